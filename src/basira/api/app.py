@@ -1,0 +1,32 @@
+"""The FastAPI application factory: every router (API and web pages) is wired here."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from basira import __version__
+from basira.api import problems
+from basira.core.instance import Instance
+
+
+def create_app(instance: Instance | None = None) -> FastAPI:
+    """Build the app around ``instance`` (a new one from the environment when None)."""
+    inst = instance or Instance()
+    app = FastAPI(
+        title="Basira",
+        version=__version__,
+        description="Detect and share the signals of terrorist exploitation of new technologies.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.instance = inst
+    problems.install(app)
+    # Routers are imported here, not at module level, so that building an app has no import-time effects.
+    from basira.api.routers import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    from basira.web.pages import install as install_web
+
+    install_web(app)
+    return app

@@ -1,0 +1,36 @@
+"""Request dependencies: the instance, and the principal behind the API key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from basira.core.errors import NotAuthenticated
+from basira.core.instance import Instance
+from basira.core.orgs import authenticate_key
+from basira.core.principal import Principal
+
+
+def get_instance(request: Request) -> Instance:
+    inst: Instance = request.app.state.instance
+    return inst
+
+
+def _presented_key(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.headers.get("x-api-key", "").strip()
+
+
+def get_principal(request: Request, inst: Annotated[Instance, Depends(get_instance)]) -> Principal:
+    key = _presented_key(request)
+    if not key:
+        raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+    with inst.db.session() as s:
+        return authenticate_key(s, key)
+
+
+InstanceDep = Annotated[Instance, Depends(get_instance)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

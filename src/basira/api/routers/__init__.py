@@ -1,0 +1,9 @@
+"""One router per area; ``ROUTERS`` lists them in the order they appear in the OpenAPI document."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from basira.api.routers import health
+
+ROUTERS: list[APIRouter] = [health.router]

@@ -1,0 +1,1 @@
+"""The content front: photos, videos, text and URLs turned into signals."""

@@ -1,0 +1,1 @@
+"""The core: settings, database, organizations, banks, signals, matching, outbox, opinions and audit."""

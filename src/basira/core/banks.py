@@ -1,0 +1,286 @@
+"""Banks, their entries and signals, and sharing: every read goes through :mod:`basira.core.visibility`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from basira.core import audit, outbox
+from basira.core.errors import Conflict, InvalidInput, LowQuality, NotFound
+from basira.core.indexes import record_change
+from basira.core.models import TLP, Bank, BankShare, Entry, Organization, SharingGroup, Signal
+from basira.core.principal import Principal
+from basira.core.settings import Settings
+from basira.core.signals import CONTENT_TYPES, SignalTypeRegistry
+from basira.core.visibility import Access, Visibility
+
+
+def parse_tlp(value: str) -> TLP:
+    norm = value.strip().upper().replace("TLP:", "").replace("WHITE", "CLEAR")
+    try:
+        return TLP(norm)
+    except ValueError:
+        raise InvalidInput(f"unknown TLP marking {value!r} (CLEAR, GREEN, AMBER, AMBER+STRICT, RED)") from None
+
+
+@dataclass
+class BankSpec:
+    """What a caller may set on a bank; None leaves a field as it is on update."""
+
+    name: str | None = None
+    description: str | None = None
+    tlp: str | None = None
+    negative: bool | None = None
+    thresholds: dict[str, float] | None = None
+    enabled: bool | None = None
+
+
+def _check_thresholds(registry: SignalTypeRegistry, thresholds: dict[str, float]) -> dict[str, float]:
+    return {name: registry.get(name).check_threshold(float(v)) for name, v in thresholds.items()}
+
+
+def create_bank(session: Session, principal: Principal, registry: SignalTypeRegistry, spec: BankSpec) -> Bank:
+    principal.require_bank_write()
+    name = (spec.name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("a bank name has 1-200 characters")
+    if session.scalar(select(Bank).where(Bank.org_id == principal.org_id, Bank.name == name)):
+        raise Conflict(f"bank {name!r} exists")
+    bank = Bank(org_id=principal.org_id, name=name, description=spec.description or "",
+                tlp=parse_tlp(spec.tlp or "AMBER").value, negative=bool(spec.negative),
+                thresholds=_check_thresholds(registry, spec.thresholds or {}),
+                enabled=True if spec.enabled is None else spec.enabled)
+    session.add(bank)
+    session.flush()
+    audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.create",
+                 target=f"bank:{bank.id}", details={"name": name, "tlp": bank.tlp, "negative": bank.negative})
+    return bank
+
+
+def get_bank(session: Session, principal: Principal, ref: int | str, minimum: Access = Access.SEE) -> Bank:
+    """A bank the caller has at least ``minimum`` access to; otherwise NotFound (never "forbidden")."""
+    bank: Bank | None
+    if isinstance(ref, int) or ref.isdigit():
+        bank = session.get(Bank, int(ref))
+    else:
+        bank = session.scalar(select(Bank).where(Bank.org_id == principal.org_id, Bank.name == ref))
+    if bank is None or Visibility(session, principal.org_id).access(bank) < minimum:
+        raise NotFound(f"no bank {ref!r}")
+    return bank
+
+
+def update_bank(session: Session, principal: Principal, registry: SignalTypeRegistry, ref: int | str,
+                spec: BankSpec) -> Bank:
+    principal.require_bank_write()
+    bank = get_bank(session, principal, ref, Access.OWNER)
+    changes: dict[str, Any] = {}
+    if spec.name is not None and spec.name != bank.name:
+        if session.scalar(select(Bank).where(Bank.org_id == bank.org_id, Bank.name == spec.name)):
+            raise Conflict(f"bank {spec.name!r} exists")
+        bank.name = changes["name"] = spec.name
+    if spec.description is not None:
+        bank.description = changes["description"] = spec.description
+    if spec.tlp is not None:
+        bank.tlp = changes["tlp"] = parse_tlp(spec.tlp).value
+    if spec.negative is not None:
+        bank.negative = changes["negative"] = spec.negative
+    if spec.thresholds is not None:
+        bank.thresholds = changes["thresholds"] = _check_thresholds(registry, spec.thresholds)
+    if spec.enabled is not None:
+        bank.enabled = changes["enabled"] = spec.enabled
+    audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.update",
+                 target=f"bank:{bank.id}", details=changes)
+    return bank
+
+
+def delete_bank(session: Session, principal: Principal, ref: int | str) -> None:
+    principal.require_bank_write()
+    bank = get_bank(session, principal, ref, Access.OWNER)
+    for sig in session.scalars(select(Signal).where(Signal.bank_id == bank.id, Signal.enabled.is_(True))):
+        sig.enabled = False
+        record_change(session, sig, "remove")
+    bank.enabled = False
+    bank.name = f"{bank.name} (deleted {bank.id})"
+    audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.delete",
+                 target=f"bank:{bank.id}")
+
+
+def list_banks(session: Session, principal: Principal) -> list[tuple[Bank, Access, int]]:
+    """Banks the caller may at least match against, with access and number of enabled signals."""
+    vis = Visibility(session, principal.org_id)
+    banks = [(b, a) for b, a in vis.banks(Access.MATCH_ONLY) if b.enabled]
+    counts = dict(session.execute(
+        select(Signal.bank_id, func.count()).where(Signal.enabled.is_(True)).group_by(Signal.bank_id)
+    ).all())
+    return [(b, a, counts.get(b.id, 0)) for b, a in banks]
+
+
+def share_bank(session: Session, principal: Principal, ref: int | str, org: str | None = None,
+               group: str | None = None, unshare: bool = False) -> Bank:
+    """Share the bank with an organization (slug) or a sharing group (name), or stop sharing."""
+    principal.require_bank_write()
+    bank = get_bank(session, principal, ref, Access.OWNER)
+    if (org is None) == (group is None):
+        raise InvalidInput("name exactly one of an organization or a sharing group")
+    if org is not None:
+        target = session.scalar(select(Organization).where(Organization.slug == org))
+        if target is None:
+            raise NotFound(f"no organization {org!r}")
+        existing = [s for s in bank.shares if s.org_id == target.id]
+        if unshare:
+            for s in existing:
+                bank.shares.remove(s)
+        elif not existing:
+            bank.shares.append(BankShare(org_id=target.id))
+        what = f"org:{target.id}"
+    else:
+        g = session.scalar(select(SharingGroup).where(SharingGroup.owner_org_id == principal.org_id,
+                                                      SharingGroup.name == group))
+        if g is None:
+            raise NotFound(f"no sharing group {group!r}")
+        existing = [s for s in bank.shares if s.group_id == g.id]
+        if unshare:
+            for s in existing:
+                bank.shares.remove(s)
+        elif not existing:
+            bank.shares.append(BankShare(group_id=g.id))
+        what = f"group:{g.id}"
+    session.flush()
+    audit.record(session, org_id=principal.org_id, actor=principal.actor,
+                 action="bank.unshare" if unshare else "bank.share", target=f"bank:{bank.id}",
+                 details={"with": what})
+    return bank
+
+
+@dataclass
+class SignalSpec:
+    """One signal to add to a bank, with the entry it belongs to."""
+
+    signal_type: str
+    value: str
+    entry_ref: str = ""
+    content_type: str = ""
+    labels: list[str] = field(default_factory=list)
+    provenance: str = ""
+    quality: int | None = None
+    expires_at: dt.datetime | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+def _entry(session: Session, bank: Bank, ref: str, content_type: str, attributes: dict[str, Any]) -> Entry:
+    entry = session.scalar(select(Entry).where(Entry.bank_id == bank.id, Entry.ref == ref))
+    if entry is None:
+        if content_type not in CONTENT_TYPES:
+            raise InvalidInput(f"unknown content type {content_type!r}")
+        entry = Entry(bank_id=bank.id, ref=ref, content_type=content_type, attributes=attributes)
+        session.add(entry)
+        session.flush()
+    elif attributes:
+        entry.attributes = {**entry.attributes, **attributes}
+    return entry
+
+
+def validate_spec(registry: SignalTypeRegistry, settings: Settings, spec: SignalSpec) -> SignalSpec:
+    """Canonicalise a spec, or raise with the reason; nothing is written."""
+    st = registry.get(spec.signal_type)
+    value = st.validate(spec.value)
+    floor = st.quality_floor(settings)
+    if floor is not None and spec.quality is not None and spec.quality < floor:
+        raise LowQuality(f"{st.name} quality {spec.quality} is below the floor {floor}")
+    labels = sorted({str(x).strip() for x in spec.labels if str(x).strip()})
+    if any(len(x) > 100 for x in labels) or len(labels) > 50:
+        raise InvalidInput("at most 50 labels of at most 100 characters")
+    if len(spec.entry_ref) > 300 or len(spec.provenance) > 300:
+        raise InvalidInput("an entry reference or a provenance has at most 300 characters")
+    content_type = spec.content_type or st.default_content_type
+    return SignalSpec(signal_type=st.name, value=value, entry_ref=spec.entry_ref or f"{st.name}:{value[:64]}",
+                      content_type=content_type, labels=labels, provenance=spec.provenance,
+                      quality=spec.quality, expires_at=spec.expires_at, attributes=spec.attributes)
+
+
+def add_signals(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
+                ref: int | str, specs: Sequence[SignalSpec], *, audit_each: bool = True) -> list[Signal]:
+    """Add signals (validated first, all or none); an existing (entry, type, value) is updated, not doubled."""
+    principal.require_bank_write()
+    bank = get_bank(session, principal, ref, Access.OWNER)
+    clean = [validate_spec(registry, settings, s) for s in specs]
+    out: list[Signal] = []
+    for spec in clean:
+        entry = _entry(session, bank, spec.entry_ref, spec.content_type, spec.attributes)
+        sig = session.scalar(select(Signal).where(Signal.entry_id == entry.id,
+                                                  Signal.signal_type == spec.signal_type,
+                                                  Signal.value == spec.value))
+        if sig is None:
+            sig = Signal(entry_id=entry.id, bank_id=bank.id, signal_type=spec.signal_type, value=spec.value,
+                         labels=spec.labels, provenance=spec.provenance or principal.actor,
+                         quality=spec.quality, expires_at=spec.expires_at, enabled=True)
+            session.add(sig)
+            session.flush()
+            record_change(session, sig, "add")
+        else:
+            sig.labels = sorted(set(sig.labels) | set(spec.labels))
+            if not sig.enabled:
+                sig.enabled = True
+                record_change(session, sig, "add")
+        out.append(sig)
+        if audit_each:
+            audit.record(session, org_id=principal.org_id, actor=principal.actor, action="signal.add",
+                         target=f"signal:{sig.id}", details={"bank": bank.id, "type": sig.signal_type})
+    if out:
+        outbox.emit(session, "signal.added", {"bank_id": bank.id, "signal_ids": [s.id for s in out][:1000],
+                                              "count": len(out)}, org_id=principal.org_id)
+    return out
+
+
+def _own_signal(session: Session, principal: Principal, signal_id: int) -> Signal:
+    sig = session.get(Signal, signal_id)
+    if sig is None:
+        raise NotFound(f"no signal {signal_id}")
+    get_bank(session, principal, sig.bank_id, Access.OWNER)
+    return sig
+
+
+def set_signal_enabled(session: Session, principal: Principal, signal_id: int, enabled: bool) -> Signal:
+    principal.require_bank_write()
+    sig = _own_signal(session, principal, signal_id)
+    if sig.enabled != enabled:
+        sig.enabled = enabled
+        record_change(session, sig, "add" if enabled else "remove")
+        audit.record(session, org_id=principal.org_id, actor=principal.actor,
+                     action="signal.enable" if enabled else "signal.disable", target=f"signal:{sig.id}")
+        outbox.emit(session, "signal.enabled" if enabled else "signal.disabled",
+                    {"bank_id": sig.bank_id, "signal_id": sig.id}, org_id=principal.org_id)
+    return sig
+
+
+def remove_signal(session: Session, principal: Principal, signal_id: int) -> None:
+    """Remove a signal from matching for good (the row stays, disabled, for the matches that cite it)."""
+    principal.require_bank_write()
+    sig = _own_signal(session, principal, signal_id)
+    if sig.enabled:
+        sig.enabled = False
+        record_change(session, sig, "remove")
+    sig.labels = sorted(set(sig.labels) | {"removed"})
+    audit.record(session, org_id=principal.org_id, actor=principal.actor, action="signal.remove",
+                 target=f"signal:{sig.id}")
+    outbox.emit(session, "signal.removed", {"bank_id": sig.bank_id, "signal_id": sig.id},
+                org_id=principal.org_id)
+
+
+def list_signals(session: Session, principal: Principal, ref: int | str, *, after_id: int = 0,
+                 limit: int = 100, signal_type: str | None = None,
+                 include_disabled: bool = False) -> list[tuple[Signal, Entry]]:
+    """Signals of a bank the caller may see (RED banks shared for matching only are not listable)."""
+    bank = get_bank(session, principal, ref, Access.SEE)
+    q = (select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
+         .where(Signal.bank_id == bank.id, Signal.id > after_id).order_by(Signal.id).limit(min(limit, 10_000)))
+    if signal_type:
+        q = q.where(Signal.signal_type == signal_type)
+    if not include_disabled:
+        q = q.where(Signal.enabled.is_(True))
+    return [(s, e) for s, e in session.execute(q)]

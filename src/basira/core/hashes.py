@@ -1,0 +1,68 @@
+"""Exact cryptographic hashes of file bytes: ``md5`` and ``sha256``."""
+
+from __future__ import annotations
+
+import hashlib
+import string
+from typing import ClassVar
+
+from basira.core.errors import InvalidSignal
+from basira.core.settings import Settings
+from basira.core.signals import (
+    FILE_CONTENT_TYPES,
+    Content,
+    ExactIndex,
+    ExtractedSignal,
+    SignalIndex,
+    SignalType,
+)
+
+_HEX = frozenset(string.hexdigits)
+_CHUNK = 1 << 20
+
+
+class _FileDigest(SignalType):
+    algorithm: ClassVar[str]
+    hex_length: ClassVar[int]
+    content_types = FILE_CONTENT_TYPES
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        v = value.strip().lower()
+        if len(v) != cls.hex_length or not set(v) <= _HEX:
+            raise InvalidSignal(f"a {cls.name} value is {cls.hex_length} hexadecimal digits, got {value[:80]!r}")
+        return v
+
+    @classmethod
+    def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
+        h = hashlib.new(cls.algorithm)
+        with content.path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                h.update(chunk)
+        return [ExtractedSignal(cls.name, h.hexdigest())]
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        return 0.0 if cls.validate(a) == cls.validate(b) else 1.0
+
+    @classmethod
+    def new_index(cls) -> SignalIndex:
+        return ExactIndex()
+
+
+class MD5Signal(_FileDigest):
+    """MD5 of the file's bytes: finds exact copies (many partners still share MD5)."""
+
+    name = "md5"
+    algorithm = "md5"
+    hex_length = 32
+    description = "MD5 of the file bytes (exact copies only)."
+
+
+class SHA256Signal(_FileDigest):
+    """SHA-256 of the file's bytes: finds exact copies."""
+
+    name = "sha256"
+    algorithm = "sha256"
+    hex_length = 64
+    description = "SHA-256 of the file bytes (exact copies only)."

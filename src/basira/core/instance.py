@@ -1,0 +1,36 @@
+"""One running Basira: settings, database, signal-type registry and indexes, built once and passed around."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from basira.core.db import Database
+from basira.core.indexes import IndexManager
+from basira.core.settings import Settings, load_settings
+from basira.core.signals import SignalTypeRegistry, default_registry
+
+
+class Instance:
+    """The services of one instance; the API, the web UI and the CLI each hold one."""
+
+    def __init__(self, settings: Settings | None = None, registry: SignalTypeRegistry | None = None) -> None:
+        self.settings = settings or load_settings()
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.db = Database(self.settings)
+        self.registry = registry or default_registry()
+        self.indexes = IndexManager(self.registry)
+        self.secret_key = self.settings.secret_key or _stored_secret(self.settings.data_dir / "secret.key")
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def _stored_secret(path: Path) -> str:
+    """A random secret kept in the data folder (created on first use, readable by its owner only)."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(value)
+    return value

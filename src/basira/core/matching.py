@@ -1,0 +1,178 @@
+"""The matching service: an item's signals against every bank the caller may match, with negative banks.
+
+Matches and a ``match.recorded`` event are written in one transaction. What the caller learns of each hit is
+cut to its access: RED banks shared for matching only reveal their owner, never the value, entry or labels.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from basira.core import outbox
+from basira.core.errors import InvalidInput
+from basira.core.indexes import IndexManager
+from basira.core.models import Bank, Entry, Item, Match, Organization, Signal, utcnow
+from basira.core.principal import Principal
+from basira.core.settings import Settings
+from basira.core.signals import Content, ExtractedSignal, SignalTypeRegistry
+from basira.core.visibility import Access, Visibility
+
+MAX_SIGNALS_PER_ITEM = 1000
+
+
+@dataclass
+class MatchRequest:
+    """An item to match: content on disk, or signal values the caller computed, or both."""
+
+    content: Content | None = None
+    signals: list[tuple[str, str]] = field(default_factory=list)
+    ref: str = ""
+    content_type: str = ""
+    bank_ids: list[int] | None = None
+    store: bool = True
+
+
+def extract(registry: SignalTypeRegistry, settings: Settings, content: Content) -> list[ExtractedSignal]:
+    """Every signal that the registered types can take from ``content``."""
+    out: list[ExtractedSignal] = []
+    for st in registry.for_content(content.content_type):
+        out.extend(st.extract(content, settings))
+    return out
+
+
+def item_signals(registry: SignalTypeRegistry, settings: Settings,
+                 request: MatchRequest) -> list[ExtractedSignal]:
+    sigs = extract(registry, settings, request.content) if request.content else []
+    for name, value in request.signals:
+        sigs.append(ExtractedSignal(registry.get(name).name, registry.validate(name, value)))
+    if not sigs:
+        raise InvalidInput("the item has no signals: send content or signal values")
+    if len(sigs) > MAX_SIGNALS_PER_ITEM:
+        raise InvalidInput(f"at most {MAX_SIGNALS_PER_ITEM} signals per item")
+    return sigs
+
+
+def _flags(registry: SignalTypeRegistry, settings: Settings, s: ExtractedSignal) -> dict[str, Any]:
+    d: dict[str, Any] = {"signal_type": s.signal_type, "value": s.value}
+    if s.quality is not None:
+        d["quality"] = s.quality
+        floor = registry.get(s.signal_type).quality_floor(settings)
+        if floor is not None and s.quality < floor:
+            d["low_quality"] = True
+    if s.details:
+        d["details"] = s.details
+    return d
+
+
+def match_item(session: Session, principal: Principal, registry: SignalTypeRegistry, indexes: IndexManager,
+               settings: Settings, request: MatchRequest) -> dict[str, Any]:
+    """Match one item and return the JSON-ready result (and store it unless ``request.store`` is False)."""
+    principal.require_match()
+    sigs = item_signals(registry, settings, request)
+    by_type: dict[str, list[ExtractedSignal]] = defaultdict(list)
+    for s in sigs:
+        by_type[s.signal_type].append(s)
+
+    vis = Visibility(session, principal.org_id)
+    banks = [(b, a) for b, a in vis.banks(Access.MATCH_ONLY) if b.enabled]
+    if request.bank_ids is not None:
+        wanted = set(request.bank_ids)
+        banks = [(b, a) for b, a in banks if b.id in wanted]
+    now = utcnow()
+
+    raw: list[tuple[Bank, Access, ExtractedSignal, int, float]] = []
+    for bank, access in banks:
+        for stype, values in by_type.items():
+            st = registry.get(stype)
+            threshold = float(bank.thresholds.get(stype, st.default_threshold))
+            hits = indexes.query(session, bank.id, stype, [v.value for v in values], threshold)
+            for qsig, row in zip(values, hits, strict=True):
+                raw.extend((bank, access, qsig, sid, dist) for sid, dist in row)
+
+    signals = {s.id: s for s in session.scalars(
+        select(Signal).where(Signal.id.in_({r[3] for r in raw})))} if raw else {}
+    entries = {e.id: e for e in session.scalars(
+        select(Entry).where(Entry.id.in_({s.entry_id for s in signals.values()})))} if signals else {}
+    owners = {o.id: o for o in session.scalars(select(Organization))} if raw else {}
+
+    hits_out: list[tuple[Bank, Access, ExtractedSignal, Signal, float]] = []
+    for bank, access, qsig, sid, dist in raw:
+        sig = signals.get(sid)
+        # The index is a cache: the row decides (disabled or expired signals never match).
+        if sig is None or not sig.enabled or (sig.expires_at is not None and sig.expires_at <= now):
+            continue
+        hits_out.append((bank, access, qsig, sig, dist))
+
+    negative = [h for h in hits_out if h[0].negative]
+    suppressed = bool(negative)
+    item: Item | None = None
+    if request.store:
+        item = Item(org_id=principal.org_id, ref=request.ref[:300], submitted_by=principal.actor,
+                    content_type=request.content_type or (request.content.content_type if request.content else
+                                                          "signals"),
+                    signals=[_flags(registry, settings, s) for s in sigs])
+        session.add(item)
+        session.flush()
+
+    out_matches: list[dict[str, Any]] = []
+    stored: list[Match] = []
+    for bank, access, qsig, sig, dist in sorted(hits_out, key=lambda h: (h[4], h[0].id, h[3].id)):
+        entry = entries[sig.entry_id]
+        row = _describe(bank, access, qsig, sig, entry, dist, owners)
+        row["suppressed"] = suppressed and not bank.negative
+        out_matches.append(row)
+        if item is not None:
+            m = Match(item_id=item.id, org_id=principal.org_id, signal_id=sig.id, bank_id=bank.id,
+                      entry_id=entry.id, signal_type=sig.signal_type, query_value=qsig.value,
+                      distance=dist, suppressed=row["suppressed"] or bank.negative,
+                      explanation={"distance": dist, "threshold": float(
+                          bank.thresholds.get(sig.signal_type, registry.get(sig.signal_type).default_threshold))})
+            session.add(m)
+            stored.append(m)
+    if item is not None and stored:
+        session.flush()
+        active = [m for m in stored if not m.suppressed]
+        outbox.emit(session, "match.recorded", {
+            "item_id": item.id, "item_ref": item.ref, "content_type": item.content_type,
+            "match_ids": [m.id for m in active], "suppressed_match_ids": [m.id for m in stored if m.suppressed],
+            "bank_ids": sorted({m.bank_id for m in active}), "suppressed": suppressed,
+        }, org_id=principal.org_id)
+    return {
+        "item": {"id": item.id if item else None, "ref": request.ref,
+                 "signals": [_flags(registry, settings, s) for s in sigs]},
+        "matched": any(not m["suppressed"] and not m["bank"]["negative"] for m in out_matches),
+        "suppressed": suppressed,
+        "matches": out_matches,
+    }
+
+
+def _describe(bank: Bank, access: Access, qsig: ExtractedSignal, sig: Signal, entry: Entry, dist: float,
+              owners: dict[int, Organization]) -> dict[str, Any]:
+    owner = owners.get(bank.org_id)
+    bank_view = {"owner": owner.slug if owner else None, "tlp": bank.tlp, "negative": bank.negative}
+    if access == Access.MATCH_ONLY:
+        return {"bank": bank_view, "signal_type": sig.signal_type, "query_value": qsig.value,
+                "distance": None, "entry": None, "signal": None,
+                "note": f"a {bank.tlp} signal of {bank_view['owner']} matched"}
+    bank_view.update({"id": bank.id, "name": bank.name})
+    return {
+        "bank": bank_view,
+        "signal_type": sig.signal_type,
+        "query_value": qsig.value,
+        "distance": dist,
+        "entry": {"id": entry.id, "ref": entry.ref, "content_type": entry.content_type,
+                  "attributes": entry.attributes},
+        "signal": {"id": sig.id, "value": sig.value, "labels": sig.labels, "provenance": sig.provenance},
+    }
+
+
+def recent_matches(session: Session, principal: Principal, limit: int = 20) -> list[tuple[Match, Bank, Item]]:
+    rows = session.execute(
+        select(Match, Bank, Item).join(Bank, Bank.id == Match.bank_id).join(Item, Item.id == Match.item_id)
+        .where(Match.org_id == principal.org_id).order_by(Match.id.desc()).limit(limit)).all()
+    return [(m, b, i) for m, b, i in rows]

@@ -1,0 +1,297 @@
+"""The database tables (SQLAlchemy 2 declarative); Alembic migrations in ``core/migrations`` create them.
+
+One schema serves SQLite and PostgreSQL. Signal values are stored in their canonical string form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# SQLite has no 64-bit autoincrement other than INTEGER; PostgreSQL gets BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+class Role(enum.StrEnum):
+    """What a user or an API key may do inside its organization."""
+
+    ADMIN = "admin"
+    ANALYST = "analyst"
+    REVIEWER = "reviewer"
+    AUDITOR = "auditor"
+
+
+class TLP(enum.StrEnum):
+    """Traffic Light Protocol 2.0 markings."""
+
+    CLEAR = "CLEAR"
+    GREEN = "GREEN"
+    AMBER = "AMBER"
+    AMBER_STRICT = "AMBER+STRICT"
+    RED = "RED"
+
+
+class OpinionKind(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    FALSE_POSITIVE = "false_positive"
+    SEEN = "seen"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, dt.datetime: UTCDateTime}
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    locale: Mapped[str] = mapped_column(String(8), default="en")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    secret_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+
+
+class SharingGroup(Base):
+    """A named set of organizations that can stand wherever a bank is "shared with"."""
+
+    __tablename__ = "sharing_groups"
+    __table_args__ = (UniqueConstraint("owner_org_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    owner_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    members: Mapped[list[SharingGroupMember]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class SharingGroupMember(Base):
+    __tablename__ = "sharing_group_members"
+    group_id: Mapped[int] = mapped_column(ForeignKey("sharing_groups.id"), primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+
+
+class Bank(Base):
+    __tablename__ = "banks"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    tlp: Mapped[str] = mapped_column(String(16), default=TLP.AMBER.value)
+    negative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Per-signal-type distance thresholds, e.g. {"pdq": 31}; a missing type uses its default.
+    thresholds: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    shares: Mapped[list[BankShare]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class BankShare(Base):
+    """A bank shared with one organization or with a sharing group (exactly one of the two)."""
+
+    __tablename__ = "bank_shares"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), nullable=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("sharing_groups.id"), nullable=True)
+
+
+class Entry(Base):
+    __tablename__ = "entries"
+    __table_args__ = (UniqueConstraint("bank_id", "ref"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(300))
+    content_type: Mapped[str] = mapped_column(String(32))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Signal(Base):
+    __tablename__ = "signals"
+    __table_args__ = (
+        UniqueConstraint("entry_id", "signal_type", "value"),
+        Index("ix_signals_type_value", "signal_type", "value"),
+        Index("ix_signals_bank_type", "bank_id", "signal_type"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    signal_type: Mapped[str] = mapped_column(String(32))
+    value: Mapped[str] = mapped_column(Text)
+    labels: Mapped[list[str]] = mapped_column(default=list)
+    provenance: Mapped[str] = mapped_column(String(300), default="")
+    quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SignalChange(Base):
+    """Append-only log of signal changes; indexes replay it past their watermark to stay current."""
+
+    __tablename__ = "signal_changes"
+    __table_args__ = (Index("ix_signal_changes_bank_type", "bank_id", "signal_type", "id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(BigId)
+    bank_id: Mapped[int] = mapped_column(BigId)
+    signal_type: Mapped[str] = mapped_column(String(32))
+    op: Mapped[str] = mapped_column(String(8))  # "add" or "remove"
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Item(Base):
+    """Something a caller submitted for matching: its signals and a reference, never the content."""
+
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    ref: Mapped[str] = mapped_column(String(300), default="")
+    content_type: Mapped[str] = mapped_column(String(32))
+    submitted_by: Mapped[str] = mapped_column(String(64), default="")
+    signals: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Match(Base):
+    __tablename__ = "matches"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entries.id"))
+    signal_type: Mapped[str] = mapped_column(String(32))
+    query_value: Mapped[str] = mapped_column(Text)
+    distance: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    suppressed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Event(Base):
+    """The outbox: written in the same transaction as the change it reports."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), nullable=True, index=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ConsumerCursor(Base):
+    """How far an outbox consumer has read; consumers resume from here after a crash."""
+
+    __tablename__ = "consumer_cursors"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigId, default=0)
+
+
+class Opinion(Base):
+    __tablename__ = "opinions"
+    __table_args__ = (UniqueConstraint("org_id", "signal_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class AuditEntry(Base):
+    """One link of a hash chain: ``chain`` is ``org:<id>`` or ``instance``."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    chain: Mapped[str] = mapped_column(String(32))
+    seq: Mapped[int] = mapped_column(BigId)
+    ts: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The last seq and hash of each chain, updated with every entry, so a removed tail is found too."""
+
+    __tablename__ = "audit_heads"
+    chain: Mapped[str] = mapped_column(String(32), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigId)
+    hash: Mapped[str] = mapped_column(String(64))

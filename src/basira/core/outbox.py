@@ -1,0 +1,49 @@
+"""The outbox: events written in the same transaction as the change they report, read by consumers.
+
+Consumers keep a cursor (the last event id they finished) and resume from it, so reading is idempotent:
+a consumer that crashes before saving its cursor sees the same events again and must tolerate that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from basira.core.models import ConsumerCursor, Event
+
+
+def emit(session: Session, kind: str, payload: dict[str, Any], org_id: int | None = None) -> Event:
+    """Add an event to the caller's transaction; it is visible only if that transaction commits."""
+    ev = Event(kind=kind, payload=payload, org_id=org_id)
+    session.add(ev)
+    session.flush()
+    return ev
+
+
+def pending(session: Session, consumer: str, kinds: Sequence[str] | None = None,
+            limit: int = 500) -> list[Event]:
+    """Events after the consumer's cursor, oldest first."""
+    cur = session.get(ConsumerCursor, consumer)
+    after = cur.last_event_id if cur else 0
+    q = select(Event).where(Event.id > after).order_by(Event.id).limit(limit)
+    if kinds:
+        q = q.where(Event.kind.in_(list(kinds)))
+    return list(session.scalars(q))
+
+
+def advance(session: Session, consumer: str, last_event_id: int) -> None:
+    """Move the cursor forward (never back) in the caller's transaction."""
+    cur = session.get(ConsumerCursor, consumer, with_for_update=True)
+    if cur is None:
+        session.add(ConsumerCursor(name=consumer, last_event_id=last_event_id))
+    elif last_event_id > cur.last_event_id:
+        cur.last_event_id = last_event_id
+    session.flush()
+
+
+def recent(session: Session, org_id: int, limit: int = 50) -> list[Event]:
+    return list(session.scalars(
+        select(Event).where(Event.org_id == org_id).order_by(Event.id.desc()).limit(limit)))

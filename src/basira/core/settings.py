@@ -1,0 +1,110 @@
+"""Settings read from ``BASIRA_*`` environment variables; each has a help line that also documents it.
+
+Nothing is read at import time: call :func:`load_settings` (or :func:`get_settings`, which caches).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from basira.core.errors import ConfigurationError
+
+
+def _default_data_dir() -> Path:
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "basira"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of an instance. The metadata ``help`` is the documentation of each one."""
+
+    data_dir: Path = field(
+        default_factory=_default_data_dir,
+        metadata={"help": "Folder for the SQLite database, indexes and the instance secret."},
+    )
+    database_url: str = field(
+        default="",
+        metadata={"help": "SQLAlchemy URL of the database; empty means SQLite in the data folder."},
+    )
+    host: str = field(default="127.0.0.1", metadata={"help": "Address that `basira serve` listens on."})
+    port: int = field(default=8000, metadata={"help": "Port that `basira serve` listens on."})
+    max_upload_bytes: int = field(
+        default=200 * 1024 * 1024,
+        metadata={"help": "Largest upload accepted by the API, in bytes; larger uploads get HTTP 413."},
+    )
+    max_import_rows: int = field(
+        default=1_000_000,
+        metadata={"help": "Most rows accepted in one bank import."},
+    )
+    max_image_pixels: int = field(
+        default=100_000_000,
+        metadata={"help": "Largest image (width x height) that is decoded; larger ones are refused unread."},
+    )
+    pdq_quality_floor: int = field(
+        default=50,
+        metadata={"help": "PDQ hashes with a lower quality are kept out of banks and flagged on queries."},
+    )
+    pdq_reduced_decode: bool = field(
+        default=True,
+        metadata={"help": "Decode large JPEGs at reduced size before PDQ hashing (much faster, same matches)."},
+    )
+    secret_key: str = field(
+        default="",
+        metadata={"help": "Secret for signing session cookies; empty means one generated in the data folder."},
+    )
+    demo: bool = field(
+        default=True,
+        metadata={"help": "Offer the demo organization on the first page of an empty instance."},
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'basira.db'}"
+
+
+def setting_fields() -> list[dataclasses.Field[Any]]:
+    """All settings, in declaration order (used by the docs and their meta-test)."""
+    return list(dataclasses.fields(Settings))
+
+
+def env_name(name: str) -> str:
+    return "BASIRA_" + name.upper()
+
+
+def _convert(name: str, kind: Any, raw: str) -> Any:
+    try:
+        if kind is bool:
+            low = raw.strip().lower()
+            if low in {"1", "true", "yes", "on"}:
+                return True
+            if low in {"0", "false", "no", "off", ""}:
+                return False
+            raise ValueError(raw)
+        if kind is int:
+            return int(raw.replace("_", ""))
+        if kind is Path:
+            return Path(raw).expanduser()
+        return raw
+    except ValueError:
+        raise ConfigurationError(f"{env_name(name)}={raw!r} is not a valid {kind.__name__}") from None
+
+
+def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    """Build settings from the environment (``BASIRA_*``), then explicit overrides."""
+    env = os.environ if environ is None else environ
+    hints = get_type_hints(Settings)
+    values: dict[str, Any] = {}
+    for f in setting_fields():
+        raw = env.get(env_name(f.name))
+        if raw is not None:
+            values[f.name] = _convert(f.name, hints[f.name], raw)
+    values.update(overrides)
+    return Settings(**values)

@@ -1,0 +1,100 @@
+"""Who sees what: DESIGN.md's table in one place, used by every read, match and export.
+
+| marking      | owner | shared with                        | other organizations | partner instances          |
+| CLEAR        | all   | see, match                         | see, match          | exported                   |
+| GREEN        | all   | see, match                         | see, match          | to the community           |
+| AMBER        | all   | see, match; may pass to clients    | nothing             | named partners only        |
+| AMBER+STRICT | all   | see, match; never passed on        | nothing             | named partners, no re-export |
+| RED          | all   | match only (never the value)       | nothing             | never                      |
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from basira.core.models import TLP, Bank, SharingGroup, SharingGroupMember
+
+
+class Access(enum.IntEnum):
+    """What an organization may do with a bank, in increasing order."""
+
+    NONE = 0
+    MATCH_ONLY = 1  # learns "a signal of <owner> matched", never the value, entry or labels
+    SEE = 2  # sees and matches the signals
+    OWNER = 3  # everything, including changes
+
+
+def bank_access(bank: Bank, org_id: int, shared_org_ids: Iterable[int]) -> Access:
+    """The access of ``org_id`` to ``bank``; ``shared_org_ids`` are the organizations it is shared with."""
+    if bank.org_id == org_id:
+        return Access.OWNER
+    tlp = TLP(bank.tlp)
+    shared = org_id in set(shared_org_ids)
+    if tlp in (TLP.CLEAR, TLP.GREEN):
+        return Access.SEE
+    if not shared:
+        return Access.NONE
+    if tlp == TLP.RED:
+        return Access.MATCH_ONLY
+    return Access.SEE
+
+
+def may_pass_on(bank: Bank, org_id: int, shared_org_ids: Iterable[int]) -> bool:
+    """Whether ``org_id`` may pass the bank's signals to its own clients."""
+    access = bank_access(bank, org_id, shared_org_ids)
+    if access == Access.OWNER:
+        return TLP(bank.tlp) != TLP.RED
+    return access == Access.SEE and TLP(bank.tlp) in (TLP.CLEAR, TLP.GREEN, TLP.AMBER)
+
+
+def may_export_to_partner(bank: Bank, partner_org_id: int | None, shared_org_ids: Iterable[int]) -> bool:
+    """Whether the bank's signals may leave the instance for a partner (``None``: the whole community)."""
+    tlp = TLP(bank.tlp)
+    if tlp == TLP.CLEAR:
+        return True
+    if tlp == TLP.GREEN:
+        return True
+    if tlp == TLP.RED:
+        return False
+    return partner_org_id is not None and partner_org_id in set(shared_org_ids)
+
+
+class Visibility:
+    """Resolves bank shares (direct and through sharing groups) once, then answers per bank."""
+
+    def __init__(self, session: Session, org_id: int) -> None:
+        self.org_id = org_id
+        groups = session.scalars(
+            select(SharingGroupMember.group_id).where(SharingGroupMember.org_id == org_id)
+        ).all()
+        self._my_groups = set(groups)
+        self._session = session
+
+    def shared_orgs(self, bank: Bank) -> set[int]:
+        orgs = {s.org_id for s in bank.shares if s.org_id is not None}
+        group_ids = [s.group_id for s in bank.shares if s.group_id is not None]
+        if group_ids:
+            for g in self._session.scalars(select(SharingGroup).where(SharingGroup.id.in_(group_ids))):
+                orgs.update(m.org_id for m in g.members)
+        return orgs
+
+    def _shared_with_me(self, bank: Bank) -> bool:
+        if any(s.org_id == self.org_id for s in bank.shares):
+            return True
+        return any(s.group_id in self._my_groups for s in bank.shares if s.group_id is not None)
+
+    def access(self, bank: Bank) -> Access:
+        return bank_access(bank, self.org_id, [self.org_id] if self._shared_with_me(bank) else [])
+
+    def banks(self, minimum: Access) -> list[tuple[Bank, Access]]:
+        """Every enabled bank this organization has at least ``minimum`` access to."""
+        out = []
+        for bank in self._session.scalars(select(Bank).order_by(Bank.id)):
+            a = self.access(bank)
+            if a >= minimum:
+                out.append((bank, a))
+        return out

@@ -1,0 +1,1 @@
+"""Pure language functions (script detection, Arabic normalisation, transliteration); imports nothing of Basira."""

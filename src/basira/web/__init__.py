@@ -1,0 +1,1 @@
+"""Server-rendered pages in English, Arabic (right to left) and French."""

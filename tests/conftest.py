@@ -1,0 +1,170 @@
+"""Shared fixtures.
+
+- ``backend``: every test that uses a database runs twice, on SQLite and on PostgreSQL. The PostgreSQL run uses one
+  database per test session (random name ``basira_test_<hex>``, created at start, dropped at the end) on the server
+  named by ``BASIRA_TEST_POSTGRES`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``), and empties
+  every table between tests. Without a reachable server those runs skip, or fail under ``BASIRA_REQUIRE_ALL=1``.
+- ``instance``: a fresh :class:`basira.core.instance.Instance` with its own data folder, on the backend.
+- ``client``: a ``TestClient`` around ``create_app(instance)``.
+- ``org`` / ``admin_key`` / ``admin``: an operator organization ``acme`` with an admin API key and principal.
+
+``need(condition, reason)`` skips a test that lacks a tool of the machine (Chromium, FFmpeg...), or fails it when
+``BASIRA_REQUIRE_ALL=1`` (CI), so that nothing is silently skipped there.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from basira.core import orgs
+from basira.core.db import make_engine, migrate
+from basira.core.instance import Instance
+from basira.core.models import Base
+from basira.core.principal import Principal, system_principal
+from basira.core.settings import load_settings
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+REQUIRE_ALL = os.environ.get("BASIRA_REQUIRE_ALL") == "1"
+PG_ADMIN_URL = os.environ.get("BASIRA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip (or, under BASIRA_REQUIRE_ALL=1, fail) when ``condition`` is false."""
+    if condition:
+        return
+    if REQUIRE_ALL:
+        pytest.fail(f"required under BASIRA_REQUIRE_ALL=1: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    if REQUIRE_ALL and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped, which BASIRA_REQUIRE_ALL=1 forbids: {report.longrepr}"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    need(SHARED_DATA.is_dir(), f"the shared data folder {SHARED_DATA} is not there")
+    return SHARED_DATA
+
+
+@dataclass
+class PgServer:
+    url: str | None
+    reason: str
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[PgServer]:
+    """A database of its own on the PostgreSQL server for this test session, migrated once."""
+    name = f"basira_test_{secrets.token_hex(6)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as e:  # noqa: BLE001 - any failure means "no server here"
+        admin.dispose()
+        yield PgServer(None, f"no PostgreSQL server at {PG_ADMIN_URL} ({type(e).__name__})")
+        return
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    migrate(engine)
+    engine.dispose()
+    try:
+        yield PgServer(url, "")
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file that each test copies (faster than migrating every time)."""
+    path = tmp_path_factory.mktemp("template") / "basira.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    with engine.connect() as c:
+        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    engine.dispose()
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as c:
+        c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if backend == "postgres":
+        pg: PgServer = request.getfixturevalue("pg_database")
+        need(pg.url is not None, pg.reason)
+        assert pg.url is not None
+        _truncate_all(pg.url)
+        return pg.url
+    template: Path = request.getfixturevalue("sqlite_template")
+    target = tmp_path / "data" / "basira.db"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(template, target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def instance(database_url: str, tmp_path: Path) -> Iterator[Instance]:
+    settings = load_settings(environ={}, data_dir=tmp_path / "data", database_url=database_url,
+                             secret_key="test-secret")
+    inst = Instance(settings)
+    yield inst
+    inst.close()
+
+
+@pytest.fixture
+def org_id(instance: Instance) -> int:
+    with instance.db.session() as s:
+        return orgs.create_org(s, "test", "acme", "Acme Platform", operator=True).id
+
+
+@pytest.fixture
+def admin(org_id: int) -> Principal:
+    return system_principal(org_id, actor="test")
+
+
+@pytest.fixture
+def admin_key(instance: Instance, admin: Principal) -> str:
+    with instance.db.session() as s:
+        return orgs.create_key(s, admin, admin.org_id, "admin", "test key").secret
+
+
+@pytest.fixture
+def client(instance: Instance) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from basira.api.app import create_app
+
+    with TestClient(create_app(instance)) as c:
+        yield c
