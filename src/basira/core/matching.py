@@ -91,8 +91,8 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
             st = registry.get(stype)
             threshold = float(bank.thresholds.get(stype, st.default_threshold))
             hits = indexes.query(session, bank.id, stype, [v.value for v in values], threshold)
-            for qsig, row in zip(values, hits, strict=True):
-                raw.extend((bank, access, qsig, sid, dist) for sid, dist in row)
+            for qsig, found in zip(values, hits, strict=True):
+                raw.extend((bank, access, qsig, sid, dist) for sid, dist in found)
 
     signals = {s.id: s for s in session.scalars(
         select(Signal).where(Signal.id.in_({r[3] for r in raw})))} if raw else {}
@@ -154,7 +154,7 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
 def _describe(bank: Bank, access: Access, qsig: ExtractedSignal, sig: Signal, entry: Entry, dist: float,
               owners: dict[int, Organization]) -> dict[str, Any]:
     owner = owners.get(bank.org_id)
-    bank_view = {"owner": owner.slug if owner else None, "tlp": bank.tlp, "negative": bank.negative}
+    bank_view: dict[str, Any] = {"owner": owner.slug if owner else None, "tlp": bank.tlp, "negative": bank.negative}
     if access == Access.MATCH_ONLY:
         return {"bank": bank_view, "signal_type": sig.signal_type, "query_value": qsig.value,
                 "distance": None, "entry": None, "signal": None,

@@ -108,3 +108,15 @@ def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Se
             values[f.name] = _convert(f.name, hints[f.name], raw)
     values.update(overrides)
     return Settings(**values)
+
+
+def settings_markdown() -> str:
+    """The settings table of docs/operations.md, made from the fields' help lines."""
+    lines = ["| variable | default | what it does |", "| --- | --- | --- |"]
+    for f in setting_fields():
+        if f.default is not dataclasses.MISSING:
+            default = repr(f.default) if f.default != "" else "(empty)"
+        else:
+            default = "~/.local/share/basira"
+        lines.append(f"| `{env_name(f.name)}` | `{default}` | {f.metadata['help']} |")
+    return "\n".join(lines) + "\n"

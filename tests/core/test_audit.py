@@ -1,0 +1,77 @@
+"""The audit hash chains: every edit, removal (the tail too) or reordering is found by verify."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select, update
+
+from basira.core import audit
+from basira.core.instance import Instance
+from basira.core.models import AuditEntry
+
+
+def _fill(instance: Instance, org_id: int, n: int = 5) -> None:
+    with instance.db.session() as s:
+        for i in range(n):
+            audit.record(s, org_id=org_id, actor="tester", action="bank.update", target=f"bank:{i}",
+                         details={"i": i, "name": "بنك"})
+
+
+def _problems(instance: Instance, org_id: int) -> list[str]:
+    with instance.db.session() as s:
+        (report,) = audit.verify(s, [audit.org_chain(org_id)])
+        return report.problems
+
+
+def test_untouched_chains_verify(instance: Instance, org_id: int) -> None:
+    _fill(instance, org_id)
+    with instance.db.session() as s:
+        reports = audit.verify(s)
+    assert {r.chain for r in reports} == {"instance", audit.org_chain(org_id)}
+    assert all(r.ok for r in reports)
+    assert next(r for r in reports if r.chain == audit.org_chain(org_id)).entries == 5
+
+
+def test_edited_entry_is_found(instance: Instance, org_id: int) -> None:
+    _fill(instance, org_id)
+    with instance.db.session() as s:
+        s.execute(update(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id), AuditEntry.seq == 3)
+                  .values(details={"i": 99, "name": "بنك"}))
+    problems = _problems(instance, org_id)
+    assert problems == ["entry 3 was edited (its hash does not match its content)"]
+
+
+def test_removed_entry_in_the_middle_is_found(instance: Instance, org_id: int) -> None:
+    _fill(instance, org_id)
+    with instance.db.session() as s:
+        s.execute(delete(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id), AuditEntry.seq == 2))
+    problems = _problems(instance, org_id)
+    assert any("entry 2 is missing" in p for p in problems)
+
+
+def test_removed_tail_is_found_through_the_head(instance: Instance, org_id: int) -> None:
+    _fill(instance, org_id)
+    with instance.db.session() as s:
+        s.execute(delete(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id), AuditEntry.seq == 5))
+    assert any("entries removed" in p for p in _problems(instance, org_id))
+
+
+def test_reordered_entries_are_found(instance: Instance, org_id: int) -> None:
+    _fill(instance, org_id)
+    chain = audit.org_chain(org_id)
+    with instance.db.session() as s:
+        a = s.scalars(select(AuditEntry).where(AuditEntry.chain == chain, AuditEntry.seq == 2)).one()
+        b = s.scalars(select(AuditEntry).where(AuditEntry.chain == chain, AuditEntry.seq == 4)).one()
+        a.seq, b.seq = -2, -4
+        s.flush()
+        a.seq, b.seq = 4, 2
+    problems = _problems(instance, org_id)
+    assert any("does not follow" in p for p in problems)
+
+
+def test_each_organization_has_its_own_chain(instance: Instance, org_id: int) -> None:
+    _fill(instance, org_id, 2)
+    with instance.db.session() as s:
+        audit.record(s, org_id=None, actor="op", action="org.create")
+        seqs = s.scalars(select(AuditEntry.seq).where(AuditEntry.chain == audit.org_chain(org_id))
+                         .order_by(AuditEntry.seq)).all()
+    assert list(seqs) == [1, 2]

@@ -1,0 +1,101 @@
+"""The matching service and index freshness: negative banks, disabled and expired signals, several workers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from basira.core import banks, outbox
+from basira.core.errors import InvalidInput, InvalidSignal
+from basira.core.indexes import IndexManager
+from basira.core.instance import Instance
+from basira.core.matching import MatchRequest, match_item
+from basira.core.models import Event, Match
+from basira.core.principal import Principal
+
+A = "a" * 32
+B = "b" * 32
+
+
+def _bank(instance: Instance, admin: Principal, name: str, values: list[str], **kw: object) -> int:
+    with instance.db.session() as s:
+        bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name=name, **kw))  # type: ignore[arg-type]
+        banks.add_signals(s, admin, instance.registry, instance.settings, bank.id,
+                          [banks.SignalSpec("md5", v, entry_ref=f"{name}-{v[:4]}") for v in values])
+        return bank.id
+
+
+def _match(instance: Instance, admin: Principal, value: str, indexes: IndexManager | None = None,
+           ) -> dict[str, object]:
+    with instance.db.session() as s:
+        return match_item(s, admin, instance.registry, indexes or instance.indexes, instance.settings,
+                          MatchRequest(signals=[("md5", value)], ref="post-1"))
+
+
+def test_match_is_stored_with_an_event_in_the_same_transaction(instance: Instance, admin: Principal) -> None:
+    _bank(instance, admin, "b", [A])
+    res = _match(instance, admin, A.upper())
+    assert res["matched"] is True
+    with instance.db.session() as s:
+        (ev,) = outbox.pending(s, "test", ["match.recorded"])
+        assert ev.payload["item_ref"] == "post-1" and len(ev.payload["match_ids"]) == 1
+        assert s.scalar(select(func.count()).select_from(Match)) == 1
+
+
+def test_no_event_survives_a_rolled_back_transaction(instance: Instance, admin: Principal) -> None:
+    _bank(instance, admin, "b", [A])
+    with pytest.raises(RuntimeError), instance.db.session() as s:
+        match_item(s, admin, instance.registry, instance.indexes, instance.settings,
+                   MatchRequest(signals=[("md5", A)]))
+        raise RuntimeError("crash after matching")
+    with instance.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(Event).where(Event.kind == "match.recorded")) == 0
+
+
+def test_negative_bank_suppresses_the_match(instance: Instance, admin: Principal) -> None:
+    _bank(instance, admin, "bad", [A])
+    _bank(instance, admin, "harmless", [A], negative=True)
+    res = _match(instance, admin, A)
+    assert res["matched"] is False and res["suppressed"] is True
+    assert {m["bank"]["name"]: m["suppressed"] for m in res["matches"]} == {  # type: ignore[index,union-attr]
+        "bad": True, "harmless": False}
+
+
+def test_disabled_signal_stops_matching_at_once_in_another_worker(instance: Instance, admin: Principal) -> None:
+    _bank(instance, admin, "b", [A, B])
+    other_worker = IndexManager(instance.registry)
+    assert _match(instance, admin, A, other_worker)["matched"] is True  # builds that worker's index
+    with instance.db.session() as s:
+        sig_id = banks.list_signals(s, admin, "b")[0][0].id
+        banks.set_signal_enabled(s, admin, sig_id, False)
+    assert _match(instance, admin, A, other_worker)["matched"] is False
+    with instance.db.session() as s:
+        banks.set_signal_enabled(s, admin, sig_id, True)
+    assert _match(instance, admin, A, other_worker)["matched"] is True
+
+
+def test_signal_added_in_one_worker_matches_in_another(instance: Instance, admin: Principal) -> None:
+    _bank(instance, admin, "b", [A])
+    other_worker = IndexManager(instance.registry)
+    assert _match(instance, admin, B, other_worker)["matched"] is False
+    with instance.db.session() as s:
+        banks.add_signals(s, admin, instance.registry, instance.settings, "b", [banks.SignalSpec("md5", B)])
+    assert _match(instance, admin, B, other_worker)["matched"] is True
+
+
+def test_expired_signal_does_not_match(instance: Instance, admin: Principal) -> None:
+    with instance.db.session() as s:
+        bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="b"))
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        banks.add_signals(s, admin, instance.registry, instance.settings, bank.id,
+                          [banks.SignalSpec("md5", A, expires_at=past)])
+    assert _match(instance, admin, A)["matched"] is False
+
+
+def test_invalid_hash_string_is_refused(instance: Instance, admin: Principal) -> None:
+    with pytest.raises(InvalidSignal):
+        _match(instance, admin, "not-a-hash")
+    with pytest.raises(InvalidInput), instance.db.session() as s:
+        match_item(s, admin, instance.registry, instance.indexes, instance.settings, MatchRequest())
