@@ -57,3 +57,24 @@ def test_csv_without_the_needed_header_is_refused(instance: Instance, admin: Pri
     bank_id = _bank(instance, admin)
     with pytest.raises(InvalidInput, match="header"), instance.db.session() as s:
         bulk.import_signals(s, admin, instance.registry, instance.settings, bank_id, io.StringIO("a,b\n1,2\n"), "csv")
+
+
+@pytest.mark.parametrize(("tlp", "may_export"), [("GREEN", True), ("AMBER", True), ("AMBER+STRICT", False)])
+def test_a_shared_bank_is_exported_only_where_its_marking_lets_it_pass_on(
+        instance: Instance, admin: Principal, tlp: str, may_export: bool) -> None:
+    from basira.core import orgs
+    from basira.core.errors import PermissionDenied
+    from basira.core.models import Role
+
+    with instance.db.session() as s:
+        partner = orgs.create_org(s, "test", "partner")
+        bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="b", tlp=tlp))
+        banks.add_signals(s, admin, instance.registry, instance.settings, bank.id, [banks.SignalSpec("md5", "a" * 32)])
+        banks.share_bank(s, admin, bank.id, org="partner")
+    who = Principal(partner.id, Role.ANALYST, "p")
+    with instance.db.session() as s:
+        if may_export:
+            assert "a" * 32 in "".join(bulk.export_signals(s, who, bank.id, "csv"))
+        else:
+            with pytest.raises(PermissionDenied):
+                bulk.export_signals(s, who, bank.id, "csv")

@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit
 from basira.core.banks import SignalSpec, add_signals, get_bank, list_signals, validate_spec
-from basira.core.errors import BasiraError, ContentTooLarge, InvalidInput
+from basira.core.errors import BasiraError, ContentTooLarge, InvalidInput, PermissionDenied
 from basira.core.models import Bank
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry
-from basira.core.visibility import Access
+from basira.core.visibility import Access, Visibility, may_pass_on
 
 FIELDS = ["signal_type", "signal_value", "labels", "tlp", "entry_ref", "content_type", "provenance", "quality"]
 MAX_REPORTED = 100
@@ -127,6 +127,9 @@ def export_rows(session: Session, principal: Principal, bank: Bank) -> Iterator[
 def export_signals(session: Session, principal: Principal, ref: int | str, fmt: str) -> Iterable[str]:
     """The bank's enabled signals as CSV or JSON lines, chunk by chunk; the export is audited."""
     bank = get_bank(session, principal, ref, Access.SEE)
+    vis = Visibility(session, principal.org_id)
+    if vis.access(bank) != Access.OWNER and not may_pass_on(bank, principal.org_id, vis.shared_orgs(bank)):
+        raise PermissionDenied(f"a {bank.tlp} bank of another organization may be matched, never passed on")
     if fmt not in ("csv", "jsonl"):
         raise InvalidInput(f"unknown format {fmt!r} (csv or jsonl)")
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.export",
