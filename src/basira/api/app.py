@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from basira import __version__
 from basira.api import problems
+from basira.api.limits import BodyLimit
 from basira.core.instance import Instance
 
 
@@ -21,6 +22,8 @@ def create_app(instance: Instance | None = None) -> FastAPI:
     )
     app.state.instance = inst
     problems.install(app)
+    # Room above the upload limit for multipart headers and form fields; upload routes count the file exactly.
+    app.add_middleware(BodyLimit, limit=inst.settings.max_upload_bytes + (1 << 20))
     # Routers are imported here, not at module level, so that building an app has no import-time effects.
     from basira.api.routers import ROUTERS
 

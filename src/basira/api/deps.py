@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from basira.core.errors import NotAuthenticated
 from basira.core.instance import Instance
@@ -24,7 +25,17 @@ def _presented_key(request: Request) -> str:
     return request.headers.get("x-api-key", "").strip()
 
 
-def get_principal(request: Request, inst: Annotated[Instance, Depends(get_instance)]) -> Principal:
+# Declared so that OpenAPI shows both ways of sending a key; the key itself is read from the headers below.
+_bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: Bearer bsk_...`")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key in the X-API-Key header.")
+
+
+def get_principal(
+    request: Request,
+    inst: Annotated[Instance, Depends(get_instance)],
+    _b: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+    _h: Annotated[str | None, Security(_header)] = None,
+) -> Principal:
     key = _presented_key(request)
     if not key:
         raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")

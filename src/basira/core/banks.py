@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from basira.core import audit, outbox
 from basira.core.errors import Conflict, InvalidInput, LowQuality, NotFound
 from basira.core.indexes import record_change
-from basira.core.models import TLP, Bank, BankShare, Entry, Organization, SharingGroup, Signal
+from basira.core.models import TLP, Bank, BankShare, Entry, Organization, SharingGroup, Signal, as_id, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import CONTENT_TYPES, SignalTypeRegistry
@@ -65,11 +65,13 @@ def create_bank(session: Session, principal: Principal, registry: SignalTypeRegi
 def get_bank(session: Session, principal: Principal, ref: int | str, minimum: Access = Access.SEE) -> Bank:
     """A bank the caller has at least ``minimum`` access to; otherwise NotFound (never "forbidden")."""
     bank: Bank | None
-    if isinstance(ref, int) or ref.isdigit():
-        bank = session.get(Bank, int(ref))
+    bank_id = as_id(ref)
+    if bank_id is not None:
+        bank = session.get(Bank, bank_id) if bank_id > 0 else None
     else:
-        bank = session.scalar(select(Bank).where(Bank.org_id == principal.org_id, Bank.name == ref))
-    if bank is None or Visibility(session, principal.org_id).access(bank) < minimum:
+        bank = session.scalar(select(Bank).where(Bank.org_id == principal.org_id, Bank.name == ref,
+                                                 Bank.deleted_at.is_(None)))
+    if bank is None or bank.deleted_at is not None or Visibility(session, principal.org_id).access(bank) < minimum:
         raise NotFound(f"no bank {ref!r}")
     return bank
 
@@ -105,6 +107,7 @@ def delete_bank(session: Session, principal: Principal, ref: int | str) -> None:
         sig.enabled = False
         record_change(session, sig, "remove")
     bank.enabled = False
+    bank.deleted_at = utcnow()
     bank.name = f"{bank.name} (deleted {bank.id})"
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.delete",
                  target=f"bank:{bank.id}")
@@ -113,7 +116,7 @@ def delete_bank(session: Session, principal: Principal, ref: int | str) -> None:
 def list_banks(session: Session, principal: Principal) -> list[tuple[Bank, Access, int]]:
     """Banks the caller may at least match against, with access and number of enabled signals."""
     vis = Visibility(session, principal.org_id)
-    banks = [(b, a) for b, a in vis.banks(Access.MATCH_ONLY) if b.enabled]
+    banks = [(b, a) for b, a in vis.banks(Access.MATCH_ONLY) if b.deleted_at is None]
     counts = dict(session.execute(
         select(Signal.bank_id, func.count()).where(Signal.enabled.is_(True)).group_by(Signal.bank_id)
     ).all())
@@ -277,6 +280,9 @@ def list_signals(session: Session, principal: Principal, ref: int | str, *, afte
                  include_disabled: bool = False) -> list[tuple[Signal, Entry]]:
     """Signals of a bank the caller may see (RED banks shared for matching only are not listable)."""
     bank = get_bank(session, principal, ref, Access.SEE)
+    if include_disabled:
+        # Disabled and removed signals are the owner's business alone.
+        get_bank(session, principal, bank.id, Access.OWNER)
     q = (select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
          .where(Signal.bank_id == bank.id, Signal.id > after_id).order_by(Signal.id).limit(min(limit, 10_000)))
     if signal_type:

@@ -92,15 +92,20 @@ def import_signals(session: Session, principal: Principal, registry: SignalTypeR
     specs: list[SignalSpec] = []
     bad: list[dict[str, Any]] = []
     bad_count = 0
-    for n, row in parse_rows(stream, fmt):
-        if len(specs) + bad_count >= settings.max_import_rows:
-            raise ContentTooLarge(f"an import has at most {settings.max_import_rows} rows")
-        try:
-            specs.append(validate_spec(registry, settings, _spec(row)))
-        except BasiraError as e:
-            bad_count += 1
-            if len(bad) < MAX_REPORTED:
-                bad.append({"line": n, "reason": e.detail})
+    try:
+        for n, row in parse_rows(stream, fmt):
+            if len(specs) + bad_count >= settings.max_import_rows:
+                raise ContentTooLarge(f"an import has at most {settings.max_import_rows} rows")
+            try:
+                specs.append(validate_spec(registry, settings, _spec(row)))
+            except BasiraError as e:
+                bad_count += 1
+                if len(bad) < MAX_REPORTED:
+                    bad.append({"line": n, "reason": e.detail})
+    except UnicodeDecodeError:
+        raise InvalidInput("the import is not UTF-8 text") from None
+    except csv.Error as e:
+        raise InvalidInput(f"the CSV cannot be read ({e})") from None
     if bad_count:
         raise InvalidInput(f"{bad_count} bad rows; nothing was imported", bad_rows=bad)
     if not specs:

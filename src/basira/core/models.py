@@ -30,8 +30,21 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+MAX_ID = 2**63 - 1
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def as_id(ref: int | str) -> int | None:
+    """``ref`` as a row id when it is one (ASCII digits within 64 bits), else None (then it is a name)."""
+    if isinstance(ref, int):
+        return ref if 0 < ref <= MAX_ID else -1
+    if ref.isascii() and ref.isdigit():
+        n = int(ref)
+        return n if 0 < n <= MAX_ID else -1
+    return None
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -149,6 +162,7 @@ class Bank(Base):
     # Per-signal-type distance thresholds, e.g. {"pdq": 31}; a missing type uses its default.
     thresholds: Mapped[dict[str, Any]] = mapped_column(default=dict)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     shares: Mapped[list[BankShare]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit
 from basira.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
-from basira.core.models import ApiKey, Organization, Role, User, utcnow
+from basira.core.models import ApiKey, Organization, Role, User, as_id, utcnow
 from basira.core.principal import Principal
 from basira.core.security import hash_password, key_matches, new_api_key, split_api_key
 
@@ -38,8 +38,9 @@ def create_org(session: Session, actor: str, slug: str, name: str = "", operator
 
 
 def get_org(session: Session, ref: str | int) -> Organization:
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
-        org = session.get(Organization, int(ref))
+    org_id = as_id(ref)
+    if org_id is not None:
+        org = session.get(Organization, org_id) if org_id > 0 else None
     else:
         org = session.scalar(select(Organization).where(Organization.slug == ref))
     if org is None:

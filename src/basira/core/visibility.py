@@ -93,7 +93,7 @@ class Visibility:
     def banks(self, minimum: Access) -> list[tuple[Bank, Access]]:
         """Every enabled bank this organization has at least ``minimum`` access to."""
         out = []
-        for bank in self._session.scalars(select(Bank).order_by(Bank.id)):
+        for bank in self._session.scalars(select(Bank).where(Bank.deleted_at.is_(None)).order_by(Bank.id)):
             a = self.access(bank)
             if a >= minimum:
                 out.append((bank, a))

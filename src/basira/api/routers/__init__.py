@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from basira.api.routers import health
+from basira.api.routers import banks, bulk, health, matching, orgs, signals
 
-ROUTERS: list[APIRouter] = [health.router]
+ROUTERS: list[APIRouter] = [health.router, orgs.router, banks.router, signals.router, bulk.router,
+                            matching.router]

@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-29 15:48:12.114887
 """
 
 from __future__ import annotations
@@ -92,6 +91,7 @@ def upgrade() -> None:
     sa.Column('negative', sa.Boolean(), nullable=False),
     sa.Column('thresholds', sa.JSON(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('deleted_at', basira.core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', basira.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', basira.core.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], ),

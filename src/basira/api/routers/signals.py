@@ -1,0 +1,155 @@
+"""Signals of a bank: add (one or many, with the entry they belong to), list page by page, disable, enable,
+remove. A change reaches matching at once: indexes replay the signal change log on every query.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Response, status
+from pydantic import BaseModel, Field
+
+from basira.api.deps import InstanceDep, PrincipalDep
+from basira.api.params import AfterId, BankRef, Limit, SignalId, SignalTypeFilter, errors
+from basira.core import banks
+from basira.core.models import Entry, Signal
+
+router = APIRouter(prefix="/v1", tags=["signals"], responses=errors(401))
+
+#: The most signals one request may add (larger sets go through the bulk import).
+MAX_SIGNALS_PER_REQUEST = 10_000
+
+
+class SignalIn(BaseModel):
+    """One signal to add, with the entry (the thing the bank holds) it belongs to."""
+
+    signal_type: str = Field(description="A registered signal type, e.g. `pdq`, `md5`, `sha256`.",
+                             min_length=1, max_length=32, examples=["md5"])
+    value: str = Field(description="The value; it is written in its canonical form.", min_length=1,
+                       max_length=100_000, examples=["9e107d9d372bb6826bd81d3542a419d6"])
+    entry_ref: str = Field(
+        default="", max_length=300,
+        description="The entry's reference in the bank (made from the value when empty); signals with the same "
+                    "reference belong to one entry.")
+    content_type: str = Field(default="", max_length=32,
+                              description="The entry's content type (the signal type's default when empty).")
+    labels: list[str] = Field(default_factory=list, max_length=50)
+    provenance: str = Field(default="", description="Where the signal came from (the caller's key when empty).",
+                            max_length=300)
+    quality: int | None = Field(default=None, description="The quality the hash was computed with (PDQ: 0-100); "
+                                                  "values below the instance's floor are refused.", ge=0, le=100)
+    expires_at: dt.datetime | None = Field(default=None, description="When the signal stops matching.")
+    attributes: dict[str, Any] = Field(default_factory=dict, description="Attributes of a new entry.")
+
+    def spec(self) -> banks.SignalSpec:
+        return banks.SignalSpec(signal_type=self.signal_type, value=self.value, entry_ref=self.entry_ref,
+                                content_type=self.content_type, labels=self.labels, provenance=self.provenance,
+                                quality=self.quality, expires_at=self.expires_at, attributes=self.attributes)
+
+
+SignalsIn = Annotated[list[SignalIn], Field(min_length=1, max_length=MAX_SIGNALS_PER_REQUEST)]
+
+
+class EntryOut(BaseModel):
+    """The entry a signal belongs to."""
+
+    id: int
+    ref: str
+    content_type: str
+    attributes: dict[str, Any]
+
+
+class SignalOut(BaseModel):
+    """A signal of a bank the caller may see."""
+
+    id: int
+    bank_id: int
+    signal_type: str
+    value: str
+    labels: list[str]
+    provenance: str
+    quality: int | None
+    enabled: bool
+    expires_at: dt.datetime | None
+    created_at: dt.datetime
+    entry: EntryOut
+
+    @classmethod
+    def of(cls, sig: Signal, entry: Entry) -> SignalOut:
+        return cls(id=sig.id, bank_id=sig.bank_id, signal_type=sig.signal_type, value=sig.value,
+                   labels=list(sig.labels), provenance=sig.provenance, quality=sig.quality, enabled=sig.enabled,
+                   expires_at=sig.expires_at, created_at=sig.created_at,
+                   entry=EntryOut(id=entry.id, ref=entry.ref, content_type=entry.content_type,
+                                  attributes=dict(entry.attributes)))
+
+
+class SignalPage(BaseModel):
+    """A page of signals, in id order."""
+
+    signals: list[SignalOut]
+    next_after_id: int | None = Field(description="Pass as `after_id` for the next page; null on the last page.")
+
+
+class AddedSignals(BaseModel):
+    """The signals added (or, when already in the entry, updated and enabled again)."""
+
+    signals: list[SignalOut]
+
+
+@router.post("/banks/{bank}/signals", status_code=status.HTTP_201_CREATED, response_model=AddedSignals,
+             responses=errors(403, 404, 422))
+def add_signals(bank: BankRef, body: Annotated[SignalIn | SignalsIn, Body()], inst: InstanceDep,
+                principal: PrincipalDep) -> AddedSignals:
+    """Add one signal (an object) or several (a list, at most 10,000) to a bank of the caller's organization.
+    All are validated first: if one is bad, none is added and the problem says why. A value already in
+    the entry is not doubled: its labels are merged and it is enabled again."""
+    items = body if isinstance(body, list) else [body]
+    with inst.db.session() as s:
+        added = banks.add_signals(s, principal, inst.registry, inst.settings, bank, [i.spec() for i in items])
+        entries = {e.id: e for e in (s.get(Entry, sig.entry_id) for sig in added) if e is not None}
+        return AddedSignals(signals=[SignalOut.of(sig, entries[sig.entry_id]) for sig in added])
+
+
+@router.get("/banks/{bank}/signals", response_model=SignalPage, responses=errors(404, 422))
+def list_signals(bank: BankRef, inst: InstanceDep, principal: PrincipalDep, after_id: AfterId = 0,
+                 limit: Limit = 100, signal_type: SignalTypeFilter = None,
+                 include_disabled: bool = False) -> SignalPage:
+    """The signals of a bank the caller may see, page by page in id order (RED banks of others are never
+    listed). Filter by signal type with `type`; disabled signals are left out unless `include_disabled`."""
+    with inst.db.session() as s:
+        rows = banks.list_signals(s, principal, bank, after_id=after_id, limit=limit, signal_type=signal_type,
+                                  include_disabled=include_disabled)
+        out = [SignalOut.of(sig, entry) for sig, entry in rows]
+    return SignalPage(signals=out, next_after_id=out[-1].id if len(out) == limit else None)
+
+
+def _set_enabled(signal_id: int, enabled: bool, inst: InstanceDep, principal: PrincipalDep) -> SignalOut:
+    with inst.db.session() as s:
+        sig = banks.set_signal_enabled(s, principal, signal_id, enabled)
+        entry = s.get(Entry, sig.entry_id)
+        if entry is None:  # the foreign key makes this unreachable
+            raise RuntimeError(f"signal {sig.id} has no entry")
+        return SignalOut.of(sig, entry)
+
+
+@router.post("/signals/{signal_id}/disable", response_model=SignalOut, responses=errors(403, 404, 422))
+def disable_signal(signal_id: SignalId, inst: InstanceDep, principal: PrincipalDep) -> SignalOut:
+    """Stop a signal of the caller's organization from matching, at once (it can be enabled again)."""
+    return _set_enabled(signal_id, False, inst, principal)
+
+
+@router.post("/signals/{signal_id}/enable", response_model=SignalOut, responses=errors(403, 404, 422))
+def enable_signal(signal_id: SignalId, inst: InstanceDep, principal: PrincipalDep) -> SignalOut:
+    """Let a disabled signal of the caller's organization match again."""
+    return _set_enabled(signal_id, True, inst, principal)
+
+
+@router.delete("/signals/{signal_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               responses=errors(403, 404, 422))
+def remove_signal(signal_id: SignalId, inst: InstanceDep, principal: PrincipalDep) -> Response:
+    """Remove a signal of the caller's organization from matching for good. The row stays, disabled and
+    labelled `removed`, for the matches that cite it."""
+    with inst.db.session() as s:
+        banks.remove_signal(s, principal, signal_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

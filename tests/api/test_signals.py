@@ -1,0 +1,90 @@
+"""Signals through the API: add one or many, list page by page, disable and enable (felt by matching at once),
+remove."""
+
+from __future__ import annotations
+
+from tests.api.helpers import Api, problem
+
+MD5 = "9e107d9d372bb6826bd81d3542a419d6"
+
+
+def test_add_one_signal_canonicalises_it(api: Api) -> None:
+    bank = api.bank("b")
+    sig = api.add(bank["id"], "md5", MD5.upper(), labels=["tag", " tag "], entry_ref="e1")
+    assert sig["value"] == MD5 and sig["labels"] == ["tag"] and sig["enabled"] is True
+    assert sig["entry"]["ref"] == "e1" and sig["entry"]["content_type"] == "file"
+    assert api.get(f"/v1/banks/{bank['id']}").json()["signal_count"] == 1
+
+
+def test_add_a_list_is_all_or_nothing(api: Api) -> None:
+    bank = api.bank("b")
+    r = api.post(f"/v1/banks/{bank['id']}/signals", json=[
+        {"signal_type": "md5", "value": MD5},
+        {"signal_type": "sha256", "value": "a" * 64, "entry_ref": "e2"},
+    ])
+    assert r.status_code == 201 and len(r.json()["signals"]) == 2
+    bad = api.post(f"/v1/banks/{bank['id']}/signals", json=[
+        {"signal_type": "md5", "value": "b" * 32},
+        {"signal_type": "md5", "value": "not hex"},
+    ])
+    assert "not hex" in problem(bad, 422)["detail"]
+    values = [s["value"] for s in api.get(f"/v1/banks/{bank['id']}/signals").json()["signals"]]
+    assert values == [MD5, "a" * 64]
+    problem(api.post(f"/v1/banks/{bank['id']}/signals", json=[]), 422)
+
+
+def test_invalid_signal_values_are_422(api: Api) -> None:
+    bank = api.bank("b")
+    for sig_type, value in [("md5", "xyz"), ("sha256", MD5), ("pdq", "0" * 63), ("pdq", "g" * 64),
+                            ("nope", "1")]:
+        problem(api.post(f"/v1/banks/{bank['id']}/signals", json={"signal_type": sig_type, "value": value}),
+                422)
+    problem(api.post(f"/v1/banks/{bank['id']}/signals",
+                     json={"signal_type": "pdq", "value": "f" * 64, "quality": 10}), 422)
+    problem(api.post("/v1/banks/999999/signals", json={"signal_type": "md5", "value": MD5}), 404)
+
+
+def test_list_pages_and_filters_by_type(api: Api) -> None:
+    bank = api.bank("b")
+    api.post(f"/v1/banks/{bank['id']}/signals", json=[
+        {"signal_type": "md5", "value": f"{i:032x}"} for i in range(5)] + [
+        {"signal_type": "sha256", "value": "c" * 64}])
+    page1 = api.get(f"/v1/banks/{bank['id']}/signals", params={"limit": 2}).json()
+    assert len(page1["signals"]) == 2 and page1["next_after_id"] == page1["signals"][-1]["id"]
+    page2 = api.get(f"/v1/banks/{bank['id']}/signals",
+                    params={"limit": 2, "after_id": page1["next_after_id"]}).json()
+    assert page2["signals"][0]["id"] > page1["signals"][-1]["id"]
+    only = api.get(f"/v1/banks/{bank['id']}/signals", params={"type": "sha256"}).json()
+    assert [s["signal_type"] for s in only["signals"]] == ["sha256"] and only["next_after_id"] is None
+    problem(api.get(f"/v1/banks/{bank['id']}/signals", params={"limit": 0}), 422)
+    problem(api.get(f"/v1/banks/{bank['id']}/signals", params={"after_id": -1}), 422)
+
+
+def test_disabled_signal_stops_matching_at_once_and_enable_restores_it(api: Api) -> None:
+    bank = api.bank("b")
+    sig = api.add(bank["id"], "md5", MD5)
+    assert api.match(("md5", MD5)).json()["matched"] is True
+    r = api.post(f"/v1/signals/{sig['id']}/disable")
+    assert r.status_code == 200 and r.json()["enabled"] is False
+    assert api.match(("md5", MD5)).json()["matches"] == []
+    assert api.get(f"/v1/banks/{bank['id']}/signals").json()["signals"] == []
+    listed = api.get(f"/v1/banks/{bank['id']}/signals", params={"include_disabled": True}).json()
+    assert [s["id"] for s in listed["signals"]] == [sig["id"]]
+    assert api.post(f"/v1/signals/{sig['id']}/enable").json()["enabled"] is True
+    assert api.match(("md5", MD5)).json()["matched"] is True
+
+
+def test_removed_signal_never_matches_again(api: Api) -> None:
+    bank = api.bank("b")
+    sig = api.add(bank["id"], "md5", MD5)
+    assert api.delete(f"/v1/signals/{sig['id']}").status_code == 204
+    assert api.match(("md5", MD5)).json()["matches"] == []
+    kept = api.get(f"/v1/banks/{bank['id']}/signals", params={"include_disabled": True}).json()["signals"]
+    assert kept[0]["enabled"] is False and "removed" in kept[0]["labels"]
+
+
+def test_unknown_signal_is_404_and_bad_id_422(api: Api) -> None:
+    problem(api.post("/v1/signals/424242/disable"), 404)
+    problem(api.delete("/v1/signals/424242"), 404)
+    problem(api.post("/v1/signals/abc/enable"), 422)
+    problem(api.post("/v1/signals/0/enable"), 422)
