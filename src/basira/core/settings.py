@@ -54,9 +54,17 @@ class Settings:
         default=True,
         metadata={"help": "Decode large JPEGs at reduced size before PDQ hashing (much faster, same matches)."},
     )
+    pdq_dihedral: bool = field(
+        default=False,
+        metadata={"help": "Also hash the 7 rotated and mirrored variants of query photos (finds flipped copies)."},
+    )
     secret_key: str = field(
         default="",
         metadata={"help": "Secret for signing session cookies; empty means one generated in the data folder."},
+    )
+    session_https_only: bool = field(
+        default=False,
+        metadata={"help": "Send the session and language cookies over HTTPS only (set it when served behind TLS)."},
     )
     demo: bool = field(
         default=True,

@@ -1,0 +1,139 @@
+"""Signing people in to the web pages: password check with lock-out, the session's user, CSRF tokens.
+
+The session lives in a signed cookie (Starlette's SessionMiddleware); it holds the user's id, a fingerprint of
+the password hash (so that a password change ends other sessions) and the CSRF token, never a secret.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from basira.core import audit
+from basira.core.models import Organization, Role, User, utcnow
+from basira.core.principal import Principal
+from basira.core.security import hash_password, verify_password
+
+MAX_FAILURES = 5
+LOCK_FOR = dt.timedelta(minutes=15)
+# Longer inputs are refused before hashing: argon2 over a megabyte "password" is a cheap denial of service.
+MAX_USERNAME = 200
+MAX_PASSWORD = 1024
+
+
+class Outcome(enum.Enum):
+    """How a sign-in attempt ended."""
+
+    OK = "ok"
+    BAD = "bad"  # unknown user, deleted user or wrong password: the page does not tell them apart
+    LOCKED = "locked"
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    outcome: Outcome
+    user: User | None = None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def attempt_login(session: Session, username: str, password: str, client: str = "") -> LoginResult:
+    """Check a username and password; count failures and lock the account for 15 minutes after 5.
+
+    Every attempt on an existing account is audited (success, failure, lock). An unknown or deleted user costs
+    the same argon2 verification as a real one, so timing does not reveal which usernames exist.
+    """
+    username = username.strip()
+    # No username holds control or format characters (PostgreSQL would even refuse a NUL in the query).
+    if not username or len(username) > MAX_USERNAME or not username.isprintable() \
+            or len(password) > MAX_PASSWORD:
+        return LoginResult(Outcome.BAD)
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or user.deleted_at is not None:
+        verify_password(password, _dummy_hash())
+        return LoginResult(Outcome.BAD)
+    now = utcnow()
+    chain_args: dict[str, Any] = {"org_id": user.org_id, "actor": f"user:{user.username}",
+                                  "target": f"user:{user.id}"}
+    if user.locked_until is not None and user.locked_until > now:
+        # While locked, the password is not even checked: guessing on goes nowhere.
+        return LoginResult(Outcome.LOCKED, user)
+    if not verify_password(password, user.password_hash):
+        # One UPDATE, so that parallel guesses cannot overwrite each other's count.
+        session.execute(update(User).where(User.id == user.id)
+                        .values(failed_logins=User.failed_logins + 1))
+        session.refresh(user)
+        audit.record(session, action="user.login_failed", details={"client": client,
+                                                                   "failures": user.failed_logins},
+                     **chain_args)
+        if user.failed_logins >= MAX_FAILURES:
+            user.locked_until = now + LOCK_FOR
+            user.failed_logins = 0
+            audit.record(session, action="user.lock", details={"until": user.locked_until.isoformat()},
+                         **chain_args)
+            return LoginResult(Outcome.LOCKED, user)
+        return LoginResult(Outcome.BAD, user)
+    user.failed_logins = 0
+    user.locked_until = None
+    audit.record(session, action="user.login", details={"client": client}, **chain_args)
+    return LoginResult(Outcome.OK, user)
+
+
+def fingerprint(user: User) -> str:
+    """A short digest of the password hash: stored in the session, it changes when the password does."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
+
+
+def start_session(web_session: MutableMapping[str, Any], user: User) -> None:
+    """Put ``user`` in a fresh session (new CSRF token: nothing from before the sign-in carries over)."""
+    web_session.clear()
+    web_session.update({"uid": user.id, "fp": fingerprint(user), "csrf": secrets.token_urlsafe(32)})
+
+
+def session_user(session: Session, web_session: MutableMapping[str, Any]) -> User | None:
+    """The signed-in user, or None; a deleted user or a changed password ends the session here."""
+    uid = web_session.get("uid")
+    if not isinstance(uid, int):
+        return None
+    user = session.get(User, uid)
+    fp = web_session.get("fp")
+    if user is None or user.deleted_at is not None or not isinstance(fp, str) \
+            or not hmac.compare_digest(fp, fingerprint(user)):
+        web_session.clear()
+        return None
+    return user
+
+
+def principal_for(session: Session, user: User) -> Principal:
+    org = session.get(Organization, user.org_id)
+    return Principal(user.org_id, Role(user.role), f"user:{user.username}",
+                     operator=bool(org and org.operator))
+
+
+def csrf_token(web_session: MutableMapping[str, Any]) -> str:
+    """The session's CSRF token, made on first use (the sign-in form needs one before anyone signs in)."""
+    token = web_session.get("csrf")
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        web_session["csrf"] = token
+    return token
+
+
+def csrf_ok(web_session: MutableMapping[str, Any], sent: object) -> bool:
+    """Whether a form's token is the session's (constant-time; a missing token on either side fails)."""
+    token = web_session.get("csrf")
+    return (isinstance(token, str) and bool(token) and isinstance(sent, str)
+            and hmac.compare_digest(token.encode(), sent.encode()))
