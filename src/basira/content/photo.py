@@ -1,35 +1,53 @@
-"""Photo signals: PDQ perceptual hashes (256 bits, written as 64 hex digits) and their Hamming index."""
+"""Photo signals: PDQ perceptual hashes (256 bits, written as 64 lowercase hex digits).
+
+Near-identical photos (re-encoded, resized, lightly edited) are within a small Hamming distance of each other;
+the default threshold of 31 bits is the one the PDQ authors advise. Decoding lives in
+:mod:`basira.content.decode`, the index in :mod:`basira.content.hamming`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import string
 
 import numpy as np
 import pdqhash
-from PIL import Image, UnidentifiedImageError
 
-from basira.core.errors import ContentTooLarge, InvalidSignal, UnsupportedContent
+from basira.content.decode import decode_photo
+from basira.content.hamming import HammingIndex
+from basira.core.errors import InvalidSignal
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalType
 
 HEX_DIGITS = 64
+_HEX = frozenset(string.hexdigits)
 
-
-def _decode(content: Content, settings: Settings) -> np.ndarray:
-    try:
-        with Image.open(content.path) as im:
-            w, h = im.size
-            if w * h > settings.max_image_pixels:
-                raise ContentTooLarge(f"the image is {w}x{h} pixels, over the limit of {settings.max_image_pixels}")
-            im.draft("RGB", (512, 512)) if settings.pdq_reduced_decode else None
-            rgb = im.convert("RGB")
-            return np.asarray(rgb)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise UnsupportedContent(f"the file is not a readable image ({e})") from None
+#: Names of the eight dihedral variants, in the order ``pdqhash.compute_dihedral`` returns them. Each names
+#: what was done to the photo whose plain hash equals that variant (Pillow's terms: ``rotate90`` turns
+#: counter-clockwise, ``flip`` swaps top and bottom, ``mirror`` swaps left and right).
+DIHEDRAL_VARIANTS = ("original", "rotate90", "rotate180", "rotate270", "flip", "mirror", "transpose",
+                     "transverse")
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
+    """The canonical hex of a PDQ bit vector (most significant bit first, as PDQ's reference writes it)."""
     return np.packbits(bits.astype(np.uint8)).tobytes().hex()
+
+
+def pdq_hash(pixels: np.ndarray) -> tuple[str, int]:
+    """PDQ hash (hex) and quality (0-100) of an RGB ``(height, width, 3)`` uint8 array."""
+    bits, quality = pdqhash.compute(pixels)
+    return bits_to_hex(bits), int(quality)
+
+
+def pdq_dihedral(pixels: np.ndarray) -> tuple[list[tuple[str, str]], int]:
+    """The eight (variant name, hex) hashes of the photo's rotations and mirror images, and the quality."""
+    vectors, quality = pdqhash.compute_dihedral(pixels)
+    return [(name, bits_to_hex(v)) for name, v in zip(DIHEDRAL_VARIANTS, vectors, strict=True)], int(quality)
+
+
+def dihedral_enabled(settings: Settings) -> bool:
+    """Whether queries also carry the seven rotated and mirrored hashes (setting ``pdq_dihedral``)."""
+    return bool(getattr(settings, "pdq_dihedral", False))
 
 
 class PDQSignal(SignalType):
@@ -45,19 +63,30 @@ class PDQSignal(SignalType):
     @classmethod
     def validate(cls, value: str) -> str:
         v = value.strip().lower()
-        if len(v) != HEX_DIGITS:
-            raise InvalidSignal(f"a pdq value is 64 hexadecimal digits, got {len(v)} characters")
-        try:
-            bytes.fromhex(v)
-        except ValueError:
-            raise InvalidSignal("a pdq value is 64 hexadecimal digits") from None
+        if len(v) != HEX_DIGITS or not set(v) <= _HEX:
+            raise InvalidSignal(f"a pdq value is 64 hexadecimal digits, got {value[:80]!r}")
         return v
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
-        pixels = _decode(content, settings)
-        bits, quality = pdqhash.compute(pixels)
-        return [ExtractedSignal(cls.name, bits_to_hex(bits), quality=int(quality))]
+        """The photo's PDQ hash; with ``pdq_dihedral`` on, then its distinct rotated and mirrored variants.
+
+        Variants carry ``details["variant"]`` (a name of :data:`DIHEDRAL_VARIANTS`): they are for queries,
+        and a caller that adds hashes to a bank keeps only the signal without it.
+        """
+        pixels = decode_photo(content.path, settings, luma_only=True).pixels
+        if not dihedral_enabled(settings):
+            value, quality = pdq_hash(pixels)
+            return [ExtractedSignal(cls.name, value, quality=quality)]
+        variants, quality = pdq_dihedral(pixels)
+        out = [ExtractedSignal(cls.name, variants[0][1], quality=quality)]
+        seen = {variants[0][1]}
+        for name, value in variants[1:]:
+            # A symmetric photo gives the same hash twice; one query is enough.
+            if value not in seen:
+                seen.add(value)
+                out.append(ExtractedSignal(cls.name, value, quality=quality, details={"variant": name}))
+        return out
 
     @classmethod
     def distance(cls, a: str, b: str) -> float:
@@ -70,54 +99,3 @@ class PDQSignal(SignalType):
     @classmethod
     def quality_floor(cls, settings: Settings) -> int | None:
         return settings.pdq_quality_floor
-
-
-class HammingIndex(SignalIndex):
-    """Exact brute-force Hamming search over packed 256-bit hashes with numpy."""
-
-    def __init__(self) -> None:
-        self._ids: list[int] = []
-        self._rows: list[bytes] = []
-        self._pos: dict[int, int] = {}
-        self._matrix: np.ndarray | None = None
-
-    def build(self, items: Iterable[tuple[int, str]]) -> None:
-        self._ids, self._rows, self._pos, self._matrix = [], [], {}, None
-        self.add(items)
-
-    def add(self, items: Iterable[tuple[int, str]]) -> None:
-        for sid, value in items:
-            raw = bytes.fromhex(value)
-            if sid in self._pos:
-                self._rows[self._pos[sid]] = raw
-            else:
-                self._pos[sid] = len(self._ids)
-                self._ids.append(sid)
-                self._rows.append(raw)
-        self._matrix = None
-
-    def remove(self, ids: Iterable[int]) -> None:
-        gone = {i for i in ids if i in self._pos}
-        if not gone:
-            return
-        keep = [(i, r) for i, r in zip(self._ids, self._rows, strict=True) if i not in gone]
-        self._ids = [i for i, _ in keep]
-        self._rows = [r for _, r in keep]
-        self._pos = {i: n for n, i in enumerate(self._ids)}
-        self._matrix = None
-
-    def query(self, values: Sequence[str], threshold: float) -> list[list[tuple[int, float]]]:
-        if not self._ids:
-            return [[] for _ in values]
-        if self._matrix is None:
-            self._matrix = np.frombuffer(b"".join(self._rows), dtype=np.uint8).reshape(-1, 32)
-        out = []
-        for v in values:
-            q = np.frombuffer(bytes.fromhex(v), dtype=np.uint8)
-            d = np.unpackbits(np.bitwise_xor(self._matrix, q), axis=1).sum(axis=1)
-            hit = np.nonzero(d <= threshold)[0]
-            out.append(sorted(((self._ids[i], float(d[i])) for i in hit), key=lambda t: t[1]))
-        return out
-
-    def __len__(self) -> int:
-        return len(self._ids)
