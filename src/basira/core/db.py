@@ -10,8 +10,10 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
+from basira.core.errors import ConfigurationError
 from basira.core.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -28,6 +30,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    try:
+        return _make_engine(url)
+    except (ArgumentError, NoSuchModuleError) as e:
+        raise ConfigurationError(f"the database URL is not usable ({e})") from None
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":

@@ -1,0 +1,1 @@
+"""The ``basira`` command line: local administration, hashing and matching, one module per area."""

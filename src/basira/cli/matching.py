@@ -1,0 +1,165 @@
+"""``basira hash`` and ``basira match``: signals of local files, and those files matched against the banks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from basira.cli.common import (
+    JsonOption,
+    OrgOption,
+    Problem,
+    content_of,
+    describe_os_error,
+    echo_json,
+    err,
+    os_error_code,
+    out,
+    principal,
+    state,
+    walk_files,
+)
+from basira.core import matching
+from basira.core.banks import get_bank
+from basira.core.errors import BasiraError
+from basira.core.signals import default_registry
+from basira.core.visibility import Access
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders (folders are walked recursively).")]
+
+
+def _problem(path: Path, e: BasiraError | OSError) -> Problem:
+    if isinstance(e, BasiraError):
+        return Problem(path, e.detail, e.exit_code)
+    return Problem(path, describe_os_error(e), os_error_code(e))
+
+
+def _finish(problems: list[Problem]) -> None:
+    """Report the files that failed on stderr and exit with the code of the first failure."""
+    for p in problems:
+        err.print(f"[red]{escape(str(p.path))}: {escape(p.message)}[/red]", soft_wrap=True)
+    if problems:
+        raise typer.Exit(problems[0].exit_code)
+
+
+def hash_files(ctx: typer.Context, paths: PathsArg, as_json: JsonOption = False) -> None:
+    """Print the signals of each file (md5, sha256, and pdq for photos); nothing is stored."""
+    settings = state(ctx).settings()
+    registry = default_registry()
+    problems: list[Problem] = []
+    rows: list[dict[str, Any]] = []
+    for path in walk_files(paths, problems):
+        try:
+            content = content_of(path)
+            sigs = matching.extract(registry, settings, content)
+        except (BasiraError, OSError) as e:
+            problems.append(_problem(path, e))
+            rows.append({"file": str(path), "error": problems[-1].message})
+            continue
+        rows.append({"file": str(path), "content_type": content.content_type, "size": content.size,
+                     "signals": [{"signal_type": x.signal_type, "value": x.value,
+                                  **({"quality": x.quality} if x.quality is not None else {})} for x in sigs]})
+    if as_json:
+        echo_json(rows)
+    else:
+        for row in rows:
+            if "error" in row:
+                continue
+            out.print(f"[bold]{escape(row['file'])}[/bold] ({row['content_type']}, {row['size']} bytes)",
+                      soft_wrap=True)
+            for sig in row["signals"]:
+                quality = f"  quality {sig['quality']}" if "quality" in sig else ""
+                out.print(f"  {sig['signal_type']:<8} {sig['value']}{quality}", soft_wrap=True)
+    _finish(problems)
+
+
+def _status(result: dict[str, Any]) -> str:
+    if result["matched"]:
+        return "matched"
+    if result["suppressed"]:
+        return "suppressed"
+    return "no match"
+
+
+def _summary_row(result: dict[str, Any]) -> tuple[str, str, str, str]:
+    active = [m for m in result["matches"] if not m["suppressed"] and not m["bank"]["negative"]]
+    shown = active or result["matches"]
+    banks = sorted({m["bank"].get("name") or f"({m['bank']['owner']}, {m['bank']['tlp']})" for m in shown})
+    kinds = sorted({m["signal_type"] for m in shown})
+    distances = [m["distance"] for m in shown if m["distance"] is not None]
+    best = f"{min(distances):g}" if distances else ""
+    return ", ".join(banks), ", ".join(kinds), best, _status(result)
+
+
+def match_paths(
+    ctx: typer.Context,
+    paths: PathsArg,
+    org: OrgOption = None,
+    bank: Annotated[
+        list[str] | None, typer.Option("--bank", help="Match only against this bank (name or id; repeatable).")
+    ] = None,
+    store: Annotated[
+        bool, typer.Option("--store/--no-store", help="Record the items and matches (default) or only look.")
+    ] = True,
+    as_json: JsonOption = False,
+) -> None:
+    """Match files against every bank the organization may match; prints a summary table (or JSON).
+
+    A file that cannot be read or matched is reported, and the others go on.
+    The exit status is then that of the first problem: 65 bad content, 66 missing or special file, 77 no permission.
+    """
+    inst = state(ctx).instance()
+    problems: list[Problem] = []
+    files = list(walk_files(paths, problems))
+    with inst.db.session() as s:
+        p, o = principal(s, org)
+        bank_ids = ([get_bank(s, p, b.strip(), Access.MATCH_ONLY).id for b in bank] if bank else None)
+    results: list[tuple[Path, dict[str, Any]]] = []
+    # The bar goes to stderr, and only to a terminal, so that --json output and logs stay clean.
+    progress = Progress(TextColumn("matching"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, transient=True, disable=not err.is_terminal)
+    with progress:
+        task = progress.add_task("match", total=len(files))
+        for path in files:
+            try:
+                content = content_of(path)
+                request = matching.MatchRequest(content=content, ref=str(path), content_type=content.content_type,
+                                                bank_ids=bank_ids, store=store)
+                # One transaction per file: a file that fails leaves the others recorded.
+                with inst.db.session() as s:
+                    results.append((path, matching.match_item(s, p, inst.registry, inst.indexes, inst.settings,
+                                                              request)))
+            except (BasiraError, OSError) as e:
+                problems.append(_problem(path, e))
+            progress.advance(task)
+
+    counts = {"files": len(files), "matched": 0, "suppressed": 0, "no_match": 0, "errors": len(problems)}
+    for _, r in results:
+        counts[_status(r).replace(" ", "_")] += 1
+    if as_json:
+        echo_json({"org": o.slug, "summary": counts,
+                   "files": [{"file": str(path), "status": _status(r), **r} for path, r in results],
+                   "errors": [{"file": str(x.path), "error": x.message} for x in problems]})
+    else:
+        _print_table(o.slug, results, counts)
+    _finish(problems)
+
+
+def _print_table(slug: str, results: list[tuple[Path, dict[str, Any]]], counts: dict[str, int]) -> None:
+    table = Table(title=f"Matches for {slug}")
+    table.add_column("file", overflow="fold")
+    for name in ("result", "banks", "signal types", "distance"):
+        table.add_column(name)
+    style = {"matched": "bold red", "suppressed": "yellow", "no match": "green"}
+    for path, r in results:
+        banks, kinds, best, status = _summary_row(r)
+        table.add_row(escape(str(path)), f"[{style[status]}]{status}[/]", escape(banks), kinds, best)
+    if results:
+        out.print(table)
+    out.print(f"{counts['files']} files: {counts['matched']} matched, {counts['suppressed']} suppressed by a "
+              f"negative bank, {counts['no_match']} without a match, {counts['errors']} errors.", soft_wrap=True)
