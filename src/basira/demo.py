@@ -119,7 +119,7 @@ def _rings(rng: np.random.Generator) -> Image.Image:
 
 def _hash(inst: Instance, path: Path) -> _Image:
     content = Content(path=path, content_type=sniff_file(path), size=path.stat().st_size)
-    return _Image(path, extract(inst.registry, inst.settings, content))
+    return _Image(path, extract(inst.registry, inst.settings, content, for_bank=True))
 
 
 def _save(inst: Instance, img: Image.Image, path: Path, **options: Any) -> _Image:

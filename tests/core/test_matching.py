@@ -99,3 +99,29 @@ def test_invalid_hash_string_is_refused(instance: Instance, admin: Principal) ->
         _match(instance, admin, "not-a-hash")
     with pytest.raises(InvalidInput), instance.db.session() as s:
         match_item(s, admin, instance.registry, instance.indexes, instance.settings, MatchRequest())
+
+
+def test_a_saved_index_is_loaded_and_caught_up_by_the_next_process(
+        instance: Instance, admin: Principal, tmp_path: object) -> None:
+    import pathlib
+
+    folder = pathlib.Path(str(tmp_path)) / "indexes"
+    pdq = ["0" * 64, "f" * 64]
+    with instance.db.session() as s:
+        bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="p"))
+        banks.add_signals(s, admin, instance.registry, instance.settings, bank.id,
+                          [banks.SignalSpec("pdq", v) for v in pdq])
+    first = IndexManager(instance.registry, folder, "db", persist_min_size=1)
+    with instance.db.session() as s:
+        assert len(first.index(s, bank.id, "pdq")) == 2
+    assert first.save_all() == 1 and first.save_all() == 0  # unchanged indexes are not written again
+    with instance.db.session() as s:  # a change the saved file does not hold
+        sig_id = banks.list_signals(s, admin, bank.id)[0][0].id
+        banks.set_signal_enabled(s, admin, sig_id, False)
+    second = IndexManager(instance.registry, folder, "db", persist_min_size=1)
+    with instance.db.session() as s:
+        idx = second.index(s, bank.id, "pdq")
+        assert len(idx) == 1 and idx.query(["0" * 64], 31) == [[]]
+    other_db = IndexManager(instance.registry, folder, "another database", persist_min_size=1)
+    with instance.db.session() as s:
+        assert len(other_db.index(s, bank.id, "pdq")) == 1  # rebuilt from its own database, not loaded

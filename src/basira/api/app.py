@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from basira import __version__
@@ -13,7 +16,15 @@ from basira.core.instance import Instance
 def create_app(instance: Instance | None = None) -> FastAPI:
     """Build the app around ``instance`` (a new one from the environment when None)."""
     inst = instance or Instance()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Large indexes are saved on the way out so that the next start need not rebuild them.
+        inst.indexes.save_all()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Basira",
         version=__version__,
         description="Detect and share the signals of terrorist exploitation of new technologies.",

@@ -47,7 +47,7 @@ def pdq_dihedral(pixels: np.ndarray) -> tuple[list[tuple[str, str]], int]:
 
 def dihedral_enabled(settings: Settings) -> bool:
     """Whether queries also carry the seven rotated and mirrored hashes (setting ``pdq_dihedral``)."""
-    return bool(getattr(settings, "pdq_dihedral", False))
+    return settings.pdq_dihedral
 
 
 class PDQSignal(SignalType):
@@ -85,7 +85,8 @@ class PDQSignal(SignalType):
             # A symmetric photo gives the same hash twice; one query is enough.
             if value not in seen:
                 seen.add(value)
-                out.append(ExtractedSignal(cls.name, value, quality=quality, details={"variant": name}))
+                out.append(ExtractedSignal(cls.name, value, quality=quality, details={"variant": name},
+                                           query_only=True))
         return out
 
     @classmethod

@@ -6,25 +6,62 @@ index's watermark, so a signal added or disabled through any worker is seen by e
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from basira.core.errors import ConfigurationError
 from basira.core.models import Signal, SignalChange
 from basira.core.signals import SignalIndex, SignalTypeRegistry
+
+log = logging.getLogger(__name__)
+
+#: Indexes with fewer entries are rebuilt from the database at start rather than saved.
+PERSIST_MIN_SIZE = 10_000
 
 
 class IndexManager:
     """Holds the indexes of this process; thread-safe."""
 
-    def __init__(self, registry: SignalTypeRegistry) -> None:
+    def __init__(self, registry: SignalTypeRegistry, persist_dir: Path | None = None,
+                 database_key: str = "", persist_min_size: int = PERSIST_MIN_SIZE) -> None:
+        """``persist_dir``: where persistent indexes are saved (None: never); ``database_key`` names the database
+        the files belong to, so that files of another database are never loaded."""
         self.registry = registry
         self._indexes: dict[tuple[int, str], SignalIndex] = {}
+        self._saved_watermark: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
+        self._persist_dir = persist_dir
+        self._persist_min_size = persist_min_size
+        self._db_tag = hashlib.sha256(database_key.encode()).hexdigest()[:12]
+
+    def _path(self, bank_id: int, signal_type: str) -> Path | None:
+        if self._persist_dir is None:
+            return None
+        return self._persist_dir / f"{self._db_tag}-{bank_id}-{signal_type}.idx"
+
+    def _load_saved(self, session: Session, bank_id: int, signal_type: str) -> SignalIndex | None:
+        path = self._path(bank_id, signal_type)
+        empty = self.registry.get(signal_type).new_index()
+        if path is None or not empty.persistent or not path.exists():
+            return None
+        try:
+            index = type(empty).load(path)
+        except ConfigurationError as e:
+            log.warning("rebuilding the index from the database: %s", e.detail)
+            return None
+        self._catch_up(session, bank_id, signal_type, index)
+        return index
 
     def _build(self, session: Session, bank_id: int, signal_type: str) -> SignalIndex:
+        saved = self._load_saved(session, bank_id, signal_type)
+        if saved is not None:
+            return saved
         index = self.registry.get(signal_type).new_index()
         # Take the watermark first: a change racing with the load is replayed again, which is harmless.
         watermark = session.scalar(select(func.max(SignalChange.id))) or 0
@@ -72,6 +109,22 @@ class IndexManager:
         idx = self.index(session, bank_id, signal_type)
         with self._lock:
             return idx.query(values, threshold)
+
+    def save_all(self) -> int:
+        """Save every persistent index that is large enough and changed since it was saved; returns how many."""
+        saved = 0
+        with self._lock:
+            for (bank_id, signal_type), idx in self._indexes.items():
+                path = self._path(bank_id, signal_type)
+                key = (bank_id, signal_type)
+                if path is None or not idx.persistent or len(idx) < self._persist_min_size:
+                    continue
+                if self._saved_watermark.get(key) == idx.watermark and path.exists():
+                    continue
+                idx.save(path)
+                self._saved_watermark[key] = idx.watermark
+                saved += 1
+        return saved
 
     def drop(self, bank_id: int) -> None:
         with self._lock:

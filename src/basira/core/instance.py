@@ -19,10 +19,13 @@ class Instance:
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.settings)
         self.registry = registry or default_registry()
-        self.indexes = IndexManager(self.registry)
+        self.indexes = IndexManager(self.registry, self.settings.data_dir / "indexes",
+                                    database_key=self.settings.resolved_database_url)
         self.secret_key = self.settings.secret_key or _stored_secret(self.settings.data_dir / "secret.key")
 
     def close(self) -> None:
+        """Save the large indexes (so the next start need not rebuild them) and release the database."""
+        self.indexes.save_all()
         self.db.dispose()
 
 

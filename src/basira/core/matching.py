@@ -37,11 +37,12 @@ class MatchRequest:
     store: bool = True
 
 
-def extract(registry: SignalTypeRegistry, settings: Settings, content: Content) -> list[ExtractedSignal]:
-    """Every signal that the registered types can take from ``content``."""
+def extract(registry: SignalTypeRegistry, settings: Settings, content: Content,
+            for_bank: bool = False) -> list[ExtractedSignal]:
+    """Every signal that the registered types can take from ``content`` (``for_bank``: none that are query-only)."""
     out: list[ExtractedSignal] = []
     for st in registry.for_content(content.content_type):
-        out.extend(st.extract(content, settings))
+        out.extend(s for s in st.extract(content, settings) if not (for_bank and s.query_only))
     return out
 
 

@@ -42,6 +42,8 @@ class ExtractedSignal:
     value: str
     quality: int | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: For queries only, never put into a bank (e.g. the rotated variants of a photo's hash).
+    query_only: bool = False
 
 
 class SignalIndex(abc.ABC):
@@ -71,6 +73,18 @@ class SignalIndex(abc.ABC):
     @abc.abstractmethod
     def __len__(self) -> int:
         """How many ids the index holds."""
+
+    #: Whether :meth:`save` and :meth:`load` are implemented (worth it for indexes slow to rebuild).
+    persistent: ClassVar[bool] = False
+
+    def save(self, path: Path) -> None:
+        """Write the index, with its watermark, to ``path``."""
+        raise NotImplementedError(f"{type(self).__name__} is not persistent")
+
+    @classmethod
+    def load(cls, path: Path) -> SignalIndex:
+        """Read an index written by :meth:`save`; raise ConfigurationError when the file is unusable."""
+        raise NotImplementedError(f"{cls.__name__} is not persistent")
 
 
 class SignalType(abc.ABC):

@@ -1,0 +1,276 @@
+"""The review consumer: turns ``match.recorded`` and ``alert.raised`` outbox events into cases.
+
+Every event opens a case or joins the open case of its group (one item, customer or drone track), so that one
+item's fifty matches are one case. Each batch of events, the cases it touches, a record of each event handled and
+the consumer's cursor are written in one transaction: a crash loses the batch and the next run does it again, and
+an event seen twice (a reset cursor, two consumers) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+
+from basira.core import outbox
+from basira.core.models import Bank, Entry, Event, Item, Match, Signal, utcnow
+from basira.core.visibility import Access, Visibility
+from basira.review import evidence as evid
+from basira.review.models import OPEN_STATUSES, Case, CaseKind, CaseMatch, CaseStatus, ProcessedEvent
+from basira.review.policy import Priority, ReviewPolicy, priority_of
+from basira.review.suppression import is_suppressed
+
+CONSUMER = "review"
+KINDS = ("match.recorded", "alert.raised")
+# Matches of these content types are screening hits unless the event names its case kind.
+SCREENING_CONTENT_TYPES = frozenset({"person", "organization", "wallet"})
+
+SessionSource = Session | Callable[[], Session | AbstractContextManager[Session]]
+
+
+@dataclass
+class ConsumeReport:
+    """What one call of :func:`consume` did."""
+
+    events: int = 0
+    opened: int = 0
+    joined: int = 0
+    suppressed: int = 0
+    duplicates: int = 0
+    skipped: int = 0
+    case_ids: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Hit:
+    match: Match
+    signal: Signal
+    entry: Entry
+    bank: Bank
+
+
+def consume(source: SessionSource, *, policy: ReviewPolicy | None = None, batch_size: int = 500,
+            max_batches: int | None = None) -> ConsumeReport:
+    """Read new events and open or join cases until none is left (or ``max_batches`` batches are done).
+
+    Args:
+        source: A session (everything happens in the caller's transaction, which the caller commits) or a session
+            factory such as ``instance.db.session`` or a ``sessionmaker`` (each batch commits on its own).
+        policy: Deadlines, priorities and four-eyes rules; the documented defaults when None.
+        batch_size: Events per transaction.
+        max_batches: Stop after this many batches (None: until the outbox is drained).
+
+    Returns:
+        Counts of what was done, and the ids of the cases touched.
+    """
+    pol = policy or ReviewPolicy()
+    report = ConsumeReport()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        if isinstance(source, Session):
+            n = consume_batch(source, pol, batch_size, report)
+        else:
+            with _transaction(source) as session:
+                n = consume_batch(session, pol, batch_size, report)
+        batches += 1
+        if n < batch_size:
+            break
+    return report
+
+
+@contextmanager
+def _transaction(factory: Callable[[], Session | AbstractContextManager[Session]]) -> Iterator[Session]:
+    made = factory()
+    if isinstance(made, Session):
+        with made, made.begin():
+            yield made
+    else:
+        with made as session:
+            yield session
+
+
+def consume_batch(session: Session, policy: ReviewPolicy, batch_size: int, report: ConsumeReport) -> int:
+    """Handle one batch in ``session``'s transaction; returns how many events were read."""
+    # Take the cursor row first (FOR UPDATE on PostgreSQL) so that two consumers take turns, not the same events.
+    outbox.advance(session, CONSUMER, 0)
+    events = outbox.pending(session, CONSUMER, KINDS, limit=batch_size)
+    if not events:
+        return 0
+    done = set(session.scalars(select(ProcessedEvent.event_id).where(
+        ProcessedEvent.event_id.in_([e.id for e in events]))))
+    builder = _Builder(session, policy)
+    for ev in events:
+        report.events += 1
+        if ev.id in done:
+            report.duplicates += 1
+            continue
+        try:
+            outcome, case_id = builder.handle(ev), builder.case_id
+            note = ""
+        except evid.MalformedEvent as e:
+            outcome, case_id, note = "skipped", None, str(e)
+        session.add(ProcessedEvent(event_id=ev.id, case_id=case_id, outcome=outcome, note=note[:300]))
+        setattr(report, outcome, getattr(report, outcome) + 1)
+        if case_id is not None:
+            report.case_ids.add(case_id)
+    outbox.advance(session, CONSUMER, events[-1].id)
+    session.flush()
+    return len(events)
+
+
+class _Builder:
+    """Handles the events of one batch; remembers visibility per organization."""
+
+    def __init__(self, session: Session, policy: ReviewPolicy) -> None:
+        self.session = session
+        self.policy = policy
+        self.case_id: int | None = None
+        self._vis: dict[int, Visibility] = {}
+
+    def handle(self, ev: Event) -> str:
+        """The outcome of one event: opened, joined, suppressed, duplicates (already linked) or skipped."""
+        self.case_id = None
+        if ev.org_id is None or not isinstance(ev.payload, dict):
+            raise evid.MalformedEvent("the event has no organization or no payload object")
+        if ev.kind == "alert.raised":
+            return self._alert(ev.org_id, ev.payload)
+        return self._matches(ev.org_id, ev.payload)
+
+    # -- match.recorded ---------------------------------------------------------------------------------------------
+
+    def _matches(self, org_id: int, p: dict[str, Any]) -> str:
+        item_id = p.get("item_id")
+        if not isinstance(item_id, int) or isinstance(item_id, bool):
+            raise evid.MalformedEvent("'item_id' is not an id")
+        item = self.session.get(Item, item_id)
+        if item is None or item.org_id != org_id:
+            raise evid.MalformedEvent(f"no item {item_id} of the event's organization")
+        hits, suppressed, linked = self._hits(org_id, evid.id_list(p, "match_ids"))
+        if not hits:
+            return "duplicates" if linked else "suppressed"
+        kind = self._kind(p, item.content_type)
+        ref = evid.group_text(p, "customer_ref") if kind == CaseKind.SCREENING_HIT.value else ""
+        ref = ref or item.ref.strip()
+        prefix = "customer" if kind == CaseKind.SCREENING_HIT.value else "item"
+        key = f"{prefix}:{ref}" if ref else f"item#{item.id}"
+        case, opened = self._case(org_id, kind, key, ref or f"#{item.id}", priority_of(kind, p),
+                                  {h.bank.id for h in hits})
+        item_ev: evid.ItemEvidence = {"id": item.id, "ref": item.ref, "content_type": item.content_type}
+        self._attach(case, hits, suppressed, item_ev, None)
+        return self._finish(case, opened)
+
+    @staticmethod
+    def _kind(p: dict[str, Any], content_type: str) -> str:
+        named = p.get("case_kind")
+        if named in (CaseKind.CONTENT_MATCH.value, CaseKind.SCREENING_HIT.value):
+            return str(named)
+        if named is not None:
+            raise evid.MalformedEvent(f"'case_kind' {str(named)[:40]!r} is not content_match or screening_hit")
+        if content_type in SCREENING_CONTENT_TYPES:
+            return CaseKind.SCREENING_HIT.value
+        return CaseKind.CONTENT_MATCH.value
+
+    # -- alert.raised -----------------------------------------------------------------------------------------------
+
+    def _alert(self, org_id: int, p: dict[str, Any]) -> str:
+        track = evid.group_text(p, "track_id")
+        if not track:
+            raise evid.MalformedEvent("'track_id' is missing")
+        alert = evid.alert_evidence(p)
+        hits, suppressed, _ = self._hits(org_id, evid.id_list(p, "match_ids", required=False))
+        kind = CaseKind.DRONE_ALERT.value
+        case, opened = self._case(org_id, kind, f"track:{track}", track, priority_of(kind, p),
+                                  {h.bank.id for h in hits})
+        self._attach(case, hits, suppressed, None, alert)
+        return self._finish(case, opened)
+
+    # -- shared -----------------------------------------------------------------------------------------------------
+
+    def _hits(self, org_id: int, match_ids: list[int]) -> tuple[list[_Hit], list[int], set[int]]:
+        """The event's matches not yet in a case, split into live hits and decided false positives."""
+        if not match_ids:
+            return [], [], set()
+        s = self.session
+        linked = set(s.scalars(select(CaseMatch.match_id).where(CaseMatch.match_id.in_(match_ids))))
+        fresh = [m for m in s.scalars(select(Match).where(Match.id.in_(match_ids), Match.org_id == org_id,
+                                                          Match.suppressed.is_(False)).order_by(Match.id))
+                 if m.id not in linked]
+        hits: list[_Hit] = []
+        suppressed: list[int] = []
+        for m in fresh:
+            signal, entry, bank = s.get(Signal, m.signal_id), s.get(Entry, m.entry_id), s.get(Bank, m.bank_id)
+            if signal is None or entry is None or bank is None:
+                continue
+            if is_suppressed(s, org_id, signal, entry, m.query_value):
+                suppressed.append(m.id)
+            else:
+                hits.append(_Hit(m, signal, entry, bank))
+        return hits, suppressed, linked
+
+    def _case(self, org_id: int, kind: str, key: str, group_value: str, priority: Priority,
+              bank_ids: set[int]) -> tuple[Case, bool]:
+        four_eyes = self.policy.needs_four_eyes(org_id, kind, bank_ids)
+        # FOR UPDATE: a reviewer deciding this case now waits for us, then sees a new version and is told.
+        case = self.session.scalar(
+            select(Case).where(Case.org_id == org_id, Case.kind == kind, Case.group_key == key,
+                               Case.status.in_(OPEN_STATUSES))
+            .order_by(Case.id).limit(1).with_for_update().execution_options(populate_existing=True))
+        now = utcnow()
+        if case is None:
+            case = Case(org_id=org_id, kind=kind, group_key=key, status=CaseStatus.NEW.value,
+                        priority=int(priority), four_eyes=four_eyes, due_at=self.policy.deadline(kind, now),
+                        evidence=evid.empty_evidence(kind, group_value), version=1, created_at=now,
+                        updated_at=now)
+            self.session.add(case)
+            self.session.flush()
+            return case, True
+        case.priority = min(case.priority, int(priority))
+        case.four_eyes = case.four_eyes or four_eyes
+        case.version += 1
+        case.updated_at = now
+        return case, False
+
+    def _access(self, org_id: int, bank: Bank) -> Access:
+        vis = self._vis.get(org_id)
+        if vis is None:
+            vis = self._vis[org_id] = Visibility(self.session, org_id)
+        return vis.access(bank)
+
+    def _attach(self, case: Case, hits: list[_Hit], suppressed: list[int], item: evid.ItemEvidence | None,
+                alert: evid.AlertEvidence | None) -> None:
+        for h in hits:
+            self.session.add(CaseMatch(case_id=case.id, match_id=h.match.id, signal_id=h.signal.id,
+                                       query_value=h.match.query_value))
+        ev = dict(case.evidence)
+        if item is not None and all(i.get("id") != item["id"] for i in ev.get("items", [])):
+            ev["items"] = [*ev.get("items", []), item]
+        room = evid.MAX_EVIDENCE_MATCHES - len(ev.get("matches", []))
+        ev["matches"] = [*ev.get("matches", []), *(
+            evid.match_evidence(h.match, h.signal, h.entry, h.bank, self._access(case.org_id, h.bank))
+            for h in hits[:max(room, 0)])]
+        ev["match_count"] = int(ev.get("match_count", 0)) + len(hits)
+        ev["suppressed_match_ids"] = [*ev.get("suppressed_match_ids", []), *suppressed][:1000]
+        if alert is not None:
+            alerts = list(ev.get("alerts", []))
+            known = alert.get("alert_id")
+            if len(alerts) < evid.MAX_ALERTS and (known is None or all(a.get("alert_id") != known for a in alerts)):
+                alerts.append(alert)
+            ev["alerts"] = alerts
+        case.evidence = ev
+        flag_modified(case, "evidence")
+        self.session.flush()
+
+    def _finish(self, case: Case, opened: bool) -> str:
+        self.case_id = case.id
+        if opened:
+            outbox.emit(self.session, "case.opened", {
+                "case_id": case.id, "kind": case.kind, "group_key": case.group_key, "priority": case.priority,
+                "due_at": case.due_at.isoformat(), "match_count": case.evidence.get("match_count", 0),
+            }, org_id=case.org_id)
+            return "opened"
+        return "joined"

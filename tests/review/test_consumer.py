@@ -1,0 +1,227 @@
+"""The review consumer: events become grouped cases, idempotently, surviving crashes, obeying TLP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+from tests.review.helpers import A, B, C, count, make_bank, only_case, reset_cursor, run_consumer, submit
+
+from basira.core import banks, orgs, outbox
+from basira.core.instance import Instance
+from basira.core.models import ConsumerCursor, Event, Match, Role
+from basira.core.principal import Principal
+from basira.review import consume
+from basira.review.models import Case, CaseMatch, ProcessedEvent
+from basira.review.policy import Priority, ReviewPolicy
+
+
+def test_fifty_matches_of_one_item_make_one_case(instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "b", [A], copies=50)
+    assert len(submit(instance, admin, [A])["matches"]) == 50
+    report = run_consumer(instance)
+    assert (report.events, report.opened) == (1, 1)
+    case = only_case(instance)
+    assert (case.kind, case.group_key, case.status, case.priority) == ("content_match", "item:post-1", "new", 2)
+    assert case.evidence["match_count"] == 50 and len(case.evidence["matches"]) == 50
+    assert [i["ref"] for i in case.evidence["items"]] == ["post-1"]
+    assert case.due_at - case.created_at == dt.timedelta(hours=24)
+    assert count(instance, CaseMatch) == 50
+    with instance.db.session() as s:
+        (opened,) = outbox.pending(s, "test", ["case.opened"])
+        assert opened.payload["case_id"] == case.id and opened.payload["match_count"] == 50
+
+
+def test_hits_on_one_item_reference_join_one_case_and_other_items_open_their_own(
+        instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "b", [A, B])
+    submit(instance, admin, [A], ref="post-1")
+    run_consumer(instance)
+    submit(instance, admin, [B], ref="post-1")
+    submit(instance, admin, [A], ref="post-2")
+    report = run_consumer(instance, policy=ReviewPolicy(sla={"content_match": dt.timedelta(hours=1)}))
+    assert (report.opened, report.joined) == (1, 1)
+    with instance.db.session() as s:
+        cases = {c.group_key: c for c in s.scalars(select(Case))}
+    assert set(cases) == {"item:post-1", "item:post-2"}
+    first = cases["item:post-1"]
+    assert first.version == 2 and first.evidence["match_count"] == 2 and len(first.evidence["items"]) == 2
+    assert first.due_at - first.created_at == dt.timedelta(hours=24)  # the deadline is set once, at opening
+    assert cases["item:post-2"].due_at - cases["item:post-2"].created_at == dt.timedelta(hours=1)
+
+
+def test_persons_are_screening_hits_grouped_by_customer(instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "list", [A, B])
+    submit(instance, admin, [A], ref="customer-9", content_type="person")
+    submit(instance, admin, [B], ref="customer-9", content_type="person")
+    run_consumer(instance)
+    case = only_case(instance)
+    assert (case.kind, case.group_key) == ("screening_hit", "customer:customer-9")
+    assert case.evidence["customer_ref"] == "customer-9" and case.evidence["match_count"] == 2
+
+
+def test_consuming_again_after_a_cursor_reset_doubles_nothing(instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "b", [A, B], copies=3)
+    submit(instance, admin, [A], ref="post-1")
+    submit(instance, admin, [B], ref="post-2")
+    consume(instance.db.sessions)  # a sessionmaker works as well as instance.db.session
+    before = {c.id: (c.version, c.evidence) for c in _cases(instance)}
+    reset_cursor(instance)
+    report = run_consumer(instance)
+    assert (report.events, report.duplicates, report.opened, report.joined) == (2, 2, 0, 0)
+    assert {c.id: (c.version, c.evidence) for c in _cases(instance)} == before
+    assert count(instance, CaseMatch) == 6 and count(instance, ProcessedEvent) == 2
+
+
+def test_an_event_whose_processed_record_is_lost_still_links_no_match_twice(
+        instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "b", [A])
+    submit(instance, admin, [A])
+    run_consumer(instance)
+    with instance.db.session() as s:
+        s.query(ProcessedEvent).delete()
+    reset_cursor(instance)
+    report = run_consumer(instance)
+    assert report.duplicates == 1 and count(instance, CaseMatch) == 1 and only_case(instance).version == 1
+
+
+def test_a_crash_mid_batch_moves_no_cursor_and_the_next_run_completes(instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "b", [A])
+    for n in range(3):
+        submit(instance, admin, [A], ref=f"post-{n}")
+    with pytest.raises(RuntimeError, match="power cut"), instance.db.session() as s:
+        _crash_on_second_case(s)
+        consume(s)
+    with instance.db.session() as s:
+        assert s.get(ConsumerCursor, "review") is None
+    assert count(instance, Case) == 0 and count(instance, ProcessedEvent) == 0
+    report = run_consumer(instance)
+    assert report.opened == 3 and count(instance, Case) == 3 and count(instance, CaseMatch) == 3
+    with instance.db.session() as s:
+        last = s.scalar(select(Event.id).where(Event.kind == "match.recorded").order_by(Event.id.desc()))
+        cursor = s.get(ConsumerCursor, "review")
+        assert cursor is not None and cursor.last_event_id == last
+
+
+def test_batches_commit_one_by_one(instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "b", [A])
+    for n in range(5):
+        submit(instance, admin, [A], ref=f"post-{n}")
+    assert run_consumer(instance, batch_size=2, max_batches=1).opened == 2
+    assert run_consumer(instance, batch_size=2).opened == 3
+    assert count(instance, Case) == 5
+
+
+def test_events_whose_matches_are_all_suppressed_open_no_case(instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "bad", [A])
+    make_bank(instance, admin, "harmless", [A], negative=True)
+    assert submit(instance, admin, [A])["suppressed"] is True
+    report = run_consumer(instance)
+    assert report.suppressed == 1 and count(instance, Case) == 0
+    with instance.db.session() as s:
+        (done,) = s.scalars(select(ProcessedEvent)).all()
+        assert (done.outcome, done.case_id) == ("suppressed", None)
+
+
+def test_a_red_bank_hit_shows_its_owner_never_the_value(instance: Instance, admin: Principal) -> None:
+    with instance.db.session() as s:
+        partner = Principal(orgs.create_org(s, "test", "partner").id, Role.ADMIN, "p")
+    make_bank(instance, partner, "red", [A], tlp="RED")
+    with instance.db.session() as s:
+        banks.share_bank(s, partner, "red", org="acme")
+    submit(instance, admin, [A])
+    run_consumer(instance)
+    (hit,) = only_case(instance).evidence["matches"]
+    assert hit["signal"] is None and hit["entry"] is None and hit["distance"] is None
+    assert hit["bank"] == {"owner_org_id": partner.org_id, "tlp": "RED"}
+
+
+def test_a_visible_hit_carries_signal_entry_and_explanation(instance: Instance, admin: Principal) -> None:
+    (sig_id,) = make_bank(instance, admin, "b", [A])
+    submit(instance, admin, [A])
+    run_consumer(instance)
+    (hit,) = only_case(instance).evidence["matches"]
+    assert hit["signal"]["id"] == sig_id and hit["signal"]["labels"] == ["test"]
+    assert hit["entry"]["ref"] == "b-aaaa-0" and hit["distance"] == 0.0 and "threshold" in hit["explanation"]
+    assert hit["bank"]["name"] == "b"
+
+
+def _alert(instance: Instance, org_id: int, **payload: Any) -> None:
+    with instance.db.session() as s:
+        outbox.emit(s, "alert.raised", payload, org_id=org_id)
+
+
+def test_drone_alerts_group_by_track_and_keep_only_documented_fields(instance: Instance, org_id: int) -> None:
+    _alert(instance, org_id, track_id="T1", alert_id="1", alert_kind="LOITER", uas_id="UAS-1",
+           position={"lat": 48.1, "lon": 11.5, "alt_m": "high"}, raw_frames="not kept")
+    _alert(instance, org_id, track_id="T1", alert_id="2", alert_kind="ENTER", zone_name="Stadium \u202eeno")
+    _alert(instance, org_id, track_id="T2", alert_id="3", alert_kind="EXIT")
+    report = run_consumer(instance)
+    assert (report.opened, report.joined) == (2, 1)
+    with instance.db.session() as s:
+        cases = {c.group_key: c for c in s.scalars(select(Case))}
+    t1 = cases["track:T1"]
+    assert t1.kind == "drone_alert" and t1.priority == Priority.HIGH  # ENTER raised it
+    assert t1.due_at - t1.created_at == dt.timedelta(minutes=15)
+    assert [a["alert_kind"] for a in t1.evidence["alerts"]] == ["LOITER", "ENTER"]
+    assert t1.evidence["alerts"][0]["position"] == {"lat": 48.1, "lon": 11.5}
+    assert "raw_frames" not in t1.evidence["alerts"][0] and t1.evidence["track_id"] == "T1"
+    assert cases["track:T2"].priority == Priority.NORMAL
+
+
+@pytest.mark.parametrize("kind,payload", [
+    ("match.recorded", {"item_id": 1, "match_ids": "1,2"}),  # ids as a string
+    ("match.recorded", {"item_id": 99999, "match_ids": [1]}),  # an item that does not exist
+    ("match.recorded", {"item_id": True, "match_ids": [1]}),  # a boolean is no id
+    ("alert.raised", {"alert_kind": "ENTER"}),  # no track
+    ("alert.raised", {"track_id": {"nested": 1}}),  # a track that is not text
+])
+def test_a_malformed_event_is_recorded_as_skipped_and_the_rest_goes_on(
+        instance: Instance, admin: Principal, kind: str, payload: dict[str, Any]) -> None:
+    make_bank(instance, admin, "b", [A])
+    with instance.db.session() as s:
+        outbox.emit(s, kind, payload, org_id=admin.org_id)
+    submit(instance, admin, [A])
+    report = run_consumer(instance)
+    assert (report.skipped, report.opened) == (1, 1)
+    with instance.db.session() as s:
+        skipped = s.scalar(select(ProcessedEvent).where(ProcessedEvent.outcome == "skipped"))
+        assert skipped is not None and skipped.note
+
+
+def test_matches_of_another_organization_are_never_pulled_into_a_case(instance: Instance, admin: Principal) -> None:
+    with instance.db.session() as s:
+        other = Principal(orgs.create_org(s, "test", "other").id, Role.ADMIN, "o")
+    make_bank(instance, admin, "b", [A, C], tlp="GREEN")
+    submit(instance, other, [C], ref="theirs")
+    with instance.db.session() as s:
+        theirs = s.scalars(select(Match.id)).all()
+    submit(instance, admin, [A])
+    with instance.db.session() as s:  # a forged event naming the other organization's match
+        item_id = s.scalar(select(Match.item_id).where(Match.org_id == admin.org_id))
+        outbox.emit(s, "match.recorded", {"item_id": item_id, "match_ids": list(theirs)}, org_id=admin.org_id)
+    run_consumer(instance)
+    with instance.db.session() as s:
+        linked = set(s.scalars(select(CaseMatch.match_id).join(Case, Case.id == CaseMatch.case_id)
+                               .where(Case.org_id == admin.org_id)))
+    assert len(linked) == 1 and linked.isdisjoint(theirs)
+    assert count(instance, Case) == 2  # acme's own case, and the other organization's own case
+
+
+def _cases(instance: Instance) -> list[Case]:
+    with instance.db.session() as s:
+        return list(s.scalars(select(Case).order_by(Case.id)))
+
+
+def _crash_on_second_case(session: Session) -> None:
+    """Fail the flush that writes the second case, as a power cut between two cases would."""
+    seen: list[object] = []
+
+    @event.listens_for(session, "before_flush")
+    def crash(sess: Session, _ctx: object, _instances: object) -> None:
+        seen.extend(o for o in sess.new if isinstance(o, Case))
+        if len(seen) >= 2:
+            raise RuntimeError("power cut")
