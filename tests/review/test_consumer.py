@@ -12,7 +12,7 @@ from tests.review.helpers import A, B, C, count, make_bank, only_case, reset_cur
 
 from basira.core import banks, orgs, outbox
 from basira.core.instance import Instance
-from basira.core.models import ConsumerCursor, Event, Match, Role
+from basira.core.models import ConsumerCursor, Event, Match, Role, Signal
 from basira.core.principal import Principal
 from basira.review import consume
 from basira.review.models import Case, CaseMatch, ProcessedEvent
@@ -225,3 +225,14 @@ def _crash_on_second_case(session: Session) -> None:
         seen.extend(o for o in sess.new if isinstance(o, Case))
         if len(seen) >= 2:
             raise RuntimeError("power cut")
+
+
+def test_a_bank_that_asks_for_four_eyes_gets_it_on_its_cases(instance: Instance, admin: Principal) -> None:
+    make_bank(instance, admin, "plain", [A])
+    (sig_id,) = make_bank(instance, admin, "careful", [B])
+    with instance.db.session() as s:
+        careful = s.scalars(select(Signal.bank_id).where(Signal.id == sig_id)).one()
+    submit(instance, admin, [A], ref="post-1")
+    submit(instance, admin, [B], ref="post-2")
+    run_consumer(instance, policy=ReviewPolicy(four_eyes_bank_ids=frozenset({careful})))
+    assert {c.group_key: c.four_eyes for c in _cases(instance)} == {"item:post-1": False, "item:post-2": True}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +18,16 @@ from basira.core.errors import ConfigurationError
 from basira.core.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+#: Every module that declares tables on ``basira.core.models.Base``; the migration environment and the schema test
+#: import them by name, so that core needs no import of the areas above it.
+MODEL_MODULES = ("basira.core.models", "basira.review.models")
+
+
+def load_models() -> None:
+    """Import every module of :data:`MODEL_MODULES`, so ``Base.metadata`` knows every table."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -35,7 +35,18 @@ SessionSource = Session | Callable[[], Session | AbstractContextManager[Session]
 
 @dataclass
 class ConsumeReport:
-    """What one call of :func:`consume` did."""
+    """What one call of :func:`consume` did, counted in events.
+
+    Attributes:
+        events: Events read (including those handled before).
+        opened: Events that opened a case.
+        joined: Events that joined an open case of their group.
+        suppressed: Events that opened no case: every match was suppressed (a negative bank or a decided false
+            positive).
+        duplicates: Events handled before (a reset cursor, a second consumer) or whose matches are all in cases.
+        skipped: Events without the documented shape; each is recorded with the reason.
+        case_ids: The cases opened or joined.
+    """
 
     events: int = 0
     opened: int = 0
@@ -115,6 +126,7 @@ def consume_batch(session: Session, policy: ReviewPolicy, batch_size: int, repor
         except evid.MalformedEvent as e:
             outcome, case_id, note = "skipped", None, str(e)
         session.add(ProcessedEvent(event_id=ev.id, case_id=case_id, outcome=outcome, note=note[:300]))
+        # Outcomes are named like the report's counters.
         setattr(report, outcome, getattr(report, outcome) + 1)
         if case_id is not None:
             report.case_ids.add(case_id)

@@ -93,7 +93,7 @@ class ProcessedEvent(Base):
     __tablename__ = "review_processed_events"
     event_id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("review_cases.id"), nullable=True)
-    # opened, joined, suppressed, duplicate or skipped (with the reason in ``note``).
+    # opened, joined, suppressed, duplicates (all its matches already in a case) or skipped (why in ``note``).
     outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from basira.core.db import load_models
 from basira.core.models import Base
 
+load_models()
 config = context.config
 target_metadata = Base.metadata
 
