@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from basira import __version__
 from basira.api import problems
@@ -28,9 +30,19 @@ def create_app(instance: Instance | None = None) -> FastAPI:
         title="Basira",
         version=__version__,
         description="Detect and share the signals of terrorist exploitation of new technologies.",
-        docs_url="/docs",
+        docs_url=None,  # served below from vendored assets, not a CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        vendor = "/static/vendor/swagger-ui"
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Basira API",
+                                   swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{vendor}/swagger-ui.css",
+                                   swagger_favicon_url=f"{vendor}/favicon-32x32.png")
+
     app.state.instance = inst
     problems.install(app)
     # Room above the upload limit for multipart headers and form fields; upload routes count the file exactly.
