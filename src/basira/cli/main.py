@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
 from typing import Annotated
 
@@ -58,6 +60,21 @@ app.add_typer(org_app, name="org")
 app.add_typer(key_app, name="key")
 app.add_typer(user_app, name="user")
 app.add_typer(audit_app, name="audit")
+
+
+def _add_area_commands() -> None:
+    """Wire every other module of ``basira.cli`` that defines ``CLI_NAME`` and ``cli_app`` (an area's commands)."""
+    import basira.cli as package
+
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"basira.cli.{info.name}")
+        name = getattr(module, "CLI_NAME", None)
+        sub = getattr(module, "cli_app", None)
+        if isinstance(name, str) and isinstance(sub, typer.Typer):
+            app.add_typer(sub, name=name)
+
+
+_add_area_commands()
 
 
 def main() -> None:

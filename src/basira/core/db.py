@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,14 +20,19 @@ from basira.core.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-#: Every module that declares tables on ``basira.core.models.Base``; the migration environment and the schema test
-#: import them by name, so that core needs no import of the areas above it.
-MODEL_MODULES = ("basira.core.models", "basira.review.models")
+
+
+def model_modules() -> list[str]:
+    """Every ``basira.<area>.models`` module: each area declares its tables on ``basira.core.models.Base``."""
+    import basira
+
+    return sorted(f"basira.{m.name}.models" for m in pkgutil.iter_modules(basira.__path__)
+                  if m.ispkg and (Path(basira.__path__[0]) / m.name / "models.py").exists())
 
 
 def load_models() -> None:
-    """Import every module of :data:`MODEL_MODULES`, so ``Base.metadata`` knows every table."""
-    for name in MODEL_MODULES:
+    """Import every area's models, so ``Base.metadata`` knows every table (core imports no area by name)."""
+    for name in model_modules():
         importlib.import_module(name)
 
 
@@ -70,7 +76,8 @@ def migrate(engine: Engine) -> None:
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        # Each area's migrations branch from the core ones, so there can be several heads.
+        command.upgrade(cfg, "heads")
 
 
 class Database:
