@@ -136,8 +136,9 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
 
 @pytest.fixture
 def instance(database_url: str, tmp_path: Path) -> Iterator[Instance]:
+    # No background worker: tests that want one start it (basira.worker.start_worker) or call run_once.
     settings = load_settings(environ={}, data_dir=tmp_path / "data", database_url=database_url,
-                             secret_key="test-secret")
+                             secret_key="test-secret", worker_interval_s=0)
     inst = Instance(settings)
     yield inst
     inst.close()

@@ -21,7 +21,11 @@ def create_app(instance: Instance | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        from basira.worker import start_worker
+
+        worker = start_worker(inst)
         yield
+        worker.stop()
         # Large indexes are saved on the way out so that the next start need not rebuild them.
         inst.indexes.save_all()
 

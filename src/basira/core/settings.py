@@ -66,6 +66,21 @@ class Settings:
         default=False,
         metadata={"help": "Send the session and language cookies over HTTPS only (set it when served behind TLS)."},
     )
+    webhook_timeout_s: int = field(
+        default=10, metadata={"help": "Seconds a webhook endpoint has to answer one delivery attempt."},
+    )
+    webhook_retry_horizon_s: int = field(
+        default=3600,
+        metadata={"help": "Seconds of failed attempts after which a webhook delivery goes to the dead letters."},
+    )
+    webhook_allowlist: str = field(
+        default="",
+        metadata={"help": "Comma-separated networks (e.g. 10.0.0.0/8) that webhooks may reach although private."},
+    )
+    worker_interval_s: int = field(
+        default=1,
+        metadata={"help": "Seconds between background worker rounds (review cases, webhooks); 0 turns it off."},
+    )
     demo: bool = field(
         default=True,
         metadata={"help": "Offer the demo organization on the first page of an empty instance."},

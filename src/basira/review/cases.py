@@ -56,6 +56,7 @@ class CaseQuery:
 
     status: str | None = None
     kind: str | None = None
+    priority: int | None = None
     assignee: str | None = None
     overdue: bool = False
     limit: int = 50
@@ -72,6 +73,8 @@ def list_cases(session: Session, principal: Principal, query: CaseQuery) -> list
         if query.kind not in CaseKind.__members__.values():
             raise InvalidInput(f"unknown case kind {query.kind!r} ({', '.join(k.value for k in CaseKind)})")
         q = q.where(Case.kind == query.kind)
+    if query.priority is not None:
+        q = q.where(Case.priority == query.priority)
     if query.assignee is not None:
         q = q.where(Case.assignee == query.assignee)
     if query.overdue:

@@ -1,0 +1,98 @@
+"""The background worker: turns outbox events into cases (review) and deliveries (actions), and sends due deliveries.
+
+``basira serve`` runs one :class:`Worker` thread beside the web server (started and stopped by the app's lifespan);
+:func:`run_once` is the same work done once, for the CLI, tests and cron-style deployments. Several workers (several
+API processes on PostgreSQL) may run at once: consumers take turns on their cursor rows and deliveries are claimed
+one by one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+
+import httpx
+
+from basira.actions.config import ActionsConfig
+from basira.actions.delivery import DeliveryReport, deliver_due, new_client
+from basira.actions.dispatch import DispatchReport, dispatch
+from basira.core.instance import Instance
+from basira.review import ConsumeReport, consume
+
+log = logging.getLogger(__name__)
+DEFAULT_INTERVAL_S = 1.0
+
+
+@dataclass
+class WorkerReport:
+    """What one round did: cases from events, actions and deliveries from events, deliveries sent."""
+
+    review: ConsumeReport
+    dispatch: DispatchReport
+    delivery: DeliveryReport
+
+
+def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.datetime | None = None,
+             client: httpx.Client | None = None) -> WorkerReport:
+    """One round of the worker's work, in order: review consumer, actions consumer, due deliveries.
+
+    Args:
+        inst: The instance.
+        config: How to deliver (from the instance's settings when None).
+        now: The time deliveries are due by (the current time when None); tests simulate hours with it.
+        client: An HTTP client to reuse across rounds.
+    """
+    cfg = config or ActionsConfig.from_settings(inst.settings)
+    review = consume(inst.db.session)
+    made = dispatch(inst.db.session)
+    sent = deliver_due(inst.db.session, cfg, now=now, client=client)
+    return WorkerReport(review, made, sent)
+
+
+class Worker(threading.Thread):
+    """A daemon thread that calls :func:`run_once` every ``interval`` seconds until :meth:`stop`.
+
+    A round that fails (the database is briefly unreachable) is logged and the next one tries again; nothing is
+    lost, because cursors only move when a batch commits.
+    """
+
+    def __init__(self, inst: Instance, *, interval: float = DEFAULT_INTERVAL_S,
+                 config: ActionsConfig | None = None) -> None:
+        super().__init__(name="basira-worker", daemon=True)
+        self.inst = inst
+        self.interval = interval
+        self.config = config or ActionsConfig.from_settings(inst.settings)
+        self.rounds = 0
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        with new_client(self.config) as client:
+            while not self._stop_event.is_set():
+                try:
+                    run_once(self.inst, config=self.config, client=client)
+                except Exception:
+                    log.exception("worker round failed; trying again in %.1f s", self.interval)
+                self.rounds += 1
+                self._stop_event.wait(self.interval)
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Ask the thread to finish its round and stop, and wait for it (at most ``timeout`` seconds; by default
+        the delivery timeout plus a margin, since a round may be waiting on an endpoint)."""
+        self._stop_event.set()
+        if self.is_alive():
+            self.join(self.config.timeout + 5 if timeout is None else timeout)
+
+
+def start_worker(inst: Instance, *, interval: float | None = None, config: ActionsConfig | None = None) -> Worker:
+    """Start a :class:`Worker` for ``inst``; ``interval`` defaults to ``BASIRA_WORKER_INTERVAL_S`` (1 s).
+
+    An interval of 0 (or less) returns a worker that is not started (its ``stop`` does nothing): the setting turns
+    the background work off, e.g. for tests that run :func:`run_once` themselves.
+    """
+    every = float(inst.settings.worker_interval_s) if interval is None else interval
+    worker = Worker(inst, interval=max(every, 0.05), config=config)
+    if every > 0:
+        worker.start()
+    return worker
