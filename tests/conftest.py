@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -34,6 +36,10 @@ from basira.core.principal import Principal, system_principal
 from basira.core.settings import load_settings
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+# Timing belongs to bench/, not to tests: no per-example deadline (a busy machine must not fail a property test).
+hypothesis_settings.register_profile("basira", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("basira")
 
 REQUIRE_ALL = os.environ.get("BASIRA_REQUIRE_ALL") == "1"
 PG_ADMIN_URL = os.environ.get("BASIRA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
