@@ -1,0 +1,1 @@
+"""Terrorist financing: sanctions lists, name and wallet screening."""

@@ -1,0 +1,410 @@
+"""The screening service: persons, organizations and wallets against the lists in force, one or a batch at a time.
+
+Names go through the Arabic-aware :class:`~basira.finance.names.NameIndex` (one per list bank, rebuilt when the
+bank changes); wallets and document numbers match exactly. Every hit carries its features, the list and its
+version, and the settings in force (their version too). Alerting hits are recorded as matches, with a
+``match.recorded`` event of case kind ``screening_hit`` in the same transaction, so each becomes a review case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from basira.core import outbox
+from basira.core.errors import InvalidInput, InvalidSignal
+from basira.core.models import Bank, Entry, Item, Match, Signal, SignalChange, utcnow
+from basira.core.principal import Principal
+from basira.core.visibility import Access, Visibility
+from basira.finance import wallets
+from basira.finance.models import Customer, ListImport
+from basira.finance.names import DateSpan, Kind, NameIndex, NameRecord, NameVariant
+from basira.finance.settings import SettingsView, current_settings
+from basira.finance.signals import clean_identifier, clean_name
+
+KINDS = ("person", "organization", "wallet", "any")
+MAX_BATCH = 10_000
+MAX_NAMES = 20
+_KINDS: dict[str, Kind] = {"person": "person", "organization": "organization", "vessel": "vessel",
+                           "aircraft": "aircraft"}
+
+
+@dataclass
+class ScreenQuery:
+    """One customer or counterparty to screen.
+
+    Attributes:
+        ref: The caller's customer id (cases group by it; monitoring keeps it).
+        kind: ``person``, ``organization``, ``wallet`` or ``any``.
+        names: Names and aliases, any script.
+        birth_date: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``.
+        nationality: Country names or ISO codes.
+        documents: Passport or id numbers.
+        wallets: Addresses, bare or as ``CURRENCY:ADDRESS``.
+    """
+
+    ref: str = ""
+    kind: str = "person"
+    names: list[str] = field(default_factory=list)
+    birth_date: str | None = None
+    nationality: list[str] = field(default_factory=list)
+    gender: str | None = None
+    documents: list[str] = field(default_factory=list)
+    wallets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ScreenOptions:
+    """How to screen: ``threshold`` and ``bank_ids`` override the settings for this request only."""
+
+    threshold: float | None = None
+    bank_ids: list[int] | None = None
+    limit: int = 10
+    record: bool = True
+    monitor: bool = True
+
+
+@dataclass
+class _Clean:
+    ref: str
+    kind: str
+    names: list[str]
+    birth: DateSpan | None
+    birth_text: str | None
+    nationality: list[str]
+    gender: str | None
+    documents: list[str]
+    wallets: list[tuple[str, str]]  # (canonical, currency)
+
+
+def parse_birth_date(value: str) -> DateSpan:
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` as a span of days; InvalidInput for ``1961-13-45`` and the like."""
+    v = value.strip()
+    try:
+        if len(v) == 10:
+            d = dt.date.fromisoformat(v)
+            return DateSpan(d, d)
+        if len(v) == 7:
+            first = dt.date.fromisoformat(v + "-01")
+            nxt = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return DateSpan(first, nxt - dt.timedelta(days=1))
+        if len(v) == 4 and v.isdigit() and int(v) >= 1:
+            return DateSpan(dt.date(int(v), 1, 1), dt.date(int(v), 12, 31))
+    except ValueError:
+        pass
+    raise InvalidInput(f"birth date {value[:40]!r} is not a valid date (YYYY-MM-DD, YYYY-MM or YYYY)")
+
+
+def clean_query(q: ScreenQuery) -> _Clean:
+    """The query validated and canonical, or InvalidInput/InvalidSignal with the reason."""
+    kind = (q.kind or "person").strip().lower()
+    if kind not in KINDS:
+        raise InvalidInput(f"kind {kind[:30]!r} is not one of {', '.join(KINDS)}")
+    if len(q.ref) > 300:
+        raise InvalidInput("a customer reference has at most 300 characters")
+    if len(q.names) > MAX_NAMES or len(q.wallets) > MAX_NAMES or len(q.documents) > MAX_NAMES:
+        raise InvalidInput(f"at most {MAX_NAMES} names, wallets or documents per query")
+    names = list(dict.fromkeys(clean_name(n) for n in q.names if n is not None))
+    found: list[tuple[str, str]] = []
+    for w in q.wallets:
+        cur, sep, addr = w.partition(":")
+        wallet = wallets.normalise(addr, cur) if sep and cur.upper() in wallets.SUPPORTED | {"BTC"} else \
+            wallets.normalise(w)
+        found.append((wallet.address, wallet.currency))
+    if not names and not found:
+        raise InvalidInput("a query needs a name or a wallet")
+    docs = [clean_identifier(d) for d in q.documents if d and d.strip()]
+    gender = (q.gender or "").strip().lower() or None
+    if gender not in (None, "male", "female"):
+        raise InvalidInput(f"gender {gender[:20]!r} is not male or female")
+    birth = parse_birth_date(q.birth_date) if q.birth_date and q.birth_date.strip() else None
+    return _Clean(q.ref.strip(), kind, names, birth, q.birth_date.strip() if birth and q.birth_date else None,
+                  [n.strip()[:100] for n in q.nationality if n and n.strip()], gender, docs, found)
+
+
+# -- name indexes per bank ---------------------------------------------------------------------------------------
+
+
+def _span(bd: dict[str, Any]) -> DateSpan | None:
+    try:
+        if bd.get("kind") == "range":
+            return DateSpan(dt.date(int(bd["from"]), 1, 1), dt.date(int(bd["to"]), 12, 31))
+        span = parse_birth_date(str(bd.get("date", "")))
+    except (InvalidInput, ValueError, KeyError):
+        return None
+    if bd.get("kind") == "approximate":
+        # "About 1961" is taken as one year either side.
+        return DateSpan(span.earliest.replace(year=span.earliest.year - 1, month=1, day=1),
+                        span.latest.replace(year=span.latest.year + 1, month=12, day=31))
+    return span
+
+
+def record_of(entry: Entry, names: dict[str, int]) -> NameRecord | None:
+    """The matcher's view of a listed entry; ``names`` are its enabled name signals (value → quality)."""
+    if not names:
+        return None
+    a = entry.attributes
+    kind: Kind = _KINDS.get(str(a.get("kind")), "other")
+    spans = tuple(s for s in (_span(b) for b in a.get("birth_dates", []) if isinstance(b, dict)) if s)
+    gender = a.get("gender") if a.get("gender") in ("male", "female") else None
+    return NameRecord(
+        entry_id=entry.id,
+        names=tuple(NameVariant(n, "weak" if (q or 100) < 100 else "strong") for n, q in names.items()),
+        kind=kind, birth_dates=spans, nationalities=tuple(str(x) for x in a.get("nationalities", [])),
+        gender=gender, documents=tuple(str(d.get("number", "")) for d in a.get("documents", [])
+                                       if isinstance(d, dict) and d.get("number")))
+
+
+@dataclass
+class BankIndex:
+    """A bank's name index and what hits need from the database (signal ids per entry and name)."""
+
+    index: NameIndex
+    signal_ids: dict[tuple[int, str], int]
+    entries: dict[int, Entry]
+    stamp: tuple[int, int, str]
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, int], BankIndex] = {}
+
+
+def _stamp(session: Session, bank_id: int) -> tuple[int, int, str]:
+    # Ids alone can repeat (a rolled-back SQLite transaction, a database emptied and refilled), so the time of
+    # the latest import is part of the stamp too.
+    changes = session.scalar(select(func.max(SignalChange.id)).where(SignalChange.bank_id == bank_id)) or 0
+    last = session.execute(select(ListImport.id, ListImport.created_at).where(ListImport.bank_id == bank_id)
+                           .order_by(ListImport.id.desc()).limit(1)).first()
+    return int(changes), int(last[0]) if last else 0, last[1].isoformat() if last else ""
+
+
+def bank_index(session: Session, bank_id: int, *, cache: bool = True) -> BankIndex:
+    """The name index of a bank, from the cache while the bank is unchanged (``cache=False``: built afresh and not
+    kept, for work inside a transaction that may still roll back)."""
+    key = (str(session.get_bind().engine.url), bank_id)
+    stamp = _stamp(session, bank_id)
+    if cache:
+        with _lock:
+            hit = _cache.get(key)
+        if hit is not None and hit.stamp == stamp:
+            return hit
+    rows = session.execute(select(Signal.id, Signal.entry_id, Signal.value, Signal.quality).where(
+        Signal.bank_id == bank_id, Signal.signal_type == "name", Signal.enabled.is_(True))).all()
+    per_entry: dict[int, dict[str, int]] = {}
+    signal_ids: dict[tuple[int, str], int] = {}
+    for sid, eid, value, quality in rows:
+        per_entry.setdefault(eid, {})[value] = quality or 100
+        signal_ids[(eid, value)] = sid
+    entries = {e.id: e for e in session.scalars(select(Entry).where(Entry.bank_id == bank_id))}
+    records = [r for r in (record_of(entries[eid], names) for eid, names in per_entry.items() if eid in entries) if r]
+    built = BankIndex(NameIndex.build(records), signal_ids, entries, stamp)
+    if cache:
+        with _lock:
+            _cache[key] = built
+    return built
+
+
+# -- screening -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Hit:
+    bank: Bank
+    access: Access
+    entry: Entry
+    signal_id: int
+    signal_type: str
+    query_value: str
+    score: float
+    features: dict[str, float]
+    matched: str
+
+
+def _weighted(features: dict[str, float], weights: dict[str, float]) -> float:
+    return max(0.0, min(1.0, sum(v * float(weights.get(k, 1.0)) for k, v in features.items())))
+
+
+def lists_in_force(session: Session, principal: Principal, settings: SettingsView,
+                   override: list[int] | None) -> list[tuple[Bank, Access, ListImport | None]]:
+    """The banks screened: the request's, else the settings', else every list bank the caller may match."""
+    vis = Visibility(session, principal.org_id)
+    usable = [(b, a) for b, a in vis.banks(Access.MATCH_ONLY) if b.enabled and not b.negative]
+    wanted = override if override is not None else settings.bank_ids
+    latest = {i.bank_id: i for i in session.scalars(select(ListImport).order_by(ListImport.id))}
+    if wanted is not None:
+        usable = [(b, a) for b, a in usable if b.id in set(wanted)]
+        missing = set(wanted) - {b.id for b, _ in usable}
+        if missing:
+            raise InvalidInput(f"no list bank {sorted(missing)[0]} that this organization may screen against")
+    else:
+        usable = [(b, a) for b, a in usable if b.id in latest]
+    return [(b, a, latest.get(b.id)) for b, a in usable]
+
+
+def _list_view(bank: Bank, access: Access, imp: ListImport | None) -> dict[str, Any]:
+    view: dict[str, Any] = {"bank_id": bank.id if access >= Access.SEE else None,
+                            "name": bank.name if access >= Access.SEE else None, "tlp": bank.tlp}
+    if imp is not None:
+        view.update(source=imp.source, version=imp.version,
+                    published=imp.published_at.isoformat() if imp.published_at else None)
+    return view
+
+
+def screen_one(session: Session, q: _Clean, banks: list[tuple[Bank, Access, ListImport | None]], threshold: float,
+               weights: dict[str, float], limit: int, only_entries: set[int] | None = None,
+               cache: bool = True, indexes: dict[int, BankIndex] | None = None) -> list[_Hit]:
+    """Hits of one clean query over ``banks``, best first (those under ``threshold`` left out).
+
+    ``indexes`` holds the banks' name indexes already fetched for a batch (fetched here when absent).
+    """
+    hits: list[_Hit] = []
+    known = indexes if indexes is not None else {}
+    for bank, access, _ in banks:
+        if q.names:
+            bi = known.get(bank.id) or bank_index(session, bank.id, cache=cache)
+            known[bank.id] = bi
+            kind: Kind | None = "person" if q.kind == "person" else "organization" if q.kind == "organization" else None
+            best: dict[int, _Hit] = {}
+            for name in q.names:
+                for h in bi.index.query(name, birth_date=q.birth, nationality=q.nationality,
+                                        gender=q.gender,  # type: ignore[arg-type]
+                                        documents=q.documents, kind=kind, limit=limit, threshold=threshold):
+                    eid = int(h.entry_id)
+                    if only_entries is not None and eid not in only_entries:
+                        continue
+                    score = _weighted(h.features, weights) if weights else h.score
+                    if score < threshold or eid not in bi.entries:
+                        continue
+                    sid = bi.signal_ids.get((eid, h.matched_name)) or next(
+                        (s for (e, _), s in bi.signal_ids.items() if e == eid), 0)
+                    if eid not in best or best[eid].score < score:
+                        best[eid] = _Hit(bank, access, bi.entries[eid], sid, "name", name, score,
+                                         dict(h.features), h.matched_name)
+            hits.extend(best.values())
+        if q.wallets:
+            values = {w for w, _ in q.wallets}
+            rows = session.execute(select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id).where(
+                Signal.bank_id == bank.id, Signal.signal_type == "crypto_address", Signal.value.in_(values),
+                Signal.enabled.is_(True))).all()
+            for sig, entry in rows:
+                if only_entries is None or entry.id in only_entries:
+                    hits.append(_Hit(bank, access, entry, sig.id, "crypto_address", sig.value, 1.0,
+                                     {"wallet_exact": 1.0}, sig.value))
+    hits.sort(key=lambda h: (-h.score, h.bank.id, h.entry.id))
+    return hits[:max(limit, 1) * max(len(banks), 1)]
+
+
+def hit_view(h: _Hit, imp: ListImport | None, threshold: float) -> dict[str, Any]:
+    """A hit as results show it (cut to the caller's access for RED banks shared for matching only)."""
+    base: dict[str, Any] = {"list": _list_view(h.bank, h.access, imp), "signal_type": h.signal_type,
+                            "query_value": h.query_value, "score": round(h.score, 4), "alert": h.score >= threshold}
+    if h.access < Access.SEE:
+        base["note"] = "a listed entry of a RED list shared for matching only matched"
+        return base
+    a = h.entry.attributes
+    names = a.get("names", [])
+    base.update(features={k: round(v, 4) for k, v in h.features.items()}, matched_name=h.matched,
+                entry={"id": h.entry.id, "ref": h.entry.ref, "kind": a.get("kind"),
+                       "name": names[0]["name"] if names else None, "regime": a.get("regime"),
+                       "listed_on": a.get("listed_on"), "birth_dates": a.get("birth_dates", []),
+                       "nationalities": a.get("nationalities", [])})
+    return base
+
+
+def record_hits(session: Session, org_id: int, actor: str, q: _Clean, hits: list[_Hit],
+                imports: dict[int, ListImport | None], settings: dict[str, Any], threshold: float,
+                monitoring: bool = False) -> list[int]:
+    """Store the alerting hits as matches and emit one ``match.recorded`` (case kind ``screening_hit``)."""
+    if not hits:
+        return []
+    signals = [{"signal_type": "name", "value": n} for n in q.names] + \
+              [{"signal_type": "crypto_address", "value": w} for w, _ in q.wallets]
+    kind = q.kind if q.kind in ("person", "organization", "wallet") else ("wallet" if not q.names else "person")
+    item = Item(org_id=org_id, ref=q.ref[:300], content_type=kind, submitted_by=actor[:64], signals=signals)
+    session.add(item)
+    session.flush()
+    matches = []
+    for h in hits:
+        imp = imports.get(h.bank.id)
+        m = Match(item_id=item.id, org_id=org_id, signal_id=h.signal_id, bank_id=h.bank.id, entry_id=h.entry.id,
+                  signal_type=h.signal_type, query_value=h.query_value, distance=round(1.0 - h.score, 6),
+                  explanation={"score": round(h.score, 4), "threshold": threshold, "features": h.features,
+                               "matched_name": h.matched, "list": _list_view(h.bank, Access.OWNER, imp),
+                               "settings": settings, "monitoring": monitoring})
+        session.add(m)
+        matches.append(m)
+    session.flush()
+    outbox.emit(session, "match.recorded", {
+        "item_id": item.id, "item_ref": item.ref, "content_type": kind, "match_ids": [m.id for m in matches],
+        "suppressed_match_ids": [], "bank_ids": sorted({m.bank_id for m in matches}), "suppressed": False,
+        "case_kind": "screening_hit", "customer_ref": q.ref or f"item:{item.id}",
+    }, org_id=org_id)
+    return [m.id for m in matches]
+
+
+def customer_signals(q: _Clean) -> dict[str, Any]:
+    """What monitoring keeps of a customer: the signals, nothing else (data minimisation)."""
+    return {"names": q.names, "birth_date": q.birth_text, "nationality": q.nationality, "gender": q.gender,
+            "documents": q.documents, "wallets": [w for w, _ in q.wallets]}
+
+
+def remember(session: Session, org_id: int, q: _Clean) -> None:
+    if not q.ref:
+        return
+    row = session.scalar(select(Customer).where(Customer.org_id == org_id, Customer.ref == q.ref))
+    if row is None:
+        session.add(Customer(org_id=org_id, ref=q.ref, kind=q.kind, signals=customer_signals(q)))
+    else:
+        row.kind, row.signals, row.screened_at = q.kind, customer_signals(q), utcnow()
+
+
+def screen(session: Session, principal: Principal, queries: list[ScreenQuery],
+           options: ScreenOptions | None = None) -> dict[str, Any]:
+    """Screen one or a batch of queries; the JSON-ready result (see docs/finance.md for its shape).
+
+    Raises:
+        InvalidInput: A query is malformed (``errors`` lists each bad query with its index and reason), a list is
+            unknown, or the batch is too large.
+    """
+    principal.require_match()
+    opts = options or ScreenOptions()
+    if not queries:
+        raise InvalidInput("send at least one query")
+    if len(queries) > MAX_BATCH:
+        raise InvalidInput(f"at most {MAX_BATCH} queries per request")
+    if not 1 <= opts.limit <= 100:
+        raise InvalidInput("limit is 1..100")
+    clean: list[_Clean] = []
+    errors: list[dict[str, Any]] = []
+    for i, q in enumerate(queries):
+        try:
+            clean.append(clean_query(q))
+        except (InvalidInput, InvalidSignal) as e:
+            errors.append({"index": i, "ref": q.ref[:300], "reason": e.detail})
+    if errors:
+        raise InvalidInput(f"{len(errors)} of {len(queries)} queries are invalid; nothing was screened",
+                           errors=errors[:1000])
+    settings = current_settings(session, principal.org_id)
+    threshold = settings.threshold if opts.threshold is None else opts.threshold
+    if not 0.0 < threshold <= 1.0:
+        raise InvalidInput("threshold is in (0, 1]")
+    banks = lists_in_force(session, principal, settings, opts.bank_ids)
+    imports = {b.id: imp for b, _, imp in banks}
+    shown = {**settings.as_dict(), "threshold": threshold, "bank_ids": [b.id for b, _, _ in banks],
+             "threshold_overridden": opts.threshold is not None}
+    results = []
+    indexes: dict[int, BankIndex] = {}
+    for c in clean:
+        hits = screen_one(session, c, banks, threshold, settings.weights, opts.limit, indexes=indexes)
+        match_ids = record_hits(session, principal.org_id, principal.actor, c, hits, imports, shown, threshold) \
+            if opts.record else []
+        if opts.monitor:
+            remember(session, principal.org_id, c)
+        results.append({"ref": c.ref, "kind": c.kind, "matched": bool(hits), "match_ids": match_ids,
+                        "hits": [hit_view(h, imports.get(h.bank.id), threshold) for h in hits]})
+    return {"settings": shown, "lists": [_list_view(b, a, imp) for b, a, imp in banks], "results": results}

@@ -1,0 +1,203 @@
+"""Splits a personal or organization name into parts with roles and comparison keys, in Arabic or Latin script.
+
+Arabic-style names are chains: an optional kunya (``Abu Bakr``, ``Umm Khalid``), a given name, a nasab
+(``bin``/``ibn``/``ould`` + father's name), a nisba (``al-Baghdadi``). Particles (articles, ``bin``) are dropped
+from the keys; ``Abd`` and ``ad-Din`` compounds become one part however they are spelt or fused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from basira.lang.arabic import dominant_script, light
+from basira.lang.translit import arabic_word_key, ascii_fold, latin_word_key
+
+
+@dataclass(frozen=True, slots=True)
+class NamePart:
+    """One part of a name.
+
+    Attributes:
+        text: The part as written (after light normalisation).
+        skeleton: Consonant-class key shared by both scripts (``mhmd``).
+        vowels: Key with vowel classes kept; more telling between two Latin spellings.
+        role: ``given``, ``kunya``, ``nasab``, ``nisba``, ``family`` (had an article) or ``name``.
+    """
+
+    text: str
+    skeleton: str
+    vowels: str
+    role: str
+
+
+_AR_CONNECTORS = {"بن", "ابن", "إبن", "بنت", "ولد"}
+_AR_KUNYA = {"ابو": ("b", "abu"), "أبو": ("b", "abu"), "أبي": ("b", "abu"), "ابي": ("b", "abu"),
+             "أبا": ("b", "abu"), "ابا": ("b", "abu"), "أم": ("m", "um"), "ام": ("m", "um")}
+_LAT_CONNECTORS = {"bin", "ibn", "ben", "bint", "ould", "walad", "wuld", "bn", "b"}
+_LAT_KUNYA = {"abu": ("b", "abu"), "abou": ("b", "abu"), "abo": ("b", "abu"), "aboo": ("b", "abu"),
+              "abi": ("b", "abu"), "aba": ("b", "abu"), "umm": ("m", "um"), "um": ("m", "um"),
+              "oum": ("m", "um"), "om": ("m", "um")}
+_LAT_ARTICLES = {"al", "el", "ul", "il", "ol"}
+# Assimilated article before a sun letter: written with that letter (ash-Shami, ad-Din, ar-Rahman).
+_LAT_SUN_ARTICLES = {"ash": "sh", "esh": "sh", "ush": "sh", "as": "s", "es": "s", "us": "s", "ad": "d",
+                     "ed": "d", "ud": "d", "at": "t", "et": "t", "ut": "t", "ath": "th", "adh": "dh",
+                     "ar": "r", "er": "r", "ur": "r", "an": "n", "en": "n", "un": "n", "az": "z", "ez": "z",
+                     "uz": "z", "ats": "ts"}
+_LAT_ABD = {"abd", "abdul", "abdel", "abdal", "abdol", "abdil", "abdu", "abdur", "abdus", "abdou", "abdoul"}
+_ABD_REST = re.compile(r"^(?:[aeiou]l(?=\w{3})|[aeiou](?=([^aeiou])\1)\w|[aeiou](?=[^aeiou]))")
+_DIN_SUFFIX = re.compile(r"^(\w{3,}?)(?:[aeiou]d|[aeiou]dd|dd)(?:in|ine|een|dine|dīn)$")
+_AR_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
+
+
+def _lat_part(word: str, role: str, text: str | None = None) -> NamePart:
+    skel, vow = latin_word_key(word)
+    return NamePart(text or word, skel, vow, role)
+
+
+def _strip_fused_article(word: str) -> tuple[str, bool]:
+    # Fused articles (Alzawahiri, Elmasri) only on long words, so Ali, Alam and Alwan stay whole.
+    if len(word) >= 6 and word[:2] in ("al", "el") and word[2] not in "aeiouy":
+        return word[2:], True
+    return word, False
+
+
+def _latin_parts(text: str) -> list[NamePart]:
+    words = ascii_fold(text).split()
+    parts: list[NamePart] = []
+    role_next = ""
+    i = 0
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if parts and w in _LAT_CONNECTORS and nxt:
+            role_next, i = "nasab", i + 1
+            continue
+        if nxt and (w in _LAT_ARTICLES or (w in _LAT_SUN_ARTICLES and nxt.startswith(_LAT_SUN_ARTICLES[w]))):
+            if nxt in ("din", "deen", "dine", "dien") and parts:
+                prev = parts.pop()
+                parts.append(NamePart(f"{prev.text} {w}-{nxt}", prev.skeleton + "dn", prev.vowels + "din", prev.role))
+                i += 2
+                continue
+            role_next = role_next or "family"
+            i += 1
+            continue
+        if w in _LAT_KUNYA and nxt:
+            skel, vow = _LAT_KUNYA[w]
+            parts.append(NamePart(w, skel, vow, "kunya"))
+            role_next, i = "kunya", i + 1
+            continue
+        if w in _LAT_ABD and nxt:
+            rest, _ = _strip_fused_article(nxt)
+            if nxt in _LAT_ARTICLES | set(_LAT_SUN_ARTICLES) and i + 2 < len(words):
+                rest, i = words[i + 2], i + 1
+            skel, vow = latin_word_key(rest)
+            parts.append(NamePart(f"{w} {rest}", "bd" + skel, "abd" + vow, role_next or _role(parts)))
+            role_next, i = "", i + 2
+            continue
+        if w.startswith("abd") and len(w) >= 6:
+            rest = _ABD_REST.sub("", w[3:])
+            skel, vow = latin_word_key(rest)
+            parts.append(NamePart(w, "bd" + skel, "abd" + vow, role_next or _role(parts)))
+            role_next, i = "", i + 1
+            continue
+        cut = 4 if w.startswith("abou") else 3
+        if w.startswith(("abu", "abou")) and len(w) >= cut + 4 and w[cut] not in "aeiou":
+            parts.append(NamePart(w[:cut], "b", "abu", "kunya"))
+            w = w[cut:]
+            role_next = "kunya"
+        if w.startswith(("binal", "binel", "benal", "ibnal")) and len(w) >= 8:
+            w, role_next = "al" + w[5:], "nasab"  # fused nasab and article: Binalshibh
+        w, had_article = _strip_fused_article(w)
+        m = _DIN_SUFFIX.match(w)
+        if m:
+            skel, vow = latin_word_key(m.group(1))
+            parts.append(NamePart(w, skel + "dn", vow + "din", role_next or _role(parts)))
+        else:
+            role = role_next or ("family" if had_article else _role(parts))
+            if role == "family" and w.endswith(("i", "y")):
+                role = "nisba"
+            parts.append(_lat_part(w, role))
+        role_next, i = "", i + 1
+    return [p for p in parts if p.skeleton or p.vowels]
+
+
+def _role(parts: list[NamePart]) -> str:
+    return "name" if any(p.role != "kunya" for p in parts) else "given"
+
+
+def _arabic_parts(text: str) -> list[NamePart]:
+    words = _AR_WORD.findall(light(text))
+    parts: list[NamePart] = []
+    role_next = ""
+    i = 0
+    while i < len(words):
+        w = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if parts and w in _AR_CONNECTORS and nxt:
+            role_next, i = "nasab", i + 1
+            continue
+        if w == "ال" and nxt:
+            words[i + 1] = "ال" + nxt  # a detached article (جمات ال احرار)
+            i += 1
+            continue
+        if w in _AR_KUNYA and nxt:
+            skel, vow = _AR_KUNYA[w]
+            parts.append(NamePart(w, skel, vow, "kunya"))
+            role_next, i = "kunya", i + 1
+            continue
+        for marker in ("أبو", "ابو"):
+            if w.startswith(marker) and len(w) > len(marker) + 2:
+                parts.append(NamePart(marker, "b", "abu", "kunya"))  # fused kunya: أبوغيث, أبواليزيد
+                w = w[len(marker):]
+                role_next = "kunya"
+        if w == "عبد" and nxt:
+            rest = nxt[2:] if nxt.startswith("ال") and len(nxt) > 3 else nxt
+            skel, vow = arabic_word_key(rest)
+            parts.append(NamePart(f"{w} {nxt}", "bd" + skel, "abd" + vow, role_next or _role(parts)))
+            role_next, i = "", i + 2
+            continue
+        if nxt == "الدين":
+            skel, vow = arabic_word_key(w)
+            parts.append(NamePart(f"{w} {nxt}", skel + "dn", vow + "din", role_next or _role(parts)))
+            role_next, i = "", i + 2
+            continue
+        if w.startswith("عبدال") and len(w) > 6:
+            skel, vow = arabic_word_key(w[5:])
+            parts.append(NamePart(w, "bd" + skel, "abd" + vow, role_next or _role(parts)))
+            role_next, i = "", i + 1
+            continue
+        had_article = len(w) > 3 and w.startswith("ال")
+        core = w[2:] if had_article else w
+        skel, vow = arabic_word_key(core)
+        role = role_next or ("family" if had_article else _role(parts))
+        if role == "family" and core.endswith(("ي", "ى")):
+            role = "nisba"
+        parts.append(NamePart(w, skel, vow, role))
+        role_next, i = "", i + 1
+    return [p for p in parts if p.skeleton or p.vowels]
+
+
+# Second halves of theophoric compounds (Ehsan-ullah, Hesam ad-Din, Ata ur-Rahman, Abdul Haq): written apart or
+# fused, so they join the part before them.
+_TAILS = {"lh", "dn", "rhmn", "hk"}
+_LAT_TAIL_WORDS = {"allah", "ullah", "ollah", "illah", "ulla", "alla", "eddine", "eddin", "uddin", "addin", "uddeen"}
+
+
+def _join_tails(parts: list[NamePart]) -> list[NamePart]:
+    out: list[NamePart] = []
+    for p in parts:
+        tail = p.skeleton in _TAILS and (p.role in ("family", "nisba") or p.text in _LAT_TAIL_WORDS)
+        # Never onto a bare kunya marker: Abu Abdallah's second word is a name of its own.
+        if tail and out and out[-1].vowels not in ("abu", "um"):
+            prev = out.pop()
+            p = NamePart(f"{prev.text} {p.text}", prev.skeleton + p.skeleton, prev.vowels + p.vowels, prev.role)
+        out.append(p)
+    return out
+
+
+def name_parts(text: str) -> list[NamePart]:
+    """Parts of one name written in one script (Arabic-script names and Latin names; other letters are dropped)."""
+    if dominant_script(text) == "arabic":
+        return _join_tails(_arabic_parts(text))
+    return _join_tails(_latin_parts(text))

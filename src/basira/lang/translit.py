@@ -1,0 +1,119 @@
+"""Rule-based Arabic→Latin transliteration and Latin-side folding into shared comparison keys.
+
+Both scripts are reduced to one small alphabet of consonant classes (``b t j h k d z r s x f l m n w y``) and
+three vowel classes (``a i u``), so that ``محمد``, ``Muhammad``, ``Mohammed`` and ``Mohamed`` share the consonant
+skeleton ``mhmd``. The rules follow how names are actually written on lists and forms, not a scholarly standard:
+emphatic and plain consonants merge (ص/س, ط/ت, ض/د), q/k/g and kh/gh merge, ع and hamza vanish, a word-initial
+alef is a vowel, medial و/ي are long vowels, ta marbuta is a vowel. All functions are pure and never raise.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from basira.lang.arabic import light
+
+# Arabic letter → class string; a vowel class is upper-case while building, so that it can be told from a consonant.
+_AR = {
+    "ا": "A", "أ": "A", "إ": "I", "آ": "A", "ٱ": "A", "ى": "A", "ة": "A",
+    "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "θ", "ٹ": "t",
+    "ج": "j", "چ": "x", "ژ": "j",
+    "ح": "h", "ه": "h", "ہ": "h", "ھ": "h", "ۀ": "h", "ۃ": "A",
+    "خ": "k", "غ": "k", "ق": "k", "ك": "k", "ک": "k", "گ": "k", "ڨ": "k", "ڭ": "k",
+    "د": "d", "ذ": "ð", "ض": "ð", "ڈ": "d", "ظ": "ð", "ز": "z",
+    "ر": "r", "ڑ": "r", "س": "s", "ص": "s", "ش": "x",
+    "ع": "", "ء": "", "ئ": "", "ؤ": "",
+    "ف": "f", "ڤ": "f", "ل": "l", "م": "m", "ن": "n", "ں": "n",
+    "و": "w", "ۆ": "w", "ۇ": "w", "ي": "y", "ی": "y", "ې": "y", "ے": "y",
+}
+# Readable romanisation of the same letters (used for display and the Jaro-Winkler baseline).
+_AR_READ = {
+    "ا": "a", "أ": "a", "إ": "i", "آ": "a", "ٱ": "a", "ى": "a", "ة": "a", "ب": "b", "ت": "t", "ث": "th",
+    "ج": "j", "ح": "h", "خ": "kh", "د": "d", "ذ": "dh", "ر": "r", "ز": "z", "س": "s", "ش": "sh", "ص": "s",
+    "ض": "d", "ط": "t", "ظ": "z", "ع": "'", "غ": "gh", "ف": "f", "ق": "q", "ك": "k", "ل": "l", "م": "m",
+    "ن": "n", "ه": "h", "و": "w", "ي": "y", "ء": "'", "ئ": "'", "ؤ": "'", "پ": "p", "چ": "ch", "ژ": "zh",
+    "ک": "k", "گ": "g", "ی": "y", "ہ": "h", "ھ": "h", "ۀ": "h", "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ے": "y",
+}
+_SUN = set("تثدذرزسشصضطظلن")
+
+# Latin digraphs first (longest first), then single letters.
+_LAT_DIGRAPHS = (
+    ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"), ("ch", "x"),
+    ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ei", "I"),
+    ("ai", "AI"), ("ay", "AI"), ("aw", "AU"),
+)
+_LAT = {
+    "a": "A", "e": "I", "i": "I", "o": "U", "u": "U", "y": "y", "w": "w",
+    "b": "b", "p": "b", "t": "t", "j": "j", "h": "h", "k": "k", "q": "k", "g": "k", "c": "k", "x": "ks",
+    "d": "d", "z": "z", "r": "r", "s": "s", "f": "f", "v": "f", "l": "l", "m": "m", "n": "n",
+}
+_LAT_RE = re.compile("|".join(d for d, _ in _LAT_DIGRAPHS) + "|[a-z]")
+_LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
+# Letters whose Latin spelling varies by region or whose Latin digraph may be two letters: a skeleton keeps a
+# marker, and ``skeleton_variants`` spells it out every way (ذ/ض/ظ: d, z or th; ث: th or s; Latin kh/sh: one
+# letter or two, Is-haq / Ishaq).
+_AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh")}
+_REPEAT = re.compile(r"(.)\1+")
+_APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
+
+
+def _finish(classes: str) -> tuple[str, str]:
+    """Collapses doubled letters, turns non-initial w/y into vowels; returns (skeleton, vowel form)."""
+    if classes[1:]:
+        # A w or y after the first letter is almost always a long vowel in names (Yusuf, Husayn, Marwan).
+        classes = classes[0] + classes[1:].replace("w", "U").replace("y", "I")
+    classes = _REPEAT.sub(r"\1", classes)
+    skeleton = "".join(c for c in classes if c.islower() or c in _AMBIGUOUS)
+    return skeleton, _REPEAT.sub(r"\1", classes.lower().replace("-", ""))
+
+
+@functools.lru_cache(maxsize=65536)
+def skeleton_variants(skeleton: str) -> tuple[str, ...]:
+    """Every plain spelling of a skeleton with ambiguous-letter markers (at most eight, the first is canonical)."""
+    out = [""]
+    for ch in skeleton:
+        choices = _AMBIGUOUS.get(ch, (ch,))
+        out = [o + c for o in out for c in choices][:8]
+    return tuple(_REPEAT.sub(r"\1", o) for o in out)
+
+
+def arabic_word_key(word: str) -> tuple[str, str]:
+    """(consonant skeleton, vowel form) of one Arabic-script word, which should already have no article."""
+    classes = "".join(_AR.get(ch, "") for ch in word)
+    if word[:1] in "عءئؤ":
+        # After a silent first letter (ʿIsa, ʿUmar) a y or w is a vowel, not the word's first consonant.
+        return _finish("-" + classes)
+    return _finish(classes)
+
+
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII letters, digits and spaces: accents dropped, apostrophes and ʿayn marks removed."""
+    text = unicodedata.normalize("NFKD", light(text).translate(_APOSTROPHES))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = text.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe").replace("ı", "i")
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+
+
+def latin_word_key(word: str) -> tuple[str, str]:
+    """(consonant skeleton, vowel form) of one folded Latin word (``ascii_fold`` output, no article)."""
+    classes = "".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word))
+    return _finish(classes)
+
+
+def romanize(text: str) -> str:
+    """A readable Latin rendering of Arabic-script text (other characters pass through).
+
+    Articles are written ``al-`` and assimilate before sun letters (``ash-Sh``, ``ad-D``); short vowels,
+    which Arabic does not write, are not guessed.
+    """
+    out: list[str] = []
+    for word in light(text).split(" "):
+        if len(word) > 3 and word.startswith("ال"):
+            first = word[2]
+            article = "a" + (_AR_READ.get(first, "l") if first in _SUN else "l") + "-"
+            out.append(article + "".join(_AR_READ.get(c, c) for c in word[2:]))
+        else:
+            out.append("".join(_AR_READ.get(c, c) for c in word))
+    return " ".join(w for w in out if w)

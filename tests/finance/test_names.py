@@ -1,0 +1,161 @@
+"""The name matcher's features: weak aliases, corroborating and contradicting details, common names, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from basira.core.errors import InvalidInput
+from basira.finance.names import (
+    DEFAULT_THRESHOLD,
+    FEATURES,
+    DateSpan,
+    NameIndex,
+    NameRecord,
+    NameVariant,
+)
+
+RECORDS = [
+    NameRecord("p1", (NameVariant("Ayman al-Zawahiri"), NameVariant("Abu Fatima", "weak")), "person",
+               (DateSpan.parse("1951-06-19"),), ("Egypt",), "male", ("1084010",)),
+    NameRecord("p2", (NameVariant("Usama bin Muhammad bin Awad bin Laden"),), "person", (DateSpan.parse("1957"),)),
+    NameRecord("o1", (NameVariant("Hizballah"),), "organization"),
+    NameRecord("p3", (NameVariant("Jamal Farouk Haddad"), NameVariant("Abu Jamal", "strong")), "person"),
+    NameRecord("p4", (NameVariant("Abu Jamil"), NameVariant("Fatima Jamil", "strong")), "person"),
+] + [
+    # Many listed people share "Mohammed" and "Ali": the index must learn from the lists that they are common.
+    NameRecord(f"c{i}", (NameVariant(f"Mohammed Ali {family}"),), "person")
+    for i, family in enumerate(["Hassan", "Hussein", "Saleh", "Mansour", "Qasim", "Khalil", "Darwish", "Haddad",
+                                "Nasser", "Abbas", "Karim", "Zaidan"])
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> NameIndex:
+    return NameIndex.build(RECORDS)
+
+
+def top(index: NameIndex, name: str, **kw: object) -> tuple[str | int, float, dict[str, float]]:
+    hits = index.query(name, **kw)  # type: ignore[arg-type]
+    return hits[0].entry_id, hits[0].score, hits[0].features
+
+
+def test_arabic_script_query_finds_the_latin_entry(index: NameIndex) -> None:
+    eid, score, feats = top(index, "أيمن الظواهري")
+    assert eid == "p1" and score >= DEFAULT_THRESHOLD and feats["name_match"] > 0.9
+
+
+def test_word_order_and_spelling_changes_still_match(index: NameIndex) -> None:
+    eid, score, _ = top(index, "Alzawahiri Aiman")
+    assert eid == "p1" and score >= DEFAULT_THRESHOLD
+
+
+def test_fused_and_split_spellings_match(index: NameIndex) -> None:
+    eid, score, _ = top(index, "حزب الله")
+    assert eid == "o1" and score >= DEFAULT_THRESHOLD
+
+
+def test_low_quality_alias_matches_with_reduced_weight(index: NameIndex) -> None:
+    weak = index.query("Abu Fatima")[0]
+    strong = index.query("Abu Jamal")[0]
+    assert weak.entry_id == "p1" and strong.entry_id == "p3"
+    assert weak.features["weak_alias"] < 0 and "weak_alias" not in strong.features
+    assert weak.score < strong.score
+
+
+def test_birth_date_contradiction_lowers_the_score(index: NameIndex) -> None:
+    _, plain, _ = top(index, "Ayman al-Zawahiri")
+    _, same, feats_same = top(index, "Ayman al-Zawahiri", birth_date="1951")
+    _, other, feats_other = top(index, "Ayman al-Zawahiri", birth_date=dt.date(1980, 1, 1))
+    assert feats_same["birth_date_match"] > 0 and feats_other["birth_date_mismatch"] < 0
+    assert other < plain <= same
+    assert other < DEFAULT_THRESHOLD
+
+
+def test_gender_nationality_and_documents_corroborate_or_contradict(index: NameIndex) -> None:
+    _, plain, _ = top(index, "Ayman Zawahiri")
+    _, woman, f1 = top(index, "Ayman Zawahiri", gender="female")
+    _, wrong_country, f2 = top(index, "Ayman Zawahiri", nationality="Norway")
+    _, code_only, f3 = top(index, "Ayman Zawahiri", nationality="EG")  # a code against a name: no verdict
+    # A partial name with an equal passport number: the document lifts the score.
+    _, partial, _ = top(index, "Ayman Rabie Zawahiri")
+    _, passport, f4 = top(index, "Ayman Rabie Zawahiri", documents=["1084 010"])
+    assert woman < plain and "gender_mismatch" in f1
+    assert wrong_country < plain and "nationality_mismatch" in f2
+    assert code_only == plain and not any(k.startswith("nationality") for k in f3)
+    assert passport > partial and f4["document_match"] > 0
+
+
+def test_common_names_do_not_flood(index: NameIndex) -> None:
+    hits = index.query("Mohammed Ali", limit=50)
+    assert sum(h.alert for h in hits) == 0  # twelve listed "Mohammed Ali X": none is this person
+    eid, score, _ = top(index, "Mohammed Ali Darwish")
+    assert eid == "c6" and score >= DEFAULT_THRESHOLD
+
+
+def test_persons_and_organizations_are_not_mixed_when_the_kind_is_given(index: NameIndex) -> None:
+    assert all(h.entry_id != "o1" for h in index.query("Hizballah", kind="person"))
+
+
+def test_add_replace_and_remove_entries() -> None:
+    idx = NameIndex.build(RECORDS[:2])
+    assert len(idx) == 2
+    idx.add([NameRecord("p1", (NameVariant("Someone Else"),))])
+    assert all(h.entry_id != "p1" or h.score < 0.5 for h in idx.query("Ayman al-Zawahiri"))
+    assert idx.query("Someone Else")[0].entry_id == "p1"
+    idx.remove(["p1", "unknown"])
+    assert len(idx) == 1 and all(h.entry_id != "p1" for h in idx.query("Someone Else"))
+
+
+def test_every_hit_explains_itself(index: NameIndex) -> None:
+    hit = index.query("Usama bin Laden", birth_date="1957")[0]
+    text = hit.explain()
+    assert "name_match" in text and "birth_date_match" in text and f"{hit.score:.2f}" in text
+    assert set(hit.features) <= {f.name for f in FEATURES}
+    assert all(f.doc for f in FEATURES)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["", "   ", "!!! ... ؟؟", "1234 5678", "\u202e\u202c\u200f"],
+)
+def test_names_without_letters_are_refused(index: NameIndex, name: str) -> None:
+    with pytest.raises(InvalidInput):
+        index.query(name)
+
+
+def test_overlong_names_are_refused_and_long_ones_screened(index: NameIndex) -> None:
+    with pytest.raises(InvalidInput, match="at most"):
+        index.query("محمد " * 1000)
+    index.query("Mohammed " * 100)  # 900 characters: screened, no crash
+
+
+@pytest.mark.parametrize("bad", ["1961-13-45", "1961-02-30", "yesterday", "0000", "1962..1958"])
+def test_impossible_birth_dates_are_refused(index: NameIndex, bad: str) -> None:
+    with pytest.raises(InvalidInput):
+        index.query("Ayman al-Zawahiri", birth_date=bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "earliest", "latest"),
+    [
+        ("1961-05-02", "1961-05-02", "1961-05-02"),
+        ("1961-02", "1961-02-01", "1961-02-28"),
+        ("1961", "1961-01-01", "1961-12-31"),
+        ("circa 1961", "1959-01-01", "1963-12-31"),
+        ("1958..1962", "1958-01-01", "1962-12-31"),
+        ("02 May 1961", "1961-05-02", "1961-05-02"),
+    ],
+)
+def test_birth_date_forms(text: str, earliest: str, latest: str) -> None:
+    span = DateSpan.parse(text)
+    assert (span.earliest.isoformat(), span.latest.isoformat()) == (earliest, latest)
+
+
+def test_every_feature_is_documented_for_users() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "names.md").read_text(encoding="utf-8")
+    for feature in FEATURES:
+        assert f"`{feature.name}`" in doc and feature.doc in doc, feature.name

@@ -1,0 +1,81 @@
+"""Transliteration keys and name parts: both scripts meet on the same skeletons; no input crashes them."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from basira.lang.nameparts import name_parts
+from basira.lang.translit import ascii_fold, latin_word_key, romanize, skeleton_variants
+
+
+def skeletons(name: str) -> list[str]:
+    return [p.skeleton for p in name_parts(name)]
+
+
+def spelt(name: str) -> set[str]:
+    """Every spelled-out skeleton sequence a name may stand for (first variants only)."""
+    return {"|".join(skeleton_variants(p.skeleton)[i % len(skeleton_variants(p.skeleton))] for p in name_parts(name))
+            for i in range(3)}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_no_input_crashes_romanisation_or_parsing(text: str) -> None:
+    romanize(text)
+    ascii_fold(text)
+    for part in name_parts(text):
+        assert part.skeleton or part.vowels
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=30))
+def test_latin_keys_are_stable_under_refolding(word: str) -> None:
+    assert latin_word_key(ascii_fold(word)) == latin_word_key(word)
+
+
+def test_long_names_and_rtl_overrides_are_parsed() -> None:
+    assert len(name_parts("Mohammed " * 700)) == 700
+    assert skeletons("\u202eمحمد\u202c") == ["mhmd"]
+    assert name_parts("!!! ،،، ...") == []
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Mohammed", "Muhammad"),  # the usual spellings of the Prophet's name
+        ("Mohamed", "محمد"),  # across scripts
+        ("Abu Bakr al-Baghdadi", "Abou Bakr El-Baghdadi"),  # Abu/Abou, al-/el-
+        ("Abu Bakr al-Baghdadi", "أبو بكر البغدادي"),
+        ("Abdullah", "Abd Allah"),  # Abd compounds written apart or fused
+        ("Abdul Rahman", "Abdurrahman"),  # sun-letter assimilation in a fused compound
+        ("Abdel Aziz", "عبد العزيز"),
+        ("Usama bin Laden", "Osama ben Laden"),  # u/o, bin/ben
+        ("Usama bin Laden", "أسامة بن لادن"),  # ta marbuta is a vowel, bin a particle
+        ("Yousef", "Yusuf"),  # ou/u, e/u in a medial syllable
+        ("al-Qaida", "El Kaeda"),  # q/k, ai/ae
+        ("Salah ad-Din", "Salahuddin"),  # the -ud-Din compound
+        ("Ayman al-Zawahiri", "Aiman Alzawahiri"),  # fused article
+        ("Nur ad-Din", "Nureddine"),
+        ("Ehsanullah", "احسان الله"),  # theophoric compound fused on one side
+    ],
+)
+def test_variant_spellings_share_skeletons(a: str, b: str) -> None:
+    assert spelt(a) & spelt(b), (skeletons(a), skeletons(b))
+
+
+def test_different_names_keep_different_skeletons() -> None:
+    assert skeletons("Ahmad") != skeletons("Muhammad")
+    assert skeletons("Hamza") != skeletons("Hassan")
+
+
+def test_name_part_roles() -> None:
+    roles = [(p.role, p.skeleton) for p in name_parts("Abu Bakr Muhammad bin Awad al-Baghdadi")]
+    assert roles == [("kunya", "b"), ("kunya", "bkr"), ("given", "mhmd"), ("nasab", "d"), ("nisba", "bkdd")]
+
+
+def test_romanize_writes_assimilated_articles() -> None:
+    assert romanize("الشامي") == "ash-shamy"
+    assert romanize("البغدادي") == "al-bghdady"
+    assert romanize("Latin stays") == "Latin stays"
