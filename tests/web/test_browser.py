@@ -7,16 +7,10 @@ screenshots land in pytest's tmp_path for a person to look at.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from basira.api.app import create_app
 from basira.core import banks
 from basira.core.instance import Instance
 from basira.core.matching import MatchRequest, match_item
@@ -27,28 +21,6 @@ from conftest import need
 from .helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def server(instance: Instance) -> Iterator[str]:
-    """``create_app(instance)`` served by uvicorn on a free loopback port, in a thread; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(instance), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 @pytest.fixture

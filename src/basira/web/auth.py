@@ -1,7 +1,9 @@
 """Signing people in to the web pages: password check with lock-out, the session's user, CSRF tokens.
 
 The session lives in a signed cookie (Starlette's SessionMiddleware); it holds the user's id, a fingerprint of
-the password hash (so that a password change ends other sessions) and the CSRF token, never a secret.
+the password hash (so that a password change ends other sessions) and the CSRF token, never a secret. Between
+the password and the TOTP code (:mod:`basira.web.totp`) the session holds a *pending* user, who can do nothing
+but type a code, for a few minutes.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import functools
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +26,7 @@ from basira.core import audit
 from basira.core.models import Organization, Role, User, utcnow
 from basira.core.principal import Principal
 from basira.core.security import hash_password, verify_password
+from basira.web.models import OrgWebSettings
 
 MAX_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=15)
@@ -31,10 +35,14 @@ MAX_USERNAME = 200
 MAX_PASSWORD = 1024
 
 
+PENDING_FOR = dt.timedelta(minutes=5)
+
+
 class Outcome(enum.Enum):
     """How a sign-in attempt ended."""
 
     OK = "ok"
+    SECOND_FACTOR = "second_factor"  # the password is right; a TOTP code (or an enrolment) must follow
     BAD = "bad"  # unknown user, deleted user or wrong password: the page does not tell them apart
     LOCKED = "locked"
 
@@ -65,31 +73,56 @@ def attempt_login(session: Session, username: str, password: str, client: str = 
     if user is None or user.deleted_at is not None:
         verify_password(password, _dummy_hash())
         return LoginResult(Outcome.BAD)
-    now = utcnow()
-    chain_args: dict[str, Any] = {"org_id": user.org_id, "actor": f"user:{user.username}",
-                                  "target": f"user:{user.id}"}
-    if user.locked_until is not None and user.locked_until > now:
+    chain_args = _chain(user)
+    if is_locked(user):
         # While locked, the password is not even checked: guessing on goes nowhere.
         return LoginResult(Outcome.LOCKED, user)
     if not verify_password(password, user.password_hash):
-        # One UPDATE, so that parallel guesses cannot overwrite each other's count.
-        session.execute(update(User).where(User.id == user.id)
-                        .values(failed_logins=User.failed_logins + 1))
-        session.refresh(user)
-        audit.record(session, action="user.login_failed", details={"client": client,
-                                                                   "failures": user.failed_logins},
-                     **chain_args)
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + LOCK_FOR
-            user.failed_logins = 0
-            audit.record(session, action="user.lock", details={"until": user.locked_until.isoformat()},
-                         **chain_args)
-            return LoginResult(Outcome.LOCKED, user)
-        return LoginResult(Outcome.BAD, user)
+        return count_failure(session, user, "user.login_failed", {"client": client})
+    if needs_second_factor(session, user):
+        # The failure count is kept until the code is right too: a known password does not buy more guesses.
+        audit.record(session, action="user.password_ok", details={"client": client}, **chain_args)
+        return LoginResult(Outcome.SECOND_FACTOR, user)
+    finish_login(session, user, {"client": client})
+    return LoginResult(Outcome.OK, user)
+
+
+def needs_second_factor(session: Session, user: User) -> bool:
+    """Whether ``user`` must give a TOTP code: they enrolled, or their organization requires it of everyone."""
+    if user.totp_secret:
+        return True
+    prefs = session.get(OrgWebSettings, user.org_id)
+    return bool(prefs and prefs.require_totp)
+
+
+def _chain(user: User) -> dict[str, Any]:
+    return {"org_id": user.org_id, "actor": f"user:{user.username}", "target": f"user:{user.id}"}
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and user.locked_until > utcnow()
+
+
+def count_failure(session: Session, user: User, action: str, details: dict[str, Any]) -> LoginResult:
+    """Count a wrong password or code (one counter for both), audit it, lock the account at the fifth."""
+    # One UPDATE, so that parallel guesses cannot overwrite each other's count.
+    session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
+    session.refresh(user)
+    audit.record(session, action=action, details={**details, "failures": user.failed_logins}, **_chain(user))
+    if user.failed_logins >= MAX_FAILURES:
+        user.locked_until = utcnow() + LOCK_FOR
+        user.failed_logins = 0
+        audit.record(session, action="user.lock", details={"until": user.locked_until.isoformat()},
+                     **_chain(user))
+        return LoginResult(Outcome.LOCKED, user)
+    return LoginResult(Outcome.BAD, user)
+
+
+def finish_login(session: Session, user: User, details: dict[str, Any]) -> None:
+    """The sign-in succeeded (every factor given): clear the failure count and audit it."""
     user.failed_logins = 0
     user.locked_until = None
-    audit.record(session, action="user.login", details={"client": client}, **chain_args)
-    return LoginResult(Outcome.OK, user)
+    audit.record(session, action="user.login", details=details, **_chain(user))
 
 
 def fingerprint(user: User) -> str:
@@ -101,6 +134,28 @@ def start_session(web_session: MutableMapping[str, Any], user: User) -> None:
     """Put ``user`` in a fresh session (new CSRF token: nothing from before the sign-in carries over)."""
     web_session.clear()
     web_session.update({"uid": user.id, "fp": fingerprint(user), "csrf": secrets.token_urlsafe(32)})
+
+
+def start_pending(web_session: MutableMapping[str, Any], user: User) -> None:
+    """Remember a user who gave the right password and must now give a TOTP code (or enrol)."""
+    web_session.clear()
+    web_session.update({"pending_uid": user.id, "fp": fingerprint(user), "csrf": secrets.token_urlsafe(32),
+                        "pending_since": int(time.time())})
+
+
+def pending_user(session: Session, web_session: MutableMapping[str, Any]) -> User | None:
+    """The user half-way through signing in, or None (none, too late, deleted, password changed)."""
+    uid, since, fp = (web_session.get(k) for k in ("pending_uid", "pending_since", "fp"))
+    if not isinstance(uid, int) or not isinstance(since, int) or not isinstance(fp, str):
+        return None
+    if time.time() - since > PENDING_FOR.total_seconds():
+        web_session.clear()
+        return None
+    user = session.get(User, uid)
+    if user is None or user.deleted_at is not None or not hmac.compare_digest(fp, fingerprint(user)):
+        web_session.clear()
+        return None
+    return user
 
 
 def session_user(session: Session, web_session: MutableMapping[str, Any]) -> User | None:

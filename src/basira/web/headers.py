@@ -37,3 +37,9 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def media_policy(origins: list[str]) -> str:
+    """The page policy, plus images and media from ``origins`` (an organization's content source)."""
+    extra = " ".join(origins)
+    return f"{PAGE_POLICY}; img-src 'self' {extra}; media-src 'self' {extra}"

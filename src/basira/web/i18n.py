@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 LANGUAGES: tuple[str, ...] = ("en", "ar", "fr")
 DEFAULT_LANGUAGE = "en"
@@ -126,10 +126,39 @@ def template_context(lang: str) -> dict[str, Any]:
 @pass_context
 def number_filter(ctx: Context, value: int | float) -> str:
     """A number written the way the page's language writes it (grouping, decimal sign)."""
-    return format_decimal(value, locale=ctx["lang"])
+    # Markup: Babel's output is trusted, and the bidi marks it puts in Arabic numbers and dates must stay marks.
+    return escape(format_decimal(value, locale=ctx["lang"]))
 
 
 @pass_context
 def datetime_filter(ctx: Context, value: dt.datetime) -> str:
     """A moment in UTC, written the way the page's language writes dates and times."""
-    return format_datetime(value, "medium", tzinfo=dt.UTC, locale=ctx["lang"])
+    return escape(format_datetime(value, "medium", tzinfo=dt.UTC, locale=ctx["lang"]))
+
+
+# Characters that reorder or hide text: bidi embeddings, overrides, isolates and marks, and C0/C1 controls.
+# Shown as a visible code instead (a name with U+202E cannot then disguise itself or what follows it).
+_HIDDEN = frozenset([*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u200e", "\u200f",
+                     "\u061c", *(chr(c) for c in range(0x20) if chr(c) not in "\n\r\t"), "\x7f",
+                     *map(chr, range(0x80, 0xA0))])
+
+
+def visible(value: str) -> str:
+    """``value`` with every hidden control character written as a visible ``⟦U+202E⟧``."""
+    if not any(c in _HIDDEN for c in value):
+        return value
+    return "".join(f"⟦U+{ord(c):04X}⟧" if c in _HIDDEN else c for c in value)
+
+
+def finalize(value: Any) -> Any:
+    """Jinja's last step before output: plain strings from data are made visible; trusted markup is left."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return visible(value)
+    return value
+
+
+@pass_context
+def due_filter(ctx: Context, value: dt.datetime) -> str:
+    """A deadline relative to now, in the page's language ("in 3 hours", "2 days ago")."""
+    now = dt.datetime.now(dt.UTC)
+    return escape(format_timedelta(value - now, add_direction=True, threshold=1.0, locale=ctx["lang"]))
