@@ -2,7 +2,8 @@
 
 - ``receiver``: a :class:`tests.actions.receiver.Receiver` listening on 127.0.0.1 (closed after the test).
 - ``config``: an :class:`~basira.actions.config.ActionsConfig` that allows loopback (the receiver), with a short
-  timeout so that a hanging receiver costs a fraction of a second, and no jitter spread beyond the default.
+  timeout (2 s: long enough for a busy machine to answer, short enough that a hanging receiver costs little), and
+  no jitter spread beyond the default.
 - ``reviewer``, ``second_reviewer``, ``auditor``: people of the ``acme`` organization.
 """
 
@@ -30,7 +31,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def config() -> ActionsConfig:
-    return ActionsConfig(timeout=0.3, allowlist=(ipaddress.ip_network("127.0.0.0/8"),))
+    return ActionsConfig(timeout=2.0, allowlist=(ipaddress.ip_network("127.0.0.0/8"),))
 
 
 @pytest.fixture

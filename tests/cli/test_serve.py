@@ -41,7 +41,7 @@ def test_serve_answers_health_and_offers_the_demo_on_an_empty_instance(tmp_path:
                             env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         body = ""
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + 90  # start-up imports and migrations; generous for a busy machine
         while time.monotonic() < deadline and proc.poll() is None:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=1) as r:
