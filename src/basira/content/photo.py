@@ -94,8 +94,8 @@ class PDQSignal(SignalType):
         return float((int(cls.validate(a), 16) ^ int(cls.validate(b), 16)).bit_count())
 
     @classmethod
-    def new_index(cls) -> SignalIndex:
-        return HammingIndex()
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
+        return HammingIndex(mode="fast" if settings is not None and settings.pdq_index_mode == "fast" else "exact")
 
     @classmethod
     def quality_floor(cls, settings: Settings) -> int | None:

@@ -46,7 +46,7 @@ class _FileDigest(SignalType):
         return 0.0 if cls.validate(a) == cls.validate(b) else 1.0
 
     @classmethod
-    def new_index(cls) -> SignalIndex:
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
         return ExactIndex()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from basira.core.errors import ConfigurationError
 from basira.core.models import Signal, SignalChange
+from basira.core.settings import Settings
 from basira.core.signals import SignalIndex, SignalTypeRegistry
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,8 @@ class IndexManager:
     """Holds the indexes of this process; thread-safe."""
 
     def __init__(self, registry: SignalTypeRegistry, persist_dir: Path | None = None,
-                 database_key: str = "", persist_min_size: int = PERSIST_MIN_SIZE) -> None:
+                 database_key: str = "", persist_min_size: int = PERSIST_MIN_SIZE,
+                 settings: Settings | None = None) -> None:
         """``persist_dir``: where persistent indexes are saved (None: never); ``database_key`` names the database
         the files belong to, so that files of another database are never loaded."""
         self.registry = registry
@@ -37,6 +39,7 @@ class IndexManager:
         self._saved_watermark: dict[tuple[int, str], int] = {}
         self._lock = threading.Lock()
         self._persist_dir = persist_dir
+        self._settings = settings
         self._persist_min_size = persist_min_size
         self._db_tag = hashlib.sha256(database_key.encode()).hexdigest()[:12]
 
@@ -47,7 +50,7 @@ class IndexManager:
 
     def _load_saved(self, session: Session, bank_id: int, signal_type: str) -> SignalIndex | None:
         path = self._path(bank_id, signal_type)
-        empty = self.registry.get(signal_type).new_index()
+        empty = self.registry.get(signal_type).new_index(self._settings)
         if path is None or not empty.persistent or not path.exists():
             return None
         try:
@@ -62,7 +65,7 @@ class IndexManager:
         saved = self._load_saved(session, bank_id, signal_type)
         if saved is not None:
             return saved
-        index = self.registry.get(signal_type).new_index()
+        index = self.registry.get(signal_type).new_index(self._settings)
         # Take the watermark first: a change racing with the load is replayed again, which is harmless.
         watermark = session.scalar(select(func.max(SignalChange.id))) or 0
         rows = session.execute(

@@ -20,7 +20,7 @@ class Instance:
         self.db = Database(self.settings)
         self.registry = registry or default_registry()
         self.indexes = IndexManager(self.registry, self.settings.data_dir / "indexes",
-                                    database_key=self.settings.resolved_database_url)
+                                    database_key=self.settings.resolved_database_url, settings=self.settings)
         self.secret_key = self.settings.secret_key or _stored_secret(self.settings.data_dir / "secret.key")
 
     def close(self) -> None:

@@ -58,6 +58,37 @@ class Settings:
         default=False,
         metadata={"help": "Also hash the 7 rotated and mirrored variants of query photos (finds flipped copies)."},
     )
+    pdq_index_mode: str = field(
+        default="exact",
+        metadata={"help": "PDQ index search: exact (every hit within the threshold) or fast (recall >= 0.99, faster)."},
+    )
+    max_video_seconds: int = field(
+        default=4 * 3600, metadata={"help": "Longest video accepted, in seconds; longer ones are refused unread."},
+    )
+    vpdq_frames_per_second: float = field(
+        default=1.0, metadata={"help": "Video frames hashed per second of video (vPDQ)."},
+    )
+    vpdq_quality_floor: int = field(
+        default=50, metadata={"help": "Video frames whose PDQ quality is lower are left out of the vPDQ signal."},
+    )
+    vpdq_prune_distance: int = field(
+        default=0,
+        metadata={"help": "Consecutive video frames within this many bits are kept once (0: only identical ones)."},
+    )
+    vpdq_frame_distance: int = field(
+        default=31, metadata={"help": "Largest Hamming distance at which two video frames match."},
+    )
+    vpdq_query_share_percent: int = field(
+        default=0, metadata={"help": "Share of the query video's frames that must match for a video match."},
+    )
+    drones_tile_url: str = field(
+        default="",
+        metadata={"help": "Tile URL template of the drone map (e.g. https://tiles.example/{z}/{x}/{y}.png); "
+                          "empty: a plain vector map."},
+    )
+    drones_tile_attribution: str = field(
+        default="", metadata={"help": "Attribution shown under the drone map's tiles, as their licence asks."},
+    )
     secret_key: str = field(
         default="",
         metadata={"help": "Secret for signing session cookies; empty means one generated in the data folder."},
@@ -113,6 +144,8 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
             raise ValueError(raw)
         if kind is int:
             return int(raw.replace("_", ""))
+        if kind is float:
+            return float(raw)
         if kind is Path:
             return Path(raw).expanduser()
         return raw

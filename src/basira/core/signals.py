@@ -119,8 +119,8 @@ class SignalType(abc.ABC):
 
     @classmethod
     @abc.abstractmethod
-    def new_index(cls) -> SignalIndex:
-        """An empty index suited to this type."""
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
+        """An empty index suited to this type (``settings`` may choose among its modes)."""
 
     @classmethod
     def quality_floor(cls, settings: Settings) -> int | None:

@@ -14,6 +14,7 @@ from typing import ClassVar
 from rapidfuzz.distance import JaroWinkler
 
 from basira.core.errors import InvalidSignal
+from basira.core.settings import Settings
 from basira.core.signals import ExactIndex, SignalIndex, SignalType
 from basira.finance import wallets
 
@@ -68,7 +69,7 @@ class NameSignal(SignalType):
         return 1.0 - JaroWinkler.similarity(a.casefold(), b.casefold())
 
     @classmethod
-    def new_index(cls) -> SignalIndex:
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
         return ExactIndex()
 
 
@@ -94,7 +95,7 @@ class CryptoAddressSignal(SignalType):
         return 0.0 if a == b else 1.0
 
     @classmethod
-    def new_index(cls) -> SignalIndex:
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
         return ExactIndex()
 
 
@@ -130,7 +131,7 @@ class IdentifierSignal(SignalType):
         return 0.0 if a == b else 1.0
 
     @classmethod
-    def new_index(cls) -> SignalIndex:
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
         return ExactIndex()
 
 

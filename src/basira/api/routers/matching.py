@@ -33,9 +33,13 @@ class SignalValue(BaseModel):
 
 
 class MatchBody(BaseModel):
-    """An item given by its signal values."""
+    """An item given by its signal values, or as a text or a URL (at least one of the three)."""
 
-    signals: list[SignalValue] = Field(min_length=1, max_length=matching.MAX_SIGNALS_PER_ITEM)
+    signals: list[SignalValue] = Field(default_factory=list, max_length=matching.MAX_SIGNALS_PER_ITEM)
+    text: str | None = Field(default=None, description="A text (post, caption, message): matched exactly, as a "
+                                                      "near-duplicate and across languages; URLs in it too.")
+    url: str | None = Field(default=None, max_length=10_000, description="A URL: matched as itself, its prefixes "
+                                                                         "and its registrable domain.")
     ref: str = Field(default="", description="The caller's reference for the item (e.g. its id on the platform).",
                      max_length=300)
     banks: list[BankId] | None = Field(default=None, description="Match only these banks (ids); all when left out.",
@@ -189,6 +193,18 @@ async def match(request: Request, inst: InstanceDep, principal: PrincipalDep) ->
         body = MatchBody.model_validate_json(raw)
     except ValidationError as e:
         raise RequestValidationError([{**err, "loc": ("body", *err["loc"])} for err in e.errors()]) from None
-    req = matching.MatchRequest(signals=[(v.signal_type, v.value) for v in body.signals], ref=body.ref,
-                                bank_ids=body.banks)
+    given = [(v.signal_type, v.value) for v in body.signals]
+    if body.text is not None and body.url is not None:
+        raise InvalidInput("send a text or a URL, not both")
+    if body.text is not None or body.url is not None:
+        from basira.content.text import as_content
+
+        kind = "text" if body.text is not None else "url"
+        with as_content(body.text if body.text is not None else body.url or "", inst.settings, kind) as content:
+            req = matching.MatchRequest(content=content, content_type=kind, signals=given, ref=body.ref,
+                                        bank_ids=body.banks)
+            return await run_in_threadpool(_match, inst, principal, req)
+    if not given:
+        raise InvalidInput("send signals, a text or a URL")
+    req = matching.MatchRequest(signals=given, ref=body.ref, bank_ids=body.banks)
     return await run_in_threadpool(_match, inst, principal, req)

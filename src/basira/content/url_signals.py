@@ -1,0 +1,207 @@
+"""The URL signal types: ``url`` (exact canonical URL), ``url_prefix`` (a URL and everything under it) and
+``domain`` (a site and all its subdomains: banks of outlets work at this level).
+
+Each takes its values from a submitted URL (content type ``url``) or from every URL written in a submitted text.
+A query carries the whole URL or host; the prefix and domain indexes look up each of its ancestors, and the
+distance of a hit is how many path segments (or host labels) the query lies below the bank's value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from basira.content.text import read_text
+from basira.content.urls import FoundUrl, ParsedUrl, canonical_host, find_urls, parse_url, registrable_domain
+from basira.core.errors import InvalidSignal
+from basira.core.settings import Settings
+from basira.core.signals import Content, ExactIndex, ExtractedSignal, SignalIndex, SignalType
+
+
+def _urls_of(content: Content) -> list[FoundUrl]:
+    """The URL a ``url`` content holds, or the URLs written in a ``text`` content."""
+    text = read_text(content)
+    if content.content_type == "url":
+        return [FoundUrl(raw=text.strip()[:300], canonical=parse_url(text))]
+    return find_urls(text)
+
+
+def _signals(content: Content, name: str, value_of: type[SignalType]) -> list[ExtractedSignal]:
+    out: list[ExtractedSignal] = []
+    seen: set[str] = set()
+    for found in _urls_of(content):
+        if found.canonical is None:
+            continue
+        value = _value(value_of, found.canonical)
+        if value in seen:
+            continue
+        seen.add(value)
+        details = {"url": found.raw} if content.content_type == "text" else {}
+        out.append(ExtractedSignal(name, value, details=details))
+    return out
+
+
+def _value(kind: type[SignalType], parsed: ParsedUrl) -> str:
+    if kind is UrlPrefixSignal:
+        return parsed.prefix
+    if kind is DomainSignal:
+        return parsed.host
+    return str(parsed)
+
+
+class AncestorIndex(SignalIndex):
+    """Exact values, queried by every ancestor of the query value (its path prefixes, or its parent domains)."""
+
+    def __init__(self, ancestors: type[UrlPrefixSignal] | type[DomainSignal]) -> None:
+        self._exact = ExactIndex()
+        self._ancestors = ancestors
+
+    def build(self, items: Iterable[tuple[int, str]]) -> None:
+        self._exact.build(items)
+
+    def add(self, items: Iterable[tuple[int, str]]) -> None:
+        self._exact.add(items)
+
+    def remove(self, ids: Iterable[int]) -> None:
+        self._exact.remove(ids)
+
+    def query(self, values: Sequence[str], threshold: float) -> list[list[tuple[int, float]]]:
+        out: list[list[tuple[int, float]]] = []
+        for value in values:
+            try:
+                candidates = self._ancestors.ancestors(value)
+            except InvalidSignal:
+                out.append([])
+                continue
+            hits: dict[int, float] = {}
+            found = self._exact.query([c for c, _ in candidates], 0.0)
+            for (_, depth), ids in zip(candidates, found, strict=True):
+                if depth <= threshold:
+                    for sid, _ in ids:
+                        hits.setdefault(sid, float(depth))
+            out.append(sorted(hits.items(), key=lambda h: (h[1], h[0])))
+        return out
+
+    def __len__(self) -> int:
+        return len(self._exact)
+
+
+class UrlSignal(SignalType):
+    """A canonical URL: finds the same link however it was written (tracking parameters, case, mirrors)."""
+
+    name = "url"
+    content_types = frozenset({"url", "text"})
+    default_content_type = "url"
+    description = "Canonical URL (http(s), IDNA host, tracking parameters and fragment dropped); exact."
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        return str(parse_url(value))
+
+    @classmethod
+    def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
+        return _signals(content, cls.name, cls)
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        return 0.0 if cls.validate(a) == cls.validate(b) else 1.0
+
+    @classmethod
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
+        return ExactIndex()
+
+
+class UrlPrefixSignal(SignalType):
+    """A URL prefix: a bank value ``https://site/channel`` matches every URL at or under that path (whole
+    segments only, so ``/channel`` does not match ``/channel2``); the distance is the depth below it."""
+
+    name = "url_prefix"
+    content_types = frozenset({"url", "text"})
+    default_content_type = "url"
+    default_threshold = 100.0
+    max_threshold = 100.0
+    description = ("URL prefix: matches URLs at or below a canonical path (query dropped); distance = path "
+                   "segments below the prefix.")
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        return parse_url(value).prefix
+
+    @classmethod
+    def ancestors(cls, value: str) -> list[tuple[str, int]]:
+        """The prefixes of a URL, longest first, each with how many segments the URL lies below it."""
+        parsed = parse_url(value)
+        base = ParsedUrl(parsed.host, parsed.port, "/", "").prefix
+        segments = [s for s in parsed.path.split("/") if s]
+        out = []
+        for depth in range(len(segments) + 1):
+            kept = segments[: len(segments) - depth]
+            out.append((base + "".join("/" + s for s in kept), depth))
+        return out
+
+    @classmethod
+    def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
+        return _signals(content, cls.name, cls)
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        """Segments from prefix ``a`` down to URL ``b`` (or the other way); 100 when neither is under the other."""
+        for outer, inner in ((a, b), (b, a)):
+            target = cls.validate(outer)
+            for candidate, depth in cls.ancestors(inner):
+                if candidate == target:
+                    return float(depth)
+        return 100.0
+
+    @classmethod
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
+        return AncestorIndex(cls)
+
+
+class DomainSignal(SignalType):
+    """A site: a bank value ``example.org`` matches that host and all its subdomains (never a bare public suffix
+    such as ``co.uk``); the distance is how many labels the query host has beyond it."""
+
+    name = "domain"
+    content_types = frozenset({"url", "text"})
+    default_content_type = "url"
+    default_threshold = 10.0
+    max_threshold = 10.0
+    description = ("Host or registrable domain (Public Suffix List): matches it and its subdomains; distance = "
+                   "labels below it.")
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        v = value.strip()
+        # A URL may be given for its host.
+        host = parse_url(v).host if ("/" in v or ":" in v.strip("[]")) and not v.startswith("[") else \
+            canonical_host(v)
+        registrable_domain(host)  # refuses a public suffix
+        return host
+
+    @classmethod
+    def ancestors(cls, value: str) -> list[tuple[str, int]]:
+        """The host and its parent domains down to the registrable domain, each with its depth below."""
+        host = cls.validate(value)
+        site = registrable_domain(host)
+        if host == site or host.startswith("["):
+            return [(host, 0)]
+        labels = host.split(".")
+        keep = len(site.split("."))
+        return [(".".join(labels[i:]), i) for i in range(len(labels) - keep + 1)]
+
+    @classmethod
+    def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
+        return _signals(content, cls.name, cls)
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        for outer, inner in ((a, b), (b, a)):
+            target = cls.validate(outer)
+            for candidate, depth in cls.ancestors(inner):
+                if candidate == target:
+                    return float(depth)
+        return 10.0
+
+    @classmethod
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
+        return AncestorIndex(cls)

@@ -1,0 +1,228 @@
+"""The zone alert rules: ENTER, EXIT, LOITER, APPROACH, OPERATOR_IN_ZONE and EMERGENCY from a track's successive
+observations, with debounce (an entry needs several fixes inside), hysteresis (an exit needs the drone to be
+clear of the zone by a margin) and cool-downs (a repeated warning waits). WATCHLIST and TRACK_LOST are raised by
+the ingest service, which knows the banks and the clock. :func:`record_alerts` writes alerts and their
+``alert.raised`` events (review's ``AlertRaisedPayload`` shape) in the caller's transaction.
+
+The working state lives in the track's ``state`` JSON, so any worker can carry on where another stopped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+from shapely.geometry import Point  # type: ignore[import-untyped]
+from sqlalchemy.orm import Session
+
+from basira.core import outbox
+from basira.drones.evidence import Link
+from basira.drones.models import DroneAlert, DroneSensor, DroneTrack
+from basira.drones.tracks import Observation
+from basira.drones.zones import CompiledZone, ZoneIndex, distance_m, path_ahead, window_active
+
+
+class AlertKind(enum.StrEnum):
+    """What happened; the names are those of review's ``AlertEvidence.alert_kind``."""
+
+    ENTER = "ENTER"
+    EXIT = "EXIT"
+    LOITER = "LOITER"
+    APPROACH = "APPROACH"
+    OPERATOR_IN_ZONE = "OPERATOR_IN_ZONE"
+    EMERGENCY = "EMERGENCY"
+    TRACK_LOST = "TRACK_LOST"
+    WATCHLIST = "WATCHLIST"
+
+
+ZONE_KINDS = frozenset({AlertKind.ENTER, AlertKind.EXIT, AlertKind.LOITER, AlertKind.APPROACH,
+                        AlertKind.OPERATOR_IN_ZONE})
+
+
+@dataclass(frozen=True)
+class AlertConfig:
+    """Timing of the rules (documented in docs/drones.md)."""
+
+    enter_confirm: int = 2  # fixes inside a zone before ENTER (one stray fix raises nothing)
+    exit_confirm: int = 2  # fixes clear of the zone (plus hysteresis) before EXIT
+    hysteresis_m: float = 25.0  # how far outside the edge a drone must be to count as out
+    loiter_s: float = 120.0  # time inside a zone before LOITER
+    approach_s: float = 30.0  # APPROACH when the edge is less than this many seconds away at current speed
+    min_approach_speed: float = 1.0  # m/s; slower drones are hovering, not approaching
+    cooldown_s: float = 300.0  # a repeated APPROACH or OPERATOR_IN_ZONE for one zone waits this long
+    lost_after_s: float = 30.0  # a track silent this long is lost
+
+
+@dataclass
+class AlertDraft:
+    """An alert to record: its kind, the zone if any, and what the reviewer should know."""
+
+    kind: AlertKind
+    zone: CompiledZone | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _active(zone: CompiledZone, obs: Observation) -> bool:
+    return window_active(zone.windows, obs.received_at) and zone.in_band(obs.alt_geo, obs.height_agl)
+
+
+def _cooled(state: dict[str, Any], key: str, at: dt.datetime, cooldown_s: float) -> bool:
+    sent = state.setdefault("sent", {})
+    last = sent.get(key)
+    if last is not None and (at - dt.datetime.fromisoformat(last)).total_seconds() < cooldown_s:
+        return False
+    sent[key] = at.isoformat()
+    return True
+
+
+def evaluate(track: DroneTrack, obs: Observation, index: ZoneIndex, cfg: AlertConfig,
+             *, zones_allowed: bool = True) -> list[AlertDraft]:
+    """The alerts ``obs`` raises on ``track`` (whose ``state`` is updated in place).
+
+    Args:
+        track: The track after :func:`basira.drones.tracks.apply`.
+        obs: The new observation.
+        index: The organization's zones.
+        cfg: Timing of the rules.
+        zones_allowed: False when an allowlist authorises the flight now: no zone alerts, and zone presence is
+            forgotten so that nothing fires the moment the authorisation ends mid-zone without a fresh entry.
+    """
+    state: dict[str, Any] = dict(track.state)
+    out: list[AlertDraft] = []
+    if obs.emergency and not state.get("emergency"):
+        out.append(AlertDraft(AlertKind.EMERGENCY, details={"status": obs.status}))
+    state["emergency"] = obs.emergency
+    if not zones_allowed:
+        state["zones"] = {}
+        track.state = state
+        return out
+    zstate: dict[str, dict[str, Any]] = {k: dict(v) for k, v in state.get("zones", {}).items()}
+    if obs.lat is not None and obs.lon is not None:
+        out.extend(_zone_presence(zstate, obs, obs.lon, obs.lat, index, cfg))
+        out.extend(_approach(zstate, state, obs, obs.lon, obs.lat, index, cfg))
+    if obs.operator_lat is not None and obs.operator_lon is not None:
+        for i in index.containing_point(obs.operator_lon, obs.operator_lat):
+            z = index.zones[i]
+            if window_active(z.windows, obs.received_at) and \
+                    _cooled(state, f"OPERATOR_IN_ZONE:{z.id}", obs.received_at, cfg.cooldown_s):
+                out.append(AlertDraft(AlertKind.OPERATOR_IN_ZONE, z, {
+                    "operator_position": {"lat": obs.operator_lat, "lon": obs.operator_lon}}))
+    state["zones"] = zstate
+    track.state = state
+    return out
+
+
+def _zone_presence(zstate: dict[str, dict[str, Any]], obs: Observation, lon: float, lat: float,
+                   index: ZoneIndex, cfg: AlertConfig) -> list[AlertDraft]:
+    out: list[AlertDraft] = []
+    inside = {i for i in index.containing_point(lon, lat) if _active(index.zones[i], obs)}
+    within_margin = set(index.containing_point(lon, lat, exit_area=True)) if zstate else set()
+    by_id = index.position_of
+    for i in inside:
+        z = index.zones[i]
+        st = zstate.setdefault(str(z.id), {"in": False, "n": 0, "out": 0})
+        st["n"] = int(st.get("n", 0)) + 1
+        st["out"] = 0
+        if not st["in"] and st["n"] >= cfg.enter_confirm:
+            st.update({"in": True, "since": obs.received_at.isoformat(), "loiter": False})
+            out.append(AlertDraft(AlertKind.ENTER, z, {"fixes_inside": st["n"]}))
+    for key, st in list(zstate.items()):
+        i_opt = by_id.get(key)
+        if i_opt is None:  # the zone was deleted or disabled
+            del zstate[key]
+            continue
+        z = index.zones[i_opt]
+        if i_opt in inside:
+            if st.get("in") and not st.get("loiter") and st.get("since"):
+                dwell = (obs.received_at - dt.datetime.fromisoformat(st["since"])).total_seconds()
+                if dwell >= cfg.loiter_s:
+                    st["loiter"] = True
+                    out.append(AlertDraft(AlertKind.LOITER, z, {"dwell_s": round(dwell, 1)}))
+            continue
+        if not st.get("in"):
+            del zstate[key]  # a stray fix inside, not confirmed: debounce starts again
+            continue
+        # Hysteresis: inside the zone's margin (or outside its time window or band only briefly) is not out.
+        if i_opt in within_margin and _active(z, obs):
+            continue
+        st["out"] = int(st.get("out", 0)) + 1
+        if st["out"] >= cfg.exit_confirm:
+            since = st.get("since")
+            stay = (obs.received_at - dt.datetime.fromisoformat(since)).total_seconds() if since else None
+            out.append(AlertDraft(AlertKind.EXIT, z, {"dwell_s": round(stay, 1) if stay is not None else None}))
+            del zstate[key]
+    return out
+
+
+def _approach(zstate: dict[str, dict[str, Any]], state: dict[str, Any], obs: Observation, lon: float, lat: float,
+              index: ZoneIndex, cfg: AlertConfig) -> list[AlertDraft]:
+    if obs.speed is None or obs.heading is None or obs.speed < cfg.min_approach_speed or not len(index):
+        return []
+    speed, heading = obs.speed, obs.heading
+    path = path_ahead(lon, lat, heading, speed * cfg.approach_s)
+    out = []
+    here = Point(lon, lat)
+    for i in index.nearby(path):
+        z = index.zones[i]
+        if str(z.id) in zstate or z.geom.contains(here) or not _active(z, obs):
+            continue
+        hit = path.intersection(z.geom.boundary)
+        if hit.is_empty:
+            continue
+        nearest = min((g for g in getattr(hit, "geoms", [hit])), key=lambda g: g.distance(here))
+        first = nearest.interpolate(nearest.project(here)) if nearest.geom_type == "LineString" else nearest
+        d = distance_m(lon, lat, first.x, first.y)
+        eta = d / speed
+        if eta <= cfg.approach_s and _cooled(state, f"APPROACH:{z.id}", obs.received_at, cfg.cooldown_s):
+            out.append(AlertDraft(AlertKind.APPROACH, z, {"distance_m": round(d, 1), "eta_s": round(eta, 1),
+                                                          "speed_mps": speed, "heading_deg": heading}))
+    return out
+
+
+#: An alert to record: track, draft, the observation, sensor and chain link behind it, watchlist match ids.
+Pending = tuple[DroneTrack, AlertDraft, "Observation | None", "DroneSensor | None", "Link | None", list[int]]
+
+
+def record_alerts(session: Session, pending: list[Pending], received: dt.datetime) -> list[dict[str, Any]]:
+    """Record alerts (one INSERT for all) and emit an ``alert.raised`` event for each."""
+    if not pending:
+        return []
+    rows = []
+    for track, d, obs, sensor, link, _ in pending:
+        ref = f"sensor:{sensor.ref}#seq:{link.seq}:{link.hash}" if sensor is not None and link else ""
+        rows.append(DroneAlert(org_id=track.org_id, track_id=track.id, kind=d.kind.value,
+                               at=obs.received_at if obs is not None else track.last_seen,
+                               zone_id=d.zone.id if d.zone else None, sensor_id=sensor.id if sensor else None,
+                               details=d.details, evidence_ref=ref, received_at=received))
+    session.add_all(rows)
+    session.flush()
+    out = []
+    for alert, (track, d, _, sensor, _, match_ids) in zip(rows, pending, strict=True):
+        payload: dict[str, Any] = {
+            "track_id": str(track.id), "alert_id": str(alert.id), "alert_kind": d.kind.value,
+            "at": alert.at.isoformat(), "uas_id": track.uas_id, "suspect_reasons": list(track.reasons),
+            "evidence_ref": alert.evidence_ref}
+        if track.operator_id:
+            payload["operator_id"] = track.operator_id
+        if d.zone is not None:
+            payload.update(zone_id=str(d.zone.id), zone_name=d.zone.name or d.zone.ref)
+        if sensor is not None:
+            payload["sensor_id"] = sensor.ref
+        if track.lat is not None and track.lon is not None:
+            payload["position"] = {k: v for k, v in (("lat", track.lat), ("lon", track.lon),
+                                                     ("alt_m", track.alt_m)) if v is not None}
+        if track.operator_lat is not None and track.operator_lon is not None:
+            payload["operator_position"] = {"lat": track.operator_lat, "lon": track.operator_lon}
+        if match_ids:
+            payload["match_ids"] = list(match_ids)
+        alert.event_id = outbox.emit(session, "alert.raised", payload, org_id=track.org_id).id
+        track.state = {**track.state, "alerted": True}
+        out.append(payload | {"details": d.details})
+    return out
+
+
+def lost(track: DroneTrack, now: dt.datetime, cfg: AlertConfig) -> bool:
+    """Whether a still active track has been silent for longer than ``lost_after_s``."""
+    return track.status == "active" and (now - track.last_seen).total_seconds() > cfg.lost_after_s

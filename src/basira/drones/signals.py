@@ -1,0 +1,76 @@
+"""The drone signal types: ``uas_id`` (a Remote ID UAS ID) and ``operator_id`` (an operator registration number).
+
+Banks of these signals are watchlists (a hit raises a WATCHLIST alert anywhere) or, when the bank is negative,
+allowlists of authorised flights (the entry's ``authorisation`` attribute gives the window and purpose).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from basira.core.errors import InvalidSignal
+from basira.core.settings import Settings
+from basira.core.signals import ExactIndex, SignalIndex, SignalType
+
+#: Remote ID carries a UAS ID and an operator ID in 20 bytes each (ASTM F3411, Basic ID and Operator ID).
+MAX_ID_LENGTH = 20
+
+
+def _canonical(kind: str, value: str) -> str:
+    # Broadcast IDs are ASCII padded with NULs or spaces; case carries no meaning in serials or registrations.
+    v = value.strip().strip("\x00").strip().upper()
+    if not v:
+        raise InvalidSignal(f"an empty {kind}")
+    if len(v) > MAX_ID_LENGTH:
+        raise InvalidSignal(f"a {kind} has at most {MAX_ID_LENGTH} characters (Remote ID sends 20 bytes)")
+    if not (v.isascii() and v.isprintable()):
+        raise InvalidSignal(f"a {kind} is printable ASCII")
+    return v
+
+
+class UasIdSignal(SignalType):
+    """A UAS ID: an ANSI/CTA-2063-A serial number, a CAA registration, a UTM UUID or a session ID."""
+
+    name: ClassVar[str] = "uas_id"
+    content_types: ClassVar[frozenset[str]] = frozenset({"drone_frame"})
+    description: ClassVar[str] = ("Remote ID UAS ID (serial number, CAA registration, UTM UUID or session ID), "
+                                  "upper-cased, at most 20 ASCII characters; exact match.")
+    default_content_type: ClassVar[str] = "drone_frame"
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        return _canonical("UAS ID", value)
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        return 0.0 if a == b else 1.0
+
+    @classmethod
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
+        return ExactIndex()
+
+
+class OperatorIdSignal(SignalType):
+    """An operator registration number as broadcast (EU: country code and 13 characters, without the secret)."""
+
+    name: ClassVar[str] = "operator_id"
+    content_types: ClassVar[frozenset[str]] = frozenset({"drone_frame"})
+    description: ClassVar[str] = ("Remote ID operator ID (e.g. an EU operator registration number without its "
+                                  "3-character secret), upper-cased, at most 20 ASCII characters; exact match.")
+    default_content_type: ClassVar[str] = "drone_frame"
+
+    @classmethod
+    def validate(cls, value: str) -> str:
+        v = _canonical("operator ID", value)
+        # The full EU number ends in "-" and a 3-character secret that is never broadcast: match without it.
+        if len(v) == 20 and v[16] == "-":
+            v = v[:16]
+        return v
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        return 0.0 if a == b else 1.0
+
+    @classmethod
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
+        return ExactIndex()

@@ -1,0 +1,140 @@
+"""The live drone map in headless Chromium against a real uvicorn server: zones and a track drawn on the plain
+vector map (no tile server in tests), then a new alert and the track's move arriving by server-sent events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from tests.drones.helpers import basic, location, operator, pack, system
+from tests.drones.test_api import east
+
+from basira.api.app import create_app
+from basira.api.routers import drones_map
+from basira.core import orgs
+from basira.core.instance import Instance
+from basira.core.principal import Principal
+from basira.drones import sensors, zones
+from basira.drones.ingest import RawFrame, service
+from basira.drones.zonefiles import ZoneSpec
+from conftest import need
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def server(instance: Instance, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.setattr(drones_map, "POLL_S", 0.2)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(instance), log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        srv.force_exit = True  # the event stream stays open until the browser goes
+        thread.join(timeout=10)
+        sock.close()
+
+
+def post(instance: Instance, admin: Principal, metres: list[float]) -> None:
+    """Frames one second apart, the last one a second ago (a loaded machine may take a while between posts)."""
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=len(metres))
+    frames = []
+    for i, m in enumerate(metres):
+        lat, lon = east(m)
+        frames.append(RawFrame("north", "bt5", pack(basic(), location(lat, lon, speed=10), system(46.0, 7.0),
+                                                    operator("FIN87astrdge12k8"), counter=i),
+                               received_at=start + dt.timedelta(seconds=i), rssi=-70, source="60:60:1f:00:00:01"))
+    with instance.db.session() as s:
+        service(instance).ingest(s, admin, frames)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])  # the database is covered by the API tests
+def test_map_draws_zones_tracks_operator_and_streams_new_alerts(instance: Instance, admin: Principal, server: str,
+                                                                  tmp_path: Path) -> None:
+    need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+    from tests.drones.conftest import drone_types  # noqa: F401  (registers the signal types)
+
+    with instance.db.session() as s:
+        orgs.create_user(s, admin, admin.org_id, "alice", PASSWORD, "analyst")
+        sensors.create_sensor(s, admin, sensors.SensorSpec(ref="north", lat=46.0, lon=7.0, range_m=2000))
+        lon, lat, _ = zones.GEOD.fwd(7.0, 46.0, 90, 500)
+        zones.save_zones(s, admin, [ZoneSpec(ref="STADIUM", name="Stadium", radius_m=150,
+                                             geometry={"type": "Point", "coordinates": [lon, lat]})])
+    post(instance, admin, [300, 310, 320])
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"{server}/drones")
+            assert page.url.endswith("/login")
+            page.fill("#username", "alice")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit].primary")
+            page.wait_for_url(f"{server}/")
+            page.goto(f"{server}/drones")
+            page.wait_for_selector("#tracks li")
+            assert page.locator("#map").get_attribute("data-basemap") == "vector"
+            assert page.locator("#tracks li strong").inner_text() == "1581F5FKD229400C1234"
+            # The zone (an SVG path) and the drone, its trail, the operator and the link between them.
+            page.wait_for_function("document.querySelectorAll('#map svg path').length >= 4")
+            page.wait_for_selector("#status[data-state=live]")
+            post(instance, admin, [400, 410, 420])
+            first = page.locator("#tracks li").get_attribute("data-position")
+            page.wait_for_selector("#alerts li .kind.ENTER", timeout=10_000)
+            # The track's move came by the stream too: it now stands inside the zone.
+            page.wait_for_function(f"document.querySelector('#tracks li').dataset.position !== '{first}'",
+                                   timeout=5_000)
+            page.screenshot(path=str(tmp_path / "drones-map.png"))
+        finally:
+            browser.close()
+    shot = tmp_path / "drones-map.png"
+    assert shot.stat().st_size > 20_000
+    if os.environ.get("BASIRA_SCREENSHOTS"):
+        shutil.copy(shot, Path(os.environ["BASIRA_SCREENSHOTS"]) / shot.name)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_unreachable_tiles_fall_back_to_the_vector_map(instance: Instance, admin: Principal, server: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Port 9 (discard) on the loopback refuses connections: every tile fails.
+    monkeypatch.setattr(drones_map, "tile_settings", lambda inst: ("http://127.0.0.1:9/{z}/{x}/{y}.png", "test"))
+    with instance.db.session() as s:
+        orgs.create_user(s, admin, admin.org_id, "alice", PASSWORD, "reviewer")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            page.goto(f"{server}/login")
+            page.fill("#username", "alice")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit].primary")
+            page.wait_for_url(f"{server}/")
+            response = page.goto(f"{server}/drones")
+            assert response is not None and "http://127.0.0.1:9" in response.headers["content-security-policy"]
+            page.wait_for_selector("#map[data-basemap=vector]", timeout=15_000)
+            assert "cannot be reached" in page.locator("#basemap-note").inner_text()
+        finally:
+            browser.close()
