@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from basira.core.models import ConsumerCursor, Event
@@ -36,12 +38,24 @@ def pending(session: Session, consumer: str, kinds: Sequence[str] | None = None,
 
 def advance(session: Session, consumer: str, last_event_id: int) -> None:
     """Move the cursor forward (never back) in the caller's transaction."""
-    cur = session.get(ConsumerCursor, consumer, with_for_update=True)
-    if cur is None:
-        session.add(ConsumerCursor(name=consumer, last_event_id=last_event_id))
-    elif last_event_id > cur.last_event_id:
+    _ensure_cursor(session, consumer)
+    cur = session.get(ConsumerCursor, consumer, with_for_update=True, populate_existing=True)
+    if cur is not None and last_event_id > cur.last_event_id:
         cur.last_event_id = last_event_id
     session.flush()
+
+
+def _ensure_cursor(session: Session, consumer: str) -> None:
+    """Create the consumer's cursor row unless it exists; two consumers starting at once must not both insert."""
+    dialect = session.get_bind().dialect.name
+    values = {"name": consumer, "last_event_id": 0}
+    if dialect == "postgresql":
+        session.execute(pg_insert(ConsumerCursor).values(**values).on_conflict_do_nothing(index_elements=["name"]))
+    elif dialect == "sqlite":
+        session.execute(sqlite_insert(ConsumerCursor).values(**values).on_conflict_do_nothing(index_elements=["name"]))
+    elif session.get(ConsumerCursor, consumer) is None:
+        session.add(ConsumerCursor(**values))
+        session.flush()
 
 
 def recent(session: Session, org_id: int, limit: int = 50) -> list[Event]:

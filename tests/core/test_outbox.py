@@ -1,0 +1,34 @@
+"""Outbox cursors: two consumers starting at once on a fresh database take turns instead of colliding."""
+
+from __future__ import annotations
+
+import threading
+
+from basira.core import outbox
+from basira.core.instance import Instance
+from basira.core.models import ConsumerCursor
+
+
+def test_two_consumers_creating_the_same_cursor_at_once_do_not_collide(instance: Instance) -> None:
+    first_has_row = threading.Event()
+    errors: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            first_has_row.wait(5)
+            with instance.db.session() as s:
+                outbox.advance(s, "review", 7)  # waits for the first transaction, then moves the cursor on
+        except BaseException as e:  # reported below, in the test thread
+            errors.append(e)
+
+    t = threading.Thread(target=second)
+    t.start()
+    with instance.db.session() as s:
+        outbox.advance(s, "review", 3)
+        first_has_row.set()
+        t.join(0.5)  # the second consumer is now blocked on this uncommitted cursor (or on SQLite's write lock)
+    t.join(20)
+    assert not errors, errors
+    with instance.db.session() as s:
+        cur = s.get(ConsumerCursor, "review")
+        assert cur is not None and cur.last_event_id == 7
