@@ -1,9 +1,12 @@
 """Signals through the API: add one or many, list page by page, disable and enable (felt by matching at once),
-remove."""
+release from quarantine, remove."""
 
 from __future__ import annotations
 
 from tests.api.helpers import Api, problem
+
+from basira.core.instance import Instance
+from basira.core.models import Signal, utcnow
 
 MD5 = "9e107d9d372bb6826bd81d3542a419d6"
 
@@ -88,3 +91,18 @@ def test_unknown_signal_is_404_and_bad_id_422(api: Api) -> None:
     problem(api.delete("/v1/signals/424242"), 404)
     problem(api.post("/v1/signals/abc/enable"), 422)
     problem(api.post("/v1/signals/0/enable"), 422)
+
+
+def test_quarantined_signal_is_held_back_until_released(api: Api, instance: Instance) -> None:
+    bank = api.bank("b")
+    sig = api.add(bank["id"], "md5", MD5)
+    with instance.db.session() as s:
+        row = s.get(Signal, sig["id"])
+        assert row is not None
+        row.quarantined_at = utcnow()  # as flood control leaves it (tests/core/test_flood.py trips it for real)
+    held = api.match(("md5", MD5)).json()
+    assert held["matched"] is False and held["matches"][0]["quarantined"] is True
+    r = api.post(f"/v1/signals/{sig['id']}/release")
+    assert r.status_code == 200 and r.json()["quarantined_at"] is None
+    assert api.match(("md5", MD5)).json()["matched"] is True
+    problem(api.post("/v1/signals/424242/release"), 404)

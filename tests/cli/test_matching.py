@@ -111,3 +111,27 @@ def test_match_goes_on_past_a_bad_file_and_exits_non_zero(cli: Cli, tmp_path: Pa
     assert sorted(Path(e["file"]).name for e in report["errors"]) == ["broken.jpg", "empty.txt", "pipe"]
     assert "broken.jpg" in result.stderr
     assert cli("match", str(tmp_path / "nowhere")).exit_code == 66
+
+
+def test_match_of_a_url_and_a_text_given_on_the_command_line(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("org", "create", "acme")
+    cli.ok("bank", "create", "Outlets", "--tlp", "green")
+    bank_csv = tmp_path / "outlets.csv"
+    bank_csv.write_text("signal_type,signal_value\ndomain,example-outlet.org\n", encoding="utf-8")
+    cli.ok("bank", "import", "Outlets", str(bank_csv))
+    report = json.loads(cli.ok("match", "--url", "https://www.example-outlet.org/x", "--text",
+                               "a neutral note about the weather", "--json").stdout)
+    by_ref = {f["file"]: f for f in report["files"]}
+    assert by_ref["url:1"]["status"] == "matched" and by_ref["text:1"]["status"] == "no match"
+    assert {m["signal_type"] for m in by_ref["url:1"]["matches"]} == {"domain"}
+    assert report["summary"]["matched"] == 1 and report["errors"] == []
+    table = cli.ok("match", "--url", "https://other.example/y").stdout
+    assert "url:1" in table and "no match" in table
+
+
+def test_match_of_an_empty_text_or_of_nothing_is_a_clear_error(cli: Cli) -> None:
+    cli.ok("org", "create", "acme")
+    empty = cli("match", "--text", "")
+    assert empty.exit_code == 65 and "text:1: the text is empty" in empty.stderr
+    nothing = cli("match")
+    assert nothing.exit_code == 65 and "nothing to match" in nothing.stderr

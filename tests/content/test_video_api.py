@@ -67,6 +67,10 @@ def test_video_upload_is_hashed_and_matched_against_a_bank_video(
     hits = [m for m in r.json()["matches"] if m["signal_type"] == "vpdq"]
     assert r.json()["matched"] and len(hits) == 1
     assert hits[0]["distance"] <= VPDQSignal.default_threshold and hits[0]["entry"]["ref"] == "video-1"
+    why = hits[0]["explanation"]
+    assert 0 < why["query_share"] <= 1 and 0 < why["bank_share"] <= 1
+    assert why["query_ranges"] and why["bank_ranges"]
+    assert all(start <= end for start, end in why["query_ranges"] + why["bank_ranges"])
     assert list(upload_dir(instance.settings).iterdir()) == []
 
 

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from basira.core import banks, outbox
+from basira.core import banks, orgs, outbox
 from basira.core.errors import InvalidInput, InvalidSignal
+from basira.core.hashes import MD5Signal
 from basira.core.indexes import IndexManager
 from basira.core.instance import Instance
 from basira.core.matching import MatchRequest, match_item
-from basira.core.models import Event, Match
+from basira.core.models import Event, Match, Role
 from basira.core.principal import Principal
+from basira.core.settings import Settings
+from basira.core.signals import SignalTypeRegistry
 
 A = "a" * 32
 B = "b" * 32
@@ -125,3 +129,29 @@ def test_a_saved_index_is_loaded_and_caught_up_by_the_next_process(
     other_db = IndexManager(instance.registry, folder, "another database", persist_min_size=1)
     with instance.db.session() as s:
         assert len(other_db.index(s, bank.id, "pdq")) == 1  # rebuilt from its own database, not loaded
+
+
+class _ExplainedMD5(MD5Signal):
+    """MD5 that explains its hits, to see where explanations are shown."""
+
+    @classmethod
+    def explain(cls, query_value: str, bank_value: str, settings: Settings | None = None) -> dict[str, Any] | None:
+        return {"same_bytes": query_value == bank_value}
+
+
+@pytest.mark.parametrize(("tlp", "shown"), [("GREEN", True), ("RED", False)])
+def test_explanation_is_shown_only_to_callers_who_see_the_hit_in_full(
+        instance: Instance, admin: Principal, tlp: str, shown: bool) -> None:
+    with instance.db.session() as s:
+        partner = Principal(orgs.create_org(s, "test", "partner").id, Role.ANALYST, "p")
+    bank_id = _bank(instance, admin, "b", [A], tlp=tlp)
+    with instance.db.session() as s:
+        banks.share_bank(s, admin, bank_id, org="partner")
+    with instance.db.session() as s:
+        res = match_item(s, partner, SignalTypeRegistry([_ExplainedMD5]), instance.indexes, instance.settings,
+                         MatchRequest(signals=[("md5", A)]))
+    (row,) = res["matches"]
+    assert ("explanation" in row) is shown and res["matched"] is True
+    with instance.db.session() as s:
+        (m,) = s.scalars(select(Match))
+        assert ("same_bytes" in m.explanation) is shown and m.explanation["distance"] == 0.0

@@ -1,7 +1,10 @@
-"""``basira hash`` and ``basira match``: signals of local files, and those files matched against the banks."""
+"""``basira hash`` and ``basira match``: signals of local files, and those files (or texts and URLs given on the
+command line) matched against the banks."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,13 +27,17 @@ from basira.cli.common import (
     state,
     walk_files,
 )
+from basira.content import text as text_content
+from basira.content import videodecode
 from basira.core import matching
 from basira.core.banks import get_bank
-from basira.core.errors import BasiraError
-from basira.core.signals import default_registry
+from basira.core.errors import BasiraError, InvalidInput
+from basira.core.signals import Content, default_registry
 from basira.core.visibility import Access
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders (folders are walked recursively).")]
+OptionalPathsArg = Annotated[list[Path] | None, typer.Argument(
+    help="Files or folders (folders are walked recursively); optional with --text or --url.")]
 
 
 def _problem(path: Path, e: BasiraError | OSError) -> Problem:
@@ -98,7 +105,11 @@ def _summary_row(result: dict[str, Any]) -> tuple[str, str, str, str]:
 
 def match_paths(
     ctx: typer.Context,
-    paths: PathsArg,
+    paths: OptionalPathsArg = None,
+    text: Annotated[
+        list[str] | None, typer.Option("--text", help="A text to match (a post, a caption; repeatable).")
+    ] = None,
+    url: Annotated[list[str] | None, typer.Option("--url", help="A URL to match (repeatable).")] = None,
     org: OrgOption = None,
     bank: Annotated[
         list[str] | None, typer.Option("--bank", help="Match only against this bank (name or id; repeatable).")
@@ -108,37 +119,46 @@ def match_paths(
     ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Match files against every bank the organization may match; prints a summary table (or JSON).
+    """Match files, texts (--text) and URLs (--url) against every bank the organization may match; prints a
+    summary table (or JSON). Texts and URLs are named ``text:N`` and ``url:N`` in the order given.
 
-    A file that cannot be read or matched is reported, and the others go on.
+    An item that cannot be read or matched is reported, and the others go on.
     The exit status is then that of the first problem: 65 bad content, 66 missing or special file, 77 no permission.
     """
     inst = state(ctx).instance()
     problems: list[Problem] = []
-    files = list(walk_files(paths, problems))
+    files = list(walk_files(paths or [], problems))
+    given = [(f"text:{n}", "text", v) for n, v in enumerate(text or [], 1)] + \
+        [(f"url:{n}", "url", v) for n, v in enumerate(url or [], 1)]
+    if not files and not given and not problems:
+        raise InvalidInput("nothing to match: give files or folders, --text TEXT or --url URL")
     with inst.db.session() as s:
         p, o = principal(s, org)
         bank_ids = ([get_bank(s, p, b.strip(), Access.MATCH_ONLY).id for b in bank] if bank else None)
     results: list[tuple[Path, dict[str, Any]]] = []
-    # The bar goes to stderr, and only to a terminal, so that --json output and logs stay clean.
-    progress = Progress(TextColumn("matching"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+    # The bars go to stderr, and only to a terminal, so that --json output and logs stay clean.
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=err, transient=True, disable=not err.is_terminal)
     with progress:
-        task = progress.add_task("match", total=len(files))
-        for path in files:
+        task = progress.add_task("matching", total=len(files) + len(given))
+        items: list[tuple[Path, AbstractContextManager[Content]]] = [(f, _file_content(f)) for f in files]
+        items += [(Path(ref), text_content.as_content(value, inst.settings, kind)) for ref, kind, value in given]
+        for path, opened in items:
             try:
-                content = content_of(path)
-                request = matching.MatchRequest(content=content, ref=str(path), content_type=content.content_type,
-                                                bank_ids=bank_ids, store=store)
-                # One transaction per file: a file that fails leaves the others recorded.
-                with inst.db.session() as s:
-                    results.append((path, matching.match_item(s, p, inst.registry, inst.indexes, inst.settings,
-                                                              request)))
+                with opened as content, _video_progress(progress, content, path):
+                    request = matching.MatchRequest(content=content, ref=str(path),
+                                                    content_type=content.content_type, bank_ids=bank_ids,
+                                                    store=store)
+                    # One transaction per item: an item that fails leaves the others recorded.
+                    with inst.db.session() as s:
+                        results.append((path, matching.match_item(s, p, inst.registry, inst.indexes,
+                                                                  inst.settings, request)))
             except (BasiraError, OSError) as e:
                 problems.append(_problem(path, e))
             progress.advance(task)
 
-    counts = {"files": len(files), "matched": 0, "suppressed": 0, "no_match": 0, "errors": len(problems)}
+    counts = {"files": len(files) + len(given), "matched": 0, "suppressed": 0, "no_match": 0,
+              "errors": len(problems)}
     for _, r in results:
         counts[_status(r).replace(" ", "_")] += 1
     if as_json:
@@ -148,6 +168,30 @@ def match_paths(
     else:
         _print_table(o.slug, results, counts)
     _finish(problems)
+
+
+@contextmanager
+def _file_content(path: Path) -> Iterator[Content]:
+    """A local file as content (nothing to clean up), opened when the loop reaches it."""
+    yield content_of(path)
+
+
+def _video_progress(progress: Progress, content: Content, path: Path) -> AbstractContextManager[None]:
+    """A second bar, in seconds of video decoded, while a video's frames are hashed (long videos take a while)."""
+    if content.content_type != "video":
+        return nullcontext()
+    task = progress.add_task(f"decoding {path.name}", total=None)
+
+    @contextmanager
+    def bar() -> Iterator[None]:
+        try:
+            with videodecode.reporting_progress(
+                    lambda done, total: progress.update(task, completed=done, total=total)):
+                yield
+        finally:
+            progress.remove_task(task)
+
+    return bar()
 
 
 def _print_table(slug: str, results: list[tuple[Path, dict[str, Any]]], counts: dict[str, int]) -> None:

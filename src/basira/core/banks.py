@@ -261,6 +261,24 @@ def set_signal_enabled(session: Session, principal: Principal, signal_id: int, e
     return sig
 
 
+def release_signal(session: Session, principal: Principal, signal_id: int) -> Signal:
+    """Let a signal that flood control quarantined match in full again (a signal not quarantined is unchanged).
+
+    Its hits from now on count again as matches; those stored while it was quarantined stay suppressed.
+    """
+    principal.require_bank_write()
+    sig = _own_signal(session, principal, signal_id)
+    if sig.quarantined_at is not None:
+        since = sig.quarantined_at
+        sig.quarantined_at = None
+        audit.record(session, org_id=principal.org_id, actor=principal.actor, action="signal.release",
+                     target=f"signal:{sig.id}", details={"quarantined_at": since.isoformat()})
+        outbox.emit(session, "signal.released", {"bank_id": sig.bank_id, "signal_id": sig.id},
+                    org_id=principal.org_id)
+        session.flush()
+    return sig
+
+
 def remove_signal(session: Session, principal: Principal, signal_id: int) -> None:
     """Remove a signal from matching for good (the row stays, disabled, for the matches that cite it)."""
     principal.require_bank_write()

@@ -1,7 +1,9 @@
 """The matching service: an item's signals against every bank the caller may match, with negative banks.
 
-Matches and a ``match.recorded`` event are written in one transaction. What the caller learns of each hit is
-cut to its access: RED banks shared for matching only reveal their owner, never the value, entry or labels.
+Matches and a ``match.recorded`` event are written in one transaction, together with flood control's hit counts
+and quarantines (:mod:`basira.core.flood`), so no action fires on a hit that flood control held back. What the
+caller learns of each hit is cut to its access: RED banks shared for matching only reveal their owner, never the
+value, entry, labels or explanation.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from basira.core import outbox
+from basira.core import flood, outbox
 from basira.core.errors import InvalidInput
 from basira.core.indexes import IndexManager
 from basira.core.models import Bank, Entry, Item, Match, Organization, Signal, utcnow
@@ -111,6 +113,8 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
 
     negative = [h for h in hits_out if h[0].negative]
     suppressed = bool(negative)
+    # A signal quarantined before this item holds its hit back; one this item quarantines does not (yet).
+    quarantined = {h[3].id for h in hits_out if h[3].quarantined_at is not None}
     item: Item | None = None
     if request.store:
         item = Item(org_id=principal.org_id, ref=request.ref[:300], submitted_by=principal.actor,
@@ -121,32 +125,44 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
         session.flush()
 
     out_matches: list[dict[str, Any]] = []
-    stored: list[Match] = []
+    stored: list[tuple[Match, bool]] = []
     for bank, access, qsig, sig, dist in sorted(hits_out, key=lambda h: (h[4], h[0].id, h[3].id)):
         entry = entries[sig.entry_id]
         row = _describe(bank, access, qsig, sig, entry, dist, owners)
         row["suppressed"] = suppressed and not bank.negative
+        row["quarantined"] = sig.id in quarantined
+        st = registry.get(sig.signal_type)
+        explanation: dict[str, Any] = {"distance": dist, "threshold": float(
+            bank.thresholds.get(sig.signal_type, st.default_threshold))}
+        if access != Access.MATCH_ONLY:
+            extra = st.explain(qsig.value, sig.value, settings)
+            if extra is not None:
+                row["explanation"] = extra
+                explanation.update(extra)
         out_matches.append(row)
         if item is not None:
             m = Match(item_id=item.id, org_id=principal.org_id, signal_id=sig.id, bank_id=bank.id,
-                      entry_id=entry.id, signal_type=sig.signal_type, query_value=qsig.value,
-                      distance=dist, suppressed=row["suppressed"] or bank.negative,
-                      explanation={"distance": dist, "threshold": float(
-                          bank.thresholds.get(sig.signal_type, registry.get(sig.signal_type).default_threshold))})
+                      entry_id=entry.id, signal_type=sig.signal_type, query_value=qsig.value, distance=dist,
+                      suppressed=row["suppressed"] or bank.negative or row["quarantined"], explanation=explanation)
             session.add(m)
-            stored.append(m)
+            stored.append((m, row["quarantined"]))
     if item is not None and stored:
+        # Negative banks' signals match common harmless content by design: they are not flood-controlled.
+        flood.record_hits(session, settings, ((h[3], h[0]) for h in hits_out if not h[0].negative), now)
         session.flush()
-        active = [m for m in stored if not m.suppressed]
+        active = [m for m, q in stored if not m.suppressed]
         outbox.emit(session, "match.recorded", {
             "item_id": item.id, "item_ref": item.ref, "content_type": item.content_type,
-            "match_ids": [m.id for m in active], "suppressed_match_ids": [m.id for m in stored if m.suppressed],
+            "match_ids": [m.id for m in active],
+            "suppressed_match_ids": [m.id for m, q in stored if m.suppressed and not q],
+            "quarantined_match_ids": [m.id for m, q in stored if q],
             "bank_ids": sorted({m.bank_id for m in active}), "suppressed": suppressed,
         }, org_id=principal.org_id)
     return {
         "item": {"id": item.id if item else None, "ref": request.ref,
                  "signals": [_flags(registry, settings, s) for s in sigs]},
-        "matched": any(not m["suppressed"] and not m["bank"]["negative"] for m in out_matches),
+        "matched": any(not m["suppressed"] and not m["quarantined"] and not m["bank"]["negative"]
+                       for m in out_matches),
         "suppressed": suppressed,
         "matches": out_matches,
     }

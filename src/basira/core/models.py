@@ -210,8 +210,22 @@ class Signal(Base):
     quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    # Set by flood control when the signal matched far more than usual; its hits are then suppressed
+    # until a member of the owning organization releases it.
+    quarantined_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SignalHitCount(Base):
+    """How many times a signal matched in one hour (``hour`` is unix time // 3600), for flood control."""
+
+    __tablename__ = "signal_hit_counts"
+    __table_args__ = (UniqueConstraint("signal_id", "hour"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
+    hour: Mapped[int] = mapped_column(Integer)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class SignalChange(Base):

@@ -81,6 +81,18 @@ class Settings:
     vpdq_query_share_percent: int = field(
         default=0, metadata={"help": "Share of the query video's frames that must match for a video match."},
     )
+    flood_min_hits_per_hour: int = field(
+        default=50,
+        metadata={"help": "Hits in one hour at which a signal may be quarantined as a flood (if far above its usual)."},
+    )
+    flood_factor: int = field(
+        default=10,
+        metadata={"help": "Quarantine a signal when its hits this hour reach this many times its usual hourly rate."},
+    )
+    flood_baseline_days: int = field(
+        default=7,
+        metadata={"help": "Days before the current hour whose mean hits per hour make a signal's usual rate."},
+    )
     drones_tile_url: str = field(
         default="",
         metadata={"help": "Tile URL template of the drone map (e.g. https://tiles.example/{z}/{x}/{y}.png); "

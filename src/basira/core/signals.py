@@ -128,6 +128,16 @@ class SignalType(abc.ABC):
         return None
 
     @classmethod
+    def explain(cls, query_value: str, bank_value: str, settings: Settings | None = None) -> dict[str, Any] | None:
+        """Why a query value matched a bank value, beyond the distance, for the caller to see (None by default).
+
+        Called for each hit the caller may see in full; the result is shown with the hit and kept with the
+        stored match. A video type, for example, gives the share of each video that matched and the matched
+        time ranges.
+        """
+        return None
+
+    @classmethod
     def check_threshold(cls, threshold: float) -> float:
         if not 0 <= threshold <= cls.max_threshold:
             raise InvalidSignal(

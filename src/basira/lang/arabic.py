@@ -75,12 +75,14 @@ def matching_key(text: str) -> str:
     @mentions ``<mention>``.
     """
     text = light(text)
-    text = _URL_RE.sub(URL_TOKEN, text)
-    text = _MENTION_RE.sub(MENTION_TOKEN, text)
     text = text.casefold().translate(_FOLD)
     text = _REPEAT_RE.sub(r"\1", text)
     # Casefolding and folding can produce new NFKC-composable sequences or emptied spaces.
     text = unicodedata.normalize("NFKC", text)
+    # URLs and mentions last: folding can drop a letter (a bare hamza) and so make "x@1" a mention; tokenizing
+    # after it keeps the key idempotent.
+    text = _URL_RE.sub(URL_TOKEN, text)
+    text = _MENTION_RE.sub(MENTION_TOKEN, text)
     return _SPACE_RE.sub(" ", text).strip()
 
 

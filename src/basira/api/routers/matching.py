@@ -105,6 +105,14 @@ class MatchOut(BaseModel):
     signal: MatchSignal | None
     note: str | None = None
     suppressed: bool = Field(description="A negative bank matched the item too, which suppresses this hit.")
+    quarantined: bool = Field(default=False, description="Flood control quarantined the bank signal for matching "
+                                                         "far more than usual: the hit is recorded but held back "
+                                                         "(no review, no action) until the owner releases it.")
+    explanation: dict[str, Any] | None = Field(
+        default=None, description="Why the values matched, beyond the distance, where the signal type says "
+                                  "(vPDQ: `query_share` and `bank_share` as fractions, the matched time "
+                                  "`query_ranges` and `bank_ranges` in seconds); null for RED banks shared for "
+                                  "matching only.")
 
 
 class MatchItem(BaseModel):

@@ -1,5 +1,6 @@
 """Signals of a bank: add (one or many, with the entry they belong to), list page by page, disable, enable,
-remove. A change reaches matching at once: indexes replay the signal change log on every query.
+release from flood control's quarantine, remove. A change reaches matching at once: indexes replay the signal
+change log on every query.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Response, status
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import AfterId, BankRef, Limit, SignalId, SignalTypeFilter, errors
@@ -72,6 +74,9 @@ class SignalOut(BaseModel):
     quality: int | None
     enabled: bool
     expires_at: dt.datetime | None
+    quarantined_at: dt.datetime | None = Field(
+        default=None, description="When flood control quarantined the signal for matching far more than usual: "
+                                  "its hits are held back (suppressed) until it is released.")
     created_at: dt.datetime
     entry: EntryOut
 
@@ -79,7 +84,7 @@ class SignalOut(BaseModel):
     def of(cls, sig: Signal, entry: Entry) -> SignalOut:
         return cls(id=sig.id, bank_id=sig.bank_id, signal_type=sig.signal_type, value=sig.value,
                    labels=list(sig.labels), provenance=sig.provenance, quality=sig.quality, enabled=sig.enabled,
-                   expires_at=sig.expires_at, created_at=sig.created_at,
+                   expires_at=sig.expires_at, quarantined_at=sig.quarantined_at, created_at=sig.created_at,
                    entry=EntryOut(id=entry.id, ref=entry.ref, content_type=entry.content_type,
                                   attributes=dict(entry.attributes)))
 
@@ -124,13 +129,16 @@ def list_signals(bank: BankRef, inst: InstanceDep, principal: PrincipalDep, afte
     return SignalPage(signals=out, next_after_id=out[-1].id if len(out) == limit else None)
 
 
+def _out(s: Session, sig: Signal) -> SignalOut:
+    entry = s.get(Entry, sig.entry_id)
+    if entry is None:  # the foreign key makes this unreachable
+        raise RuntimeError(f"signal {sig.id} has no entry")
+    return SignalOut.of(sig, entry)
+
+
 def _set_enabled(signal_id: int, enabled: bool, inst: InstanceDep, principal: PrincipalDep) -> SignalOut:
     with inst.db.session() as s:
-        sig = banks.set_signal_enabled(s, principal, signal_id, enabled)
-        entry = s.get(Entry, sig.entry_id)
-        if entry is None:  # the foreign key makes this unreachable
-            raise RuntimeError(f"signal {sig.id} has no entry")
-        return SignalOut.of(sig, entry)
+        return _out(s, banks.set_signal_enabled(s, principal, signal_id, enabled))
 
 
 @router.post("/signals/{signal_id}/disable", response_model=SignalOut, responses=errors(403, 404, 422))
@@ -143,6 +151,15 @@ def disable_signal(signal_id: SignalId, inst: InstanceDep, principal: PrincipalD
 def enable_signal(signal_id: SignalId, inst: InstanceDep, principal: PrincipalDep) -> SignalOut:
     """Let a disabled signal of the caller's organization match again."""
     return _set_enabled(signal_id, True, inst, principal)
+
+
+@router.post("/signals/{signal_id}/release", response_model=SignalOut, responses=errors(403, 404, 422))
+def release_signal(signal_id: SignalId, inst: InstanceDep, principal: PrincipalDep) -> SignalOut:
+    """Release a signal of the caller's organization that flood control quarantined (its hits this hour
+    reached `BASIRA_FLOOD_FACTOR` times its usual rate, and at least `BASIRA_FLOOD_MIN_HITS_PER_HOUR`): its
+    hits count as matches again. Releasing a signal that is not quarantined changes nothing."""
+    with inst.db.session() as s:
+        return _out(s, banks.release_signal(s, principal, signal_id))
 
 
 @router.delete("/signals/{signal_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,

@@ -1,0 +1,93 @@
+"""Flood control: a bank signal that suddenly matches far more than usual is quarantined until released.
+
+A bad signal (the hash of a blank frame, a domain everyone links to) can match thousands of items an hour and
+set off as many reviews and actions. Each match counts its signals' hits per hour; a signal whose hits this hour
+reach ``max(flood_min_hits_per_hour, flood_factor x its mean hourly hits over flood_baseline_days)`` is
+quarantined in the matching transaction itself, so its later hits are stored suppressed and no action fires.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from basira.core import audit, outbox
+from basira.core.models import Bank, Signal, SignalHitCount
+from basira.core.settings import Settings
+
+ACTOR = "system:flood-control"
+
+
+def hour_of(when: dt.datetime) -> int:
+    """The hour number of ``when``: unix time // 3600."""
+    return int(when.timestamp()) // 3600
+
+
+def count_hit(session: Session, signal_id: int, hour: int) -> int:
+    """Add one hit to the signal's count for ``hour`` and return the new count.
+
+    An upsert, so that two workers counting the same signal at once never both insert the row.
+    """
+    dialect = session.get_bind().dialect.name
+    values = {"signal_id": signal_id, "hour": hour, "hits": 1}
+    if dialect in ("postgresql", "sqlite"):
+        ins = pg_insert(SignalHitCount) if dialect == "postgresql" else sqlite_insert(SignalHitCount)
+        stmt = ins.values(**values).on_conflict_do_update(
+            index_elements=["signal_id", "hour"], set_={"hits": SignalHitCount.hits + 1},
+        ).returning(SignalHitCount.hits)
+        return int(session.execute(stmt).scalar_one())
+    row = session.scalars(select(SignalHitCount).where(
+        SignalHitCount.signal_id == signal_id, SignalHitCount.hour == hour).with_for_update()).first()
+    if row is None:
+        row = SignalHitCount(**values)
+        session.add(row)
+    else:
+        row.hits += 1
+    session.flush()
+    return row.hits
+
+
+def baseline_per_hour(session: Session, signal_id: int, hour: int, days: int) -> float:
+    """The signal's mean hits per hour over the ``days`` before ``hour`` (hours without hits count as 0)."""
+    hours = max(days, 0) * 24
+    if hours == 0:
+        return 0.0
+    total = session.scalar(select(func.coalesce(func.sum(SignalHitCount.hits), 0)).where(
+        SignalHitCount.signal_id == signal_id, SignalHitCount.hour >= hour - hours, SignalHitCount.hour < hour))
+    return float(total or 0) / hours
+
+
+def record_hits(session: Session, settings: Settings, hits: Iterable[tuple[Signal, Bank]],
+                now: dt.datetime) -> list[int]:
+    """Count one hit for each signal (once each) and quarantine those that flood; the ids newly quarantined."""
+    hour = hour_of(now)
+    quarantined: list[int] = []
+    seen: set[int] = set()
+    for sig, bank in hits:
+        if sig.id in seen:
+            continue
+        seen.add(sig.id)
+        count = count_hit(session, sig.id, hour)
+        if sig.quarantined_at is not None or count < settings.flood_min_hits_per_hour:
+            continue
+        base = baseline_per_hour(session, sig.id, hour, settings.flood_baseline_days)
+        if count < max(settings.flood_min_hits_per_hour, settings.flood_factor * base):
+            continue
+        # The WHERE makes the quarantine happen once when two workers cross the line at the same moment.
+        done = session.execute(update(Signal).where(Signal.id == sig.id, Signal.quarantined_at.is_(None))
+                               .values(quarantined_at=now).execution_options(synchronize_session=False))
+        if getattr(done, "rowcount", 0) != 1:
+            continue
+        session.refresh(sig, ["quarantined_at"])
+        details = {"signal_id": sig.id, "bank_id": bank.id, "hits_last_hour": count,
+                   "baseline_per_hour": round(base, 3)}
+        audit.record(session, org_id=bank.org_id, actor=ACTOR, action="signal.quarantine",
+                     target=f"signal:{sig.id}", details=details)
+        outbox.emit(session, "signal.quarantined", details, org_id=bank.org_id)
+        quarantined.append(sig.id)
+    return quarantined
