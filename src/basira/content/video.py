@@ -19,15 +19,10 @@ import pdqhash
 from basira.content import vpdq
 from basira.content.hamming import HammingIndex
 from basira.content.photo import bits_to_hex
-from basira.content.videodecode import VideoInfo, sample_frames, setting
+from basira.content.videodecode import VideoInfo, sample_frames
 from basira.core.errors import ContentTooLarge, InvalidInput
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalType
-
-#: Default quality floor of a frame (PDQ's 0-100 quality; flat frames such as black fades score low).
-DEFAULT_QUALITY_FLOOR = 50
-#: Default merge distance of consecutive frames: 0 merges only frames with equal hashes (never changes a match).
-DEFAULT_PRUNE_DISTANCE = 0
 
 
 @dataclass(frozen=True)
@@ -48,8 +43,8 @@ class VideoHash:
 
 def hash_video(content: Content, settings: Settings, fps: float | None = None) -> VideoHash:
     """vPDQ features of the video in ``content`` (errors as in :func:`videodecode.sample_frames`)."""
-    floor = int(setting(settings, "vpdq_quality_floor", DEFAULT_QUALITY_FLOOR))
-    prune = int(setting(settings, "vpdq_prune_distance", DEFAULT_PRUNE_DISTANCE))
+    floor = int(settings.vpdq_quality_floor)
+    prune = int(settings.vpdq_prune_distance)
     info_out: list[VideoInfo] = []
     frames: list[tuple[float, str, int, int]] = []  # time, hash, quality, bits as int (for pruning)
     for frame in sample_frames(content.path, settings, info_out, fps):
@@ -117,8 +112,7 @@ class VPDQSignal(SignalType):
     @classmethod
     def explain(cls, query_value: str, bank_value: str, settings: Settings | None = None) -> dict[str, object]:
         """Both shares and the matched time ranges of a hit (shown with the hit; see docs/video.md)."""
-        radius = int(setting(settings, "vpdq_frame_distance", vpdq.FRAME_DISTANCE)) if settings else \
-            vpdq.FRAME_DISTANCE
+        radius = settings.vpdq_frame_distance if settings else vpdq.FRAME_DISTANCE
         return vpdq.compare(vpdq.parse(query_value), vpdq.parse(bank_value), radius).as_dict()
 
     @classmethod
@@ -126,12 +120,12 @@ class VPDQSignal(SignalType):
         """An empty index; with ``settings``, its frame distance and query share come from them."""
         if settings is None:
             return VPDQIndex()
-        return VPDQIndex(frame_distance=int(setting(settings, "vpdq_frame_distance", vpdq.FRAME_DISTANCE)),
-                         query_share=float(setting(settings, "vpdq_query_share_percent", 0)) / 100)
+        return VPDQIndex(frame_distance=int(settings.vpdq_frame_distance),
+                         query_share=float(settings.vpdq_query_share_percent) / 100)
 
     @classmethod
     def quality_floor(cls, settings: Settings) -> int | None:
-        return int(setting(settings, "vpdq_quality_floor", DEFAULT_QUALITY_FLOOR))
+        return int(settings.vpdq_quality_floor)
 
 
 class VPDQIndex(SignalIndex):

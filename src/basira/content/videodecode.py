@@ -23,9 +23,6 @@ import numpy as np
 from basira.core.errors import BasiraError, ContentTooLarge, EmptyContent, UnsupportedContent
 from basira.core.settings import Settings
 
-#: Default limits and sampling, used until core's Settings carries these fields (read with getattr).
-DEFAULT_MAX_VIDEO_SECONDS = 4 * 3600
-DEFAULT_FRAMES_PER_SECOND = 1.0
 #: Frames are scaled so that their longer side is at most this many pixels before hashing: PDQ summarises an
 #: image on a 64x64 grid, and at 512 pixels the hash stays within a few bits of the full-size one (tested).
 HASH_MAX_SIDE = 512
@@ -56,11 +53,6 @@ def import_av() -> ModuleType:
     except ImportError:
         raise UnsupportedContent(
             "video needs the optional PyAV package: install basira[video] (pip install 'basira[video]')") from None
-
-
-def setting(settings: Settings, name: str, default: Any) -> Any:
-    """A video setting, or its default while core's Settings does not define it."""
-    return getattr(settings, name, default)
 
 
 @dataclass(frozen=True)
@@ -112,10 +104,10 @@ def sample_frames(path: Path, settings: Settings, info_out: list[VideoInfo] | No
     if path.stat().st_size == 0:
         raise EmptyContent("the file is empty")
     av = import_av()
-    rate = float(fps if fps is not None else setting(settings, "vpdq_frames_per_second", DEFAULT_FRAMES_PER_SECOND))
+    rate = float(fps if fps is not None else settings.vpdq_frames_per_second)
     if not 0 < rate <= 60:
         raise UnsupportedContent(f"vPDQ samples between 0 and 60 frames a second, not {rate}")
-    max_seconds = float(setting(settings, "max_video_seconds", DEFAULT_MAX_VIDEO_SECONDS))
+    max_seconds = float(settings.max_video_seconds)
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.FFmpegError as e:

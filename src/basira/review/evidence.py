@@ -39,6 +39,8 @@ class MatchRecordedPayload(TypedDict, total=False):
     item_ref: str
     content_type: str
     suppressed_match_ids: list[int]
+    #: Hits on signals that flood control quarantined (core.flood): recorded, never acted on.
+    quarantined_match_ids: list[int]
     bank_ids: list[int]
     suppressed: bool
     case_kind: str

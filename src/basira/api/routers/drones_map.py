@@ -67,8 +67,8 @@ def _signed_in(request: Request) -> tuple[Principal, User] | None:
 
 def tile_settings(inst: Instance) -> tuple[str, str]:
     """The tile URL template and attribution (empty: the vector map)."""
-    url = str(getattr(inst.settings, "drones_tile_url", "") or "")
-    attribution = str(getattr(inst.settings, "drones_tile_attribution", "") or "")
+    url = inst.settings.drones_tile_url
+    attribution = inst.settings.drones_tile_attribution
     if url and urlsplit(url).scheme not in {"http", "https"}:
         url = ""
     return url, attribution
