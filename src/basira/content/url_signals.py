@@ -51,7 +51,7 @@ def _value(kind: type[SignalType], parsed: ParsedUrl) -> str:
 class AncestorIndex(SignalIndex):
     """Exact values, queried by every ancestor of the query value (its path prefixes, or its parent domains)."""
 
-    def __init__(self, ancestors: type[UrlPrefixSignal] | type[DomainSignal]) -> None:
+    def __init__(self, ancestors: type[_AncestorSignal]) -> None:
         self._exact = ExactIndex()
         self._ancestors = ancestors
 
@@ -110,7 +110,34 @@ class UrlSignal(SignalType):
         return ExactIndex()
 
 
-class UrlPrefixSignal(SignalType):
+class _AncestorSignal(SignalType):
+    """A value that matches itself and everything under it (a URL path, a host): the distance is the depth."""
+
+    @classmethod
+    def ancestors(cls, value: str) -> list[tuple[str, int]]:
+        """The value and every value above it, each with its depth below that one."""
+        raise NotImplementedError
+
+    @classmethod
+    def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
+        return _signals(content, cls.name, cls)
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        """Depth from ``a`` down to ``b`` (or the other way); ``max_threshold`` when neither is under the other."""
+        for outer, inner in ((a, b), (b, a)):
+            target = cls.validate(outer)
+            for candidate, depth in cls.ancestors(inner):
+                if candidate == target:
+                    return float(depth)
+        return cls.max_threshold
+
+    @classmethod
+    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
+        return AncestorIndex(cls)
+
+
+class UrlPrefixSignal(_AncestorSignal):
     """A URL prefix: a bank value ``https://site/channel`` matches every URL at or under that path (whole
     segments only, so ``/channel`` does not match ``/channel2``); the distance is the depth below it."""
 
@@ -138,26 +165,9 @@ class UrlPrefixSignal(SignalType):
             out.append((base + "".join("/" + s for s in kept), depth))
         return out
 
-    @classmethod
-    def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
-        return _signals(content, cls.name, cls)
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        """Segments from prefix ``a`` down to URL ``b`` (or the other way); 100 when neither is under the other."""
-        for outer, inner in ((a, b), (b, a)):
-            target = cls.validate(outer)
-            for candidate, depth in cls.ancestors(inner):
-                if candidate == target:
-                    return float(depth)
-        return 100.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return AncestorIndex(cls)
 
 
-class DomainSignal(SignalType):
+class DomainSignal(_AncestorSignal):
     """A site: a bank value ``example.org`` matches that host and all its subdomains (never a bare public suffix
     such as ``co.uk``); the distance is how many labels the query host has beyond it."""
 
@@ -189,19 +199,3 @@ class DomainSignal(SignalType):
         keep = len(site.split("."))
         return [(".".join(labels[i:]), i) for i in range(len(labels) - keep + 1)]
 
-    @classmethod
-    def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
-        return _signals(content, cls.name, cls)
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        for outer, inner in ((a, b), (b, a)):
-            target = cls.validate(outer)
-            for candidate, depth in cls.ancestors(inner):
-                if candidate == target:
-                    return float(depth)
-        return 10.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return AncestorIndex(cls)
