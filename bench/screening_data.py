@@ -52,8 +52,10 @@ def load_un(path: Path) -> tuple[list[NameRecord], list[Pair], int]:
     for kind, tag in (("person", "INDIVIDUAL"), ("organization", "ENTITY")):
         for el in root.iter(tag):
             ref = "un:" + _text(el, "REFERENCE_NUMBER")
+            # "na" (not available) stands in for a missing name part in a few records: it is no part of the name.
             primary = " ".join(
-                _text(el, t) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME") if _text(el, t)
+                v for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME") if (v := _text(el, t))
+                and v.lower() != "na"
             )
             names = [NameVariant(primary)]
             for alias in el.iter(f"{tag}_ALIAS"):
@@ -169,6 +171,15 @@ def read_pairs(path: Path) -> list[Pair]:
     """Pairs from a TSV file of ``query<TAB>entry_id`` lines (``#`` starts a comment)."""
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if line and line[0] != "#"]
     return [Pair(q, e) for q, e in rows]
+
+
+# Negatives that are in fact listed, spelt another way: a screening must alert on them, so they are no false alert.
+# Each is left out with its reason (the bench prints them); the negatives file itself stays as written. Decided on
+# the tuning half's alerts, before the test half was scored with the new matcher.
+LISTED_SPELLINGS: dict[str, str] = {
+    "Mustafa Abbas": "OFAC SDN 8208 'Moustafa ABBES' is the same name, مصطفى عباس, in French transliteration "
+                     "(ou for u, e for a)",
+}
 
 
 def read_negatives(path: Path) -> list[str]:

@@ -94,6 +94,58 @@ def test_common_names_do_not_flood(index: NameIndex) -> None:
     assert eid == "c6" and score >= DEFAULT_THRESHOLD
 
 
+def test_a_listed_name_only_partly_covered_does_not_alert() -> None:
+    # "Fadi Nasser" is a common name; the listed "Fadi Nabih Nasser" has a rare middle name the query lacks.
+    idx = NameIndex.build([*RECORDS, NameRecord("p5", (NameVariant("Fadi Nabih Nasser"),))])
+    partial = idx.query("Fadi Nasser")[0]
+    full = idx.query("Fadi Nabih Nasser")[0]
+    assert partial.entry_id == full.entry_id == "p5"
+    assert full.alert and not partial.alert and partial.score < full.score
+
+
+def test_a_different_short_name_does_not_pair_up() -> None:
+    # Hamad is not Hamza: the other parts match, one consonant apart in a short name is another name.
+    idx = NameIndex.build([*RECORDS, NameRecord("p6", (NameVariant("Abu Hamza al-Masri"),))])
+    assert not any(h.alert for h in idx.query("Hamad Masri"))
+    assert idx.query("Abou Hamza el-Masri")[0].alert
+
+
+def test_latin_parts_written_together_must_agree_on_their_vowels_too() -> None:
+    idx = NameIndex.build([*RECORDS, NameRecord("p9", (NameVariant("Asadullah"),))])
+    assert idx.query("Hizb Allah")[0].entry_id == "o1" and idx.query("Hizb Allah")[0].alert
+    # s-d + l against s-d-l(h): the skeletons written together agree, the vowels do not.
+    assert not any(h.alert for h in idx.query("Souad Alaoui"))
+    assert idx.query("Asad Ullah")[0].entry_id == "p9"
+
+
+def test_particles_left_at_the_end_of_a_name_are_ignored() -> None:
+    idx = NameIndex.build([*RECORDS, NameRecord("p7", (NameVariant("SOFIANE BEN GOUMO"),))])
+    hit = idx.query("Goumo Sofiane Ben")[0]
+    assert hit.entry_id == "p7" and hit.alert
+
+
+def test_a_repeated_query_part_still_finds_the_full_name_among_many_aliases() -> None:
+    aliases = ["Othman al-Ghamdi", "Uthman al-Ghamdi", "Uthman al-Ghamidi", "Othman Bin Ahmed Bin Othman"]
+    names = tuple(NameVariant(a) for a in [*aliases, "OTHMAN AHMED OTHMAN AL-GHAMDI"])
+    idx = NameIndex.build([*RECORDS, NameRecord("p8", names)])
+    hit = idx.query("عثمان أحمد عثمان الغامدي")[0]
+    assert hit.entry_id == "p8" and hit.matched_name == "OTHMAN AHMED OTHMAN AL-GHAMDI" and hit.score == 1.0
+
+
+def test_removing_every_entry_leaves_an_empty_index() -> None:
+    idx = NameIndex.build(RECORDS)
+    idx.query("Ayman al-Zawahiri")
+    idx.remove([r.entry_id for r in RECORDS])
+    state = idx._state
+    assert len(idx) == 0 and not state.names and not state.forms and not state.key_skeletons
+    assert not state.pair_names and not state.single_forms and not state.df
+    with pytest.raises(InvalidInput):
+        idx.query("")
+    assert idx.query("Ayman al-Zawahiri") == []
+    idx.add(RECORDS[:1])
+    assert idx.query("Ayman al-Zawahiri")[0].entry_id == "p1"
+
+
 def test_persons_and_organizations_are_not_mixed_when_the_kind_is_given(index: NameIndex) -> None:
     assert all(h.entry_id != "o1" for h in index.query("Hizballah", kind="person"))
 

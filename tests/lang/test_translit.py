@@ -79,3 +79,11 @@ def test_romanize_writes_assimilated_articles() -> None:
     assert romanize("الشامي") == "ash-shamy"
     assert romanize("البغدادي") == "al-bghdady"
     assert romanize("Latin stays") == "Latin stays"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_folding_takes_a_shortcut_with_the_same_result(text: str) -> None:
+    from basira.lang.translit import _fold_any
+
+    assert ascii_fold(text) == _fold_any(text)

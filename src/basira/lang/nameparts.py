@@ -32,9 +32,13 @@ class NamePart:
 
 
 _AR_CONNECTORS = {"بن", "ابن", "إبن", "بنت", "ولد"}
+# A particle with no name after it (a name cut short, or "bin" moved to the end) is no part of the name.
+_LAT_TRAILING = {"al", "el", "ul", "il", "ol", "bin", "ibn", "ben", "bint", "ould", "uld", "walad", "wuld", "bn"}
+# Persian ezafe (Tehrik-e Taliban) and the Arabic "and" (Nusrat al-Islam wa al-Muslimin) join names, they are none.
+_LAT_JOINERS = {"e", "i", "ye", "y", "wa", "wal"}
 _AR_KUNYA = {"ابو": ("b", "abu"), "أبو": ("b", "abu"), "أبي": ("b", "abu"), "ابي": ("b", "abu"),
              "أبا": ("b", "abu"), "ابا": ("b", "abu"), "أم": ("m", "um"), "ام": ("m", "um")}
-_LAT_CONNECTORS = {"bin", "ibn", "ben", "bint", "ould", "walad", "wuld", "bn", "b"}
+_LAT_CONNECTORS = {"bin", "ibn", "ben", "bint", "ould", "uld", "walad", "wuld", "bn", "b"}
 _LAT_KUNYA = {"abu": ("b", "abu"), "abou": ("b", "abu"), "abo": ("b", "abu"), "aboo": ("b", "abu"),
               "abi": ("b", "abu"), "aba": ("b", "abu"), "umm": ("m", "um"), "um": ("m", "um"),
               "oum": ("m", "um"), "om": ("m", "um")}
@@ -46,6 +50,9 @@ _LAT_SUN_ARTICLES = {"ash": "sh", "esh": "sh", "ush": "sh", "as": "s", "es": "s"
                      "uz": "z", "ats": "ts"}
 _LAT_ABD = {"abd", "abdul", "abdel", "abdal", "abdol", "abdil", "abdu", "abdur", "abdus", "abdou", "abdoul"}
 _ABD_REST = re.compile(r"^(?:[aeiou]l(?=\w{3})|[aeiou](?=([^aeiou])\1)\w|[aeiou](?=[^aeiou]))")
+# "ad-Din" written as one word of its own after the name it completes (Nor Eldin, Salah Eddine).
+_LAT_DIN_WORDS = {"eldin", "aldin", "uldin", "eldine", "aldine", "eldeen", "aldeen", "eddin", "eddine", "uddin",
+                  "addin", "uddeen", "eddeen", "iddin", "oddin"}
 _DIN_SUFFIX = re.compile(r"^(\w{3,}?)(?:[aeiou]d|[aeiou]dd|dd)(?:in|ine|een|dine|dīn)$")
 _AR_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
 
@@ -64,6 +71,8 @@ def _strip_fused_article(word: str) -> tuple[str, bool]:
 
 def _latin_parts(text: str) -> list[NamePart]:
     words = ascii_fold(text).split()
+    while len(words) > 1 and words[-1] in _LAT_TRAILING:
+        words.pop()
     parts: list[NamePart] = []
     role_next = ""
     i = 0
@@ -72,6 +81,14 @@ def _latin_parts(text: str) -> list[NamePart]:
         nxt = words[i + 1] if i + 1 < len(words) else ""
         if parts and w in _LAT_CONNECTORS and nxt:
             role_next, i = "nasab", i + 1
+            continue
+        if parts and nxt and w in _LAT_JOINERS:
+            i += 1
+            continue
+        if parts and w in _LAT_DIN_WORDS and parts[-1].vowels not in ("abu", "um"):
+            prev = parts.pop()
+            parts.append(NamePart(f"{prev.text} {w}", prev.skeleton + "dn", prev.vowels + "din", prev.role))
+            i += 1
             continue
         if nxt and (w in _LAT_ARTICLES or (w in _LAT_SUN_ARTICLES and nxt.startswith(_LAT_SUN_ARTICLES[w]))):
             if nxt in ("din", "deen", "dine", "dien") and parts:
@@ -128,6 +145,10 @@ def _role(parts: list[NamePart]) -> str:
 
 def _arabic_parts(text: str) -> list[NamePart]:
     words = _AR_WORD.findall(light(text))
+    while len(words) > 1 and words[-1] in _AR_CONNECTORS:
+        words.pop()
+    # و fused to an article is "and" (والمسلمين, "and the Muslims"), not part of the word.
+    words = [w[1:] if w.startswith("وال") and len(w) > 5 else w for w in words]
     parts: list[NamePart] = []
     role_next = ""
     i = 0
@@ -196,8 +217,13 @@ def _join_tails(parts: list[NamePart]) -> list[NamePart]:
     return out
 
 
-def name_parts(text: str) -> list[NamePart]:
-    """Parts of one name written in one script (Arabic-script names and Latin names; other letters are dropped)."""
-    if dominant_script(text) == "arabic":
+def name_parts(text: str, script: str | None = None) -> list[NamePart]:
+    """Parts of one name written in one script (Arabic-script names and Latin names; other letters are dropped).
+
+    ``script`` (``"arabic"`` or ``"latin"``) skips detecting it when the caller already knows.
+    """
+    if script is None:
+        script = "latin" if text.isascii() else dominant_script(text)
+    if script == "arabic":
         return _join_tails(_arabic_parts(text))
     return _join_tails(_latin_parts(text))

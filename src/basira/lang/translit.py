@@ -57,6 +57,7 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def _finish(classes: str) -> tuple[str, str]:
@@ -79,6 +80,19 @@ def skeleton_variants(skeleton: str) -> tuple[str, ...]:
     return tuple(_REPEAT.sub(r"\1", o) for o in out)
 
 
+@functools.lru_cache(maxsize=65536)
+def spellings(skeleton: str) -> frozenset[str]:
+    """Every plain spelling of a skeleton's ambiguous-letter markers, letters that meet doubled kept doubled.
+
+    Unlike :func:`skeleton_variants`, ``knn`` (Kanaan) and ``kn`` (Kony) stay apart: between two Latin spellings
+    the consonants a vowel kept apart are real consonants.
+    """
+    out = [""]
+    for ch in skeleton:
+        out = [o + c for o in out for c in _AMBIGUOUS.get(ch, (ch,))][:8]
+    return frozenset(out)
+
+
 def arabic_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one Arabic-script word, which should already have no article."""
     classes = "".join(_AR.get(ch, "") for ch in word)
@@ -90,10 +104,18 @@ def arabic_word_key(word: str) -> tuple[str, str]:
 
 def ascii_fold(text: str) -> str:
     """Lower-case ASCII letters, digits and spaces: accents dropped, apostrophes and ʿayn marks removed."""
+    if text.isascii():
+        # The common case on Latin lists and forms: nothing for Unicode normalisation to do.
+        return _NOT_ALNUM.sub(" ", text.translate(_APOSTROPHES).lower()).strip()
+    return _fold_any(text)
+
+
+def _fold_any(text: str) -> str:
+    """:func:`ascii_fold` for any text (the same result on ASCII text, only slower)."""
     text = unicodedata.normalize("NFKD", light(text).translate(_APOSTROPHES))
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     text = text.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe").replace("ı", "i")
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+    return _NOT_ALNUM.sub(" ", text).strip()
 
 
 def latin_word_key(word: str) -> tuple[str, str]:

@@ -79,8 +79,9 @@ def _entry(rec: Element) -> ListedEntry:
     person = tag == "INDIVIDUAL"
     check_children(rec, _INDIVIDUAL if person else _ENTITY, tag)
     ref = require(child_text(rec, "REFERENCE_NUMBER"), "REFERENCE_NUMBER", tag)
+    # "na" (not available) stands in for a missing name part in a few records: it is no part of the name.
     primary = " ".join(v for v in (child_text(rec, t) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME",
-                                                                   "FOURTH_NAME")) if v)
+                                                                   "FOURTH_NAME")) if v and v.lower() != "na")
     entry = ListedEntry(ref=ref, kind="person" if person else "organization",
                         regime=child_text(rec, "UN_LIST_TYPE"), listed_on=iso_date(child_text(rec, "LISTED_ON")),
                         remarks=child_text(rec, "COMMENTS1"))

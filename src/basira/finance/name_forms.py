@@ -1,0 +1,117 @@
+"""What a name index holds: each distinct spelling of a name part (a *form*) once, the listed names as tuples of
+forms, and the keys on which a query part meets the forms that may be like it.
+
+A listed name is parsed once, when it is indexed; a field that packs several names ("A (B)", "A; B", a Latin and an
+Arabic-script name) becomes several names.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+
+from basira.finance.names import EntryId, Kind
+from basira.lang.arabic import split_scripts
+from basira.lang.nameparts import NamePart, name_parts
+from basira.lang.translit import skeleton_variants, spellings
+
+
+@dataclass(slots=True)
+class Form:
+    """One spelling of a name part, and where it occurs: name id -> positions in that name."""
+
+    skeleton: str
+    vowels: str
+    arabic: bool
+    canon: str
+    names: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class IndexedName:
+    """One listed name (or alias) of an entry, as the tuple of its parts' forms."""
+
+    entry_id: EntryId
+    text: str
+    weak: bool
+    arabic: bool
+    kind: Kind
+    fids: tuple[int, ...]
+    skeletons: tuple[str, ...]
+    joined: str
+    weights: tuple[float, ...] = ()  # per part, set when the index refreshes its weights
+
+
+@functools.lru_cache(maxsize=65536)
+def form_keys(skeleton: str) -> frozenset[str]:
+    """The keys on which two parts that may be alike meet, so that no query scans all forms: plain spellings of
+    the skeleton; from four letters on, its one-letter deletions (marked "~"), which two skeletons one edit apart
+    share, and from three letters on the skeleton itself marked the same way, which meets the deletions of one a
+    letter longer; a skeleton without its final h (Mulla / Mullah); one without a first l (an article fused to a
+    word that starts with a vowel, Alazhar / Azhar). Every two Latin parts that ``latin_similarity`` finds alike
+    share a key."""
+    # Spellings with doubled letters kept (what latin_similarity compares) and without (what crosses scripts).
+    keys = set(skeleton_variants(skeleton)) | spellings(skeleton)
+    for v in list(keys):
+        if len(v) >= 4:
+            keys.update("~" + v[:i] + v[i + 1:] for i in range(len(v)))
+        if len(v) >= 3:
+            keys.add("~" + v)  # meets the deletions of a skeleton one letter longer (Zadran / ځدران)
+        if len(v) >= 2 and v.endswith("h"):
+            keys.add(v[:-1])
+        if len(v) >= 2 and v.startswith("l"):
+            keys.add(v[1:])
+    return frozenset(keys)
+
+
+def unfinal(skeleton: str) -> set[str]:
+    """Plain spellings without a final h, the key on which one part meets two parts written apart."""
+    return {v.removesuffix("h") for v in skeleton_variants(skeleton)}
+
+
+def pair_keys(skeletons: list[str]) -> list[tuple[int, str]]:
+    """(position, key) of each two adjacent parts written together (Hizb Allah -> Hizballah)."""
+    return [(j, v) for j in range(len(skeletons) - 1) for v in unfinal(skeletons[j] + skeletons[j + 1])]
+
+
+_PAREN = re.compile(r"\(([^()]*)\)")
+# A letter (a word character other than a digit or _) outside the Arabic-script blocks.
+_NON_ARABIC_LETTER = re.compile(r"[^\W\d_\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_ALIAS_SPLIT = re.compile(r"\s*;\s*|\s+/\s+")
+
+
+def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
+    """Each single-script run of ``text`` as (is_arabic, parts); with ``aliases``, a bracketed part is a name
+    of its own (``JAMAAT-UL-AHRAR (JuA)``)."""
+    if not (aliases and any(c in text for c in "(;/")):
+        # The common cases, a name all in ASCII or all in Arabic script, need no split into runs.
+        start = next((i for i, c in enumerate(text) if c.isalpha()), None)
+        if start is None:
+            return []
+        end = next(i for i in range(len(text) - 1, -1, -1) if text[i].isalpha())
+        if text.isascii():
+            parts = tuple(name_parts(text[start:end + 1], "latin"))
+            return [(False, parts)] if parts else []
+        if not _NON_ARABIC_LETTER.search(text):
+            parts = tuple(name_parts(text[start:end + 1], "arabic"))
+            return [(True, parts)] if parts else []
+    return split_and_parse(text, aliases=aliases)
+
+
+def split_and_parse(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
+    """:func:`parse_name` the long way, for any text: split into single-script runs, then parse each."""
+    runs = split_scripts(text)
+    if aliases and any(c in text for c in "(;/"):
+        # Lists pack several names into one field: "A (B)", "A; B", "A / B". Short bracketed acronyms
+        # (GDAE, JuA) are dropped: two or three consonants match far too many names.
+        inner = [t for t in _PAREN.findall(text) if " " in t.strip() or len(t.strip()) > 5]
+        texts = [t for chunk in (_PAREN.sub(" ", text), *inner) for t in _ALIAS_SPLIT.split(chunk)]
+        runs = [r for t in texts for r in split_scripts(t)]
+    out = []
+    for script, run in runs:
+        if script in ("arabic", "latin"):
+            parts = tuple(name_parts(run, script))
+            if parts:
+                out.append((script == "arabic", parts))
+    return out

@@ -1,0 +1,241 @@
+"""One query against a name index: blocking on the forms that share a key with its parts, vectorised pre-scores,
+then the full alignment of the best names.
+
+A query part is compared with each form (or, across scripts, each skeleton) that shares a key with it once per
+query, not once per listed name; the names holding the forms that matched are pre-scored from those comparisons
+alone, in one pass over their postings, and only the best ``CANDIDATES`` are aligned in full.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from basira.finance.name_forms import IndexedName, form_keys, unfinal
+from basira.finance.name_similarity import (
+    FUSED_SIM,
+    LONG_SKELETON,
+    Pair,
+    align,
+    coverage,
+    cross_similarity,
+    latin_similarity,
+)
+from basira.finance.names import EntryId, Kind
+from basira.lang.nameparts import NamePart
+
+if TYPE_CHECKING:
+    from basira.finance.name_scoring import IndexState
+
+#: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
+CANDIDATES = 20
+#: At most this many names of one entry are aligned in full: an entry with many aliases must not crowd out others.
+PER_ENTRY = 3
+
+
+class QueryRun:
+    """One query's parts and the similarities computed for it, each (query part, form) pair once."""
+
+    def __init__(self, state: IndexState, parts: list[tuple[bool, NamePart]]) -> None:
+        self.state = state
+        self.parts = [p for _, p in parts]
+        self.latin = [not arabic for arabic, _ in parts]
+        self.weights = [state.weight(p.skeleton) for p in self.parts]
+        self.joined = "".join(p.skeleton for p in self.parts)
+        self.sims: list[dict[int, float]] = [{} for _ in self.parts]
+        self._cross: list[dict[str, float]] = [{} for _ in self.parts]
+
+    def _cross_sim(self, i: int, skeleton: str) -> float:
+        cache = self._cross[i]
+        s = cache.get(skeleton)
+        if s is None:
+            s = cache[skeleton] = cross_similarity(self.parts[i].skeleton, skeleton)
+        return s
+
+    def matches(self, kind: Kind | None) -> Iterable[tuple[IndexedName, float]]:
+        """The shortlisted listed names, each with how well it matches (0..1, before the other features)."""
+        ranked, fused = self._block()
+        st = self.state
+        per_entry: Counter[EntryId] = Counter()
+        done: dict[tuple[int, ...], float] = {}
+        taken = 0
+        for nid in ranked:
+            cand = st.names[nid]
+            if kind and {kind, cand.kind} <= {"person", "organization"} and kind != cand.kind:
+                continue
+            if per_entry[cand.entry_id] >= PER_ENTRY:
+                continue
+            per_entry[cand.entry_id] += 1
+            match = done.get(cand.fids)
+            if match is None:
+                match = done[cand.fids] = self._align(cand, fused.get(nid, []))
+            yield cand, match
+            taken += 1
+            if taken >= CANDIDATES:
+                break
+
+    def _block(self) -> tuple[list[int], dict[int, list[Pair]]]:
+        """The names that share a form with the query, best pre-score first, and the pairs where one part on
+        one side is two on the other.
+
+        A name's pre-score is the query weight its forms match times the share of its own weight they match,
+        both from the part similarities alone (no alignment), summed in one vectorised pass over the postings.
+        """
+        st = self.state
+        fw, forms = st.form_weight, st.forms
+        chunks: list[NDArray[np.int64]] = []
+        q_vals: list[float] = []
+        c_vals: list[float] = []
+        for i, part in enumerate(self.parts):
+            skels: set[str] = set()
+            latin = self.latin[i]
+            short = latin and len(part.skeleton) < LONG_SKELETON
+            for k in form_keys(part.skeleton):
+                if short and k.startswith("~"):
+                    continue  # a Latin part meets another one consonant apart only from LONG_SKELETON on
+                hit = st.key_skeletons.get(k)
+                if hit:
+                    skels.update(hit)
+            row, qw = self.sims[i], self.weights[i]
+            if not latin:
+                # Across scripts only the skeleton counts: one comparison and one posting list per skeleton.
+                cache = self._cross[i]
+                for skel in skels:
+                    s = cache.get(skel)
+                    if s is None:
+                        s = cache[skel] = cross_similarity(part.skeleton, skel)
+                    if s > 0.0:
+                        chunks.append(st.skeleton_names[skel])
+                        q_vals.append(qw * s)
+                        c_vals.append(st.weight(skel) * s)
+                continue
+            for skel in skels:
+                for f in st.skeleton_forms[skel]:
+                    form = forms[f]
+                    if form.arabic:
+                        s = row[f] = self._cross_sim(i, skel)
+                    else:
+                        s = row[f] = latin_similarity(part.skeleton, part.vowels, skel, form.vowels)
+                    if s > 0.0:
+                        chunks.append(st.form_names[f])
+                        q_vals.append(qw * s)
+                        c_vals.append(fw[f] * s)
+        fused = self._fused(chunks, q_vals, c_vals)
+        if not chunks:
+            return [], fused
+        lengths = [len(c) for c in chunks]
+        uniq, where = np.unique(np.concatenate(chunks), return_inverse=True)
+        q_acc = np.bincount(where, weights=np.repeat(q_vals, lengths))
+        c_acc = np.bincount(where, weights=np.repeat(c_vals, lengths))
+        # Capped: a part the query repeats (Uthman Ahmad Uthman) is credited to the listed name once.
+        totals = st.totals[uniq]
+        pre = np.minimum(q_acc, sum(self.weights)) * np.minimum(1.0, c_acc / totals)
+        # Between names the caps leave tied, the fuller name first: an entry's short aliases must not fill its
+        # PER_ENTRY places before its full name.
+        pre += 1e-9 * totals
+        keep = CANDIDATES * 3
+        top = np.argpartition(-pre, keep)[:keep] if len(pre) > keep else np.arange(len(pre))
+        top = top[np.argsort(-pre[top], kind="stable")]
+        return [int(n) for n in uniq[top]], fused
+
+    def _fused(self, chunks: list[NDArray[np.int64]], q_vals: list[float],
+               c_vals: list[float]) -> dict[int, list[Pair]]:
+        """One part written as two adjacent parts on the other side (Kakazada / کاکا زاده, Walijan / ولی جان):
+        the pairs by name, their pre-score contributions added to ``chunks``.
+
+        The skeletons written together must agree; between two Latin spellings their vowels must too, as for
+        single parts (Souad Alaoui is not Asadullah).
+        """
+        st = self.state
+        fused: dict[int, list[Pair]] = {}
+        parts = self.parts
+        for i, part in enumerate(parts):
+            if len(part.skeleton) < 4:
+                continue
+            found: set[int] = set()
+            holders = {(nid, j) for v in unfinal(part.skeleton) for nid, j in st.pair_names.get(v, {}).items()}
+            for nid, j in holders:
+                name = st.names[nid]
+                s = FUSED_SIM
+                if self.latin[i] and not name.arabic:
+                    left, right = st.forms[name.fids[j]], st.forms[name.fids[j + 1]]
+                    s = min(s, latin_similarity(part.skeleton, part.vowels, left.skeleton + right.skeleton,
+                                                left.vowels + right.vowels))
+                if s > 0.0:
+                    fused.setdefault(nid, []).append((s, (i,), (j, j + 1)))
+                    found.add(nid)
+            if found:
+                chunks.append(np.fromiter(found, np.int64, len(found)))
+                q_vals.append(self.weights[i] * FUSED_SIM)
+                c_vals.append(self.weights[i] * FUSED_SIM)
+        for i in range(len(parts) - 1):
+            first, second = parts[i], parts[i + 1]
+            if not (first.skeleton and second.skeleton):
+                continue
+            w = (self.weights[i] + self.weights[i + 1]) * FUSED_SIM
+            latin = self.latin[i] and self.latin[i + 1]
+            for v in unfinal(first.skeleton + second.skeleton):
+                for f in st.single_forms.get(v, ()):
+                    form = st.forms[f]
+                    s = FUSED_SIM
+                    if latin and not form.arabic:
+                        s = min(s, latin_similarity(first.skeleton + second.skeleton, first.vowels + second.vowels,
+                                                    form.skeleton, form.vowels))
+                    if s > 0.0:
+                        for nid, js in form.names.items():
+                            fused.setdefault(nid, []).extend((s, (i, i + 1), (j,)) for j in js)
+                        chunks.append(st.form_names[f])
+                        q_vals.append(w)
+                        c_vals.append(w)
+        return fused
+
+    def _align(self, cand: IndexedName, fused: list[Pair]) -> float:
+        """Share of the query the listed name explains times share of the listed name the query explains."""
+        nq, fids = len(self.parts), cand.fids
+        pairs: list[Pair] = []
+        unkeyed: list[tuple[int, int]] = []
+        for i in range(nq):
+            # Pairs that share a key were compared by blocking. Two Latin parts that are alike always share one;
+            # across scripts a Jaro-Winkler match may share none (Barich / بريخ), and is looked for below.
+            if self.latin[i] and not cand.arabic:
+                row = self.sims[i]
+                for j, f in enumerate(fids):
+                    s = row.get(f, 0.0)
+                    if s > 0.0:
+                        pairs.append((s, (i,), (j,)))
+                continue
+            cache = self._cross[i]
+            for j, skel in enumerate(cand.skeletons):
+                found = cache.get(skel)
+                if found is None:
+                    unkeyed.append((i, j))
+                elif found > 0.0:
+                    pairs.append((found, (i,), (j,)))
+        used_q, used_c = align(pairs)
+        if unkeyed and (len(used_q) < nq or len(used_c) < len(fids)):
+            # Only parts left over on both sides can gain from a comparison blocking did not make.
+            more = []
+            for i, j in unkeyed:
+                if i not in used_q and j not in used_c:
+                    skel = cand.skeletons[j]
+                    s = self._cross[i][skel] = cross_similarity(self.parts[i].skeleton, skel)
+                    if s > 0.0:
+                        more.append((s, (i,), (j,)))
+            if more:
+                pairs += more
+                used_q, used_c = align(pairs)
+        if fused and (len(used_q) < nq or len(used_c) < len(fids)):
+            # Some part is left over: keep the alignment where two parts on one side are one on the other
+            # when it accounts for more.
+            fq, fc = align(pairs + fused)
+            if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
+                used_q, used_c = fq, fc
+        match = coverage(self.weights, used_q) * coverage(cand.weights, used_c)
+        if nq != len(fids) and len(self.joined) >= 5 and self.joined == cand.joined:
+            # One side fuses parts the other writes apart (Hizballah / Hizb Allah, Abdulaziz / Abd al-Aziz).
+            match = max(match, 0.95)
+        return match

@@ -1,0 +1,59 @@
+"""Name parts: particles that are no part of a name, and the script a caller already knows."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from basira.lang.nameparts import name_parts
+from basira.lang.translit import ascii_fold, spellings
+
+
+def texts(name: str, script: str | None = None) -> list[str]:
+    return [p.text for p in name_parts(name, script)]
+
+
+@pytest.mark.parametrize(
+    ("name", "parts"),
+    [
+        ("Sofiane Ben", ["sofiane"]),  # a connector with no name after it (word order changed)
+        ("Abderrahmane Ould El", ["abderrahmane"]),
+        ("Mahfouz Uld Walid", ["mahfouz", "walid"]),  # uld, a spelling of ould
+        ("Tehrik-e Taliban Pakistan", ["tehrik", "taliban", "pakistan"]),  # Persian ezafe
+        ("Nusrat ul-Islam wa al-Muslimin", ["nusrat", "islam", "muslimin"]),  # wa, "and"
+        ("Salem Nor Eldin", ["salem", "nor eldin"]),  # ad-Din written as a word of its own
+        ("Ben", ["ben"]),  # alone, a particle is all the name there is
+    ],
+)
+def test_particles_are_no_name_parts(name: str, parts: list[str]) -> None:
+    assert texts(name) == parts
+
+
+def test_arabic_and_and_trailing_connectors_are_dropped() -> None:
+    assert texts("جماعة نصرة الإسلام والمسلمين") == ["جماعة", "نصرة", "الإسلام", "المسلمين"]
+    assert texts("سفيان بن") == ["سفيان"]
+
+
+def test_ad_din_as_a_word_of_its_own_joins_the_name_before_it() -> None:
+    (nur,) = [p for p in name_parts("Nor Eldin") if p.text == "nor eldin"]
+    (nur_ar,) = name_parts("نور الدين")
+    assert nur.skeleton == nur_ar.skeleton == "nrdn"
+
+
+def test_a_known_script_gives_the_same_parts() -> None:
+    assert name_parts("Ayman al-Zawahiri", "latin") == name_parts("Ayman al-Zawahiri")
+    assert name_parts("أيمن الظواهري", "arabic") == name_parts("أيمن الظواهري")
+
+
+def test_doubled_letters_stay_apart_in_plain_spellings() -> None:
+    assert spellings("knn") == {"knn"} and spellings("kn") == {"kn"}
+    assert spellings("hʃm") == {"hxm", "hshm"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.sampled_from(["arabic", "latin", None]))
+def test_no_input_crashes_parsing_with_a_script(text: str, script: str | None) -> None:
+    for p in name_parts(text, script):
+        assert p.skeleton or p.vowels
+    ascii_fold(text)
