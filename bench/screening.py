@@ -20,6 +20,7 @@ from rapidfuzz.distance import JaroWinkler
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from basira.finance.names import DEFAULT_THRESHOLD, NameHit, NameIndex, NameRecord, NameVariant
+from basira.lang.arabic import light
 from basira.lang.translit import ascii_fold, romanize
 from common import report
 from screening_data import DATA, LISTED_SPELLINGS, Pair, load_ofac, load_un, read_negatives, read_pairs, split
@@ -158,11 +159,18 @@ def throughput(index: NameIndex, queries: list[str], seconds: float = 3.0) -> tu
     return n / (time.process_time() - cpu), n / (time.perf_counter() - start)
 
 
+def exact_key(name: str) -> str:
+    """A name as the lists would spell it exactly: folded to ASCII, or light-normalised when not Latin script."""
+    return ascii_fold(name) or " ".join(light(name).split())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--half", choices=("tune", "test"), default="test")
     ap.add_argument("--peers", action="store_true", help="also run nomenklatura logic-v2/v1 (slow)")
     ap.add_argument("--misses", action="store_true", help="print the misses and false alerts")
+    ap.add_argument("--final", action="store_true",
+                    help="measure the final negatives (all of them) instead of this half of the fresh ones")
     args = ap.parse_args()
 
     un, pairs, translated = load_un(SANCTIONS / "un_consolidated.xml")
@@ -177,28 +185,38 @@ def main() -> None:
     variants = read_pairs(DATA / "name_variants.tsv")
     vt, vs = split(variants)
     spelled = vt if args.half == "tune" else vs
-    indexed = {ascii_fold(n.name) for r in un + ofac for n in r.names}
-    all_neg = [n for n in read_negatives(DATA / "negative_names.txt") if ascii_fold(n) not in indexed]
+    indexed = {exact_key(n.name) for r in un + ofac for n in r.names}
+    all_neg = [n for n in read_negatives(DATA / "negative_names.txt") if exact_key(n) not in indexed]
     dropped = len(read_negatives(DATA / "negative_names.txt")) - len(all_neg)
     negatives = all_neg[0 if args.half == "tune" else 1::2]  # even lines tune, odd lines test
     for name in set(negatives) & set(LISTED_SPELLINGS):
         negatives.remove(name)
         print(f"# negative {name!r} left out as listed: {LISTED_SPELLINGS[name]}")
+    # Fresh negatives (written 2026-12-04): even lines may be tuned on, odd lines are held back. The final negatives
+    # are measured only with --final, once the matcher is done; nothing is tuned on them.
+    if args.final:
+        fresh_all = read_negatives(DATA / "negative_names_final.txt")
+    else:
+        fresh_all = read_negatives(DATA / "negative_names_fresh.txt")[0 if args.half == "tune" else 1::2]
+    fresh = [n for n in fresh_all if exact_key(n) not in indexed and n not in LISTED_SPELLINGS]
+    fresh_label = "final negatives" if args.final else f"fresh negatives ({args.half} half)"
     th = DEFAULT_THRESHOLD
     print(f"# {len(un)} UN + {len(ofac)} OFAC entries indexed in {build_s:.1f}s; {len(pairs)} cross-script pairs "
           f"({translated} translated entity names left out); half={args.half}: {len(cross)} cross-script, "
-          f"{len(spelled)} spelling variants, {len(negatives)} negatives ({dropped} dropped as listed); "
-          f"threshold {th}")
+          f"{len(spelled)} spelling variants, {len(negatives)} negatives ({dropped} dropped as listed), "
+          f"{len(fresh)} fresh negatives ({len(fresh_all) - len(fresh)} dropped as listed); threshold {th}")
 
     r_cross, m_cross = recall(index, cross, th)
     r_spell, m_spell = recall(index, spelled, th)
     fa, bad = false_alerts(index, negatives, th)
+    fa_fresh, bad_fresh = false_alerts(index, fresh, th)
     qps, qps_wall = throughput(index, [p.query for p in cross + spelled] + negatives)
-    cands = candidate_sets(index, [p.query for p in cross + spelled] + negatives)
+    cands = candidate_sets(index, [p.query for p in cross + spelled] + negatives + fresh)
     sets = {
         "cross_script_recall": [(p.query, p.entry_id) for p in cross],
         "variant_recall": [(p.query, p.entry_id) for p in spelled],
         "false_alert_rate": [(n, None) for n in negatives],
+        "fresh_false_alert_rate": [(n, None) for n in fresh],
     }
     jw = {k: peer_run(cands, records, v, jaro_winkler_scorer, 0.9) for k, v in sets.items()}
     peers = nomenklatura_scorers() if args.peers else {}
@@ -223,6 +241,11 @@ def main() -> None:
            jw["cross_script_recall"].rate), note=f"baseline {base}")
     report("screening.variant_recall", r_spell, "", baseline=v2.get("variant_recall", jw["variant_recall"].rate))
     report("screening.false_alert_rate", fa, "", baseline=v2.get("false_alert_rate", jw["false_alert_rate"].rate))
+    report("screening.fresh_false_alert_rate", fa_fresh, "", baseline=v2.get("fresh_false_alert_rate",
+           jw["fresh_false_alert_rate"].rate), note=f"{len(bad_fresh)} of {len(fresh)} {fresh_label}")
+    both = (len(bad) + len(bad_fresh)) / max(1, len(negatives) + len(fresh))
+    report("screening.false_alert_rate_all_held_back", both, "",
+           note=f"{len(bad) + len(bad_fresh)} of {len(negatives) + len(fresh)}: this half's negatives + fresh ones")
     report("screening.jaro_winkler.cross_script_recall", jw["cross_script_recall"].rate, "",
            note="romanise + JW >= 0.9, same candidates")
     report("screening.jaro_winkler.false_alert_rate", jw["false_alert_rate"].rate, "")
@@ -232,7 +255,7 @@ def main() -> None:
         for p, hits in m_cross + m_spell:
             top = hits[0] if hits else None
             print("MISS", p.query, p.entry_id, "->", top and (top.entry_id, top.matched_name, top.score, top.features))
-        for n, h in bad:
+        for n, h in bad + bad_fresh:
             print("FALSE", n, "->", h.entry_id, h.matched_name, h.score, h.features)
 
 

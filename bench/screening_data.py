@@ -179,6 +179,9 @@ def read_pairs(path: Path) -> list[Pair]:
 LISTED_SPELLINGS: dict[str, str] = {
     "Mustafa Abbas": "OFAC SDN 8208 'Moustafa ABBES' is the same name, مصطفى عباس, in French transliteration "
                      "(ou for u, e for a)",
+    # Decided on the fresh negatives' alerts (2026-12-04): both are a listed name in another transliteration.
+    "Ehab Makhlouf": "OFAC SDN 22260 'Ihab MAKHLUF' is the same name, إيهاب مخلوف (Ehab/Ihab, ou/u)",
+    "سمير العلي": "OFAC SDN 22101 \"Samir 'ALI\" is the same name, with the article al- that Latin lists often drop",
 }
 
 
