@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from basira.content.text import (
     MAX_TEXT_BYTES,
+    PreparedText,
     TextSHA256Signal,
     as_content,
     decode_text,
@@ -18,6 +23,7 @@ from basira.content.text import (
 from basira.core.errors import ContentTooLarge, EmptyContent, InvalidInput, InvalidSignal
 from basira.core.settings import load_settings
 from basira.core.signals import Content
+from basira.lang.arabic import light, matching_key
 
 BASE = "أعلنت الحكومة اليوم عن خطة جديدة لتحسين التعليم"
 
@@ -101,3 +107,19 @@ def test_text_sha256_values_are_validated() -> None:
 def test_mixed_scripts_and_rtl_override_hash_like_the_plain_text() -> None:
     mixed = "Breaking عاجل: news خبر"
     assert text_sha256("\u202e" + mixed + "\u202c") == text_sha256(mixed)
+
+
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@hypothesis_settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab مُحَمَّد\x00\x07\x1f\x7f\x85\x9f\t\n\r\x0b\u200b\ufeff\u00a0"), max_size=40)
+       | st.text(max_size=40))
+def test_prepare_is_light_of_the_text_with_controls_as_spaces_and_its_key(text: str) -> None:
+    # The definition of the two forms, step by step (prepare skips the control scan on printable text).
+    exact = light(_CONTROLS.sub(" ", text))
+    if not exact:
+        with pytest.raises(EmptyContent):
+            prepare(text)
+        return
+    assert prepare(text) == PreparedText(exact=exact, key=matching_key(exact))

@@ -10,8 +10,9 @@ below) is Basira's own, so that values stay comparable across library upgrades.
 
 from __future__ import annotations
 
+import contextlib
 import re
-import string
+import sys
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -31,13 +32,18 @@ NUM_PERM = 128
 BANDS = 32
 SEED = 20270301
 
-_HEX = frozenset(string.hexdigits)
-_NOT_WORD = re.compile(r"[^\w<>]+")
+_NOT_WORD = re.compile(r"[^\w<>][^\w<>]*")  # "[x]+" as "[x][x]*": see lang/arabic.py
 # Shingle hash v1: a polynomial over the code points modulo 2**64, then the splitmix64 finaliser, top 32 bits.
 _MULT = np.uint64(0x100000001B3)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
-_S27, _S30, _S31, _S32 = (np.uint64(n) for n in (27, 30, 31, 32))
+_S27, _S30, _S31 = (np.uint64(n) for n in (27, 30, 31))
+_HIGH_HALF = 1 if sys.byteorder == "little" else 0  # where a uint64's top 32 bits sit among its two uint32 halves
+# Values computed here lately, with their sets (see value_of_key); cleared when full.
+_RECENT: dict[str, np.ndarray] = {}
+_RECENT_MAX = 64
+# MULT**4 ... MULT**0 modulo 2**64: the shingle c0..c4 hashes to c0*MULT**4 + ... + c4.
+_POWERS = np.array([pow(int(_MULT), SHINGLE - 1 - j, 2**64) for j in range(SHINGLE)], dtype=np.uint64)
 
 
 def shingle_text(key: str) -> str:
@@ -57,16 +63,22 @@ def shingle_hashes(key: str) -> np.ndarray:
     if cp.size < SHINGLE:
         cp = np.concatenate([cp, np.zeros(SHINGLE - cp.size, dtype=np.uint64)])
     n = cp.size - SHINGLE + 1
-    with np.errstate(over="ignore"):
-        h = cp[:n].copy()
-        for j in range(1, SHINGLE):
-            h = h * _MULT + cp[j:j + n]
-        h ^= h >> _S30
-        h *= _MIX1
-        h ^= h >> _S27
-        h *= _MIX2
-        h ^= h >> _S31
-    return np.unique((h >> _S32).astype(np.uint32))[:SKETCH]
+    # The polynomial of each window as one product with the powers of the multiplier, then the finaliser in place:
+    # a handful of numpy calls per text, whatever its length (array arithmetic wraps modulo 2**64 without warning).
+    h = np.ndarray((n, SHINGLE), np.uint64, cp, 0, (8, 8)) @ _POWERS
+    h ^= h >> _S30
+    h *= _MIX1
+    h ^= h >> _S27
+    h *= _MIX2
+    h ^= h >> _S31
+    # The top 32 bits of each hash, sorted: the high halves of the 64-bit words, read in place.
+    out = np.sort(h.view(np.uint32)[_HIGH_HALF::2])
+    if n > 1:
+        keep = np.empty(n, dtype=bool)
+        keep[0] = True
+        np.not_equal(out[1:], out[:-1], out=keep[1:])
+        out = out[keep]
+    return out[:SKETCH]
 
 
 def encode(hashes: np.ndarray) -> str:
@@ -75,39 +87,73 @@ def encode(hashes: np.ndarray) -> str:
 
 
 def decode(value: str) -> np.ndarray:
-    """The shingle-hash set of a value; :class:`InvalidSignal` unless it is 1-256 ascending 8-digit hex numbers."""
-    v = value.strip().lower()
-    if not v or len(v) % 8 or len(v) > 8 * SKETCH or not set(v) <= _HEX:
+    """The shingle-hash set of a value; :class:`InvalidSignal` unless it is 1-256 ascending 8-digit hex numbers.
+
+    The array may be shared (read-only) with other decodes of the same value.
+    """
+    known = _RECENT.get(value) if len(value) <= 8 * SKETCH else None
+    if known is not None:
+        return known
+    v = value.strip()
+    raw = b""
+    if len(v) <= 8 * SKETCH:
+        with contextlib.suppress(ValueError):
+            raw = bytes.fromhex(v)
+    # bytes.fromhex skips white space between pairs of digits: a value with any is caught by the length.
+    if not raw or len(raw) * 2 != len(v) or len(raw) % 4:
         raise InvalidSignal(f"a text_minhash value is 1-{SKETCH} hash values of 8 hexadecimal digits each, "
                             f"got {len(v)} characters")
-    arr = np.frombuffer(bytes.fromhex(v), dtype=">u4").astype(np.uint32)
-    if arr.size > 1 and not bool(np.all(arr[1:] > arr[:-1])):
+    arr = np.frombuffer(raw, dtype=">u4").astype(np.uint32)
+    if arr.size > 1 and not bool((arr[1:] > arr[:-1]).all()):
         raise InvalidSignal("a text_minhash value lists its hash values in ascending order, each once")
     return arr
 
 
+def value_of_key(key: str) -> str | None:
+    """The ``text_minhash`` value of a matching key, or None when it has no letters or digits.
+
+    The value's set is remembered for a while, so that :func:`decode` hands it back without parsing: the matching
+    service extracts a value and queries the index with it straight away.
+    """
+    hashes = shingle_hashes(key)
+    if not hashes.size:
+        return None
+    value = encode(hashes)
+    hashes.flags.writeable = False  # shared by every decode of the value
+    if len(_RECENT) >= _RECENT_MAX:
+        _RECENT.clear()
+    _RECENT[value] = hashes
+    return value
+
+
 def text_minhash(text: str) -> str | None:
     """The ``text_minhash`` value of a text, or None when it has no letters or digits (emoji only)."""
-    hashes = shingle_hashes(prepare(text).key)
-    return encode(hashes) if hashes.size else None
+    return value_of_key(prepare(text).key)
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Jaccard similarity of two values' sets: exact when both are whole sets, else the bottom-k estimate."""
     if not a.size or not b.size:
         return 0.0
-    inter = np.intersect1d(a, b, assume_unique=True)
     if a.size < SKETCH and b.size < SKETCH:
-        return float(inter.size / (a.size + b.size - inter.size))
+        # Each set holds a value once, so in both sorted together a value of both is one pair of equal neighbours.
+        both = np.concatenate((a, b))
+        both.sort()
+        inter = int(np.count_nonzero(both[1:] == both[:-1]))
+        return inter / (a.size + b.size - inter)
+    inter_k = np.intersect1d(a, b, assume_unique=True)
     union = np.union1d(a, b)[:SKETCH]
-    return float(np.count_nonzero(inter <= union[-1]) / union.size)
+    return float(np.count_nonzero(inter_k <= union[-1]) / union.size)
 
 
 def minhash(hashes: np.ndarray) -> rensa.RMinHash:
-    """The MinHash (rensa) of a shingle-hash set, for the LSH only: matches are decided by :func:`jaccard`."""
-    raw = hashes.astype(">u4").tobytes()
+    """The MinHash (rensa) of a shingle-hash set, for the LSH only: matches are decided by :func:`jaccard`.
+
+    Each hash is one 4-byte token, its bytes in machine order (the index lives in one process): a ``V4`` view lists
+    them as bytes without a Python loop.
+    """
     mh = rensa.RMinHash(NUM_PERM, SEED)
-    mh.update([raw[i:i + 4] for i in range(0, len(raw), 4)])
+    mh.update(np.ascontiguousarray(hashes, dtype=np.uint32).view("V4").tolist())
     return mh
 
 
@@ -126,9 +172,11 @@ class MinHashIndex(SignalIndex):
     def add(self, items: Iterable[tuple[int, str]]) -> None:
         for sid, value in items:
             arr = decode(value)
-            self.remove([sid])
-            self._sets[int(sid)] = arr
-            self._lsh.insert(int(sid), minhash(arr))
+            key = int(sid)
+            if key in self._sets:
+                self.remove([key])
+            self._sets[key] = arr
+            self._lsh.insert(key, minhash(arr))
 
     def remove(self, ids: Iterable[int]) -> None:
         for sid in ids:
@@ -179,11 +227,11 @@ class TextMinHashSignal(SignalType):
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
-        hashes = shingle_hashes(prepared_content(content).key)
-        if not hashes.size:
+        value = value_of_key(prepared_content(content).key)
+        if value is None:
             return []
-        return [ExtractedSignal(cls.name, encode(hashes), details={"shingles": int(hashes.size),
-                                                                    "sketch": bool(hashes.size >= SKETCH)})]
+        size = len(value) // 8
+        return [ExtractedSignal(cls.name, value, details={"shingles": size, "sketch": size >= SKETCH})]
 
     @classmethod
     def distance(cls, a: str, b: str) -> float:

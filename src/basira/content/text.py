@@ -22,7 +22,7 @@ from pathlib import Path
 from basira.core.errors import ContentTooLarge, EmptyContent, InvalidInput, InvalidSignal
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExactIndex, ExtractedSignal, SignalIndex, SignalType
-from basira.lang.arabic import light, matching_key
+from basira.lang.arabic import light_and_key
 
 #: The most UTF-8 bytes one text item may have (a long article is ~100 kB; beyond this it is not a post).
 MAX_TEXT_BYTES = 1_000_000
@@ -80,10 +80,13 @@ def prepare(text: str) -> PreparedText:
     Raises:
         EmptyContent: Nothing is left once control, invisible and white-space characters are removed.
     """
-    exact = light(_CONTROLS.sub(" ", check_text(text)))
+    # The key of the exact form is the key of the text (light is idempotent): light runs once.
+    check_text(text)
+    # Printable text holds no control character (nor any other white space than the space): no scan for them.
+    exact, key = light_and_key(text if text.isprintable() else _CONTROLS.sub(" ", text))
     if not exact:
         raise EmptyContent("the text is empty once control, invisible and white-space characters are removed")
-    return PreparedText(exact=exact, key=matching_key(exact))
+    return PreparedText(exact=exact, key=key)
 
 
 def prepared_content(content: Content) -> PreparedText:
