@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from basira.drones.models import DroneSensor
+from basira.drones.sensors import SensorRow
 from basira.drones.tracks import RULES, Observation, TrackContext, apply, check, new_track, verdict
 from basira.drones.zones import GEOD
 
 T0 = dt.datetime(2026, 5, 1, 12, tzinfo=dt.UTC)
 
 
-def sensor(ref: str = "s1", lat: float = 46.0, lon: float = 7.0, range_m: float = 2000.0, sid: int = 1) -> DroneSensor:
-    return DroneSensor(id=sid, org_id=1, ref=ref, lat=lat, lon=lon, antenna_height_m=10.0, range_m=range_m)
+def sensor(ref: str = "s1", lat: float = 46.0, lon: float = 7.0, range_m: float = 2000.0, sid: int = 1) -> SensorRow:
+    return SensorRow(id=sid, org_id=1, ref=ref, lat=lat, lon=lon, antenna_height_m=10.0, range_m=range_m)
 
 
 def at_east(metres: float, seconds: float, **kw: object) -> Observation:

@@ -25,7 +25,7 @@ def serve(
     # Imported here: the server's dependencies are only needed by this command.
     import uvicorn
 
-    from basira.api.app import create_app
+    from basira.api.app import create_app, settle_for_serving
 
     st = state(ctx)
     settings = st.settings()
@@ -43,6 +43,7 @@ def serve(
                   "or run [bold]basira demo[/bold].")
     elif empty:
         out.print("This instance has no organization yet: create one with [bold]basira org create SLUG[/bold].")
+    settle_for_serving()
     uvicorn.run(app, host=host, port=port, log_level=log_level.lower())
 
 

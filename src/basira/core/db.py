@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
-from collections.abc import Iterator
+import threading
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ from basira.core.errors import ConfigurationError
 from basira.core.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 
@@ -45,6 +49,71 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+class SQLiteCheckpointer(threading.Thread):
+    """Copies SQLite's write-ahead log into the database every ``interval`` seconds, off the request path.
+
+    Left to itself SQLite checkpoints inside whichever commit crosses ~1,000 log pages, and as indexes grow that commit
+    takes tens of milliseconds longer. While this thread runs, the engine's connections switch their automatic
+    checkpoints off (on their next checkout) and this thread does passive ones, which wait for no reader or writer;
+    when it stops it does a last checkpoint and the connections switch theirs back on.
+    """
+
+    def __init__(self, engine: Engine, interval: float) -> None:
+        super().__init__(name="basira-sqlite-checkpoint", daemon=True)
+        self.engine = engine
+        self.interval = interval
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        _CHECKPOINTED[self.engine] = True
+        try:
+            while not self._stop_event.wait(self.interval):
+                self.checkpoint()
+        finally:
+            _CHECKPOINTED[self.engine] = False
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        try:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # a busy or closed database: the next round, or SQLite's own checkpoint, catches up
+            log.debug("SQLite checkpoint skipped", exc_info=True)
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        self._stop_event.set()
+        if self.is_alive():
+            self.join(timeout)
+
+
+def start_checkpointer(engine: Engine, interval: float) -> SQLiteCheckpointer | None:
+    """Start a :class:`SQLiteCheckpointer` for a SQLite ``engine`` (None for other databases or ``interval`` <= 0)."""
+    if engine.dialect.name != "sqlite" or interval <= 0 or engine.url.database in (None, "", ":memory:"):
+        return None
+    checkpointer = SQLiteCheckpointer(engine, interval)
+    checkpointer.start()
+    return checkpointer
+
+
+# Engines whose checkpoints a SQLiteCheckpointer does (weakly held: an engine disposed of is forgotten).
+_CHECKPOINTED: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def _sqlite_checkout_for(engine: Engine) -> Callable[[Any, Any, Any], None]:
+    ref = weakref.ref(engine)
+
+    def on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        eng = ref()
+        wanted = 0 if eng is not None and _CHECKPOINTED.get(eng) else 1000  # 1000 pages: SQLite's default
+        if record.info.get("wal_autocheckpoint") != wanted:
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA wal_autocheckpoint={wanted}")
+            cur.close()
+            record.info["wal_autocheckpoint"] = wanted
+
+    return on_checkout
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     try:
@@ -60,6 +129,7 @@ def _make_engine(url: str) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "checkout", _sqlite_checkout_for(engine))
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 

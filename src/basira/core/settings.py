@@ -124,6 +124,12 @@ class Settings:
         default=1,
         metadata={"help": "Seconds between background worker rounds (review cases, webhooks); 0 turns it off."},
     )
+    sqlite_checkpoint_interval_s: float = field(
+        default=1.0,
+        metadata={"help": "SQLite only: while the server runs, a background thread copies the write-ahead log into "
+                          "the database this often, so that no request's commit pays for it; 0 leaves it to "
+                          "SQLite's own automatic checkpoints."},
+    )
     demo: bool = field(
         default=True,
         metadata={"help": "Offer the demo organization on the first page of an empty instance."},

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from shapely.geometry import Point  # type: ignore[import-untyped]
+from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from basira.core import outbox
+from basira.core.models import Event
 from basira.drones.evidence import Link
-from basira.drones.models import DroneAlert, DroneSensor, DroneTrack
+from basira.drones.models import DroneAlert
+from basira.drones.sensors import SensorRow
 from basira.drones.tracks import Observation
-from basira.drones.zones import CompiledZone, ZoneIndex, distance_m, path_ahead, window_active
+from basira.drones.trackstore import TrackState
+from basira.drones.zones import CompiledZone, ZoneIndex, distance_m, paths_ahead, window_active
 
 
 class AlertKind(enum.StrEnum):
@@ -77,8 +82,46 @@ def _cooled(state: dict[str, Any], key: str, at: dt.datetime, cooldown_s: float)
     return True
 
 
-def evaluate(track: DroneTrack, obs: Observation, index: ZoneIndex, cfg: AlertConfig,
-             *, zones_allowed: bool = True) -> list[AlertDraft]:
+@dataclass(slots=True)
+class ZoneHits:
+    """What the zone index says about one observation: looked up for a whole batch at once by
+    :func:`zone_hits` (one tree query per kind of lookup rather than several per frame)."""
+
+    inside: list[int] = field(default_factory=list)  # zones whose area holds the position
+    margin: list[int] = field(default_factory=list)  # zones whose exit area (area + hysteresis) holds it
+    path: BaseGeometry | None = None  # the path ahead at the current speed, when fast enough to approach
+    ahead: list[int] = field(default_factory=list)  # zones that path meets
+    operator: list[int] = field(default_factory=list)  # zones holding the operator's position
+
+
+def zone_hits(index: ZoneIndex, observations: Sequence[Observation], cfg: AlertConfig) -> list[ZoneHits]:
+    """The zone lookups of each observation, batched."""
+    out = [ZoneHits() for _ in observations]
+    if not len(index):
+        return out
+    pos = [i for i, o in enumerate(observations) if o.lat is not None and o.lon is not None]
+    lons = [cast(float, observations[i].lon) for i in pos]
+    lats = [cast(float, observations[i].lat) for i in pos]
+    for i, inside, margin in zip(pos, index.containing(lons, lats), index.containing(lons, lats, exit_area=True),
+                                 strict=True):
+        out[i].inside, out[i].margin = inside, margin
+    moving = [i for i in pos if observations[i].speed is not None and observations[i].heading is not None
+              and cast(float, observations[i].speed) >= cfg.min_approach_speed]
+    paths = paths_ahead([cast(float, observations[i].lon) for i in moving],
+                        [cast(float, observations[i].lat) for i in moving],
+                        [cast(float, observations[i].heading) for i in moving],
+                        [cast(float, observations[i].speed) * cfg.approach_s for i in moving])
+    for i, path, ahead in zip(moving, paths, index.nearby_many(paths), strict=True):
+        out[i].path, out[i].ahead = path, ahead
+    ops = [i for i, o in enumerate(observations) if o.operator_lat is not None and o.operator_lon is not None]
+    for i, zs in zip(ops, index.containing([cast(float, observations[i].operator_lon) for i in ops],
+                                           [cast(float, observations[i].operator_lat) for i in ops]), strict=True):
+        out[i].operator = zs
+    return out
+
+
+def evaluate(track: TrackState, obs: Observation, index: ZoneIndex, cfg: AlertConfig,
+             *, zones_allowed: bool = True, hits: ZoneHits | None = None) -> list[AlertDraft]:
     """The alerts ``obs`` raises on ``track`` (whose ``state`` is updated in place).
 
     Args:
@@ -88,37 +131,38 @@ def evaluate(track: DroneTrack, obs: Observation, index: ZoneIndex, cfg: AlertCo
         cfg: Timing of the rules.
         zones_allowed: False when an allowlist authorises the flight now: no zone alerts, and zone presence is
             forgotten so that nothing fires the moment the authorisation ends mid-zone without a fresh entry.
+        hits: The zone lookups of ``obs`` when made for its whole batch (:func:`zone_hits`); made here if not.
     """
-    state: dict[str, Any] = dict(track.state)
+    state = track.state
     out: list[AlertDraft] = []
     if obs.emergency and not state.get("emergency"):
         out.append(AlertDraft(AlertKind.EMERGENCY, details={"status": obs.status}))
     state["emergency"] = obs.emergency
     if not zones_allowed:
         state["zones"] = {}
-        track.state = state
         return out
-    zstate: dict[str, dict[str, Any]] = {k: dict(v) for k, v in state.get("zones", {}).items()}
+    if hits is None:
+        hits = zone_hits(index, [obs], cfg)[0]
+    zstate: dict[str, dict[str, Any]] = state.setdefault("zones", {})
     if obs.lat is not None and obs.lon is not None:
-        out.extend(_zone_presence(zstate, obs, obs.lon, obs.lat, index, cfg))
-        out.extend(_approach(zstate, state, obs, obs.lon, obs.lat, index, cfg))
-    if obs.operator_lat is not None and obs.operator_lon is not None:
-        for i in index.containing_point(obs.operator_lon, obs.operator_lat):
-            z = index.zones[i]
-            if window_active(z.windows, obs.received_at) and \
-                    _cooled(state, f"OPERATOR_IN_ZONE:{z.id}", obs.received_at, cfg.cooldown_s):
-                out.append(AlertDraft(AlertKind.OPERATOR_IN_ZONE, z, {
-                    "operator_position": {"lat": obs.operator_lat, "lon": obs.operator_lon}}))
-    state["zones"] = zstate
-    track.state = state
+        out.extend(_zone_presence(zstate, obs, hits, index, cfg))
+        out.extend(_approach(zstate, state, obs, obs.lon, obs.lat, hits, index, cfg))
+    for i in hits.operator:
+        z = index.zones[i]
+        if window_active(z.windows, obs.received_at) and \
+                _cooled(state, f"OPERATOR_IN_ZONE:{z.id}", obs.received_at, cfg.cooldown_s):
+            out.append(AlertDraft(AlertKind.OPERATOR_IN_ZONE, z, {
+                "operator_position": {"lat": obs.operator_lat, "lon": obs.operator_lon}}))
     return out
 
 
-def _zone_presence(zstate: dict[str, dict[str, Any]], obs: Observation, lon: float, lat: float,
-                   index: ZoneIndex, cfg: AlertConfig) -> list[AlertDraft]:
+def _zone_presence(zstate: dict[str, dict[str, Any]], obs: Observation, hits: ZoneHits, index: ZoneIndex,
+                   cfg: AlertConfig) -> list[AlertDraft]:
     out: list[AlertDraft] = []
-    inside = {i for i in index.containing_point(lon, lat) if _active(index.zones[i], obs)}
-    within_margin = set(index.containing_point(lon, lat, exit_area=True)) if zstate else set()
+    inside = {i for i in hits.inside if _active(index.zones[i], obs)}
+    if not inside and not zstate:
+        return out
+    within_margin = set(hits.margin)
     by_id = index.position_of
     for i in inside:
         z = index.zones[i]
@@ -157,14 +201,14 @@ def _zone_presence(zstate: dict[str, dict[str, Any]], obs: Observation, lon: flo
 
 
 def _approach(zstate: dict[str, dict[str, Any]], state: dict[str, Any], obs: Observation, lon: float, lat: float,
-              index: ZoneIndex, cfg: AlertConfig) -> list[AlertDraft]:
-    if obs.speed is None or obs.heading is None or obs.speed < cfg.min_approach_speed or not len(index):
+              hits: ZoneHits, index: ZoneIndex, cfg: AlertConfig) -> list[AlertDraft]:
+    path = hits.path
+    if path is None or obs.speed is None or obs.heading is None or not hits.ahead:
         return []
     speed, heading = obs.speed, obs.heading
-    path = path_ahead(lon, lat, heading, speed * cfg.approach_s)
     out = []
     here = Point(lon, lat)
-    for i in index.nearby(path):
+    for i in hits.ahead:
         z = index.zones[i]
         if str(z.id) in zstate or z.geom.contains(here) or not _active(z, obs):
             continue
@@ -182,28 +226,31 @@ def _approach(zstate: dict[str, dict[str, Any]], state: dict[str, Any], obs: Obs
 
 
 #: An alert to record: track, draft, the observation, sensor and chain link behind it, watchlist match ids.
-Pending = tuple[DroneTrack, AlertDraft, "Observation | None", "DroneSensor | None", "Link | None", list[int]]
+Pending = tuple[TrackState, AlertDraft, "Observation | None", "SensorRow | None", "Link | None", list[int]]
 
 
 def record_alerts(session: Session, pending: list[Pending], received: dt.datetime) -> list[dict[str, Any]]:
-    """Record alerts (one INSERT for all) and emit an ``alert.raised`` event for each."""
+    """Record alerts and their ``alert.raised`` outbox events in the caller's transaction: one INSERT for the
+    alerts, one for the events, one UPDATE linking each alert to its event."""
     if not pending:
         return []
-    rows = []
+    alerts_t, events_t = cast(Table, DroneAlert.__table__), cast(Table, Event.__table__)
+    conn = session.connection()
+    rows: list[dict[str, Any]] = []
     for track, d, obs, sensor, link, _ in pending:
         ref = f"sensor:{sensor.ref}#seq:{link.seq}:{link.hash}" if sensor is not None and link else ""
-        rows.append(DroneAlert(org_id=track.org_id, track_id=track.id, kind=d.kind.value,
-                               at=obs.received_at if obs is not None else track.last_seen,
-                               zone_id=d.zone.id if d.zone else None, sensor_id=sensor.id if sensor else None,
-                               details=d.details, evidence_ref=ref, received_at=received))
-    session.add_all(rows)
-    session.flush()
-    out = []
-    for alert, (track, d, _, sensor, _, match_ids) in zip(rows, pending, strict=True):
+        rows.append({"org_id": track.org_id, "track_id": track.id, "kind": d.kind.value,
+                     "at": obs.received_at if obs is not None else track.last_seen,
+                     "zone_id": d.zone.id if d.zone else None, "sensor_id": sensor.id if sensor else None,
+                     "details": d.details, "evidence_ref": ref, "received_at": received})
+    alert_ids = conn.execute(insert(alerts_t).returning(alerts_t.c.id, sort_by_parameter_order=True),
+                             rows).scalars().all()
+    out, events = [], []
+    for alert_id, row, (track, d, _, sensor, _, match_ids) in zip(alert_ids, rows, pending, strict=True):
         payload: dict[str, Any] = {
-            "track_id": str(track.id), "alert_id": str(alert.id), "alert_kind": d.kind.value,
-            "at": alert.at.isoformat(), "uas_id": track.uas_id, "suspect_reasons": list(track.reasons),
-            "evidence_ref": alert.evidence_ref}
+            "track_id": str(track.id), "alert_id": str(alert_id), "alert_kind": d.kind.value,
+            "at": row["at"].isoformat(), "uas_id": track.uas_id, "suspect_reasons": list(track.reasons),
+            "evidence_ref": row["evidence_ref"]}
         if track.operator_id:
             payload["operator_id"] = track.operator_id
         if d.zone is not None:
@@ -217,12 +264,18 @@ def record_alerts(session: Session, pending: list[Pending], received: dt.datetim
             payload["operator_position"] = {"lat": track.operator_lat, "lon": track.operator_lon}
         if match_ids:
             payload["match_ids"] = list(match_ids)
-        alert.event_id = outbox.emit(session, "alert.raised", payload, org_id=track.org_id).id
-        track.state = {**track.state, "alerted": True}
+        # The outbox row, as basira.core.outbox.emit writes it, for all alerts of the batch in one statement.
+        events.append({"kind": "alert.raised", "payload": payload, "org_id": track.org_id})
+        track.state["alerted"] = True
         out.append(payload | {"details": d.details})
+    event_ids = conn.execute(insert(events_t).returning(events_t.c.id, sort_by_parameter_order=True),
+                             events).scalars().all()
+    conn.execute(update(alerts_t).where(alerts_t.c.id == bindparam("alert_id"))
+                 .values(event_id=bindparam("event_id")),
+                 [{"alert_id": a, "event_id": e} for a, e in zip(alert_ids, event_ids, strict=True)])
     return out
 
 
-def lost(track: DroneTrack, now: dt.datetime, cfg: AlertConfig) -> bool:
+def lost(track: TrackState, now: dt.datetime, cfg: AlertConfig) -> bool:
     """Whether a still active track has been silent for longer than ``lost_after_s``."""
     return track.status == "active" and (now - track.last_seen).total_seconds() > cfg.lost_after_s

@@ -8,6 +8,7 @@ SHA-256 of the raw bytes and the previous link's hash; the sensor row holds the 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import json
@@ -17,14 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from basira.core.errors import NotFound
 from basira.core.models import utcnow
 from basira.core.principal import Principal
 from basira.drones.models import GENESIS, DroneAlert, DroneFrame, DronePosition, DroneSensor, DroneTrack, DroneZone
 from basira.drones.remoteid import Frame
+from basira.drones.sensors import SENSOR_ROW_COLUMNS, SensorRow
 from basira.drones.zones import zone_geometry
 
 LINKTYPE_IEEE802_11 = 105
@@ -48,23 +51,45 @@ def _iso(row: DroneFrame) -> str:
 
 
 def lock_chains(session: Session, sensor_ids: Sequence[int] | None = None, *, org_id: int | None = None,
-                refs: Sequence[str] = ()) -> None:
-    """Take the write lock on sensors' chain heads before anything else is read in the transaction.
+                refs: Sequence[str] = ()) -> dict[int, SensorRow]:
+    """Take the write lock on sensors' chain heads before anything else is read in the transaction, and read
+    the heads (with each sensor's place and range) under it: sensor id -> row, disabled sensors included.
 
-    PostgreSQL locks the rows; SQLite takes its database write lock at the first write, and a transaction that
-    read before another one committed could not upgrade its stale snapshot, so this no-op UPDATE comes first.
+    One ``UPDATE ... RETURNING`` does both. PostgreSQL locks the rows; SQLite takes its database write lock at
+    the first write, and a transaction that read before another one committed could not upgrade its stale
+    snapshot, so this no-op UPDATE comes first.
     """
-    # A Core statement on the table: the ORM's bulk UPDATE path costs milliseconds more per call.
     t = cast(Table, DroneSensor.__table__)
     q = update(t).values(chain_seq=t.c.chain_seq)
     if sensor_ids is not None:
         q = q.where(t.c.id.in_(list(sensor_ids)))
     else:
         q = q.where(t.c.org_id == org_id, t.c.ref.in_(list(refs)))
-    session.connection().execute(q)
+    rows = session.connection().execute(q.returning(*(t.c[c] for c in SENSOR_ROW_COLUMNS)))
+    return {r[0]: SensorRow(*r) for r in rows}
 
 
-@dataclass(frozen=True)
+@functools.cache
+def _write_heads() -> Update:
+    t = cast(Table, DroneSensor.__table__)
+    return update(t).where(t.c.id == bindparam("sensor_id")).values(chain_seq=bindparam("seq"),
+                                                                     chain_hash=bindparam("hash"))
+
+
+@functools.cache
+def _insert_frames() -> ReturningInsert[int, int]:
+    t = cast(Table, DroneFrame.__table__)
+    return insert(t).returning(t.c.id, t.c.seq)
+
+
+def write_heads(session: Session, heads: Sequence[SensorRow]) -> None:
+    """Store the chain heads that :func:`append` moved (one statement for all sensors)."""
+    if heads:
+        session.connection().execute(_write_heads(), [{"sensor_id": h.id, "seq": h.chain_seq,
+                                                       "hash": h.chain_hash} for h in heads])
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
     """A frame's place in its sensor's chain."""
 
@@ -73,30 +98,32 @@ class Link:
     hash: str
 
 
-def append(session: Session, sensor: DroneSensor, frames: Sequence[tuple[Frame, str | None, int | None]]
+def append(session: Session, head: SensorRow, frames: Sequence[tuple[Frame, str | None, int | None]]
            ) -> list[Link]:
     """Add frames (in order, each with its UAS ID and track id if known) to the sensor's chain in the caller's
-    transaction, in one multi-row INSERT; returns each frame's link."""
-    # The head row is locked (FOR UPDATE on PostgreSQL; on SQLite :func:`lock_chains` took the write lock).
-    session.refresh(sensor, with_for_update=True)
-    seq, prev = sensor.chain_seq, sensor.chain_hash
+    transaction, in one multi-row INSERT; returns each frame's link and moves ``head`` (which the caller read
+    under :func:`lock_chains` and stores with :func:`write_heads`)."""
+    seq, prev = head.chain_seq, head.chain_hash
     rows: list[dict[str, Any]] = []
     for f, uas_id, track_id in frames:
         seq += 1
         at = f.received_at.astimezone(dt.UTC)
         rssi = float(f.rssi) if f.rssi is not None else None
         raw = bytes(f.raw)
-        h = link_hash(sensor.id, seq, at.isoformat(timespec="microseconds"), str(f.transport), rssi, f.source,
+        transport = str(f.transport)
+        h = link_hash(head.id, seq, at.isoformat(timespec="microseconds"), transport, rssi, f.source,
                       f.counter, raw, prev)
-        rows.append({"org_id": sensor.org_id, "sensor_id": sensor.id, "seq": seq, "received_at": at,
-                     "transport": str(f.transport), "rssi": rssi, "source": f.source, "counter": f.counter,
+        rows.append({"org_id": head.org_id, "sensor_id": head.id, "seq": seq, "received_at": at,
+                     "transport": transport, "rssi": rssi, "source": f.source, "counter": f.counter,
                      "raw": raw, "uas_id": uas_id, "track_id": track_id, "prev_hash": prev, "hash": h})
         prev = h
     if not rows:
         return []
-    ids = session.scalars(insert(DroneFrame).returning(DroneFrame.id, sort_by_parameter_order=True), rows).all()
-    sensor.chain_seq, sensor.chain_hash = seq, prev
-    return [Link(i, r["seq"], r["hash"]) for i, r in zip(ids, rows, strict=True)]
+    # Each new id is matched to its row by the sequence number (unique per sensor), not by the order RETURNING
+    # gives: SQLite does not promise that order, and asking SQLAlchemy to sort makes it insert row by row there.
+    ids = {row.seq: row.id for row in session.connection().execute(_insert_frames(), rows)}
+    head.chain_seq, head.chain_hash = seq, prev
+    return [Link(ids[r["seq"]], r["seq"], r["hash"]) for r in rows]
 
 
 @dataclass

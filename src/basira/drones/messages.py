@@ -300,7 +300,7 @@ class Frame:
     #: The sender's MAC (Wi-Fi source address, Bluetooth advertiser address), "aa:bb:cc:dd:ee:ff".
     source: str | None = None
     sensor_id: str | None = None
-    rssi: int | None = None  # dBm
+    rssi: float | None = None  # dBm (receivers may give tenths)
     #: The transport's message counter (Bluetooth, Wi-Fi), used to spot replays and dropped frames.
     counter: int | None = None
     channel: int | None = None

@@ -159,4 +159,4 @@ def frame_from_json(fmt: str, record: Any, *, sensor: str, now: dt.datetime) -> 
     mac = record.get("mac")
     return Frame(kind, _time(record.get("received_at"), when or now), raw, messages=msgs,
                  source=_text(mac, "mac", 64) or None if mac else None, sensor_id=sensor,
-                 rssi=int(rssi) if rssi is not None else None)
+                 rssi=rssi)

@@ -27,6 +27,33 @@ RSSI_MARGIN_DB = 10.0
 FREQ_HZ = 2.44e9
 
 
+@dataclass(slots=True)
+class SensorRow:
+    """A sensor as ingest works with it: its place and range, and its chain head as read under the chain lock
+    (a plain object, so the hot path does not pay for the ORM's attribute tracking)."""
+
+    id: int
+    org_id: int
+    ref: str
+    lat: float
+    lon: float
+    antenna_height_m: float
+    range_m: float
+    enabled: bool = True
+    chain_seq: int = 0
+    chain_hash: str = ""
+
+    @classmethod
+    def of(cls, sensor: DroneSensor) -> SensorRow:
+        return cls(sensor.id, sensor.org_id, sensor.ref, sensor.lat, sensor.lon, sensor.antenna_height_m,
+                   sensor.range_m, sensor.enabled, sensor.chain_seq, sensor.chain_hash)
+
+
+#: The columns of ``drone_sensors`` that :class:`SensorRow` holds, in its field order.
+SENSOR_ROW_COLUMNS = ("id", "org_id", "ref", "lat", "lon", "antenna_height_m", "range_m", "enabled", "chain_seq",
+                      "chain_hash")
+
+
 @dataclass
 class SensorSpec:
     """What a caller sets on a sensor; None leaves a field unchanged on update."""

@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from basira.drones.models import DroneSensor, DroneTrack
 from basira.drones.remoteid import (
     BasicID,
     DjiFlightInfo,
@@ -24,7 +23,8 @@ from basira.drones.remoteid import (
     Status,
     System,
 )
-from basira.drones.sensors import max_rssi_dbm
+from basira.drones.sensors import SensorRow, max_rssi_dbm
+from basira.drones.trackstore import TrackState
 from basira.drones.zones import GEOD, distance_m
 
 
@@ -138,14 +138,14 @@ def _observe_dji(obs: Observation, m: DjiFlightInfo) -> None:
 class TrackContext:
     """What the rules need beyond the track and the observation."""
 
-    sensor: DroneSensor
+    sensor: SensorRow
     #: The sensor that heard the track's previous position, when another one.
-    last_sensor: DroneSensor | None = None
+    last_sensor: SensorRow | None = None
     #: UAS IDs sent by the observation's radio (source address) in the recent window, this one excluded.
     other_ids_from_radio: list[str] = field(default_factory=list)
 
 
-def check(track: DroneTrack | None, obs: Observation, ctx: TrackContext,
+def check(track: TrackState | None, obs: Observation, ctx: TrackContext,
           limits: Thresholds = Thresholds()) -> dict[str, str]:
     """The rules that fire for ``obs`` given the track so far: code -> detail."""
     found: dict[str, str] = {}
@@ -160,7 +160,7 @@ def check(track: DroneTrack | None, obs: Observation, ctx: TrackContext,
     return found
 
 
-def _check_position(track: DroneTrack | None, obs: Observation, lat: float, lon: float, ctx: TrackContext,
+def _check_position(track: TrackState | None, obs: Observation, lat: float, lon: float, ctx: TrackContext,
                     limits: Thresholds, found: dict[str, str]) -> None:
     s = ctx.sensor
     ground = distance_m(s.lon, s.lat, lon, lat)
@@ -197,8 +197,8 @@ def _check_position(track: DroneTrack | None, obs: Observation, lat: float, lon:
                                          f"within {abs(dt_s):.1f} s")
 
 
-def _check_counter(track: DroneTrack, obs: Observation, limits: Thresholds, found: dict[str, str]) -> None:
-    counters: dict[str, Any] = track.state.get("counters", {})
+def _check_counter(track: TrackState, obs: Observation, limits: Thresholds, found: dict[str, str]) -> None:
+    counters: dict[str, Any] = track.state.setdefault("counters", {})
     key = f"{obs.sensor_id}/{obs.source}/{obs.transport}"
     prev = counters.get(key)
     anomalies = int(track.state.get("counter_anomalies", 0))
@@ -208,7 +208,7 @@ def _check_counter(track: DroneTrack, obs: Observation, limits: Thresholds, foun
         if (obs.counter == last and digest != obs.raw_digest) or 0 < back < 128:
             anomalies += 1
     counters[key] = [obs.counter, obs.raw_digest]
-    track.state = {**track.state, "counters": counters, "counter_anomalies": anomalies}
+    track.state["counter_anomalies"] = anomalies
     if anomalies >= limits.counter_anomalies:
         found["counter_anomaly"] = f"{anomalies} counters repeated with other content or out of order"
 
@@ -221,12 +221,12 @@ def verdict(reasons: dict[str, str]) -> str:
     return "unverified" if severities else "plausible"
 
 
-def apply(track: DroneTrack, obs: Observation, found: dict[str, str]) -> None:
+def apply(track: TrackState, obs: Observation, found: dict[str, str]) -> None:
     """Move the track to the observation and add the findings to its reasons."""
     if obs.has_position:
         pos_at = track.state.get("pos_at")
         prev = (track.lon, track.lat, dt.datetime.fromisoformat(pos_at) if isinstance(pos_at, str) else track.last_seen)
-        track.state = {**track.state, "pos_at": obs.received_at.isoformat()}
+        track.state["pos_at"] = obs.received_at.isoformat()
         track.lat, track.lon = obs.lat, obs.lon
         track.position_count += 1
         if obs.speed is not None:
@@ -252,18 +252,20 @@ def apply(track: DroneTrack, obs: Observation, found: dict[str, str]) -> None:
     if obs.received_at > track.last_seen:
         track.last_seen = obs.received_at
     track.last_sensor_id = obs.sensor_id
-    findings = dict(track.state.get("findings", {}))
+    findings: dict[str, str] = track.state.setdefault("findings", {})
+    before = len(findings)
     findings.update(found)
     if track.position_count == 0 and (obs.received_at - track.first_seen).total_seconds() > 10:
         findings.setdefault("no_position", "no position after 10 s")
     elif track.position_count:
         findings.pop("no_position", None)
-    track.state = {**track.state, "findings": findings}
-    track.reasons = [f"{c}: {d}" for c, d in sorted(findings.items())]
-    track.verdict = verdict(findings)
+    # Most frames find nothing new: the reasons and verdict change only when the findings do.
+    if found or len(findings) != before or len(track.reasons) != len(findings):
+        track.reasons = [f"{c}: {d}" for c, d in sorted(findings.items())]
+        track.verdict = verdict(findings)
 
 
-def new_track(org_id: int, obs: Observation) -> DroneTrack:
-    return DroneTrack(org_id=org_id, uas_id=obs.uas_id or "", status="active", verdict="plausible", reasons=[],
-                      first_seen=obs.received_at, last_seen=obs.received_at, position_count=0, allowance={},
-                      state={})
+def new_track(org_id: int, obs: Observation) -> TrackState:
+    """A track opened by ``obs`` (its id is given when ingest inserts it)."""
+    return TrackState(id=0, org_id=org_id, uas_id=obs.uas_id or "", first_seen=obs.received_at,
+                      last_seen=obs.received_at)

@@ -351,7 +351,7 @@ SUPPORTED_LINKTYPES = frozenset({LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP, LINKTYP
 
 
 def decode_frame(transport: Transport | str, raw: bytes, *, received_at: dt.datetime,
-                 sensor_id: str | None = None, rssi: int | None = None, source: str | None = None) -> Frame:
+                 sensor_id: str | None = None, rssi: float | None = None, source: str | None = None) -> Frame:
     """Decode one frame as a receiver hands it over (the entry point of live ingest).
 
     ``raw`` is, per transport: Wi-Fi (beacon, NAN, DJI) an 802.11 frame, with or without a radiotap header;

@@ -22,7 +22,7 @@ from basira.core.models import Bank, Entry, Item, Match, Organization, Signal
 from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility
 from basira.drones.alerts import AlertDraft, AlertKind
-from basira.drones.models import DroneTrack
+from basira.drones.trackstore import TrackState
 
 
 @dataclass
@@ -49,7 +49,7 @@ def _unexpired(sig: Signal, at: dt.datetime) -> bool:
     return sig.expires_at is None or sig.expires_at > at
 
 
-def _values(inst: Instance, track: DroneTrack) -> list[tuple[str, str]]:
+def _values(inst: Instance, track: TrackState) -> list[tuple[str, str]]:
     out = []
     for stype, raw in (("uas_id", track.uas_id), ("operator_id", track.operator_id)):
         if not raw:
@@ -61,7 +61,7 @@ def _values(inst: Instance, track: DroneTrack) -> list[tuple[str, str]]:
     return out
 
 
-def check_banks(session: Session, principal: Principal, inst: Instance, track: DroneTrack,
+def check_banks(session: Session, principal: Principal, inst: Instance, track: TrackState,
                 at: dt.datetime) -> BankCheck:
     """Look the track up in the banks; record watchlist matches not recorded before on this track."""
     values = _values(inst, track)
@@ -127,6 +127,6 @@ def check_banks(session: Session, principal: Principal, inst: Instance, track: D
                                           "labels": list(sig.labels)} if access >= Access.SEE else {}))
     session.flush()
     result.match_ids = [m.id for m in matches]
-    track.state = {**track.state, "watched": sorted(done | {h[3].id for h in fresh})}
+    track.state["watched"] = sorted(done | {h[3].id for h in fresh})
     result.watch_drafts.append(AlertDraft(AlertKind.WATCHLIST, details={"hits": shown}))
     return result

@@ -195,6 +195,16 @@ class ZoneIndex:
             return []
         return [int(i) for i in self._tree.query(line, predicate="intersects")]
 
+    def nearby_many(self, lines: Sequence[BaseGeometry]) -> list[list[int]]:
+        """:meth:`nearby` for many paths in one tree query."""
+        out: list[list[int]] = [[] for _ in range(len(lines))]
+        if not self.zones or not out:
+            return out
+        idx, zs = self._tree.query(np.asarray(lines, dtype=object), predicate="intersects")
+        for p, z in zip(idx.tolist(), zs.tolist(), strict=True):
+            out[p].append(z)
+        return out
+
 
 def compile_zone(z: DroneZone, hysteresis_m: float = 0.0) -> CompiledZone:
     geom = zone_geometry(z.geometry, z.radius_m, z.buffer_m)
@@ -307,6 +317,17 @@ def path_ahead(lon: float, lat: float, heading: float, distance_m: float) -> Lin
     """The straight path from (lon, lat) along ``heading`` for ``distance_m`` metres, on the ellipsoid."""
     lon2, lat2, _ = GEOD.fwd(lon, lat, heading, distance_m)
     return LineString([(lon, lat), (lon2, lat2)])
+
+
+def paths_ahead(lons: Sequence[float], lats: Sequence[float], headings: Sequence[float],
+                distances_m: Sequence[float]) -> list[BaseGeometry]:
+    """:func:`path_ahead` for many positions at once (one geodesic computation over arrays)."""
+    if not len(lons):
+        return []
+    x, y = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
+    x2, y2, _ = GEOD.fwd(x, y, np.asarray(headings, dtype=float), np.asarray(distances_m, dtype=float))
+    coords = np.stack([np.column_stack([x, y]), np.column_stack([x2, y2])], axis=1)
+    return list(shapely.linestrings(coords))
 
 
 def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

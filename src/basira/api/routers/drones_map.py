@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import functools
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,7 +18,6 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from shapely.geometry import mapping  # type: ignore[import-untyped]
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,10 +28,12 @@ from basira.core.errors import BasiraError
 from basira.core.instance import Instance
 from basira.core.models import Organization, User, utcnow
 from basira.core.principal import Principal
+from basira.drones import mappage
 from basira.drones.ingest import service
 from basira.drones.models import DroneTrack
 from basira.drones.zones import list_zones, zone_geometry, zones_version
-from basira.web import auth
+from basira.web import auth, i18n
+from basira.web.common import LANG_COOKIE, LANG_COOKIE_MAX_AGE
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "drones" / "web"
 #: How often the event stream looks for changes, and how long one stream lasts (the browser reconnects).
@@ -43,11 +43,6 @@ HEARTBEAT_S = 15.0
 
 router = APIRouter(include_in_schema=False)
 _static = StaticFiles(directory=WEB_DIR / "static")
-
-
-@functools.cache
-def _env() -> Environment:
-    return Environment(loader=FileSystemLoader(WEB_DIR), autoescape=select_autoescape(["html"]))
 
 
 def _inst(request: Request) -> Instance:
@@ -100,9 +95,20 @@ def drones_page(request: Request) -> Response:
     with inst.db.session() as s:
         org = s.get(Organization, principal.org_id)
     tile_url, attribution = tile_settings(inst)
-    html = _env().get_template("map.html").render(tile_url=tile_url, tile_attribution=attribution,
-                                                  org=org.name if org else "", user=user.username)
-    return HTMLResponse(html, headers={"Content-Security-Policy": _policy(tile_url), "Cache-Control": "no-store"})
+    # The language as the other pages choose it: ?lang=, then the language cookie, the user's, the browser's.
+    asked = i18n.normalise(request.query_params.get("lang"))
+    lang = i18n.choose_language(asked, request.cookies.get(LANG_COOKIE), user.locale,
+                                request.headers.get("accept-language", ""))
+    html = mappage.render(lang, i18n.direction(lang), tile_url=tile_url, tile_attribution=attribution,
+                          org=i18n.visible(org.name) if org else "", user=i18n.visible(user.username),
+                          switch_path=request.url.path,
+                          languages=[(c, i18n.autonym(c), i18n.direction(c)) for c in i18n.LANGUAGES])
+    resp = HTMLResponse(html, headers={"Content-Security-Policy": _policy(tile_url), "Cache-Control": "no-store",
+                                       "Vary": "Accept-Language"})
+    if asked and asked != request.cookies.get(LANG_COOKIE):
+        resp.set_cookie(LANG_COOKIE, asked, max_age=LANG_COOKIE_MAX_AGE, httponly=True, samesite="lax",
+                        secure=bool(request.app.state.web_https_only))
+    return resp
 
 
 def zones_geojson(session: Session, org_id: int) -> dict[str, Any]:

@@ -2,6 +2,12 @@
 // Tiles come from the configured URL; with none, or when tiles cannot be reached, a plain vector map is drawn.
 (function () {
   "use strict";
+  // The page's words in its language (English, Arabic or French), from the JSON the server put in the page.
+  var T = JSON.parse(document.getElementById("map-text").textContent);
+  var lang = document.documentElement.lang || "en";
+  var decimal = new Intl.NumberFormat(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  function fill(template, name, value) { return template.replace("%(" + name + ")s", value); }
+  function label(table, key) { return (table && table[key]) || key; }
   var el = document.getElementById("map");
   var map = L.map(el, { preferCanvas: false, worldCopyJump: true }).setView([46.8, 8.2], 7);
   var tileUrl = el.dataset.tileUrl || "";
@@ -33,13 +39,13 @@
       errors += 1;
       if (errors === 3) {
         map.removeLayer(tiles);
-        useVectorBase("Map tiles cannot be reached: plain vector map.");
+        useVectorBase(T.tiles_unreachable);
       }
     });
     tiles.on("load", function () { if (!vectorBase) el.dataset.basemap = "tiles"; });
     tiles.addTo(map);
   } else {
-    useVectorBase("No tile server configured: plain vector map.");
+    useVectorBase(T.no_tiles);
   }
 
   var zoneLayer = L.geoJSON(null, {
@@ -67,12 +73,25 @@
       var li = document.createElement("li");
       li.dataset.trackId = id;
       li.dataset.position = t.lat !== null ? t.lat.toFixed(6) + "," + t.lon.toFixed(6) : "";
-      li.appendChild(text("strong", "", t.uas_id));
-      li.appendChild(text("span", "verdict-" + t.verdict, " " + t.verdict));
+      li.appendChild(text("strong", "", "")).appendChild(text("bdi", "", t.uas_id));
+      li.appendChild(text("span", "verdict-" + t.verdict, " " + label(T.verdict, t.verdict)));
       if (t.allowance && t.allowance.active) {
-        li.appendChild(text("div", "allowance", "authorised: " + (t.allowance.purpose || t.allowance.bank || "allowlist")));
+        li.appendChild(text("div", "allowance",
+                            fill(T.authorised, "purpose", t.allowance.purpose || t.allowance.bank || T.allowlist)));
       }
-      if (t.reasons && t.reasons.length) li.appendChild(text("div", "reasons", t.reasons.join("; ")));
+      if (t.reasons && t.reasons.length) {
+        // A reason is "rule: detail": the rule's name in the page's language, the detail (measured values) beside.
+        var reasons = text("div", "reasons", "");
+        t.reasons.forEach(function (r, i) {
+          var cut = r.indexOf(": ");
+          var rule = cut < 0 ? r : r.slice(0, cut);
+          var item = text("span", "reason", (i ? "; " : "") + label(T.rule, rule));
+          item.dataset.rule = rule;
+          if (cut >= 0) item.title = r.slice(cut + 2);
+          reasons.appendChild(item);
+        });
+        li.appendChild(reasons);
+      }
       tracksList.appendChild(li);
     });
   }
@@ -98,10 +117,11 @@
       if (entry.trail.length > 300) entry.trail.shift();
       entry.line.setLatLngs(entry.trail).setStyle({ color: color });
       entry.marker.setLatLng(here).setStyle({ color: color }).addTo(entry.group)
-        .bindTooltip(t.uas_id + " · " + t.verdict + (t.speed_mps !== null ? " · " + t.speed_mps.toFixed(1) + " m/s" : ""));
+        .bindTooltip(t.uas_id + " · " + label(T.verdict, t.verdict) +
+                     (t.speed_mps !== null ? " · " + fill(T.speed, "speed", decimal.format(t.speed_mps)) : ""));
       if (t.operator_lat !== null && t.operator_lon !== null) {
         var op = [t.operator_lat, t.operator_lon];
-        entry.op.setLatLng(op).addTo(entry.group).bindTooltip("operator of " + t.uas_id);
+        entry.op.setLatLng(op).addTo(entry.group).bindTooltip(fill(T.operator_of, "uas_id", t.uas_id));
         entry.link.setLatLngs([here, op]).addTo(entry.group);
       }
       if (!fitted) { map.setView(here, 14); fitted = true; }
@@ -112,9 +132,10 @@
   function addAlert(a, atTop) {
     var li = document.createElement("li");
     li.dataset.alertId = a.id;
-    li.appendChild(text("span", "kind " + a.kind, a.kind));
-    li.appendChild(text("span", "", a.uas_id + (a.zone_name ? " · " + a.zone_name : "")));
-    li.appendChild(text("div", "reasons", new Date(a.at).toLocaleTimeString()));
+    var kind = li.appendChild(text("span", "kind " + a.kind, label(T.kind, a.kind)));
+    kind.dataset.kind = a.kind;
+    li.appendChild(text("bdi", "", a.uas_id + (a.zone_name ? " · " + a.zone_name : "")));
+    li.appendChild(text("div", "reasons", new Date(a.at).toLocaleTimeString(lang)));
     if (atTop && alertsList.firstChild) alertsList.insertBefore(li, alertsList.firstChild);
     else alertsList.appendChild(li);
   }
@@ -130,8 +151,11 @@
     var status = document.getElementById("status");
     var source = new EventSource(el.dataset.stream + "?after=" + feed.last_alert_id + "&since=" +
                                  encodeURIComponent(feed.now));
-    source.addEventListener("open", function () { status.dataset.state = "live"; status.textContent = "live"; });
-    source.addEventListener("error", function () { status.dataset.state = "down"; status.textContent = "reconnecting…"; });
+    source.addEventListener("open", function () { status.dataset.state = "live"; status.textContent = T.live; });
+    source.addEventListener("error", function () {
+      status.dataset.state = "down";
+      status.textContent = T.reconnecting;
+    });
     source.addEventListener("track", function (e) { upsertTrack(JSON.parse(e.data)); });
     source.addEventListener("alert", function (e) { addAlert(JSON.parse(e.data), true); });
     source.addEventListener("zones", function (e) { zoneLayer.clearLayers(); zoneLayer.addData(JSON.parse(e.data)); });
