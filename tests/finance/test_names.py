@@ -211,3 +211,61 @@ def test_every_feature_is_documented_for_users() -> None:
     doc = (Path(__file__).resolve().parents[2] / "docs" / "names.md").read_text(encoding="utf-8")
     for feature in FEATURES:
         assert f"`{feature.name}`" in doc and feature.doc in doc, feature.name
+
+
+# Listed names that the written vowels or the word order tell apart from a query with the same consonants.
+VOWEL_RECORDS = [
+    NameRecord("jamil", (NameVariant("Jamil Hassan"),), "person"),
+    NameRecord("jamal", (NameVariant("Jamel Husseini"),), "person"),
+    NameRecord("ayman", (NameVariant("Ayman Saleh"),), "person"),
+    NameRecord("vessel", (NameVariant("Iran Shahed"),), "other"),
+    NameRecord("rana", (NameVariant("Rana Shehadeh"),), "person"),
+    NameRecord("maher", (NameVariant("Maher Company"),), "organization"),
+    NameRecord("sharifi", (NameVariant("Ali Sharifi"),), "person"),
+    NameRecord("iyad", (NameVariant("Iyad Salim"),), "person"),
+    NameRecord("youssef", (NameVariant("Mohammed Youssef"),), "person"),
+] + [NameRecord(f"f{i}", (NameVariant(n),), "person") for i, n in enumerate(
+    ["Khalid Nasser", "Omar Haddad", "Tariq Aziz", "Walid Mansour", "Karim Jaber", "Fadi Qasim"])]
+
+
+@pytest.fixture(scope="module")
+def vowel_index() -> NameIndex:
+    return NameIndex.build(VOWEL_RECORDS)
+
+
+def alerts(index: NameIndex, name: str) -> set[str | int]:
+    return {h.entry_id for h in index.query(name) if h.alert}
+
+
+@pytest.mark.parametrize(
+    ("query", "entry"),
+    [
+        ("جمال الحسيني", "jamal"),  # e for ā (Jamel) agrees
+        ("جميل حسن", "jamil"),
+        ("أيمن صالح", "ayman"),
+        ("رنا شحادة", "rana"),  # ta marbuta as -eh
+        ("Ali Sharifi", "sharifi"),
+        ("Salim Iyad", "iyad"),  # the same parts in another order
+        ("Muhammad Yusuf", "youssef"),  # both parts only alike, in the listed order
+    ],
+)
+def test_names_whose_vowels_and_order_agree_alert(vowel_index: NameIndex, query: str, entry: str) -> None:
+    assert entry in alerts(vowel_index, query)
+
+
+@pytest.mark.parametrize(
+    ("query", "entry"),
+    [
+        ("جمال حسن", "jamil"),  # ā where the list writes i: Jamal is not Jamil
+        ("جمال الحسيني", "jamil"),
+        ("منى صالح", "ayman"),  # Muna: no vowel before the m
+        ("رنا شحادة", "vessel"),  # Rana: no vowel before the r
+        ("ماهر قباني", "maher"),  # Qabbani is not "company": a consonant more in a short name
+        ("Ali Sharif", "sharifi"),  # the nisba ending makes another family name
+        ("Salim Aouad", "iyad"),  # swapped, and one part only alike
+        ("Yusuf Muhammad", "youssef"),  # swapped, and both parts only alike
+    ],
+)
+def test_names_whose_vowels_or_order_contradict_do_not_alert(vowel_index: NameIndex, query: str,
+                                                               entry: str) -> None:
+    assert entry not in alerts(vowel_index, query)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from basira.lang.nameparts import name_parts
+from basira.lang.nameparts import KUNYA_PATTERN, name_parts
 from basira.lang.translit import ascii_fold, spellings
 
 
@@ -57,3 +57,17 @@ def test_no_input_crashes_parsing_with_a_script(text: str, script: str | None) -
     for p in name_parts(text, script):
         assert p.skeleton or p.vowels
     ascii_fold(text)
+
+
+def test_ad_din_written_together_in_arabic_script_is_one_compound() -> None:
+    (nur, turabi) = name_parts("نورالدین ترابی")
+    assert nur.skeleton == "nrdn" and turabi.skeleton == "trb"
+
+
+def test_parts_carry_their_vowel_patterns_and_compounds_none() -> None:
+    assert [p.pattern for p in name_parts("جمال الحسيني")] == ["jmAl", "hsInI"]
+    assert [p.pattern for p in name_parts("Jamil Hassan")] == ["jAmIl", "hAsAn"]
+    assert [p.pattern for p in name_parts("Abu Bakr")] == [KUNYA_PATTERN, "bAkr"]
+    assert [p.pattern for p in name_parts("أبو بكر")] == [KUNYA_PATTERN, "bkr"]
+    assert name_parts("Abd al-Rahman")[0].pattern == ""
+    assert name_parts("الله")[0].pattern == ""  # Allah keeps its article in Latin

@@ -7,7 +7,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from basira.lang.nameparts import name_parts
-from basira.lang.translit import ascii_fold, latin_word_key, romanize, skeleton_variants
+from basira.lang.translit import (
+    arabic_vowel_pattern,
+    arabic_word_key,
+    ascii_fold,
+    latin_vowel_pattern,
+    latin_word_key,
+    romanize,
+    skeleton_variants,
+)
 
 
 def skeletons(name: str) -> list[str]:
@@ -87,3 +95,51 @@ def test_ascii_folding_takes_a_shortcut_with_the_same_result(text: str) -> None:
     from basira.lang.translit import _fold_any
 
     assert ascii_fold(text) == _fold_any(text)
+
+
+@pytest.mark.parametrize(
+    ("word", "pattern"),
+    [
+        ("جمال", "jmAl"),  # consonant units, the long vowels Arabic writes between them
+        ("أحمد", "^hmd"),  # ^: the word starts with alef, hamza or ʿayn
+        ("عيسى", "^IsY"),  # a final ى may be ā or ī
+        ("شحادة", "xhAdT"),  # ta marbuta
+        ("مروان", "mrUAn"),
+        ("يوسف", "yUsf"),  # a first و or ي is a consonant
+        ("عبيدالله", "^bIdlh"),  # the alef of Allah's article is no vowel
+        ("طالع", "tAlH"),  # a vanished ʿayn: Latin writes a vowel of its own there
+    ],
+)
+def test_arabic_vowel_patterns(word: str, pattern: str) -> None:
+    assert arabic_vowel_pattern(word) == pattern
+
+
+@pytest.mark.parametrize(
+    ("word", "pattern"),
+    [
+        ("jamil", "jAmIl"),
+        ("jamel", "jAmEl"),  # e kept apart from i
+        ("shehadeh", "ʃEhAdEh"),
+        ("marwan", "mArUAn"),  # a w after the first letter is a vowel
+        ("youssef", "yUsEf"),  # ou is u, a doubled s one unit
+        ("hussein", "hUsIn"),
+        ("essabar", "~sAbAr"),  # a fused assimilated article may stand before the first consonant
+    ],
+)
+def test_latin_vowel_patterns(word: str, pattern: str) -> None:
+    assert latin_vowel_pattern(word) == pattern
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=30))
+def test_latin_vowel_patterns_are_built_on_the_skeleton(word: str) -> None:
+    skeleton, _ = latin_word_key(word)
+    pattern = latin_vowel_pattern(word)
+    assert "".join(c for c in pattern if not (c.isupper() or c == "~")) == skeleton  # its units: the skeleton
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهويءأإآىةئؤیکگپچ", min_size=1, max_size=8))
+def test_arabic_vowel_patterns_are_built_on_the_skeleton(word: str) -> None:
+    skeleton, _ = arabic_word_key(word)
+    assert "".join(c for c in arabic_vowel_pattern(word) if not (c.isupper() or c == "^")) == skeleton

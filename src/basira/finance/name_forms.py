@@ -25,6 +25,7 @@ class Form:
     vowels: str
     arabic: bool
     canon: str
+    pattern: str = ""  # consonant units and written vowels, checked across scripts (see NamePart.pattern)
     names: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 

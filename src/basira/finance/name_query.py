@@ -19,14 +19,18 @@ from basira.finance.name_forms import IndexedName, form_keys, unfinal
 from basira.finance.name_similarity import (
     FUSED_SIM,
     LONG_SKELETON,
+    LOOSE,
+    PART_FLOOR,
     Pair,
     align,
     coverage,
     cross_similarity,
+    joined_pattern,
     latin_similarity,
+    vowel_penalty,
 )
 from basira.finance.names import EntryId, Kind
-from basira.lang.nameparts import NamePart
+from basira.lang.nameparts import KUNYA_PATTERN, NamePart
 
 if TYPE_CHECKING:
     from basira.finance.name_scoring import IndexState
@@ -48,6 +52,7 @@ class QueryRun:
         self.joined = "".join(p.skeleton for p in self.parts)
         self.sims: list[dict[int, float]] = [{} for _ in self.parts]
         self._cross: list[dict[str, float]] = [{} for _ in self.parts]
+        self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
 
     def _cross_sim(self, i: int, skeleton: str) -> float:
         cache = self._cross[i]
@@ -55,6 +60,26 @@ class QueryRun:
         if s is None:
             s = cache[skeleton] = cross_similarity(self.parts[i].skeleton, skeleton)
         return s
+
+    def _with_vowels(self, i: int, fid: int, sim: float) -> float:
+        """A cross-script similarity less what the two parts' written vowels say against it. Vowels are compared
+        only between parts whose consonants agree (``LOOSE`` or more): lined up on consonants that differ, they
+        would say little that the consonants have not."""
+        pen = self._vowels.get((i, fid))
+        if pen is None:
+            form, part = self.state.forms[fid], self.parts[i]
+            if form.arabic != self.latin[i]:
+                # Two Arabic-script parts: only a kunya marker against a name (أبو / الأيوبي) is checked.
+                pen = 1.0 if (form.pattern == KUNYA_PATTERN) != (part.pattern == KUNYA_PATTERN) else 0.0
+            elif sim < LOOSE:
+                pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
+            elif form.arabic:
+                pen = vowel_penalty(form.pattern, part.pattern)
+            else:
+                pen = vowel_penalty(part.pattern, form.pattern)
+            self._vowels[(i, fid)] = pen
+        sim -= pen
+        return sim if sim >= PART_FLOOR else 0.0
 
     def matches(self, kind: Kind | None) -> Iterable[tuple[IndexedName, float]]:
         """The shortlisted listed names, each with how well it matches (0..1, before the other features)."""
@@ -161,10 +186,19 @@ class QueryRun:
             for nid, j in holders:
                 name = st.names[nid]
                 s = FUSED_SIM
+                left, right = st.forms[name.fids[j]], st.forms[name.fids[j + 1]]
                 if self.latin[i] and not name.arabic:
-                    left, right = st.forms[name.fids[j]], st.forms[name.fids[j + 1]]
                     s = min(s, latin_similarity(part.skeleton, part.vowels, left.skeleton + right.skeleton,
                                                 left.vowels + right.vowels))
+                else:
+                    both = joined_pattern(left.pattern, right.pattern)
+                    if name.arabic and self.latin[i]:
+                        pen = vowel_penalty(both, part.pattern)
+                    elif not (name.arabic or self.latin[i]):
+                        pen = vowel_penalty(part.pattern, both)
+                    else:
+                        pen = 0.0
+                    s = s - pen if s - pen >= PART_FLOOR else 0.0
                 if s > 0.0:
                     fused.setdefault(nid, []).append((s, (i,), (j, j + 1)))
                     found.add(nid)
@@ -178,6 +212,8 @@ class QueryRun:
                 continue
             w = (self.weights[i] + self.weights[i + 1]) * FUSED_SIM
             latin = self.latin[i] and self.latin[i + 1]
+            # Both query parts in one script: the listed form in the other is checked for its vowels.
+            cross = self.latin[i] if self.latin[i] == self.latin[i + 1] else None
             for v in unfinal(first.skeleton + second.skeleton):
                 for f in st.single_forms.get(v, ()):
                     form = st.forms[f]
@@ -185,6 +221,10 @@ class QueryRun:
                     if latin and not form.arabic:
                         s = min(s, latin_similarity(first.skeleton + second.skeleton, first.vowels + second.vowels,
                                                     form.skeleton, form.vowels))
+                    elif cross is not None and form.arabic == cross:
+                        both = joined_pattern(first.pattern, second.pattern)
+                        pen = vowel_penalty(form.pattern, both) if cross else vowel_penalty(both, form.pattern)
+                        s = s - pen if s - pen >= PART_FLOOR else 0.0
                     if s > 0.0:
                         for nid, js in form.names.items():
                             fused.setdefault(nid, []).extend((s, (i, i + 1), (j,)) for j in js)
@@ -214,8 +254,10 @@ class QueryRun:
                 if found is None:
                     unkeyed.append((i, j))
                 elif found > 0.0:
-                    pairs.append((found, (i,), (j,)))
-        used_q, used_c = align(pairs)
+                    found = self._with_vowels(i, fids[j], found)
+                    if found > 0.0:
+                        pairs.append((found, (i,), (j,)))
+        used_q, used_c = align(pairs, self.weights, cand.weights)
         if unkeyed and (len(used_q) < nq or len(used_c) < len(fids)):
             # Only parts left over on both sides can gain from a comparison blocking did not make.
             more = []
@@ -224,14 +266,16 @@ class QueryRun:
                     skel = cand.skeletons[j]
                     s = self._cross[i][skel] = cross_similarity(self.parts[i].skeleton, skel)
                     if s > 0.0:
+                        s = self._with_vowels(i, fids[j], s)
+                    if s > 0.0:
                         more.append((s, (i,), (j,)))
             if more:
                 pairs += more
-                used_q, used_c = align(pairs)
+                used_q, used_c = align(pairs, self.weights, cand.weights)
         if fused and (len(used_q) < nq or len(used_c) < len(fids)):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
-            fq, fc = align(pairs + fused)
+            fq, fc = align(pairs + fused, self.weights, cand.weights)
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
         match = coverage(self.weights, used_q) * coverage(cand.weights, used_c)

@@ -35,7 +35,7 @@ class IndexState:
         self.names: dict[int, IndexedName] = {}
         self.by_entry: dict[EntryId, list[int]] = {}
         self.forms: dict[int, Form] = {}
-        self.form_ids: dict[tuple[str, str, bool], int] = {}
+        self.form_ids: dict[tuple[str, str, bool, str], int] = {}
         self.skeleton_forms: dict[str, set[int]] = {}  # skeleton -> its forms (spellings with other vowels)
         self.key_skeletons: dict[str, set[str]] = {}  # form_keys -> skeletons
         self.single_forms: dict[str, set[int]] = {}  # unfinal of skeletons of 4+ letters -> forms
@@ -80,12 +80,13 @@ class IndexState:
         self.names[nid] = IndexedName(rec.entry_id, text, weak, arabic, rec.kind, fids, tuple(skels), "".join(skels))
 
     def _form(self, part: NamePart, arabic: bool) -> int:
-        key = (part.skeleton, part.vowels, arabic)
+        key = (part.skeleton, part.vowels, arabic, part.pattern)
         fid = self.form_ids.get(key)
         if fid is None:
             fid = self.form_ids[key] = self._next_form
             self._next_form += 1
-            self.forms[fid] = Form(part.skeleton, part.vowels, arabic, skeleton_variants(part.skeleton)[0])
+            self.forms[fid] = Form(part.skeleton, part.vowels, arabic, skeleton_variants(part.skeleton)[0],
+                                   part.pattern)
             if part.skeleton not in self.skeleton_forms:
                 self.skeleton_forms[part.skeleton] = set()
                 for k in form_keys(part.skeleton):
@@ -123,7 +124,7 @@ class IndexState:
 
     def _drop_form(self, fid: int) -> None:
         form = self.forms.pop(fid)
-        del self.form_ids[(form.skeleton, form.vowels, form.arabic)]
+        del self.form_ids[(form.skeleton, form.vowels, form.arabic, form.pattern)]
         for k in unfinal(form.skeleton):
             fids = self.single_forms.get(k)
             if fids is not None:

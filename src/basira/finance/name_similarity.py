@@ -8,12 +8,17 @@ same name, a different consonant in a short name is a different name (Hamad / Ha
 
 from __future__ import annotations
 
+import functools
+
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
+from basira.lang.nameparts import KUNYA_PATTERN
 from basira.lang.translit import skeleton_variants, spellings
 
 #: Below this similarity two name parts count as different.
 PART_FLOOR = 0.8
+#: Across scripts, the most two short parts are alike when one has a consonant more at either end.
+END_CONSONANT = 0.85
 #: Similarity of one part to two adjacent parts that spell it out exactly (final h aside).
 FUSED_SIM = 0.97
 #: What each vowel spelt differently takes away between two Latin parts with the same consonants.
@@ -24,6 +29,12 @@ LONG_SKELETON = 5
 ONE_CONSONANT = 0.85
 # Every Latin case below needs the vowel forms within this many edits: more cannot reach PART_FLOOR.
 _MAX_STEPS = 2
+
+#: Below this similarity two parts are only loosely alike (another consonant, not another spelling of one).
+LOOSE = 0.95
+#: How many times over a pair that is only alike loses its shortfall when it stands in another order than
+#: another pair of the two names.
+ORDER_FUZZ = 2.0
 
 Pair = tuple[float, tuple[int, ...], tuple[int, ...]]  # similarity, query part(s), listed part(s)
 
@@ -36,7 +47,15 @@ def skeleton_similarity(a: str, b: str) -> float:
         return 0.95  # a final h: Mullah / ملا, Hamzah / حمزة
     if min(len(a), len(b)) < 3:
         return 0.0  # skeletons of one or two letters (Ali, Abu) are too short to be "close"
-    return JaroWinkler.normalized_similarity(a, b)
+    sim = JaroWinkler.normalized_similarity(a, b)
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if (len(long_) == len(short) + 1 and len(short) < LONG_SKELETON and long_.find(short) in (0, 1)
+            and long_ != short + "l"):  # the next word's article glued on: Ansarul / أنصار, Hizbul / حزب
+        # A consonant more at either end of a short name is at most barely alike (ماهر / Meherez, حمد / Hamdouni,
+        # منصور / Nasr; but also a fused article, Ansarul / أنصار), unless it is a ta marbuta written t (نصرة /
+        # Nusrat). Jaro-Winkler's bonus for a shared start would make it a near-identity.
+        return 0.95 if long_ == short + "t" else min(sim, END_CONSONANT)
+    return sim
 
 
 def cross_similarity(a: str, b: str) -> float:
@@ -55,6 +74,8 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str) -> 
     """Similarity of two Latin parts from their skeletons and vowel forms, or 0 below ``PART_FLOOR``."""
     if a_vowels == b_vowels:
         return 1.0
+    if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
+        return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=_MAX_STEPS)
     if steps > _MAX_STEPS:
         return 0.0
@@ -78,16 +99,46 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str) -> 
     return sim if sim >= PART_FLOOR else 0.0
 
 
-def align(pairs: list[Pair]) -> tuple[dict[int, float], dict[int, float]]:
-    """Best pairs first, each part used once: the similarity each query part and each listed part got."""
+def _nisba_apart(a: str, b: str) -> bool:
+    """Whether the Latin vowel form ``b`` is ``a``, which ends in a consonant, with a nisba -i added."""
+    return len(a) >= 3 and a[-1] not in "aiu" and b.endswith("i") and b[-2:-1] == a[-1:]
+
+
+def align(pairs: list[Pair], q_weights: tuple[float, ...] | list[float] = (),
+          c_weights: tuple[float, ...] | list[float] = ()) -> tuple[dict[int, float], dict[int, float]]:
+    """Best pairs first, each part used once: the similarity each query part and each listed part got.
+
+    Word order is free, but a pair that is only alike (not the same spelling) and stands in another order than
+    some other pair loses its shortfall twice over: two names each spelt a little differently *and* swapped
+    (Salim Aouad / Iyad Salim, Nasser Issa / Isa Nasr) are more likely two other people.
+
+    With the parts' weights, a part only loosely like (below ``LOOSE``) a much more common one on the other side
+    explains only as much as that common part holds: a rare query part that resembles "Company" is not explained
+    by it.
+    """
     used_q: dict[int, float] = {}
     used_c: dict[int, float] = {}
-    for sim, qi, cj in sorted(pairs, reverse=True):
+    chosen: list[Pair] = []
+    for pair in sorted(pairs, reverse=True):
+        _, qi, cj = pair
         if not any(i in used_q for i in qi) and not any(j in used_c for j in cj):
+            chosen.append(pair)
             for i in qi:
-                used_q[i] = sim
+                used_q[i] = 1.0
             for j in cj:
-                used_c[j] = sim
+                used_c[j] = 1.0
+    for sim, qi, cj in chosen:
+        if sim < 1.0 and len(qi) == len(cj) == 1 and any((q[0] - qi[0]) * (c[0] - cj[0]) < 0 for _, q, c in chosen):
+            sim = 1.0 - ORDER_FUZZ * (1.0 - sim)
+            sim = sim if sim >= PART_FLOOR else 0.0
+        q_sim = c_sim = sim
+        if q_weights and sim < LOOSE and len(qi) == len(cj) == 1:
+            wq, wc = q_weights[qi[0]], c_weights[cj[0]]
+            q_sim, c_sim = sim * min(1.0, wc / wq), sim * min(1.0, wq / wc)
+        for i in qi:
+            used_q[i] = q_sim
+        for j in cj:
+            used_c[j] = c_sim
     return used_q, used_c
 
 
@@ -96,3 +147,89 @@ def coverage(weights: tuple[float, ...] | list[float], used: dict[int, float]) -
     similarity."""
     total = sum(weights)
     return sum(weights[i] * s for i, s in used.items()) / total if total else 0.0
+
+
+#: What a long vowel Arabic writes takes away when the Latin spelling has another vowel there (جمال / Jamil), and
+#: a Latin word that starts with a vowel where the Arabic one starts with a consonant (رنا / Iran, منى / Ayman):
+#: enough to make the two parts different (below ``PART_FLOOR``) on its own.
+VOWEL_CONTRADICTION = 0.25
+#: ... when the Latin spelling writes no vowel there (Latin spellings drop vowels more often than they change them).
+VOWEL_ABSENT = 0.05
+#: ... when the Arabic word starts with a vowel (alef, hamza, ʿayn) and the Latin one with a consonant: أحمد /
+#: Hamad is another name, but Maghreb spellings drop a first i (إبراهيم / Brahim, إسماعيل / Smail).
+VOWEL_INITIAL_ABSENT = 0.15
+#: ... when a nisba ending is on one side only: a final ي the Latin lacks, or a Latin final -i the Arabic lacks
+#: (الحسيني / Hassan, حسين / Husseini): another family name.
+NISBA_DIFFERENCE = 0.25
+# Latin vowels that agree with each long vowel Arabic writes; e for ā is the Maghreb and Levant imala (Jamel,
+# Hichem), e for ī a common English spelling (Saeed, Hussein).
+_AGREE = {"A": "AE", "I": "IE", "U": "UO", "T": "AE", "Y": "AEI"}
+
+
+def joined_pattern(first: str, second: str) -> str:
+    """The vowel pattern of two parts written as one (empty, so unchecked, when either has none)."""
+    if not first or not second or KUNYA_PATTERN in (first, second):
+        return ""
+    second = second.replace("^", "")
+    if second[:1] == first[-1] and not first[-1].isupper():
+        second = second[1:]
+    return first + second
+
+
+def _units(pattern: str) -> tuple[list[str], list[str]]:
+    """(consonant units, vowels after each: index 0 before the first unit) of a vowel pattern."""
+    units: list[str] = []
+    slots = [""]
+    for c in pattern:
+        if c.isupper() or c in "^~":
+            slots[-1] += c
+        else:
+            units.append(c)
+            slots.append("")
+    return units, slots
+
+
+@functools.lru_cache(maxsize=65536)
+def vowel_penalty(arabic: str, latin: str) -> float:
+    """What the written vowels of an Arabic-script part and a Latin part with like consonants say against their
+    being one name (0 when they agree or cannot be lined up), from their vowel patterns (see
+    :func:`basira.lang.translit.arabic_vowel_pattern`).
+
+    Arabic writes only long vowels, so a Latin vowel where Arabic writes none says nothing; a long vowel the Latin
+    spells otherwise (ā as i: جمال / Jamil) contradicts, one the Latin leaves out costs less.
+    """
+    if not arabic or not latin:
+        return 0.0
+    if KUNYA_PATTERN in (arabic, latin):
+        return 0.0 if arabic == latin else 1.0  # Abu pairs with Abu, not with a name (أيوبي)
+    a_units, a_slots = _units(arabic)
+    l_units, l_slots = _units(latin)
+    if len(l_units) == len(a_units) + 1 and l_units[-1] == "h":
+        l_slots = l_slots[:-1]  # a final h the Arabic lacks (Shehadeh / شحادة, Hamzah / حمزة)
+    elif len(a_units) == len(l_units) + 1 and a_units[-1] == "h":
+        a_slots = [*a_slots[:-2], a_slots[-2] + "T"]  # a final ه read as a vowel (أسامه / Osama)
+    elif len(a_units) != len(l_units) or not a_units:
+        return 0.0
+    penalty = 0.0
+    first_a, first_l = a_slots[0], l_slots[0]
+    if "~" in first_l:
+        a_slots[0] = l_slots[0] = ""  # a fused article may be all the Latin writes before the first consonant
+    elif "^" not in first_a and first_l:
+        penalty += VOWEL_CONTRADICTION  # the Latin word starts with a vowel, the Arabic one with a consonant
+    elif "^" in first_a and not first_l:
+        penalty += VOWEL_INITIAL_ABSENT  # an Arabic word that starts with a vowel, a Latin one that does not
+    last = len(a_slots) - 1
+    for k, (a, lat) in enumerate(zip(a_slots, l_slots, strict=True)):
+        if k == last and not a.strip("^") and "I" in lat:
+            penalty += NISBA_DIFFERENCE  # a Latin -i the Arabic lacks
+        for v in a.replace("^", "").replace("H", ""):
+            if any(c in lat for c in _AGREE[v]):
+                continue
+            if not lat:
+                if v == "I" and k == last:
+                    penalty += NISBA_DIFFERENCE
+                elif v not in "TY":
+                    penalty += VOWEL_ABSENT
+            else:
+                penalty += VOWEL_CONTRADICTION
+    return penalty

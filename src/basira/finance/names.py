@@ -34,11 +34,12 @@ class Feature:
 FEATURES: tuple[Feature, ...] = (
     Feature("name_match", 1.0, "How well the two names explain each other, whatever their word order: each part "
             "of the query is paired with its most similar part of the listed name (across scripts on consonant "
-            "keys, so محمد, Muhammad and Mohamed agree; between two Latin spellings the vowels count too, so Hamad "
-            "is not Hamza), and each part weighs by how rare it is on the lists themselves, so that a shared "
-            "'Mohammed' counts far less than a shared 'Zawahiri'. The value is the share of the query that the "
-            "listed name explains times the share of the listed name that the query explains: 'Fadi Nasser' "
-            "explains only part of a listed 'Fadi Nabih Nasser', whose rare 'Nabih' it lacks."),
+            "keys, so محمد, Muhammad and Mohamed agree, and the long vowels Arabic writes must agree too, so جمال is "
+            "not Jamil; between two Latin spellings all vowels count, so Hamad is not Hamza), and each part "
+            "weighs by how rare it is on the lists themselves, so that a shared 'Mohammed' counts far less than a "
+            "shared 'Zawahiri'. The value is the share of the query that the listed name explains times the share "
+            "of the listed name that the query explains: 'Fadi Nasser' explains only part of a listed 'Fadi Nabih "
+            "Nasser', whose rare 'Nabih' it lacks."),
     Feature("weak_alias", -0.15, "The matched name is an alias the list itself calls weak (low quality): it takes "
             "away this share of the name match."),
     Feature("low_information", -0.25, "The query holds little that is distinctive (one part, or only very common "

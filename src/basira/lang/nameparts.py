@@ -11,7 +11,13 @@ import re
 from dataclasses import dataclass
 
 from basira.lang.arabic import dominant_script, light
-from basira.lang.translit import arabic_word_key, ascii_fold, latin_word_key
+from basira.lang.translit import (
+    arabic_vowel_pattern,
+    arabic_word_key,
+    ascii_fold,
+    latin_vowel_pattern,
+    latin_word_key,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,13 +29,19 @@ class NamePart:
         skeleton: Consonant-class key shared by both scripts (``mhmd``).
         vowels: Key with vowel classes kept; more telling between two Latin spellings.
         role: ``given``, ``kunya``, ``nasab``, ``nisba``, ``family`` (had an article) or ``name``.
+        pattern: Consonant units with the vowels written around them, to check the vowels of two parts in
+            different scripts against each other (``translit.arabic_vowel_pattern``); empty for compounds.
     """
 
     text: str
     skeleton: str
     vowels: str
     role: str
+    pattern: str = ""
 
+
+#: The vowel pattern of a kunya marker (Abu, Umm): it pairs across scripts only with another kunya marker.
+KUNYA_PATTERN = "*"
 
 _AR_CONNECTORS = {"بن", "ابن", "إبن", "بنت", "ولد"}
 # A particle with no name after it (a name cut short, or "bin" moved to the end) is no part of the name.
@@ -59,7 +71,7 @@ _AR_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
 
 def _lat_part(word: str, role: str, text: str | None = None) -> NamePart:
     skel, vow = latin_word_key(word)
-    return NamePart(text or word, skel, vow, role)
+    return NamePart(text or word, skel, vow, role, latin_vowel_pattern(word))
 
 
 def _strip_fused_article(word: str) -> tuple[str, bool]:
@@ -101,7 +113,7 @@ def _latin_parts(text: str) -> list[NamePart]:
             continue
         if w in _LAT_KUNYA and nxt:
             skel, vow = _LAT_KUNYA[w]
-            parts.append(NamePart(w, skel, vow, "kunya"))
+            parts.append(NamePart(w, skel, vow, "kunya", KUNYA_PATTERN))
             role_next, i = "kunya", i + 1
             continue
         if w in _LAT_ABD and nxt:
@@ -120,7 +132,7 @@ def _latin_parts(text: str) -> list[NamePart]:
             continue
         cut = 4 if w.startswith("abou") else 3
         if w.startswith(("abu", "abou")) and len(w) >= cut + 4 and w[cut] not in "aeiou":
-            parts.append(NamePart(w[:cut], "b", "abu", "kunya"))
+            parts.append(NamePart(w[:cut], "b", "abu", "kunya", KUNYA_PATTERN))
             w = w[cut:]
             role_next = "kunya"
         if w.startswith(("binal", "binel", "benal", "ibnal")) and len(w) >= 8:
@@ -164,12 +176,12 @@ def _arabic_parts(text: str) -> list[NamePart]:
             continue
         if w in _AR_KUNYA and nxt:
             skel, vow = _AR_KUNYA[w]
-            parts.append(NamePart(w, skel, vow, "kunya"))
+            parts.append(NamePart(w, skel, vow, "kunya", KUNYA_PATTERN))
             role_next, i = "kunya", i + 1
             continue
         for marker in ("أبو", "ابو"):
             if w.startswith(marker) and len(w) > len(marker) + 2:
-                parts.append(NamePart(marker, "b", "abu", "kunya"))  # fused kunya: أبوغيث, أبواليزيد
+                parts.append(NamePart(marker, "b", "abu", "kunya", KUNYA_PATTERN))  # fused kunya: أبوغيث, أبواليزيد
                 w = w[len(marker):]
                 role_next = "kunya"
         if w == "عبد" and nxt:
@@ -178,7 +190,11 @@ def _arabic_parts(text: str) -> list[NamePart]:
             parts.append(NamePart(f"{w} {nxt}", "bd" + skel, "abd" + vow, role_next or _role(parts)))
             role_next, i = "", i + 2
             continue
-        if nxt == "الدين":
+        for din in ("الدين", "الدین"):
+            if w.endswith(din) and len(w) > len(din) + 1 and nxt not in ("الدين", "الدین"):
+                words[i:i + 1] = [w[:-len(din)], din]  # written together: نورالدین
+                w, nxt = words[i], din
+        if nxt in ("الدين", "الدین"):
             skel, vow = arabic_word_key(w)
             parts.append(NamePart(f"{w} {nxt}", skel + "dn", vow + "din", role_next or _role(parts)))
             role_next, i = "", i + 2
@@ -194,7 +210,9 @@ def _arabic_parts(text: str) -> list[NamePart]:
         role = role_next or ("family" if had_article else _role(parts))
         if role == "family" and core.endswith(("ي", "ى")):
             role = "nisba"
-        parts.append(NamePart(w, skel, vow, role))
+        # الله keeps its article in Latin (Allah): its vowels are not checked.
+        pattern = arabic_vowel_pattern(core) if core not in ("له", "لہ") else ""
+        parts.append(NamePart(w, skel, vow, role, pattern))
         role_next, i = "", i + 1
     return [p for p in parts if p.skeleton or p.vowels]
 

@@ -27,6 +27,8 @@ _AR = {
     "ع": "", "ء": "", "ئ": "", "ؤ": "",
     "ف": "f", "ڤ": "f", "ل": "l", "م": "m", "ن": "n", "ں": "n",
     "و": "w", "ۆ": "w", "ۇ": "w", "ي": "y", "ی": "y", "ې": "y", "ے": "y",
+    # Pashto letters (Zadran / ځدران, Haqqani network names): the nearest Arabic-script consonant.
+    "ځ": "z", "څ": "s", "ښ": "x", "ږ": "j", "ډ": "d", "ټ": "t", "ړ": "r", "ګ": "k", "ڼ": "n", "ۍ": "y",
 }
 # Readable romanisation of the same letters (used for display and the Jaro-Winkler baseline).
 _AR_READ = {
@@ -37,11 +39,13 @@ _AR_READ = {
     "ک": "k", "گ": "g", "ی": "y", "ہ": "h", "ھ": "h", "ۀ": "h", "ٹ": "t", "ڈ": "d", "ڑ": "r", "ں": "n", "ے": "y",
 }
 _SUN = set("تثدذرزسشصضطظلن")
+_SUN_LATIN = set("tdrzsn")
 
 # Latin digraphs first (longest first), then single letters.
 _LAT_DIGRAPHS = (
     ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"), ("ch", "x"),
-    ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ei", "I"),
+    ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"),
+    ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ei", "I"),
     ("ai", "AI"), ("ay", "AI"), ("aw", "AU"),
 )
 _LAT = {
@@ -139,3 +143,83 @@ def romanize(text: str) -> str:
         else:
             out.append("".join(_AR_READ.get(c, c) for c in word))
     return " ".join(w for w in out if w)
+
+
+# Vowel patterns: the consonant units of a word (its skeleton's letters, one per unit) with the vowels written
+# around each, so that an Arabic-script part and a Latin one can be checked for vowels that contradict each other.
+# Vowels are upper-case: A E I O U on the Latin side (e and o kept apart from i and u, which Arabic cannot tell
+# apart but which tell a Latin Jamel from a Jamil); on the Arabic side only the long vowels Arabic writes, A (ا),
+# I (ي), U (و), H (a vanished ʿayn or hamza inside the word), T (ta marbuta, ة), Y (a final ى or Persian ی: ā in
+# Arabic, Musa / موسى, ī in Dari, Haqqani / حقانى) and ^ before a word that starts with alef, hamza or ʿayn.
+# The Latin side marks ~ where a fused article may stand (Essabar).
+_LAT_PAT = {
+    "ou": "U", "oo": "U", "ee": "I", "ei": "I", "ai": "AI", "ay": "AI", "aw": "AU",
+    "a": "A", "e": "E", "i": "I", "o": "O", "u": "U",
+}
+_AR_OPEN = set("اأإآٱعءئؤ")
+_AR_PAT_VOWELS = {"ا": "A", "آ": "A", "ٱ": "A", "ى": "Y", "ة": "T", "ۃ": "T"}
+_AR_PAT_YW = {"و": "U", "ۆ": "U", "ۇ": "U", "ي": "I", "ی": "I", "ې": "I", "ے": "I"}
+
+
+def _collapse_units(classes: list[str]) -> str:
+    out: list[str] = []
+    for c in classes:
+        # A doubled consonant (Hassan, Abbas) is one unit, also across a vanished ʿayn (H), as in the skeleton.
+        if out and not c.isupper() and c == next((x for x in reversed(out) if x != "H"), None):
+            continue
+        out.append(c)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def latin_vowel_pattern(word: str) -> str:
+    """Consonant units and written vowels of one folded Latin word (``Jamil`` -> ``jAmIl``; see above).
+
+    A word that starts with a vowel and a doubled sun letter may carry a fused assimilated article (Essabar,
+    Ettounsi): its first vowel is marked ``~``, unknown.
+    """
+    out: list[str] = []
+    if len(word) > 4 and word[0] in "aeiou" and word[1] == word[2] and word[1] in _SUN_LATIN:
+        out.append("~")
+        word = word[1:]
+    for i, m in enumerate(_LAT_RE.findall(word)):
+        if m in _LAT_PAT:
+            out.extend(_LAT_PAT[m])
+        elif m in "wy":
+            # As in the skeleton: a w or y after the first letter is a vowel.
+            out.append(m if i == 0 else ("U" if m == "w" else "I"))
+        else:
+            out.extend(_LAT_MAP.get(m, ""))
+    return _collapse_units(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def arabic_vowel_pattern(word: str) -> str:
+    """Consonant units and written long vowels of one Arabic-script word without its article (``جمال`` ->
+    ``jmAl``, ``أحمد`` -> ``^hmd``; see above)."""
+    for allah in ("الله", "اللہ"):
+        if allah in word[1:]:
+            # The alef of Allah's article inside a word is no vowel (خيرالله / Khairullah, عبيدالله / Obaidullah).
+            word = word[0] + word[1:].replace(allah, allah[1:])
+    out: list[str] = []
+    last = len(word) - 1
+    for i, ch in enumerate(word):
+        if i == 0 and ch in _AR_OPEN:
+            out.append("^")
+            if ch == "آ":
+                out.append("A")
+        elif ch in "عءئؤ":
+            out.append("H")  # a vanished ʿayn or hamza: Latin writes a vowel of its own here (Tali' / طالع)
+        elif ch in _AR_PAT_VOWELS:
+            out.append(_AR_PAT_VOWELS[ch] if i else "^")
+        elif ch in _AR_PAT_YW:
+            if not i:
+                out.append(_AR[ch])  # a first و or ي is a consonant (Yusuf, Walid)
+            else:
+                out.append("Y" if i == last and ch == "ی" else _AR_PAT_YW[ch])
+        else:
+            c = _AR.get(ch, "")
+            if c:
+                # A medial hamza on alef is no long vowel, but keeps the letters around it apart, as in the skeleton.
+                out.append("_" if c.isupper() else c)
+    return _collapse_units(out).replace("_", "")
