@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import functools
 import gettext
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from basira.web.i18n import po_translations
 
 WEB_DIR = Path(__file__).parent / "web"
 TRANSLATIONS_DIR = WEB_DIR / "translations"
@@ -35,12 +34,7 @@ def translations(lang: str) -> gettext.NullTranslations:
     """
     if lang not in LANGUAGES or lang == "en":
         return gettext.NullTranslations()
-    with po_path(lang).open("rb") as f:
-        catalog = read_po(f, locale=lang)
-    buf = BytesIO()
-    write_mo(buf, catalog)
-    buf.seek(0)
-    return gettext.GNUTranslations(buf)
+    return po_translations(po_path(lang), lang)
 
 
 @functools.cache

@@ -45,7 +45,12 @@ def translations(lang: str) -> gettext.NullTranslations:
     """
     if lang == DEFAULT_LANGUAGE:
         return gettext.NullTranslations()
-    with po_path(lang).open("rb") as f:
+    return po_translations(po_path(lang), lang)
+
+
+def po_translations(path: Path, lang: str) -> gettext.GNUTranslations:
+    """The translations in the .po file at ``path``, compiled in memory (fuzzy entries left out, as gettext would)."""
+    with path.open("rb") as f:
         catalog = read_po(f, locale=lang)
     buf = BytesIO()
     write_mo(buf, catalog)
