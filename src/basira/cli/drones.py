@@ -1,5 +1,6 @@
 """``basira drones``: replay a radio capture through the Remote ID decoder and, credited to a registered sensor,
 through the tracker and the zone alerts; and decode single Remote ID messages or frames given in hexadecimal.
+The sensor, zone, track and alert commands live in :mod:`basira.cli.drones_setup`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from basira.cli.common import JsonOption, OrgOption, echo_json, out, principal, state
+from basira.cli.drones_setup import alerts_command, sensor_app, tracks_command, zones_app
 from basira.core.errors import InvalidInput
 from basira.drones.capture import ReplaySummary, replay
 from basira.drones.messages import Frame, Message, frame_dict, message_dict
@@ -27,7 +29,14 @@ if TYPE_CHECKING:
     from basira.core.instance import Instance
 
 CLI_NAME = "drones"
-cli_app = typer.Typer(help="Drones: decode Remote ID and DJI DroneID, replay captures.", no_args_is_help=True)
+cli_app = typer.Typer(
+    help="Drones: sensors, protected zones, tracks and alerts; decode Remote ID and DJI DroneID, replay captures."
+         "\n\nTo get tracks and alerts from a capture: `basira drones sensor add REF --lat LAT --lon LON`, "
+         "`basira drones zones import FILE`, `basira drones replay CAPTURE --sensor REF`, then "
+         "`basira drones tracks` and `basira drones alerts`.",
+    no_args_is_help=True)
+cli_app.add_typer(sensor_app, name="sensor")
+cli_app.add_typer(zones_app, name="zones")
 
 #: The most hex strings `decode` reads from standard input, so a runaway pipe cannot exhaust memory.
 MAX_DECODE_LINES = 100_000
@@ -112,8 +121,10 @@ def replay_command(
     speed: Annotated[float, typer.Option("--speed", min=0.01, max=1000.0,
                                          help="Pace multiplier without --fast (2 = twice as fast).")] = 1.0,
     sensor: Annotated[str | None, typer.Option(
-        "--sensor", help="Reference of a registered sensor: the frames are credited to it and go through the "
-                         "tracker, the plausibility rules and the zone alerts. Without it, decode only.")] = None,
+        "--sensor", help="Reference of a registered sensor (`basira drones sensor add`): the frames are credited "
+                         "to it and go through the tracker, the plausibility rules and the zone alerts; list the "
+                         "results with `basira drones tracks` and `basira drones alerts`. Without it, decode "
+                         "only.")] = None,
     batch: Annotated[int, typer.Option("--batch", min=1, max=5000,
                                        help="Frames per transaction when tracking.")] = 500,
     frames_out: Annotated[bool, typer.Option("--frames", help="Also print every frame as a JSON line.")] = False,
@@ -126,6 +137,10 @@ def replay_command(
     frames decoded, messages by type, frames rejected with their reasons (bad CRC, malformed message,
     received in the future), and with --sensor the tracks made and alerts raised. Exits 65 when the file is not
     a capture, 66 when the sensor is unknown.
+
+    To get tracks and alerts from a capture, credit it to a sensor near where it was recorded: register one
+    with `basira drones sensor add REF --lat LAT --lon LON`, import zones with `basira drones zones import
+    FILE`, replay with --sensor REF, then list with `basira drones tracks` and `basira drones alerts`.
     """
     tracker: _Tracker | None = None
     if sensor is not None:
@@ -213,3 +228,8 @@ def decode_command(
             out.print(escape(_json_line(item)), soft_wrap=True)
     if failures:
         raise InvalidInput(f"{failures} of {len(results)} inputs did not decode")
+
+
+# Listed after replay and decode in `basira drones --help`.
+cli_app.command("tracks")(tracks_command)
+cli_app.command("alerts")(alerts_command)

@@ -19,6 +19,8 @@ FEET = 0.3048
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 REFERENCES = ("AGL", "AMSL", "WGS84", "STD")
 MAX_ZONES_PER_FILE = 10_000
+#: The largest zone file accepted, by the API and the command line alike.
+MAX_ZONE_FILE = 20 * 1024 * 1024
 
 
 @dataclass

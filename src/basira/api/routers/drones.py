@@ -22,12 +22,12 @@ from basira.core.errors import ContentTooLarge, InvalidInput, NotFound
 from basira.core.models import utcnow
 from basira.drones import evidence, sensors, zones
 from basira.drones.ingest import MAX_BATCH, RawFrame, service
+from basira.drones.listing import alerts_query
 from basira.drones.models import DroneAlert, DronePosition, DroneSensor, DroneTrack, DroneZone
-from basira.drones.zonefiles import ZoneSpec, parse_zone_file
+from basira.drones.zonefiles import MAX_ZONE_FILE, ZoneSpec, parse_zone_file
 
 router = APIRouter(prefix="/v1/drones", tags=["drones"], responses=errors(401))
 
-MAX_ZONE_FILE = 20 * 1024 * 1024
 SensorRef = Annotated[str, Path(title="Sensor", description="The sensor's id (its own reference).", min_length=1,
                                 max_length=64, examples=["roof-north"])]
 ZoneRef = Annotated[str, Path(title="Zone", description="The zone's numeric id or its reference.", min_length=1,
@@ -403,11 +403,7 @@ def list_alerts(inst: InstanceDep, principal: PrincipalDep,
 
 
 def alert_rows(s: Any, org_id: int, after_id: int = 0, kind: str | None = None, limit: int = 100) -> list[AlertOut]:
-    q = (select(DroneAlert, DroneTrack.uas_id, DroneZone.name, DroneZone.ref, DroneSensor.ref)
-         .join(DroneTrack, DroneTrack.id == DroneAlert.track_id)
-         .outerjoin(DroneZone, DroneZone.id == DroneAlert.zone_id)
-         .outerjoin(DroneSensor, DroneSensor.id == DroneAlert.sensor_id)
-         .where(DroneAlert.org_id == org_id))
+    q = alerts_query(org_id)
     if kind:
         q = q.where(DroneAlert.kind == kind.upper())
     q = q.where(DroneAlert.id > after_id).order_by(DroneAlert.id) if after_id else q.order_by(DroneAlert.id.desc())

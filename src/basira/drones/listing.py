@@ -1,0 +1,80 @@
+"""Read-only listings of an organization's recent tracks and alerts, shared by the command line (the API's routes
+build the same queries with their own paging)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from basira.drones.models import DroneAlert, DroneSensor, DroneTrack, DroneZone
+
+MAX_LIST = 1000
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    """An alert with the names a reader needs: the drone's UAS ID, the zone's name or reference, the sensor."""
+
+    id: int
+    kind: str
+    at: dt.datetime
+    received_at: dt.datetime
+    track_id: int
+    uas_id: str
+    zone_id: int | None
+    zone_name: str | None
+    sensor_id: str | None
+    details: dict[str, Any]
+    evidence_ref: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "at": self.at.isoformat(),
+                "received_at": self.received_at.isoformat(), "track_id": self.track_id, "uas_id": self.uas_id,
+                "zone_id": self.zone_id, "zone_name": self.zone_name, "sensor_id": self.sensor_id,
+                "details": self.details, "evidence_ref": self.evidence_ref}
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(int(limit), MAX_LIST))
+
+
+def recent_tracks(session: Session, org_id: int, *, active_only: bool = False, limit: int = 50) -> list[DroneTrack]:
+    """The organization's tracks, last heard first; with ``active_only`` only those not yet lost.
+
+    The caller sweeps silent tracks first (``DroneService.sweep_lost``) when "active" must mean heard recently.
+    """
+    q = select(DroneTrack).where(DroneTrack.org_id == org_id)
+    if active_only:
+        q = q.where(DroneTrack.status == "active")
+    return list(session.scalars(q.order_by(DroneTrack.last_seen.desc(), DroneTrack.id.desc()).limit(_limit(limit))))
+
+
+def alerts_query(org_id: int) -> Select[DroneAlert, str, str, str, str]:
+    """The organization's alerts with the drone's UAS ID, the zone's name and reference and the sensor's reference
+    (unordered: callers order and page it)."""
+    return (select(DroneAlert, DroneTrack.uas_id, DroneZone.name, DroneZone.ref, DroneSensor.ref)
+            .join(DroneTrack, DroneTrack.id == DroneAlert.track_id)
+            .outerjoin(DroneZone, DroneZone.id == DroneAlert.zone_id)
+            .outerjoin(DroneSensor, DroneSensor.id == DroneAlert.sensor_id)
+            .where(DroneAlert.org_id == org_id))
+
+
+def recent_alerts(session: Session, org_id: int, *, since: dt.datetime | None = None, kind: str | None = None,
+                  limit: int = 50) -> list[AlertRow]:
+    """The organization's alerts, newest first; ``since`` keeps those Basira recorded at or after that time (a
+    replayed capture's alerts carry the capture's own times in ``at``, so recording time is what "recent" means).
+    """
+    q = alerts_query(org_id)
+    if since is not None:
+        q = q.where(DroneAlert.received_at >= since)
+    if kind:
+        q = q.where(DroneAlert.kind == kind.strip().upper())
+    rows = session.execute(q.order_by(DroneAlert.id.desc()).limit(_limit(limit)))
+    return [AlertRow(id=a.id, kind=a.kind, at=a.at, received_at=a.received_at, track_id=a.track_id, uas_id=uid,
+                     zone_id=a.zone_id, zone_name=(zname or zref) if a.zone_id else None, sensor_id=sref,
+                     details=a.details, evidence_ref=a.evidence_ref)
+            for a, uid, zname, zref, sref in rows]
