@@ -21,8 +21,6 @@ from basira.drones.zonefiles import MAX_ZONE_FILE
 if TYPE_CHECKING:
     from basira.drones.models import DroneSensor, DroneTrack, DroneZone
 
-#: The largest zone file read, as the API's import accepts (published national sets are a few megabytes).
-
 sensor_app = typer.Typer(help="Receivers: register, list, remove.", no_args_is_help=True)
 zones_app = typer.Typer(help="Protected zones: import GeoJSON, ED-269 or ED-318 files, list, remove.",
                         no_args_is_help=True)

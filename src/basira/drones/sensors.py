@@ -5,7 +5,7 @@ a sensor to hear: the distance to a claimed position and the strongest signal a 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -43,15 +43,9 @@ class SensorRow:
     chain_seq: int = 0
     chain_hash: str = ""
 
-    @classmethod
-    def of(cls, sensor: DroneSensor) -> SensorRow:
-        return cls(sensor.id, sensor.org_id, sensor.ref, sensor.lat, sensor.lon, sensor.antenna_height_m,
-                   sensor.range_m, sensor.enabled, sensor.chain_seq, sensor.chain_hash)
-
 
 #: The columns of ``drone_sensors`` that :class:`SensorRow` holds, in its field order.
-SENSOR_ROW_COLUMNS = ("id", "org_id", "ref", "lat", "lon", "antenna_height_m", "range_m", "enabled", "chain_seq",
-                      "chain_hash")
+SENSOR_ROW_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(SensorRow))
 
 
 @dataclass

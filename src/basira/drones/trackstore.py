@@ -8,6 +8,7 @@ workers may share one database, and a crash loses nothing the database does not 
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
 import threading
@@ -72,8 +73,7 @@ MUTABLE: tuple[str, ...] = HOT + SELDOM
 
 def seldom(track: TrackState) -> tuple[Any, ...]:
     """The values of the seldom-changing columns (copies: compared after the batch to choose what to write)."""
-    return (track.status, track.verdict, list(track.reasons), track.operator_lat, track.operator_lon,
-            track.operator_id, track.id_type, track.ua_type, dict(track.allowance))
+    return tuple(copy.copy(getattr(track, c)) for c in SELDOM)
 
 
 def _table() -> Table:

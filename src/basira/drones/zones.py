@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import shapely  # type: ignore[import-untyped]
 from pyproj import Geod, Transformer
-from shapely.geometry import LineString, Point, shape  # type: ignore[import-untyped]
+from shapely.geometry import Point, shape  # type: ignore[import-untyped]
 from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -172,15 +172,10 @@ class ZoneIndex:
 
     def containing(self, lons: Sequence[float], lats: Sequence[float], *, exit_area: bool = False) -> list[list[int]]:
         """For each point, the indexes (into ``zones``) of the zones whose area holds it."""
-        out: list[list[int]] = [[] for _ in range(len(lons))]
-        if not self.zones or not out:
-            return out
+        if not self.zones or not len(lons):
+            return [[] for _ in range(len(lons))]
         points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-        tree = self._exit_tree if exit_area else self._tree
-        pts, zs = tree.query(points, predicate="intersects")
-        for p, z in zip(pts.tolist(), zs.tolist(), strict=True):
-            out[p].append(z)
-        return out
+        return _query_many(self._exit_tree if exit_area else self._tree, points)
 
     def containing_point(self, lon: float, lat: float, *, exit_area: bool = False) -> list[int]:
         """The zones whose area holds one point (the per-observation path of ingest)."""
@@ -189,21 +184,20 @@ class ZoneIndex:
         tree = self._exit_tree if exit_area else self._tree
         return [int(i) for i in tree.query(Point(lon, lat), predicate="intersects")]
 
-    def nearby(self, line: LineString) -> list[int]:
-        """Zones whose area meets ``line`` (the path a drone would fly in the next seconds)."""
-        if not self.zones:
-            return []
-        return [int(i) for i in self._tree.query(line, predicate="intersects")]
-
     def nearby_many(self, lines: Sequence[BaseGeometry]) -> list[list[int]]:
-        """:meth:`nearby` for many paths in one tree query."""
-        out: list[list[int]] = [[] for _ in range(len(lines))]
-        if not self.zones or not out:
-            return out
-        idx, zs = self._tree.query(np.asarray(lines, dtype=object), predicate="intersects")
-        for p, z in zip(idx.tolist(), zs.tolist(), strict=True):
-            out[p].append(z)
-        return out
+        """Zones whose area meets each of ``lines`` (the paths drones would fly in the next seconds), in one query."""
+        if not self.zones or not len(lines):
+            return [[] for _ in range(len(lines))]
+        return _query_many(self._tree, np.asarray(lines, dtype=object))
+
+
+def _query_many(tree: shapely.STRtree, geoms: np.ndarray) -> list[list[int]]:
+    """For each of ``geoms``, the indexes of the tree's geometries that it meets (one tree query for all)."""
+    out: list[list[int]] = [[] for _ in range(len(geoms))]
+    idx, hits = tree.query(geoms, predicate="intersects")
+    for g, z in zip(idx.tolist(), hits.tolist(), strict=True):
+        out[g].append(z)
+    return out
 
 
 def compile_zone(z: DroneZone, hysteresis_m: float = 0.0) -> CompiledZone:
@@ -313,15 +307,10 @@ def zones_version(session: Session, org_id: int) -> tuple[int, str]:
     return int(n or 0), str(latest)
 
 
-def path_ahead(lon: float, lat: float, heading: float, distance_m: float) -> LineString:
-    """The straight path from (lon, lat) along ``heading`` for ``distance_m`` metres, on the ellipsoid."""
-    lon2, lat2, _ = GEOD.fwd(lon, lat, heading, distance_m)
-    return LineString([(lon, lat), (lon2, lat2)])
-
-
 def paths_ahead(lons: Sequence[float], lats: Sequence[float], headings: Sequence[float],
                 distances_m: Sequence[float]) -> list[BaseGeometry]:
-    """:func:`path_ahead` for many positions at once (one geodesic computation over arrays)."""
+    """The straight paths from each (lon, lat) along its heading for its distance in metres, on the ellipsoid (one
+    geodesic computation over arrays)."""
     if not len(lons):
         return []
     x, y = np.asarray(lons, dtype=float), np.asarray(lats, dtype=float)
