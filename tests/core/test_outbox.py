@@ -32,3 +32,16 @@ def test_two_consumers_creating_the_same_cursor_at_once_do_not_collide(instance:
     with instance.db.session() as s:
         cur = s.get(ConsumerCursor, "review")
         assert cur is not None and cur.last_event_id == 7
+
+
+def test_emit_many_writes_the_rows_emit_writes_and_returns_their_ids_in_order(instance: Instance, org_id: int) -> None:
+    with instance.db.session() as s:
+        single = outbox.emit(s, "x.one", {"n": 0}, org_id)
+        ids = outbox.emit_many(s, [("x.many", {"n": n}, org_id if n % 2 else None) for n in range(1, 6)])
+        assert outbox.emit_many(s, []) == []
+    assert len(ids) == 5 and ids == sorted(ids) and ids[0] > single.id
+    with instance.db.session() as s:
+        events = outbox.pending(s, "test-emit-many", kinds=["x.one", "x.many"])
+        got = [(e.id, e.kind, e.payload, e.org_id, e.created_at is not None) for e in events]
+    assert got == [(single.id, "x.one", {"n": 0}, org_id, True)] + [
+        (i, "x.many", {"n": n}, org_id if n % 2 else None, True) for i, n in zip(ids, range(1, 6), strict=True)]

@@ -20,7 +20,7 @@ from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
-from basira.core.models import Event
+from basira.core import outbox
 from basira.drones.evidence import Link
 from basira.drones.models import DroneAlert
 from basira.drones.sensors import SensorRow
@@ -234,7 +234,7 @@ def record_alerts(session: Session, pending: list[Pending], received: dt.datetim
     alerts, one for the events, one UPDATE linking each alert to its event."""
     if not pending:
         return []
-    alerts_t, events_t = cast(Table, DroneAlert.__table__), cast(Table, Event.__table__)
+    alerts_t = cast(Table, DroneAlert.__table__)
     conn = session.connection()
     rows: list[dict[str, Any]] = []
     for track, d, obs, sensor, link, _ in pending:
@@ -245,7 +245,8 @@ def record_alerts(session: Session, pending: list[Pending], received: dt.datetim
                      "details": d.details, "evidence_ref": ref, "received_at": received})
     alert_ids = conn.execute(insert(alerts_t).returning(alerts_t.c.id, sort_by_parameter_order=True),
                              rows).scalars().all()
-    out, events = [], []
+    out: list[dict[str, Any]] = []
+    events: list[tuple[str, dict[str, Any], int | None]] = []
     for alert_id, row, (track, d, _, sensor, _, match_ids) in zip(alert_ids, rows, pending, strict=True):
         payload: dict[str, Any] = {
             "track_id": str(track.id), "alert_id": str(alert_id), "alert_kind": d.kind.value,
@@ -264,12 +265,10 @@ def record_alerts(session: Session, pending: list[Pending], received: dt.datetim
             payload["operator_position"] = {"lat": track.operator_lat, "lon": track.operator_lon}
         if match_ids:
             payload["match_ids"] = list(match_ids)
-        # The outbox row, as basira.core.outbox.emit writes it, for all alerts of the batch in one statement.
-        events.append({"kind": "alert.raised", "payload": payload, "org_id": track.org_id})
+        events.append(("alert.raised", payload, track.org_id))
         track.state["alerted"] = True
         out.append(payload | {"details": d.details})
-    event_ids = conn.execute(insert(events_t).returning(events_t.c.id, sort_by_parameter_order=True),
-                             events).scalars().all()
+    event_ids = outbox.emit_many(session, events)
     conn.execute(update(alerts_t).where(alerts_t.c.id == bindparam("alert_id"))
                  .values(event_id=bindparam("event_id")),
                  [{"alert_id": a, "event_id": e} for a, e in zip(alert_ids, event_ids, strict=True)])
