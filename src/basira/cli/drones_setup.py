@@ -19,7 +19,7 @@ from basira.core.errors import Conflict, ContentTooLarge, EmptyContent, InvalidI
 from basira.drones.zonefiles import MAX_ZONE_FILE
 
 if TYPE_CHECKING:
-    from basira.drones.models import DroneSensor, DroneTrack, DroneZone
+    from basira.drones.models import DroneTrack
 
 sensor_app = typer.Typer(help="Receivers: register, list, remove.", no_args_is_help=True)
 zones_app = typer.Typer(help="Protected zones: import GeoJSON, ED-269 or ED-318 files, list, remove.",
@@ -31,11 +31,6 @@ def _num(v: float | None, fmt: str = "{:.0f}") -> str:
 
 
 # -- sensors ----------------------------------------------------------------------------------------------------------
-
-def _sensor_dict(x: DroneSensor) -> dict[str, Any]:
-    return {"id": x.ref, "name": x.name, "lat": x.lat, "lon": x.lon, "antenna_height_m": x.antenna_height_m,
-            "range_m": x.range_m, "frames": x.chain_seq, "chain_head": x.chain_hash}
-
 
 @sensor_app.command("add")
 def sensor_add(
@@ -54,12 +49,12 @@ def sensor_add(
 
     Exits 65 when a value is out of range, 75 when the reference is taken.
     """
-    from basira.drones.sensors import SensorSpec, create_sensor
+    from basira.drones.sensors import SensorSpec, create_sensor, sensor_view
 
     inst = state(ctx).instance()
     with inst.db.session() as s:
         who, _ = principal(s, org)
-        row = _sensor_dict(create_sensor(s, who, SensorSpec(ref=ref, name=name, lat=lat, lon=lon,
+        row = sensor_view(create_sensor(s, who, SensorSpec(ref=ref, name=name, lat=lat, lon=lon,
                                                             antenna_height_m=height_m, range_m=range_m)))
     if as_json:
         echo_json(row)
@@ -72,12 +67,12 @@ def sensor_add(
 @sensor_app.command("list")
 def sensor_list(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = False) -> None:
     """The organization's receivers, with the frames in each one's hash chain."""
-    from basira.drones.sensors import list_sensors
+    from basira.drones.sensors import list_sensors, sensor_view
 
     inst = state(ctx).instance()
     with inst.db.session() as s:
         who, _ = principal(s, org)
-        rows = [_sensor_dict(x) for x in list_sensors(s, who.org_id)]
+        rows = [sensor_view(x) for x in list_sensors(s, who.org_id)]
     if as_json:
         echo_json(rows)
         return
@@ -111,13 +106,6 @@ def sensor_remove(
 
 
 # -- zones ------------------------------------------------------------------------------------------------------------
-
-def _zone_dict(z: DroneZone) -> dict[str, Any]:
-    return {"id": z.id, "ref": z.ref, "name": z.name, "source": z.source, "restriction": z.restriction,
-            "geometry": z.geometry, "radius_m": z.radius_m, "buffer_m": z.buffer_m, "lower_m": z.lower_m,
-            "lower_ref": z.lower_ref, "upper_m": z.upper_m, "upper_ref": z.upper_ref, "reasons": z.reasons,
-            "authority": z.authority, "windows": z.windows, "message": z.message}
-
 
 def read_zone_file(path: Path) -> bytes:
     """The bytes of a zone file: a regular file, not empty, at most ``MAX_ZONE_FILE`` bytes (read no further)."""
@@ -157,7 +145,7 @@ def zones_import(
     with inst.db.session() as s:
         who, _ = principal(s, org)
         try:
-            rows = [_zone_dict(z) for z in zones.save_zones(s, who, specs, replace=replace)]
+            rows = [zones.zone_view(z) for z in zones.save_zones(s, who, specs, replace=replace)]
         except Conflict as e:
             raise Conflict(e.detail.replace("import with replace", "import with --replace")) from None
     service(inst).forget_zones(who.org_id)
@@ -186,12 +174,12 @@ def _zones_table(rows: list[dict[str, Any]]) -> None:
 @zones_app.command("list")
 def zones_list(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = False) -> None:
     """The organization's zones (ids, references, altitude bands, schedules)."""
-    from basira.drones.zones import list_zones
+    from basira.drones.zones import list_zones, zone_view
 
     inst = state(ctx).instance()
     with inst.db.session() as s:
         who, _ = principal(s, org)
-        rows = [_zone_dict(z) for z in list_zones(s, who.org_id)]
+        rows = [zone_view(z) for z in list_zones(s, who.org_id)]
     if as_json:
         echo_json(rows)
         return
@@ -323,7 +311,7 @@ def alerts_command(
     inst = state(ctx).instance()
     with inst.db.session() as s:
         who, _ = principal(s, org)
-        rows = [a.as_dict() for a in recent_alerts(s, who.org_id, since=after, kind=kind, limit=limit)]
+        rows = [a.as_dict() for a in recent_alerts(s, who.org_id, since=after, kind=kind and kind.strip(), limit=limit)]
     if as_json:
         echo_json(rows)
         return

@@ -30,6 +30,7 @@ class AlertRow:
     sensor_id: str | None
     details: dict[str, Any]
     evidence_ref: str
+    event_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "at": self.at.isoformat(),
@@ -64,17 +65,18 @@ def alerts_query(org_id: int) -> Select[DroneAlert, str, str, str, str]:
 
 
 def recent_alerts(session: Session, org_id: int, *, since: dt.datetime | None = None, kind: str | None = None,
-                  limit: int = 50) -> list[AlertRow]:
-    """The organization's alerts, newest first; ``since`` keeps those Basira recorded at or after that time (a
-    replayed capture's alerts carry the capture's own times in ``at``, so recording time is what "recent" means).
+                  after_id: int = 0, limit: int = 50) -> list[AlertRow]:
+    """The organization's alerts, newest first, or oldest first after ``after_id`` (for polling); ``kind`` (any case)
+    keeps one kind; ``since`` keeps those Basira recorded at or after that time (a replayed capture's alerts carry
+    the capture's own times in ``at``, so recording time is what "recent" means).
     """
     q = alerts_query(org_id)
     if since is not None:
         q = q.where(DroneAlert.received_at >= since)
     if kind:
-        q = q.where(DroneAlert.kind == kind.strip().upper())
-    rows = session.execute(q.order_by(DroneAlert.id.desc()).limit(_limit(limit)))
+        q = q.where(DroneAlert.kind == kind.upper())
+    q = q.where(DroneAlert.id > after_id).order_by(DroneAlert.id) if after_id else q.order_by(DroneAlert.id.desc())
     return [AlertRow(id=a.id, kind=a.kind, at=a.at, received_at=a.received_at, track_id=a.track_id, uas_id=uid,
                      zone_id=a.zone_id, zone_name=(zname or zref) if a.zone_id else None, sensor_id=sref,
-                     details=a.details, evidence_ref=a.evidence_ref)
-            for a, uid, zname, zref, sref in rows]
+                     details=a.details, evidence_ref=a.evidence_ref, event_id=a.event_id)
+            for a, uid, zname, zref, sref in session.execute(q.limit(_limit(limit)))]

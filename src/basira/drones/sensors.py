@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,6 +78,12 @@ def _check(spec: SensorSpec) -> None:
         raise InvalidInput(f"a sensor's expected range is 0-{MAX_RANGE_M:.0f} m")
     if spec.name is not None and len(spec.name) > 200:
         raise InvalidInput("a sensor name has at most 200 characters")
+
+
+def sensor_view(x: DroneSensor) -> dict[str, Any]:
+    """A sensor as the API and the command line show it (its reference is its ``id``; ``frames`` its chain length)."""
+    return {"id": x.ref, "name": x.name, "lat": x.lat, "lon": x.lon, "antenna_height_m": x.antenna_height_m,
+            "range_m": x.range_m, "frames": x.chain_seq, "chain_head": x.chain_hash}
 
 
 def create_sensor(session: Session, principal: Principal, spec: SensorSpec) -> DroneSensor:

@@ -200,6 +200,14 @@ def _query_many(tree: shapely.STRtree, geoms: np.ndarray) -> list[list[int]]:
     return out
 
 
+def zone_view(z: DroneZone) -> dict[str, Any]:
+    """A zone as the API and the command line show it."""
+    return {"id": z.id, "ref": z.ref, "name": z.name, "source": z.source, "restriction": z.restriction,
+            "geometry": z.geometry, "radius_m": z.radius_m, "buffer_m": z.buffer_m, "lower_m": z.lower_m,
+            "lower_ref": z.lower_ref, "upper_m": z.upper_m, "upper_ref": z.upper_ref, "reasons": z.reasons,
+            "authority": z.authority, "windows": z.windows, "message": z.message}
+
+
 def compile_zone(z: DroneZone, hysteresis_m: float = 0.0) -> CompiledZone:
     geom = zone_geometry(z.geometry, z.radius_m, z.buffer_m)
     if not hysteresis_m:

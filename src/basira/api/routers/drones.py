@@ -9,11 +9,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from basira.api.deps import InstanceDep, PrincipalDep
@@ -22,8 +24,8 @@ from basira.core.errors import ContentTooLarge, InvalidInput, NotFound
 from basira.core.models import utcnow
 from basira.drones import evidence, sensors, zones
 from basira.drones.ingest import MAX_BATCH, RawFrame, service
-from basira.drones.listing import alerts_query
-from basira.drones.models import DroneAlert, DronePosition, DroneSensor, DroneTrack, DroneZone
+from basira.drones.listing import recent_alerts
+from basira.drones.models import DronePosition, DroneSensor, DroneTrack, DroneZone
 from basira.drones.zonefiles import MAX_ZONE_FILE, ZoneSpec, parse_zone_file
 
 router = APIRouter(prefix="/v1/drones", tags=["drones"], responses=errors(401))
@@ -69,8 +71,7 @@ class SensorOut(BaseModel):
 
 
 def _sensor(s: DroneSensor) -> SensorOut:
-    return SensorOut(id=s.ref, name=s.name, lat=s.lat, lon=s.lon, antenna_height_m=s.antenna_height_m,
-                     range_m=s.range_m, frames=s.chain_seq, chain_head=s.chain_hash)
+    return SensorOut(**sensors.sensor_view(s))
 
 
 @router.post("/sensors", status_code=status.HTTP_201_CREATED, response_model=SensorOut,
@@ -300,10 +301,7 @@ class ZoneOut(ZoneIn):
 
 
 def zone_view(z: DroneZone) -> ZoneOut:
-    return ZoneOut(id=z.id, ref=z.ref, name=z.name, geometry=z.geometry, radius_m=z.radius_m, buffer_m=z.buffer_m,
-                   lower_m=z.lower_m, lower_ref=z.lower_ref, upper_m=z.upper_m, upper_ref=z.upper_ref,
-                   restriction=z.restriction, reasons=z.reasons, authority=z.authority, windows=z.windows,
-                   message=z.message, source=z.source)
+    return ZoneOut(**zones.zone_view(z))
 
 
 @router.post("/zones", status_code=status.HTTP_201_CREATED, response_model=ZoneOut,
@@ -402,12 +400,6 @@ def list_alerts(inst: InstanceDep, principal: PrincipalDep,
         return alert_rows(s, principal.org_id, after_id, kind, limit)
 
 
-def alert_rows(s: Any, org_id: int, after_id: int = 0, kind: str | None = None, limit: int = 100) -> list[AlertOut]:
-    q = alerts_query(org_id)
-    if kind:
-        q = q.where(DroneAlert.kind == kind.upper())
-    q = q.where(DroneAlert.id > after_id).order_by(DroneAlert.id) if after_id else q.order_by(DroneAlert.id.desc())
-    return [AlertOut(id=a.id, kind=a.kind, at=a.at, track_id=a.track_id, uas_id=uid, zone_id=a.zone_id,
-                     zone_name=(zname or zref) if a.zone_id else None, sensor_id=sref, details=a.details,
-                     evidence_ref=a.evidence_ref, event_id=a.event_id)
-            for a, uid, zname, zref, sref in s.execute(q.limit(limit))]
+def alert_rows(s: Session, org_id: int, after_id: int = 0, kind: str | None = None,
+               limit: int = 100) -> list[AlertOut]:
+    return [AlertOut(**asdict(a)) for a in recent_alerts(s, org_id, kind=kind, after_id=after_id, limit=limit)]
