@@ -14,6 +14,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 
+from basira.finance.lists.un import NAME_TAGS, primary_name
 from basira.finance.names import DateSpan, NameRecord, NameVariant
 from basira.lang.arabic import is_arabic
 
@@ -52,11 +53,7 @@ def load_un(path: Path) -> tuple[list[NameRecord], list[Pair], int]:
     for kind, tag in (("person", "INDIVIDUAL"), ("organization", "ENTITY")):
         for el in root.iter(tag):
             ref = "un:" + _text(el, "REFERENCE_NUMBER")
-            # "na" (not available) stands in for a missing name part in a few records: it is no part of the name.
-            primary = " ".join(
-                v for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME") if (v := _text(el, t))
-                and v.lower() != "na"
-            )
+            primary = primary_name(_text(el, t) for t in NAME_TAGS)
             names = [NameVariant(primary)]
             for alias in el.iter(f"{tag}_ALIAS"):
                 a = _text(alias, "ALIAS_NAME")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from basira.finance.names import EntryId, Kind
@@ -71,7 +72,7 @@ def unfinal(skeleton: str) -> set[str]:
     return {v.removesuffix("h") for v in skeleton_variants(skeleton)}
 
 
-def pair_keys(skeletons: list[str]) -> list[tuple[int, str]]:
+def pair_keys(skeletons: Sequence[str]) -> list[tuple[int, str]]:
     """(position, key) of each two adjacent parts written together (Hizb Allah -> Hizballah)."""
     return [(j, v) for j in range(len(skeletons) - 1) for v in unfinal(skeletons[j] + skeletons[j + 1])]
 

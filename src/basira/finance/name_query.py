@@ -41,6 +41,12 @@ CANDIDATES = 20
 PER_ENTRY = 3
 
 
+def _less(sim: float, penalty: float) -> float:
+    """A similarity less a penalty, or 0 when that leaves it below ``PART_FLOOR``."""
+    sim -= penalty
+    return sim if sim >= PART_FLOOR else 0.0
+
+
 class QueryRun:
     """One query's parts and the similarities computed for it, each (query part, form) pair once."""
 
@@ -78,8 +84,7 @@ class QueryRun:
             else:
                 pen = vowel_penalty(part.pattern, form.pattern)
             self._vowels[(i, fid)] = pen
-        sim -= pen
-        return sim if sim >= PART_FLOOR else 0.0
+        return _less(sim, pen)
 
     def matches(self, kind: Kind | None) -> Iterable[tuple[IndexedName, float]]:
         """The shortlisted listed names, each with how well it matches (0..1, before the other features)."""
@@ -128,11 +133,8 @@ class QueryRun:
             row, qw = self.sims[i], self.weights[i]
             if not latin:
                 # Across scripts only the skeleton counts: one comparison and one posting list per skeleton.
-                cache = self._cross[i]
                 for skel in skels:
-                    s = cache.get(skel)
-                    if s is None:
-                        s = cache[skel] = cross_similarity(part.skeleton, skel)
+                    s = self._cross_sim(i, skel)
                     if s > 0.0:
                         chunks.append(st.skeleton_names[skel])
                         q_vals.append(qw * s)
@@ -198,7 +200,7 @@ class QueryRun:
                         pen = vowel_penalty(part.pattern, both)
                     else:
                         pen = 0.0
-                    s = s - pen if s - pen >= PART_FLOOR else 0.0
+                    s = _less(s, pen)
                 if s > 0.0:
                     fused.setdefault(nid, []).append((s, (i,), (j, j + 1)))
                     found.add(nid)
@@ -214,17 +216,17 @@ class QueryRun:
             latin = self.latin[i] and self.latin[i + 1]
             # Both query parts in one script: the listed form in the other is checked for its vowels.
             cross = self.latin[i] if self.latin[i] == self.latin[i + 1] else None
-            for v in unfinal(first.skeleton + second.skeleton):
+            skeleton, vowels = first.skeleton + second.skeleton, first.vowels + second.vowels
+            both = joined_pattern(first.pattern, second.pattern) if cross is not None else ""
+            for v in unfinal(skeleton):
                 for f in st.single_forms.get(v, ()):
                     form = st.forms[f]
                     s = FUSED_SIM
                     if latin and not form.arabic:
-                        s = min(s, latin_similarity(first.skeleton + second.skeleton, first.vowels + second.vowels,
-                                                    form.skeleton, form.vowels))
+                        s = min(s, latin_similarity(skeleton, vowels, form.skeleton, form.vowels))
                     elif cross is not None and form.arabic == cross:
-                        both = joined_pattern(first.pattern, second.pattern)
                         pen = vowel_penalty(form.pattern, both) if cross else vowel_penalty(both, form.pattern)
-                        s = s - pen if s - pen >= PART_FLOOR else 0.0
+                        s = _less(s, pen)
                     if s > 0.0:
                         for nid, js in form.names.items():
                             fused.setdefault(nid, []).extend((s, (i, i + 1), (j,)) for j in js)
@@ -263,8 +265,7 @@ class QueryRun:
             more = []
             for i, j in unkeyed:
                 if i not in used_q and j not in used_c:
-                    skel = cand.skeletons[j]
-                    s = self._cross[i][skel] = cross_similarity(self.parts[i].skeleton, skel)
+                    s = self._cross_sim(i, cand.skeletons[j])
                     if s > 0.0:
                         s = self._with_vowels(i, fids[j], s)
                     if s > 0.0:

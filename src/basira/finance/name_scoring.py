@@ -106,7 +106,7 @@ class IndexState:
 
     def _remove_name(self, nid: int) -> None:
         name = self.names.pop(nid)
-        keys = pair_keys([self.forms[f].skeleton for f in name.fids])
+        keys = pair_keys(name.skeletons)
         for f in set(name.fids):
             form = self.forms[f]
             form.names.pop(nid, None)

@@ -44,8 +44,6 @@ class NamePart:
 KUNYA_PATTERN = "*"
 
 _AR_CONNECTORS = {"بن", "ابن", "إبن", "بنت", "ولد"}
-# A particle with no name after it (a name cut short, or "bin" moved to the end) is no part of the name.
-_LAT_TRAILING = {"al", "el", "ul", "il", "ol", "bin", "ibn", "ben", "bint", "ould", "uld", "walad", "wuld", "bn"}
 # Persian ezafe (Tehrik-e Taliban) and the Arabic "and" (Nusrat al-Islam wa al-Muslimin) join names, they are none.
 _LAT_JOINERS = {"e", "i", "ye", "y", "wa", "wal"}
 _AR_KUNYA = {"ابو": ("b", "abu"), "أبو": ("b", "abu"), "أبي": ("b", "abu"), "ابي": ("b", "abu"),
@@ -55,6 +53,9 @@ _LAT_KUNYA = {"abu": ("b", "abu"), "abou": ("b", "abu"), "abo": ("b", "abu"), "a
               "abi": ("b", "abu"), "aba": ("b", "abu"), "umm": ("m", "um"), "um": ("m", "um"),
               "oum": ("m", "um"), "om": ("m", "um")}
 _LAT_ARTICLES = {"al", "el", "ul", "il", "ol"}
+# A particle with no name after it (a name cut short, or "bin" moved to the end) is no part of the name; a final
+# "b" is an initial, not a connector.
+_LAT_TRAILING = (_LAT_ARTICLES | _LAT_CONNECTORS) - {"b"}
 # Assimilated article before a sun letter: written with that letter (ash-Shami, ad-Din, ar-Rahman).
 _LAT_SUN_ARTICLES = {"ash": "sh", "esh": "sh", "ush": "sh", "as": "s", "es": "s", "us": "s", "ad": "d",
                      "ed": "d", "ud": "d", "at": "t", "et": "t", "ut": "t", "ath": "th", "adh": "dh",
@@ -66,12 +67,18 @@ _ABD_REST = re.compile(r"^(?:[aeiou]l(?=\w{3})|[aeiou](?=([^aeiou])\1)\w|[aeiou]
 _LAT_DIN_WORDS = {"eldin", "aldin", "uldin", "eldine", "aldine", "eldeen", "aldeen", "eddin", "eddine", "uddin",
                   "addin", "uddeen", "eddeen", "iddin", "oddin"}
 _DIN_SUFFIX = re.compile(r"^(\w{3,}?)(?:[aeiou]d|[aeiou]dd|dd)(?:in|ine|een|dine|dīn)$")
+_AR_DIN = ("الدين", "الدین")  # ad-Din, with the Arabic and the Persian final ya
 _AR_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
 
 
 def _lat_part(word: str, role: str, text: str | None = None) -> NamePart:
     skel, vow = latin_word_key(word)
     return NamePart(text or word, skel, vow, role, latin_vowel_pattern(word))
+
+
+def _with_din(prev: NamePart, text: str) -> NamePart:
+    """The part before an "ad-Din" written apart, with the ad-Din joined to it (Nur ad-Din)."""
+    return NamePart(text, prev.skeleton + "dn", prev.vowels + "din", prev.role)
 
 
 def _strip_fused_article(word: str) -> tuple[str, bool]:
@@ -99,13 +106,13 @@ def _latin_parts(text: str) -> list[NamePart]:
             continue
         if parts and w in _LAT_DIN_WORDS and parts[-1].vowels not in ("abu", "um"):
             prev = parts.pop()
-            parts.append(NamePart(f"{prev.text} {w}", prev.skeleton + "dn", prev.vowels + "din", prev.role))
+            parts.append(_with_din(prev, f"{prev.text} {w}"))
             i += 1
             continue
         if nxt and (w in _LAT_ARTICLES or (w in _LAT_SUN_ARTICLES and nxt.startswith(_LAT_SUN_ARTICLES[w]))):
             if nxt in ("din", "deen", "dine", "dien") and parts:
                 prev = parts.pop()
-                parts.append(NamePart(f"{prev.text} {w}-{nxt}", prev.skeleton + "dn", prev.vowels + "din", prev.role))
+                parts.append(_with_din(prev, f"{prev.text} {w}-{nxt}"))
                 i += 2
                 continue
             role_next = role_next or "family"
@@ -190,11 +197,11 @@ def _arabic_parts(text: str) -> list[NamePart]:
             parts.append(NamePart(f"{w} {nxt}", "bd" + skel, "abd" + vow, role_next or _role(parts)))
             role_next, i = "", i + 2
             continue
-        for din in ("الدين", "الدین"):
-            if w.endswith(din) and len(w) > len(din) + 1 and nxt not in ("الدين", "الدین"):
+        for din in _AR_DIN:
+            if w.endswith(din) and len(w) > len(din) + 1 and nxt not in _AR_DIN:
                 words[i:i + 1] = [w[:-len(din)], din]  # written together: نورالدین
                 w, nxt = words[i], din
-        if nxt in ("الدين", "الدین"):
+        if nxt in _AR_DIN:
             skel, vow = arabic_word_key(w)
             parts.append(NamePart(f"{w} {nxt}", skel + "dn", vow + "din", role_next or _role(parts)))
             role_next, i = "", i + 2
@@ -220,7 +227,8 @@ def _arabic_parts(text: str) -> list[NamePart]:
 # Second halves of theophoric compounds (Ehsan-ullah, Hesam ad-Din, Ata ur-Rahman, Abdul Haq): written apart or
 # fused, so they join the part before them.
 _TAILS = {"lh", "dn", "rhmn", "hk"}
-_LAT_TAIL_WORDS = {"allah", "ullah", "ollah", "illah", "ulla", "alla", "eddine", "eddin", "uddin", "addin", "uddeen"}
+# (Latin ad-Din words are joined by _latin_parts itself: see _LAT_DIN_WORDS.)
+_LAT_TAIL_WORDS = {"allah", "ullah", "ollah", "illah", "ulla", "alla"}
 
 
 def _join_tails(parts: list[NamePart]) -> list[NamePart]:

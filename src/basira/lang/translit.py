@@ -75,13 +75,18 @@ def _finish(classes: str) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=65536)
-def skeleton_variants(skeleton: str) -> tuple[str, ...]:
-    """Every plain spelling of a skeleton with ambiguous-letter markers (at most eight, the first is canonical)."""
+def _expand(skeleton: str) -> tuple[str, ...]:
+    """Every spelling of a skeleton's ambiguous-letter markers, in order (at most eight, the first is canonical)."""
     out = [""]
     for ch in skeleton:
-        choices = _AMBIGUOUS.get(ch, (ch,))
-        out = [o + c for o in out for c in choices][:8]
-    return tuple(_REPEAT.sub(r"\1", o) for o in out)
+        out = [o + c for o in out for c in _AMBIGUOUS.get(ch, (ch,))][:8]
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def skeleton_variants(skeleton: str) -> tuple[str, ...]:
+    """Every plain spelling of a skeleton with ambiguous-letter markers (at most eight, the first is canonical)."""
+    return tuple(_REPEAT.sub(r"\1", o) for o in _expand(skeleton))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -91,10 +96,7 @@ def spellings(skeleton: str) -> frozenset[str]:
     Unlike :func:`skeleton_variants`, ``knn`` (Kanaan) and ``kn`` (Kony) stay apart: between two Latin spellings
     the consonants a vowel kept apart are real consonants.
     """
-    out = [""]
-    for ch in skeleton:
-        out = [o + c for o in out for c in _AMBIGUOUS.get(ch, (ch,))][:8]
-    return frozenset(out)
+    return frozenset(_expand(skeleton))
 
 
 def arabic_word_key(word: str) -> tuple[str, str]:
@@ -152,10 +154,8 @@ def romanize(text: str) -> str:
 # I (ي), U (و), H (a vanished ʿayn or hamza inside the word), T (ta marbuta, ة), Y (a final ى or Persian ی: ā in
 # Arabic, Musa / موسى, ī in Dari, Haqqani / حقانى) and ^ before a word that starts with alef, hamza or ʿayn.
 # The Latin side marks ~ where a fused article may stand (Essabar).
-_LAT_PAT = {
-    "ou": "U", "oo": "U", "ee": "I", "ei": "I", "ai": "AI", "ay": "AI", "aw": "AU",
-    "a": "A", "e": "E", "i": "I", "o": "O", "u": "U",
-}
+# The vowel digraphs of _LAT_DIGRAPHS, then single vowels (e and o kept apart from i and u, unlike _LAT).
+_LAT_PAT = {d: c for d, c in _LAT_DIGRAPHS if c.isupper()} | dict(zip("aeiou", "AEIOU", strict=True))
 _AR_OPEN = set("اأإآٱعءئؤ")
 _AR_PAT_VOWELS = {"ا": "A", "آ": "A", "ٱ": "A", "ى": "Y", "ة": "T", "ۃ": "T"}
 _AR_PAT_YW = {"و": "U", "ۆ": "U", "ۇ": "U", "ي": "I", "ی": "I", "ې": "I", "ے": "I"}

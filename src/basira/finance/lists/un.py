@@ -6,7 +6,7 @@ reference numbers such as ``QDi.299`` are kept without the trailing spaces some 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO
 from xml.etree.ElementTree import Element
 
@@ -74,14 +74,22 @@ def _document(d: Element) -> dict[str, str] | None:
             "issued": child_text(d, "DATE_OF_ISSUE")}
 
 
+#: The tags whose values make up a record's primary name, in order.
+NAME_TAGS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
+
+
+def primary_name(values: Iterable[str]) -> str:
+    """The primary name from the values of ``NAME_TAGS``: "na" (not available) stands in for a missing name part
+    in a few records, and is no part of the name, nor is an empty value."""
+    return " ".join(v for v in values if v and v.lower() != "na")
+
+
 def _entry(rec: Element) -> ListedEntry:
     tag = local(rec.tag)
     person = tag == "INDIVIDUAL"
     check_children(rec, _INDIVIDUAL if person else _ENTITY, tag)
     ref = require(child_text(rec, "REFERENCE_NUMBER"), "REFERENCE_NUMBER", tag)
-    # "na" (not available) stands in for a missing name part in a few records: it is no part of the name.
-    primary = " ".join(v for v in (child_text(rec, t) for t in ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME",
-                                                                   "FOURTH_NAME")) if v and v.lower() != "na")
+    primary = primary_name(child_text(rec, t) for t in NAME_TAGS)
     entry = ListedEntry(ref=ref, kind="person" if person else "organization",
                         regime=child_text(rec, "UN_LIST_TYPE"), listed_on=iso_date(child_text(rec, "LISTED_ON")),
                         remarks=child_text(rec, "COMMENTS1"))
