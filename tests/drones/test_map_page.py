@@ -144,3 +144,18 @@ def test_an_unknown_language_falls_back_to_english() -> None:
 
 def test_catalog_files_sit_beside_the_template() -> None:
     assert {p.name for p in Path(mappage.TRANSLATIONS_DIR).glob("*.po")} == {"ar.po", "fr.po"}
+
+
+@pytest.mark.parametrize("url", ["https://t\u202eiles.example/{z}/{x}/{y}.png", "https://a.example;script-src*/{z}.png",
+                                 "ftp://tiles.example/{z}.png", "https://tilés.example/{z}.png"])
+def test_a_tile_url_unfit_for_the_policy_header_falls_back_to_the_vector_map(instance: Instance, url: str) -> None:
+    import dataclasses
+
+    from basira.api.routers.drones_map import tile_settings
+
+    def with_url(u: str) -> Any:
+        return type("Inst", (), {"settings": dataclasses.replace(instance.settings, drones_tile_url=u)})()
+
+    assert tile_settings(with_url(url))[0] == ""
+    good = "https://{s}.tile.example:8443/{z}/{x}/{y}.png"
+    assert tile_settings(with_url(good))[0] == good

@@ -14,12 +14,10 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from basira.web.i18n import po_translations
+from basira.web import i18n
 
 WEB_DIR = Path(__file__).parent / "web"
 TRANSLATIONS_DIR = WEB_DIR / "translations"
-#: The languages the page speaks; English needs no catalog.
-LANGUAGES: tuple[str, ...] = ("en", "ar", "fr")
 
 
 def po_path(lang: str) -> Path:
@@ -32,9 +30,9 @@ def translations(lang: str) -> gettext.NullTranslations:
 
     The catalog becomes an in-memory .mo so that gettext applies its plural rule; fuzzy entries are left out.
     """
-    if lang not in LANGUAGES or lang == "en":
+    if lang not in i18n.LANGUAGES or lang == i18n.DEFAULT_LANGUAGE:
         return gettext.NullTranslations()
-    return po_translations(po_path(lang), lang)
+    return i18n.po_translations(po_path(lang), lang)
 
 
 @functools.cache
@@ -51,10 +49,10 @@ def render(lang: str, direction: str, **context: Any) -> str:
     """The map page in ``lang`` written ``direction`` (``ltr`` or ``rtl``).
 
     Args:
-        lang: One of :data:`LANGUAGES` (another falls back to English).
+        lang: One of :data:`basira.web.i18n.LANGUAGES` (another falls back to English).
         direction: The writing direction of ``lang``, as the web pages decide it.
         context: ``tile_url``, ``tile_attribution``, ``org``, ``user`` (already made safe to show) and
             ``languages``: (code, name, direction) of each language to offer, ``switch_path`` the page's path.
     """
-    lang = lang if lang in LANGUAGES else "en"
+    lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
     return environment(lang).get_template("map.html").render(lang=lang, dir=direction, **context)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -95,6 +95,30 @@ def viewer(session: Session, request: Request) -> Viewer | None:
                   accounts.exposure_today(session, user.id))
 
 
+def request_language(request: Request, user_locale: str | None) -> tuple[str | None, str]:
+    """The language a ``?lang=`` asks for (None when absent or unknown) and the language to speak.
+
+    The choice: ``?lang=``, then the language cookie (an earlier ``?lang=``), the user's locale, the browser's.
+    """
+    asked = i18n.normalise(request.query_params.get("lang"))
+    return asked, i18n.choose_language(asked, request.cookies.get(LANG_COOKIE), user_locale,
+                                       request.headers.get("accept-language", ""))
+
+
+def remember_language(response: Response, request: Request, asked: str | None) -> None:
+    """Mark ``response`` as depending on the browser's language; keep a new ``?lang=`` choice in the cookie."""
+    response.headers["Vary"] = "Accept-Language"  # the session middleware adds "Cookie"
+    if asked and asked != request.cookies.get(LANG_COOKIE):
+        response.set_cookie(LANG_COOKIE, asked, max_age=LANG_COOKIE_MAX_AGE, httponly=True, samesite="lax",
+                            secure=bool(request.app.state.web_https_only))
+
+
+@functools.cache
+def language_choices() -> tuple[tuple[str, str, str], ...]:
+    """What a language switcher offers: (code, name in that language, writing direction) of each language."""
+    return tuple((code, i18n.autonym(code), i18n.direction(code)) for code in i18n.LANGUAGES)
+
+
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *, status: int = 200,
            user_locale: str | None = None, switch_path: str | None = None,
            csp: str | None = None) -> HTMLResponse:
@@ -105,15 +129,13 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     """
     context = dict(context or {})
     user_locale = user_locale or context.pop("user_locale", None)
-    asked = i18n.normalise(request.query_params.get("lang"))
-    lang = i18n.choose_language(asked, request.cookies.get(LANG_COOKIE), user_locale,
-                                request.headers.get("accept-language", ""))
+    asked, lang = request_language(request, user_locale)
     ctx: dict[str, Any] = {
         **i18n.template_context(lang),
         "csrf": auth.csrf_token(request.session),
         "root": url(request, ""),
         "static": lambda path: url(request, f"/static/{path}"),
-        "languages": [(code, i18n.autonym(code), i18n.direction(code)) for code in i18n.LANGUAGES],
+        "languages": language_choices(),
         # request.url.path already holds the root path; a path given here does not.
         "switch_path": url(request, switch_path) if switch_path else request.url.path,
         "user": None, "org": None, "exposure": None, "viewer": None,
@@ -125,12 +147,9 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
     }
     resp = HTMLResponse(env().get_template(name).render(ctx), status_code=status)
     resp.headers["Cache-Control"] = "no-store"
-    resp.headers["Vary"] = "Accept-Language"  # the session middleware adds "Cookie"
+    remember_language(resp, request, asked)
     if csp:
         resp.headers["Content-Security-Policy"] = csp
-    if asked and asked != request.cookies.get(LANG_COOKIE):
-        resp.set_cookie(LANG_COOKIE, asked, max_age=LANG_COOKIE_MAX_AGE, httponly=True, samesite="lax",
-                        secure=bool(request.app.state.web_https_only))
     return resp
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from basira.drones.ingest import service
 from basira.drones.models import DroneTrack
 from basira.drones.zones import list_zones, zone_geometry, zones_version
 from basira.web import auth, i18n
-from basira.web.common import LANG_COOKIE, LANG_COOKIE_MAX_AGE
+from basira.web.common import language_choices, remember_language, request_language
 
 WEB_DIR = Path(__file__).resolve().parents[2] / "drones" / "web"
 #: How often the event stream looks for changes, and how long one stream lasts (the browser reconnects).
@@ -60,11 +61,15 @@ def _signed_in(request: Request) -> tuple[Principal, User] | None:
         return auth.principal_for(s, user), user
 
 
+_TILE_HOST = re.compile(r"[A-Za-z0-9.\-{}:\[\]]+")
+
+
 def tile_settings(inst: Instance) -> tuple[str, str]:
     """The tile URL template and attribution (empty: the vector map)."""
     url = inst.settings.drones_tile_url
     attribution = inst.settings.drones_tile_attribution
-    if url and urlsplit(url).scheme not in {"http", "https"}:
+    # Only an http(s) URL whose host can stand in the Content-Security-Policy header (ASCII, no separators).
+    if url and (urlsplit(url).scheme not in {"http", "https"} or not _TILE_HOST.fullmatch(urlsplit(url).netloc)):
         url = ""
     return url, attribution
 
@@ -95,19 +100,14 @@ def drones_page(request: Request) -> Response:
     with inst.db.session() as s:
         org = s.get(Organization, principal.org_id)
     tile_url, attribution = tile_settings(inst)
-    # The language as the other pages choose it: ?lang=, then the language cookie, the user's, the browser's.
-    asked = i18n.normalise(request.query_params.get("lang"))
-    lang = i18n.choose_language(asked, request.cookies.get(LANG_COOKIE), user.locale,
-                                request.headers.get("accept-language", ""))
+    # The language as the other pages choose it, remembered the same way.
+    asked, lang = request_language(request, user.locale)
     html = mappage.render(lang, i18n.direction(lang), tile_url=tile_url, tile_attribution=attribution,
                           org=i18n.visible(org.name) if org else "", user=i18n.visible(user.username),
                           switch_path=request.url.path,
-                          languages=[(c, i18n.autonym(c), i18n.direction(c)) for c in i18n.LANGUAGES])
-    resp = HTMLResponse(html, headers={"Content-Security-Policy": _policy(tile_url), "Cache-Control": "no-store",
-                                       "Vary": "Accept-Language"})
-    if asked and asked != request.cookies.get(LANG_COOKIE):
-        resp.set_cookie(LANG_COOKIE, asked, max_age=LANG_COOKIE_MAX_AGE, httponly=True, samesite="lax",
-                        secure=bool(request.app.state.web_https_only))
+                          languages=language_choices())
+    resp = HTMLResponse(html, headers={"Content-Security-Policy": _policy(tile_url), "Cache-Control": "no-store"})
+    remember_language(resp, request, asked)
     return resp
 
 
