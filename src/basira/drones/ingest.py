@@ -43,7 +43,16 @@ from basira.drones.alerts import (
     record_alerts,
     zone_hits,
 )
-from basira.drones.intake import FUTURE_SKEW, MAX_BATCH, MAX_FRAME_BYTES, IngestReport, RawFrame, decode_raw
+from basira.drones.intake import (
+    FUTURE_SKEW,
+    MAX_BATCH,
+    MAX_FRAME_BYTES,
+    IngestReport,
+    RawFrame,
+    decode_raw,
+    from_the_future,
+    unknown_sensor,
+)
 from basira.drones.models import DroneFrame, DronePosition, DroneSensor, DroneTrack
 from basira.drones.receivers import FORMATS, frame_from_json
 from basira.drones.remoteid import Frame
@@ -151,18 +160,15 @@ class DroneService:
         good: list[tuple[Frame, SensorRow]] = []
         for i, rec in enumerate(records):
             if sensor is None:
-                report.rejected.append({"index": i, "reason": f"unknown sensor: {sensor_ref[:64]!r} is not a "
-                                                              "registered sensor of this organization"})
+                report.rejected.append({"index": i, "reason": unknown_sensor(sensor_ref)})
                 continue
             try:
                 frame = frame_from_json(fmt, rec, sensor=sensor_ref, now=now)
             except InvalidInput as e:
                 report.rejected.append({"index": i, "reason": f"bad record: {e.detail}"})
                 continue
-            if frame.received_at > now + FUTURE_SKEW:
-                report.rejected.append({"index": i, "reason": f"from the future: received_at "
-                                                              f"{frame.received_at.isoformat()} is ahead of the "
-                                                              "server's clock"})
+            if (future := from_the_future(frame.received_at, now)) is not None:
+                report.rejected.append({"index": i, "reason": future})
                 continue
             good.append((frame, sensor))
         return self._run(session, principal, good, report, now)

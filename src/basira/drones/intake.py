@@ -54,16 +54,28 @@ class IngestReport:
                 "tracks": sorted(self.track_ids), "alerts": self.alerts}
 
 
+def unknown_sensor(ref: str) -> str:
+    """The reason a frame from an unregistered sensor is refused."""
+    return f"unknown sensor: {ref[:64]!r} is not a registered sensor of this organization"
+
+
+def from_the_future(at: dt.datetime, now: dt.datetime) -> str | None:
+    """The reason a frame stamped too far ahead of the server's clock is refused, or None."""
+    if at > now + FUTURE_SKEW:
+        return f"from the future: received_at {at.isoformat()} is ahead of the server's clock"
+    return None
+
+
 def decode_raw(raw: RawFrame, sensors: dict[str, SensorRow], now: dt.datetime) -> tuple[str | None, Frame | None]:
     """The decoded frame, or the reason it is refused (unknown sensor, from the future, empty, too large, RSSI out
     of range, unknown transport, nothing decodable)."""
     if raw.sensor not in sensors:
-        return f"unknown sensor: {raw.sensor[:64]!r} is not a registered sensor of this organization", None
+        return unknown_sensor(raw.sensor), None
     at = raw.received_at or now
     if at.tzinfo is None:
         at = at.replace(tzinfo=dt.UTC)
-    if at > now + FUTURE_SKEW:
-        return f"from the future: received_at {at.isoformat()} is ahead of the server's clock", None
+    if (future := from_the_future(at, now)) is not None:
+        return future, None
     if not raw.data:
         return "empty: the frame has no bytes", None
     if len(raw.data) > MAX_FRAME_BYTES:
