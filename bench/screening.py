@@ -49,22 +49,41 @@ def found(hits: list[NameHit], entry_id: str, threshold: float) -> bool:
     return False
 
 
-def recall(index: NameIndex, pairs: list[Pair], threshold: float) -> tuple[float, list[tuple[Pair, list[NameHit]]]]:
+#: Hits kept per query: recall looks at the top 20, the candidate sets at the top 10.
+TOP = 20
+#: How many of a query's hits make its candidate set (what a peer scorer is given).
+CANDIDATES = 10
+
+
+def recall(index: NameIndex, pairs: list[Pair], threshold: float,
+           seen: dict[str, list[NameHit]]) -> tuple[float, list[tuple[Pair, list[NameHit]]]]:
+    """Share of pairs whose entry is found; each query's hits are kept in ``seen``."""
     misses = []
     for p in pairs:
-        hits = index.query(p.query, limit=20)
+        hits = seen[p.query] = index.query(p.query, limit=TOP)
         if not found(hits, p.entry_id, threshold):
             misses.append((p, hits))
     return 1 - len(misses) / max(1, len(pairs)), misses
 
 
-def false_alerts(index: NameIndex, names: list[str], threshold: float) -> tuple[float, list[tuple[str, NameHit]]]:
+def false_alerts(index: NameIndex, names: list[str], threshold: float,
+                 seen: dict[str, list[NameHit]]) -> tuple[float, list[tuple[str, NameHit]]]:
+    """Share of names whose top hit alerts; each query's hits are kept in ``seen``."""
     bad = []
     for n in names:
-        hits = index.query(n, limit=1)
+        hits = seen[n] = index.query(n, limit=CANDIDATES)
         if hits and hits[0].score >= threshold:
             bad.append((n, hits[0]))
     return len(bad) / max(1, len(names)), bad
+
+
+def drop_listed(names: list[str], *, say: bool = False) -> list[str]:
+    """``names`` without those in ``LISTED_SPELLINGS``; with ``say``, each one left out is printed with its reason."""
+    if say:
+        for name in names:
+            if name in LISTED_SPELLINGS:
+                print(f"# negative {name!r} left out as listed: {LISTED_SPELLINGS[name]}")
+    return [n for n in names if n not in LISTED_SPELLINGS]
 
 
 @dataclass
@@ -81,9 +100,10 @@ class PeerRun:
         return self.hits / max(1, self.queries)
 
 
-def candidate_sets(index: NameIndex, queries: list[str]) -> dict[str, list[str]]:
-    """Basira's blocking step for each query: the entries of its top 10 hits, whatever their score."""
-    return {q: [str(h.entry_id) for h in index.query(q, limit=10, threshold=2.0)] for q in queries}
+def candidate_sets(seen: dict[str, list[NameHit]]) -> dict[str, list[str]]:
+    """Basira's blocking step for each query: the entries of its top 10 hits, whatever their score (a query's hits
+    are sorted before the limit cuts them, so the first 10 of the hits already kept are those of limit 10)."""
+    return {q: [str(h.entry_id) for h in hits[:CANDIDATES]] for q, hits in seen.items()}
 
 
 def peer_run(cands: dict[str, list[str]], records: dict[str, NameRecord], queries: list[tuple[str, str | None]],
@@ -188,17 +208,14 @@ def main() -> None:
     indexed = {exact_key(n.name) for r in un + ofac for n in r.names}
     all_neg = [n for n in read_negatives(DATA / "negative_names.txt") if exact_key(n) not in indexed]
     dropped = len(read_negatives(DATA / "negative_names.txt")) - len(all_neg)
-    negatives = all_neg[0 if args.half == "tune" else 1::2]  # even lines tune, odd lines test
-    for name in set(negatives) & set(LISTED_SPELLINGS):
-        negatives.remove(name)
-        print(f"# negative {name!r} left out as listed: {LISTED_SPELLINGS[name]}")
+    negatives = drop_listed(all_neg[0 if args.half == "tune" else 1::2], say=True)  # even lines tune, odd lines test
     # Fresh negatives (written 2026-12-04): even lines may be tuned on, odd lines are held back. The final negatives
     # are measured only with --final, once the matcher is done; nothing is tuned on them.
     if args.final:
         fresh_all = read_negatives(DATA / "negative_names_final.txt")
     else:
         fresh_all = read_negatives(DATA / "negative_names_fresh.txt")[0 if args.half == "tune" else 1::2]
-    fresh = [n for n in fresh_all if exact_key(n) not in indexed and n not in LISTED_SPELLINGS]
+    fresh = drop_listed([n for n in fresh_all if exact_key(n) not in indexed])
     fresh_label = "final negatives" if args.final else f"fresh negatives ({args.half} half)"
     th = DEFAULT_THRESHOLD
     print(f"# {len(un)} UN + {len(ofac)} OFAC entries indexed in {build_s:.1f}s; {len(pairs)} cross-script pairs "
@@ -206,12 +223,13 @@ def main() -> None:
           f"{len(spelled)} spelling variants, {len(negatives)} negatives ({dropped} dropped as listed), "
           f"{len(fresh)} fresh negatives ({len(fresh_all) - len(fresh)} dropped as listed); threshold {th}")
 
-    r_cross, m_cross = recall(index, cross, th)
-    r_spell, m_spell = recall(index, spelled, th)
-    fa, bad = false_alerts(index, negatives, th)
-    fa_fresh, bad_fresh = false_alerts(index, fresh, th)
+    seen: dict[str, list[NameHit]] = {}
+    r_cross, m_cross = recall(index, cross, th, seen)
+    r_spell, m_spell = recall(index, spelled, th, seen)
+    fa, bad = false_alerts(index, negatives, th, seen)
+    fa_fresh, bad_fresh = false_alerts(index, fresh, th, seen)
     qps, qps_wall = throughput(index, [p.query for p in cross + spelled] + negatives)
-    cands = candidate_sets(index, [p.query for p in cross + spelled] + negatives + fresh)
+    cands = candidate_sets(seen)
     sets = {
         "cross_script_recall": [(p.query, p.entry_id) for p in cross],
         "variant_recall": [(p.query, p.entry_id) for p in spelled],

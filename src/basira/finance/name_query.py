@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from basira.finance.name_forms import IndexedName, form_keys, unfinal
+from basira.finance.name_forms import Form, IndexedName, form_keys, unfinal
 from basira.finance.name_similarity import (
     FUSED_SIM,
     LONG_SKELETON,
@@ -116,7 +116,7 @@ class QueryRun:
         both from the part similarities alone (no alignment), summed in one vectorised pass over the postings.
         """
         st = self.state
-        fw, forms = st.form_weight, st.forms
+        fw, sw, forms = st.form_weight, st.skeleton_weight, st.forms
         chunks: list[NDArray[np.int64]] = []
         q_vals: list[float] = []
         c_vals: list[float] = []
@@ -138,7 +138,7 @@ class QueryRun:
                     if s > 0.0:
                         chunks.append(st.skeleton_names[skel])
                         q_vals.append(qw * s)
-                        c_vals.append(st.weight(skel) * s)
+                        c_vals.append(sw[skel] * s)
                 continue
             for skel in skels:
                 for f in st.skeleton_forms[skel]:
@@ -185,22 +185,15 @@ class QueryRun:
                 continue
             found: set[int] = set()
             holders = {(nid, j) for v in unfinal(part.skeleton) for nid, j in st.pair_names.get(v, {}).items()}
+            # The similarity depends only on the two listed forms (a form's script is its name's), not on which
+            # name holds them: each pair of forms is compared once.
+            joined: dict[tuple[int, int], float] = {}
             for nid, j in holders:
-                name = st.names[nid]
-                s = FUSED_SIM
-                left, right = st.forms[name.fids[j]], st.forms[name.fids[j + 1]]
-                if self.latin[i] and not name.arabic:
-                    s = min(s, latin_similarity(part.skeleton, part.vowels, left.skeleton + right.skeleton,
-                                                left.vowels + right.vowels))
-                else:
-                    both = joined_pattern(left.pattern, right.pattern)
-                    if name.arabic and self.latin[i]:
-                        pen = vowel_penalty(both, part.pattern)
-                    elif not (name.arabic or self.latin[i]):
-                        pen = vowel_penalty(part.pattern, both)
-                    else:
-                        pen = 0.0
-                    s = _less(s, pen)
+                fids = st.names[nid].fids
+                key = (fids[j], fids[j + 1])
+                s = joined.get(key)
+                if s is None:
+                    s = joined[key] = self._joined_sim(i, st.forms[key[0]], st.forms[key[1]])
                 if s > 0.0:
                     fused.setdefault(nid, []).append((s, (i,), (j, j + 1)))
                     found.add(nid)
@@ -234,6 +227,21 @@ class QueryRun:
                         q_vals.append(w)
                         c_vals.append(w)
         return fused
+
+    def _joined_sim(self, i: int, left: Form, right: Form) -> float:
+        """How well query part ``i`` matches two adjacent listed parts written together (at most ``FUSED_SIM``)."""
+        part, latin = self.parts[i], self.latin[i]
+        if latin and not left.arabic:
+            return min(FUSED_SIM, latin_similarity(part.skeleton, part.vowels, left.skeleton + right.skeleton,
+                                                   left.vowels + right.vowels))
+        both = joined_pattern(left.pattern, right.pattern)
+        if left.arabic and latin:
+            pen = vowel_penalty(both, part.pattern)
+        elif not (left.arabic or latin):
+            pen = vowel_penalty(part.pattern, both)
+        else:
+            pen = 0.0
+        return _less(FUSED_SIM, pen)
 
     def _align(self, cand: IndexedName, fused: list[Pair]) -> float:
         """Share of the query the listed name explains times share of the listed name the query explains."""

@@ -44,6 +44,7 @@ class IndexState:
         self._next = 0
         self._next_form = 0
         self._weights: dict[str, float] = {}  # cleared on every change: weights depend on all names
+        self.skeleton_weight: dict[str, float] = {}  # indexed skeleton -> weight(skeleton), set by refresh()
         self.form_weight: dict[int, float] = {}
         self.form_names: dict[int, NDArray[np.int64]] = {}  # form -> ids of the names that hold it
         self.skeleton_names: dict[str, NDArray[np.int64]] = {}  # skeleton -> ids of the names that hold it
@@ -149,7 +150,9 @@ class IndexState:
         """Recomputes every part weight after the lists changed (once, on the first query that follows)."""
         if self._fresh:
             return
-        self.form_weight = {f: self.weight(form.skeleton) for f, form in self.forms.items()}
+        self.skeleton_weight = {skel: self.weight(skel) for skel in self.skeleton_forms}
+        sw = self.skeleton_weight
+        self.form_weight = {f: sw[form.skeleton] for f, form in self.forms.items()}
         self.form_names = {f: np.fromiter(form.names, np.int64, len(form.names)) for f, form in self.forms.items()}
         self.skeleton_names = {
             skel: np.unique(np.concatenate([self.form_names[f] for f in fids]))
