@@ -34,3 +34,16 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     assert test in ci.splitlines()
     assert "BASIRA_REQUIRE_ALL=1" in ci
+
+
+def test_ci_starts_exactly_the_readme_first_command() -> None:
+    serve, _ = _readme_commands()
+    first_run = (ROOT / ".ci" / "first-run").read_text()
+    started = [line for line in first_run.splitlines() if line.startswith("( ") and "basira serve" in line]
+    assert started == [f"( {serve} ) >\"$scratch/serve.log\" 2>&1 &"], started
+    assert "bash .ci/first-run" in (ROOT / ".ci" / "run").read_text().splitlines()
+
+
+def test_ci_first_run_installs_no_extra() -> None:
+    serve, _ = _readme_commands()
+    assert "pip install -q -e . " in serve and "[" not in serve

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -34,7 +35,7 @@ def test_installed_script_prints_help(tmp_path: Path) -> None:
         assert command in done.stdout
 
 
-def test_serve_answers_health_and_offers_the_demo_on_an_empty_instance(tmp_path: Path) -> None:
+def test_serve_answers_health_and_prints_a_set_up_token_on_an_empty_instance(tmp_path: Path) -> None:
     assert SCRIPT.exists(), f"the console script {SCRIPT} is not installed (pip install -e .)"
     port = _free_port()
     proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--log-level", "warning"],
@@ -53,5 +54,7 @@ def test_serve_answers_health_and_offers_the_demo_on_an_empty_instance(tmp_path:
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=10)
-    assert "offers the demo" in output
+    token = re.search(r"/\?token=([A-Za-z0-9_-]+)", output)
+    assert token, f"serve printed no set-up link on an empty instance:\n{output}"
+    assert f"set-up token {token.group(1)} works once" in output.replace("\n", " ")
     assert proc.returncode in (0, -15)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from basira.api.app import create_app
-from basira.core import banks, orgs
+from basira.core import banks, orgs, setup
 from basira.core.instance import Instance
 from basira.core.matching import MatchRequest, match_item
 from basira.core.models import AuditEntry, Entry, Match, Signal, User
@@ -156,37 +156,104 @@ def test_api_docs_are_served_from_vendored_assets_without_a_cdn(client: TestClie
         assert client.get(a).status_code == 200
 
 
-def test_an_empty_instance_offers_the_demo_to_a_local_visitor(client: TestClient) -> None:
+def _token(instance: Instance, ttl_s: float = 600.0, now: dt.datetime | None = None) -> str:
+    with instance.db.session() as s:
+        return setup.issue_token(s, ttl_s, now=now)
+
+
+def _orgs(instance: Instance) -> int:
+    with instance.db.session() as s:
+        return len(orgs.list_orgs(s))
+
+
+def test_an_empty_instance_asks_for_the_set_up_token_before_the_demo(client: TestClient) -> None:
     page = client.get("/").text
-    assert "Welcome to Basira" in page and "Load the demo" in page
-    assert 'action="/demo"' in page
+    assert "Welcome to Basira" in page and "Load the demo" in page and "Set-up token" in page
+    assert 'action="/demo"' in page and 'action="/setup"' in page
+    assert 'name="token" value=""' in page
 
 
-def test_the_demo_is_not_offered_to_a_remote_visitor(instance: Instance) -> None:
-    with TestClient(create_app(instance), client=("203.0.113.7", 40000)) as remote:
-        page = remote.get("/").text
-        assert "Load the demo" not in page and "basira org create" in page
-        # Even with a valid token (any page's form gives one), the post is refused.
-        r = remote.post("/demo", data={"csrf": csrf_of(remote.get("/login").text)})
+def test_the_link_that_serve_prints_fills_in_the_token(client: TestClient) -> None:
+    page = client.get("/", params={"token": "abc-123"}).text
+    assert page.count('name="token" value="abc-123"') == 2
+
+
+@pytest.mark.parametrize("token", ["", "not-a-token", "x" * 5000])
+def test_the_demo_without_a_valid_token_creates_nothing_and_says_why(
+        client: TestClient, instance: Instance, token: str) -> None:
+    _token(instance)  # a real token exists, but the visitor does not hold it
+    r = client.post("/demo", data={"csrf": csrf_of(client.get("/").text), "token": token})
     assert r.status_code == 403
-    assert "The demo cannot be loaded from here" in r.text
+    assert 'id="setup-refused"' in r.text and "shown only this once" not in r.text
+    assert _orgs(instance) == 0
+
+
+def test_a_used_token_is_refused(client: TestClient, instance: Instance) -> None:
+    token = _token(instance)
+    with instance.db.session() as s:
+        setup.spend_token(s, token)
+    r = client.post("/demo", data={"csrf": csrf_of(client.get("/").text), "token": token})
+    assert r.status_code == 403 and "wrong, used or expired" in r.text
+    assert _orgs(instance) == 0
+
+
+def test_an_expired_token_is_refused(client: TestClient, instance: Instance) -> None:
+    token = _token(instance, ttl_s=60, now=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=2))
+    r = client.post("/setup", data={"csrf": csrf_of(client.get("/").text), "token": token, "org_name": "Acme",
+                                    "org_slug": "acme", "username": "ada", "password": "a-long-password-1"})
+    assert r.status_code == 403 and "wrong, used or expired" in r.text
+    assert _orgs(instance) == 0
 
 
 def test_the_demo_is_not_offered_when_the_setting_is_off(client: TestClient, instance: Instance) -> None:
     instance.settings = dataclasses.replace(instance.settings, demo=False)
     page = client.get("/").text
-    assert "Load the demo" not in page
-    assert client.post("/demo", data={"csrf": csrf_of(client.get("/login").text)}).status_code == 403
+    assert "Load the demo" not in page and 'action="/setup"' in page
+    r = client.post("/demo", data={"csrf": csrf_of(client.get("/").text), "token": _token(instance)})
+    assert r.status_code == 403 and "turned off" in r.text
 
 
-def test_the_demo_needs_the_csrf_token(client: TestClient) -> None:
+def test_the_demo_needs_the_csrf_token(client: TestClient, instance: Instance) -> None:
     client.get("/")
-    assert client.post("/demo", data={"csrf": "forged"}).status_code == 403
+    assert client.post("/demo", data={"csrf": "forged", "token": _token(instance)}).status_code == 403
+    assert _orgs(instance) == 0
+
+
+def test_a_remote_visitor_with_the_token_may_claim_the_instance(instance: Instance) -> None:
+    """The token, not the address, proves that the visitor read the server's console."""
+    token = _token(instance)
+    with TestClient(create_app(instance), client=("203.0.113.7", 40000)) as remote:
+        refused = remote.post("/demo", data={"csrf": csrf_of(remote.get("/").text)})
+        assert refused.status_code == 403 and _orgs(instance) == 0
+        r = remote.post("/setup", data={"csrf": csrf_of(remote.get("/").text), "token": token,
+                                        "org_name": "Acme Platform", "org_slug": "acme", "username": "ada",
+                                        "password": "a-long-password-1"})
+    assert r.status_code == 200 and r.url.path == "/login"
+    with instance.db.session() as s:
+        org = orgs.get_org(s, "acme")
+        ada = s.scalars(select(User).where(User.username == "ada")).one()
+        assert org.operator and ada.org_id == org.id and ada.role == "admin"
+        claim = s.scalars(select(AuditEntry).where(AuditEntry.action == "instance.claim")).one()
+        assert claim.details["client"] == "203.0.113.7"
+
+
+def test_a_bad_organization_form_keeps_the_token_for_another_try(client: TestClient, instance: Instance) -> None:
+    token = _token(instance)
+    form = {"csrf": csrf_of(client.get("/").text), "token": token, "org_name": "Acme", "org_slug": "Not A Slug!",
+            "username": "ada", "password": "a-long-password-1"}
+    bad = client.post("/setup", data=form)
+    assert bad.status_code == 422 and "slug" in bad.text and _orgs(instance) == 0
+    good = client.post("/setup", data={**form, "org_slug": "acme"})
+    assert good.url.path == "/login" and _orgs(instance) == 1
+    # Spent, and the instance is claimed: the same token opens nothing more.
+    again = client.post("/setup", data={**form, "org_slug": "other"})
+    assert again.status_code == 403 and "set up already" in again.text and _orgs(instance) == 1
 
 
 def test_loading_the_demo_signs_in_and_shows_the_credentials_once(client: TestClient, instance: Instance) -> None:
-    page = client.get("/").text
-    r = client.post("/demo", data={"csrf": csrf_of(page)})
+    page = client.get("/", params={"token": _token(instance)}).text
+    r = client.post("/demo", data={"csrf": csrf_of(page), "token": re.search(r'name="token" value="([^"]+)"',
+                                                                              page).group(1)})  # type: ignore[union-attr]
     assert r.status_code == 200
     assert "shown only this once" in r.text
     assert r.headers["cache-control"] == "no-store"
@@ -199,6 +266,6 @@ def test_loading_the_demo_signs_in_and_shows_the_credentials_once(client: TestCl
     with instance.db.session() as s:
         login = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.login")).one()
         assert login.details["via"] == "demo"
-    # The offer is gone: a second post changes nothing and shows no credentials.
-    again = client.post("/demo", data={"csrf": csrf_of(home.text)})
-    assert again.url.path == "/" and "shown only this once" not in again.text
+    # The offer is gone: a second post with the spent token is refused and shows no credentials.
+    again = client.post("/demo", data={"csrf": csrf_of(home.text), "token": "anything"})
+    assert again.status_code == 403 and "shown only this once" not in again.text

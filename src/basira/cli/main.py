@@ -53,6 +53,7 @@ def root(
 
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.command("setup-token")(serve.setup_token)
 app.command("hash")(matching.hash_files)
 app.command("match")(matching.match_paths)
 app.add_typer(bank_app, name="bank")

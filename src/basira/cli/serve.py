@@ -9,8 +9,7 @@ import typer
 from rich.markup import escape
 
 from basira.cli.common import actor, out, state
-from basira.core import orgs
-from basira.core.errors import Conflict
+from basira.core import setup
 
 
 def serve(
@@ -33,18 +32,44 @@ def serve(
     port = port or settings.port
     inst = st.instance()
     with inst.db.session() as s:
-        empty = not orgs.list_orgs(s)
+        token = setup.issue_token(s, settings.setup_token_ttl_s) if setup.is_empty(s) else None
     app = create_app(inst)
     url = f"http://{_browsable(host)}:{port}/"
     out.print(f"Basira on [bold]{url}[/bold] (API documentation at {url}docs); "
               f"data in {escape(str(settings.data_dir))}")
-    if empty and settings.demo:
-        out.print("This instance has no organization yet: the web page offers the demo (one button), "
-                  "or run [bold]basira demo[/bold].")
-    elif empty:
-        out.print("This instance has no organization yet: create one with [bold]basira org create SLUG[/bold].")
+    if token is not None:
+        _print_claim(url, token, settings.setup_token_ttl_s, settings.demo)
     settle_for_serving()
     uvicorn.run(app, host=host, port=port, log_level=log_level.lower())
+
+
+def _print_claim(url: str, token: str, ttl_s: float, demo: bool) -> None:
+    """How to claim an empty instance: the one-time token, in a link and on its own (for a browser elsewhere)."""
+    what = "load the demo or create the first organization" if demo else "create the first organization"
+    out.print(f"This instance has no organization yet. To {what} from the web page, open")
+    typer.echo(f"  {url}?token={token}")
+    out.print(f"The set-up token [bold]{token}[/bold] works once and for {_duration(ttl_s)}; anyone who holds it "
+              "can become this instance's administrator. Or, on this machine: [bold]basira demo[/bold], or "
+              "[bold]basira org create SLUG[/bold] then [bold]basira user create NAME --org SLUG --role admin[/bold].")
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600 and seconds % 3600 == 0:
+        hours = int(seconds // 3600)
+        return f"{hours} hour" + ("s" if hours != 1 else "")
+    minutes = max(1, round(seconds / 60))
+    return f"{minutes} minute" + ("s" if minutes != 1 else "")
+
+
+def setup_token(ctx: typer.Context) -> None:
+    """Print a new one-time set-up token for the web page of an empty instance (each works once, then expires)."""
+    st = state(ctx)
+    settings = st.settings()
+    inst = st.instance()
+    with inst.db.session() as s:
+        token = setup.issue_token(s, settings.setup_token_ttl_s)
+    url = f"http://{_browsable(settings.host)}:{settings.port}/"
+    _print_claim(url, token, settings.setup_token_ttl_s, settings.demo)
 
 
 def _browsable(host: str) -> str:
@@ -55,32 +80,45 @@ def _browsable(host: str) -> str:
 
 
 def demo(ctx: typer.Context) -> None:
-    """Create the demo organization, banks of generated images, and files to try a match with."""
+    """Create the demo (an organization, banks, a list, a drone sensor and zone, cases of every kind to review) from
+    generated data; run again, it adds nothing."""
     from basira.demo import seed_demo
 
     st = state(ctx)
     inst = st.instance()
-    try:
-        result = seed_demo(inst, actor=actor())
-    except Conflict as e:
-        raise Conflict(f"{e.detail}. For a new key: basira key create --org demo") from None
+    result = seed_demo(inst, actor=actor())
     settings = inst.settings
-    out.print(f"Created the demo organization [bold]{result.org_slug}[/bold] with the banks "
-              + ", ".join(f"[bold]{escape(b)}[/bold]" for b in result.banks) + ".")
-    out.print("\nAdmin API key (shown once, store it now):")
-    typer.echo(f"  {result.api_key}")
-    out.print("Web sign-in (shown once):")
-    typer.echo(f"  username: {result.username}\n  password: {result.password}")
+    prefix = ["basira"] + (["--data-dir", str(st.data_dir)] if st.data_dir is not None else [])
+    added = sum(n for kinds in result.added.values() for n in kinds.values())
+    if result.created:
+        out.print(f"Created the demo organization [bold]{result.org_slug}[/bold] with the banks "
+                  + ", ".join(f"[bold]{escape(b)}[/bold]" for b in result.banks) + ".")
+    elif added:
+        out.print(f"The demo organization [bold]{result.org_slug}[/bold] was there already; completed what was "
+                  "missing.")
+    else:
+        out.print(f"The demo is loaded already (organization [bold]{result.org_slug}[/bold]); nothing was added. "
+                  f"For a new key: [bold]{escape(shlex.join([*prefix, 'key', 'create', '--org', 'demo']))}[/bold]")
+    if result.cases:
+        out.print(f"{result.cases} cases wait for review on the web page ([bold]/cases[/bold]).")
+    if result.api_key is not None and result.password is not None:
+        out.print("\nAdmin API key (shown once, store it now):")
+        typer.echo(f"  {result.api_key}")
+        out.print("Web sign-in (shown once):")
+        typer.echo(f"  username: {result.username}\n  password: {result.password}")
     out.print("\nFiles to try:")
     for path in result.example_files:
         note = result.expectations.get(path.name, "")
         out.print(f"  {escape(str(path))}" + (f"\n      {escape(note)}" if note else ""), soft_wrap=True)
-    prefix = ["basira"] + (["--data-dir", str(st.data_dir)] if st.data_dir is not None else [])
-    try_dir = result.example_files[0].parent if result.example_files else settings.data_dir / "demo" / "try"
+    try_dir = settings.data_dir / "demo" / "try"
     url = f"http://{_browsable(settings.host)}:{settings.port}"
     first = result.example_files[0] if result.example_files else try_dir / "resized-copy.jpg"
     out.print("\nTry a match from the command line:")
     typer.echo("  " + shlex.join([*prefix, "match", "--org", result.org_slug, str(try_dir)]))
+    basira = shlex.join(prefix)
+    for command in result.commands:
+        typer.echo("  " + command.replace("{basira}", basira))
     out.print(f"or through the API (with [bold]{shlex.join([*prefix, 'serve'])}[/bold] running):")
-    typer.echo("  " + shlex.join(["curl", "-H", f"Authorization: Bearer {result.api_key}", "-F",
+    key = result.api_key or "$KEY"
+    typer.echo("  " + shlex.join(["curl", "-H", f"Authorization: Bearer {key}", "-F",
                                   f"file=@{first}", f"{url}/v1/match"]))

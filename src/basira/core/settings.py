@@ -134,6 +134,11 @@ class Settings:
         default=True,
         metadata={"help": "Offer the demo organization on the first page of an empty instance."},
     )
+    setup_token_ttl_s: float = field(
+        default=7200.0,
+        metadata={"help": "How long the one-time set-up token that `basira serve` prints on an empty instance stays "
+                          "valid (seconds); the first page asks for it before anyone may claim the instance."},
+    )
 
     @property
     def resolved_database_url(self) -> str:

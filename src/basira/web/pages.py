@@ -16,12 +16,13 @@ from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
-from basira.core import audit
+from basira.core import audit, orgs, setup
 from basira.core.banks import list_banks
-from basira.core.errors import BasiraError
+from basira.core.errors import BasiraError, Conflict, InvalidInput, PermissionDenied
 from basira.core.instance import Instance
 from basira.core.matching import recent_matches
 from basira.core.models import Bank, Organization, User
+from basira.core.principal import system_principal
 from basira.core.visibility import Access
 from basira.web import auth, totp
 from basira.web.common import (
@@ -41,8 +42,6 @@ __all__ = ["TEMPLATES_DIR", "install", "router"]
 
 SESSION_COOKIE = "basira_session"
 SESSION_MAX_AGE = 12 * 3600  # enforced by the cookie's signed timestamp, not only by the browser
-# Whoever loads the demo becomes its admin: only someone on the server's own machine may.
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "testclient"})
 RECENT_MATCHES = 20
 
 router = APIRouter(include_in_schema=False)
@@ -70,10 +69,6 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.include_router(admin_pages.router)
 
 
-def _is_loopback(request: Request) -> bool:
-    return request.client is not None and request.client.host in LOOPBACK_HOSTS
-
-
 def _client(request: Request) -> str:
     return request.client.host if request.client else ""
 
@@ -88,8 +83,7 @@ def home(request: Request) -> Response:
     """The organization's banks and recent matches; the welcome page on an empty instance."""
     instance = inst(request)
     if not _has_org(instance):
-        return render(request, "welcome.html", {"demo_enabled": instance.settings.demo,
-                                                "demo_offer": instance.settings.demo and _is_loopback(request)})
+        return _welcome(request, instance)
     with instance.db.session() as s:
         v = viewer(s, request)
         if v is None:
@@ -243,26 +237,42 @@ async def logout(request: Request) -> Response:
     return redirect(request, "/login")
 
 
+def _welcome(request: Request, instance: Instance, *, status: int = 200, refused: str | None = None,
+             form: dict[str, str] | None = None) -> HTMLResponse:
+    """The first page of an empty instance: it asks for the set-up token before offering the demo or an
+    organization of one's own (a link printed by ``basira serve`` carries the token in ``?token=``)."""
+    token = request.query_params.get("token", "")[:setup.MAX_TOKEN_CHARS] if form is None else form.get("token", "")
+    return render(request, "welcome.html", {"demo_enabled": instance.settings.demo, "token": token,
+                                            "refused": refused, "form": form or {}}, status=status)
+
+
+def _refused_setup(request: Request, instance: Instance, e: BasiraError, form: dict[str, str]) -> HTMLResponse:
+    reason = str(e.extra.get("reason", "invalid"))
+    if reason == "claimed":
+        return error(request, "setup_claimed", 403)
+    return _welcome(request, instance, status=403, refused=reason, form=form)
+
+
 @router.post("/demo", response_class=HTMLResponse)
 async def load_demo(request: Request) -> Response:
-    """Load the demo on an empty instance, sign the visitor in as its admin, show the credentials once."""
+    """Load the demo on an empty instance with the set-up token, sign the visitor in as its admin, show the
+    credentials once."""
     form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     instance = inst(request)
-    if not instance.settings.demo or not _is_loopback(request):
+    if not instance.settings.demo:
         return error(request, "demo_forbidden", 403)
+    token = field(form, "token")
     client = _client(request)
 
     def seed() -> tuple[Any, User] | None:
-        if _has_org(instance):
-            return None
         from basira.demo import seed_demo  # the demo's generated files are only needed here
 
-        result = seed_demo(instance)
+        result = seed_demo(instance, claim=lambda s: setup.spend_token(s, token))
         with instance.db.session() as s:
             user = s.scalar(select(User).where(User.username == result.username))
-            if user is None:
+            if user is None or result.password is None:
                 return None
             audit.record(s, org_id=user.org_id, actor=f"user:{user.username}", action="user.login",
                          target=f"user:{user.id}", details={"client": client, "via": "demo"})
@@ -270,8 +280,8 @@ async def load_demo(request: Request) -> Response:
 
     try:
         seeded = await run_in_threadpool(seed)
-    except BasiraError:
-        seeded = None  # another visitor loaded it a moment before: their demo stands
+    except PermissionDenied as e:
+        return _refused_setup(request, instance, e, {"token": token})
     if seeded is None:
         return redirect(request, "/")
     result, user = seeded
@@ -279,3 +289,32 @@ async def load_demo(request: Request) -> Response:
     # No language links here: following one would lose the credentials that are shown only on this page.
     return render(request, "demo_loaded.html", {"result": result, "user": user, "show_languages": False},
                   user_locale=user.locale)
+
+
+@router.post("/setup", response_class=HTMLResponse)
+async def claim_instance(request: Request) -> Response:
+    """Create the first organization and its administrator on an empty instance, with the set-up token; the new
+    administrator then signs in (and enrols a second factor) as every user does."""
+    form = await checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    instance = inst(request)
+    values = {k: field(form, k).strip() for k in ("token", "org_name", "org_slug", "username")}
+    password = field(form, "password")
+
+    def claim() -> None:
+        with instance.db.session() as s:
+            setup.spend_token(s, values["token"])
+            org = orgs.create_org(s, "web:setup", values["org_slug"], values["org_name"], operator=True)
+            admin = system_principal(org.id, actor="web:setup")
+            user = orgs.create_user(s, admin, org.id, values["username"], password, "admin")
+            audit.record(s, org_id=org.id, actor=f"user:{user.username}", action="instance.claim",
+                         target=f"org:{org.id}", details={"client": _client(request), "via": "web"})
+
+    try:
+        await run_in_threadpool(claim)
+    except PermissionDenied as e:
+        return _refused_setup(request, instance, e, values)
+    except (InvalidInput, Conflict) as e:
+        return _welcome(request, instance, status=422, refused="form", form={**values, "problem": e.detail})
+    return redirect(request, "/login")
