@@ -266,6 +266,10 @@ def test_loading_the_demo_signs_in_and_shows_the_credentials_once(client: TestCl
     with instance.db.session() as s:
         login = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.login")).one()
         assert login.details["via"] == "demo"
+    # The queue opens with a case of every kind.
+    queue = client.get("/cases").text
+    for kind in ("Content match", "Screening hit", "Drone alert", "demo:resized-copy.jpg", "demo-customer-001"):
+        assert kind in queue
     # The offer is gone: a second post with the spent token is refused and shows no credentials.
     again = client.post("/demo", data={"csrf": csrf_of(home.text), "token": "anything"})
     assert again.status_code == 403 and "shown only this once" not in again.text
