@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse
 
 from basira import __version__
 from basira.api import problems
-from basira.api.limits import BodyLimit
+from basira.api.deps import check_presented_key
+from basira.api.limits import MULTIPART_ROOM, BodyLimit
 from basira.core.instance import Instance
 
 
@@ -64,8 +65,9 @@ def create_app(instance: Instance | None = None) -> FastAPI:
 
     app.state.instance = inst
     problems.install(app)
-    # Room above the upload limit for multipart headers and form fields; upload routes count the file exactly.
-    app.add_middleware(BodyLimit, limit=inst.settings.max_upload_bytes + (1 << 20))
+    # Per-route body caps, and the API key checked before a large body is read (see api/limits.py).
+    app.add_middleware(BodyLimit, limit=inst.settings.max_upload_bytes + MULTIPART_ROOM,
+                       json_limit=inst.settings.max_json_bytes, key_check=check_presented_key)
     # Routers are imported here, not at module level, so that building an app has no import-time effects.
     from basira.api.routers import ROUTERS
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.types import Scope
 
 from basira.core.errors import NotAuthenticated
 from basira.core.instance import Instance
@@ -41,6 +42,21 @@ def get_principal(
         raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
     with inst.db.session() as s:
         return authenticate_key(s, key)
+
+
+def check_presented_key(scope: Scope) -> None:
+    """Check the API key of a request before its body is read (see :mod:`basira.api.limits`).
+
+    Raises:
+        NotAuthenticated: The key is missing, unknown, revoked or expired.
+    """
+    request = Request(scope)
+    inst: Instance = request.app.state.instance
+    key = _presented_key(request)
+    if not key:
+        raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+    with inst.db.session() as s:
+        authenticate_key(s, key)
 
 
 InstanceDep = Annotated[Instance, Depends(get_instance)]

@@ -1,63 +1,164 @@
-"""An ASGI middleware that caps every request body, so no route can be made to read an unbounded body.
+"""An ASGI middleware that caps every request body per route, and asks for the API key before a large body is read.
 
-Upload routes stream to disk and count the file itself against ``max_upload_bytes``; this cap, that limit plus
-room for multipart framing, applies to every request, counting bytes as they arrive, with or without Content-Length.
+A route gets the small JSON cap (``max_json_bytes``) unless :data:`LARGE_BODY_ROUTES` names it: uploads, bulk imports
+and batches get the upload cap (``max_upload_bytes`` plus room for multipart framing). Bytes are counted as they arrive,
+with or without Content-Length. A route that needs an API key and is about to receive more than
+:data:`PREAUTH_BYTES` (or a body of unknown length) has the key checked first, so that nobody without a key can make
+the server receive, hold or parse a large body: the answer is 401 before the first body byte is read.
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from basira.core.errors import BasiraError
 
-class BodyTooLarge(Exception):
-    """Raised inside the app when the body passes the cap."""
+#: Routes whose bodies may be as large as an upload; every other route gets the JSON cap.
+LARGE_BODY_ROUTES: frozenset[tuple[str, str]] = frozenset({
+    ("POST", "/v1/match"),  # a file upload
+    ("POST", "/v1/hash"),  # a file upload
+    ("POST", "/v1/text/hash"),  # a text file
+    ("POST", "/v1/banks/{bank}/import"),  # CSV or JSON lines of up to max_import_rows
+    ("POST", "/v1/banks/{bank}/signals"),  # a batch of signals
+    ("POST", "/v1/drones/frames"),  # up to 5,000 frames of up to 4 KB each, base64
+    ("POST", "/v1/drones/zones/import"),  # a zone file (GeoJSON, ED-269, ED-318)
+    ("POST", "/v1/screen"),  # a batch of up to 10,000 customers
+    ("POST", "/v1/text/classifiers/{scheme}"),  # labelled training texts
+})
+#: A body at most this large is read before the key is checked (the key is checked once, by the route).
+PREAUTH_BYTES = 64 * 1024
+#: Room above the upload limit for multipart headers and form fields; upload routes count the file exactly.
+MULTIPART_ROOM = 1 << 20
+
+KeyCheck = Callable[[Scope], None]
+
+
+@dataclass(frozen=True)
+class _RouteRule:
+    pattern: re.Pattern[str]
+    method: str
+    template: str
+    needs_key: bool
+
+
+def _rules(app: object) -> list[_RouteRule]:
+    """The app's documented operations, read from its OpenAPI document (the public contract, whatever the
+    framework's internal route classes): path template, method, and whether a security scheme (the API key)
+    guards it. Routes left out of the document (web pages) get the JSON cap and no early key check."""
+    openapi = getattr(app, "openapi", None)
+    if openapi is None:
+        return []
+    rules = []
+    for template, operations in openapi().get("paths", {}).items():
+        pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
+        for method, operation in operations.items():
+            if isinstance(operation, dict):
+                rules.append(_RouteRule(pattern, method.upper(), template, bool(operation.get("security"))))
+    return rules
 
 
 class BodyLimit:
-    """Refuse bodies over ``limit`` bytes with 413 problem+json."""
+    """Refuse bodies over the route's cap with 413, and unauthenticated large bodies with 401 (problem+json).
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    Args:
+        app: The ASGI app.
+        limit: The upload cap (bytes) for :data:`LARGE_BODY_ROUTES`.
+        json_limit: The cap (bytes) for every other route.
+        key_check: Raises a :class:`BasiraError` (401) when the request's API key is missing or not valid; called
+            for operations that the OpenAPI document marks with a security scheme.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, json_limit: int, key_check: KeyCheck | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.json_limit = json_limit
+        self.key_check = key_check
+        self._rules: list[_RouteRule] | None = None
+
+    def _rule(self, scope: Scope) -> _RouteRule | None:
+        if self._rules is None:  # the routes are all included once the first request arrives
+            self._rules = _rules(scope.get("app"))
+        path, method = scope.get("path", ""), scope.get("method", "")
+        return next((r for r in self._rules if r.method == method and r.pattern.match(path)), None)
+
+    def _cap(self, rule: _RouteRule | None) -> int:
+        large = rule is not None and (rule.method, rule.template) in LARGE_BODY_ROUTES
+        return self.limit if large else min(self.json_limit, self.limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+        rule = self._rule(scope)
+        cap = self._cap(rule)
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        size = int(declared) if declared is not None and declared.isdigit() else None
+        if size is not None and size > cap:
+            await _problem(send, 413, "Content too large", f"the request body is over the limit of {cap} bytes "
+                                                           "for this route")
             return
+        unknown_length = size is None and b"transfer-encoding" in headers
+        if (unknown_length or (size or 0) > PREAUTH_BYTES) and self.key_check is not None \
+                and rule is not None and rule.needs_key:
+            try:
+                await to_thread.run_sync(self.key_check, scope)
+            except BasiraError as e:
+                await _problem(send, e.status, e.title, e.detail)
+                return
+        await self._counted(scope, receive, send, cap)
+
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
+        """Pass the body on while counting it; past the cap, tell the app the client left and answer 413.
+
+        The app sees a disconnect rather than an exception, because a framework turns exceptions raised while it
+        parses a body into its own 400; whatever it tries to send afterwards is dropped in favour of the 413.
+        """
         seen = 0
+        over = False
         started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    raise BodyTooLarge
+                if seen > cap:
+                    over = True
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if over:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, counted, tracking_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+            await self.app(scope, counted, guarded_send)
+        except Exception:
+            if not over:
+                raise
+        if over and not started:
+            await _problem(send, 413, "Content too large",
+                           f"the request body is over the limit of {cap} bytes for this route")
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"type": "about:blank", "title": "Content too large", "status": 413,
-                           "detail": f"the request body is over the limit of {self.limit} bytes"}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/problem+json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+
+async def _problem(send: Send, status: int, title: str, detail: str) -> None:
+    body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail}).encode()
+    headers = [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
+               (b"connection", b"close")]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

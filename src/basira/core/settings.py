@@ -38,6 +38,11 @@ class Settings:
         default=200 * 1024 * 1024,
         metadata={"help": "Largest upload accepted by the API, in bytes; larger uploads get HTTP 413."},
     )
+    max_json_bytes: int = field(
+        default=1024 * 1024,
+        metadata={"help": "Largest request body of an API route that takes no upload, batch or import (JSON), in "
+                          "bytes; larger bodies get HTTP 413 before they are read."},
+    )
     max_import_rows: int = field(
         default=1_000_000,
         metadata={"help": "Most rows accepted in one bank import."},
