@@ -12,8 +12,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from basira.core import orgs
-from basira.core.errors import BasiraError, InvalidInput, NotFound, PermissionDenied
+from basira.core import users
+from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, PermissionDenied
 from basira.core.models import Role
 from basira.web import accounts, auth, i18n, media, totp
 from basira.web.common import Viewer, checked_form, error, field, flash, inst, redirect, render, viewer
@@ -25,11 +25,11 @@ def _users_page(request: Request, v: Viewer, *, status: int = 200,
                 problem: dict[str, Any] | None = None) -> Response:
     with inst(request).db.session() as s:
         try:
-            users = accounts.list_users(s, v.principal)
+            people = users.list_users(s, v.principal)
         except PermissionDenied:
             return error(request, "forbidden", 403, v.context())
         return render(request, "users.html", {
-            **v.context(), "users": users, "settings": totp.org_settings(s, v.principal.org_id),
+            **v.context(), "users": people, "settings": totp.org_settings(s, v.principal.org_id),
             "roles": [r.value for r in Role], "languages_all": i18n.LANGUAGES, "problem": problem, "nav": "users",
         }, status=status)
 
@@ -67,7 +67,7 @@ async def create_user(request: Request) -> Response:
         with inst(request).db.session() as s:
             if not username.isprintable():
                 raise InvalidInput("a username holds no control or formatting characters")
-            orgs.create_user(s, v.principal, v.principal.org_id, username, field(form, "password"),
+            users.create_user(s, v.principal, v.principal.org_id, username, field(form, "password"),
                              field(form, "role"), field(form, "locale") or "en")
 
     try:
@@ -87,13 +87,13 @@ async def _user_action(request: Request, user_id: str, what: str) -> Response:
     try:
         with inst(request).db.session() as s:
             if what == "delete":
-                name = accounts.delete_user(s, v.principal, uid, v.user.id).username
+                name = users.delete_user(s, v.principal, uid, acting_user_id=v.user.id).username
             else:
                 name = totp.reset(s, v.principal, uid).username
     except NotFound:
         return error(request, "not_found", 404, v.context())
-    except PermissionDenied as e:
-        return _users_page(request, v, status=403, problem={"detail": e.detail, "username": ""})
+    except (PermissionDenied, Conflict) as e:
+        return _users_page(request, v, status=e.status, problem={"detail": e.detail, "username": ""})
     flash(request, "user_deleted" if what == "delete" else "totp_reset", name=name)
     return redirect(request, "/admin/users")
 
