@@ -22,6 +22,7 @@ from basira.core.errors import BasiraError
 from basira.core.instance import Instance
 from basira.core.matching import recent_matches
 from basira.core.models import Bank, Organization, User
+from basira.core.orgs import orgs_by_id
 from basira.core.visibility import Access
 from basira.web import auth, totp
 from basira.web.common import (
@@ -94,7 +95,7 @@ def home(request: Request) -> Response:
         v = viewer(s, request)
         if v is None:
             return redirect(request, "/login")
-        owners = {o.id: o for o in s.scalars(select(Organization))}
+        owners = orgs_by_id(s)
         banks = list_banks(s, v.principal)
         access = {b.id: a for b, a, _ in banks}
         bank_rows = [_bank_row(b, a, n, owners) for b, a, n in
