@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from basira.content.text import read_text
 from basira.content.urls import FoundUrl, ParsedUrl, canonical_host, find_urls, parse_url, registrable_domain
 from basira.core.errors import InvalidSignal
+from basira.core.exact import ExactSignalType
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExactIndex, ExtractedSignal, SignalIndex, SignalType
 
@@ -85,7 +86,7 @@ class AncestorIndex(SignalIndex):
         return len(self._exact)
 
 
-class UrlSignal(SignalType):
+class UrlSignal(ExactSignalType):
     """A canonical URL: finds the same link however it was written (tracking parameters, case, mirrors)."""
 
     name = "url"
@@ -100,14 +101,6 @@ class UrlSignal(SignalType):
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
         return _signals(content, cls.name, cls)
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if cls.validate(a) == cls.validate(b) else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
 
 
 class _AncestorSignal(SignalType):

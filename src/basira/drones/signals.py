@@ -9,8 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from basira.core.errors import InvalidSignal
-from basira.core.settings import Settings
-from basira.core.signals import ExactIndex, SignalIndex, SignalType
+from basira.core.exact import ExactSignalType
 
 #: Remote ID carries a UAS ID and an operator ID in 20 bytes each (ASTM F3411, Basic ID and Operator ID).
 MAX_ID_LENGTH = 20
@@ -28,7 +27,7 @@ def _canonical(kind: str, value: str) -> str:
     return v
 
 
-class UasIdSignal(SignalType):
+class UasIdSignal(ExactSignalType):
     """A UAS ID: an ANSI/CTA-2063-A serial number, a CAA registration, a UTM UUID or a session ID."""
 
     name: ClassVar[str] = "uas_id"
@@ -41,16 +40,8 @@ class UasIdSignal(SignalType):
     def validate(cls, value: str) -> str:
         return _canonical("UAS ID", value)
 
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if a == b else 1.0
 
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
-
-
-class OperatorIdSignal(SignalType):
+class OperatorIdSignal(ExactSignalType):
     """An operator registration number as broadcast (EU: country code and 13 characters, without the secret)."""
 
     name: ClassVar[str] = "operator_id"
@@ -66,11 +57,3 @@ class OperatorIdSignal(SignalType):
         if len(v) == 20 and v[16] == "-":
             v = v[:16]
         return v
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if a == b else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()

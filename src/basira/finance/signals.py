@@ -14,8 +14,8 @@ from typing import ClassVar
 from rapidfuzz.distance import JaroWinkler
 
 from basira.core.errors import InvalidSignal
-from basira.core.settings import Settings
-from basira.core.signals import ExactIndex, SignalIndex, SignalType
+from basira.core.exact import ExactSignalType
+from basira.core.signals import SignalType
 from basira.finance import wallets
 
 #: Longest name accepted, in characters (the longest on the UN, OFAC and EU lists is under 300).
@@ -48,7 +48,7 @@ def clean_name(value: str) -> str:
     return name
 
 
-class NameSignal(SignalType):
+class NameSignal(ExactSignalType):
     """A person's or organization's name or alias, in any script."""
 
     name: ClassVar[str] = "name"
@@ -68,12 +68,8 @@ class NameSignal(SignalType):
         """1 - Jaro-Winkler similarity of the case-folded names (0 for equal names)."""
         return 1.0 - JaroWinkler.similarity(a.casefold(), b.casefold())
 
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
 
-
-class CryptoAddressSignal(SignalType):
+class CryptoAddressSignal(ExactSignalType):
     """A crypto wallet address, validated (checksums) and in canonical form; matched exactly."""
 
     name: ClassVar[str] = "crypto_address"
@@ -89,14 +85,6 @@ class CryptoAddressSignal(SignalType):
         if sep and currency.upper() in wallets.SUPPORTED | {"BTC"}:
             return wallets.normalise(address, currency).address
         return wallets.normalise(value).address
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if a == b else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
 
 
 _IDENT = re.compile(r"[^0-9A-Z]")
@@ -114,7 +102,7 @@ def clean_identifier(value: str) -> str:
     return ident
 
 
-class IdentifierSignal(SignalType):
+class IdentifierSignal(ExactSignalType):
     """A passport, national id or registration number; matched exactly on letters and digits."""
 
     name: ClassVar[str] = "identifier"
@@ -125,14 +113,6 @@ class IdentifierSignal(SignalType):
     @classmethod
     def validate(cls, value: str) -> str:
         return clean_identifier(value)
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if a == b else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
 
 
 FINANCE_SIGNAL_TYPES: tuple[type[SignalType], ...] = (NameSignal, CryptoAddressSignal, IdentifierSignal)
