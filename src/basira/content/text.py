@@ -22,6 +22,7 @@ from pathlib import Path
 from basira.core.errors import ContentTooLarge, EmptyContent, InvalidInput
 from basira.core.exact import ExactSignalType, hex_digest
 from basira.core.settings import Settings
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import Content, ExtractedSignal
 from basira.lang.arabic import light_and_key
 
@@ -144,6 +145,12 @@ class TextSHA256Signal(ExactSignalType):
     @classmethod
     def validate(cls, value: str) -> str:
         return hex_digest(cls.name, value, 64)
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        digest = hashlib.sha256("مرحبا".encode()).hexdigest()
+        return SignalExamples(canonical=(digest, "0" * 64), spellings=((digest.upper(), digest),),
+                              invalid=("", "0" * 63, "z" * 64, "0" * 32))
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from basira.core.exact import ExactSignalType, hex_digest
 from basira.core.settings import Settings
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import FILE_CONTENT_TYPES, Content, ExtractedSignal
 
 _CHUNK = 1 << 20
@@ -28,6 +29,13 @@ class _FileDigest(ExactSignalType):
             while chunk := f.read(_CHUNK):
                 h.update(chunk)
         return [ExtractedSignal(cls.name, h.hexdigest())]
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        digests = [hashlib.new(cls.algorithm, text).hexdigest() for text in (b"a", b"b")]
+        return SignalExamples(canonical=tuple(digests), spellings=((f" {digests[0].upper()}\n", digests[0]),),
+                              invalid=("", "xyz", "0" * (cls.hex_length - 1), "g" * cls.hex_length,
+                                       "0" * (cls.hex_length * 2)))
 
 
 class MD5Signal(_FileDigest):

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from basira.core.errors import InvalidSignal
 from basira.core.exact import ExactSignalType
+from basira.core.signal_examples import SignalExamples
 
 #: Remote ID carries a UAS ID and an operator ID in 20 bytes each (ASTM F3411, Basic ID and Operator ID).
 MAX_ID_LENGTH = 20
@@ -40,6 +41,12 @@ class UasIdSignal(ExactSignalType):
     def validate(cls, value: str) -> str:
         return _canonical("UAS ID", value)
 
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("1581F5FKD229400C1234", "N123AB"),
+                              spellings=((" 1581f5fkd229400c1234\x00", "1581F5FKD229400C1234"),),
+                              invalid=("", "\x00\x00", "X" * 21, "ÉTÉ", "A\tB"))
+
 
 class OperatorIdSignal(ExactSignalType):
     """An operator registration number as broadcast (EU: country code and 13 characters, without the secret)."""
@@ -57,3 +64,9 @@ class OperatorIdSignal(ExactSignalType):
         if len(v) == 20 and v[16] == "-":
             v = v[:16]
         return v
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("FIN87ASTRDGE12K8", "GBR-OP-1234"),
+                              spellings=(("fin87astrdge12k8-xyz", "FIN87ASTRDGE12K8"),),
+                              invalid=("", "X" * 21, "ÉTÉ"))

@@ -15,6 +15,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from basira.core.errors import InvalidSignal
 from basira.core.exact import ExactSignalType
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import SignalType
 from basira.finance import wallets
 
@@ -64,6 +65,12 @@ class NameSignal(ExactSignalType):
         return clean_name(value)
 
     @classmethod
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("Mohammed Ali", "إبراهيم عواد البدري"),
+                              spellings=(("  Mohammed   Ali ", "Mohammed Ali"),),
+                              invalid=("", "   ", "123", "x" * 2000))
+
+    @classmethod
     def distance(cls, a: str, b: str) -> float:
         """1 - Jaro-Winkler similarity of the case-folded names (0 for equal names)."""
         return 1.0 - JaroWinkler.similarity(a.casefold(), b.casefold())
@@ -85,6 +92,14 @@ class CryptoAddressSignal(ExactSignalType):
         if sep and currency.upper() in wallets.SUPPORTED | {"BTC"}:
             return wallets.normalise(address, currency).address
         return wallets.normalise(value).address
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        bitcoin, ethereum = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
+        return SignalExamples(canonical=(bitcoin, ethereum),
+                              spellings=((f"XBT:{bitcoin}", bitcoin),
+                                         ("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", ethereum)),
+                              invalid=("", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", "not an address"))
 
 
 _IDENT = re.compile(r"[^0-9A-Z]")
@@ -113,6 +128,11 @@ class IdentifierSignal(ExactSignalType):
     @classmethod
     def validate(cls, value: str) -> str:
         return clean_identifier(value)
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("A123456", "P0123456789"), spellings=(("a-123 456", "A123456"),),
+                              invalid=("", "---", "9" * 65))
 
 
 FINANCE_SIGNAL_TYPES: tuple[type[SignalType], ...] = (NameSignal, CryptoAddressSignal, IdentifierSignal)
