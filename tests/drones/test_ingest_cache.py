@@ -252,3 +252,19 @@ def test_listing_tracks_closes_silent_ones_first(instance: Instance, admin: Prin
         assert svc.list_tracks(s, admin.org_id, status="active") == []
         [lost] = svc.list_tracks(s, admin.org_id, status="lost")
         assert [t.id for t in svc.list_tracks(s, admin.org_id)] == [lost.id]
+
+
+def test_an_altered_or_cut_frame_chain_is_named(instance: Instance, admin: Principal, sensor: str) -> None:
+    svc = DroneService(instance)
+    ingest(svc, instance, admin, frames([100, 110, 120], dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)))
+    with instance.db.session() as s:
+        second = s.scalars(select(DroneFrame).where(DroneFrame.seq == 2)).one()
+        second.raw = second.raw + b"\x00"
+    with instance.db.session() as s:
+        assert evidence.verify(s, s.scalars(select(DroneSensor)).one()).problems == [
+            "frame 2 was altered (its hash does not match its content)"]
+        s.delete(s.scalars(select(DroneFrame).where(DroneFrame.seq == 3)).one())
+    with instance.db.session() as s:
+        assert evidence.verify(s, s.scalars(select(DroneSensor)).one()).problems == [
+            "frame 2 was altered (its hash does not match its content)",
+            "the chain ends at frame 2 but its head says 3"]
