@@ -28,12 +28,14 @@ from basira.web import auth, totp
 from basira.web.common import (
     STATIC_DIR,
     TEMPLATES_DIR,
+    SignInRequired,
     checked_form,
     error,
     field,
     inst,
     redirect,
     render,
+    to_sign_in,
     viewer,
 )
 from basira.web.headers import SecurityHeaders
@@ -65,6 +67,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.add_middleware(SessionMiddleware, secret_key=instance.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=secure)
     app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(SignInRequired, to_sign_in)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
     app.include_router(review_pages.router)
