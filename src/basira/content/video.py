@@ -106,7 +106,8 @@ class VPDQSignal(SignalType):
         nudged = ",".join(f"{i}.000-{i + 1}.000:{int(h, 16) ^ 0b111:064x}" for i, h in enumerate(frames))
         return SignalExamples(canonical=(value, f"0.000-2.500:{'f' * 64}"),
                               spellings=((value.upper().replace(",", " , "), value),), near=((value, nudged),),
-                              invalid=("", "nope", f"0-1:{'f' * 63}", f"0-1:{'f' * 64},"))
+                              invalid=("", "nope", f"0-1:{'f' * 63}", f"0-1:{'f' * 64},",
+                                       f"0-1:{'a' * 64};1-2:{'b' * 64}"))
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
