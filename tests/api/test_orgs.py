@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 
 def test_operator_admin_creates_and_lists_orgs(api: Api) -> None:

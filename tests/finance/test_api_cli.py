@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 SLICE = Path(__file__).parents[1] / "data" / "finance" / "un_slice.xml"
 ARABIC = "إبراهيم عواد إبراهيم علي البدري السامرائي"

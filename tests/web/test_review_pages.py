@@ -8,6 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.factories import PASSWORD, make_user
 
 from basira.api.app import create_app
 from basira.core import banks, outbox
@@ -18,7 +19,7 @@ from basira.review import consume
 from basira.review.models import Case, Decision
 from basira.web import accounts, media
 
-from .helpers import PASSWORD, csrf_of, make_user, photo_case, sign_in
+from .helpers import csrf_of, photo_case, sign_in
 
 A, B, C = "a" * 32, "b" * 32, "c" * 32
 
