@@ -7,6 +7,12 @@
 - ``instance``: a fresh :class:`basira.core.instance.Instance` with its own data folder, on the backend.
 - ``client``: a ``TestClient`` around ``create_app(instance)``.
 - ``org`` / ``admin_key`` / ``admin``: an operator organization ``acme`` with an admin API key and principal.
+- ``reviewer``, ``second_reviewer``, ``third_reviewer``, ``auditor``: principals of ``acme`` named rita, sami, tala
+  (reviewers) and aude (auditor).
+- ``receiver``: a :class:`tests.receiver.Receiver` on 127.0.0.1 (webhooks and a content source), closed after.
+
+Test data (banks, matched items, cases, people who sign in, the API client ``Api``) is built by the factories
+of ``tests/factories.py``, through the real services.
 
 ``need(condition, reason)`` skips a test that lacks a tool of the machine (Chromium, FFmpeg...), or fails it when
 ``BASIRA_REQUIRE_ALL=1`` (CI), so that nothing is silently skipped there.
@@ -21,6 +27,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck
@@ -31,9 +38,12 @@ from sqlalchemy.engine import make_url
 from basira.core import orgs
 from basira.core.db import make_engine, migrate
 from basira.core.instance import Instance
-from basira.core.models import Base
+from basira.core.models import Base, Role
 from basira.core.principal import Principal, system_principal
 from basira.core.settings import load_settings
+
+if TYPE_CHECKING:
+    from tests.receiver import Receiver
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
@@ -175,3 +185,32 @@ def client(instance: Instance) -> Iterator[object]:
 
     with TestClient(create_app(instance)) as c:
         yield c
+
+
+@pytest.fixture
+def reviewer(org_id: int) -> Principal:
+    return Principal(org_id, Role.REVIEWER, "rita")
+
+
+@pytest.fixture
+def second_reviewer(org_id: int) -> Principal:
+    return Principal(org_id, Role.REVIEWER, "sami")
+
+
+@pytest.fixture
+def third_reviewer(org_id: int) -> Principal:
+    return Principal(org_id, Role.REVIEWER, "tala")
+
+
+@pytest.fixture
+def auditor(org_id: int) -> Principal:
+    return Principal(org_id, Role.AUDITOR, "aude")
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    from tests.receiver import Receiver
+
+    r = Receiver()
+    yield r
+    r.close()

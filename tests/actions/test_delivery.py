@@ -10,8 +10,9 @@ import time
 
 import pytest
 from sqlalchemy import select
-from tests.actions.helpers import count, decided_case, hook
-from tests.actions.receiver import Receiver
+from tests.actions.helpers import decided_case, hook
+from tests.factories import count
+from tests.receiver import Receiver
 
 from basira.actions.config import ActionsConfig
 from basira.actions.delivery import attempts_of, deliver_due, list_deliveries, retry_delivery

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from tests.actions.helpers import count, decided_case, hook, open_case
-from tests.actions.receiver import Receiver
+from tests.actions.helpers import decided_case, hook
+from tests.factories import count, open_case
+from tests.receiver import Receiver
 
 from basira.actions.config import ActionsConfig
 from basira.actions.dispatch import dispatch
@@ -119,7 +120,7 @@ def test_a_high_priority_hit_is_announced(
     with instance.db.session() as s:
         outbox.emit(s, "alert.raised", {"track_id": "T1", "alert_id": "1", "alert_kind": "ENTER",
                                         "zone_name": "Stadium"}, org_id=org_id)
-    open_case(instance, admin, "a" * 32, "post-normal")  # a normal-priority case: no webhook
+    open_case(instance, admin, "post-normal", ["a" * 32])  # a normal-priority case: no webhook
     run_once(instance, config=config)
     (got,) = receiver.requests
     assert got.json["type"] == "case.high_priority" and got.json["data"]["group_key"] == "track:T1"

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.helpers import Api, encode, noise_image
+from tests.api.helpers import encode, noise_image
+from tests.factories import Api
 
 
 @pytest.fixture

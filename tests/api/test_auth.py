@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.api.helpers import Api, auth, problem
+from tests.factories import Api, auth, problem
 
 BAD_HEADERS: list[dict[str, str]] = [
     {},  # no key at all

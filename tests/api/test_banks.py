@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 from basira.core.instance import Instance
 from basira.core.models import SharingGroup, SharingGroupMember

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-
-from .helpers import auth, problem
+from tests.factories import auth, problem
 
 
 def _outlet_bank(client: TestClient, key: str) -> None:

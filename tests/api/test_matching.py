@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.api.helpers import Api, auth, encode, noise_image, problem
+from tests.api.helpers import encode, noise_image
+from tests.factories import Api, auth, problem
 
 from basira.api.app import create_app
 from basira.api.uploads import upload_dir

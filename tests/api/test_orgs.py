@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 
 def test_operator_admin_creates_and_lists_orgs(api: Api) -> None:
@@ -61,3 +61,22 @@ def test_users_are_created_without_echoing_the_password(api: Api, org_key: Calla
                                                       "role": "reviewer"}), 409)
     problem(api.post("/v1/orgs/partner/users", json={"username": "sami", "password": "short",
                                                       "role": "reviewer"}), 422)
+
+
+def test_users_are_listed_changed_and_deleted_through_the_api(api: Api, org_key: Callable[..., str]) -> None:
+    for name, role in (("rana", "reviewer"), ("lea", "admin")):
+        assert api.post("/v1/orgs/acme/users", json={"username": name, "password": "correct horse battery",
+                                                      "role": role}).status_code == 201
+    assert [u["username"] for u in api.get("/v1/orgs/acme/users").json()] == ["lea", "rana"]
+    r = api.patch("/v1/orgs/acme/users/rana", json={"role": "analyst"})
+    assert r.status_code == 200 and r.json()["role"] == "analyst"
+    problem(api.patch("/v1/orgs/acme/users/lea", json={"role": "auditor"}), 409)  # the last admin
+    problem(api.delete("/v1/orgs/acme/users/lea"), 409)
+    problem(api.patch("/v1/orgs/acme/users/rana", json={"role": "king"}), 422)
+    assert api.delete("/v1/orgs/acme/users/rana").status_code == 204
+    problem(api.delete("/v1/orgs/acme/users/rana"), 404)
+    assert [u["username"] for u in api.get("/v1/orgs/acme/users").json()] == ["lea"]
+    # Another organization's admin sees no user of acme.
+    plain = api.as_(org_key("plain", "admin"))
+    problem(plain.get("/v1/orgs/acme/users"), 404)
+    problem(plain.delete("/v1/orgs/plain/users/lea"), 404)

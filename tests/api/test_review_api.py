@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from tests.actions.receiver import Receiver
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
+from tests.receiver import Receiver
 
 from basira.actions.config import ActionsConfig, RetryPolicy
 from basira.actions.webhooks import WebhookSpec, create_webhook

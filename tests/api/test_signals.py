@@ -3,7 +3,7 @@ release from quarantine, remove."""
 
 from __future__ import annotations
 
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 from basira.core.instance import Instance
 from basira.core.models import Signal, utcnow

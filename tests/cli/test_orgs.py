@@ -91,3 +91,18 @@ def test_user_create_with_a_typed_password_prints_no_password(cli: Cli) -> None:
     assert "shown once" not in created.stdout
     short = cli("user", "create", "leo", "--password", input="short\nshort\n")
     assert short.exit_code == 65 and "12 characters" in short.stderr
+
+
+def test_user_list_role_and_delete(cli: Cli) -> None:
+    cli.ok("org", "create", "acme")
+    cli.ok("user", "create", "amina", "--role", "reviewer")
+    cli.ok("user", "create", "lea", "--role", "admin")
+    listed = json.loads(cli.ok("user", "list", "--json").stdout)
+    assert [(u["username"], u["role"]) for u in listed] == [("amina", "reviewer"), ("lea", "admin")]
+    assert "now analyst" in cli.ok("user", "role", "amina", "analyst").stdout
+    last_admin = cli("user", "delete", "lea")
+    assert last_admin.exit_code == 75 and "last admin" in last_admin.output
+    assert "Deleted user" in cli.ok("user", "delete", "amina").stdout
+    missing = cli("user", "delete", "amina")
+    assert missing.exit_code == 66 and "no user" in missing.output
+    assert [u["username"] for u in json.loads(cli.ok("user", "list", "--json").stdout)] == ["lea"]

@@ -14,7 +14,6 @@ import numpy as np
 import pdqhash
 import pytest
 from tests.conftest import need
-from tests.core.test_signals import SignalTypeConformance
 
 from basira.content import vpdq
 from basira.content.photo import bits_to_hex
@@ -285,12 +284,3 @@ def _with(settings: Settings, **extra: object) -> Settings:
             return extra[name] if name in extra else getattr(settings, name)
 
     return Extended()  # type: ignore[return-value]
-
-
-
-class TestVPDQConformance(SignalTypeConformance):
-    """The checks every signal type passes, on vPDQ values."""
-
-    signal_type = VPDQSignal
-    samples = ["0-1:" + "f0" * 32 + ",1-2:" + "0f" * 32, "0.000-4.500:" + "0123456789ABCDEF" * 4]
-    invalid = ["", "0-1:" + "f" * 63, "x" * 64, "0-1:" + "a" * 64 + ";1-2:" + "b" * 64]

@@ -1,15 +1,17 @@
-"""Signal-type plugins: every registered type passes the same conformance checks; the exact index works."""
+"""Signal-type plugins: every registered type passes the same conformance checks on the examples it gives of
+itself (``examples()``), as python-threatexchange's signal type test helper does; the exact index works."""
 
 from __future__ import annotations
 
-import hashlib
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from basira.core.errors import ConfigurationError, InvalidSignal
-from basira.core.hashes import MD5Signal, SHA256Signal
+from basira.core.hashes import MD5Signal
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import ExactIndex, SignalIndex, SignalType, SignalTypeRegistry, default_registry
 
 
@@ -32,58 +34,86 @@ def test_two_types_with_one_name_are_refused() -> None:
         SignalTypeRegistry([MD5Signal, Other])
 
 
-class SignalTypeConformance:
-    """Every signal type inherits these checks; subclasses name the type and a few sample values."""
-
-    signal_type: type[SignalType]
-    samples: list[str]
-    invalid: list[str]
-
-    def test_has_name_and_description(self) -> None:
-        assert self.signal_type.name and self.signal_type.description
-
-    def test_validate_is_idempotent(self) -> None:
-        for v in self.samples:
-            c = self.signal_type.validate(v)
-            assert self.signal_type.validate(c) == c
-
-    def test_invalid_values_raise(self) -> None:
-        for v in self.invalid:
-            with pytest.raises(InvalidSignal):
-                self.signal_type.validate(v)
-
-    def test_distance_to_self_is_zero(self) -> None:
-        for v in self.samples:
-            assert self.signal_type.distance(v, v) == 0
-
-    def test_index_finds_each_sample(self) -> None:
-        idx: SignalIndex = self.signal_type.new_index()
-        canon = [self.signal_type.validate(v) for v in self.samples]
-        idx.build(enumerate(canon))
-        assert len(idx) == len(canon)
-        hits = idx.query(canon, self.signal_type.default_threshold)
-        for i, row in enumerate(hits):
-            assert i in {sid for sid, _ in row}
-        idx.remove([0])
-        assert 0 not in {sid for sid, _ in idx.query(canon[:1], self.signal_type.default_threshold)[0]}
+REGISTERED = default_registry()
+TYPES = [REGISTERED.get(n) for n in REGISTERED.names()]
 
 
-class TestMD5(SignalTypeConformance):
-    signal_type = MD5Signal
-    samples = [hashlib.md5(b"a").hexdigest(), hashlib.md5(b"b").hexdigest().upper()]
-    invalid = ["", "xyz", "0" * 31, "g" * 32, "0" * 64]
+def examples_of(t: type[SignalType]) -> SignalExamples:
+    given = getattr(t, "examples", None)
+    assert callable(given), f"{t.name} gives no examples() for the conformance test"
+    ex = given()
+    assert isinstance(ex, SignalExamples) and len(ex.canonical) >= 2 and ex.invalid, t.name
+    return ex
 
 
-class TestSHA256(SignalTypeConformance):
-    signal_type = SHA256Signal
-    samples = [hashlib.sha256(b"a").hexdigest(), " " + hashlib.sha256(b"b").hexdigest() + "\n"]
-    invalid = ["", "0" * 63, "z" * 64, "0" * 32]
+def by_name(test: Any) -> Any:
+    """Run ``test`` once for each registered signal type, named after it."""
+    return pytest.mark.parametrize("t", TYPES, ids=[t.name for t in TYPES])(test)
 
 
-class TestPDQ(SignalTypeConformance):
-    signal_type = default_registry().get("pdq")
-    samples = ["f" * 64, "0123456789abcdef" * 4]
-    invalid = ["", "f" * 63, "x" * 64]
+def test_every_builtin_signal_type_is_checked() -> None:
+    assert {"md5", "sha256", "pdq", "vpdq", "text_sha256", "text_minhash", "text_embedding", "url", "url_prefix",
+            "domain", "name", "crypto_address", "identifier", "uas_id", "operator_id"} <= set(REGISTERED.names())
+
+
+@by_name
+def test_has_name_description_and_thresholds(t: type[SignalType]) -> None:
+    assert t.name and t.description
+    assert 0 <= t.default_threshold <= t.max_threshold
+    assert t.check_threshold(t.default_threshold) == t.default_threshold
+    with pytest.raises(InvalidSignal):
+        t.check_threshold(t.max_threshold + 1)
+
+
+@by_name
+def test_canonical_values_survive_the_string_round_trip(t: type[SignalType]) -> None:
+    ex = examples_of(t)
+    assert len(set(ex.canonical)) == len(ex.canonical)
+    for value in ex.canonical:
+        assert t.validate(value) == value
+    for spelling, canonical in ex.spellings:
+        assert t.validate(spelling) == canonical
+        assert t.validate(canonical) == canonical
+
+
+@by_name
+def test_bad_input_raises_the_projects_error(t: type[SignalType]) -> None:
+    for value in examples_of(t).invalid:
+        with pytest.raises(InvalidSignal):
+            t.validate(value)
+
+
+@by_name
+def test_a_value_is_at_distance_zero_of_itself_and_near_values_within_the_threshold(t: type[SignalType]) -> None:
+    ex = examples_of(t)
+    for value in ex.canonical:
+        assert t.distance(value, value) == 0
+    for a, b in ex.near:
+        assert a != b and t.validate(b) == b
+        assert 0 <= t.distance(a, b) <= t.default_threshold
+    if t.default_threshold == 0:
+        assert not ex.near  # an exact type has nothing near but itself
+        a, b = ex.canonical[:2]
+        assert t.distance(a, b) > 0
+
+
+@by_name
+def test_index_adds_queries_and_removes(t: type[SignalType]) -> None:
+    ex = examples_of(t)
+    values = list(ex.canonical)
+    idx: SignalIndex = t.new_index()
+    idx.build(enumerate(values))
+    assert len(idx) == len(values)
+    for i, row in enumerate(idx.query(values, t.default_threshold)):
+        assert i in {sid for sid, _ in row}, (t.name, values[i])
+    for offset, (a, b) in enumerate(ex.near, start=len(values)):
+        idx.add([(offset, a)])  # a bank value a, and a query b near it
+        assert offset in {sid for sid, _ in idx.query([b], t.default_threshold)[0]}, (t.name, a, b)
+    idx.remove([0])
+    assert 0 not in {sid for sid, _ in idx.query(values[:1], t.default_threshold)[0]}
+    assert len(idx) == len(values) - 1 + len(ex.near)
+    idx.add([(0, values[0])])
+    assert 0 in {sid for sid, _ in idx.query(values[:1], t.default_threshold)[0]}
 
 
 @given(st.lists(st.tuples(st.integers(0, 50), st.sampled_from(["a", "b", "c"])), max_size=40),

@@ -2,7 +2,8 @@
 
 - ``drone_types`` (automatic): registers the ``uas_id`` and ``operator_id`` signal types in the process registry,
   as the ``basira.signal_types`` entry points will once pyproject.toml names them.
-- ``dapi``: the API client with the ``acme`` admin key and a sensor ``north`` at (46.0, 7.0), range 2 km.
+- ``dapi``: the API client (``tests.factories.Api``) with the ``acme`` admin key and a sensor ``north`` at
+  (46.0, 7.0), range 2 km.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.factories import Api
 
 from basira.core.signals import default_registry
 from basira.drones.signals import OperatorIdSignal, UasIdSignal
@@ -27,32 +29,9 @@ def drone_types() -> Iterator[None]:
     yield
 
 
-class DApi:
-    """The test client with the admin key."""
-
-    def __init__(self, client: Any, key: str) -> None:
-        self.client = client
-        self.headers = {"Authorization": f"Bearer {key}"}
-
-    def get(self, url: str, **kw: Any) -> Any:
-        return self.client.get(url, headers=self.headers, **kw)
-
-    def post(self, url: str, **kw: Any) -> Any:
-        return self.client.post(url, headers=self.headers | kw.pop("headers", {}), **kw)
-
-    def put(self, url: str, **kw: Any) -> Any:
-        return self.client.put(url, headers=self.headers, **kw)
-
-    def patch(self, url: str, **kw: Any) -> Any:
-        return self.client.patch(url, headers=self.headers, **kw)
-
-    def delete(self, url: str, **kw: Any) -> Any:
-        return self.client.delete(url, headers=self.headers, **kw)
-
-
 @pytest.fixture
-def dapi(client: Any, admin_key: str) -> DApi:
-    api = DApi(client, admin_key)
+def dapi(client: Any, admin_key: str) -> Api:
+    api = Api(client, admin_key)
     r = api.post("/v1/drones/sensors", json=SENSOR)
     assert r.status_code == 201, r.text
     return api

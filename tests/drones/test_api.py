@@ -9,8 +9,8 @@ import zipfile
 from typing import Any
 
 from sqlalchemy import select
-from tests.drones.conftest import DApi
 from tests.drones.helpers import UAS, basic, frame, location, operator, system
+from tests.factories import Api
 
 from basira.core.instance import Instance
 from basira.core.models import Event
@@ -30,7 +30,7 @@ def east(metres: float) -> tuple[float, float]:
     return lat, lon
 
 
-def fly(dapi: DApi, points: list[float], start: dt.datetime, step_s: float = 1.0, uas: str = UAS,
+def fly(dapi: Api, points: list[float], start: dt.datetime, step_s: float = 1.0, uas: str = UAS,
         **kw: Any) -> dict[str, Any]:
     frames = []
     for i, m in enumerate(points):
@@ -48,7 +48,7 @@ def kinds(body: dict[str, Any]) -> list[str]:
     return [a["alert_kind"] for a in body["alerts"]]
 
 
-def test_a_drone_flying_into_a_zone_raises_approach_then_enter_then_exit(dapi: DApi, instance: Instance) -> None:
+def test_a_drone_flying_into_a_zone_raises_approach_then_enter_then_exit(dapi: Api, instance: Instance) -> None:
     assert dapi.post("/v1/drones/zones", json=circle_zone()).status_code == 201
     start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=80)
     # 10 m/s eastwards: 150 m to 850 m crosses the circle between 350 m and 650 m.
@@ -67,7 +67,7 @@ def test_a_drone_flying_into_a_zone_raises_approach_then_enter_then_exit(dapi: D
     assert all(e.payload["track_id"] == str(tracks[0]["id"]) for e in events)
 
 
-def test_alerts_become_one_review_case_per_track(dapi: DApi, instance: Instance) -> None:
+def test_alerts_become_one_review_case_per_track(dapi: Api, instance: Instance) -> None:
     from basira.review.consumer import consume
     from basira.review.models import Case
 
@@ -82,13 +82,13 @@ def test_alerts_become_one_review_case_per_track(dapi: DApi, instance: Instance)
     assert case.evidence["alerts"][0]["position"]["lat"] > 45
 
 
-def test_one_stray_fix_inside_raises_no_enter(dapi: DApi) -> None:
+def test_one_stray_fix_inside_raises_no_enter(dapi: Api) -> None:
     dapi.post("/v1/drones/zones", json=circle_zone())
     body = fly(dapi, [200, 500, 200, 200], dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30))
     assert "ENTER" not in kinds(body)
 
 
-def test_zone_outside_its_altitude_band_or_time_window_raises_nothing(dapi: DApi) -> None:
+def test_zone_outside_its_altitude_band_or_time_window_raises_nothing(dapi: Api) -> None:
     dapi.post("/v1/drones/zones", json=circle_zone(ref="LOW", lower_m=0, upper_m=30))  # drone at 50 m AGL
     past = {"start": "2020-01-01T00:00:00Z", "end": "2020-12-31T00:00:00Z", "schedule": []}
     dapi.post("/v1/drones/zones", json=circle_zone(ref="PAST", windows=[past]))
@@ -96,14 +96,14 @@ def test_zone_outside_its_altitude_band_or_time_window_raises_nothing(dapi: DApi
     assert kinds(body) == []
 
 
-def test_loiter_after_the_dwell_time(dapi: DApi) -> None:
+def test_loiter_after_the_dwell_time(dapi: Api) -> None:
     dapi.post("/v1/drones/zones", json=circle_zone())
     body = fly(dapi, [500] * 14, dt.datetime.now(dt.UTC) - dt.timedelta(seconds=200), step_s=10)
     assert kinds(body) == ["ENTER", "LOITER"]
     assert body["alerts"][1]["details"]["dwell_s"] >= 120
 
 
-def test_operator_standing_in_a_zone_and_emergency_status(dapi: DApi) -> None:
+def test_operator_standing_in_a_zone_and_emergency_status(dapi: Api) -> None:
     dapi.post("/v1/drones/zones", json=circle_zone())
     lat, lon = east(500)
     start = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=10)
@@ -114,7 +114,7 @@ def test_operator_standing_in_a_zone_and_emergency_status(dapi: DApi) -> None:
     assert kinds(body).count("EMERGENCY") == 1 and kinds(body).count("OPERATOR_IN_ZONE") == 1
 
 
-def test_track_is_lost_after_the_timeout_and_raises_track_lost_when_it_had_alerts(dapi: DApi) -> None:
+def test_track_is_lost_after_the_timeout_and_raises_track_lost_when_it_had_alerts(dapi: Api) -> None:
     dapi.post("/v1/drones/zones", json=circle_zone())
     fly(dapi, [500, 501], dt.datetime.now(dt.UTC) - dt.timedelta(seconds=120))
     assert dapi.get("/v1/drones/tracks").json() == []
@@ -124,7 +124,7 @@ def test_track_is_lost_after_the_timeout_and_raises_track_lost_when_it_had_alert
     assert [a["kind"] for a in alerts] == ["TRACK_LOST", "ENTER"]
 
 
-def test_evidence_export_holds_the_raw_frames_byte_for_byte_and_a_verified_chain(dapi: DApi) -> None:
+def test_evidence_export_holds_the_raw_frames_byte_for_byte_and_a_verified_chain(dapi: Api) -> None:
     dapi.post("/v1/drones/zones", json=circle_zone())
     sent = [frame("north", basic(), location(*east(500)), at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5 - i),
                   counter=i) for i in range(3)]
@@ -149,7 +149,7 @@ def test_evidence_export_holds_the_raw_frames_byte_for_byte_and_a_verified_chain
     assert chain == {"sensor": "north", "frames": 3, "ok": True, "problems": []}
 
 
-def test_zone_files_import_list_replace_and_delete(dapi: DApi, shared_data: Any) -> None:
+def test_zone_files_import_list_replace_and_delete(dapi: Api, shared_data: Any) -> None:
     data = (shared_data / "zones" / "interuss_geo-awareness-che-1_ed269.json").read_bytes()
     r = dapi.post("/v1/drones/zones/import", content=data, headers={"content-type": "application/json"})
     assert r.status_code == 200, r.text
@@ -167,7 +167,7 @@ def test_zone_files_import_list_replace_and_delete(dapi: DApi, shared_data: Any)
     assert len(dapi.get("/v1/drones/zones").json()) == 9
 
 
-def test_receiver_json_in_netrid_and_decoded_shapes_makes_tracks(dapi: DApi) -> None:
+def test_receiver_json_in_netrid_and_decoded_shapes_makes_tracks(dapi: Api) -> None:
     at = (dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5)).isoformat().replace("+00:00", "Z")
     lat, lon = east(300)
     flight = {"id": "uss1-flight-7", "current_state": {

@@ -6,8 +6,8 @@ import base64
 import datetime as dt
 import struct
 
-from tests.drones.conftest import DApi
 from tests.drones.helpers import basic, frame, location
+from tests.factories import Api
 
 from basira.drones.ingest import MAX_BATCH
 from basira.drones.remoteid import encode_message
@@ -17,7 +17,7 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def post(dapi: DApi, frames: list[dict[str, object]]) -> dict[str, object]:
+def post(dapi: Api, frames: list[dict[str, object]]) -> dict[str, object]:
     r = dapi.post("/v1/drones/frames", json={"frames": frames})
     assert r.status_code == 200, r.text
     body: dict[str, object] = r.json()
@@ -29,7 +29,7 @@ def problem(r: object, status: int) -> None:
     assert r.headers["content-type"].startswith("application/problem+json")  # type: ignore[attr-defined]
 
 
-def test_frame_from_the_future_is_refused_and_the_good_one_kept(dapi: DApi) -> None:
+def test_frame_from_the_future_is_refused_and_the_good_one_kept(dapi: Api) -> None:
     body = post(dapi, [frame("north", basic(), location(46.0, 7.0), at=now() + dt.timedelta(hours=1)),
                        frame("north", basic(), location(46.0, 7.0), at=now())])
     assert body["accepted"] == 1 and body["rejected"] == 1
@@ -37,7 +37,7 @@ def test_frame_from_the_future_is_refused_and_the_good_one_kept(dapi: DApi) -> N
     assert body["rejections"][0]["index"] == 0  # type: ignore[index]
 
 
-def test_latitude_over_90_degrees_is_refused(dapi: DApi) -> None:
+def test_latitude_over_90_degrees_is_refused(dapi: Api) -> None:
     msg = bytearray(encode_message(location(46.0, 7.0)))
     msg[5:9] = struct.pack("<i", 910_000_000)  # 91°
     data = bytes([0x0D, 0]) + bytes(msg)
@@ -49,7 +49,7 @@ def test_latitude_over_90_degrees_is_refused(dapi: DApi) -> None:
     assert r.json()["rejected_reasons"] == {"bad record": 1}
 
 
-def test_unknown_sensor_and_unknown_transport_and_empty_frame_are_counted(dapi: DApi) -> None:
+def test_unknown_sensor_and_unknown_transport_and_empty_frame_are_counted(dapi: Api) -> None:
     good = frame("north", basic(), location(46.0, 7.0), at=now())
     body = post(dapi, [frame("nowhere", basic(), at=now()), {**good, "transport": "carrier-pigeon"},
                        {**good, "data": ""}, good])
@@ -57,7 +57,7 @@ def test_unknown_sensor_and_unknown_transport_and_empty_frame_are_counted(dapi: 
     assert body["rejected_reasons"] == {"unknown sensor": 1, "bad transport": 1, "empty": 1}
 
 
-def test_malformed_json_is_a_problem_not_a_traceback(dapi: DApi) -> None:
+def test_malformed_json_is_a_problem_not_a_traceback(dapi: Api) -> None:
     r = dapi.post("/v1/drones/frames", content=b'{"frames": [', headers={"content-type": "application/json"})
     problem(r, 422)
     problem(dapi.post("/v1/drones/frames", json={"frames": [{"sensor": "north", "transport": "bt4",
@@ -65,13 +65,13 @@ def test_malformed_json_is_a_problem_not_a_traceback(dapi: DApi) -> None:
     problem(dapi.post("/v1/drones/frames", json={"frames": "many"}), 422)
 
 
-def test_huge_batch_is_refused_whole(dapi: DApi) -> None:
+def test_huge_batch_is_refused_whole(dapi: Api) -> None:
     one = frame("north", basic(), at=now())
     problem(dapi.post("/v1/drones/frames", json={"frames": [one] * (MAX_BATCH + 1)}), 413)
     assert dapi.get("/v1/drones/sensors").json()[0]["frames"] == 0
 
 
-def test_roles_that_may_not_ingest_get_403(dapi: DApi, instance: object, admin: object) -> None:
+def test_roles_that_may_not_ingest_get_403(dapi: Api, instance: object, admin: object) -> None:
     from basira.core import orgs
 
     with instance.db.session() as s:  # type: ignore[attr-defined]
@@ -82,7 +82,7 @@ def test_roles_that_may_not_ingest_get_403(dapi: DApi, instance: object, admin: 
     assert dapi.client.get("/v1/drones/tracks", headers={"Authorization": f"Bearer {key}"}).status_code == 200
 
 
-def test_bad_zone_files_and_zones_are_refused(dapi: DApi) -> None:
+def test_bad_zone_files_and_zones_are_refused(dapi: Api) -> None:
     problem(dapi.post("/v1/drones/zones/import", content=b"\xff\xfe not json"), 422)
     problem(dapi.post("/v1/drones/zones/import", json={"type": "FeatureCollection", "features": []}), 422)
     bad = {"ref": "X", "geometry": {"type": "Polygon", "coordinates": [[[7, 95], [8, 95], [8, 96], [7, 95]]]}}

@@ -224,3 +224,47 @@ def test_empty_hits_for_an_empty_index() -> None:
     o = Observation(received_at=dt.datetime(2026, 5, 1, tzinfo=dt.UTC), sensor_id=1, transport="bt5", lat=46.0,
                     lon=7.0, speed=10.0, heading=90.0)
     assert zone_hits(ZoneIndex([]), [o], AlertConfig()) == [ZoneHits()]
+
+
+def test_a_committed_zone_change_empties_every_services_zone_cache(instance: Instance, admin: Principal) -> None:
+    a, b = DroneService(instance), DroneService(instance)
+    spec = ZoneSpec(ref="C", radius_m=150, geometry={"type": "Point", "coordinates": [7.0, 46.0]})
+    with instance.db.session() as s:
+        zones.save_zones(s, admin, [spec])
+    with instance.db.session() as s:
+        assert len(a.zone_index(s, admin.org_id).zones) == len(b.zone_index(s, admin.org_id).zones) == 1
+    with pytest.raises(RuntimeError), instance.db.session() as s:
+        zones.delete_zone(s, admin, "C")
+        raise RuntimeError("rolled back")  # nothing committed: the caches keep their zones
+    assert admin.org_id in a._zones and admin.org_id in b._zones
+    with instance.db.session() as s:
+        zones.delete_zone(s, admin, "C")
+        assert admin.org_id in a._zones  # not before the commit, or a reader could cache the old zones again
+    assert admin.org_id not in a._zones and admin.org_id not in b._zones
+    with instance.db.session() as s:
+        assert a.zone_index(s, admin.org_id).zones == []
+
+
+def test_listing_tracks_closes_silent_ones_first(instance: Instance, admin: Principal, sensor: str) -> None:
+    svc = DroneService(instance)
+    ingest(svc, instance, admin, frames([100, 110], dt.datetime.now(dt.UTC) - dt.timedelta(seconds=100)))
+    with instance.db.session() as s:
+        assert svc.list_tracks(s, admin.org_id, status="active") == []
+        [lost] = svc.list_tracks(s, admin.org_id, status="lost")
+        assert [t.id for t in svc.list_tracks(s, admin.org_id)] == [lost.id]
+
+
+def test_an_altered_or_cut_frame_chain_is_named(instance: Instance, admin: Principal, sensor: str) -> None:
+    svc = DroneService(instance)
+    ingest(svc, instance, admin, frames([100, 110, 120], dt.datetime.now(dt.UTC) - dt.timedelta(seconds=30)))
+    with instance.db.session() as s:
+        second = s.scalars(select(DroneFrame).where(DroneFrame.seq == 2)).one()
+        second.raw = second.raw + b"\x00"
+    with instance.db.session() as s:
+        assert evidence.verify(s, s.scalars(select(DroneSensor)).one()).problems == [
+            "frame 2 was altered (its hash does not match its content)"]
+        s.delete(s.scalars(select(DroneFrame).where(DroneFrame.seq == 3)).one())
+    with instance.db.session() as s:
+        assert evidence.verify(s, s.scalars(select(DroneSensor)).one()).problems == [
+            "frame 2 was altered (its hash does not match its content)",
+            "the chain ends at frame 2 but its head says 3"]

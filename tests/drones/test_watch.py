@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from tests.drones.conftest import DApi
 from tests.drones.helpers import UAS
 from tests.drones.test_api import circle_zone, fly, kinds
+from tests.factories import Api
 
 from basira.core import banks
 from basira.core.instance import Instance
@@ -24,7 +24,7 @@ def bank(instance: Instance, admin: Principal, name: str, stype: str, value: str
                           [banks.SignalSpec(stype, value, entry_ref=f"{name}-1", attributes=attributes or {})])
 
 
-def test_a_watched_drone_raises_watchlist_anywhere_once_per_track(dapi: DApi, instance: Instance,
+def test_a_watched_drone_raises_watchlist_anywhere_once_per_track(dapi: Api, instance: Instance,
                                                                   admin: Principal) -> None:
     bank(instance, admin, "Watched drones", "uas_id", UAS.lower())
     body = fly(dapi, [5000, 5010, 5020], dt.datetime.now(dt.UTC) - dt.timedelta(seconds=10))
@@ -41,14 +41,14 @@ def test_a_watched_drone_raises_watchlist_anywhere_once_per_track(dapi: DApi, in
     assert report.opened == 1 and report.skipped == 0
 
 
-def test_a_watched_operator_raises_watchlist(dapi: DApi, instance: Instance, admin: Principal) -> None:
+def test_a_watched_operator_raises_watchlist(dapi: Api, instance: Instance, admin: Principal) -> None:
     bank(instance, admin, "Watched operators", "operator_id", "FIN87astrdge12k8-abc")
     body = fly(dapi, [100, 110], dt.datetime.now(dt.UTC) - dt.timedelta(seconds=10))
     assert kinds(body) == ["WATCHLIST"]
     assert body["alerts"][0]["details"]["hits"][0]["signal_type"] == "operator_id"
 
 
-def test_an_authorised_flight_raises_no_zone_alerts_and_shows_its_allowance(dapi: DApi, instance: Instance,
+def test_an_authorised_flight_raises_no_zone_alerts_and_shows_its_allowance(dapi: Api, instance: Instance,
                                                                             admin: Principal) -> None:
     now = dt.datetime.now(dt.UTC)
     window = {"valid_from": (now - dt.timedelta(hours=1)).isoformat(),
@@ -62,7 +62,7 @@ def test_an_authorised_flight_raises_no_zone_alerts_and_shows_its_allowance(dapi
     assert track["allowance"]["active"] is True and track["allowance"]["purpose"] == "police"
 
 
-def test_an_expired_authorisation_does_not_silence_zone_alerts(dapi: DApi, instance: Instance,
+def test_an_expired_authorisation_does_not_silence_zone_alerts(dapi: Api, instance: Instance,
                                                               admin: Principal) -> None:
     now = dt.datetime.now(dt.UTC)
     window = {"valid_from": (now - dt.timedelta(days=2)).isoformat(),

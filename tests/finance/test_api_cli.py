@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 SLICE = Path(__file__).parents[1] / "data" / "finance" / "un_slice.xml"
 ARABIC = "إبراهيم عواد إبراهيم علي البدري السامرائي"
@@ -59,3 +59,22 @@ def test_cli_imports_shows_and_screens_a_customer_file(cli: Any, tmp_path: Path)
     bomb.write_text('<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "c">]><CONSOLIDATED_LIST/>')
     result = cli("lists", "import", "un", str(bomb))
     assert result.exit_code == 65 and "DTD" in result.output
+
+
+def test_api_and_cli_list_the_same_imports_those_of_the_banks_the_caller_sees(
+        client: Any, admin_key: str, instance: Any, admin: Any, cli: Any) -> None:
+    from basira.core import orgs
+    from basira.core.principal import system_principal
+    from basira.finance.lists.store import ImportRequest, import_list
+
+    with instance.db.session() as s:
+        other = system_principal(orgs.create_org(s, "test", "partner").id)
+        hidden = system_principal(orgs.create_org(s, "test", "closed").id)
+    with instance.db.session() as s:
+        import_list(s, admin, instance.registry, ImportRequest("un", SLICE, bank="UN (ours)"))
+        import_list(s, other, instance.registry, ImportRequest("un", SLICE, bank="UN (partner's, CLEAR)"))
+        import_list(s, hidden, instance.registry, ImportRequest("un", SLICE, bank="UN (closed)", tlp="AMBER"))
+    from_api = Api(client, admin_key).get("/v1/lists").json()
+    from_cli = json.loads(cli.ok("lists", "show", "--json", "--org", "acme").stdout)["lists"]
+    assert [r["bank"] for r in from_api] == ["UN (ours)", "UN (partner's, CLEAR)"]
+    assert from_cli == from_api

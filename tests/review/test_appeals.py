@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from tests.review.helpers import A, count, make_bank, run_consumer, submit
+from tests.factories import A, count, make_bank, run_consumer, submit
 
 from basira.core import opinions, outbox
 from basira.core.errors import Conflict, InvalidInput, PermissionDenied

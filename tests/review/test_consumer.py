@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
-from tests.review.helpers import A, B, C, count, make_bank, only_case, reset_cursor, run_consumer, submit
+from tests.factories import A, B, C, count, make_bank, run_consumer, submit
+from tests.review.helpers import only_case, reset_cursor
 
 from basira.core import banks, orgs, outbox
 from basira.core.instance import Instance

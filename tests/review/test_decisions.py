@@ -6,7 +6,8 @@ import threading
 
 import pytest
 from sqlalchemy import select
-from tests.review.helpers import A, B, make_bank, only_case, run_consumer, submit
+from tests.factories import A, B, make_bank, run_consumer, submit
+from tests.review.helpers import only_case
 
 from basira.core import audit, opinions, orgs, outbox
 from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, PermissionDenied

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from tests.review.helpers import A, B, make_bank, run_consumer, submit
+from tests.factories import A, B, make_bank, run_consumer, submit
 
 from basira.core import outbox
 from basira.core.instance import Instance

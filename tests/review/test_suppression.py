@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
-from tests.review.helpers import A, B, count, make_bank, run_consumer, submit
+from tests.factories import A, B, count, make_bank, run_consumer, submit
 
 from basira.core import banks, orgs
 from basira.core.instance import Instance

@@ -14,20 +14,18 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+from tests.factories import make_user
 
 from basira.api.app import create_app
-from basira.core import orgs
 from basira.core.instance import Instance
 from basira.core.models import User
 from basira.core.principal import Principal
-
-from .helpers import PASSWORD
 
 
 @pytest.fixture
 def user(instance: Instance, admin: Principal) -> User:
     with instance.db.session() as s:
-        return orgs.create_user(s, admin, admin.org_id, "alice", PASSWORD, "admin")
+        return s.get_one(User, make_user(instance, admin, "alice", "admin"))
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Helpers of the web tests: read a form's CSRF token, sign in through the real form."""
+"""Helpers of the web tests: read a form's CSRF token, sign in through the real form, a case as the pages show
+it (people and the rest of the test data come from ``tests/factories.py``)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ import re
 from typing import Any
 
 from fastapi.testclient import TestClient
-
-PASSWORD = "correct horse battery staple"
+from tests.factories import open_case
 
 
 def csrf_of(html: str) -> str:
@@ -24,35 +24,10 @@ def sign_in(client: TestClient, username: str, password: str, **extra: Any) -> A
                                        **extra})
 
 
-def make_user(instance: Any, admin: Any, username: str, role: str, locale: str = "en") -> int:
-    """A user of the admin's organization, with ``PASSWORD``; returns their id."""
-    from basira.core import orgs
-
-    with instance.db.session() as s:
-        return orgs.create_user(s, admin, admin.org_id, username, PASSWORD, role, locale=locale).id
-
-
 def photo_case(instance: Any, admin: Any, ref: str, values: list[str], *, bank: str = "Crisis incident 2027-03",
                labels: list[str] | None = None, content_type: str = "photo", **policy: Any) -> int:
-    """A real case: a bank of MD5 values (``core.banks.add_signals``), an item matched against it
-    (``core.matching.match_item``, which writes ``match.recorded``) and the review consumer; returns its id."""
-    from sqlalchemy import select
-
-    from basira.core import banks
-    from basira.core.matching import MatchRequest, match_item
-    from basira.review import consume
-    from basira.review.models import Case
-    from basira.review.policy import ReviewPolicy
-
-    with instance.db.session() as s:
-        b = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name=bank, tlp="AMBER"))
-        banks.add_signals(s, admin, instance.registry, instance.settings, b.id, [
-            banks.SignalSpec("md5", v, entry_ref=f"{bank}/{n}.jpg", content_type=content_type,
-                             labels=labels or ["propaganda"], provenance="Partner hash list 2027-03")
-            for n, v in enumerate(values)], audit_each=False)
-    with instance.db.session() as s:
-        match_item(s, admin, instance.registry, instance.indexes, instance.settings,
-                   MatchRequest(signals=[("md5", v) for v in values], ref=ref, content_type=content_type))
-    consume(instance.db.session, policy=ReviewPolicy(**policy))
-    with instance.db.session() as s:
-        return s.scalars(select(Case.id).where(Case.group_key == f"item:{ref}")).one()
+    """A case as the reviewer's pages show it: a photo bank (entries ``{bank}/{n}.jpg``, a partner's provenance)
+    and an item matched against it, made by :func:`tests.factories.open_case`; returns its id."""
+    return open_case(instance, admin, ref, values, bank=bank, content_type=content_type, policy=policy, tlp="AMBER",
+                     labels=labels or ["propaganda"], provenance="Partner hash list 2027-03",
+                     entry_refs=[f"{bank}/{n}.jpg" for n in range(len(values))])

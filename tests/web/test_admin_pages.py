@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.factories import PASSWORD, make_user
 
 from basira.api.app import create_app
 from basira.core.instance import Instance
@@ -12,7 +13,7 @@ from basira.core.models import AuditEntry, User
 from basira.core.principal import Principal
 from basira.web import totp
 
-from .helpers import PASSWORD, csrf_of, make_user, sign_in
+from .helpers import csrf_of, sign_in
 
 
 def test_an_admin_creates_a_user_and_deleting_them_ends_their_session(

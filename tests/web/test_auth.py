@@ -6,6 +6,7 @@ import datetime as dt
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.factories import PASSWORD
 
 from basira.core import audit
 from basira.core.instance import Instance
@@ -13,7 +14,7 @@ from basira.core.models import AuditEntry, User, utcnow
 from basira.core.security import hash_password
 from basira.web import auth
 
-from .helpers import PASSWORD, csrf_of, sign_in
+from .helpers import csrf_of, sign_in
 
 
 def _audit_actions(instance: Instance, org_id: int) -> list[str]:

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.factories import PASSWORD
 
 from basira.core import banks
 from basira.core.instance import Instance
@@ -17,8 +18,6 @@ from basira.core.matching import MatchRequest, match_item
 from basira.core.models import User
 from basira.core.principal import Principal
 from conftest import need
-
-from .helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 

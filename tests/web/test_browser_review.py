@@ -12,11 +12,12 @@ import ipaddress
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyotp
 import pytest
+from tests.factories import PASSWORD, make_user
+from tests.receiver import Receiver
 
 from basira.actions.config import ActionsConfig
 from basira.actions.webhooks import WebhookSpec, create_webhook
@@ -27,18 +28,10 @@ from basira.web import media
 from basira.worker import run_once
 from conftest import need
 
-from . import receiver
-from .helpers import PASSWORD, make_user, photo_case
+from .helpers import photo_case
 
 pytestmark = pytest.mark.browser
 LOOPBACK = ActionsConfig(timeout=5, allowlist=(ipaddress.ip_network("127.0.0.0/8"),))
-
-
-@pytest.fixture
-def outside() -> Iterator[receiver.Receiver]:
-    rec = receiver.start()
-    yield rec
-    rec.server.shutdown()
 
 
 @pytest.fixture
@@ -50,7 +43,7 @@ def shots(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("backend", ["sqlite"])  # the TestClient tests cover both databases
 def test_a_reviewer_signs_in_with_totp_reveals_decides_sees_the_webhook_and_undoes_it(
-        server: str, instance: Instance, admin: Principal, outside: receiver.Receiver, shots: Path) -> None:
+        server: str, instance: Instance, admin: Principal, receiver: Receiver, shots: Path) -> None:
     need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
 
@@ -58,9 +51,9 @@ def test_a_reviewer_signs_in_with_totp_reveals_decides_sees_the_webhook_and_undo
     secret = pyotp.random_base32()
     with instance.db.session() as s:
         s.get(User, uid).totp_secret = secret  # type: ignore[union-attr]
-        media.save_settings(s, admin, require_totp=True, item_media_url=f"{outside.base}/items/{{item_ref}}",
-                            entry_media_url=f"{outside.base}/bank/{{bank_id}}/{{entry_ref}}")
-        _, outside.secret = create_webhook(s, admin, WebhookSpec(url=f"{outside.base}/hook", name="Trust & Safety",
+        media.save_settings(s, admin, require_totp=True, item_media_url=f"{receiver.base}/items/{{item_ref}}",
+                            entry_media_url=f"{receiver.base}/bank/{{bank_id}}/{{entry_ref}}")
+        _, receiver.secret = create_webhook(s, admin, WebhookSpec(url=f"{receiver.base}/hook", name="Trust & Safety",
                                                                  events=["case.decided", "action.undone"]),
                                            allowlist=LOOPBACK.allowlist)
     cid = photo_case(instance, admin, "upload-7731.jpg", ["a" * 32])
@@ -115,7 +108,7 @@ def test_a_reviewer_signs_in_with_totp_reveals_decides_sees_the_webhook_and_undo
             expect(page.locator(".alert.ok")).to_have_text("The decision is recorded.")
 
             run_once(instance, config=LOOPBACK)
-            (hook,) = outside.hooks
+            (hook,) = receiver.requests
             assert hook.event == "case.decided" and hook.signed and hook.idempotency_key
             assert str(cid) in json.dumps(json.loads(hook.body))
             page.reload()
@@ -124,8 +117,8 @@ def test_a_reviewer_signs_in_with_totp_reveals_decides_sees_the_webhook_and_undo
             page.click("#actions .undo-form button")
             expect(page.locator(".alert.ok")).to_contain_text("The action is undone")
             run_once(instance, config=LOOPBACK)
-            assert [h.event for h in outside.hooks] == ["case.decided", "action.undone"]
-            assert all(h.signed for h in outside.hooks)
+            assert [h.event for h in receiver.requests] == ["case.decided", "action.undone"]
+            assert all(h.signed for h in receiver.requests)
             page.reload()
             expect(page.locator("#actions .status", has_text="Undone")).to_have_count(1)
 

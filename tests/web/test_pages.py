@@ -10,6 +10,7 @@ import pytest
 from babel.dates import format_datetime
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.factories import PASSWORD, make_user
 
 from basira.api.app import create_app
 from basira.core import banks, orgs, setup
@@ -18,7 +19,7 @@ from basira.core.matching import MatchRequest, match_item
 from basira.core.models import AuditEntry, Entry, Match, Signal, User
 from basira.core.principal import Principal, system_principal
 
-from .helpers import PASSWORD, csrf_of, sign_in
+from .helpers import csrf_of, sign_in
 
 HASH_A = "a" * 64
 HASH_R = "e" * 64
@@ -129,8 +130,7 @@ def test_the_browser_language_is_used_when_nothing_else_says(client: TestClient,
 
 def test_the_users_locale_comes_before_the_browser_language(
         client: TestClient, instance: Instance, admin: Principal) -> None:
-    with instance.db.session() as s:
-        orgs.create_user(s, admin, admin.org_id, "samira", PASSWORD, "analyst", locale="ar")
+    make_user(instance, admin, "samira", "analyst", locale="ar")
     sign_in(client, "samira", PASSWORD)
     page = client.get("/", headers={"accept-language": "fr"}).text
     assert '<html lang="ar" dir="rtl">' in page and "محلل" in page

@@ -8,6 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.factories import PASSWORD, make_user
 
 from basira.api.app import create_app
 from basira.core import banks, outbox
@@ -18,7 +19,7 @@ from basira.review import consume
 from basira.review.models import Case, Decision
 from basira.web import accounts, media
 
-from .helpers import PASSWORD, csrf_of, make_user, photo_case, sign_in
+from .helpers import csrf_of, photo_case, sign_in
 
 A, B, C = "a" * 32, "b" * 32, "c" * 32
 
@@ -340,3 +341,25 @@ def test_a_deleted_reviewer_cannot_decide_with_an_old_session(
                follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"
     assert _case(instance, cid).status == "new"
+
+
+def test_an_unknown_case_verb_is_the_not_found_page_and_changes_nothing(
+        instance: Instance, admin: Principal, team: dict[str, int]) -> None:
+    cid = photo_case(instance, admin, "post-1", [A])
+    c = _client(instance, "rita")
+    page = c.get(f"/cases/{cid}").text
+    r = c.post(f"/cases/{cid}/explode", data={"csrf": csrf_of(page), "version": "1"}, follow_redirects=False)
+    assert r.status_code == 404 and "text/html" in r.headers["content-type"]
+    assert _case(instance, cid).status == "new"
+
+
+@pytest.mark.parametrize("path", ["/cases", "/cases/1", "/admin/users", "/account"])
+def test_every_page_sends_a_stranger_to_sign_in(instance: Instance, admin: Principal, path: str) -> None:
+    r = TestClient(create_app(instance)).get(f"{path}?lang=fr", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?lang=fr"
+
+
+@pytest.mark.parametrize("verb", ["decide", "confirm", "assign", "close", "appeal", "appeal-decision", "reveal"])
+def test_every_case_verb_sends_a_stranger_to_sign_in(instance: Instance, admin: Principal, verb: str) -> None:
+    r = TestClient(create_app(instance)).post(f"/cases/1/{verb}", data={"csrf": "x"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"

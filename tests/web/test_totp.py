@@ -9,6 +9,7 @@ import pyotp
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.factories import PASSWORD, make_user
 
 from basira.core import audit
 from basira.core.instance import Instance
@@ -16,7 +17,7 @@ from basira.core.models import AuditEntry, User
 from basira.core.principal import Principal
 from basira.web import auth, media, totp
 
-from .helpers import PASSWORD, csrf_of, make_user, sign_in
+from .helpers import csrf_of, sign_in
 
 
 def _actions(instance: Instance, org_id: int) -> list[str]:

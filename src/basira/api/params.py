@@ -34,6 +34,12 @@ OrgRef = Annotated[str, Path(
     min_length=1, max_length=64, examples=["acme"],
 ), AfterValidator(_ref)]
 
+UserRef = Annotated[str, Path(
+    title="User",
+    description="The user's numeric id or username.",
+    min_length=1, max_length=200, examples=["rana"],
+), AfterValidator(_ref)]
+
 SignalId = Annotated[int, Path(title="Signal id", description="The signal's numeric id.", ge=1, le=MAX_ID)]
 
 KeyId = Annotated[str, Path(

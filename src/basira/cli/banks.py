@@ -12,12 +12,10 @@ from typing import IO, Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import func, select
 
 from basira.cli.common import JsonOption, OrgOption, echo_json, err, out, principal, state
 from basira.core import banks, bulk, orgs
 from basira.core.errors import InvalidInput
-from basira.core.models import Signal
 from basira.core.visibility import Access
 
 bank_app = typer.Typer(help="Banks: named collections of signals, with a TLP marking and sharing.",
@@ -204,18 +202,15 @@ def bank_show(
         p, _ = principal(s, org)
         b = banks.get_bank(s, p, _bank_ref(bank))
         slugs = {o.id: o.slug for o in orgs.list_orgs(s)}
-        # Counted in the database: a bank may hold millions of signals.
-        counts: dict[str, int] = {t: int(n) for t, n in s.execute(
-            select(Signal.signal_type, func.count()).where(Signal.bank_id == b.id, Signal.enabled.is_(True))
-            .group_by(Signal.signal_type)).all()}
+        counts = banks.signal_counts(s, b.id)
         sample: list[dict[str, Any]] = [
             {"id": sig.id, "signal_type": sig.signal_type, "value": sig.value, "labels": sig.labels,
              "entry_ref": entry.ref} for sig, entry in banks.list_signals(s, p, b.id, limit=limit)]
         info: dict[str, Any] = {
             "id": b.id, "name": b.name, "owner": slugs.get(b.org_id), "tlp": b.tlp, "negative": b.negative,
             "enabled": b.enabled, "description": b.description, "thresholds": b.thresholds,
-            "shared_with": sorted(f"org:{slugs.get(x.org_id)}" if x.org_id else f"group:{x.group_id}"
-                                  for x in b.shares),
+            "shared_with": sorted(f"org:{x.org_slug}" if x.org_id else f"group:{x.group_id}"
+                                  for x in banks.shares_of(s, b)),
             "signal_counts": dict(sorted(counts.items())), "signals": sample}
     if as_json:
         echo_json(info)

@@ -137,7 +137,6 @@ def zones_import(
     reference exists and --replace is not given.
     """
     from basira.drones import zones
-    from basira.drones.ingest import service
     from basira.drones.zonefiles import parse_zone_file
 
     specs = parse_zone_file(read_zone_file(file))
@@ -148,7 +147,6 @@ def zones_import(
             rows = [zones.zone_view(z) for z in zones.save_zones(s, who, specs, replace=replace)]
         except Conflict as e:
             raise Conflict(e.detail.replace("import with replace", "import with --replace")) from None
-    service(inst).forget_zones(who.org_id)
     if as_json:
         echo_json(rows)
         return
@@ -197,13 +195,11 @@ def zones_remove(
 ) -> None:
     """Delete a zone: it stops raising alerts at once (alerts that cite it keep it). Exits 66 if unknown."""
     from basira.drones import zones
-    from basira.drones.ingest import service
 
     inst = state(ctx).instance()
     with inst.db.session() as s:
         who, _ = principal(s, org)
         zones.delete_zone(s, who, zone)
-    service(inst).forget_zones(who.org_id)
     if as_json:
         echo_json({"removed": zone})
     else:
@@ -235,15 +231,13 @@ def tracks_command(
     Tracks silent for longer than the lost-track timeout are closed first (raising TRACK_LOST where due), as
     the API does.
     """
-    from basira.core.models import utcnow
     from basira.drones.ingest import service
-    from basira.drones.listing import recent_tracks
 
     inst = state(ctx).instance()
     with inst.db.session() as s:
         who, _ = principal(s, org)
-        service(inst).sweep_lost(s, who.org_id, utcnow())
-        rows = [_track_dict(t) for t in recent_tracks(s, who.org_id, active_only=active, limit=limit)]
+        listed = service(inst).list_tracks(s, who.org_id, status="active" if active else None, limit=limit)
+        rows = [_track_dict(t) for t in listed]
     if as_json:
         echo_json(rows)
         return

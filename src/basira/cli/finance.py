@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 from rich.table import Table
-from sqlalchemy import select
 
 from basira.cli.common import JsonOption, OrgOption, echo_json, err, out, principal, state
 from basira.core.errors import InvalidInput
@@ -83,16 +82,15 @@ def lists_import(
 def lists_update(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = False) -> None:
     """Re-import every list from the file it was last imported from, when that file changed (a newer list)."""
     from basira.core.models import Bank
+    from basira.core.visibility import Access
+    from basira.finance.lists.history import latest_imports
     from basira.finance.lists.store import ImportRequest, import_list
-    from basira.finance.models import ListImport
     from basira.finance.monitoring import rescreen
 
     inst = state(ctx).instance()
     with inst.db.session() as s:
         p, _ = principal(s, org)
-        latest: dict[int, ListImport] = {i.bank_id: i for i in s.scalars(
-            select(ListImport).where(ListImport.org_id == p.org_id).order_by(ListImport.id))}
-        todo = [(i.source, i.file_path, i.bank_id) for i in latest.values()]
+        todo = [(r.imp.source, r.imp.file_path, r.bank.id) for r in latest_imports(s, p, Access.OWNER)]
     reports: list[dict[str, Any]] = []
     for source, path, bank_id in todo:
         if not Path(path).is_file():
@@ -116,17 +114,12 @@ def lists_update(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption 
 def lists_show(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = False) -> None:
     """Show the imported lists: source, version (publication date), entries and the last delta."""
     from basira.finance import settings as fsettings
-    from basira.finance.models import ListImport
+    from basira.finance.lists.history import latest_imports
 
     inst = state(ctx).instance()
     with inst.db.session() as s:
         p, _ = principal(s, org)
-        rows: list[dict[str, Any]] = [{"bank_id": i.bank_id, "source": i.source, "title": i.title, "version": i.version,
-                 "published": i.published_at.isoformat() if i.published_at else None,
-                 "imported_at": i.created_at.isoformat(), "entries": i.entries, "added": i.added,
-                 "changed": i.changed, "removed": i.removed, "rescreened": i.rescreened, "new_hits": i.new_hits}
-                for i in {i.bank_id: i for i in s.scalars(select(ListImport).where(
-                    ListImport.org_id == p.org_id).order_by(ListImport.id))}.values()]
+        rows = [r.as_dict() for r in latest_imports(s, p)]
         current = fsettings.current_settings(s, p.org_id).as_dict()
     if as_json:
         echo_json({"lists": rows, "settings": current})

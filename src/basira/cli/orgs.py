@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from basira.cli.common import JsonOption, OrgOption, actor, echo_json, out, principal, state
-from basira.core import orgs
+from basira.core import orgs, users
 from basira.core.models import ApiKey
 
 org_app = typer.Typer(help="Organizations (tenants) of this instance.", no_args_is_help=True)
@@ -136,9 +136,55 @@ def user_create(
     inst = state(ctx).instance()
     with inst.db.session() as s:
         p, o = principal(s, org)
-        user = orgs.create_user(s, p, o.id, username, password, role, locale)
+        user = users.create_user(s, p, o.id, username, password, role, locale)
         user_role, slug = user.role, o.slug
     out.print(f"Created {user_role} [bold]{escape(username)}[/bold] in {escape(slug)}.")
     if not password_prompt:
         out.print("Password (shown once):")
         typer.echo(password)
+
+
+UserArg = Annotated[str, typer.Argument(help="The user's username or numeric id.")]
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = False) -> None:
+    """List the organization's users (deleted ones left out)."""
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, o = principal(s, org)
+        rows: list[dict[str, Any]] = [
+            {"id": u.id, "username": u.username, "role": u.role, "locale": u.locale,
+             "second_factor": u.totp_secret is not None, "created_at": u.created_at.isoformat()}
+            for u in users.list_users(s, p, o.id)]
+    if as_json:
+        echo_json(rows)
+        return
+    table = Table("id", "username", "role", "language", "second factor", "created")
+    for r in rows:
+        table.add_row(str(r["id"]), escape(r["username"]), r["role"], r["locale"],
+                      "yes" if r["second_factor"] else "no", _when(r["created_at"]))
+    out.print(table)
+
+
+@user_app.command("role")
+def user_role(ctx: typer.Context, user: UserArg, role: Annotated[str, typer.Argument(
+        help="admin, analyst, reviewer or auditor.")], org: OrgOption = None) -> None:
+    """Change a user's role; the organization's last admin keeps the admin role (exit 75)."""
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, o = principal(s, org)
+        changed = users.set_role(s, p, user.strip(), role.strip(), o.id)
+        name, new = changed.username, changed.role
+    out.print(f"[bold]{escape(name)}[/bold] is now {new}.")
+
+
+@user_app.command("delete")
+def user_delete(ctx: typer.Context, user: UserArg, org: OrgOption = None) -> None:
+    """Delete a user: they can no longer sign in, and the audit log keeps naming them. The organization's last
+    admin cannot be deleted (exit 75)."""
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, o = principal(s, org)
+        name = users.delete_user(s, p, user.strip(), org_id=o.id).username
+    out.print(f"Deleted user [bold]{escape(name)}[/bold].")

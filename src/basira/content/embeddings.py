@@ -21,6 +21,7 @@ import numpy as np
 from basira.content.text import prepare, prepared_content
 from basira.core.errors import InvalidInput, InvalidSignal
 from basira.core.settings import Settings
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalType
 
 DIM = 512
@@ -163,6 +164,16 @@ class TextEmbeddingSignal(SignalType):
     @classmethod
     def validate(cls, value: str) -> str:
         return encode(decode(value))
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        rng = np.random.default_rng(2027)
+        one, two = (_normalise(rng.standard_normal((2, DIM)).astype(np.float32)))
+        close = _normalise((one + 0.1 * two)[None, :])[0]
+        canonical = tuple(encode(v) for v in (one, two))
+        return SignalExamples(canonical=canonical, spellings=((f" {canonical[0]}\n", canonical[0]),),
+                              near=((canonical[0], encode(close)),),
+                              invalid=("", "not base64!", encode(np.zeros(DIM)), encode(np.ones(DIM - 1))))
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:

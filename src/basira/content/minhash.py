@@ -21,6 +21,7 @@ import rensa  # type: ignore[import-untyped]
 from basira.content.text import prepare, prepared_content
 from basira.core.errors import InvalidSignal
 from basira.core.settings import Settings
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalType
 
 #: Characters per shingle.
@@ -224,6 +225,15 @@ class TextMinHashSignal(SignalType):
     @classmethod
     def validate(cls, value: str) -> str:
         return encode(decode(value))
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        first = encode(np.arange(1_000, 1_100, dtype=np.uint32) * 7919)
+        # 90 of 100 shingles shared: Jaccard 90/110, distance 0.18.
+        edited = encode(np.arange(1_010, 1_110, dtype=np.uint32) * 7919)
+        other = encode(np.arange(5, 60, dtype=np.uint32) * 104_729)
+        return SignalExamples(canonical=(first, other), spellings=((first.upper(), first),), near=((first, edited),),
+                              invalid=("", "xyz", "0000000a00000001", "0" * 7, "0" * 8 * 257))
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:

@@ -16,6 +16,7 @@ from basira.content.decode import decode_photo
 from basira.content.hamming import HammingIndex
 from basira.core.errors import InvalidSignal
 from basira.core.settings import Settings
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalType
 
 HEX_DIGITS = 64
@@ -66,6 +67,13 @@ class PDQSignal(SignalType):
         if len(v) != HEX_DIGITS or not set(v) <= _HEX:
             raise InvalidSignal(f"a pdq value is 64 hexadecimal digits, got {value[:80]!r}")
         return v
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        base = "0123456789abcdef" * 4
+        five_bits_off = f"{int(base, 16) ^ 0b11111:064x}"
+        return SignalExamples(canonical=("f" * 64, base), spellings=(("  " + base.upper(), base),),
+                              near=((base, five_bits_off),), invalid=("", "f" * 63, "x" * 64, "f" * 65))
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:

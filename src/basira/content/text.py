@@ -19,9 +19,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from basira.core.errors import ContentTooLarge, EmptyContent, InvalidInput, InvalidSignal
+from basira.core.errors import ContentTooLarge, EmptyContent, InvalidInput
+from basira.core.exact import ExactSignalType, hex_digest
 from basira.core.settings import Settings
-from basira.core.signals import Content, ExactIndex, ExtractedSignal, SignalIndex, SignalType
+from basira.core.signal_examples import SignalExamples
+from basira.core.signals import Content, ExtractedSignal
 from basira.lang.arabic import light_and_key
 
 #: The most UTF-8 bytes one text item may have (a long article is ~100 kB; beyond this it is not a post).
@@ -131,7 +133,7 @@ def as_content(text: str, settings: Settings, content_type: str = "text") -> Ite
         path.unlink(missing_ok=True)
 
 
-class TextSHA256Signal(SignalType):
+class TextSHA256Signal(ExactSignalType):
     """SHA-256 of a text's exact form: the same words with other diacritics, tatweel or spacing hash alike."""
 
     name = "text_sha256"
@@ -142,21 +144,16 @@ class TextSHA256Signal(SignalType):
 
     @classmethod
     def validate(cls, value: str) -> str:
-        v = value.strip().lower()
-        if len(v) != 64 or not set(v) <= _HEX:
-            raise InvalidSignal(f"a text_sha256 value is 64 hexadecimal digits, got {value[:80]!r}")
-        return v
+        return hex_digest(cls.name, value, 64)
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        digest = hashlib.sha256("مرحبا".encode()).hexdigest()
+        return SignalExamples(canonical=(digest, "0" * 64), spellings=((digest.upper(), digest),),
+                              invalid=("", "0" * 63, "z" * 64, "0" * 32))
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
         exact = prepared_content(content).exact
         return [ExtractedSignal(cls.name, hashlib.sha256(exact.encode("utf-8")).hexdigest(),
                                 details={"characters": len(exact)})]
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if cls.validate(a) == cls.validate(b) else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()

@@ -13,7 +13,9 @@ from collections.abc import Iterable, Sequence
 from basira.content.text import read_text
 from basira.content.urls import FoundUrl, ParsedUrl, canonical_host, find_urls, parse_url, registrable_domain
 from basira.core.errors import InvalidSignal
+from basira.core.exact import ExactSignalType
 from basira.core.settings import Settings
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import Content, ExactIndex, ExtractedSignal, SignalIndex, SignalType
 
 
@@ -85,7 +87,7 @@ class AncestorIndex(SignalIndex):
         return len(self._exact)
 
 
-class UrlSignal(SignalType):
+class UrlSignal(ExactSignalType):
     """A canonical URL: finds the same link however it was written (tracking parameters, case, mirrors)."""
 
     name = "url"
@@ -98,16 +100,14 @@ class UrlSignal(SignalType):
         return str(parse_url(value))
 
     @classmethod
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("https://example.com/a", "https://xn--mgbh0fb.example/%D8%A8?q=1"),
+                              spellings=(("HTTP://Example.com/a?utm_medium=x#top", "https://example.com/a"),),
+                              invalid=("", "not a url", "ftp://example.com/", "javascript:alert(1)"))
+
+    @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
         return _signals(content, cls.name, cls)
-
-    @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if cls.validate(a) == cls.validate(b) else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
 
 
 class _AncestorSignal(SignalType):
@@ -154,6 +154,13 @@ class UrlPrefixSignal(_AncestorSignal):
         return parse_url(value).prefix
 
     @classmethod
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("https://example.com/channel", "https://example.org"),
+                              spellings=(("HTTPS://Example.com/channel?utm_source=x", "https://example.com/channel"),),
+                              near=(("https://example.com/channel", "https://example.com/channel/post/1"),),
+                              invalid=("", "ftp://example.com/", "not a url"))
+
+    @classmethod
     def ancestors(cls, value: str) -> list[tuple[str, int]]:
         """The prefixes of a URL, longest first, each with how many segments the URL lies below it."""
         parsed = parse_url(value)
@@ -164,7 +171,6 @@ class UrlPrefixSignal(_AncestorSignal):
             kept = segments[: len(segments) - depth]
             out.append((base + "".join("/" + s for s in kept), depth))
         return out
-
 
 
 class DomainSignal(_AncestorSignal):
@@ -187,6 +193,13 @@ class DomainSignal(_AncestorSignal):
             canonical_host(v)
         registrable_domain(host)  # refuses a public suffix
         return host
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("example.org", "xn--mgbh0fb.example"),
+                              spellings=(("WWW.Example.org", "example.org"),
+                                         ("https://Example.org/a", "example.org")),
+                              near=(("example.org", "a.b.example.org"),), invalid=("", "not a domain", "co.uk"))
 
     @classmethod
     def ancestors(cls, value: str) -> list[tuple[str, int]]:

@@ -22,6 +22,7 @@ from basira.content.photo import bits_to_hex
 from basira.content.videodecode import VideoInfo, sample_frames
 from basira.core.errors import ContentTooLarge, InvalidInput
 from basira.core.settings import Settings
+from basira.core.signal_examples import SignalExamples
 from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalType
 
 
@@ -96,6 +97,17 @@ class VPDQSignal(SignalType):
     @classmethod
     def validate(cls, value: str) -> str:
         return vpdq.canonical(value)
+
+    @classmethod
+    def examples(cls) -> SignalExamples:
+        frames = [f"{i:064x}" for i in (0x0F0F, 0xF0F0F0F0F0F0, 0x123456789ABCDEF)]
+        value = ",".join(f"{i}.000-{i + 1}.000:{h}" for i, h in enumerate(frames))
+        # The same video with each frame a few bits off: every frame is still found (distance 0).
+        nudged = ",".join(f"{i}.000-{i + 1}.000:{int(h, 16) ^ 0b111:064x}" for i, h in enumerate(frames))
+        return SignalExamples(canonical=(value, f"0.000-2.500:{'f' * 64}"),
+                              spellings=((value.upper().replace(",", " , "), value),), near=((value, nudged),),
+                              invalid=("", "nope", f"0-1:{'f' * 63}", f"0-1:{'f' * 64},",
+                                       f"0-1:{'a' * 64};1-2:{'b' * 64}"))
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:

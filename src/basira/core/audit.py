@@ -1,4 +1,4 @@
-"""The audit log: one hash chain per organization and one for the instance.
+"""The audit log: one hash chain per organization and one for the instance (:mod:`basira.core.hashchain`).
 
 Each entry's hash covers its chain, sequence number, time, actor, action, target, details and the previous
 entry's hash; a head row per chain holds the last seq and hash. :func:`verify` recomputes every link, so an
@@ -7,7 +7,6 @@ edited, removed (anywhere, the tail included) or reordered entry is found.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,9 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from basira.core import hashchain
+from basira.core.hashchain import GENESIS
 from basira.core.models import AuditEntry, AuditHead, utcnow
 
-GENESIS = "0" * 64
 INSTANCE = "instance"
 
 
@@ -27,11 +27,7 @@ def org_chain(org_id: int) -> str:
 
 def _digest(chain: str, seq: int, ts: str, actor: str, action: str, target: str,
             details: dict[str, Any], prev_hash: str) -> str:
-    body = json.dumps(
-        [chain, seq, ts, actor, action, target, details, prev_hash],
-        sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+    return hashchain.digest([chain, seq, ts, actor, action, target, details, prev_hash])
 
 
 def record(session: Session, *, org_id: int | None, actor: str, action: str, target: str = "",
@@ -70,32 +66,28 @@ class ChainReport:
         return not self.problems
 
 
+_WORDS = hashchain.Wording(item="entry", changed="was edited", unlinked=" (removed or reordered)",
+                          removed=": entries removed")
+
+
+def _recompute(e: AuditEntry) -> str:
+    return _digest(e.chain, e.seq, e.ts, e.actor, e.action, e.target, e.details, e.prev_hash)
+
+
 def verify_chain(session: Session, chain: str) -> ChainReport:
-    report = ChainReport(chain)
-    prev = GENESIS
-    expected_seq = 1
+    """Recompute every link of one chain and compare the last with the chain's head row."""
     rows = session.scalars(
         select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq).execution_options(
             yield_per=1000)
     )
-    for e in rows:
-        report.entries += 1
-        if e.seq != expected_seq:
-            report.problems.append(f"entry {expected_seq} is missing (next found is {e.seq})")
-            expected_seq = e.seq
-        if e.prev_hash != prev:
-            report.problems.append(f"entry {e.seq} does not follow the entry before it (removed or reordered)")
-        if _digest(e.chain, e.seq, e.ts, e.actor, e.action, e.target, e.details, e.prev_hash) != e.hash:
-            report.problems.append(f"entry {e.seq} was edited (its hash does not match its content)")
-        prev = e.hash
-        expected_seq += 1
+    found = hashchain.walk(rows, _recompute, _WORDS)
+    report = ChainReport(chain, found.links, found.problems)
     head = session.get(AuditHead, chain)
-    last = expected_seq - 1
     if head is None:
         if report.entries:
             report.problems.append("the chain's head record is missing")
-    elif head.seq != last or head.hash != prev:
-        report.problems.append(f"the chain ends at entry {last} but its head says {head.seq}: entries removed")
+    elif (problem := hashchain.head_problem(found, head.seq, head.hash, _WORDS)) is not None:
+        report.problems.append(problem)
     return report
 
 

@@ -160,6 +160,42 @@ def share_bank(session: Session, principal: Principal, ref: int | str, org: str 
     return bank
 
 
+@dataclass(frozen=True)
+class ShareTarget:
+    """An organization or a sharing group a bank is shared with (the other half is None)."""
+
+    org_id: int | None = None
+    org_slug: str | None = None
+    group_id: int | None = None
+    group_name: str | None = None
+
+
+def shares_of(session: Session, bank: Bank) -> list[ShareTarget]:
+    """Whom ``bank`` is shared with, in the order the shares were made; for its owner's eyes only."""
+    out = []
+    for share in bank.shares:
+        if share.org_id is not None:
+            org = session.get(Organization, share.org_id)
+            out.append(ShareTarget(org_id=share.org_id, org_slug=org.slug if org else None))
+        elif share.group_id is not None:
+            group = session.get(SharingGroup, share.group_id)
+            out.append(ShareTarget(group_id=share.group_id, group_name=group.name if group else None))
+    return out
+
+
+def signal_count(session: Session, bank_id: int) -> int:
+    """How many enabled signals the bank holds (counted in the database: a bank may hold millions)."""
+    return session.scalar(select(func.count()).select_from(Signal).where(
+        Signal.bank_id == bank_id, Signal.enabled.is_(True))) or 0
+
+
+def signal_counts(session: Session, bank_id: int) -> dict[str, int]:
+    """How many enabled signals the bank holds of each signal type, by type name."""
+    rows = session.execute(select(Signal.signal_type, func.count()).where(
+        Signal.bank_id == bank_id, Signal.enabled.is_(True)).group_by(Signal.signal_type)).all()
+    return {t: int(n) for t, n in sorted(rows)}
+
+
 @dataclass
 class SignalSpec:
     """One signal to add to a bank, with the entry it belongs to."""

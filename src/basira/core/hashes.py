@@ -3,35 +3,24 @@
 from __future__ import annotations
 
 import hashlib
-import string
 from typing import ClassVar
 
-from basira.core.errors import InvalidSignal
+from basira.core.exact import ExactSignalType, hex_digest
 from basira.core.settings import Settings
-from basira.core.signals import (
-    FILE_CONTENT_TYPES,
-    Content,
-    ExactIndex,
-    ExtractedSignal,
-    SignalIndex,
-    SignalType,
-)
+from basira.core.signal_examples import SignalExamples
+from basira.core.signals import FILE_CONTENT_TYPES, Content, ExtractedSignal
 
-_HEX = frozenset(string.hexdigits)
 _CHUNK = 1 << 20
 
 
-class _FileDigest(SignalType):
+class _FileDigest(ExactSignalType):
     algorithm: ClassVar[str]
     hex_length: ClassVar[int]
     content_types = FILE_CONTENT_TYPES
 
     @classmethod
     def validate(cls, value: str) -> str:
-        v = value.strip().lower()
-        if len(v) != cls.hex_length or not set(v) <= _HEX:
-            raise InvalidSignal(f"a {cls.name} value is {cls.hex_length} hexadecimal digits, got {value[:80]!r}")
-        return v
+        return hex_digest(cls.name, value, cls.hex_length)
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
@@ -42,12 +31,11 @@ class _FileDigest(SignalType):
         return [ExtractedSignal(cls.name, h.hexdigest())]
 
     @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if cls.validate(a) == cls.validate(b) else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
+    def examples(cls) -> SignalExamples:
+        digests = [hashlib.new(cls.algorithm, text).hexdigest() for text in (b"a", b"b")]
+        return SignalExamples(canonical=tuple(digests), spellings=((f" {digests[0].upper()}\n", digests[0]),),
+                              invalid=("", "xyz", "0" * (cls.hex_length - 1), "g" * cls.hex_length,
+                                       "0" * (cls.hex_length * 2)))
 
 
 class MD5Signal(_FileDigest):

@@ -8,21 +8,20 @@ value, entry, labels or explanation.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from basira.core import flood, outbox
+from basira.core import flood, lookup, outbox
 from basira.core.errors import InvalidInput
 from basira.core.indexes import IndexManager
-from basira.core.models import Bank, Entry, Item, Match, Organization, Signal, utcnow
+from basira.core.models import Bank, Item, Match, Organization, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExtractedSignal, SignalTypeRegistry
-from basira.core.visibility import Access, Visibility
+from basira.core.visibility import Access
 
 MAX_SIGNALS_PER_ITEM = 1000
 
@@ -77,44 +76,14 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
     """Match one item and return the JSON-ready result (and store it unless ``request.store`` is False)."""
     principal.require_match()
     sigs = item_signals(registry, settings, request)
-    by_type: dict[str, list[ExtractedSignal]] = defaultdict(list)
-    for s in sigs:
-        by_type[s.signal_type].append(s)
-
-    vis = Visibility(session, principal.org_id)
-    banks = [(b, a) for b, a in vis.banks(Access.MATCH_ONLY) if b.enabled]
-    if request.bank_ids is not None:
-        wanted = set(request.bank_ids)
-        banks = [(b, a) for b, a in banks if b.id in wanted]
     now = utcnow()
+    banks = lookup.matchable_banks(session, principal.org_id, request.bank_ids)
+    hits = lookup.lookup(session, registry, indexes, banks, sigs, now)
+    owners = {o.id: o for o in session.scalars(select(Organization))} if hits else {}
 
-    raw: list[tuple[Bank, Access, ExtractedSignal, int, float]] = []
-    for bank, access in banks:
-        for stype, values in by_type.items():
-            st = registry.get(stype)
-            threshold = float(bank.thresholds.get(stype, st.default_threshold))
-            hits = indexes.query(session, bank.id, stype, [v.value for v in values], threshold)
-            for qsig, found in zip(values, hits, strict=True):
-                raw.extend((bank, access, qsig, sid, dist) for sid, dist in found)
-
-    signals = {s.id: s for s in session.scalars(
-        select(Signal).where(Signal.id.in_({r[3] for r in raw})))} if raw else {}
-    entries = {e.id: e for e in session.scalars(
-        select(Entry).where(Entry.id.in_({s.entry_id for s in signals.values()})))} if signals else {}
-    owners = {o.id: o for o in session.scalars(select(Organization))} if raw else {}
-
-    hits_out: list[tuple[Bank, Access, ExtractedSignal, Signal, float]] = []
-    for bank, access, qsig, sid, dist in raw:
-        sig = signals.get(sid)
-        # The index is a cache: the row decides (disabled or expired signals never match).
-        if sig is None or not sig.enabled or (sig.expires_at is not None and sig.expires_at <= now):
-            continue
-        hits_out.append((bank, access, qsig, sig, dist))
-
-    negative = [h for h in hits_out if h[0].negative]
-    suppressed = bool(negative)
+    suppressed = any(h.bank.negative for h in hits)
     # A signal quarantined before this item holds its hit back; one this item quarantines does not (yet).
-    quarantined = {h[3].id for h in hits_out if h[3].quarantined_at is not None}
+    quarantined = {h.signal.id for h in hits if h.signal.quarantined_at is not None}
     item: Item | None = None
     if request.store:
         item = Item(org_id=principal.org_id, ref=request.ref[:300], submitted_by=principal.actor,
@@ -126,29 +95,29 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
 
     out_matches: list[dict[str, Any]] = []
     stored: list[tuple[Match, bool]] = []
-    for bank, access, qsig, sig, dist in sorted(hits_out, key=lambda h: (h[4], h[0].id, h[3].id)):
-        entry = entries[sig.entry_id]
-        row = _describe(bank, access, qsig, sig, entry, dist, owners)
+    for h in sorted(hits, key=lambda h: (h.distance, h.bank.id, h.signal.id)):
+        bank, sig = h.bank, h.signal
+        row = _describe(h, owners)
         row["suppressed"] = suppressed and not bank.negative
         row["quarantined"] = sig.id in quarantined
-        st = registry.get(sig.signal_type)
-        explanation: dict[str, Any] = {"distance": dist, "threshold": float(
-            bank.thresholds.get(sig.signal_type, st.default_threshold))}
-        if access != Access.MATCH_ONLY:
-            extra = st.explain(qsig.value, sig.value, settings)
+        explanation: dict[str, Any] = {"distance": h.distance,
+                                       "threshold": lookup.threshold(registry, bank, sig.signal_type)}
+        if h.access != Access.MATCH_ONLY:
+            extra = registry.get(sig.signal_type).explain(h.query.value, sig.value, settings)
             if extra is not None:
                 row["explanation"] = extra
                 explanation.update(extra)
         out_matches.append(row)
         if item is not None:
             m = Match(item_id=item.id, org_id=principal.org_id, signal_id=sig.id, bank_id=bank.id,
-                      entry_id=entry.id, signal_type=sig.signal_type, query_value=qsig.value, distance=dist,
-                      suppressed=row["suppressed"] or bank.negative or row["quarantined"], explanation=explanation)
+                      entry_id=h.entry.id, signal_type=sig.signal_type, query_value=h.query.value,
+                      distance=h.distance, suppressed=row["suppressed"] or bank.negative or row["quarantined"],
+                      explanation=explanation)
             session.add(m)
             stored.append((m, row["quarantined"]))
     if item is not None and stored:
         # Negative banks' signals match common harmless content by design: they are not flood-controlled.
-        flood.record_hits(session, settings, ((h[3], h[0]) for h in hits_out if not h[0].negative), now)
+        flood.record_hits(session, settings, ((h.signal, h.bank) for h in hits if not h.bank.negative), now)
         session.flush()
         active = [m for m, q in stored if not m.suppressed]
         outbox.emit(session, "match.recorded", {
@@ -168,20 +137,20 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
     }
 
 
-def _describe(bank: Bank, access: Access, qsig: ExtractedSignal, sig: Signal, entry: Entry, dist: float,
-              owners: dict[int, Organization]) -> dict[str, Any]:
+def _describe(hit: lookup.BankHit, owners: dict[int, Organization]) -> dict[str, Any]:
+    bank, sig, entry = hit.bank, hit.signal, hit.entry
     owner = owners.get(bank.org_id)
     bank_view: dict[str, Any] = {"owner": owner.slug if owner else None, "tlp": bank.tlp, "negative": bank.negative}
-    if access == Access.MATCH_ONLY:
-        return {"bank": bank_view, "signal_type": sig.signal_type, "query_value": qsig.value,
+    if hit.access == Access.MATCH_ONLY:
+        return {"bank": bank_view, "signal_type": sig.signal_type, "query_value": hit.query.value,
                 "distance": None, "entry": None, "signal": None,
                 "note": f"a {bank.tlp} signal of {bank_view['owner']} matched"}
     bank_view.update({"id": bank.id, "name": bank.name})
     return {
         "bank": bank_view,
         "signal_type": sig.signal_type,
-        "query_value": qsig.value,
-        "distance": dist,
+        "query_value": hit.query.value,
+        "distance": hit.distance,
         "entry": {"id": entry.id, "ref": entry.ref, "content_type": entry.content_type,
                   "attributes": entry.attributes},
         "signal": {"id": sig.id, "value": sig.value, "labels": sig.labels, "provenance": sig.provenance},

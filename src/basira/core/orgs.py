@@ -1,4 +1,4 @@
-"""Organizations, users and API keys."""
+"""Organizations and API keys (users: :mod:`basira.core.users`, whose ``create_user`` is also reached here)."""
 
 from __future__ import annotations
 
@@ -10,18 +10,16 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit
 from basira.core.errors import Conflict, InvalidInput, NotAuthenticated, NotFound
-from basira.core.models import ApiKey, Organization, Role, User, as_id, utcnow
+from basira.core.models import ApiKey, Organization, Role, as_id, utcnow
 from basira.core.principal import Principal
-from basira.core.security import hash_password, key_matches, new_api_key, split_api_key
+from basira.core.security import key_matches, new_api_key, split_api_key
+from basira.core.users import create_user, parse_role
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
-def _role(role: str) -> Role:
-    try:
-        return Role(role)
-    except ValueError:
-        raise InvalidInput(f"unknown role {role!r} (admin, analyst, reviewer, auditor)") from None
+__all__ = ["IssuedKey", "authenticate_key", "create_key", "create_org", "create_user", "get_org", "list_keys",
+           "list_orgs", "orgs_by_id", "revoke_key"]
 
 
 def create_org(session: Session, actor: str, slug: str, name: str = "", operator: bool = False) -> Organization:
@@ -49,7 +47,13 @@ def get_org(session: Session, ref: str | int) -> Organization:
 
 
 def list_orgs(session: Session) -> list[Organization]:
+    """Every organization of the instance, oldest first."""
     return list(session.scalars(select(Organization).order_by(Organization.id)))
+
+
+def orgs_by_id(session: Session) -> dict[int, Organization]:
+    """Every organization by id: what a listing needs to name the owners of the banks it shows."""
+    return {o.id: o for o in list_orgs(session)}
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def create_key(session: Session, principal: Principal, org_id: int, role: str, n
         principal.require_admin()
     get_org(session, org_id)
     key_id, full, digest = new_api_key()
-    rec = ApiKey(key_id=key_id, org_id=org_id, role=_role(role).value, name=name, secret_sha256=digest)
+    rec = ApiKey(key_id=key_id, org_id=org_id, role=parse_role(role).value, name=name, secret_sha256=digest)
     session.add(rec)
     session.flush()
     audit.record(session, org_id=org_id, actor=principal.actor, action="key.create", target=f"key:{key_id}",
@@ -113,24 +117,3 @@ def authenticate_key(session: Session, full: str) -> Principal:
     if rec.last_used_at is None or (now - rec.last_used_at).total_seconds() > 60:
         rec.last_used_at = now
     return Principal(org_id=rec.org_id, role=Role(rec.role), actor=f"key:{rec.key_id}", operator=org.operator)
-
-
-def create_user(session: Session, principal: Principal, org_id: int, username: str, password: str,
-                role: str, locale: str = "en") -> User:
-    if org_id != principal.org_id:
-        principal.require_operator()
-    else:
-        principal.require_admin()
-    if len(password) < 12:
-        raise InvalidInput("a password has at least 12 characters")
-    if not username or len(username) > 200:
-        raise InvalidInput("a username has 1-200 characters")
-    if session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"user {username!r} exists")
-    user = User(org_id=org_id, username=username, password_hash=hash_password(password),
-                role=_role(role).value, locale=locale if locale in ("en", "ar", "fr") else "en")
-    session.add(user)
-    session.flush()
-    audit.record(session, org_id=org_id, actor=principal.actor, action="user.create", target=f"user:{user.id}",
-                 details={"username": username, "role": user.role})
-    return user

@@ -22,10 +22,11 @@ from sqlalchemy import Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
+from basira.core import hashchain
 from basira.core.errors import NotFound
 from basira.core.models import utcnow
 from basira.core.principal import Principal
-from basira.drones.models import GENESIS, DroneAlert, DroneFrame, DronePosition, DroneSensor, DroneTrack, DroneZone
+from basira.drones.models import DroneAlert, DroneFrame, DronePosition, DroneSensor, DroneTrack, DroneZone
 from basira.drones.remoteid import Frame
 from basira.drones.sensors import SENSOR_ROW_COLUMNS, SensorRow
 from basira.drones.zones import zone_geometry
@@ -41,9 +42,8 @@ MAX_EXPORT_FRAMES = 100_000
 
 def link_hash(sensor_id: int, seq: int, received_at: str, transport: str, rssi: float | None, source: str | None,
               counter: int | None, raw: bytes, prev_hash: str) -> str:
-    body = json.dumps([sensor_id, seq, received_at, transport, rssi, source, counter,
-                       hashlib.sha256(raw).hexdigest(), prev_hash], separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+    return hashchain.digest([sensor_id, seq, received_at, transport, rssi, source, counter,
+                             hashlib.sha256(raw).hexdigest(), prev_hash], ascii_only=True)
 
 
 def _iso(row: DroneFrame) -> str:
@@ -139,27 +139,24 @@ class ChainReport:
         return not self.problems
 
 
+_WORDS = hashchain.Wording(item="frame", changed="was altered")
+#: A chain this broken has told enough: verification stops there.
+MAX_PROBLEMS = 100
+
+
 def verify(session: Session, sensor: DroneSensor) -> ChainReport:
     """Recompute every link of the sensor's chain: an edited, removed or reordered frame is named."""
-    report = ChainReport(sensor.ref)
-    prev, expected = GENESIS, 1
     rows = session.scalars(select(DroneFrame).where(DroneFrame.sensor_id == sensor.id).order_by(DroneFrame.seq)
                            .execution_options(yield_per=1000))
-    for r in rows:
-        report.frames += 1
-        if r.seq != expected:
-            report.problems.append(f"frame {expected} is missing (next found is {r.seq})")
-            expected = r.seq
-        if r.prev_hash != prev:
-            report.problems.append(f"frame {r.seq} does not follow the frame before it")
-        if link_hash(sensor.id, r.seq, _iso(r), r.transport, r.rssi, r.source, r.counter, r.raw,
-                     r.prev_hash) != r.hash:
-            report.problems.append(f"frame {r.seq} was altered (its hash does not match its content)")
-        prev, expected = r.hash, expected + 1
-        if len(report.problems) > 100:
-            break
-    if (sensor.chain_seq, sensor.chain_hash) != (expected - 1, prev) and len(report.problems) <= 100:
-        report.problems.append(f"the chain ends at frame {expected - 1} but its head says {sensor.chain_seq}")
+
+    def recompute(r: DroneFrame) -> str:
+        return link_hash(sensor.id, r.seq, _iso(r), r.transport, r.rssi, r.source, r.counter, r.raw, r.prev_hash)
+
+    found = hashchain.walk(rows, recompute, _WORDS, max_problems=MAX_PROBLEMS)
+    report = ChainReport(sensor.ref, found.links, found.problems)
+    problem = hashchain.head_problem(found, sensor.chain_seq, sensor.chain_hash, _WORDS)
+    if problem is not None and len(report.problems) <= MAX_PROBLEMS:
+        report.problems.append(problem)
     return report
 
 

@@ -32,7 +32,7 @@ from basira.core.errors import InvalidInput
 from basira.core.instance import Instance
 from basira.core.models import Role, utcnow
 from basira.core.principal import Principal
-from basira.drones import evidence, tracks, trackstore
+from basira.drones import evidence, listing, tracks, trackstore, zones
 from basira.drones.alerts import (
     ZONE_KINDS,
     AlertConfig,
@@ -83,6 +83,7 @@ class DroneService:
         self._swept: dict[int, dt.datetime] = {}
         self._lock = threading.Lock()
         self._ingest_lock = threading.RLock()
+        zones.watch_changes(self)
 
     # -- caches -----------------------------------------------------------------------------------------------------
 
@@ -106,7 +107,7 @@ class DroneService:
         return index
 
     def forget_zones(self, org_id: int) -> None:
-        """Drop the cached zones of an organization (called when this process changed them)."""
+        """Drop the cached zones of an organization (:mod:`basira.drones.zones` calls it when a change commits)."""
         with self._lock:
             self._zones.pop(org_id, None)
 
@@ -382,6 +383,13 @@ class DroneService:
                 return []
             self._swept[org_id] = clock
         return self.sweep_lost(session, org_id, clock, received)
+
+    def list_tracks(self, session: Session, org_id: int, *, status: str | None = None,
+                    limit: int = 50) -> list[DroneTrack]:
+        """The organization's tracks, last heard first (``status``: ``active``, ``lost`` or None for all); tracks
+        silent past the lost-track timeout are closed first, so "active" means heard recently."""
+        self.sweep_lost(session, org_id, utcnow())
+        return listing.recent_tracks(session, org_id, status=status, limit=limit)
 
     def sweep_lost(self, session: Session, org_id: int, clock: dt.datetime,
                    received: dt.datetime | None = None) -> list[dict[str, Any]]:

@@ -43,14 +43,14 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_LIST))
 
 
-def recent_tracks(session: Session, org_id: int, *, active_only: bool = False, limit: int = 50) -> list[DroneTrack]:
-    """The organization's tracks, last heard first; with ``active_only`` only those not yet lost.
+def recent_tracks(session: Session, org_id: int, *, status: str | None = None, limit: int = 50) -> list[DroneTrack]:
+    """The organization's tracks, last heard first; ``status`` (``active`` or ``lost``) keeps one kind.
 
-    The caller sweeps silent tracks first (``DroneService.sweep_lost``) when "active" must mean heard recently.
+    Read as stored: ``DroneService.list_tracks`` closes silent tracks first, so that "active" means heard recently.
     """
     q = select(DroneTrack).where(DroneTrack.org_id == org_id)
-    if active_only:
-        q = q.where(DroneTrack.status == "active")
+    if status is not None:
+        q = q.where(DroneTrack.status == status)
     return list(session.scalars(q.order_by(DroneTrack.last_seen.desc(), DroneTrack.id.desc()).limit(_limit(limit))))
 
 

@@ -11,10 +11,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from basira.core.hashchain import GENESIS
 from basira.core.models import Base, BigId, utcnow
-
-#: The hash a sensor's chain starts from.
-GENESIS = "0" * 64
 
 
 class DroneSensor(Base):

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from basira.core.errors import InvalidSignal
-from basira.core.settings import Settings
-from basira.core.signals import ExactIndex, SignalIndex, SignalType
+from basira.core.exact import ExactSignalType
+from basira.core.signal_examples import SignalExamples
 
 #: Remote ID carries a UAS ID and an operator ID in 20 bytes each (ASTM F3411, Basic ID and Operator ID).
 MAX_ID_LENGTH = 20
@@ -28,7 +28,7 @@ def _canonical(kind: str, value: str) -> str:
     return v
 
 
-class UasIdSignal(SignalType):
+class UasIdSignal(ExactSignalType):
     """A UAS ID: an ANSI/CTA-2063-A serial number, a CAA registration, a UTM UUID or a session ID."""
 
     name: ClassVar[str] = "uas_id"
@@ -42,15 +42,13 @@ class UasIdSignal(SignalType):
         return _canonical("UAS ID", value)
 
     @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if a == b else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("1581F5FKD229400C1234", "N123AB"),
+                              spellings=((" 1581f5fkd229400c1234\x00", "1581F5FKD229400C1234"),),
+                              invalid=("", "\x00\x00", "X" * 21, "ÉTÉ", "A\tB"))
 
 
-class OperatorIdSignal(SignalType):
+class OperatorIdSignal(ExactSignalType):
     """An operator registration number as broadcast (EU: country code and 13 characters, without the secret)."""
 
     name: ClassVar[str] = "operator_id"
@@ -68,9 +66,7 @@ class OperatorIdSignal(SignalType):
         return v
 
     @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if a == b else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("FIN87ASTRDGE12K8", "GBR-OP-1234"),
+                              spellings=(("fin87astrdge12k8-xyz", "FIN87ASTRDGE12K8"),),
+                              invalid=("", "X" * 21, "ÉTÉ"))

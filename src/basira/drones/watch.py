@@ -16,11 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from basira.core import lookup
 from basira.core.errors import InvalidSignal
 from basira.core.instance import Instance
-from basira.core.models import Bank, Entry, Item, Match, Organization, Signal
+from basira.core.models import Item, Match, Organization
 from basira.core.principal import Principal
-from basira.core.visibility import Access, Visibility
+from basira.core.signals import ExtractedSignal
+from basira.core.visibility import Access
 from basira.drones.alerts import AlertDraft, AlertKind
 from basira.drones.trackstore import TrackState
 
@@ -45,17 +47,13 @@ def _when(v: Any) -> dt.datetime | None:
     return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
-def _unexpired(sig: Signal, at: dt.datetime) -> bool:
-    return sig.expires_at is None or sig.expires_at > at
-
-
-def _values(inst: Instance, track: TrackState) -> list[tuple[str, str]]:
+def _values(inst: Instance, track: TrackState) -> list[ExtractedSignal]:
     out = []
     for stype, raw in (("uas_id", track.uas_id), ("operator_id", track.operator_id)):
         if not raw:
             continue
         try:
-            out.append((stype, inst.registry.validate(stype, raw)))
+            out.append(ExtractedSignal(stype, inst.registry.validate(stype, raw)))
         except InvalidSignal:
             continue  # the type is not installed, or the broadcast value is not a valid one: nothing can match
     return out
@@ -68,65 +66,59 @@ def check_banks(session: Session, principal: Principal, inst: Instance, track: T
     result = BankCheck()
     if not values:
         return result
-    vis = Visibility(session, principal.org_id)
-    hits: list[tuple[Bank, Access, str, int]] = []
-    for bank, access in vis.banks(Access.MATCH_ONLY):
-        if not bank.enabled:
-            continue
-        for stype, value in values:
-            for sid, _ in inst.indexes.query(session, bank.id, stype, [value], 0.0)[0]:
-                hits.append((bank, access, value, sid))
-    if not hits:
-        return result
-    signals = {s.id: s for s in session.scalars(select(Signal).where(Signal.id.in_({h[3] for h in hits})))}
-    entries = {e.id: e for e in session.scalars(select(Entry).where(
-        Entry.id.in_({s.entry_id for s in signals.values()})))}
-    live = [(b, a, v, signals[sid]) for b, a, v, sid in hits if sid in signals and signals[sid].enabled
-            and _unexpired(signals[sid], at)]
-    for bank, access, value, sig in live:
-        if not bank.negative:
-            continue
-        entry = entries[sig.entry_id]
-        auth = entry.attributes.get("authorisation") if access >= Access.SEE else None
-        auth = auth if isinstance(auth, dict) else {}
-        start, end = _when(auth.get("valid_from")), _when(auth.get("valid_until"))
-        if end is None and sig.expires_at is not None:
-            end = sig.expires_at
-        active = (start is None or at >= start) and (end is None or at <= end)
-        if active or not result.allowance:
-            result.allowance = {
-                "active": active, "bank_id": bank.id if access >= Access.SEE else None,
-                "bank": bank.name if access >= Access.SEE else None, "signal_type": sig.signal_type,
-                "value": value, "entry_ref": entry.ref if access >= Access.SEE else None,
-                "purpose": str(auth.get("purpose", ""))[:200], "holder": str(auth.get("holder", ""))[:200],
-                "valid_from": start.isoformat() if start else None, "valid_until": end.isoformat() if end else None}
-        result.allowed = result.allowed or active
+    banks = lookup.matchable_banks(session, principal.org_id)
+    live = lookup.lookup(session, inst.registry, inst.indexes, banks, values, at)
+    for hit in live:
+        if hit.bank.negative:
+            _allow(result, hit, at)
     if result.allowed:
         return result
-    watched = [(b, a, v, s) for b, a, v, s in live if not b.negative]
     done = set(track.state.get("watched", []))
-    fresh = [h for h in watched if h[3].id not in done]
+    fresh = [h for h in live if not h.bank.negative and h.signal.id not in done]
     if not fresh:
         return result
     item = Item(org_id=principal.org_id, ref=f"drone-track:{track.id}", content_type="drone_frame",
-                submitted_by=principal.actor, signals=[{"signal_type": t, "value": v} for t, v in values])
+                submitted_by=principal.actor, signals=[{"signal_type": v.signal_type, "value": v.value}
+                                                       for v in values])
     session.add(item)
     session.flush()
     owners = {o.id: o.slug for o in session.scalars(select(Organization))}
     matches, shown = [], []
-    for bank, access, value, sig in fresh:
-        m = Match(item_id=item.id, org_id=principal.org_id, signal_id=sig.id, bank_id=bank.id,
-                  entry_id=sig.entry_id, signal_type=sig.signal_type, query_value=value, distance=0.0,
+    for h in fresh:
+        sig = h.signal
+        m = Match(item_id=item.id, org_id=principal.org_id, signal_id=sig.id, bank_id=h.bank.id,
+                  entry_id=sig.entry_id, signal_type=sig.signal_type, query_value=h.query.value, distance=0.0,
                   explanation={"distance": 0.0, "threshold": 0.0, "rule": "exact", "track_id": track.id},
                   suppressed=False)
         session.add(m)
         matches.append(m)
         # A RED bank shared for matching only reveals its owner and marking, never the entry.
-        shown.append({"signal_type": sig.signal_type, "value": value, "bank_owner": owners.get(bank.org_id),
-                      "tlp": bank.tlp} | ({"bank": bank.name, "entry_ref": entries[sig.entry_id].ref,
-                                          "labels": list(sig.labels)} if access >= Access.SEE else {}))
+        shown.append({"signal_type": sig.signal_type, "value": h.query.value,
+                      "bank_owner": owners.get(h.bank.org_id), "tlp": h.bank.tlp}
+                     | ({"bank": h.bank.name, "entry_ref": h.entry.ref, "labels": list(sig.labels)}
+                        if h.access >= Access.SEE else {}))
     session.flush()
     result.match_ids = [m.id for m in matches]
-    track.state["watched"] = sorted(done | {h[3].id for h in fresh})
+    track.state["watched"] = sorted(done | {h.signal.id for h in fresh})
     result.watch_drafts.append(AlertDraft(AlertKind.WATCHLIST, details={"hits": shown}))
     return result
+
+
+def _allow(result: BankCheck, hit: lookup.BankHit, at: dt.datetime) -> None:
+    """Take a hit in a negative bank into ``result``: an active authorisation allows the flight; the allowance
+    shown is an active one if any, else the first found."""
+    sees = hit.access >= Access.SEE
+    auth = hit.entry.attributes.get("authorisation") if sees else None
+    auth = auth if isinstance(auth, dict) else {}
+    start, end = _when(auth.get("valid_from")), _when(auth.get("valid_until"))
+    if end is None and hit.signal.expires_at is not None:
+        end = hit.signal.expires_at
+    active = (start is None or at >= start) and (end is None or at <= end)
+    if active or not result.allowance:
+        result.allowance = {
+            "active": active, "bank_id": hit.bank.id if sees else None, "bank": hit.bank.name if sees else None,
+            "signal_type": hit.signal.signal_type, "value": hit.query.value,
+            "entry_ref": hit.entry.ref if sees else None,
+            "purpose": str(auth.get("purpose", ""))[:200], "holder": str(auth.get("holder", ""))[:200],
+            "valid_from": start.isoformat() if start else None, "valid_until": end.isoformat() if end else None}
+    result.allowed = result.allowed or active

@@ -7,16 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import shapely  # type: ignore[import-untyped]
 from pyproj import Geod, Transformer
 from shapely.geometry import Point, shape  # type: ignore[import-untyped]
 from shapely.geometry.base import BaseGeometry  # type: ignore[import-untyped]
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from basira.core import audit
@@ -258,6 +259,30 @@ def _apply(z: DroneZone, spec: ZoneSpec) -> None:
         setattr(z, name, getattr(spec, name))
 
 
+class ZoneCache(Protocol):
+    """Whatever keeps compiled zones in memory (the drone service): told when an organization's zones changed."""
+
+    def forget_zones(self, org_id: int) -> None: ...
+
+
+# Weak: a cache lives as long as its instance's service, and a changed zone must not keep a dead one alive.
+_caches: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def watch_changes(cache: ZoneCache) -> None:
+    """Have ``cache`` forget an organization's zones whenever a transaction that changed them commits."""
+    _caches.add(cache)
+
+
+def _forget_after_commit(session: Session, org_id: int) -> None:
+    """Once the change is committed (not before: a reader would cache the old zones again), tell every cache."""
+    def forget(_session: Session) -> None:
+        for cache in list(_caches):
+            cache.forget_zones(org_id)
+
+    event.listen(session, "after_commit", forget, once=True)
+
+
 def save_zones(session: Session, principal: Principal, specs: Sequence[ZoneSpec], *,
                replace: bool = False) -> list[DroneZone]:
     """Create zones (all or none); with ``replace`` an existing reference is overwritten, else a Conflict."""
@@ -279,6 +304,7 @@ def save_zones(session: Session, principal: Principal, specs: Sequence[ZoneSpec]
         session.add(z)
         out.append(z)
     session.flush()
+    _forget_after_commit(session, principal.org_id)
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="drones.zones.save",
                  target=f"zones:{len(out)}", details={"refs": refs[:50], "replace": replace})
     return out
@@ -294,13 +320,23 @@ def get_zone(session: Session, principal: Principal, ref: str | int) -> DroneZon
 
 
 def delete_zone(session: Session, principal: Principal, ref: str | int) -> None:
+    """Disable a zone (the row stays for the alerts that cite it) and free its reference."""
     principal.require(ZONE_WRITERS, "change drone zones")
     z = get_zone(session, principal, ref)
     z.enabled = False
     z.ref = f"{z.ref[:100]} (deleted {z.id})"
     z.updated_at = utcnow()
+    _forget_after_commit(session, principal.org_id)
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="drones.zones.delete",
                  target=f"zone:{z.id}")
+
+
+def replace_zone(session: Session, principal: Principal, ref: str | int, spec: ZoneSpec) -> DroneZone:
+    """Overwrite the zone ``ref`` with ``spec``; its reference may change (the old one is then deleted)."""
+    old = get_zone(session, principal, ref)
+    if spec.ref != old.ref:
+        delete_zone(session, principal, old.id)
+    return save_zones(session, principal, [spec], replace=True)[0]
 
 
 def list_zones(session: Session, org_id: int) -> list[DroneZone]:

@@ -14,7 +14,8 @@ from basira.core.errors import BasiraError
 from basira.core.models import Bank, Item, Match, Organization, Role
 from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility
-from basira.finance.models import Customer, ListImport
+from basira.finance.lists.history import latest_import
+from basira.finance.models import Customer
 from basira.finance.screening import BankIndex, ScreenQuery, clean_query, lists_in_force, record_hits, screen_one
 from basira.finance.settings import current_settings
 
@@ -28,8 +29,7 @@ def _already_alerted(session: Session, org_id: int, ref: str, entry_ids: set[int
 def rescreen(session: Session, bank: Bank, entry_ids: set[int], actor: str) -> tuple[int, int]:
     """Re-screen every organization's stored customers that screen against ``bank``; (customers, new hits)."""
     customers_done = hits_total = 0
-    imp = session.scalar(select(ListImport).where(ListImport.bank_id == bank.id).order_by(ListImport.id.desc())
-                         .limit(1))
+    imp = latest_import(session, bank.id)
     for org in session.scalars(select(Organization).order_by(Organization.id)):
         access = Visibility(session, org.id).access(bank)
         settings = current_settings(session, org.id)

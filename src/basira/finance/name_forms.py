@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from basira.finance.names import EntryId, Kind
+from basira.finance.name_types import EntryId, Kind
 from basira.lang.arabic import split_scripts
 from basira.lang.nameparts import NamePart, name_parts
 from basira.lang.translit import skeleton_variants, spellings

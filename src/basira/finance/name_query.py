@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,16 +29,32 @@ from basira.finance.name_similarity import (
     latin_similarity,
     vowel_penalty,
 )
-from basira.finance.names import EntryId, Kind
+from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
-
-if TYPE_CHECKING:
-    from basira.finance.name_scoring import IndexState
 
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
 #: At most this many names of one entry are aligned in full: an entry with many aliases must not crowd out others.
 PER_ENTRY = 3
+
+
+class IndexView(Protocol):
+    """What a query reads of the index (:class:`basira.finance.name_scoring.IndexState` holds it): forms and names,
+    the postings from keys to forms and from forms to names, and the weights of parts."""
+
+    forms: dict[int, Form]
+    names: dict[int, IndexedName]
+    skeleton_forms: dict[str, set[int]]
+    key_skeletons: dict[str, set[str]]
+    single_forms: dict[str, set[int]]
+    pair_names: dict[str, dict[int, int]]
+    skeleton_weight: dict[str, float]
+    form_weight: dict[int, float]
+    form_names: dict[int, NDArray[np.int64]]
+    skeleton_names: dict[str, NDArray[np.int64]]
+    totals: NDArray[np.float64]
+
+    def weight(self, skeleton: str) -> float: ...
 
 
 def _less(sim: float, penalty: float) -> float:
@@ -50,7 +66,7 @@ def _less(sim: float, penalty: float) -> float:
 class QueryRun:
     """One query's parts and the similarities computed for it, each (query part, form) pair once."""
 
-    def __init__(self, state: IndexState, parts: list[tuple[bool, NamePart]]) -> None:
+    def __init__(self, state: IndexView, parts: list[tuple[bool, NamePart]]) -> None:
         self.state = state
         self.parts = [p for _, p in parts]
         self.latin = [not arabic for arabic, _ in parts]

@@ -20,7 +20,16 @@ from basira.core.errors import InvalidInput
 from basira.finance.name_evidence import corroboration
 from basira.finance.name_forms import Form, IndexedName, form_keys, pair_keys, parse_name, unfinal
 from basira.finance.name_query import QueryRun
-from basira.finance.names import FEATURE_WEIGHTS, MAX_NAME_CHARS, DateSpan, EntryId, Gender, Kind, NameHit, NameRecord
+from basira.finance.name_types import (
+    FEATURE_WEIGHTS,
+    MAX_NAME_CHARS,
+    DateSpan,
+    EntryId,
+    Gender,
+    Kind,
+    NameHit,
+    NameRecord,
+)
 from basira.lang.nameparts import NamePart
 from basira.lang.translit import skeleton_variants
 

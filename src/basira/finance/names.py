@@ -1,163 +1,39 @@
 """Name matcher for sanctions screening: an in-memory index of listed names that scores a query name across scripts.
 
 A score is the sum of named features (see ``FEATURES``); every hit carries them so a compliance officer sees why.
+The shared types live in :mod:`basira.finance.name_types` and are re-exported here, the matcher's front door.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
 
-EntryId = int | str
-Quality = Literal["strong", "weak"]
-Gender = Literal["male", "female"]
-Kind = Literal["person", "organization", "vessel", "aircraft", "other"]
-
-#: A hit at or above this score raises an alert (chosen on the tuning halves of the benchmark's query sets).
-DEFAULT_THRESHOLD = 0.8
-#: Names longer than this are refused with :class:`basira.core.errors.InvalidInput`.
-MAX_NAME_CHARS = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class Feature:
-    """One named contribution to a screening score; ``doc`` is the user documentation of what it measures."""
-
-    name: str
-    weight: float
-    doc: str
-
-
-#: Every feature a score can hold, with its weight (the most it adds or, when negative, takes away).
-FEATURES: tuple[Feature, ...] = (
-    Feature("name_match", 1.0, "How well the two names explain each other, whatever their word order: each part "
-            "of the query is paired with its most similar part of the listed name (across scripts on consonant "
-            "keys, so محمد, Muhammad and Mohamed agree, and the long vowels Arabic writes must agree too, so جمال is "
-            "not Jamil; between two Latin spellings all vowels count, so Hamad is not Hamza), and each part "
-            "weighs by how rare it is on the lists themselves, so that a shared 'Mohammed' counts far less than a "
-            "shared 'Zawahiri'. The value is the share of the query that the listed name explains times the share "
-            "of the listed name that the query explains: 'Fadi Nasser' explains only part of a listed 'Fadi Nabih "
-            "Nasser', whose rare 'Nabih' it lacks."),
-    Feature("weak_alias", -0.15, "The matched name is an alias the list itself calls weak (low quality): it takes "
-            "away this share of the name match."),
-    Feature("low_information", -0.25, "The query holds little that is distinctive (one part, or only very common "
-            "parts such as 'Mohammed Ali'): the less information, the more is taken away, so common names do not "
-            "flood."),
-    Feature("birth_date_match", 0.05, "A birth date given with the query falls in one of the listed dates or ranges."),
-    Feature("birth_date_mismatch", -0.25, "A birth date was given and is more than a year away from every listed "
-            "date or range."),
-    Feature("nationality_match", 0.03, "A given nationality is one of the listed ones."),
-    Feature("nationality_mismatch", -0.08, "Nationalities were given and none of them is listed for the entry."),
-    Feature("gender_mismatch", -0.25, "The query's gender differs from the listed gender."),
-    Feature("document_match", 0.3, "A document number given with the query equals a listed one (ignoring spaces, "
-            "dashes and letter case)."),
+from basira.finance.name_scoring import IndexState
+from basira.finance.name_types import (
+    DEFAULT_THRESHOLD,
+    FEATURE_WEIGHTS,
+    FEATURES,
+    MAX_NAME_CHARS,
+    DateSpan,
+    EntryId,
+    Feature,
+    Gender,
+    Kind,
+    NameHit,
+    NameRecord,
+    NameVariant,
+    Quality,
 )
-FEATURE_WEIGHTS: dict[str, float] = {f.name: f.weight for f in FEATURES}
 
-
-@dataclass(frozen=True, slots=True)
-class NameVariant:
-    """One name or alias of a listed party.
-
-    Attributes:
-        name: The name as written on the list, in any script; a string mixing scripts is split per script.
-        quality: ``"weak"`` for aliases the list itself calls low quality; they match with reduced weight.
-        script: ``"latin"``, ``"arabic"`` ...; detected from the text when ``None``.
-    """
-
-    name: str
-    quality: Quality = "strong"
-    script: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DateSpan:
-    """A birth date as an inclusive span of days: an exact day, a month, a year, an approximate year or a range."""
-
-    earliest: dt.date
-    latest: dt.date
-
-    @classmethod
-    def parse(cls, text: str) -> DateSpan:
-        """Reads ``1961-05-02``, ``1961-05``, ``1961``, ``circa 1961`` / ``~1961`` (±2 years) or ``1958..1962``.
-
-        Raises:
-            InvalidInput: The text is no date, or names an impossible day such as ``1961-13-45``.
-        """
-        from basira.finance.name_evidence import parse_date_span
-
-        return parse_date_span(text)
-
-    @classmethod
-    def of(cls, value: str | dt.date | DateSpan) -> DateSpan:
-        """Turns a string, a date or a span into a span."""
-        if isinstance(value, DateSpan):
-            return value
-        if isinstance(value, dt.date):
-            return cls(value, value)
-        return cls.parse(value)
-
-
-@dataclass(frozen=True, slots=True)
-class NameRecord:
-    """A listed party as the matcher sees it.
-
-    Attributes:
-        entry_id: The id of the list entry (a bank entry id or the list's own reference).
-        names: All names and aliases, strong and weak, in every script.
-        kind: Person, organization ...; persons and organizations are never matched against each other
-            when the query states its kind.
-        birth_dates: Exact dates, approximate years and ranges, as spans.
-        nationalities: Nationalities or citizenships, ISO 3166 alpha-2 codes or English country names.
-        gender: Gender when the list states it.
-        documents: Passport, national id and other document numbers, as written.
-    """
-
-    entry_id: EntryId
-    names: tuple[NameVariant, ...]
-    kind: Kind = "person"
-    birth_dates: tuple[DateSpan, ...] = ()
-    nationalities: tuple[str, ...] = ()
-    gender: Gender | None = None
-    documents: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class NameHit:
-    """One listed party that resembles the query.
-
-    Attributes:
-        entry_id: The matched entry.
-        score: 0..1, the clamped sum of ``features``.
-        matched_name: The listed name (or alias) that matched best.
-        query_name: The query as given.
-        features: Named contributions to the score (positive corroborates, negative contradicts);
-            ``FEATURES`` documents each one.
-        alert: Whether ``score`` reached the threshold the query ran with.
-    """
-
-    entry_id: EntryId
-    score: float
-    matched_name: str
-    query_name: str
-    features: dict[str, float] = field(default_factory=dict)
-    alert: bool = False
-
-    def explain(self) -> str:
-        """A few lines a compliance officer can read: the score, then each feature's contribution."""
-        from basira.finance.name_evidence import explain_hit
-
-        return explain_hit(self)
+__all__ = ["DEFAULT_THRESHOLD", "FEATURES", "FEATURE_WEIGHTS", "MAX_NAME_CHARS", "DateSpan", "EntryId", "Feature",
+           "Gender", "Kind", "NameHit", "NameIndex", "NameRecord", "NameVariant", "Quality"]
 
 
 class NameIndex:
     """Listed names, indexed for fast cross-script screening."""
 
     def __init__(self, *, threshold: float = DEFAULT_THRESHOLD) -> None:
-        from basira.finance.name_scoring import IndexState
-
         self.threshold = threshold
         self._state = IndexState()
 

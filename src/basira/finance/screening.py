@@ -22,6 +22,7 @@ from basira.core.models import Bank, Entry, Item, Match, Signal, SignalChange, u
 from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility
 from basira.finance import wallets
+from basira.finance.lists.history import latest_by_bank
 from basira.finance.models import Customer, ListImport
 from basira.finance.names import DateSpan, Kind, NameIndex, NameRecord, NameVariant
 from basira.finance.settings import SettingsView, current_settings
@@ -235,7 +236,7 @@ def lists_in_force(session: Session, principal: Principal, settings: SettingsVie
     vis = Visibility(session, principal.org_id)
     usable = [(b, a) for b, a in vis.banks(Access.MATCH_ONLY) if b.enabled and not b.negative]
     wanted = override if override is not None else settings.bank_ids
-    latest = {i.bank_id: i for i in session.scalars(select(ListImport).order_by(ListImport.id))}
+    latest = latest_by_bank(session, [b.id for b, _ in usable])
     if wanted is not None:
         usable = [(b, a) for b, a in usable if b.id in set(wanted)]
         missing = set(wanted) - {b.id for b, _ in usable}

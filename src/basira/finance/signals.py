@@ -14,8 +14,9 @@ from typing import ClassVar
 from rapidfuzz.distance import JaroWinkler
 
 from basira.core.errors import InvalidSignal
-from basira.core.settings import Settings
-from basira.core.signals import ExactIndex, SignalIndex, SignalType
+from basira.core.exact import ExactSignalType
+from basira.core.signal_examples import SignalExamples
+from basira.core.signals import SignalType
 from basira.finance import wallets
 
 #: Longest name accepted, in characters (the longest on the UN, OFAC and EU lists is under 300).
@@ -48,7 +49,7 @@ def clean_name(value: str) -> str:
     return name
 
 
-class NameSignal(SignalType):
+class NameSignal(ExactSignalType):
     """A person's or organization's name or alias, in any script."""
 
     name: ClassVar[str] = "name"
@@ -64,16 +65,18 @@ class NameSignal(SignalType):
         return clean_name(value)
 
     @classmethod
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("Mohammed Ali", "إبراهيم عواد البدري"),
+                              spellings=(("  Mohammed   Ali ", "Mohammed Ali"),),
+                              invalid=("", "   ", "123", "x" * 2000))
+
+    @classmethod
     def distance(cls, a: str, b: str) -> float:
         """1 - Jaro-Winkler similarity of the case-folded names (0 for equal names)."""
         return 1.0 - JaroWinkler.similarity(a.casefold(), b.casefold())
 
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
 
-
-class CryptoAddressSignal(SignalType):
+class CryptoAddressSignal(ExactSignalType):
     """A crypto wallet address, validated (checksums) and in canonical form; matched exactly."""
 
     name: ClassVar[str] = "crypto_address"
@@ -91,12 +94,12 @@ class CryptoAddressSignal(SignalType):
         return wallets.normalise(value).address
 
     @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if a == b else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
+    def examples(cls) -> SignalExamples:
+        bitcoin, ethereum = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
+        return SignalExamples(canonical=(bitcoin, ethereum),
+                              spellings=((f"XBT:{bitcoin}", bitcoin),
+                                         ("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", ethereum)),
+                              invalid=("", "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb", "not an address"))
 
 
 _IDENT = re.compile(r"[^0-9A-Z]")
@@ -114,7 +117,7 @@ def clean_identifier(value: str) -> str:
     return ident
 
 
-class IdentifierSignal(SignalType):
+class IdentifierSignal(ExactSignalType):
     """A passport, national id or registration number; matched exactly on letters and digits."""
 
     name: ClassVar[str] = "identifier"
@@ -127,12 +130,9 @@ class IdentifierSignal(SignalType):
         return clean_identifier(value)
 
     @classmethod
-    def distance(cls, a: str, b: str) -> float:
-        return 0.0 if a == b else 1.0
-
-    @classmethod
-    def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return ExactIndex()
+    def examples(cls) -> SignalExamples:
+        return SignalExamples(canonical=("A123456", "P0123456789"), spellings=(("a-123 456", "A123456"),),
+                              invalid=("", "---", "9" * 65))
 
 
 FINANCE_SIGNAL_TYPES: tuple[type[SignalType], ...] = (NameSignal, CryptoAddressSignal, IdentifierSignal)

@@ -1,48 +1,24 @@
-"""People of an organization as the web pages manage them: the users list, deletion, language, exposure counter.
+"""What the web pages keep of a person beyond :mod:`basira.core.users`: their language and the exposure counter.
 
-Creating a user is :func:`basira.core.orgs.create_user`; deleting one is a soft delete (the audit log keeps
-naming them), which ends their session at their next request (:func:`basira.web.auth.session_user`).
+Creating, listing, changing and deleting users is :mod:`basira.core.users` (a deleted user's session ends at
+their next request: :func:`basira.web.auth.session_user`).
 """
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from basira.core import audit
-from basira.core.errors import InvalidInput, NotFound, PermissionDenied
-from basira.core.models import Role, User, utcnow
-from basira.core.principal import Principal
+from basira.core.errors import InvalidInput
+from basira.core.models import User, utcnow
 from basira.web import i18n
 from basira.web.models import Exposure
 
-READ_USERS = {Role.ADMIN, Role.AUDITOR}
 MAX_REVEAL_KEY = 100
-
-
-def list_users(session: Session, principal: Principal) -> list[User]:
-    """The organization's users (not deleted); admins manage them and auditors may look."""
-    principal.require(READ_USERS, "list the organization's users")
-    return list(session.scalars(select(User).where(User.org_id == principal.org_id, User.deleted_at.is_(None))
-                                .order_by(User.username)))
-
-
-def delete_user(session: Session, principal: Principal, user_id: int, acting_user_id: int) -> User:
-    """Soft-delete a user of the admin's organization (not the admin themselves)."""
-    principal.require_admin()
-    user = session.get(User, user_id)
-    if user is None or user.org_id != principal.org_id or user.deleted_at is not None:
-        raise NotFound(f"no user {user_id}")
-    if user.id == acting_user_id:
-        raise PermissionDenied("an admin cannot delete their own account (ask another admin)")
-    user.deleted_at = utcnow()
-    session.flush()
-    audit.record(session, org_id=user.org_id, actor=principal.actor, action="user.delete", target=f"user:{user.id}",
-                 details={"username": user.username})
-    return user
 
 
 def set_locale(session: Session, user: User, locale: str) -> None:

@@ -11,12 +11,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 
-from basira.core import orgs
-from basira.core.errors import BasiraError, InvalidInput, NotFound, PermissionDenied
+from basira.core import users
+from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, PermissionDenied
 from basira.core.models import Role
 from basira.web import accounts, auth, i18n, media, totp
-from basira.web.common import Viewer, checked_form, error, field, flash, inst, redirect, render, viewer
+from basira.web.common import Viewer, ViewerDep, checked_form, error, field, flash, inst, redirect, render, viewer
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,49 +26,42 @@ def _users_page(request: Request, v: Viewer, *, status: int = 200,
                 problem: dict[str, Any] | None = None) -> Response:
     with inst(request).db.session() as s:
         try:
-            users = accounts.list_users(s, v.principal)
+            people = users.list_users(s, v.principal)
         except PermissionDenied:
             return error(request, "forbidden", 403, v.context())
         return render(request, "users.html", {
-            **v.context(), "users": users, "settings": totp.org_settings(s, v.principal.org_id),
+            **v.context(), "users": people, "settings": totp.org_settings(s, v.principal.org_id),
             "roles": [r.value for r in Role], "languages_all": i18n.LANGUAGES, "problem": problem, "nav": "users",
         }, status=status)
 
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def users_page(request: Request) -> Response:
-    with inst(request).db.session() as s:
-        v = viewer(s, request)
-    if v is None:
-        return redirect(request, "/login")
+def users_page(request: Request, v: ViewerDep) -> Response:
     return _users_page(request, v)
 
 
-async def _admin_form(request: Request) -> tuple[Viewer | None, Any]:
+async def _admin_form(request: Request, v: Viewer) -> FormData | Response:
+    """The posted form of an admin's change, or the page that says why not (too large, CSRF, not an admin)."""
     form = await checked_form(request)
     if isinstance(form, HTMLResponse):
-        return None, form
-    with inst(request).db.session() as s:
-        v = viewer(s, request)
-    if v is None:
-        return None, redirect(request, "/login")
+        return form
     if not v.is_admin:
-        return None, error(request, "forbidden", 403, v.context())
-    return v, form
+        return error(request, "forbidden", 403, v.context())
+    return form
 
 
 @router.post("/admin/users", response_class=HTMLResponse)
-async def create_user(request: Request) -> Response:
-    v, form = await _admin_form(request)
-    if v is None:
-        return form  # type: ignore[no-any-return]
+async def create_user(request: Request, v: ViewerDep) -> Response:
+    form = await _admin_form(request, v)
+    if not isinstance(form, FormData):
+        return form
     username = field(form, "username").strip()
 
     def create() -> None:
         with inst(request).db.session() as s:
             if not username.isprintable():
                 raise InvalidInput("a username holds no control or formatting characters")
-            orgs.create_user(s, v.principal, v.principal.org_id, username, field(form, "password"),
+            users.create_user(s, v.principal, v.principal.org_id, username, field(form, "password"),
                              field(form, "role"), field(form, "locale") or "en")
 
     try:
@@ -79,40 +73,40 @@ async def create_user(request: Request) -> Response:
     return redirect(request, "/admin/users")
 
 
-async def _user_action(request: Request, user_id: str, what: str) -> Response:
-    v, form = await _admin_form(request)
-    if v is None:
-        return form  # type: ignore[no-any-return]
+async def _user_action(request: Request, v: Viewer, user_id: str, what: str) -> Response:
+    form = await _admin_form(request, v)
+    if not isinstance(form, FormData):
+        return form
     uid = int(user_id) if user_id.isascii() and user_id.isdigit() and len(user_id) < 19 else 0
     try:
         with inst(request).db.session() as s:
             if what == "delete":
-                name = accounts.delete_user(s, v.principal, uid, v.user.id).username
+                name = users.delete_user(s, v.principal, uid, acting_user_id=v.user.id).username
             else:
                 name = totp.reset(s, v.principal, uid).username
     except NotFound:
         return error(request, "not_found", 404, v.context())
-    except PermissionDenied as e:
-        return _users_page(request, v, status=403, problem={"detail": e.detail, "username": ""})
+    except (PermissionDenied, Conflict) as e:
+        return _users_page(request, v, status=e.status, problem={"detail": e.detail, "username": ""})
     flash(request, "user_deleted" if what == "delete" else "totp_reset", name=name)
     return redirect(request, "/admin/users")
 
 
 @router.post("/admin/users/{user_id}/delete", response_class=HTMLResponse)
-async def delete_user(request: Request, user_id: str) -> Response:
-    return await _user_action(request, user_id, "delete")
+async def delete_user(request: Request, user_id: str, v: ViewerDep) -> Response:
+    return await _user_action(request, v, user_id, "delete")
 
 
 @router.post("/admin/users/{user_id}/reset-totp", response_class=HTMLResponse)
-async def reset_totp(request: Request, user_id: str) -> Response:
-    return await _user_action(request, user_id, "reset")
+async def reset_totp(request: Request, user_id: str, v: ViewerDep) -> Response:
+    return await _user_action(request, v, user_id, "reset")
 
 
 @router.post("/admin/settings", response_class=HTMLResponse)
-async def save_settings(request: Request) -> Response:
-    v, form = await _admin_form(request)
-    if v is None:
-        return form  # type: ignore[no-any-return]
+async def save_settings(request: Request, v: ViewerDep) -> Response:
+    form = await _admin_form(request, v)
+    if not isinstance(form, FormData):
+        return form
     try:
         with inst(request).db.session() as s:
             media.save_settings(s, v.principal, require_totp=field(form, "require_totp") == "on",
@@ -138,30 +132,15 @@ def _account(request: Request, v: Viewer, *, status: int = 200, **extra: Any) ->
 
 
 @router.get("/account", response_class=HTMLResponse)
-def account(request: Request) -> Response:
-    with inst(request).db.session() as s:
-        v = viewer(s, request)
-    if v is None:
-        return redirect(request, "/login")
+def account(request: Request, v: ViewerDep) -> Response:
     return _account(request, v)
 
 
-async def _own_form(request: Request) -> tuple[Viewer | None, Any]:
+@router.post("/account/language", response_class=HTMLResponse)
+async def set_language(request: Request, v: ViewerDep) -> Response:
     form = await checked_form(request)
     if isinstance(form, HTMLResponse):
-        return None, form
-    with inst(request).db.session() as s:
-        v = viewer(s, request)
-    if v is None:
-        return None, redirect(request, "/login")
-    return v, form
-
-
-@router.post("/account/language", response_class=HTMLResponse)
-async def set_language(request: Request) -> Response:
-    v, form = await _own_form(request)
-    if v is None:
-        return form  # type: ignore[no-any-return]
+        return form
     try:
         with inst(request).db.session() as s:
             user = s.get(type(v.user), v.user.id)
@@ -176,11 +155,11 @@ async def set_language(request: Request) -> Response:
 
 
 @router.post("/account/totp", response_class=HTMLResponse)
-async def enrol_totp(request: Request) -> Response:
+async def enrol_totp(request: Request, v: ViewerDep) -> Response:
     """A signed-in person adds a second factor to their own account (checked with a first code)."""
-    v, form = await _own_form(request)
-    if v is None:
-        return form  # type: ignore[no-any-return]
+    form = await checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
     with inst(request).db.session() as s:
         user = s.get(type(v.user), v.user.id)
         if user is None or user.totp_secret:

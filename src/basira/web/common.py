@@ -1,5 +1,6 @@
 """What every page module shares: the template environment, rendering in the request's language, forms with
-their CSRF check, redirects, and the signed-in viewer (user, role, organization, today's exposure count).
+their CSRF check, redirects, and the signed-in viewer (user, role, organization, today's exposure count) as a
+dependency (``v: ViewerDep``) that sends anyone not signed in to the sign-in page.
 """
 
 from __future__ import annotations
@@ -7,9 +8,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
@@ -93,6 +94,28 @@ def viewer(session: Session, request: Request) -> Viewer | None:
         return None
     return Viewer(user, auth.principal_for(session, user), session.get(Organization, user.org_id),
                   accounts.exposure_today(session, user.id))
+
+
+class SignInRequired(Exception):
+    """Nobody is signed in on this request (or the session's user is gone): the page sends them to sign in."""
+
+
+def signed_in(request: Request) -> Viewer:
+    """The viewer of a page that needs one (a FastAPI dependency: ``v: ViewerDep``); :class:`SignInRequired`
+    otherwise, which :func:`to_sign_in` turns into the redirect to ``/login``."""
+    with inst(request).db.session() as s:
+        v = viewer(s, request)
+    if v is None:
+        raise SignInRequired
+    return v
+
+
+ViewerDep = Annotated[Viewer, Depends(signed_in)]
+
+
+async def to_sign_in(request: Request, exc: Exception) -> Response:
+    """The answer to :class:`SignInRequired`: the sign-in page (keeping a ``?lang=`` choice)."""
+    return redirect(request, "/login")
 
 
 def request_language(request: Request, user_locale: str | None) -> tuple[str | None, str]:

@@ -22,18 +22,21 @@ from basira.core.errors import BasiraError, Conflict, InvalidInput, PermissionDe
 from basira.core.instance import Instance
 from basira.core.matching import recent_matches
 from basira.core.models import Bank, Organization, User
+from basira.core.orgs import orgs_by_id
 from basira.core.principal import system_principal
 from basira.core.visibility import Access
 from basira.web import auth, totp
 from basira.web.common import (
     STATIC_DIR,
     TEMPLATES_DIR,
+    SignInRequired,
     checked_form,
     error,
     field,
     inst,
     redirect,
     render,
+    to_sign_in,
     viewer,
 )
 from basira.web.headers import SecurityHeaders
@@ -63,6 +66,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.add_middleware(SessionMiddleware, secret_key=instance.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=secure)
     app.add_middleware(SecurityHeaders)
+    app.add_exception_handler(SignInRequired, to_sign_in)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
     app.include_router(review_pages.router)
@@ -88,7 +92,7 @@ def home(request: Request) -> Response:
         v = viewer(s, request)
         if v is None:
             return redirect(request, "/login")
-        owners = {o.id: o for o in s.scalars(select(Organization))}
+        owners = orgs_by_id(s)
         banks = list_banks(s, v.principal)
         access = {b.id: a for b, a, _ in banks}
         bank_rows = [_bank_row(b, a, n, owners) for b, a, n in

@@ -7,21 +7,24 @@ change carries the case version the person looked at; when someone else acted fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import FormData
 
 from basira.actions.undo import get_action, undo_action
 from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, PermissionDenied
 from basira.core.models import utcnow
+from basira.core.principal import Principal
 from basira.review import appeals, cases, decisions
 from basira.review.models import OPEN_STATUSES, Case, CaseKind, CaseStatus
 from basira.review.taxonomy import REASONS
 from basira.web import accounts, casefile
-from basira.web.common import Viewer, checked_form, error, field, flash, inst, redirect, render, viewer
+from basira.web.common import Viewer, ViewerDep, checked_form, error, field, flash, inst, redirect, render
 from basira.web.headers import media_policy
 
 router = APIRouter(include_in_schema=False)
@@ -80,13 +83,10 @@ def _bad_filter(params: dict[str, str]) -> str | None:
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def queue(request: Request) -> Response:
+def queue(request: Request, v: ViewerDep) -> Response:
     """The queue: most urgent first, filtered by status, kind, priority, assignee and deadline."""
     params = _filters(request)
     with inst(request).db.session() as s:
-        v = viewer(s, request)
-        if v is None:
-            return redirect(request, "/login")
         bad = _bad_filter(params)
         rows = [] if bad else [casefile.queue_row(c, utcnow()) for c in _queue(s, v, params)]
         kinds = sorted({r["kind"] for r in rows}) or [k.value for k in CaseKind]
@@ -98,19 +98,15 @@ def queue(request: Request) -> Response:
 
 
 @router.post("/cases/bulk", response_class=HTMLResponse)
-async def bulk_decide(request: Request) -> Response:
+async def bulk_decide(request: Request, v: ViewerDep) -> Response:
     """One reason code for several cases; each is decided on its own (one conflict does not stop the others)."""
     form = await checked_form(request, max_fields=MAX_BULK + 10)
     if isinstance(form, HTMLResponse):
         return form
     picked = [x for x in form.getlist("case") if isinstance(x, str)]
     reason, rationale = field(form, "reason"), field(form, "rationale")
-    with inst(request).db.session() as s:
-        v = viewer(s, request)
-        if v is None:
-            return redirect(request, "/login")
-        if not v.can_decide:
-            return error(request, "forbidden", 403, v.context())
+    if not v.can_decide:
+        return error(request, "forbidden", 403, v.context())
     if not picked or len(picked) > MAX_BULK or not reason:
         flash(request, "bulk_empty", limit=MAX_BULK)
         return redirect(request, "/cases")
@@ -142,29 +138,78 @@ def _case_page(request: Request, s: Session, v: Viewer, case_id: str, *, status:
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: str) -> Response:
+def case_page(request: Request, case_id: str, v: ViewerDep) -> Response:
     with inst(request).db.session() as s:
-        v = viewer(s, request)
-        if v is None:
-            return redirect(request, "/login")
         return _case_page(request, s, v, case_id)
 
 
-async def _act(request: Request, case_id: str, action: str) -> Response:
+#: A change made from a case's page: it returns the flash message to show.
+Change = Callable[[Session, Principal, int, FormData, int | None], str]
+
+
+def _decide(s: Session, p: Principal, case_id: int, form: FormData, version: int | None) -> str:
+    d = decisions.decide(s, p, case_id, decisions.DecisionRequest(
+        field(form, "reason"), field(form, "rationale"), expected_version=version,
+        four_eyes=field(form, "four_eyes") == "on"))
+    return "proposed" if d.state == "proposed" else "decided"
+
+
+def _confirm(s: Session, p: Principal, case_id: int, form: FormData, version: int | None) -> str:
+    agree = field(form, "agree") == "yes"
+    decisions.confirm(s, p, case_id, agree=agree, note=field(form, "note"), expected_version=version)
+    return "confirmed" if agree else "rejected"
+
+
+def _assign(s: Session, p: Principal, case_id: int, form: FormData, version: int | None) -> str:
+    mine = field(form, "assignee") == "me"
+    cases.assign(s, p, case_id, p.actor if mine else None, expected_version=version)
+    return "assigned" if mine else "released"
+
+
+def _close(s: Session, p: Principal, case_id: int, form: FormData, version: int | None) -> str:
+    cases.close_case(s, p, case_id, expected_version=version)
+    return "closed"
+
+
+def _appeal(s: Session, p: Principal, case_id: int, form: FormData, version: int | None) -> str:
+    appeals.record_appeal(s, p, case_id, appeals.AppealRequest(
+        field(form, "complainant"), field(form, "statement"), expected_version=version))
+    return "appeal_recorded"
+
+
+def _appeal_decision(s: Session, p: Principal, case_id: int, form: FormData, version: int | None) -> str:
+    appeals.decide_appeal(s, p, case_id, field(form, "outcome"), field(form, "rationale"),
+                          expected_version=version)
+    return "appeal_decided"
+
+
+def _undo(action_id: str) -> Change:
+    def undo(s: Session, p: Principal, case_id: int, form: FormData, version: int | None) -> str:
+        act = get_action(s, p, action_id)
+        if act.case_id != case_id:
+            raise NotFound(f"no action {action_id!r} on case {case_id}")
+        undo_action(s, p, act.id, field(form, "reason"))
+        return "undone"
+
+    return undo
+
+
+#: The verbs of ``POST /cases/{case_id}/{verb}``, each a form on the case page.
+CASE_VERBS: dict[str, Change] = {"decide": _decide, "confirm": _confirm, "assign": _assign, "close": _close,
+                                 "appeal": _appeal, "appeal-decision": _appeal_decision}
+
+
+async def _act(request: Request, v: Viewer, case_id: str, change: Change) -> Response:
     """Run one change on a case from its form; tell the person on the page when it cannot be done."""
     form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     version = _version(field(form, "version"))
-    with inst(request).db.session() as s:
-        v = viewer(s, request)
-        if v is None:
-            return redirect(request, "/login")
-        if not v.can_decide:
-            return error(request, "forbidden", 403, v.context())
+    if not v.can_decide:
+        return error(request, "forbidden", 403, v.context())
     try:
         with inst(request).db.session() as s:
-            done = _apply(s, v, case_id, action, form, version)
+            done = change(s, v.principal, _cid(case_id), form, version)
     except NotFound:
         return error(request, "not_found", 404, v.context())
     except PermissionDenied as e:
@@ -185,86 +230,20 @@ async def _act(request: Request, case_id: str, action: str) -> Response:
     return redirect(request, f"/cases/{quote(case_id, safe='')}")
 
 
-def _apply(s: Session, v: Viewer, case_ref: str, action: str, form: Any, version: int | None) -> str:
-    p, case_id = v.principal, _cid(case_ref)
-    if action == "decide":
-        d = decisions.decide(s, p, case_id, decisions.DecisionRequest(
-            field(form, "reason"), field(form, "rationale"), expected_version=version,
-            four_eyes=field(form, "four_eyes") == "on"))
-        return "proposed" if d.state == "proposed" else "decided"
-    if action == "confirm":
-        agree = field(form, "agree") == "yes"
-        decisions.confirm(s, p, case_id, agree=agree, note=field(form, "note"), expected_version=version)
-        return "confirmed" if agree else "rejected"
-    if action == "assign":
-        mine = field(form, "assignee") == "me"
-        cases.assign(s, p, case_id, p.actor if mine else None, expected_version=version)
-        return "assigned" if mine else "released"
-    if action == "close":
-        cases.close_case(s, p, case_id, expected_version=version)
-        return "closed"
-    if action == "appeal":
-        appeals.record_appeal(s, p, case_id, appeals.AppealRequest(
-            field(form, "complainant"), field(form, "statement"), expected_version=version))
-        return "appeal_recorded"
-    if action.startswith("undo:"):
-        act = get_action(s, p, action[5:])
-        if act.case_id != case_id:
-            raise NotFound(f"no action {action[5:]!r} on case {case_id}")
-        undo_action(s, p, act.id, field(form, "reason"))
-        return "undone"
-    appeals.decide_appeal(s, p, case_id, field(form, "outcome"), field(form, "rationale"),
-                          expected_version=version)
-    return "appeal_decided"
-
-
-@router.post("/cases/{case_id}/decide", response_class=HTMLResponse)
-async def decide(request: Request, case_id: str) -> Response:
-    return await _act(request, case_id, "decide")
-
-
-@router.post("/cases/{case_id}/confirm", response_class=HTMLResponse)
-async def confirm(request: Request, case_id: str) -> Response:
-    return await _act(request, case_id, "confirm")
-
-
-@router.post("/cases/{case_id}/assign", response_class=HTMLResponse)
-async def assign(request: Request, case_id: str) -> Response:
-    return await _act(request, case_id, "assign")
-
-
-@router.post("/cases/{case_id}/close", response_class=HTMLResponse)
-async def close(request: Request, case_id: str) -> Response:
-    return await _act(request, case_id, "close")
-
-
-@router.post("/cases/{case_id}/appeal", response_class=HTMLResponse)
-async def appeal(request: Request, case_id: str) -> Response:
-    return await _act(request, case_id, "appeal")
-
-
-@router.post("/cases/{case_id}/appeal-decision", response_class=HTMLResponse)
-async def appeal_decision(request: Request, case_id: str) -> Response:
-    return await _act(request, case_id, "appeal_decision")
-
-
 @router.post("/cases/{case_id}/actions/{action_id}/undo", response_class=HTMLResponse)
-async def undo(request: Request, case_id: str, action_id: str) -> Response:
+async def undo(request: Request, case_id: str, action_id: str, v: ViewerDep) -> Response:
     """Undo what a decision triggered (reinstate): the undo sends its own webhook."""
-    return await _act(request, case_id, f"undo:{action_id[:20]}")
+    return await _act(request, v, case_id, _undo(action_id[:20]))
 
 
 @router.post("/cases/{case_id}/reveal", response_class=HTMLResponse)
-async def reveal(request: Request, case_id: str) -> Response:
+async def reveal(request: Request, case_id: str, v: ViewerDep) -> Response:
     """Count one revealed medium; answer JSON to the page's script, or reload the page with it revealed."""
     form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
     key = field(form, "item")
     with inst(request).db.session() as s:
-        v = viewer(s, request)
-        if v is None:
-            return redirect(request, "/login")
         try:
             cases.get_case(s, v.principal, case_id)
             count = accounts.record_reveal(s, v.user, f"{case_id}:{key}")
@@ -276,3 +255,14 @@ async def reveal(request: Request, case_id: str) -> Response:
         return JSONResponse({"exposure": count})
     safe = quote(key[:60], safe="")
     return redirect(request, f"/cases/{quote(case_id, safe='')}?revealed={safe}#{safe}")
+
+
+# Registered after the routes above, so that ``reveal`` and ``bulk`` are never taken for a verb.
+@router.post("/cases/{case_id}/{verb}", response_class=HTMLResponse)
+async def case_verb(request: Request, case_id: str, verb: str, v: ViewerDep) -> Response:
+    """A change from the case page's forms: ``decide``, ``confirm``, ``assign``, ``close``, ``appeal`` or
+    ``appeal-decision`` (any other verb: the not-found page)."""
+    change = CASE_VERBS.get(verb)
+    if change is None:
+        return error(request, "not_found", 404, v.context())
+    return await _act(request, v, case_id, change)

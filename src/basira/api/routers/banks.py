@@ -11,13 +11,12 @@ from typing import Literal
 
 from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import BankRef, errors
-from basira.core import banks
-from basira.core.models import Bank, Organization, SharingGroup, Signal
+from basira.core import banks, orgs
+from basira.core.models import Bank, Organization
 from basira.core.visibility import Access, Visibility
 
 router = APIRouter(prefix="/v1", tags=["banks"], responses=errors(401))
@@ -95,18 +94,11 @@ def bank_view(session: Session, bank: Bank, access: Access, count: int | None = 
         return BankOut(id=None, name=None, owner=owner_slug, tlp=bank.tlp, negative=bank.negative,
                        access="match_only")
     if count is None:
-        count = session.scalar(select(func.count()).select_from(Signal).where(
-            Signal.bank_id == bank.id, Signal.enabled.is_(True))) or 0
+        count = banks.signal_count(session, bank.id)
     shared: list[ShareOut] | None = None
     if access == Access.OWNER:
-        shared = []
-        for share in bank.shares:
-            if share.org_id is not None:
-                org = session.get(Organization, share.org_id)
-                shared.append(ShareOut(org=org.slug if org else None))
-            elif share.group_id is not None:
-                group = session.get(SharingGroup, share.group_id)
-                shared.append(ShareOut(group=group.name if group else None))
+        shared = [ShareOut(org=t.org_slug) if t.org_id is not None else ShareOut(group=t.group_name)
+                  for t in banks.shares_of(session, bank)]
     return BankOut(id=bank.id, name=bank.name, owner=owner_slug, tlp=bank.tlp, negative=bank.negative,
                    access="owner" if access == Access.OWNER else "see", description=bank.description,
                    enabled=bank.enabled, thresholds={k: float(v) for k, v in bank.thresholds.items()},
@@ -132,7 +124,7 @@ def list_banks(inst: InstanceDep, principal: PrincipalDep) -> list[BankOut]:
     """Every enabled bank the caller's organization may match against: its own, CLEAR and GREEN banks of
     others, and banks shared with it (RED ones as `match_only`, without name or contents)."""
     with inst.db.session() as s:
-        owners = {o.id: o.slug for o in s.scalars(select(Organization))}
+        owners = {i: o.slug for i, o in orgs.orgs_by_id(s).items()}
         return [bank_view(s, b, a, n, owners) for b, a, n in banks.list_banks(s, principal)]
 
 

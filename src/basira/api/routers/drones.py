@@ -21,7 +21,6 @@ from starlette.concurrency import run_in_threadpool
 from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import MAX_ID, errors
 from basira.core.errors import ContentTooLarge, InvalidInput, NotFound
-from basira.core.models import utcnow
 from basira.drones import evidence, sensors, zones
 from basira.drones.ingest import MAX_BATCH, RawFrame, service
 from basira.drones.listing import recent_alerts
@@ -234,13 +233,9 @@ def list_tracks(inst: InstanceDep, principal: PrincipalDep,
                 state: Annotated[Literal["active", "lost", "all"], Query(description="Which tracks.")] = "active",
                 limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[TrackOut]:
     """Tracks, newest first. Active tracks silent for longer than the lost-track timeout are closed first."""
-    svc = service(inst)
     with inst.db.session() as s:
-        svc.sweep_lost(s, principal.org_id, utcnow())
-        q = select(DroneTrack).where(DroneTrack.org_id == principal.org_id)
-        if state != "all":
-            q = q.where(DroneTrack.status == state)
-        return [track_view(t) for t in s.scalars(q.order_by(DroneTrack.last_seen.desc()).limit(limit))]
+        rows = service(inst).list_tracks(s, principal.org_id, status=None if state == "all" else state, limit=limit)
+        return [track_view(t) for t in rows]
 
 
 def _track(s: Any, principal: Any, track_id: int) -> DroneTrack:
@@ -309,9 +304,7 @@ def zone_view(z: DroneZone) -> ZoneOut:
 def create_zone(body: ZoneIn, inst: InstanceDep, principal: PrincipalDep) -> ZoneOut:
     """Create one zone (admins and analysts)."""
     with inst.db.session() as s:
-        out = zone_view(zones.save_zones(s, principal, [ZoneSpec(**body.model_dump())])[0])
-    service(inst).forget_zones(principal.org_id)
-    return out
+        return zone_view(zones.save_zones(s, principal, [ZoneSpec(**body.model_dump())])[0])
 
 
 @router.post("/zones/import", response_model=list[ZoneOut], responses=errors(403, 409, 413, 422),
@@ -331,9 +324,7 @@ async def import_zones(request: Request, inst: InstanceDep, principal: Principal
 
     def save() -> list[ZoneOut]:
         with inst.db.session() as s:
-            out = [zone_view(z) for z in zones.save_zones(s, principal, specs, replace=replace)]
-        service(inst).forget_zones(principal.org_id)
-        return out
+            return [zone_view(z) for z in zones.save_zones(s, principal, specs, replace=replace)]
 
     return await run_in_threadpool(save)
 
@@ -356,12 +347,7 @@ def get_zone(zone: ZoneRef, inst: InstanceDep, principal: PrincipalDep) -> ZoneO
 def replace_zone(zone: ZoneRef, body: ZoneIn, inst: InstanceDep, principal: PrincipalDep) -> ZoneOut:
     """Replace a zone (its reference may change)."""
     with inst.db.session() as s:
-        old = zones.get_zone(s, principal, zone)
-        if body.ref != old.ref:
-            zones.delete_zone(s, principal, old.id)
-        out = zone_view(zones.save_zones(s, principal, [ZoneSpec(**body.model_dump())], replace=True)[0])
-    service(inst).forget_zones(principal.org_id)
-    return out
+        return zone_view(zones.replace_zone(s, principal, zone, ZoneSpec(**body.model_dump())))
 
 
 @router.delete("/zones/{zone}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
@@ -370,7 +356,6 @@ def delete_zone(zone: ZoneRef, inst: InstanceDep, principal: PrincipalDep) -> Re
     """Delete a zone: it stops raising alerts at once (the row stays for the alerts that cite it)."""
     with inst.db.session() as s:
         zones.delete_zone(s, principal, zone)
-    service(inst).forget_zones(principal.org_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from basira.api.deps import InstanceDep, PrincipalDep
-from basira.api.params import KeyId, OrgRef, errors
-from basira.core import orgs
+from basira.api.params import KeyId, OrgRef, UserRef, errors
+from basira.core import orgs, users
 from basira.core.errors import NotFound
 from basira.core.models import ApiKey, Organization, User
 from basira.core.principal import Principal
@@ -81,6 +81,12 @@ class UserIn(BaseModel):
     password: str = Field(description="At least 12 characters.", min_length=1, max_length=1000)
     role: str = RoleName
     locale: str = Field(default="en", description="`en`, `ar` or `fr`.", max_length=8)
+
+
+class RoleIn(BaseModel):
+    """A user's new role."""
+
+    role: str = RoleName
 
 
 class UserOut(BaseModel):
@@ -159,5 +165,33 @@ def create_user(org: OrgRef, body: UserIn, inst: InstanceDep, principal: Princip
     """Add a user (a person who signs in to the web pages) to the organization, with a role."""
     with inst.db.session() as s:
         target = _org_for(s, principal, org)
-        user = orgs.create_user(s, principal, target.id, body.username, body.password, body.role, body.locale)
+        user = users.create_user(s, principal, target.id, body.username, body.password, body.role, body.locale)
         return UserOut.of(user)
+
+
+@router.get("/orgs/{org}/users", response_model=list[UserOut], responses=errors(404, 422))
+def list_users(org: OrgRef, inst: InstanceDep, principal: PrincipalDep) -> list[UserOut]:
+    """The organization's users, by username, deleted ones left out (admins and auditors; the operator's admin
+    for any organization)."""
+    with inst.db.session() as s:
+        target = _org_for(s, principal, org)
+        return [UserOut.of(u) for u in users.list_users(s, principal, target.id)]
+
+
+@router.patch("/orgs/{org}/users/{user}", response_model=UserOut, responses=errors(404, 409, 422))
+def set_user_role(org: OrgRef, user: UserRef, body: RoleIn, inst: InstanceDep, principal: PrincipalDep) -> UserOut:
+    """Change a user's role (admins). The organization's last admin keeps the admin role (409). Audited."""
+    with inst.db.session() as s:
+        target = _org_for(s, principal, org)
+        return UserOut.of(users.set_role(s, principal, user, body.role, target.id))
+
+
+@router.delete("/orgs/{org}/users/{user}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
+               responses=errors(404, 409, 422))
+def delete_user(org: OrgRef, user: UserRef, inst: InstanceDep, principal: PrincipalDep) -> Response:
+    """Delete a user (admins): they can no longer sign in and their session ends at their next request; the
+    audit log keeps naming them. The organization's last admin cannot be deleted (409). Audited."""
+    with inst.db.session() as s:
+        target = _org_for(s, principal, org)
+        users.delete_user(s, principal, user, org_id=target.id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

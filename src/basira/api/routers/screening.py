@@ -10,14 +10,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import BankId, errors
 from basira.core.errors import InvalidInput, NotFound
 from basira.core.visibility import Access, Visibility
 from basira.finance import screening, settings
-from basira.finance.models import ListImport
+from basira.finance.lists.history import latest_imports
 
 router = APIRouter(prefix="/v1", tags=["screening"], responses=errors(401))
 
@@ -105,14 +104,7 @@ def lists(inst: InstanceDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     """The imported lists the organization may screen against, each with its latest import: source, version
     (publication date), entries, and what the import added, changed and removed."""
     with inst.db.session() as s:
-        vis = Visibility(s, principal.org_id)
-        banks = {b.id: (b, a) for b, a in vis.banks(Access.SEE)}
-        latest: dict[int, ListImport] = {i.bank_id: i for i in s.scalars(select(ListImport).order_by(ListImport.id))}
-        return [{"bank_id": bid, "bank": banks[bid][0].name, "source": i.source, "version": i.version,
-                 "published": i.published_at.isoformat() if i.published_at else None,
-                 "imported_at": i.created_at.isoformat(), "entries": i.entries, "added": i.added,
-                 "changed": i.changed, "removed": i.removed, "rescreened": i.rescreened, "new_hits": i.new_hits}
-                for bid, i in latest.items() if bid in banks]
+        return [row.as_dict() for row in latest_imports(s, principal)]
 
 
 # -- yente-compatible ---------------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from basira.core.visibility import Access
 from basira.finance import wallets
 from basira.finance.lists import csvlist, eu, ofac, ofac_xml, un
 from basira.finance.lists.base import ListedEntry, ListFormatError, ListItem, ListMeta, open_binary
+from basira.finance.lists.history import latest_import
 from basira.finance.models import ListChange, ListImport
 from basira.finance.signals import clean_identifier, clean_name
 
@@ -224,8 +225,7 @@ def import_list(session: Session, principal: Principal, registry: SignalTypeRegi
         if not isinstance(meta, ListMeta):
             raise ListFormatError("the list file holds no list")
         bank = _bank(session, principal, registry, request.bank or meta.title, request.tlp, meta)
-        last = session.scalar(select(ListImport).where(ListImport.bank_id == bank.id)
-                              .order_by(ListImport.id.desc()).limit(1))
+        last = latest_import(session, bank.id)
         report = ImportReport(None, bank.id, bank.name, meta.source, meta.version)
         if last is not None and last.file_sha256 == digest:
             report.skipped = True

@@ -1,0 +1,76 @@
+"""The bank lookup shared by matching and the drone watch list: signal values against every bank a caller may
+match, with the rule for a live signal in one place.
+
+The indexes are caches of the database; the rows decide. A hit counts only while its signal is enabled and not
+expired at the time the lookup is for (now for a submitted item, the frame's time for a drone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from basira.core.indexes import IndexManager
+from basira.core.models import Bank, Entry, Signal
+from basira.core.signals import ExtractedSignal, SignalTypeRegistry
+from basira.core.visibility import Access, Visibility
+
+
+@dataclass(frozen=True, slots=True)
+class BankHit:
+    """A query signal found in a bank: the bank as the caller may use it, the stored signal, its entry, and how
+    far the two values are (0 for an exact match)."""
+
+    bank: Bank
+    access: Access
+    query: ExtractedSignal
+    signal: Signal
+    entry: Entry
+    distance: float
+
+
+def is_live(signal: Signal, at: dt.datetime) -> bool:
+    """Whether ``signal`` may match at ``at``: enabled, and not expired by then."""
+    return signal.enabled and (signal.expires_at is None or signal.expires_at > at)
+
+
+def threshold(registry: SignalTypeRegistry, bank: Bank, signal_type: str) -> float:
+    """The distance up to which ``bank`` matches ``signal_type``: the bank's own setting, else the type's default."""
+    return float(bank.thresholds.get(signal_type, registry.get(signal_type).default_threshold))
+
+
+def matchable_banks(session: Session, org_id: int,
+                    bank_ids: Collection[int] | None = None) -> list[tuple[Bank, Access]]:
+    """The enabled banks the organization may match against (only those of ``bank_ids`` when given)."""
+    banks = [(b, a) for b, a in Visibility(session, org_id).banks(Access.MATCH_ONLY) if b.enabled]
+    if bank_ids is not None:
+        wanted = set(bank_ids)
+        banks = [(b, a) for b, a in banks if b.id in wanted]
+    return banks
+
+
+def lookup(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, banks: Sequence[tuple[Bank, Access]],
+           queries: Sequence[ExtractedSignal], at: dt.datetime) -> list[BankHit]:
+    """Every live hit of ``queries`` in ``banks``, bank by bank, each type's values asked of its index at once."""
+    by_type: dict[str, list[ExtractedSignal]] = defaultdict(list)
+    for q in queries:
+        by_type[q.signal_type].append(q)
+    raw: list[tuple[Bank, Access, ExtractedSignal, int, float]] = []
+    for bank, access in banks:
+        for stype, values in by_type.items():
+            found = indexes.query(session, bank.id, stype, [v.value for v in values], threshold(registry, bank, stype))
+            for q, hits in zip(values, found, strict=True):
+                raw.extend((bank, access, q, sid, dist) for sid, dist in hits)
+    if not raw:
+        return []
+    signals = {s.id: s for s in session.scalars(select(Signal).where(Signal.id.in_({r[3] for r in raw})))}
+    live = {sid: s for sid, s in signals.items() if is_live(s, at)}
+    entries = {e.id: e for e in session.scalars(
+        select(Entry).where(Entry.id.in_({s.entry_id for s in live.values()})))} if live else {}
+    return [BankHit(bank, access, q, live[sid], entries[live[sid].entry_id], dist)
+            for bank, access, q, sid, dist in raw if sid in live]

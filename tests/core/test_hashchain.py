@@ -1,0 +1,76 @@
+"""The hash chain shared by the audit log and the drone evidence: what a walk finds in a good, an edited, a
+reordered and a cut chain, and hashes that stay what they were."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from basira.core import hashchain
+from basira.core.hashchain import GENESIS, Wording
+
+WORDS = Wording(item="entry", changed="was edited", unlinked=" (removed or reordered)", removed=": entries removed")
+
+
+@dataclass(frozen=True)
+class Row:
+    seq: int
+    body: str
+    prev_hash: str
+    hash: str
+
+
+def recompute(r: Row) -> str:
+    return hashchain.digest([r.seq, r.body, r.prev_hash])
+
+
+def chain(*bodies: str) -> list[Row]:
+    rows, prev = [], GENESIS
+    for i, body in enumerate(bodies, start=1):
+        h = hashchain.digest([i, body, prev])
+        rows.append(Row(i, body, prev, h))
+        prev = h
+    return rows
+
+
+def test_a_good_chain_has_no_problem_and_ends_at_its_last_link() -> None:
+    rows = chain("a", "b", "c")
+    found = hashchain.walk(rows, recompute, WORDS)
+    assert (found.links, found.last_seq, found.last_hash, found.problems) == (3, 3, rows[-1].hash, [])
+    assert hashchain.head_problem(found, 3, rows[-1].hash, WORDS) is None
+
+
+def test_an_edited_link_is_named() -> None:
+    rows = chain("a", "b", "c")
+    rows[1] = replace(rows[1], body="B")
+    assert hashchain.walk(rows, recompute, WORDS).problems == [
+        "entry 2 was edited (its hash does not match its content)"]
+
+
+def test_a_removed_link_is_named_twice_missing_and_unlinked() -> None:
+    rows = chain("a", "b", "c")
+    assert hashchain.walk([rows[0], rows[2]], recompute, WORDS).problems == [
+        "entry 2 is missing (next found is 3)",
+        "entry 3 does not follow the entry before it (removed or reordered)"]
+
+
+def test_a_cut_tail_shows_against_the_head() -> None:
+    rows = chain("a", "b", "c")
+    found = hashchain.walk(rows[:2], recompute, WORDS)
+    assert found.problems == []
+    assert hashchain.head_problem(found, 3, rows[-1].hash, WORDS) == \
+        "the chain ends at entry 2 but its head says 3: entries removed"
+
+
+def test_the_walk_stops_after_enough_problems() -> None:
+    rows = [replace(r, body="x") for r in chain(*"abcdefgh")]
+    assert len(hashchain.walk(rows, recompute, WORDS, max_problems=3).problems) == 4
+
+
+def test_digests_keep_their_bytes() -> None:
+    # Stored chains were hashed this way (the audit log with UTF-8 text, drone evidence with ASCII escapes):
+    # a change here would break every link stored before it.
+    audit_fields = ["é", {"b": 1, "a": 2}, 1.5, None, "0" * 64]
+    assert hashchain.digest(audit_fields) == "32aaba960d46d406fac9e973d83143b24dea704b8952a66a7f3bd334449929ce"
+    frame_fields = [3, 7, "2026-01-01T00:00:00.000000+00:00", "bt5", -70.5, "ä", 9, "ab", "0" * 64]
+    assert hashchain.digest(frame_fields, ascii_only=True) == \
+        "d53d655dec68cbd4ee9d69bfc83edec76be5b349aaf751db327249c2d45a1774"
