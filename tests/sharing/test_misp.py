@@ -77,7 +77,8 @@ def test_pymisp_reads_the_event_and_rebuilds_the_same_manifest_and_hashes(
     theirs.mkdir()
     (theirs / f"{uid}.json").write_bytes((tmp_path / "ours" / f"{uid}.json").read_bytes())
     feed_meta_generator(theirs)
-    assert set((theirs / "hashes.csv").read_text().split()) == set((tmp_path / "ours" / "hashes.csv").read_text().split())
+    ours = set((tmp_path / "ours" / "hashes.csv").read_text().split())
+    assert set((theirs / "hashes.csv").read_text().split()) == ours
     their_manifest = json.loads((theirs / "manifest.json").read_text())
     our_manifest = json.loads((tmp_path / "ours" / "manifest.json").read_text())
     assert set(their_manifest) == set(our_manifest)

@@ -116,7 +116,7 @@ def test_what_one_bank_exports_another_organization_imports_unchanged(
 class _FeedHandler(SimpleHTTPRequestHandler):
     """Serves a feed folder; ``/slow/`` answers late and ``/endless/`` sends a body without end or length."""
 
-    def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+    def do_GET(self) -> None:
         if self.path.startswith("/slow/"):
             time.sleep(1.5)
         if self.path.startswith("/endless/"):
