@@ -15,18 +15,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from basira.core import audit, outbox
-from basira.core.banks import SignalSpec, add_signals, get_bank, validate_spec
+from basira.core import audit
+from basira.core.banks import SignalSpec, get_bank, validate_spec
 from basira.core.errors import BasiraError, ContentTooLarge, PermissionDenied
-from basira.core.indexes import record_change
-from basira.core.models import TLP, Entry, Signal
+from basira.core.models import TLP
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry
 from basira.core.visibility import Access
+from basira.sharing import deltas
 from basira.sharing.misp import SIGNAL_TYPE_TAG, invalid, parse_tlp_tag
 from basira.sharing.misp_source import FeedSource, check_name, load_json
 
@@ -237,19 +236,8 @@ def import_feed(session: Session, principal: Principal, registry: SignalTypeRegi
     report = FeedReport(source=source.label)
     items = read_feed(source, TLP(bank.tlp), report, settings.max_import_rows)
     live, _ = _specs(registry, settings, items, report)
-    existing = {(e.ref, s.signal_type, s.value): s for s, e in session.execute(
-        select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
-        .where(Signal.bank_id == bank.id, Signal.provenance.like("misp:%")))}
-    to_add = [spec for key, spec in live.items() if key not in existing or not existing[key].enabled]
-    report.unchanged = len(live) - len(to_add)
-    if to_add:
-        report.added = len(add_signals(session, principal, registry, settings, bank.id, to_add, audit_each=False))
-    gone = [s for key, s in existing.items() if s.enabled and key not in live]
-    for sig in gone:
-        sig.enabled = False
-        record_change(session, sig, "remove")
-        outbox.emit(session, "signal.disabled", {"bank_id": bank.id, "signal_id": sig.id}, org_id=principal.org_id)
-    report.disabled = len(gone)
+    delta = deltas.apply(session, principal, registry, settings, bank, live, "misp:")
+    report.added, report.disabled, report.unchanged = delta.added, delta.disabled, delta.unchanged
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.import",
                  target=f"bank:{bank.id}", details={"format": "misp", "source": source.label[:200],
                                                     "events": report.events, "added": report.added,
