@@ -136,7 +136,7 @@ async def hash_upload(request: Request, inst: InstanceDep, principal: PrincipalD
 @router.get("/m/raw_lookup", responses=errors(400, 403))
 def raw_lookup(inst: InstanceDep, principal: PrincipalDep, signal: SignalParam = None,
                signal_type: TypeParam = None, banks: BanksParam = None,
-               include_distance: Annotated[str | None, Query(max_length=5)] = None) -> dict[str, Any]:
+               include_distance: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     """HMA's raw lookup: `{"matches": [content ids]}`, or with `include_distance=true`
     `{"matches": [{"bank_content_id", "distance"}]}`, over the banks the caller may match (or `banks`)."""
     with inst.db.session() as s:
@@ -150,7 +150,7 @@ def raw_lookup(inst: InstanceDep, principal: PrincipalDep, signal: SignalParam =
 def lookup(inst: InstanceDep, principal: PrincipalDep, signal: SignalParam = None, signal_type: TypeParam = None,
            banks: BanksParam = None, url: UrlParam = None,
            seed: Annotated[str | None, Query(max_length=200, description="Ignored: Basira has no coin flip.")] = None,
-           bypass_coinflip: Annotated[str | None, Query(max_length=5, description="Ignored.")] = None,
+           bypass_coinflip: Annotated[str | None, Query(max_length=100, description="Ignored.")] = None,
            content_type: Annotated[str | None, Query(max_length=32, description="Ignored.")] = None,
            types: TypesParam = None) -> dict[str, Any]:
     """HMA's lookup of a hash: `{bank name: [{"bank_content_id", "distance"}]}` for each bank that matched
@@ -261,7 +261,7 @@ def delete_bank(bank_name: BankName, inst: InstanceDep, principal: PrincipalDep)
 
 @router.get("/c/bank/{bank_name}/content/{content_id}", responses=errors(400, 404, 422))
 def get_content(bank_name: BankName, content_id: int, inst: InstanceDep, principal: PrincipalDep,
-                include_signals: Annotated[str | None, Query(max_length=5)] = None) -> dict[str, Any]:
+                include_signals: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     """HMA's bank content: `{"id", "disable_until_ts", "collab_metadata", "original_media_uri", "bank"}`, and
     `signals` with `include_signals=true`."""
     with inst.db.session() as s:
