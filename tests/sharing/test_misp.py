@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pymisp import MISPEvent
 from pymisp.tools import feed_meta_generator
 
@@ -16,7 +19,7 @@ from basira.core import banks
 from basira.core.errors import PermissionDenied
 from basira.core.instance import Instance
 from basira.core.principal import Principal
-from basira.sharing.misp import PDQ_COMMENT, export_feed
+from basira.sharing.misp import PDQ_COMMENT, export_feed, uuid5
 
 from .conftest import EVERY_TYPE, PDQ, WALLET
 
@@ -145,3 +148,8 @@ def test_disabled_signals_leave_the_feed_and_the_event_keeps_its_uuid_with_a_new
     second = _export(instance, admin, bank_id, tmp_path)
     assert second["uuid"] == first["uuid"] and second["attributes"] == 1
     assert int(json.loads((tmp_path / "manifest.json").read_text())[second["uuid"]]["timestamp"]) > int(stamp)
+
+
+@given(st.uuids(), st.text(max_size=50))
+def test_the_fast_uuid5_equals_the_standard_one(namespace: uuid.UUID, name: str) -> None:
+    assert uuid5(namespace, name) == str(uuid.uuid5(namespace, name))

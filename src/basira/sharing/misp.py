@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from basira.core import audit
 from basira.core.banks import get_bank
 from basira.core.errors import InvalidInput, NotFound, PermissionDenied
-from basira.core.models import TLP, Bank, Entry, Organization, Signal
+from basira.core.models import TLP, Bank, Organization, Signal
 from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility, may_export_to_partner, may_pass_on
 from basira.finance import wallets
@@ -78,6 +78,15 @@ class ExportReport:
     skipped: dict[str, int] = field(default_factory=dict)
 
 
+def uuid5(namespace: uuid.UUID, name: str) -> str:
+    """``str(uuid.uuid5(namespace, name))``, computed without building UUID objects (a third of an export's time)."""
+    b = bytearray(hashlib.sha1(namespace.bytes + name.encode("utf-8"), usedforsecurity=False).digest()[:16])
+    b[6] = (b[6] & 0x0F) | 0x50
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
 def org_uuid(slug: str) -> str:
     """The stable MISP uuid of an organization of this instance."""
     return str(uuid.uuid5(NAMESPACE, f"org:{slug}"))
@@ -124,21 +133,31 @@ def _check_export(session: Session, principal: Principal, bank: Bank, partner: s
     return partner_id
 
 
-def _page(session: Session, bank_id: int, after: int) -> list[tuple[Signal, Entry]]:
-    q = (select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
+class Row(NamedTuple):
+    """What an export needs of a signal (read as plain columns: loading whole rows costs twice the time)."""
+
+    id: int
+    signal_type: str
+    value: str
+    labels: list[str]
+    updated_at: dt.datetime | None
+
+
+def _page(session: Session, bank_id: int, after: int) -> list[Row]:
+    q = (select(Signal.id, Signal.signal_type, Signal.value, Signal.labels, Signal.updated_at)
          .where(Signal.bank_id == bank_id, Signal.id > after, Signal.enabled.is_(True))
          .order_by(Signal.id).limit(PAGE))
-    return [(s, e) for s, e in session.execute(q)]
+    return [Row(*r) for r in session.execute(q)]
 
 
-def _signals(session: Session, bank_id: int) -> Iterator[tuple[Signal, Entry]]:
+def _signals(session: Session, bank_id: int) -> Iterator[Row]:
     after = 0
     while page := _page(session, bank_id, after):
         yield from page
-        after = page[-1][0].id
+        after = page[-1].id
 
 
-def attribute(sig: Signal, entry: Entry, event: uuid.UUID) -> dict[str, Any] | None:
+def attribute(sig: Row, event: uuid.UUID) -> dict[str, Any] | None:
     """The MISP attribute of a signal written as a plain attribute, or None when its type is not one of them."""
     spec = ATTRIBUTE_TYPES.get(sig.signal_type)
     if spec is None:
@@ -147,12 +166,12 @@ def attribute(sig: Signal, entry: Entry, event: uuid.UUID) -> dict[str, Any] | N
     tags = [{"name": f'{SIGNAL_TYPE_TAG}="{sig.signal_type}"'}]
     tags += [{"name": f'basira:label="{label}"'} for label in sig.labels]
     comment = PDQ_COMMENT if sig.signal_type == "pdq" else ""
-    return {"uuid": str(uuid.uuid5(event, f"signal:{sig.id}")), "type": misp_type, "category": category,
+    return {"uuid": uuid5(event, f"signal:{sig.id}"), "type": misp_type, "category": category,
             "value": sig.value, "to_ids": to_ids, "distribution": str(INHERIT), "comment": comment,
             "timestamp": _epoch(sig.updated_at), "disable_correlation": False, "Tag": tags}
 
 
-def wallet_object(sig: Signal, event: uuid.UUID) -> dict[str, Any]:
+def wallet_object(sig: Row, event: uuid.UUID) -> dict[str, Any]:
     """A ``coin-address`` object for a wallet signal: ``address`` (btc) for Bitcoin, ``address-xmr`` for Monero,
     ``address-crypto`` (text) otherwise, with the currency's ``symbol``."""
     try:
@@ -162,13 +181,13 @@ def wallet_object(sig: Signal, event: uuid.UUID) -> dict[str, Any]:
     symbol = "BTC" if currency == "XBT" else currency
     relation, misp_type = {"BTC": ("address", "btc"), "XMR": ("address-xmr", "xmr")}.get(
         symbol, ("address-crypto", "text"))
-    object_uuid = uuid.uuid5(event, f"object:{sig.id}")
+    object_uuid = uuid.UUID(uuid5(event, f"object:{sig.id}"))
     stamp = _epoch(sig.updated_at)
-    attrs = [{"uuid": str(uuid.uuid5(object_uuid, relation)), "object_relation": relation, "type": misp_type,
+    attrs = [{"uuid": uuid5(object_uuid, relation), "object_relation": relation, "type": misp_type,
               "category": "Financial fraud", "value": sig.value, "to_ids": True, "distribution": str(INHERIT),
               "timestamp": stamp, "comment": ""}]
     if symbol:
-        attrs.append({"uuid": str(uuid.uuid5(object_uuid, "symbol")), "object_relation": "symbol", "type": "text",
+        attrs.append({"uuid": uuid5(object_uuid, "symbol"), "object_relation": "symbol", "type": "text",
                       "category": "Other", "value": symbol, "to_ids": False, "distribution": str(INHERIT),
                       "timestamp": stamp, "comment": "", "disable_correlation": True})
     return {**COIN_ADDRESS, "uuid": str(object_uuid), "description": "An address used in a cryptocurrency",
@@ -251,11 +270,11 @@ def export_feed(session: Session, principal: Principal, ref: int | str, folder: 
         # The head's closing brace gives way to the lists, written as the signals are read.
         f.write('{"Event":' + head[:-1] + ',"Attribute":[')
         writer = _EventWriter(f, uid)
-        for sig, entry in _signals(session, bank.id):
+        for sig in _signals(session, bank.id):
             if sig.signal_type == "crypto_address":
                 objects.append(wallet_object(sig, event_ns))
                 continue
-            item = attribute(sig, entry, event_ns)
+            item = attribute(sig, event_ns)
             if item is None:
                 report.skipped[sig.signal_type] = report.skipped.get(sig.signal_type, 0) + 1
                 continue
