@@ -5,7 +5,8 @@ floor: what any export must do), and the bank's own JSON-lines export (``basira 
     .venv/bin/python bench/misp_export.py            # --n 10000 for a quick run
 
 The bank mixes the types a MISP feed carries (MD5, SHA-256, PDQ, URLs, domains, Bitcoin wallets); rows are
-inserted directly (the bench measures exports, not imports). Prints the best of ``--repeat`` runs of each.
+inserted directly (the bench measures exports, not imports). Prints the best of ``--repeat`` interleaved
+runs of each.
 """
 
 from __future__ import annotations
@@ -109,9 +110,13 @@ def main() -> None:
         with inst.db.session() as s:
             admin = system_principal(orgs.create_org(s, "bench", "bench", "Bench").id, actor="bench")
         bank_id = fill(inst, admin, args.n)
-        misp = min(time_misp(inst, admin, bank_id, work / "feed") for _ in range(args.repeat))
-        plain = min(time_plain(inst, bank_id, work / "plain.jsonl") for _ in range(args.repeat))
-        bank_export = min(time_jsonl(inst, admin, bank_id, work / "bank.jsonl") for _ in range(args.repeat))
+        # Interleaved, so that a change of load on a shared machine weighs on all three alike.
+        times: dict[str, list[float]] = {"misp": [], "plain": [], "bank": []}
+        for _ in range(args.repeat):
+            times["misp"].append(time_misp(inst, admin, bank_id, work / "feed"))
+            times["plain"].append(time_plain(inst, bank_id, work / "plain.jsonl"))
+            times["bank"].append(time_jsonl(inst, admin, bank_id, work / "bank.jsonl"))
+        misp, plain, bank_export = min(times["misp"]), min(times["plain"]), min(times["bank"])
         size = sum(f.stat().st_size for f in (work / "feed").iterdir())
         report(f"misp_export_{args.n}", args.n / misp, "signals/s", args.n / plain,
                f"feed {size / 1e6:.1f} MB; baseline: the same columns as plain JSON lines "
