@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
@@ -220,7 +220,8 @@ class ContentUpdate(BaseModel):
     disable_until_ts: int | None = Field(default=None, description="0 disables the content, 1 enables it.")
 
 
-BankName = Annotated[str, "the bank's HMA name"]
+BankName = Annotated[str, Path(description="The bank's name; a bank of another organization as `owner:name`.",
+                               min_length=1, max_length=300)]
 
 
 @router.get("/c/banks")
