@@ -208,10 +208,10 @@ def read_feed(source: FeedSource, bank_tlp: TLP, report: FeedReport, max_items: 
 
 
 def _specs(registry: SignalTypeRegistry, settings: Settings, items: list[FeedItem],
-           report: FeedReport) -> tuple[dict[tuple[str, str, str], SignalSpec], set[tuple[str, str, str]]]:
-    """Canonical specs of the live items by (entry ref, type, value), and the keys the feed marks deleted."""
-    live: dict[tuple[str, str, str], SignalSpec] = {}
-    deleted: set[tuple[str, str, str]] = set()
+           report: FeedReport) -> dict[deltas.Key, SignalSpec]:
+    """Canonical specs of the items the feed holds live, by key; a key the feed also marks deleted is left out."""
+    live: dict[deltas.Key, SignalSpec] = {}
+    deleted: set[deltas.Key] = set()
     for item in items:
         spec = SignalSpec(signal_type=item.signal_type, value=item.value, entry_ref=item.entry_ref[:300],
                           labels=list(item.labels), provenance=f"misp:{item.event}")
@@ -220,12 +220,12 @@ def _specs(registry: SignalTypeRegistry, settings: Settings, items: list[FeedIte
         except BasiraError as e:
             report.reject(f"event {item.event}, {item.entry_ref}: {e.detail}")
             continue
-        key = (clean.entry_ref, clean.signal_type, clean.value)
+        key = deltas.key_of(clean)
         if item.deleted:
             deleted.add(key)
         else:
             live[key] = clean
-    return {k: v for k, v in live.items() if k not in deleted}, deleted
+    return {k: v for k, v in live.items() if k not in deleted}
 
 
 def import_feed(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
@@ -235,7 +235,7 @@ def import_feed(session: Session, principal: Principal, registry: SignalTypeRegi
     bank = get_bank(session, principal, ref, Access.OWNER)
     report = FeedReport(source=source.label)
     items = read_feed(source, TLP(bank.tlp), report, settings.max_import_rows)
-    live, _ = _specs(registry, settings, items, report)
+    live = _specs(registry, settings, items, report)
     delta = deltas.apply(session, principal, registry, settings, bank, live, "misp:")
     report.added, report.disabled, report.unchanged = delta.added, delta.disabled, delta.unchanged
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.import",
