@@ -42,7 +42,7 @@ def hma_import(
         echo_json(dataclasses.asdict(report))
         return
     out.print(f"Read {report.contents} contents ({report.format}): {report.added} signals added, "
-              f"{report.disabled} disabled, {report.unchanged} unchanged, {report.rejected} rejected.")
+              f"{report.disabled} disabled, {report.unchanged} unchanged, {report.rejected} rejected.", soft_wrap=True)
     for reason in report.reasons:
         out.print(f"  rejected: {escape(reason)}", soft_wrap=True)
     if report.skipped_types:

@@ -47,7 +47,8 @@ def misp_export(
         return
     skipped = ", ".join(f"{n} {t}" for t, n in sorted(report.skipped.items()))
     out.print(f"Wrote event {report.event_uuid} (TLP:{report.tlp}) with {report.attributes} attributes and "
-              f"{report.objects} objects to {escape(str(folder))}." + (f" Not in MISP: {skipped}." if skipped else ""))
+              f"{report.objects} objects to {escape(str(folder))}." + (f" Not in MISP: {skipped}." if skipped else ""),
+              soft_wrap=True)
 
 
 @misp_app.command("import")
@@ -73,7 +74,7 @@ def misp_import(
         echo_json(dataclasses.asdict(report))
         return
     out.print(f"Read {report.events} events: {report.added} signals added, {report.disabled} disabled, "
-              f"{report.unchanged} unchanged, {report.rejected} rejected.")
+              f"{report.unchanged} unchanged, {report.rejected} rejected.", soft_wrap=True)
     for reason in report.reasons:
         out.print(f"  rejected: {escape(reason)}", soft_wrap=True)
     if report.skipped_types:
