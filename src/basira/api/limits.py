@@ -30,6 +30,9 @@ LARGE_BODY_ROUTES: frozenset[tuple[str, str]] = frozenset({
     ("POST", "/v1/drones/zones/import"),  # a zone file (GeoJSON, ED-269, ED-318)
     ("POST", "/v1/screen"),  # a batch of up to 10,000 customers
     ("POST", "/v1/text/classifiers/{scheme}"),  # labelled training texts
+    ("POST", "/h/hash"),  # HMA: a media upload
+    ("POST", "/m/lookup"),  # HMA: a media upload
+    ("POST", "/c/bank/{bank_name}/content"),  # HMA: a media upload
 })
 #: A body at most this large is read before the key is checked (the key is checked once, by the route).
 PREAUTH_BYTES = 64 * 1024

@@ -43,6 +43,8 @@ class Upload:
     content: Content
     filename: str = ""
     fields: dict[str, list[str]] = field(default_factory=dict)
+    #: The multipart field that carried the file (``""`` for a body that is the content itself).
+    file_field: str = ""
 
     def text(self, name: str) -> str:
         """The first value of a text field, or ``""``."""
@@ -85,9 +87,10 @@ async def read_body(request: Request, limit: int = MAX_JSON_BYTES) -> bytes:
 class _FormReader:
     """python-multipart callbacks: the part named ``file_field`` goes to ``out``, others become text fields."""
 
-    def __init__(self, out: IO[bytes], file_field: str, limit: int) -> None:
+    def __init__(self, out: IO[bytes], file_fields: frozenset[str], limit: int) -> None:
         self.out = out
-        self.file_field = file_field
+        self.file_fields = file_fields
+        self.file_field = ""
         self.limit = limit
         self.file_size = 0
         self.file_seen = False
@@ -132,11 +135,12 @@ class _FormReader:
         if name is None:
             raise InvalidInput("a multipart part has no name in its Content-Disposition header")
         self._name = name.decode("utf-8", "replace")
-        self._is_file = self._name == self.file_field
+        self._is_file = self._name in self.file_fields
         if self._is_file:
             if self.file_seen:
-                raise InvalidInput(f"send one file in the field {self.file_field!r}, not several")
+                raise InvalidInput(f"send one file in the field {self._name!r}, not several")
             self.file_seen = True
+            self.file_field = self._name
             self.filename = options.get(b"filename", b"").decode("utf-8", "replace")[:300]
         elif sum(len(v) for v in self.fields.values()) >= MAX_FIELDS:
             raise InvalidInput(f"at most {MAX_FIELDS} form fields beside the file")
@@ -166,12 +170,13 @@ class _FormReader:
         self.ended = True
 
 
-async def _receive_multipart(request: Request, out: IO[bytes], limit: int, file_field: str) -> _FormReader:
+async def _receive_multipart(request: Request, out: IO[bytes], limit: int,
+                             file_fields: frozenset[str]) -> _FormReader:
     _, params = parse_options_header(request.headers.get("content-type", ""))
     boundary = params.get(b"boundary")
     if not boundary:
         raise InvalidInput("a multipart/form-data body needs a boundary in its Content-Type header")
-    reader = _FormReader(out, file_field, limit)
+    reader = _FormReader(out, file_fields, limit)
     try:
         parser = MultipartParser(boundary, reader.callbacks())  # type: ignore[arg-type]
         async for chunk in _chunks(request, limit + FORM_OVERHEAD):
@@ -182,7 +187,8 @@ async def _receive_multipart(request: Request, out: IO[bytes], limit: int, file_
     if not reader.ended:
         raise InvalidInput("the multipart body ended before its closing boundary")
     if not reader.file_seen:
-        raise InvalidInput(f"send the content as a file in the multipart field {file_field!r}")
+        names = " or ".join(repr(n) for n in sorted(file_fields))
+        raise InvalidInput(f"send the content as a file in the multipart field {names}")
     return reader
 
 
@@ -194,30 +200,33 @@ def upload_dir(settings: Settings) -> Path:
 
 
 @contextlib.asynccontextmanager
-async def receive(request: Request, settings: Settings, *, file_field: str = "file") -> AsyncIterator[Upload]:
+async def receive(request: Request, settings: Settings, *,
+                  file_field: str | frozenset[str] = "file") -> AsyncIterator[Upload]:
     """Receive the request's content into a temporary file that is deleted when the block ends.
 
-    A ``multipart/form-data`` body carries the content in the part named ``file_field`` (other parts are short
-    text fields); any other body is the content itself. Refuses with 413 over ``settings.max_upload_bytes``
+    A ``multipart/form-data`` body carries the content in the part named ``file_field`` (or in one part named by
+    any of a set of names; :attr:`Upload.file_field` says which), other parts being short text fields; any other
+    body is the content itself. Refuses with 413 over ``settings.max_upload_bytes``
     (from Content-Length when sent, else as soon as the count passes it) and with 400 for empty content.
     """
     limit = settings.max_upload_bytes
     multipart = request.headers.get("content-type", "").lower().startswith("multipart/form-data")
     _declared_length(request, limit + FORM_OVERHEAD if multipart else limit, limit)
+    fields_wanted = frozenset({file_field}) if isinstance(file_field, str) else file_field
     fd, name = tempfile.mkstemp(prefix="upload-", dir=upload_dir(settings))
     path = Path(name)
     try:
         with os.fdopen(fd, "wb") as out:
             if multipart:
-                reader = await _receive_multipart(request, out, limit, file_field)
-                size, filename, fields = reader.file_size, reader.filename, reader.fields
+                reader = await _receive_multipart(request, out, limit, fields_wanted)
+                size, filename, fields, used = reader.file_size, reader.filename, reader.fields, reader.file_field
             else:
-                size, filename, fields = 0, "", {}
+                size, filename, fields, used = 0, "", {}, ""
                 async for chunk in _chunks(request, limit):
                     size += len(chunk)
                     out.write(chunk)
         if size == 0:
             raise EmptyContent("the upload is empty")
-        yield Upload(Content(path=path, content_type=sniff_file(path), size=size), filename, fields)
+        yield Upload(Content(path=path, content_type=sniff_file(path), size=size), filename, fields, used)
     finally:
         path.unlink(missing_ok=True)
