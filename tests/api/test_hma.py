@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 PDQ = "f" * 16 + "0" * 16 + "a5" * 16
 NEAR = "c" + PDQ[1:]  # two bits apart

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from tests.api.helpers import Api, auth, problem
+from tests.factories import Api, auth, problem
 
 from basira.api.app import create_app
 from basira.api.limits import LARGE_BODY_ROUTES, PREAUTH_BYTES
