@@ -79,3 +79,16 @@ def test_an_order_file_that_is_not_json_exits_65(cli: Cli, tmp_path: Path) -> No
     bad = tmp_path / "bad.json"
     bad.write_bytes(b"\xff\xfe{")
     assert cli("legal", "order", "add", str(bad)).exit_code == 65
+
+
+def test_a_preserved_record_is_listed_and_extended(cli: Cli, tmp_path: Path) -> None:
+    _setup(cli)
+    order_id = json.loads(cli.ok("legal", "order", "add", str(_order_file(tmp_path)), "--json").stdout)["id"]
+    kept = json.loads(cli.ok("legal", "order", "confirm", str(order_id), "--json").stdout)["preservation_id"]
+    (row,) = json.loads(cli.ok("legal", "preservation", "list", "--json").stdout)
+    assert row["id"] == kept
+    cli.ok("legal", "preservation", "extend", str(kept), "--days", "30", "--reason", "court order")
+    (later,) = json.loads(cli.ok("legal", "preservation", "list", "--json").stdout)
+    delta = dt.datetime.fromisoformat(later["expires_at"]) - dt.datetime.fromisoformat(row["expires_at"])
+    assert delta == dt.timedelta(days=30)
+    assert cli("legal", "preservation", "extend", str(kept), "--days", "0", "--reason", "x").exit_code == 65

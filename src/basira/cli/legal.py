@@ -288,6 +288,24 @@ def preservation_list(ctx: typer.Context, org: OrgOption = None, as_json: JsonOp
     out.print(table)
 
 
+@preservation_app.command("extend")
+def preservation_extend(
+    ctx: typer.Context,
+    record_id: Annotated[str, typer.Argument(help="The preserved record's id.")],
+    days: Annotated[int, typer.Option("--days", help="How many more days to keep it.")],
+    reason: Annotated[str, typer.Option("--reason", help="Who asked for it, and why.")],
+    org: OrgOption = None,
+) -> None:
+    """Keep a record longer (an authority or a court asked for it)."""
+    from basira.legal import preservation
+
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        who, _ = principal(s, org)
+        row = preservation.extend(s, who, record_id, days, reason)
+        out.print(f"Record {row.id} is now kept until {row.expires_at.isoformat()}.")
+
+
 @preservation_app.command("purge")
 def preservation_purge(ctx: typer.Context) -> None:
     """Delete the records whose period has ended now (the worker does it on its own every round)."""
