@@ -2,9 +2,9 @@
 
 It reads ``case.decided``, ``case.opened`` (high priority only: ``case.high_priority``), ``appeal.decided``,
 ``action.undone`` and the legal events (``legal.deadline_near``, ``legal.deadline_missed``,
-``legal.notice_released``, ``legal.order_reinstated``). Each batch, its actions, deliveries and the consumer's cursor commit together; an action is
-unique per event, so an event read twice (a reset cursor, two workers) delivers once. An appeal that overturns a
-decision undoes the decision's action, which sends ``action.undone``.
+``legal.notice_released``, ``legal.order_reinstated``). Each batch, its actions, deliveries and the consumer's
+cursor commit together; an action is unique per event, so an event read twice (a reset cursor, two workers)
+delivers once. An appeal that overturns a decision undoes the decision's action, which sends ``action.undone``.
 """
 
 from __future__ import annotations
