@@ -191,3 +191,28 @@ def test_refusals_keep_the_audit_chain_intact(instance: Instance, admin: Princip
         receive(instance.db.session, admin, order_request(redress=""), instance.secret_key, now=T0)
     with instance.db.session() as s:
         assert all(r.ok for r in audit.verify(s))
+
+
+@pytest.mark.parametrize(("field", "value"), [("reference", "R" * 201), ("signatory", "S" * 301),
+                                              ("grounds", "G" * 10_001), ("redress", "bidi \u202e override")])
+def test_oversized_or_disguised_text_is_refused_before_storage(
+        instance: Instance, admin: Principal, order_request: OrderFactory, field: str, value: str) -> None:
+    with pytest.raises(InvalidInput):
+        receive(instance.db.session, admin, order_request(**{field: value}), instance.secret_key, now=T0)
+    assert len(refusals(instance)) == 1
+
+
+def test_a_time_without_offset_is_refused_and_audited(instance: Instance, admin: Principal,
+                                                      order_request: OrderFactory) -> None:
+    req = order_request()
+    req.issued_at = dt.datetime(2026, 5, 4, 9)
+    with pytest.raises(InvalidInput, match="no time zone"):
+        receive(instance.db.session, admin, req, instance.secret_key, now=T0)
+    assert len(refusals(instance)) == 1
+
+
+def test_the_signed_times_are_the_same_instant_whatever_the_offset_sent() -> None:
+    paris = dt.datetime(2026, 5, 4, 11, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    base = {"authority": "X", "reference": "R", "urls": ["https://a.example/x"]}
+    assert annex_fields(OrderRequest(**base, issued_at=paris), "X") == annex_fields(  # type: ignore[arg-type]
+        OrderRequest(**base, issued_at=T0), "X")  # type: ignore[arg-type]

@@ -81,15 +81,19 @@ class OrderRequest:
     kind: str = "order"
 
 
+def _utc_iso(moment: dt.datetime | None) -> str | None:
+    return clocks.as_utc(moment).isoformat() if moment else None
+
+
 def annex_fields(request: OrderRequest, authority_name: str) -> dict[str, Any]:
-    """The fields an authority signs (see :func:`basira.legal.authorities.signed_body`)."""
+    """The fields an authority signs (see :func:`basira.legal.authorities.signed_body`); times in UTC."""
     return {"kind": request.kind, "authority": authority_name, "reference": request.reference,
             "member_state": request.member_state, "urls": list(request.urls), "locating_info": request.locating_info,
             "grounds": request.grounds, "grounds_points": sorted(request.grounds_points),
             "redress": request.redress, "signatory": request.signatory,
-            "issued_at": request.issued_at.isoformat() if request.issued_at else None,
+            "issued_at": _utc_iso(request.issued_at),
             "confidential": request.confidential,
-            "no_disclosure_until": request.no_disclosure_until.isoformat() if request.no_disclosure_until else None}
+            "no_disclosure_until": _utc_iso(request.no_disclosure_until)}
 
 
 def missing_fields(request: OrderRequest) -> list[str]:
@@ -153,13 +157,15 @@ def _validate(session: Session, principal: Principal, request: OrderRequest) -> 
     bad_points = sorted(set(request.grounds_points) - set(GROUND_POINTS))
     if bad_points:
         raise InvalidInput(f"unknown points of Art. 2(7): {', '.join(bad_points)} (a-e)")
-    if request.kind == "order" and member_state(request.member_state) != authority.member_state:
-        raise InvalidInput(f"{authority.name} issues orders for {authority.member_state}, "
-                           f"not {request.member_state.strip().upper()}")
-    for value, what in ((request.reference, "the reference"), (request.locating_info, "the locating information"),
-                        (request.grounds, "the grounds"), (request.redress, "the redress information"),
-                        (request.signatory, "the signatory")):
-        _text(value, what)
+    state = member_state(request.member_state) if request.member_state.strip() else authority.member_state
+    if state != authority.member_state:
+        raise InvalidInput(f"{authority.name} issues orders for {authority.member_state}, not {state}")
+    for value, what, limit in ((request.reference, "the reference", 200),
+                               (request.locating_info, "the locating information", MAX_TEXT),
+                               (request.grounds, "the grounds", MAX_TEXT),
+                               (request.redress, "the redress information", MAX_TEXT),
+                               (request.signatory, "the signatory", 300), (request.signature, "the signature", 2000)):
+        _text(value, what, limit)
     problem = signature_problem(authority, signed_body(annex_fields(request, authority.name)), request.signature)
     if problem:
         raise PermissionDenied(f"order refused: {problem}")
@@ -235,13 +241,13 @@ def _record(session: Session, principal: Principal, request: OrderRequest, autho
     order = RemovalOrder(
         org_id=principal.org_id, kind=request.kind, authority_id=authority.id,
         clock_id=clock.id if clock else None, reference=reference,
-        member_state=(request.member_state.strip().upper() or authority.member_state), urls=urls,
+        member_state=authority.member_state, urls=urls,
         locating_info=request.locating_info.strip(), grounds=request.grounds.strip(),
         legal_basis=",".join(sorted(set(request.grounds_points))), confidential=request.confidential,
         no_disclosure_until=clocks.as_utc(request.no_disclosure_until) if request.no_disclosure_until else None,
         redress=request.redress.strip(), signatory=request.signatory.strip(),
         issued_at=clocks.as_utc(request.issued_at) if request.issued_at else None,
-        signature=request.signature.strip()[:2000], authenticated=authority.key_kind != "none",
+        signature=request.signature.strip(), authenticated=authority.key_kind != "none",
         received_at=at, received_by=principal.actor,
         status=OrderStatus.PAUSED.value if clock and clock.state == "paused" else OrderStatus.RECEIVED.value,
         unknown_content=not items, item_ids=items, duplicate_of=duplicate.id if duplicate else None,

@@ -153,7 +153,10 @@ def read(session: Session, principal: Principal, data_dir: Path, ref: int | str,
         principal.require(CONTENT_ROLES, "read preserved content")
     content: bytes | None = None
     if with_content and row.file_name:
-        blob = _file(data_dir, row.file_name).read_bytes()
+        try:
+            blob = _file(data_dir, row.file_name).read_bytes()
+        except OSError:
+            raise ConfigurationError(f"preserved record {row.id}: its file is missing from the data folder") from None
         cipher = AES.new(_key(data_dir), AES.MODE_GCM, nonce=blob[:16])
         try:
             content = cipher.decrypt_and_verify(blob[32:], blob[16:32])
