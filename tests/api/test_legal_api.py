@@ -45,6 +45,8 @@ def test_an_order_runs_its_clock_and_is_confirmed_through_the_api(legal_api: Api
     assert r.status_code == 200 and r.json()["in_time"]
     assert legal_api.get("/v1/legal/deadlines").json() == []
     assert legal_api.get(f"/v1/legal/orders/{order['id']}").json()["status"] == "executed"
+    trail = legal_api.get(f"/v1/legal/orders/{order['id']}/audit").json()
+    assert [e["action"] for e in trail] == ["legal.order.receive", "legal.order.confirm"]
 
 
 def test_missing_annex_i_fields_come_back_as_a_list(legal_api: Api) -> None:

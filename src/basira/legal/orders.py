@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit, outbox
 from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, PermissionDenied
-from basira.core.models import Item, Match, Role, as_id, utcnow
+from basira.core.models import AuditEntry, Item, Match, Role, as_id, utcnow
 from basira.core.principal import Principal
 from basira.legal import clock as clocks
 from basira.legal.authorities import get_authority, member_state, signature_problem, signed_body
@@ -296,6 +296,14 @@ def list_orders(session: Session, principal: Principal, query: OrderQuery) -> li
     if query.unknown_content is not None:
         q = q.where(RemovalOrder.unknown_content == query.unknown_content)
     return list(session.scalars(q.order_by(RemovalOrder.id.desc()).limit(query.limit).offset(query.offset)))
+
+
+def audit_trail(session: Session, principal: Principal, ref: int | str) -> list[AuditEntry]:
+    """Every audit entry about an order, oldest first: what an authority may ask to inspect."""
+    order = get_order(session, principal, ref)
+    return list(session.scalars(select(AuditEntry).where(
+        AuditEntry.chain == audit.org_chain(order.org_id), AuditEntry.target == f"order:{order.id}")
+        .order_by(AuditEntry.seq)))
 
 
 def orders_on_clock(session: Session, clock_id: int) -> list[RemovalOrder]:

@@ -194,6 +194,14 @@ def get_order(order_id: OrderId, inst: InstanceDep, principal: PrincipalDep) -> 
         return views.order_view(s, orders.get_order(s, principal, order_id))
 
 
+@router.get("/orders/{order_id}/audit", responses=errors(403, 404, 422))
+def order_audit(order_id: OrderId, inst: InstanceDep, principal: PrincipalDep) -> list[dict[str, Any]]:
+    """The audit entries about an order, oldest first (links of the organization's hash chain)."""
+    with inst.db.session() as s:
+        return [{"seq": e.seq, "ts": e.ts, "actor": e.actor, "action": e.action, "details": e.details,
+                 "hash": e.hash} for e in orders.audit_trail(s, principal, order_id)]
+
+
 @router.post("/orders/{order_id}/pause", responses=errors(403, 404, 409, 422))
 def pause_order(order_id: OrderId, body: PauseIn, inst: InstanceDep, principal: PrincipalDep) -> dict[str, Any]:
     """Stop the clock (Annex III): force majeure, de facto impossibility, or an unclear order."""
