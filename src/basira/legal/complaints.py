@@ -18,7 +18,8 @@ from basira.core.models import utcnow
 from basira.core.principal import Principal
 from basira.legal import execution
 from basira.legal.models import Complaint, OrderStatus
-from basira.legal.orders import LEGAL_ROLES, _text, get_order
+from basira.legal.orders import LEGAL_ROLES, MAX_TEXT, get_order
+from basira.review.cases import clean_text
 from basira.review.models import AppealOutcome
 from basira.review.policy import APPEAL_SLA
 
@@ -28,7 +29,7 @@ def record(session: Session, principal: Principal, order_id: int | str, complain
     """Record a content provider's complaint against an executed order; it is due two weeks later."""
     principal.require(LEGAL_ROLES, "record complaints")
     order = get_order(session, principal, order_id)
-    who = _text(complainant, "a complainant reference", 300)
+    who = clean_text(complainant, "a complainant reference", 300)
     if not who:
         raise InvalidInput("a complainant reference is required")
     if order.status != OrderStatus.EXECUTED.value:
@@ -36,8 +37,9 @@ def record(session: Session, principal: Principal, order_id: int | str, complain
     if session.scalar(select(Complaint.id).where(Complaint.order_id == order.id, Complaint.outcome.is_(None))):
         raise Conflict(f"order {order.id} already has an open complaint")
     at = now or utcnow()
-    row = Complaint(org_id=order.org_id, order_id=order.id, complainant=who, statement=_text(statement, "a statement"),
-                    received_at=at, due_at=at + APPEAL_SLA, rationale="")
+    said = clean_text(statement, "a statement", MAX_TEXT)
+    row = Complaint(org_id=order.org_id, order_id=order.id, complainant=who, statement=said, received_at=at,
+                    due_at=at + APPEAL_SLA, rationale="")
     session.add(row)
     session.flush()
     audit.record(session, org_id=order.org_id, actor=principal.actor, action="legal.complaint.record",
@@ -69,7 +71,7 @@ def decide(session: Session, principal: Principal, complaint_id: int, outcome: s
     if principal.actor == order.confirmed_by:
         raise PermissionDenied("a complaint is decided by someone who did not confirm the removal")
     at = now or utcnow()
-    why = _text(rationale, "a rationale")
+    why = clean_text(rationale, "a rationale", MAX_TEXT)
     row.outcome, row.decided_by, row.rationale, row.decided_at = result.value, principal.actor, why, at
     session.flush()
     audit.record(session, org_id=row.org_id, actor=principal.actor, action="legal.complaint.decide",

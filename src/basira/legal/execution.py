@@ -20,7 +20,8 @@ from basira.core.principal import Principal
 from basira.legal import clock as clocks
 from basira.legal import notices, preservation
 from basira.legal.models import ClockState, OrderStatus, RemovalClock, RemovalOrder
-from basira.legal.orders import LEGAL_ROLES, OPEN_STATUSES, _text, get_order, orders_on_clock
+from basira.legal.orders import LEGAL_ROLES, MAX_TEXT, OPEN_STATUSES, get_order, orders_on_clock
+from basira.review.cases import clean_text
 
 ACTIONS = ("removed", "disabled")
 PAUSE_REASONS = ("force_majeure", "de_facto_impossibility", "manifest_error", "insufficient_information")
@@ -51,7 +52,7 @@ def pause(session: Session, principal: Principal, order_id: int | str, reason: s
     order = get_order(session, principal, order_id)
     if reason not in PAUSE_REASONS:
         raise InvalidInput(f"unknown reason {reason!r} ({', '.join(PAUSE_REASONS)})")
-    why = _text(explanation, "the explanation")
+    why = clean_text(explanation, "the explanation", MAX_TEXT)
     clock = _clock_of(session, order)
     if clock.state != ClockState.RUNNING.value:
         raise Conflict(f"the clock of order {order.id} is {clock.state}, not running")
@@ -80,7 +81,8 @@ def resume(session: Session, principal: Principal, order_id: int | str, note: st
     for o in orders:
         o.status = OrderStatus.RECEIVED.value
     session.flush()
-    _log(session, principal, "legal.order.resume", orders, {"clock": clock.id, "note": _text(note, "a note")[:500],
+    said = clean_text(note, "a note", MAX_TEXT)
+    _log(session, principal, "legal.order.resume", orders, {"clock": clock.id, "note": said[:500],
                                                             "deadline_at": clock.deadline_at.isoformat()})
     return order
 
@@ -142,7 +144,7 @@ def decline(session: Session, principal: Principal, order_id: int | str, grounds
     """Record that the order was not executed, with the grounds given to the authority (reported yearly)."""
     principal.require(LEGAL_ROLES, "act on removal orders")
     order = get_order(session, principal, order_id)
-    why = _text(grounds, "the grounds")
+    why = clean_text(grounds, "the grounds", MAX_TEXT)
     if not why:
         raise InvalidInput("the grounds for not executing an order are required")
     if order.status not in OPEN_STATUSES:
@@ -162,7 +164,7 @@ def reinstate(session: Session, principal: Principal, order_id: int | str, reaso
     """Put the content back: a scrutiny (Art. 4) or a complaint (Art. 10) overturned the removal."""
     principal.require(LEGAL_ROLES, "act on removal orders")
     order = get_order(session, principal, order_id)
-    why = _text(reason, "the reason")
+    why = clean_text(reason, "the reason", MAX_TEXT)
     if not why:
         raise InvalidInput("the reason for reinstating is required")
     if order.status != OrderStatus.EXECUTED.value:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from basira.core.principal import Principal
 from basira.legal import clock as clocks
 from basira.legal.authorities import get_authority, member_state, signature_problem, signed_body
 from basira.legal.models import Authority, OrderStatus, RemovalClock, RemovalOrder
+from basira.review.cases import clean_text
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]
 # Who may receive and act on orders: the organization's point of contact (admins) and its reviewers.
@@ -110,15 +110,6 @@ def missing_fields(request: OrderRequest) -> list[str]:
     return missing
 
 
-def _text(value: str, what: str, limit: int = MAX_TEXT) -> str:
-    text = value.strip()
-    if len(text) > limit:
-        raise InvalidInput(f"{what} has at most {limit} characters")
-    if any(unicodedata.category(c) in ("Cc", "Cf") and c not in "\n\r\t\u200c\u200d" for c in text):
-        raise InvalidInput(f"{what} holds control or formatting characters")
-    return text
-
-
 def url_key(url: str) -> str:
     """A URL as compared for duplicates: scheme and host lower-cased, default port and fragment dropped."""
     parts = urlsplit(url.strip())
@@ -132,7 +123,7 @@ def clean_urls(urls: Sequence[str]) -> list[str]:
         raise InvalidInput(f"an order names at most {MAX_URLS} URLs")
     out: list[str] = []
     for raw in urls:
-        url = _text(raw, "a URL", MAX_URL)
+        url = clean_text(raw, "a URL", MAX_URL)
         try:
             parts = urlsplit(url)
             ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in url)
@@ -165,7 +156,7 @@ def _validate(session: Session, principal: Principal, request: OrderRequest) -> 
                                (request.grounds, "the grounds", MAX_TEXT),
                                (request.redress, "the redress information", MAX_TEXT),
                                (request.signatory, "the signatory", 300), (request.signature, "the signature", 2000)):
-        _text(value, what, limit)
+        clean_text(value, what, limit)
     problem = signature_problem(authority, signed_body(annex_fields(request, authority.name)), request.signature)
     if problem:
         raise PermissionDenied(f"order refused: {problem}")
