@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -19,6 +19,7 @@ from basira.actions.config import ActionsConfig
 from basira.actions.delivery import DeliveryReport, deliver_due, new_client
 from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
+from basira.legal import jobs as legal_jobs
 from basira.review import ConsumeReport, consume
 
 log = logging.getLogger(__name__)
@@ -32,11 +33,12 @@ class WorkerReport:
     review: ConsumeReport
     dispatch: DispatchReport
     delivery: DeliveryReport
+    legal: legal_jobs.LegalReport = field(default_factory=legal_jobs.LegalReport)
 
 
 def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.datetime | None = None,
              client: httpx.Client | None = None) -> WorkerReport:
-    """One round of the worker's work, in order: review consumer, actions consumer, due deliveries.
+    """One round of the worker's work, in order: review consumer, legal duties, actions consumer, due deliveries.
 
     Args:
         inst: The instance.
@@ -46,9 +48,11 @@ def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.dat
     """
     cfg = config or ActionsConfig.from_settings(inst.settings)
     review = consume(inst.db.session)
+    # Legal escalations and released notices are events: raised before dispatch, they are delivered this round.
+    legal = legal_jobs.run_once(inst.db.session, inst.settings.data_dir, now)
     made = dispatch(inst.db.session)
     sent = deliver_due(inst.db.session, cfg, now=now, client=client)
-    return WorkerReport(review, made, sent)
+    return WorkerReport(review, made, sent, legal)
 
 
 class Worker(threading.Thread):

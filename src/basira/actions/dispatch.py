@@ -1,9 +1,10 @@
 """The actions consumer: turns outbox events into actions and one pending delivery per subscribed webhook.
 
-It reads ``case.decided``, ``case.opened`` (high priority only: ``case.high_priority``), ``appeal.decided`` and
-``action.undone``. Each batch, its actions, deliveries and the consumer's cursor commit together; an action is
-unique per event, so an event read twice (a reset cursor, two workers) delivers once. An appeal that overturns a
-decision undoes the decision's action, which sends ``action.undone``.
+It reads ``case.decided``, ``case.opened`` (high priority only: ``case.high_priority``), ``appeal.decided``,
+``action.undone`` and the legal events (``legal.deadline_near``, ``legal.deadline_missed``,
+``legal.notice_released``, ``legal.order_reinstated``). Each batch, its actions, deliveries and the consumer's
+cursor commit together; an action is unique per event, so an event read twice (a reset cursor, two workers)
+delivers once. An appeal that overturns a decision undoes the decision's action, which sends ``action.undone``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ from basira.core.models import Event, Organization, Role, utcnow
 from basira.core.principal import Principal
 
 CONSUMER = "actions"
-KINDS = ("case.decided", "case.opened", "appeal.decided", "action.undone")
+KINDS = ("case.decided", "case.opened", "appeal.decided", "action.undone",
+         # Removal orders (basira.legal): the one-hour clock's escalations, notices, reinstatements.
+         "legal.deadline_near", "legal.deadline_missed", "legal.notice_released", "legal.order_reinstated")
 HIGH_PRIORITY = 1
 
 SessionFactory = Callable[[], AbstractContextManager[Session]]

@@ -23,7 +23,9 @@ from basira.core.models import Role, as_id, utcnow
 from basira.core.principal import Principal
 
 #: The events a webhook can ask for (see docs/review.md for each body).
-WEBHOOK_EVENTS: tuple[str, ...] = ("case.decided", "case.high_priority", "appeal.decided", "action.undone")
+WEBHOOK_EVENTS: tuple[str, ...] = ("case.decided", "case.high_priority", "appeal.decided", "action.undone",
+                                   "legal.deadline_near", "legal.deadline_missed", "legal.notice_released",
+                                   "legal.order_reinstated")
 READ_ROLES = {Role.ADMIN, Role.REVIEWER, Role.AUDITOR}
 MAX_WEBHOOKS = 50
 

@@ -135,6 +135,11 @@ class Settings:
                           "the database this often, so that no request's commit pays for it; 0 leaves it to "
                           "SQLite's own automatic checkpoints."},
     )
+    legal_preservation_days: int = field(
+        default=183,
+        metadata={"help": "Days the record of content removed under a removal order is kept before it is deleted "
+                          "(TCO Art. 6: six months; extendable per record)."},
+    )
     demo: bool = field(
         default=True,
         metadata={"help": "Offer the demo organization on the first page of an empty instance."},

@@ -25,6 +25,7 @@ from basira.core.models import Bank, Organization, User
 from basira.core.orgs import orgs_by_id
 from basira.core.principal import system_principal
 from basira.core.visibility import Access
+from basira.legal.banner import legal_banner
 from basira.web import auth, totp
 from basira.web.common import (
     STATIC_DIR,
@@ -104,6 +105,7 @@ def home(request: Request) -> Response:
         } for m, bank, item in recent_matches(s, v.principal, RECENT_MATCHES)]
         return render(request, "home.html", {
             **v.context(), "banks": bank_rows, "matches": match_rows, "nav": "banks",
+            "legal_deadlines": legal_banner(s, v.principal),
             "total_signals": sum(r["size"] for r in bank_rows if r["size"] is not None),
         })
 

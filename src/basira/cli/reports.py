@@ -1,0 +1,78 @@
+"""``basira report``: the yearly transparency report (HTML with charts in en/ar/fr, JSON, CSV) and the DSA
+statements of reasons (JSON, CSV), written to a file or to stdout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from basira.cli.common import OrgOption, out, principal, state
+
+CLI_NAME = "report"
+cli_app = typer.Typer(help="Transparency reports (Regulation (EU) 2021/784) and DSA statements of reasons.",
+                      no_args_is_help=True)
+
+YearOption = Annotated[int, typer.Option("--year", help="The calendar year (UTC) the report covers.")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout).",
+                                                   dir_okay=False)]
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    output.write_text(text, encoding="utf-8")
+    out.print(f"Written to {output}.")
+
+
+@cli_app.command("transparency")
+def transparency(
+    ctx: typer.Context,
+    year: YearOption,
+    fmt: Annotated[Literal["html", "json", "csv"], typer.Option("--format", help="html, json or csv.")] = "json",
+    lang: Annotated[Literal["en", "ar", "fr"], typer.Option("--lang", help="Language of the HTML report.")] = "en",
+    authority: Annotated[str | None, typer.Option("--authority", help="The report on one authority's orders "
+                                                                      "instead (JSON or CSV).")] = None,
+    output: OutputOption = None,
+    org: OrgOption = None,
+) -> None:
+    """The provider's yearly transparency report, or the figures of one authority's orders."""
+    from basira.core.errors import InvalidInput
+    from basira.reports import export, transparency
+
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        who, _ = principal(s, org)
+        if authority is not None:
+            if fmt == "html":
+                raise InvalidInput("the authority report is JSON or CSV")
+            a_report = transparency.authority_report(s, who, authority, year)
+            _emit(export.to_json(a_report) if fmt == "json" else export.to_csv(a_report), output)
+            return
+        report = transparency.provider_report(s, who, year)
+    if fmt == "html":
+        from basira.web.reports_html import render_report
+
+        _emit(render_report(report, lang), output)
+    else:
+        _emit(export.to_json(report) if fmt == "json" else export.to_csv(report), output)
+
+
+@cli_app.command("statements")
+def statements(
+    ctx: typer.Context,
+    year: YearOption,
+    fmt: Annotated[Literal["json", "csv"], typer.Option("--format", help="json or csv.")] = "json",
+    output: OutputOption = None,
+    org: OrgOption = None,
+) -> None:
+    """DSA statements of reasons of the year, in the EU transparency database's field layout (no personal data)."""
+    from basira.reports import statements as sor
+
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        who, _ = principal(s, org)
+        rows = sor.statements(s, who, year)
+    _emit(sor.to_json(rows) if fmt == "json" else sor.to_csv(rows), output)

@@ -1,0 +1,39 @@
+"""``basira report``: the transparency report and the statements of reasons from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.cli.conftest import Cli
+
+
+def test_an_empty_year_reports_zeros_in_json(cli: Cli) -> None:
+    cli.ok("org", "create", "acme")
+    report = json.loads(cli.ok("report", "transparency", "--year", "2026").stdout)
+    assert report["orders_received"] == 0 and report["year"] == 2026
+
+
+def test_the_html_report_is_written_to_a_file_in_arabic(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("org", "create", "acme")
+    target = tmp_path / "report.html"
+    cli.ok("report", "transparency", "--year", "2026", "--format", "html", "--lang", "ar", "-o", str(target))
+    page = target.read_text(encoding="utf-8")
+    assert 'dir="rtl"' in page and "<svg" in page
+
+
+def test_statements_come_out_as_csv_with_the_database_header(cli: Cli) -> None:
+    cli.ok("org", "create", "acme")
+    header = cli.ok("report", "statements", "--year", "2026", "--format", "csv").stdout.splitlines()[0]
+    assert header.startswith("puid,decision_visibility,decision_ground")
+
+
+def test_a_year_out_of_range_exits_65(cli: Cli) -> None:
+    cli.ok("org", "create", "acme")
+    result = cli("report", "transparency", "--year", "99999")
+    assert result.exit_code == 65 and "between" in result.output
+
+
+def test_an_unknown_authority_exits_66(cli: Cli) -> None:
+    cli.ok("org", "create", "acme")
+    assert cli("report", "transparency", "--year", "2026", "--authority", "Nobody").exit_code == 66
