@@ -7,7 +7,7 @@ import base64
 from typing import Any
 
 import pytest
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 from basira.legal import authorities
 from basira.legal.orders import annex_fields

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 
 
 def test_the_report_comes_as_json_csv_and_html(api: Api) -> None:
