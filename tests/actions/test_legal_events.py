@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from tests.actions.helpers import hook
-from tests.actions.receiver import Receiver
+from tests.receiver import Receiver
 
 from basira.actions.config import ActionsConfig
 from basira.core.instance import Instance

@@ -8,8 +8,8 @@ import pytest
 from Crypto.PublicKey import ECC
 from Crypto.Signature import eddsa
 from sqlalchemy import select
+from tests.factories import make_bank, submit
 from tests.legal.conftest import T0, OrderFactory, sign
-from tests.review.helpers import A, make_bank, submit
 
 from basira.core import audit
 from basira.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -19,6 +19,8 @@ from basira.core.principal import Principal
 from basira.legal import authorities
 from basira.legal.models import RemovalClock, RemovalOrder
 from basira.legal.orders import OrderRequest, annex_fields, receipt_mac, receive
+
+A = "a" * 32  # an md5-shaped value the tests bank and submit
 
 
 def refusals(instance: Instance) -> list[AuditEntry]:

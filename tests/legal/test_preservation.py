@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
+from tests.factories import make_bank, submit
 from tests.legal.conftest import T0, OrderFactory
-from tests.review.helpers import A, make_bank, submit
 
 from basira.core.errors import PermissionDenied
 from basira.core.instance import Instance
@@ -18,6 +18,8 @@ from basira.legal.models import Preservation
 from basira.legal.orders import receive
 
 CONTENT = b"made-up removed content " * 10
+
+A = "a" * 32  # an md5-shaped value the tests bank and submit
 
 
 def _preserved(instance: Instance, admin: Principal, order_request: OrderFactory) -> int:

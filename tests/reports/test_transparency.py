@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.review.helpers import make_bank, run_consumer, submit
+from tests.factories import make_bank, run_consumer, submit
 
 from basira.core.instance import Instance
 from basira.core.models import Role

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi.testclient import TestClient
+from tests.factories import PASSWORD
 
 from basira.core.instance import Instance
 from basira.core.models import User
@@ -12,7 +13,7 @@ from basira.core.principal import Principal
 from basira.legal import authorities, execution
 from basira.legal.orders import OrderRequest, receive
 
-from .helpers import PASSWORD, sign_in
+from .helpers import sign_in
 
 
 def _order(instance: Instance, admin: Principal) -> int:
