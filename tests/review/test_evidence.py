@@ -11,8 +11,8 @@ from basira.core import outbox
 from basira.core.fronts import default_fronts
 from basira.core.instance import Instance
 from basira.core.principal import Principal
-from basira.review import evidence as ev
 from basira.drones.cases import AlertEvidence
+from basira.review import evidence as ev
 from basira.review.models import Case
 
 

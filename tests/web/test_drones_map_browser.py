@@ -18,13 +18,13 @@ from tests.drones.helpers import basic, location, operator, pack, system
 from tests.drones.test_api import east
 
 from basira.api.app import create_app
-from basira.web import drones_map
 from basira.core import orgs
 from basira.core.instance import Instance
 from basira.core.principal import Principal
 from basira.drones import sensors, zones
 from basira.drones.ingest import RawFrame, service
 from basira.drones.zonefiles import ZoneSpec
+from basira.web import drones_map
 from conftest import need
 
 pytestmark = pytest.mark.browser

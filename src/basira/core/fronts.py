@@ -1,6 +1,6 @@
 """Fronts as plugins: the manifest a front declares and the registry that finds them through ``basira.fronts``.
 
-A front (content, finance, drones, or a partner's own) names in one :class:`FrontManifest` everything it adds: its
+A front (Basira's own three, or a partner's) names in one :class:`FrontManifest` everything it adds: its
 signal types, its case kinds with their deadline, priority and evidence shape, its settings, its tables, its API
 routers, its command groups and its web pages. Core, review and the faces read :class:`FrontRegistry` and never
 name a front. Heavy parts (routers, commands, pages, models) are ``"module:attribute"`` references, imported only
@@ -84,7 +84,7 @@ class CaseKindSpec:
     """A kind of review case: what opens it, how its events are grouped, its deadline, priority and evidence.
 
     Attributes:
-        name: The stable kind name stored on cases (``content_match``).
+        name: The stable kind name stored on cases (``snake_case``, unique across fronts).
         description: One sentence for the docs and the API.
         sla: Time from opening to the deadline (a review policy may override it).
         evidence: The TypedDict documenting the case's evidence JSON.
@@ -129,7 +129,7 @@ class FrontManifest:
     """Everything one front adds to Basira. References are ``"module:attribute"`` strings, imported on use.
 
     Attributes:
-        name: The front's unique name (``drones``).
+        name: The front's unique name, also its entry point's name.
         description: One sentence for the docs.
         signal_types: References to its :class:`basira.core.signals.SignalType` classes.
         case_kinds: The case kinds its events open.
