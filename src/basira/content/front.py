@@ -19,6 +19,7 @@ MANIFEST = FrontManifest(
         "basira.content.url_signals:UrlPrefixSignal",
         "basira.content.url_signals:DomainSignal",
     ),
+    content_types=frozenset({"text", "url"}),
     case_kinds=(CONTENT_MATCH,),
     settings=ContentSettings,
     models=("basira.content.models",),

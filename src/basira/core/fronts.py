@@ -132,6 +132,8 @@ class FrontManifest:
         name: The front's unique name, also its entry point's name.
         description: One sentence for the docs.
         signal_types: References to its :class:`basira.core.signals.SignalType` classes.
+        content_types: The content types its items and entries may have beyond the core's file types
+            (``photo``, ``video``, ``file``).
         case_kinds: The case kinds its events open.
         settings: A frozen dataclass of its ``BASIRA_*`` settings (each field with a ``help`` metadata line), or
             None; read with ``settings.of(TheClass)``.
@@ -145,6 +147,7 @@ class FrontManifest:
     name: str
     description: str
     signal_types: tuple[str, ...] = ()
+    content_types: frozenset[str] = frozenset()
     case_kinds: tuple[CaseKindSpec, ...] = ()
     settings: type | None = None
     models: tuple[str, ...] = ()
@@ -252,6 +255,9 @@ class FrontRegistry:
 
     def signal_type_refs(self) -> list[str]:
         return [ref for m in self._fronts.values() for ref in m.signal_types]
+
+    def content_types(self) -> frozenset[str]:
+        return frozenset(t for m in self._fronts.values() for t in m.content_types)
 
     def settings_types(self) -> list[type]:
         return [m.settings for m in self._fronts.values() if m.settings is not None]

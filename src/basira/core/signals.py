@@ -23,10 +23,17 @@ if TYPE_CHECKING:
 
 ENTRY_POINT_GROUP = "basira.signal_types"
 
-#: Content types of DESIGN.md's vocabulary, plus ``file`` for bytes of no known kind.
-CONTENT_TYPES = frozenset(
-    {"photo", "video", "text", "url", "person", "organization", "wallet", "drone_frame", "file"})
+#: What the core recognises an uploaded file as (``core.sniff``): ``file`` for bytes of no known kind. Each front
+#: adds its own content types in its manifest (see :func:`content_types`).
 FILE_CONTENT_TYPES = frozenset({"photo", "video", "file"})
+
+
+def content_types(fronts: FrontRegistry | None = None) -> frozenset[str]:
+    """Every content type an entry or item may have: the file types and each front's (the process's fronts when
+    None)."""
+    from basira.core.fronts import default_fronts
+
+    return FILE_CONTENT_TYPES | (fronts or default_fronts()).content_types()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ MANIFEST = FrontManifest(
         "basira.drones.signals:UasIdSignal",
         "basira.drones.signals:OperatorIdSignal",
     ),
+    content_types=frozenset({"drone_frame"}),
     case_kinds=(DRONE_ALERT,),
     settings=DroneSettings,
     models=("basira.drones.models",),

@@ -13,6 +13,7 @@ MANIFEST = FrontManifest(
         "basira.finance.signals:CryptoAddressSignal",
         "basira.finance.signals:IdentifierSignal",
     ),
+    content_types=frozenset({"person", "organization", "wallet"}),
     case_kinds=(SCREENING_HIT,),
     models=("basira.finance.models",),
     routers=("basira.api.routers.screening:router",),
