@@ -20,6 +20,7 @@ from basira.actions.delivery import DeliveryReport, deliver_due, new_client
 from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
 from basira.review import ConsumeReport, consume
+from basira.review.policy import ReviewPolicy
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 1.0
@@ -45,7 +46,7 @@ def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.dat
         client: An HTTP client to reuse across rounds.
     """
     cfg = config or ActionsConfig.from_settings(inst.settings)
-    review = consume(inst.db.session)
+    review = consume(inst.db.session, policy=ReviewPolicy(fronts=inst.fronts))
     made = dispatch(inst.db.session)
     sent = deliver_due(inst.db.session, cfg, now=now, client=client)
     return WorkerReport(review, made, sent)

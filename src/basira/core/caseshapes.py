@@ -18,7 +18,7 @@ class MatchRecordedPayload(TypedDict, total=False):
 
     ``item_id`` and ``match_ids`` (the active, not negatively suppressed matches) are required. A front may add
     ``case_kind`` (a registered kind opened by ``match.recorded``; by default the kind that claims the item's
-    content type), its kind's group key (e.g. ``customer_ref``: the item reference otherwise) and ``priority``
+    content type), the text of its kind's group key (the item reference groups otherwise) and ``priority``
     (``high``, ``normal``, ``low``).
     """
 
@@ -32,7 +32,6 @@ class MatchRecordedPayload(TypedDict, total=False):
     bank_ids: list[int]
     suppressed: bool
     case_kind: str
-    customer_ref: str
     priority: str
 
 
