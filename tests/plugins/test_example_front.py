@@ -7,6 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from importlib.metadata import EntryPoint, EntryPoints
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,11 @@ def test_without_the_entry_point_the_front_is_absent() -> None:
 @pytest.mark.parametrize(("clash", "why"), [
     (FrontManifest(name="example", description="again"), "two fronts are named"),
     (FrontManifest(name="other", description="", case_kinds=(EXAMPLE_REPORT,)), "declares case kind"),
+    (FrontManifest(name="other", description="", case_kinds=(replace(EXAMPLE_REPORT, name="other_report"),)),
+     "another kind is opened by 'example.reported'"),
+    (FrontManifest(name="other", description="", case_kinds=(replace(EXAMPLE_REPORT, name="x", group_key=""),)),
+     "no group key"),
+    (FrontManifest(name="other", description="", settings=dict), "settings must be a dataclass"),
 ])
 def test_a_clashing_front_is_refused(reg: FrontRegistry, clash: FrontManifest, why: str) -> None:
     with pytest.raises(ConfigurationError, match=why):

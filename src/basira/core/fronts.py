@@ -14,7 +14,7 @@ import datetime as dt
 import enum
 import importlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -171,19 +171,14 @@ def load_ref(ref: str) -> object:
     return target
 
 
-@dataclass
 class FrontRegistry:
     """The fronts of this process, in name order, with their case kinds checked for clashes."""
 
-    _fronts: dict[str, FrontManifest] = field(default_factory=dict)
-    _kinds: dict[str, CaseKindSpec] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, manifests: Iterable[FrontManifest]) -> FrontRegistry:
-        reg = cls()
+    def __init__(self, manifests: Iterable[FrontManifest] = ()) -> None:
+        self._fronts: dict[str, FrontManifest] = {}
+        self._kinds: dict[str, CaseKindSpec] = {}
         for m in manifests:
-            reg.register(m)
-        return reg
+            self.register(m)
 
     @classmethod
     def from_entry_points(cls) -> FrontRegistry:
@@ -199,21 +194,23 @@ class FrontRegistry:
         return reg
 
     def register(self, manifest: FrontManifest) -> None:
-        """Add a front; ConfigurationError when its name, a case kind or a non-match event is taken."""
+        """Add a front; ConfigurationError when its name, a case kind or a kind's own event is taken."""
         if manifest.name in self._fronts:
             raise ConfigurationError(f"two fronts are named {manifest.name!r}")
-        events = {k.event for k in self._kinds.values() if k.event != MATCH_EVENT}
-        for kind in manifest.case_kinds:
-            if kind.name in self._kinds:
-                raise ConfigurationError(f"front {manifest.name!r} declares case kind {kind.name!r} again")
-            if kind.event != MATCH_EVENT and (kind.event in events or not kind.group_key):
-                raise ConfigurationError(f"case kind {kind.name!r}: event {kind.event!r} is taken or has no "
-                                         "group key")
         if manifest.settings is not None and not dataclasses.is_dataclass(manifest.settings):
             raise ConfigurationError(f"front {manifest.name!r}: settings must be a dataclass")
-        self._fronts[manifest.name] = manifest
-        self._fronts = dict(sorted(self._fronts.items()))
-        self._kinds.update((k.name, k) for k in manifest.case_kinds)
+        kinds = dict(self._kinds)
+        for kind in manifest.case_kinds:
+            if kind.name in kinds:
+                raise ConfigurationError(f"front {manifest.name!r} declares case kind {kind.name!r} again")
+            if kind.event != MATCH_EVENT:
+                if not kind.group_key:
+                    raise ConfigurationError(f"case kind {kind.name!r} has its own event but no group key")
+                if any(k.event == kind.event for k in kinds.values()):
+                    raise ConfigurationError(f"case kind {kind.name!r}: another kind is opened by {kind.event!r}")
+            kinds[kind.name] = kind
+        self._fronts = dict(sorted({**self._fronts, manifest.name: manifest}.items()))
+        self._kinds = kinds
 
     def fronts(self) -> list[FrontManifest]:
         return list(self._fronts.values())
