@@ -117,6 +117,15 @@ def test_the_command_group_joins_the_basira_command(reg: FrontRegistry) -> None:
     assert result.output.strip() == "hello"
 
 
+def test_the_demo_hook_loads_the_front_s_demo_data(inst: Instance) -> None:
+    hooks = dict(inst.fronts.demo_hooks())
+    hooks["example"](inst)
+    consume(inst.db.session, policy=ReviewPolicy(fronts=inst.fronts))
+    with inst.db.session() as s:
+        (case,) = s.scalars(select(Case))
+    assert (case.kind, case.group_key) == ("example_report", "channel:demo")
+
+
 def test_without_the_entry_point_the_front_is_absent() -> None:
     reg = FrontRegistry.from_entry_points()
     assert reg.names() == list(BUILT_IN)

@@ -57,4 +57,5 @@ MANIFEST = FrontManifest(
     settings=ExampleSettings,
     routers=("tests.plugins.example_front.api:router",),
     cli=(CliGroup("example", "tests.plugins.example_front.cli:cli_app"),),
+    demo="tests.plugins.example_front.demo:load_demo",
 )
