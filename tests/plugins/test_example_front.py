@@ -35,6 +35,8 @@ BUILT_IN = ("content", "drones", "finance")
 
 def _with_example(monkeypatch: pytest.MonkeyPatch) -> FrontRegistry:
     """The registry as it reads the entry points once the partner's distribution is installed beside Basira."""
+    # The process's own registry stays as installed: only the registry built here sees the partner's front.
+    monkeypatch.setattr(fronts, "_default", fronts.default_fronts())
     installed = fronts.entry_points(group=fronts.ENTRY_POINT_GROUP)
     extra = EntryPoint(name="example", value="tests.plugins.example_front.front:MANIFEST",
                        group=fronts.ENTRY_POINT_GROUP)
@@ -148,6 +150,7 @@ def test_a_clashing_front_is_refused(reg: FrontRegistry, clash: FrontManifest, w
 
 
 def test_an_entry_point_that_is_not_a_manifest_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fronts, "_default", fronts.default_fronts())
     bad = EntryPoint(name="example", value="tests.plugins.example_front.front:EXAMPLE_REPORT",
                      group=fronts.ENTRY_POINT_GROUP)
     monkeypatch.setattr(fronts, "entry_points", lambda group: EntryPoints([bad]))
