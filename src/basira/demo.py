@@ -1,9 +1,9 @@
 """The demo: an organization with banks, lists, a sensor and a zone, made from generated data that ships with the
 package, and a review queue that already holds a case of every kind (photo, text, screening, drone).
 
-Each front seeds its own part through the services a real user calls (``content.demo``, ``finance.demo``,
-``drones.demo``); this module makes the organization, runs the parts, and lets the review consumer turn their events
-into cases, as the server's worker would. Running it again adds nothing: every part finds what it made before.
+Each front seeds its own part through the services a real user calls, found through its manifest's ``demo`` hook;
+this module makes the organization, runs the hooks in the fronts' order, and lets the review consumer turn their
+events into cases, as the server's worker would. Running it again adds nothing: every part finds what it made before.
 """
 
 from __future__ import annotations
@@ -16,19 +16,15 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from basira.content.demo import seed_photos, seed_texts
 from basira.core import audit, orgs
 from basira.core.demo import ORG_SLUG, DemoContext, DemoPart
-from basira.core.errors import NotFound
+from basira.core.errors import ConfigurationError, NotFound
 from basira.core.instance import Instance
 from basira.core.principal import system_principal
-from basira.drones.demo import seed_drones
-from basira.finance.demo import seed_screening
 from basira.review import consume
+from basira.review.policy import ReviewPolicy
 
 USERNAME = "demo-admin"
-#: The parts, in order; each is idempotent.
-PARTS: tuple[Callable[[DemoContext], DemoPart], ...] = (seed_photos, seed_texts, seed_screening, seed_drones)
 
 
 @dataclass(frozen=True)
@@ -102,9 +98,12 @@ def seed_demo(inst: Instance, actor: str = "demo", *, claim: Callable[[Session],
     parts: list[DemoPart] = []
     with tempfile.TemporaryDirectory(prefix="basira-demo-") as tmp:
         ctx = DemoContext(inst=inst, admin=admin, work=Path(tmp), files=inst.settings.data_dir / "demo" / "try")
-        for seed in PARTS:
-            parts.append(seed(ctx))
-    report = consume(inst.db.session)
+        for front, hook in inst.fronts.demo_hooks():
+            made = hook(ctx)
+            if not isinstance(made, list) or not all(isinstance(p, DemoPart) for p in made):
+                raise ConfigurationError(f"the demo hook of front {front!r} did not return a list of DemoPart")
+            parts.extend(made)
+    report = consume(inst.db.session, policy=ReviewPolicy(fronts=inst.fronts))
     added = {p.name: {k: v for k, v in p.added.items()} for p in parts}
     if any(any(v for v in kinds.values()) for kinds in added.values()):
         with inst.db.session() as s:

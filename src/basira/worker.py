@@ -21,6 +21,7 @@ from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
 from basira.legal import jobs as legal_jobs
 from basira.review import ConsumeReport, consume
+from basira.review.policy import ReviewPolicy
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 1.0
@@ -47,7 +48,7 @@ def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.dat
         client: An HTTP client to reuse across rounds.
     """
     cfg = config or ActionsConfig.from_settings(inst.settings)
-    review = consume(inst.db.session)
+    review = consume(inst.db.session, policy=ReviewPolicy(fronts=inst.fronts))
     # Legal escalations and released notices are events: raised before dispatch, they are delivered this round.
     legal = legal_jobs.run_once(inst.db.session, inst.settings.data_dir, now)
     made = dispatch(inst.db.session)

@@ -12,13 +12,14 @@ from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
 from basira.content.photo import DIHEDRAL_VARIANTS, PDQSignal
+from basira.content.settings import ContentSettings
 from basira.core import banks
 from basira.core.errors import InvalidSignal, LowQuality
 from basira.core.instance import Instance
 from basira.core.matching import MatchRequest, match_item
 from basira.core.principal import Principal
 from basira.core.settings import Settings, load_settings
-from basira.core.signals import CONTENT_TYPES, Content, SignalIndex, SignalType, default_registry
+from basira.core.signals import Content, SignalIndex, SignalType, content_types, default_registry
 from basira.core.sniff import sniff_file
 
 from .conftest import PhotoFactory, Writer
@@ -48,13 +49,13 @@ def test_pdq_is_registered_through_the_entry_point() -> None:
 
 def test_pdq_declares_a_coherent_contract(settings: Settings) -> None:
     assert PDQSignal.name == "pdq"
-    assert PDQSignal.content_types <= CONTENT_TYPES and "photo" in PDQSignal.content_types
-    assert PDQSignal.default_content_type in CONTENT_TYPES
+    assert PDQSignal.content_types <= content_types() and "photo" in PDQSignal.content_types
+    assert PDQSignal.default_content_type in content_types()
     assert 0 <= PDQSignal.default_threshold <= PDQSignal.max_threshold <= 256
     assert PDQSignal.check_threshold(PDQSignal.default_threshold) == 31
     with pytest.raises(InvalidSignal):
         PDQSignal.check_threshold(PDQSignal.max_threshold + 1)
-    assert PDQSignal.quality_floor(settings) == settings.pdq_quality_floor == 50
+    assert PDQSignal.quality_floor(settings) == settings.of(ContentSettings).pdq_quality_floor == 50
     assert PDQSignal.description
     assert isinstance(PDQSignal.new_index(), SignalIndex)
 

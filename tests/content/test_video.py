@@ -170,7 +170,7 @@ def test_sampling_rate_is_configurable(videos: dict[str, Path], settings: Settin
 def test_near_identical_consecutive_frames_are_merged_when_pruning_is_on(
         videos: dict[str, Path], tmp_path: Path) -> None:
     loose = hash_video(_content(videos["original"]), load_settings(data_dir=tmp_path), fps=5.0)
-    pruned_settings = _with(load_settings(data_dir=tmp_path), vpdq_prune_distance=70)
+    pruned_settings = load_settings(data_dir=tmp_path, vpdq_prune_distance=70)
     pruned = hash_video(_content(videos["original"]), pruned_settings, fps=5.0)
     assert pruned.pruned > 0 and len(pruned.features) < len(loose.features)
     # Spans still cover the whole video without gaps.
@@ -276,11 +276,3 @@ def test_without_pyav_a_video_is_refused_with_how_to_install_it(
     assert "basira[video]" in info.value.detail and info.value.status == 415
 
 
-def _with(settings: Settings, **extra: object) -> Settings:
-    """Settings with video fields that core's Settings may not define yet."""
-
-    class Extended:
-        def __getattr__(self, name: str) -> object:
-            return extra[name] if name in extra else getattr(settings, name)
-
-    return Extended()  # type: ignore[return-value]

@@ -18,6 +18,7 @@ from basira.core.instance import Instance
 from basira.core.matching import MatchRequest, match_item
 from basira.core.models import AuditEntry, Entry, Match, Signal, User
 from basira.core.principal import Principal, system_principal
+from basira.drones.demo import UAS_ID
 
 from .helpers import csrf_of, sign_in
 
@@ -266,10 +267,13 @@ def test_loading_the_demo_signs_in_and_shows_the_credentials_once(client: TestCl
     with instance.db.session() as s:
         login = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.login")).one()
         assert login.details["via"] == "demo"
-    # The queue opens with a case of every kind.
+    # The queue opens with a case of every kind, and the drone map shows the demo flight.
     queue = client.get("/cases").text
     for kind in ("Content match", "Screening hit", "Drone alert", "demo:resized-copy.jpg", "demo-customer-001"):
         assert kind in queue
+    feed = client.get("/drones/feed").json()
+    assert UAS_ID in {t["uas_id"] for t in feed["tracks"] + feed["recent"]}
+    assert {z["properties"]["ref"] for z in feed["zones"]["features"]} == {"demo-stadium"}
     # The offer is gone: a second post with the spent token is refused and shows no credentials.
     again = client.post("/demo", data={"csrf": csrf_of(home.text), "token": "anything"})
     assert again.status_code == 403 and "shown only this once" not in again.text

@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
@@ -14,6 +14,7 @@ from basira import __version__
 from basira.api import problems
 from basira.api.deps import check_presented_key
 from basira.api.limits import MULTIPART_ROOM, BodyLimit
+from basira.core.errors import ConfigurationError
 from basira.core.instance import Instance
 
 
@@ -71,7 +72,10 @@ def create_app(instance: Instance | None = None) -> FastAPI:
     # Routers are imported here, not at module level, so that building an app has no import-time effects.
     from basira.api.routers import ROUTERS
 
-    for router in ROUTERS:
+    for router in [*ROUTERS, *inst.fronts.routers(), *inst.fronts.pages()]:
+        if not isinstance(router, APIRouter):
+            raise ConfigurationError(f"a front's router or page is not an APIRouter: {router!r}")
+        # Before the web pages' static mount, so that a front's page may serve its own /static/<front>/ files.
         app.include_router(router)
     from basira.web.pages import install as install_web
 

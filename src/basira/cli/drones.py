@@ -28,7 +28,6 @@ from basira.drones.transports import decode_frame
 if TYPE_CHECKING:
     from basira.core.instance import Instance
 
-CLI_NAME = "drones"
 cli_app = typer.Typer(
     help="Drones: sensors, protected zones, tracks and alerts; decode Remote ID and DJI DroneID, replay captures."
          "\n\nTo get tracks and alerts from a capture: `basira drones sensor add REF --lat LAT --lon LON`, "

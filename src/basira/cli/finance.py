@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 # The finance modules are imported by the commands, so that `basira --help` and other groups start fast.
 SOURCES = ("un", "ofac", "ofac-xml", "eu", "csv")
 
-CLI_NAME = "lists"
 cli_app = typer.Typer(help="Sanctions lists: import (UN, OFAC, EU, CSV), update, show; screening settings.",
                       no_args_is_help=True)
 

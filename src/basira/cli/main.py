@@ -1,9 +1,11 @@
-"""The ``basira`` command: the root group, its global options, and every area's commands wired in one place."""
+"""The ``basira`` command: the root group, its global options, the platform's commands and each front's groups.
+
+:func:`build_app` wires the fronts' command groups from their manifests; ``app`` (the process's fronts) is built
+on first use, not at import.
+"""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from pathlib import Path
 from typing import Annotated
 
@@ -15,19 +17,14 @@ from basira.cli.audit import audit_app
 from basira.cli.banks import bank_app
 from basira.cli.common import BasiraGroup, state
 from basira.cli.orgs import key_app, org_app, user_app
+from basira.core.errors import ConfigurationError
+from basira.core.fronts import FrontRegistry, default_fronts
 
-app = typer.Typer(
-    cls=BasiraGroup,
-    name="basira",
-    help="Basira: detect and share the signals of terrorist exploitation of new technologies.\n\n"
-         "Settings come from BASIRA_* environment variables. Commands act as the admin of one organization "
-         "(--org SLUG; by default the only one, or the operator) and are audited as cli:<your user name>.",
-    no_args_is_help=True,
-    add_completion=False,
-    # Local variables can hold keys and passwords: never print them in a traceback.
-    pretty_exceptions_show_locals=False,
+_HELP = (
+    "Basira: detect and share the signals of terrorist exploitation of new technologies.\n\n"
+    "Settings come from BASIRA_* environment variables. Commands act as the admin of one organization "
+    "(--org SLUG; by default the only one, or the operator) and are audited as cli:<your user name>."
 )
-
 
 def _version(value: bool) -> None:
     if value:
@@ -35,7 +32,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     data_dir: Annotated[
@@ -51,33 +47,47 @@ def root(
     state(ctx).data_dir = data_dir
 
 
-app.command("serve")(serve.serve)
-app.command("demo")(serve.demo)
-app.command("setup-token")(serve.setup_token)
-app.command("hash")(matching.hash_files)
-app.command("match")(matching.match_paths)
-app.add_typer(bank_app, name="bank")
-app.add_typer(org_app, name="org")
-app.add_typer(key_app, name="key")
-app.add_typer(user_app, name="user")
-app.add_typer(audit_app, name="audit")
+def build_app(fronts: FrontRegistry | None = None) -> typer.Typer:
+    """The root command with the platform's commands and every front's command groups."""
+    app = typer.Typer(
+        cls=BasiraGroup, name="basira", help=_HELP, no_args_is_help=True, add_completion=False,
+        # Local variables can hold keys and passwords: never print them in a traceback.
+        pretty_exceptions_show_locals=False,
+    )
+    app.callback()(root)
+    app.command("serve")(serve.serve)
+    app.command("demo")(serve.demo)
+    app.command("setup-token")(serve.setup_token)
+    app.command("hash")(matching.hash_files)
+    app.command("match")(matching.match_paths)
+    for name, sub in (("bank", bank_app), ("org", org_app), ("key", key_app), ("user", user_app),
+                      ("audit", audit_app)):
+        app.add_typer(sub, name=name)
+    # The layers above the fronts (sharing, legal duties, reports): each module names its group.
+    from basira.cli import hma, legal, misp, reports
+
+    for area in (misp, hma, legal, reports):
+        app.add_typer(area.cli_app, name=area.CLI_NAME)
+    for name, group in (fronts or default_fronts()).cli_groups():
+        if not isinstance(group, typer.Typer):
+            raise ConfigurationError(f"command group {name!r} is not a Typer app")
+        app.add_typer(group, name=name)
+    return app
 
 
-def _add_area_commands() -> None:
-    """Wire every other module of ``basira.cli`` that defines ``CLI_NAME`` and ``cli_app`` (an area's commands)."""
-    import basira.cli as package
-
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"basira.cli.{info.name}")
-        name = getattr(module, "CLI_NAME", None)
-        sub = getattr(module, "cli_app", None)
-        if isinstance(name, str) and isinstance(sub, typer.Typer):
-            app.add_typer(sub, name=name)
+_app: typer.Typer | None = None
 
 
-_add_area_commands()
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the command of this process's fronts, built on first use."""
+    global _app
+    if name != "app":
+        raise AttributeError(name)
+    if _app is None:
+        _app = build_app()
+    return _app
 
 
 def main() -> None:
     """Entry point of the ``basira`` console script."""
-    app()
+    __getattr__("app")()

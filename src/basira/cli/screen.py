@@ -19,7 +19,6 @@ from basira.core.errors import InvalidInput, InvalidSignal
 if TYPE_CHECKING:
     from basira.finance import screening
 
-CLI_NAME = "screen"
 cli_app = typer.Typer(help="Screen customers (CSV: id, name, birth_date, nationality, wallet) against the lists.",
                       # Options may follow the file name (`basira screen customers.csv --json`).
                       context_settings={"allow_interspersed_args": True})

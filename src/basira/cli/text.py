@@ -17,7 +17,6 @@ from basira.content.text import MAX_TEXT_BYTES, decode_text
 from basira.content.text_service import text_signals, url_forms
 from basira.core.errors import ContentTooLarge, InvalidInput
 
-CLI_NAME = "text"
 cli_app = typer.Typer(help="Text and URLs: signals, canonical URLs, and classifiers trained on your own labels.",
                       no_args_is_help=True)
 

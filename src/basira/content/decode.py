@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from basira.content.settings import ContentSettings
 from basira.core.errors import BasiraError, ContentTooLarge, EmptyContent, UnsupportedContent
 from basira.core.settings import Settings
 
@@ -81,7 +82,7 @@ def decode_photo(path: Path, settings: Settings, *, reduced: bool | None = None,
     """
     if path.stat().st_size == 0:
         raise EmptyContent("the file is empty")
-    use_reduced = settings.pdq_reduced_decode if reduced is None else reduced
+    use_reduced = settings.of(ContentSettings).pdq_reduced_decode if reduced is None else reduced
     # Pillow guards places this module never sees (sub-images, frames) with its own limit: keep it the same.
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
     try:

@@ -284,3 +284,8 @@ def seed_texts(ctx: DemoContext) -> DemoPart:
 
 def _quoted(text: str) -> str:
     return "'" + text.replace("'", "'\\''") + "'"
+
+
+def seed(ctx: DemoContext) -> list[DemoPart]:
+    """The content front's demo hook: the photo part, then the text part."""
+    return [seed_photos(ctx), seed_texts(ctx)]

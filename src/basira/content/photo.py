@@ -14,6 +14,7 @@ import pdqhash
 
 from basira.content.decode import decode_photo
 from basira.content.hamming import HammingIndex
+from basira.content.settings import ContentSettings
 from basira.core.errors import InvalidSignal
 from basira.core.settings import Settings
 from basira.core.signal_examples import SignalExamples
@@ -48,7 +49,7 @@ def pdq_dihedral(pixels: np.ndarray) -> tuple[list[tuple[str, str]], int]:
 
 def dihedral_enabled(settings: Settings) -> bool:
     """Whether queries also carry the seven rotated and mirrored hashes (setting ``pdq_dihedral``)."""
-    return settings.pdq_dihedral
+    return settings.of(ContentSettings).pdq_dihedral
 
 
 class PDQSignal(SignalType):
@@ -103,8 +104,9 @@ class PDQSignal(SignalType):
 
     @classmethod
     def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return HammingIndex(mode="fast" if settings is not None and settings.pdq_index_mode == "fast" else "exact")
+        fast = settings is not None and settings.of(ContentSettings).pdq_index_mode == "fast"
+        return HammingIndex(mode="fast" if fast else "exact")
 
     @classmethod
     def quality_floor(cls, settings: Settings) -> int | None:
-        return settings.pdq_quality_floor
+        return settings.of(ContentSettings).pdq_quality_floor

@@ -19,6 +19,7 @@ import pdqhash
 from basira.content import vpdq
 from basira.content.hamming import HammingIndex
 from basira.content.photo import bits_to_hex
+from basira.content.settings import ContentSettings
 from basira.content.videodecode import VideoInfo, sample_frames
 from basira.core.errors import ContentTooLarge, InvalidInput
 from basira.core.settings import Settings
@@ -44,8 +45,9 @@ class VideoHash:
 
 def hash_video(content: Content, settings: Settings, fps: float | None = None) -> VideoHash:
     """vPDQ features of the video in ``content`` (errors as in :func:`videodecode.sample_frames`)."""
-    floor = int(settings.vpdq_quality_floor)
-    prune = int(settings.vpdq_prune_distance)
+    own = settings.of(ContentSettings)
+    floor = int(own.vpdq_quality_floor)
+    prune = int(own.vpdq_prune_distance)
     info_out: list[VideoInfo] = []
     frames: list[tuple[float, str, int, int]] = []  # time, hash, quality, bits as int (for pruning)
     for frame in sample_frames(content.path, settings, info_out, fps):
@@ -124,7 +126,7 @@ class VPDQSignal(SignalType):
     @classmethod
     def explain(cls, query_value: str, bank_value: str, settings: Settings | None = None) -> dict[str, object]:
         """Both shares and the matched time ranges of a hit (shown with the hit; see docs/video.md)."""
-        radius = settings.vpdq_frame_distance if settings else vpdq.FRAME_DISTANCE
+        radius = settings.of(ContentSettings).vpdq_frame_distance if settings else vpdq.FRAME_DISTANCE
         return vpdq.compare(vpdq.parse(query_value), vpdq.parse(bank_value), radius).as_dict()
 
     @classmethod
@@ -132,12 +134,13 @@ class VPDQSignal(SignalType):
         """An empty index; with ``settings``, its frame distance and query share come from them."""
         if settings is None:
             return VPDQIndex()
-        return VPDQIndex(frame_distance=int(settings.vpdq_frame_distance),
-                         query_share=float(settings.vpdq_query_share_percent) / 100)
+        own = settings.of(ContentSettings)
+        return VPDQIndex(frame_distance=int(own.vpdq_frame_distance),
+                         query_share=float(own.vpdq_query_share_percent) / 100)
 
     @classmethod
     def quality_floor(cls, settings: Settings) -> int | None:
-        return int(settings.vpdq_quality_floor)
+        return int(settings.of(ContentSettings).vpdq_quality_floor)
 
 
 class VPDQIndex(SignalIndex):

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from basira.content.settings import ContentSettings
 from basira.core.errors import BasiraError, ContentTooLarge, EmptyContent, UnsupportedContent
 from basira.core.settings import Settings
 
@@ -104,10 +105,10 @@ def sample_frames(path: Path, settings: Settings, info_out: list[VideoInfo] | No
     if path.stat().st_size == 0:
         raise EmptyContent("the file is empty")
     av = import_av()
-    rate = float(fps if fps is not None else settings.vpdq_frames_per_second)
+    rate = float(fps if fps is not None else settings.of(ContentSettings).vpdq_frames_per_second)
     if not 0 < rate <= 60:
         raise UnsupportedContent(f"vPDQ samples between 0 and 60 frames a second, not {rate}")
-    max_seconds = float(settings.max_video_seconds)
+    max_seconds = float(settings.of(ContentSettings).max_video_seconds)
     try:
         container = av.open(str(path), metadata_errors="ignore")
     except av.FFmpegError as e:

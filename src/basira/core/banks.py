@@ -16,7 +16,7 @@ from basira.core.indexes import record_change
 from basira.core.models import TLP, Bank, BankShare, Entry, Organization, SharingGroup, Signal, as_id, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
-from basira.core.signals import CONTENT_TYPES, SignalTypeRegistry
+from basira.core.signals import SignalTypeRegistry, content_types
 from basira.core.visibility import Access, Visibility
 
 
@@ -214,7 +214,7 @@ class SignalSpec:
 def _entry(session: Session, bank: Bank, ref: str, content_type: str, attributes: dict[str, Any]) -> Entry:
     entry = session.scalar(select(Entry).where(Entry.bank_id == bank.id, Entry.ref == ref))
     if entry is None:
-        if content_type not in CONTENT_TYPES:
+        if content_type not in content_types():
             raise InvalidInput(f"unknown content type {content_type!r}")
         entry = Entry(bank_id=bank.id, ref=ref, content_type=content_type, attributes=attributes)
         session.add(entry)

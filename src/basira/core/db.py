@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import pkgutil
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
 from basira.core.errors import ConfigurationError
+from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -26,17 +26,18 @@ log = logging.getLogger(__name__)
 
 
 
-def model_modules() -> list[str]:
-    """Every ``basira.<area>.models`` module: each area declares its tables on ``basira.core.models.Base``."""
-    import basira
-
-    return sorted(f"basira.{m.name}.models" for m in pkgutil.iter_modules(basira.__path__)
-                  if m.ispkg and (Path(basira.__path__[0]) / m.name / "models.py").exists())
+#: The tables of Basira's own layers; each front names its own in its manifest.
+PLATFORM_MODELS = ("basira.core.models", "basira.review.models", "basira.actions.models", "basira.web.models")
 
 
-def load_models() -> None:
-    """Import every area's models, so ``Base.metadata`` knows every table (core imports no area by name)."""
-    for name in model_modules():
+def model_modules(fronts: FrontRegistry | None = None) -> list[str]:
+    """The modules declaring tables on ``basira.core.models.Base``: the platform's, then every front's."""
+    return [*PLATFORM_MODELS, *(fronts or default_fronts()).model_modules()]
+
+
+def load_models(fronts: FrontRegistry | None = None) -> None:
+    """Import every module of :func:`model_modules`, so ``Base.metadata`` knows every table."""
+    for name in model_modules(fronts):
         importlib.import_module(name)
 
 

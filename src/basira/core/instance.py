@@ -1,4 +1,5 @@
-"""One running Basira: settings, database, signal-type registry and indexes, built once and passed around."""
+"""One running Basira: its fronts, settings, database, signal-type registry and indexes, built once and passed
+around."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import secrets
 from pathlib import Path
 
 from basira.core.db import Database
+from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.indexes import IndexManager
 from basira.core.settings import Settings, load_settings
 from basira.core.signals import SignalTypeRegistry, default_registry
@@ -14,11 +16,14 @@ from basira.core.signals import SignalTypeRegistry, default_registry
 class Instance:
     """The services of one instance; the API, the web UI and the CLI each hold one."""
 
-    def __init__(self, settings: Settings | None = None, registry: SignalTypeRegistry | None = None) -> None:
-        self.settings = settings or load_settings()
+    def __init__(self, settings: Settings | None = None, registry: SignalTypeRegistry | None = None,
+                 fronts: FrontRegistry | None = None) -> None:
+        self.fronts = fronts or default_fronts()
+        self.settings = settings or load_settings(fronts=self.fronts)
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = Database(self.settings)
-        self.registry = registry or default_registry()
+        self.registry = registry or (default_registry() if fronts is None
+                                     else SignalTypeRegistry.from_entry_points(self.fronts))
         self.indexes = IndexManager(self.registry, self.settings.data_dir / "indexes",
                                     database_key=self.settings.resolved_database_url, settings=self.settings)
         self.secret_key = self.settings.secret_key or _stored_secret(self.settings.data_dir / "secret.key")

@@ -1,17 +1,25 @@
 """Settings read from ``BASIRA_*`` environment variables; each has a help line that also documents it.
 
-Nothing is read at import time: call :func:`load_settings` (or :func:`get_settings`, which caches).
+The core's settings are the fields of :class:`Settings`; each front declares its own as a dataclass in its manifest
+(:attr:`basira.core.fronts.FrontManifest.settings`), read with ``settings.of(TheFrontsSettings)``. Nothing is read
+at import time: call :func:`load_settings`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, TypeVar, cast, get_type_hints
 
 from basira.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from basira.core.fronts import FrontRegistry
+
+T = TypeVar("T")
 
 
 def _default_data_dir() -> Path:
@@ -51,41 +59,6 @@ class Settings:
         default=100_000_000,
         metadata={"help": "Largest image (width x height) that is decoded; larger ones are refused unread."},
     )
-    pdq_quality_floor: int = field(
-        default=50,
-        metadata={"help": "PDQ hashes with a lower quality are kept out of banks and flagged on queries."},
-    )
-    pdq_reduced_decode: bool = field(
-        default=True,
-        metadata={"help": "Decode large JPEGs at reduced size before PDQ hashing (much faster, same matches)."},
-    )
-    pdq_dihedral: bool = field(
-        default=False,
-        metadata={"help": "Also hash the 7 rotated and mirrored variants of query photos (finds flipped copies)."},
-    )
-    pdq_index_mode: str = field(
-        default="exact",
-        metadata={"help": "PDQ index search: exact (every hit within the threshold) or fast (recall >= 0.99, faster)."},
-    )
-    max_video_seconds: int = field(
-        default=4 * 3600, metadata={"help": "Longest video accepted, in seconds; longer ones are refused unread."},
-    )
-    vpdq_frames_per_second: float = field(
-        default=1.0, metadata={"help": "Video frames hashed per second of video (vPDQ)."},
-    )
-    vpdq_quality_floor: int = field(
-        default=50, metadata={"help": "Video frames whose PDQ quality is lower are left out of the vPDQ signal."},
-    )
-    vpdq_prune_distance: int = field(
-        default=0,
-        metadata={"help": "Consecutive video frames within this many bits are kept once (0: only identical ones)."},
-    )
-    vpdq_frame_distance: int = field(
-        default=31, metadata={"help": "Largest Hamming distance at which two video frames match."},
-    )
-    vpdq_query_share_percent: int = field(
-        default=0, metadata={"help": "Share of the query video's frames that must match for a video match."},
-    )
     flood_min_hits_per_hour: int = field(
         default=50,
         metadata={"help": "Hits in one hour at which a signal may be quarantined as a flood (if far above its usual)."},
@@ -97,14 +70,6 @@ class Settings:
     flood_baseline_days: int = field(
         default=7,
         metadata={"help": "Days before the current hour whose mean hits per hour make a signal's usual rate."},
-    )
-    drones_tile_url: str = field(
-        default="",
-        metadata={"help": "Tile URL template of the drone map (e.g. https://tiles.example/{z}/{x}/{y}.png); "
-                          "empty: a plain vector map."},
-    )
-    drones_tile_attribution: str = field(
-        default="", metadata={"help": "Attribution shown under the drone map's tiles, as their licence asks."},
     )
     secret_key: str = field(
         default="",
@@ -149,6 +114,21 @@ class Settings:
         metadata={"help": "How long the one-time set-up token that `basira serve` prints on an empty instance stays "
                           "valid (seconds); the first page asks for it before anyone may claim the instance."},
     )
+    #: The fronts' settings, one dataclass instance per front's settings class (filled by :func:`load_settings`;
+    #: a class missing here reads as its defaults). Not an environment variable itself.
+    sections: dict[type, Any] = field(default_factory=dict, compare=False, repr=False,
+                                      metadata={"section": True})
+
+    def of(self, kind: type[T]) -> T:
+        """The settings of one front (its manifest's settings class), its defaults when none were loaded."""
+        found = self.sections.get(kind)
+        if found is None:
+            found = self.sections[kind] = kind()
+        return cast(T, found)
+
+    def with_section(self, section: object) -> Settings:
+        """A copy of these settings with one front's settings replaced by ``section``."""
+        return dataclasses.replace(self, sections={**self.sections, type(section): section})
 
     @property
     def resolved_database_url(self) -> str:
@@ -157,9 +137,22 @@ class Settings:
         return f"sqlite:///{self.data_dir / 'basira.db'}"
 
 
-def setting_fields() -> list[dataclasses.Field[Any]]:
-    """All settings, in declaration order (used by the docs and their meta-test)."""
-    return list(dataclasses.fields(Settings))
+def _core_fields() -> list[dataclasses.Field[Any]]:
+    return [f for f in dataclasses.fields(Settings) if not f.metadata.get("section")]
+
+
+def _section_types(fronts: FrontRegistry | None) -> list[type]:
+    from basira.core.fronts import default_fronts
+
+    return (fronts or default_fronts()).settings_types()
+
+
+def setting_fields(fronts: FrontRegistry | None = None) -> list[dataclasses.Field[Any]]:
+    """All settings: the core's in declaration order, then each front's (used by the docs and their meta-test)."""
+    fields = _core_fields()
+    for kind in _section_types(fronts):
+        fields.extend(dataclasses.fields(kind))
+    return fields
 
 
 def env_name(name: str) -> str:
@@ -186,17 +179,39 @@ def _convert(name: str, kind: Any, raw: str) -> Any:
         raise ConfigurationError(f"{env_name(name)}={raw!r} is not a valid {kind.__name__}") from None
 
 
-def load_settings(environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
-    """Build settings from the environment (``BASIRA_*``), then explicit overrides."""
-    env = os.environ if environ is None else environ
-    hints = get_type_hints(Settings)
+def _from_env(kind: type[T], env: Mapping[str, str], overrides: dict[str, Any]) -> T:
+    """An instance of the settings dataclass ``kind``: its defaults, the environment, then ``overrides`` (which
+    loses the keys it used)."""
+    hints = get_type_hints(kind)
     values: dict[str, Any] = {}
-    for f in setting_fields():
+    for f in dataclasses.fields(kind):  # type: ignore[arg-type]
+        if f.metadata.get("section"):
+            continue
         raw = env.get(env_name(f.name))
         if raw is not None:
             values[f.name] = _convert(f.name, hints[f.name], raw)
-    values.update(overrides)
-    return Settings(**values)
+        if f.name in overrides:
+            values[f.name] = overrides.pop(f.name)
+    return kind(**values)
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, fronts: FrontRegistry | None = None,
+                  **overrides: Any) -> Settings:
+    """Build settings from the environment (``BASIRA_*``), then explicit overrides (a front's setting included).
+
+    Raises:
+        TypeError: An override names no setting.
+    """
+    env = os.environ if environ is None else environ
+    rest = dict(overrides)
+    sections = dict(rest.pop("sections", {}))
+    for kind in _section_types(fronts):
+        if kind not in sections:
+            sections[kind] = _from_env(kind, env, rest)
+    core = _from_env(Settings, env, rest)
+    if rest:
+        raise TypeError(f"unknown settings: {', '.join(sorted(rest))}")
+    return dataclasses.replace(core, sections=sections)
 
 
 def settings_markdown() -> str:

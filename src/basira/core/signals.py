@@ -1,8 +1,9 @@
 """Signal types and indexes as plugins: the two interfaces, and the registry that loads them.
 
 A signal type knows how to extract its values from content, how to write them canonically, how far apart two
-values are, and which index serves it. Basira's own types register through the ``basira.signal_types``
-entry point exactly as a partner's plugin would.
+values are, and which index serves it. A front names its types in its manifest (``basira.fronts``); a type of
+no front registers through the ``basira.signal_types`` entry point. Basira's own types come in exactly as a
+partner's plugin would.
 """
 
 from __future__ import annotations
@@ -12,17 +13,27 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from basira.core.errors import ConfigurationError, InvalidSignal
 from basira.core.settings import Settings
 
+if TYPE_CHECKING:
+    from basira.core.fronts import FrontRegistry
+
 ENTRY_POINT_GROUP = "basira.signal_types"
 
-#: Content types of DESIGN.md's vocabulary, plus ``file`` for bytes of no known kind.
-CONTENT_TYPES = frozenset(
-    {"photo", "video", "text", "url", "person", "organization", "wallet", "drone_frame", "file"})
+#: What the core recognises an uploaded file as (``core.sniff``): ``file`` for bytes of no known kind. Each front
+#: adds its own content types in its manifest (see :func:`content_types`).
 FILE_CONTENT_TYPES = frozenset({"photo", "video", "file"})
+
+
+def content_types(fronts: FrontRegistry | None = None) -> frozenset[str]:
+    """Every content type an entry or item may have: the file types and each front's (the process's fronts when
+    None)."""
+    from basira.core.fronts import default_fronts
+
+    return FILE_CONTENT_TYPES | (fronts or default_fronts()).content_types()
 
 
 @dataclass(frozen=True)
@@ -180,7 +191,7 @@ class ExactIndex(SignalIndex):
 
 
 class SignalTypeRegistry:
-    """The signal types of this process, loaded from the ``basira.signal_types`` entry point."""
+    """The signal types of this process: the ``basira.signal_types`` entry points and every front's types."""
 
     def __init__(self, types: Iterable[type[SignalType]] = ()) -> None:
         self._types: dict[str, type[SignalType]] = {}
@@ -194,15 +205,18 @@ class SignalTypeRegistry:
         self._types[t.name] = t
 
     @classmethod
-    def from_entry_points(cls) -> SignalTypeRegistry:
+    def from_entry_points(cls, fronts: FrontRegistry | None = None) -> SignalTypeRegistry:
+        """The entry points' types, then those of ``fronts`` (the process's fronts when None)."""
+        from basira.core.fronts import default_fronts, load_ref
+
         reg = cls()
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             loaded = ep.load()
-            if not (isinstance(loaded, type) and issubclass(loaded, SignalType)):
-                raise ConfigurationError(f"entry point {ep.name!r} is not a SignalType subclass")
+            reg.register(_signal_type(loaded, f"entry point {ep.name!r}"))
             if loaded.name != ep.name:
                 raise ConfigurationError(f"entry point {ep.name!r} names signal type {loaded.name!r}")
-            reg.register(loaded)
+        for ref in (fronts or default_fronts()).signal_type_refs():
+            reg.register(_signal_type(load_ref(ref), repr(ref)))
         return reg
 
     def get(self, name: str) -> type[SignalType]:
@@ -220,6 +234,12 @@ class SignalTypeRegistry:
 
     def validate(self, name: str, value: str) -> str:
         return self.get(name).validate(value)
+
+
+def _signal_type(loaded: object, where: str) -> type[SignalType]:
+    if not (isinstance(loaded, type) and issubclass(loaded, SignalType)):
+        raise ConfigurationError(f"{where} is not a SignalType subclass")
+    return loaded
 
 
 _default: SignalTypeRegistry | None = None

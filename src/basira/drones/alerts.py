@@ -2,7 +2,7 @@
 observations, with debounce (an entry needs several fixes inside), hysteresis (an exit needs the drone to be
 clear of the zone by a margin) and cool-downs (a repeated warning waits). WATCHLIST and TRACK_LOST are raised by
 the ingest service, which knows the banks and the clock. :func:`record_alerts` writes alerts and their
-``alert.raised`` events (review's ``AlertRaisedPayload`` shape) in the caller's transaction.
+``alert.raised`` events (the ``AlertRaisedPayload`` shape of ``drones.cases``) in the caller's transaction.
 
 The working state lives in the track's ``state`` JSON, so any worker can carry on where another stopped.
 """
@@ -30,7 +30,7 @@ from basira.drones.zones import CompiledZone, ZoneIndex, distance_m, paths_ahead
 
 
 class AlertKind(enum.StrEnum):
-    """What happened; the names are those of review's ``AlertEvidence.alert_kind``."""
+    """What happened; the names are those of ``drones.cases.AlertEvidence.alert_kind``."""
 
     ENTER = "ENTER"
     EXIT = "EXIT"

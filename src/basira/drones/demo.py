@@ -98,3 +98,8 @@ def seed_drones(ctx: DemoContext) -> DemoPart:
     part.added = {"sensors": 1, "zones": 1, "frames": accepted, "alerts": alerts}
     part.commands.append("{basira} drones alerts")
     return part
+
+
+def seed(ctx: DemoContext) -> list[DemoPart]:
+    """The drones front's demo hook."""
+    return [seed_drones(ctx)]

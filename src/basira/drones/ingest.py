@@ -3,7 +3,7 @@ transaction per batch. The API (``POST /v1/drones/frames``), ``basira drones rep
 
 Every accepted frame joins its sensor's hash chain before anything is decided from it; every alert is a
 ``drone_alerts`` row and an ``alert.raised`` outbox event in the shape review reads
-(``basira.review.evidence.AlertRaisedPayload``), written in the same transaction.
+(``basira.drones.cases.AlertRaisedPayload``), written in the same transaction.
 
 The hot path works on plain objects and writes with a handful of SQL statements per batch, whatever its size:
 the chain heads are locked and read by one ``UPDATE ... RETURNING``, active tracks come from the process's

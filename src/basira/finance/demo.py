@@ -87,3 +87,8 @@ def seed_screening(ctx: DemoContext) -> DemoPart:
                                               "'Zubayr Qandil al-Fanusi' (DEMO.P.001); the others have no hit")
     part.commands.append(f"{{basira}} screen {customers_file}")
     return part
+
+
+def seed(ctx: DemoContext) -> list[DemoPart]:
+    """The finance front's demo hook."""
+    return [seed_screening(ctx)]

@@ -94,6 +94,14 @@ class CryptoAddressSignal(ExactSignalType):
         return wallets.normalise(value).address
 
     @classmethod
+    def facets(cls, value: str) -> dict[str, str]:
+        """What an exchange format may say of a canonical value besides the value: its ``currency`` code."""
+        try:
+            return {"currency": wallets.normalise(value).currency}
+        except InvalidSignal:
+            return {}
+
+    @classmethod
     def examples(cls) -> SignalExamples:
         bitcoin, ethereum = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
         return SignalExamples(canonical=(bitcoin, ethereum),

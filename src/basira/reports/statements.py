@@ -16,13 +16,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from basira.core.fronts import default_fronts
 from basira.core.models import Item, Organization
 from basira.core.principal import Principal
 from basira.legal.authorities import MEMBER_STATES
 from basira.legal.models import Authority, RemovalOrder
 from basira.legal.orders import READ_ROLES
 from basira.reports.transparency import within, year_bounds
-from basira.review.models import Case, CaseKind, Decision, DecisionState
+from basira.review.models import Case, Decision, DecisionState
 from basira.review.taxonomy import reason_for
 
 FIELDS = ("puid", "decision_visibility", "decision_ground", "decision_ground_reference_url",
@@ -76,7 +77,8 @@ def _decisions(session: Session, org: Organization, year: int) -> list[dict[str,
     start, end = year_bounds(year)
     rows = []
     q = select(Decision, Case).join(Case, Case.id == Decision.case_id).where(
-        Case.org_id == org.id, Case.kind == CaseKind.CONTENT_MATCH.value, Decision.state == DecisionState.TAKEN.value,
+        Case.org_id == org.id, Case.kind.in_(default_fronts().moderation_kinds()),
+        Decision.state == DecisionState.TAKEN.value,
         within(Decision.decided_at, start, end)).order_by(Decision.id)
     for decision, case in session.execute(q).all():
         reason = reason_for(case.kind, decision.reason_code)

@@ -16,13 +16,14 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from basira.core.errors import InvalidInput
+from basira.core.fronts import default_fronts
 from basira.core.models import Match, Organization
 from basira.core.principal import Principal
 from basira.legal.authorities import get_authority
 from basira.legal.models import Authority, Complaint, RemovalClock, RemovalOrder
 from basira.legal.orders import READ_ROLES
 from basira.reports.safeguards import Safeguards, safeguards
-from basira.review.models import Appeal, Case, CaseKind, Decision, DecisionState
+from basira.review.models import Appeal, Case, Decision, DecisionState
 from basira.review.taxonomy import reason_for
 
 FIRST_YEAR, LAST_YEAR = 2000, 2200
@@ -137,13 +138,14 @@ def _orders_part(session: Session, report: ProviderReport, org_id: int, start: d
 
 def _cases_part(session: Session, report: ProviderReport, org_id: int, start: dt.datetime, end: dt.datetime) -> None:
     report.matches_recorded = _count(session, Match.org_id == org_id, within(Match.created_at, start, end), model=Match)
-    rows = session.execute(select(Decision.reason_code).join(Case, Case.id == Decision.case_id).where(
-        Case.org_id == org_id, Case.kind == CaseKind.CONTENT_MATCH.value,
-        Decision.state == DecisionState.TAKEN.value, within(Decision.decided_at, start, end))).scalars().all()
-    reasons = [reason_for(CaseKind.CONTENT_MATCH.value, code) for code in rows]
+    kinds = default_fronts().moderation_kinds()
+    rows = session.execute(select(Case.kind, Decision.reason_code).join(Case, Case.id == Decision.case_id).where(
+        Case.org_id == org_id, Case.kind.in_(kinds),
+        Decision.state == DecisionState.TAKEN.value, within(Decision.decided_at, start, end))).all()
+    reasons = [reason_for(kind, code) for kind, code in rows]
     report.content_cases_decided = sum(1 for r in reasons if r.decides)
     report.content_removed_own_measures = sum(1 for r in reasons if r.decides and r.violating)
-    content = and_(Case.org_id == org_id, Case.kind == CaseKind.CONTENT_MATCH.value)
+    content = and_(Case.org_id == org_id, Case.kind.in_(kinds))
     appeal_q = select(func.count()).select_from(Appeal).join(Case, Case.id == Appeal.case_id).where(content)
     report.appeals = Outcomes(
         received=int(session.scalar(appeal_q.where(within(Appeal.received_at, start, end))) or 0),
@@ -152,12 +154,11 @@ def _cases_part(session: Session, report: ProviderReport, org_id: int, start: dt
         overturned=int(session.scalar(appeal_q.where(Appeal.outcome == "overturned",
                                                      within(Appeal.decided_at, start, end))) or 0),
         pending=int(session.scalar(appeal_q.where(Appeal.outcome.is_(None), Appeal.received_at < end)) or 0))
-    overturned = session.execute(select(Decision.reason_code).join(Appeal, Appeal.decision_id == Decision.id)
+    overturned = session.execute(select(Case.kind, Decision.reason_code).join(Appeal, Appeal.decision_id == Decision.id)
                                  .join(Case, Case.id == Appeal.case_id).where(
-        content, Appeal.outcome == "overturned", within(Appeal.decided_at, start, end))).scalars().all()
+        content, Appeal.outcome == "overturned", within(Appeal.decided_at, start, end))).all()
     # An overturned decision that had found the content violating puts it back: a reinstatement.
-    report.reinstated_after_appeal = sum(
-        1 for code in overturned if reason_for(CaseKind.CONTENT_MATCH.value, code).violating)
+    report.reinstated_after_appeal = sum(1 for kind, code in overturned if reason_for(kind, code).violating)
 
 
 def provider_report(session: Session, principal: Principal, year: int,

@@ -1,9 +1,10 @@
-"""The review consumer: turns ``match.recorded`` and ``alert.raised`` outbox events into cases.
+"""The review consumer: turns ``match.recorded`` events, and each case kind's own event, into cases.
 
-Every event opens a case or joins the open case of its group (one item, customer or drone track), so that one
-item's fifty matches are one case. Each batch of events, the cases it touches, a record of each event handled and
-the consumer's cursor are written in one transaction: a crash loses the batch and the next run does it again, and
-an event seen twice (a reset cursor, two consumers) changes nothing.
+The case kinds, their events and their groups come from the fronts' manifests (:mod:`basira.core.fronts`). Every
+event opens a case or joins the open case of its group (one item, or the group its kind names: a customer, a
+drone track), so that one item's fifty matches are one case. Each batch of events, the cases it touches, a record
+of each event handled and the consumer's cursor are written in one transaction: a crash loses the batch and the
+next run does it again, and an event seen twice (a reset cursor, two consumers) changes nothing.
 """
 
 from __future__ import annotations
@@ -18,17 +19,15 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from basira.core import outbox
+from basira.core.fronts import MATCH_EVENT, CaseKindSpec, FrontRegistry
 from basira.core.models import Bank, Entry, Event, Item, Match, Signal, utcnow
 from basira.core.visibility import Access, Visibility
 from basira.review import evidence as evid
-from basira.review.models import OPEN_STATUSES, Case, CaseKind, CaseMatch, CaseStatus, ProcessedEvent
+from basira.review.models import OPEN_STATUSES, Case, CaseMatch, CaseStatus, ProcessedEvent
 from basira.review.policy import Priority, ReviewPolicy, priority_of
 from basira.review.suppression import is_suppressed
 
 CONSUMER = "review"
-KINDS = ("match.recorded", "alert.raised")
-# Matches of these content types are screening hits unless the event names its case kind.
-SCREENING_CONTENT_TYPES = frozenset({"person", "organization", "wallet"})
 
 SessionSource = Session | Callable[[], Session | AbstractContextManager[Session]]
 
@@ -109,7 +108,7 @@ def consume_batch(session: Session, policy: ReviewPolicy, batch_size: int, repor
     """Handle one batch in ``session``'s transaction; returns how many events were read."""
     # Take the cursor row first (FOR UPDATE on PostgreSQL) so that two consumers take turns, not the same events.
     outbox.advance(session, CONSUMER, 0)
-    events = outbox.pending(session, CONSUMER, KINDS, limit=batch_size)
+    events = outbox.pending(session, CONSUMER, policy.registry.event_kinds(), limit=batch_size)
     if not events:
         return 0
     done = set(session.scalars(select(ProcessedEvent.event_id).where(
@@ -141,6 +140,7 @@ class _Builder:
     def __init__(self, session: Session, policy: ReviewPolicy) -> None:
         self.session = session
         self.policy = policy
+        self.fronts: FrontRegistry = policy.registry
         self.case_id: int | None = None
         self._vis: dict[int, Visibility] = {}
 
@@ -149,9 +149,12 @@ class _Builder:
         self.case_id = None
         if ev.org_id is None or not isinstance(ev.payload, dict):
             raise evid.MalformedEvent("the event has no organization or no payload object")
-        if ev.kind == "alert.raised":
-            return self._alert(ev.org_id, ev.payload)
-        return self._matches(ev.org_id, ev.payload)
+        if ev.kind == MATCH_EVENT:
+            return self._matches(ev.org_id, ev.payload)
+        kind = self.fronts.kind_for_event(ev.kind)
+        if kind is None:
+            raise evid.MalformedEvent(f"no case kind is opened by {ev.kind!r} events")
+        return self._event(ev.org_id, kind, ev.payload)
 
     # -- match.recorded ---------------------------------------------------------------------------------------------
 
@@ -166,39 +169,38 @@ class _Builder:
         if not hits:
             return "duplicates" if linked else "suppressed"
         kind = self._kind(p, item.content_type)
-        ref = evid.group_text(p, "customer_ref") if kind == CaseKind.SCREENING_HIT.value else ""
+        ref = evid.group_text(p, kind.group_key) if kind.group_key else ""
         ref = ref or item.ref.strip()
-        prefix = "customer" if kind == CaseKind.SCREENING_HIT.value else "item"
-        key = f"{prefix}:{ref}" if ref else f"item#{item.id}"
+        key = f"{kind.group_prefix}:{ref}" if ref else f"item#{item.id}"
         case, opened = self._case(org_id, kind, key, ref or f"#{item.id}", priority_of(kind, p),
                                   {h.bank.id for h in hits})
         item_ev: evid.ItemEvidence = {"id": item.id, "ref": item.ref, "content_type": item.content_type}
-        self._attach(case, hits, suppressed, item_ev, None)
+        self._attach(case, hits, suppressed, item_ev, None, None)
         return self._finish(case, opened)
 
-    @staticmethod
-    def _kind(p: dict[str, Any], content_type: str) -> str:
+    def _kind(self, p: dict[str, Any], content_type: str) -> CaseKindSpec:
         named = p.get("case_kind")
-        if named in (CaseKind.CONTENT_MATCH.value, CaseKind.SCREENING_HIT.value):
-            return str(named)
+        kinds = {k.name: k for k in self.fronts.match_kinds()}
         if named is not None:
-            raise evid.MalformedEvent(f"'case_kind' {str(named)[:40]!r} is not content_match or screening_hit")
-        if content_type in SCREENING_CONTENT_TYPES:
-            return CaseKind.SCREENING_HIT.value
-        return CaseKind.CONTENT_MATCH.value
+            if named not in kinds:
+                raise evid.MalformedEvent(f"'case_kind' {str(named)[:40]!r} is not one of {', '.join(kinds)}")
+            return kinds[str(named)]
+        kind = self.fronts.kind_for_content(content_type)
+        if kind is None:
+            raise evid.MalformedEvent(f"no case kind takes matches of {content_type!r} items")
+        return kind
 
-    # -- alert.raised -----------------------------------------------------------------------------------------------
+    # -- a kind's own event (a drone alert, say) --------------------------------------------------------------------
 
-    def _alert(self, org_id: int, p: dict[str, Any]) -> str:
-        track = evid.group_text(p, "track_id")
-        if not track:
-            raise evid.MalformedEvent("'track_id' is missing")
-        alert = evid.alert_evidence(p)
+    def _event(self, org_id: int, kind: CaseKindSpec, p: dict[str, Any]) -> str:
+        group = evid.group_text(p, kind.group_key)
+        if not group:
+            raise evid.MalformedEvent(f"{kind.group_key!r} is missing")
+        record = dict(kind.record.clean(p)) if kind.record is not None else None
         hits, suppressed, _ = self._hits(org_id, evid.id_list(p, "match_ids", required=False))
-        kind = CaseKind.DRONE_ALERT.value
-        case, opened = self._case(org_id, kind, f"track:{track}", track, priority_of(kind, p),
+        case, opened = self._case(org_id, kind, f"{kind.group_prefix}:{group}", group, priority_of(kind, p),
                                   {h.bank.id for h in hits})
-        self._attach(case, hits, suppressed, None, alert)
+        self._attach(case, hits, suppressed, None, kind, record)
         return self._finish(case, opened)
 
     # -- shared -----------------------------------------------------------------------------------------------------
@@ -224,8 +226,9 @@ class _Builder:
                 hits.append(_Hit(m, signal, entry, bank))
         return hits, suppressed, linked
 
-    def _case(self, org_id: int, kind: str, key: str, group_value: str, priority: Priority,
+    def _case(self, org_id: int, spec: CaseKindSpec, key: str, group_value: str, priority: Priority,
               bank_ids: set[int]) -> tuple[Case, bool]:
+        kind = spec.name
         four_eyes = self.policy.needs_four_eyes(org_id, kind, bank_ids)
         # FOR UPDATE: a reviewer deciding this case now waits for us, then sees a new version and is told.
         case = self.session.scalar(
@@ -236,7 +239,7 @@ class _Builder:
         if case is None:
             case = Case(org_id=org_id, kind=kind, group_key=key, status=CaseStatus.NEW.value,
                         priority=int(priority), four_eyes=four_eyes, due_at=self.policy.deadline(kind, now),
-                        evidence=evid.empty_evidence(kind, group_value), version=1, created_at=now,
+                        evidence=evid.empty_evidence(spec, group_value), version=1, created_at=now,
                         updated_at=now)
             self.session.add(case)
             self.session.flush()
@@ -254,7 +257,7 @@ class _Builder:
         return vis.access(bank)
 
     def _attach(self, case: Case, hits: list[_Hit], suppressed: list[int], item: evid.ItemEvidence | None,
-                alert: evid.AlertEvidence | None) -> None:
+                kind: CaseKindSpec | None, record: dict[str, Any] | None) -> None:
         for h in hits:
             self.session.add(CaseMatch(case_id=case.id, match_id=h.match.id, signal_id=h.signal.id,
                                        query_value=h.match.query_value))
@@ -267,12 +270,13 @@ class _Builder:
             for h in hits[:max(room, 0)])]
         ev["match_count"] = int(ev.get("match_count", 0)) + len(hits)
         ev["suppressed_match_ids"] = [*ev.get("suppressed_match_ids", []), *suppressed][:1000]
-        if alert is not None:
-            alerts = list(ev.get("alerts", []))
-            known = alert.get("alert_id")
-            if len(alerts) < evid.MAX_ALERTS and (known is None or all(a.get("alert_id") != known for a in alerts)):
-                alerts.append(alert)
-            ev["alerts"] = alerts
+        if kind is not None and kind.record is not None and record is not None:
+            spec = kind.record
+            records = list(ev.get(spec.key, []))
+            known = record.get(spec.id_field)
+            if len(records) < spec.limit and (known is None or all(r.get(spec.id_field) != known for r in records)):
+                records.append(record)
+            ev[spec.key] = records
         case.evidence = ev
         flag_modified(case, "evidence")
         self.session.flush()

@@ -15,14 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from basira.core.models import Base, BigId, utcnow
 
 
-class CaseKind(enum.StrEnum):
-    """What a case is about; each kind has its own evidence shape (see :mod:`basira.review.evidence`)."""
-
-    CONTENT_MATCH = "content_match"
-    SCREENING_HIT = "screening_hit"
-    DRONE_ALERT = "drone_alert"
-
-
 class CaseStatus(enum.StrEnum):
     """Where a case stands: new → in_review → decided → (appealed → decided) → closed."""
 

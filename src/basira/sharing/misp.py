@@ -28,8 +28,8 @@ from basira.core.banks import get_bank
 from basira.core.errors import InvalidInput, NotFound, PermissionDenied
 from basira.core.models import TLP, Bank, Organization, Signal
 from basira.core.principal import Principal
+from basira.core.signals import default_registry
 from basira.core.visibility import Access, Visibility, may_export_to_partner, may_pass_on
-from basira.finance import wallets
 
 #: Fixed namespace of every uuid Basira derives for MISP (events, attributes, objects, organizations).
 NAMESPACE = uuid.UUID("6f1c5c1e-3b4a-5f6e-9d2a-b45173a0c0de")
@@ -174,10 +174,9 @@ def attribute(sig: Row, event: uuid.UUID) -> dict[str, Any] | None:
 def wallet_object(sig: Row, event: uuid.UUID) -> dict[str, Any]:
     """A ``coin-address`` object for a wallet signal: ``address`` (btc) for Bitcoin, ``address-xmr`` for Monero,
     ``address-crypto`` (text) otherwise, with the currency's ``symbol``."""
-    try:
-        currency = wallets.normalise(sig.value).currency
-    except Exception:  # a stored value is canonical; an unknown currency still travels, without a symbol
-        currency = ""
+    # The signal type says what it knows of its values (sharing never imports a front).
+    facets = getattr(default_registry().get("crypto_address"), "facets", None)
+    currency = facets(sig.value).get("currency", "") if callable(facets) else ""
     symbol = "BTC" if currency == "XBT" else currency
     relation, misp_type = {"BTC": ("address", "btc"), "XMR": ("address-xmr", "xmr")}.get(
         symbol, ("address-crypto", "text"))

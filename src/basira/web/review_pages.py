@@ -7,7 +7,7 @@ change carries the case version the person looked at; when someone else acted fi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from urllib.parse import quote
 
@@ -21,8 +21,8 @@ from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, Pe
 from basira.core.models import utcnow
 from basira.core.principal import Principal
 from basira.review import appeals, cases, decisions
-from basira.review.models import OPEN_STATUSES, Case, CaseKind, CaseStatus
-from basira.review.taxonomy import REASONS
+from basira.review.models import OPEN_STATUSES, Case, CaseStatus
+from basira.review.taxonomy import reasons_by_kind
 from basira.web import accounts, casefile
 from basira.web.common import Viewer, ViewerDep, checked_form, error, field, flash, inst, redirect, render
 from basira.web.headers import media_policy
@@ -68,10 +68,10 @@ def _filters(request: Request) -> dict[str, str]:
     return params
 
 
-def _bad_filter(params: dict[str, str]) -> str | None:
+def _bad_filter(params: dict[str, str], kinds: Collection[str]) -> str | None:
     if params["status"] not in STATUS_FILTERS:
         return "status"
-    if params["kind"] and params["kind"] not in {k.value for k in CaseKind}:
+    if params["kind"] and params["kind"] not in kinds:
         return "kind"
     if params["priority"] not in ("", "1", "2", "3"):
         return "priority"
@@ -87,13 +87,14 @@ def queue(request: Request, v: ViewerDep) -> Response:
     """The queue: most urgent first, filtered by status, kind, priority, assignee and deadline."""
     params = _filters(request)
     with inst(request).db.session() as s:
-        bad = _bad_filter(params)
+        reasons = reasons_by_kind(inst(request).fronts)
+        bad = _bad_filter(params, reasons)
         rows = [] if bad else [casefile.queue_row(c, utcnow()) for c in _queue(s, v, params)]
-        kinds = sorted({r["kind"] for r in rows}) or [k.value for k in CaseKind]
+        kinds = sorted({r["kind"] for r in rows}) or list(reasons)
         return render(request, "queue.html", {
             **v.context(), "rows": rows, "params": params, "bad_filter": bad, "nav": "cases",
-            "statuses": STATUS_FILTERS, "kinds": [k.value for k in CaseKind],
-            "bulk_reasons": [(k, REASONS[k]) for k in kinds], "scripts": ["review.js"], "max_bulk": MAX_BULK,
+            "statuses": STATUS_FILTERS, "kinds": list(reasons),
+            "bulk_reasons": [(k, reasons[k]) for k in kinds], "scripts": ["review.js"], "max_bulk": MAX_BULK,
         }, status=422 if bad else 200)
 
 

@@ -1,30 +1,10 @@
-"""One router per area. The core routers come first, in this order; every other module of this package that
-defines ``router`` (an area's routes) is found and added after them, in name order."""
+"""The API's own routers, in this order; each front's routers come from its manifest (see ``api.app``)."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from fastapi import APIRouter
 
-from basira.api.routers import banks, bulk, health, matching, orgs, signals
+from basira.api.routers import actions, banks, bulk, health, hma, legal, matching, orgs, reports, review, signals
 
-_CORE = [health, orgs, banks, signals, bulk, matching]
-
-
-def _discovered() -> list[APIRouter]:
-    names = sorted(m.name for m in pkgutil.iter_modules(__path__))
-    core = {m.__name__.rsplit(".", 1)[-1] for m in _CORE}
-    found = []
-    for name in names:
-        if name in core:
-            continue
-        module = importlib.import_module(f"{__name__}.{name}")
-        router = getattr(module, "router", None)
-        if isinstance(router, APIRouter):
-            found.append(router)
-    return found
-
-
-ROUTERS: list[APIRouter] = [m.router for m in _CORE] + _discovered()
+ROUTERS: list[APIRouter] = [m.router for m in (health, orgs, banks, signals, bulk, matching, actions, review, legal,
+                                                reports, hma)]

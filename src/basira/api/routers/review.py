@@ -23,7 +23,7 @@ from basira.review.appeals import AppealRequest, decide_appeal, record_appeal
 from basira.review.decisions import DecisionRequest, confirm, decide
 from basira.review.models import OPEN_STATUSES, Appeal, Case, Decision
 from basira.review.policy import Priority
-from basira.review.taxonomy import REASONS, reasons_for
+from basira.review.taxonomy import reasons_by_kind, reasons_for
 
 router = APIRouter(prefix="/v1", tags=["review"], responses=errors(401))
 
@@ -216,14 +216,14 @@ def _detail(s: Session, principal: Principal, case_id: int) -> CaseDetail:
 
 
 @router.get("/reasons", response_model=list[ReasonOut], responses=errors(422))
-def list_reasons(principal: PrincipalDep,
+def list_reasons(inst: InstanceDep, principal: PrincipalDep,
                  kind: Annotated[str | None, Query(max_length=32, description="Only this case kind.")] = None,
                  ) -> list[ReasonOut]:
     """The reason codes reviewers choose from, per case kind, with the opinion each records and its legal basis."""
-    kinds = [kind] if kind is not None else list(REASONS)
+    kinds = [kind] if kind is not None else list(reasons_by_kind(inst.fronts))
     return [ReasonOut(kind=k, code=r.code, label=r.label, description=r.description,
                       opinion=r.opinion.value if r.opinion else None, decides=r.decides, violating=r.violating,
-                      basis=r.basis) for k in kinds for r in reasons_for(k)]
+                      basis=r.basis) for k in kinds for r in reasons_for(k, inst.fronts)]
 
 
 @router.get("/cases", response_model=list[CaseSummary], responses=errors(422))

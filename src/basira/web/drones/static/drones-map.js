@@ -140,9 +140,36 @@
     else alertsList.appendChild(li);
   }
 
+  // Tracks lost within the recent window: their whole path, greyed, so that a flight is seen after it ended.
+  var recentLayer = L.layerGroup().addTo(map);
+  function drawRecent(list) {
+    var box = document.getElementById("recent");
+    recentLayer.clearLayers();
+    box.textContent = "";
+    document.getElementById("recent-count").textContent = String(list.length);
+    document.getElementById("recent-section").hidden = !list.length;
+    list.forEach(function (t) {
+      if (t.path && t.path.length) {
+        L.polyline(t.path, { color: "#6e7781", weight: 2, opacity: 0.8, dashArray: "6 4" }).addTo(recentLayer);
+        L.circleMarker(t.path[t.path.length - 1], { radius: 5, color: "#6e7781", fillOpacity: 0.6 })
+          .bindTooltip(t.uas_id).addTo(recentLayer);
+      }
+      var li = document.createElement("li");
+      li.dataset.trackId = t.id;
+      li.appendChild(text("strong", "", "")).appendChild(text("bdi", "", t.uas_id));
+      li.appendChild(text("span", "verdict-" + t.verdict, " " + label(T.verdict, t.verdict)));
+      li.appendChild(text("div", "reasons", fill(T.last_heard, "when", new Date(t.last_seen).toLocaleString(lang))));
+      box.appendChild(li);
+    });
+  }
+
   fetch(el.dataset.feed, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (feed) {
     zoneLayer.addData(feed.zones);
-    if (feed.zones.features.length && !feed.tracks.length) {
+    drawRecent(feed.recent || []);
+    if (!feed.tracks.length && (feed.recent || []).length && feed.recent[0].path.length) {
+      map.fitBounds(L.latLngBounds(feed.recent[0].path).extend(zoneLayer.getBounds()), { maxZoom: 15 });
+      fitted = true;
+    } else if (feed.zones.features.length && !feed.tracks.length) {
       map.fitBounds(zoneLayer.getBounds(), { maxZoom: 15 });
       fitted = true;
     }

@@ -1,14 +1,18 @@
 """The live drone map for signed-in users: the page, its first snapshot, server-sent events, vendored Leaflet.
 
-The page and its data use the web session (the user signed in at /login); the vendored assets are served from
-``basira/drones/web/static`` under /static/drones/. The tile server is the ``drones_tile_url`` setting; without one,
-or when its tiles cannot be reached, the page draws a plain vector map.
+The page and its data use the web session (the user signed in at /login); the data come from the drones front's
+:mod:`basira.drones.mapdata`. The page's template, script, vendored assets and gettext catalogs live in
+``basira/web/drones/`` (English is the msgid; the words the script shows are translated here and handed to it as
+JSON, so the script holds no English of its own). The tile server is the drones front's ``drones_tile_url``
+setting; without one, or when its tiles cannot be reached, the page draws a plain vector map.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
+import gettext
 import json
 import re
 from collections.abc import AsyncIterator
@@ -19,24 +23,19 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from shapely.geometry import mapping  # type: ignore[import-untyped]
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
-from basira.api.routers.drones import alert_rows, track_view
-from basira.core.errors import BasiraError
 from basira.core.instance import Instance
 from basira.core.models import Organization, User, utcnow
 from basira.core.principal import Principal
-from basira.drones import mappage
-from basira.drones.ingest import service
-from basira.drones.models import DroneTrack
-from basira.drones.zones import list_zones, zone_geometry, zones_version
+from basira.drones.mapdata import changes_since, map_snapshot
+from basira.drones.settings import DroneSettings
 from basira.web import auth, i18n
 from basira.web.common import language_choices, remember_language, request_language
 
-WEB_DIR = Path(__file__).resolve().parents[2] / "drones" / "web"
+WEB_DIR = Path(__file__).parent / "drones"
+TRANSLATIONS_DIR = WEB_DIR / "translations"
 #: How often the event stream looks for changes, and how long one stream lasts (the browser reconnects).
 POLL_S = 1.0
 STREAM_MAX_S = 3600.0
@@ -44,6 +43,44 @@ HEARTBEAT_S = 15.0
 
 router = APIRouter(include_in_schema=False)
 _static = StaticFiles(directory=WEB_DIR / "static")
+
+
+def po_path(lang: str) -> Path:
+    return TRANSLATIONS_DIR / f"{lang}.po"
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The page's catalog for ``lang`` (English, and any language it does not speak, get the msgids back).
+
+    The catalog becomes an in-memory .mo so that gettext applies its plural rule; fuzzy entries are left out.
+    """
+    if lang not in i18n.LANGUAGES or lang == i18n.DEFAULT_LANGUAGE:
+        return gettext.NullTranslations()
+    return i18n.po_translations(po_path(lang), lang)
+
+
+@functools.cache
+def environment(lang: str) -> Environment:
+    """The page's template environment in ``lang`` (``_()`` formats after translating: new-style gettext)."""
+    env = Environment(loader=FileSystemLoader(WEB_DIR), autoescape=select_autoescape(["html"]),
+                      extensions=["jinja2.ext.i18n"])
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def render(lang: str, direction: str, **context: Any) -> str:
+    """The map page in ``lang`` written ``direction`` (``ltr`` or ``rtl``).
+
+    Args:
+        lang: One of :data:`basira.web.i18n.LANGUAGES` (another falls back to English).
+        direction: The writing direction of ``lang``, as the web pages decide it.
+        context: ``tile_url``, ``tile_attribution``, ``org``, ``user`` (already made safe to show) and
+            ``languages``: (code, name, direction) of each language to offer, ``switch_path`` the page's path.
+    """
+    lang = lang if lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    return environment(lang).get_template("map.html").render(lang=lang, dir=direction, **context)
 
 
 def _inst(request: Request) -> Instance:
@@ -66,8 +103,8 @@ _TILE_HOST = re.compile(r"[A-Za-z0-9.\-{}:\[\]]+")
 
 def tile_settings(inst: Instance) -> tuple[str, str]:
     """The tile URL template and attribution (empty: the vector map)."""
-    url = inst.settings.drones_tile_url
-    attribution = inst.settings.drones_tile_attribution
+    own = inst.settings.of(DroneSettings)
+    url, attribution = own.drones_tile_url, own.drones_tile_attribution
     # Only an http(s) URL whose host can stand in the Content-Security-Policy header (ASCII, no separators).
     if url and (urlsplit(url).scheme not in {"http", "https"} or not _TILE_HOST.fullmatch(urlsplit(url).netloc)):
         url = ""
@@ -102,7 +139,7 @@ def drones_page(request: Request) -> Response:
     tile_url, attribution = tile_settings(inst)
     # The language as the other pages choose it, remembered the same way.
     asked, lang = request_language(request, user.locale)
-    html = mappage.render(lang, i18n.direction(lang), tile_url=tile_url, tile_attribution=attribution,
+    html = render(lang, i18n.direction(lang), tile_url=tile_url, tile_attribution=attribution,
                           org=i18n.visible(org.name) if org else "", user=i18n.visible(user.username),
                           switch_path=request.url.path,
                           languages=language_choices())
@@ -111,60 +148,23 @@ def drones_page(request: Request) -> Response:
     return resp
 
 
-def zones_geojson(session: Session, org_id: int) -> dict[str, Any]:
-    """The organization's zones as drawn on the map (circles and buffers already turned into polygons)."""
-    features = []
-    for z in list_zones(session, org_id):
-        try:
-            geom = mapping(zone_geometry(z.geometry, z.radius_m, z.buffer_m))
-        except BasiraError:
-            continue
-        features.append({"type": "Feature", "geometry": geom, "properties": {
-            "id": z.id, "ref": z.ref, "name": z.name, "restriction": z.restriction, "lower_m": z.lower_m,
-            "upper_m": z.upper_m}})
-    return {"type": "FeatureCollection", "features": features}
-
-
-def snapshot(inst: Instance, principal: Principal) -> dict[str, Any]:
-    now = utcnow()
-    with inst.db.session() as s:
-        service(inst).sweep_lost(s, principal.org_id, now)
-        active = s.scalars(select(DroneTrack).where(DroneTrack.org_id == principal.org_id,
-                                                    DroneTrack.status == "active").order_by(DroneTrack.id))
-        alerts = alert_rows(s, principal.org_id, limit=50)
-        return {"now": now.isoformat(), "zones": zones_geojson(s, principal.org_id),
-                "tracks": [track_view(t).model_dump(mode="json") for t in active],
-                "alerts": [a.model_dump(mode="json") for a in alerts],
-                "last_alert_id": max((a.id for a in alerts), default=0)}
-
-
 @router.get("/drones/feed")
 async def drones_feed(request: Request) -> Response:
     """Zones, active tracks and the latest alerts, for the page's first drawing."""
     who = await run_in_threadpool(_signed_in, request)
     if who is None:
         return JSONResponse({"detail": "sign in first"}, status_code=401)
-    return JSONResponse(await run_in_threadpool(snapshot, _inst(request), who[0]))
+    return JSONResponse(await run_in_threadpool(map_snapshot, _inst(request), who[0].org_id))
 
 
 def _changes(inst: Instance, org_id: int, since: dt.datetime, after: int,
              zones_seen: tuple[int, str] | None) -> tuple[list[str], dt.datetime, int, tuple[int, str]]:
-    out: list[str] = []
-    now = utcnow()
-    with inst.db.session() as s:
-        service(inst).sweep_lost(s, org_id, now)
-        version = zones_version(s, org_id)
-        if zones_seen is not None and version != zones_seen:
-            out.append(f"event: zones\ndata: {json.dumps(zones_geojson(s, org_id))}\n\n")
-        changed = s.scalars(select(DroneTrack).where(DroneTrack.org_id == org_id, DroneTrack.updated_at > since)
-                            .order_by(DroneTrack.updated_at).limit(500))
-        for t in changed:
-            out.append(f"event: track\ndata: {track_view(t).model_dump_json()}\n\n")
-            since = max(since, t.updated_at)
-        for a in alert_rows(s, org_id, after_id=after, limit=500):
-            out.append(f"event: alert\nid: {a.id}\ndata: {a.model_dump_json()}\n\n")
-            after = max(after, a.id)
-    return out, since, after, version
+    """The changes as server-sent events (zones, then tracks, then alerts) and the cursors to ask from next."""
+    got = changes_since(inst, org_id, since, after, zones_seen)
+    out = [f"event: zones\ndata: {json.dumps(got.zones)}\n\n"] if got.zones is not None else []
+    out += [f"event: track\ndata: {json.dumps(t)}\n\n" for t in got.tracks]
+    out += [f"event: alert\nid: {a['id']}\ndata: {json.dumps(a)}\n\n" for a in got.alerts]
+    return out, got.since, got.after_id, got.zones_version
 
 
 @router.get("/drones/stream")

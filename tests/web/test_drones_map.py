@@ -17,7 +17,7 @@ from basira.core import orgs
 from basira.core.instance import Instance
 from basira.core.models import Organization
 from basira.core.principal import Principal
-from basira.drones import mappage
+from basira.web import drones_map as mappage
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 PASSWORD = "correct horse battery staple"
@@ -149,12 +149,11 @@ def test_catalog_files_sit_beside_the_template() -> None:
 @pytest.mark.parametrize("url", ["https://t\u202eiles.example/{z}/{x}/{y}.png", "https://a.example;script-src*/{z}.png",
                                  "ftp://tiles.example/{z}.png", "https://tilés.example/{z}.png"])
 def test_a_tile_url_unfit_for_the_policy_header_falls_back_to_the_vector_map(instance: Instance, url: str) -> None:
-    import dataclasses
-
-    from basira.api.routers.drones_map import tile_settings
+    from basira.drones.settings import DroneSettings
+    from basira.web.drones_map import tile_settings
 
     def with_url(u: str) -> Any:
-        return type("Inst", (), {"settings": dataclasses.replace(instance.settings, drones_tile_url=u)})()
+        return type("Inst", (), {"settings": instance.settings.with_section(DroneSettings(drones_tile_url=u))})()
 
     assert tile_settings(with_url(url))[0] == ""
     good = "https://{s}.tile.example:8443/{z}/{x}/{y}.png"

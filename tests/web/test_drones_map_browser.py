@@ -18,13 +18,13 @@ from tests.drones.helpers import basic, location, operator, pack, system
 from tests.drones.test_api import east
 
 from basira.api.app import create_app
-from basira.api.routers import drones_map
 from basira.core import orgs
 from basira.core.instance import Instance
 from basira.core.principal import Principal
 from basira.drones import sensors, zones
 from basira.drones.ingest import RawFrame, service
 from basira.drones.zonefiles import ZoneSpec
+from basira.web import drones_map
 from conftest import need
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,6 @@ def test_map_draws_zones_tracks_operator_and_streams_new_alerts(instance: Instan
                                                                   tmp_path: Path) -> None:
     need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
-    from tests.drones.conftest import drone_types  # noqa: F401  (registers the signal types)
 
     with instance.db.session() as s:
         orgs.create_user(s, admin, admin.org_id, "alice", PASSWORD, "analyst")

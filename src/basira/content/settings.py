@@ -1,0 +1,49 @@
+"""The content front's settings (``BASIRA_PDQ_*``, ``BASIRA_VPDQ_*``, ``BASIRA_MAX_VIDEO_SECONDS``).
+
+Read them with ``settings.of(ContentSettings)``; they are loaded from the environment with the core settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ContentSettings:
+    """How photos and videos are hashed and indexed. The metadata ``help`` is the documentation of each one."""
+
+    pdq_quality_floor: int = field(
+        default=50,
+        metadata={"help": "PDQ hashes with a lower quality are kept out of banks and flagged on queries."},
+    )
+    pdq_reduced_decode: bool = field(
+        default=True,
+        metadata={"help": "Decode large JPEGs at reduced size before PDQ hashing (much faster, same matches)."},
+    )
+    pdq_dihedral: bool = field(
+        default=False,
+        metadata={"help": "Also hash the 7 rotated and mirrored variants of query photos (finds flipped copies)."},
+    )
+    pdq_index_mode: str = field(
+        default="exact",
+        metadata={"help": "PDQ index search: exact (every hit within the threshold) or fast (recall >= 0.99, faster)."},
+    )
+    max_video_seconds: int = field(
+        default=4 * 3600, metadata={"help": "Longest video accepted, in seconds; longer ones are refused unread."},
+    )
+    vpdq_frames_per_second: float = field(
+        default=1.0, metadata={"help": "Video frames hashed per second of video (vPDQ)."},
+    )
+    vpdq_quality_floor: int = field(
+        default=50, metadata={"help": "Video frames whose PDQ quality is lower are left out of the vPDQ signal."},
+    )
+    vpdq_prune_distance: int = field(
+        default=0,
+        metadata={"help": "Consecutive video frames within this many bits are kept once (0: only identical ones)."},
+    )
+    vpdq_frame_distance: int = field(
+        default=31, metadata={"help": "Largest Hamming distance at which two video frames match."},
+    )
+    vpdq_query_share_percent: int = field(
+        default=0, metadata={"help": "Share of the query video's frames that must match for a video match."},
+    )

@@ -1,0 +1,303 @@
+"""Fronts as plugins: the manifest a front declares and the registry that finds them through ``basira.fronts``.
+
+A front (Basira's own three, or a partner's) names in one :class:`FrontManifest` everything it adds: its
+signal types, its case kinds with their deadline, priority and evidence shape, its settings, its tables, its API
+routers, its command groups and its web pages. Core, review and the faces read :class:`FrontRegistry` and never
+name a front. Heavy parts (routers, commands, pages, models) are ``"module:attribute"`` references, imported only
+when a face asks for them, so reading the manifests imports no front code beyond the manifest itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+from basira.core.errors import ConfigurationError, InvalidInput
+from basira.core.models import OpinionKind
+
+ENTRY_POINT_GROUP = "basira.fronts"
+#: The event every front may record matches with (``core.matching`` writes it).
+MATCH_EVENT = "match.recorded"
+
+
+class Priority(enum.IntEnum):
+    """Queue order of a case: lower numbers first."""
+
+    HIGH = 1
+    NORMAL = 2
+    LOW = 3
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason code a reviewer may choose for a case kind.
+
+    Attributes:
+        code: The stable code stored on decisions and sent in events.
+        label: A short English label (the web UI translates it).
+        description: What the reviewer asserts by choosing it.
+        opinion: The opinion recorded on the case's signals, or None to record none.
+        decides: Whether the decision closes the review (False keeps the case in review).
+        violating: Whether the decision finds the content, customer or flight to be a problem (drives actions).
+        basis: The legal or policy basis, when there is one to cite.
+    """
+
+    code: str
+    label: str
+    description: str
+    opinion: OpinionKind | None
+    decides: bool = True
+    violating: bool = True
+    basis: str = ""
+
+    @property
+    def suppresses(self) -> bool:
+        """A false positive keeps the same query value from raising a case against the same signal again."""
+        return self.opinion == OpinionKind.FALSE_POSITIVE
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """How the record an event carries beside its matches (a drone alert, say) is kept in the case's evidence.
+
+    Attributes:
+        key: The evidence key holding the list of records.
+        id_field: The key of a record's own id: a record already in the list is not added again.
+        clean: Keeps the documented keys of the event payload, cleaned (strings capped, numbers finite).
+        limit: Most records one case keeps.
+    """
+
+    key: str
+    id_field: str
+    clean: Callable[[Mapping[str, Any]], Mapping[str, Any]]
+    limit: int = 200
+
+
+@dataclass(frozen=True)
+class CaseKindSpec:
+    """A kind of review case: what opens it, how its events are grouped, its deadline, priority and evidence.
+
+    Attributes:
+        name: The stable kind name stored on cases (``snake_case``, unique across fronts).
+        description: One sentence for the docs and the API.
+        sla: Time from opening to the deadline (a review policy may override it).
+        evidence: The TypedDict documenting the case's evidence JSON.
+        reasons: The reason codes a reviewer chooses from.
+        event: The outbox event kind that opens or joins such cases; :data:`MATCH_EVENT` by default.
+        payload: The TypedDict documenting that event's payload (None: the core ``match.recorded`` shape).
+        group_key: The payload key whose text groups events into one case ("" groups matches by the item's
+            reference); required for events other than :data:`MATCH_EVENT`.
+        group_prefix: The prefix of the case's group key (``item``, ``customer``, ``track``).
+        content_types: Matches of items of these content types become cases of this kind unless the event
+            names its kind.
+        fallback: This kind takes matches of content types that no kind claims.
+        priority: The default priority of an event's case (None: normal); an event may name its own.
+        record: How an event's own record is kept (None: the event brings matches only).
+        moderates_content: Decisions on these cases keep or remove content that users posted, so the content
+            moderation reports count them (the TCO transparency report, DSA statements of reasons).
+    """
+
+    name: str
+    description: str
+    sla: dt.timedelta
+    evidence: type
+    reasons: tuple[Reason, ...]
+    event: str = MATCH_EVENT
+    payload: type | None = None
+    group_key: str = ""
+    group_prefix: str = "item"
+    content_types: frozenset[str] = frozenset()
+    fallback: bool = False
+    priority: Callable[[Mapping[str, object]], Priority] | None = None
+    record: EventRecord | None = None
+    moderates_content: bool = False
+
+
+@dataclass(frozen=True)
+class CliGroup:
+    """A command group: ``basira <name> ...`` runs the Typer app at ``app`` (a ``"module:attribute"`` reference)."""
+
+    name: str
+    app: str
+
+
+@dataclass(frozen=True)
+class FrontManifest:
+    """Everything one front adds to Basira. References are ``"module:attribute"`` strings, imported on use.
+
+    Attributes:
+        name: The front's unique name, also its entry point's name.
+        description: One sentence for the docs.
+        signal_types: References to its :class:`basira.core.signals.SignalType` classes.
+        content_types: The content types its items and entries may have beyond the core's file types
+            (``photo``, ``video``, ``file``).
+        case_kinds: The case kinds its events open.
+        settings: A frozen dataclass of its ``BASIRA_*`` settings (each field with a ``help`` metadata line), or
+            None; read with ``settings.of(TheClass)``.
+        models: Modules declaring its tables on ``basira.core.models.Base``.
+        routers: References to its API routers (FastAPI ``APIRouter``).
+        cli: Its command groups.
+        pages: References to its web pages (FastAPI ``APIRouter`` serving HTML), mounted before the static files.
+        demo: A reference to the front's demo hook, or None: a callable taking a :class:`basira.core.demo.DemoContext`
+            (the instance, the demo organization's admin, folders) that adds the front's demo data idempotently
+            and returns a list of :class:`basira.core.demo.DemoPart`.
+    """
+
+    name: str
+    description: str
+    signal_types: tuple[str, ...] = ()
+    content_types: frozenset[str] = frozenset()
+    case_kinds: tuple[CaseKindSpec, ...] = ()
+    settings: type | None = None
+    models: tuple[str, ...] = ()
+    routers: tuple[str, ...] = ()
+    cli: tuple[CliGroup, ...] = ()
+    pages: tuple[str, ...] = ()
+    demo: str | None = None
+
+
+def load_ref(ref: str) -> object:
+    """The object a ``"module:attribute"`` reference names, or ConfigurationError saying why not."""
+    module_name, sep, attr = ref.partition(":")
+    if not sep or not module_name or not attr:
+        raise ConfigurationError(f"{ref!r} is not a 'module:attribute' reference")
+    try:
+        target: object = importlib.import_module(module_name)
+        for part in attr.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError) as e:
+        raise ConfigurationError(f"cannot load {ref!r}: {e}") from None
+    return target
+
+
+class FrontRegistry:
+    """The fronts of this process, in name order, with their case kinds checked for clashes."""
+
+    def __init__(self, manifests: Iterable[FrontManifest] = ()) -> None:
+        self._fronts: dict[str, FrontManifest] = {}
+        self._kinds: dict[str, CaseKindSpec] = {}
+        for m in manifests:
+            self.register(m)
+
+    @classmethod
+    def from_entry_points(cls) -> FrontRegistry:
+        """Every manifest named in the ``basira.fronts`` entry-point group (Basira's own fronts included)."""
+        reg = cls()
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            loaded = ep.load()
+            if not isinstance(loaded, FrontManifest):
+                raise ConfigurationError(f"entry point {ep.name!r} of {ENTRY_POINT_GROUP} is not a FrontManifest")
+            if loaded.name != ep.name:
+                raise ConfigurationError(f"entry point {ep.name!r} names front {loaded.name!r}")
+            reg.register(loaded)
+        return reg
+
+    def register(self, manifest: FrontManifest) -> None:
+        """Add a front; ConfigurationError when its name, a case kind or a kind's own event is taken."""
+        if manifest.name in self._fronts:
+            raise ConfigurationError(f"two fronts are named {manifest.name!r}")
+        if manifest.settings is not None and not dataclasses.is_dataclass(manifest.settings):
+            raise ConfigurationError(f"front {manifest.name!r}: settings must be a dataclass")
+        kinds = dict(self._kinds)
+        for kind in manifest.case_kinds:
+            if kind.name in kinds:
+                raise ConfigurationError(f"front {manifest.name!r} declares case kind {kind.name!r} again")
+            if kind.event != MATCH_EVENT:
+                if not kind.group_key:
+                    raise ConfigurationError(f"case kind {kind.name!r} has its own event but no group key")
+                if any(k.event == kind.event for k in kinds.values()):
+                    raise ConfigurationError(f"case kind {kind.name!r}: another kind is opened by {kind.event!r}")
+            kinds[kind.name] = kind
+        self._fronts = dict(sorted({**self._fronts, manifest.name: manifest}.items()))
+        self._kinds = kinds
+
+    def fronts(self) -> list[FrontManifest]:
+        return list(self._fronts.values())
+
+    def names(self) -> list[str]:
+        return list(self._fronts)
+
+    # -- case kinds -------------------------------------------------------------------------------------------------
+
+    def case_kinds(self) -> list[CaseKindSpec]:
+        return list(self._kinds.values())
+
+    def moderation_kinds(self) -> list[str]:
+        """The case kinds whose decisions keep or remove posted content (for the moderation reports)."""
+        return [k.name for k in self.case_kinds() if k.moderates_content]
+
+    def case_kind(self, name: str) -> CaseKindSpec:
+        """The case kind ``name``, or InvalidInput naming the kinds that exist."""
+        try:
+            return self._kinds[name]
+        except KeyError:
+            raise InvalidInput(f"unknown case kind {name!r} ({', '.join(self._kinds)})") from None
+
+    def event_kinds(self) -> tuple[str, ...]:
+        """The outbox events that open cases: ``match.recorded`` and each kind's own event."""
+        return tuple(dict.fromkeys([MATCH_EVENT, *(k.event for k in self._kinds.values())]))
+
+    def kind_for_event(self, event: str) -> CaseKindSpec | None:
+        """The case kind that an event other than ``match.recorded`` opens (None for unknown events)."""
+        return next((k for k in self._kinds.values() if k.event == event and event != MATCH_EVENT), None)
+
+    def match_kinds(self) -> list[CaseKindSpec]:
+        """The kinds that ``match.recorded`` events may open."""
+        return [k for k in self._kinds.values() if k.event == MATCH_EVENT]
+
+    def kind_for_content(self, content_type: str) -> CaseKindSpec | None:
+        """The kind of a case opened for matches of ``content_type`` (the claiming kind, else the fallback)."""
+        kinds = self.match_kinds()
+        claimed = next((k for k in kinds if content_type in k.content_types), None)
+        return claimed or next((k for k in kinds if k.fallback), None)
+
+    # -- the parts faces and core load ------------------------------------------------------------------------------
+
+    def signal_type_refs(self) -> list[str]:
+        return [ref for m in self._fronts.values() for ref in m.signal_types]
+
+    def content_types(self) -> frozenset[str]:
+        return frozenset(t for m in self._fronts.values() for t in m.content_types)
+
+    def settings_types(self) -> list[type]:
+        return [m.settings for m in self._fronts.values() if m.settings is not None]
+
+    def model_modules(self) -> list[str]:
+        return [mod for m in self._fronts.values() for mod in m.models]
+
+    def routers(self) -> list[object]:
+        return [load_ref(ref) for m in self._fronts.values() for ref in m.routers]
+
+    def pages(self) -> list[object]:
+        return [load_ref(ref) for m in self._fronts.values() for ref in m.pages]
+
+    def cli_groups(self) -> list[tuple[str, object]]:
+        return [(g.name, load_ref(g.app)) for m in self._fronts.values() for g in m.cli]
+
+    def demo_hooks(self) -> list[tuple[str, Callable[..., object]]]:
+        """(front name, demo hook taking a ``DemoContext``) for each front that has demo data, in the fronts' order."""
+        hooks: list[tuple[str, Callable[..., object]]] = []
+        for m in self._fronts.values():
+            if m.demo is not None:
+                hook = load_ref(m.demo)
+                if not callable(hook):
+                    raise ConfigurationError(f"front {m.name!r}: demo {m.demo!r} is not callable")
+                hooks.append((m.name, hook))
+        return hooks
+
+
+_default: FrontRegistry | None = None
+
+
+def default_fronts() -> FrontRegistry:
+    """The process-wide registry, read from the entry points on first use (never at import)."""
+    global _default
+    if _default is None:
+        _default = FrontRegistry.from_entry_points()
+    return _default
