@@ -169,7 +169,8 @@ def _cursor(envelope: dict[str, Any], seen: set[str]) -> tuple[bool, str | None]
 
 
 def sync_feed(inst: Instance, feed_id: int, *, progress: Callable[[SyncReport], None] | None = None,
-              sleep: Callable[[float], None] = time.sleep, page_size: int = 1000, max_pages: int = 10_000) -> SyncReport:
+              sleep: Callable[[float], None] = time.sleep, page_size: int = 1000,
+              max_pages: int = 10_000) -> SyncReport:
     """Pull one feed from its checkpoint to the end of the partner's collection (see the module docstring)."""
     with inst.db.session() as s:
         feed = s.get(TaxiiFeed, feed_id)

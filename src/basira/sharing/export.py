@@ -19,7 +19,11 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from basira.core import audit
+from basira.core.banks import get_bank
+from basira.core.errors import PermissionDenied
 from basira.core.models import TLP, Bank, Entry, Match, Opinion, OpinionKind, Organization, Signal
+from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility, may_export_to_partner
 from basira.sharing import stix
 from basira.sharing.markings import TLP2_IDS, marking_definition
@@ -207,3 +211,27 @@ def stream_bundle(objects: Iterable[dict[str, Any]], bundle_id: str | None = Non
         yield ("" if first else ",\n") + json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
         first = False
     yield "]}\n"
+
+
+def bank_bundle(session: Session, principal: Principal, secret_key: str, ref: int | str,
+                opinions: bool = False) -> Iterator[str]:
+    """A bank the caller may take away as a STIX bundle, streamed (audited as an export; RED banks never).
+
+    With ``opinions``, the caller's organization's opinions of the bank's signals follow the indicators.
+    """
+    bank = get_bank(session, principal, ref, Access.SEE)
+    if not may_receive(session, bank, principal.org_id):
+        raise PermissionDenied(f"bank {ref!r} is marked TLP:{bank.tlp}: its signals do not leave the instance")
+    audit.record(session, org_id=principal.org_id, actor=principal.actor, action="sharing.export",
+                 target=f"bank:{bank.id}", details={"format": "stix-bundle", "opinions": opinions})
+    ns = instance_namespace(secret_key)
+
+    def objects() -> Iterator[dict[str, Any]]:
+        yield stix.basira_identity()
+        yield from (e.obj for e in bank_objects(session, ns, bank))
+        if opinions:
+            q = (select(Opinion).join(Signal, Signal.id == Opinion.signal_id)
+                 .where(Signal.bank_id == bank.id, Opinion.org_id == principal.org_id).order_by(Opinion.id))
+            yield from (opinion_object(ns, op) for op in session.scalars(q))
+
+    return stream_bundle(objects())

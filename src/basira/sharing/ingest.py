@@ -30,7 +30,8 @@ from basira.sharing import stix
 from basira.sharing.markings import STRICTNESS, tlp_of
 from basira.sharing.models import ReceivedObject
 
-STIX_ID = re.compile(r"^[a-z][a-z0-9-]{0,80}--[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_HEX = "[0-9a-fA-F]"
+STIX_ID = re.compile(rf"^[a-z][a-z0-9-]{{0,80}}--{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}$")
 MAX_DEPTH = 16
 MAX_OBJECTS = 100_000
 
