@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
+from tests.sharing.helpers import SAMPLES, canonical, make_bank
 
 from basira.core.errors import InvalidInput
 from basira.core.instance import Instance
@@ -19,7 +20,6 @@ from basira.core.models import TLP, Bank, Signal
 from basira.core.principal import Principal
 from basira.sharing import ingest, stix
 from basira.sharing.markings import TLP2_IDS
-from tests.sharing.helpers import SAMPLES, canonical, make_bank
 
 T0 = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 
@@ -127,8 +127,9 @@ def test_a_marking_stricter_than_the_bank_is_refused(instance: Instance, admin: 
 
 
 def test_objects_cannot_be_written_into_another_organizations_bank(instance: Instance, admin: Principal) -> None:
-    from basira.core.errors import NotFound
     from tests.sharing.helpers import make_org
+
+    from basira.core.errors import NotFound
 
     other, _ = make_org(instance, "other")
     theirs = make_bank(instance, other, "theirs", "GREEN")

@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import stix2
+from tests.sharing.helpers import SAMPLES, canonical, make_bank
 
 from basira.core import banks
 from basira.core.errors import InvalidInput
@@ -19,7 +20,6 @@ from basira.core.principal import Principal
 from basira.core.signals import default_registry
 from basira.sharing import export, stix
 from basira.sharing.markings import TLP1_IDS, TLP2_IDS, marking_definition, stricter, tlp_of
-from tests.sharing.helpers import SAMPLES, canonical, make_bank
 
 NOW = dt.datetime(2026, 12, 6, 6, 0, tzinfo=dt.UTC)
 NS = uuid.UUID("12345678-1234-5678-1234-567812345678")
