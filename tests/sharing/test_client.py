@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.sharing.helpers import SAMPLES, make_bank, make_org
+from tests.sharing.live import Answer, Peer
 
 from basira.core.errors import ConfigurationError, NotFound
 from basira.core.instance import Instance
@@ -17,8 +19,6 @@ from basira.core.principal import Principal
 from basira.sharing import client, feeds, stix
 from basira.sharing.markings import TLP2_IDS
 from basira.sharing.models import TaxiiFeed
-from tests.sharing.helpers import SAMPLES, make_bank, make_org
-from tests.sharing.live import Answer, Peer
 
 T0 = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
 ADDED = "2026-12-01T10:00:00.000000Z"
