@@ -52,7 +52,7 @@ def pair(tmp_path: Path) -> Iterator[Pair]:
     a, b = _instance(tmp_path / "a"), _instance(tmp_path / "b")
     try:
         alpha, _ = make_org(a, "alpha", operator=True)
-        bravo_on_a, bravo_key_on_a = make_org(a, "bravo-on-a")
+        _, bravo_key_on_a = make_org(a, "bravo-on-a")
         bravo, bravo_key_on_b = make_org(b, "bravo", operator=True)
         with serve(create_app(a)) as a_url, serve(create_app(b)) as b_url:
             yield Pair(a, b, a_url, b_url, alpha, bravo, bravo_key_on_a, bravo_key_on_b)
@@ -121,7 +121,7 @@ def test_two_servers_share_banks_as_their_markings_say(pair: Pair) -> None:
         assert RED_VALUE.encode() not in path.read_bytes()
 
     # What B received under AMBER+STRICT goes no further: not to bravo's partners, not even to bravo itself.
-    charlie, charlie_key = make_org(p.b, "charlie")
+    _, charlie_key = make_org(p.b, "charlie")
     with p.b.db.session() as s:
         banks.share_bank(s, p.bravo, into_strict, org="charlie")
     for key in (charlie_key, p.bravo_key_on_b):
