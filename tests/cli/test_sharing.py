@@ -9,11 +9,11 @@ import uuid
 from pathlib import Path
 
 import stix2
+from tests.sharing.live import Answer, Peer
 
 from basira.core.models import TLP
 from basira.sharing import stix
 from basira.sharing.markings import TLP2_IDS
-from tests.sharing.live import Answer, Peer
 
 from .conftest import Cli
 
