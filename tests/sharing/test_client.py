@@ -172,3 +172,22 @@ def test_credentials_are_stored_encrypted_with_the_instance_key() -> None:
 
 def test_partner_error_reports_its_own_status_and_exit_code() -> None:
     assert (client.PartnerError.status, client.PartnerError.exit_code) == (502, 69)
+
+
+def test_the_background_worker_syncs_feeds_when_due(fast: Instance) -> None:
+    import time
+
+    from basira.worker import start_worker
+
+    with Peer([Answer.envelope([ind("md5")])]) as peer:
+        setup = Setup(fast, peer)
+        worker = start_worker(fast, interval=0.05)
+        try:
+            deadline = time.monotonic() + 20
+            while setup.values() != {"md5"} and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            worker.stop()
+    assert setup.values() == {"md5"}
+    assert setup.feed().last_success_at is not None
+    assert len(peer.requests) == 1  # not again before its interval (300 s)
