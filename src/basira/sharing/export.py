@@ -110,27 +110,28 @@ def bank_objects(session: Session, ns: uuid.UUID, bank: Bank, *, after: Position
     marking = (TLP2_IDS[TLP(bank.tlp)],)
     never = exists().where(ReceivedObject.signal_id == Signal.id, ReceivedObject.tlp.in_(NEVER_PASSED_ON))
     cursor = after if after is not None and after.key >= 0 else None
+    # Columns, not ORM objects: an export reads every row once and changes none (several times faster).
+    columns = (Signal.id, Signal.signal_type, Signal.value, Signal.labels, Signal.quality, Signal.enabled,
+               Signal.created_at, Signal.updated_at, Entry.ref.label("entry_ref"), Entry.content_type)
     while True:
-        q = (select(Signal, Entry.ref, Entry.content_type).join(Entry, Entry.id == Signal.entry_id)
+        q = (select(*columns).join(Entry, Entry.id == Signal.entry_id)
              .where(Signal.bank_id == bank.id, ~never)
              .order_by(Signal.updated_at, Signal.id).limit(batch))
         if cursor is not None:
             q = q.where(or_(Signal.updated_at > cursor.added,
                             and_(Signal.updated_at == cursor.added, Signal.id > cursor.key)))
         rows = session.execute(q).all()
-        for sig, ref, content_type in rows:
-            yield Exported(Position(sig.updated_at, sig.id),
-                           signal_indicator(ns, sig, ref, content_type, owner_ref, marking))
+        for row in rows:
+            yield Exported(Position(row.updated_at, row.id), signal_indicator(ns, row, owner_ref, marking))
         if len(rows) < batch:
             return
-        last = rows[-1][0]
-        cursor = Position(last.updated_at, last.id)
+        cursor = Position(rows[-1].updated_at, rows[-1].id)
 
 
-def signal_indicator(ns: uuid.UUID, sig: Signal, entry_ref: str, content_type: str, owner_ref: str,
-                     marking: tuple[str, ...]) -> dict[str, Any]:
-    """The indicator of one stored signal (revoked when it is disabled)."""
-    record = stix.SignalRecord(sig.signal_type, sig.value, entry_ref, content_type,
+def signal_indicator(ns: uuid.UUID, sig: Any, owner_ref: str, marking: tuple[str, ...]) -> dict[str, Any]:
+    """The indicator of one stored signal (revoked when it is disabled); ``sig`` has the columns of a signal
+    and its entry's ``entry_ref`` and ``content_type``."""
+    record = stix.SignalRecord(sig.signal_type, sig.value, sig.entry_ref, sig.content_type,
                                tuple(x for x in sig.labels if x != "removed"), sig.quality)
     meta = stix.IndicatorMeta(signal_stix_id(ns, sig.id), sig.created_at, sig.updated_at, marking, owner_ref,
                               revoked=not sig.enabled)

@@ -10,6 +10,7 @@ wallets, UAS ids...). An indicator from another tool, without the extension, is 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,8 +67,9 @@ class IndicatorMeta:
 def timestamp(value: dt.datetime) -> str:
     """A STIX timestamp: UTC, millisecond precision, ``Z``."""
     v = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    v = v.astimezone(dt.UTC)
-    return v.strftime("%Y-%m-%dT%H:%M:%S.") + f"{v.microsecond // 1000:03d}Z"
+    if v.utcoffset():
+        v = v.astimezone(dt.UTC)
+    return v.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def parse_timestamp(value: object, what: str = "timestamp") -> dt.datetime:
@@ -82,7 +84,8 @@ def parse_timestamp(value: object, what: str = "timestamp") -> dt.datetime:
 
 def stable_id(kind: str, namespace: uuid.UUID, name: str) -> str:
     """A STIX id that stays the same for the same thing of the same instance (UUIDv5)."""
-    return f"{kind}--{uuid.uuid5(namespace, name)}"
+    digest = hashlib.sha1(namespace.bytes + name.encode(), usedforsecurity=False).digest()
+    return f"{kind}--{uuid.UUID(bytes=digest[:16], version=5)}"
 
 
 def quote(value: str) -> str:
