@@ -22,7 +22,7 @@ from basira.core.instance import Instance
 from basira.core.principal import Principal
 from basira.sharing import taxii
 
-router = APIRouter(prefix="/taxii2", tags=["taxii"], responses=errors(401))
+router = APIRouter(prefix="/taxii2", tags=["taxii"], responses=errors(401, 422))
 
 CollectionId = Annotated[str, Path(title="Collection id", description="A collection id from the collections list.",
                                    min_length=1, max_length=100)]
