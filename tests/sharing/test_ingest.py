@@ -59,6 +59,10 @@ def test_good_objects_are_taken_beside_bad_ones(instance: Instance, admin: Princ
         {**good, "type": "malware"},  # type does not match the id
         {**good, "id": f"indicator--{uuid.uuid4()}", "created": 12},  # wrong type of a property
         {**good, "id": f"indicator--{uuid.uuid4()}", "pattern": "[file:hashes.MD5 = "},
+        # a valid pattern that says something else than the extension: other consumers would read another value
+        {**good, "id": f"indicator--{uuid.uuid4()}", "pattern": f"[file:hashes.MD5 = '{'0' * 32}']"},
+        {**good, "id": f"indicator--{uuid.uuid4()}", "spec_version": "2.0"},
+        {**good, "id": f"indicator--{uuid.uuid4()}", "revoked": "yes"},
         indicator("no_such_type", "x"),
         indicator("md5", "not hex"),
     ]
@@ -164,3 +168,14 @@ def test_every_signal_type_is_taken_from_its_indicator(instance: Instance, admin
     report = take(instance, admin, bank_id, objs)
     assert not report.failures
     assert enabled_values(instance, bank_id) == {(t, canonical(instance, t)) for t in SAMPLES}
+
+
+def test_an_object_added_and_revoked_in_one_page_ends_revoked(instance: Instance, admin: Principal,
+                                                              bank_id: int) -> None:
+    sid = f"indicator--{uuid.uuid4()}"
+    value = canonical(instance, "pdq")
+    report = take(instance, admin, bank_id, [indicator("pdq", value, sid=sid, minutes=1),
+                                             indicator("pdq", value, sid=sid, minutes=2, revoked=True),
+                                             indicator("md5", canonical(instance, "md5"))])
+    assert len(report.successes) == 3 and report.added == 1
+    assert enabled_values(instance, bank_id) == {("md5", canonical(instance, "md5"))}
