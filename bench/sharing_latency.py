@@ -1,20 +1,23 @@
 """Sharing over TAXII 2.1: how fast a signal crosses between two instances, and how fast a bank leaves as STIX.
 
-Three measurements, each against a baseline measured in the same run:
+Four measurements, each against a baseline measured in the same run:
 
 1. **A → B latency**: two Basira servers on 127.0.0.1 (uvicorn in threads, two data folders and SQLite files).
    B has a feed on A's collection synced by B's background worker (feed interval 1 s, worker round 1 s). A signal
    is added on A; the clock stops when B's ``POST /v1/match`` finds it. Baseline: one ``sync_feed`` call of the same
    feed (the TAXII round trip and the write alone, with no waiting for the schedule).
 2. **STIX export**: a bank of ``--signals`` signals exported as a streamed STIX bundle (objects/s and peak Python
-   memory, tracemalloc). Baseline: the ``stix2`` library used naively on the same signals (all rows read, one
-   ``Indicator`` object each, one ``Bundle``, ``serialize()``).
-3. **TAXII serving**: every object of a ``--taxii-objects`` bank fetched page by page (1,000 per page) from
+   memory, tracemalloc). Baseline: the ``stix2`` library used naively on ``--baseline-signals`` signals of the
+   same kind (all rows read, one ``Indicator`` object each, one ``Bundle``, ``serialize()``): it is too slow for
+   the large bank. The large export's peak memory is also compared with the same export of the small bank.
+3. **STIX import**: ``--import-objects`` indicators taken into a bank in pages of 1,000 (every check, version
+   bookkeeping, signals, audit). Baseline: ``stix2.parse`` of the same objects, which stores nothing.
+4. **TAXII serving**: every object of a ``--taxii-objects`` bank fetched page by page (1,000 per page) from
    Basira's TAXII route through the ASGI test client. Baseline: medallion (the OASIS TAXII 2.1 reference server,
    memory back-end, ``pip install -e '.[bench]'``) serving the same objects through Flask's test client.
 
     .venv/bin/python bench/sharing_latency.py [--signals 100000] [--baseline-signals 10000] [--taxii-objects 2000]
-        [--rounds 10]
+        [--import-objects 10000] [--rounds 10] [--parts latency,export,import,taxii]
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -203,6 +207,40 @@ def export_rate(root: Path, n: int, n_base: int) -> None:
     inst.close()
 
 
+def import_rate(root: Path, n: int) -> None:
+    """Indicators taken into a bank in pages of 1,000 (checks, versions, signals, audit) vs stix2.parse alone."""
+    import stix2
+
+    from basira.sharing import ingest, stix
+
+    inst = _instance(root / "import")
+    owner, _ = _org(inst, "op-owner")
+    with inst.db.session() as s:
+        bank_id = banks.create_bank(s, owner, inst.registry, banks.BankSpec(name="in", tlp="GREEN")).id
+    now = dt.datetime.now(dt.UTC)
+    objs = [stix.indicator(stix.SignalRecord("md5", hashlib.md5(f"in{i}".encode()).hexdigest()),
+                           stix.IndicatorMeta(f"indicator--{uuid.uuid4()}", now, now)) for i in range(n)]
+
+    def ours() -> int:
+        for start in range(0, n, 1000):
+            with inst.db.session() as s:
+                bank = s.get(Bank, bank_id)
+                assert bank is not None
+                ingest.apply_objects(s, inst, ingest.Target(bank, owner, source="bench"), objs[start:start + 1000])
+        return n
+
+    def parse_only() -> int:
+        for o in objs:
+            stix2.parse(o, allow_custom=True)
+        return n
+
+    rate = n / _timed(ours)
+    base = n / _timed(parse_only)
+    report("stix_import_rate", rate, "objects/s", base,
+           f"{n:,} indicators taken into a bank in pages of 1,000; baseline = stix2.parse of each, nothing stored")
+    inst.close()
+
+
 def taxii_serving(root: Path, n: int) -> None:
     inst = _instance(root / "taxii")
     owner, key = _org(inst, "op-owner")
@@ -288,13 +326,21 @@ def main() -> None:
     parser.add_argument("--baseline-signals", type=int, default=10_000,
                         help="Signals exported by the naive stix2 baseline (it is slow and holds them all).")
     parser.add_argument("--taxii-objects", type=int, default=2_000, help="Signals in the bank served over TAXII.")
+    parser.add_argument("--import-objects", type=int, default=10_000, help="Indicators taken into a bank.")
     parser.add_argument("--rounds", type=int, default=10, help="Signals sent from A to B for the latency.")
+    parser.add_argument("--parts", default="latency,export,import,taxii", help="Which measurements to run.")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory(prefix="basira-bench-sharing-") as tmp:
         root = Path(tmp)
-        latency(root, args.rounds)
-        export_rate(root, args.signals, args.baseline_signals)
-        taxii_serving(root, args.taxii_objects)
+        if "latency" in parts:
+            latency(root, args.rounds)
+        if "export" in parts:
+            export_rate(root, args.signals, args.baseline_signals)
+        if "import" in parts:
+            import_rate(root, args.import_objects)
+        if "taxii" in parts:
+            taxii_serving(root, args.taxii_objects)
 
 
 if __name__ == "__main__":

@@ -160,6 +160,7 @@ def apply_objects(session: Session, inst: Instance, target: Target, objects: Seq
     bank = get_bank(session, target.principal, target.bank.id, Access.OWNER)  # the writer must own the bank
     report = IngestReport()
     pending: list[tuple[SignalSpec, ReceivedObject]] = []
+    held = _held(session, bank.id, objects)
     for obj in objects:
         oid, version = "", ""
         try:
@@ -168,7 +169,8 @@ def apply_objects(session: Session, inst: Instance, target: Target, objects: Seq
             if otype != "indicator":
                 report.ignored.append((oid, version, f"{otype} objects carry no signal"))
                 continue
-            _take_indicator(session, target, bank, obj, oid, _specs(inst, target, oid, obj, bank), report, pending)
+            _take_indicator(session, target, bank, obj, oid, _specs(inst, target, oid, obj, bank), report,
+                            pending, held)
         except BasiraError as e:
             report.failures.append((oid, version, e.detail))
     if pending:
@@ -184,6 +186,20 @@ def apply_objects(session: Session, inst: Instance, target: Target, objects: Seq
                      details={"source": target.source, "objects": len(report.successes), "added": report.added,
                               "revoked": report.revoked, "refused": len(report.failures)})
     return report
+
+
+_Key = tuple[str, str, str]
+
+
+def _held(session: Session, bank_id: int, objects: Sequence[Any]) -> dict[_Key, ReceivedObject]:
+    """The versions already taken of the page's objects, in one query, by (stix id, signal type, value key)."""
+    ids = list({o["id"] for o in objects if isinstance(o, dict) and isinstance(o.get("id"), str)})
+    held: dict[_Key, ReceivedObject] = {}
+    for start in range(0, len(ids), 500):
+        for row in session.scalars(select(ReceivedObject).where(ReceivedObject.bank_id == bank_id,
+                                                                ReceivedObject.stix_id.in_(ids[start:start + 500]))):
+            held[(row.stix_id, row.signal_type, row.value_key)] = row
+    return held
 
 
 def _specs(inst: Instance, target: Target, oid: str, obj: dict[str, Any], bank: Bank) -> list[SignalSpec]:
@@ -202,7 +218,7 @@ def _specs(inst: Instance, target: Target, oid: str, obj: dict[str, Any], bank: 
 
 def _take_indicator(session: Session, target: Target, bank: Bank, obj: dict[str, Any], oid: str,
                     specs: list[SignalSpec], report: IngestReport,
-                    pending: list[tuple[SignalSpec, ReceivedObject]]) -> None:
+                    pending: list[tuple[SignalSpec, ReceivedObject]], held: dict[_Key, ReceivedObject]) -> None:
     modified = stix.timestamp(stix.parse_timestamp(obj.get("modified"), "modified"))
     marked = tlp_of(obj.get("object_marking_refs")) or TLP(bank.tlp)
     if STRICTNESS[marked] > STRICTNESS[TLP(bank.tlp)]:
@@ -210,14 +226,14 @@ def _take_indicator(session: Session, target: Target, bank: Bank, obj: dict[str,
     revoked = obj.get("revoked") is True
     fresh: list[tuple[SignalSpec, ReceivedObject]] = []
     for spec in specs:
-        row = session.scalar(select(ReceivedObject).where(
-            ReceivedObject.bank_id == bank.id, ReceivedObject.stix_id == oid,
-            ReceivedObject.signal_type == spec.signal_type, ReceivedObject.value_key == _value_key(spec.value)))
+        key = (oid, spec.signal_type, _value_key(spec.value))
+        row = held.get(key)
         if row is not None and row.modified >= modified:
             continue
         if row is None:
-            row = ReceivedObject(bank_id=bank.id, feed_id=target.feed_id, stix_id=oid, signal_type=spec.signal_type,
-                                 value_key=_value_key(spec.value), modified=modified, tlp=marked.value)
+            row = held[key] = ReceivedObject(bank_id=bank.id, feed_id=target.feed_id, stix_id=oid,
+                                             signal_type=spec.signal_type, value_key=key[2], modified=modified,
+                                             tlp=marked.value)
             session.add(row)
         row.modified, row.tlp, row.revoked = modified, marked.value, revoked
         fresh.append((spec, row))
@@ -231,7 +247,6 @@ def _take_indicator(session: Session, target: Target, bank: Bank, obj: dict[str,
             report.revoked += _revoke(session, target.principal, row)
     else:
         pending.extend(fresh)
-    session.flush()
     report.successes.append((oid, modified))
 
 
