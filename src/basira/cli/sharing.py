@@ -88,13 +88,16 @@ def status(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = Fals
     if not rows:
         out.print("No feeds. Add one with `basira sharing feed add`.")
         return
-    table = Table("id", "feed", "bank", "last sync", "last success", "checkpoint", "objects", "failures", "error")
+    table = Table("id", "feed", "bank", "last sync", "last success", "checkpoint", "objects", "failures")
     for r in rows:
         table.add_row(str(r["id"]), escape(str(r["name"])) + ("" if r["enabled"] else " (stopped)"),
                       str(r["bank_id"]), _when(r["last_sync_at"]), _when(r["last_success_at"]),
-                      escape(str(r["checkpoint"] or "-")), str(r["objects_received"]), str(r["failures"]),
-                      f"[red]{escape(str(r['last_error']))}[/red]" if r["last_error"] else "")
+                      escape(str(r["checkpoint"] or "-")), str(r["objects_received"]), str(r["failures"]))
     out.print(table)
+    # Errors are long: below the table, one line each, never cut by a narrow terminal.
+    for r in rows:
+        if r["last_error"]:
+            out.print(f"[red]{escape(str(r['name']))}: {escape(str(r['last_error']))}[/red]", soft_wrap=True)
 
 
 def _when(value: object) -> str:
