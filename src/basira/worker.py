@@ -71,6 +71,7 @@ class Worker(threading.Thread):
         self.config = config or ActionsConfig.from_settings(inst.settings)
         self.rounds = 0
         self._stop_event = threading.Event()
+        self._feeds: threading.Thread | None = None
 
     def run(self) -> None:
         with new_client(self.config) as client:
@@ -79,8 +80,16 @@ class Worker(threading.Thread):
                     run_once(self.inst, config=self.config, client=client)
                 except Exception:
                     log.exception("worker round failed; trying again in %.1f s", self.interval)
+                self._sync_feeds()
                 self.rounds += 1
                 self._stop_event.wait(self.interval)
+
+    def _sync_feeds(self) -> None:
+        """Pull the TAXII feeds whose turn has come, in a thread of their own: a slow partner must not hold up
+        cases and deliveries."""
+        if self._feeds is None or not self._feeds.is_alive():
+            self._feeds = threading.Thread(target=_sync_feeds, args=(self.inst,), name="basira-feeds", daemon=True)
+            self._feeds.start()
 
     def stop(self, timeout: float | None = None) -> None:
         """Ask the thread to finish its round and stop, and wait for it (at most ``timeout`` seconds; by default
@@ -88,6 +97,15 @@ class Worker(threading.Thread):
         self._stop_event.set()
         if self.is_alive():
             self.join(self.config.timeout + 5 if timeout is None else timeout)
+
+
+def _sync_feeds(inst: Instance) -> None:
+    from basira.sharing.client import sync_due
+
+    try:
+        sync_due(inst)
+    except Exception:  # the database is briefly unreachable: the next round tries again
+        log.exception("TAXII feed round failed")
 
 
 def start_worker(inst: Instance, *, interval: float | None = None, config: ActionsConfig | None = None) -> Worker:

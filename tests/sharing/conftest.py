@@ -4,11 +4,14 @@
 - ``bank_with``: ``bank_with(principal, "name", "GREEN", [("md5", value), ...])`` makes a bank and adds the
   signals (labels ``("md5", value, ["a"])``) and returns its id.
 - ``values``: ``values(instance, bank_id)`` gives the set of (signal type, value) of the bank's enabled signals.
+- ``fast``: an instance on the test backend whose TAXII client gives up quickly (timeout 1 s, 3 attempts), for
+  tests against a hostile peer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +21,7 @@ from basira.core import banks, orgs
 from basira.core.instance import Instance
 from basira.core.models import Signal
 from basira.core.principal import Principal, system_principal
+from basira.core.settings import load_settings
 
 WALLET = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"
 PDQ = "f" * 16 + "0" * 16 + "a5" * 16
@@ -65,3 +69,13 @@ def values() -> Callable[[Instance, int], set[tuple[str, str]]]:
             return {(r.signal_type, r.value) for r in rows}
 
     return read
+
+
+@pytest.fixture
+def fast(database_url: str, tmp_path: Path) -> Iterator[Instance]:
+    settings = load_settings(environ={}, data_dir=tmp_path / "fast", database_url=database_url,
+                             secret_key="fast-secret", worker_interval_s=0, sharing_timeout_s=1.0,
+                             sharing_retries=3, sharing_max_bundle_bytes=200_000)
+    inst = Instance(settings)
+    yield inst
+    inst.close()

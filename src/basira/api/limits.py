@@ -30,6 +30,7 @@ LARGE_BODY_ROUTES: frozenset[tuple[str, str]] = frozenset({
     ("POST", "/v1/drones/zones/import"),  # a zone file (GeoJSON, ED-269, ED-318)
     ("POST", "/v1/screen"),  # a batch of up to 10,000 customers
     ("POST", "/v1/text/classifiers/{scheme}"),  # labelled training texts
+    ("POST", "/taxii2/api/collections/{cid}/objects/"),  # a STIX bundle, up to BASIRA_SHARING_MAX_BUNDLE_BYTES
     ("POST", "/h/hash"),  # HMA: a media upload
     ("POST", "/m/lookup"),  # HMA: a media upload
     ("POST", "/c/bank/{bank_name}/content"),  # HMA: a media upload

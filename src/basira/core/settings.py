@@ -105,6 +105,22 @@ class Settings:
         metadata={"help": "Days the record of content removed under a removal order is kept before it is deleted "
                           "(TCO Art. 6: six months; extendable per record)."},
     )
+    sharing_max_bundle_bytes: int = field(
+        default=32 * 1024 * 1024,
+        metadata={"help": "Largest STIX bundle or TAXII page accepted, in bytes, from a partner's server or a POST; "
+                          "larger ones are refused unread past the limit."},
+    )
+    sharing_timeout_s: float = field(
+        default=30.0, metadata={"help": "Seconds a partner's TAXII server has to answer one request of a sync."},
+    )
+    sharing_retries: int = field(
+        default=4,
+        metadata={"help": "Attempts per TAXII request when a partner answers 429 or 5xx or does not answer "
+                          "(exponential back-off, Retry-After honoured up to 60 s)."},
+    )
+    taxii_page_size: int = field(
+        default=1000, metadata={"help": "Objects per page the TAXII server sends when the client asks no limit."},
+    )
     demo: bool = field(
         default=True,
         metadata={"help": "Offer the demo organization on the first page of an empty instance."},

@@ -1,1 +1,2 @@
-"""Sharing with partners outside the instance: exchange formats (MISP feeds, HMA's API, STIX/TAXII) and their rules."""
+"""Sharing with partners outside the instance: STIX 2.1 and TAXII 2.1 (server and client), MISP feeds, HMA's API,
+and the rules they share (markings, deltas)."""

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from basira.api.routers import actions, banks, bulk, health, hma, legal, matching, orgs, reports, review, signals
+from basira.api.routers import (
+    actions,
+    banks,
+    bulk,
+    health,
+    hma,
+    legal,
+    matching,
+    orgs,
+    reports,
+    review,
+    signals,
+    taxii,
+)
 
 ROUTERS: list[APIRouter] = [m.router for m in (health, orgs, banks, signals, bulk, matching, actions, review, legal,
-                                                reports, hma)]
+                                                reports, taxii, hma)]

@@ -1,0 +1,110 @@
+"""``basira sharing``: add a feed, sync it from a peer with the CLI, see its status (errors included) and export a
+bank as a STIX bundle; bad input ends in a message and an exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+
+import stix2
+from tests.sharing.live import Answer, Peer
+
+from basira.core.models import TLP
+from basira.sharing import stix
+from basira.sharing.markings import TLP2_IDS
+
+from .conftest import Cli
+
+MD5 = "d41d8cd98f00b204e9800998ecf8427e"
+
+
+def _setup(cli: Cli) -> None:
+    cli.ok("org", "create", "acme", "--operator")
+    cli.ok("bank", "create", "from partner", "--tlp", "AMBER")
+
+
+def _indicator() -> dict[str, object]:
+    now = dt.datetime.now(dt.UTC)
+    meta = stix.IndicatorMeta(f"indicator--{uuid.uuid4()}", now, now, (TLP2_IDS[TLP.GREEN],))
+    return stix.indicator(stix.SignalRecord("md5", MD5), meta)
+
+
+def _add_feed(cli: Cli, peer: Peer) -> None:
+    cli.env["BASIRA_FEED_SECRET"] = "partner-key"
+    cli.ok("sharing", "feed", "add", "partner", "--api-root", peer.api_root, "--collection", peer.collection_id,
+           "--bank", "from partner", "--interval", "60")
+
+
+def test_a_feed_syncs_and_its_status_shows_the_checkpoint(cli: Cli) -> None:
+    _setup(cli)
+    with Peer([Answer.envelope([_indicator()], added_last="2026-12-06T06:00:00.000000Z")]) as peer:
+        _add_feed(cli, peer)
+        synced = cli.ok("sharing", "sync", "partner")
+        assert peer.requests[0][1] == "Bearer partner-key"
+    assert "1 added" in synced.output
+    rows = json.loads(cli.ok("sharing", "status", "--json").output)
+    assert (rows[0]["name"], rows[0]["checkpoint"], rows[0]["failures"], rows[0]["objects_received"]) == \
+        ("partner", "2026-12-06T06:00:00.000Z", 0, 1)
+    assert "partner" in cli.ok("sharing", "status").output
+    exported = cli.ok("bank", "export", "from partner", "-o", str(cli.data_dir / "x.csv"))
+    assert exported.exit_code == 0 and MD5 in (cli.data_dir / "x.csv").read_text()
+
+
+def test_a_failing_peer_gives_a_non_zero_exit_and_the_error_in_status(cli: Cli) -> None:
+    _setup(cli)
+    cli.env["BASIRA_SHARING_RETRIES"] = "1"
+    with Peer([Answer(status=500, body=b"down")]) as peer:
+        _add_feed(cli, peer)
+        failed = cli("sharing", "sync")
+    assert failed.exit_code == 69 and "HTTP 500" in failed.output
+    assert "HTTP 500" in cli.ok("sharing", "status").output
+    [row] = json.loads(cli.ok("sharing", "status", "--json").output)
+    assert row["failures"] == 1 and row["last_sync_at"] and row["last_success_at"] is None
+
+
+def test_a_feed_into_a_bank_that_is_not_the_organizations_is_refused(cli: Cli) -> None:
+    cli.ok("org", "create", "acme", "--operator")
+    cli.ok("org", "create", "other")
+    cli.ok("bank", "create", "theirs", "--org", "other")
+    r = cli("sharing", "feed", "add", "f", "--api-root", "https://peer.example/taxii2/api/", "--collection", "c",
+            "--bank", "theirs", "--org", "acme")
+    assert r.exit_code == 66 and "no bank" in r.output
+
+
+def test_a_feed_with_a_bad_url_is_refused(cli: Cli) -> None:
+    _setup(cli)
+    r = cli("sharing", "feed", "add", "f", "--api-root", "file:///etc/passwd", "--collection", "c",
+            "--bank", "from partner")
+    assert r.exit_code == 65 and "http(s) URL" in r.output
+
+
+def test_a_bank_exports_as_a_stix_bundle(cli: Cli, tmp_path: Path) -> None:
+    _setup(cli)
+    cli.ok("bank", "create", "mine", "--tlp", "GREEN")
+    src = tmp_path / "in.csv"
+    src.write_text(f"signal_type,signal_value\nmd5,{MD5}\ndomain,bad.example\n")
+    cli.ok("bank", "import", "mine", str(src))
+    out = tmp_path / "bundle.json"
+    cli.ok("sharing", "export", "mine", "-o", str(out))
+    bundle = stix2.parse(json.loads(out.read_text()))
+    assert sorted(o.pattern for o in bundle.objects if o.type == "indicator") == [
+        "[domain-name:value = 'bad.example']", f"[file:hashes.MD5 = '{MD5}']"]
+
+
+def test_a_red_bank_does_not_export(cli: Cli) -> None:
+    _setup(cli)
+    cli.ok("bank", "create", "secret", "--tlp", "RED")
+    r = cli("sharing", "export", "secret")
+    assert r.exit_code == 77 and "do not leave the instance" in r.output
+
+
+def test_removing_a_feed_stops_it(cli: Cli) -> None:
+    _setup(cli)
+    with Peer([Answer.envelope([])]) as peer:
+        _add_feed(cli, peer)
+    cli.ok("sharing", "feed", "remove", "partner")
+    rows = json.loads(cli.ok("sharing", "status", "--json").output)
+    assert rows[0]["enabled"] is False
+    assert cli("sharing", "feed", "remove", "nope").exit_code == 66
