@@ -51,8 +51,8 @@ class Settings:
         metadata={"help": "PDQ hashes with a lower quality are kept out of banks and flagged on queries."},
     )
     pdq_reduced_decode: bool = field(
-        default=True,
-        metadata={"help": "Decode large JPEGs at reduced size before PDQ hashing (much faster, same matches)."},
+        default=False,
+        metadata={"help": "Queries decode large JPEGs reduced (faster); re-hashed at full size near a bank hash."},
     )
     pdq_dihedral: bool = field(
         default=False,
