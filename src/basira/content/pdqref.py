@@ -151,12 +151,16 @@ def dct16(cells: np.ndarray) -> np.ndarray:
     return b
 
 
-def pdq_coefficients(pixels: np.ndarray) -> PDQResult:
-    """The DCT coefficients and quality of uint8 pixels as stored, by the reference's path."""
+def pdq_coefficients(pixels: np.ndarray, *, sample_large: bool = True) -> PDQResult:
+    """The DCT coefficients and quality of uint8 pixels as stored, by the reference's path.
+
+    ``sample_large=False`` filters the full frame instead of first sampling it to 512x512: what the reference
+    vPDQ hasher does with video frames (its photo hasher samples, its frame hasher does not).
+    """
     h, w = pixels.shape[:2]
     if h < MIN_SIDE or w < MIN_SIDE:
         return PDQResult(np.zeros((16, 16), dtype=np.float32), 0)
-    luma = luminance(sample_to_reference_size(pixels))
+    luma = luminance(sample_to_reference_size(pixels) if sample_large else pixels)
     cells = decimate(jarosz_filter(luma))
     return PDQResult(dct16(cells), quality_of(cells))
 
@@ -187,7 +191,7 @@ def dihedral_coefficients(c: np.ndarray) -> list[np.ndarray]:
     ]
 
 
-def pdq_hash_reference(pixels: np.ndarray) -> tuple[str, int]:
+def pdq_hash_reference(pixels: np.ndarray, *, sample_large: bool = True) -> tuple[str, int]:
     """The PDQ hash (hex) and quality of uint8 pixels as stored, equal to the C++ reference's."""
-    result = pdq_coefficients(pixels)
+    result = pdq_coefficients(pixels, sample_large=sample_large)
     return result.hex(), result.quality

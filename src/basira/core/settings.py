@@ -78,8 +78,13 @@ class Settings:
     vpdq_frame_distance: int = field(
         default=31, metadata={"help": "Largest Hamming distance at which two video frames match."},
     )
-    vpdq_query_share_percent: int = field(
-        default=0, metadata={"help": "Share of the query video's frames that must match for a video match."},
+    vpdq_bank_share_percent: int = field(
+        default=0,
+        metadata={"help": "Share of the bank video's frames that must match too (python-threatexchange: 0)."},
+    )
+    vpdq_frame_max_side: int = field(
+        default=0,
+        metadata={"help": "Scale video frames to this longest side before hashing (0: full size, as the reference)."},
     )
     flood_min_hits_per_hour: int = field(
         default=50,
