@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from basira.content.imageguard import scan_image
 from basira.core.errors import BasiraError, ContentTooLarge, EmptyContent, UnsupportedContent
 from basira.core.settings import Settings
 
@@ -105,9 +106,10 @@ def decode_photo(path: Path, settings: Settings, *, reduced: bool | None = None,
     """
     if path.stat().st_size == 0:
         raise EmptyContent("the file is empty")
-    use_reduced = settings.pdq_reduced_decode if reduced is None else reduced
     # Pillow guards places this module never sees (sub-images, frames) with its own limit: keep it the same.
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
+    scan_image(path, settings)
+    use_reduced = settings.pdq_reduced_decode if reduced is None else reduced
     try:
         with warnings.catch_warnings():
             # Pillow only warns between one and two times its limit; the check below refuses those.

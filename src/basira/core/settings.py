@@ -46,6 +46,15 @@ class Settings:
         default=100_000_000,
         metadata={"help": "Largest image (width x height) that is decoded; larger ones are refused unread."},
     )
+    image_max_metadata_segments: int = field(
+        default=64,
+        metadata={"help": "Most metadata segments (JPEG APPn/COM, PNG, GIF, WebP chunks) a photo may hold; "
+                          "more are refused before decoding."},
+    )
+    image_max_metadata_bytes: int = field(
+        default=4 * 1024 * 1024,
+        metadata={"help": "Most bytes of metadata segments a photo may hold; more are refused before decoding."},
+    )
     pdq_quality_floor: int = field(
         default=50,
         metadata={"help": "PDQ hashes with a lower quality are kept out of banks and flagged on queries."},
