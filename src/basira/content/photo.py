@@ -13,6 +13,7 @@ import string
 
 import numpy as np
 
+from basira.content.borders import content_boxes
 from basira.content.decode import DecodedPhoto, decode_photo
 from basira.content.hamming import HammingIndex
 from basira.content.pdqref import pdq_coefficients, pdq_hash_reference
@@ -59,13 +60,17 @@ def photo_signals(decoded: DecodedPhoto, settings: Settings) -> list[ExtractedSi
     """The PDQ signals of a decoded photo: the hash of the stored pixels first, then query-only variants.
 
     Variants carry ``details["variant"]``: ``upright`` (the photo turned as its EXIF orientation says, how
-    earlier Basira versions hashed it) and, with ``pdq_dihedral`` on, the names of :data:`DIHEDRAL_VARIANTS`.
+    earlier Basira versions hashed it), ``trimmed`` (the photo inside borders, bars or letterboxing, with
+    ``pdq_trim_borders`` on; see :mod:`basira.content.borders`) and, with ``pdq_dihedral`` on, the names of
+    :data:`DIHEDRAL_VARIANTS`.
     A hash from a reduced decode is query-only as well and carries ``details["verify_within"]``.
     """
     result = pdq_coefficients(decoded.pixels)
     found: list[tuple[str, str]] = [("original", result.hex())]
     if decoded.orientation != 1:
         found.append(("upright", pdq_hash_reference(decoded.upright_pixels())[0]))
+    for name, box in content_boxes(decoded.pixels) if settings.pdq_trim_borders else []:
+        found.append((name, pdq_hash_reference(np.ascontiguousarray(box.crop(decoded.pixels)))[0]))
     if dihedral_enabled(settings):
         found.extend(zip(DIHEDRAL_VARIANTS[1:], result.dihedral_hex()[1:], strict=True))
     provisional = {"decode": "reduced", "verify_within": REDUCED_VERIFY_DISTANCE} if decoded.reduced else {}

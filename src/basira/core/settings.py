@@ -67,6 +67,10 @@ class Settings:
         default=False,
         metadata={"help": "Also hash the 7 rotated and mirrored variants of query photos (finds flipped copies)."},
     )
+    pdq_trim_borders: bool = field(
+        default=True,
+        metadata={"help": "Query photos also hash the picture inside borders, bars or letterboxing (query-only)."},
+    )
     pdq_index_mode: str = field(
         default="exact",
         metadata={"help": "PDQ index search: exact (every hit within the threshold) or fast (recall >= 0.99, faster)."},
