@@ -200,13 +200,12 @@ def test_a_jpeg_is_refused_exactly_when_its_segments_pass_the_limit(
 # -- at the edges: the HTTP API and the command line -----------------------------------------------------------
 
 def test_api_refuses_the_pathological_jpeg_with_413_and_a_reason(client: TestClient, admin_key: str) -> None:
-    start = time.perf_counter()
+    # 200 segments (13 MB) keep the upload short; the refusal's speed is measured on decode_photo above.
     r = client.post("/v1/hash", headers={"Authorization": f"Bearer {admin_key}"},
-                    files={"file": ("bomb.jpg", jpeg_with_app1(1000), "image/jpeg")})
+                    files={"file": ("bomb.jpg", jpeg_with_app1(200), "image/jpeg")})
     assert r.status_code == 413, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert "metadata segments" in r.json()["detail"]
-    assert time.perf_counter() - start < 5  # the upload itself is 64 MB; decoding it took 45 s before the scan
 
 
 def test_cli_hash_refuses_the_pathological_jpeg_with_a_message(tmp_path: Path) -> None:
