@@ -1,7 +1,7 @@
 """vPDQ extraction speed: seconds of video hashed per second of wall time, beside decoding alone (the floor).
 
 A generated video (moving shapes, captions, scene cuts; never real footage) is encoded once into
-``.bench-cache/``; extraction samples one frame a second, scales it and hashes it with PDQ. The baseline decodes
+``.bench-cache/``; extraction samples one frame a second and hashes it with PDQ at full size. The baseline decodes
 every frame with PyAV and does nothing else, so the ratio says how much hashing adds to decoding.
 
 Run: ``.venv/bin/python bench/video_hash.py`` (``--seconds 20`` for a quick run).

@@ -146,3 +146,12 @@ class Api:
     def match(self, *signals: tuple[str, str], **extra: Any) -> Any:
         return self.post("/v1/match", json={
             "signals": [{"signal_type": t, "value": v} for t, v in signals], **extra})
+
+
+def with_content(settings: Any, **changes: Any) -> Any:
+    """``settings`` with some of the content front's settings changed (they live in its own section)."""
+    import dataclasses
+
+    from basira.content.settings import ContentSettings
+
+    return settings.with_section(dataclasses.replace(settings.of(ContentSettings), **changes))

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
+from tests.factories import with_content
 
 from basira.content.photo import DIHEDRAL_VARIANTS, PDQSignal
 from basira.content.settings import ContentSettings
@@ -157,7 +158,7 @@ def test_rotated_copies_match_through_the_named_variant(
 def test_photo_added_to_a_bank_is_found_after_a_jpeg_reencode(
         instance: Instance, admin: Principal, photo: PhotoFactory, write: Writer) -> None:
     img = photo(23, (640, 480))
-    [sig] = PDQSignal.extract(_content(write(img, "known.png")), instance.settings)
+    sig = PDQSignal.extract(_content(write(img, "known.png")), instance.settings)[0]
     reencoded = write(img.resize((480, 360)), "copy.jpg", quality=40)
     with instance.db.session() as s:
         bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="photos", tlp="GREEN"))
@@ -201,3 +202,71 @@ def test_dihedral_variants_are_query_only_and_never_banked(tmp_path: Path, photo
     bank = [s for s in extract(default_registry(), settings, content, for_bank=True) if s.signal_type == "pdq"]
     assert len(query) > 1 and all(s.query_only for s in query[1:])
     assert [s.value for s in bank] == [query[0].value]
+
+
+# -- interoperability: stored pixels, EXIF, the reduced query path ---------------------------------------------
+
+def test_exif_rotated_photo_is_shared_as_its_stored_pixels_and_queried_upright_too(
+        settings: Settings, photo: PhotoFactory, write: Writer) -> None:
+    upright_photo = photo(27, (400, 300))
+    stored = upright_photo.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    rotated = write(stored, "rotated.png", exif=exif.tobytes())
+    sigs = PDQSignal.extract(_content(rotated), with_content(settings, pdq_trim_borders=False))
+    assert [s.details.get("variant") for s in sigs] == [None, "upright"]
+    assert sigs[0].value == _extract(write(stored, "stored.png"), settings)[0]
+    assert not sigs[0].query_only and sigs[1].query_only
+    assert sigs[1].value == _extract(write(upright_photo, "upright.png"), settings)[0]
+
+
+def _bank_with(instance: Instance, admin: Principal, value: str, quality: int | None) -> int:
+    with instance.db.session() as s:
+        bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="big photos", tlp="GREEN"))
+        [stored] = banks.add_signals(s, admin, instance.registry, instance.settings, bank.id,
+                                     [banks.SignalSpec("pdq", value, quality=quality)])
+        return stored.id
+
+
+def test_reduced_query_near_a_bank_hash_is_rehashed_at_full_size(
+        instance: Instance, admin: Principal, photo: PhotoFactory, write: Writer) -> None:
+    path = write(photo(28, (2400, 1600)), "big.jpg", quality=90)
+    fast = with_content(instance.settings, pdq_reduced_decode=True)
+    [provisional] = PDQSignal.extract(_content(path), fast)
+    [exact] = PDQSignal.extract_exact(_content(path), fast)
+    assert provisional.details["decode"] == "reduced" and provisional.query_only
+    assert provisional.value != exact.value
+    stored_id = _bank_with(instance, admin, exact.value, exact.quality)
+    with instance.db.session() as s:
+        result = match_item(s, admin, instance.registry, instance.indexes, fast,
+                            MatchRequest(content=_content(path)))
+    [hit] = [m for m in result["matches"] if m["signal_type"] == "pdq"]
+    assert hit["signal"]["id"] == stored_id and hit["distance"] == 0
+    [flags] = [f for f in result["item"]["signals"] if f["signal_type"] == "pdq"]
+    assert flags["value"] == exact.value and "details" not in flags
+
+
+def test_reduced_query_far_from_every_bank_hash_keeps_its_fast_hash(
+        instance: Instance, admin: Principal, photo: PhotoFactory, write: Writer) -> None:
+    other = PDQSignal.extract(_content(write(photo(29), "other.png")), instance.settings)[0]
+    _bank_with(instance, admin, other.value, other.quality)
+    path = write(photo(30, (2400, 1600)), "big.jpg", quality=90)
+    fast = with_content(instance.settings, pdq_reduced_decode=True)
+    with instance.db.session() as s:
+        result = match_item(s, admin, instance.registry, instance.indexes, fast,
+                            MatchRequest(content=_content(path)))
+    assert not result["matched"]
+    flags = [f for f in result["item"]["signals"] if f["signal_type"] == "pdq"]
+    assert flags and all(f["details"]["decode"] == "reduced" for f in flags)
+
+
+def test_hashes_for_a_bank_are_never_from_a_reduced_decode(tmp_path: Path, photo: PhotoFactory) -> None:
+    from basira.core.matching import extract
+
+    path = tmp_path / "big.jpg"
+    photo(31, (2400, 1600)).save(path, quality=90)
+    fast = load_settings(environ={}, data_dir=tmp_path, pdq_reduced_decode=True)
+    content = _content(path)
+    banked = [s for s in extract(default_registry(), fast, content, for_bank=True) if s.signal_type == "pdq"]
+    assert [s.value for s in banked] == [PDQSignal.extract_exact(content, fast)[0].value]
+    assert not banked[0].details

@@ -4,6 +4,7 @@ videos get problem+json replies with nothing recorded and no upload left on disk
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +101,28 @@ def test_truncated_upload_is_refused_with_415(video_client: TestClient, admin_ke
     data = clips["original"]
     r = _post(video_client, admin_key, "/v1/hash", data[: len(data) // 2])
     assert r.status_code == 415, r.text
+
+
+@pytest.mark.parametrize("every_frame", [False, True], ids=["one a second", "every frame"])
+def test_partners_vpdq_in_python_threatexchange_form_finds_the_video(
+        video_client: TestClient, admin_key: str, instance: Instance, every_frame: bool) -> None:
+    shared = Path(__file__).parents[2] / ".." / "shared" / "data" / "reference" / "vpdq"
+    need((shared / "sample-hashes").is_dir(), "../shared/data/reference/vpdq is absent")
+    if every_frame and instance.settings.database_url.startswith("postgresql"):
+        pytest.xfail("known defect outside video: the signals table's unique index holds the whole value, and "
+                     "PostgreSQL refuses index rows over 2,704 bytes (a vPDQ value of over ~50 frames)")
+    lines = (shared / "sample-hashes" / "doorknob-hd-no-bar.txt").read_text().split()
+    if not every_frame:
+        lines = [line for line in lines if float(line.split(",")[3]).is_integer()]
+    pytx_value = json.dumps([f"{h},{q},{t}" for _, q, h, t in (line.split(",") for line in lines)])
+    auth = {"Authorization": f"Bearer {admin_key}"}
+    bank = video_client.post("/v1/banks", headers=auth, json={"name": "Partner videos", "tlp": "GREEN"}).json()
+    r = video_client.post(f"/v1/banks/{bank['id']}/signals", headers=auth, json={
+        "signal_type": "vpdq", "value": pytx_value, "entry_ref": "partner-doorknob"})
+    assert r.status_code == 201, r.text
+    video = (shared / "sample-videos" / "doorknob-hd-no-bar.mp4").read_bytes()
+    r = _post(video_client, admin_key, "/v1/match", video, "doorknob.mp4")
+    assert r.status_code == 200, r.text
+    [hit] = [m for m in r.json()["matches"] if m["signal_type"] == "vpdq"]
+    assert r.json()["matched"] and hit["entry"]["ref"] == "partner-doorknob"
+    assert hit["explanation"]["query_share"] >= 0.8

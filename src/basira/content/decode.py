@@ -1,9 +1,10 @@
 """Safe photo decoding for perceptual hashing: hostile files get a clear error, never a crash, a hang or a bomb.
 
-The declared size is checked before any pixel is decoded (``Image.open`` only reads the header), only common
-photo formats are opened, and every image comes out as the same thing: upright (EXIF orientation applied),
-8-bit RGB, transparency composited on white, animations reduced to their first frame. Large images can be
-decoded reduced, since PDQ only looks at a 64x64 summary (see ``docs/benchmarks.md`` for what that costs).
+The file's markers and chunks are scanned before Pillow sees it (:mod:`basira.content.imageguard`), the declared
+size is checked before any pixel is decoded (``Image.open`` only reads the header), only common photo formats are
+opened, and every image comes out the same way: the pixels as stored (EXIF orientation is reported, not applied,
+since the reference PDQ hashes what is stored), 8-bit grey or RGB, transparency composited on white, animations
+reduced to their first frame. Large JPEGs can be decoded reduced, a speed path for queries only.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
+from basira.content.imageguard import scan_image
 from basira.content.settings import ContentSettings
 from basira.core.errors import BasiraError, ContentTooLarge, EmptyContent, UnsupportedContent
 from basira.core.settings import Settings
@@ -28,18 +30,20 @@ PHOTO_FORMATS = ("JPEG", "MPO", "PNG", "GIF", "WEBP", "BMP", "TIFF", "AVIF")
 #: beyond 64:1 the short side covers less than one cell, so the hash says nothing about that direction.
 MAX_ASPECT = 64
 
-#: A reduced decode keeps at least this many pixels on the short side: four source pixels per PDQ cell.
-#: At 2 per cell (1/8-scale JPEG decode of a 1920x1080 photo) the hash drifted ~20 bits from the
-#: full-resolution one; at 4 it stays within ~5 bits (figures in docs/benchmarks.md).
-REDUCED_MIN_SIDE = 256
+#: A reduced JPEG decode keeps at least this many pixels on each side: the reference PDQ samples any larger
+#: image to 512x512, so fewer pixels than that would lose detail the reference sees.
+REDUCED_MIN_SIDE = 512
 
 _HIGH_DEPTH_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+_GREY_MODES = frozenset({"1", "L"})
+#: EXIF tag 0x0112: how the stored pixels must be turned to show the photo upright (1: as stored).
+_ORIENTATION_TAG = 0x0112
 _ALPHA_MODES = frozenset({"RGBA", "LA", "PA", "RGBa", "La"})
 
 
 @dataclass(frozen=True)
 class DecodedPhoto:
-    """An upright 8-bit RGB image as a ``(height, width, 3)`` array, and how it was read."""
+    """The stored pixels, 8-bit, as ``(height, width)`` for grey or ``(height, width, 3)`` RGB, and how it was read."""
 
     pixels: np.ndarray
     format: str
@@ -47,6 +51,26 @@ class DecodedPhoto:
     declared_size: tuple[int, int]
     #: True when the image was decoded or scaled down below its declared size.
     reduced: bool
+    #: The EXIF orientation (1 to 8; 1 when absent or unreadable): what :func:`upright` applies.
+    orientation: int = 1
+
+    def upright_pixels(self) -> np.ndarray:
+        """The pixels turned as the EXIF orientation says, the way a viewer shows the photo."""
+        return upright(self.pixels, self.orientation)
+
+
+def upright(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    """``pixels`` turned as EXIF orientation ``orientation`` asks (a view; 1 or an unknown value: unchanged)."""
+    turned = {
+        2: lambda a: a[:, ::-1],
+        3: lambda a: a[::-1, ::-1],
+        4: lambda a: a[::-1],
+        5: lambda a: a.swapaxes(0, 1),
+        6: lambda a: a[::-1].swapaxes(0, 1),
+        7: lambda a: a[::-1, ::-1].swapaxes(0, 1),
+        8: lambda a: a[:, ::-1].swapaxes(0, 1),
+    }.get(orientation)
+    return pixels if turned is None else turned(pixels)
 
 
 def check_declared_size(width: int, height: int, settings: Settings) -> None:
@@ -70,21 +94,23 @@ def decode_photo(path: Path, settings: Settings, *, reduced: bool | None = None,
     Args:
         path: The file, whose content was recognised as a photo.
         settings: Supplies ``max_image_pixels`` and, unless ``reduced`` is given, ``pdq_reduced_decode``.
-        reduced: Decode large images at reduced size (JPEG draft mode, or an integer box reduction for
-            other formats) so that the short side stays at least ``REDUCED_MIN_SIDE`` pixels.
+        reduced: Decode large JPEGs at reduced size (JPEG draft mode) so that each side stays at least
+            ``REDUCED_MIN_SIDE`` pixels. The hash then differs from the reference by a few bits: for queries only.
         luma_only: The caller only needs brightness (PDQ does): a reduced JPEG may then be decoded as grey,
-            which skips the colour planes. The pixels are still three equal channels.
+            which skips the colour planes.
 
     Raises:
         EmptyContent: The file has no bytes.
         ContentTooLarge: The declared size is over ``settings.max_image_pixels``.
-        UnsupportedContent: Not an image of a supported format, truncated or corrupt, or too thin to hash.
+        UnsupportedContent: Not an image of a supported format, truncated or corrupt, too thin to hash, or
+            refused by the pre-decode scan (:func:`basira.content.imageguard.scan_image`).
     """
     if path.stat().st_size == 0:
         raise EmptyContent("the file is empty")
-    use_reduced = settings.of(ContentSettings).pdq_reduced_decode if reduced is None else reduced
     # Pillow guards places this module never sees (sub-images, frames) with its own limit: keep it the same.
     Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
+    scan_image(path, settings)
+    use_reduced = settings.of(ContentSettings).pdq_reduced_decode if reduced is None else reduced
     try:
         with warnings.catch_warnings():
             # Pillow only warns between one and two times its limit; the check below refuses those.
@@ -100,7 +126,8 @@ def decode_photo(path: Path, settings: Settings, *, reduced: bool | None = None,
                 # Only the first frame of an animation is loaded; the frame count is never asked for,
                 # since counting would walk through every frame of the file.
                 im.load()
-                rgb = _upright_rgb(im)
+                orientation = _orientation(im)
+                pixels = np.ascontiguousarray(np.asarray(_hashable(im), dtype=np.uint8))
     except BasiraError:
         raise
     except Image.DecompressionBombError as e:
@@ -114,11 +141,9 @@ def decode_photo(path: Path, settings: Settings, *, reduced: bool | None = None,
         raise ContentTooLarge("the image needs more memory to decode than this process has") from None
     except Exception as e:  # Pillow's decoders raise many types on corrupt data (OSError, SyntaxError, ...).
         raise UnsupportedContent(f"the file is not a readable image: {_reason(e)}") from None
-    if use_reduced:
-        rgb = _box_reduce(rgb)
-    pixels = np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
     return DecodedPhoto(pixels=pixels, format=fmt, declared_size=declared,
-                        reduced=pixels.shape[0] * pixels.shape[1] < declared[0] * declared[1])
+                        reduced=pixels.shape[0] * pixels.shape[1] < declared[0] * declared[1],
+                        orientation=orientation)
 
 
 def _open_formats() -> list[str]:
@@ -135,13 +160,20 @@ def _reason(e: Exception) -> str:
     return text[:200] or type(e).__name__
 
 
-def _upright_rgb(im: Image.Image) -> Image.Image:
-    """Apply EXIF orientation and bring any mode to 8-bit RGB."""
+def _orientation(im: Image.Image) -> int:
+    """The EXIF orientation, 1 when there is none or it cannot be read."""
     try:
-        ImageOps.exif_transpose(im, in_place=True)
-    except Exception:  # noqa: S110 - a broken EXIF block should not stop hashing; the pixels are fine.
-        pass
+        value = im.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # a broken EXIF block should not stop hashing; the pixels are fine.
+        return 1
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _hashable(im: Image.Image) -> Image.Image:
+    """Bring any mode to 8-bit grey (grey images, as the reference reads them) or 8-bit RGB."""
     mode = im.mode
+    if mode in _GREY_MODES and "transparency" not in im.info:
+        return im if mode == "L" else im.convert("L")
     if mode in _HIGH_DEPTH_MODES:
         return _stretch_to_8bit(im)
     if mode in _ALPHA_MODES or "transparency" in im.info:
@@ -169,12 +201,4 @@ def _stretch_to_8bit(im: Image.Image) -> Image.Image:
     lo, hi = float(arr.min()), float(arr.max())
     scale = 255.0 / (hi - lo) if hi > lo else 0.0
     grey = ((arr - lo) * scale).astype(np.uint8)
-    return Image.fromarray(grey).convert("RGB")
-
-
-def _box_reduce(im: Image.Image) -> Image.Image:
-    """Average ``factor x factor`` blocks so that the short side stays at least REDUCED_MIN_SIDE pixels."""
-    factor = min(im.size) // REDUCED_MIN_SIDE
-    if factor < 2:
-        return im
-    return im.reduce(factor)
+    return Image.fromarray(grey)

@@ -1,4 +1,4 @@
-"""The content front's settings (``BASIRA_PDQ_*``, ``BASIRA_VPDQ_*``, ``BASIRA_MAX_VIDEO_SECONDS``).
+"""The content front's settings (``BASIRA_IMAGE_*``, ``BASIRA_PDQ_*``, ``BASIRA_VPDQ_*``, ``BASIRA_MAX_VIDEO_SECONDS``).
 
 Read them with ``settings.of(ContentSettings)``; they are loaded from the environment with the core settings.
 """
@@ -12,17 +12,30 @@ from dataclasses import dataclass, field
 class ContentSettings:
     """How photos and videos are hashed and indexed. The metadata ``help`` is the documentation of each one."""
 
+    image_max_metadata_segments: int = field(
+        default=64,
+        metadata={"help": "Most metadata segments (JPEG APPn/COM, PNG, GIF, WebP chunks) a photo may hold; "
+                          "more are refused before decoding."},
+    )
+    image_max_metadata_bytes: int = field(
+        default=4 * 1024 * 1024,
+        metadata={"help": "Most bytes of metadata segments a photo may hold; more are refused before decoding."},
+    )
     pdq_quality_floor: int = field(
         default=50,
         metadata={"help": "PDQ hashes with a lower quality are kept out of banks and flagged on queries."},
     )
     pdq_reduced_decode: bool = field(
-        default=True,
-        metadata={"help": "Decode large JPEGs at reduced size before PDQ hashing (much faster, same matches)."},
+        default=False,
+        metadata={"help": "Queries decode large JPEGs reduced (faster); re-hashed at full size near a bank hash."},
     )
     pdq_dihedral: bool = field(
         default=False,
         metadata={"help": "Also hash the 7 rotated and mirrored variants of query photos (finds flipped copies)."},
+    )
+    pdq_trim_borders: bool = field(
+        default=True,
+        metadata={"help": "Query photos also hash the picture inside borders, bars or letterboxing (query-only)."},
     )
     pdq_index_mode: str = field(
         default="exact",
@@ -44,6 +57,11 @@ class ContentSettings:
     vpdq_frame_distance: int = field(
         default=31, metadata={"help": "Largest Hamming distance at which two video frames match."},
     )
-    vpdq_query_share_percent: int = field(
-        default=0, metadata={"help": "Share of the query video's frames that must match for a video match."},
+    vpdq_bank_share_percent: int = field(
+        default=0,
+        metadata={"help": "Share of the bank video's frames that must match too (python-threatexchange: 0)."},
+    )
+    vpdq_frame_max_side: int = field(
+        default=0,
+        metadata={"help": "Scale video frames to this longest side before hashing (0: full size, as the reference)."},
     )

@@ -1,10 +1,11 @@
 """Video signals: vPDQ, the PDQ hashes of a video's frames taken once a second, matched as a bag of frames.
 
-Extraction samples frames (:mod:`basira.content.videodecode`, PyAV, an optional extra), hashes each with PDQ,
-drops frames under the quality floor and merges runs of near-identical consecutive frames. The value and the
-matching rule are in :mod:`basira.content.vpdq`; the index below finds candidate videos through one Hamming
-index of all their frames (:class:`basira.content.hamming.HammingIndex`) and keeps those whose shares reach
-the thresholds. md5 and sha256 of the file come from core's generic file hashes.
+Extraction samples frames (:mod:`basira.content.videodecode`, PyAV, an optional extra), hashes each at its own
+size with PDQ as the reference vPDQ hasher does (no 512x512 sampling: that is the photo hasher's), drops frames
+under the quality floor and merges runs of near-identical consecutive frames. The value and the matching rule
+(python-threatexchange's) are in :mod:`basira.content.vpdq`; the index below finds candidate videos through one
+Hamming index of all their frames (:class:`basira.content.hamming.HammingIndex`) and keeps those whose shares
+reach the thresholds. md5 and sha256 of the file come from core's generic file hashes.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ def hash_video(content: Content, settings: Settings, fps: float | None = None) -
         if len(frames) >= vpdq.MAX_FEATURES:
             raise ContentTooLarge(f"the video gives over {vpdq.MAX_FEATURES} sampled frames; lower "
                                   "BASIRA_VPDQ_FRAMES_PER_SECOND or send a shorter video")
+        # pdqhash runs the reference's frame path (luminance, Jarosz filter, DCT on the full frame) in C++.
         bits, quality = pdqhash.compute(frame.pixels)
         h = bits_to_hex(bits)
         frames.append((frame.time, h, int(quality), int(h, 16)))
@@ -85,19 +87,21 @@ def hash_video(content: Content, settings: Settings, fps: float | None = None) -
 
 
 class VPDQSignal(SignalType):
-    """vPDQ of a video: frame PDQ hashes; a bank video matches when enough of its frames are found (80 %)."""
+    """vPDQ of a video: frame PDQ hashes; matches when enough of the query's frames are found (80 %)."""
 
     name = "vpdq"
     content_types = frozenset({"video"})
     default_content_type = "video"
-    #: The bank threshold is the share of the bank video's frames that may go unmatched, in percent.
-    default_threshold = 100 * (1 - vpdq.BANK_SHARE)
+    #: The bank threshold is the share of the query video's frames that may go unmatched, in percent.
+    default_threshold = round(100 * (1 - vpdq.QUERY_SHARE), 4)
     max_threshold = 100.0
     description = ("vPDQ of a video: PDQ hashes of one frame a second; matches when at least (100 - threshold) % "
-                   "of the bank video's distinct frames are within 31 bits of a frame of the query.")
+                   "of the query video's distinct frames are within 31 bits of a frame of the bank video, "
+                   "python-threatexchange's rule.")
 
     @classmethod
     def validate(cls, value: str) -> str:
+        """Basira's canonical value; python-threatexchange's JSON and the reference hasher's lines are converted."""
         return vpdq.canonical(value)
 
     @classmethod
@@ -120,8 +124,8 @@ class VPDQSignal(SignalType):
 
     @classmethod
     def distance(cls, a: str, b: str) -> float:
-        """100 times the share of ``b``'s (the bank video's) distinct frames not matched by ``a``."""
-        return round(100 * (1 - vpdq.compare(vpdq.parse(a), vpdq.parse(b)).bank_share), 4)
+        """100 times the share of ``a``'s (the query video's) distinct frames not matched in ``b``."""
+        return round(100 * (1 - vpdq.compare(vpdq.parse(a), vpdq.parse(b)).query_share), 4)
 
     @classmethod
     def explain(cls, query_value: str, bank_value: str, settings: Settings | None = None) -> dict[str, object]:
@@ -131,12 +135,12 @@ class VPDQSignal(SignalType):
 
     @classmethod
     def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        """An empty index; with ``settings``, its frame distance and query share come from them."""
+        """An empty index; with ``settings``, its frame distance and bank share come from them."""
         if settings is None:
             return VPDQIndex()
         own = settings.of(ContentSettings)
         return VPDQIndex(frame_distance=int(own.vpdq_frame_distance),
-                         query_share=float(own.vpdq_query_share_percent) / 100)
+                         bank_share=float(own.vpdq_bank_share_percent) / 100)
 
     @classmethod
     def quality_floor(cls, settings: Settings) -> int | None:
@@ -147,14 +151,14 @@ class VPDQIndex(SignalIndex):
     """Videos by their frames: one Hamming index of every distinct frame hash, with its video.
 
     A query video's distinct frames are searched in one batch; each video with a frame hit gets its two shares,
-    and is returned when the bank share reaches ``100 - threshold`` percent and the query share ``query_share``.
+    and is returned when the query share reaches ``100 - threshold`` percent and the bank share ``bank_share``.
     """
 
     persistent = False
 
-    def __init__(self, frame_distance: int = vpdq.FRAME_DISTANCE, query_share: float = vpdq.QUERY_SHARE) -> None:
+    def __init__(self, frame_distance: int = vpdq.FRAME_DISTANCE, bank_share: float = vpdq.BANK_SHARE) -> None:
         self.frame_distance = frame_distance
-        self.query_share = query_share
+        self.bank_share = bank_share
         self.watermark = 0
         self._frames = HammingIndex()
         self._videos: dict[int, list[int]] = {}  # video id -> its frame row ids
@@ -198,7 +202,7 @@ class VPDQIndex(SignalIndex):
             self._frames.remove(rows)
 
     def query(self, values: Sequence[str], threshold: float) -> list[list[tuple[int, float]]]:
-        """For each query video, the (video id, 100 - bank share %) pairs that match, best first."""
+        """For each query video, the (video id, 100 - query share %) pairs that match, best first."""
         out: list[list[tuple[int, float]]] = []
         for value in values:
             qh = vpdq.distinct_hashes(vpdq.parse(value))
@@ -215,8 +219,8 @@ class VPDQIndex(SignalIndex):
             mine = owners == vid
             bank_share = np.unique(rows[mine]).size / len(self._videos[vid])
             query_share = np.unique(qpos[mine]).size / len(qh)
-            dist = round(100 * (1 - bank_share), 4)
-            if dist <= threshold + 1e-9 and query_share >= self.query_share - 1e-9:
+            dist = round(100 * (1 - query_share), 4)
+            if dist <= threshold + 1e-9 and bank_share >= self.bank_share - 1e-9:
                 found.append((vid, dist))
         return sorted(found, key=lambda t: (t[1], t[0]))
 

@@ -24,9 +24,6 @@ from basira.content.settings import ContentSettings
 from basira.core.errors import BasiraError, ContentTooLarge, EmptyContent, UnsupportedContent
 from basira.core.settings import Settings
 
-#: Frames are scaled so that their longer side is at most this many pixels before hashing: PDQ summarises an
-#: image on a 64x64 grid, and at 512 pixels the hash stays within a few bits of the full-size one (tested).
-HASH_MAX_SIDE = 512
 #: A file whose last frame comes this much before its declared end (and over this share of it) is truncated.
 TRUNCATION_SLACK_SECONDS = 2.0
 TRUNCATION_SLACK_SHARE = 0.05
@@ -76,8 +73,11 @@ class VideoInfo:
     last_time: float = 0.0
 
 
-def _scaled_size(width: int, height: int) -> tuple[int, int]:
-    scale = min(1.0, HASH_MAX_SIDE / max(width, height))
+def scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """The frame size to hash: as decoded (the reference's) unless ``max_side`` (over 0) asks for smaller."""
+    if max_side <= 0 or max(width, height) <= max_side:
+        return width, height
+    scale = max_side / max(width, height)
     # Even sizes: some pixel formats subsample chroma by two.
     return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
 
@@ -145,7 +145,7 @@ def sample_frames(path: Path, settings: Settings, info_out: list[VideoInfo] | No
                 w, h = int(frame.width), int(frame.height)
                 if w * h > settings.max_image_pixels:
                     raise ContentTooLarge(f"a frame is {w}x{h} pixels, over BASIRA_MAX_IMAGE_PIXELS")
-                sw, sh = _scaled_size(w, h)
+                sw, sh = scaled_size(w, h, int(settings.of(ContentSettings).vpdq_frame_max_side))
                 pixels = frame.to_ndarray(format="rgb24", width=sw, height=sh)
                 taken += 1
                 # The next instant after this frame's time: a gap in the video skips the instants it covers.

@@ -6,14 +6,21 @@ the next kept frame, or to the end) and HASH is the frame's PDQ hash in 64 lower
 ``0.000-1.000:a1b2...,1.000-2.000:c3d4...``. Frames of quality under the floor are left out when the value is
 extracted; consecutive near-identical frames may be merged into one feature with a longer span.
 
-Comparison follows vPDQ: each video is a bag of distinct frame hashes; a frame of one video is matched when some
-frame of the other is within the frame distance (31 bits by default). The *bank share* is the fraction of the
-bank video's distinct hashes that are matched, the *query share* that of the query's. A video matches when both
-reach their thresholds (80 % and 0 % by default).
+Comparison follows vPDQ as python-threatexchange defines it: each video is a bag of distinct frame hashes; a frame
+of one video is matched when some frame of the other is within the frame distance (31 bits by default). The
+*query share* is the fraction of the query video's distinct hashes that are matched, the *bank share* that of the
+bank video's (python-threatexchange's "compared" share). A video matches when the query share reaches 80 % and
+the bank share 0 %, python-threatexchange's defaults.
+
+Partners' values are read too (:func:`parse_any`): python-threatexchange's signal string (a JSON list of
+``"HASH,QUALITY,SECONDS"``) and the reference hasher's output (lines of ``FRAME,QUALITY,HASH,SECONDS``). Their
+frames under quality 50 are left out, as python-threatexchange leaves them out when it compares.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import re
 from dataclasses import dataclass
 
@@ -23,10 +30,12 @@ from basira.core.errors import InvalidSignal
 
 #: vPDQ's per-frame distance: the PDQ authors' threshold for near-identical images.
 FRAME_DISTANCE = 31
-#: Default share of the bank video's distinct frames that must be matched.
-BANK_SHARE = 0.80
-#: Default share of the query video's distinct frames that must be matched.
-QUERY_SHARE = 0.0
+#: Default share of the query video's distinct frames that must be matched (python-threatexchange: 80 %).
+QUERY_SHARE = 0.80
+#: Default share of the bank video's distinct frames that must be matched (python-threatexchange: 0 %).
+BANK_SHARE = 0.0
+#: Frames of partners' values under this quality are left out (python-threatexchange's quality threshold).
+PARTNER_QUALITY_FLOOR = 50
 #: The most frame features a value may hold (ten hours at one frame a second).
 MAX_FEATURES = 36_000
 
@@ -76,8 +85,76 @@ def parse(value: str) -> list[Feature]:
 
 
 def canonical(value: str) -> str:
-    """``value`` in canonical form."""
-    return format_features(parse(value))
+    """``value`` in canonical form; partners' formats are converted (see :func:`parse_any`)."""
+    return format_features(parse_any(value))
+
+
+def parse_any(value: str) -> list[Feature]:
+    """The features of a value in Basira's form, python-threatexchange's JSON, or the reference hasher's lines."""
+    text = value.strip()
+    if text.startswith("["):
+        return _from_frames(_pytx_frames(text))
+    if "\n" in text or (text.count(",") >= 3 and ":" not in text):
+        return _from_frames(_reference_frames(text))
+    return parse(value)
+
+
+def _pytx_frames(text: str) -> list[tuple[float, int, str]]:
+    try:
+        items = json.loads(text)
+    except ValueError:
+        raise InvalidSignal("a vpdq value that starts with [ is a JSON list of \"HASH,QUALITY,SECONDS\"") from None
+    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+        raise InvalidSignal("a vpdq JSON value is a list of strings \"HASH,QUALITY,SECONDS\"")
+    frames: list[tuple[float, int, str]] = []
+    for i, item in enumerate(items):
+        parts = [p.strip() for p in item.split(",")]
+        if len(parts) != 3:
+            raise InvalidSignal(f"frame {i + 1} of the vpdq JSON value is not HASH,QUALITY,SECONDS: {item[:100]!r}")
+        frames.append(_frame(i, parts[2], parts[1], parts[0]))
+    return frames
+
+
+def _reference_frames(text: str) -> list[tuple[float, int, str]]:
+    frames: list[tuple[float, int, str]] = []
+    for i, line in enumerate(ln for ln in text.splitlines() if ln.strip()):
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) != 4:
+            raise InvalidSignal(f"line {i + 1} of the vpdq value is not FRAME,QUALITY,HASH,SECONDS: {line[:100]!r}")
+        frames.append(_frame(i, parts[3], parts[1], parts[2]))
+    return frames
+
+
+def _frame(i: int, seconds: str, quality: str, hash_hex: str) -> tuple[float, int, str]:
+    try:
+        t, q = round(float(seconds), 3), int(quality)
+    except ValueError:
+        raise InvalidSignal(f"frame {i + 1} of the vpdq value has a bad time or quality") from None
+    if not (0 <= t < 1e6 and 0 <= q <= 100 and re.fullmatch(r"[0-9a-fA-F]{64}", hash_hex)):
+        raise InvalidSignal(f"frame {i + 1} of the vpdq value has a bad time, quality (0-100) or hash")
+    return t, q, hash_hex.lower()
+
+
+def _from_frames(frames: list[tuple[float, int, str]]) -> list[Feature]:
+    """Frames of quality 50 or more, in time order, each spanning up to the next kept frame."""
+    if not frames:
+        raise InvalidSignal("a vpdq value holds at least one frame")
+    if len(frames) > MAX_FEATURES * 30:
+        raise InvalidSignal(f"a vpdq value holds at most {MAX_FEATURES * 30} frames")
+    kept = sorted((t, h) for t, q, h in frames if q >= PARTNER_QUALITY_FLOOR) or sorted((t, h) for t, _, h in frames)
+    # The last kept frame stands for one sampling interval, measured on every frame the partner hashed.
+    times = sorted({t for t, _, _ in frames})
+    step = min((b - a for a, b in itertools.pairwise(times)), default=1.0)
+    out: list[Feature] = []
+    for i, (t, h) in enumerate(kept):
+        end = kept[i + 1][0] if i + 1 < len(kept) else t + step
+        if out and out[-1].hash == h and out[-1].end >= t:
+            out[-1] = Feature(out[-1].start, round(end, 3), h)
+        else:
+            out.append(Feature(t, round(end, 3), h))
+    if len(out) > MAX_FEATURES:
+        raise InvalidSignal(f"a vpdq value holds at most {MAX_FEATURES} distinct frames in a row, got {len(out)}")
+    return out
 
 
 def hashes_to_codes(hashes: list[str]) -> np.ndarray:
@@ -133,11 +210,11 @@ class VideoComparison:
     bank_ranges: list[tuple[float, float]]
     frame_distance: int
 
-    def matches(self, bank_share: float = BANK_SHARE, query_share: float = QUERY_SHARE) -> bool:
+    def matches(self, query_share: float = QUERY_SHARE, bank_share: float = BANK_SHARE) -> bool:
         """Whether both shares reach their thresholds (fractions 0..1); a share of nothing never matches."""
         if not (self.query_share > 0 and self.bank_share > 0):
             return False
-        return self.bank_share >= bank_share - 1e-9 and self.query_share >= query_share - 1e-9
+        return self.query_share >= query_share - 1e-9 and self.bank_share >= bank_share - 1e-9
 
     def as_dict(self) -> dict[str, object]:
         """The JSON form shown with a hit (shares as fractions, ranges as ``[start, end]`` seconds)."""

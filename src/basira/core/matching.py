@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from basira.core import flood, lookup, outbox
-from basira.core.errors import InvalidInput
+from basira.core.errors import ConfigurationError, InvalidInput
 from basira.core.indexes import IndexManager
 from basira.core.models import Bank, Item, Match, Organization, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
-from basira.core.signals import Content, ExtractedSignal, SignalTypeRegistry
+from basira.core.signals import Content, ExtractedSignal, SignalType, SignalTypeRegistry
 from basira.core.visibility import Access
 
 MAX_SIGNALS_PER_ITEM = 1000
@@ -40,11 +40,57 @@ class MatchRequest:
 
 def extract(registry: SignalTypeRegistry, settings: Settings, content: Content,
             for_bank: bool = False) -> list[ExtractedSignal]:
-    """Every signal that the registered types can take from ``content`` (``for_bank``: none that are query-only)."""
+    """Every signal that the registered types can take from ``content`` (``for_bank``: none that are query-only).
+
+    For a bank, a type whose values came from a fast path (``details["verify_within"]``) is asked again for
+    its exact values: banks and partners only ever receive those.
+    """
     out: list[ExtractedSignal] = []
     for st in registry.for_content(content.content_type):
-        out.extend(s for s in st.extract(content, settings) if not (for_bank and s.query_only))
+        found = st.extract(content, settings)
+        if for_bank and any(_provisional(s) for s in found):
+            found = _exact(st, content, settings)
+        out.extend(s for s in found if not (for_bank and s.query_only))
     return out
+
+
+def _provisional(s: ExtractedSignal) -> int:
+    """The distance within which a fast-path value must be re-computed exactly (0: the value is exact)."""
+    radius = s.details.get("verify_within", 0)
+    return int(radius) if isinstance(radius, int) else 0
+
+
+def _exact(st: type[SignalType], content: Content, settings: Settings) -> list[ExtractedSignal]:
+    # A type that emits provisional values offers ``extract_exact`` (the photo type does).
+    exact = getattr(st, "extract_exact", None)
+    if exact is None:
+        raise ConfigurationError(f"signal type {st.name} gives provisional values but no extract_exact")
+    found: list[ExtractedSignal] = exact(content, settings)
+    return found
+
+
+def _settle_provisional(session: Session, registry: SignalTypeRegistry, indexes: IndexManager,
+                        settings: Settings, request: MatchRequest, sigs: list[ExtractedSignal],
+                        bank_ids: list[int]) -> list[ExtractedSignal]:
+    """Fast-path values that land within their ``verify_within`` distance of any bank value, replaced by exact ones.
+
+    A value far from everything cannot turn into a match at the exact value (the fast path is off by a few
+    bits, far less than the margin), so only near ones cost an exact extraction: no match is lost.
+    """
+    near_types: set[str] = set()
+    for s in sigs:
+        radius = _provisional(s)
+        if not radius or s.signal_type in near_types or request.content is None:
+            continue
+        if any(found for bank_id in bank_ids
+               for found in indexes.query(session, bank_id, s.signal_type, [s.value], float(radius))):
+            near_types.add(s.signal_type)
+    if not near_types or request.content is None:
+        return sigs
+    kept = [s for s in sigs if s.signal_type not in near_types or not _provisional(s)]
+    for name in sorted(near_types):
+        kept.extend(_exact(registry.get(name), request.content, settings))
+    return kept
 
 
 def item_signals(registry: SignalTypeRegistry, settings: Settings,
@@ -78,6 +124,8 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
     sigs = item_signals(registry, settings, request)
     now = utcnow()
     banks = lookup.matchable_banks(session, principal.org_id, request.bank_ids)
+    # A query-side fast-path value near a bank value is replaced by the exact one before the lookup.
+    sigs = _settle_provisional(session, registry, indexes, settings, request, sigs, [b.id for b, _ in banks])
     hits = lookup.lookup(session, registry, indexes, banks, sigs, now)
     owners = {o.id: o for o in session.scalars(select(Organization))} if hits else {}
 
