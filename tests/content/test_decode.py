@@ -15,6 +15,7 @@ from PIL import Image, ImageOps
 
 from basira.content.decode import MAX_ASPECT, REDUCED_MIN_SIDE, decode_photo, upright
 from basira.content.photo import pdq_hash
+from basira.content.settings import ContentSettings
 from basira.core.errors import ContentTooLarge, EmptyContent, UnsupportedContent
 from basira.core.settings import Settings, load_settings
 
@@ -280,7 +281,7 @@ def test_reduced_decode_follows_the_setting(tmp_path: Path, photo: PhotoFactory,
 
 
 def test_reduced_decode_is_off_by_default(settings: Settings) -> None:
-    assert settings.pdq_reduced_decode is False
+    assert settings.of(ContentSettings).pdq_reduced_decode is False
 
 
 def test_small_images_are_never_reduced(settings: Settings, photo: PhotoFactory, write: Writer) -> None:

@@ -20,6 +20,7 @@ from PIL import Image
 
 from basira.content.decode import decode_photo
 from basira.content.imageguard import scan_image
+from basira.content.settings import ContentSettings
 from basira.core.errors import BasiraError, ContentTooLarge, UnsupportedContent
 from basira.core.settings import load_settings
 
@@ -190,7 +191,7 @@ def test_any_bytes_after_a_photo_signature_are_scanned_without_a_stray_error(
 def test_a_jpeg_is_refused_exactly_when_its_segments_pass_the_limit(
         file_of: Callable[[bytes, str], Path], count: int, payload: int) -> None:
     path = file_of(jpeg_with_app1(count, payload), "n.jpg")
-    if count + JFIF > DEFAULTS.image_max_metadata_segments:
+    if count + JFIF > DEFAULTS.of(ContentSettings).image_max_metadata_segments:
         with pytest.raises(ContentTooLarge):
             scan_image(path, DEFAULTS)
     else:
