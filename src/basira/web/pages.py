@@ -55,7 +55,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
         https_only: send the session and language cookies over HTTPS only; by default the instance's
             ``session_https_only`` setting (off where the setting does not exist).
     """
-    from basira.web import admin_pages, review_pages
+    from basira.web import admin_pages, oidc_pages, review_pages
 
     instance: Instance = app.state.instance
     secure = instance.settings.session_https_only if https_only is None else https_only
@@ -67,6 +67,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.include_router(router)
     app.include_router(review_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(oidc_pages.router)
 
 
 def _client(request: Request) -> str:
@@ -119,7 +120,9 @@ def login_page(request: Request) -> Response:
     with instance.db.session() as s:
         if auth.session_user(s, request.session) is not None:
             return redirect(request, "/")
-    return render(request, "login.html", {"error": None, "username": ""})
+    from basira.web.oidc_pages import choices
+
+    return render(request, "login.html", {"error": None, "username": "", "providers": choices(request)})
 
 
 def _refused(request: Request, template: str, result: auth.LoginResult, context: dict[str, Any]) -> Response:
