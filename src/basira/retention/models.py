@@ -7,9 +7,7 @@ import datetime as dt
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from basira.core.models import Base, BigId, Item, utcnow
-from basira.drones.models import DroneFrame
-from basira.finance.models import Customer
+from basira.core.models import Base, BigId, utcnow
 
 
 class RetentionRule(Base):
@@ -42,8 +40,3 @@ class RetentionHold(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     released_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
-
-# Purges select an organization's expired rows by time; declared here, beside the job that needs them.
-Index("ix_items_org_created", Item.org_id, Item.created_at)
-Index("ix_drone_frames_org_received", DroneFrame.org_id, DroneFrame.received_at)
-Index("ix_finance_customers_org_screened", Customer.org_id, Customer.screened_at)

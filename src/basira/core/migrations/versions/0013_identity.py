@@ -91,16 +91,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_retention_holds_subject", "retention_holds", ["org_id", "subject"])
-    # Purges select an organization's expired rows by time; no index served that before.
-    op.create_index("ix_items_org_created", "items", ["org_id", "created_at"])
-    op.create_index("ix_drone_frames_org_received", "drone_frames", ["org_id", "received_at"])
-    op.create_index("ix_finance_customers_org_screened", "finance_customers", ["org_id", "screened_at"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_finance_customers_org_screened", table_name="finance_customers")
-    op.drop_index("ix_drone_frames_org_received", table_name="drone_frames")
-    op.drop_index("ix_items_org_created", table_name="items")
     op.drop_index("ix_retention_holds_subject", table_name="retention_holds")
     op.drop_table("retention_holds")
     op.drop_table("retention_rules")
