@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from basira.core.instance import Instance
 from basira.core.models import AuditEntry, User
 from basira.core.principal import Principal
+from basira.identity import flow
 from basira.identity.directory import ProviderDirectory
 from basira.identity.errors import SignInRefused
 from basira.identity.models import OidcIdentity
@@ -103,8 +105,6 @@ def test_state_is_used_once_even_when_replayed_with_a_fresh_code(instance: Insta
 
 def test_replayed_callback_in_the_browser_is_refused(client: TestClient, configured: Provider) -> None:
     start = client.get("/login/oidc/acme", follow_redirects=False)
-    import httpx
-
     back = httpx.get(start.headers["location"], follow_redirects=False).headers["location"]
     callback = back.removeprefix("http://testserver")
     assert client.get(callback, follow_redirects=False).status_code == 303
@@ -116,8 +116,6 @@ def test_replayed_callback_in_the_browser_is_refused(client: TestClient, configu
 def test_state_from_another_browser_is_refused(instance: Instance, configured: Provider) -> None:
     directory = ProviderDirectory()
     state, code = code_for(instance, directory)
-    from basira.identity import flow
-
     with pytest.raises(SignInRefused) as caught:
         flow.complete(instance.db.session, directory, instance.secret_key, state=state, code=code,
                       kept_state="the-state-of-some-other-browser")
@@ -136,7 +134,6 @@ def test_rotated_signing_key_is_fetched_and_trusted(instance: Instance, configur
 
 
 def test_token_signed_with_an_unpublished_key_is_refused(instance: Instance, configured: Provider) -> None:
-    directory = ProviderDirectory()
     rogue = Provider._new_key("key-1")  # same key id as the published key, another key
     configured.key = rogue
     assert _refusal(instance, configured) == "token"
