@@ -19,6 +19,7 @@ from basira.actions.config import ActionsConfig
 from basira.actions.delivery import DeliveryReport, deliver_due, new_client
 from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
+from basira.retention.purge import RetentionThread
 from basira.review import ConsumeReport, consume
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,11 @@ class Worker(threading.Thread):
         self.config = config or ActionsConfig.from_settings(inst.settings)
         self.rounds = 0
         self._stop_event = threading.Event()
+        # The retention purge has a thread of its own: a long purge never delays cases or webhooks.
+        self.retention = RetentionThread(inst)
 
     def run(self) -> None:
+        self.retention.start_if_wanted()
         with new_client(self.config) as client:
             while not self._stop_event.is_set():
                 try:
@@ -81,6 +85,7 @@ class Worker(threading.Thread):
         """Ask the thread to finish its round and stop, and wait for it (at most ``timeout`` seconds; by default
         the delivery timeout plus a margin, since a round may be waiting on an endpoint)."""
         self._stop_event.set()
+        self.retention.stop()
         if self.is_alive():
             self.join(self.config.timeout + 5 if timeout is None else timeout)
 
