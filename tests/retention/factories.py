@@ -13,6 +13,8 @@ from basira.drones.models import GENESIS, DroneFrame, DroneSensor, DroneTrack
 from basira.finance.models import Customer
 
 T0 = dt.datetime(2027, 3, 1, 12, 0, 0, tzinfo=dt.UTC)
+# Older than every default rule at any real "now": for commands that purge at the current time.
+LONG_AGO = dt.datetime(2015, 1, 1, tzinfo=dt.UTC)
 
 
 def item(s: Session, org_id: int, at: dt.datetime, ref: str = "upload.jpg", content_type: str = "photo") -> int:
