@@ -43,3 +43,7 @@ def configure(instance: Instance, admin: Principal, provider: Provider, **change
 def configured(instance: Instance, admin: Principal, provider: Provider) -> Provider:
     configure(instance, admin, provider)
     return provider
+
+
+# The browser test serves the app on a loopback port like the web tests do.
+from tests.web.conftest import server as server  # noqa: E402
