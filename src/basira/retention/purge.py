@@ -28,6 +28,9 @@ from basira.retention.rules import KIND_NAMES, Rule, check_kind, rules_in_force
 
 log = logging.getLogger(__name__)
 ACTOR = "system:retention"
+# The background job rests this long between batches, so that requests sharing the process and the database
+# (ingest above all) get their turn; a purge on demand (CLI, API) does not rest.
+BACKGROUND_PAUSE_S = 0.05
 
 
 @dataclass
@@ -152,7 +155,7 @@ class RetentionThread(threading.Thread):
         # The first run waits one interval: a server that starts does its first work first.
         while not self._stop_event.wait(self.interval):
             try:
-                run(self.inst, PurgeOptions(pause_s=0.01))
+                run(self.inst, PurgeOptions(pause_s=BACKGROUND_PAUSE_S))
             except Exception:
                 log.exception("retention purge failed; trying again in %.0f s", self.interval)
 
