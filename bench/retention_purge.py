@@ -3,11 +3,12 @@
 One process, the real services: drone frames are ingested through ``DroneService.ingest`` (decode, hash chain,
 tracks, zone checks, commit) in batches at a fixed rate, first alone (the baseline), then while
 ``retention.purge.run`` deletes ``--frames`` expired frames of another sensor in batches of
-``BASIRA_RETENTION_BATCH_SIZE``, resting between batches as the background job does. The ingest latency of a batch is the time from its scheduled start to its commit
-(open loop: a slow batch does not slow the schedule). PostgreSQL by default, on a fresh database of the server at
-``BASIRA_BENCH_POSTGRES`` (dropped at the end); ``--database sqlite`` for a file in a temporary folder.
+``BASIRA_RETENTION_BATCH_SIZE``, resting between batches as the background job does. The ingest latency of a
+batch is the time from its scheduled start to its commit (open loop: a slow batch does not slow the schedule).
+PostgreSQL by default, on a fresh database of the server at ``BASIRA_BENCH_POSTGRES`` (dropped at the end);
+``--database sqlite`` for a file in a temporary folder.
 
-    .venv/bin/python bench/retention_purge.py [--frames 300000] [--seconds 20] [--rate 20] [--batch 50]
+    .venv/bin/python bench/retention_purge.py [--frames 300000] [--seconds 20] [--rate 5] [--batch 20]
 """
 
 from __future__ import annotations
@@ -121,8 +122,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--frames", type=int, default=300_000)
     ap.add_argument("--seconds", type=float, default=20.0)
-    ap.add_argument("--rate", type=float, default=20.0, help="ingest batches per second")
-    ap.add_argument("--batch", type=int, default=50, help="frames per ingest batch")
+    ap.add_argument("--rate", type=float, default=5.0, help="ingest batches per second")
+    ap.add_argument("--batch", type=int, default=20, help="frames per ingest batch")
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -146,7 +147,8 @@ def main() -> None:
 
             def purge() -> None:
                 t0 = time.perf_counter()
-                reports = run(inst, PurgeOptions(kinds=("drone_frames",), org_ids=(org_id,), pause_s=BACKGROUND_PAUSE_S))
+                options = PurgeOptions(kinds=("drone_frames",), org_ids=(org_id,), pause_s=BACKGROUND_PAUSE_S)
+                reports = run(inst, options)
                 purged.update(seconds=time.perf_counter() - t0, deleted=sum(r.deleted for r in reports))
                 done.set()
 
