@@ -14,7 +14,7 @@ from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import errors
 from basira.identity import providers
 
-router = APIRouter(prefix="/v1/oidc", tags=["identity"], responses=errors(401, 403))
+router = APIRouter(prefix="/v1/oidc", tags=["identity"], responses=errors(401, 403, 422))
 
 
 class RoleRuleIn(BaseModel):

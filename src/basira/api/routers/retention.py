@@ -16,7 +16,7 @@ from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import MAX_ID, errors
 from basira.retention import holds, purge, rules, subjects
 
-router = APIRouter(prefix="/v1/retention", tags=["retention"], responses=errors(401, 403))
+router = APIRouter(prefix="/v1/retention", tags=["retention"], responses=errors(401, 403, 422))
 KIND_HELP = "Kind of record: " + ", ".join(f"`{k}`" for k in rules.KIND_NAMES) + "."
 Kind = Annotated[str, Path(title="Kind of record", max_length=32, description=KIND_HELP)]
 HoldId = Annotated[int, Path(title="Hold id", ge=1, le=MAX_ID)]
@@ -53,7 +53,7 @@ def list_rules(inst: InstanceDep, principal: PrincipalDep) -> list[dict[str, Any
                 for r in rules.show_rules(s, principal, inst.settings)]
 
 
-@router.put("/rules/{kind}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(422))
+@router.put("/rules/{kind}", status_code=status.HTTP_204_NO_CONTENT, responses=errors(404))
 def set_rule(kind: Kind, body: RuleIn, inst: InstanceDep, principal: PrincipalDep) -> Response:
     """Set (or clear) the organization's rule for one kind of record (admins; audited)."""
     with inst.db.session() as s:
