@@ -11,15 +11,15 @@ import time
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from basira.core.instance import Instance
-from basira.core.models import AuditEntry, User
+from basira.core.models import AuditEntry, User, utcnow
 from basira.core.principal import Principal
 from basira.identity import flow
 from basira.identity.directory import ProviderDirectory
 from basira.identity.errors import SignInRefused
-from basira.identity.models import OidcIdentity
+from basira.identity.models import OidcIdentity, OidcLogin
 
 from .conftest import configure
 from .helpers import code_for, complete, through_provider
@@ -197,3 +197,13 @@ def test_sign_in_page_offers_the_provider_in_each_language(client: TestClient, c
                                                            label: str) -> None:
     page = client.get(f"/login?lang={lang}").text
     assert label in page and "Acme Login" in page and "/login/oidc/acme" in page
+
+
+def test_sign_ins_never_finished_are_cleared_when_another_starts(instance: Instance, configured: Provider) -> None:
+    directory = ProviderDirectory()
+    code_for(instance, directory)
+    with instance.db.session() as s:
+        s.execute(update(OidcLogin).values(created_at=utcnow() - 2 * flow.STALE_AFTER))
+    code_for(instance, directory)
+    with instance.db.session() as s:
+        assert s.scalar(select(func.count(OidcLogin.state_sha256))) == 1

@@ -23,7 +23,7 @@ from authlib.oauth2 import OAuth2Error
 from joserfc import jwt
 from joserfc.errors import ExpiredTokenError, InvalidClaimError, JoseError, MissingClaimError
 from joserfc.jwk import GuestProtocol, Key
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from basira.core.models import Organization, User, utcnow
@@ -39,6 +39,7 @@ with warnings.catch_warnings():
 
 Sessions = Callable[[], AbstractContextManager[Session]]
 STATE_TTL = dt.timedelta(minutes=10)
+STALE_AFTER = dt.timedelta(hours=1)
 LEEWAY_S = 60
 MAX_PARAM = 2000
 # Asymmetric algorithms only: "none" and HMAC with the client secret are refused.
@@ -69,6 +70,8 @@ def begin(sessions: Sessions, directory: ProviderDirectory, org_slug: str, redir
     url, _ = client.create_authorization_url(meta.authorization_endpoint, state=state, nonce=nonce,
                                              code_verifier=verifier)
     with sessions() as s:
+        # Anyone may start a sign-in, so sign-ins never finished are cleared here, not left to the retention job.
+        s.execute(delete(OidcLogin).where(OidcLogin.created_at < utcnow() - STALE_AFTER))
         s.add(OidcLogin(state_sha256=_digest(state), org_id=org_id, nonce=nonce, code_verifier=verifier,
                         redirect_uri=redirect_uri))
     return Started(str(url), state)
