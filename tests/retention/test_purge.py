@@ -162,3 +162,18 @@ def test_nothing_expired_writes_no_audit_entry(instance: Instance, org_id: int) 
     _purge(instance, T0 + DAY)
     with instance.db.session() as s:
         assert s.scalar(select(func.count()).where(AuditEntry.action == "retention.purge")) == 0
+
+
+def test_exposure_counts_expire_by_their_day(instance: Instance, admin: Principal) -> None:
+    from basira.core import orgs
+    from basira.web import accounts
+    from basira.web.models import Exposure
+
+    with instance.db.session() as s:
+        user = orgs.create_user(s, admin, admin.org_id, "rana", "a long enough password", "reviewer")
+        accounts.record_reveal(s, user, "case-1/medium-0")
+        s.execute(update(Exposure).values(day="2027-03-01"))
+    _purge(instance, T0 + 90 * DAY, "sessions")
+    assert _count(instance, Exposure.user_id) == 1
+    _purge(instance, T0 + 91 * DAY, "sessions")
+    assert _count(instance, Exposure.user_id) == 0
