@@ -24,7 +24,7 @@ from basira.core.matching import recent_matches
 from basira.core.models import Bank, Organization, User
 from basira.core.principal import system_principal
 from basira.core.visibility import Access
-from basira.web import auth, totp
+from basira.web import auth, oidc_pages, totp
 from basira.web.common import (
     STATIC_DIR,
     TEMPLATES_DIR,
@@ -55,7 +55,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
         https_only: send the session and language cookies over HTTPS only; by default the instance's
             ``session_https_only`` setting (off where the setting does not exist).
     """
-    from basira.web import admin_pages, oidc_pages, review_pages
+    from basira.web import admin_pages, review_pages
 
     instance: Instance = app.state.instance
     secure = instance.settings.session_https_only if https_only is None else https_only
@@ -120,9 +120,7 @@ def login_page(request: Request) -> Response:
     with instance.db.session() as s:
         if auth.session_user(s, request.session) is not None:
             return redirect(request, "/")
-    from basira.web.oidc_pages import choices
-
-    return render(request, "login.html", {"error": None, "username": "", "providers": choices(request)})
+    return render(request, "login.html", {"error": None, "username": "", "providers": oidc_pages.choices(request)})
 
 
 def _refused(request: Request, template: str, result: auth.LoginResult, context: dict[str, Any]) -> Response:
