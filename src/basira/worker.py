@@ -20,6 +20,7 @@ from basira.actions.delivery import DeliveryReport, deliver_due, new_client
 from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
 from basira.legal import jobs as legal_jobs
+from basira.retention.purge import RetentionThread
 from basira.review import ConsumeReport, consume
 from basira.review.policy import ReviewPolicy
 
@@ -72,8 +73,11 @@ class Worker(threading.Thread):
         self.rounds = 0
         self._stop_event = threading.Event()
         self._feeds: threading.Thread | None = None
+        # The retention purge has a thread of its own: a long purge never delays cases or webhooks.
+        self.retention = RetentionThread(inst)
 
     def run(self) -> None:
+        self.retention.start_if_wanted()
         with new_client(self.config) as client:
             while not self._stop_event.is_set():
                 try:
@@ -95,6 +99,7 @@ class Worker(threading.Thread):
         """Ask the thread to finish its round and stop, and wait for it (at most ``timeout`` seconds; by default
         the delivery timeout plus a margin, since a round may be waiting on an endpoint)."""
         self._stop_event.set()
+        self.retention.stop()
         if self.is_alive():
             self.join(self.config.timeout + 5 if timeout is None else timeout)
 

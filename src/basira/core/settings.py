@@ -121,6 +121,41 @@ class Settings:
     taxii_page_size: int = field(
         default=1000, metadata={"help": "Objects per page the TAXII server sends when the client asks no limit."},
     )
+    retention_items_days: int = field(
+        default=365,
+        metadata={"help": "Days an item submitted for matching and its matches are kept (0: forever); an "
+                          "organization's own rule (`basira retention set`) overrides it."},
+    )
+    retention_customers_days: int = field(
+        default=1825,
+        metadata={"help": "Days a screened customer and their screening results are kept after the last screening "
+                          "(0: forever); five years, the usual record-keeping duty of financial services."},
+    )
+    retention_drone_frames_days: int = field(
+        default=30, metadata={"help": "Days a raw drone frame is kept (0: forever)."},
+    )
+    retention_drone_tracks_days: int = field(
+        default=180,
+        metadata={"help": "Days a drone track, its positions and alerts are kept after it was last seen (0: forever)."},
+    )
+    retention_webhook_deliveries_days: int = field(
+        default=90,
+        metadata={"help": "Days a finished webhook delivery (delivered, dead or cancelled) and its attempts are kept."},
+    )
+    retention_sessions_days: int = field(
+        default=90,
+        metadata={"help": "Days reviewers' daily exposure counts and sign-ins through identity providers are kept."},
+    )
+    retention_interval_s: int = field(
+        default=3600,
+        metadata={"help": "Seconds between runs of the retention purge beside the server (0: only `basira retention "
+                          "run`)."},
+    )
+    retention_batch_size: int = field(
+        default=2000,
+        metadata={"help": "Records deleted per transaction by the retention purge (small batches never hold "
+                          "the database long)."},
+    )
     demo: bool = field(
         default=True,
         metadata={"help": "Offer the demo organization on the first page of an empty instance."},

@@ -26,7 +26,7 @@ from basira.core.orgs import orgs_by_id
 from basira.core.principal import system_principal
 from basira.core.visibility import Access
 from basira.legal.banner import legal_banner
-from basira.web import auth, totp
+from basira.web import auth, oidc_pages, totp
 from basira.web.common import (
     STATIC_DIR,
     TEMPLATES_DIR,
@@ -72,6 +72,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.include_router(router)
     app.include_router(review_pages.router)
     app.include_router(admin_pages.router)
+    app.include_router(oidc_pages.router)
 
 
 def _client(request: Request) -> str:
@@ -125,7 +126,7 @@ def login_page(request: Request) -> Response:
     with instance.db.session() as s:
         if auth.session_user(s, request.session) is not None:
             return redirect(request, "/")
-    return render(request, "login.html", {"error": None, "username": ""})
+    return render(request, "login.html", {"error": None, "username": "", "providers": oidc_pages.choices(request)})
 
 
 def _refused(request: Request, template: str, result: auth.LoginResult, context: dict[str, Any]) -> Response:

@@ -12,12 +12,14 @@ from basira.api.routers import (
     hma,
     legal,
     matching,
+    oidc,
     orgs,
     reports,
+    retention,
     review,
     signals,
     taxii,
 )
 
 ROUTERS: list[APIRouter] = [m.router for m in (health, orgs, banks, signals, bulk, matching, actions, review, legal,
-                                                reports, taxii, hma)]
+                                                reports, oidc, retention, taxii, hma)]
