@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import select
-from tests.api.helpers import Api, problem
+from tests.factories import Api, problem
 from tests.retention import factories as f
 
 from basira.core.instance import Instance
