@@ -6,7 +6,8 @@ Values are made-up MD5 digests (``A``, ``B``, ``C``): no real material anywhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -155,3 +156,34 @@ def with_content(settings: Any, **changes: Any) -> Any:
     from basira.content.settings import ContentSettings
 
     return settings.with_section(dataclasses.replace(settings.of(ContentSettings), **changes))
+
+
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread; yields its base URL (real sockets, for
+    browsers, event streams and tests that control every byte sent)."""
+    import socket
+    import threading
+    import time
+
+    import pytest
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("the server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        srv.force_exit = True  # an event stream stays open until its browser goes
+        thread.join(timeout=10)
+        sock.close()

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
-from tests.factories import Api, auth, problem
+from tests.factories import Api, auth, problem, serving
 
 from basira.api.app import create_app
 from basira.api.limits import LARGE_BODY_ROUTES, PREAUTH_BYTES
@@ -37,18 +35,9 @@ class _Counting:
 @pytest.fixture
 def live(instance: Instance) -> Iterator[tuple[str, int]]:
     """The app served by uvicorn on a free loopback port (real sockets: the test controls every byte sent)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(instance), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield "127.0.0.1", port
-    srv.should_exit = True
-    thread.join(10)
+    with serving(create_app(instance)) as url:
+        host, _, port = url.removeprefix("http://").partition(":")
+        yield host, int(port)
 
 
 def _warm(address: tuple[str, int]) -> None:

@@ -6,16 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from tests.drones.helpers import basic, location, operator, pack, system
 from tests.drones.test_api import east
+from tests.factories import serving
 
 from basira.api.app import create_app
 from basira.core import orgs
@@ -34,24 +31,8 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture
 def server(instance: Instance, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     monkeypatch.setattr(drones_map, "POLL_S", 0.2)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(instance), log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        srv.force_exit = True  # the event stream stays open until the browser goes
-        thread.join(timeout=10)
-        sock.close()
+    with serving(create_app(instance)) as url:
+        yield url
 
 
 def post(instance: Instance, admin: Principal, metres: list[float]) -> None:
