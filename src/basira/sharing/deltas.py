@@ -8,7 +8,7 @@ same thing twice changes nothing. Signals from anywhere else (added by hand, ano
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,10 @@ from basira.core.signals import SignalTypeRegistry
 Key = tuple[str, str, str]
 
 
+#: Reasons kept in an import report (a hostile file could give millions).
+MAX_REASONS = 20
+
+
 @dataclass
 class Delta:
     """What applying a source to a bank changed."""
@@ -31,6 +35,28 @@ class Delta:
     added: int = 0
     disabled: int = 0
     unchanged: int = 0
+
+
+@dataclass
+class ImportReport:
+    """What reading an exchange's file and applying it to a bank did: the delta, values refused (the first
+    :data:`MAX_REASONS` reasons) and values of types Basira does not take, counted by type."""
+
+    source: str
+    added: int = 0
+    disabled: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    reasons: list[str] = field(default_factory=list)
+    skipped_types: dict[str, int] = field(default_factory=dict)
+
+    def reject(self, reason: str) -> None:
+        self.rejected += 1
+        if len(self.reasons) < MAX_REASONS:
+            self.reasons.append(reason)
+
+    def skip(self, kind: str) -> None:
+        self.skipped_types[kind] = self.skipped_types.get(kind, 0) + 1
 
 
 def key_of(spec: SignalSpec) -> Key:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -30,31 +30,19 @@ from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry
 from basira.core.visibility import Access
 from basira.sharing import deltas
+from basira.sharing.deltas import ImportReport
 from basira.sharing.hma import ALIASES, DISABLED, ENABLED
 
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
-MAX_REASONS = 20
 
 
 @dataclass
-class HmaReport:
-    """What an import read and changed."""
+class HmaReport(ImportReport):
+    """What an import read and changed: the file's format and its contents besides the delta."""
 
-    source: str
     format: str = ""
     contents: int = 0
     disabled_contents: int = 0
-    added: int = 0
-    disabled: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: list[str] = field(default_factory=list)
-    skipped_types: dict[str, int] = field(default_factory=dict)
-
-    def reject(self, reason: str) -> None:
-        self.rejected += 1
-        if len(self.reasons) < MAX_REASONS:
-            self.reasons.append(reason)
 
 
 @dataclass(frozen=True)
@@ -164,7 +152,7 @@ def import_export(session: Session, principal: Principal, registry: SignalTypeRe
         for name, value in content.signals.items():
             basira = ALIASES.get(name, name)
             if basira not in known:
-                report.skipped_types[name[:40]] = report.skipped_types.get(name[:40], 0) + 1
+                report.skip(name[:40])
                 continue
             spec = SignalSpec(signal_type=basira, value=value, entry_ref=content.ref,
                               attributes=content.attributes, provenance=f"hma:{source}"[:300],

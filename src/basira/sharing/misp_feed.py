@@ -12,7 +12,7 @@ An event or attribute marked stricter than the bank (``tlp:red`` into an AMBER b
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -26,6 +26,7 @@ from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry
 from basira.core.visibility import Access
 from basira.sharing import deltas
+from basira.sharing.deltas import ImportReport
 from basira.sharing.misp import SIGNAL_TYPE_TAG, invalid, parse_tlp_tag
 from basira.sharing.misp_source import FeedSource, check_name, load_json
 
@@ -37,7 +38,6 @@ FROM_MISP = {"md5": "md5", "sha256": "sha256", "url": "url", "domain": "domain",
 WALLET_RELATIONS = {"address", "address-xmr", "address-crypto"}
 STRICTNESS = [TLP.CLEAR, TLP.GREEN, TLP.AMBER, TLP.AMBER_STRICT, TLP.RED]
 MAX_EVENTS = 10_000
-MAX_REASONS = 20
 
 
 @dataclass(frozen=True)
@@ -53,25 +53,10 @@ class FeedItem:
 
 
 @dataclass
-class FeedReport:
-    """What reading a feed and applying it did."""
+class FeedReport(ImportReport):
+    """What reading a feed and applying it did: the events read besides the delta."""
 
-    source: str
     events: int = 0
-    added: int = 0
-    disabled: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    reasons: list[str] = field(default_factory=list)
-    skipped_types: dict[str, int] = field(default_factory=dict)
-
-    def reject(self, reason: str) -> None:
-        self.rejected += 1
-        if len(self.reasons) < MAX_REASONS:
-            self.reasons.append(reason)
-
-    def skip(self, misp_type: str) -> None:
-        self.skipped_types[misp_type] = self.skipped_types.get(misp_type, 0) + 1
 
 
 def _truthy(value: Any) -> bool:
