@@ -237,3 +237,18 @@ def content_of(path: Path) -> Content:
 def echo_json(value: Any) -> None:
     """JSON on stdout, unwrapped and uncoloured, so that it can be piped."""
     typer.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+
+
+def bank_ref(ref: str) -> int | str:
+    """A bank named on the command line: its id when all digits, else its name."""
+    ref = ref.strip()
+    return int(ref) if ref.isascii() and ref.isdigit() else ref
+
+
+def print_refusals(reasons: Sequence[str], skipped_types: dict[str, int], skipped_label: str) -> None:
+    """The values an import refused (with their reasons) and the types it could not take, counted."""
+    for reason in reasons:
+        out.print(f"  rejected: {escape(reason)}", soft_wrap=True)
+    if skipped_types:
+        skipped = ", ".join(f"{n} {escape(t)}" for t, n in sorted(skipped_types.items()))
+        out.print(f"  {skipped_label}: {skipped}", soft_wrap=True)

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from basira.cli.common import JsonOption, OrgOption, echo_json, out, principal, state
+from basira.cli.common import JsonOption, OrgOption, bank_ref, echo_json, out, principal, print_refusals, state
 from basira.sharing.hma_import import DEFAULT_MAX_BYTES, import_export, read_text
 
 hma_app = typer.Typer(help="Hasher-Matcher-Actioner (HMA): import an HMA bank export.", no_args_is_help=True)
@@ -34,7 +33,7 @@ def hma_import(
     are disabled, a second import of the same export adds nothing. A malformed export changes nothing."""
     inst = state(ctx).instance()
     text = read_text(path, max_bytes)
-    ref: int | str = int(bank) if bank.isascii() and bank.isdigit() else bank.strip()
+    ref = bank_ref(bank)
     with inst.db.session() as s:
         p, _ = principal(s, org)
         report = import_export(s, p, inst.registry, inst.settings, ref, text, path.name, signal_type)
@@ -43,8 +42,4 @@ def hma_import(
         return
     out.print(f"Read {report.contents} contents ({report.format}): {report.added} signals added, "
               f"{report.disabled} disabled, {report.unchanged} unchanged, {report.rejected} rejected.", soft_wrap=True)
-    for reason in report.reasons:
-        out.print(f"  rejected: {escape(reason)}", soft_wrap=True)
-    if report.skipped_types:
-        skipped = ", ".join(f"{n} {escape(t)}" for t, n in sorted(report.skipped_types.items()))
-        out.print(f"  signal types Basira does not have: {skipped}", soft_wrap=True)
+    print_refusals(report.reasons, report.skipped_types, "signal types Basira does not have")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from basira.cli.common import JsonOption, OrgOption, echo_json, out, principal, state
+from basira.cli.common import JsonOption, OrgOption, bank_ref, echo_json, out, principal, print_refusals, state
 from basira.sharing.misp import export_feed
 from basira.sharing.misp_feed import import_feed
 from basira.sharing.misp_source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, open_source
@@ -17,11 +17,6 @@ from basira.sharing.misp_source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_S, ope
 misp_app = typer.Typer(help="MISP feeds: export a bank as a feed, import a feed into a bank.", no_args_is_help=True)
 CLI_NAME = "misp"
 cli_app = misp_app
-
-
-def _bank_ref(ref: str) -> int | str:
-    ref = ref.strip()
-    return int(ref) if ref.isascii() and ref.isdigit() else ref
 
 
 @misp_app.command("export")
@@ -41,7 +36,7 @@ def misp_export(
     inst = state(ctx).instance()
     with inst.db.session() as s:
         p, _ = principal(s, org)
-        report = export_feed(s, p, _bank_ref(bank), folder, partner=partner)
+        report = export_feed(s, p, bank_ref(bank), folder, partner=partner)
     if as_json:
         echo_json(dataclasses.asdict(report))
         return
@@ -69,14 +64,10 @@ def misp_import(
     source = open_source(location, max_bytes=max_bytes, timeout_s=timeout)
     with inst.db.session() as s:
         p, _ = principal(s, org)
-        report = import_feed(s, p, inst.registry, inst.settings, _bank_ref(bank), source)
+        report = import_feed(s, p, inst.registry, inst.settings, bank_ref(bank), source)
     if as_json:
         echo_json(dataclasses.asdict(report))
         return
     out.print(f"Read {report.events} events: {report.added} signals added, {report.disabled} disabled, "
               f"{report.unchanged} unchanged, {report.rejected} rejected.", soft_wrap=True)
-    for reason in report.reasons:
-        out.print(f"  rejected: {escape(reason)}", soft_wrap=True)
-    if report.skipped_types:
-        skipped = ", ".join(f"{n} {escape(t)}" for t, n in sorted(report.skipped_types.items()))
-        out.print(f"  MISP types without a signal type: {skipped}", soft_wrap=True)
+    print_refusals(report.reasons, report.skipped_types, "MISP types without a signal type")
