@@ -32,8 +32,10 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from basira.core import orgs
 from basira.core.db import make_engine, migrate
@@ -122,12 +124,29 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+_EMPTYING_ENGINES: dict[str, Engine] = {}
+_RESTART_SEQUENCES = text(
+    "DO $$DECLARE r record; BEGIN FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP "
+    "EXECUTE format('ALTER SEQUENCE %I RESTART', r.sequencename); END LOOP; END$$"
+)
+
+
 def _truncate_all(url: str) -> None:
-    engine = create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as c:
-        c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    """Empty every table and restart every sequence. DELETE, children first, is ten times quicker than TRUNCATE on
+    the few rows a test leaves (TRUNCATE makes new files for every table); TRUNCATE is the fallback."""
+    engine = _EMPTYING_ENGINES.get(url)
+    if engine is None:
+        engine = _EMPTYING_ENGINES[url] = create_engine(url, poolclass=NullPool)
+    tables = Base.metadata.sorted_tables
+    try:
+        with engine.begin() as c:
+            for table in reversed(tables):
+                c.execute(table.delete())
+            c.execute(_RESTART_SEQUENCES)
+    except DBAPIError:
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with engine.begin() as c:
+            c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
