@@ -38,7 +38,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from basira.core import orgs
-from basira.core.db import make_engine, migrate
+from basira.core.db import load_models, make_engine, migrate
 from basira.core.instance import Instance
 from basira.core.models import Base, Role
 from basira.core.principal import Principal, system_principal
@@ -137,6 +137,7 @@ def _truncate_all(url: str) -> None:
     engine = _EMPTYING_ENGINES.get(url)
     if engine is None:
         engine = _EMPTYING_ENGINES[url] = create_engine(url, poolclass=NullPool)
+    load_models()
     tables = Base.metadata.sorted_tables
     try:
         with engine.begin() as c:
@@ -167,6 +168,29 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(template, target)
     return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database, not migrated, of its own (for migration tests): a new SQLite file, or a new PostgreSQL
+    database dropped after the test."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    name = f"basira_fresh_{secrets.token_hex(6)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool,
+                          connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as e:
+        need(False, f"no PostgreSQL server at {PG_ADMIN_URL} ({type(e).__name__})")
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture
