@@ -143,6 +143,17 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database carries every head of the migrations (what :func:`migrate` would bring it to)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return heads == current
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema up to the newest migration."""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
