@@ -25,6 +25,7 @@ import secrets
 import shutil
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -170,12 +171,13 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     return f"sqlite:///{target}"
 
 
-@pytest.fixture
-def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """An empty database, not migrated, of its own (for migration tests): a new SQLite file, or a new PostgreSQL
-    database dropped after the test."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+@contextmanager
+def empty_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database, not migrated, of its own: a new SQLite file in ``folder``, or a new PostgreSQL
+    database (dropped afterwards)."""
+    if kind == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{folder / f'fresh-{secrets.token_hex(4)}.db'}"
         return
     name = f"basira_fresh_{secrets.token_hex(6)}"
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool,
@@ -191,6 +193,13 @@ def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own on the backend, not migrated (for migration tests)."""
+    with empty_database(backend, tmp_path / "fresh") as url:
+        yield url
 
 
 @pytest.fixture
