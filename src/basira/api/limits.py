@@ -53,20 +53,26 @@ class _RouteRule:
 
 
 #: Rules already read, by the shape of an app's routes: building the OpenAPI document takes about a second, and every
-#: app of a process with the same routes (each test's app, each worker's) has the same document.
-_RULES_BY_ROUTES: dict[tuple[tuple[str, str, str], ...], list[_RouteRule]] = {}
+#: app of a process with the same routes (each test's app, each worker's) has the same document. Bounded: apps with
+#: routes of their own (tests of plugins) do not pile up.
+_RULES_BY_ROUTES: dict[tuple[object, ...], list[_RouteRule]] = {}
+_MAX_SHAPES = 16
 
 
-def _route_shape(app: object) -> tuple[tuple[str, str, str], ...] | None:
-    routes = getattr(app, "routes", None)
-    if routes is None:
-        return None
-    shape = []
-    for route in routes:
+def _route_shape(routes: object) -> tuple[object, ...]:
+    """Path, methods and endpoint of every route, descending into included routers (which recent FastAPI keeps
+    nested rather than copying their routes into the app)."""
+    shape: list[object] = []
+    for route in routes if isinstance(routes, list | tuple) else ():
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            prefix = str(getattr(getattr(route, "include_context", None), "prefix", ""))
+            shape.append(("include", prefix, _route_shape(getattr(inner, "routes", ()))))
+            continue
         endpoint = getattr(route, "endpoint", None)
         name = f"{getattr(endpoint, '__module__', '')}.{getattr(endpoint, '__qualname__', '')}"
         methods = ",".join(sorted(getattr(route, "methods", None) or ()))
-        shape.append((str(getattr(route, "path", "")), methods, name))
+        shape.append((str(getattr(route, "path", "")), methods, name, type(route).__name__))
     return tuple(shape)
 
 
@@ -77,12 +83,13 @@ def _rules(app: object) -> list[_RouteRule]:
     openapi = getattr(app, "openapi", None)
     if openapi is None:
         return []
-    shape = _route_shape(app)
-    if shape is not None and shape in _RULES_BY_ROUTES:
+    shape = _route_shape(getattr(app, "routes", ()))
+    if shape in _RULES_BY_ROUTES:
         return _RULES_BY_ROUTES[shape]
     rules = _read_rules(openapi())
-    if shape is not None:
-        _RULES_BY_ROUTES[shape] = rules
+    if len(_RULES_BY_ROUTES) >= _MAX_SHAPES:
+        _RULES_BY_ROUTES.clear()
+    _RULES_BY_ROUTES[shape] = rules
     return rules
 
 
