@@ -15,7 +15,7 @@ from basira.api.app import create_app
 from basira.api.uploads import upload_dir
 from basira.core import orgs
 from basira.core.instance import Instance
-from basira.core.principal import system_principal
+from basira.core.principal import Principal, system_principal
 from basira.core.settings import load_settings
 
 TEXT = b"plain neutral bytes for hashing\n"
@@ -170,8 +170,9 @@ def test_streamed_upload_without_length_is_cut_off_at_the_limit(small: tuple[Tes
 
 def test_a_lookup_with_store_false_answers_the_same_and_writes_nothing(
         client: TestClient, instance: Instance, admin: Principal, admin_key: str) -> None:
-    from basira.core.models import Event, Item, Match
     from tests.factories import A, count, make_bank
+
+    from basira.core.models import Event, Item, Match
 
     make_bank(instance, admin, "known", [A])
     body = {"signals": [{"signal_type": "md5", "value": A}], "ref": "lookup-1"}
