@@ -106,3 +106,21 @@ def test_an_unknown_route_is_counted_as_unmatched_not_by_its_path(client: TestCl
 def _series(client: TestClient) -> list[str]:
     registry = client.app.state.metrics.registry  # type: ignore[attr-defined]
     return [str(sample.labels) for metric in registry.collect() for sample in metric.samples]
+
+
+def test_requests_fail_fast_with_503_while_the_database_is_away_and_recover_after(
+        instance: Instance, admin_key: str) -> None:
+    with TestClient(create_app(instance)) as c:
+        assert c.get("/v1/banks", headers=auth(admin_key)).status_code == 200
+        engine, sessions = instance.db.engine, instance.db.sessions
+        instance.db.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:9/none",
+                                           connect_args={"connect_timeout": 1})
+        instance.db.sessions = sessionmaker(instance.db.engine)
+        try:
+            away = c.get("/v1/banks", headers=auth(admin_key))
+            assert problem(away, 503)["detail"].startswith("the database is unavailable")
+            assert away.headers["retry-after"] == "5"
+        finally:
+            instance.db.engine.dispose()
+            instance.db.engine, instance.db.sessions = engine, sessions
+        assert c.get("/v1/banks", headers=auth(admin_key)).status_code == 200

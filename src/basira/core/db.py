@@ -13,7 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -133,7 +133,11 @@ def _make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkout", _sqlite_checkout_for(engine))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Fail fast when the server is away (a request answers 503 within seconds, not after the OS's TCP timeout) and
+    # when every connection is busy; pre-ping replaces connections that a database restart closed.
+    psycopg = make_url(url).get_driver_name() == "psycopg"
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                         connect_args={"connect_timeout": 5} if psycopg else {})
 
 
 def alembic_config(url: str) -> Config:
