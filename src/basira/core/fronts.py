@@ -16,10 +16,13 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from basira.core.errors import ConfigurationError, InvalidInput
 from basira.core.models import OpinionKind
+
+if TYPE_CHECKING:
+    from basira.core.exercise_hooks import ExerciseHook
 
 ENTRY_POINT_GROUP = "basira.fronts"
 #: The event every front may record matches with (``core.matching`` writes it).
@@ -147,6 +150,8 @@ class FrontManifest:
         demo: A reference to the front's demo hook, or None: a callable taking a :class:`basira.core.demo.DemoContext`
             (the instance, the demo organization's admin, folders) that adds the front's demo data idempotently
             and returns a list of :class:`basira.core.demo.DemoPart`.
+        exercise: A reference to the front's :class:`basira.core.exercise_hooks.ExerciseHook`, or None: how the
+            front seeds an exercise organization and plays the injects of its kinds.
     """
 
     name: str
@@ -160,6 +165,7 @@ class FrontManifest:
     cli: tuple[CliGroup, ...] = ()
     pages: tuple[str, ...] = ()
     demo: str | None = None
+    exercise: str | None = None
 
 
 def load_ref(ref: str) -> object:
@@ -288,6 +294,21 @@ class FrontRegistry:
                 hook = load_ref(m.demo)
                 if not callable(hook):
                     raise ConfigurationError(f"front {m.name!r}: demo {m.demo!r} is not callable")
+                hooks.append((m.name, hook))
+        return hooks
+
+
+    def exercise_hooks(self) -> list[tuple[str, ExerciseHook]]:
+        """(front name, :class:`basira.core.exercise_hooks.ExerciseHook`) for each front that takes part in
+        exercises, in the fronts' order."""
+        from basira.core.exercise_hooks import ExerciseHook as Hook  # it imports the instance, which imports us
+
+        hooks: list[tuple[str, ExerciseHook]] = []
+        for m in self._fronts.values():
+            if m.exercise is not None:
+                hook = load_ref(m.exercise)
+                if not isinstance(hook, Hook):
+                    raise ConfigurationError(f"front {m.name!r}: exercise {m.exercise!r} is not an ExerciseHook")
                 hooks.append((m.name, hook))
         return hooks
 

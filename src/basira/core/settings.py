@@ -90,6 +90,11 @@ class Settings:
         default="",
         metadata={"help": "Comma-separated networks (e.g. 10.0.0.0/8) that webhooks may reach although private."},
     )
+    exercise_webhook_prefixes: str = field(
+        default="",
+        metadata={"help": "Comma-separated URL prefixes (scheme, host, port, path) of the exercise endpoints: the "
+                          "only places an exercise organization's webhooks may go; empty: none."},
+    )
     worker_interval_s: int = field(
         default=1,
         metadata={"help": "Seconds between background worker rounds (review cases, webhooks); 0 turns it off."},
