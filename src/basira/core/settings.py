@@ -95,6 +95,10 @@ class Settings:
         metadata={"help": "Comma-separated URL prefixes (scheme, host, port, path) of the exercise endpoints: the "
                           "only places an exercise organization's webhooks may go; empty: none."},
     )
+    exercise_max_file_bytes: int = field(
+        default=1_048_576,
+        metadata={"help": "Largest scenario, site or readiness questionnaire file an exercise reads, in bytes."},
+    )
     worker_interval_s: int = field(
         default=1,
         metadata={"help": "Seconds between background worker rounds (review cases, webhooks); 0 turns it off."},
