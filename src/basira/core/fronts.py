@@ -16,13 +16,10 @@ import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from basira.core.errors import ConfigurationError, InvalidInput
 from basira.core.models import OpinionKind
-
-if TYPE_CHECKING:
-    from basira.core.exercise_hooks import ExerciseHook
 
 ENTRY_POINT_GROUP = "basira.fronts"
 #: The event every front may record matches with (``core.matching`` writes it).
@@ -298,19 +295,10 @@ class FrontRegistry:
         return hooks
 
 
-    def exercise_hooks(self) -> list[tuple[str, ExerciseHook]]:
-        """(front name, :class:`basira.core.exercise_hooks.ExerciseHook`) for each front that takes part in
-        exercises, in the fronts' order."""
-        from basira.core.exercise_hooks import ExerciseHook as Hook  # it imports the instance, which imports us
-
-        hooks: list[tuple[str, ExerciseHook]] = []
-        for m in self._fronts.values():
-            if m.exercise is not None:
-                hook = load_ref(m.exercise)
-                if not isinstance(hook, Hook):
-                    raise ConfigurationError(f"front {m.name!r}: exercise {m.exercise!r} is not an ExerciseHook")
-                hooks.append((m.name, hook))
-        return hooks
+    def exercise_hooks(self) -> list[tuple[str, object]]:
+        """(front name, the object its ``exercise`` reference names) for each front that takes part in exercises,
+        in the fronts' order; :mod:`basira.exercise` checks that each is an ``ExerciseHook``."""
+        return [(m.name, load_ref(m.exercise)) for m in self._fronts.values() if m.exercise is not None]
 
 
 _default: FrontRegistry | None = None

@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from shapely.geometry import shape
 from sqlalchemy import select
 
 from basira.core.demo import DemoPart
@@ -37,7 +36,7 @@ DEFAULT_SITE: dict[str, Any] = {"type": "FeatureCollection", "features": [{
 
 def _centre(z: DroneZone) -> tuple[float, float]:
     """The (latitude, longitude) of a zone's centre (a circle's centre, a polygon's centroid)."""
-    point = shape(z.geometry).centroid
+    point = zones.zone_geometry(z.geometry, z.radius_m).centroid
     return float(point.y), float(point.x)
 
 
@@ -56,14 +55,14 @@ def seed(ctx: ExerciseContext) -> list[DemoPart]:
     with inst.db.session() as s:
         if s.scalar(select(DroneSensor.id).where(DroneSensor.org_id == ctx.admin.org_id,
                                                  DroneSensor.ref == SENSOR_REF)) is not None:
-            return part
+            return [part]
         saved = zones.save_zones(s, ctx.admin, site_zones(ctx))
         lat, lon = _centre(saved[0])
         create_sensor(s, ctx.admin, SensorSpec(ref=SENSOR_REF, name=f"Exercise receiver ({ctx.site_name})"[:200],
                                                lat=lat, lon=lon, antenna_height_m=10.0, range_m=5_000.0))
     service(inst).forget_zones(ctx.admin.org_id)
     part.added = {"sensors": 1, "zones": len(saved)}
-    return part
+    return [part]
 
 
 def _zone(ctx: ExerciseContext, ref: object) -> DroneZone:

@@ -212,9 +212,17 @@ def _named(folder: Path, name: str) -> Path | None:
     return folder / f"{name}.json" if _NAME.match(name) and (folder / f"{name}.json").is_file() else None
 
 
-def load_scenario(ref: str, kinds: Iterable[str], max_bytes: int) -> Scenario:
-    """A shipped scenario by name, or a scenario file by path."""
-    path = _named(SCENARIOS, ref) or Path(ref)
+def scenario_names() -> list[str]:
+    """The shipped scenarios' names."""
+    return sorted(p.stem for p in SCENARIOS.glob("*.json"))
+
+
+def load_scenario(ref: str, kinds: Iterable[str], max_bytes: int, *, files: bool = True) -> Scenario:
+    """A shipped scenario by name, or (``files``) a scenario file by path."""
+    path = _named(SCENARIOS, ref)
+    if path is None and not files:
+        raise InvalidInput(f"no scenario {ref[:200]!r}: one of {', '.join(scenario_names())}, or give the scenario")
+    path = path or Path(ref)
     return parse(read_json(path, max_bytes, "the scenario file"), kinds)
 
 
@@ -223,11 +231,14 @@ def site_names() -> list[str]:
     return sorted(p.stem for p in SITES.glob("*.json"))
 
 
-def load_site(ref: str, max_bytes: int) -> tuple[str, Mapping[str, Any]]:
-    """(name, zone document) of a shipped site by name, or of a zone file (GeoJSON, ED-269, ED-318) by path."""
+def load_site(ref: str, max_bytes: int, *, files: bool = True) -> tuple[str, Mapping[str, Any]]:
+    """(name, zone document) of a shipped site by name, or (``files``) of a zone file (GeoJSON, ED-269, ED-318) by
+    path; the API never reads a path it is given."""
     path = _named(SITES, ref)
     if path is not None:
         return ref, read_json(path, max_bytes, "the site")
+    if not files:
+        raise InvalidInput(f"no site {ref[:200]!r}: one of {', '.join(site_names())}, or give the zones")
     path = Path(ref)
     if not path.is_file():
         raise InvalidInput(f"no site {ref[:200]!r}: a zone file, or one of {', '.join(site_names())}")

@@ -147,8 +147,9 @@ def _line(s: Session, inst: Instance, ex: Exercise, row: ExerciseInject, now: dt
     if line.decided_at is not None:
         line.time_to_decision_s = round((line.decided_at - row.injected_at).total_seconds(), 1)
     until = ex.ended_at or now
-    line.missed = line.status in ("undecided", "wrong", "not_detected") and (
-        line.status != "undecided" or ex.state == "ended" or (line.deadline_at is not None and until > line.deadline_at))
+    overdue = line.deadline_at is not None and until > line.deadline_at
+    line.missed = line.status in ("wrong", "not_detected") or (
+        line.status == "undecided" and (ex.state == "ended" or overdue))
     if line.deadline_at is not None:
         line.breached = (line.decided_at or until) > line.deadline_at
     return line

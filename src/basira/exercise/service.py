@@ -25,7 +25,7 @@ from basira.actions.webhooks import WebhookSpec, create_webhook
 from basira.core import audit, orgs
 from basira.core.demo import DemoPart
 from basira.core.errors import ConfigurationError, Conflict, InvalidInput, NotFound, PermissionDenied
-from basira.core.exercise_hooks import ExerciseContext, InjectFunction, InjectResult
+from basira.core.exercise_hooks import ExerciseContext, ExerciseHook, InjectFunction, InjectResult
 from basira.core.instance import Instance
 from basira.core.models import Organization, Role, utcnow
 from basira.core.principal import Principal
@@ -77,10 +77,20 @@ class Played:
     cases: int
 
 
+def hooks(inst: Instance) -> list[tuple[str, ExerciseHook]]:
+    """(front, exercise hook) of every front that takes part in exercises, in the fronts' order."""
+    out: list[tuple[str, ExerciseHook]] = []
+    for front, hook in inst.fronts.exercise_hooks():
+        if not isinstance(hook, ExerciseHook):
+            raise ConfigurationError(f"front {front!r}: its exercise reference is not an ExerciseHook")
+        out.append((front, hook))
+    return out
+
+
 def inject_functions(inst: Instance) -> dict[str, InjectFunction]:
     """Every front's inject kinds and the functions that play them."""
     out: dict[str, InjectFunction] = {}
-    for front, hook in inst.fronts.exercise_hooks():
+    for front, hook in hooks(inst):
         for kind, fn in hook.injects.items():
             if kind in out or kind == REMOVAL_ORDER:
                 raise ConfigurationError(f"front {front!r} declares inject kind {kind!r} again")
@@ -110,22 +120,29 @@ def _admin(org_id: int, slug: str) -> Principal:
     return Principal(org_id=org_id, role=Role.ADMIN, actor=f"exercise:{slug}", operator=False)
 
 
-def start(inst: Instance, actor: str, *, site: str | None, scenario: str, slug: str | None = None,
-          webhook: str | None = None) -> Started:
-    """Start an exercise: check the scenario and site, make the organization and its people, let every front seed
-    its part, and open the starting cases.
+def load_plan(inst: Instance, scenario: str, site: str | None) -> tuple[Scenario, str, Mapping[str, Any]]:
+    """The scenario (a shipped name or a file's path) and the site (a shipped name or a zone file's path; the
+    scenario's site, else the demo stadium, when None): for the command line, which may read files."""
+    limit = _max_bytes(inst)
+    plan = load_scenario(scenario, inject_functions(inst), limit)
+    site_name, site_doc = load_site(site or plan.site or "stadium", limit)
+    return plan, site_name, site_doc
+
+
+def start(inst: Instance, actor: str, *, plan: Scenario, site_name: str, site_doc: Mapping[str, Any],
+          slug: str | None = None, webhook: str | None = None) -> Started:
+    """Start an exercise: make the organization and its people, let every front seed its part, and open the
+    starting cases.
 
     Args:
         inst: The instance.
         actor: Who starts it (audited).
-        site: A shipped site's name or a zone file's path (the scenario's site, or the demo stadium, when None).
-        scenario: A shipped scenario's name or a scenario file's path.
+        plan: The checked scenario.
+        site_name: The site's name.
+        site_doc: The site's zones (GeoJSON, ED-269 or ED-318).
         slug: The organization's slug (``exercise-`` is put in front); made from the scenario's name when None.
         webhook: An exercise endpoint to send the exercise's webhooks to (refused when it is not one).
     """
-    limit = _max_bytes(inst)
-    plan = load_scenario(scenario, inject_functions(inst), limit)
-    site_name, site_doc = load_site(site or plan.site or "stadium", limit)
     if not parse_zone_file(dict(site_doc)):
         raise InvalidInput("the site's zone document holds no zone")
     org_slug = _slug(plan.name, slug)
@@ -154,7 +171,7 @@ def start(inst: Instance, actor: str, *, site: str | None, scenario: str, slug: 
     parts: list[DemoPart] = []
     with tempfile.TemporaryDirectory(prefix="basira-exercise-") as tmp:
         ctx = _context(inst, org_id, org_slug, Path(tmp), site_doc, site_name)
-        for front, hook in inst.fronts.exercise_hooks():
+        for front, hook in hooks(inst):
             made = hook.seed(ctx)
             if not isinstance(made, list) or not all(isinstance(p, DemoPart) for p in made):
                 raise ConfigurationError(f"the exercise hook of front {front!r} did not return a list of DemoPart")
@@ -252,13 +269,13 @@ def _removal_order(inst: Instance, ctx: ExerciseContext, ex_id: int, ref: str, s
     name = str(auth.get("name") or "Exercise authority (fictional)")
     with inst.db.session() as s:
         try:
-            authorities.get_authority(s, ctx.admin, name)
+            state = authorities.get_authority(s, ctx.admin, name).member_state
         except NotFound:
-            authorities.register(s, ctx.admin, authorities.AuthoritySpec(
+            state = authorities.register(s, ctx.admin, authorities.AuthoritySpec(
                 name=name, member_state=str(auth.get("member_state") or "FR"),
-                timezone=str(auth.get("timezone") or "Europe/Paris")))
+                timezone=str(auth.get("timezone") or "Europe/Paris"))).member_state
     order = orders.receive(inst.db.session, ctx.admin, orders.OrderRequest(
-        authority=name, reference=f"EX-{ex_id}-{ref}"[:200], urls=list(urls),
+        authority=name, reference=f"EX-{ex_id}-{ref}"[:200], urls=list(urls), member_state=state,
         grounds="Exercise: the content is a fictional call to violence made for the exercise.",
         grounds_points=["a"], redress="Exercise: redress before the courts of the issuing Member State.",
         signatory="Exercise trainer", issued_at=at, kind="order"), inst.secret_key, now=at)
