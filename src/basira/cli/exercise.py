@@ -91,7 +91,7 @@ def list_exercises(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--
                  "started_at": e.started_at.isoformat()}
                 for e, o in s.execute(select(Exercise, Organization).join(Organization,
                                                                           Organization.id == Exercise.org_id)
-                                      .order_by(Exercise.id)).tuples()]
+                                      .order_by(Exercise.id)).all()]
     if as_json:
         echo_json(rows)
         return

@@ -205,7 +205,7 @@ def list_exercises(session: Session, principal: Principal) -> list[tuple[Exercis
         q = q.where(Exercise.org_id == principal.org_id)
     if principal.role != Role.ADMIN:
         return []
-    return [(e, o) for e, o in session.execute(q).tuples()]
+    return [(e, o) for e, o in session.execute(q).all()]
 
 
 def injects_of(session: Session, ex: Exercise) -> list[ExerciseInject]:
@@ -291,7 +291,7 @@ def due(inst: Instance, now: dt.datetime | None = None) -> list[tuple[str, str, 
                          .join(Organization, Organization.id == Exercise.org_id)
                          .join(ExerciseInject, ExerciseInject.exercise_id == Exercise.id)
                          .where(Exercise.state == "running", ExerciseInject.injected_at.is_(None))
-                         .order_by(Exercise.id, ExerciseInject.seq)).tuples().all()
+                         .order_by(Exercise.id, ExerciseInject.seq)).all()
         waiting = [(o.slug, o.id, i.ref) for e, o, i in rows if e.started_at + dt.timedelta(seconds=i.at_s) <= at]
     out: list[tuple[str, str, str]] = []
     for slug, org_id, ref in waiting:
