@@ -1,8 +1,9 @@
-"""Fixtures of the exercise tests: one instance per module with one exercise started on it (starting one draws,
-hashes and screens synthetic data, so the tests of a module share it), a real operator organization beside it, and
+"""Fixtures of the exercise tests: one instance for the package with one exercise started on it (starting one
+draws, hashes and screens synthetic data, so the tests share it; each test leaves what others rely on alone), a real operator organization beside it, and
 two webhook receivers: the exercise endpoint and a real one.
 
 - ``drill``: a :class:`Drill` (instance, the started exercise, the real organization's key, the receivers).
+- ``client``: the API and pages of that instance (``TestClient(create_app(...))``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.receiver import Receiver
 
 from basira.actions.models import Webhook
+from basira.api.app import create_app
 from basira.core import orgs
 from basira.core.instance import Instance
 from basira.core.principal import Principal, system_principal
@@ -46,7 +49,7 @@ def open_instance(template: Path, folder: Path, **settings: object) -> Instance:
                                   secret_key="test-secret", worker_interval_s=0, **settings))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def drill(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
     exercise_hook, real_hook = Receiver(), Receiver()
     inst = open_instance(sqlite_template, tmp_path_factory.mktemp("drill"), webhook_allowlist="127.0.0.0/8",
@@ -66,3 +69,9 @@ def drill(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         inst.close()
         exercise_hook.close()
         real_hook.close()
+
+
+@pytest.fixture(scope="package")
+def client(drill: Drill) -> Iterator[TestClient]:
+    with TestClient(create_app(drill.inst)) as c:
+        yield c

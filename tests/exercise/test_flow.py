@@ -7,27 +7,18 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.exercise.conftest import Drill
 from tests.factories import Api
 
-from basira.api.app import create_app
 from basira.core import orgs
 from basira.core.models import Bank, Role, utcnow
 from basira.core.principal import Principal
 from basira.drones.models import DroneZone
 from basira.exercise import scoring
 from basira.review.models import Case
-
-
-@pytest.fixture(scope="module")
-def client(drill: Drill) -> Iterator[TestClient]:
-    with TestClient(create_app(drill.inst)) as c:
-        yield c
 
 
 def test_the_exercise_lives_in_a_marked_organization_with_synthetic_data(drill: Drill) -> None:
