@@ -1,6 +1,6 @@
 """Fixtures of the exercise tests: one instance for the package with one exercise started on it (starting one
-draws, hashes and screens synthetic data, so the tests share it; each test leaves what others rely on alone), a real operator organization beside it, and
-two webhook receivers: the exercise endpoint and a real one.
+draws, hashes and screens synthetic data, so the tests share it; each test leaves alone what others rely on), a
+real operator organization beside it, and two webhook receivers: the exercise endpoint and a real one.
 
 - ``drill``: a :class:`Drill` (instance, the started exercise, the real organization's key, the receivers).
 - ``client``: the API and pages of that instance (``TestClient(create_app(...))``).
