@@ -28,7 +28,7 @@ def test_the_exercise_lives_in_a_marked_organization_with_synthetic_data(drill: 
         bank_names = set(s.scalars(select(Bank.name).where(Bank.org_id == org.id)))
         zones = list(s.scalars(select(DroneZone.ref).where(DroneZone.org_id == org.id)))
         cases = s.scalars(select(Case.kind).where(Case.org_id == org.id)).all()
-    assert {"Demo texts", "Demo sanctions list"} <= bank_names
+    assert {"Exercise photos", "Demo sanctions list"} <= bank_names
     assert zones == ["stadium"]
     # The fronts' starting hits are in the team's queue: the re-posted message and the listed customer.
     assert {"content_match", "screening_hit"} <= set(cases)

@@ -52,9 +52,10 @@ def sides(drill: Drill, client: TestClient) -> Sides:
     signal = real.add(bank["id"], "sha256", "a" * 64)
     with drill.inst.db.session() as s:
         org = orgs.get_org(s, drill.started.org_slug)
-        drill_bank = s.scalars(select(Bank).where(Bank.org_id == org.id, Bank.name == "Demo texts")).one()
+        drill_bank = s.scalars(select(Bank).where(Bank.org_id == org.id,
+                                                  Bank.name == "Exercise photos")).one()
         sig = s.scalars(select(Signal).where(Signal.bank_id == drill_bank.id,
-                                             Signal.signal_type == "text_sha256")).first()
+                                             Signal.signal_type == "sha256")).first()
         assert sig is not None
         s.expunge(drill_bank)
         value = (sig.signal_type, sig.value)
@@ -65,7 +66,7 @@ def sides(drill: Drill, client: TestClient) -> Sides:
 def test_banks_are_neither_seen_nor_matched_across_the_wall(sides: Sides) -> None:
     real_names = {b["name"] for b in sides.real.get("/v1/banks").json()}
     drill_names = {b["name"] for b in sides.drill.get("/v1/banks").json()}
-    assert "Demo texts" in drill_names and "Demo texts" not in real_names
+    assert "Exercise photos" in drill_names and "Exercise photos" not in real_names
     assert "Real CLEAR list" in real_names and "Real CLEAR list" not in drill_names  # CLEAR, yet walled off
     assert sides.real.get(f"/v1/banks/{sides.drill_bank.id}").status_code == 404
     assert sides.drill.get(f"/v1/banks/{sides.real_bank}").status_code == 404
@@ -102,8 +103,8 @@ def test_no_export_leaves_with_exercise_signals(drill: Drill, sides: Sides, clie
     env = {"BASIRA_DATABASE_URL": settings.database_url, "BASIRA_DATA_DIR": str(settings.data_dir),
            "BASIRA_SECRET_KEY": "test-secret"}
     slug = drill.started.org_slug
-    for args in (["sharing", "export", "Demo texts", "--org", slug, "-o", str(tmp_path / "b.json")],
-                 ["misp", "export", "Demo texts", str(tmp_path / "misp"), "--org", slug]):
+    for args in (["sharing", "export", "Exercise photos", "--org", slug, "-o", str(tmp_path / "b.json")],
+                 ["misp", "export", "Exercise photos", str(tmp_path / "misp"), "--org", slug]):
         result = CliRunner().invoke(cli_app, args, env=env)
         assert result.exit_code == 77, result.output
         assert "exercise" in result.output
@@ -111,18 +112,18 @@ def test_no_export_leaves_with_exercise_signals(drill: Drill, sides: Sides, clie
     # TAXII: the real organization is offered no exercise collection; the exercise offers none to read.
     real_taxii = client.get("/taxii2/api/collections/", headers={"Authorization": f"Bearer {drill.real_key}"})
     titles = {c["title"] for c in real_taxii.json().get("collections", [])}
-    assert "Real CLEAR list" in titles and "Demo texts" not in titles
+    assert "Real CLEAR list" in titles and "Exercise photos" not in titles
     drill_taxii = client.get("/taxii2/api/collections/",
                              headers={"Authorization": f"Bearer {drill.started.api_key}"}).json()
     assert not any(c["can_read"] for c in drill_taxii.get("collections", []))
     # HMA's curation API of a real key lists no exercise bank.
     hma = client.get("/c/banks", headers={"Authorization": f"Bearer {drill.real_key}"}).json()
-    assert "Demo texts" not in {b["name"] for b in hma}
+    assert "Exercise photos" not in {b["name"] for b in hma}
 
 
 def test_no_partner_feed_for_an_exercise(drill: Drill, sides: Sides) -> None:
     spec = feeds.FeedSpec(name="partner", api_root="https://partner.example/api/", collection_id="c1",
-                          bank="Demo texts", secret="key")
+                          bank="Exercise photos", secret="key")
     with drill.inst.db.session() as s, pytest.raises(ExerciseIsolation):
         feeds.add_feed(s, sides.drill_admin, drill.inst.secret_key, spec)
 
