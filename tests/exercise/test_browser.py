@@ -63,7 +63,7 @@ def test_the_trainer_sends_an_inject_and_scores_readiness_in_arabic(drill: Drill
             assert "الجاهزية الإجمالية" in page.locator("#overall").inner_text()
             gaps = page.locator("li[data-gap]")
             assert gaps.count() == 1 and gaps.first.get_attribute("data-gap") == "drones-detect"
-            assert page.locator("li[data-gap] a[href$='/drones/map']").count() == 1
+            assert page.locator("li[data-gap] a[href$='/drones']").count() == 1
             page.screenshot(path=str(tmp_path / "readiness-ar.png"), full_page=True)
         finally:
             browser.close()
