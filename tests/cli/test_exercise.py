@@ -19,6 +19,7 @@ ZONES = {"type": "FeatureCollection", "features": [{
 SCENARIO = {"name": "Square drill", "injects": [
     {"id": "drone", "at_s": 0, "kind": "drone_enters_zone", "expect": "violating", "deadline_s": 600,
      "title": {"en": "A drone over the square", "fr": "Un drone au-dessus de la place"}, "params": {"zone": "square"}},
+    {"id": "order", "at_s": 0, "kind": "removal_order", "title": "An order too early", "params": {"of": "later"}},
     {"id": "later", "at_s": 86_400, "kind": "list_update", "title": "Tomorrow's list update"}]}
 
 
@@ -32,19 +33,24 @@ def test_an_exercise_from_files_through_the_command_line(cli: Cli, tmp_path: Pat
     scenario, zones = _write(tmp_path, "drill.json", SCENARIO), _write(tmp_path, "square.json", ZONES)
     started = cli.ok("exercise", "start", "--scenario", str(scenario), "--site", str(zones), "--slug", "square")
     assert "exercise-square" in started.output and "EXERCISE" in started.output
-    # Only the inject at 0 s is due; tomorrow's waits.
+    # Only the injects at 0 s are due; tomorrow's waits. The order names content not posted yet: it is spent with
+    # its error, not tried again every round.
     due = cli.ok("exercise", "due")
-    assert "exercise-square drone: drone" in due.output and "later" not in due.output
+    assert "exercise-square drone: drone" in due.output and "later:" not in due.output
+    assert "order: error: send inject 'later' first" in due.output
+    assert "No inject is due." in cli.ok("exercise", "due").output
     again = cli("exercise", "inject", "exercise-square", "drone")
     assert again.exit_code == 75
     assert "sent already" in again.output
     report = cli.ok("exercise", "report", "exercise-square", "--format", "csv", "--lang", "fr")
     rows = list(csv.DictReader(io.StringIO(report.output)))
     assert [(r["ref"], r["title"], r["status"]) for r in rows] == [
-        ("drone", "Un drone au-dessus de la place", "undecided"), ("later", "Tomorrow's list update", "pending")]
+        ("drone", "Un drone au-dessus de la place", "undecided"), ("order", "An order too early", "not_detected"),
+        ("later", "Tomorrow's list update", "pending")]
     cli.ok("exercise", "end", "exercise-square")
     ended = json.loads(cli.ok("exercise", "report", "exercise-square").output)
-    assert ended["state"] == "ended" and ended["totals"]["misses"] == 1  # undecided when it ended
+    assert ended["state"] == "ended" and ended["totals"]["misses"] == 2  # undecided when it ended; not played
+    assert ended["injects"][1]["error"].startswith("send inject 'later' first")
     listed = json.loads(cli.ok("exercise", "list", "--json").output)
     assert [e["org_slug"] for e in listed] == ["exercise-square"]
 

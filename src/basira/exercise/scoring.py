@@ -50,6 +50,7 @@ class InjectScore:
     status: str = "pending"
     missed: bool = False
     breached: bool = False
+    error: str = ""
 
 
 @dataclass
@@ -140,6 +141,7 @@ def _line(s: Session, inst: Instance, ex: Exercise, row: ExerciseInject, now: dt
                        injected_at=row.injected_at)
     if row.injected_at is None or not row.outcome:
         return line
+    line.error = str(row.outcome.get("error") or "")
     if row.kind == REMOVAL_ORDER:
         _score_order(s, line, (row.outcome.get("records") or {}).get("order_id"))
     else:

@@ -24,7 +24,14 @@ from basira.actions.config import ActionsConfig
 from basira.actions.webhooks import WebhookSpec, create_webhook
 from basira.core import audit, orgs
 from basira.core.demo import DemoPart
-from basira.core.errors import ConfigurationError, Conflict, InvalidInput, NotFound, PermissionDenied
+from basira.core.errors import (
+    BasiraError,
+    ConfigurationError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from basira.core.exercise_hooks import ExerciseContext, ExerciseHook, InjectFunction, InjectResult
 from basira.core.instance import Instance
 from basira.core.models import Organization, Role, utcnow
@@ -298,9 +305,25 @@ def due(inst: Instance, now: dt.datetime | None = None) -> list[tuple[str, str, 
         principal = Principal(org_id=org_id, role=Role.ADMIN, actor="exercise:schedule", operator=False)
         try:
             out.append((slug, ref, play(inst, principal, slug, ref, at).result.summary))
-        except (InvalidInput, Conflict, NotFound) as e:
+        except Conflict as e:  # sent meanwhile by the trainer, or the exercise ended
+            out.append((slug, ref, f"error: {e}"))
+        except BasiraError as e:
+            # Spent with its error, so that a scheduled inject that cannot be played is not tried every round.
+            _spend(inst, slug, ref, at, str(e))
             out.append((slug, ref, f"error: {e}"))
     return out
+
+
+def _spend(inst: Instance, slug: str, ref: str, at: dt.datetime, error: str) -> None:
+    with inst.db.session() as s:
+        row = s.scalar(select(ExerciseInject).join(Exercise, Exercise.id == ExerciseInject.exercise_id)
+                       .join(Organization, Organization.id == Exercise.org_id)
+                       .where(Organization.slug == slug, ExerciseInject.ref == ref,
+                              ExerciseInject.injected_at.is_(None)))
+        if row is not None:
+            row.injected_at, row.injected_by = at, "exercise:schedule"
+            row.outcome = {"summary": f"error: {error}"[:500], "case_keys": [], "records": {}, "added": {},
+                           "error": error[:500]}
 
 
 def end(inst: Instance, principal: Principal, slug: str) -> Exercise:
