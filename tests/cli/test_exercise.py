@@ -9,6 +9,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from basira.exercise import readiness
 
 from .conftest import Cli
@@ -55,6 +57,8 @@ def test_an_exercise_from_files_through_the_command_line(cli: Cli, tmp_path: Pat
     assert [e["org_slug"] for e in listed] == ["exercise-square"]
 
 
+# What the database does is covered by the first test on both backends; file checks need one.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_hostile_scenario_and_site_files_are_refused_with_a_reason(cli: Cli, tmp_path: Path) -> None:
     cases = [
         (tmp_path / "missing.json", "cannot read"),
@@ -74,6 +78,7 @@ def test_hostile_scenario_and_site_files_are_refused_with_a_reason(cli: Cli, tmp
     assert json.loads(cli.ok("exercise", "list", "--json").output) == []  # nothing was made
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_readiness_from_an_answers_file_in_arabic(cli: Cli, tmp_path: Path) -> None:
     q = readiness.load()
     answers = {x.id: "yes" for x in q.questions} | {"drones-detect": "no", "payments-lists": "partly"}

@@ -26,7 +26,7 @@ inject_like = st.fixed_dictionaries(
               "params": json_values})
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.one_of(json_values, st.fixed_dictionaries({"name": json_values, "injects": st.lists(inject_like,
                                                                                              max_size=4)})))
 def test_any_json_is_a_checked_scenario_or_a_clear_refusal(doc: Any) -> None:

@@ -113,3 +113,27 @@ def test_only_the_operator_starts_an_exercise_and_the_api_reads_no_path(drill: D
     listed = {e["org_slug"] for e in operator.get("/v1/exercises").json()}
     assert {"exercise-drill", "exercise-quick"} <= listed
     assert [e["org_slug"] for e in trainer.get("/v1/exercises").json()] == ["exercise-drill"]
+
+
+def test_the_trainer_reads_the_report_on_the_web_and_the_team_does_not(drill: Drill, client: TestClient) -> None:
+    from tests.web.helpers import sign_in
+
+    slug = drill.started.org_slug
+    try:
+        sign_in(client, drill.started.team, drill.started.team_password)
+        assert client.get(f"/exercise/{slug}").status_code == 403  # the team never sees what is coming
+        assert client.get(f"/exercise/{slug}/report.json").status_code == 403
+        client.cookies.clear()
+        sign_in(client, drill.started.trainer, drill.started.trainer_password)
+        listing = client.get("/exercise")
+        assert listing.status_code == 200 and f"/exercise/{slug}" in listing.text
+        page = client.get(f"/exercise/{slug}/report", params={"lang": "fr"})
+        assert page.status_code == 200 and "Rapport d’exercice" in page.text and "EXERCICE" in page.text
+        as_csv = client.get(f"/exercise/{slug}/report.csv")
+        assert as_csv.headers["content-type"].startswith("text/csv") and as_csv.text.startswith("ref,kind,")
+        as_json = client.get(f"/exercise/{slug}/report.json").json()
+        assert as_json["org_slug"] == slug and len(as_json["injects"]) == 5
+        assert client.get(f"/exercise/{slug}/report.xml").status_code == 404
+        assert client.get("/exercise/exercise-nope").status_code == 404
+    finally:
+        client.cookies.clear()
