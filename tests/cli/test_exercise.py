@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from basira.cli.main import app as cli_app
 from basira.exercise import readiness
 
 from .conftest import Cli
@@ -90,3 +91,17 @@ def test_readiness_from_an_answers_file_in_arabic(cli: Cli, tmp_path: Path) -> N
     wrong = _write(tmp_path, "wrong.json", {**answers, "drones-detect": "maybe"})
     result = cli("readiness", "--answers", str(wrong))
     assert result.exit_code == 65 and "drones-detect" in result.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_ministry_s_own_questionnaire_replaces_the_shipped_one(cli: Cli, tmp_path: Path) -> None:
+    doc = json.loads(readiness.QUESTIONNAIRE.read_text(encoding="utf-8"))
+    doc["questions"] = doc["questions"][:2]
+    doc["questions"][1]["text"]["fr"] = "Question adaptée par le ministère ?"
+    own = _write(tmp_path, "ministry.json", doc)
+    answers = _write(tmp_path, "answers.json", {q["id"]: "partly" for q in doc["questions"]})
+    env = {**cli.env, "BASIRA_READINESS_QUESTIONS": str(own)}
+    result = cli.runner.invoke(cli_app, ["readiness", "--answers", str(answers), "--lang", "fr"], env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["overall"] == 50.0 and [g["text"] for g in report["gaps"]][1] == "Question adaptée par le ministère ?"

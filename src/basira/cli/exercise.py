@@ -163,8 +163,9 @@ def readiness(
     answers: Annotated[Path | None, typer.Option("--answers", help="A JSON file: question id → answer (no, partly, "
                                                                    "yes); asked one by one when absent.",
                                                  dir_okay=False)] = None,
-    questions: Annotated[Path | None, typer.Option("--questions", help="Your own questionnaire file (the shipped "
-                                                                       "one by default).", dir_okay=False)] = None,
+    questions: Annotated[Path | None, typer.Option("--questions", help="Your own questionnaire file (default: "
+                                                                       "BASIRA_READINESS_QUESTIONS, else the shipped "
+                                                                       "one).", dir_okay=False)] = None,
     fmt: Annotated[Literal["json", "html"], typer.Option("--format")] = "json",
     lang: LangOption = "en",
     output: OutputOption = None,
@@ -174,8 +175,9 @@ def readiness(
     from basira.exercise import readiness as ready
     from basira.exercise.scenario import read_json
 
-    limit = int(state(ctx).settings().exercise_max_file_bytes)
-    q = ready.load(questions, limit)
+    settings = state(ctx).settings()
+    limit = int(settings.exercise_max_file_bytes)
+    q = ready.load(questions, limit) if questions is not None else ready.configured(settings)
     given: dict[str, Any] = read_json(answers, limit, "the answers file") if answers is not None else _ask(q, lang)
     assessment = ready.assess(q, given)
     if fmt == "html":

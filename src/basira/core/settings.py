@@ -95,6 +95,11 @@ class Settings:
         metadata={"help": "Comma-separated URL prefixes (scheme, host, port, path) of the exercise endpoints: the "
                           "only places an exercise organization's webhooks may go; empty: none."},
     )
+    readiness_questions: str = field(
+        default="",
+        metadata={"help": "A ministry's own readiness questionnaire (JSON file) for the web page and the API; empty: "
+                          "the shipped one."},
+    )
     exercise_max_file_bytes: int = field(
         default=1_048_576,
         metadata={"help": "Largest scenario, site or readiness questionnaire file an exercise reads, in bytes."},

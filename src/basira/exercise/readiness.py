@@ -147,6 +147,12 @@ def load(path: Path | None = None, max_bytes: int = 1_048_576) -> Questionnaire:
     return parse(read_json(path or QUESTIONNAIRE, max_bytes, "the questionnaire"))
 
 
+def configured(settings: Any) -> Questionnaire:
+    """The questionnaire the instance serves: ``BASIRA_READINESS_QUESTIONS``, else the shipped one."""
+    own = str(settings.readiness_questions or "").strip()
+    return load(Path(own) if own else None, int(settings.exercise_max_file_bytes))
+
+
 @dataclass
 class Gap:
     question: Question

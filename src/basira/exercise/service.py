@@ -44,6 +44,7 @@ from basira.review import consume
 from basira.review.policy import ReviewPolicy
 
 SLUG_PREFIX = "exercise-"
+MAX_SLUG = 50
 _SLUG_TAIL = re.compile(r"[^a-z0-9-]+")
 
 
@@ -114,6 +115,8 @@ def _max_bytes(inst: Instance) -> int:
 
 
 def _slug(name: str, wanted: str | None) -> str:
+    if wanted and len(wanted) > MAX_SLUG:
+        raise InvalidInput(f"an exercise slug has at most {MAX_SLUG} characters")
     if wanted:
         slug = wanted if wanted.startswith(SLUG_PREFIX) else SLUG_PREFIX + wanted
     else:

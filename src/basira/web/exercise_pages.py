@@ -127,7 +127,7 @@ def report_file(request: Request, slug: str, fmt: str, v: ViewerDep) -> Response
 @router.get("/readiness", response_class=HTMLResponse)
 def readiness_page(request: Request, v: ViewerDep) -> Response:
     """The readiness questionnaire (the shipped one, in the page's language)."""
-    q = readiness.load(max_bytes=int(inst(request).settings.exercise_max_file_bytes))
+    q = readiness.configured(inst(request).settings)
     return render(request, "readiness.html", {**v.context(), "q": q, "tlang": _lang(request, v), "a": None,
                                               "answers": {}, "problem": None, "nav": "readiness"})
 
@@ -135,7 +135,7 @@ def readiness_page(request: Request, v: ViewerDep) -> Response:
 @router.post("/readiness", response_class=HTMLResponse)
 async def readiness_submit(request: Request, v: ViewerDep) -> Response:
     """Score the answers: the result on the page, or the report as a JSON or HTML download."""
-    q = readiness.load(max_bytes=int(inst(request).settings.exercise_max_file_bytes))
+    q = readiness.configured(inst(request).settings)
     form = await checked_form(request, max_fields=len(q.questions) + 5)
     if isinstance(form, HTMLResponse):
         return form

@@ -118,7 +118,7 @@ def exercise_report(slug: Slug, inst: InstanceDep, principal: PrincipalDep,
 @router.get("/readiness/questionnaire")
 def questionnaire(inst: InstanceDep, principal: PrincipalDep, lang: Lang = "en") -> dict[str, Any]:
     """The readiness questionnaire in ``lang``: themes, questions and the answer scale."""
-    q = readiness.load(max_bytes=int(inst.settings.exercise_max_file_bytes))
+    q = readiness.configured(inst.settings)
     return {"version": q.version,
             "scale": [{"value": v, "score": sc, "label": label[lang]} for v, sc, label in q.scale],
             "themes": [{"id": t, "source": q.sources[src][lang], "title": title[lang]} for t, src, title in q.themes],
@@ -131,7 +131,7 @@ def questionnaire(inst: InstanceDep, principal: PrincipalDep, lang: Lang = "en")
 def assess(body: AssessmentIn, inst: InstanceDep, principal: PrincipalDep, lang: Lang = "en",
            fmt: Annotated[Literal["json", "html"], Query(alias="format")] = "json") -> Response:
     """Score readiness answers: by theme and overall, with the gaps and the Basira features that close them."""
-    q = readiness.load(max_bytes=int(inst.settings.exercise_max_file_bytes))
+    q = readiness.configured(inst.settings)
     assessment = readiness.assess(q, body.answers)
     if fmt == "html":
         from basira.web.exercise_pages import render_assessment
