@@ -70,6 +70,8 @@ def test_hostile_scenario_and_site_files_are_refused_with_a_reason(cli: Cli, tmp
     ]
     (tmp_path / "bad.json").write_bytes(b"\xff\xfe{not json")
     cases.append((tmp_path / "bad.json", "is not JSON"))
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    cases.append((tmp_path / "deep.json", "nests too deeply"))
     for path, reason in cases:
         result = cli("exercise", "start", "--scenario", str(path))
         assert result.exit_code != 0 and reason in result.output, (path.name, result.output)

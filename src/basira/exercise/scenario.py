@@ -204,7 +204,11 @@ def read_json(path: Path, max_bytes: int, what: str) -> Any:
         raise InvalidInput(f"{what} holds {size} bytes; the most is {max_bytes} (BASIRA_EXERCISE_MAX_FILE_BYTES)")
     try:
         return json.loads(path.read_bytes())
-    except (OSError, ValueError) as e:
+    except RecursionError:
+        raise InvalidInput(f"{what} nests too deeply") from None
+    except OSError as e:
+        raise InvalidInput(f"cannot read {what} {str(path)[:200]}: {e.strerror}") from None
+    except ValueError as e:
         raise InvalidInput(f"{what} is not JSON ({str(e)[:80]})") from None
 
 

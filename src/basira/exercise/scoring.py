@@ -85,10 +85,8 @@ def _violating(inst: Instance, kind: str, code: str) -> bool | None:
     return reason.violating if reason is not None else None
 
 
-def _score_cases(s: Session, inst: Instance, org_id: int, line: InjectScore, keys: list[str],
+def _score_cases(s: Session, inst: Instance, org_id: int, line: InjectScore, at: dt.datetime, keys: list[str],
                  deadline_s: int | None) -> None:
-    at = line.injected_at
-    assert at is not None
     cases = list(s.scalars(select(Case).where(Case.org_id == org_id, Case.group_key.in_(keys or [""]))
                            .order_by(Case.id)))
     line.cases = [c.id for c in cases]
@@ -145,7 +143,8 @@ def _line(s: Session, inst: Instance, ex: Exercise, row: ExerciseInject, now: dt
     if row.kind == REMOVAL_ORDER:
         _score_order(s, line, (row.outcome.get("records") or {}).get("order_id"))
     else:
-        _score_cases(s, inst, ex.org_id, line, list(row.outcome.get("case_keys") or []), spec.get("deadline_s"))
+        _score_cases(s, inst, ex.org_id, line, row.injected_at, list(row.outcome.get("case_keys") or []),
+                     spec.get("deadline_s"))
     if line.decided_at is not None:
         line.time_to_decision_s = round((line.decided_at - row.injected_at).total_seconds(), 1)
     until = ex.ended_at or now

@@ -148,13 +148,13 @@ async def readiness_submit(request: Request, v: ViewerDep) -> Response:
                                                   "answers": answers, "problem": e.detail, "nav": "readiness"},
                       status=e.status)
     fmt = form.get("format")
-    headers = {"Content-Disposition": f'attachment; filename="readiness-{lang}.%s"', "Cache-Control": "no-store"}
-    if fmt == "json":
-        headers["Content-Disposition"] %= "json"
-        return Response(json.dumps(readiness.as_json(assessment, lang), ensure_ascii=False),
-                        media_type="application/json", headers=headers)
-    if fmt == "document":
-        headers["Content-Disposition"] %= "html"
+    if fmt in ("json", "document"):
+        suffix = "json" if fmt == "json" else "html"
+        headers = {"Content-Disposition": f'attachment; filename="readiness-{lang}.{suffix}"',
+                   "Cache-Control": "no-store"}
+        if fmt == "json":
+            return Response(json.dumps(readiness.as_json(assessment, lang), ensure_ascii=False),
+                            media_type="application/json", headers=headers)
         return HTMLResponse(render_assessment(assessment, lang), headers=headers)
     return render(request, "readiness.html", {**v.context(), "q": q, "tlang": lang,
                                               "a": readiness.as_json(assessment, lang), "answers": answers,
