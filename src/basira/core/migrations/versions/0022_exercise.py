@@ -1,4 +1,4 @@
-"""exercise: the exercise flag of organizations; exercises, their injects, and readiness self-assessments
+"""exercise: the exercise flag of organizations; exercises and the injects of their scenarios
 
 Revision ID: 0022
 Revises: 0003
