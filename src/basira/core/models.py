@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -24,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 # SQLite has no 64-bit autoincrement other than INTEGER; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -195,11 +196,20 @@ class Entry(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def value_digest(value: str) -> str:
+    """The SHA-256 (hex) of a signal's value: what the uniqueness index holds, since a value may be longer than an
+    index row may be (PostgreSQL refuses B-tree rows over 2,704 bytes; a vPDQ value of a few minutes is ~100 KB)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _value_digest_default(context: Any) -> str:
+    return value_digest(str(context.get_current_parameters()["value"]))
+
+
 class Signal(Base):
     __tablename__ = "signals"
     __table_args__ = (
-        UniqueConstraint("entry_id", "signal_type", "value"),
-        Index("ix_signals_type_value", "signal_type", "value"),
+        UniqueConstraint("entry_id", "signal_type", "value_digest", name="uq_signals_entry_type_digest"),
         Index("ix_signals_bank_type", "bank_id", "signal_type"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -207,6 +217,8 @@ class Signal(Base):
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
     signal_type: Mapped[str] = mapped_column(String(32))
     value: Mapped[str] = mapped_column(Text)
+    # Set from ``value`` on every insert (ORM or Core) and by the validator when an object's value changes.
+    value_digest: Mapped[str] = mapped_column(String(64), default=_value_digest_default)
     labels: Mapped[list[str]] = mapped_column(default=list)
     provenance: Mapped[str] = mapped_column(String(300), default="")
     quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -217,6 +229,11 @@ class Signal(Base):
     quarantined_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @validates("value")
+    def _keep_digest(self, _key: str, value: str) -> str:
+        self.value_digest = value_digest(value)
+        return value
 
 
 class SignalHitCount(Base):
