@@ -24,8 +24,8 @@ def _at(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-ar
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("organizations") as batch:
-        batch.add_column(sa.Column("exercise", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # A plain ADD COLUMN (never a batch copy of the table: SQLite would drop it under the rows that refer to it).
+    op.add_column("organizations", sa.Column("exercise", sa.Boolean(), nullable=False, server_default=sa.false()))
     op.create_table(
         "exercises",
         sa.Column("id", _ID, nullable=False),
@@ -64,5 +64,4 @@ def downgrade() -> None:
     op.drop_index("ix_exercise_injects_exercise_id", table_name="exercise_injects")
     op.drop_table("exercise_injects")
     op.drop_table("exercises")
-    with op.batch_alter_table("organizations") as batch:
-        batch.drop_column("exercise")
+    op.drop_column("organizations", "exercise")
