@@ -356,3 +356,36 @@ class SetupToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ScanRun(Base):
+    """A batch scan of a source (folder, list of paths, manifest): its checkpoint is the set of its done chunks."""
+
+    __tablename__ = "scan_runs"
+    __table_args__ = (Index("ix_scan_runs_org_source", "org_id", "source_digest"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    source: Mapped[str] = mapped_column(String(2000))
+    # SHA-256 of the ordered list of paths and of the chunk size: a resumed run has the same chunks.
+    source_digest: Mapped[str] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(Integer)
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    store: Mapped[bool] = mapped_column(Boolean)
+    started_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ScanChunk(Base):
+    """One done chunk of a scan, written in the same transaction as its items and matches (so that a chunk is
+    either wholly recorded and marked, or not at all, and is never recorded twice)."""
+
+    __tablename__ = "scan_chunks"
+    __table_args__ = (UniqueConstraint("run_id", "chunk"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
+    chunk: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
