@@ -32,6 +32,9 @@ def _write(folder: Path, name: str, value: object) -> Path:
     return path
 
 
+# One backend: the exercise's tables are plain ORM (the migration is checked on both by tests/core/test_db.py), and
+# an exercise start is the slow part of this file.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_an_exercise_from_files_through_the_command_line(cli: Cli, tmp_path: Path) -> None:
     scenario, zones = _write(tmp_path, "drill.json", SCENARIO), _write(tmp_path, "square.json", ZONES)
     started = cli.ok("exercise", "start", "--scenario", str(scenario), "--site", str(zones), "--slug", "square")
@@ -58,7 +61,6 @@ def test_an_exercise_from_files_through_the_command_line(cli: Cli, tmp_path: Pat
     assert [e["org_slug"] for e in listed] == ["exercise-square"]
 
 
-# What the database does is covered by the first test on both backends; file checks need one.
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_hostile_scenario_and_site_files_are_refused_with_a_reason(cli: Cli, tmp_path: Path) -> None:
     cases = [
