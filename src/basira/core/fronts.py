@@ -147,6 +147,8 @@ class FrontManifest:
         demo: A reference to the front's demo hook, or None: a callable taking a :class:`basira.core.demo.DemoContext`
             (the instance, the demo organization's admin, folders) that adds the front's demo data idempotently
             and returns a list of :class:`basira.core.demo.DemoPart`.
+        exercise: A reference to the front's :class:`basira.core.exercise_hooks.ExerciseHook`, or None: how the
+            front seeds an exercise organization and plays the injects of its kinds.
     """
 
     name: str
@@ -160,6 +162,7 @@ class FrontManifest:
     cli: tuple[CliGroup, ...] = ()
     pages: tuple[str, ...] = ()
     demo: str | None = None
+    exercise: str | None = None
 
 
 def load_ref(ref: str) -> object:
@@ -290,6 +293,12 @@ class FrontRegistry:
                     raise ConfigurationError(f"front {m.name!r}: demo {m.demo!r} is not callable")
                 hooks.append((m.name, hook))
         return hooks
+
+
+    def exercise_hooks(self) -> list[tuple[str, object]]:
+        """(front name, the object its ``exercise`` reference names) for each front that takes part in exercises,
+        in the fronts' order; :mod:`basira.exercise` checks that each is an ``ExerciseHook``."""
+        return [(m.name, load_ref(m.exercise)) for m in self._fronts.values() if m.exercise is not None]
 
 
 _default: FrontRegistry | None = None
