@@ -170,6 +170,11 @@ class Settings:
         metadata={"help": "Records deleted per transaction by the retention purge (small batches never hold "
                           "the database long)."},
     )
+    index_threads: int = field(
+        default=1,
+        metadata={"help": "Threads one index query may use (faiss); 1 suits a server answering many queries at once, "
+                          "0 lets one query use every core (a single large batch job)."},
+    )
     log_format: str = field(
         default="text",
         metadata={"help": "How `basira serve` writes its logs to standard error: `text`, or `json` (one JSON object "
