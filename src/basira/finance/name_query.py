@@ -102,10 +102,18 @@ class QueryRun:
             self._vowels[(i, fid)] = pen
         return _less(sim, pen)
 
-    def matches(self, kind: Kind | None) -> Iterable[tuple[IndexedName, float]]:
-        """The shortlisted listed names, each with how well it matches (0..1, before the other features)."""
+    def matches(self, kind: Kind | None, only: Iterable[int] | None = None) -> Iterable[tuple[IndexedName, float]]:
+        """The shortlisted listed names, each with how well it matches (0..1, before the other features); with
+        ``only``, those listed names (ids) whatever the blocking step ranks first."""
         ranked, fused = self._block()
         st = self.state
+        if only is not None:
+            for nid in only:
+                cand = st.names[nid]
+                if kind and {kind, cand.kind} <= {"person", "organization"} and kind != cand.kind:
+                    continue
+                yield cand, self._align(cand, fused.get(nid, []))
+            return
         per_entry: Counter[EntryId] = Counter()
         done: dict[tuple[int, ...], float] = {}
         taken = 0

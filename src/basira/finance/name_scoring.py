@@ -184,7 +184,8 @@ class IndexState:
 
 
     def query(self, name: str, *, birth_date: DateSpan | None, nationality: tuple[str, ...], gender: Gender | None,
-              documents: tuple[str, ...], kind: Kind | None, limit: int, threshold: float) -> list[NameHit]:
+              documents: tuple[str, ...], kind: Kind | None, limit: int, threshold: float,
+              only: tuple[EntryId, str] | None = None) -> list[NameHit]:
         if len(name) > MAX_NAME_CHARS:
             raise InvalidInput(f"the name is {len(name)} characters long; at most {MAX_NAME_CHARS} are screened")
         runs = parse_name(name)
@@ -198,7 +199,10 @@ class IndexState:
         details = birth_date is not None or bool(nationality or gender or documents)
         evidence: dict[EntryId, dict[str, float]] = {}
         best: dict[EntryId, tuple[float, float, IndexedName]] = {}
-        for cand, match in q.matches(kind):
+        targets = None
+        if only is not None:
+            targets = [nid for nid in self.by_entry.get(only[0], []) if self.names[nid].text == only[1]]
+        for cand, match in q.matches(kind, targets):
             eid = cand.entry_id
             score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + low
             if details:

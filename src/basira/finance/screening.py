@@ -22,9 +22,10 @@ from basira.core.models import Bank, Entry, Item, Match, Signal, SignalChange, u
 from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility
 from basira.finance import wallets
+from basira.finance.lists.base import ListedEntry
 from basira.finance.lists.history import latest_by_bank
 from basira.finance.models import Customer, ListImport
-from basira.finance.names import DateSpan, Kind, NameIndex, NameRecord, NameVariant
+from basira.finance.names import DateSpan, EntryId, Kind, NameIndex, NameRecord, NameVariant
 from basira.finance.settings import SettingsView, current_settings
 from basira.finance.signals import clean_identifier, clean_name
 
@@ -147,14 +148,27 @@ def _span(bd: dict[str, Any]) -> DateSpan | None:
 
 def record_of(entry: Entry, names: dict[str, int]) -> NameRecord | None:
     """The matcher's view of a listed entry; ``names`` are its enabled name signals (value → quality)."""
+    return record_of_attributes(entry.id, entry.attributes, names)
+
+
+def record_of_listed(entry_id: EntryId, listed: ListedEntry) -> NameRecord | None:
+    """The matcher's view of an entry as a list file gives it (benchmarks, tests): strong names at quality 100,
+    weak ones at 50, as the import stores them."""
+    names: dict[str, int] = {}
+    for n in listed.names:
+        names.setdefault(n.name, 100 if n.quality == "strong" else 50)
+    return record_of_attributes(entry_id, listed.attributes(), names)
+
+
+def record_of_attributes(entry_id: EntryId, a: dict[str, Any], names: dict[str, int]) -> NameRecord | None:
+    """The matcher's view of an entry's stored attributes and enabled names (value → quality)."""
     if not names:
         return None
-    a = entry.attributes
     kind: Kind = _KINDS.get(str(a.get("kind")), "other")
     spans = tuple(s for s in (_span(b) for b in a.get("birth_dates", []) if isinstance(b, dict)) if s)
     gender = a.get("gender") if a.get("gender") in ("male", "female") else None
     return NameRecord(
-        entry_id=entry.id,
+        entry_id=entry_id,
         names=tuple(NameVariant(n, "weak" if (q or 100) < 100 else "strong") for n, q in names.items()),
         kind=kind, birth_dates=spans, nationalities=tuple(str(x) for x in a.get("nationalities", [])),
         gender=gender, documents=tuple(str(d.get("number", "")) for d in a.get("documents", [])
