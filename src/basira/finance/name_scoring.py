@@ -10,6 +10,7 @@ Blocking and alignment live in :mod:`basira.finance.name_query`, the index's dat
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -31,9 +32,16 @@ from basira.finance.name_types import (
     NameRecord,
 )
 from basira.lang.nameparts import NamePart
+from basira.lang.scripts import screenable
 from basira.lang.translit import skeleton_variants
 
 _W = FEATURE_WEIGHTS
+_NUMBER = re.compile(r"\d+")
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers written in a name, without leading zeros."""
+    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text))
 
 
 class IndexState:
@@ -197,6 +205,8 @@ class IndexState:
         full_info, info = self.weight("\0"), sum(q.weights)
         low = _W["low_information"] * (1.0 - info / full_info) if info < full_info else 0.0
         details = birth_date is not None or bool(nationality or gender or documents)
+        q_numbers = numbers(screenable(name))
+        numbered: dict[str, bool] = {}
         evidence: dict[EntryId, dict[str, float]] = {}
         best: dict[EntryId, tuple[float, float, IndexedName]] = {}
         targets = None
@@ -205,6 +215,13 @@ class IndexState:
         for cand, match in q.matches(kind, targets):
             eid = cand.entry_id
             score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + low
+            if q_numbers:
+                apart = numbered.get(cand.text)
+                if apart is None:
+                    listed = numbers(cand.text)
+                    apart = numbered[cand.text] = bool(listed) and listed != q_numbers
+                if apart:
+                    score += _W["number_mismatch"]
             if details:
                 found = evidence.get(eid)
                 if found is None:
@@ -222,6 +239,8 @@ class IndexState:
                 feats["weak_alias"] = _W["weak_alias"] * match
             if low:
                 feats["low_information"] = low
+            if q_numbers and numbered.get(cand.text):
+                feats["number_mismatch"] = _W["number_mismatch"]
             feats.update(evidence.get(eid, {}))
             hits.append(NameHit(eid, round(score, 4), cand.text, name, {k: round(v, 4) for k, v in feats.items()},
                                 score >= threshold))

@@ -47,6 +47,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("low_information", -0.25, "The query holds little that is distinctive (one part, or only very common "
             "parts such as 'Mohammed Ali'): the less information, the more is taken away, so common names do not "
             "flood."),
+    Feature("number_mismatch", -0.3, "Both names hold numbers and they differ ('SAM JONG 1' is not 'SAM JONG 2', "
+            "'YV1003' not 'YV1009'): vessels, aircraft and companies are often told apart by a number alone."),
     Feature("birth_date_match", 0.05, "A birth date given with the query falls in one of the listed dates or ranges."),
     Feature("birth_date_mismatch", -0.25, "A birth date was given and is more than a year away from every listed "
             "date or range."),
