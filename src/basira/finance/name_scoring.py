@@ -36,6 +36,9 @@ from basira.lang.scripts import screenable
 from basira.lang.translit import skeleton_variants
 
 _W = FEATURE_WEIGHTS
+#: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
+#: takes the full ``low_information`` weight away, so that it cannot alert on a one-word alias.
+COMMON_PART = 3
 _NUMBER = re.compile(r"\d+")
 
 
@@ -204,6 +207,8 @@ class IndexState:
         # As much information as one part no listed name has: the penalty then vanishes, whatever the index size.
         full_info, info = self.weight("\0"), sum(q.weights)
         low = _W["low_information"] * (1.0 - info / full_info) if info < full_info else 0.0
+        if len(q.parts) == 1 and self.df.get(skeleton_variants(q.parts[0].skeleton)[0], 0) >= COMMON_PART:
+            low = _W["low_information"]  # one common part ("Omar", "Hassan") never alerts alone
         details = birth_date is not None or bool(nationality or gender or documents)
         q_numbers = numbers(screenable(name))
         numbered: dict[str, bool] = {}

@@ -50,8 +50,8 @@ FEATURES: tuple[Feature, ...] = (
     Feature("number_mismatch", -0.3, "Both names hold numbers and they differ ('SAM JONG 1' is not 'SAM JONG 2', "
             "'YV1003' not 'YV1009'): vessels, aircraft and companies are often told apart by a number alone."),
     Feature("birth_date_match", 0.05, "A birth date given with the query falls in one of the listed dates or ranges."),
-    Feature("birth_date_mismatch", -0.25, "A birth date was given and is more than a year away from every listed "
-            "date or range."),
+    Feature("birth_date_mismatch", -0.1, "A birth date was given and is more than a year away from every listed "
+            "date or range: evidence against, never enough alone to cancel an exact name (lists get dates wrong)."),
     Feature("nationality_match", 0.03, "A given nationality is one of the listed ones."),
     Feature("nationality_mismatch", -0.08, "Nationalities were given and none of them is listed for the entry."),
     Feature("gender_mismatch", -0.25, "The query's gender differs from the listed gender."),
