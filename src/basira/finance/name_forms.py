@@ -30,6 +30,11 @@ class Form:
     pattern: str = ""  # consonant units and written vowels, checked across scripts (see NamePart.pattern)
     names: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
+    def __reduce__(self) -> tuple[type[Form], tuple[object, ...]]:
+        # Saved indexes hold tens of thousands of forms: a plain constructor call unpickles far faster than the
+        # dataclass's own state protocol.
+        return Form, (self.skeleton, self.vowels, self.arabic, self.canon, self.pattern, self.names)
+
 
 @dataclass(slots=True)
 class IndexedName:
@@ -44,6 +49,10 @@ class IndexedName:
     skeletons: tuple[str, ...]
     joined: str
     weights: tuple[float, ...] = ()  # per part, set when the index refreshes its weights
+
+    def __reduce__(self) -> tuple[type[IndexedName], tuple[object, ...]]:
+        return IndexedName, (self.entry_id, self.text, self.weak, self.arabic, self.kind, self.fids, self.skeletons,
+                             self.joined, self.weights)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -33,6 +33,7 @@ from basira.finance.name_similarity import (
 )
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
+from basira.lang.translit import skeleton_variants
 
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
@@ -48,6 +49,9 @@ MISSING_EXPONENT = 0.25
 #: A listed part that at most this many listed names hold is rare: left out of the query ('Fadi Nasser' for the
 #: listed 'Fadi Nabih Nasser'), it costs in full.
 RARE_PART = 1
+#: A first part left over costs little only when at least this many listed names hold it (Abdullah Ayman
+#: al-Zawahiri): a rarer one is more likely a relative's own given name before the listed person's name.
+COMMON_FIRST = 20
 
 
 def combine(q_share: float, c_share: float, matched: int, cheap: bool = True) -> float:
@@ -337,7 +341,8 @@ class QueryRun:
                     continue
                 for j, f in enumerate(fids):
                     if j not in used_c:
-                        s = typo_similarity(self.parts[i].vowels, self.state.forms[f].vowels)
+                        form, part = self.state.forms[f], self.parts[i]
+                        s = typo_similarity(part.vowels, form.vowels, part.pattern, form.pattern)
                         if s > 0.0:
                             slips.append((s, (i,), (j,)))
             if slips:
@@ -350,8 +355,11 @@ class QueryRun:
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
         st = self.state
-        cheap = used_q.get(0, 0.0) > 0.0 and used_c.get(0, 0.0) > 0.0 and all(
-            st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j))
+        cheap = all(st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j))
+        if cheap and not used_q.get(0):
+            cheap = st.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
+        if cheap and not used_c.get(0):
+            cheap = st.df.get(st.forms[fids[0]].canon, 0) >= COMMON_FIRST
         paired = sum(1 for v in used_q.values() if v > 0.0)
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
         # may cost little, never parts that are paired but spelt otherwise.

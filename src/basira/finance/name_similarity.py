@@ -108,17 +108,21 @@ TYPO_SHORT = 6
 TYPO_LONG = 8
 
 
-def typo_similarity(a_vowels: str, b_vowels: str) -> float:
+def typo_similarity(a_vowels: str, b_vowels: str, a_pattern: str = "", b_pattern: str = "") -> float:
     """Similarity of two Latin parts' vowel forms as typing slips (Badege / Basege, Mutebutsi / Mutebusi), or 0.
 
     Short names stay apart (Hazem / Hatem, Hamad / Hamza are other names, not slips): one slip counts from
     ``TYPO_SHORT`` letters, two from ``TYPO_LONG``.
     """
-    if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
-        return 0.0  # Sharif / Sharifi: another family name, not a slip
+    if (_nisba_apart(a_vowels, b_vowels) and not b_pattern.endswith("E")) or \
+            (_nisba_apart(b_vowels, a_vowels) and not a_pattern.endswith("E")):
+        return 0.0  # Sharif / Sharifi: another family name, not a slip (but Scholz / Scholze is one)
     shorter, longer = sorted((len(a_vowels), len(b_vowels)))
     if shorter >= 3 and ("h" + a_vowels == b_vowels or "h" + b_vowels == a_vowels):
         return TYPO_SIM  # a first h French spellings leave out (Haroun / Aroun, Habib / Abib, Hissene / Issene)
+    if shorter >= 3 and ((a_vowels == b_vowels[:-1] and b_pattern.endswith("E"))
+                         or (b_vowels == a_vowels[:-1] and a_pattern.endswith("E"))):
+        return TYPO_SIM  # a final e written or not (Scholz / Scholze)
     if longer < TYPO_SHORT or shorter < TYPO_SHORT - 1:
         return 0.0
     d = OSA.distance(a_vowels, b_vowels, score_cutoff=2)

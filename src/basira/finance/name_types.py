@@ -75,6 +75,9 @@ class NameVariant:
     quality: Quality = "strong"
     script: str | None = None
 
+    def __reduce__(self) -> tuple[type[NameVariant], tuple[object, ...]]:
+        return NameVariant, (self.name, self.quality, self.script)  # fast unpickling of saved indexes
+
 
 @dataclass(frozen=True, slots=True)
 class DateSpan:
@@ -82,6 +85,9 @@ class DateSpan:
 
     earliest: dt.date
     latest: dt.date
+
+    def __reduce__(self) -> tuple[type[DateSpan], tuple[object, ...]]:
+        return DateSpan, (self.earliest, self.latest)
 
     @classmethod
     def parse(cls, text: str) -> DateSpan:
@@ -124,6 +130,10 @@ class NameRecord:
     nationalities: tuple[str, ...] = ()
     gender: Gender | None = None
     documents: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[type[NameRecord], tuple[object, ...]]:
+        return NameRecord, (self.entry_id, self.names, self.kind, self.birth_dates, self.nationalities, self.gender,
+                            self.documents)
 
 
 @dataclass(frozen=True, slots=True)

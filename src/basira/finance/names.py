@@ -52,6 +52,10 @@ class NameIndex:
         """Removes entries; unknown ids are ignored."""
         self._state.remove(entry_ids)
 
+    def ready(self) -> None:
+        """Computes the part weights now rather than on the first query (before saving the index)."""
+        self._state.refresh()
+
     def __len__(self) -> int:
         return self._state.size()
 

@@ -9,8 +9,14 @@ version, and the settings in force (their version too). Alerting hits are record
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import os
+import pickle
+import tempfile
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -177,16 +183,77 @@ def record_of_attributes(entry_id: EntryId, a: dict[str, Any], names: dict[str, 
 
 @dataclass
 class BankIndex:
-    """A bank's name index and what hits need from the database (signal ids per entry and name)."""
+    """A bank's name index and what hits need from the database (signal ids per entry and name); ``entries`` is
+    empty for an index read back from disk, whose hits fetch their entry from the session."""
 
     index: NameIndex
     signal_ids: dict[tuple[int, str], int]
     entries: dict[int, Entry]
     stamp: tuple[int, int, str]
+    bank_id: int = 0
+
+    def entry(self, session: Session, entry_id: int) -> Entry | None:
+        if self.entries:
+            return self.entries.get(entry_id)
+        found = session.get(Entry, entry_id)
+        return found if found is not None and found.bank_id == self.bank_id else None
 
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, int], BankIndex] = {}
+#: Where name indexes are saved between processes (``basira screen`` sets it), and the key that signs them.
+_disk: tuple[Path, bytes] | None = None
+_DISK_FORMAT = 1
+
+
+def keep_indexes_in(folder: Path | None, key: str = "") -> None:
+    """Save each bank's name index under ``folder`` and read it back in later processes while the bank is
+    unchanged (``None``: memory only). Files are signed with ``key`` (HMAC-SHA256) and a file whose signature
+    does not verify is never unpickled: it is rebuilt and replaced."""
+    global _disk
+    _disk = (folder, hashlib.sha256(key.encode()).digest()) if folder is not None else None
+
+
+def _disk_path(url: str, bank_id: int) -> Path | None:
+    if _disk is None:
+        return None
+    db = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return _disk[0] / f"names-{db}-{bank_id}.idx"
+
+
+def _read_saved(path: Path, stamp: tuple[int, int, str]) -> BankIndex | None:
+    assert _disk is not None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    mac, body = raw[:32], raw[32:]
+    if len(raw) < 33 or not hmac.compare_digest(mac, hmac.new(_disk[1], body, "sha256").digest()):
+        return None  # not a file this instance wrote: never unpickled
+    try:
+        saved = pickle.loads(body)  # noqa: S301 - signed above with the instance's own key
+    except Exception:  # a damaged cache is rebuilt, whatever unpickling says
+        return None
+    if not isinstance(saved, dict) or saved.get("format") != _DISK_FORMAT or tuple(saved.get("stamp", ())) != stamp:
+        return None
+    index, ids, bank_id = saved.get("index"), saved.get("signal_ids"), saved.get("bank_id")
+    if not isinstance(index, NameIndex) or not isinstance(ids, dict) or not isinstance(bank_id, int):
+        return None
+    return BankIndex(index, ids, {}, stamp, bank_id)
+
+
+def _save(path: Path, built: BankIndex) -> None:
+    assert _disk is not None
+    body = pickle.dumps({"format": _DISK_FORMAT, "stamp": built.stamp, "index": built.index,
+                         "signal_ids": built.signal_ids, "bank_id": built.bank_id}, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(hmac.new(_disk[1], body, "sha256").digest() + body)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run its build time
 
 
 def _stamp(session: Session, bank_id: int) -> tuple[int, int, str]:
@@ -203,11 +270,18 @@ def bank_index(session: Session, bank_id: int, *, cache: bool = True) -> BankInd
     kept, for work inside a transaction that may still roll back)."""
     key = (str(session.get_bind().engine.url), bank_id)
     stamp = _stamp(session, bank_id)
+    path = _disk_path(key[0], bank_id) if cache else None
     if cache:
         with _lock:
             hit = _cache.get(key)
         if hit is not None and hit.stamp == stamp:
             return hit
+        if path is not None:
+            saved = _read_saved(path, stamp)
+            if saved is not None:
+                with _lock:
+                    _cache[key] = saved
+                return saved
     rows = session.execute(select(Signal.id, Signal.entry_id, Signal.value, Signal.quality).where(
         Signal.bank_id == bank_id, Signal.signal_type == "name", Signal.enabled.is_(True))).all()
     per_entry: dict[int, dict[str, int]] = {}
@@ -217,10 +291,13 @@ def bank_index(session: Session, bank_id: int, *, cache: bool = True) -> BankInd
         signal_ids[(eid, value)] = sid
     entries = {e.id: e for e in session.scalars(select(Entry).where(Entry.bank_id == bank_id))}
     records = [r for r in (record_of(entries[eid], names) for eid, names in per_entry.items() if eid in entries) if r]
-    built = BankIndex(NameIndex.build(records), signal_ids, entries, stamp)
+    built = BankIndex(NameIndex.build(records), signal_ids, entries, stamp, bank_id)
     if cache:
         with _lock:
             _cache[key] = built
+        if path is not None:
+            built.index.ready()
+            _save(path, built)
     return built
 
 
@@ -293,12 +370,13 @@ def screen_one(session: Session, q: _Clean, banks: list[tuple[Bank, Access, List
                     if only_entries is not None and eid not in only_entries:
                         continue
                     score = _weighted(h.features, weights) if weights else h.score
-                    if score < threshold or eid not in bi.entries:
+                    entry = bi.entry(session, eid)
+                    if score < threshold or entry is None:
                         continue
                     sid = bi.signal_ids.get((eid, h.matched_name)) or next(
                         (s for (e, _), s in bi.signal_ids.items() if e == eid), 0)
                     if eid not in best or best[eid].score < score:
-                        best[eid] = _Hit(bank, access, bi.entries[eid], sid, "name", name, score,
+                        best[eid] = _Hit(bank, access, entry, sid, "name", name, score,
                                          dict(h.features), h.matched_name)
             hits.extend(best.values())
         if q.wallets:

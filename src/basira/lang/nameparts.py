@@ -144,6 +144,8 @@ def _latin_parts(text: str) -> list[NamePart]:
             role_next = "kunya"
         if w.startswith(("binal", "binel", "benal", "ibnal")) and len(w) >= 8:
             w, role_next = "al" + w[5:], "nasab"  # fused nasab and article: Binalshibh
+        elif w.startswith("bel") and len(w) >= 8 and w[3] not in "aeioulh":
+            w, role_next = w[3:], "nasab"  # Maghrebi "ben el" written as one word: Belmokhtar, Belkacem
         w, had_article = _strip_fused_article(w)
         m = _DIN_SUFFIX.match(w)
         if m:
