@@ -15,6 +15,7 @@ import os
 import pickle
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,8 +109,11 @@ def parse_birth_date(value: str) -> DateSpan:
     raise InvalidInput(f"birth date {value[:40]!r} is not a valid date (YYYY-MM-DD, YYYY-MM or YYYY)")
 
 
-def clean_query(q: ScreenQuery) -> _Clean:
-    """The query validated and canonical, or InvalidInput/InvalidSignal with the reason."""
+def clean_query(q: ScreenQuery, listed_unverified: Callable[[str], bool] | None = None) -> _Clean:
+    """The query validated and canonical, or InvalidInput/InvalidSignal with the reason.
+
+    ``listed_unverified`` says whether a wallet value that fails validation is carried as such by a list in
+    force (lists do hold values with bad checksums, kept "unverified"): such a value is screened as written."""
     kind = (q.kind or "person").strip().lower()
     if kind not in KINDS:
         raise InvalidInput(f"kind {kind[:30]!r} is not one of {', '.join(KINDS)}")
@@ -121,8 +125,15 @@ def clean_query(q: ScreenQuery) -> _Clean:
     found: list[tuple[str, str]] = []
     for w in q.wallets:
         cur, sep, addr = w.partition(":")
-        wallet = wallets.normalise(addr, cur) if sep and cur.upper() in wallets.SUPPORTED | {"BTC"} else \
-            wallets.normalise(w)
+        try:
+            wallet = wallets.normalise(addr, cur) if sep and cur.upper() in wallets.SUPPORTED | {"BTC"} else \
+                wallets.normalise(w)
+        except InvalidSignal:
+            raw = wallets.loose(addr if sep and cur.upper() in wallets.SUPPORTED | {"BTC"} else w)
+            if listed_unverified is None or not listed_unverified(raw):
+                raise
+            found.append((raw, "unverified"))
+            continue
         found.append((wallet.address, wallet.currency))
     if not names and not found:
         raise InvalidInput("a query needs a name or a wallet")
@@ -472,21 +483,28 @@ def screen(session: Session, principal: Principal, queries: list[ScreenQuery],
         raise InvalidInput(f"at most {MAX_BATCH} queries per request")
     if not 1 <= opts.limit <= 100:
         raise InvalidInput("limit is 1..100")
-    clean: list[_Clean] = []
-    errors: list[dict[str, Any]] = []
-    for i, q in enumerate(queries):
-        try:
-            clean.append(clean_query(q))
-        except (InvalidInput, InvalidSignal) as e:
-            errors.append({"index": i, "ref": q.ref[:300], "reason": e.detail})
-    if errors:
-        raise InvalidInput(f"{len(errors)} of {len(queries)} queries are invalid; nothing was screened",
-                           errors=errors[:1000])
     settings = current_settings(session, principal.org_id)
     threshold = settings.threshold if opts.threshold is None else opts.threshold
     if not 0.0 < threshold <= 1.0:
         raise InvalidInput("threshold is in (0, 1]")
     banks = lists_in_force(session, principal, settings, opts.bank_ids)
+    bank_ids = [b.id for b, _, _ in banks]
+
+    def listed_unverified(value: str) -> bool:
+        return bank_ids != [] and session.scalar(select(Signal.id).where(
+            Signal.bank_id.in_(bank_ids), Signal.signal_type == "crypto_address", Signal.value == value,
+            Signal.enabled.is_(True)).limit(1)) is not None
+
+    clean: list[_Clean] = []
+    errors: list[dict[str, Any]] = []
+    for i, q in enumerate(queries):
+        try:
+            clean.append(clean_query(q, listed_unverified))
+        except (InvalidInput, InvalidSignal) as e:
+            errors.append({"index": i, "ref": q.ref[:300], "reason": e.detail})
+    if errors:
+        raise InvalidInput(f"{len(errors)} of {len(queries)} queries are invalid; nothing was screened",
+                           errors=errors[:1000])
     imports = {b.id: imp for b, _, imp in banks}
     shown = {**settings.as_dict(), "threshold": threshold, "bank_ids": [b.id for b, _, _ in banks],
              "threshold_overridden": opts.threshold is not None}
