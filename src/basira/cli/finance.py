@@ -125,14 +125,17 @@ def lists_show(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = 
         p, _ = principal(s, org)
         latest = latest_imports(s, p)
         rows = [r.as_dict() for r in latest]
-        for row, li in zip(rows, latest, strict=True):
+        # The entries each import added, changed or removed (the first ten of each), for the table only: the
+        # JSON is the API's shape.
+        changed: list[dict[str, list[str]]] = []
+        for li in [] if as_json else latest:
             refs: dict[str, list[str]] = {}
             for ref, change in s.execute(select(ListChange.ref, ListChange.change).where(
                     ListChange.import_id == li.imp.id).order_by(ListChange.id)):
                 kept = refs.setdefault(change, [])
                 if len(kept) < 10:
                     kept.append(ref)
-            row["changed_refs"] = refs
+            changed.append(refs)
         current = fsettings.current_settings(s, p.org_id).as_dict()
     if as_json:
         echo_json({"lists": rows, "settings": current})
@@ -144,8 +147,7 @@ def lists_show(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = 
                       str(r["added"]), str(r["changed"]), str(r["removed"]), str(r.get("rescreened", 0)),
                       str(r.get("new_hits", 0)), str(r["imported_at"])[:19])
     out.print(table)
-    for r in rows:
-        refs = r.get("changed_refs") or {}
+    for r, refs in zip(rows, changed, strict=True):
         for change in ("added", "changed", "removed"):
             if refs.get(change):
                 more = r[change] - len(refs[change])
