@@ -72,7 +72,9 @@ def _queries(f: IO[str]) -> tuple[list[screening.ScreenQuery], list[dict[str, An
         try:
             screening.clean_query(q)
         except (InvalidInput, InvalidSignal) as e:
-            bad.append({"line": line, "id": get.get("id", "")[:100], "reason": e.detail})
+            # The query is kept: a wallet a list carries unverified passes once the lists are known.
+            bad.append({"line": line, "id": get.get("id", "")[:100], "reason": e.detail,
+                        "query": q if q.wallets else None})
             continue
         queries.append(q)
     return queries, bad
@@ -141,12 +143,27 @@ def screen(
                 queries, bad = _queries(f)
             except UnicodeDecodeError as e:
                 raise InvalidInput(f"the customer file is not UTF-8 (byte {e.start})") from None
+    inst = state(ctx).instance()
+    if any(b.get("query") for b in bad):
+        with inst.db.session() as s:
+            p, _ = principal(s, org)
+            listed = screening.lists_checker(s, p, bank)
+            for b in bad:
+                try:
+                    if b["query"] is not None:
+                        screening.clean_query(b["query"], listed)
+                        queries.append(b["query"])
+                        b["ok"] = True
+                except (InvalidInput, InvalidSignal):
+                    pass
+        bad = [b for b in bad if not b.get("ok")]
+    for b in bad:
+        b.pop("query", None)
     if bad and (strict or not queries):
         raise InvalidInput(f"{len(bad)} rows of the customer file are invalid; nothing was screened",
                            bad_rows=bad[:100])
     if not queries:
         raise InvalidInput("the customer file has no rows")
-    inst = state(ctx).instance()
     # The name indexes are kept on disk between runs and rebuilt only when a list changes.
     screening.keep_indexes_in(inst.settings.data_dir / "name-index", inst.secret_key)
     try:

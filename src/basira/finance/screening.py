@@ -467,6 +467,24 @@ def remember(session: Session, org_id: int, q: _Clean) -> None:
         row.kind, row.signals, row.screened_at = q.kind, customer_signals(q), utcnow()
 
 
+def wallet_checker(session: Session, bank_ids: list[int]) -> Callable[[str], bool]:
+    """Whether a wallet value that fails validation is held as written by one of ``bank_ids`` (see
+    :func:`clean_query`)."""
+
+    def listed(value: str) -> bool:
+        return bank_ids != [] and session.scalar(select(Signal.id).where(
+            Signal.bank_id.in_(bank_ids), Signal.signal_type == "crypto_address", Signal.value == value,
+            Signal.enabled.is_(True)).limit(1)) is not None
+
+    return listed
+
+
+def lists_checker(session: Session, principal: Principal, bank_ids: list[int] | None) -> Callable[[str], bool]:
+    """:func:`wallet_checker` over the lists in force for ``principal`` (or ``bank_ids`` of them)."""
+    settings = current_settings(session, principal.org_id)
+    return wallet_checker(session, [b.id for b, _, _ in lists_in_force(session, principal, settings, bank_ids)])
+
+
 def screen(session: Session, principal: Principal, queries: list[ScreenQuery],
            options: ScreenOptions | None = None) -> dict[str, Any]:
     """Screen one or a batch of queries; the JSON-ready result (see docs/finance.md for its shape).
@@ -488,13 +506,7 @@ def screen(session: Session, principal: Principal, queries: list[ScreenQuery],
     if not 0.0 < threshold <= 1.0:
         raise InvalidInput("threshold is in (0, 1]")
     banks = lists_in_force(session, principal, settings, opts.bank_ids)
-    bank_ids = [b.id for b, _, _ in banks]
-
-    def listed_unverified(value: str) -> bool:
-        return bank_ids != [] and session.scalar(select(Signal.id).where(
-            Signal.bank_id.in_(bank_ids), Signal.signal_type == "crypto_address", Signal.value == value,
-            Signal.enabled.is_(True)).limit(1)) is not None
-
+    listed_unverified = wallet_checker(session, [b.id for b, _, _ in banks])
     clean: list[_Clean] = []
     errors: list[dict[str, Any]] = []
     for i, q in enumerate(queries):
