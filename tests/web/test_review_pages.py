@@ -300,6 +300,16 @@ def test_a_screening_hit_shows_the_feature_breakdown(instance: Instance, admin: 
     assert "nationality_mismatch" in page and "<bdi>-0.05</bdi>" in page
     assert "<bdi>Abu Example, أبو مثال</bdi>" in page and "<bdi>ابو مثال</bdi>" in page
     assert "True match" in page and "False positive" in page and "Incites" not in page
+    assert "Removed from its list" not in page
+    # The list drops the entry: the open case is marked, and its page says so (in each language).
+    with instance.db.session() as s:
+        outbox.emit(s, "list.entries_removed", {"bank_id": bank.id, "bank": "UN 1267 list", "version": "2026-09-01",
+                                                "entry_ids": [sig.entry_id], "refs": ["QDi.999"]},
+                    org_id=admin.org_id)
+    assert consume(instance.db.session).marked == 1
+    page = _client(instance, "rita").get(f"/cases/{cid}").text
+    assert "Removed from its list" in page and "<bdi>QDi.999</bdi>" in page and "<bdi>2026-09-01</bdi>" in page
+    assert "Retiré de sa liste" in _client(instance, "rita").get(f"/cases/{cid}?lang=fr").text
 
 
 def test_a_drone_alert_draws_its_track(instance: Instance, admin: Principal, team: dict[str, int]) -> None:

@@ -24,6 +24,8 @@ from basira.core.models import OpinionKind
 ENTRY_POINT_GROUP = "basira.fronts"
 #: The event every front may record matches with (``core.matching`` writes it).
 MATCH_EVENT = "match.recorded"
+#: Emitted when a list import removes entries; the review consumer marks the open cases that hold their matches.
+ENTRIES_REMOVED_EVENT = "list.entries_removed"
 
 
 class Priority(enum.IntEnum):
@@ -243,8 +245,9 @@ class FrontRegistry:
             raise InvalidInput(f"unknown case kind {name!r} ({', '.join(self._kinds)})") from None
 
     def event_kinds(self) -> tuple[str, ...]:
-        """The outbox events that open cases: ``match.recorded`` and each kind's own event."""
-        return tuple(dict.fromkeys([MATCH_EVENT, *(k.event for k in self._kinds.values())]))
+        """The outbox events the review consumer reads: ``match.recorded``, ``list.entries_removed`` (marks open
+        cases) and each kind's own event."""
+        return tuple(dict.fromkeys([MATCH_EVENT, ENTRIES_REMOVED_EVENT, *(k.event for k in self._kinds.values())]))
 
     def kind_for_event(self, event: str) -> CaseKindSpec | None:
         """The case kind that an event other than ``match.recorded`` opens (None for unknown events)."""
