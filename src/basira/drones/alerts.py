@@ -67,6 +67,23 @@ class AlertDraft:
     kind: AlertKind
     zone: CompiledZone | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: The track as it stood at the alert's frame (reasons, positions, operator), taken by :func:`snapshot`: an
+    #: alert tells what was known when it was raised, whatever else its batch carried after it.
+    seen: dict[str, Any] | None = None
+
+
+def snapshot(track: TrackState) -> dict[str, Any]:
+    """What an alert's event says about its track, as the track stands now."""
+    out: dict[str, Any] = {"uas_id": track.uas_id, "suspect_reasons": list(track.reasons),
+                           "verdict": track.verdict}
+    if track.operator_id:
+        out["operator_id"] = track.operator_id
+    if track.lat is not None and track.lon is not None:
+        out["position"] = {k: v for k, v in (("lat", track.lat), ("lon", track.lon), ("alt_m", track.alt_m))
+                           if v is not None}
+    if track.operator_lat is not None and track.operator_lon is not None:
+        out["operator_position"] = {"lat": track.operator_lat, "lon": track.operator_lon}
+    return out
 
 
 def _active(zone: CompiledZone, obs: Observation) -> bool:
@@ -248,21 +265,20 @@ def record_alerts(session: Session, pending: list[Pending], received: dt.datetim
     out: list[dict[str, Any]] = []
     events: list[tuple[str, dict[str, Any], int | None]] = []
     for alert_id, row, (track, d, _, sensor, _, match_ids) in zip(alert_ids, rows, pending, strict=True):
+        seen = d.seen if d.seen is not None else snapshot(track)
         payload: dict[str, Any] = {
             "track_id": str(track.id), "alert_id": str(alert_id), "alert_kind": d.kind.value,
-            "at": row["at"].isoformat(), "uas_id": track.uas_id, "suspect_reasons": list(track.reasons),
+            "at": row["at"].isoformat(), "uas_id": seen["uas_id"], "suspect_reasons": list(seen["suspect_reasons"]),
             "evidence_ref": row["evidence_ref"]}
-        if track.operator_id:
-            payload["operator_id"] = track.operator_id
+        if seen.get("operator_id"):
+            payload["operator_id"] = seen["operator_id"]
         if d.zone is not None:
             payload.update(zone_id=str(d.zone.id), zone_name=d.zone.name or d.zone.ref)
         if sensor is not None:
             payload["sensor_id"] = sensor.ref
-        if track.lat is not None and track.lon is not None:
-            payload["position"] = {k: v for k, v in (("lat", track.lat), ("lon", track.lon),
-                                                     ("alt_m", track.alt_m)) if v is not None}
-        if track.operator_lat is not None and track.operator_lon is not None:
-            payload["operator_position"] = {"lat": track.operator_lat, "lon": track.operator_lon}
+        for key in ("position", "operator_position"):
+            if key in seen:
+                payload[key] = seen[key]
         if match_ids:
             payload["match_ids"] = list(match_ids)
         events.append(("alert.raised", payload, track.org_id))

@@ -22,6 +22,7 @@ from basira.drones.ingest import service
 from basira.drones.listing import AlertRow, recent_alerts
 from basira.drones.models import DronePosition, DroneTrack
 from basira.drones.settings import DroneSettings
+from basira.drones.tracks import is_synthetic
 from basira.drones.zones import list_zones, zone_geometry, zones_version
 
 #: Alerts in a first snapshot, and most tracks or alerts in one batch of changes.
@@ -39,7 +40,8 @@ def _iso(t: dt.datetime) -> str:
 
 def track_json(t: DroneTrack) -> dict[str, Any]:
     """A track as the map draws it (the keys of the API's track reply, without positions)."""
-    return {"id": t.id, "uas_id": t.uas_id, "operator_id": t.operator_id, "status": t.status, "verdict": t.verdict,
+    return {"id": t.id, "uas_id": t.uas_id, "id_synthetic": is_synthetic(t.uas_id), "operator_id": t.operator_id,
+            "status": t.status, "verdict": t.verdict,
             "reasons": list(t.reasons), "first_seen": _iso(t.first_seen), "last_seen": _iso(t.last_seen),
             "lat": t.lat, "lon": t.lon, "alt_m": t.alt_m, "height_m": t.height_m, "speed_mps": t.speed_mps,
             "heading_deg": t.heading_deg, "operator_lat": t.operator_lat, "operator_lon": t.operator_lon,

@@ -31,6 +31,13 @@ class DroneSensor(Base):
     lon: Mapped[float] = mapped_column(Float)
     antenna_height_m: Mapped[float] = mapped_column(Float, default=0.0)
     range_m: Mapped[float] = mapped_column(Float, default=1000.0)
+    #: How far the sensor may really stand from the position entered (metres; 0016-era sensors: 100).
+    position_uncertainty_m: Mapped[float] = mapped_column(Float, default=100.0, server_default="100")
+    #: The receiving antenna's gain over isotropic (dBi), which makes every reading that much stronger.
+    antenna_gain_dbi: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    #: Ground elevation at the sensor (metres above the WGS84 ellipsoid): turns an AGL zone limit into one that
+    #: a drone's geodetic altitude can be compared with (None: unknown).
+    ground_elevation_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     chain_seq: Mapped[int] = mapped_column(BigId, default=0)
     chain_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)

@@ -13,7 +13,7 @@ import math
 import struct
 
 from basira.core.errors import InvalidInput
-from basira.drones.messages import DjiFlightInfo, Frame, Message, MessagePack, Transport
+from basira.drones.messages import MESSAGE_SIZE, DjiFlightInfo, Frame, Message, MessagePack, Transport
 from basira.drones.remoteid import DecodeError, decode_message
 
 ASTM_OUI = b"\xfa\x0b\xbc"  # ASD-STAN / ASTM vendor IE
@@ -49,6 +49,8 @@ def _pack_messages(frame: Frame, payload: bytes | memoryview) -> None:
         frame.errors.append(e.detail)
         return
     if isinstance(decoded, MessagePack):
+        frame.pack_declared = payload[2]
+        frame.pack_carried = (len(payload) - 3) // MESSAGE_SIZE
         frame.messages.extend(decoded.messages)
         frame.errors.extend(decoded.errors)
     else:
