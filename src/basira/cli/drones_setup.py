@@ -45,7 +45,9 @@ def sensor_add(
         "--uncertainty-m", help="How far the sensor may really stand from --lat/--lon, metres.")] = 100.0,
     gain_dbi: Annotated[float, typer.Option("--gain-dbi", help="Receiving antenna gain, dBi.")] = 0.0,
     ground_m: Annotated[float | None, typer.Option(
-        "--ground-m", help="Ground elevation at the sensor, metres above the WGS84 ellipsoid (AGL zones).")] = None,
+        "--ground-m", help="Ground elevation at the sensor, metres above mean sea level.")] = None,
+    geoid_m: Annotated[float | None, typer.Option(
+        "--geoid-m", help="Geoid height over the WGS84 ellipsoid at the sensor, metres.")] = None,
     name: Annotated[str, typer.Option("--name", help="A name for people.")] = "",
     org: OrgOption = None,
     as_json: JsonOption = False,
@@ -63,7 +65,8 @@ def sensor_add(
                                                             antenna_height_m=height_m, range_m=range_m,
                                                             position_uncertainty_m=uncertainty_m,
                                                             antenna_gain_dbi=gain_dbi,
-                                                            ground_elevation_m=ground_m)))
+                                                            ground_elevation_m=ground_m,
+                                                            geoid_undulation_m=geoid_m)))
     if as_json:
         echo_json(row)
     else:

@@ -224,6 +224,7 @@ class DroneService:
             for m in f.messages:
                 report.messages[type(m).__name__] += 1
             obs = tracks.observe(f, sensor.id)
+            obs.ground_amsl, obs.geoid_m = sensor.ground_elevation_m, sensor.geoid_undulation_m
             if obs.counter is not None and obs.source:
                 # For the counter rule: the decoded content, not the raw bytes (a radiotap header differs
                 # between two receptions of one frame).

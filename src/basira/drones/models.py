@@ -35,9 +35,11 @@ class DroneSensor(Base):
     position_uncertainty_m: Mapped[float] = mapped_column(Float, default=100.0, server_default="100")
     #: The receiving antenna's gain over isotropic (dBi), which makes every reading that much stronger.
     antenna_gain_dbi: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
-    #: Ground elevation at the sensor (metres above the WGS84 ellipsoid): turns an AGL zone limit into one that
-    #: a drone's geodetic altitude can be compared with (None: unknown).
+    #: Ground elevation at the sensor (metres above mean sea level) and the geoid's height over the WGS84
+    #: ellipsoid there: they convert a drone's geodetic altitude and heights to the references of zone limits
+    #: (AGL, AMSL, WGS84) for the frames the sensor hears (None: unknown).
     ground_elevation_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    geoid_undulation_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     chain_seq: Mapped[int] = mapped_column(BigId, default=0)
     chain_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)

@@ -50,6 +50,7 @@ class SensorRow:
     position_uncertainty_m: float = 100.0
     antenna_gain_dbi: float = 0.0
     ground_elevation_m: float | None = None
+    geoid_undulation_m: float | None = None
 
 
 #: The columns of ``drone_sensors`` that :class:`SensorRow` holds, in its field order.
@@ -69,6 +70,7 @@ class SensorSpec:
     position_uncertainty_m: float | None = None
     antenna_gain_dbi: float | None = None
     ground_elevation_m: float | None = None
+    geoid_undulation_m: float | None = None
 
 
 def _check(spec: SensorSpec) -> None:
@@ -95,6 +97,9 @@ def _check(spec: SensorSpec) -> None:
     if spec.ground_elevation_m is not None and not (math.isfinite(spec.ground_elevation_m)
                                                     and -500 <= spec.ground_elevation_m <= 9000):
         raise InvalidInput("a ground elevation is -500 to 9,000 m")
+    if spec.geoid_undulation_m is not None and not (math.isfinite(spec.geoid_undulation_m)
+                                                    and -120 <= spec.geoid_undulation_m <= 120):
+        raise InvalidInput("a geoid undulation is -120 to 120 m")
     if spec.name is not None and len(spec.name) > 200:
         raise InvalidInput("a sensor name has at most 200 characters")
 
@@ -104,6 +109,7 @@ def sensor_view(x: DroneSensor) -> dict[str, Any]:
     return {"id": x.ref, "name": x.name, "lat": x.lat, "lon": x.lon, "antenna_height_m": x.antenna_height_m,
             "range_m": x.range_m, "position_uncertainty_m": x.position_uncertainty_m,
             "antenna_gain_dbi": x.antenna_gain_dbi, "ground_elevation_m": x.ground_elevation_m,
+            "geoid_undulation_m": x.geoid_undulation_m,
             "frames": x.chain_seq, "chain_head": x.chain_hash}
 
 
@@ -119,7 +125,8 @@ def create_sensor(session: Session, principal: Principal, spec: SensorSpec) -> D
                          antenna_height_m=spec.antenna_height_m or 0.0, range_m=spec.range_m or 1000.0,
                          position_uncertainty_m=(DEFAULT_UNCERTAINTY_M if spec.position_uncertainty_m is None
                                                  else spec.position_uncertainty_m),
-                         antenna_gain_dbi=spec.antenna_gain_dbi or 0.0, ground_elevation_m=spec.ground_elevation_m)
+                         antenna_gain_dbi=spec.antenna_gain_dbi or 0.0, ground_elevation_m=spec.ground_elevation_m,
+                         geoid_undulation_m=spec.geoid_undulation_m)
     session.add(sensor)
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="drones.sensor.create",

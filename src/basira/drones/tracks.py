@@ -26,7 +26,7 @@ from basira.drones.remoteid import (
 )
 from basira.drones.sensors import SensorRow, max_rssi_dbm
 from basira.drones.trackstore import TrackState
-from basira.drones.zones import GEOD, distance_m
+from basira.drones.zones import GEOD, Altitudes, distance_m
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,10 @@ class Observation:
     #: The Location timestamp (tenths of a second after the hour), when sent.
     loc_tenths: int | None = None
     height_takeoff: float | None = None
+    alt_baro: float | None = None
+    #: The receiving sensor's ground elevation (AMSL) and geoid undulation, for the zones' altitude references.
+    ground_amsl: float | None = None
+    geoid_m: float | None = None
     pack_declared: int | None = None
     pack_carried: int | None = None
     messages: list[str] = field(default_factory=list)
@@ -150,6 +154,11 @@ class Observation:
     @property
     def has_position(self) -> bool:
         return self.lat is not None and self.lon is not None
+
+    def altitudes(self) -> Altitudes:
+        """What is known of the drone's altitude, for the zones' limits."""
+        return Altitudes(alt_geo=self.alt_geo, height_agl=self.height_agl, height_takeoff=self.height_takeoff,
+                         alt_baro=self.alt_baro, ground_amsl=self.ground_amsl, geoid_m=self.geoid_m)
 
 
 def observe(frame: Frame, sensor_id: int) -> Observation:
@@ -171,6 +180,7 @@ def observe(frame: Frame, sensor_id: int) -> Observation:
             obs.height_agl = m.height if m.height_type == HeightType.ABOVE_GROUND else None
             obs.height_takeoff = m.height if m.height_type != HeightType.ABOVE_GROUND else None
             obs.loc_tenths = m.timestamp_tenths
+            obs.alt_baro = m.altitude_baro
             obs.speed, obs.heading, obs.status = m.speed_horizontal, m.direction, m.status
             obs.emergency = obs.emergency or m.status == Status.EMERGENCY
         elif isinstance(m, System):

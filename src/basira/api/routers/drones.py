@@ -54,7 +54,10 @@ class SensorIn(BaseModel):
     antenna_gain_dbi: float = Field(default=0.0, ge=-20, le=40, description="Receiving antenna gain, dBi.")
     ground_elevation_m: float | None = Field(
         default=None, ge=-500, le=9000,
-        description="Ground elevation at the sensor, metres above the WGS84 ellipsoid (for AGL zone limits).")
+        description="Ground elevation at the sensor, metres above mean sea level (for zone altitude limits).")
+    geoid_undulation_m: float | None = Field(
+        default=None, ge=-120, le=120,
+        description="Height of the geoid over the WGS84 ellipsoid at the sensor, metres (AMSL from geodetic).")
 
 
 class SensorPatch(BaseModel):
@@ -68,6 +71,7 @@ class SensorPatch(BaseModel):
     position_uncertainty_m: float | None = Field(default=None, ge=0, le=10_000)
     antenna_gain_dbi: float | None = Field(default=None, ge=-20, le=40)
     ground_elevation_m: float | None = Field(default=None, ge=-500, le=9000)
+    geoid_undulation_m: float | None = Field(default=None, ge=-120, le=120)
 
 
 class SensorOut(BaseModel):
@@ -80,6 +84,7 @@ class SensorOut(BaseModel):
     position_uncertainty_m: float
     antenna_gain_dbi: float
     ground_elevation_m: float | None
+    geoid_undulation_m: float | None
     frames: int = Field(description="Frames in the sensor's hash chain.")
     chain_head: str = Field(description="The hash of the chain's last frame.")
 
@@ -96,7 +101,8 @@ def create_sensor(body: SensorIn, inst: InstanceDep, principal: PrincipalDep) ->
         return _sensor(sensors.create_sensor(s, principal, sensors.SensorSpec(
             ref=body.id, name=body.name, lat=body.lat, lon=body.lon, antenna_height_m=body.antenna_height_m,
             range_m=body.range_m, position_uncertainty_m=body.position_uncertainty_m,
-            antenna_gain_dbi=body.antenna_gain_dbi, ground_elevation_m=body.ground_elevation_m)))
+            antenna_gain_dbi=body.antenna_gain_dbi, ground_elevation_m=body.ground_elevation_m,
+            geoid_undulation_m=body.geoid_undulation_m)))
 
 
 @router.get("/sensors", response_model=list[SensorOut])

@@ -1,4 +1,4 @@
-"""drones: a sensor's position uncertainty, antenna gain and ground elevation
+"""drones: a sensor's position uncertainty, antenna gain, ground elevation and geoid undulation
 
 Revision ID: 0017
 Revises: 0006
@@ -20,10 +20,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("position_uncertainty_m", sa.Float(), nullable=False, server_default="100"))
         batch.add_column(sa.Column("antenna_gain_dbi", sa.Float(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("ground_elevation_m", sa.Float(), nullable=True))
+        batch.add_column(sa.Column("geoid_undulation_m", sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("drone_sensors") as batch:
+        batch.drop_column("geoid_undulation_m")
         batch.drop_column("ground_elevation_m")
         batch.drop_column("antenna_gain_dbi")
         batch.drop_column("position_uncertainty_m")
