@@ -6,6 +6,8 @@ The sensor, zone, track and alert commands live in :mod:`basira.cli.drones_setup
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import stat
 import sys
 import time
 from collections import Counter
@@ -113,8 +115,7 @@ def _summary_table(summary: ReplaySummary, path: Path, tracker: _Tracker | None)
 @cli_app.command("replay")
 def replay_command(
     ctx: typer.Context,
-    capture: Annotated[Path, typer.Argument(help="A pcap or pcapng file (Wi-Fi with radiotap, or Bluetooth LE).",
-                                            exists=True, dir_okay=False, readable=True)],
+    capture: Annotated[Path, typer.Argument(help="A pcap or pcapng file (Wi-Fi with radiotap, or Bluetooth LE).")],
     fast: Annotated[bool, typer.Option("--fast", help="Feed frames as fast as possible, not at capture pace.")]
     = False,
     speed: Annotated[float, typer.Option("--speed", min=0.01, max=1000.0,
@@ -135,12 +136,14 @@ def replay_command(
     Frames are fed at the capture's own pace unless --fast. The summary counts packets read, Remote ID frames,
     frames decoded, messages by type, frames rejected with their reasons (bad CRC, malformed message,
     received in the future), and with --sensor the tracks made and alerts raised. Exits 65 when the file is not
-    a capture, 66 when the sensor is unknown.
+    a capture or is damaged (cut off, or a record claiming more bytes than any packet has: the frames before the
+    damage are still replayed and counted), 66 when the file, a folder given instead, or the sensor is unknown.
 
     To get tracks and alerts from a capture, credit it to a sensor near where it was recorded: register one
     with `basira drones sensor add REF --lat LAT --lon LON`, import zones with `basira drones zones import
     FILE`, replay with --sensor REF, then list with `basira drones tracks` and `basira drones alerts`.
     """
+    _check_capture_path(capture)
     tracker: _Tracker | None = None
     if sensor is not None:
         inst = state(ctx).instance()
@@ -163,6 +166,20 @@ def replay_command(
         echo_json(summary.as_dict() | {"tracking": tracker.as_dict() if tracker is not None else None})
     else:
         _summary_table(summary, capture, tracker)
+    if summary.capture_problem:
+        raise DamagedCapture(f"{capture}: the capture is damaged ({summary.capture_problem}); the "
+                             f"{summary.packets_read} packets before the damage were replayed")
+
+
+class DamagedCapture(InvalidInput):
+    """A capture cut off or corrupt after some good packets (exit 65, after they were replayed)."""
+
+
+def _check_capture_path(path: Path) -> None:
+    """A missing file or a folder ends with one ``Error:`` line and exit 66 (as every file the CLI reads)."""
+    mode = path.stat().st_mode  # FileNotFoundError when missing
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a capture file", str(path))
 
 
 def _json_line(value: Any) -> str:
