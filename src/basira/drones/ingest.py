@@ -146,7 +146,31 @@ class DroneService:
                 report.rejected.append({"index": i, "reason": reason or "not decoded"})
                 continue
             good.append((frame, sensors[raw.sensor]))
+        good = self._new_only(session, good, report)
         return self._run(session, principal, good, report, now)
+
+    @staticmethod
+    def _new_only(session: Session, good: list[tuple[Frame, SensorRow]],
+                  report: IngestReport) -> list[tuple[Frame, SensorRow]]:
+        """The frames not stored yet: one reception (sensor, receive time, bytes) is kept once, so a sensor
+        agent that sends a batch again after losing the reply doubles nothing (one indexed query per batch)."""
+        if not good:
+            return good
+        table = cast(Table, DroneFrame.__table__)
+        rows = session.connection().execute(
+            select(table.c.sensor_id, table.c.received_at, table.c.raw)
+            .where(table.c.sensor_id.in_(sorted({s.id for _, s in good})),
+                   table.c.received_at.in_(sorted({f.received_at for f, _ in good}))))
+        seen = {(sid, at, bytes(raw)) for sid, at, raw in rows}
+        out = []
+        for f, s in good:
+            key = (s.id, f.received_at, f.raw)
+            if key in seen:
+                report.duplicates += 1
+                continue
+            seen.add(key)
+            out.append((f, s))
+        return out
 
     def ingest_records(self, session: Session, principal: Principal, fmt: str, sensor_ref: str,
                        records: list[Any]) -> IngestReport:

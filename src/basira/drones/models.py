@@ -55,6 +55,7 @@ class DroneFrame(Base):
         UniqueConstraint("sensor_id", "seq"),
         Index("ix_drone_frames_track", "track_id", "id"),
         Index("ix_drone_frames_source", "org_id", "source", "received_at"),
+        Index("ix_drone_frames_sensor_time", "sensor_id", "received_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))

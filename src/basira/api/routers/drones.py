@@ -176,7 +176,9 @@ class IngestOut(BaseModel):
     frames: int
     accepted: int
     awaiting_id: int = Field(description="Frames kept that name no drone yet (a Bluetooth 4 Location before "
-                                         "its Basic ID).")
+                                         "its Basic ID): tracked by their radio's address.")
+    duplicates: int = Field(default=0, description="Frames already stored (same sensor, receive time and bytes), "
+                                                   "skipped: a batch sent again after a lost reply is not doubled.")
     messages: dict[str, int]
     rejected: int
     rejected_reasons: dict[str, int]

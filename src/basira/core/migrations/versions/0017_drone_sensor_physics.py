@@ -1,4 +1,4 @@
-"""drones: a sensor's position uncertainty, antenna gain, ground elevation and geoid undulation
+"""drones: a sensor's position uncertainty, antenna gain, ground elevation and geoid undulation; frames by sensor and time
 
 Revision ID: 0017
 Revises: 0006
@@ -21,9 +21,12 @@ def upgrade() -> None:
         batch.add_column(sa.Column("antenna_gain_dbi", sa.Float(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("ground_elevation_m", sa.Float(), nullable=True))
         batch.add_column(sa.Column("geoid_undulation_m", sa.Float(), nullable=True))
+    # A frame sent again (same sensor, receive time and bytes) is found and skipped.
+    op.create_index("ix_drone_frames_sensor_time", "drone_frames", ["sensor_id", "received_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_drone_frames_sensor_time", table_name="drone_frames")
     with op.batch_alter_table("drone_sensors") as batch:
         batch.drop_column("geoid_undulation_m")
         batch.drop_column("ground_elevation_m")
