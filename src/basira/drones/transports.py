@@ -376,7 +376,8 @@ def decode_frame(transport: Transport | str, raw: bytes, *, received_at: dt.date
     found: Frame | None
     if kind in (Transport.WIFI_BEACON, Transport.WIFI_NAN, Transport.DJI):
         found = None
-        if len(raw) >= 8 and raw[0] == 0 and raw[1] == 0:
+        # Radiotap version 0 (its pad byte is not always 0: some capture tools leave junk there).
+        if len(raw) >= 8 and raw[0] == 0 and 8 <= int.from_bytes(raw[2:4], "little") <= len(raw):
             try:
                 hlen, r, freq, fcs = parse_radiotap(raw)
             except InvalidInput:
