@@ -28,7 +28,8 @@ from basira.drones.transports import decode_frame
 REMOTE_ID_UUID = "0000fffa-0000-1000-8000-00805f9b34fb"
 
 
-def from_stream(fh: BinaryIO | IO[bytes], name: str, sink: Callable[[Frame], None], sensor: str | None) -> ReplaySummary:
+def from_stream(fh: BinaryIO | IO[bytes], name: str, sink: Callable[[Frame], None],
+                sensor: str | None) -> ReplaySummary:
     """Feed the frames of a live pcap/pcapng stream to ``sink`` as they arrive, until the stream ends."""
     report = CaptureReport()
     summary = feed(read_stream(fh, name, report), report, sink, fast=True, sensor_id=sensor, live=True)
