@@ -403,6 +403,65 @@ def agent_command(
         raise DamagedCapture(f"the stream is damaged ({summary.capture_problem})")
 
 
+@cli_app.command("netrid")
+def netrid_command(
+    ctx: typer.Context,
+    dss: Annotated[str, typer.Option("--dss", help="The DSS's base URL (its API is under /rid/v2).")],
+    sensor: Annotated[str, typer.Option("--sensor", help="The registered sensor that stands for the network "
+                                                         "service (put it over the area, with a range that "
+                                                         "covers it).")],
+    area: Annotated[str, typer.Option("--area", help="LAT1,LON1,LAT2,LON2: two corners of the area to watch.")],
+    token: Annotated[str | None, typer.Option("--token", envvar="BASIRA_NETRID_TOKEN",
+                                              help="An access token for the DSS and USSs.")] = None,
+    every: Annotated[float, typer.Option("--every", min=1, max=3600, help="Seconds between polls.")] = 5.0,
+    polls: Annotated[int, typer.Option("--polls", min=0, help="Stop after this many polls (0: until Ctrl-C).")]
+    = 0,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Track the flights of an ASTM F3411 Network Remote ID service over an area: the DSS's identification service
+    areas, then each USS's flights and their details, credited to --sensor. A flight whose UAS ID is also heard
+    over the air joins that drone's track. Exits 66 when the sensor is unknown, 65 when the area is malformed.
+    """
+    from basira.drones.ingest import MAX_BATCH, service
+    from basira.drones.netrid import Area, NetRidClient
+    from basira.drones.sensors import get_sensor
+
+    box = Area.parse(area)
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        get_sensor(s, principal(s, org)[0], sensor)
+    client = NetRidClient(dss, token=token)
+    totals: Counter[str] = Counter()
+    problems: list[str] = []
+    n = 0
+    try:
+        while polls == 0 or n < polls:
+            n += 1
+            started = time.monotonic()
+            poll = client.poll(box)
+            problems.extend(poll.problems)
+            totals["flights"] += len(poll.records)
+            for i in range(0, len(poll.records), MAX_BATCH):
+                with inst.db.session() as s:
+                    who, _ = principal(s, org)
+                    report = service(inst).ingest_records(s, who, "netrid", sensor, poll.records[i:i + MAX_BATCH])
+                totals["accepted"] += report.accepted
+                totals["rejected"] += len(report.rejected)
+                totals["alerts"] += len(report.alerts)
+            if not as_json:
+                out.print(f"Poll {n}: {poll.isas} service areas, {len(poll.records)} flights"
+                          + (f"; problems: {escape('; '.join(poll.problems[:3]))}" if poll.problems else ""))
+            if polls == 0 or n < polls:
+                time.sleep(max(0.0, every - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        err_print("Stopped.")
+    finally:
+        client.close()
+    if as_json:
+        echo_json({"polls": n, **dict(totals), "problems": problems[:50]})
+
+
 # Listed after replay and decode in `basira drones --help`.
 cli_app.command("tracks")(tracks_command)
 cli_app.command("alerts")(alerts_command)
