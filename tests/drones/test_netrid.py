@@ -53,7 +53,7 @@ def uss() -> Iterator[_Service]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802 (the http.server API)
+        def do_GET(self) -> None:
             url = urlsplit(self.path)
             q = parse_qs(url.query)
             svc.asked.append(url.path)
