@@ -20,7 +20,8 @@ from basira.core.instance import Instance
 from basira.core.models import utcnow
 from basira.drones.ingest import service
 from basira.drones.listing import AlertRow, recent_alerts
-from basira.drones.models import DronePosition, DroneTrack
+from basira.drones.models import DronePosition, DroneSensor, DroneTrack
+from basira.drones.sensors import list_sensors
 from basira.drones.settings import DroneSettings
 from basira.drones.tracks import is_synthetic
 from basira.drones.zones import list_zones, zone_geometry, zones_version
@@ -91,6 +92,12 @@ def recent_tracks(session: Session, org_id: int, now: dt.datetime, hours: float)
     return [{**track_json(t), "path": _path(session, t.id)} for t in lost]
 
 
+def sensor_json(x: DroneSensor) -> dict[str, Any]:
+    """A sensor as the map draws it: where it stands, how far it hears, how sure its position is."""
+    return {"id": x.ref, "name": x.name, "lat": x.lat, "lon": x.lon, "range_m": x.range_m,
+            "position_uncertainty_m": x.position_uncertainty_m}
+
+
 def map_snapshot(inst: Instance, org_id: int) -> dict[str, Any]:
     """Zones, active tracks, tracks lost within the recent window (with their paths) and the latest alerts
     (newest first), for the map's first drawing."""
@@ -102,6 +109,7 @@ def map_snapshot(inst: Instance, org_id: int) -> dict[str, Any]:
                            .order_by(DroneTrack.id))
         alerts = recent_alerts(s, org_id, limit=SNAPSHOT_ALERTS)
         return {"now": now.isoformat(), "zones": zones_geojson(s, org_id),
+                "sensors": [sensor_json(x) for x in list_sensors(s, org_id)],
                 "tracks": [track_json(t) for t in active],
                 "recent": recent_tracks(s, org_id, now, hours),
                 "alerts": [alert_json(a) for a in alerts],

@@ -148,6 +148,25 @@ def drones_page(request: Request) -> Response:
     return resp
 
 
+@router.get("/drones/case/{track_id}")
+def drones_case(request: Request, track_id: int) -> Response:
+    """The review case of a track (its alerts), for the links of the map's tracks and alerts."""
+    from sqlalchemy import select
+
+    from basira.review.models import Case
+
+    who = _signed_in(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    with _inst(request).db.session() as s:
+        case_id = s.scalar(select(Case.id).where(Case.org_id == who[0].org_id, Case.kind == "drone_alert",
+                                                 Case.group_key == f"track:{track_id}")
+                           .order_by(Case.id.desc()).limit(1))
+    if case_id is None:  # the map says so
+        return RedirectResponse(f"/drones?no_case={track_id}", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
 @router.get("/drones/feed")
 async def drones_feed(request: Request) -> Response:
     """Zones, active tracks and the latest alerts, for the page's first drawing."""
