@@ -95,6 +95,15 @@ def test_map_draws_zones_tracks_operator_and_streams_new_alerts(instance: Instan
             page.click("#alerts li .case-link")
             page.wait_for_url(f"{server}/cases/*")
             assert "1581F5FKD229400C1234" in page.content()
+            # The case shows the track on the drone map's layers, with a replay slider and the evidence export.
+            page.wait_for_selector("#case-map[data-positions='6']")
+            assert page.locator("#case-map path").count() >= 3  # the zone, the sensor's range, the path
+            page.locator("#case-replay").fill("0")
+            page.wait_for_selector("#case-map[data-replay-index='0']")
+            href = page.locator("a[href$='/evidence']").get_attribute("href")
+            assert href is not None
+            export = page.request.get(f"{server}{href}")
+            assert export.status == 200 and export.body()[:2] == b"PK"
             # A phone: the map fills the width, the lists follow below it.
             phone = browser.new_page(viewport={"width": 390, "height": 844})
             phone.context.add_cookies(page.context.cookies())

@@ -98,6 +98,25 @@ def sensor_json(x: DroneSensor) -> dict[str, Any]:
             "position_uncertainty_m": x.position_uncertainty_m}
 
 
+def track_map(inst: Instance, org_id: int, track_id: int) -> dict[str, Any] | None:
+    """One track for its case's map: the track, its positions in time order (thinned to :data:`PATH_POINTS`,
+    each with its time and operator position, for the replay slider), the zones and the sensors; None when the
+    organization has no such track."""
+    with inst.db.session() as s:
+        t = s.get(DroneTrack, track_id)
+        if t is None or t.org_id != org_id:
+            return None
+        rows = s.execute(select(DronePosition.at, DronePosition.lat, DronePosition.lon, DronePosition.alt_m,
+                                DronePosition.operator_lat, DronePosition.operator_lon)
+                         .where(DronePosition.track_id == track_id).order_by(DronePosition.at)).all()
+        step = max(1, -(-len(rows) // PATH_POINTS))
+        kept = list(rows[::step]) + ([rows[-1]] if rows and (len(rows) - 1) % step else [])
+        return {"track": track_json(t), "zones": zones_geojson(s, org_id),
+                "sensors": [sensor_json(x) for x in list_sensors(s, org_id)],
+                "positions": [{"at": _iso(at), "lat": lat, "lon": lon, "alt_m": alt, "operator_lat": olat,
+                               "operator_lon": olon} for at, lat, lon, alt, olat, olon in kept]}
+
+
 def map_snapshot(inst: Instance, org_id: int) -> dict[str, Any]:
     """Zones, active tracks, tracks lost within the recent window (with their paths) and the latest alerts
     (newest first), for the map's first drawing."""

@@ -31,7 +31,7 @@ from basira.core.errors import ConfigurationError
 from basira.core.instance import Instance
 from basira.core.models import Organization, User, utcnow
 from basira.core.principal import Principal
-from basira.drones.mapdata import changes_since, map_snapshot
+from basira.drones.mapdata import changes_since, map_snapshot, track_map
 from basira.drones.settings import DroneSettings
 from basira.drones.tiles import TileArchive
 from basira.web import auth, i18n
@@ -201,6 +201,36 @@ def drones_tile(request: Request, z: int, x: int, y: int) -> Response:
     if tile is None:
         return Response(status_code=404)
     return Response(tile.data, media_type=tile.content_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/drones/track/{track_id}.json")
+def drones_track(request: Request, track_id: int) -> Response:
+    """One track, its positions, the zones and sensors, for the map on the track's case page."""
+    who = _signed_in(request)
+    if who is None:
+        return JSONResponse({"detail": "sign in first"}, status_code=401)
+    found = track_map(_inst(request), who[0].org_id, track_id)
+    if found is None:
+        return JSONResponse({"detail": f"no track {track_id}"}, status_code=404)
+    return JSONResponse(found, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/drones/track/{track_id}/evidence")
+def drones_track_evidence(request: Request, track_id: int) -> Response:
+    """The track's evidence export (frames.pcapng and evidence.json, as the API gives it) for a signed-in user."""
+    from basira.core.errors import NotFound
+    from basira.drones.evidence import export_track
+
+    who = _signed_in(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    try:
+        with _inst(request).db.session() as s:
+            data = export_track(s, who[0], track_id)
+    except NotFound as e:
+        return JSONResponse({"detail": e.detail}, status_code=404)
+    return Response(data, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="track-{track_id}-evidence.zip"', "Cache-Control": "no-store"})
 
 
 @router.get("/drones/feed")
