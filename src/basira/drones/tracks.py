@@ -275,34 +275,32 @@ def _check_duplicate(track: TrackState, obs: Observation, ctx: TrackContext, lim
                      found: dict[str, str]) -> None:
     """One UAS ID heard by two sensors too far apart to hear one transmitter, within ``same_time_s`` of each
     other, whatever order the frames arrive in: each sensor's hearing spans are kept on the track."""
-    heard: dict[str, list[list[str]]] = track.state.setdefault("heard", {})
-    t = obs.received_at
-    window = dt.timedelta(seconds=limits.same_time_s)
+    # Spans as [first, last] POSIX seconds (cheap to compare on every frame; JSON in the track's state).
+    heard: dict[str, list[list[float]]] = track.state.setdefault("heard", {})
+    t = obs.received_at.timestamp()
+    window = limits.same_time_s
     s = ctx.sensor
-    for key, spans in heard.items():
-        if key == str(s.id):
-            continue
-        other = ctx.sensors.get(int(key))
-        if other is None:
-            continue
-        near = [sp for sp in spans if dt.datetime.fromisoformat(sp[0]) - window <= t
-                <= dt.datetime.fromisoformat(sp[1]) + window]
-        if not near:
-            continue
-        apart = distance_m(other.lon, other.lat, s.lon, s.lat)
-        slack = other.position_uncertainty_m + s.position_uncertainty_m
-        if apart - slack > (other.range_m + s.range_m) * limits.range_tolerance:
-            lo, hi = (dt.datetime.fromisoformat(x) for x in near[0])
-            gap = 0.0 if lo <= t <= hi else min(abs((t - lo).total_seconds()), abs((t - hi).total_seconds()))
-            found["duplicate_id_far"] = (f"heard by {other.ref} and {s.ref}, {apart / 1000:.1f} km apart, "
-                                         f"within {gap:.1f} s")
     mine = heard.setdefault(str(s.id), [])
+    if len(heard) > 1:
+        for key, spans in heard.items():
+            if key == str(s.id):
+                continue
+            other = ctx.sensors.get(int(key))
+            near = [sp for sp in spans if sp[0] - window <= t <= sp[1] + window]
+            if other is None or not near:
+                continue
+            apart = distance_m(other.lon, other.lat, s.lon, s.lat)
+            slack = other.position_uncertainty_m + s.position_uncertainty_m
+            if apart - slack > (other.range_m + s.range_m) * limits.range_tolerance:
+                lo, hi = near[0]
+                gap = 0.0 if lo <= t <= hi else min(abs(t - lo), abs(t - hi))
+                found["duplicate_id_far"] = (f"heard by {other.ref} and {s.ref}, {apart / 1000:.1f} km apart, "
+                                             f"within {gap:.1f} s")
     for sp in mine:
-        lo, hi = dt.datetime.fromisoformat(sp[0]), dt.datetime.fromisoformat(sp[1])
-        if lo - window <= t <= hi + window:
-            sp[0], sp[1] = min(lo, t).isoformat(), max(hi, t).isoformat()
+        if sp[0] - window <= t <= sp[1] + window:
+            sp[0], sp[1] = min(sp[0], t), max(sp[1], t)
             return
-    mine.append([t.isoformat(), t.isoformat()])
+    mine.append([t, t])
     mine.sort()
     del mine[:-MAX_SPANS]
 
