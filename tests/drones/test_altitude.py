@@ -6,11 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import pytest
 from tests.drones.helpers import basic, frame, system
 from tests.drones.test_api import circle_zone, east
 from tests.factories import Api
 
 from basira.drones.remoteid import Location
+
+pytestmark = pytest.mark.parametrize("backend", ["sqlite"])  # the database is covered by the API tests
 
 
 def loc(lat: float, lon: float, *, height: float | None, height_type: int = 0,

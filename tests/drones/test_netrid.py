@@ -96,6 +96,7 @@ def _flight(fid: str, at: dt.datetime, metres: float) -> dict[str, Any]:
                                            "height": {"distance": 60.0, "reference": "TakeoffLocation"}}}}
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the database is covered by the API tests
 def test_network_flights_join_the_broadcast_track_of_the_same_uas_id(
         dapi: Api, instance: Instance, uss: _Service, database_url: str, tmp_path: Any) -> None:
     assert dapi.post("/v1/drones/sensors", json={"id": "netrid", "lat": 46.0, "lon": 7.0,
