@@ -173,7 +173,7 @@
       }
       var li = document.createElement("li");
       li.dataset.trackId = t.id;
-      li.appendChild(text("strong", "", "")).appendChild(text("bdi", "", t.uas_id));
+      li.appendChild(caseLink(t.id, t.uas_id, t.id_synthetic));
       li.appendChild(text("span", "verdict-" + t.verdict, " " + label(T.verdict, t.verdict)));
       li.appendChild(text("div", "reasons", fill(T.last_heard, "when", new Date(t.last_seen).toLocaleString(lang))));
       box.appendChild(li);
