@@ -93,7 +93,7 @@ def test_a_strong_signal_near_a_roughly_entered_sensor_is_no_rssi_mismatch_and_n
     # Far beyond anything physics allows, the rule fires, but alone it only makes the track unverified.
     far = flown(at_east(1500, 0, rssi=-20.0, transport="bt5"), ctx=TrackContext(s))
     assert "rssi_mismatch" in far and verdict(far) == "unverified"
-    assert "-20 dBm" in far["rssi_mismatch"] and "at most -7" in far["rssi_mismatch"]
+    assert "-20.0 dBm" in far["rssi_mismatch"] and "at most -7" in far["rssi_mismatch"]
 
 
 def test_antenna_gain_raises_the_strongest_reading_expected() -> None:

@@ -319,10 +319,11 @@ def _check_position(track: TrackState | None, obs: Observation, lat: float, lon:
         eirp = TRANSMITTER_EIRP_DBM.get(obs.transport, max(TRANSMITTER_EIRP_DBM.values()))
         strongest = max_rssi_dbm(max(nearest, 1.0), eirp_dbm=eirp, gain_dbi=s.antenna_gain_dbi)
         if obs.rssi > strongest:
-            found["rssi_mismatch"] = (f"{obs.rssi:.0f} dBm heard by sensor {s.ref}, {ground:.0f} m from the claimed "
+            # One decimal: a reading just over the limit must not read "-33 dBm, at most -33 dBm expected".
+            found["rssi_mismatch"] = (f"{obs.rssi:.1f} dBm heard by sensor {s.ref}, {ground:.0f} m from the claimed "
                                       f"position (at least {nearest:.0f} m with its ±{s.position_uncertainty_m:.0f} "
                                       f"m); a {eirp:.0f} dBm {obs.transport} transmitter gives at most "
-                                      f"{strongest:.0f} dBm there")
+                                      f"{strongest:.1f} dBm there")
     if obs.operator_lat is not None and obs.operator_lon is not None:
         d = distance_m(lon, lat, obs.operator_lon, obs.operator_lat)
         if d > limits.operator_impossible_m:
