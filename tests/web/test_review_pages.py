@@ -3,6 +3,7 @@ appeals, media from the content source with wellbeing defaults, and names that t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -373,3 +374,19 @@ def test_every_page_sends_a_stranger_to_sign_in(instance: Instance, admin: Princ
 def test_every_case_verb_sends_a_stranger_to_sign_in(instance: Instance, admin: Principal, verb: str) -> None:
     r = TestClient(create_app(instance)).post(f"/cases/1/{verb}", data={"csrf": "x"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"
+
+
+def test_the_queue_names_the_drone_refreshes_itself_and_due_soon_cases_stand_out(
+        instance: Instance, admin: Principal, team: dict[str, int]) -> None:
+    with instance.db.session() as s:
+        outbox.emit(s, "alert.raised", {"track_id": "41", "alert_id": "al-1", "alert_kind": "ENTER",
+                                        "at": "2027-03-01T10:00:00Z", "uas_id": "1596F3A8B2"}, org_id=admin.org_id)
+    consume(instance.db.session)
+    with instance.db.session() as s:
+        case = s.scalars(select(Case).where(Case.kind == "drone_alert")).one()
+        case.due_at = utcnow() + dt.timedelta(minutes=3)
+    page = _client(instance, "rita").get("/cases").text
+    row = page[page.index(f'data-case="{case.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "due-soon" in row and "1596F3A8B2" in row and "track 41" in row
+    assert 'id="queue" data-refresh-s="30"' in page
