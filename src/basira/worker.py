@@ -21,6 +21,7 @@ from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
 from basira.legal import jobs as legal_jobs
 from basira.retention.purge import RetentionThread
+from basira.sharing.incidents import IncidentPusher
 from basira.review import ConsumeReport, consume
 from basira.review.policy import ReviewPolicy
 
@@ -75,9 +76,13 @@ class Worker(threading.Thread):
         self._feeds: threading.Thread | None = None
         # The retention purge has a thread of its own: a long purge never delays cases or webhooks.
         self.retention = RetentionThread(inst)
+        # Crisis incidents push new signals to partners within a fraction of a second: a thread of their own too.
+        self.incidents = IncidentPusher(inst)
 
     def run(self) -> None:
         self.retention.start_if_wanted()
+        if self.incidents.interval > 0:
+            self.incidents.start()
         with new_client(self.config) as client:
             while not self._stop_event.is_set():
                 try:
@@ -100,6 +105,7 @@ class Worker(threading.Thread):
         the delivery timeout plus a margin, since a round may be waiting on an endpoint)."""
         self._stop_event.set()
         self.retention.stop()
+        self.incidents.stop()
         if self.is_alive():
             self.join(self.config.timeout + 5 if timeout is None else timeout)
 

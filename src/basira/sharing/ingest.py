@@ -93,7 +93,7 @@ def objects_of(envelope: Any, what: str = "the envelope") -> list[Any]:
     return objs
 
 
-def _check_object(obj: Any) -> tuple[str, str]:
+def check_object(obj: Any) -> tuple[str, str]:
     if not isinstance(obj, dict):
         raise InvalidInput("an object is not a JSON object")
     oid, otype = obj.get("id"), obj.get("type")
@@ -164,7 +164,7 @@ def apply_objects(session: Session, inst: Instance, target: Target, objects: Seq
     for obj in objects:
         oid, version = "", ""
         try:
-            oid, otype = _check_object(obj)
+            oid, otype = check_object(obj)
             version = str(obj.get("modified", obj.get("created", "")))[:40]
             if otype != "indicator":
                 report.ignored.append((oid, version, f"{otype} objects carry no signal"))

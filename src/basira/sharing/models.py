@@ -40,6 +40,8 @@ class TaxiiFeed(Base):
     # Opinions of the organization on this feed's signals changed after this moment are not yet sent back.
     opinions_after: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     opinions_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # The secret a partner signs its incident pushes with (encrypted); a valid push syncs the feed at once.
+    push_secret_enc: Mapped[str] = mapped_column(Text, default="")
 
 
 class ReceivedObject(Base):

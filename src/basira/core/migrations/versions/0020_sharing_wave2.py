@@ -24,6 +24,7 @@ def upgrade() -> None:
     with op.batch_alter_table("sharing_feeds") as batch:
         batch.add_column(sa.Column("opinions_after", _TS, nullable=True))
         batch.add_column(sa.Column("opinions_sent", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("push_secret_enc", sa.Text(), nullable=False, server_default=""))
     op.create_table(
         "sharing_exchanges",
         sa.Column("id", _ID, nullable=False),
@@ -123,5 +124,6 @@ def downgrade() -> None:
     op.drop_table("sharing_exchange_records")
     op.drop_table("sharing_exchanges")
     with op.batch_alter_table("sharing_feeds") as batch:
+        batch.drop_column("push_secret_enc")
         batch.drop_column("opinions_sent")
         batch.drop_column("opinions_after")
