@@ -21,9 +21,9 @@ from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
 from basira.legal import jobs as legal_jobs
 from basira.retention.purge import RetentionThread
-from basira.sharing.incidents import IncidentPusher
 from basira.review import ConsumeReport, consume
 from basira.review.policy import ReviewPolicy
+from basira.sharing.incidents import IncidentPusher
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 1.0
@@ -111,12 +111,17 @@ class Worker(threading.Thread):
 
 
 def _sync_feeds(inst: Instance) -> None:
+    from basira.sharing import exchanges
     from basira.sharing.client import sync_due
 
     try:
         sync_due(inst)
     except Exception:  # the database is briefly unreachable: the next round tries again
         log.exception("TAXII feed round failed")
+    try:
+        exchanges.sync_due(inst)
+    except Exception:
+        log.exception("exchange round failed")
 
 
 def start_worker(inst: Instance, *, interval: float | None = None, config: ActionsConfig | None = None) -> Worker:
