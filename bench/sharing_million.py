@@ -194,23 +194,26 @@ def main() -> None:
     parser.add_argument("--signals", type=int, default=1_000_000, help="Signals in the exported bank.")
     parser.add_argument("--peer-objects", type=int, default=3_000,
                         help="Indicators given to medallion and the stix2 library (they hold them all).")
+    parser.add_argument("--skip-import", action="store_true", help="Export and baselines only.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="basira-bench-million-") as tmp:
         root = Path(tmp)
         bundle, export_rate = basira_export(root, args.signals)
         med_in, med_out, parse_rate, serialize_rate = peers(root, bundle, args.peer_objects)
-        import_rate = basira_import(root, bundle, args.signals)
         k = f"{args.peer_objects:,}"
-        report("stix_import_vs_medallion", import_rate, "objects/s", med_in,
-               f"baseline = taxii2-client add_objects into medallion, {k} indicators" if med_in
-               else "medallion not installed")
-        report("stix_import_vs_stix2_parse", import_rate, "objects/s", parse_rate,
-               f"baseline = stix2.parse of {k} indicators, nothing stored")
         report("stix_export_vs_medallion", export_rate, "objects/s", med_out,
                f"baseline = taxii2-client get_objects from medallion, {k} indicators, pages of 1,000" if med_out
                else "medallion not installed")
         report("stix_export_vs_stix2_serialize", export_rate, "objects/s", serialize_rate,
                f"baseline = stix2 serialize() of {k} parsed indicators")
+        if args.skip_import:
+            return
+        import_rate = basira_import(root, bundle, args.signals)
+        report("stix_import_vs_medallion", import_rate, "objects/s", med_in,
+               f"baseline = taxii2-client add_objects into medallion, {k} indicators" if med_in
+               else "medallion not installed")
+        report("stix_import_vs_stix2_parse", import_rate, "objects/s", parse_rate,
+               f"baseline = stix2.parse of {k} indicators, nothing stored")
 
 
 if __name__ == "__main__":

@@ -290,7 +290,8 @@ def send_opinions(inst: Instance, feed_id: int, conn: GuardedConnection, url: st
         if not batch:
             return sent
         status = conn.send(f"{url}objects/", opinions.envelope([o for o, _ in batch]))
-        failures = status.get("failures") if isinstance(status.get("failures"), list) else []
+        given = status.get("failures")
+        failures: list[Any] = given if isinstance(given, list) else []
         with inst.db.session() as s:
             feed = s.get(TaxiiFeed, feed_id, with_for_update=True)
             if feed is None:

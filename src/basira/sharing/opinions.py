@@ -90,7 +90,7 @@ def take(session: Session, inst_secret: str, principal: Principal, bank: Bank, o
             oid, otype = ingest.check_object(obj)
             version = str(obj.get("modified", ""))[:40]
             if otype != "opinion":
-                raise InvalidInput("only opinions may be added to a collection the caller cannot write to")
+                raise InvalidInput("not an opinion")
             kind, sig, note = _read(session, ns, bank, obj)
             held = session.scalar(select(Opinion).where(Opinion.org_id == principal.org_id,
                                                         Opinion.signal_id == sig.id))

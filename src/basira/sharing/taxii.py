@@ -212,7 +212,9 @@ def add_objects(session: Session, inst: Instance, principal: Principal, cid: str
         principal.require_bank_write()
     objs = ingest.objects_of(ingest.parse_json(raw, inst.settings.sharing_max_bundle_bytes, "the envelope"))
     views = [o for o in objs if isinstance(o, dict) and o.get("type") == "opinion"]
-    taken = opinions.take(session, inst.secret_key, principal, c.bank, views if c.can_write else objs)
+    if not c.can_write and (not views or len(views) != len(objs)):
+        raise PermissionDenied("the caller may add only opinions to this collection, not signals")
+    taken = opinions.take(session, inst.secret_key, principal, c.bank, views)
     failures = [{"id": i, "version": v, "message": m} for i, v, m in taken.failures]
     successes = [{"id": i, "version": v} for i, v in taken.successes]
     if c.can_write:
