@@ -73,7 +73,7 @@ def basira_export(root: Path, n: int) -> tuple[Path, float]:
             f.write(piece)
     took = time.perf_counter() - start
     inst.close()
-    report("stix_export_1m_rate", n / took, "objects/s", None,
+    report("stix_bundle_export_rate", n / took, "objects/s", None,
            f"{n:,} signals to a {out.stat().st_size / 2**20:.0f} MiB bundle in {took:.0f} s; "
            f"peak RSS {before:.0f} -> {_rss_mib():.0f} MiB")
     return out, n / took
@@ -105,7 +105,7 @@ def basira_import(root: Path, bundle: Path, n: int) -> float:
     inst.close()
     if taken != n:
         raise SystemExit(f"imported {taken} signals, expected {n}")
-    report("stix_import_1m_rate", n / took, "objects/s", None,
+    report("stix_bundle_import_rate", n / took, "objects/s", None,
            f"{n:,} indicators from the bundle into a bank in {took:.0f} s; peak RSS {before:.0f} -> "
            f"{_rss_mib():.0f} MiB")
     return n / took
