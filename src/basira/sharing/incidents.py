@@ -271,7 +271,7 @@ def hourly(session: Session, inc: Incident) -> list[tuple[dt.datetime, int, int]
     added = [0] * hours
     pushed = [0] * hours
     for (created,) in session.execute(select(Signal.created_at).where(Signal.bank_id == inc.bank_id,
-                                                                      Signal.created_at >= start)):
+                                                                      Signal.created_at >= inc.declared_at)):
         i = int((created - start).total_seconds() // 3600)
         if 0 <= i < hours:
             added[i] += 1
@@ -299,8 +299,7 @@ class Debrief:
 def debrief(session: Session, principal: Principal, incident_id: int) -> Debrief:
     inc = get_incident(session, principal, incident_id)
     signals = session.scalar(select(func.count()).select_from(Signal).where(
-        Signal.bank_id == inc.bank_id, Signal.created_at >= inc.declared_at.replace(minute=0, second=0,
-                                                                                  microsecond=0))) or 0
+        Signal.bank_id == inc.bank_id, Signal.created_at >= inc.declared_at)) or 0
     rows = session.execute(select(Notification, Subscriber.name).join(Subscriber,
                                                                       Subscriber.id == Notification.subscriber_id)
                            .where(Notification.incident_id == inc.id).order_by(Notification.id)).all()
