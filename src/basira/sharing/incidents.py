@@ -65,7 +65,7 @@ def verify(secret: str, body: bytes, header: str, now: float | None = None) -> b
     return hmac.compare_digest(expected, given)
 
 
-_syncing: dict[int, threading.Event] = {}
+_syncing: dict[tuple[int, int], threading.Event] = {}
 _lock = threading.Lock()
 
 
@@ -79,12 +79,13 @@ def receive_push(inst: Instance, feed_id: int, body: bytes, header: str) -> None
         secret = decrypt(inst.secret_key, feed.push_secret_enc) if feed is not None and feed.enabled else ""
     if not verify(secret, body, header):
         raise PermissionDenied("the push is not signed with this feed's push secret")
+    key = (id(inst), feed_id)  # several instances may live in one process (tests, benches)
     with _lock:
-        again = _syncing.get(feed_id)
+        again = _syncing.get(key)
         if again is not None:
             again.set()
             return
-        again = _syncing[feed_id] = threading.Event()
+        again = _syncing[key] = threading.Event()
 
     def run() -> None:
         try:
@@ -93,11 +94,11 @@ def receive_push(inst: Instance, feed_id: int, body: bytes, header: str) -> None
                 sync_feed(inst, feed_id)
                 with _lock:
                     if not again.is_set():
-                        del _syncing[feed_id]
+                        del _syncing[key]
                         return
         except Exception:
             with _lock:
-                _syncing.pop(feed_id, None)
+                _syncing.pop(key, None)
             log.exception("push-triggered sync of feed %s failed", feed_id)
 
     threading.Thread(target=run, name=f"basira-push-{feed_id}", daemon=True).start()
