@@ -24,6 +24,7 @@ from basira.legal import jobs as legal_jobs
 from basira.retention.purge import RetentionThread
 from basira.review import ConsumeReport, consume
 from basira.review.policy import ReviewPolicy
+from basira.sharing.incidents import IncidentPusher
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 1.0
@@ -80,9 +81,13 @@ class Worker(threading.Thread):
         self._feeds: threading.Thread | None = None
         # The retention purge has a thread of its own: a long purge never delays cases or webhooks.
         self.retention = RetentionThread(inst)
+        # Crisis incidents push new signals to partners within a fraction of a second: a thread of their own too.
+        self.incidents = IncidentPusher(inst)
 
     def run(self) -> None:
         self.retention.start_if_wanted()
+        if self.incidents.interval > 0:
+            self.incidents.start()
         with new_client(self.config) as client:
             while not self._stop_event.is_set():
                 try:
@@ -105,17 +110,23 @@ class Worker(threading.Thread):
         the delivery timeout plus a margin, since a round may be waiting on an endpoint)."""
         self._stop_event.set()
         self.retention.stop()
+        self.incidents.stop()
         if self.is_alive():
             self.join(self.config.timeout + 5 if timeout is None else timeout)
 
 
 def _sync_feeds(inst: Instance) -> None:
+    from basira.sharing import exchanges
     from basira.sharing.client import sync_due
 
     try:
         sync_due(inst)
     except Exception:  # the database is briefly unreachable: the next round tries again
         log.exception("TAXII feed round failed")
+    try:
+        exchanges.sync_due(inst)
+    except Exception:
+        log.exception("exchange round failed")
 
 
 def start_worker(inst: Instance, *, interval: float | None = None, config: ActionsConfig | None = None) -> Worker:

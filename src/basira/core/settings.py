@@ -132,6 +132,14 @@ class Settings:
         metadata={"help": "Attempts per TAXII request when a partner answers 429 or 5xx or does not answer "
                           "(exponential back-off, Retry-After honoured up to 60 s)."},
     )
+    sharing_incident_poll_s: float = field(
+        default=0.2,
+        metadata={"help": "Seconds between two looks for new signals in open incident banks, which are then pushed "
+                          "to subscribed partners at once (0 turns the incident pusher off)."},
+    )
+    sharing_push_timeout_s: float = field(
+        default=5.0, metadata={"help": "Seconds a subscribed partner has to answer an incident push."},
+    )
     taxii_page_size: int = field(
         default=1000, metadata={"help": "Objects per page the TAXII server sends when the client asks no limit."},
     )

@@ -69,6 +69,7 @@ class FeedSpec:
     username: str = ""
     secret: str = ""
     interval_s: int = 300
+    push_secret: str = ""
 
 
 def _check(spec: FeedSpec) -> FeedSpec:
@@ -84,9 +85,11 @@ def _check(spec: FeedSpec) -> FeedSpec:
         raise InvalidInput(f"the sync interval is at least {MIN_INTERVAL_S} second")
     if len(spec.username) > 200 or len(spec.secret) > 4000:
         raise InvalidInput("a user name has at most 200 characters and a secret at most 4,000")
+    if spec.push_secret and not 16 <= len(spec.push_secret) <= 4000:
+        raise InvalidInput("a push secret has 16-4,000 characters")
     root = spec.api_root.strip()
     return FeedSpec(name, root if root.endswith("/") else root + "/", spec.collection_id, spec.bank,
-                    spec.username, spec.secret, spec.interval_s)
+                    spec.username, spec.secret, spec.interval_s, spec.push_secret)
 
 
 def add_feed(session: Session, principal: Principal, instance_secret: str, spec: FeedSpec,
@@ -107,6 +110,7 @@ def add_feed(session: Session, principal: Principal, instance_secret: str, spec:
     feed.bank_id, feed.api_root, feed.collection_id = bank.id, clean.api_root, clean.collection_id
     feed.username, feed.secret_enc = clean.username, encrypt(instance_secret, clean.secret)
     feed.interval_s, feed.enabled = clean.interval_s, True
+    feed.push_secret_enc = encrypt(instance_secret, clean.push_secret)
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="sharing.feed.set",
                  target=f"feed:{feed.id}", details={"name": clean.name, "api_root": clean.api_root,
