@@ -67,6 +67,37 @@ def test_an_edited_copy_and_an_outlet_link_match_through_the_matching_service(
     assert all("الحكومة" not in s["value"] for s in result["item"]["signals"])
 
 
+def test_links_people_really_post_match_through_the_matching_service(instance: Instance, admin: Principal) -> None:
+    _bank(instance, admin, "links", [banks.SignalSpec("url", "https://t.me/SomeChannel/123"),
+                                     banks.SignalSpec("url_prefix", "https://www.youtube.com/watch?v=abc"),
+                                     banks.SignalSpec("domain", "example-news.ma")])
+    result = _match(instance, admin, "انظر t.me/s/somechannel/123 و https://youtu.be/abc?t=30s و "
+                                     "https://exämple-news.ma/x و https://youtu.be/abd و https://bit.ly/XyZ")
+    hits = {(m["signal_type"], m["signal"]["value"]) for m in result["matches"]}
+    assert hits == {("url", "https://t.me/somechannel/123"), ("url_prefix", "https://youtube.com/watch?v=abc"),
+                    ("domain", "example-news.ma")}
+    signals = result["item"]["signals"]
+    flagged = [s for s in signals if s["signal_type"] == "domain" and s.get("details", {}).get("lookalike_of")]
+    assert flagged and flagged[0]["details"]["lookalike_of"] == "example-news.ma"
+    short = [s for s in signals if s["signal_type"] == "url" and "bit.ly" in s["value"]]
+    assert short[0]["details"] == {"url": "https://bit.ly/XyZ", "site": "shortener", "unresolved": True}
+
+
+def test_a_whole_site_url_prefix_is_never_banked_from_content(instance: Instance, admin: Principal) -> None:
+    with as_content("https://www.youtube.com/watch", instance.settings, "url") as content:
+        banked = matching.extract(instance.registry, instance.settings, content, for_bank=True)
+    assert "url_prefix" not in {s.signal_type for s in banked} and "url" in {s.signal_type for s in banked}
+
+
+def test_cli_text_url_refuses_a_bare_word_and_warns_on_shorteners(tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path)]
+    bad = runner.invoke(cli, [*base, "text", "url", "hello"])
+    assert bad.exit_code == 65 and "not a public host name" in bad.output
+    short = runner.invoke(cli, [*base, "text", "url", "https://bit.ly/AbC"])
+    assert short.exit_code == 0 and "unresolved" in short.output and "shortener" in short.output
+
+
 def test_an_unrelated_text_does_not_match(instance: Instance, admin: Principal) -> None:
     value = text_minhash(ORIGINAL)
     assert value is not None

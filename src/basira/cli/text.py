@@ -64,7 +64,10 @@ def canonical(url: Annotated[str, typer.Argument(help="The URL.")], as_json: Jso
         echo_json(forms)
         return
     for key, value in forms.items():
-        out.print(f"{key:<19} {escape(value)}", soft_wrap=True)
+        if key != "warnings" and value is not None:
+            out.print(f"{key:<19} {escape(str(value))}", soft_wrap=True)
+    for warning in forms["warnings"]:
+        out.print(f"[yellow]warning[/yellow]            {escape(warning)}", soft_wrap=True)
 
 
 @cli_app.command("taxonomy")
