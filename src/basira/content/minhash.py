@@ -14,6 +14,7 @@ import contextlib
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import rensa  # type: ignore[import-untyped]
@@ -28,9 +29,17 @@ from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalTyp
 SHINGLE = 5
 #: Most shingle hashes a value keeps (the smallest ones).
 SKETCH = 256
-#: MinHash permutations and LSH bands (rows per band = NUM_PERM / BANDS), tuned in bench/text_matching.py.
-NUM_PERM = 128
-BANDS = 32
+#: MinHash permutations, and the LSH bands of the two tiers (rows per band = NUM_PERM / bands), chosen in
+#: bench/text_matching.py (``--only candidates``): 42 bands of 3 rows return every measured pair at Jaccard >= 0.5,
+#: at any length up to 20,000 characters (32 bands of 4 rows lost 3.7 % of them); thresholds wider than
+#: :data:`NARROW_SIMILARITY` use a second signature of 256 permutations in 128 bands of 2 rows (P >= 0.994 at
+#: Jaccard 0.2, the widest threshold; many more candidates to check, so only the queries that need it pay).
+NUM_PERM = 126
+BANDS = 42
+WIDE_PERM = 256
+WIDE_BANDS = 128
+#: The lowest Jaccard similarity the 3-row tier serves; a query with a wider threshold uses the 2-row tier.
+NARROW_SIMILARITY = 0.5
 SEED = 20270301
 
 _NOT_WORD = re.compile(r"[^\w<>][^\w<>]*")  # "[x]+" as "[x][x]*": see lang/arabic.py
@@ -147,27 +156,33 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(inter_k <= union[-1]) / union.size)
 
 
-def minhash(hashes: np.ndarray) -> rensa.RMinHash:
+def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> rensa.RMinHash:
     """The MinHash (rensa) of a shingle-hash set, for the LSH only: matches are decided by :func:`jaccard`.
 
     Each hash is one 4-byte token, its bytes in machine order (the index lives in one process): a ``V4`` view lists
     them as bytes without a Python loop.
     """
-    mh = rensa.RMinHash(NUM_PERM, SEED)
+    mh = rensa.RMinHash(num_perm, SEED)
     mh.update(np.ascontiguousarray(hashes, dtype=np.uint32).view("V4").tolist())
     return mh
 
 
 class MinHashIndex(SignalIndex):
-    """MinHash LSH (rensa) for candidates, confirmed by Jaccard against the stored sets."""
+    """MinHash LSH (rensa) for candidates, confirmed by Jaccard against the stored sets.
+
+    Two tiers: 3-row bands for thresholds up to Jaccard distance 0.5 (the default), and 2-row bands over a longer
+    signature, built on the first query that needs them and kept up to date after, for wider thresholds (to 0.8).
+    """
 
     def __init__(self) -> None:
         self._sets: dict[int, np.ndarray] = {}
         self._lsh = rensa.RMinHashLSH(0.5, NUM_PERM, BANDS)
+        self._wide: Any = None
 
     def build(self, items: Iterable[tuple[int, str]]) -> None:
         self._sets.clear()
         self._lsh = rensa.RMinHashLSH(0.5, NUM_PERM, BANDS)
+        self._wide = None
         self.add(items)
 
     def add(self, items: Iterable[tuple[int, str]]) -> None:
@@ -178,11 +193,25 @@ class MinHashIndex(SignalIndex):
                 self.remove([key])
             self._sets[key] = arr
             self._lsh.insert(key, minhash(arr))
+            if self._wide is not None:
+                self._wide.insert(key, minhash(arr, WIDE_PERM))
 
     def remove(self, ids: Iterable[int]) -> None:
         for sid in ids:
             if self._sets.pop(int(sid), None) is not None:
                 self._lsh.remove(int(sid))
+                if self._wide is not None:
+                    self._wide.remove(int(sid))
+
+    def _candidates(self, arr: np.ndarray, threshold: float) -> list[int]:
+        if 1.0 - threshold >= NARROW_SIMILARITY - 1e-9:
+            return list(self._lsh.query(minhash(arr)))
+        if self._wide is None:
+            wide = rensa.RMinHashLSH(0.2, WIDE_PERM, WIDE_BANDS)
+            for sid, stored in self._sets.items():
+                wide.insert(sid, minhash(stored, WIDE_PERM))
+            self._wide = wide
+        return list(self._wide.query(minhash(arr, WIDE_PERM)))
 
     def query(self, values: Sequence[str], threshold: float) -> list[list[tuple[int, float]]]:
         """For each value, the ids whose Jaccard distance (1 - similarity) is at most ``threshold``."""
@@ -193,7 +222,7 @@ class MinHashIndex(SignalIndex):
         if not self._sets or not arr.size:
             return []
         hits = []
-        for sid in self._lsh.query(minhash(arr)):
+        for sid in self._candidates(arr, threshold):
             stored = self._sets.get(sid)
             if stored is None:
                 continue
