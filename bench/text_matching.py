@@ -29,7 +29,15 @@ import numpy as np
 from bench.common import report
 
 from basira.content.embeddings import VectorIndex, embed, encode
-from basira.content.minhash import MinHashIndex, TextMinHashSignal, jaccard, shingle_hashes, shingle_text, value_of_key
+from basira.content.minhash import (
+    MinHashIndex,
+    TextMinHashSignal,
+    jaccard,
+    shingle_hashes,
+    shingle_text,
+    text_values,
+    value_of_key,
+)
 from basira.content.text import prepare
 from basira.core.signals import ExactIndex
 
@@ -181,6 +189,54 @@ def throughput(bank_size: int, queries: int) -> None:
         os.sched_setaffinity(0, cores)
 
 
+def containment(docs_per_lang: int = 150) -> None:
+    """NTREX-style documents (4 paragraphs of 3 consecutive NTREX sentences) matched by their parts: articles
+    re-posted (edited, paragraphs merged into one block) against a bank of paragraphs of other documents and
+    theirs, and edited paragraphs against a bank of whole articles."""
+    rng = random.Random(11)
+    threshold = TextMinHashSignal.default_threshold
+    for lang, name in zip(("ar", "en", "fr"), FILES["ntrex"], strict=True):
+        sents = lines(name)
+        vocabulary = sorted({w for x in sents for w in x.split()})
+        docs = [[" ".join(sents[d * 12 + 3 * i:d * 12 + 3 * i + 3]) for i in range(4)]
+                for d in range(min(docs_per_lang, len(sents) // 12))]
+        # Bank 1: every paragraph of every document, each an entry (values: whole paragraph and its sentences).
+        by_paragraph, owner = MinHashIndex(), {}
+        sid = 0
+        for d, doc in enumerate(docs):
+            for para in doc:
+                for value, _ in text_values(para):
+                    by_paragraph.add([(sid, value)])
+                    owner[sid] = d
+                    sid += 1
+        # Bank 2: every whole article (paragraphs on their own lines), its parts being values of the same entry.
+        by_article, article_of = MinHashIndex(), {}
+        sid = 0
+        for d, doc in enumerate(docs):
+            for value, _ in text_values("\n\n".join(doc)):
+                by_article.add([(sid, value)])
+                article_of[sid] = d
+                sid += 1
+        found_article = found_paragraph = total_paragraphs = wrong = 0
+        for d, doc in enumerate(docs):
+            merged = edit(" ".join(doc), lang, rng, vocabulary)
+            hits = {owner[h] for value, _ in text_values(merged) for h, _ in by_paragraph.query([value], threshold)[0]}
+            found_article += d in hits
+            wrong += bool(hits - {d})
+            for para in doc:
+                total_paragraphs += 1
+                query = edit(para, lang, rng, vocabulary)
+                got = {article_of[h] for value, _ in text_values(query)
+                       for h, _ in by_article.query([value], threshold)[0]}
+                found_paragraph += d in got
+                wrong += bool(got - {d})
+        report(f"text_containment_article_by_banked_paragraphs_{lang}", found_article / len(docs), "found",
+               note=f"{len(docs)} edited articles (paragraphs merged) vs a bank of {len(docs) * 4} paragraphs")
+        report(f"text_containment_paragraph_by_banked_article_{lang}", found_paragraph / total_paragraphs, "found",
+               note=f"{total_paragraphs} edited paragraphs vs a bank of {len(docs)} articles; {wrong} queries of "
+                    f"both kinds also matched another document")
+
+
 def rates(fn: Callable[[T], object], items: list[T], passes: int = 5) -> list[float]:
     """Items per second of ``fn`` over ``items``, once per pass; prepare()'s cache is emptied before each pass."""
     out = []
@@ -219,12 +275,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bank", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=2000)
-    ap.add_argument("--only", choices=["neardup", "throughput", "crosslingual"])
+    ap.add_argument("--only", choices=["neardup", "throughput", "crosslingual", "containment"])
     args = ap.parse_args()
     if args.only in (None, "neardup"):
         tuned = near_duplicates("flores", None)
         report("text_neardup_tuned_threshold", tuned, "Jaccard distance", note="tuned on FLORES, used on NTREX")
         near_duplicates("ntrex", TextMinHashSignal.default_threshold)
+    if args.only in (None, "containment"):
+        containment()
     if args.only in (None, "throughput"):
         throughput(args.bank, args.queries)
     if args.only in (None, "crosslingual"):

@@ -98,6 +98,34 @@ def test_cli_text_url_refuses_a_bare_word_and_warns_on_shorteners(tmp_path: Path
     assert short.exit_code == 0 and "unresolved" in short.output and "shortener" in short.output
 
 
+def _article(shared_data: Path, start: int, lang: str = "eng") -> list[str]:
+    """An NTREX-style news article: 4 paragraphs of 3 consecutive sentences of the shipped NTREX news text."""
+    lines = (shared_data / "parallel" / f"ntrex128.{lang}").read_text(encoding="utf-8").splitlines()
+    return [" ".join(lines[start + 3 * i:start + 3 * i + 3]) for i in range(4)]
+
+
+def test_an_article_is_found_by_a_banked_paragraph_and_the_reverse(
+        instance: Instance, admin: Principal, shared_data: Path) -> None:
+    article = _article(shared_data, 40)
+    other = _article(shared_data, 400, "arb")
+    with as_content(other[2], instance.settings) as content:
+        paragraph_values = matching.extract(instance.registry, instance.settings, content, for_bank=True)
+    with as_content("\n\n".join(article), instance.settings) as content:
+        article_values = matching.extract(instance.registry, instance.settings, content, for_bank=True)
+    specs = [banks.SignalSpec(s.signal_type, s.value, entry_ref=ref)
+             for ref, values in (("paragraph", paragraph_values), ("article", article_values))
+             for s in values if s.signal_type == "text_minhash"]
+    _bank(instance, admin, "texts", specs)
+    # A re-post of the whole other article (paragraphs merged into one block) finds the banked paragraph ...
+    whole = _match(instance, admin, " ".join(other))
+    hit = next(m for m in whole["matches"] if m["entry"]["ref"] == "paragraph")
+    assert hit["explanation"]["containment"] == 1.0 and hit["distance"] == 0.0
+    # ... and one paragraph of the banked article finds the article, its containment in the explanation.
+    part = _match(instance, admin, "عاجل: " + article[1])
+    hits = [m for m in part["matches"] if m["entry"]["ref"] == "article"]
+    assert hits and max(m["explanation"]["containment"] for m in hits) >= 0.9
+
+
 def test_an_unrelated_text_does_not_match(instance: Instance, admin: Principal) -> None:
     value = text_minhash(ORIGINAL)
     assert value is not None

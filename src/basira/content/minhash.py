@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 import rensa  # type: ignore[import-untyped]
 
-from basira.content.text import prepare, prepared_content
-from basira.core.errors import InvalidSignal
+from basira.content.text import prepare, read_text, split_parts
+from basira.core.errors import EmptyContent, InvalidSignal
 from basira.core.settings import Settings
 from basira.core.signal_examples import SignalExamples
 from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalType
@@ -136,6 +136,28 @@ def value_of_key(key: str) -> str | None:
     return value
 
 
+def text_values(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """The ``text_minhash`` values of a text with their details: the whole text's, then one per part (see
+    :func:`basira.content.text.split_parts`) when it has several; ``[]`` when it has no letters or digits."""
+    value = value_of_key(prepare(text).key)
+    if value is None:
+        return []
+    size = len(value) // 8
+    out: list[tuple[str, dict[str, Any]]] = [(value, {"shingles": size, "sketch": size >= SKETCH})]
+    parts = split_parts(text)
+    seen = {value}
+    for i, part in enumerate(parts, 1):
+        try:
+            part_value = value_of_key(prepare(part).key)
+        except EmptyContent:
+            continue
+        if part_value is None or part_value in seen:
+            continue
+        seen.add(part_value)
+        out.append((part_value, {"part": i, "parts": len(parts), "characters": len(part)}))
+    return out
+
+
 def text_minhash(text: str) -> str | None:
     """The ``text_minhash`` value of a text, or None when it has no letters or digits (emoji only)."""
     return value_of_key(prepare(text).key)
@@ -154,6 +176,20 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     inter_k = np.intersect1d(a, b, assume_unique=True)
     union = np.union1d(a, b)[:SKETCH]
     return float(np.count_nonzero(inter_k <= union[-1]) / union.size)
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of the smaller set's shingles that the other holds (exact for whole sets; for sketches, counted
+    below the smaller of the two sketches' largest hashes, where both sketches are complete)."""
+    if not a.size or not b.size:
+        return 0.0
+    if a.size >= SKETCH or b.size >= SKETCH:
+        limit = min(int(a[-1]), int(b[-1]))
+        a, b = a[a <= limit], b[b <= limit]
+        if not a.size or not b.size:
+            return 0.0
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return float(inter / min(a.size, b.size))
 
 
 def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> rensa.RMinHash:
@@ -266,11 +302,17 @@ class TextMinHashSignal(SignalType):
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
-        value = value_of_key(prepared_content(content).key)
-        if value is None:
-            return []
-        size = len(value) // 8
-        return [ExtractedSignal(cls.name, value, details={"shingles": size, "sketch": size >= SKETCH})]
+        """The value of the whole text, then one value per part (paragraphs, sentences: see
+        :func:`basira.content.text.split_parts`) when it has several: a bank entry holds them all, and a query
+        matches by each, so that a re-posted paragraph finds its article and an article its banked paragraphs."""
+        return [ExtractedSignal(cls.name, value, details=details) for value, details in text_values(read_text(content))]
+
+    @classmethod
+    def explain(cls, query_value: str, bank_value: str, settings: Settings | None = None) -> dict[str, Any] | None:
+        """The resemblance (Jaccard) and the containment: the share of the shorter text's shingles found in the
+        longer one (1.0 for a paragraph inside its article)."""
+        a, b = decode(query_value), decode(bank_value)
+        return {"jaccard": round(jaccard(a, b), 4), "containment": round(containment(a, b), 4)}
 
     @classmethod
     def distance(cls, a: str, b: str) -> float:

@@ -91,6 +91,53 @@ def prepare(text: str) -> PreparedText:
     return PreparedText(exact=exact, key=key)
 
 
+#: Shortest part (characters) kept on its own; shorter sentences join the next one.
+MIN_PART_CHARS = 60
+#: Most parts taken from one text (paragraphs first, then sentences).
+MAX_PARTS = 200
+_PARAGRAPHS = re.compile(r"\n\s*\n|\r\n\s*\r\n|[\n\u2029]")
+# A sentence ends at . ! ? (and the Arabic ؟ and the ideographic 。) or an ellipsis, before white space.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4\u3002\u2026])[\"'»”)\]]*\s+")
+
+
+def split_parts(text: str) -> list[str]:
+    """The paragraphs of a text and the sentences of each paragraph, for containment: a re-post of one paragraph
+    matches the article it came from, and the reverse, because both sides are matched part by part.
+
+    Parts shorter than :data:`MIN_PART_CHARS` join the next one; a text that is one part gives ``[]`` (its whole
+    value says it all). At most :data:`MAX_PARTS` parts, paragraphs first.
+    """
+    paragraphs = [p.strip() for p in _PARAGRAPHS.split(text) if p.strip()]
+    parts: list[str] = list(paragraphs) if len(paragraphs) > 1 else []
+    for paragraph in paragraphs:
+        sentences = _join_short([x.strip() for x in _SENTENCE_END.split(paragraph) if x.strip()])
+        if len(sentences) > 1:
+            parts.extend(sentences)
+    out: list[str] = []
+    seen: set[str] = set()
+    for part in _join_short(parts) if len(parts) > 1 else parts:
+        if part not in seen and part != text.strip():
+            seen.add(part)
+            out.append(part)
+    return out[:MAX_PARTS] if len(out) > 1 else []
+
+
+def _join_short(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    carry = ""
+    for piece in pieces:
+        carry = f"{carry} {piece}".strip()
+        if len(carry) >= MIN_PART_CHARS:
+            out.append(carry)
+            carry = ""
+    if carry:
+        if out:
+            out[-1] = f"{out[-1]} {carry}"
+        else:
+            out.append(carry)
+    return out
+
+
 def prepared_content(content: Content) -> PreparedText:
     """:func:`prepare` of the text in a content file."""
     return prepare(read_text(content))
