@@ -8,6 +8,7 @@ too), from which near-duplicate shingles are taken.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import hashlib
@@ -34,6 +35,8 @@ TEXT_CONTENT_TYPES = frozenset({"text", "url"})
 # C0 and C1 control characters other than white space: never meaningful in a post, sometimes used to split words.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HEX = frozenset(string.hexdigits)
+# Control characters that text files do not hold (tab, line feed, form feed and carriage return aside).
+_BINARY = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,25 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         raise InvalidInput(f"the text is not valid UTF-8 (bad byte at offset {e.start})") from None
+
+
+def text_of_bytes(data: bytes) -> str | None:
+    """The text in a file's bytes when they hold text, recognised by content (never by name): UTF-16 with a
+    byte-order mark, or valid UTF-8 (with or without one) without NUL bytes or other binary control characters.
+    None for anything else (a binary file, a text over :data:`MAX_TEXT_BYTES`)."""
+    if not data or len(data) > MAX_TEXT_BYTES:
+        return None
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text or len(_BINARY.findall(text[:4096])) > 2:
+        return None
+    return text if text.strip() else None
 
 
 def check_text(text: str) -> str:
