@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -236,5 +237,10 @@ def test_cli_train_status_and_classify(instance: Instance, org_id: int, shared_d
     assert "macro F1" in trained.output and (tmp_path / "cm.png").read_bytes().startswith(b"\x89PNG")
     result = runner.invoke(cli, [*base, "text", "classify", "Tickets are sold at the station.", "--json"], env=env)
     assert result.exit_code == 0, result.output
+    explained = json.loads(result.stdout)["results"][0]["explanation"]
+    assert explained["ngrams"] and all(w["weight"] > 0 for w in explained["words"])
+    assert {w["feature"] for w in explained["words"]} <= {"tickets", "are", "sold", "at", "the", "station"}
+    shown = runner.invoke(cli, [*base, "text", "classify", "Tickets are sold at the station."], env=env)
+    assert "because of:" in shown.output
     bad = runner.invoke(cli, [*base, "text", "url", "data:text/html,hi"], env=env)
     assert bad.exit_code == 65 and "only http and https" in bad.output

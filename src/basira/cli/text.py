@@ -155,3 +155,6 @@ def classify(ctx: typer.Context, text: TextArg = None, file: FileOption = None, 
     for t, r in zip(texts, result["results"], strict=True):
         others = ", ".join(f"{k} {v:.2f}" for k, v in list(r["scores"].items())[1:3])
         out.print(f"[bold]{r['label']}[/bold] {r['score']:.2f} ({others})  {escape(t[:80])}", soft_wrap=True)
+        why = ", ".join(w["feature"] for w in r["explanation"]["words"][:5])
+        if why:
+            out.print(f"  because of: {escape(why)}", soft_wrap=True)

@@ -109,6 +109,9 @@ class ClassifyResult(BaseModel):
     label: str
     score: float
     scores: dict[str, float]
+    explanation: dict[str, list[dict[str, str | float]]] = Field(
+        default_factory=dict, description="The character n-grams (`ngrams`) and words (`words`) of the text that "
+                                          "pushed most towards the label, with their weights.")
 
 
 class ClassifyOut(BaseModel):
