@@ -11,8 +11,10 @@
 3. Cross-lingual recall@1 of ``text_embedding`` among 1,000 candidates, ar↔en↔fr.
 
 4. Containment: NTREX-style documents found by their banked paragraphs, and paragraphs by their banked articles.
+5. Candidates: the share of pairs within a similarity that each MinHash LSH setting returns, at 100-20,000
+   characters (how the index's bands were chosen).
 
-Run: ``.venv/bin/python -m bench.text_matching [--only neardup|throughput|crosslingual|containment]
+Run: ``.venv/bin/python -m bench.text_matching [--only neardup|throughput|crosslingual|containment|candidates]
 [--bank 100000]``.
 """
 
@@ -196,6 +198,53 @@ def throughput(bank_size: int, queries: int) -> None:
         os.sched_setaffinity(0, cores)
 
 
+def candidates(per_length: int = 150) -> None:
+    """Share of random pairs within a Jaccard similarity that each LSH setting returns as candidates, for texts of
+    100 to 20,000 characters (NTREX words, 2-50 % of them replaced, 30 % of copies also cut)."""
+    import rensa  # type: ignore[import-untyped]
+
+    from basira.content.minhash import SEED
+
+    rng = random.Random(1)
+    words = [w for name in FILES["ntrex"] for x in lines(name) for w in x.split()]
+
+    def text(n: int) -> list[str]:
+        out: list[str] = []
+        size = 0
+        while size < n:
+            out.append(rng.choice(words))
+            size += len(out[-1]) + 1
+        return out
+
+    pairs = []
+    for n in (100, 300, 1_000, 3_000, 10_000, 20_000):
+        for _ in range(per_length):
+            a = text(n)
+            b = list(a)
+            for _ in range(int(len(b) * rng.uniform(0.02, 0.5))):
+                b[rng.randrange(len(b))] = rng.choice(words)
+            if rng.random() < 0.3:
+                b = b[rng.randrange(len(b) // 5 + 1):]
+            sa, sb = shingle_hashes(prepare(" ".join(a)).key), shingle_hashes(prepare(" ".join(b)).key)
+            pairs.append((sa, sb, jaccard(sa, sb)))
+
+    def signature(arr: np.ndarray, perms: int) -> object:
+        m = rensa.RMinHash(perms, SEED)
+        m.update(np.ascontiguousarray(arr, dtype=np.uint32).view("V4").tolist())
+        return m
+
+    for perms, bands in ((128, 32), (126, 42), (128, 64), (256, 64), (256, 128)):
+        for floor in (0.5, 0.3, 0.2):
+            within = [(a, b) for a, b, j in pairs if j >= floor]
+            found = 0
+            for a, b in within:
+                lsh = rensa.RMinHashLSH(0.5, perms, bands)
+                lsh.insert(1, signature(a, perms))
+                found += 1 in lsh.query(signature(b, perms))
+            report(f"text_candidates_{perms}_{bands}_at_{floor}", found / len(within), "recall",
+                   note=f"{len(within)} pairs of Jaccard >= {floor}, 100-20,000 characters")
+
+
 def containment(docs_per_lang: int = 150) -> None:
     """NTREX-style documents (4 paragraphs of 3 consecutive NTREX sentences) matched by their parts: articles
     re-posted (edited, paragraphs merged into one block) against a bank of paragraphs of other documents and
@@ -291,12 +340,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bank", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=2000)
-    ap.add_argument("--only", choices=["neardup", "throughput", "crosslingual", "containment"])
+    ap.add_argument("--only", choices=["neardup", "throughput", "crosslingual", "containment", "candidates"])
     args = ap.parse_args()
     if args.only in (None, "neardup"):
         tuned = near_duplicates("flores", None)
         report("text_neardup_tuned_threshold", tuned, "Jaccard distance", note="tuned on FLORES, used on NTREX")
         near_duplicates("ntrex", TextMinHashSignal.default_threshold)
+    if args.only in (None, "candidates"):
+        candidates()
     if args.only in (None, "containment"):
         containment()
     if args.only in (None, "throughput"):

@@ -234,7 +234,7 @@ def _read_jsonl(path: Path, problems: list[Problem]) -> list[tuple[str, str, str
         where = Path(f"{path}:{number}")
         try:
             row = json.loads(line)
-        except ValueError as e:
+        except json.JSONDecodeError as e:
             problems.append(Problem(where, f"not JSON ({e.msg})", InvalidInput.exit_code))
             continue
         kinds = [k for k in ("text", "url") if isinstance(row, dict) and isinstance(row.get(k), str)]
