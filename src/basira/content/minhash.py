@@ -312,7 +312,10 @@ class TextMinHashSignal(SignalType):
         """The resemblance (Jaccard) and the containment: the share of the shorter text's shingles found in the
         longer one (1.0 for a paragraph inside its article)."""
         a, b = decode(query_value), decode(bank_value)
-        return {"jaccard": round(jaccard(a, b), 4), "containment": round(containment(a, b), 4)}
+        resemblance, contained = round(jaccard(a, b), 4), round(containment(a, b), 4)
+        # "features" is what the case page's score table shows.
+        return {"jaccard": resemblance, "containment": contained,
+                "features": {"jaccard": resemblance, "containment": contained}}
 
     @classmethod
     def distance(cls, a: str, b: str) -> float:
