@@ -30,7 +30,7 @@ DIM = 512
 MAX_EMBED_CHARS = 2000
 _VALUE_BYTES = DIM * 2
 #: The margin over the next-best different text a match needs (the ``embedding_margin`` setting's default).
-DEFAULT_MARGIN = 0.0
+DEFAULT_MARGIN = 0.10
 
 _model: Any = None
 _model_lock = threading.Lock()

@@ -63,7 +63,7 @@ class ContentSettings:
         metadata={"help": "Share of the bank video's frames that must match too (python-threatexchange: 0)."},
     )
     embedding_margin: float = field(
-        default=0.0,
+        default=0.10,
         metadata={"help": "text_embedding: a match must beat the next-best different banked text by this much "
                           "cosine (0: off); keeps same-topic paragraphs from matching (bench/text_embedding_"
                           "calibration.py)."},
