@@ -244,3 +244,38 @@ def test_cli_train_status_and_classify(instance: Instance, org_id: int, shared_d
     assert "because of:" in shown.output
     bad = runner.invoke(cli, [*base, "text", "url", "data:text/html,hi"], env=env)
     assert bad.exit_code == 65 and "only http and https" in bad.output
+
+
+def test_a_matched_text_carries_the_classifier_label_and_why_to_the_case_page(
+        instance: Instance, admin: Principal, shared_data: Path) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+    from tests.factories import PASSWORD, make_user
+    from tests.web.helpers import sign_in
+
+    from basira.api.app import create_app
+    from basira.review import consume
+    from basira.review.models import Case
+
+    with instance.db.session() as s:
+        classifier.train(s, admin, instance.settings, _training_csv(shared_data, 90))
+    value = text_minhash(ORIGINAL)
+    assert value is not None
+    _bank(instance, admin, "texts", [banks.SignalSpec("text_minhash", value, entry_ref="statement-1")])
+    result = _match(instance, admin, EDITED)
+    (hit,) = result["matches"]
+    (label,) = hit["explanation"]["classifiers"]
+    assert label["scheme"] == "behaviour" and label["label"] in SYNTHETIC.values() and label["words"]
+    assert 0 < hit["explanation"]["containment"] <= 1
+    consume(instance.db.session)
+    with instance.db.session() as s:
+        cid = s.scalars(select(Case.id)).one()
+    make_user(instance, admin, "rita", "reviewer")
+    client = TestClient(create_app(instance))
+    assert sign_in(client, "rita", PASSWORD).url.path == "/"
+    page = client.get(f"/cases/{cid}").text
+    assert "Text classifier" in page and f"<bdi>{label['label']}</bdi>" in page and "Because of:" in page
+    assert f"<bdi class=\"mono\">{label['words'][0]}</bdi>" in page and "containment" in page
+    arabic = client.get(f"/cases/{cid}?lang=ar").text
+    assert "مصنِّف النصوص" in arabic and "بسبب:" in arabic
+    assert "Classifieur de texte" in client.get(f"/cases/{cid}?lang=fr").text

@@ -26,12 +26,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from basira.content.models import TextClassifier
-from basira.content.taxonomy import check_label, check_scheme
-from basira.content.text import MAX_TEXT_BYTES, prepare
+from basira.content.taxonomy import SCHEMES, check_label, check_scheme
+from basira.content.text import MAX_TEXT_BYTES, prepare, read_text
 from basira.core import audit
 from basira.core.errors import ConfigurationError, Conflict, ContentTooLarge, EmptyContent, InvalidInput, NotFound
 from basira.core.principal import Principal
 from basira.core.settings import Settings
+from basira.core.signals import Content
 
 MAX_CSV_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -280,6 +281,34 @@ def classify(session: Session, principal: Principal, settings: Settings, texts: 
                         "scores": {classes[int(i)]: round(float(p[i]), 4) for i in order},
                         "explanation": explain(model, text, label)})
     return {"classifier": describe(row), "results": results}
+
+
+def annotate(session: Session, principal: Principal, settings: Settings, content: Content) -> dict[str, Any] | None:
+    """The content front's annotator (see ``FrontManifest.annotator``): for a matched text, the label each of the
+    organization's active classifiers gives it and why, kept in the match explanations and shown on the case page.
+    None for other content or when the organization has trained no classifier."""
+    if content.content_type != "text":
+        return None
+    found = []
+    text = read_text(content)
+    for scheme in SCHEMES:
+        try:
+            row = active(session, principal, scheme)
+        except NotFound:
+            continue
+        try:
+            model = _load(settings, row)
+        except ConfigurationError as e:
+            found.append({"scheme": scheme, "error": e.detail})
+            continue
+        probs = model.predict_proba([text])[0]
+        classes = [str(c) for c in model.classes_]
+        best = int(np.argmax(probs))
+        why = explain(model, text, classes[best])
+        found.append({"scheme": scheme, "classifier_id": row.id, "label": classes[best],
+                      "score": round(float(probs[best]), 4), "words": [w["feature"] for w in why["words"]],
+                      "ngrams": [g["feature"] for g in why["ngrams"]]})
+    return {"classifiers": found} if found else None
 
 
 _PUNCTUATION = string.punctuation + "،؛؟«»“”…"

@@ -147,6 +147,9 @@ class FrontManifest:
         demo: A reference to the front's demo hook, or None: a callable taking a :class:`basira.core.demo.DemoContext`
             (the instance, the demo organization's admin, folders) that adds the front's demo data idempotently
             and returns a list of :class:`basira.core.demo.DemoPart`.
+        annotator: A reference to a callable ``(session, principal, settings, content) -> dict | None`` that says
+            what the front knows about a matched item beyond its signals (a classifier's label and why), or None;
+            its result is added to the explanation of each of the item's matches (and so to the case evidence).
     """
 
     name: str
@@ -160,6 +163,7 @@ class FrontManifest:
     cli: tuple[CliGroup, ...] = ()
     pages: tuple[str, ...] = ()
     demo: str | None = None
+    annotator: str | None = None
 
 
 def load_ref(ref: str) -> object:
