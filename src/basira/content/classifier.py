@@ -289,7 +289,7 @@ def annotate(session: Session, principal: Principal, settings: Settings, content
     None for other content or when the organization has trained no classifier."""
     if content.content_type != "text":
         return None
-    found = []
+    found: list[dict[str, Any]] = []
     text = read_text(content)
     for scheme in SCHEMES:
         try:
