@@ -145,13 +145,17 @@ def test_text_files_standard_input_and_json_lines_are_matched_as_text(cli: Cli, 
     cli.ok("org", "create", "acme")
     cli.ok("bank", "create", "Texts", "--tlp", "green")
     bank_csv = tmp_path / "texts.csv"
-    bank_csv.write_text(f"signal_type,signal_value\ntext_sha256,{text_sha256(paragraph)}\n", encoding="utf-8")
+    plain = ("\ufeff" + paragraph + "\n").encode("utf-8")
+    bank_csv.write_text(f"signal_type,signal_value\ntext_sha256,{text_sha256(paragraph)}\n"
+                        f"md5,{hashlib.md5(plain).hexdigest()}\n", encoding="utf-8")
     cli.ok("bank", "import", "Texts", str(bank_csv))
     (tmp_path / "post.txt").write_bytes(paragraph.encode("utf-16"))  # UTF-16 with its byte-order mark
-    (tmp_path / "plain.dat").write_bytes(("\ufeff" + paragraph + "\n").encode("utf-8"))
+    (tmp_path / "plain.dat").write_bytes(plain)
     report = json.loads(cli.ok("match", "--json", str(tmp_path / "post.txt"), str(tmp_path / "plain.dat")).stdout)
     assert [f["status"] for f in report["files"]] == ["matched", "matched"]
-    assert {m["signal_type"] for f in report["files"] for m in f["matches"]} == {"text_sha256"}
+    # Matched as text, and still as a file by its own bytes.
+    assert [sorted({m["signal_type"] for m in f["matches"]}) for f in report["files"]] == [
+        ["text_sha256"], ["md5", "text_sha256"]]
     piped = json.loads(cli.ok("match", "--json", "--text-file", "-", input=paragraph).stdout)
     assert piped["files"][0]["status"] == "matched"
     lines = tmp_path / "items.jsonl"

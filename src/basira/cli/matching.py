@@ -3,6 +3,7 @@ command line) matched against the banks."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 from collections.abc import Iterator
@@ -158,13 +159,15 @@ def match_paths(
                         console=err, transient=True, disable=not err.is_terminal)
     with progress:
         task = progress.add_task("matching", total=len(files) + len(given))
-        items: list[tuple[Path, AbstractContextManager[Content]]] = [(f, _file_content(f, inst.settings))
-                                                                      for f in files]
+        file_hashes: dict[Path, list[tuple[str, str]]] = {}
+        items: list[tuple[Path, AbstractContextManager[Content]]] = [
+            (f, _file_content(f, inst.settings, file_hashes)) for f in files]
         items += [(Path(ref), text_content.as_content(value, inst.settings, kind)) for ref, kind, value in given]
         for path, opened in items:
             try:
                 with opened as content, _video_progress(progress, content, path):
                     request = matching.MatchRequest(content=content, ref=str(path),
+                                                    signals=file_hashes.get(path, []),
                                                     content_type=content.content_type, bank_ids=bank_ids,
                                                     store=store)
                     # One transaction per item: an item that fails leaves the others recorded.
@@ -189,12 +192,17 @@ def match_paths(
 
 
 @contextmanager
-def _file_content(path: Path, settings: Settings) -> Iterator[Content]:
-    """A local file as content, opened when the loop reaches it: as text when it holds text (by its content)."""
+def _file_content(path: Path, settings: Settings, file_hashes: dict[Path, list[tuple[str, str]]]
+                  ) -> Iterator[Content]:
+    """A local file as content, opened when the loop reaches it: as text when it holds text (by its content), the
+    file's own md5 and sha256 then put in ``file_hashes`` so that it is still matched as a file too."""
     content = content_of(path)
     if content.content_type == "file" and content.size <= text_content.MAX_TEXT_BYTES:
-        body = text_content.text_of_bytes(path.read_bytes())
+        data = path.read_bytes()
+        body = text_content.text_of_bytes(data)
         if body is not None:
+            file_hashes[path] = [("md5", hashlib.md5(data, usedforsecurity=False).hexdigest()),
+                                 ("sha256", hashlib.sha256(data).hexdigest())]
             with text_content.as_content(body, settings) as as_text:
                 yield as_text
             return
