@@ -245,6 +245,27 @@ def candidates(per_length: int = 150) -> None:
                    note=f"{len(within)} pairs of Jaccard >= {floor}, 100-20,000 characters")
 
 
+def bands_cost(bank_size: int, queries: int) -> None:
+    """The index query (MinHash, LSH, Jaccard) with the bands before (128 permutations, 32 bands of 4 rows) and
+    now (126, 42 bands of 3 rows), interleaved pass by pass on the same queries: the cost of the wider candidates."""
+    sents = lines(FILES["flores"][0]) + lines(FILES["ntrex"][0]) + lines(FILES["flores"][1]) + lines(FILES["ntrex"][1])
+    rng = random.Random(3)
+    vocabulary = sorted({w for s in sents for w in s.split()})
+    bank_texts = [" ".join(rng.choices(vocabulary, k=40))[:220] for _ in range(bank_size)]
+    probe = [shingle_hashes(prepare(edit(t, "ar", rng, ["كلمة", "word"])).key) for t in rng.sample(bank_texts, queries)]
+    values = [value_of_key(prepare(x).key) or "" for x in bank_texts]
+    before, now = MinHashIndex(128, 32), MinHashIndex()
+    before.build(enumerate(values))
+    now.build(enumerate(values))
+    threshold = TextMinHashSignal.default_threshold
+
+    passes = interleaved({"before": lambda a: before.query_set(a, threshold),
+                          "now": lambda a: now.query_set(a, threshold)}, probe, passes=7)
+    report("text_index_query_bands_now_vs_before", statistics.median(passes["now"]), "queries/s",
+           statistics.median(passes["before"]),
+           note=f"bank {bank_size}; medians of 7 interleaved passes; before = 128 permutations in 32 bands")
+
+
 def containment(docs_per_lang: int = 150) -> None:
     """NTREX-style documents (4 paragraphs of 3 consecutive NTREX sentences) matched by their parts: articles
     re-posted (edited, paragraphs merged into one block) against a bank of paragraphs of other documents and
@@ -340,12 +361,14 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bank", type=int, default=100_000)
     ap.add_argument("--queries", type=int, default=2000)
-    ap.add_argument("--only", choices=["neardup", "throughput", "crosslingual", "containment", "candidates"])
+    ap.add_argument("--only", choices=["neardup", "throughput", "crosslingual", "containment", "candidates", "bands"])
     args = ap.parse_args()
     if args.only in (None, "neardup"):
         tuned = near_duplicates("flores", None)
         report("text_neardup_tuned_threshold", tuned, "Jaccard distance", note="tuned on FLORES, used on NTREX")
         near_duplicates("ntrex", TextMinHashSignal.default_threshold)
+    if args.only in (None, "bands"):
+        bands_cost(min(args.bank, 50_000), args.queries)
     if args.only in (None, "candidates"):
         candidates()
     if args.only in (None, "containment"):

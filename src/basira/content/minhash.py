@@ -210,14 +210,15 @@ class MinHashIndex(SignalIndex):
     signature, built on the first query that needs them and kept up to date after, for wider thresholds (to 0.8).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, num_perm: int = NUM_PERM, bands: int = BANDS) -> None:
+        self._perm, self._bands = num_perm, bands
         self._sets: dict[int, np.ndarray] = {}
-        self._lsh = rensa.RMinHashLSH(0.5, NUM_PERM, BANDS)
+        self._lsh = rensa.RMinHashLSH(0.5, num_perm, bands)
         self._wide: Any = None
 
     def build(self, items: Iterable[tuple[int, str]]) -> None:
         self._sets.clear()
-        self._lsh = rensa.RMinHashLSH(0.5, NUM_PERM, BANDS)
+        self._lsh = rensa.RMinHashLSH(0.5, self._perm, self._bands)
         self._wide = None
         self.add(items)
 
@@ -228,7 +229,7 @@ class MinHashIndex(SignalIndex):
             if key in self._sets:
                 self.remove([key])
             self._sets[key] = arr
-            self._lsh.insert(key, minhash(arr))
+            self._lsh.insert(key, minhash(arr, self._perm))
             if self._wide is not None:
                 self._wide.insert(key, minhash(arr, WIDE_PERM))
 
@@ -241,7 +242,7 @@ class MinHashIndex(SignalIndex):
 
     def _candidates(self, arr: np.ndarray, threshold: float) -> list[int]:
         if 1.0 - threshold >= NARROW_SIMILARITY - 1e-9:
-            return list(self._lsh.query(minhash(arr)))
+            return list(self._lsh.query(minhash(arr, self._perm)))
         if self._wide is None:
             wide = rensa.RMinHashLSH(0.2, WIDE_PERM, WIDE_BANDS)
             for sid, stored in self._sets.items():
