@@ -27,4 +27,5 @@ MANIFEST = FrontManifest(
     cli=(CliGroup("text", "basira.cli.text:cli_app"),),
     demo="basira.content.demo:seed",
     exercise="basira.content.exercise:HOOK",
+    annotator="basira.content.classifier:annotate",
 )

@@ -151,6 +151,9 @@ class FrontManifest:
             and returns a list of :class:`basira.core.demo.DemoPart`.
         exercise: A reference to the front's :class:`basira.core.exercise_hooks.ExerciseHook`, or None: how the
             front seeds an exercise organization and plays the injects of its kinds.
+        annotator: A reference to a callable ``(session, principal, settings, content) -> dict | None`` that says
+            what the front knows about a matched item beyond its signals (a classifier's label and why), or None;
+            its result is added to the explanation of each of the item's matches (and so to the case evidence).
     """
 
     name: str
@@ -165,6 +168,7 @@ class FrontManifest:
     pages: tuple[str, ...] = ()
     demo: str | None = None
     exercise: str | None = None
+    annotator: str | None = None
 
 
 def load_ref(ref: str) -> object:

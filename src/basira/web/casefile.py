@@ -119,6 +119,21 @@ def features(explanation: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def classifiers(explanation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The text classifiers' labels kept with a match (the content front's annotator), each with the words behind
+    it; anything of another shape is left out."""
+    raw = explanation.get("classifiers")
+    rows = []
+    for c in raw[:MAX_ROWS] if isinstance(raw, list) else []:
+        if not isinstance(c, dict):
+            continue
+        words = c.get("words")
+        rows.append({"scheme": _scalar(c.get("scheme", "")), "label": _scalar(c.get("label", "")),
+                     "score": _number(c.get("score")), "error": _scalar(c.get("error", "")),
+                     "words": [_scalar(w) for w in words[:20]] if isinstance(words, list) else []})
+    return rows
+
+
 @dataclass
 class Track:
     """A drone track drawn as SVG: polyline points, start and end, operator positions, in viewBox units."""
@@ -209,6 +224,7 @@ def case_view(session: Session, principal: Principal, case: Case) -> dict[str, A
             "entry_is_video": bool(entry and entry.get("content_type") == "video"),
             "key": f"entry-{m.get('match_id')}",
             "features": features(explanation),
+            "classifiers": classifiers(explanation),
             "explanation_rows": flatten({k: v for k, v in explanation.items() if k != "features"}),
             "attributes": flatten(entry.get("attributes", {})) if entry else [],
         })
