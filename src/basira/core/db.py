@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 
 #: The tables of Basira's own layers; each front names its own in its manifest.
-PLATFORM_MODELS = ("basira.core.models", "basira.review.models", "basira.actions.models", "basira.web.models")
+PLATFORM_MODELS = ("basira.core.models", "basira.core.chaingaps", "basira.review.models", "basira.actions.models",
+                   "basira.web.models")
 
 
 def model_modules(fronts: FrontRegistry | None = None) -> list[str]:
