@@ -76,3 +76,32 @@ def statements(
         who, _ = principal(s, org)
         rows = sor.statements(s, who, year)
     _emit(sor.to_json(rows) if fmt == "json" else sor.to_csv(rows), output)
+
+
+@cli_app.command("goaml")
+def goaml_cmd(
+    ctx: typer.Context,
+    case_id: Annotated[int, typer.Argument(help="The decided screening case.", min=1)],
+    rentity_id: Annotated[int, typer.Option("--rentity-id", help="The reporting entity's id at the FIU.", min=1)],
+    first_name: Annotated[str, typer.Option("--first-name", help="The reporting person's first name.")],
+    last_name: Annotated[str, typer.Option("--last-name", help="The reporting person's last name.")],
+    email: Annotated[str, typer.Option("--email", help="The reporting person's e-mail.")] = "",
+    branch: Annotated[str, typer.Option("--branch", help="The reporting entity's branch.")] = "",
+    currency: Annotated[str, typer.Option("--currency", help="The local currency (ISO 4217).")] = "EUR",
+    code: Annotated[str, typer.Option("--code", help="STR or SAR.")] = "STR",
+    action: Annotated[str, typer.Option("--action", help="What was done (e.g. funds frozen).")] = "",
+    indicator: Annotated[list[str] | None, typer.Option("--indicator", help="An FIU indicator code (repeat).")] = None,
+    output: OutputOption = None,
+    org: OrgOption = None,
+) -> None:
+    """The goAML XML report of a screening case decided as a true match (validated against the schema)."""
+    from basira.reports import goaml
+
+    reporter = goaml.Reporter(rentity_id=rentity_id, first_name=first_name, last_name=last_name, email=email,
+                              branch=branch, currency=currency, report_code=code, action=action,
+                              indicators=tuple(indicator or ()))
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        who, _ = principal(s, org)
+        xml = goaml.goaml_report(s, who, case_id, reporter, fronts=inst.fronts)
+    _emit(xml.decode("utf-8"), output)

@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
 
 from basira.api.deps import InstanceDep, PrincipalDep
-from basira.api.params import errors
-from basira.reports import export, statements, transparency
+from basira.api.params import MAX_ID, errors
+from basira.reports import export, goaml, statements, transparency
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"], responses=errors(401))
 
@@ -56,3 +57,33 @@ def statements_of_reasons(year: Year, inst: InstanceDep, principal: PrincipalDep
     if fmt == "csv":
         return PlainTextResponse(statements.to_csv(rows), media_type="text/csv")
     return Response(statements.to_json(rows), media_type="application/json")
+
+
+class GoamlIn(BaseModel):
+    """Who reports: the FIU's registration of the reporting entity and the person who files the report."""
+
+    rentity_id: int = Field(ge=1, le=10**12 - 1, description="The reporting entity's id at the FIU.")
+    first_name: str = Field(min_length=1, max_length=100, description="The reporting person's first name.")
+    last_name: str = Field(min_length=1, max_length=100, description="The reporting person's last name.")
+    email: str = Field(default="", max_length=255)
+    branch: str = Field(default="", max_length=255, description="The reporting entity's branch, if any.")
+    currency: str = Field(default="EUR", min_length=3, max_length=3, description="The local currency (ISO 4217).")
+    report_code: str = Field(default="STR", description="`STR` or `SAR`.", max_length=3)
+    action: str = Field(default="", max_length=4000, description="What the entity did (e.g. froze the funds).")
+    indicators: list[str] = Field(default_factory=list, max_length=50,
+                                  description="The FIU's indicator codes for this report.")
+
+
+@router.post("/goaml/{case_id}", responses={**errors(403, 404, 409, 422), 200: {"content": {"application/xml": {}}}})
+def goaml_report(case_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: GoamlIn, inst: InstanceDep,
+                 principal: PrincipalDep) -> Response:
+    """The goAML XML report (UNODC layout) of a screening case decided as a true match: reporting entity and
+    person, reason, the subject as a person or entity and its wallets as accounts; transactions are left for the
+    reporter to add. Validated against Basira's goAML schema; audited."""
+    reporter = goaml.Reporter(rentity_id=body.rentity_id, first_name=body.first_name, last_name=body.last_name,
+                              email=body.email, branch=body.branch, currency=body.currency,
+                              report_code=body.report_code, action=body.action, indicators=tuple(body.indicators))
+    with inst.db.session() as s:
+        xml = goaml.goaml_report(s, principal, case_id, reporter, fronts=inst.fronts)
+    return Response(xml, media_type="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="goaml-case-{case_id}.xml"'})
