@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.factories import Api, problem
 
 
@@ -24,3 +26,22 @@ def test_a_year_out_of_range_is_a_422(api: Api) -> None:
 def test_analysts_may_not_read_reports(api: Api) -> None:
     analyst = api.as_(api.post("/v1/orgs/acme/keys", json={"role": "analyst", "name": "a"}).json()["secret"])
     problem(analyst.get("/v1/reports/transparency?year=2026"), 403)
+
+
+def test_goaml_report_of_a_decided_screening_case_over_http(api: Api, instance: Any, admin: Any, reviewer: Any,
+                                                            tmp_path: Any) -> None:
+    from basira.finance.screening import ScreenQuery
+    from basira.reports import goaml
+    from tests.reports.screening_case import decided_screening_case
+
+    case_id = decided_screening_case(instance, admin, reviewer, tmp_path,
+                                     ScreenQuery(ref="C-7", kind="organization", names=["Example Relief Foundation"]))
+    body = {"rentity_id": 4711, "first_name": "Lina", "last_name": "Haddad", "report_code": "SAR"}
+    r = api.post(f"/v1/reports/goaml/{case_id}", json=body)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/xml") and goaml.validate(r.content) == []
+    assert b"<name>Example Relief Foundation</name>" in r.content and b"<report_code>SAR</report_code>" in r.content
+    problem(api.post(f"/v1/reports/goaml/{case_id + 1000}", json=body), 404)
+    assert "report code" in problem(api.post(f"/v1/reports/goaml/{case_id}", json={**body, "report_code": "CTR"}),
+                                    422)["detail"]
+    problem(api.post(f"/v1/reports/goaml/{case_id}", json={**body, "rentity_id": 0}), 422)

@@ -37,3 +37,27 @@ def test_a_year_out_of_range_exits_65(cli: Cli) -> None:
 def test_an_unknown_authority_exits_66(cli: Cli) -> None:
     cli.ok("org", "create", "acme")
     assert cli("report", "transparency", "--year", "2026", "--authority", "Nobody").exit_code == 66
+
+
+def test_goaml_report_is_written_and_an_open_case_exits_with_a_message(cli: Cli, tmp_path: Path) -> None:
+    from basira.core.principal import Principal
+    from basira.core.models import Role
+    from basira.finance.screening import ScreenQuery
+    from basira.reports import goaml
+    from tests.reports.screening_case import decided_screening_case
+
+    cli.ok("org", "create", "acme")
+    inst = cli.instance()
+    admin, reviewer = Principal(1, Role.ADMIN, "cli-test"), Principal(1, Role.REVIEWER, "rita")
+    query = ScreenQuery(ref="C-9", kind="person", names=["Zubayr Qasim Example"])
+    case_id = decided_screening_case(inst, admin, reviewer, tmp_path, query, reason=None)
+    args = ["report", "goaml", str(case_id), "--rentity-id", "4711", "--first-name", "Lina", "--last-name", "Haddad"]
+    refused = cli(*args)
+    assert refused.exit_code != 0 and "not decided" in refused.output
+    from basira.review.decisions import DecisionRequest, decide
+
+    with inst.db.session() as s:
+        decide(s, reviewer, case_id, DecisionRequest("true_match"))
+    target = tmp_path / "str.xml"
+    cli.ok(*args, "--indicator", "TF1", "-o", str(target))
+    assert goaml.validate(target.read_bytes()) == []
