@@ -45,3 +45,14 @@ def test_goaml_report_of_a_decided_screening_case_over_http(api: Api, instance: 
     assert "report code" in problem(api.post(f"/v1/reports/goaml/{case_id}", json={**body, "report_code": "CTR"}),
                                     422)["detail"]
     problem(api.post(f"/v1/reports/goaml/{case_id}", json={**body, "rentity_id": 0}), 422)
+
+
+def test_transparency_pdf_and_incident_refusals_over_http(api: Api, instance: Any, admin: Any) -> None:
+    from tests.factories import open_case
+
+    pdf = api.get("/v1/reports/transparency?year=2026&format=pdf&lang=ar")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    problem(api.get("/v1/reports/incidents/999999"), 404)
+    content_case = open_case(instance, admin, "post-1", ["a" * 32])
+    assert "no incident report" in problem(api.get(f"/v1/reports/incidents/{content_case}?format=pdf"), 422)["detail"]

@@ -61,3 +61,13 @@ def test_goaml_report_is_written_and_an_open_case_exits_with_a_message(cli: Cli,
     target = tmp_path / "str.xml"
     cli.ok(*args, "--indicator", "TF1", "-o", str(target))
     assert goaml.validate(target.read_bytes()) == []
+
+
+def test_the_pdf_report_needs_an_output_file(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("org", "create", "acme")
+    refused = cli("report", "transparency", "--year", "2026", "--format", "pdf")
+    assert refused.exit_code == 65 and "--output" in refused.output
+    target = tmp_path / "report.pdf"
+    cli.ok("report", "transparency", "--year", "2026", "--format", "pdf", "--lang", "fr", "-o", str(target))
+    assert target.read_bytes().startswith(b"%PDF")
+    assert cli("report", "incident", "42").exit_code == 66

@@ -21,6 +21,7 @@ MANIFEST = FrontManifest(
     cli=(CliGroup("drones", "basira.cli.drones:cli_app"),),
     pages=("basira.web.drones_map:router",),
     demo="basira.drones.demo:seed",
+    reports={"incident": "basira.drones.incident:incident_report"},
     retention=(
         # Frames are the largest table: deleted in the database batch by batch, each sensor's chain keeping a
         # record of the runs deleted so that its verification still passes (basira.core.chaingaps).

@@ -21,22 +21,30 @@ Year = Annotated[int, Query(title="Year", description="The calendar year (UTC)."
 
 
 @router.get("/transparency", responses={**errors(403, 422), 200: {"content": {
-    "application/json": {}, "text/csv": {}, "text/html": {}}}})
+    "application/json": {}, "text/csv": {}, "text/html": {}, "application/pdf": {}}}})
 def transparency_report(
     year: Year, inst: InstanceDep, principal: PrincipalDep,
-    fmt: Annotated[Literal["json", "csv", "html"], Query(alias="format")] = "json",
+    fmt: Annotated[Literal["json", "csv", "html", "pdf"], Query(alias="format")] = "json",
     lang: Annotated[Literal["en", "ar", "fr"], Query(description="Language of the HTML report.")] = "en",
 ) -> Response:
     """The provider's transparency report for `year` (Regulation (EU) 2021/784, Art. 7), with safeguard figures."""
     with inst.db.session() as s:
         report = transparency.provider_report(s, principal, year)
-    if fmt == "html":
+    if fmt in ("html", "pdf"):
         from basira.web.reports_html import render_report
 
-        return HTMLResponse(render_report(report, lang))
+        page = render_report(report, lang)
+        return HTMLResponse(page) if fmt == "html" else _pdf(page, f"transparency-{year}-{lang}.pdf")
     if fmt == "csv":
         return PlainTextResponse(export.to_csv(report), media_type="text/csv")
     return Response(export.to_json(report), media_type="application/json")
+
+
+def _pdf(page: str, filename: str) -> Response:
+    from basira.web.reports_pdf import to_pdf
+
+    return Response(to_pdf(page), media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 @router.get("/transparency/authorities/{authority}", responses=errors(403, 404, 422))
@@ -87,3 +95,24 @@ def goaml_report(case_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: GoamlIn, 
         xml = goaml.goaml_report(s, principal, case_id, reporter, fronts=inst.fronts)
     return Response(xml, media_type="application/xml",
                     headers={"Content-Disposition": f'attachment; filename="goaml-case-{case_id}.xml"'})
+
+
+@router.get("/incidents/{case_id}", responses={**errors(403, 404, 422), 200: {"content": {
+    "application/json": {}, "text/html": {}, "application/pdf": {}}}})
+def incident_report(
+    case_id: Annotated[int, Path(ge=1, le=MAX_ID)], inst: InstanceDep, principal: PrincipalDep,
+    fmt: Annotated[Literal["json", "html", "pdf"], Query(alias="format")] = "json",
+    lang: Annotated[Literal["en", "ar", "fr"], Query(description="Language of the HTML and PDF report.")] = "en",
+) -> Response:
+    """The incident report of a case for an authority (a drone alert: track, zones, alerts, operator position,
+    sensor chain verification, evidence digest) as JSON, HTML or PDF; audited."""
+    from basira.reports import incident
+
+    with inst.db.session() as s:
+        report = incident.incident_report(s, principal, case_id, fronts=inst.fronts)
+    if fmt == "json":
+        return Response(incident.to_json(report), media_type="application/json")
+    from basira.web.reports_html import render_incident
+
+    page = render_incident(report, lang)
+    return HTMLResponse(page) if fmt == "html" else _pdf(page, f"incident-{case_id}-{lang}.pdf")
