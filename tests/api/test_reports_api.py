@@ -30,9 +30,10 @@ def test_analysts_may_not_read_reports(api: Api) -> None:
 
 def test_goaml_report_of_a_decided_screening_case_over_http(api: Api, instance: Any, admin: Any, reviewer: Any,
                                                             tmp_path: Any) -> None:
+    from tests.reports.screening_case import decided_screening_case
+
     from basira.finance.screening import ScreenQuery
     from basira.reports import goaml
-    from tests.reports.screening_case import decided_screening_case
 
     case_id = decided_screening_case(instance, admin, reviewer, tmp_path,
                                      ScreenQuery(ref="C-7", kind="organization", names=["Example Relief Foundation"]))

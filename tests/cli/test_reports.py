@@ -40,11 +40,12 @@ def test_an_unknown_authority_exits_66(cli: Cli) -> None:
 
 
 def test_goaml_report_is_written_and_an_open_case_exits_with_a_message(cli: Cli, tmp_path: Path) -> None:
-    from basira.core.principal import Principal
+    from tests.reports.screening_case import decided_screening_case
+
     from basira.core.models import Role
+    from basira.core.principal import Principal
     from basira.finance.screening import ScreenQuery
     from basira.reports import goaml
-    from tests.reports.screening_case import decided_screening_case
 
     cli.ok("org", "create", "acme")
     inst = cli.instance()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
+from tests.factories import open_case
 
 from basira.core.demo import DemoContext
 from basira.core.errors import InvalidInput, NotFound
@@ -24,8 +25,6 @@ from basira.review.decisions import DecisionRequest, decide
 from basira.review.models import Case
 from basira.web.reports_html import render_incident
 from basira.web.reports_pdf import to_pdf
-
-from tests.factories import open_case
 
 
 @pytest.fixture
