@@ -43,8 +43,8 @@ def provenance_page(request: Request, bank_id: str, v: ViewerDep) -> Response:
 def _form_page(request: Request, v: Viewer, *, values: dict[str, Any] | None = None, status: int = 200,
                problem: str | None = None, missing: list[str] | None = None) -> Response:
     with inst(request).db.session() as s:
-        known = [{"name": a.name, "member_state": a.member_state, "timezone": a.timezone, "signed": a.key_kind != "none"}
-                 for a in authorities.list_authorities(s, v.principal)]
+        known = [{"name": a.name, "member_state": a.member_state, "timezone": a.timezone,
+                  "signed": a.key_kind != "none"} for a in authorities.list_authorities(s, v.principal)]
     return render(request, "legal_order_form.html", {
         **v.context(), "authorities": known, "points": GROUND_POINTS, "values": values or {"kind": "order"},
         "problem": problem, "missing": missing or [], "nav": "orders"}, status=status)
