@@ -57,3 +57,13 @@ def test_transparency_pdf_and_incident_refusals_over_http(api: Api, instance: An
     problem(api.get("/v1/reports/incidents/999999"), 404)
     content_case = open_case(instance, admin, "post-1", ["a" * 32])
     assert "no incident report" in problem(api.get(f"/v1/reports/incidents/{content_case}?format=pdf"), 422)["detail"]
+
+
+def test_bank_provenance_over_http(api: Api, instance: Any, admin: Any) -> None:
+    from tests.factories import make_bank
+
+    make_bank(instance, admin, "Crisis 2027-03", ["c" * 32], provenance="Partner feed 7")
+    body = api.get("/v1/reports/banks/Crisis 2027-03/provenance").json()
+    assert body["signals"]["by_provenance"] == [{"provenance": "Partner feed 7", "signals": 1}]
+    assert body["bank"]["yours"] and body["history"]["by_action"]["bank.create"] == 1
+    problem(api.get("/v1/reports/banks/404-no-such-bank/provenance"), 404)

@@ -116,3 +116,14 @@ def incident_report(
 
     page = render_incident(report, lang)
     return HTMLResponse(page) if fmt == "html" else _pdf(page, f"incident-{case_id}-{lang}.pdf")
+
+
+@router.get("/banks/{bank}/provenance", responses=errors(404, 422))
+def bank_provenance(bank: Annotated[str, Path(min_length=1, max_length=200, description="Bank id or name.")],
+                    inst: InstanceDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Why is this bank here: owner, marking, where its signals came from (provenance, labels, types), its history
+    in the owner's audit log (owners only) and the organization's own matches and opinions on it."""
+    from basira.reports.provenance import bank_provenance as provenance
+
+    with inst.db.session() as s:
+        return provenance(s, principal, bank)
