@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from tests.cli.conftest import Cli
 
 
@@ -39,6 +40,8 @@ def test_an_unknown_authority_exits_66(cli: Cli) -> None:
     assert cli("report", "transparency", "--year", "2026", "--authority", "Nobody").exit_code == 66
 
 
+# One backend: what the database does here is covered by the tests of the services.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_goaml_report_is_written_and_an_open_case_exits_with_a_message(cli: Cli, tmp_path: Path) -> None:
     from tests.reports.screening_case import decided_screening_case
 
@@ -64,6 +67,8 @@ def test_goaml_report_is_written_and_an_open_case_exits_with_a_message(cli: Cli,
     assert goaml.validate(target.read_bytes()) == []
 
 
+# One backend: what the database does here is covered by the tests of the services.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_the_pdf_report_needs_an_output_file(cli: Cli, tmp_path: Path) -> None:
     cli.ok("org", "create", "acme")
     refused = cli("report", "transparency", "--year", "2026", "--format", "pdf")

@@ -43,6 +43,8 @@ def _post(client: TestClient, form: dict[str, Any]) -> Any:
     return client.post("/legal/orders", data={"csrf": csrf_of(page.text), **form})
 
 
+# One backend: what the database does here is covered by the tests of the services.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_a_complete_order_is_received_with_its_one_hour_deadline(
         client: TestClient, instance: Instance, user: Any, authority: None) -> None:
     sign_in(client, "alice", PASSWORD)
@@ -58,6 +60,8 @@ def test_a_complete_order_is_received_with_its_one_hour_deadline(
     assert order.receipt in r.text and clock.deadline_at.isoformat() in r.text
 
 
+# One backend: what the database does here is covered by the tests of the services.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_missing_annex_fields_are_listed_and_a_forged_signature_is_refused_both_audited(
         client: TestClient, instance: Instance, user: Any, authority: None) -> None:
     sign_in(client, "alice", PASSWORD)
@@ -76,6 +80,8 @@ def test_missing_annex_fields_are_listed_and_a_forged_signature_is_refused_both_
     assert len(refusals) == 2
 
 
+# One backend: what the database does here is covered by the tests of the services.
+@pytest.mark.parametrize("backend", ["sqlite"])
 def test_analysts_may_not_enter_orders_and_the_form_needs_its_csrf_token(
         client: TestClient, instance: Instance, admin: Principal, authority: None) -> None:
     make_user(instance, admin, "ana", "analyst")
