@@ -14,6 +14,7 @@ def test_the_report_comes_as_json_csv_and_html(api: Api) -> None:
     assert csv.headers["content-type"].startswith("text/csv") and csv.text.startswith("figure,value")
     html = api.get("/v1/reports/transparency?year=2026&format=html&lang=fr")
     assert "Rapport de transparence 2026" in html.text
+    assert api.get("/v1/reports/supervisor?year=2026").json()["list_updates"] == []
 
 
 def test_statements_of_reasons_as_json(api: Api) -> None:

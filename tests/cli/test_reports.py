@@ -13,6 +13,8 @@ def test_an_empty_year_reports_zeros_in_json(cli: Cli) -> None:
     cli.ok("org", "create", "acme")
     report = json.loads(cli.ok("report", "transparency", "--year", "2026").stdout)
     assert report["orders_received"] == 0 and report["year"] == 2026
+    rows = cli.ok("report", "supervisor", "--year", "2026", "--format", "csv").stdout.splitlines()
+    assert rows[0].startswith("list,version,published_at") and "cases.opened,0" in rows
 
 
 def test_the_html_report_is_written_to_a_file_in_arabic(cli: Cli, tmp_path: Path) -> None:

@@ -150,3 +150,21 @@ def incident_cmd(
         _emit(page, output)
     else:
         _emit_pdf(page, output)
+
+
+@cli_app.command("supervisor")
+def supervisor_cmd(
+    ctx: typer.Context,
+    year: YearOption,
+    fmt: Annotated[Literal["json", "csv"], typer.Option("--format", help="json or csv.")] = "json",
+    output: OutputOption = None,
+    org: OrgOption = None,
+) -> None:
+    """For a financial supervisor: the year's list updates and re-screening, screening activity and cases."""
+    from basira.reports import supervisor
+
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        who, _ = principal(s, org)
+        report = supervisor.supervisor_report(s, who, year, fronts=inst.fronts)
+    _emit(supervisor.to_json(report) if fmt == "json" else supervisor.to_csv(report), output)

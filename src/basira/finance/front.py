@@ -19,7 +19,7 @@ MANIFEST = FrontManifest(
     routers=("basira.api.routers.screening:router",),
     cli=(CliGroup("screen", "basira.cli.screen:cli_app"), CliGroup("lists", "basira.cli.finance:cli_app")),
     demo="basira.finance.demo:seed",
-    reports={"goaml_subject": "basira.finance.goaml:subject"},
+    reports={"goaml_subject": "basira.finance.goaml:subject", "supervisor": "basira.finance.supervisor:list_updates"},
     retention=(
         RetentionKind(
             "customers", "screened customers and their screening results (person, organization and wallet items)",

@@ -127,3 +127,17 @@ def bank_provenance(bank: Annotated[str, Path(min_length=1, max_length=200, desc
 
     with inst.db.session() as s:
         return provenance(s, principal, bank)
+
+
+@router.get("/supervisor", responses={**errors(403, 422), 200: {"content": {"application/json": {}, "text/csv": {}}}})
+def supervisor_report(year: Year, inst: InstanceDep, principal: PrincipalDep,
+                      fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json") -> Response:
+    """For a financial supervisor: the year's sanctions-list updates (version, publication, delay, delta, customers
+    re-screened, new hits), the screening activity and the screening cases opened and decided."""
+    from basira.reports import supervisor
+
+    with inst.db.session() as s:
+        report = supervisor.supervisor_report(s, principal, year, fronts=inst.fronts)
+    if fmt == "csv":
+        return PlainTextResponse(supervisor.to_csv(report), media_type="text/csv")
+    return Response(supervisor.to_json(report), media_type="application/json")
