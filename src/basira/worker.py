@@ -19,6 +19,7 @@ from basira.actions.config import ActionsConfig
 from basira.actions.delivery import DeliveryReport, deliver_due, new_client
 from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
+from basira.exercise import service as exercises
 from basira.legal import jobs as legal_jobs
 from basira.retention.purge import RetentionThread
 from basira.review import ConsumeReport, consume
@@ -36,6 +37,8 @@ class WorkerReport:
     dispatch: DispatchReport
     delivery: DeliveryReport
     legal: legal_jobs.LegalReport = field(default_factory=legal_jobs.LegalReport)
+    #: Exercise injects sent because their time came: (exercise, inject, summary or error).
+    exercise: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.datetime | None = None,
@@ -52,9 +55,11 @@ def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.dat
     review = consume(inst.db.session, policy=ReviewPolicy(fronts=inst.fronts))
     # Legal escalations and released notices are events: raised before dispatch, they are delivered this round.
     legal = legal_jobs.run_once(inst.db.session, inst.settings.data_dir, now)
+    # Due exercise injects are played before dispatch: their events and cases join this round.
+    played = exercises.due(inst, now)
     made = dispatch(inst.db.session)
     sent = deliver_due(inst.db.session, cfg, now=now, client=client)
-    return WorkerReport(review, made, sent, legal)
+    return WorkerReport(review, made, sent, legal, played)
 
 
 class Worker(threading.Thread):

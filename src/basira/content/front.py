@@ -26,4 +26,5 @@ MANIFEST = FrontManifest(
     routers=("basira.api.routers.text:router",),
     cli=(CliGroup("text", "basira.cli.text:cli_app"),),
     demo="basira.content.demo:seed",
+    exercise="basira.content.exercise:HOOK",
 )

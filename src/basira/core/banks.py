@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit, outbox
 from basira.core.errors import Conflict, InvalidInput, LowQuality, NotFound
+from basira.core.exercise import refuse_crossing
 from basira.core.indexes import record_change
 from basira.core.models import TLP, Bank, BankShare, Entry, Organization, SharingGroup, Signal, as_id, utcnow
 from basira.core.principal import Principal
@@ -134,6 +135,8 @@ def share_bank(session: Session, principal: Principal, ref: int | str, org: str 
         target = session.scalar(select(Organization).where(Organization.slug == org))
         if target is None:
             raise NotFound(f"no organization {org!r}")
+        if not unshare:
+            refuse_crossing(session, bank.org_id, target.id, f"bank {bank.name!r} cannot be shared with {org!r}")
         existing = [s for s in bank.shares if s.org_id == target.id]
         if unshare:
             for s in existing:
@@ -146,6 +149,9 @@ def share_bank(session: Session, principal: Principal, ref: int | str, org: str 
                                                       SharingGroup.name == group))
         if g is None:
             raise NotFound(f"no sharing group {group!r}")
+        if not unshare:
+            for m in g.members:
+                refuse_crossing(session, bank.org_id, m.org_id, f"bank {bank.name!r} cannot go to group {group!r}")
         existing = [s for s in bank.shares if s.group_id == g.id]
         if unshare:
             for s in existing:

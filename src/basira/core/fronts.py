@@ -24,6 +24,8 @@ from basira.core.models import OpinionKind
 ENTRY_POINT_GROUP = "basira.fronts"
 #: The event every front may record matches with (``core.matching`` writes it).
 MATCH_EVENT = "match.recorded"
+#: Emitted when a list import removes entries; the review consumer marks the open cases that hold their matches.
+ENTRIES_REMOVED_EVENT = "list.entries_removed"
 
 
 class Priority(enum.IntEnum):
@@ -144,9 +146,10 @@ class RetentionPart:
         data_subject: The subject kind whose data-subject requests (export, erasure) include these rows, matched
             on that kind's column in ``subjects`` ("" for none).
         chain: Rows of this table form hash chains whose verification must still pass once expired rows are
-            gone: a (group column, sequence column, previous-hash column, hash column) tuple. Before a batch is
-            deleted the job records, per chain group, a purge anchor (the last deleted sequence and its hash) in
-            ``retention_anchors``, from which verification starts (see ``basira.retention.anchors``).
+            gone: a (group column, sequence column, previous-hash column, hash column) tuple. In the transaction that
+            deletes a batch, the job records each run of consecutive deleted links per chain group (first and last
+            sequence number, hash of the last) in ``chain_gaps`` (:mod:`basira.core.chaingaps`); verification steps
+            over a recorded run.
     """
 
     table: str
@@ -211,6 +214,8 @@ class FrontManifest:
         retention: The kinds of record its tables hold that retention rules delete (read by ``basira.retention``).
         reports: Report hooks by report name (``"incident"``: a ``"module:attribute"`` reference to a callable
             building the report of one of the front's cases, read by ``basira.reports``).
+        exercise: A reference to the front's :class:`basira.core.exercise_hooks.ExerciseHook`, or None: how the
+            front seeds an exercise organization and plays the injects of its kinds.
     """
 
     name: str
@@ -226,6 +231,7 @@ class FrontManifest:
     demo: str | None = None
     retention: tuple[RetentionKind, ...] = ()
     reports: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    exercise: str | None = None
 
 
 def load_ref(ref: str) -> object:
@@ -315,8 +321,9 @@ class FrontRegistry:
             raise InvalidInput(f"unknown case kind {name!r} ({', '.join(self._kinds)})") from None
 
     def event_kinds(self) -> tuple[str, ...]:
-        """The outbox events that open cases: ``match.recorded`` and each kind's own event."""
-        return tuple(dict.fromkeys([MATCH_EVENT, *(k.event for k in self._kinds.values())]))
+        """The outbox events the review consumer reads: ``match.recorded``, ``list.entries_removed`` (marks open
+        cases) and each kind's own event."""
+        return tuple(dict.fromkeys([MATCH_EVENT, ENTRIES_REMOVED_EVENT, *(k.event for k in self._kinds.values())]))
 
     def kind_for_event(self, event: str) -> CaseKindSpec | None:
         """The case kind that an event other than ``match.recorded`` opens (None for unknown events)."""
@@ -380,6 +387,12 @@ class FrontRegistry:
                     raise ConfigurationError(f"front {m.name!r}: demo {m.demo!r} is not callable")
                 hooks.append((m.name, hook))
         return hooks
+
+
+    def exercise_hooks(self) -> list[tuple[str, object]]:
+        """(front name, the object its ``exercise`` reference names) for each front that takes part in exercises,
+        in the fronts' order; :mod:`basira.exercise` checks that each is an ``ExerciseHook``."""
+        return [(m.name, load_ref(m.exercise)) for m in self._fronts.values() if m.exercise is not None]
 
 
 _default: FrontRegistry | None = None

@@ -90,6 +90,20 @@ class Settings:
         default="",
         metadata={"help": "Comma-separated networks (e.g. 10.0.0.0/8) that webhooks may reach although private."},
     )
+    exercise_webhook_prefixes: str = field(
+        default="",
+        metadata={"help": "Comma-separated URL prefixes (scheme, host, port, path) of the exercise endpoints: the "
+                          "only places an exercise organization's webhooks may go; empty: none."},
+    )
+    readiness_questions: str = field(
+        default="",
+        metadata={"help": "A ministry's own readiness questionnaire (JSON file) for the web page and the API; empty: "
+                          "the shipped one."},
+    )
+    exercise_max_file_bytes: int = field(
+        default=1_048_576,
+        metadata={"help": "Largest scenario, site or readiness questionnaire file an exercise reads, in bytes."},
+    )
     worker_interval_s: int = field(
         default=1,
         metadata={"help": "Seconds between background worker rounds (review cases, webhooks); 0 turns it off."},
@@ -155,6 +169,21 @@ class Settings:
         default=2000,
         metadata={"help": "Records deleted per transaction by the retention purge (small batches never hold "
                           "the database long)."},
+    )
+    index_threads: int = field(
+        default=1,
+        metadata={"help": "Threads one index query may use (faiss); 1 suits a server answering many queries at once, "
+                          "0 lets one query use every core (a single large batch job)."},
+    )
+    log_format: str = field(
+        default="text",
+        metadata={"help": "How `basira serve` writes its logs to standard error: `text`, or `json` (one JSON object "
+                          "per line, with the request id)."},
+    )
+    metrics_token: str = field(
+        default="",
+        metadata={"help": "Bearer token that a Prometheus scraper presents to `/metrics` from another machine "
+                          "(empty: only loopback callers may read the metrics)."},
     )
     demo: bool = field(
         default=True,

@@ -34,4 +34,5 @@ MANIFEST = FrontManifest(
                           # Frames keep their own rule; they only forget the track.
                           detach=(("drone_frames", "track_id"),)),)),
     ),
+    exercise="basira.drones.exercise:HOOK",
 )

@@ -30,4 +30,5 @@ MANIFEST = FrontManifest(
                               subjects=(("item", "ref"), ("customer", "ref")), data_subject="customer"),
             )),
     ),
+    exercise="basira.finance.exercise:HOOK",
 )

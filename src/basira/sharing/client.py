@@ -24,6 +24,7 @@ from taxii2client.v21 import Collection
 from basira import __version__
 from basira.core.banks import get_bank
 from basira.core.errors import BasiraError, InvalidInput
+from basira.core.exercise import refuse_exercise
 from basira.core.instance import Instance
 from basira.core.models import utcnow
 from basira.core.principal import Principal
@@ -176,6 +177,7 @@ def sync_feed(inst: Instance, feed_id: int, *, progress: Callable[[SyncReport], 
         feed = s.get(TaxiiFeed, feed_id)
         if feed is None:
             raise InvalidInput(f"no feed {feed_id}")
+        refuse_exercise(s, feed.org_id, "pull from or report to a partner's TAXII server")
         report = SyncReport(feed.id, feed.name, checkpoint=feed.added_after)
         user, secret = feed.username, decrypt(inst.secret_key, feed.secret_enc)
         url = f"{feed.api_root}collections/{feed.collection_id}/"

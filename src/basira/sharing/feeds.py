@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from basira.core import audit
 from basira.core.banks import get_bank
 from basira.core.errors import ConfigurationError, Conflict, InvalidInput, NotFound
+from basira.core.exercise import refuse_exercise
 from basira.core.models import as_id, utcnow
 from basira.core.principal import Principal
 from basira.core.visibility import Access
@@ -92,6 +93,7 @@ def add_feed(session: Session, principal: Principal, instance_secret: str, spec:
              replace: bool = False) -> TaxiiFeed:
     """Add (or with ``replace`` change) a feed into a bank the caller's organization owns."""
     principal.require_admin()
+    refuse_exercise(session, principal.org_id, "pull from or report to a partner's TAXII server")
     clean = _check(spec)
     bank = get_bank(session, principal, clean.bank, Access.OWNER)  # another organization's bank: NotFound
     feed = session.scalar(select(TaxiiFeed).where(TaxiiFeed.org_id == principal.org_id, TaxiiFeed.name == clean.name))

@@ -8,6 +8,7 @@ from basira.api.routers import (
     actions,
     banks,
     bulk,
+    exercise,
     health,
     hma,
     legal,
@@ -22,4 +23,4 @@ from basira.api.routers import (
 )
 
 ROUTERS: list[APIRouter] = [m.router for m in (health, orgs, banks, signals, bulk, matching, actions, review, legal,
-                                                reports, oidc, retention, taxii, hma)]
+                                                reports, oidc, retention, taxii, hma, exercise)]
