@@ -72,6 +72,8 @@ def _toy_config(tmp_path: Path) -> Path:
     ("finance/wallets.py", "import toybasira.drones\n", "Layers"),
     # Review naming a front.
     ("review/consumer.py", "import toybasira.finance\n", "never import a front"),
+    # Retention reaching into a front's tables instead of reading its manifest's declarations.
+    ("retention/parts.py", "import toybasira.drones\n", "never import a front"),
     # The language functions leaning on the core.
     ("lang/arabic.py", "import toybasira.core\n", "Layers"),
 ])
@@ -95,8 +97,8 @@ def test_the_same_toy_package_without_the_bad_import_keeps_every_contract(tmp_pa
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("area", ["core", "review", "actions"])
-def test_core_review_and_actions_name_no_front_even_in_strings(area: str) -> None:
+@pytest.mark.parametrize("area", ["core", "review", "actions", "retention"])
+def test_core_review_actions_and_retention_name_no_front_even_in_strings(area: str) -> None:
     names = [*CASE_KINDS, *(f"basira.{f}" for f in FRONT_NAMES)]
     found = []
     for path in (SRC / area).rglob("*.py"):

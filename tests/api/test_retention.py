@@ -39,7 +39,7 @@ def test_export_of_a_customer_holds_their_record_and_screenings_and_is_audited(
     r = api.post("/v1/retention/subjects/export", json={"subject": "customer:C-1042"})
     assert r.status_code == 200, r.text
     body = r.json()
-    assert body["customer"]["signals"] == {"name": ["Rana Haddad"]}
+    assert body["records"]["finance_customers"][0]["signals"] == {"name": ["Rana Haddad"]}
     assert [sc["content_type"] for sc in body["screenings"]] == ["person"]
     with instance.db.session() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "subject.export")).one()
@@ -54,7 +54,7 @@ def test_erasure_is_refused_under_a_hold_and_done_after_its_release(
     problem(api.post("/v1/retention/subjects/erase", json={"subject": "customer:C-1042"}), 409)
     assert api.delete(f"/v1/retention/holds/{hold.json()['id']}").status_code == 204
     done = api.post("/v1/retention/subjects/erase", json={"subject": "customer:C-1042"})
-    assert done.status_code == 200 and done.json()["erased"] == {"customer": 1, "screenings": 1}
+    assert done.status_code == 200 and done.json()["erased"] == {"finance_customers": 1, "screenings": 1}
     with instance.db.session() as s:
         assert s.scalar(select(Customer.id)) is None and s.scalar(select(Item.id)) is None
 

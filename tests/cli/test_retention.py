@@ -52,7 +52,7 @@ def test_subject_export_and_erase_of_a_customer(cli: Cli) -> None:
         f.customer(s, 1, f.T0, ref="C-7")
         f.item(s, 1, f.T0, ref="C-7", content_type="person")
     exported = json.loads(cli.ok("subject", "export", "customer:C-7").stdout)
-    assert exported["customer"]["ref"] == "C-7"
+    assert exported["records"]["finance_customers"][0]["ref"] == "C-7"
     erased = json.loads(cli.ok("subject", "erase", "customer:C-7").stdout)
-    assert erased["erased"] == {"customer": 1, "screenings": 1}
+    assert erased["erased"] == {"finance_customers": 1, "screenings": 1}
     assert cli("subject", "export", "customer:C-7").exit_code == 66

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from basira.core import hashchain
 from basira.core.hashchain import GENESIS, Wording
 
@@ -74,3 +77,31 @@ def test_digests_keep_their_bytes() -> None:
     frame_fields = [3, 7, "2026-01-01T00:00:00.000000+00:00", "bt5", -70.5, "ä", 9, "ab", "0" * 64]
     assert hashchain.digest(frame_fields, ascii_only=True) == \
         "d53d655dec68cbd4ee9d69bfc83edec76be5b349aaf751db327249c2d45a1774"
+
+
+def _runs(deleted: list[int], rows: list[Row]) -> dict[int, tuple[int, str]]:
+    """Recorded gaps for the deleted sequence numbers, as the retention job records them (consecutive runs)."""
+    runs: dict[int, tuple[int, str]] = {}
+    first = None
+    for seq in sorted(deleted):
+        if first is not None and runs[first][0] == seq - 1:
+            runs[first] = (seq, rows[seq - 1].hash)
+        else:
+            first = seq
+            runs[seq] = (seq, rows[seq - 1].hash)
+    return runs
+
+
+@given(n=st.integers(1, 12), data=st.data())
+def test_recorded_gaps_are_stepped_over_and_an_unrecorded_removal_is_still_found(n: int, data: st.DataObject) -> None:
+    rows = chain(*(f"b{i}" for i in range(n)))
+    deleted = data.draw(st.lists(st.integers(1, n), unique=True))
+    kept = [r for r in rows if r.seq not in deleted]
+    found = hashchain.walk(kept, recompute, WORDS, gaps=_runs(deleted, rows))
+    assert found.problems == [] and found.purged == len(deleted) and found.links == len(kept)
+    assert hashchain.head_problem(found, n, rows[-1].hash, WORDS) is None
+    if kept:
+        gone = data.draw(st.sampled_from(kept))
+        cut = hashchain.walk([r for r in kept if r is not gone], recompute, WORDS, gaps=_runs(deleted, rows))
+        ended = hashchain.head_problem(cut, n, rows[-1].hash, WORDS)
+        assert cut.problems or ended is not None

@@ -146,7 +146,7 @@ def test_evidence_export_holds_the_raw_frames_byte_for_byte_and_a_verified_chain
     packets = list(dpkt.pcapng.Reader(io.BytesIO(pcap)))
     assert [bytes(p) for _, p in packets] == [base64.b64decode(f["data"]) for f in sent]
     chain = dapi.get("/v1/drones/sensors/north/chain").json()
-    assert chain == {"sensor": "north", "frames": 3, "ok": True, "problems": []}
+    assert chain == {"sensor": "north", "frames": 3, "ok": True, "problems": [], "purged": 0}
 
 
 def test_zone_files_import_list_replace_and_delete(dapi: Api, shared_data: Any) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from tests.factories import make_bank, run_consumer, submit
 
 from basira.core.instance import Instance
-from basira.core.models import Role
+from basira.core.models import Item, Match, Role, Signal
 from basira.core.principal import Principal
 from basira.legal import authorities, complaints, execution
 from basira.legal.models import RemovalOrder
@@ -21,7 +21,7 @@ from basira.legal.orders import OrderRequest, annex_fields, receive
 from basira.reports import export, statements, transparency
 from basira.review.appeals import AppealRequest, decide_appeal, record_appeal
 from basira.review.decisions import DecisionRequest, decide
-from basira.review.models import Case
+from basira.review.models import Case, CaseMatch, Decision
 from basira.web.reports_html import render_report
 
 YEAR = 2026
@@ -48,6 +48,8 @@ class Ledger:
     decided: int = 0
     appeals_overturned: int = 0
     appeals_upheld: int = 0
+    platform_minutes: dict[str, list[float]] = field(default_factory=dict)
+    ideology_of: dict[str, str] = field(default_factory=dict)  # item ref -> its signal's ideology label
 
 
 def _request(authority: str, state: str, ref: str, url: str, issued: dt.datetime) -> OrderRequest:
@@ -73,13 +75,16 @@ def _orders(instance: Instance, admin: Principal, other: Principal, ledger: Ledg
     ledger.in_time += 1
     ledger.minutes.append(15.0)
     ledger.urls_removed.add("https://x.example/p")
+    ledger.platform_minutes["x.example"] = [15.0]  # no public suffix: the host itself
     n = 0
     for month in range(1, 13):
         for k in range(month % 3 + 1):
             n += 1
             at = dt.datetime(YEAR, month, 1 + k, 10, 0, tzinfo=dt.UTC)
             authority, state = ("DE-BKA", "DE") if n % 2 else ("FR-OCLCTIC", "FR")
-            url = f"https://v.example/{n}"
+            host, platform = ("video.example.com", "example.com") if n % 2 else ("cdn.files.example.org",
+                                                                                "example.org")
+            url = f"https://{host}/{n}"
             order = receive(instance.db.session, admin, _request(authority, state, f"R-{n}", url, at),
                             instance.secret_key, now=at)
             ledger.received += 1
@@ -99,6 +104,7 @@ def _orders(instance: Instance, admin: Principal, other: Principal, ledger: Ledg
             ledger.in_time += int(minutes <= 60)
             ledger.minutes.append(float(minutes))
             ledger.urls_removed.add(url)
+            ledger.platform_minutes.setdefault(platform, []).append(float(minutes))
             if n % 3 == 0:
                 with instance.db.session() as s:
                     c = complaints.record(s, admin, order.id, f"uploader-{n}", now=at + dt.timedelta(days=1))
@@ -116,7 +122,15 @@ def _orders(instance: Instance, admin: Principal, other: Principal, ledger: Ledg
 
 def _cases(instance: Instance, admin: Principal, reviewers: list[Principal], ledger: Ledger) -> None:
     values = [f"{i:032x}" for i in range(1, 7)]
-    make_bank(instance, admin, "Crisis bank", values)
+    signal_ids = make_bank(instance, admin, "Crisis bank", values)
+    # Decided as violating below: posts 0, 1, 3 and 4 (two ethno-nationalist, one religious, one without label).
+    ideologies = ["ideology:ethno_nationalist", "ideology:religious", "ideology:ethno_nationalist", "",
+                  "ideology:ethno_nationalist", "ideology:religious"]
+    with instance.db.session() as s:
+        for i, sid in enumerate(signal_ids):
+            label = ideologies[i]
+            s.get(Signal, sid).labels = ["test", label] if label else ["test"]  # type: ignore[union-attr]
+            ledger.ideology_of[f"post-{i}"] = label.removeprefix("ideology:") or "unlabelled"
     for i, v in enumerate(values):
         submit(instance, admin, [v], ref=f"post-{i}", content_type="photo")
     run_consumer(instance)
@@ -163,6 +177,7 @@ def test_order_figures_match_the_ledger(instance: Instance, admin: Principal, ye
     assert r.items_removed_under_orders == len(want.urls_removed)
     assert sorted(o.reference for o in r.orders_not_executed) == sorted(want.declined)
     assert r.orders_by_month == want.by_month and r.orders_by_member_state == want.by_state
+    _check_time_to_action(instance, admin, want)  # on the same year of activity (it takes a while to make)
 
 
 def test_order_figures_match_the_records(instance: Instance, admin: Principal, year_of_activity: Ledger) -> None:
@@ -237,3 +252,36 @@ def test_the_html_report_speaks_each_language_with_inline_charts(
     page = render_report(_report(instance, admin), lang)
     assert f'dir="{direction}"' in page and title in page
     assert page.count("<svg") == 3 and "<?xml" not in page
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def _check_time_to_action(instance: Instance, admin: Principal, want: Ledger) -> None:
+    """Time to action by platform against the ledger, by ideology against the records."""
+    r = _report(instance, admin)
+    platforms = {t.label: t for t in r.time_to_action_by_platform}
+    assert set(platforms) == set(want.platform_minutes)
+    for platform, minutes in want.platform_minutes.items():
+        got = platforms[platform]
+        assert (got.count, got.median_minutes) == (len(minutes), round(_median(minutes), 1)), platform
+        assert got.p90_minutes in minutes and sum(m <= got.p90_minutes for m in minutes) >= 0.9 * len(minutes)
+    # By ideology, from the records: each case decided as violating, opening to decision, under its item's label.
+    expected: dict[str, list[float]] = {}
+    with instance.db.session() as s:
+        rows = s.execute(select(Item.ref, Case.created_at, Decision.decided_at, Decision.reason_code)
+                         .join(Decision, Decision.case_id == Case.id).join(CaseMatch, CaseMatch.case_id == Case.id)
+                         .join(Match, Match.id == CaseMatch.match_id).join(Item, Item.id == Match.item_id)).all()
+    for ref, opened, decided, code in rows:
+        if code == "incites":
+            expected.setdefault(want.ideology_of[ref], []).append((decided - opened).total_seconds() / 60)
+    ideologies = {t.label: t for t in r.time_to_action_by_ideology}
+    assert set(ideologies) == set(expected) and "unlabelled" in ideologies
+    for label, minutes in expected.items():
+        assert (ideologies[label].count, ideologies[label].median_minutes) == (len(minutes),
+                                                                               round(_median(minutes), 1))
+    page = render_report(r, "fr")
+    assert "Délai d'action" in page and "example.org" in page and "religious" in page

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from basira.actions.models import Action, Delivery, Webhook
 from basira.core.models import Event, Item
+from basira.drones.evidence import link_hash
 from basira.drones.models import GENESIS, DroneFrame, DroneSensor, DroneTrack
 from basira.finance.models import Customer
 
@@ -68,3 +69,19 @@ def delivery(s: Session, org_id: int, at: dt.datetime, status: str) -> int:
     s.add(row)
     s.flush()
     return row.id
+
+
+def chained_frames(s: Session, org_id: int, sensor_id: int, at: dt.datetime, tracks: list[int | None]) -> None:
+    """One real link of the sensor's hash chain per entry of ``tracks`` (the frame's track), head updated."""
+    head = s.get(DroneSensor, sensor_id)
+    assert head is not None
+    prev, seq = head.chain_hash, head.chain_seq
+    for track_id in tracks:
+        seq += 1
+        raw = bytes([0x0D, seq & 0xFF]) + b"\x00" * 25
+        h = link_hash(sensor_id, seq, at.isoformat(timespec="microseconds"), "bt5", None, None, None, raw, prev)
+        s.add(DroneFrame(org_id=org_id, sensor_id=sensor_id, seq=seq, received_at=at, transport="bt5", raw=raw,
+                         track_id=track_id, prev_hash=prev, hash=h))
+        prev = h
+    head.chain_seq, head.chain_hash = seq, prev
+    s.flush()

@@ -177,3 +177,17 @@ def test_exposure_counts_expire_by_their_day(instance: Instance, admin: Principa
     assert _count(instance, Exposure.user_id) == 1
     _purge(instance, T0 + 91 * DAY, "sessions")
     assert _count(instance, Exposure.user_id) == 0
+
+
+def test_a_stop_request_ends_the_run_between_batches(instance: Instance, org_id: int) -> None:
+    import threading
+
+    with instance.db.session() as s:
+        for n in range(5):
+            f.item(s, org_id, T0, ref=f"post-{n}")
+    stop = threading.Event()
+    stop.set()
+    run(instance, PurgeOptions(now=T0 + 400 * DAY, kinds=("items",), batch=2, stop=stop))
+    assert _count(instance, Item.id) == 5  # asked to stop before it began: nothing deleted, nothing half done
+    run(instance, PurgeOptions(now=T0 + 400 * DAY, kinds=("items",), batch=2))
+    assert _count(instance, Item.id) == 0

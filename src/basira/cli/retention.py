@@ -28,7 +28,7 @@ def retention_show(ctx: typer.Context, org: OrgOption = None, as_json: JsonOptio
     with inst.db.session() as s:
         p, _ = principal(s, org)
         shown = rules.show_rules(s, p, inst.settings)
-    described = {k.name: k.records for k in rules.KINDS}
+    described = {k.name: k.records for k in rules.kinds()}
     if as_json:
         echo_json([{"kind": r.kind, "days": r.days, "source": r.source, "records": described[r.kind]}
                    for r in shown])
@@ -42,7 +42,7 @@ def retention_show(ctx: typer.Context, org: OrgOption = None, as_json: JsonOptio
 @cli_app.command("set")
 def retention_set(
     ctx: typer.Context,
-    kind: Annotated[str, typer.Argument(help="Kind of record: " + ", ".join(rules.KIND_NAMES) + ".")],
+    kind: Annotated[str, typer.Argument(help="Kind of record, as `basira retention show` lists them.")],
     days: Annotated[int | None, typer.Argument(help="Days kept (0: forever); leave out with --default.")] = None,
     default: Annotated[bool, typer.Option("--default", help="Go back to the instance default.")] = False,
     org: OrgOption = None,

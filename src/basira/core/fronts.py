@@ -122,6 +122,68 @@ class CaseKindSpec:
 
 
 @dataclass(frozen=True)
+class RetentionPart:
+    """One table's share of a kind of record that retention rules delete when it has expired.
+
+    The retention job (``basira.retention``) reads these declarations; it never imports the front. Tables are named
+    as in ``Base.metadata``; every table has an integer ``id`` key and an organization column.
+
+    Attributes:
+        table: The table whose rows expire.
+        age_column: The timestamp column compared with the rule's cutoff (rows older than it have expired).
+        org_column: The column naming the row's organization.
+        subjects: (subject kind, column) pairs: a row is kept while a case, an appeal or a hold on
+            ``<kind>:<value of column>`` still needs it (``track:12``, ``customer:C-1042``).
+        content_types: For the core's ``items`` table only: the content types of the items this part governs (the
+            core's own ``items`` kind takes the items no part claims). Items are deleted with their matches, and an
+            item whose match sits in a case that still needs it is kept.
+        where: (column, allowed values) pairs every expired row must also meet (a pending delivery never expires).
+        children: (table, column) pairs of rows that reference this table's ``id`` and go with the row.
+        detach: (table, column) pairs of references to this table's ``id`` set to NULL when the row goes (rows that
+            keep their own rule).
+        bulk: Delete each batch inside the database (one counting ``SELECT`` and one ``DELETE``, no row read into
+            Python): for the largest tables, whose rows have no children.
+        data_subject: The subject kind whose data-subject requests (export, erasure) include these rows, matched
+            on that kind's column in ``subjects`` ("" for none).
+        chain: Rows of this table form hash chains whose verification must still pass once expired rows are
+            gone: a (group column, sequence column, previous-hash column, hash column) tuple. In the transaction that
+            deletes a batch, the job records each run of consecutive deleted links per chain group (first and last
+            sequence number, hash of the last) in ``chain_gaps`` (:mod:`basira.core.chaingaps`); verification steps
+            over a recorded run.
+    """
+
+    table: str
+    age_column: str
+    org_column: str = "org_id"
+    subjects: tuple[tuple[str, str], ...] = ()
+    content_types: frozenset[str] = frozenset()
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    children: tuple[tuple[str, str], ...] = ()
+    detach: tuple[tuple[str, str], ...] = ()
+    bulk: bool = False
+    data_subject: str = ""
+    chain: tuple[str, str, str, str] | None = None
+
+
+@dataclass(frozen=True)
+class RetentionKind:
+    """A kind of record an organization sets one retention rule for, and the tables it covers.
+
+    Attributes:
+        name: The kind's stable name (``snake_case``, unique across Basira and its fronts); its instance default is
+            the setting ``BASIRA_RETENTION_<NAME>_DAYS`` where the settings have one, else ``default_days``.
+        records: What it covers, in words (CLI, API and docs).
+        parts: Its tables, purged in this order.
+        default_days: The default when no setting names the kind (0 keeps forever).
+    """
+
+    name: str
+    records: str
+    parts: tuple[RetentionPart, ...]
+    default_days: int = 0
+
+
+@dataclass(frozen=True)
 class CliGroup:
     """A command group: ``basira <name> ...`` runs the Typer app at ``app`` (a ``"module:attribute"`` reference)."""
 
@@ -149,6 +211,9 @@ class FrontManifest:
         demo: A reference to the front's demo hook, or None: a callable taking a :class:`basira.core.demo.DemoContext`
             (the instance, the demo organization's admin, folders) that adds the front's demo data idempotently
             and returns a list of :class:`basira.core.demo.DemoPart`.
+        retention: The kinds of record its tables hold that retention rules delete (read by ``basira.retention``).
+        reports: Report hooks by report name (``"incident"``: a ``"module:attribute"`` reference to a callable
+            building the report of one of the front's cases, read by ``basira.reports``).
         exercise: A reference to the front's :class:`basira.core.exercise_hooks.ExerciseHook`, or None: how the
             front seeds an exercise organization and plays the injects of its kinds.
         annotator: A reference to a callable ``(session, principal, settings, content) -> dict | None`` that says
@@ -167,6 +232,8 @@ class FrontManifest:
     cli: tuple[CliGroup, ...] = ()
     pages: tuple[str, ...] = ()
     demo: str | None = None
+    retention: tuple[RetentionKind, ...] = ()
+    reports: Mapping[str, str] = dataclasses.field(default_factory=dict)
     exercise: str | None = None
     annotator: str | None = None
 
@@ -191,6 +258,7 @@ class FrontRegistry:
     def __init__(self, manifests: Iterable[FrontManifest] = ()) -> None:
         self._fronts: dict[str, FrontManifest] = {}
         self._kinds: dict[str, CaseKindSpec] = {}
+        self._retention: dict[str, RetentionKind] = {}
         for m in manifests:
             self.register(m)
 
@@ -223,8 +291,16 @@ class FrontRegistry:
                 if any(k.event == kind.event for k in kinds.values()):
                     raise ConfigurationError(f"case kind {kind.name!r}: another kind is opened by {kind.event!r}")
             kinds[kind.name] = kind
+        retention = dict(self._retention)
+        for rk in manifest.retention:
+            if rk.name in retention:
+                raise ConfigurationError(f"front {manifest.name!r} declares retention kind {rk.name!r} again")
+            if not rk.parts:
+                raise ConfigurationError(f"retention kind {rk.name!r} has no tables")
+            retention[rk.name] = rk
         self._fronts = dict(sorted({**self._fronts, manifest.name: manifest}.items()))
         self._kinds = kinds
+        self._retention = retention
 
     def fronts(self) -> list[FrontManifest]:
         return list(self._fronts.values())
@@ -289,6 +365,21 @@ class FrontRegistry:
 
     def cli_groups(self) -> list[tuple[str, object]]:
         return [(g.name, load_ref(g.app)) for m in self._fronts.values() for g in m.cli]
+
+    def retention_kinds(self) -> list[RetentionKind]:
+        """The kinds of record the fronts' tables hold, in the fronts' order."""
+        return [rk for m in self._fronts.values() for rk in m.retention]
+
+    def report_hooks(self, report: str) -> dict[str, Callable[..., object]]:
+        """front name -> the callable that front declares for ``report`` (e.g. ``"incident"``)."""
+        hooks: dict[str, Callable[..., object]] = {}
+        for m in self._fronts.values():
+            if report in m.reports:
+                hook = load_ref(m.reports[report])
+                if not callable(hook):
+                    raise ConfigurationError(f"front {m.name!r}: report {report!r} is not callable")
+                hooks[m.name] = hook
+        return hooks
 
     def demo_hooks(self) -> list[tuple[str, Callable[..., object]]]:
         """(front name, demo hook taking a ``DemoContext``) for each front that has demo data, in the fronts' order."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -63,10 +63,23 @@ class Walk:
     last_seq: int = 0
     last_hash: str = GENESIS
     problems: list[str] = field(default_factory=list)
+    #: Links deleted on purpose (recorded gaps) that the walk stepped over.
+    purged: int = 0
+
+
+def _skip_gaps(found: Walk, expected: int, gaps: Mapping[int, tuple[int, str]]) -> int:
+    """Step over the recorded runs that start at ``expected``; returns the next sequence number expected."""
+    while expected in gaps:
+        last, last_hash = gaps[expected]
+        if last < expected:
+            break
+        found.purged += last - expected + 1
+        found.last_seq, found.last_hash, expected = last, last_hash, last + 1
+    return expected
 
 
 def walk(links: Iterable[L], recompute: Callable[[L], str], words: Wording, *,
-         max_problems: int | None = None) -> Walk:
+         max_problems: int | None = None, gaps: Mapping[int, tuple[int, str]] | None = None) -> Walk:
     """Check every link of a chain given in sequence order: numbering, linking and hash.
 
     Args:
@@ -74,9 +87,13 @@ def walk(links: Iterable[L], recompute: Callable[[L], str], words: Wording, *,
         recompute: The hash a link's content and ``prev_hash`` give.
         words: How problems are named.
         max_problems: Stop once more problems than this were found (a badly broken chain tells enough early).
+        gaps: Runs of links deleted on purpose (:mod:`basira.core.chaingaps`): first sequence number -> (last
+            sequence number, hash of the last). The walk steps over them, and the next link must follow the run's
+            last hash; a link missing outside a run is still a problem.
     """
     found = Walk()
-    expected = 1
+    runs = gaps or {}
+    expected = _skip_gaps(found, 1, runs)
     for link in links:
         found.links += 1
         if link.seq != expected:
@@ -87,6 +104,7 @@ def walk(links: Iterable[L], recompute: Callable[[L], str], words: Wording, *,
         if recompute(link) != link.hash:
             found.problems.append(f"{words.item} {link.seq} {words.changed} (its hash does not match its content)")
         found.last_hash, found.last_seq, expected = link.hash, expected, expected + 1
+        expected = _skip_gaps(found, expected, runs)
         if max_problems is not None and len(found.problems) > max_problems:
             break
     return found

@@ -22,7 +22,7 @@ from sqlalchemy import Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
-from basira.core import hashchain
+from basira.core import chaingaps, hashchain
 from basira.core.errors import NotFound
 from basira.core.models import utcnow
 from basira.core.principal import Principal
@@ -134,6 +134,8 @@ class ChainReport:
     sensor: str
     frames: int = 0
     problems: list[str] = field(default_factory=list)
+    #: Frames deleted by a retention rule, whose recorded runs the verification stepped over.
+    purged: int = 0
 
     @property
     def ok(self) -> bool:
@@ -145,16 +147,24 @@ _WORDS = hashchain.Wording(item="frame", changed="was altered")
 MAX_PROBLEMS = 100
 
 
+def chain_of(sensor_id: int) -> str:
+    """The sensor's chain name for :mod:`basira.core.chaingaps` (what the retention job records its purges under)."""
+    return chaingaps.chain_name(DroneFrame.__tablename__, sensor_id)
+
+
 def verify(session: Session, sensor: DroneSensor) -> ChainReport:
-    """Recompute every link of the sensor's chain: an edited, removed or reordered frame is named."""
+    """Recompute every link of the sensor's chain: an edited, removed or reordered frame is named; frames a
+    retention rule deleted (recorded runs) are counted as purged, and the first kept frame after them must follow
+    the last purged one."""
     rows = session.scalars(select(DroneFrame).where(DroneFrame.sensor_id == sensor.id).order_by(DroneFrame.seq)
                            .execution_options(yield_per=1000))
 
     def recompute(r: DroneFrame) -> str:
         return link_hash(sensor.id, r.seq, _iso(r), r.transport, r.rssi, r.source, r.counter, r.raw, r.prev_hash)
 
-    found = hashchain.walk(rows, recompute, _WORDS, max_problems=MAX_PROBLEMS)
-    report = ChainReport(sensor.ref, found.links, found.problems)
+    found = hashchain.walk(rows, recompute, _WORDS, max_problems=MAX_PROBLEMS,
+                           gaps=chaingaps.gaps_of(session, chain_of(sensor.id)))
+    report = ChainReport(sensor.ref, found.links, found.problems, found.purged)
     problem = hashchain.head_problem(found, sensor.chain_seq, sensor.chain_hash, _WORDS)
     if problem is not None and len(report.problems) <= MAX_PROBLEMS:
         report.problems.append(problem)
@@ -218,7 +228,7 @@ def _sensor_json(session: Session, s: DroneSensor) -> dict[str, Any]:
     report = verify(session, s)
     return {"id": s.id, "ref": s.ref, "name": s.name, "lat": s.lat, "lon": s.lon,
             "antenna_height_m": s.antenna_height_m, "range_m": s.range_m,
-            "chain": {"frames": report.frames, "ok": report.ok, "problems": report.problems,
+            "chain": {"frames": report.frames, "purged": report.purged, "ok": report.ok, "problems": report.problems,
                       "head_seq": s.chain_seq, "head_hash": s.chain_hash}}
 
 

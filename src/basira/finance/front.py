@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from basira.core.fronts import CliGroup, FrontManifest
+from basira.core.fronts import CliGroup, FrontManifest, RetentionKind, RetentionPart
 from basira.finance.cases import SCREENING_HIT
 
 MANIFEST = FrontManifest(
@@ -19,5 +19,16 @@ MANIFEST = FrontManifest(
     routers=("basira.api.routers.screening:router",),
     cli=(CliGroup("screen", "basira.cli.screen:cli_app"), CliGroup("lists", "basira.cli.finance:cli_app")),
     demo="basira.finance.demo:seed",
+    reports={"goaml_subject": "basira.finance.goaml:subject", "supervisor": "basira.finance.supervisor:list_updates"},
+    retention=(
+        RetentionKind(
+            "customers", "screened customers and their screening results (person, organization and wallet items)",
+            default_days=1825, parts=(
+                RetentionPart(table="finance_customers", age_column="screened_at", subjects=(("customer", "ref"),),
+                              data_subject="customer"),
+                RetentionPart(table="items", age_column="created_at", content_types=SCREENING_HIT.content_types,
+                              subjects=(("item", "ref"), ("customer", "ref")), data_subject="customer"),
+            )),
+    ),
     exercise="basira.finance.exercise:HOOK",
 )

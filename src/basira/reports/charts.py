@@ -8,7 +8,9 @@ browser shapes Arabic names, and the id salt is fixed so that the same report gi
 from __future__ import annotations
 
 import io
+import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import matplotlib
@@ -74,3 +76,46 @@ def decisions_split(report: ProviderReport, labels: tuple[str, str]) -> str | No
 def strip_ids(svg: str) -> str:
     """``svg`` with its generated ids removed (to compare two charts for equality in tests)."""
     return re.sub(r'id="[^"]*"', "", svg)
+
+
+def _ring(zone: Mapping[str, Any]) -> list[tuple[float, float]]:
+    """A zone's outline in lon/lat for drawing: a polygon's outer ring, or a circle around a point."""
+    geometry = zone.get("geometry") or {}
+    coords = geometry.get("coordinates")
+    if geometry.get("type") == "Polygon" and coords:
+        return [(float(x), float(y)) for x, y, *_ in coords[0]]
+    if geometry.get("type") == "MultiPolygon" and coords:
+        return [(float(x), float(y)) for x, y, *_ in coords[0][0]]
+    if geometry.get("type") == "Point" and coords and zone.get("radius_m"):
+        lon, lat, radius = float(coords[0]), float(coords[1]), float(zone["radius_m"])
+        dlat = radius / 111_320
+        dlon = dlat / max(0.01, math.cos(math.radians(lat)))
+        return [(lon + dlon * math.cos(a), lat + dlat * math.sin(a))
+                for a in (2 * math.pi * i / 72 for i in range(73))]
+    return []
+
+
+def track_map(report: Mapping[str, Any]) -> str | None:
+    """An incident report's flight in lon/lat: the track, its start and end, the zones alerted on, the operator's
+    reported position. None without positions."""
+    points = [(p["lon"], p["lat"]) for p in report.get("positions") or [] if p.get("lon") is not None]
+    if not points:
+        return None
+    with matplotlib.rc_context(_STYLE):
+        fig = Figure(figsize=(6.4, 4.2))
+        ax = fig.subplots()
+        for zone in report.get("zones") or []:
+            ring = _ring(zone)
+            if ring:
+                ax.fill([x for x, _ in ring], [y for _, y in ring], color=_MUTED, alpha=0.15)
+                ax.plot([x for x, _ in ring], [y for _, y in ring], color=_MUTED, linewidth=1)
+        ax.plot([x for x, _ in points], [y for _, y in points], color=_ACCENT, linewidth=1.5)
+        ax.plot(*points[0], marker="o", color=_ACCENT, markersize=5)
+        ax.plot(*points[-1], marker="s", color=_ACCENT, markersize=5)
+        operator = report.get("operator")
+        if operator and operator.get("lon") is not None:
+            ax.plot(operator["lon"], operator["lat"], marker="^", color=_INK, markersize=7)
+        ax.set_aspect(1 / max(0.01, math.cos(math.radians(points[0][1]))))
+        ax.ticklabel_format(useOffset=False, style="plain")
+        ax.tick_params(colors=_INK, labelsize=7)
+        return _svg(fig)

@@ -22,6 +22,8 @@ from basira.core.principal import Principal
 from basira.legal.authorities import get_authority
 from basira.legal.models import Authority, Complaint, RemovalClock, RemovalOrder
 from basira.legal.orders import READ_ROLES
+from basira.reports import operations
+from basira.reports.operations import TimeToAction
 from basira.reports.safeguards import Safeguards, safeguards
 from basira.review.models import Appeal, Case, Decision, DecisionState
 from basira.review.taxonomy import reason_for
@@ -79,6 +81,8 @@ class ProviderReport:
     appeals: Outcomes = field(default_factory=Outcomes)
     reinstated_after_complaint_or_scrutiny: int = 0
     reinstated_after_appeal: int = 0
+    time_to_action_by_ideology: list[TimeToAction] = field(default_factory=list)
+    time_to_action_by_platform: list[TimeToAction] = field(default_factory=list)
     safeguards: Safeguards | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -171,6 +175,9 @@ def provider_report(session: Session, principal: Principal, year: int,
                             generated_at=(now or dt.datetime.now(dt.UTC)).isoformat())
     _orders_part(session, report, principal.org_id, start, end)
     _cases_part(session, report, principal.org_id, start, end)
+    report.time_to_action_by_ideology = operations.by_ideology(
+        session, principal.org_id, default_fronts().moderation_kinds(), start, end)
+    report.time_to_action_by_platform = operations.by_platform(session, principal.org_id, start, end)
     report.safeguards = safeguards(session, principal.org_id, start, end)
     return report
 

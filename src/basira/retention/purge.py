@@ -23,8 +23,8 @@ from basira.core.instance import Instance
 from basira.core.models import Base, Organization, User, utcnow
 from basira.identity.models import OidcLogin
 from basira.retention.holds import needed_subjects
-from basira.retention.parts import PARTS, Frames, Part
-from basira.retention.rules import KIND_NAMES, Rule, check_kind, rules_in_force
+from basira.retention.parts import TablePart, parts_by_kind
+from basira.retention.rules import Rule, check_kind, kind_names, rules_in_force
 
 log = logging.getLogger(__name__)
 ACTOR = "system:retention"
@@ -55,54 +55,60 @@ class PurgeOptions:
     kinds: tuple[str, ...] | None = None
     batch: int | None = None
     pause_s: float = 0.0
+    #: Set to end the run between two batches (a server shutting down; what was purged stays purged and counted).
+    stop: threading.Event | None = None
 
 
 def run(inst: Instance, options: PurgeOptions | None = None) -> list[Purged]:
     """Purge every organization's expired records (or those of ``options``); returns one report per kind purged."""
     opts = options or PurgeOptions()
     now = opts.now or utcnow()
-    kinds = [check_kind(k) for k in (opts.kinds or KIND_NAMES)]
+    kinds = [check_kind(k, inst.fronts) for k in (opts.kinds or kind_names(inst.fronts))]
     batch = max(1, opts.batch or inst.settings.retention_batch_size)
     with inst.db.session() as s:
         org_ids = list(opts.org_ids or s.scalars(select(Organization.id).order_by(Organization.id)))
     reports = []
     for org_id in org_ids:
         with inst.db.session() as s:
-            rules = {r.kind: r for r in rules_in_force(s, inst.settings, org_id)}
+            rules = {r.kind: r for r in rules_in_force(s, inst.settings, org_id, inst.fronts)}
             needed = needed_subjects(s, org_id, now)
         for kind in kinds:
             rule = rules[kind]
-            if rule.days <= 0:
+            if rule.days <= 0 or (opts.stop is not None and opts.stop.is_set()):
                 continue
             report = Purged(org_id, kind, rule.days, rule.source, (now - dt.timedelta(days=rule.days)).isoformat())
-            _purge_kind(inst, report, rule, now, needed, batch, opts.pause_s)
+            _purge_kind(inst, report, rule, now, needed, batch, opts)
             _audit(inst, report)
             reports.append(report)
     return reports
 
 
 def _purge_kind(inst: Instance, report: Purged, rule: Rule, now: dt.datetime, needed: set[str], batch: int,
-                pause_s: float) -> None:
+                opts: PurgeOptions) -> None:
     cutoff = now - dt.timedelta(days=rule.days)
     if rule.kind == "sessions":
         report.deleted = _purge_sessions(inst, report.org_id, cutoff)
         return
-    for part in PARTS[rule.kind]:
+    for part in parts_by_kind(inst.fronts)[rule.kind]:
         after = 0
         while True:
             started = time.perf_counter()
             more, after = _batch(inst, part, report, cutoff, after, needed, batch)
-            if not more:
+            if not more or (opts.stop is not None and opts.stop.is_set()):
                 break
-            if pause_s:
+            if opts.pause_s:
                 # Rest at least as long as the batch took: the purge takes at most half of what it shares.
-                time.sleep(max(pause_s, time.perf_counter() - started))
+                rest = max(opts.pause_s, time.perf_counter() - started)
+                if opts.stop is not None:
+                    opts.stop.wait(rest)
+                else:
+                    time.sleep(rest)
 
 
-def _batch(inst: Instance, part: Part, report: Purged, cutoff: dt.datetime, after: int, needed: set[str],
+def _batch(inst: Instance, part: TablePart, report: Purged, cutoff: dt.datetime, after: int, needed: set[str],
            batch: int) -> tuple[bool, int]:
     """One transaction: the next ``batch`` expired rows after ``after``; returns (more may follow, new cursor)."""
-    if isinstance(part, Frames):
+    if part.spec.bulk:
         with inst.db.session() as s:
             seen, deleted, held_count, last = part.purge_batch(s, report.org_id, cutoff, after, batch, needed)
         report.deleted += deleted
@@ -163,7 +169,7 @@ class RetentionThread(threading.Thread):
         # The first run waits one interval: a server that starts does its first work first.
         while not self._stop_event.wait(self.interval):
             try:
-                run(self.inst, PurgeOptions(pause_s=BACKGROUND_PAUSE_S))
+                run(self.inst, PurgeOptions(pause_s=BACKGROUND_PAUSE_S, stop=self._stop_event))
             except Exception:
                 log.exception("retention purge failed; trying again in %.0f s", self.interval)
 

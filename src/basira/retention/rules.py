@@ -1,7 +1,8 @@
 """Retention rules: how long each kind of record is kept, per organization, over the instance's defaults.
 
-The kinds and their defaults (``BASIRA_RETENTION_<KIND>_DAYS``) are listed in :data:`KINDS`; 0 days means "keep
-forever". Setting or clearing an organization's rule is audited.
+The kinds are the platform's and those each front's manifest declares (:func:`kinds`); their defaults are the
+settings ``BASIRA_RETENTION_<KIND>_DAYS`` (or the kind's declared default for a front without such a setting); 0 days
+means "keep forever". Setting or clearing an organization's rule is audited.
 """
 
 from __future__ import annotations
@@ -13,32 +14,24 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit
 from basira.core.errors import InvalidInput
+from basira.core.fronts import FrontRegistry, RetentionKind
 from basira.core.models import Role, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.retention.models import RetentionRule
+from basira.retention.parts import retention_kinds
 
 MAX_DAYS = 100 * 366
 READ = {Role.ADMIN, Role.AUDITOR}
 
 
-@dataclass(frozen=True)
-class Kind:
-    """One kind of record a rule governs."""
-
-    name: str
-    records: str  # what it covers, in words (CLI, API and docs)
+def kinds(fronts: FrontRegistry | None = None) -> list[RetentionKind]:
+    """Every kind of record a rule governs: the platform's and those the fronts declare in their manifests."""
+    return retention_kinds(fronts)
 
 
-KINDS: tuple[Kind, ...] = (
-    Kind("items", "items submitted for matching (not screenings) and their matches"),
-    Kind("customers", "screened customers and their screening results (person, organization and wallet items)"),
-    Kind("drone_frames", "raw drone frames"),
-    Kind("drone_tracks", "drone tracks with their positions and alerts"),
-    Kind("webhook_deliveries", "finished webhook deliveries and their attempts"),
-    Kind("sessions", "reviewers' daily exposure counts and sign-ins through identity providers"),
-)
-KIND_NAMES = tuple(k.name for k in KINDS)
+def kind_names(fronts: FrontRegistry | None = None) -> tuple[str, ...]:
+    return tuple(k.name for k in kinds(fronts))
 
 
 @dataclass(frozen=True)
@@ -50,21 +43,25 @@ class Rule:
     source: str
 
 
-def check_kind(kind: str) -> str:
-    if kind not in KIND_NAMES:
-        raise InvalidInput(f"unknown kind of record {kind[:40]!r} ({', '.join(KIND_NAMES)})")
+def check_kind(kind: str, fronts: FrontRegistry | None = None) -> str:
+    names = kind_names(fronts)
+    if kind not in names:
+        raise InvalidInput(f"unknown kind of record {kind[:40]!r} ({', '.join(names)})")
     return kind
 
 
-def default_days(settings: Settings, kind: str) -> int:
-    return int(getattr(settings, f"retention_{check_kind(kind)}_days"))
+def default_days(settings: Settings, kind: str, fronts: FrontRegistry | None = None) -> int:
+    check_kind(kind, fronts)
+    declared = next(k.default_days for k in kinds(fronts) if k.name == kind)
+    return int(getattr(settings, f"retention_{kind}_days", declared))
 
 
-def rules_in_force(session: Session, settings: Settings, org_id: int) -> list[Rule]:
+def rules_in_force(session: Session, settings: Settings, org_id: int,
+                   fronts: FrontRegistry | None = None) -> list[Rule]:
     """Every kind's rule for the organization: its own where set, else the instance default."""
     own = {r.kind: r.days for r in session.scalars(select(RetentionRule).where(RetentionRule.org_id == org_id))}
-    return [Rule(k, own[k], "organization") if k in own else Rule(k, default_days(settings, k), "default")
-            for k in KIND_NAMES]
+    return [Rule(k, own[k], "organization") if k in own else Rule(k, default_days(settings, k, fronts), "default")
+            for k in kind_names(fronts)]
 
 
 def show_rules(session: Session, principal: Principal, settings: Settings) -> list[Rule]:

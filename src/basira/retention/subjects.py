@@ -1,7 +1,8 @@
 """Data-subject requests: export everything Basira holds on one person, and erase it where no duty forbids.
 
-A subject is ``customer:<ref>`` (a screened customer: the record kept for monitoring, the screenings under that
-reference, their matches and cases) or ``user:<username>`` (a user of the organization: the account, linked
+A subject is ``customer:<ref>`` or another kind a front declares in its manifest's retention parts (a screened
+customer: the record kept for monitoring, the screenings under that reference, their matches and cases) or
+``user:<username>`` (a user of the organization: the account, linked
 identities, exposure counts, their entries in the audit log). Both requests are audited with the subject's
 reference, never the data. Erasure is refused while a case, an appeal or a hold still needs the records; the audit
 log itself is a duty and is never rewritten (an erased user's past entries keep the name they were made under).
@@ -18,22 +19,27 @@ from sqlalchemy.orm import Session
 from basira.core import audit
 from basira.core.db import load_models
 from basira.core.errors import Conflict, InvalidInput, NotFound
-from basira.core.models import AuditEntry, Base, Item, Match, User, utcnow
+from basira.core.models import AuditEntry, Base, Match, User, utcnow
 from basira.core.principal import Principal
-from basira.finance.cases import SCREENING_HIT
-from basira.finance.models import Customer
 from basira.identity.models import OidcIdentity
 from basira.retention.holds import needed_subjects
-from basira.retention.parts import Items
+from basira.retention.parts import TablePart, data_subject_parts, retention_kinds, subject_column
 from basira.review.models import Case
 
 MAX_AUDIT_ROWS = 10_000
 
 
+def subject_kinds() -> tuple[str, ...]:
+    """``user`` and every kind of data subject the fronts declare (``customer``)."""
+    declared = {p.data_subject for k in retention_kinds() for p in k.parts if p.data_subject}
+    return ("user", *sorted(declared))
+
+
 def parse_subject(subject: str) -> tuple[str, str]:
     kind, sep, ref = subject.partition(":")
-    if not sep or kind not in ("customer", "user") or not ref or len(subject) > 400 or not subject.isprintable():
-        raise InvalidInput("a data subject is customer:<ref> or user:<username>")
+    kinds = subject_kinds()
+    if not sep or kind not in kinds or not ref or len(subject) > 400 or not subject.isprintable():
+        raise InvalidInput("a data subject is " + " or ".join(f"{k}:<ref>" for k in kinds))
     return kind, ref
 
 
@@ -41,29 +47,44 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _screenings(s: Session, org_id: int, ref: str) -> list[Item]:
-    return list(s.scalars(select(Item).where(Item.org_id == org_id, Item.ref == ref,
-                                             Item.content_type.in_(SCREENING_HIT.content_types)).order_by(Item.id)))
+def _row_json(row: Any) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row._mapping.items()
+            if k not in ("id", "org_id") and not isinstance(v, bytes | bytearray)}
 
 
-def _export_customer(s: Session, org_id: int, ref: str) -> dict[str, Any]:
-    customer = s.scalar(select(Customer).where(Customer.org_id == org_id, Customer.ref == ref))
-    items = _screenings(s, org_id, ref)
-    if customer is None and not items:
-        raise NotFound("no screened customer with this reference")
-    matches = {i.id: list(s.scalars(select(Match).where(Match.item_id == i.id).order_by(Match.id))) for i in items}
-    cases = s.scalars(select(Case).where(Case.org_id == org_id, Case.group_key == f"customer:{ref}"))
-    return {
-        "customer": None if customer is None else {
-            "ref": customer.ref, "kind": customer.kind, "signals": customer.signals,
-            "created_at": _iso(customer.created_at), "screened_at": _iso(customer.screened_at)},
-        "screenings": [{"id": i.id, "content_type": i.content_type, "signals": i.signals,
-                        "created_at": _iso(i.created_at), "matches": [
-                            {"signal_type": m.signal_type, "query_value": m.query_value, "score": m.distance,
-                             "bank_id": m.bank_id, "created_at": _iso(m.created_at)} for m in matches[i.id]]}
-                       for i in items],
-        "cases": [{"id": c.id, "kind": c.kind, "status": c.status, "created_at": _iso(c.created_at)} for c in cases],
-    }
+def _subject_rows(s: Session, org_id: int, kind: str, ref: str) -> list[tuple[TablePart, list[Any]]]:
+    """(part, rows) for every table the fronts declare as holding data of ``kind`` subjects, by reference."""
+    out = []
+    for part in data_subject_parts(kind):
+        t, col = part.table, subject_column(part)
+        cond = [t.c[part.spec.org_column] == org_id, t.c[col] == ref]
+        if part.is_items and part.spec.content_types:
+            cond.append(t.c.content_type.in_(sorted(part.spec.content_types)))
+        out.append((part, list(s.execute(select(t).where(*cond).order_by(t.c.id)))))
+    return out
+
+
+def _export_declared(s: Session, org_id: int, kind: str, ref: str) -> dict[str, Any]:
+    found = _subject_rows(s, org_id, kind, ref)
+    if not any(rows for _, rows in found):
+        raise NotFound(f"no {kind} with this reference")
+    records: dict[str, list[dict[str, Any]]] = {}
+    screenings: list[dict[str, Any]] = []
+    for part, rows in found:
+        if part.is_items:
+            for r in rows:
+                matches = s.scalars(select(Match).where(Match.item_id == r.id).order_by(Match.id))
+                screenings.append({"id": r.id, "content_type": r.content_type, "signals": r.signals,
+                                   "created_at": _iso(r.created_at), "matches": [
+                                       {"signal_type": m.signal_type, "query_value": m.query_value,
+                                        "score": m.distance, "bank_id": m.bank_id, "created_at": _iso(m.created_at)}
+                                       for m in matches]})
+        else:
+            records.setdefault(part.spec.table, []).extend(_row_json(r) for r in rows)
+    cases = s.scalars(select(Case).where(Case.org_id == org_id, Case.group_key == f"{kind}:{ref}"))
+    return {"records": records, "screenings": screenings,
+            "cases": [{"id": c.id, "kind": c.kind, "status": c.status, "created_at": _iso(c.created_at)}
+                      for c in cases]}
 
 
 def _user_of(s: Session, org_id: int, username: str) -> User:
@@ -98,26 +119,26 @@ def export_subject(session: Session, principal: Principal, subject: str) -> dict
     """Everything the organization holds on ``subject``, as JSON-ready values (admins; audited)."""
     principal.require_admin()
     kind, ref = parse_subject(subject)
-    body = (_export_customer if kind == "customer" else _export_user)(session, principal.org_id, ref)
+    body = (_export_user(session, principal.org_id, ref) if kind == "user"
+            else _export_declared(session, principal.org_id, kind, ref))
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="subject.export",
                  target=subject[:200], details={"kind": kind})
     return {"subject": subject, "exported_at": utcnow().isoformat(), **body}
 
 
-def _erase_customer(s: Session, org_id: int, ref: str) -> dict[str, int]:
-    customer = s.scalar(select(Customer).where(Customer.org_id == org_id, Customer.ref == ref))
-    items = _screenings(s, org_id, ref)
-    if customer is None and not items:
-        raise NotFound("no screened customer with this reference")
+def _erase_declared(s: Session, org_id: int, kind: str, ref: str) -> dict[str, int]:
+    found = _subject_rows(s, org_id, kind, ref)
+    if not any(rows for _, rows in found):
+        raise NotFound(f"no {kind} with this reference")
     needed = needed_subjects(s, org_id, utcnow())
-    part = Items(screening=True)
-    ids = [i.id for i in items]
-    if {f"customer:{ref}", f"item:{ref}"} & needed or (ids and part.held_by_cases(s, ids)):
-        raise Conflict("a case, an appeal or a hold still needs this customer's records; erase them after")
-    removed = part.delete(s, ids) if ids else 0
-    if customer is not None:
-        s.delete(customer)
-    return {"customer": int(customer is not None), "screenings": removed}
+    subjects = {f"{k}:{ref}" for part, _ in found for k, _col in part.spec.subjects}
+    if subjects & needed or any(part.held_by_cases(s, [r.id for r in rows]) for part, rows in found if rows):
+        raise Conflict(f"a case, an appeal or a hold still needs this {kind}'s records; erase them after")
+    counts: dict[str, int] = {}
+    for part, rows in found:
+        key = "screenings" if part.is_items else part.spec.table
+        counts[key] = counts.get(key, 0) + (part.delete(s, [r.id for r in rows]) if rows else 0)
+    return counts
 
 
 def _erase_user(s: Session, principal: Principal, ref: str) -> dict[str, int]:
@@ -145,8 +166,8 @@ def erase_subject(session: Session, principal: Principal, subject: str) -> dict[
     """Erase ``subject``'s records where no duty forbids it (admins; audited); returns what was removed."""
     principal.require_admin()
     kind, ref = parse_subject(subject)
-    counts = (_erase_customer(session, principal.org_id, ref) if kind == "customer"
-              else _erase_user(session, principal, ref))
+    counts = (_erase_user(session, principal, ref) if kind == "user"
+              else _erase_declared(session, principal.org_id, kind, ref))
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="subject.erase",
                  target=f"{kind}:erased" if kind == "user" else subject[:200], details={"kind": kind, **counts})

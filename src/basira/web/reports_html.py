@@ -3,6 +3,7 @@ for the API, the CLI and printing. It renders :mod:`basira.reports` figures; it 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from markupsafe import Markup
@@ -27,3 +28,12 @@ def render_report(report: ProviderReport, lang: str) -> str:
         "chart_split": Markup(split) if split else None,  # noqa: S704
     })
     return env().get_template("report_transparency.html").render(context)
+
+
+def render_incident(report: Mapping[str, Any], lang: str) -> str:
+    """An incident report (:func:`basira.reports.incident.incident_report`) in ``lang``."""
+    language = i18n.normalise(lang) or i18n.DEFAULT_LANGUAGE
+    context: dict[str, Any] = i18n.template_context(language)
+    track = charts.track_map(report)
+    context.update({"r": report, "chart_track": Markup(track) if track else None})  # noqa: S704 (matplotlib SVG)
+    return env().get_template("report_incident.html").render(context)

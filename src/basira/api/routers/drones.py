@@ -133,6 +133,7 @@ class ChainOut(BaseModel):
     frames: int
     ok: bool
     problems: list[str]
+    purged: int = Field(0, description="Frames a retention rule deleted (recorded, stepped over by the check).")
 
 
 @router.get("/sensors/{sensor}/chain", response_model=ChainOut, responses=errors(404, 422))
@@ -140,7 +141,7 @@ def verify_chain(sensor: SensorRef, inst: InstanceDep, principal: PrincipalDep) 
     """Recompute the sensor's hash chain: an altered, removed or reordered frame is named."""
     with inst.db.session() as s:
         r = evidence.verify(s, sensors.get_sensor(s, principal, sensor))
-        return ChainOut(sensor=r.sensor, frames=r.frames, ok=r.ok, problems=r.problems)
+        return ChainOut(sensor=r.sensor, frames=r.frames, ok=r.ok, problems=r.problems, purged=r.purged)
 
 
 # --- frames ----------------------------------------------------------------------------------------------------------

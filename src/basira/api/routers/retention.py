@@ -17,7 +17,7 @@ from basira.api.params import MAX_ID, errors
 from basira.retention import holds, purge, rules, subjects
 
 router = APIRouter(prefix="/v1/retention", tags=["retention"], responses=errors(401, 403, 422))
-KIND_HELP = "Kind of record: " + ", ".join(f"`{k}`" for k in rules.KIND_NAMES) + "."
+KIND_HELP = "Kind of record, as `GET /v1/retention/rules` lists them (`items`, `customers`, `drone_frames`, ...)."
 Kind = Annotated[str, Path(title="Kind of record", max_length=32, description=KIND_HELP)]
 HoldId = Annotated[int, Path(title="Hold id", ge=1, le=MAX_ID)]
 
@@ -47,7 +47,7 @@ class SubjectIn(BaseModel):
 @router.get("/rules")
 def list_rules(inst: InstanceDep, principal: PrincipalDep) -> list[dict[str, Any]]:
     """The rule in force for every kind of record: the organization's own, or the instance default."""
-    described = {k.name: k.records for k in rules.KINDS}
+    described = {k.name: k.records for k in rules.kinds()}
     with inst.db.session() as s:
         return [{"kind": r.kind, "days": r.days, "source": r.source, "records": described[r.kind]}
                 for r in rules.show_rules(s, principal, inst.settings)]
