@@ -37,6 +37,15 @@ class ContentSettings:
         default=True,
         metadata={"help": "Query photos also hash the picture inside borders, bars or letterboxing (query-only)."},
     )
+    pdq_regions: bool = field(
+        default=True,
+        metadata={"help": "Query photos also hash the pictures found inside them (screenshots, collages; query-only)."},
+    )
+    pdq_derived: bool = field(
+        default=True,
+        metadata={"help": "Banked photos also store derived hashes (crops, small turns, mirror) as signals of the "
+                          "entry, shared only where the bank allows."},
+    )
     pdq_index_mode: str = field(
         default="exact",
         metadata={"help": "PDQ index search: exact (every hit within the threshold) or fast (recall >= 0.99, faster)."},

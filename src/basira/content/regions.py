@@ -1,0 +1,75 @@
+"""Candidate regions: the pictures inside a larger image (a screenshot of a post, a collage), found to be hashed.
+
+A photo pasted into a screenshot covers only part of the frame, so the frame's PDQ hash says nothing about it.
+The page around such a photo is made of flat areas (the page, bars, buttons) and small marks (text, icons); the
+photo is a large, busy, roughly rectangular area. The scan:
+
+1. takes the image's grey levels, at most :data:`SCAN_SIDE` pixels along its longer side;
+2. marks as *flat* every pixel whose 3x3 neighbourhood spans at most :data:`FLAT_RANGE` grey levels;
+3. calls *background* every flat area that touches the image's edge (``scipy.ndimage.label``);
+4. takes each connected area of what is left (holes filled) whose bounding box is large enough on both sides
+   and mostly filled as a candidate, largest first.
+
+Each candidate is hashed as a query-only variant (``region``); the stored and shared hash is never one of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from basira.content.borders import Box, _grey
+
+#: The scan works on at most this many pixels along the longer side (every n-th row and column).
+SCAN_SIDE = 512
+#: A pixel is flat when its 3x3 neighbourhood spans at most this many grey levels.
+FLAT_RANGE = 4
+#: A candidate spans at least this share of the image's height and of its width ...
+MIN_SIDE_SHARE = 0.15
+#: ... covers at least this share of the image ...
+MIN_AREA_SHARE = 0.04
+#: ... and fills at least this share of its own bounding box (a picture is a rectangle).
+MIN_FILL = 0.6
+#: A candidate covering more than this share of the image is the image itself (its plain hash covers it).
+MAX_AREA_SHARE = 0.9
+#: At most this many candidates are offered, largest first.
+MAX_REGIONS = 4
+
+
+def candidate_regions(pixels: np.ndarray, max_regions: int = MAX_REGIONS) -> list[Box]:
+    """Boxes of the pictures that the image seems to hold, largest first (none for an ordinary photo)."""
+    h, w = pixels.shape[:2]
+    step = max(1, -(-max(h, w) // SCAN_SIDE))
+    grey = _grey(pixels[::step, ::step])
+    sh, sw = grey.shape
+    if sh < 8 or sw < 8:
+        return []
+    spread = ndimage.maximum_filter(grey, size=3) - ndimage.minimum_filter(grey, size=3)
+    flat = spread <= FLAT_RANGE
+    labels, _ = ndimage.label(flat)
+    edge = np.unique(np.concatenate((labels[0], labels[-1], labels[:, 0], labels[:, -1])))
+    edge = edge[edge > 0]
+    if edge.size == 0:
+        return []  # no flat margin at all: an ordinary photo
+    busy = ndimage.binary_fill_holes(~np.isin(labels, edge))
+    parts, count = ndimage.label(busy, structure=np.ones((3, 3), dtype=bool))
+    if count == 0:
+        return []
+    sizes = ndimage.sum_labels(busy, parts, index=np.arange(1, count + 1))
+    found: list[tuple[int, Box]] = []
+    for index, window in enumerate(ndimage.find_objects(parts)):
+        if window is None:
+            continue
+        rows, cols = window
+        bh, bw = rows.stop - rows.start, cols.stop - cols.start
+        area = bh * bw
+        if (bh < MIN_SIDE_SHARE * sh or bw < MIN_SIDE_SHARE * sw or area < MIN_AREA_SHARE * sh * sw
+                or area > MAX_AREA_SHARE * sh * sw or sizes[index] < MIN_FILL * area):
+            continue
+        # The 3x3 spread marks one scanned pixel of the flat side of each edge as busy: step back over it.
+        top, bottom = min(rows.start + 1, rows.stop - 1), max(rows.stop - 1, rows.start + 1)
+        left, right = min(cols.start + 1, cols.stop - 1), max(cols.stop - 1, cols.start + 1)
+        found.append((area, Box(min(h, top * step), min(h, bottom * step), min(w, left * step),
+                                min(w, right * step))))
+    found.sort(key=lambda t: -t[0])
+    return [box for _, box in found[:max_regions]]
