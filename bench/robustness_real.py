@@ -41,7 +41,6 @@ import numpy as np
 import pdqhash
 from PIL import Image, ImageDraw
 
-from basira.content.decode import decode_photo
 from basira.content.photo import PDQSignal
 from basira.content.settings import ContentSettings
 from basira.core.settings import Settings, load_settings

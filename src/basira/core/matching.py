@@ -54,6 +54,15 @@ def extract(registry: SignalTypeRegistry, settings: Settings, content: Content,
     return out
 
 
+def bank_signals(registry: SignalTypeRegistry, settings: Settings, content: Content) -> list[ExtractedSignal]:
+    """What a bank stores for ``content``: every type's exact values (none query-only), then its derived values
+    (``SignalType.derive``: a photo's crops, small turns and mirror image, marked ``details["derived"]``)."""
+    out = extract(registry, settings, content, for_bank=True)
+    for st in registry.for_content(content.content_type):
+        out.extend(st.derive(content, settings))
+    return out
+
+
 def _provisional(s: ExtractedSignal) -> int:
     """The distance within which a fast-path value must be re-computed exactly (0: the value is exact)."""
     radius = s.details.get("verify_within", 0)
@@ -151,8 +160,9 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
         explanation: dict[str, Any] = {"distance": h.distance,
                                        "threshold": lookup.threshold(registry, bank, sig.signal_type)}
         if h.access != Access.MATCH_ONLY:
-            extra = registry.get(sig.signal_type).explain(h.query.value, sig.value, settings)
-            if extra is not None:
+            extra = {**(registry.get(sig.signal_type).explain(h.query.value, sig.value, settings) or {}),
+                     **_variants(h)}
+            if extra:
                 row["explanation"] = extra
                 explanation.update(extra)
         out_matches.append(row)
@@ -183,6 +193,18 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
         "suppressed": suppressed,
         "matches": out_matches,
     }
+
+
+def _variants(hit: lookup.BankHit) -> dict[str, Any]:
+    """Which edit of the banked content (``bank_derived``) and which part of the query (``query_variant``) met."""
+    out: dict[str, Any] = {}
+    derived = (hit.signal.details or {}).get("derived") if hit.signal.derived else None
+    if derived:
+        out["bank_derived"] = str(derived)
+    variant = hit.query.details.get("variant")
+    if variant:
+        out["query_variant"] = str(variant)
+    return out
 
 
 def _describe(hit: lookup.BankHit, owners: dict[int, Organization]) -> dict[str, Any]:
