@@ -114,9 +114,14 @@ def photo_signals(decoded: DecodedPhoto, settings: Settings) -> list[ExtractedSi
 
 
 def derived_signals(pixels: np.ndarray, settings: Settings) -> list[ExtractedSignal]:
-    """The derived signals of stored pixels: each edit of :data:`basira.content.derived.EDITS`, hashed."""
+    """The derived signals of stored pixels: each edit of :data:`basira.content.derived.EDITS`, hashed (none when
+    the photo's own hash is under the quality floor)."""
     floor = settings.of(ContentSettings).pdq_quality_floor
-    plain = pdq_hash_reference(pixels)[0]
+    plain, quality = pdq_hash_reference(pixels)
+    if quality < floor:
+        # A flat photo's turned copies get their detail from the black corners alone: such hashes would
+        # match any turned flat photo. A photo too flat to bank has nothing derived either.
+        return []
     return [ExtractedSignal("pdq", value, quality=quality, details={"derived": name})
             for name, value, quality in derived_hashes(pixels) if quality >= floor and value != plain]
 
