@@ -119,6 +119,39 @@ EDITS: dict[str, Edit] = {
 }
 
 
+def _crop_sides(top: float, left: float) -> Edit:
+    """An off-centre crop: ``top`` of the height cut from the top only, ``left`` of the width from the left."""
+    def edit(im: Image.Image) -> Image.Image:
+        w, h = im.size
+        return im.crop((int(w * left), int(h * top), w, h))
+    return edit
+
+
+def _collage(im: Image.Image) -> Image.Image:
+    """The photo at half size in the top-left cell of a 2x2 grid of it and three flat-coloured tiles."""
+    w, h = im.size
+    out = Image.new("RGB", (w + 30, h + 30), (255, 255, 255))
+    half = im.resize((w // 2, h // 2))
+    out.paste(half, (10, 10))
+    for i, (x, y) in enumerate(((20 + w // 2, 10), (10, 20 + h // 2), (20 + w // 2, 20 + h // 2))):
+        tile = Image.new("RGB", (w // 2, h // 2), (60 + 50 * i, 120, 200 - 40 * i))
+        ImageDraw.Draw(tile).ellipse((w // 8, h // 8, w // 3, h // 3), fill=(240, 200, 40))
+        out.paste(tile, (x, y))
+    return out
+
+
+#: Edits beyond the issue's list, to show where the method stops (``--edits`` names them; not run by default).
+EXTRA_EDITS: dict[str, Edit] = {
+    "crop_6pct": _crop(0.0625), "crop_7pct": _crop(0.075), "crop_11pct": _crop(0.1125), "crop_12pct": _crop(0.125),
+    "crop_20pct": _crop(0.20),
+    "crop_top_left_10pct": _crop_sides(0.10, 0.10), "crop_top_20pct": _crop_sides(0.20, 0.0),
+    "rotate_plus2": _rotate(2), "rotate_plus4": _rotate(4), "rotate_plus8": _rotate(8),
+    "rotate_plus3_white_corners": lambda im: im.rotate(3, resample=Image.Resampling.BILINEAR,
+                                                         fillcolor=(255, 255, 255)),
+    "collage_2x2": _collage,
+}
+
+
 def sources() -> dict[str, Path]:
     """Every real photograph at hand, by a stable name."""
     out = {f"te-{p.replace('/', '-')}": TE / p for p in TE_PHOTOS if (TE / p).is_file()}
@@ -207,7 +240,8 @@ def distractor_bank(n: int, settings: Settings) -> tuple[np.ndarray, np.ndarray,
 
     Cached under ``.bench-cache/`` (it costs 9 hashes per photo).
     """
-    cache = CACHE / f"distractors-{n}.json"
+    content = settings.of(ContentSettings)
+    cache = CACHE / f"distractors-{n}-{content.pdq_derived_crops}-{content.pdq_derived_turns}.json"
     if cache.exists():
         rows = json.loads(cache.read_text())
     else:
@@ -230,12 +264,16 @@ def main() -> None:
     parser.add_argument("--split", default="test", choices=("tune", "test", "all"))
     parser.add_argument("--edits", default=",".join(EDITS), help="comma-separated edits to run")
     parser.add_argument("--distractors", type=int, default=10_000, help="unrelated photos in the false-match bank")
+    parser.add_argument("--crops", default=None, help="BASIRA_PDQ_DERIVED_CROPS for this run (default: 5,10,15)")
+    parser.add_argument("--turns", default=None, help="BASIRA_PDQ_DERIVED_TURNS for this run (default: 3,5)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
-    settings = load_settings(environ={}, data_dir=folder)
+    chosen = {k: v for k, v in (("pdq_derived_crops", args.crops), ("pdq_derived_turns", args.turns)) if v}
+    settings = load_settings(environ={}, data_dir=folder, **chosen)
     defaults = settings.of(ContentSettings)
     print(f"# settings: trim_borders={defaults.pdq_trim_borders} regions={defaults.pdq_regions} "
-          f"derived={defaults.pdq_derived} dihedral={defaults.pdq_dihedral}")
+          f"derived={defaults.pdq_derived} (crops {defaults.pdq_derived_crops}, turns {defaults.pdq_derived_turns}) "
+          f"dihedral={defaults.pdq_dihedral}")
     photos = {name: as_rgb_file(p, folder) for name, p in split(args.split).items()}
     names = list(photos)
     print(f"# {len(names)} real photos ({args.split}): {', '.join(names)}")
@@ -259,7 +297,7 @@ def main() -> None:
     signals: list[int] = []
     false = plain_false = pairs = d_false = d_plain_false = d_pairs = 0
     for edit_name in args.edits.split(","):
-        edit = EDITS[edit_name]
+        edit = {**EDITS, **EXTRA_EDITS}[edit_name]
         found = plain_found = 0
         for i, name in enumerate(names):
             with Image.open(photos[name]) as im:

@@ -7,9 +7,11 @@ puts a hash next to where those copies land: a copy cropped by 10 % is within a 
 ``details["derived"]`` with the edit's name, and kept out of what is shared unless the bank allows it
 (``share_derived``): partners with plain PDQ match the plain hash as before.
 
-The edits are the ones a copy usually goes through: a centred crop of 5, 10 or 15 % per side, a turn of 3 or
-5 degrees either way (corners filled black, the size kept, as an editor turning a picture in place does) and the
-mirror image (which a query would otherwise only find with all eight dihedral hashes).
+The edits are the ones a copy usually goes through: by default a centred crop of 5, 10 or 15 % per side, a turn
+of 3 or 5 degrees either way (corners filled black, the size kept, as an editor turning a picture in place does)
+and the mirror image (which a query would otherwise only find with all eight dihedral hashes). A crop is found
+only near the stored amount (on real photos, one 2.5 % per side away is about 50 bits off): settings
+``pdq_derived_crops`` and ``pdq_derived_turns`` choose the ladder.
 """
 
 from __future__ import annotations
@@ -48,28 +50,30 @@ def _rotate(degrees: float) -> Edit:
     return edit
 
 
-#: The derived edits by name, in the order they are stored.
-EDITS: dict[str, Edit] = {
-    "crop_5pct": _crop(0.05),
-    "crop_10pct": _crop(0.10),
-    "crop_15pct": _crop(0.15),
-    "rotate_plus3": _rotate(3),
-    "rotate_minus3": _rotate(-3),
-    "rotate_plus5": _rotate(5),
-    "rotate_minus5": _rotate(-5),
-    "mirror": lambda a: a[:, ::-1],
-}
+def edits(crops: tuple[float, ...] = (0.05, 0.10, 0.15), turns: tuple[float, ...] = (3, 5)) -> dict[str, Edit]:
+    """The derived edits by name, in the order they are stored: centred crops (shares of each side), turns of
+    each angle counter-clockwise then clockwise (degrees), and the mirror image."""
+    out: dict[str, Edit] = {f"crop_{100 * share:g}pct": _crop(share) for share in crops}
+    for degrees in turns:
+        out[f"rotate_plus{degrees:g}"] = _rotate(degrees)
+        out[f"rotate_minus{degrees:g}"] = _rotate(-degrees)
+    out["mirror"] = lambda a: a[:, ::-1]
+    return out
 
 
-def derived_hashes(pixels: np.ndarray, names: tuple[str, ...] | None = None) -> list[tuple[str, str, int]]:
-    """``(edit name, hex, quality)`` of each derived edit of ``pixels`` (all of :data:`EDITS` by default).
+#: The default edits (settings ``pdq_derived_crops`` = 5,10,15 and ``pdq_derived_turns`` = 3,5).
+EDITS: dict[str, Edit] = edits()
+
+
+def derived_hashes(pixels: np.ndarray, chosen: dict[str, Edit] | None = None) -> list[tuple[str, str, int]]:
+    """``(edit name, hex, quality)`` of each edit of ``pixels`` (:data:`EDITS` by default).
 
     A hash equal to an earlier one (a symmetric photo's mirror image) is left out.
     """
     out: list[tuple[str, str, int]] = []
     seen: set[str] = set()
-    for name in names if names is not None else tuple(EDITS):
-        result = pdq_coefficients(np.ascontiguousarray(EDITS[name](pixels)))
+    for name, edit in (chosen if chosen is not None else EDITS).items():
+        result = pdq_coefficients(np.ascontiguousarray(edit(pixels)))
         value = result.hex()
         if value not in seen:
             seen.add(value)

@@ -16,7 +16,7 @@ import numpy as np
 
 from basira.content.borders import content_boxes
 from basira.content.decode import DecodedPhoto, decode_photo
-from basira.content.derived import derived_hashes
+from basira.content.derived import derived_hashes, edits
 from basira.content.hamming import HammingIndex
 from basira.content.pdqref import pdq_coefficients, pdq_hash_reference
 from basira.content.regions import candidate_regions
@@ -122,8 +122,10 @@ def derived_signals(pixels: np.ndarray, settings: Settings) -> list[ExtractedSig
         # A flat photo's turned copies get their detail from the black corners alone: such hashes would
         # match any turned flat photo. A photo too flat to bank has nothing derived either.
         return []
+    content = settings.of(ContentSettings)
+    chosen = edits(content.derived_crops(), content.derived_turns())
     return [ExtractedSignal("pdq", value, quality=quality, details={"derived": name})
-            for name, value, quality in derived_hashes(pixels) if quality >= floor and value != plain]
+            for name, value, quality in derived_hashes(pixels, chosen) if quality >= floor and value != plain]
 
 
 class PDQSignal(SignalType):

@@ -23,7 +23,7 @@ from basira.content.borders import Box, _grey
 #: The scan works on at most this many pixels along the longer side (every n-th row and column).
 SCAN_SIDE = 512
 #: A pixel is flat when its 3x3 neighbourhood spans at most this many grey levels.
-FLAT_RANGE = 4
+FLAT_RANGE = 10
 #: A candidate spans at least this share of the image's height and of its width ...
 MIN_SIDE_SHARE = 0.15
 #: ... covers at least this share of the image ...
@@ -69,7 +69,44 @@ def candidate_regions(pixels: np.ndarray, max_regions: int = MAX_REGIONS) -> lis
         # The 3x3 spread marks one scanned pixel of the flat side of each edge as busy: step back over it.
         top, bottom = min(rows.start + 1, rows.stop - 1), max(rows.stop - 1, rows.start + 1)
         left, right = min(cols.start + 1, cols.stop - 1), max(cols.stop - 1, cols.start + 1)
-        found.append((area, Box(min(h, top * step), min(h, bottom * step), min(w, left * step),
-                                min(w, right * step))))
+        coarse = Box(min(h, top * step), min(h, bottom * step), min(w, left * step), min(w, right * step))
+        found.append((area, _refine(pixels, coarse, step + 2)))
     found.sort(key=lambda t: -t[0])
     return [box for _, box in found[:max_regions]]
+
+
+def _edge(lines: np.ndarray, first: int, guess: int, reach: int) -> int:
+    """The index ``i`` near ``guess`` where lines ``i - 1`` and ``i`` differ most (an edge); ``lines`` holds the
+    image's lines from index ``first`` on."""
+    lo, hi = max(first + 1, guess - reach), min(first + len(lines) - 1, guess + reach)
+    if hi < lo:
+        return guess
+    grey = lines.astype(np.float32)
+    jumps = np.abs(grey[lo - first: hi - first + 1] - grey[lo - first - 1: hi - first]).mean(axis=1)
+    return lo + int(np.argmax(jumps))
+
+
+def _refine(pixels: np.ndarray, box: Box, reach: int) -> Box:
+    """``box`` with each side moved, within ``reach`` pixels, onto the strongest edge of the full-size image.
+
+    The scan finds a box to within a few pixels; a picture's hash shifts by tens of bits when a strip of the page
+    beside it is hashed with it, so each side is put where the page stops. Only the lines near each side are read.
+    """
+    h, w = pixels.shape[:2]
+
+    def rows(at: int) -> tuple[np.ndarray, int]:
+        first = max(0, at - reach - 1)
+        return _grey(pixels[first: at + reach + 1, box.left: box.right]), first
+
+    def cols(at: int) -> tuple[np.ndarray, int]:
+        first = max(0, at - reach - 1)
+        return _grey(pixels[box.top: box.bottom, first: at + reach + 1]).T, first
+
+    # A side on the image's own edge stays there.
+    top = _edge(*rows(box.top), box.top, reach) if box.top > 0 else 0
+    bottom = _edge(*rows(box.bottom), box.bottom, reach) if box.bottom < h else h
+    left = _edge(*cols(box.left), box.left, reach) if box.left > 0 else 0
+    right = _edge(*cols(box.right), box.right, reach) if box.right < w else w
+    if bottom - top < (box.bottom - box.top) // 2 or right - left < (box.right - box.left) // 2:
+        return box
+    return Box(top, bottom, left, right)
