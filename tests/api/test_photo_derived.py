@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
+from tests.factories import Api, problem
 
 from basira.core.instance import Instance
 from basira.core.principal import Principal
 from basira.sharing import export, stix
-from tests.factories import Api, problem
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "pdq" / "q0122.jpg"
 

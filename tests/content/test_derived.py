@@ -9,18 +9,20 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
+from tests.content.conftest import make_photo
+from tests.factories import with_content
 
 from basira.content.borders import Box
-from basira.content.derived import EDITS, derived_hashes
+from basira.content.derived import EDITS
 from basira.content.pdqref import pdq_hash_reference
 from basira.content.photo import PDQSignal, derived_signals
 from basira.content.regions import candidate_regions
 from basira.core.settings import Settings
 from basira.core.signals import Content
-from tests.content.conftest import make_photo
-from tests.factories import with_content
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "pdq" / "q0122.jpg"
 THRESHOLD = 31

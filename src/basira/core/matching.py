@@ -8,16 +8,17 @@ value, entry, labels or explanation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from basira.core import flood, lookup, outbox
+from basira.core import banks, flood, lookup, outbox
 from basira.core.errors import ConfigurationError, InvalidInput
 from basira.core.indexes import IndexManager
-from basira.core.models import Bank, Item, Match, Organization, utcnow
+from basira.core.models import Bank, Item, Match, Organization, Signal, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExtractedSignal, SignalType, SignalTypeRegistry
@@ -61,6 +62,22 @@ def bank_signals(registry: SignalTypeRegistry, settings: Settings, content: Cont
     for st in registry.for_content(content.content_type):
         out.extend(st.derive(content, settings))
     return out
+
+
+def bank_content(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
+                 bank: int | str, content: Content, entry_ref: str = "",
+                 labels: Sequence[str] = ()) -> list[Signal]:
+    """Bank ``content`` in one of the caller's banks: one entry (``entry_ref``, else ``<content type>:<sha256>``)
+    holding :func:`bank_signals`, the derived ones marked. All or nothing, as :func:`banks.add_signals`."""
+    if len(entry_ref) > 300:
+        raise InvalidInput("an entry reference has at most 300 characters")
+    found = bank_signals(registry, settings, content)
+    digest = next((s.value for s in found if s.signal_type == "sha256"), "")
+    ref = entry_ref or f"{content.content_type}:{digest}"
+    specs = [banks.SignalSpec(signal_type=x.signal_type, value=x.value, entry_ref=ref,
+                              content_type=content.content_type, labels=list(labels), quality=x.quality,
+                              details=dict(x.details) if x.details.get("derived") else {}) for x in found]
+    return banks.add_signals(session, principal, registry, settings, bank, specs)
 
 
 def _provisional(s: ExtractedSignal) -> int:

@@ -17,7 +17,6 @@ from basira.api import uploads
 from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import AfterId, BankRef, Limit, SignalId, SignalTypeFilter, errors
 from basira.core import banks, matching
-from basira.core.errors import InvalidInput
 from basira.core.instance import Instance
 from basira.core.models import Entry, Signal
 from basira.core.principal import Principal
@@ -136,14 +135,8 @@ _CONTENT_FORM: dict[str, Any] = {"type": "object", "required": ["file"], "proper
 
 def _bank_content(inst: Instance, principal: Principal, bank: int | str, content: Content, entry_ref: str,
                   labels: list[str]) -> AddedSignals:
-    found = matching.bank_signals(inst.registry, inst.settings, content)
-    digest = next((s.value for s in found if s.signal_type == "sha256"), "")
-    ref = entry_ref or f"{content.content_type}:{digest}"
-    specs = [banks.SignalSpec(signal_type=x.signal_type, value=x.value, entry_ref=ref,
-                              content_type=content.content_type, labels=labels, quality=x.quality,
-                              details=dict(x.details) if x.details.get("derived") else {}) for x in found]
     with inst.db.session() as s:
-        added = banks.add_signals(s, principal, inst.registry, inst.settings, bank, specs)
+        added = matching.bank_content(s, principal, inst.registry, inst.settings, bank, content, entry_ref, labels)
         entries = {e.id: e for e in (s.get(Entry, sig.entry_id) for sig in added) if e is not None}
         return AddedSignals(signals=[SignalOut.of(sig, entries[sig.entry_id]) for sig in added])
 
@@ -161,8 +154,6 @@ async def bank_content(bank: BankRef, request: Request, inst: InstanceDep, princ
     async with uploads.receive(request, inst.settings) as up:
         labels = sorted({x.strip() for v in up.fields.get("labels", []) for x in v.split(",") if x.strip()})
         entry_ref = up.text("entry_ref")
-        if len(entry_ref) > 300:
-            raise InvalidInput("entry_ref has at most 300 characters")
         return await run_in_threadpool(_bank_content, inst, principal, bank, up.content, entry_ref, labels)
 
 
