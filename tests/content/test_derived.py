@@ -166,3 +166,16 @@ def test_any_pixels_give_boxes_inside_the_image(h: int, w: int, seed: int, grey:
     assert pixels.shape == shape
     for b in candidate_regions(pixels):
         assert 0 <= b.top < b.bottom <= shape[0] and 0 <= b.left < b.right <= shape[1]
+
+
+def test_the_ladders_are_settings_and_bad_ones_are_refused(real: Image.Image, tmp_path: Path) -> None:
+    from basira.core.errors import ConfigurationError
+    from basira.core.settings import load_settings
+
+    chosen = load_settings(environ={"BASIRA_PDQ_DERIVED_CROPS": " 7.5 ", "BASIRA_PDQ_DERIVED_TURNS": ""},
+                           data_dir=tmp_path)
+    assert [s.details["derived"] for s in derived_signals(np.asarray(real), chosen)] == ["crop_7.5pct", "mirror"]
+    for name, raw in (("CROPS", "abc"), ("CROPS", "0.5"), ("CROPS", "50"), ("TURNS", "nan"), ("TURNS", "90"),
+                      ("CROPS", ",".join(str(n) for n in range(1, 23)))):
+        with pytest.raises(ConfigurationError, match=f"BASIRA_PDQ_DERIVED_{name}"):
+            load_settings(environ={f"BASIRA_PDQ_DERIVED_{name}": raw}, data_dir=tmp_path)
