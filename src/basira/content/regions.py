@@ -22,8 +22,10 @@ from basira.content.borders import Box, _grey
 
 #: The scan works on at most this many pixels along the longer side (every n-th row and column).
 SCAN_SIDE = 512
-#: A pixel is flat when its 3x3 neighbourhood spans at most this many grey levels.
-FLAT_RANGE = 10
+#: A pixel is flat when its 3x3 neighbourhood spans at most this many grey levels. The scan runs once per
+#: level: a strict one keeps a photo's smooth edge (a dark sky) out of the page, a lenient one lets the page
+#: between the cells of a collage stay page despite JPEG ringing.
+FLAT_RANGES = (4, 10)
 #: A candidate spans at least this share of the image's height and of its width ...
 MIN_SIDE_SHARE = 0.15
 #: ... covers at least this share of the image ...
@@ -33,7 +35,7 @@ MIN_FILL = 0.6
 #: A candidate covering more than this share of the image is the image itself (its plain hash covers it).
 MAX_AREA_SHARE = 0.9
 #: At most this many candidates are offered, largest first.
-MAX_REGIONS = 4
+MAX_REGIONS = 6
 
 
 def candidate_regions(pixels: np.ndarray, max_regions: int = MAX_REGIONS) -> list[Box]:
@@ -41,11 +43,24 @@ def candidate_regions(pixels: np.ndarray, max_regions: int = MAX_REGIONS) -> lis
     h, w = pixels.shape[:2]
     step = max(1, -(-max(h, w) // SCAN_SIDE))
     grey = _grey(pixels[::step, ::step])
-    sh, sw = grey.shape
-    if sh < 8 or sw < 8:
+    if min(grey.shape) < 8:
         return []
     spread = ndimage.maximum_filter(grey, size=3) - ndimage.minimum_filter(grey, size=3)
-    flat = spread <= FLAT_RANGE
+    found: list[tuple[int, Box]] = []
+    for level in FLAT_RANGES:
+        for area, box in _regions(pixels, spread <= level, step):
+            # The same picture found at both levels (to within the scan's step) is offered once.
+            if not any(max(abs(box.top - b.top), abs(box.bottom - b.bottom), abs(box.left - b.left),
+                           abs(box.right - b.right)) <= step + 2 for _, b in found):
+                found.append((area, box))
+    found.sort(key=lambda t: -t[0])
+    return [box for _, box in found[:max_regions]]
+
+
+def _regions(pixels: np.ndarray, flat: np.ndarray, step: int) -> list[tuple[int, Box]]:
+    """The (scanned area, refined box) of each candidate, given which scanned pixels are flat."""
+    h, w = pixels.shape[:2]
+    sh, sw = flat.shape
     labels, _ = ndimage.label(flat)
     edge = np.unique(np.concatenate((labels[0], labels[-1], labels[:, 0], labels[:, -1])))
     edge = edge[edge > 0]
@@ -71,8 +86,7 @@ def candidate_regions(pixels: np.ndarray, max_regions: int = MAX_REGIONS) -> lis
         left, right = min(cols.start + 1, cols.stop - 1), max(cols.stop - 1, cols.start + 1)
         coarse = Box(min(h, top * step), min(h, bottom * step), min(w, left * step), min(w, right * step))
         found.append((area, _refine(pixels, coarse, step + 2)))
-    found.sort(key=lambda t: -t[0])
-    return [box for _, box in found[:max_regions]]
+    return found
 
 
 def _edge(lines: np.ndarray, first: int, guess: int, reach: int) -> int:
