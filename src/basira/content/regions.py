@@ -5,10 +5,11 @@ The page around such a photo is made of flat areas (the page, bars, buttons) and
 photo is a large, busy, roughly rectangular area. The scan:
 
 1. takes the image's grey levels, at most :data:`SCAN_SIDE` pixels along its longer side;
-2. marks as *flat* every pixel whose 3x3 neighbourhood spans at most :data:`FLAT_RANGE` grey levels;
+2. marks as *flat* every pixel whose 3x3 neighbourhood spans at most a few grey levels (once for each of
+   :data:`FLAT_RANGES`);
 3. calls *background* every flat area that touches the image's edge (``scipy.ndimage.label``);
 4. takes each connected area of what is left (holes filled) whose bounding box is large enough on both sides
-   and mostly filled as a candidate, largest first.
+   and mostly filled as a candidate, largest first, each side moved onto the strongest edge nearby at full size.
 
 Each candidate is hashed as a query-only variant (``region``); the stored and shared hash is never one of them.
 """
