@@ -25,6 +25,7 @@ import secrets
 import shutil
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,11 +33,13 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from basira.core import orgs
-from basira.core.db import make_engine, migrate
+from basira.core.db import load_models, make_engine, migrate
 from basira.core.instance import Instance
 from basira.core.models import Base, Role
 from basira.core.principal import Principal, system_principal
@@ -122,12 +125,30 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+_EMPTYING_ENGINES: dict[str, Engine] = {}
+_RESTART_SEQUENCES = text(
+    "DO $$DECLARE r record; BEGIN FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP "
+    "EXECUTE format('ALTER SEQUENCE %I RESTART', r.sequencename); END LOOP; END$$"
+)
+
+
 def _truncate_all(url: str) -> None:
-    engine = create_engine(url)
-    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as c:
-        c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+    """Empty every table and restart every sequence. DELETE, children first, is ten times quicker than TRUNCATE on
+    the few rows a test leaves (TRUNCATE makes new files for every table); TRUNCATE is the fallback."""
+    engine = _EMPTYING_ENGINES.get(url)
+    if engine is None:
+        engine = _EMPTYING_ENGINES[url] = create_engine(url, poolclass=NullPool)
+    load_models()
+    tables = Base.metadata.sorted_tables
+    try:
+        with engine.begin() as c:
+            for table in reversed(tables):
+                c.execute(table.delete())
+            c.execute(_RESTART_SEQUENCES)
+    except DBAPIError:
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        with engine.begin() as c:
+            c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -148,6 +169,37 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(template, target)
     return f"sqlite:///{target}"
+
+
+@contextmanager
+def empty_database(kind: str, folder: Path) -> Iterator[str]:
+    """The URL of an empty database, not migrated, of its own: a new SQLite file in ``folder``, or a new PostgreSQL
+    database (dropped afterwards)."""
+    if kind == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{folder / f'fresh-{secrets.token_hex(4)}.db'}"
+        return
+    name = f"basira_fresh_{secrets.token_hex(6)}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool,
+                          connect_args={"connect_timeout": 3})
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    except DBAPIError as e:
+        need(False, f"no PostgreSQL server at {PG_ADMIN_URL} ({type(e).__name__})")
+    try:
+        yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of its own on the backend, not migrated (for migration tests)."""
+    with empty_database(backend, tmp_path / "fresh") as url:
+        yield url
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from basira.api.app import create_app
 from basira.api.uploads import upload_dir
 from basira.core import orgs
 from basira.core.instance import Instance
-from basira.core.principal import system_principal
+from basira.core.principal import Principal, system_principal
 from basira.core.settings import load_settings
 
 TEXT = b"plain neutral bytes for hashing\n"
@@ -166,3 +166,25 @@ def test_streamed_upload_without_length_is_cut_off_at_the_limit(small: tuple[Tes
     problem(client.post("/v1/hash", headers={**auth(key), "Content-Type": "multipart/form-data; boundary=b"},
                         content=parts()), 413)
     assert list(upload_dir(inst.settings).iterdir()) == []
+
+
+def test_a_lookup_with_store_false_answers_the_same_and_writes_nothing(
+        client: TestClient, instance: Instance, admin: Principal, admin_key: str) -> None:
+    from tests.factories import A, count, make_bank
+
+    from basira.core.models import Event, Item, Match
+
+    make_bank(instance, admin, "known", [A])
+    body = {"signals": [{"signal_type": "md5", "value": A}], "ref": "lookup-1"}
+    before = {m: count(instance, m) for m in (Item, Match, Event)}
+    looked = client.post("/v1/match", headers={"Authorization": f"Bearer {admin_key}"}, json={**body, "store": False})
+    assert looked.status_code == 200, looked.text
+    assert {m: count(instance, m) for m in (Item, Match, Event)} == before
+    assert looked.json()["item"]["id"] is None and looked.json()["matched"]
+    stored = client.post("/v1/match", headers={"Authorization": f"Bearer {admin_key}"}, json=body).json()
+    assert stored["item"]["id"] is not None
+    assert [m["signal"] for m in stored["matches"]] == [m["signal"] for m in looked.json()["matches"]]
+    assert count(instance, Item) == before[Item] + 1
+    form = client.post("/v1/match", headers={"Authorization": f"Bearer {admin_key}"},
+                       files={"file": ("a.bin", b"abc")}, data={"store": "maybe"})
+    assert form.status_code == 422 and "store is true or false" in form.text

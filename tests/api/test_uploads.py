@@ -121,7 +121,7 @@ def test_a_json_body_over_the_global_cap_is_refused(database_url: str, tmp_path:
     from basira.core.settings import load_settings
 
     inst = Instance(load_settings(environ={}, data_dir=tmp_path / "d", database_url=database_url,
-                                  max_upload_bytes=10, secret_key="x"))
+                                  max_upload_bytes=10, secret_key="x", worker_interval_s=0))
     with TestClient(create_app(inst)) as c:
         r = c.post("/v1/banks", content=b"[" + b"1," * (1 << 20) + b"1]",
                    headers={"content-type": "application/json"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -10,6 +11,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+
+import pytest
 
 SCRIPT = Path(sys.executable).parent / "basira"
 
@@ -58,3 +61,42 @@ def test_serve_answers_health_and_prints_a_set_up_token_on_an_empty_instance(tmp
     assert token, f"serve printed no set-up link on an empty instance:\n{output}"
     assert f"set-up token {token.group(1)} works once" in output.replace("\n", " ")
     assert proc.returncode in (0, -15)
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_serve_with_two_workers_on_one_database_counts_every_request_and_logs_json(
+        fresh_database_url: str, tmp_path: Path) -> None:
+    """``basira serve --workers 2``: one migration, two processes on the port, /metrics adding up both workers'
+    counters (prometheus-client's multiprocess directory), one JSON access line per request with its id."""
+    port = _free_port()
+    env = {**_env(tmp_path), "BASIRA_DATABASE_URL": fresh_database_url, "BASIRA_LOG_FORMAT": "json"}
+    proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", "2"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        ready = False
+        while time.monotonic() < deadline and proc.poll() is None and not ready:
+            try:
+                with urllib.request.urlopen(f"{base}/health/ready", timeout=2) as r:
+                    ready = r.status == 200
+            except OSError:
+                time.sleep(0.2)
+        assert ready, "the workers never became ready"
+        for n in range(40):
+            request = urllib.request.Request(f"{base}/v1/health", headers={"X-Request-ID": f"probe-{n}"})
+            with urllib.request.urlopen(request, timeout=10) as r:
+                assert r.headers["X-Request-ID"] == f"probe-{n}"
+        with urllib.request.urlopen(f"{base}/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        counted = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                      if line.startswith("basira_http_requests_total{") and 'route="/v1/health"' in line)
+        assert counted == 40, metrics
+        workers = {p.name for p in (tmp_path / "data" / "metrics").glob("counter_*.db")}
+        assert len(workers) >= 2, f"one worker answered everything? {workers}"
+    finally:
+        proc.terminate()
+        _, errors = proc.communicate(timeout=30)
+    lines = [json.loads(line) for line in errors.splitlines() if line.startswith("{")]
+    answered = {line.get("request_id") for line in lines if line.get("route") == "/v1/health"}
+    assert {f"probe-{n}" for n in range(40)} <= answered, errors[-3000:]

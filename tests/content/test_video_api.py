@@ -108,9 +108,6 @@ def test_partners_vpdq_in_python_threatexchange_form_finds_the_video(
         video_client: TestClient, admin_key: str, instance: Instance, every_frame: bool) -> None:
     shared = Path(__file__).parents[2] / ".." / "shared" / "data" / "reference" / "vpdq"
     need((shared / "sample-hashes").is_dir(), "../shared/data/reference/vpdq is absent")
-    if every_frame and instance.settings.database_url.startswith("postgresql"):
-        pytest.xfail("known defect outside video: the signals table's unique index holds the whole value, and "
-                     "PostgreSQL refuses index rows over 2,704 bytes (a vPDQ value of over ~50 frames)")
     lines = (shared / "sample-hashes" / "doorknob-hd-no-bar.txt").read_text().split()
     if not every_frame:
         lines = [line for line in lines if float(line.split(",")[3]).is_integer()]

@@ -11,7 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from basira import __version__
-from basira.api import problems
+from basira.api import observability, problems
 from basira.api.deps import check_presented_key
 from basira.api.limits import MULTIPART_ROOM, BodyLimit
 from basira.core.errors import ConfigurationError
@@ -72,6 +72,9 @@ def create_app(instance: Instance | None = None) -> FastAPI:
     # Routers are imported here, not at module level, so that building an app has no import-time effects.
     from basira.api.routers import ROUTERS
 
+    # Request ids, access log lines, Prometheus metrics, /health/live and /health/ready (see api/observability.py);
+    # added last, so it is the outermost middleware and times the whole request.
+    observability.install(app, inst)
     for router in [*ROUTERS, *inst.fronts.routers(), *inst.fronts.pages()]:
         if not isinstance(router, APIRouter):
             raise ConfigurationError(f"a front's router or page is not an APIRouter: {router!r}")
@@ -80,4 +83,17 @@ def create_app(instance: Instance | None = None) -> FastAPI:
     from basira.web.pages import install as install_web
 
     install_web(app)
+    return app
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one worker process of ``basira serve --workers N`` (settings from the environment that the
+    command set; the database was migrated by the command before the workers started)."""
+    from basira.api.observability import configure_logging
+    from basira.core.settings import load_settings
+
+    settings = load_settings()
+    configure_logging(settings.log_format)
+    app = create_app(Instance(settings))
+    settle_for_serving()
     return app

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from anyio import to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,6 +52,30 @@ class _RouteRule:
     needs_key: bool
 
 
+#: Rules already read, by the shape of an app's routes: building the OpenAPI document takes about a second, and every
+#: app of a process with the same routes (each test's app, each worker's) has the same document. Bounded: apps with
+#: routes of their own (tests of plugins) do not pile up.
+_RULES_BY_ROUTES: dict[tuple[object, ...], list[_RouteRule]] = {}
+_MAX_SHAPES = 16
+
+
+def _route_shape(routes: object) -> tuple[object, ...]:
+    """Path, methods and endpoint of every route, descending into included routers (which recent FastAPI keeps
+    nested rather than copying their routes into the app)."""
+    shape: list[object] = []
+    for route in routes if isinstance(routes, list | tuple) else ():
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            prefix = str(getattr(getattr(route, "include_context", None), "prefix", ""))
+            shape.append(("include", prefix, _route_shape(getattr(inner, "routes", ()))))
+            continue
+        endpoint = getattr(route, "endpoint", None)
+        name = f"{getattr(endpoint, '__module__', '')}.{getattr(endpoint, '__qualname__', '')}"
+        methods = ",".join(sorted(getattr(route, "methods", None) or ()))
+        shape.append((str(getattr(route, "path", "")), methods, name, type(route).__name__))
+    return tuple(shape)
+
+
 def _rules(app: object) -> list[_RouteRule]:
     """The app's documented operations, read from its OpenAPI document (the public contract, whatever the
     framework's internal route classes): path template, method, and whether a security scheme (the API key)
@@ -58,8 +83,19 @@ def _rules(app: object) -> list[_RouteRule]:
     openapi = getattr(app, "openapi", None)
     if openapi is None:
         return []
+    shape = _route_shape(getattr(app, "routes", ()))
+    if shape in _RULES_BY_ROUTES:
+        return _RULES_BY_ROUTES[shape]
+    rules = _read_rules(openapi())
+    if len(_RULES_BY_ROUTES) >= _MAX_SHAPES:
+        _RULES_BY_ROUTES.clear()
+    _RULES_BY_ROUTES[shape] = rules
+    return rules
+
+
+def _read_rules(document: dict[str, Any]) -> list[_RouteRule]:
     rules = []
-    for template, operations in openapi().get("paths", {}).items():
+    for template, operations in document.get("paths", {}).items():
         pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$")
         for method, operation in operations.items():
             if isinstance(operation, dict):

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from basira.core.errors import BasiraError
@@ -41,6 +43,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(exc.status_code, str(exc.detail), str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    @app.exception_handler(SATimeoutError)
+    async def _database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+        # The database restarted, is unreachable, every pooled connection is busy, or SQLite's one writer stayed
+        # busy past its timeout: a temporary condition, said as such (the next request reconnects on its own).
+        log.warning("database unavailable: %s", type(exc).__name__)
+        response = problem(503, "Service unavailable", "the database is unavailable for the moment; try again",
+                           "https://basira.invalid/problems/database-unavailable")
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

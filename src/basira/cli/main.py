@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from basira import __version__
-from basira.cli import matching, serve
+from basira.cli import backup, matching, scan, serve
 from basira.cli.audit import audit_app
 from basira.cli.banks import bank_app
 from basira.cli.common import BasiraGroup, state
@@ -60,6 +60,9 @@ def build_app(fronts: FrontRegistry | None = None) -> typer.Typer:
     app.command("setup-token")(serve.setup_token)
     app.command("hash")(matching.hash_files)
     app.command("match")(matching.match_paths)
+    app.command("backup")(backup.backup)
+    app.command("restore")(backup.restore)
+    app.command("scan")(scan.scan)
     for name, sub in (("bank", bank_app), ("org", org_app), ("key", key_app), ("user", user_app),
                       ("audit", audit_app)):
         app.add_typer(sub, name=name)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shlex
+import shutil
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from basira.cli.common import actor, out, state
+from basira.cli.common import actor, err, out, state
 from basira.core import setup
+from basira.core.errors import ConfigurationError
 
 
 def serve(
@@ -19,28 +22,52 @@ def serve(
         int | None, typer.Option("--port", min=1, max=65535, help="Port to listen on (default: BASIRA_PORT).")
     ] = None,
     log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "info",
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64,
+                                         help="Server processes sharing the port (PostgreSQL advised above 1).")] = 1,
 ) -> None:
     """Serve the web pages and the HTTP API (OpenAPI at /docs) until interrupted."""
     # Imported here: the server's dependencies are only needed by this command.
     import uvicorn
 
     from basira.api.app import create_app, settle_for_serving
+    from basira.api.observability import configure_logging
 
     st = state(ctx)
     settings = st.settings()
+    if settings.log_format not in ("text", "json"):
+        raise ConfigurationError(f"BASIRA_LOG_FORMAT is {settings.log_format!r}; use text or json")
+    if log_level.lower() not in ("debug", "info", "warning", "error"):
+        raise ConfigurationError(f"--log-level {log_level!r}: use debug, info, warning or error")
     host = host or settings.host
     port = port or settings.port
-    inst = st.instance()
+    inst = st.instance()  # migrates the database, once, before any worker starts
     with inst.db.session() as s:
         token = setup.issue_token(s, settings.setup_token_ttl_s) if setup.is_empty(s) else None
-    app = create_app(inst)
     url = f"http://{_browsable(host)}:{port}/"
     out.print(f"Basira on [bold]{url}[/bold] (API documentation at {url}docs); "
-              f"data in {escape(str(settings.data_dir))}")
+              f"data in {escape(str(settings.data_dir))}" + (f"; {workers} workers" if workers > 1 else ""))
     if token is not None:
         _print_claim(url, token, settings.setup_token_ttl_s, settings.demo)
-    settle_for_serving()
-    uvicorn.run(app, host=host, port=port, log_level=log_level.lower())
+    configure_logging(settings.log_format, log_level)
+    if workers == 1:
+        app = create_app(inst)
+        settle_for_serving()
+        uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), log_config=None)
+        return
+    if inst.db.engine.dialect.name == "sqlite":
+        err.print("[yellow]Several workers on SQLite share one writer; PostgreSQL (BASIRA_DATABASE_URL) scales "
+                  "further.[/yellow]")
+    inst.close()
+    # The workers build their own instance from the environment: pass on what the command line chose, and give
+    # prometheus-client a directory where every worker's counters add up (emptied at each start).
+    os.environ["BASIRA_DATA_DIR"] = str(settings.data_dir)
+    os.environ["BASIRA_DATABASE_URL"] = settings.resolved_database_url
+    metrics_dir = settings.data_dir / "metrics"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(mode=0o700, parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    uvicorn.run("basira.api.app:create_worker_app", factory=True, host=host, port=port, workers=workers,
+                log_level=log_level.lower(), log_config=None)
 
 
 def _print_claim(url: str, token: str, ttl_s: float, demo: bool) -> None:

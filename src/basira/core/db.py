@@ -13,7 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 
 
 #: The tables of Basira's own layers; each front names its own in its manifest.
-PLATFORM_MODELS = ("basira.core.models", "basira.review.models", "basira.actions.models", "basira.web.models")
+PLATFORM_MODELS = ("basira.core.models", "basira.review.models", "basira.actions.models", "basira.web.models",
+                   "basira.identity.models", "basira.sharing.models", "basira.legal.models", "basira.retention.models")
 
 
 def model_modules(fronts: FrontRegistry | None = None) -> list[str]:
@@ -132,7 +133,11 @@ def _make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkout", _sqlite_checkout_for(engine))
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # Fail fast when the server is away (a request answers 503 within seconds, not after the OS's TCP timeout) and
+    # when every connection is busy; pre-ping replaces connections that a database restart closed.
+    psycopg = make_url(url).get_driver_name() == "psycopg"
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=10,
+                         connect_args={"connect_timeout": 5} if psycopg else {})
 
 
 def alembic_config(url: str) -> Config:
@@ -140,6 +145,17 @@ def alembic_config(url: str) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
+
+
+def schema_is_current(engine: Engine) -> bool:
+    """Whether the database carries every head of the migrations (what :func:`migrate` would bring it to)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return heads == current
 
 
 def migrate(engine: Engine) -> None:

@@ -113,6 +113,11 @@ class IndexManager:
         with self._lock:
             return idx.query(values, threshold)
 
+    def snapshot(self) -> list[tuple[tuple[int, str], int, int]]:
+        """``((bank id, signal type), size, watermark)`` of every index this process holds (for metrics)."""
+        with self._lock:
+            return [(key, len(idx), idx.watermark) for key, idx in self._indexes.items()]
+
     def save_all(self) -> int:
         """Save every persistent index that is large enough and changed since it was saved; returns how many."""
         saved = 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from typing import Any, ClassVar
 
 from sqlalchemy import (
@@ -24,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 # SQLite has no 64-bit autoincrement other than INTEGER; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
@@ -196,11 +197,20 @@ class Entry(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+def value_digest(value: str) -> str:
+    """The SHA-256 (hex) of a signal's value: what the uniqueness index holds, since a value may be longer than an
+    index row may be (PostgreSQL refuses B-tree rows over 2,704 bytes; a vPDQ value of a few minutes is ~100 KB)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _value_digest_default(context: Any) -> str:
+    return value_digest(str(context.get_current_parameters()["value"]))
+
+
 class Signal(Base):
     __tablename__ = "signals"
     __table_args__ = (
-        UniqueConstraint("entry_id", "signal_type", "value"),
-        Index("ix_signals_type_value", "signal_type", "value"),
+        UniqueConstraint("entry_id", "signal_type", "value_digest", name="uq_signals_entry_type_digest"),
         Index("ix_signals_bank_type", "bank_id", "signal_type"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -208,6 +218,8 @@ class Signal(Base):
     bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"))
     signal_type: Mapped[str] = mapped_column(String(32))
     value: Mapped[str] = mapped_column(Text)
+    # Set from ``value`` on every insert (ORM or Core) and by the validator when an object's value changes.
+    value_digest: Mapped[str] = mapped_column(String(64), default=_value_digest_default)
     labels: Mapped[list[str]] = mapped_column(default=list)
     provenance: Mapped[str] = mapped_column(String(300), default="")
     quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -223,6 +235,11 @@ class Signal(Base):
     quarantined_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @validates("value")
+    def _keep_digest(self, _key: str, value: str) -> str:
+        self.value_digest = value_digest(value)
+        return value
 
 
 class SignalHitCount(Base):
@@ -345,3 +362,36 @@ class SetupToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ScanRun(Base):
+    """A batch scan of a source (folder, list of paths, manifest): its checkpoint is the set of its done chunks."""
+
+    __tablename__ = "scan_runs"
+    __table_args__ = (Index("ix_scan_runs_org_source", "org_id", "source_digest"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    source: Mapped[str] = mapped_column(String(2000))
+    # SHA-256 of the ordered list of paths and of the chunk size: a resumed run has the same chunks.
+    source_digest: Mapped[str] = mapped_column(String(64))
+    total: Mapped[int] = mapped_column(Integer)
+    chunk_size: Mapped[int] = mapped_column(Integer)
+    store: Mapped[bool] = mapped_column(Boolean)
+    started_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ScanChunk(Base):
+    """One done chunk of a scan, written in the same transaction as its items and matches (so that a chunk is
+    either wholly recorded and marked, or not at all, and is never recorded twice)."""
+
+    __tablename__ = "scan_chunks"
+    __table_args__ = (UniqueConstraint("run_id", "chunk"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id"))
+    chunk: Mapped[int] = mapped_column(Integer)
+    items: Mapped[int] = mapped_column(Integer)
+    matched: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -156,6 +156,16 @@ class Settings:
         metadata={"help": "Records deleted per transaction by the retention purge (small batches never hold "
                           "the database long)."},
     )
+    log_format: str = field(
+        default="text",
+        metadata={"help": "How `basira serve` writes its logs to standard error: `text`, or `json` (one JSON object "
+                          "per line, with the request id)."},
+    )
+    metrics_token: str = field(
+        default="",
+        metadata={"help": "Bearer token that a Prometheus scraper presents to `/metrics` from another machine "
+                          "(empty: only loopback callers may read the metrics)."},
+    )
     demo: bool = field(
         default=True,
         metadata={"help": "Offer the demo organization on the first page of an empty instance."},

@@ -44,6 +44,9 @@ class MatchBody(BaseModel):
                      max_length=300)
     banks: list[BankId] | None = Field(default=None, description="Match only these banks (ids); all when left out.",
                                        max_length=1000)
+    store: bool = Field(default=True, description="Record the item, its hits and a `match.recorded` event (cases "
+                                                  "follow). `false`: a lookup only, as HMA's lookup: the same "
+                                                  "answer, nothing written (`item.id` is null), no case.")
 
 
 class ExtractedOut(BaseModel):
@@ -139,7 +142,9 @@ _FILE_FORM: dict[str, Any] = {"type": "object", "required": ["file"], "propertie
 _MATCH_FORM: dict[str, Any] = {"type": "object", "required": ["file"], "properties": {
     "file": {"type": "string", "format": "binary", "description": "The content."},
     "ref": {"type": "string", "maxLength": 300, "description": "The caller's reference for the item."},
-    "banks": {"type": "string", "description": "Comma-separated bank ids to match (all when left out)."}}}
+    "banks": {"type": "string", "description": "Comma-separated bank ids to match (all when left out)."},
+    "store": {"type": "string", "enum": ["true", "false"], "description": "`false`: a lookup only, nothing "
+                                                                          "recorded (default `true`)."}}}
 
 
 def _hash(inst: Instance, content: Content) -> HashResult:
@@ -156,6 +161,15 @@ def _match(inst: Instance, principal: Principal, request: matching.MatchRequest)
     with inst.db.session() as s:
         result = matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
     return MatchResult.model_validate(result)
+
+
+def _flag(raw: str, name: str, *, default: bool) -> bool:
+    value = raw.strip().lower()
+    if not value:
+        return default
+    if value not in ("true", "false"):
+        raise InvalidInput(f"{name} is true or false")
+    return value == "true"
 
 
 def _bank_ids(raw: list[str]) -> list[int] | None:
@@ -194,7 +208,8 @@ async def match(request: Request, inst: InstanceDep, principal: PrincipalDep) ->
     if ctype.startswith("multipart/form-data"):
         async with uploads.receive(request, inst.settings) as up:
             req = matching.MatchRequest(content=up.content, ref=up.text("ref")[:300],
-                                        bank_ids=_bank_ids(up.fields.get("banks", [])))
+                                        bank_ids=_bank_ids(up.fields.get("banks", [])),
+                                        store=_flag(up.text("store"), "store", default=True))
             return await run_in_threadpool(_match, inst, principal, req)
     if not ctype.startswith("application/json"):
         raise UnsupportedContent("send the item as multipart/form-data (field `file`) or as application/json")
@@ -212,9 +227,9 @@ async def match(request: Request, inst: InstanceDep, principal: PrincipalDep) ->
         kind = "text" if body.text is not None else "url"
         with as_content(body.text if body.text is not None else body.url or "", inst.settings, kind) as content:
             req = matching.MatchRequest(content=content, content_type=kind, signals=given, ref=body.ref,
-                                        bank_ids=body.banks)
+                                        bank_ids=body.banks, store=body.store)
             return await run_in_threadpool(_match, inst, principal, req)
     if not given:
         raise InvalidInput("send signals, a text or a URL")
-    req = matching.MatchRequest(signals=given, ref=body.ref, bank_ids=body.banks)
+    req = matching.MatchRequest(signals=given, ref=body.ref, bank_ids=body.banks, store=body.store)
     return await run_in_threadpool(_match, inst, principal, req)
