@@ -16,16 +16,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("signals", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("details", sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
-        batch_op.add_column(sa.Column("derived", sa.Boolean(), nullable=False, server_default=sa.false()))
-    with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("share_derived", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # Plain ADD COLUMN with a constant default, no table copy: SQLite would have to drop ``banks`` to copy it,
+    # which its foreign keys forbid once entries exist.
+    op.add_column("signals", sa.Column("details", sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
+    op.add_column("signals", sa.Column("derived", sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column("banks", sa.Column("share_derived", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("banks", schema=None) as batch_op:
-        batch_op.drop_column("share_derived")
-    with op.batch_alter_table("signals", schema=None) as batch_op:
-        batch_op.drop_column("derived")
-        batch_op.drop_column("details")
+    op.drop_column("banks", "share_derived")
+    op.drop_column("signals", "derived")
+    op.drop_column("signals", "details")
