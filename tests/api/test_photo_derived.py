@@ -98,3 +98,28 @@ def test_a_banked_photo_finds_edited_copies_and_shares_derived_hashes_only_when_
     problem(api.post(f"/v1/banks/{bank['id']}/content", files={"file": ("flat.png", flat.getvalue())}), 422)
     r = api.post(f"/v1/banks/{bank['id']}/content", files={"file": ("notes.bin", b"not a photo at all")})
     assert r.status_code == 201 and {s["signal_type"] for s in r.json()["signals"]} == {"md5", "sha256"}
+
+
+def test_a_misp_feed_leaves_derived_hashes_out_unless_the_bank_shares_them(instance: Instance, admin: Principal,
+                                                                          tmp_path: Path) -> None:
+    from basira.core import banks
+    from basira.sharing.misp import export_feed
+
+    plain, derived = "0123456789abcdef" * 4, "fedcba9876543210" * 4
+    with instance.db.session() as s:
+        bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="feed", tlp="GREEN"))
+        banks.add_signals(s, admin, instance.registry, instance.settings, bank.id, [
+            banks.SignalSpec("pdq", plain, entry_ref="e"),
+            banks.SignalSpec("pdq", derived, entry_ref="e", details={"derived": "crop_10pct"})])
+        bank_id = bank.id
+
+    def written(folder: Path) -> str:
+        with instance.db.session() as s:
+            export_feed(s, admin, bank_id, folder)
+        return "".join(p.read_text() for p in folder.glob("*.json"))
+
+    first = written(tmp_path / "a")
+    assert plain in first and derived not in first
+    with instance.db.session() as s:
+        banks.update_bank(s, admin, instance.registry, bank_id, banks.BankSpec(share_derived=True))
+    assert derived in written(tmp_path / "b")
