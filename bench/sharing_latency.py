@@ -17,7 +17,7 @@ Four measurements, each against a baseline measured in the same run:
    memory back-end, ``pip install -e '.[bench]'``) serving the same objects through Flask's test client.
 
     .venv/bin/python bench/sharing_latency.py [--signals 100000] [--baseline-signals 10000] [--taxii-objects 2000]
-        [--import-objects 10000] [--rounds 10] [--parts latency,export,import,taxii]
+        [--import-objects 10000] [--rounds 10] [--parts latency,push,export,import,taxii]
 """
 
 from __future__ import annotations
@@ -134,6 +134,67 @@ def latency(root: Path, rounds: int) -> None:
     report("taxii_a_to_b_latency_p50", statistics.median(waits), "s", statistics.median(syncs),
            f"{rounds} signals, goal <= 5 s; baseline = one on-demand sync")
     report("taxii_a_to_b_latency_max", waits[-1], "s", max(syncs), f"p95 {p95:.2f} s")
+
+
+def push_latency(root: Path, rounds: int) -> None:
+    """A crisis incident on A's bank: A's incident pusher (default poll, 0.2 s) posts a signed notice to B's push
+    route, which syncs B's feed at once (the feed's own interval is an hour, B has no scheduled rounds). The clock
+    stops when B's ``POST /v1/match`` finds the signal. Baseline: one on-demand sync of the same feed."""
+    from basira.sharing import incidents
+
+    a, b = _instance(root / "pa"), _instance(root / "pb")
+    alpha, _ = _org(a, "op-alpha")
+    _, bravo_key_on_a = _org(a, "bravo-on-a")
+    bravo, bravo_key = _org(b, "op-bravo")
+    secret = "bench-push-secret-0123456789"
+    with a.db.session() as s:
+        bank = banks.create_bank(s, alpha, a.registry, banks.BankSpec(name="incident", tlp="AMBER"))
+        banks.share_bank(s, alpha, bank.id, org="bravo-on-a")
+        a_bank = bank.id
+        incidents.declare(s, alpha, "bench incident", a_bank)
+    with b.db.session() as s:
+        banks.create_bank(s, bravo, b.registry, banks.BankSpec(name="from alpha", tlp="AMBER"))
+    waits, syncs = [], []
+    with _serve(a) as a_url, _serve(b) as b_url:
+        cid = _collection(a_url, bravo_key_on_a, "incident")
+        with b.db.session() as s:
+            feed_id = feeds.add_feed(s, bravo, b.secret_key, feeds.FeedSpec(
+                "alpha", f"{a_url}/taxii2/api/", cid, "from alpha", secret=bravo_key_on_a, interval_s=3600,
+                push_secret=secret)).id
+        client.sync_feed(b, feed_id)
+        with a.db.session() as s:
+            incidents.add_subscriber(s, alpha, a.secret_key, "bravo", f"{b_url}/v1/sharing/push/{feed_id}", secret)
+        pusher = incidents.IncidentPusher(a)
+        pusher.start()
+        try:
+            with httpx.Client(base_url=b_url, headers={"Authorization": f"Bearer {bravo_key}"}) as http:
+                for i in range(rounds):
+                    value = hashlib.md5(f"push-{i}".encode()).hexdigest()
+                    start = time.perf_counter()
+                    with a.db.session() as s:
+                        banks.add_signals(s, alpha, a.registry, a.settings, a_bank, [banks.SignalSpec("md5", value)])
+                    while not http.post("/v1/match", json={"signals": [{"signal_type": "md5", "value": value}]}
+                                        ).json()["matched"]:
+                        if time.perf_counter() - start > 30:
+                            raise SystemExit("B never saw the pushed signal within 30 s")
+                        time.sleep(0.01)
+                    waits.append(time.perf_counter() - start)
+                    time.sleep(0.3)
+        finally:
+            pusher.stop()
+        for i in range(rounds):
+            with a.db.session() as s:
+                banks.add_signals(s, alpha, a.registry, a.settings, a_bank,
+                                  [banks.SignalSpec("md5", hashlib.md5(f"pfloor-{i}".encode()).hexdigest())])
+            start = time.perf_counter()
+            client.sync_feed(b, feed_id)
+            syncs.append(time.perf_counter() - start)
+    a.close()
+    b.close()
+    waits.sort()
+    report("incident_push_latency_p50", statistics.median(waits), "s", statistics.median(syncs),
+           f"{rounds} signals, goal <= 1 s; baseline = one on-demand sync")
+    report("incident_push_latency_max", waits[-1], "s", max(syncs), "all: " + " ".join(f"{w:.2f}" for w in waits))
 
 
 def _fill(inst: Instance, owner: Principal, name: str, n: int) -> int:
@@ -328,13 +389,15 @@ def main() -> None:
     parser.add_argument("--taxii-objects", type=int, default=2_000, help="Signals in the bank served over TAXII.")
     parser.add_argument("--import-objects", type=int, default=10_000, help="Indicators taken into a bank.")
     parser.add_argument("--rounds", type=int, default=10, help="Signals sent from A to B for the latency.")
-    parser.add_argument("--parts", default="latency,export,import,taxii", help="Which measurements to run.")
+    parser.add_argument("--parts", default="latency,push,export,import,taxii", help="Which measurements to run.")
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     with tempfile.TemporaryDirectory(prefix="basira-bench-sharing-") as tmp:
         root = Path(tmp)
         if "latency" in parts:
             latency(root, args.rounds)
+        if "push" in parts:
+            push_latency(root, args.rounds)
         if "export" in parts:
             export_rate(root, args.signals, args.baseline_signals)
         if "import" in parts:

@@ -159,9 +159,10 @@ def with_content(settings: Any, **changes: Any) -> Any:
 
 
 @contextmanager
-def serving(app: Any) -> Iterator[str]:
-    """``app`` served by uvicorn on a free loopback port, in a thread; yields its base URL (real sockets, for
-    browsers, event streams and tests that control every byte sent)."""
+def serving(app: Any, port: int = 0) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port (or ``port``, to restart a server where it was), in a
+    thread; yields its base URL (real sockets, for browsers, event streams and tests that control every byte
+    sent)."""
     import socket
     import threading
     import time
@@ -170,7 +171,8 @@ def serving(app: Any) -> Iterator[str]:
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)

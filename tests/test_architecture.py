@@ -37,7 +37,7 @@ def _toy_package(tmp_path: Path, files: dict[str, str]) -> Path:
     """A package ``toybasira`` with Basira's top-level layout and the given module sources."""
     pkg = tmp_path / "toybasira"
     for area in ("lang", "core", "content", "finance", "drones", "review", "actions", "sharing", "legal", "reports",
-                 "identity", "retention",
+                 "identity", "retention", "exercise",
                  "api", "web", "cli"):
         (pkg / area).mkdir(parents=True)
         (pkg / area / "__init__.py").write_text("")

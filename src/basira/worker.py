@@ -19,10 +19,12 @@ from basira.actions.config import ActionsConfig
 from basira.actions.delivery import DeliveryReport, deliver_due, new_client
 from basira.actions.dispatch import DispatchReport, dispatch
 from basira.core.instance import Instance
+from basira.exercise import service as exercises
 from basira.legal import jobs as legal_jobs
 from basira.retention.purge import RetentionThread
 from basira.review import ConsumeReport, consume
 from basira.review.policy import ReviewPolicy
+from basira.sharing.incidents import IncidentPusher
 
 log = logging.getLogger(__name__)
 DEFAULT_INTERVAL_S = 1.0
@@ -36,6 +38,8 @@ class WorkerReport:
     dispatch: DispatchReport
     delivery: DeliveryReport
     legal: legal_jobs.LegalReport = field(default_factory=legal_jobs.LegalReport)
+    #: Exercise injects sent because their time came: (exercise, inject, summary or error).
+    exercise: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.datetime | None = None,
@@ -52,9 +56,11 @@ def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.dat
     review = consume(inst.db.session, policy=ReviewPolicy(fronts=inst.fronts))
     # Legal escalations and released notices are events: raised before dispatch, they are delivered this round.
     legal = legal_jobs.run_once(inst.db.session, inst.settings.data_dir, now)
+    # Due exercise injects are played before dispatch: their events and cases join this round.
+    played = exercises.due(inst, now)
     made = dispatch(inst.db.session)
     sent = deliver_due(inst.db.session, cfg, now=now, client=client)
-    return WorkerReport(review, made, sent, legal)
+    return WorkerReport(review, made, sent, legal, played)
 
 
 class Worker(threading.Thread):
@@ -75,9 +81,13 @@ class Worker(threading.Thread):
         self._feeds: threading.Thread | None = None
         # The retention purge has a thread of its own: a long purge never delays cases or webhooks.
         self.retention = RetentionThread(inst)
+        # Crisis incidents push new signals to partners within a fraction of a second: a thread of their own too.
+        self.incidents = IncidentPusher(inst)
 
     def run(self) -> None:
         self.retention.start_if_wanted()
+        if self.incidents.interval > 0:
+            self.incidents.start()
         with new_client(self.config) as client:
             while not self._stop_event.is_set():
                 try:
@@ -100,17 +110,23 @@ class Worker(threading.Thread):
         the delivery timeout plus a margin, since a round may be waiting on an endpoint)."""
         self._stop_event.set()
         self.retention.stop()
+        self.incidents.stop()
         if self.is_alive():
             self.join(self.config.timeout + 5 if timeout is None else timeout)
 
 
 def _sync_feeds(inst: Instance) -> None:
+    from basira.sharing import exchanges
     from basira.sharing.client import sync_due
 
     try:
         sync_due(inst)
     except Exception:  # the database is briefly unreachable: the next round tries again
         log.exception("TAXII feed round failed")
+    try:
+        exchanges.sync_due(inst)
+    except Exception:
+        log.exception("exchange round failed")
 
 
 def start_worker(inst: Instance, *, interval: float | None = None, config: ActionsConfig | None = None) -> Worker:

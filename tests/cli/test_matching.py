@@ -139,3 +139,37 @@ def test_match_of_an_empty_text_or_of_nothing_is_a_clear_error(cli: Cli) -> None
     assert empty.exit_code == 65 and "text:1: the text is empty" in empty.stderr
     nothing = cli("match")
     assert nothing.exit_code == 65 and "nothing to match" in nothing.stderr
+
+
+def test_text_files_standard_input_and_json_lines_are_matched_as_text(cli: Cli, tmp_path: Path) -> None:
+    from basira.content.text import text_sha256
+
+    paragraph = "The council approved the new bridge over the river after a long debate on its cost."
+    cli.ok("org", "create", "acme")
+    cli.ok("bank", "create", "Texts", "--tlp", "green")
+    bank_csv = tmp_path / "texts.csv"
+    plain = ("\ufeff" + paragraph + "\n").encode("utf-8")
+    bank_csv.write_text(f"signal_type,signal_value\ntext_sha256,{text_sha256(paragraph)}\n"
+                        f"md5,{hashlib.md5(plain).hexdigest()}\n", encoding="utf-8")
+    cli.ok("bank", "import", "Texts", str(bank_csv))
+    (tmp_path / "post.txt").write_bytes(paragraph.encode("utf-16"))  # UTF-16 with its byte-order mark
+    (tmp_path / "plain.dat").write_bytes(plain)
+    report = json.loads(cli.ok("match", "--json", str(tmp_path / "post.txt"), str(tmp_path / "plain.dat")).stdout)
+    assert [f["status"] for f in report["files"]] == ["matched", "matched"]
+    # Matched as text, and still as a file by its own bytes.
+    assert [sorted({m["signal_type"] for m in f["matches"]}) for f in report["files"]] == [
+        ["text_sha256"], ["md5", "text_sha256"]]
+    piped = json.loads(cli.ok("match", "--json", "--text-file", "-", input=paragraph).stdout)
+    assert piped["files"][0]["status"] == "matched"
+    lines = tmp_path / "items.jsonl"
+    lines.write_text(json.dumps({"text": paragraph, "ref": "post-7"}) + "\n{not json\n"
+                     + json.dumps({"url": "https://example.org/a"}) + "\n" + json.dumps({"other": 1}) + "\n",
+                     encoding="utf-8")
+    bulk = cli("match", "--json", "--jsonl", str(lines))
+    assert bulk.exit_code == 65
+    out = json.loads(bulk.stdout)
+    assert {f["file"]: f["status"] for f in out["files"]} == {"post-7": "matched", "url:items.jsonl:3": "no match"}
+    assert sorted(e["file"].rsplit(":", 1)[1] for e in out["errors"]) == ["2", "4"]
+    binary = tmp_path / "blob.bin"
+    binary.write_bytes(b"\x00\x01\x02binary")
+    assert cli("match", "--text-file", str(binary)).exit_code == 65

@@ -108,3 +108,30 @@ def test_removing_a_feed_stops_it(cli: Cli) -> None:
     rows = json.loads(cli.ok("sharing", "status", "--json").output)
     assert rows[0]["enabled"] is False
     assert cli("sharing", "feed", "remove", "nope").exit_code == 66
+
+
+def test_an_exchange_and_an_incident_through_the_cli(cli: Cli) -> None:
+    from tests.sharing.test_exchanges import PDQ, TOKEN, FakeGraphApi, update
+
+    _setup(cli)
+    graph = FakeGraphApi()
+    try:
+        graph.updates = [update(1, "HASH_PDQ", PDQ, 1000)]
+        cli.env["BASIRA_EXCHANGE_TOKEN"] = TOKEN
+        cli.ok("sharing", "exchange", "add", "te", "--bank", "from partner", "--privacy-group", "4242",
+               "--endpoint", graph.endpoint)
+        assert "1 added" in cli.ok("sharing", "exchange", "sync", "te").output
+        graph.script = [(200, b"not json")]
+        failed = cli("sharing", "exchange", "sync", "te")
+        assert failed.exit_code == 69 and "not JSON" in failed.output
+    finally:
+        graph.close()
+    bad = cli("sharing", "exchange", "add", "te2", "--bank", "from partner", "--privacy-group", "abc")
+    assert bad.exit_code != 0 and "privacy group is a number" in bad.output
+    assert "declared" in cli.ok("sharing", "incident", "declare", "drill", "--bank", "from partner").output
+    again = cli("sharing", "incident", "declare", "drill 2", "--bank", "from partner")
+    assert again.exit_code != 0 and "already has an open incident" in again.output
+    cli.env["BASIRA_PUSH_SECRET"] = "short"
+    weak = cli("sharing", "incident", "subscribe", "bravo", "--url", "http://127.0.0.1:9/hook")
+    assert weak.exit_code != 0 and "16-4,000 characters" in weak.output
+    assert "closed: 0 signals added" in cli.ok("sharing", "incident", "close", "1", "--debrief", "drill over").output

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,65 @@ def test_an_edited_copy_and_an_outlet_link_match_through_the_matching_service(
     assert result["item"]["id"] is not None
     # Only signals are kept for the item, never the text itself.
     assert all("الحكومة" not in s["value"] for s in result["item"]["signals"])
+
+
+def test_links_people_really_post_match_through_the_matching_service(instance: Instance, admin: Principal) -> None:
+    _bank(instance, admin, "links", [banks.SignalSpec("url", "https://t.me/SomeChannel/123"),
+                                     banks.SignalSpec("url_prefix", "https://www.youtube.com/watch?v=abc"),
+                                     banks.SignalSpec("domain", "example-news.ma")])
+    result = _match(instance, admin, "انظر t.me/s/somechannel/123 و https://youtu.be/abc?t=30s و "
+                                     "https://exämple-news.ma/x و https://youtu.be/abd و https://bit.ly/XyZ")
+    hits = {(m["signal_type"], m["signal"]["value"]) for m in result["matches"]}
+    assert hits == {("url", "https://t.me/somechannel/123"), ("url_prefix", "https://youtube.com/watch?v=abc"),
+                    ("domain", "example-news.ma")}
+    signals = result["item"]["signals"]
+    flagged = [s for s in signals if s["signal_type"] == "domain" and s.get("details", {}).get("lookalike_of")]
+    assert flagged and flagged[0]["details"]["lookalike_of"] == "example-news.ma"
+    short = [s for s in signals if s["signal_type"] == "url" and "bit.ly" in s["value"]]
+    assert short[0]["details"] == {"url": "https://bit.ly/XyZ", "site": "shortener", "unresolved": True}
+
+
+def test_a_whole_site_url_prefix_is_never_banked_from_content(instance: Instance, admin: Principal) -> None:
+    with as_content("https://www.youtube.com/watch", instance.settings, "url") as content:
+        banked = matching.extract(instance.registry, instance.settings, content, for_bank=True)
+    assert "url_prefix" not in {s.signal_type for s in banked} and "url" in {s.signal_type for s in banked}
+
+
+def test_cli_text_url_refuses_a_bare_word_and_warns_on_shorteners(tmp_path: Path) -> None:
+    runner = CliRunner()
+    base = ["--data-dir", str(tmp_path)]
+    bad = runner.invoke(cli, [*base, "text", "url", "hello"])
+    assert bad.exit_code == 65 and "not a public host name" in bad.output
+    short = runner.invoke(cli, [*base, "text", "url", "https://bit.ly/AbC"])
+    assert short.exit_code == 0 and "unresolved" in short.output and "shortener" in short.output
+
+
+def _article(shared_data: Path, start: int, lang: str = "eng") -> list[str]:
+    """An NTREX-style news article: 4 paragraphs of 3 consecutive sentences of the shipped NTREX news text."""
+    lines = (shared_data / "parallel" / f"ntrex128.{lang}").read_text(encoding="utf-8").splitlines()
+    return [" ".join(lines[start + 3 * i:start + 3 * i + 3]) for i in range(4)]
+
+
+def test_an_article_is_found_by_a_banked_paragraph_and_the_reverse(
+        instance: Instance, admin: Principal, shared_data: Path) -> None:
+    article = _article(shared_data, 40)
+    other = _article(shared_data, 400, "arb")
+    with as_content(other[2], instance.settings) as content:
+        paragraph_values = matching.extract(instance.registry, instance.settings, content, for_bank=True)
+    with as_content("\n\n".join(article), instance.settings) as content:
+        article_values = matching.extract(instance.registry, instance.settings, content, for_bank=True)
+    specs = [banks.SignalSpec(s.signal_type, s.value, entry_ref=ref)
+             for ref, values in (("paragraph", paragraph_values), ("article", article_values))
+             for s in values if s.signal_type == "text_minhash"]
+    _bank(instance, admin, "texts", specs)
+    # A re-post of the whole other article (paragraphs merged into one block) finds the banked paragraph ...
+    whole = _match(instance, admin, " ".join(other))
+    hit = next(m for m in whole["matches"] if m["entry"]["ref"] == "paragraph")
+    assert hit["explanation"]["containment"] == 1.0 and hit["distance"] == 0.0
+    # ... and one paragraph of the banked article finds the article, its containment in the explanation.
+    part = _match(instance, admin, "عاجل: " + article[1])
+    hits = [m for m in part["matches"] if m["entry"]["ref"] == "article"]
+    assert hits and max(m["explanation"]["containment"] for m in hits) >= 0.9
 
 
 def test_an_unrelated_text_does_not_match(instance: Instance, admin: Principal) -> None:
@@ -177,5 +237,45 @@ def test_cli_train_status_and_classify(instance: Instance, org_id: int, shared_d
     assert "macro F1" in trained.output and (tmp_path / "cm.png").read_bytes().startswith(b"\x89PNG")
     result = runner.invoke(cli, [*base, "text", "classify", "Tickets are sold at the station.", "--json"], env=env)
     assert result.exit_code == 0, result.output
+    explained = json.loads(result.stdout)["results"][0]["explanation"]
+    assert explained["ngrams"] and all(w["weight"] > 0 for w in explained["words"])
+    assert {w["feature"] for w in explained["words"]} <= {"tickets", "are", "sold", "at", "the", "station"}
+    shown = runner.invoke(cli, [*base, "text", "classify", "Tickets are sold at the station."], env=env)
+    assert "because of:" in shown.output
     bad = runner.invoke(cli, [*base, "text", "url", "data:text/html,hi"], env=env)
     assert bad.exit_code == 65 and "only http and https" in bad.output
+
+
+def test_a_matched_text_carries_the_classifier_label_and_why_to_the_case_page(
+        instance: Instance, admin: Principal, shared_data: Path) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import select
+    from tests.factories import PASSWORD, make_user
+    from tests.web.helpers import sign_in
+
+    from basira.api.app import create_app
+    from basira.review import consume
+    from basira.review.models import Case
+
+    with instance.db.session() as s:
+        classifier.train(s, admin, instance.settings, _training_csv(shared_data, 90))
+    value = text_minhash(ORIGINAL)
+    assert value is not None
+    _bank(instance, admin, "texts", [banks.SignalSpec("text_minhash", value, entry_ref="statement-1")])
+    result = _match(instance, admin, EDITED)
+    (hit,) = result["matches"]
+    (label,) = hit["explanation"]["classifiers"]
+    assert label["scheme"] == "behaviour" and label["label"] in SYNTHETIC.values() and label["words"]
+    assert 0 < hit["explanation"]["containment"] <= 1
+    consume(instance.db.session)
+    with instance.db.session() as s:
+        cid = s.scalars(select(Case.id)).one()
+    make_user(instance, admin, "rita", "reviewer")
+    client = TestClient(create_app(instance))
+    assert sign_in(client, "rita", PASSWORD).url.path == "/"
+    page = client.get(f"/cases/{cid}").text
+    assert "Text classifier" in page and f"<bdi>{label['label']}</bdi>" in page and "Because of:" in page
+    assert f"<bdi class=\"mono\">{label['words'][0]}</bdi>" in page and "containment" in page
+    arabic = client.get(f"/cases/{cid}?lang=ar").text
+    assert "مصنِّف النصوص" in arabic and "بسبب:" in arabic
+    assert "Classifieur de texte" in client.get(f"/cases/{cid}?lang=fr").text

@@ -53,3 +53,24 @@ def test_values_round_trip_to_unit_vectors() -> None:
     vec = decode(text_embedding("hello world"))
     assert vec.shape == (512,)
     assert float(np.linalg.norm(vec)) == pytest.approx(1.0, abs=1e-3)
+
+
+def test_a_margin_keeps_same_topic_neighbours_from_matching() -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(3)
+    topic, other = rng.standard_normal((2, 512)).astype(np.float32)
+    unit = lambda v: v / np.linalg.norm(v)  # noqa: E731
+    sibling_a, sibling_b = unit(topic + 0.6 * rng.standard_normal(512)), unit(topic + 0.6 * rng.standard_normal(512))
+    index = VectorIndex(margin=0.05)
+    index.build([(1, encode(sibling_a)), (2, encode(sibling_b)), (3, encode(sibling_a)), (4, encode(unit(other)))])
+    # A third paragraph on the topic is about as near to both banked ones: it matches neither.
+    third = unit(topic + 0.6 * rng.standard_normal(512))
+    assert index.query_vectors(third[None, :], 0.9) == [[]]
+    # A translation of sibling_a is much nearer to it: it matches sibling_a and its copy (3), not sibling_b.
+    near = unit(sibling_a + 0.1 * rng.standard_normal(512))
+    assert [sid for sid, _ in index.query_vectors(near[None, :], 0.9)[0]] == [1, 3]
+    assert len(VectorIndex().query_vectors(third[None, :], 0.9)[0]) == 0  # empty index
+    without = VectorIndex()
+    without.build([(1, encode(sibling_a)), (2, encode(sibling_b))])
+    assert len(without.query_vectors(third[None, :], 0.9)[0]) == 2  # no margin: both same-topic texts match

@@ -76,10 +76,11 @@ def test_a_too_long_url_in_text_is_reported_not_raised() -> None:
 def test_url_prefix_matches_whole_segments_below_it() -> None:
     index = AncestorIndex(UrlPrefixSignal)
     index.add([(1, UrlPrefixSignal.validate("https://example.com/channel/")),
-               (2, UrlPrefixSignal.validate("example.com"))])
+               (2, UrlPrefixSignal.validate("example.com/news"))])
     hits = index.query([UrlPrefixSignal.validate("http://www.example.com/channel/abc/12?x=1")], 100)
-    assert hits == [[(1, 2.0), (2, 3.0)]]
-    assert index.query(["https://example.com/channel2"], 100) == [[(2, 1.0)]]
+    assert hits == [[(1, 3.0)]]  # the query is one step, each segment one more
+    assert index.query(["https://example.com/channel2"], 100) == [[]]
+    assert index.query(["https://example.com/news/2"], 100) == [[(2, 1.0)]]
     assert index.query(["https://example.com/channel/abc"], 0) == [[]]  # threshold is a depth
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from basira.cli.main import app
@@ -87,3 +88,36 @@ def test_replay_credited_to_a_sensor_builds_tracks(shared_data: Path, instance, 
     assert summary["tracking"]["tracks"] == 1 and summary["tracking"]["alerts"] == 0
     unknown = CliRunner().invoke(app, [*args[:-1], "nowhere"], env=env)
     assert unknown.exit_code == 66 and "no sensor 'nowhere'" in unknown.output
+
+
+def _damaged(tmp_path: Path, shared_data: Path, how: str) -> Path:
+    data = (shared_data / "remoteid" / "odid_wifi_sample.pcap").read_bytes()
+    path = tmp_path / f"{how}.pcap"
+    if how == "truncated":
+        path.write_bytes(data[: len(data) - 37])
+    else:  # a record header after the first packet that claims 4 GiB
+        first = 24 + 16 + int.from_bytes(data[24 + 8: 24 + 12], "little")
+        path.write_bytes(data[:first] + data[first: first + 8] + (0xFFFFFFFF).to_bytes(4, "little") * 2
+                         + data[first + 16:])
+    return path
+
+
+@pytest.mark.parametrize("how", ["truncated", "4 GiB record"])
+def test_replay_of_a_damaged_capture_exits_65_after_the_good_packets(tmp_path: Path, shared_data: Path,
+                                                                      how: str) -> None:
+    result = run("drones", "replay", str(_damaged(tmp_path, shared_data, how)), "--fast", "--json")
+    assert result.exit_code == 65, result.output
+    summary = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+    assert summary["capture_problem"] and summary["packets_read"] >= 1
+    assert "Error:" in result.output and "the capture is damaged" in result.output
+    expected = "ends inside" if how == "truncated" else "claims 4294967295 bytes"
+    assert expected in result.output
+
+
+@pytest.mark.parametrize("what", ["missing", "folder"])
+def test_replay_of_a_missing_file_or_a_folder_exits_66_with_one_error_line(tmp_path: Path, what: str) -> None:
+    target = tmp_path / "nothing.pcap" if what == "missing" else tmp_path
+    result = run("drones", "replay", str(target), "--fast")
+    assert result.exit_code == 66, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error:") and str(target) in lines[0], lines

@@ -13,6 +13,7 @@ from shapely.geometry import Point
 from basira.core.errors import InvalidInput
 from basira.drones.zonefiles import parse_zone_file
 from basira.drones.zones import (
+    Altitudes,
     CompiledZone,
     ZoneIndex,
     buffer_m,
@@ -77,12 +78,31 @@ def test_no_window_means_always_and_overnight_schedules_wrap() -> None:
     assert not window_active(night, dt.datetime(2024, 1, 1, 12, tzinfo=dt.UTC))
 
 
-def test_altitude_band_uses_its_reference_and_unknown_altitude_counts_as_inside() -> None:
+def test_altitude_band_uses_its_reference_and_unknown_altitude_is_possibly_inside() -> None:
     z = compiled(1, Point(0, 0).buffer(1), lower_m=50, upper_m=150, upper_ref="AMSL")
-    assert z.in_band(alt_geo=100, height_agl=60)
-    assert not z.in_band(alt_geo=100, height_agl=30)  # under the AGL floor
-    assert not z.in_band(alt_geo=200, height_agl=60)  # over the AMSL ceiling
-    assert z.in_band(alt_geo=None, height_agl=None)
+    assert z.band(Altitudes(alt_geo=100, height_agl=60, geoid_m=0)) == "in"
+    assert z.band(Altitudes(alt_geo=100, height_agl=30, geoid_m=0)) == "out"  # under the AGL floor
+    assert z.band(Altitudes(alt_geo=200, height_agl=60, geoid_m=0)) == "out"  # over the AMSL ceiling
+    assert z.band(Altitudes()) == "possible"
+    # Without the geoid undulation a geodetic altitude says little about AMSL: near the ceiling it is possible.
+    assert z.band(Altitudes(alt_geo=200, height_agl=60)) == "possible"
+    assert z.band(Altitudes(alt_geo=400, height_agl=60)) == "out"
+
+
+def test_agl_limits_from_geodetic_altitude_with_ground_elevation_or_height_above_take_off() -> None:
+    z = compiled(1, Point(0, 0).buffer(1), lower_m=50, upper_m=120)  # 50-120 m above ground
+    # The reported case: a drone that never rose above 11 m (height above take-off) is not in the zone.
+    assert z.band(Altitudes(height_takeoff=11.0)) == "out"
+    assert z.band(Altitudes(height_takeoff=80.0)) == "in"
+    # Geodetic altitude 611 m, ground 500 m AMSL, geoid 50 m above the ellipsoid: 61 m above ground.
+    assert z.band(Altitudes(alt_geo=611.0, ground_amsl=500.0, geoid_m=50.0)) == "in"
+    low = Altitudes(alt_geo=561.0, ground_amsl=500.0, geoid_m=50.0)
+    assert z.band(low) == "out" and low.interval("AGL") == (11.0, 11.0)
+    assert z.band(Altitudes(alt_geo=611.0)) == "possible"  # no ground elevation: unknown AGL
+    wgs = compiled(2, Point(0, 0).buffer(1), lower_m=None, upper_m=600, upper_ref="WGS84")
+    assert wgs.band(Altitudes(alt_geo=611.0)) == "out" and wgs.band(Altitudes(alt_geo=590.0)) == "in"
+    std = compiled(3, Point(0, 0).buffer(1), lower_m=None, upper_m=1000, upper_ref="STD")
+    assert std.band(Altitudes(alt_baro=900.0)) == "in" and std.band(Altitudes(alt_baro=1100.0)) == "out"
 
 
 def test_every_shared_zone_file_imports_and_the_invalid_example_is_refused(shared_data: Path) -> None:

@@ -158,3 +158,36 @@ def test_settings_changes_are_audited_and_shown_on_results(instance: Instance, a
         assert entry.details["before"]["threshold"] != entry.details["after"]["threshold"]
     with pytest.raises(InvalidInput), instance.db.session() as s:
         fsettings.update_settings(s, admin, threshold=1.5)
+
+
+def test_a_removed_entry_marks_its_open_cases_and_a_stated_version_is_not_silently_ignored(
+        instance: Instance, admin: Principal, tmp_path: Path) -> None:
+    from basira.review.models import Case
+
+    _import(instance, admin, _csv(tmp_path, ROW_A + ROW_B, "v1.csv"), "v1")
+    with instance.db.session() as s:
+        screen(s, admin, [ScreenQuery(ref="cust-7", names=["Zubayr Qasim Example"])])
+    assert consume(instance.db.session).opened == 1
+    _import(instance, admin, _csv(tmp_path, ROW_B, "v2.csv"), "v2")  # N-1 removed
+    report = consume(instance.db.session)
+    assert report.marked == 1
+    with instance.db.session() as s:
+        case = s.scalars(select(Case)).one()
+        assert case.evidence["delisted"][0]["refs"] == ["N-1"] and case.evidence["delisted"][0]["version"] == "v2"
+    # A file that states its own version: --version is reported as not used.
+    with instance.db.session() as s:
+        un = import_list(s, admin, instance.registry, ImportRequest("un", SLICE, version="1999-01-01"))
+    assert any("--version" in w and "not used" in w for w in un.warnings)
+
+
+def test_a_wallet_a_list_carries_unverified_can_be_screened_and_errors_name_the_likely_currency(
+        instance: Instance, admin: Principal, tmp_path: Path) -> None:
+    bad_xmr = "5be5543ff73456ab9f2d207887e2af87322c651ea1a873c5b25b7ffae456"
+    _import(instance, admin, _csv(tmp_path, f"N-5,person,Wallet Holder Example,,,XMR:{bad_xmr}\n"), "v1")
+    with instance.db.session() as s:
+        result = screen(s, admin, [ScreenQuery(ref="w1", kind="wallet", wallets=[bad_xmr])])
+    assert result["results"][0]["hits"][0]["entry"]["ref"] == "N-5"
+    with instance.db.session() as s, pytest.raises(InvalidInput) as e:
+        screen(s, admin, [ScreenQuery(ref="w2", kind="wallet", wallets=["TXLAQ63Xg1NAzckPwKHvzw7CSEmLMEqcdk"])])
+    reason = e.value.extra["errors"][0]["reason"]
+    assert "TRX" in reason and "XBT" not in reason

@@ -148,7 +148,7 @@ def test_objects_cannot_be_written_into_another_organizations_bank(instance: Ins
 def test_any_json_value_as_an_object_is_refused_or_ignored_never_raised(value: Any) -> None:
     report = ingest.IngestReport()
     try:
-        ingest._check_object(value)
+        ingest.check_object(value)
     except InvalidInput as e:
         report.failures.append(("", "", e.detail))
     json.dumps(value)  # the strategy only makes JSON values

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from tests.drones.helpers import basic, location, operator, pack, system
 from tests.drones.test_api import east
-from tests.factories import serving
+from tests.factories import run_consumer, serving
 
 from basira.api.app import create_app
 from basira.core import orgs
@@ -71,10 +71,15 @@ def test_map_draws_zones_tracks_operator_and_streams_new_alerts(instance: Instan
             page.fill("#password", PASSWORD)
             page.click("button[type=submit].primary")
             page.wait_for_url(f"{server}/")
-            page.goto(f"{server}/drones")
+            # The map is linked from the navigation of every page.
+            page.click("nav.sections a[href$='/drones']")
             page.wait_for_selector("#tracks li")
             assert page.locator("#map").get_attribute("data-basemap") == "vector"
-            assert page.locator("#tracks li strong").inner_text() == "1581F5FKD229400C1234"
+            assert page.locator("#tracks li .case-link bdi").inner_text() == "1581F5FKD229400C1234"
+            # The built-in coastlines and borders, and the sensor with its range.
+            page.wait_for_selector("#map[data-coastlines=drawn]")
+            assert page.locator("#map").get_attribute("data-sensors") == "1"
+            assert page.locator("#map path.sensor-range").count() == 1
             # The zone (an SVG path) and the drone, its trail, the operator and the link between them.
             page.wait_for_function("document.querySelectorAll('#map svg path').length >= 4")
             page.wait_for_selector("#status[data-state=live]")
@@ -85,6 +90,29 @@ def test_map_draws_zones_tracks_operator_and_streams_new_alerts(instance: Instan
             page.wait_for_function(f"document.querySelector('#tracks li').dataset.position !== '{first}'",
                                    timeout=5_000)
             page.screenshot(path=str(tmp_path / "drones-map.png"))
+            # The alert and the track lead to the track's review case once review opened it.
+            run_consumer(instance)
+            page.click("#alerts li .case-link")
+            page.wait_for_url(f"{server}/cases/*")
+            assert "1581F5FKD229400C1234" in page.content()
+            # The case shows the track on the drone map's layers, with a replay slider and the evidence export.
+            page.wait_for_selector("#case-map[data-positions='6']")
+            assert page.locator("#case-map path").count() >= 3  # the zone, the sensor's range, the path
+            page.locator("#case-replay").fill("0")
+            page.wait_for_selector("#case-map[data-replay-index='0']")
+            href = page.locator("a[href$='/evidence']").get_attribute("href")
+            assert href is not None
+            export = page.request.get(f"{server}{href}")
+            assert export.status == 200 and export.body()[:2] == b"PK"
+            # A phone: the map fills the width, the lists follow below it.
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.context.add_cookies(page.context.cookies())
+            phone.goto(f"{server}/drones")
+            phone.wait_for_selector("#tracks li")
+            box, aside = phone.locator("#map").bounding_box(), phone.locator("aside").bounding_box()
+            assert box is not None and aside is not None
+            assert box["width"] >= 370 and box["height"] >= 280, box
+            assert aside["y"] >= box["y"] + box["height"] - 1 and aside["width"] >= 370, aside
         finally:
             browser.close()
     shot = tmp_path / "drones-map.png"

@@ -3,6 +3,7 @@ appeals, media from the content source with wellbeing defaults, and names that t
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -300,6 +301,16 @@ def test_a_screening_hit_shows_the_feature_breakdown(instance: Instance, admin: 
     assert "nationality_mismatch" in page and "<bdi>-0.05</bdi>" in page
     assert "<bdi>Abu Example, أبو مثال</bdi>" in page and "<bdi>ابو مثال</bdi>" in page
     assert "True match" in page and "False positive" in page and "Incites" not in page
+    assert "Removed from its list" not in page
+    # The list drops the entry: the open case is marked, and its page says so (in each language).
+    with instance.db.session() as s:
+        outbox.emit(s, "list.entries_removed", {"bank_id": bank.id, "bank": "UN 1267 list", "version": "2026-09-01",
+                                                "entry_ids": [sig.entry_id], "refs": ["QDi.999"]},
+                    org_id=admin.org_id)
+    assert consume(instance.db.session).marked == 1
+    page = _client(instance, "rita").get(f"/cases/{cid}").text
+    assert "Removed from its list" in page and "<bdi>QDi.999</bdi>" in page and "<bdi>2026-09-01</bdi>" in page
+    assert "Retiré de sa liste" in _client(instance, "rita").get(f"/cases/{cid}?lang=fr").text
 
 
 def test_a_drone_alert_draws_its_track(instance: Instance, admin: Principal, team: dict[str, int]) -> None:
@@ -363,3 +374,19 @@ def test_every_page_sends_a_stranger_to_sign_in(instance: Instance, admin: Princ
 def test_every_case_verb_sends_a_stranger_to_sign_in(instance: Instance, admin: Principal, verb: str) -> None:
     r = TestClient(create_app(instance)).post(f"/cases/1/{verb}", data={"csrf": "x"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/login"
+
+
+def test_the_queue_names_the_drone_refreshes_itself_and_due_soon_cases_stand_out(
+        instance: Instance, admin: Principal, team: dict[str, int]) -> None:
+    with instance.db.session() as s:
+        outbox.emit(s, "alert.raised", {"track_id": "41", "alert_id": "al-1", "alert_kind": "ENTER",
+                                        "at": "2027-03-01T10:00:00Z", "uas_id": "1596F3A8B2"}, org_id=admin.org_id)
+    consume(instance.db.session)
+    with instance.db.session() as s:
+        case = s.scalars(select(Case).where(Case.kind == "drone_alert")).one()
+        case.due_at = utcnow() + dt.timedelta(minutes=3)
+    page = _client(instance, "rita").get("/cases").text
+    row = page[page.index(f'data-case="{case.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "due-soon" in row and "1596F3A8B2" in row and "track 41" in row
+    assert 'id="queue" data-refresh-s="30"' in page

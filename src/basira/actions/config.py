@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from basira.core.errors import ConfigurationError
+from basira.core.exercise import parse_prefixes
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -65,6 +66,8 @@ class ActionsConfig:
             receiver); public addresses are always allowed.
         batch: The most deliveries sent in one round.
         concurrency: Deliveries sent at once in a round (so a hanging endpoint holds one slot, not the round).
+        exercise_endpoints: URL prefixes of the endpoints an exercise organization's webhooks may reach (and no
+            other): see :mod:`basira.core.exercise`.
     """
 
     timeout: float = 10.0
@@ -72,6 +75,7 @@ class ActionsConfig:
     allowlist: tuple[Network, ...] = ()
     batch: int = 100
     concurrency: int = 8
+    exercise_endpoints: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Any) -> ActionsConfig:
@@ -81,7 +85,8 @@ class ActionsConfig:
         if timeout <= 0 or horizon < 0:
             raise ConfigurationError("BASIRA_WEBHOOK_TIMEOUT_S must be positive and the horizon not negative")
         return cls(timeout=timeout, retry=RetryPolicy(horizon=horizon),
-                   allowlist=parse_allowlist(settings.webhook_allowlist))
+                   allowlist=parse_allowlist(settings.webhook_allowlist),
+                   exercise_endpoints=parse_prefixes(getattr(settings, "exercise_webhook_prefixes", "")))
 
 
 def parse_allowlist(text: str) -> tuple[Network, ...]:

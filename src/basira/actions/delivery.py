@@ -30,6 +30,7 @@ from basira.actions.urls import UnsafeTarget, check_target
 from basira.actions.webhooks import require_read
 from basira.core import audit
 from basira.core.errors import Conflict, InvalidInput, NotFound
+from basira.core.exercise import exercise_endpoint, exercise_org_ids
 from basira.core.models import as_id, utcnow
 from basira.core.principal import Principal
 
@@ -49,15 +50,18 @@ class _Job:
     body: str
     key: str
     event: str
+    exercise: bool = False
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one attempt got: a status code (None when no answer came), an error text, and its duration."""
+    """What one attempt got: a status code (None when no answer came), an error text, and its duration;
+    ``final`` sends the delivery to the dead letters at once (a refusal no retry can change)."""
 
     status_code: int | None
     error: str
     duration_ms: int
+    final: bool = False
 
     @property
     def ok(self) -> bool:
@@ -127,6 +131,7 @@ def _claim(factory: SessionFactory, config: ActionsConfig, now: dt.datetime) -> 
     lease = now + dt.timedelta(seconds=config.timeout) + LEASE_MARGIN
     jobs: list[_Job] = []
     with factory() as s:
+        exercises = exercise_org_ids(s)
         rows = s.execute(select(Delivery, Webhook).join(Webhook, Webhook.id == Delivery.webhook_id).where(
             Delivery.status == DeliveryStatus.PENDING.value, Delivery.next_attempt_at <= now,
             Webhook.enabled.is_(True), Webhook.deleted_at.is_(None))
@@ -141,7 +146,7 @@ def _claim(factory: SessionFactory, config: ActionsConfig, now: dt.datetime) -> 
                 .execution_options(synchronize_session=False)))
             if res.rowcount == 1:
                 jobs.append(_Job(d.id, d.attempts + 1, hook.url, hook.secret, d.body, d.idempotency_key,
-                                 d.webhook_event))
+                                 d.webhook_event, exercise=hook.org_id in exercises))
     return jobs
 
 
@@ -151,6 +156,10 @@ def _send(http: httpx.Client, config: ActionsConfig, job: _Job) -> Outcome:
     def took() -> int:
         return int((time.monotonic() - started) * 1000)
 
+    # Checked again at sending: the URL was checked when saved, but the settings may have changed since.
+    if job.exercise and not exercise_endpoint(job.url, config.exercise_endpoints):
+        return Outcome(None, "refused: an exercise organization's webhook goes only to an exercise endpoint",
+                       took(), final=True)
     try:
         check_target(job.url, config.allowlist)
     except UnsafeTarget as e:
@@ -185,6 +194,8 @@ def _record(factory: SessionFactory, config: ActionsConfig, job: _Job, outcome: 
         if outcome.ok:
             # Recorded even when the action was undone meanwhile: the receiver did get it.
             d.status, d.delivered_at = DeliveryStatus.DELIVERED.value, now
+        elif d.status == DeliveryStatus.PENDING.value and outcome.final:
+            d.status, d.dead_at = DeliveryStatus.DEAD.value, now
         elif d.status == DeliveryStatus.PENDING.value:
             first = d.first_attempt_at or now
             failures = s.scalar(select(func.count()).select_from(DeliveryAttempt).where(

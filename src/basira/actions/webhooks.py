@@ -19,6 +19,7 @@ from basira.actions.signing import new_secret
 from basira.actions.urls import validate_url
 from basira.core import audit
 from basira.core.errors import InvalidInput, NotFound
+from basira.core.exercise import ExerciseIsolation, exercise_endpoint, is_exercise
 from basira.core.models import Role, as_id, utcnow
 from basira.core.principal import Principal
 
@@ -67,13 +68,24 @@ def _name(name: str) -> str:
     return text
 
 
+def _check_exercise(session: Session, org_id: int, url: str, endpoints: Sequence[str]) -> None:
+    """An exercise organization's webhooks go to an exercise endpoint (BASIRA_EXERCISE_WEBHOOK_PREFIXES) only."""
+    if is_exercise(session, org_id) and not exercise_endpoint(url, endpoints):
+        raise ExerciseIsolation("an exercise organization's webhooks go only to an exercise endpoint "
+                                "(BASIRA_EXERCISE_WEBHOOK_PREFIXES); this URL is not one")
+
+
 def create_webhook(session: Session, principal: Principal, spec: WebhookSpec,
-                   allowlist: Sequence[Network] = ()) -> tuple[Webhook, str]:
-    """Add a webhook to the caller's organization; returns it and its signing secret (shown this once)."""
+                   allowlist: Sequence[Network] = (), exercise_endpoints: Sequence[str] = ()) -> tuple[Webhook, str]:
+    """Add a webhook to the caller's organization; returns it and its signing secret (shown this once).
+
+    An exercise organization's webhook must go to one of ``exercise_endpoints`` (ExerciseIsolation otherwise).
+    """
     principal.require_admin()
     if spec.url is None:
         raise InvalidInput("a webhook needs a URL")
     url = validate_url(spec.url, allowlist)
+    _check_exercise(session, principal.org_id, url, exercise_endpoints)
     events = _events(spec.events if spec.events is not None else WEBHOOK_EVENTS)
     live = session.scalars(select(Webhook.id).where(Webhook.org_id == principal.org_id,
                                                     Webhook.deleted_at.is_(None))).all()
@@ -108,13 +120,15 @@ def get_webhook(session: Session, principal: Principal, webhook_id: int | str) -
 
 
 def update_webhook(session: Session, principal: Principal, webhook_id: int, spec: WebhookSpec,
-                   allowlist: Sequence[Network] = ()) -> Webhook:
+                   allowlist: Sequence[Network] = (), exercise_endpoints: Sequence[str] = ()) -> Webhook:
     """Change a webhook's URL, events, name or enabled flag."""
     principal.require_admin()
     hook = get_webhook(session, principal, webhook_id)
     changes: dict[str, object] = {}
     if spec.url is not None:
-        hook.url = changes["url"] = validate_url(spec.url, allowlist)
+        url = validate_url(spec.url, allowlist)
+        _check_exercise(session, hook.org_id, url, exercise_endpoints)
+        hook.url = changes["url"] = url
     if spec.events is not None:
         hook.events = _events(spec.events)
         changes["events"] = hook.events

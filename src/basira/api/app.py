@@ -31,6 +31,9 @@ def settle_for_serving() -> None:
 def create_app(instance: Instance | None = None) -> FastAPI:
     """Build the app around ``instance`` (a new one from the environment when None)."""
     inst = instance or Instance()
+    from basira.content.hamming import set_query_threads
+
+    set_query_threads(inst.settings.index_threads)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

@@ -65,9 +65,11 @@ class CliState:
     def instance(self) -> Instance:
         if self._instance is None:
             # Imported here: it brings in the migrations (Alembic), which `--help` and `hash` never need.
+            from basira.content.hamming import set_query_threads
             from basira.core.instance import Instance
 
             self._instance = Instance(self.settings())
+            set_query_threads(self._instance.settings.index_threads)
             self.on_close(self._instance.close)
         return self._instance
 

@@ -41,6 +41,13 @@ def sensor_add(
     lon: Annotated[float, typer.Option("--lon", help="WGS84 longitude, degrees (-180 to 180).")],
     height_m: Annotated[float, typer.Option("--height-m", help="Antenna height above ground, metres.")] = 0.0,
     range_m: Annotated[float, typer.Option("--range-m", help="How far it is expected to hear, metres.")] = 1000.0,
+    uncertainty_m: Annotated[float, typer.Option(
+        "--uncertainty-m", help="How far the sensor may really stand from --lat/--lon, metres.")] = 100.0,
+    gain_dbi: Annotated[float, typer.Option("--gain-dbi", help="Receiving antenna gain, dBi.")] = 0.0,
+    ground_m: Annotated[float | None, typer.Option(
+        "--ground-m", help="Ground elevation at the sensor, metres above mean sea level.")] = None,
+    geoid_m: Annotated[float | None, typer.Option(
+        "--geoid-m", help="Geoid height over the WGS84 ellipsoid at the sensor, metres.")] = None,
     name: Annotated[str, typer.Option("--name", help="A name for people.")] = "",
     org: OrgOption = None,
     as_json: JsonOption = False,
@@ -55,7 +62,11 @@ def sensor_add(
     with inst.db.session() as s:
         who, _ = principal(s, org)
         row = sensor_view(create_sensor(s, who, SensorSpec(ref=ref, name=name, lat=lat, lon=lon,
-                                                            antenna_height_m=height_m, range_m=range_m)))
+                                                            antenna_height_m=height_m, range_m=range_m,
+                                                            position_uncertainty_m=uncertainty_m,
+                                                            antenna_gain_dbi=gain_dbi,
+                                                            ground_elevation_m=ground_m,
+                                                            geoid_undulation_m=geoid_m)))
     if as_json:
         echo_json(row)
     else:

@@ -28,6 +28,8 @@ def _print_report(r: ImportReport) -> None:
     if r.skipped:
         out.print(f"[bold]{escape(r.bank)}[/bold] already holds this file (version {escape(r.version)}): "
                   f"nothing to do.")
+        for w in r.warnings[:10]:
+            err.print(f"  [yellow]warning[/yellow] {escape(w)}", soft_wrap=True)
         return
     out.print(f"Imported [bold]{escape(r.bank)}[/bold] ({r.source}, version {escape(r.version)}): {r.entries} "
               f"entries, {r.added} added, {r.changed} changed, {r.removed} removed, {r.unchanged} unchanged; "
@@ -112,22 +114,45 @@ def lists_update(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption 
 @cli_app.command("show")
 def lists_show(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = False) -> None:
     """Show the imported lists: source, version (publication date), entries and the last delta."""
+    from sqlalchemy import select
+
     from basira.finance import settings as fsettings
     from basira.finance.lists.history import latest_imports
+    from basira.finance.models import ListChange
 
     inst = state(ctx).instance()
     with inst.db.session() as s:
         p, _ = principal(s, org)
-        rows = [r.as_dict() for r in latest_imports(s, p)]
+        latest = latest_imports(s, p)
+        rows = [r.as_dict() for r in latest]
+        # The entries each import added, changed or removed (the first ten of each), for the table only: the
+        # JSON is the API's shape.
+        changed: list[dict[str, list[str]]] = []
+        for li in [] if as_json else latest:
+            refs: dict[str, list[str]] = {}
+            for ref, change in s.execute(select(ListChange.ref, ListChange.change).where(
+                    ListChange.import_id == li.imp.id).order_by(ListChange.id)):
+                kept = refs.setdefault(change, [])
+                if len(kept) < 10:
+                    kept.append(ref)
+            changed.append(refs)
         current = fsettings.current_settings(s, p.org_id).as_dict()
     if as_json:
         echo_json({"lists": rows, "settings": current})
         return
-    table = Table("bank", "source", "version", "entries", "added", "changed", "removed", "imported")
+    table = Table("bank", "source", "version", "entries", "added", "changed", "removed", "re-screened",
+                  "new hits", "imported")
     for r in rows:
         table.add_row(str(r["bank_id"]), str(r["source"]), escape(str(r["version"])), str(r["entries"]),
-                      str(r["added"]), str(r["changed"]), str(r["removed"]), str(r["imported_at"])[:19])
+                      str(r["added"]), str(r["changed"]), str(r["removed"]), str(r.get("rescreened", 0)),
+                      str(r.get("new_hits", 0)), str(r["imported_at"])[:19])
     out.print(table)
+    for r, refs in zip(rows, changed, strict=True):
+        for change in ("added", "changed", "removed"):
+            if refs.get(change):
+                more = r[change] - len(refs[change])
+                out.print(f"  {escape(str(r['bank']))}: {change} " + ", ".join(escape(x) for x in refs[change])
+                          + (f" and {more} more" if more > 0 else ""), soft_wrap=True)
     out.print(f"Screening settings v{current['version']}: threshold {current['threshold']}, lists "
               f"{current['bank_ids'] or 'all'}, weights {current['weights'] or 'default'}.")
 

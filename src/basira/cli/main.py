@@ -67,10 +67,11 @@ def build_app(fronts: FrontRegistry | None = None) -> typer.Typer:
                       ("audit", audit_app)):
         app.add_typer(sub, name=name)
     # The layers above the fronts (sharing, legal duties, reports): each module names its group.
-    from basira.cli import hma, legal, misp, oidc, reports, retention, sharing, subject
+    from basira.cli import exercise, hma, legal, misp, oidc, reports, retention, sharing, subject
 
-    for area in (sharing, misp, hma, legal, reports, oidc, retention, subject):
+    for area in (sharing, misp, hma, legal, reports, oidc, retention, subject, exercise):
         app.add_typer(area.cli_app, name=area.CLI_NAME)
+    app.command("readiness")(exercise.readiness)
     for name, group in (fronts or default_fronts()).cli_groups():
         if not isinstance(group, typer.Typer):
             raise ConfigurationError(f"command group {name!r} is not a Typer app")

@@ -3,6 +3,9 @@ command line) matched against the banks."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
@@ -31,9 +34,13 @@ from basira.content import text as text_content
 from basira.content import videodecode
 from basira.core import matching
 from basira.core.banks import get_bank
-from basira.core.errors import BasiraError, InvalidInput
+from basira.core.errors import BasiraError, ContentTooLarge, InvalidInput
+from basira.core.settings import Settings
 from basira.core.signals import Content, default_registry
 from basira.core.visibility import Access
+
+#: Largest JSON-lines input read at once (about 100 texts of the largest size).
+MAX_JSONL_BYTES = 100 * 1_000_000
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Files or folders (folders are walked recursively).")]
 OptionalPathsArg = Annotated[list[Path] | None, typer.Argument(
@@ -111,6 +118,11 @@ def match_paths(
         list[str] | None, typer.Option("--text", help="A text to match (a post, a caption; repeatable).")
     ] = None,
     url: Annotated[list[str] | None, typer.Option("--url", help="A URL to match (repeatable).")] = None,
+    text_file: Annotated[list[Path] | None, typer.Option(
+        "--text-file", help="A file holding one text (UTF-8, or UTF-16 with BOM); '-' reads standard input.")] = None,
+    jsonl: Annotated[Path | None, typer.Option(
+        "--jsonl", help="JSON lines, one item each: {\"text\": ...} or {\"url\": ...}, with an optional "
+                        "\"ref\"; '-' reads standard input.")] = None,
     org: OrgOption = None,
     bank: Annotated[
         list[str] | None, typer.Option("--bank", help="Match only against this bank (name or id; repeatable).")
@@ -120,8 +132,10 @@ def match_paths(
     ] = True,
     as_json: JsonOption = False,
 ) -> None:
-    """Match files, texts (--text) and URLs (--url) against every bank the organization may match; prints a
-    summary table (or JSON). Texts and URLs are named ``text:N`` and ``url:N`` in the order given.
+    """Match files, texts (--text, --text-file) and URLs (--url), or JSON lines of them (--jsonl), against every
+    bank the organization may match; prints a summary table (or JSON). Texts and URLs are named ``text:N`` and
+    ``url:N`` in the order given (a JSON line's own ``ref`` where it has one). A file that holds text (UTF-8, or
+    UTF-16 with a byte-order mark, recognised by its content) is matched as text.
 
     An item that cannot be read or matched is reported, and the others go on.
     The exit status is then that of the first problem: 65 bad content, 66 missing or special file, 77 no permission.
@@ -129,10 +143,14 @@ def match_paths(
     inst = state(ctx).instance()
     problems: list[Problem] = []
     files = list(walk_files(paths or [], problems))
-    given = [(f"text:{n}", "text", v) for n, v in enumerate(text or [], 1)] + \
+    texts = list(text or []) + [_read_text_file(f) for f in text_file or []]
+    given = [(f"text:{n}", "text", v) for n, v in enumerate(texts, 1)] + \
         [(f"url:{n}", "url", v) for n, v in enumerate(url or [], 1)]
+    if jsonl is not None:
+        given += _read_jsonl(jsonl, problems)
     if not files and not given and not problems:
-        raise InvalidInput("nothing to match: give files or folders, --text TEXT or --url URL")
+        raise InvalidInput("nothing to match: give files or folders, --text TEXT, --text-file FILE, --url URL or "
+                           "--jsonl FILE")
     with inst.db.session() as s:
         p, o = principal(s, org)
         bank_ids = ([get_bank(s, p, b.strip(), Access.MATCH_ONLY).id for b in bank] if bank else None)
@@ -142,12 +160,15 @@ def match_paths(
                         console=err, transient=True, disable=not err.is_terminal)
     with progress:
         task = progress.add_task("matching", total=len(files) + len(given))
-        items: list[tuple[Path, AbstractContextManager[Content]]] = [(f, _file_content(f)) for f in files]
+        file_hashes: dict[Path, list[tuple[str, str]]] = {}
+        items: list[tuple[Path, AbstractContextManager[Content]]] = [
+            (f, _file_content(f, inst.settings, file_hashes)) for f in files]
         items += [(Path(ref), text_content.as_content(value, inst.settings, kind)) for ref, kind, value in given]
         for path, opened in items:
             try:
                 with opened as content, _video_progress(progress, content, path):
                     request = matching.MatchRequest(content=content, ref=str(path),
+                                                    signals=file_hashes.get(path, []),
                                                     content_type=content.content_type, bank_ids=bank_ids,
                                                     store=store)
                     # One transaction per item: an item that fails leaves the others recorded.
@@ -172,9 +193,68 @@ def match_paths(
 
 
 @contextmanager
-def _file_content(path: Path) -> Iterator[Content]:
-    """A local file as content (nothing to clean up), opened when the loop reaches it."""
-    yield content_of(path)
+def _file_content(path: Path, settings: Settings, file_hashes: dict[Path, list[tuple[str, str]]]
+                  ) -> Iterator[Content]:
+    """A local file as content, opened when the loop reaches it: as text when it holds text (by its content), the
+    file's own md5 and sha256 then put in ``file_hashes`` so that it is still matched as a file too."""
+    content = content_of(path)
+    if content.content_type == "file" and content.size <= text_content.MAX_TEXT_BYTES:
+        data = path.read_bytes()
+        body = text_content.text_of_bytes(data)
+        if body is not None:
+            file_hashes[path] = [("md5", hashlib.md5(data, usedforsecurity=False).hexdigest()),
+                                 ("sha256", hashlib.sha256(data).hexdigest())]
+            with text_content.as_content(body, settings) as as_text:
+                yield as_text
+            return
+    yield content
+
+
+def _read_stream(path: Path, what: str) -> bytes:
+    """The bytes of a file, or of standard input for '-', at most one text's worth more than the limit."""
+    limit = text_content.MAX_TEXT_BYTES if what == "text" else MAX_JSONL_BYTES
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(limit + 1)
+    else:
+        with path.open("rb") as f:
+            data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ContentTooLarge(f"{path}: over the limit of {limit} bytes for {what}")
+    return data
+
+
+def _read_text_file(path: Path) -> str:
+    data = _read_stream(path, "text")
+    body = text_content.text_of_bytes(data)
+    if body is None:
+        raise InvalidInput(f"{path} does not hold text (UTF-8, or UTF-16 with a byte-order mark)")
+    return body
+
+
+def _read_jsonl(path: Path, problems: list[Problem]) -> list[tuple[str, str, str]]:
+    """The items of a JSON-lines file; a bad line is reported (with its number) and the others go on."""
+    out: list[tuple[str, str, str]] = []
+    body = text_content.text_of_bytes(_read_stream(path, "JSON lines"))
+    if body is None:
+        raise InvalidInput(f"{path} does not hold UTF-8 text")
+    for number, line in enumerate(body.splitlines(), 1):
+        if not line.strip():
+            continue
+        where = Path(f"{path}:{number}")
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            problems.append(Problem(where, f"not JSON ({e.msg})", InvalidInput.exit_code))
+            continue
+        kinds = [k for k in ("text", "url") if isinstance(row, dict) and isinstance(row.get(k), str)]
+        if len(kinds) != 1:
+            problems.append(Problem(where, 'a line is an object with one string "text" or "url"',
+                                    InvalidInput.exit_code))
+            continue
+        ref = row.get("ref")
+        out.append((str(ref)[:300] if isinstance(ref, str | int) and str(ref) else f"{kinds[0]}:{path.name}:{number}",
+                    kinds[0], row[kinds[0]]))
+    return out
 
 
 def _video_progress(progress: Progress, content: Content, path: Path) -> AbstractContextManager[None]:

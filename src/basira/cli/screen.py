@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from basira.cli.common import JsonOption, OrgOption, err, principal, state
@@ -27,11 +28,16 @@ COLUMNS = ("id", "name", "birth_date", "nationality", "wallet", "kind", "documen
 CHUNK = 500
 
 
-def _queries(f: IO[str]) -> list[screening.ScreenQuery]:
+def _queries(f: IO[str]) -> tuple[list[screening.ScreenQuery], list[dict[str, Any]]]:
+    """The rows that can be screened, and those that cannot: ``{"line", "id", "reason"}`` each."""
     from basira.finance import screening
 
     reader = csv.DictReader(f)
-    header = [h.strip().lower() for h in reader.fieldnames or []]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as e:
+        raise InvalidInput(f"line 1 of the customer file is not valid CSV: {e}") from None
+    header = [h.strip().lower() for h in fieldnames or []]
     if "id" not in header or not ({"name", "wallet"} & set(header)):
         raise InvalidInput("the customer file needs a header with id and name (or wallet); optional columns: "
                            "birth_date, nationality, wallet, kind, documents")
@@ -41,7 +47,20 @@ def _queries(f: IO[str]) -> list[screening.ScreenQuery]:
     reader.fieldnames = header
     queries: list[screening.ScreenQuery] = []
     bad: list[dict[str, Any]] = []
-    for line, row in enumerate(reader, start=2):
+    rows = iter(reader)
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as e:
+            bad.append({"line": line, "id": "", "reason": f"not valid CSV: {e}"})
+            continue
+        if None in row:
+            bad.append({"line": line, "id": (row.get("id") or "")[:100],
+                        "reason": f"{len(header) + len(row[None])} fields where the header has {len(header)}"})
+            continue
         get = {k: (v or "").strip() for k, v in row.items() if k is not None}
         wallet = get.get("wallet", "")
         q = screening.ScreenQuery(
@@ -53,15 +72,12 @@ def _queries(f: IO[str]) -> list[screening.ScreenQuery]:
         try:
             screening.clean_query(q)
         except (InvalidInput, InvalidSignal) as e:
-            bad.append({"line": line, "reason": e.detail})
+            # The query is kept: a wallet a list carries unverified passes once the lists are known.
+            bad.append({"line": line, "id": get.get("id", "")[:100], "reason": e.detail,
+                        "query": q if q.wallets else None})
             continue
         queries.append(q)
-    if bad:
-        raise InvalidInput(f"{len(bad)} rows of the customer file are invalid; nothing was screened",
-                           bad_rows=bad[:100])
-    if not queries:
-        raise InvalidInput("the customer file has no rows")
-    return queries
+    return queries, bad
 
 
 def _row(result: dict[str, Any]) -> dict[str, Any]:
@@ -74,33 +90,11 @@ def _row(result: dict[str, Any]) -> dict[str, Any]:
             "features": json.dumps(top.get("features", {}), sort_keys=True) if top else ""}
 
 
-@cli_app.callback(invoke_without_command=True)
-def screen(
-    ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="CSV with columns id, name (and optional birth_date, nationality, "
-                                              "wallet, kind, documents); - reads standard input.")],
-    threshold: Annotated[float | None, typer.Option("--threshold", help="Override the threshold (0-1].")] = None,
-    bank: Annotated[list[int] | None, typer.Option("--list", help="Bank id of a list to use (repeatable).")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
-    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record hits (no review cases).")] = False,
-    no_monitor: Annotated[bool, typer.Option("--no-monitor", help="Do not keep customers for monitoring.")] = False,
-    org: OrgOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Screen every customer of the file; one CSV row (or JSON result) per customer, hits first by score."""
-    # Imported here so that `basira --help` does not load the name matcher.
+def _screen_all(inst: Any, queries: list[screening.ScreenQuery], opts: screening.ScreenOptions,
+                org: str | None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Every query screened, a chunk per transaction, with a progress bar; the results and the settings/lists."""
     from basira.finance import screening
 
-    if str(file) == "-":
-        queries = _queries(sys.stdin)
-    else:
-        with file.open(encoding="utf-8-sig", newline="") as f:
-            try:
-                queries = _queries(f)
-            except UnicodeDecodeError as e:
-                raise InvalidInput(f"the customer file is not UTF-8 (byte {e.start})") from None
-    inst = state(ctx).instance()
-    opts = screening.ScreenOptions(threshold=threshold, bank_ids=bank, record=not no_record, monitor=not no_monitor)
     results: list[dict[str, Any]] = []
     head: dict[str, Any] = {}
     progress = Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -116,18 +110,92 @@ def screen(
             head = {"settings": res["settings"], "lists": res["lists"]}
             results.extend(res["results"])
             progress.advance(task, len(chunk))
+    return results, head
+
+
+@cli_app.callback(invoke_without_command=True)
+def screen(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV with columns id, name (and optional birth_date, nationality, "
+                                              "wallet, kind, documents); - reads standard input.")],
+    threshold: Annotated[float | None, typer.Option("--threshold", help="Override the threshold (0-1].")] = None,
+    bank: Annotated[list[int] | None, typer.Option("--list", help="Bank id of a list to use (repeatable).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    no_record: Annotated[bool, typer.Option("--no-record", help="Do not record hits (no review cases).")] = False,
+    no_monitor: Annotated[bool, typer.Option("--no-monitor", help="Do not keep customers for monitoring.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Screen nothing when any row is invalid.")] = False,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Screen every customer of the file; one CSV row (or JSON result) per customer, hits first by score.
+
+    A row that cannot be screened is reported with its line number and reason (in the output and on standard
+    error) and the others are screened; the exit status is then 65. With --strict nothing is screened when any
+    row is invalid."""
+    # Imported here so that `basira --help` does not load the name matcher.
+    from basira.finance import screening
+
+    if str(file) == "-":
+        queries, bad = _queries(sys.stdin)
+    else:
+        with file.open(encoding="utf-8-sig", newline="") as f:
+            try:
+                queries, bad = _queries(f)
+            except UnicodeDecodeError as e:
+                raise InvalidInput(f"the customer file is not UTF-8 (byte {e.start})") from None
+    inst = state(ctx).instance()
+    if any(b.get("query") for b in bad):
+        with inst.db.session() as s:
+            p, _ = principal(s, org)
+            listed = screening.lists_checker(s, p, bank)
+            for b in bad:
+                try:
+                    if b["query"] is not None:
+                        screening.clean_query(b["query"], listed)
+                        queries.append(b["query"])
+                        b["ok"] = True
+                except (InvalidInput, InvalidSignal):
+                    pass
+        bad = [b for b in bad if not b.get("ok")]
+    for b in bad:
+        b.pop("query", None)
+    if bad and (strict or not queries):
+        raise InvalidInput(f"{len(bad)} rows of the customer file are invalid; nothing was screened",
+                           bad_rows=bad[:100])
+    if not queries:
+        raise InvalidInput("the customer file has no rows")
+    # The name indexes are kept on disk between runs and rebuilt only when a list changes.
+    screening.keep_indexes_in(inst.settings.data_dir / "name-index", inst.secret_key)
+    try:
+        results, head = _screen_all(inst, queries, screening.ScreenOptions(
+            threshold=threshold, bank_ids=bank, record=not no_record, monitor=not no_monitor), org)
+    finally:
+        screening.keep_indexes_in(None)
     target = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if as_json:
-            json.dump({**head, "results": results}, target, ensure_ascii=False, indent=2)
+            body = {**head, "results": results}
+            if bad:
+                body["errors"] = bad
+            json.dump(body, target, ensure_ascii=False, indent=2)
             target.write("\n")
         else:
-            writer = csv.DictWriter(target, fieldnames=list(_row({"ref": "", "matched": False, "hits": []})))
+            fields = list(_row({"ref": "", "matched": False, "hits": []}))
+            writer = csv.DictWriter(target, fieldnames=[*fields, "line", "error"] if bad else fields)
             writer.writeheader()
             for r in results:
                 writer.writerow(_row(r))
+            for b in bad:
+                writer.writerow({"id": b["id"], "matched": "error", "line": b["line"], "error": b["reason"]})
     finally:
         if output:
             target.close()
     matched = sum(1 for r in results if r["matched"])
     err.print(f"Screened {len(results)} customers: {matched} with hits.")
+    if bad:
+        err.print(f"[bold red]{len(bad)} rows could not be screened:[/bold red]")
+        for b in bad[:100]:
+            err.print(f"  line {b['line']}: {escape(str(b['reason']))}", soft_wrap=True)
+        if len(bad) > 100:
+            err.print(f"  ... and {len(bad) - 100} more (all are in the output)")
+        raise typer.Exit(65)

@@ -14,7 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from basira.cli.common import JsonOption, OrgOption, echo_json, err, out, principal, state
-from basira.sharing import client, export, feeds
+from basira.sharing import client, exchanges, export, feeds, incidents
 
 CLI_NAME = "sharing"
 cli_app = typer.Typer(
@@ -43,11 +43,15 @@ def feed_add(
                                              "the command line. Stored encrypted with the instance key.")] = "",
     interval: Annotated[int, typer.Option("--interval", help="Seconds between scheduled syncs.")] = 300,
     replace: Annotated[bool, typer.Option("--replace", help="Change the feed of that name.")] = False,
+    push_secret: Annotated[str, typer.Option("--push-secret", envvar="BASIRA_FEED_PUSH_SECRET", show_default=False,
+                                             help="The secret the partner signs its incident pushes with (16+ "
+                                                  "characters; better in BASIRA_FEED_PUSH_SECRET): a valid push to "
+                                                  "/v1/sharing/push/FEED-ID syncs the feed at once.")] = "",
     org: OrgOption = None,
 ) -> None:
     """Add a feed: a partner's TAXII collection pulled into one of the organization's banks."""
     inst = state(ctx).instance()
-    spec = feeds.FeedSpec(name, api_root, collection, bank, user, secret, interval)
+    spec = feeds.FeedSpec(name, api_root, collection, bank, user, secret, interval, push_secret)
     with inst.db.session() as s:
         p, _ = principal(s, org)
         feed = feeds.add_feed(s, p, inst.secret_key, spec, replace=replace)
@@ -163,3 +167,114 @@ def export_bank(
             for chunk in chunks:
                 f.write(chunk)
     out.print(f"Wrote {escape(str(output))}.")
+
+
+exchange_app = typer.Typer(help="Hash-sharing exchanges (ThreatExchange through python-threatexchange) feeding banks.",
+                           no_args_is_help=True)
+cli_app.add_typer(exchange_app, name="exchange")
+
+
+@exchange_app.command("add")
+def exchange_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the exchange, unique in the organization.")],
+    bank: Annotated[str, typer.Option("--bank", help="The organization's own bank that receives the hashes.")],
+    privacy_group: Annotated[str, typer.Option("--privacy-group", help="The ThreatExchange privacy group id.")],
+    token: Annotated[str, typer.Option("--token", envvar="BASIRA_EXCHANGE_TOKEN", show_default=False,
+                                       help="The app's access token (APP_ID|SECRET); better in "
+                                            "BASIRA_EXCHANGE_TOKEN. Stored encrypted with the instance key.")] = "",
+    endpoint: Annotated[str, typer.Option("--endpoint", help="The Graph API base URL.")] = exchanges.DEFAULT_ENDPOINT,
+    interval: Annotated[int, typer.Option("--interval", help="Seconds between scheduled syncs.")] = 3600,
+    replace: Annotated[bool, typer.Option("--replace", help="Change the exchange of that name.")] = False,
+    org: OrgOption = None,
+) -> None:
+    """Add an exchange: a ThreatExchange privacy group fetched into one of the organization's banks."""
+    inst = state(ctx).instance()
+    spec = exchanges.ExchangeSpec(name, bank, privacy_group, token, endpoint, interval)
+    with inst.db.session() as s:
+        p, _ = principal(s, org)
+        eid = exchanges.add_exchange(s, p, inst.secret_key, spec, replace=replace).id
+    out.print(f"Exchange [bold]{escape(name)}[/bold] (id {eid}) fetches privacy group {escape(privacy_group)} into "
+              f"bank {escape(bank)} every {interval} s.")
+
+
+@exchange_app.command("sync")
+def exchange_sync(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="The exchange (default: every enabled one).")] = None,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Fetch now from each exchange's checkpoint, and write the organization's opinions back as reactions."""
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, _ = principal(s, org)
+        chosen = [exchanges.get_exchange(s, p, name)] if name else \
+            [e for e in exchanges.list_exchanges(s, p) if e.enabled]
+        ids = [e.id for e in chosen]
+    reports = [exchanges.sync_exchange(inst, i) for i in ids]
+    if as_json:
+        echo_json([r.__dict__ for r in reports])
+    for r in reports if not as_json else []:
+        out.print(f"{escape(r.name)}: {r.pages} pages, {r.added:,} added, {r.disabled:,} deleted, {r.refused:,} "
+                  f"refused, {r.skipped:,} of other types, {r.reactions:,} reactions sent; checkpoint {r.update_time}")
+        if r.error:
+            err.print(f"[bold red]Error:[/bold red] [red]{escape(r.name)}: {escape(r.error)}[/red]", soft_wrap=True)
+    if any(r.error for r in reports):
+        raise typer.Exit(exchanges.ExchangeError.exit_code)
+
+
+incident_app = typer.Typer(help="Crisis incidents: an incident bank whose new signals are pushed to partners at once.",
+                           no_args_is_help=True)
+cli_app.add_typer(incident_app, name="incident")
+
+
+@incident_app.command("declare")
+def incident_declare(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The incident's name.")],
+    bank: Annotated[str, typer.Option("--bank", help="The incident bank (one of the organization's).")],
+    description: Annotated[str, typer.Option("--description", help="What is happening.")] = "",
+    org: OrgOption = None,
+) -> None:
+    """Declare an incident: from now on new signals of its bank are pushed to subscribed partners."""
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, _ = principal(s, org)
+        iid = incidents.declare(s, p, name, bank, description).id
+    out.print(f"Incident {iid} [bold]{escape(name)}[/bold] declared on bank {escape(bank)}.")
+
+
+@incident_app.command("close")
+def incident_close(
+    ctx: typer.Context,
+    incident: Annotated[int, typer.Argument(help="The incident's id.")],
+    debrief: Annotated[str, typer.Option("--debrief", help="What happened and what was learnt.")] = "",
+    org: OrgOption = None,
+) -> None:
+    """Close an incident with its debrief; print the debrief report's figures."""
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, _ = principal(s, org)
+        incidents.close(s, p, incident, debrief)
+        d = incidents.debrief(s, p, incident)
+    out.print(f"Incident {incident} closed: {d.signals:,} signals added, {d.partners} partners notified in "
+              f"{d.pushes:,} pushes ({d.failed} failed); median push {d.median_ms} ms.")
+
+
+@incident_app.command("subscribe")
+def incident_subscribe(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The partner's name.")],
+    url: Annotated[str, typer.Option("--url", help="The partner's push URL (a Basira: /v1/sharing/push/FEED-ID).")],
+    secret: Annotated[str, typer.Option("--secret", envvar="BASIRA_PUSH_SECRET", show_default=False,
+                                        help="The shared signing secret (16+ characters; better in "
+                                             "BASIRA_PUSH_SECRET).")] = "",
+    org: OrgOption = None,
+) -> None:
+    """Subscribe a partner's webhook to the organization's incidents."""
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, _ = principal(s, org)
+        incidents.add_subscriber(s, p, inst.secret_key, name, url, secret)
+    out.print(f"Partner {escape(name)} will be pushed the new signals of every open incident.")

@@ -64,7 +64,10 @@ def canonical(url: Annotated[str, typer.Argument(help="The URL.")], as_json: Jso
         echo_json(forms)
         return
     for key, value in forms.items():
-        out.print(f"{key:<19} {escape(value)}", soft_wrap=True)
+        if key != "warnings" and value is not None:
+            out.print(f"{key:<19} {escape(str(value))}", soft_wrap=True)
+    for warning in forms["warnings"]:
+        out.print(f"[yellow]warning[/yellow]            {escape(warning)}", soft_wrap=True)
 
 
 @cli_app.command("taxonomy")
@@ -152,3 +155,6 @@ def classify(ctx: typer.Context, text: TextArg = None, file: FileOption = None, 
     for t, r in zip(texts, result["results"], strict=True):
         others = ", ".join(f"{k} {v:.2f}" for k, v in list(r["scores"].items())[1:3])
         out.print(f"[bold]{r['label']}[/bold] {r['score']:.2f} ({others})  {escape(t[:80])}", soft_wrap=True)
+        why = ", ".join(w["feature"] for w in r["explanation"]["words"][:5])
+        if why:
+            out.print(f"  because of: {escape(why)}", soft_wrap=True)

@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import string
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +26,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from basira.content.models import TextClassifier
-from basira.content.taxonomy import check_label, check_scheme
-from basira.content.text import MAX_TEXT_BYTES, prepare
+from basira.content.taxonomy import SCHEMES, check_label, check_scheme
+from basira.content.text import MAX_TEXT_BYTES, prepare, read_text
 from basira.core import audit
 from basira.core.errors import ConfigurationError, Conflict, ContentTooLarge, EmptyContent, InvalidInput, NotFound
 from basira.core.principal import Principal
 from basira.core.settings import Settings
+from basira.core.signals import Content
 
 MAX_CSV_BYTES = 100 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -272,11 +274,76 @@ def classify(session: Session, principal: Principal, settings: Settings, texts: 
     probs = model.predict_proba(texts)
     classes = [str(c) for c in model.classes_]
     results = []
-    for p in probs:
+    for text, p in zip(texts, probs, strict=True):
         order = np.argsort(-p)
-        results.append({"label": classes[int(order[0])], "score": round(float(p[order[0]]), 4),
-                        "scores": {classes[int(i)]: round(float(p[i]), 4) for i in order}})
+        label = classes[int(order[0])]
+        results.append({"label": label, "score": round(float(p[order[0]]), 4),
+                        "scores": {classes[int(i)]: round(float(p[i]), 4) for i in order},
+                        "explanation": explain(model, text, label)})
     return {"classifier": describe(row), "results": results}
+
+
+def annotate(session: Session, principal: Principal, settings: Settings, content: Content) -> dict[str, Any] | None:
+    """The content front's annotator (see ``FrontManifest.annotator``): for a matched text, the label each of the
+    organization's active classifiers gives it and why, kept in the match explanations and shown on the case page.
+    None for other content or when the organization has trained no classifier."""
+    if content.content_type != "text":
+        return None
+    found: list[dict[str, Any]] = []
+    text = read_text(content)
+    for scheme in SCHEMES:
+        try:
+            row = active(session, principal, scheme)
+        except NotFound:
+            continue
+        try:
+            model = _load(settings, row)
+        except ConfigurationError as e:
+            found.append({"scheme": scheme, "error": e.detail})
+            continue
+        probs = model.predict_proba([text])[0]
+        classes = [str(c) for c in model.classes_]
+        best = int(np.argmax(probs))
+        why = explain(model, text, classes[best])
+        found.append({"scheme": scheme, "classifier_id": row.id, "label": classes[best],
+                      "score": round(float(probs[best]), 4), "words": [w["feature"] for w in why["words"]],
+                      "ngrams": [g["feature"] for g in why["ngrams"]]})
+    return {"classifiers": found} if found else None
+
+
+_PUNCTUATION = string.punctuation + "،؛؟«»“”…"
+#: Features listed behind a label.
+TOP_FEATURES = 8
+
+
+def explain(model: Any, text: str, label: str) -> dict[str, Any]:
+    """Why the model gave ``label``: the character n-grams of the text that pushed most towards it rather than
+    the other labels (each one's TF-IDF weight in the text times its coefficient for the label less the mean of
+    the labels' coefficients), and the words those n-grams make up, summed per word. The sentence-embedding
+    features of a ``char+embedding`` model are not broken down (their share is left out)."""
+    features = model.named_steps["features"]
+    char = features if hasattr(features, "vocabulary_") else features.transformer_list[0][1]
+    lr = model.named_steps["model"]
+    classes = [str(c) for c in lr.classes_]
+    coef = np.asarray(lr.coef_, dtype=np.float64)
+    if coef.shape[0] == 1:  # two labels: one row, for the second label
+        coef = np.vstack([-coef[0], coef[0]])
+    n_char = len(char.vocabulary_)
+    weights = coef[classes.index(label), :n_char] - coef[:, :n_char].mean(axis=0)
+    x = char.transform([text]).tocsr()
+    names = char.get_feature_names_out()
+    contrib = {str(names[j]): float(v * weights[j]) for j, v in zip(x.indices, x.data, strict=True)}
+    ngrams = sorted(((g, c) for g, c in contrib.items() if c > 0), key=lambda gc: -gc[1])[:TOP_FEATURES]
+    words: dict[str, float] = {}
+    for word in set(folded(text).split()):
+        padded = f" {word} "
+        score = sum(c for g, c in contrib.items() if g in padded)
+        shown = word.strip(_PUNCTUATION) or word
+        if score > 0:
+            words[shown] = max(score, words.get(shown, 0.0))
+    top_words = sorted(words.items(), key=lambda wc: -wc[1])[:TOP_FEATURES]
+    return {"ngrams": [{"feature": g, "weight": round(c, 4)} for g, c in ngrams],
+            "words": [{"feature": w, "weight": round(c, 4)} for w, c in top_words]}
 
 
 def describe(row: TextClassifier) -> dict[str, Any]:

@@ -76,7 +76,7 @@ class _Image:
         return next((s for s in self.signals if s.signal_type == "pdq"), None)
 
 
-def _abstract(rng: np.random.Generator) -> Image.Image:
+def abstract_image(rng: np.random.Generator) -> Image.Image:
     """A gradient in a random direction, a few filled shapes, and light noise."""
     ys, xs = np.mgrid[0:SIZE, 0:SIZE] / (SIZE - 1)
     angle = rng.uniform(0, 2 * math.pi)
@@ -137,7 +137,7 @@ def _save(inst: Instance, img: Image.Image, path: Path, **options: Any) -> _Imag
     return _hash(inst, path)
 
 
-def _good(inst: Instance, make: Callable[[np.random.Generator], Image.Image], rng: np.random.Generator,
+def good_image(inst: Instance, make: Callable[[np.random.Generator], Image.Image], rng: np.random.Generator,
           path: Path) -> _Image:
     """Draw until PDQ finds enough detail to hash reliably (deterministic: the same seed, the same draws)."""
     for _ in range(20):
@@ -156,7 +156,7 @@ def _pdq_distance(inst: Instance, a: _Image, b: _Image) -> float:
     return inst.registry.get("pdq").distance(pa.value, pb.value)
 
 
-def _specs(images: list[_Image], prefix: str, what: str) -> list[banks.SignalSpec]:
+def image_specs(images: list[_Image], prefix: str, what: str) -> list[banks.SignalSpec]:
     return [banks.SignalSpec(signal_type=s.signal_type, value=s.value, entry_ref=f"{prefix}-{n:02d}",
                              content_type="photo", labels=list(LABELS), provenance=_PROVENANCE,
                              quality=s.quality, attributes={"description": f"{what} number {n}"})
@@ -165,9 +165,9 @@ def _specs(images: list[_Image], prefix: str, what: str) -> list[banks.SignalSpe
 
 def _draw_all(inst: Instance, work: Path) -> tuple[list[_Image], list[_Image], dict[str, _Image], dict[str, str]]:
     rng = np.random.default_rng(SEED)
-    photos = [_good(inst, _abstract, rng, work / f"photo-{n:02d}.png") for n in range(1, PHOTOS + 1)]
+    photos = [good_image(inst, abstract_image, rng, work / f"photo-{n:02d}.png") for n in range(1, PHOTOS + 1)]
     captions = ["HAVE A NICE DAY", "MONDAY AGAIN", "COFFEE FIRST", "SAME CAT, NEW BOX"]
-    memes = [_good(inst, partial(_meme, caption=c), rng, work / f"meme-{n:02d}.png")
+    memes = [good_image(inst, partial(_meme, caption=c), rng, work / f"meme-{n:02d}.png")
              for n, c in enumerate(captions[:MEMES], 1)]
 
     tries = work / "try"
@@ -185,7 +185,7 @@ def _draw_all(inst: Instance, work: Path) -> tuple[list[_Image], list[_Image], d
     shutil.copyfile(memes[0].path, tries / "harmless-meme.png")
     examples["harmless-meme.png"] = _hash(inst, tries / "harmless-meme.png")
     for _ in range(50):
-        unrelated = _good(inst, _rings, rng, tries / "unrelated.png")
+        unrelated = good_image(inst, _rings, rng, tries / "unrelated.png")
         if all(_pdq_distance(inst, unrelated, x) >= _UNRELATED_MIN_DISTANCE for x in photos + memes):
             break
     examples["unrelated.png"] = unrelated
@@ -212,7 +212,7 @@ def _item_exists(session: Session, ctx: DemoContext, ref: str) -> bool:
         is not None
 
 
-def _match(ctx: DemoContext, content: Content, ref: str) -> int:
+def match_once(ctx: DemoContext, content: Content, ref: str) -> int:
     """Match one item through the matching service, recorded (its event opens a case); the number of matches."""
     inst = ctx.inst
     request = matching.MatchRequest(content=content, ref=ref, content_type=content.content_type)
@@ -239,7 +239,7 @@ def seed_photos(ctx: DemoContext) -> DemoPart:
             for bank, images, prefix, what in ((photo_bank, photos, "demo-photo", "generated demo photo"),
                                                (meme_bank, memes, "demo-meme", "generated harmless meme")):
                 added += len(banks.add_signals(s, ctx.admin, inst.registry, inst.settings, bank.id,
-                                               _specs(images, prefix, what), audit_each=False))
+                                               image_specs(images, prefix, what), audit_each=False))
             part.added["signals"] = added
     ctx.files.mkdir(parents=True, exist_ok=True)
     for name, img in examples.items():
@@ -249,7 +249,7 @@ def seed_photos(ctx: DemoContext) -> DemoPart:
     part.expectations = expectations
     resized = ctx.files / "resized-copy.jpg"
     content = Content(path=resized, content_type=sniff_file(resized), size=resized.stat().st_size)
-    part.added["matches"] = _match(ctx, content, PHOTO_ITEM_REF)
+    part.added["matches"] = match_once(ctx, content, PHOTO_ITEM_REF)
     return part
 
 
@@ -277,7 +277,7 @@ def seed_texts(ctx: DemoContext) -> DemoPart:
             part.added["signals"] = len(banks.add_signals(s, ctx.admin, inst.registry, inst.settings, bank.id,
                                                           _text_specs(ctx), audit_each=False))
     with text_content.as_content(REPOSTED, inst.settings) as content:
-        part.added["matches"] = _match(ctx, content, TEXT_ITEM_REF)
+        part.added["matches"] = match_once(ctx, content, TEXT_ITEM_REF)
     part.commands.append("{basira} match --org demo --text " + _quoted(REPOSTED))
     return part
 

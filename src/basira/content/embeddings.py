@@ -18,6 +18,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from basira.content.settings import ContentSettings
 from basira.content.text import prepare, prepared_content
 from basira.core.errors import InvalidInput, InvalidSignal
 from basira.core.settings import Settings
@@ -28,6 +29,8 @@ DIM = 512
 #: Characters of the exact form given to the encoder: a sentence encoder reads the opening of a long text.
 MAX_EMBED_CHARS = 2000
 _VALUE_BYTES = DIM * 2
+#: The margin over the next-best different text a match needs (the ``embedding_margin`` setting's default).
+DEFAULT_MARGIN = 0.10
 
 _model: Any = None
 _model_lock = threading.Lock()
@@ -91,11 +94,25 @@ def text_embedding(text: str) -> str:
     return encode(embed([text])[0])
 
 
-class VectorIndex(SignalIndex):
-    """Exact cosine search: unit vectors in a faiss flat inner-product index with an id map."""
+#: Two vectors at least this similar are one text (the same paragraph banked twice): never each other's
+#: "next best" for the margin.
+SAME_TEXT_COSINE = 0.97
+#: Neighbours looked at to find the next-best different text.
+_MARGIN_NEIGHBOURS = 16
 
-    def __init__(self) -> None:
+
+class VectorIndex(SignalIndex):
+    """Exact cosine search: unit vectors in a faiss flat inner-product index with an id map.
+
+    With a ``margin``, a query matches only its nearest text, and only when that text is more similar than the
+    next-best different text by at least the margin: a paragraph on the same topic as several banked ones (other
+    paragraphs of one article) matches none of them, and a translation matches its own paragraph, not its
+    neighbours. Copies of the nearest text (cosine >= :data:`SAME_TEXT_COSINE` with it) match with it.
+    """
+
+    def __init__(self, margin: float = 0.0) -> None:
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(DIM))
+        self.margin = margin
 
     def build(self, items: Iterable[tuple[int, str]]) -> None:
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(DIM))
@@ -135,7 +152,35 @@ class VectorIndex(SignalIndex):
             hits = [(int(i), round(max(0.0, 1.0 - float(s)), 6)) for i, s in zip(labels[lo:hi], sims[lo:hi],
                                                                                  strict=True)]
             out.append(sorted((h for h in hits if h[1] <= threshold), key=lambda h: (h[1], h[0])))
+        if self.margin > 0:
+            out = [self._nearest_only(v, h) if h else h for v, h in zip(vectors, out, strict=True)]
         return out
+
+    def _nearest_only(self, vector: np.ndarray, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """``hits`` cut to the nearest text and its copies, or ``[]`` when the next-best different text is within
+        the margin of it."""
+        copies, best, next_best = self.nearest_texts(vector)
+        if best - next_best < self.margin:
+            return []
+        return [h for h in hits if h[0] in copies]
+
+    def nearest_texts(self, vector: np.ndarray) -> tuple[set[int], float, float]:
+        """The ids of the nearest text and its copies, its cosine similarity, and that of the next-best different
+        text (-1 when there is none)."""
+        k = min(_MARGIN_NEIGHBOURS, int(self._index.ntotal))
+        sims, ids = self._index.search(np.ascontiguousarray(vector[None, :], dtype=np.float32), k)
+        best = self._index.reconstruct(int(ids[0, 0]))
+        copies = {int(ids[0, 0])}
+        next_best = -1.0
+        for sid, sim in zip(ids[0, 1:], sims[0, 1:], strict=True):
+            if sid < 0:
+                break
+            if float(self._index.reconstruct(int(sid)) @ best) >= SAME_TEXT_COSINE:
+                copies.add(int(sid))
+                continue
+            next_best = float(sim)
+            break
+        return copies, float(sims[0, 0]), next_best
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest ids and their cosine similarities for each vector (recall@k benchmarks)."""
@@ -187,4 +232,5 @@ class TextEmbeddingSignal(SignalType):
 
     @classmethod
     def new_index(cls, settings: Settings | None = None) -> SignalIndex:
-        return VectorIndex()
+        margin = settings.of(ContentSettings).embedding_margin if settings is not None else DEFAULT_MARGIN
+        return VectorIndex(margin=margin)

@@ -26,4 +26,6 @@ MANIFEST = FrontManifest(
     routers=("basira.api.routers.text:router",),
     cli=(CliGroup("text", "basira.cli.text:cli_app"),),
     demo="basira.content.demo:seed",
+    exercise="basira.content.exercise:HOOK",
+    annotator="basira.content.classifier:annotate",
 )

@@ -14,12 +14,13 @@ import contextlib
 import re
 import sys
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import rensa  # type: ignore[import-untyped]
 
-from basira.content.text import prepare, prepared_content
-from basira.core.errors import InvalidSignal
+from basira.content.text import prepare, read_text, split_parts
+from basira.core.errors import EmptyContent, InvalidSignal
 from basira.core.settings import Settings
 from basira.core.signal_examples import SignalExamples
 from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalType
@@ -28,9 +29,17 @@ from basira.core.signals import Content, ExtractedSignal, SignalIndex, SignalTyp
 SHINGLE = 5
 #: Most shingle hashes a value keeps (the smallest ones).
 SKETCH = 256
-#: MinHash permutations and LSH bands (rows per band = NUM_PERM / BANDS), tuned in bench/text_matching.py.
-NUM_PERM = 128
-BANDS = 32
+#: MinHash permutations, and the LSH bands of the two tiers (rows per band = NUM_PERM / bands), chosen in
+#: bench/text_matching.py (``--only candidates``): 42 bands of 3 rows return every measured pair at Jaccard >= 0.5,
+#: at any length up to 20,000 characters (32 bands of 4 rows lost 3.7 % of them); thresholds wider than
+#: :data:`NARROW_SIMILARITY` use a second signature of 256 permutations in 128 bands of 2 rows (P >= 0.994 at
+#: Jaccard 0.2, the widest threshold; many more candidates to check, so only the queries that need it pay).
+NUM_PERM = 126
+BANDS = 42
+WIDE_PERM = 256
+WIDE_BANDS = 128
+#: The lowest Jaccard similarity the 3-row tier serves; a query with a wider threshold uses the 2-row tier.
+NARROW_SIMILARITY = 0.5
 SEED = 20270301
 
 _NOT_WORD = re.compile(r"[^\w<>][^\w<>]*")  # "[x]+" as "[x][x]*": see lang/arabic.py
@@ -127,6 +136,28 @@ def value_of_key(key: str) -> str | None:
     return value
 
 
+def text_values(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """The ``text_minhash`` values of a text with their details: the whole text's, then one per part (see
+    :func:`basira.content.text.split_parts`) when it has several; ``[]`` when it has no letters or digits."""
+    value = value_of_key(prepare(text).key)
+    if value is None:
+        return []
+    size = len(value) // 8
+    out: list[tuple[str, dict[str, Any]]] = [(value, {"shingles": size, "sketch": size >= SKETCH})]
+    parts = split_parts(text)
+    seen = {value}
+    for i, part in enumerate(parts, 1):
+        try:
+            part_value = value_of_key(prepare(part).key)
+        except EmptyContent:
+            continue
+        if part_value is None or part_value in seen:
+            continue
+        seen.add(part_value)
+        out.append((part_value, {"part": i, "parts": len(parts), "characters": len(part)}))
+    return out
+
+
 def text_minhash(text: str) -> str | None:
     """The ``text_minhash`` value of a text, or None when it has no letters or digits (emoji only)."""
     return value_of_key(prepare(text).key)
@@ -147,27 +178,48 @@ def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(inter_k <= union[-1]) / union.size)
 
 
-def minhash(hashes: np.ndarray) -> rensa.RMinHash:
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """The share of the smaller set's shingles that the other holds (exact for whole sets; for sketches, counted
+    below the smaller of the two sketches' largest hashes, where both sketches are complete)."""
+    if not a.size or not b.size:
+        return 0.0
+    if a.size >= SKETCH or b.size >= SKETCH:
+        limit = min(int(a[-1]), int(b[-1]))
+        a, b = a[a <= limit], b[b <= limit]
+        if not a.size or not b.size:
+            return 0.0
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return float(inter / min(a.size, b.size))
+
+
+def minhash(hashes: np.ndarray, num_perm: int = NUM_PERM) -> rensa.RMinHash:
     """The MinHash (rensa) of a shingle-hash set, for the LSH only: matches are decided by :func:`jaccard`.
 
     Each hash is one 4-byte token, its bytes in machine order (the index lives in one process): a ``V4`` view lists
     them as bytes without a Python loop.
     """
-    mh = rensa.RMinHash(NUM_PERM, SEED)
+    mh = rensa.RMinHash(num_perm, SEED)
     mh.update(np.ascontiguousarray(hashes, dtype=np.uint32).view("V4").tolist())
     return mh
 
 
 class MinHashIndex(SignalIndex):
-    """MinHash LSH (rensa) for candidates, confirmed by Jaccard against the stored sets."""
+    """MinHash LSH (rensa) for candidates, confirmed by Jaccard against the stored sets.
 
-    def __init__(self) -> None:
+    Two tiers: 3-row bands for thresholds up to Jaccard distance 0.5 (the default), and 2-row bands over a longer
+    signature, built on the first query that needs them and kept up to date after, for wider thresholds (to 0.8).
+    """
+
+    def __init__(self, num_perm: int = NUM_PERM, bands: int = BANDS) -> None:
+        self._perm, self._bands = num_perm, bands
         self._sets: dict[int, np.ndarray] = {}
-        self._lsh = rensa.RMinHashLSH(0.5, NUM_PERM, BANDS)
+        self._lsh = rensa.RMinHashLSH(0.5, num_perm, bands)
+        self._wide: Any = None
 
     def build(self, items: Iterable[tuple[int, str]]) -> None:
         self._sets.clear()
-        self._lsh = rensa.RMinHashLSH(0.5, NUM_PERM, BANDS)
+        self._lsh = rensa.RMinHashLSH(0.5, self._perm, self._bands)
+        self._wide = None
         self.add(items)
 
     def add(self, items: Iterable[tuple[int, str]]) -> None:
@@ -177,12 +229,26 @@ class MinHashIndex(SignalIndex):
             if key in self._sets:
                 self.remove([key])
             self._sets[key] = arr
-            self._lsh.insert(key, minhash(arr))
+            self._lsh.insert(key, minhash(arr, self._perm))
+            if self._wide is not None:
+                self._wide.insert(key, minhash(arr, WIDE_PERM))
 
     def remove(self, ids: Iterable[int]) -> None:
         for sid in ids:
             if self._sets.pop(int(sid), None) is not None:
                 self._lsh.remove(int(sid))
+                if self._wide is not None:
+                    self._wide.remove(int(sid))
+
+    def _candidates(self, arr: np.ndarray, threshold: float) -> list[int]:
+        if 1.0 - threshold >= NARROW_SIMILARITY - 1e-9:
+            return list(self._lsh.query(minhash(arr, self._perm)))
+        if self._wide is None:
+            wide = rensa.RMinHashLSH(0.2, WIDE_PERM, WIDE_BANDS)
+            for sid, stored in self._sets.items():
+                wide.insert(sid, minhash(stored, WIDE_PERM))
+            self._wide = wide
+        return list(self._wide.query(minhash(arr, WIDE_PERM)))
 
     def query(self, values: Sequence[str], threshold: float) -> list[list[tuple[int, float]]]:
         """For each value, the ids whose Jaccard distance (1 - similarity) is at most ``threshold``."""
@@ -193,7 +259,7 @@ class MinHashIndex(SignalIndex):
         if not self._sets or not arr.size:
             return []
         hits = []
-        for sid in self._lsh.query(minhash(arr)):
+        for sid in self._candidates(arr, threshold):
             stored = self._sets.get(sid)
             if stored is None:
                 continue
@@ -237,11 +303,20 @@ class TextMinHashSignal(SignalType):
 
     @classmethod
     def extract(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
-        value = value_of_key(prepared_content(content).key)
-        if value is None:
-            return []
-        size = len(value) // 8
-        return [ExtractedSignal(cls.name, value, details={"shingles": size, "sketch": size >= SKETCH})]
+        """The value of the whole text, then one value per part (paragraphs, sentences: see
+        :func:`basira.content.text.split_parts`) when it has several: a bank entry holds them all, and a query
+        matches by each, so that a re-posted paragraph finds its article and an article its banked paragraphs."""
+        return [ExtractedSignal(cls.name, value, details=details) for value, details in text_values(read_text(content))]
+
+    @classmethod
+    def explain(cls, query_value: str, bank_value: str, settings: Settings | None = None) -> dict[str, Any] | None:
+        """The resemblance (Jaccard) and the containment: the share of the shorter text's shingles found in the
+        longer one (1.0 for a paragraph inside its article)."""
+        a, b = decode(query_value), decode(bank_value)
+        resemblance, contained = round(jaccard(a, b), 4), round(containment(a, b), 4)
+        # "features" is what the case page's score table shows.
+        return {"jaccard": resemblance, "containment": contained,
+                "features": {"jaccard": resemblance, "containment": contained}}
 
     @classmethod
     def distance(cls, a: str, b: str) -> float:

@@ -1,4 +1,5 @@
-"""The content front's settings (``BASIRA_IMAGE_*``, ``BASIRA_PDQ_*``, ``BASIRA_VPDQ_*``, ``BASIRA_MAX_VIDEO_SECONDS``).
+"""The content front's settings (``BASIRA_IMAGE_*``, ``BASIRA_PDQ_*``, ``BASIRA_VPDQ_*``, ``BASIRA_MAX_VIDEO_SECONDS``,
+``BASIRA_EMBEDDING_MARGIN``).
 
 Read them with ``settings.of(ContentSettings)``; they are loaded from the environment with the core settings.
 """
@@ -97,6 +98,12 @@ class ContentSettings:
     vpdq_bank_share_percent: int = field(
         default=0,
         metadata={"help": "Share of the bank video's frames that must match too (python-threatexchange: 0)."},
+    )
+    embedding_margin: float = field(
+        default=0.10,
+        metadata={"help": "text_embedding: a match must beat the next-best different banked text by this much "
+                          "cosine (0: off); keeps same-topic paragraphs from matching (bench/text_embedding_"
+                          "calibration.py)."},
     )
     vpdq_frame_max_side: int = field(
         default=0,

@@ -8,6 +8,7 @@ too), from which near-duplicate shingles are taken.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import functools
 import hashlib
@@ -34,6 +35,8 @@ TEXT_CONTENT_TYPES = frozenset({"text", "url"})
 # C0 and C1 control characters other than white space: never meaningful in a post, sometimes used to split words.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _HEX = frozenset(string.hexdigits)
+# Control characters that text files do not hold (tab, line feed, form feed and carriage return aside).
+_BINARY = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,25 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         raise InvalidInput(f"the text is not valid UTF-8 (bad byte at offset {e.start})") from None
+
+
+def text_of_bytes(data: bytes) -> str | None:
+    """The text in a file's bytes when they hold text, recognised by content (never by name): UTF-16 with a
+    byte-order mark, or valid UTF-8 (with or without one) without NUL bytes or other binary control characters.
+    None for anything else (a binary file, a text over :data:`MAX_TEXT_BYTES`)."""
+    if not data or len(data) > MAX_TEXT_BYTES:
+        return None
+    try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text or len(_BINARY.findall(text[:4096])) > 2:
+        return None
+    return text if text.strip() else None
 
 
 def check_text(text: str) -> str:
@@ -89,6 +111,53 @@ def prepare(text: str) -> PreparedText:
     if not exact:
         raise EmptyContent("the text is empty once control, invisible and white-space characters are removed")
     return PreparedText(exact=exact, key=key)
+
+
+#: Shortest part (characters) kept on its own; shorter sentences join the next one.
+MIN_PART_CHARS = 60
+#: Most parts taken from one text (paragraphs first, then sentences).
+MAX_PARTS = 200
+_PARAGRAPHS = re.compile(r"\n\s*\n|\r\n\s*\r\n|[\n\u2029]")
+# A sentence ends at . ! ? (and the Arabic ؟ and the ideographic 。) or an ellipsis, before white space.
+_SENTENCE_END = re.compile(r"(?<=[.!?\u061f\u06d4\u3002\u2026])[\"'»”)\]]*\s+")
+
+
+def split_parts(text: str) -> list[str]:
+    """The paragraphs of a text and the sentences of each paragraph, for containment: a re-post of one paragraph
+    matches the article it came from, and the reverse, because both sides are matched part by part.
+
+    Parts shorter than :data:`MIN_PART_CHARS` join the next one; a text that is one part gives ``[]`` (its whole
+    value says it all). At most :data:`MAX_PARTS` parts, paragraphs first.
+    """
+    paragraphs = [p.strip() for p in _PARAGRAPHS.split(text) if p.strip()]
+    parts: list[str] = list(paragraphs) if len(paragraphs) > 1 else []
+    for paragraph in paragraphs:
+        sentences = _join_short([x.strip() for x in _SENTENCE_END.split(paragraph) if x.strip()])
+        if len(sentences) > 1:
+            parts.extend(sentences)
+    out: list[str] = []
+    seen: set[str] = set()
+    for part in _join_short(parts) if len(parts) > 1 else parts:
+        if part not in seen and part != text.strip():
+            seen.add(part)
+            out.append(part)
+    return out[:MAX_PARTS] if len(out) > 1 else []
+
+
+def _join_short(pieces: list[str]) -> list[str]:
+    out: list[str] = []
+    carry = ""
+    for piece in pieces:
+        carry = f"{carry} {piece}".strip()
+        if len(carry) >= MIN_PART_CHARS:
+            out.append(carry)
+            carry = ""
+    if carry:
+        if out:
+            out[-1] = f"{out[-1]} {carry}"
+        else:
+            out.append(carry)
+    return out
 
 
 def prepared_content(content: Content) -> PreparedText:

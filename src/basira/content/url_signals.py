@@ -9,7 +9,9 @@ distance of a hit is how many path segments (or host labels) the query lies belo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from basira.content import lookalike, sites
 from basira.content.text import read_text
 from basira.content.urls import FoundUrl, ParsedUrl, canonical_host, find_urls, parse_url, registrable_domain
 from basira.core.errors import InvalidSignal
@@ -31,14 +33,37 @@ def _signals(content: Content, name: str, value_of: type[SignalType]) -> list[Ex
     out: list[ExtractedSignal] = []
     seen: set[str] = set()
     for found in _urls_of(content):
-        if found.canonical is None:
-            continue
-        value = _value(value_of, found.canonical)
+        parsed = found.canonical
+        details: dict[str, Any] = {"url": found.raw} if content.content_type == "text" else {}
+        if parsed is None:
+            if found.partial is None or value_of is UrlSignal:
+                continue
+            # Over the length limit: matched by the prefix and domain it lies under, and said so.
+            parsed = found.partial
+            details["over_length"] = found.error
+        kind = parsed.kind
+        if kind != "web":
+            details["site"] = kind
+        if kind == "shortener":
+            details["unresolved"] = True  # where the short link leads is unknown: nothing is fetched
+        value = _value(value_of, parsed)
         if value in seen:
             continue
         seen.add(value)
-        details = {"url": found.raw} if content.content_type == "text" else {}
-        out.append(ExtractedSignal(name, value, details=details))
+        query_only = False
+        if value_of is UrlPrefixSignal and sites.covers_a_site(parsed.host, parsed.path, parsed.query):
+            # A whole site (or a platform's whole route) is never banked from content: query side only.
+            details["covers_site"] = True
+            query_only = True
+        out.append(ExtractedSignal(name, value, details=details, query_only=query_only))
+        if value_of is DomainSignal:
+            imitated = lookalike.skeleton(parsed.host)
+            if imitated is not None and imitated not in seen:
+                # Flagged, and looked up as the name it imitates: a bank of example-news.ma finds exämple-news.ma.
+                seen.add(imitated)
+                out[-1] = ExtractedSignal(name, value, details={**details, "lookalike_of": imitated})
+                out.append(ExtractedSignal(name, imitated, details={**details, "lookalike": parsed.host},
+                                           query_only=True))
     return out
 
 
@@ -139,38 +164,60 @@ class _AncestorSignal(SignalType):
 
 class UrlPrefixSignal(_AncestorSignal):
     """A URL prefix: a bank value ``https://site/channel`` matches every URL at or under that path (whole
-    segments only, so ``/channel`` does not match ``/channel2``); the distance is the depth below it."""
+    segments only, so ``/channel`` does not match ``/channel2``); the distance is the depth below it.
+
+    A query that carries identity is kept (``youtube.com/watch?v=ID``, ``/page?id=5``): such a prefix matches that
+    page and what lies under it, never its siblings. A prefix that would cover a whole site (its root, or a
+    platform route such as ``youtube.com/watch`` or ``t.me/s``) is refused: bank a ``domain`` for that.
+    """
 
     name = "url_prefix"
     content_types = frozenset({"url", "text"})
     default_content_type = "url"
     default_threshold = 100.0
     max_threshold = 100.0
-    description = ("URL prefix: matches URLs at or below a canonical path (query dropped); distance = path "
-                   "segments below the prefix.")
+    description = ("URL prefix: matches URLs at or below a canonical path (identity-carrying query kept); "
+                   "distance = path segments below the prefix; a whole-site prefix is refused.")
 
     @classmethod
     def validate(cls, value: str) -> str:
-        return parse_url(value).prefix
+        parsed = parse_url(value)
+        if sites.covers_a_site(parsed.host, parsed.path, parsed.query):
+            raise InvalidSignal(
+                f"a url_prefix of {parsed.prefix} would match every page of {parsed.host}: give the path of one "
+                f"channel, account or item, or use a domain signal for the whole site")
+        return parsed.prefix
 
     @classmethod
     def examples(cls) -> SignalExamples:
-        return SignalExamples(canonical=("https://example.com/channel", "https://example.org"),
-                              spellings=(("HTTPS://Example.com/channel?utm_source=x", "https://example.com/channel"),),
+        return SignalExamples(canonical=("https://example.com/channel", "https://youtube.com/watch?v=abc"),
+                              spellings=(("HTTPS://Example.com/channel/?utm_source=x", "https://example.com/channel"),
+                                         ("https://youtu.be/abc?t=30", "https://youtube.com/watch?v=abc")),
                               near=(("https://example.com/channel", "https://example.com/channel/post/1"),),
-                              invalid=("", "ftp://example.com/", "not a url"))
+                              invalid=("", "ftp://example.com/", "not a url", "https://example.org",
+                                       "https://www.youtube.com/watch"))
 
     @classmethod
     def ancestors(cls, value: str) -> list[tuple[str, int]]:
-        """The prefixes of a URL, longest first, each with how many segments the URL lies below it."""
+        """The prefixes of a URL, longest first, each with how many steps the URL lies below it (its query, when
+        it has one, is the first step)."""
         parsed = parse_url(value)
-        base = ParsedUrl(parsed.host, parsed.port, "/", "").prefix
         segments = [s for s in parsed.path.split("/") if s]
-        out = []
+        out = [(parsed.prefix, 0)] if parsed.query else []
+        below = len(out)
         for depth in range(len(segments) + 1):
             kept = segments[: len(segments) - depth]
-            out.append((base + "".join("/" + s for s in kept), depth))
+            out.append((parsed.base + "".join("/" + s for s in kept), depth + below))
         return out
+
+    @classmethod
+    def distance(cls, a: str, b: str) -> float:
+        for outer, inner in ((a, b), (b, a)):
+            target = parse_url(outer).prefix
+            for candidate, depth in cls.ancestors(inner):
+                if candidate == target:
+                    return float(depth)
+        return cls.max_threshold
 
 
 class DomainSignal(_AncestorSignal):

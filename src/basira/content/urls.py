@@ -3,8 +3,9 @@
 The canonical form (:func:`canonical_url`) makes the many spellings of one link compare equal: scheme and host in
 lower case, ``http`` written ``https`` (the same resource for matching), IDNA (punycode) hosts, no default port,
 no user name or password, dot segments resolved, percent-escapes normalised, the query sorted without tracking
-parameters, no fragment, and known mirror forms folded (``www.``/``m.``/``mobile.`` hosts, ``t.me/s/``,
-``telegram.me``, ``twitter.com``, ``youtu.be``). Registrable domains come from the Public Suffix List snapshot that
+parameters, no fragment, no trailing slash, mirror hosts folded (``www.``/``m.``/``mobile.``), and the per-site
+rules of :mod:`basira.content.sites` (Telegram, YouTube, Facebook, X, TikTok, Instagram, archive mirrors, file
+lockers): one spelling per post, video or file. Registrable domains come from the Public Suffix List snapshot that
 tldextract ships, read without any network access.
 """
 
@@ -20,6 +21,7 @@ from urllib.parse import quote, unquote, urlsplit
 import idna
 import tldextract
 
+from basira.content import sites
 from basira.core.errors import InvalidSignal
 
 #: Longest canonical URL kept as a signal (the database indexes signal values, which caps their size).
@@ -31,8 +33,6 @@ TRACKING_PARAMS = frozenset({
 })
 #: Host labels that name the same site for mobile or legacy readers, dropped from the front of a host.
 MIRROR_LABELS = ("www", "m", "mobile")
-#: Hosts that are other names of one service.
-HOST_ALIASES = {"telegram.me": "t.me", "telegram.dog": "t.me", "twitter.com": "x.com", "youtu.be": "youtube.com"}
 DEFAULT_PORTS = {"http": 80, "https": 443}
 #: Most URLs taken from one text.
 MAX_URLS_PER_TEXT = 100
@@ -44,6 +44,7 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_TOP_LABEL = re.compile(r"^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
@@ -76,10 +77,22 @@ class ParsedUrl:
         return f"https://{self.host}{port}{self.path}{query}"
 
     @property
-    def prefix(self) -> str:
-        """The URL without its query and without a trailing slash: the form ``url_prefix`` values take."""
+    def base(self) -> str:
+        """Scheme, host and port: the URL of the site's root, without the slash."""
         port = f":{self.port}" if self.port is not None else ""
-        return f"https://{self.host}{port}{self.path.rstrip('/')}"
+        return f"https://{self.host}{port}"
+
+    @property
+    def prefix(self) -> str:
+        """The form ``url_prefix`` values take: the URL without a trailing slash, its query kept when the query
+        carries identity (``/watch?v=ID``, ``/page?id=5``; tracking and per-site noise are gone already)."""
+        query = f"?{self.query}" if self.query else ""
+        return f"{self.base}{self.path.rstrip('/')}{query}"
+
+    @property
+    def kind(self) -> str:
+        """What the site is (:func:`basira.content.sites.site_kind`): ``telegram`` ... ``shortener`` or ``web``."""
+        return sites.site_kind(self.host)
 
 
 def registrable_domain(host: str) -> str:
@@ -108,11 +121,18 @@ def _is_ipv4(host: str) -> bool:
 
 
 def canonical_host(raw: str) -> str:
-    """A host in canonical form: IP literals normalised, names lower-cased, IDNA-encoded and mirror-folded.
+    """A host in canonical form: IP literals normalised, names lower-cased, IDNA-encoded, mirror-folded, and
+    other names of one service written one way (``fb.com``, ``twitter.com``, ``archive.is`` ...).
 
     Raises:
-        InvalidSignal: The host is empty or not a valid name or address.
+        InvalidSignal: The host is empty or not a valid public name or address.
     """
+    written = written_host(raw)
+    return sites.HOST_ALIASES.get(written, written)
+
+
+def written_host(raw: str) -> str:
+    """:func:`canonical_host` before the service aliases (``youtu.be`` stays itself: its paths read differently)."""
     host = raw.strip().rstrip(".")
     if not host:
         raise InvalidSignal("the URL has no host")
@@ -132,10 +152,13 @@ def canonical_host(raw: str) -> str:
     labels = ascii_host.split(".")
     if not all(_HOST_LABEL.match(label) for label in labels) or len(ascii_host) > 253:
         raise InvalidSignal(f"{raw[:80]!r} is not a valid host name")
-    return _fold_host(ascii_host)
+    if len(labels) < 2 or not _TOP_LABEL.match(labels[-1]):
+        # "hello", "localhost", "intranet": no public site has a one-label name (nor an all-digit top label).
+        raise InvalidSignal(f"{raw[:80]!r} is not a public host name (a name such as example.org, or an IP address)")
+    return _fold_mirrors(ascii_host)
 
 
-def _fold_host(host: str) -> str:
+def _fold_mirrors(host: str) -> str:
     labels = host.split(".")
     while len(labels) > 2 and labels[0] in MIRROR_LABELS:
         rest = ".".join(labels[1:])
@@ -143,8 +166,7 @@ def _fold_host(host: str) -> str:
         if not _tld()(rest).domain:
             break
         labels = labels[1:]
-    folded = ".".join(labels)
-    return HOST_ALIASES.get(folded, folded)
+    return ".".join(labels)
 
 
 def _normalise_escapes(part: str, safe: str) -> str:
@@ -192,16 +214,6 @@ def _canonical_query(query: str) -> str:
     return "&".join(f"{k}={v}" if v else k for k, v in pairs)
 
 
-def _fold_paths(host: str, path: str, query: str) -> tuple[str, str, str]:
-    """Known mirror forms of one resource (t.me/s/NAME, youtu.be/ID) written the one way."""
-    if host == "t.me" and path.startswith("/s/"):
-        path = path[2:]
-    if host == "youtube.com" and path not in ("/", "/watch") and query == "" and path.count("/") == 1:
-        # youtu.be/ID (aliased to youtube.com above) is youtube.com/watch?v=ID.
-        return host, "/watch", f"v={path[1:]}"
-    return host, path, query
-
-
 def parse_url(raw: str) -> ParsedUrl:
     """The canonical parts of a URL given as text; a URL without a scheme is read as ``https://``.
 
@@ -235,12 +247,16 @@ def parse_url(raw: str) -> ParsedUrl:
         host_part = netloc[: netloc.find("]") + 1] if "]" in netloc else netloc
     else:
         host_part = netloc.split(":", 1)[0]
-    host = canonical_host(host_part)
+    written = written_host(host_part)
+    host = sites.HOST_ALIASES.get(written, written)
     if port is not None and port == DEFAULT_PORTS[scheme]:
         port = None
     path = _remove_dot_segments(_normalise_escapes(parts.path or "/", _PATH_SAFE))
     query = _canonical_query(parts.query)
-    host, path, query = _fold_paths(host, path, query)
+    fragment = _normalise_escapes(parts.fragment, _QUERY_SAFE) if parts.fragment else ""
+    path, query = sites.fold(host, written, path, query, fragment)
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"  # /channel/ and /channel are one page
     parsed = ParsedUrl(host=host, port=port, path=path, query=query)
     if len(str(parsed)) > MAX_URL_LENGTH:
         raise InvalidSignal(f"the canonical URL is over the limit of {MAX_URL_LENGTH} characters")
@@ -261,18 +277,35 @@ _TRAILING = ".,;:!?)]}'\"،؛؟。…"
 
 @dataclass(frozen=True)
 class FoundUrl:
-    """A URL found in text: as written, and canonical (None with ``error`` when it cannot be a signal)."""
+    """A URL found in text: as written, and canonical (None with ``error`` when it cannot be a signal).
+
+    A URL over :data:`MAX_URL_LENGTH` keeps its ``partial`` form: the canonical URL of its host and of as many
+    whole path segments as fit, so that it is still matched by ``url_prefix`` and ``domain`` and reported.
+    """
 
     raw: str
     canonical: ParsedUrl | None
     error: str = ""
+    partial: ParsedUrl | None = None
+
+
+def _partial(raw: str) -> ParsedUrl | None:
+    """An over-long URL cut to its host and the whole path segments that fit (no query), or None."""
+    head = raw.split("?", 1)[0].split("#", 1)[0]
+    if len(head) > MAX_URL_LENGTH:
+        head = head[:MAX_URL_LENGTH].rsplit("/", 1)[0]
+    try:
+        return parse_url(head)
+    except InvalidSignal:
+        return None
 
 
 def find_urls(text: str) -> list[FoundUrl]:
     """The URLs written in ``text``, in order, each once (by canonical form), at most :data:`MAX_URLS_PER_TEXT`.
 
     Bidirectional and zero-width controls are removed first (they are used to hide links); trailing punctuation
-    is not part of a URL unless it closes a bracket the URL opened.
+    is not part of a URL unless it closes a bracket the URL opened. A URL that cannot be a signal is listed with
+    its ``error`` (and, when only its length is wrong, its ``partial`` form): never dropped silently.
     """
     clean = _CONTROL.sub(lambda m: " " if m.group().isspace() else "", text)
     out: list[FoundUrl] = []
@@ -281,16 +314,19 @@ def find_urls(text: str) -> list[FoundUrl]:
         raw = m.group()
         while raw and raw[-1] in _TRAILING and not (raw[-1] == ")" and raw.count("(") >= raw.count(")")):
             raw = raw[:-1]
+        partial: ParsedUrl | None = None
         try:
             parsed: ParsedUrl | None = parse_url(raw)
             error = ""
         except InvalidSignal as e:
             parsed, error = None, e.detail
+            if len(raw) > MAX_URL_LENGTH:
+                partial = _partial(raw)
         key = str(parsed) if parsed else raw
         if key in seen:
             continue
         seen.add(key)
-        out.append(FoundUrl(raw=raw[:300], canonical=parsed, error=error))
+        out.append(FoundUrl(raw=raw[:300], canonical=parsed, error=error, partial=partial))
         if len(out) >= MAX_URLS_PER_TEXT:
             break
     return out

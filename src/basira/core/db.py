@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 #: The tables of Basira's own layers; each front names its own in its manifest.
 PLATFORM_MODELS = ("basira.core.models", "basira.review.models", "basira.actions.models", "basira.web.models",
-                   "basira.identity.models", "basira.sharing.models", "basira.legal.models", "basira.retention.models")
+                   "basira.identity.models", "basira.sharing.models", "basira.legal.models", "basira.retention.models",
+                   "basira.exercise.models")
 
 
 def model_modules(fronts: FrontRegistry | None = None) -> list[str]:

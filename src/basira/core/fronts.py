@@ -24,6 +24,8 @@ from basira.core.models import OpinionKind
 ENTRY_POINT_GROUP = "basira.fronts"
 #: The event every front may record matches with (``core.matching`` writes it).
 MATCH_EVENT = "match.recorded"
+#: Emitted when a list import removes entries; the review consumer marks the open cases that hold their matches.
+ENTRIES_REMOVED_EVENT = "list.entries_removed"
 
 
 class Priority(enum.IntEnum):
@@ -147,6 +149,11 @@ class FrontManifest:
         demo: A reference to the front's demo hook, or None: a callable taking a :class:`basira.core.demo.DemoContext`
             (the instance, the demo organization's admin, folders) that adds the front's demo data idempotently
             and returns a list of :class:`basira.core.demo.DemoPart`.
+        exercise: A reference to the front's :class:`basira.core.exercise_hooks.ExerciseHook`, or None: how the
+            front seeds an exercise organization and plays the injects of its kinds.
+        annotator: A reference to a callable ``(session, principal, settings, content) -> dict | None`` that says
+            what the front knows about a matched item beyond its signals (a classifier's label and why), or None;
+            its result is added to the explanation of each of the item's matches (and so to the case evidence).
     """
 
     name: str
@@ -160,6 +167,8 @@ class FrontManifest:
     cli: tuple[CliGroup, ...] = ()
     pages: tuple[str, ...] = ()
     demo: str | None = None
+    exercise: str | None = None
+    annotator: str | None = None
 
 
 def load_ref(ref: str) -> object:
@@ -240,8 +249,9 @@ class FrontRegistry:
             raise InvalidInput(f"unknown case kind {name!r} ({', '.join(self._kinds)})") from None
 
     def event_kinds(self) -> tuple[str, ...]:
-        """The outbox events that open cases: ``match.recorded`` and each kind's own event."""
-        return tuple(dict.fromkeys([MATCH_EVENT, *(k.event for k in self._kinds.values())]))
+        """The outbox events the review consumer reads: ``match.recorded``, ``list.entries_removed`` (marks open
+        cases) and each kind's own event."""
+        return tuple(dict.fromkeys([MATCH_EVENT, ENTRIES_REMOVED_EVENT, *(k.event for k in self._kinds.values())]))
 
     def kind_for_event(self, event: str) -> CaseKindSpec | None:
         """The case kind that an event other than ``match.recorded`` opens (None for unknown events)."""
@@ -290,6 +300,12 @@ class FrontRegistry:
                     raise ConfigurationError(f"front {m.name!r}: demo {m.demo!r} is not callable")
                 hooks.append((m.name, hook))
         return hooks
+
+
+    def exercise_hooks(self) -> list[tuple[str, object]]:
+        """(front name, the object its ``exercise`` reference names) for each front that takes part in exercises,
+        in the fronts' order; :mod:`basira.exercise` checks that each is an ``ExerciseHook``."""
+        return [(m.name, load_ref(m.exercise)) for m in self._fronts.values() if m.exercise is not None]
 
 
 _default: FrontRegistry | None = None

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit
 from basira.core.errors import Conflict, InvalidInput, NotFound
+from basira.core.exercise import refuse_crossing
 from basira.core.models import Organization, SharingGroup, SharingGroupMember
 from basira.core.principal import Principal
 
@@ -24,6 +25,7 @@ def create_group(session: Session, principal: Principal, name: str, members: lis
         org = session.scalar(select(Organization).where(Organization.slug == slug))
         if org is None:
             raise NotFound(f"no organization {slug!r}")
+        refuse_crossing(session, principal.org_id, org.id, f"{slug!r} cannot join sharing group {name!r}")
         group.members.append(SharingGroupMember(org_id=org.id))
     session.add(group)
     session.flush()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from basira.core import banks, flood, lookup, outbox
 from basira.core.errors import ConfigurationError, InvalidInput
+from basira.core.fronts import default_fronts, load_ref
 from basira.core.indexes import IndexManager
 from basira.core.models import Bank, Item, Match, Organization, Signal, utcnow
 from basira.core.principal import Principal
@@ -119,6 +120,21 @@ def _settle_provisional(session: Session, registry: SignalTypeRegistry, indexes:
     return kept
 
 
+def _annotations(session: Session, principal: Principal, settings: Settings, content: Content) -> dict[str, Any]:
+    """What the fronts' annotators say about a matched item (see :attr:`FrontManifest.annotator`)."""
+    out: dict[str, Any] = {}
+    for front in default_fronts().fronts():
+        if front.annotator is None:
+            continue
+        annotate = load_ref(front.annotator)
+        if not callable(annotate):
+            raise ConfigurationError(f"the annotator {front.annotator!r} of front {front.name} is not callable")
+        found = annotate(session, principal, settings, content)
+        if isinstance(found, dict):
+            out.update(found)
+    return out
+
+
 def item_signals(registry: SignalTypeRegistry, settings: Settings,
                  request: MatchRequest) -> list[ExtractedSignal]:
     sigs = extract(registry, settings, request.content) if request.content else []
@@ -155,6 +171,7 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
     hits = lookup.lookup(session, registry, indexes, banks, sigs, now)
     owners = {o.id: o for o in session.scalars(select(Organization))} if hits else {}
 
+    notes = _annotations(session, principal, settings, request.content) if hits and request.content else {}
     suppressed = any(h.bank.negative for h in hits)
     # A signal quarantined before this item holds its hit back; one this item quarantines does not (yet).
     quarantined = {h.signal.id for h in hits if h.signal.quarantined_at is not None}
@@ -178,7 +195,7 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
                                        "threshold": lookup.threshold(registry, bank, sig.signal_type)}
         if h.access != Access.MATCH_ONLY:
             extra = {**(registry.get(sig.signal_type).explain(h.query.value, sig.value, settings) or {}),
-                     **_variants(h)}
+                     **_variants(h), **notes}
             if extra:
                 row["explanation"] = extra
                 explanation.update(extra)

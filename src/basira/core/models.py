@@ -104,6 +104,8 @@ class Organization(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     operator: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An exercise organization's things never leave it (see basira.core.exercise).
+    exercise: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

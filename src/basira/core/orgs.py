@@ -22,16 +22,20 @@ __all__ = ["IssuedKey", "authenticate_key", "create_key", "create_org", "create_
            "list_orgs", "orgs_by_id", "revoke_key"]
 
 
-def create_org(session: Session, actor: str, slug: str, name: str = "", operator: bool = False) -> Organization:
+def create_org(session: Session, actor: str, slug: str, name: str = "", operator: bool = False,
+               exercise: bool = False) -> Organization:
+    """A new organization; an ``exercise`` one is walled off from every other (see :mod:`basira.core.exercise`)."""
+    if operator and exercise:
+        raise InvalidInput("an exercise organization cannot be the operator")
     if not _SLUG.match(slug):
         raise InvalidInput("an organization slug is 1-63 lower-case letters, digits and dashes")
     if session.scalar(select(Organization).where(Organization.slug == slug)):
         raise Conflict(f"organization {slug!r} exists")
-    org = Organization(slug=slug, name=name or slug, operator=operator)
+    org = Organization(slug=slug, name=name or slug, operator=operator, exercise=exercise)
     session.add(org)
     session.flush()
     audit.record(session, org_id=None, actor=actor, action="org.create", target=f"org:{org.id}",
-                 details={"slug": slug, "operator": operator})
+                 details={"slug": slug, "operator": operator, **({"exercise": True} if exercise else {})})
     return org
 
 

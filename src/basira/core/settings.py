@@ -90,6 +90,20 @@ class Settings:
         default="",
         metadata={"help": "Comma-separated networks (e.g. 10.0.0.0/8) that webhooks may reach although private."},
     )
+    exercise_webhook_prefixes: str = field(
+        default="",
+        metadata={"help": "Comma-separated URL prefixes (scheme, host, port, path) of the exercise endpoints: the "
+                          "only places an exercise organization's webhooks may go; empty: none."},
+    )
+    readiness_questions: str = field(
+        default="",
+        metadata={"help": "A ministry's own readiness questionnaire (JSON file) for the web page and the API; empty: "
+                          "the shipped one."},
+    )
+    exercise_max_file_bytes: int = field(
+        default=1_048_576,
+        metadata={"help": "Largest scenario, site or readiness questionnaire file an exercise reads, in bytes."},
+    )
     worker_interval_s: int = field(
         default=1,
         metadata={"help": "Seconds between background worker rounds (review cases, webhooks); 0 turns it off."},
@@ -117,6 +131,14 @@ class Settings:
         default=4,
         metadata={"help": "Attempts per TAXII request when a partner answers 429 or 5xx or does not answer "
                           "(exponential back-off, Retry-After honoured up to 60 s)."},
+    )
+    sharing_incident_poll_s: float = field(
+        default=0.2,
+        metadata={"help": "Seconds between two looks for new signals in open incident banks, which are then pushed "
+                          "to subscribed partners at once (0 turns the incident pusher off)."},
+    )
+    sharing_push_timeout_s: float = field(
+        default=5.0, metadata={"help": "Seconds a subscribed partner has to answer an incident push."},
     )
     taxii_page_size: int = field(
         default=1000, metadata={"help": "Objects per page the TAXII server sends when the client asks no limit."},
@@ -155,6 +177,11 @@ class Settings:
         default=2000,
         metadata={"help": "Records deleted per transaction by the retention purge (small batches never hold "
                           "the database long)."},
+    )
+    index_threads: int = field(
+        default=1,
+        metadata={"help": "Threads one index query may use (faiss); 1 suits a server answering many queries at once, "
+                          "0 lets one query use every core (a single large batch job)."},
     )
     log_format: str = field(
         default="text",

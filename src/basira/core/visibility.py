@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from basira.core.exercise import exercise_org_ids, may_meet
 from basira.core.models import TLP, Bank, SharingGroup, SharingGroupMember
 
 
@@ -64,7 +65,11 @@ def may_export_to_partner(bank: Bank, partner_org_id: int | None, shared_org_ids
 
 
 class Visibility:
-    """Resolves bank shares (direct and through sharing groups) once, then answers per bank."""
+    """Resolves bank shares (direct and through sharing groups) once, then answers per bank.
+
+    An exercise organization sees its own banks only, and its banks are seen by nobody else (whatever their
+    marking or shares): see :mod:`basira.core.exercise`.
+    """
 
     def __init__(self, session: Session, org_id: int) -> None:
         self.org_id = org_id
@@ -73,14 +78,20 @@ class Visibility:
         ).all()
         self._my_groups = set(groups)
         self._session = session
+        self._exercise = exercise_org_ids(session)
+
+    def walled_off(self, bank: Bank) -> bool:
+        """Whether an exercise stands between this organization and ``bank`` (one of the two is an exercise)."""
+        return not may_meet(self._exercise, self.org_id, bank.org_id)
 
     def shared_orgs(self, bank: Bank) -> set[int]:
+        """The organizations the bank is shared with, less any on the other side of an exercise's wall."""
         orgs = {s.org_id for s in bank.shares if s.org_id is not None}
         group_ids = [s.group_id for s in bank.shares if s.group_id is not None]
         if group_ids:
             for g in self._session.scalars(select(SharingGroup).where(SharingGroup.id.in_(group_ids))):
                 orgs.update(m.org_id for m in g.members)
-        return orgs
+        return {o for o in orgs if may_meet(self._exercise, o, bank.org_id)}
 
     def _shared_with_me(self, bank: Bank) -> bool:
         if any(s.org_id == self.org_id for s in bank.shares):
@@ -88,6 +99,8 @@ class Visibility:
         return any(s.group_id in self._my_groups for s in bank.shares if s.group_id is not None)
 
     def access(self, bank: Bank) -> Access:
+        if self.walled_off(bank):
+            return Access.NONE
         return bank_access(bank, self.org_id, [self.org_id] if self._shared_with_me(bank) else [])
 
     def banks(self, minimum: Access) -> list[tuple[Bank, Access]]:

@@ -26,7 +26,17 @@ from basira.drones.models import DroneAlert
 from basira.drones.sensors import SensorRow
 from basira.drones.tracks import Observation
 from basira.drones.trackstore import TrackState
-from basira.drones.zones import CompiledZone, ZoneIndex, distance_m, paths_ahead, window_active
+from basira.drones.zones import (
+    IN,
+    OUT,
+    POSSIBLE,
+    Altitudes,
+    CompiledZone,
+    ZoneIndex,
+    distance_m,
+    paths_ahead,
+    window_active,
+)
 
 
 class AlertKind(enum.StrEnum):
@@ -67,10 +77,45 @@ class AlertDraft:
     kind: AlertKind
     zone: CompiledZone | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: The track as it stood at the alert's frame (reasons, positions, operator), taken by :func:`snapshot`: an
+    #: alert tells what was known when it was raised, whatever else its batch carried after it.
+    seen: dict[str, Any] | None = None
+
+
+def snapshot(track: TrackState) -> dict[str, Any]:
+    """What an alert's event says about its track, as the track stands now."""
+    out: dict[str, Any] = {"uas_id": track.uas_id, "suspect_reasons": list(track.reasons),
+                           "verdict": track.verdict}
+    if track.operator_id:
+        out["operator_id"] = track.operator_id
+    if track.lat is not None and track.lon is not None:
+        out["position"] = {k: v for k, v in (("lat", track.lat), ("lon", track.lon), ("alt_m", track.alt_m))
+                           if v is not None}
+    if track.operator_lat is not None and track.operator_lon is not None:
+        out["operator_position"] = {"lat": track.operator_lat, "lon": track.operator_lon}
+    return out
+
+
+def _band(zone: CompiledZone, obs: Observation) -> str:
+    """``in``, ``possible`` or ``out`` of the zone's time windows and altitude limits."""
+    if not window_active(zone.windows, obs.received_at):
+        return OUT
+    return zone.band(obs.altitudes())
 
 
 def _active(zone: CompiledZone, obs: Observation) -> bool:
-    return window_active(zone.windows, obs.received_at) and zone.in_band(obs.alt_geo, obs.height_agl)
+    return _band(zone, obs) != OUT
+
+
+#: The operator stands on the ground: a zone whose floor is above ground does not hold them.
+ON_THE_GROUND = Altitudes(height_agl=0.0)
+
+
+def _altitude_details(band: str) -> dict[str, Any]:
+    if band == POSSIBLE:
+        return {"altitude": "possibly inside",
+                "altitude_note": "the drone's altitude in the zone's reference is unknown or too uncertain"}
+    return {"altitude": "inside"}
 
 
 def _cooled(state: dict[str, Any], key: str, at: dt.datetime, cooldown_s: float) -> bool:
@@ -149,7 +194,7 @@ def evaluate(track: TrackState, obs: Observation, index: ZoneIndex, cfg: AlertCo
         out.extend(_approach(zstate, state, obs, obs.lon, obs.lat, hits, index, cfg))
     for i in hits.operator:
         z = index.zones[i]
-        if window_active(z.windows, obs.received_at) and \
+        if window_active(z.windows, obs.received_at) and z.band(ON_THE_GROUND) != OUT and \
                 _cooled(state, f"OPERATOR_IN_ZONE:{z.id}", obs.received_at, cfg.cooldown_s):
             out.append(AlertDraft(AlertKind.OPERATOR_IN_ZONE, z, {
                 "operator_position": {"lat": obs.operator_lat, "lon": obs.operator_lon}}))
@@ -159,7 +204,8 @@ def evaluate(track: TrackState, obs: Observation, index: ZoneIndex, cfg: AlertCo
 def _zone_presence(zstate: dict[str, dict[str, Any]], obs: Observation, hits: ZoneHits, index: ZoneIndex,
                    cfg: AlertConfig) -> list[AlertDraft]:
     out: list[AlertDraft] = []
-    inside = {i for i in hits.inside if _active(index.zones[i], obs)}
+    bands = {i: _band(index.zones[i], obs) for i in hits.inside}
+    inside = {i for i, b in bands.items() if b != OUT}
     if not inside and not zstate:
         return out
     within_margin = set(hits.margin)
@@ -169,9 +215,11 @@ def _zone_presence(zstate: dict[str, dict[str, Any]], obs: Observation, hits: Zo
         st = zstate.setdefault(str(z.id), {"in": False, "n": 0, "out": 0})
         st["n"] = int(st.get("n", 0)) + 1
         st["out"] = 0
+        if bands[i] != POSSIBLE:
+            st["known"] = True  # once seen inside for sure, the stay is no longer "possibly"
         if not st["in"] and st["n"] >= cfg.enter_confirm:
             st.update({"in": True, "since": obs.received_at.isoformat(), "loiter": False})
-            out.append(AlertDraft(AlertKind.ENTER, z, {"fixes_inside": st["n"]}))
+            out.append(AlertDraft(AlertKind.ENTER, z, {"fixes_inside": st["n"], **_altitude_details(bands[i])}))
     for key, st in list(zstate.items()):
         i_opt = by_id.get(key)
         if i_opt is None:  # the zone was deleted or disabled
@@ -183,7 +231,8 @@ def _zone_presence(zstate: dict[str, dict[str, Any]], obs: Observation, hits: Zo
                 dwell = (obs.received_at - dt.datetime.fromisoformat(st["since"])).total_seconds()
                 if dwell >= cfg.loiter_s:
                     st["loiter"] = True
-                    out.append(AlertDraft(AlertKind.LOITER, z, {"dwell_s": round(dwell, 1)}))
+                    out.append(AlertDraft(AlertKind.LOITER, z, {
+                        "dwell_s": round(dwell, 1), **_altitude_details(IN if st.get("known") else POSSIBLE)}))
             continue
         if not st.get("in"):
             del zstate[key]  # a stray fix inside, not confirmed: debounce starts again
@@ -210,7 +259,8 @@ def _approach(zstate: dict[str, dict[str, Any]], state: dict[str, Any], obs: Obs
     here = Point(lon, lat)
     for i in hits.ahead:
         z = index.zones[i]
-        if str(z.id) in zstate or z.geom.contains(here) or not _active(z, obs):
+        band = _band(z, obs)
+        if str(z.id) in zstate or band == OUT or z.geom.contains(here):
             continue
         hit = path.intersection(z.geom.boundary)
         if hit.is_empty:
@@ -221,7 +271,8 @@ def _approach(zstate: dict[str, dict[str, Any]], state: dict[str, Any], obs: Obs
         eta = d / speed
         if eta <= cfg.approach_s and _cooled(state, f"APPROACH:{z.id}", obs.received_at, cfg.cooldown_s):
             out.append(AlertDraft(AlertKind.APPROACH, z, {"distance_m": round(d, 1), "eta_s": round(eta, 1),
-                                                          "speed_mps": speed, "heading_deg": heading}))
+                                                          "speed_mps": speed, "heading_deg": heading,
+                                                          **_altitude_details(band)}))
     return out
 
 
@@ -248,21 +299,20 @@ def record_alerts(session: Session, pending: list[Pending], received: dt.datetim
     out: list[dict[str, Any]] = []
     events: list[tuple[str, dict[str, Any], int | None]] = []
     for alert_id, row, (track, d, _, sensor, _, match_ids) in zip(alert_ids, rows, pending, strict=True):
+        seen = d.seen if d.seen is not None else snapshot(track)
         payload: dict[str, Any] = {
             "track_id": str(track.id), "alert_id": str(alert_id), "alert_kind": d.kind.value,
-            "at": row["at"].isoformat(), "uas_id": track.uas_id, "suspect_reasons": list(track.reasons),
+            "at": row["at"].isoformat(), "uas_id": seen["uas_id"], "suspect_reasons": list(seen["suspect_reasons"]),
             "evidence_ref": row["evidence_ref"]}
-        if track.operator_id:
-            payload["operator_id"] = track.operator_id
+        if seen.get("operator_id"):
+            payload["operator_id"] = seen["operator_id"]
         if d.zone is not None:
             payload.update(zone_id=str(d.zone.id), zone_name=d.zone.name or d.zone.ref)
         if sensor is not None:
             payload["sensor_id"] = sensor.ref
-        if track.lat is not None and track.lon is not None:
-            payload["position"] = {k: v for k, v in (("lat", track.lat), ("lon", track.lon),
-                                                     ("alt_m", track.alt_m)) if v is not None}
-        if track.operator_lat is not None and track.operator_lon is not None:
-            payload["operator_position"] = {"lat": track.operator_lat, "lon": track.operator_lon}
+        for key in ("position", "operator_position"):
+            if key in seen:
+                payload[key] = seen[key]
         if match_ids:
             payload["match_ids"] = list(match_ids)
         events.append(("alert.raised", payload, track.org_id))

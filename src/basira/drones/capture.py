@@ -12,10 +12,10 @@ import os
 import struct
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 import dpkt  # type: ignore[import-untyped]
 
@@ -65,23 +65,57 @@ def read_packets(path: Path, report: CaptureReport | None = None) -> Iterator[Pa
         UnsupportedContent: the file is not a pcap or pcapng capture (bad magic or header).
         EmptyContent: the file is empty.
     """
-    report = report if report is not None else CaptureReport()
     with open(path, "rb") as fh:
-        magic = fh.read(4)
-        if not magic:
-            raise EmptyContent(f"{path} is empty")
-        if magic in _PCAP_MAGICS:
-            yield from _read_pcap(fh, magic, path, report)
-        elif magic == struct.pack("<I", _PCAPNG_SHB):
-            fh.seek(0)
-            yield from _read_pcapng(fh, path, report)
-        else:
-            raise UnsupportedContent(f"{path} is not a pcap or pcapng capture (it starts with {magic.hex()})")
+        yield from read_stream(fh, str(path), report)
 
 
-def _read_pcap(fh: BinaryIO, magic: bytes, path: Path, report: CaptureReport) -> Iterator[Packet]:
+def read_stream(fh: BinaryIO | IO[bytes], name: str, report: CaptureReport | None = None) -> Iterator[Packet]:
+    """Yield the packets of a pcap or pcapng stream as they arrive (a pipe from ``tcpdump -w -``, standard
+    input, a named pipe): each is read with exactly the bytes its header announces, never ahead.
+
+    Raises:
+        UnsupportedContent: the stream is not a pcap or pcapng capture.
+        EmptyContent: the stream ends before it starts.
+    """
+    report = report if report is not None else CaptureReport()
+    magic = _read_exactly(fh, 4)
+    if not magic:
+        raise EmptyContent(f"{name} is empty")
+    if magic in _PCAP_MAGICS:
+        yield from _read_pcap(fh, magic, name, report)
+    elif magic == struct.pack("<I", _PCAPNG_SHB):
+        yield from _read_pcapng(_Prefixed(magic, fh), name, report)
+    else:
+        raise UnsupportedContent(f"{name} is not a pcap or pcapng capture (it starts with {magic.hex()})")
+
+
+def _read_exactly(fh: Any, n: int) -> bytes:
+    """``n`` bytes, fewer only at the end of the stream (a raw pipe may hand them over in pieces)."""
+    data: bytes = fh.read(n) or b""
+    while len(data) < n:
+        more = fh.read(n - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
+class _Prefixed:
+    """A stream with bytes already read put back in front (the pcapng magic, so a pipe need not seek)."""
+
+    def __init__(self, head: bytes, fh: BinaryIO | IO[bytes]) -> None:
+        self._head, self._fh = head, fh
+
+    def read(self, n: int) -> bytes:
+        if self._head:
+            out, self._head = self._head[:n], self._head[n:]
+            return out + (_read_exactly(self._fh, n - len(out)) if n > len(out) else b"")
+        return _read_exactly(self._fh, n)
+
+
+def _read_pcap(fh: Any, magic: bytes, path: str, report: CaptureReport) -> Iterator[Packet]:
     order, divisor = _PCAP_MAGICS[magic]
-    rest = fh.read(20)
+    rest = _read_exactly(fh, 20)
     if len(rest) < 20:
         raise UnsupportedContent(f"{path}: the pcap header is truncated ({4 + len(rest)} of 24 bytes)")
     major, _minor, _zone, _sigfigs, _snaplen, linktype = struct.unpack(order + "HHiIII", rest)
@@ -90,7 +124,7 @@ def _read_pcap(fh: BinaryIO, magic: bytes, path: Path, report: CaptureReport) ->
     record = struct.Struct(order + "IIII")
     offset = 24
     while True:
-        head = fh.read(16)
+        head = _read_exactly(fh, 16)
         if not head:
             return
         if len(head) < 16:
@@ -100,7 +134,7 @@ def _read_pcap(fh: BinaryIO, magic: bytes, path: Path, report: CaptureReport) ->
         if caplen > MAX_RECORD:
             report.problem = f"packet {report.packets + 1} at byte {offset} claims {caplen} bytes: corrupt capture"
             return
-        data = fh.read(caplen)
+        data = _read_exactly(fh, caplen)
         if len(data) < caplen:
             report.problem = f"the capture ends inside packet {report.packets + 1} (byte {offset})"
             return
@@ -109,7 +143,7 @@ def _read_pcap(fh: BinaryIO, magic: bytes, path: Path, report: CaptureReport) ->
         yield Packet(report.packets, linktype, sec + frac / divisor, data)
 
 
-def _read_pcapng(fh: BinaryIO, path: Path, report: CaptureReport) -> Iterator[Packet]:
+def _read_pcapng(fh: Any, path: str, report: CaptureReport) -> Iterator[Packet]:
     # One section after another; each has its byte order and its interfaces (link type, time resolution).
     little = True
     interfaces: list[tuple[int, float, int]] = []  # (linktype, divisor, offset seconds)
@@ -244,11 +278,23 @@ def replay(path: Path, sink: Callable[[Frame], None], *, fast: bool = True, sens
     Raises:
         UnsupportedContent: not a capture.
     """
-    summary = ReplaySummary()
     report = CaptureReport()
+    return feed(read_packets(path, report), report, sink, fast=fast, sensor_id=sensor_id, now=now, sleep=sleep,
+                speed=speed, max_gap=max_gap)
+
+
+def feed(packets: Iterable[Packet], report: CaptureReport, sink: Callable[[Frame], None], *, fast: bool = True,
+         sensor_id: str | None = None, now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+         sleep: Callable[[float], None] = time.sleep, speed: float = 1.0, max_gap: float = 60.0,
+         live: bool = False) -> ReplaySummary:
+    """Feed the Remote ID frames of ``packets`` to ``sink`` (see :func:`replay`); ``live`` for a stream heard
+    now, whose "future" horizon follows the clock rather than being fixed when the feed starts."""
+    summary = ReplaySummary()
     previous: float | None = None
     horizon = now() + FUTURE_TOLERANCE
-    for packet in read_packets(path, report):
+    for packet in packets:
+        if live:
+            horizon = now() + FUTURE_TOLERANCE
         summary.packets_read += 1
         if packet.linktype not in SUPPORTED_LINKTYPES:
             summary.unsupported_linktypes[packet.linktype] += 1

@@ -38,34 +38,39 @@ OPERATOR_NORTH_M = 120.0
 _METRES_PER_DEGREE = 111_320.0
 
 
-def _offset(north_m: float, east_m: float) -> tuple[float, float]:
-    """The position ``north_m`` and ``east_m`` metres from the centre (flat earth: the flight spans 2 km)."""
-    lat, lon = CENTRE
+def offset(north_m: float, east_m: float, centre: tuple[float, float] = CENTRE) -> tuple[float, float]:
+    """The position ``north_m`` and ``east_m`` metres from ``centre`` (flat earth: the flight spans 2 km)."""
+    lat, lon = centre
     return (lat + north_m / _METRES_PER_DEGREE,
             lon + east_m / (_METRES_PER_DEGREE * math.cos(math.radians(lat))))
 
 
-def _pack(counter: int, east_m: float) -> bytes:
-    """One Message Pack behind the Bluetooth service-data header: Basic ID, Location, System, Operator ID."""
-    lat, lon = _offset(0.0, east_m)
-    op_lat, op_lon = _offset(OPERATOR_NORTH_M, 0.0)
+def pack(counter: int, east_m: float, centre: tuple[float, float] = CENTRE, uas_id: str = UAS_ID,
+         operator_id: str = OPERATOR_ID) -> bytes:
+    """One Message Pack behind the Bluetooth service-data header: Basic ID, Location, System, Operator ID, for a
+    drone ``east_m`` metres east of ``centre`` flying east, its operator 120 m north of the centre."""
+    lat, lon = offset(0.0, east_m, centre)
+    op_lat, op_lon = offset(OPERATOR_NORTH_M, 0.0, centre)
     messages: list[Message] = [
-        BasicID(id_type=1, ua_type=2, uas_id=UAS_ID),
+        BasicID(id_type=1, ua_type=2, uas_id=uas_id),
         Location(status=2, height_type=1, direction=90.0, speed_horizontal=SPEED_MPS, speed_vertical=0.0,
                  latitude=lat, longitude=lon, altitude_baro=None, altitude_geo=400.0 + HEIGHT_M, height=HEIGHT_M),
         System(operator_location_type=1, classification_type=1, operator_latitude=op_lat,
                operator_longitude=op_lon, area_count=1, area_radius=0, area_ceiling=None, area_floor=None,
                category=1, class_=2, operator_altitude_geo=None, timestamp=200_000_000),
-        OperatorID(operator_id_type=0, operator_id=OPERATOR_ID),
+        OperatorID(operator_id_type=0, operator_id=operator_id),
     ]
     body = b"".join(encode_message(m) for m in messages)
     return bytes([0x0D, counter & 0xFF, 0xF2, 25, len(messages)]) + body
 
 
-def flight(end: dt.datetime) -> list[RawFrame]:
-    """The demo flight, one frame a second ending at ``end``: from 900 m west of the stadium, east through it."""
+def flight(end: dt.datetime, centre: tuple[float, float] = CENTRE, uas_id: str = UAS_ID,
+           operator_id: str = OPERATOR_ID, sensor: str = SENSOR_REF) -> list[RawFrame]:
+    """A scripted flight, one frame a second ending at ``end``: from 900 m west of ``centre``, east through it
+    (the demo's: over the stadium)."""
     start = end - dt.timedelta(seconds=FLIGHT_S - 1)
-    return [RawFrame(sensor=SENSOR_REF, transport="bt5", data=_pack(i, -START_WEST_M + SPEED_MPS * i),
+    return [RawFrame(sensor=sensor, transport="bt5",
+                     data=pack(i, -START_WEST_M + SPEED_MPS * i, centre, uas_id, operator_id),
                      received_at=start + dt.timedelta(seconds=i), source="60:60:1f:de:30:01")
             for i in range(FLIGHT_S)]
 

@@ -29,6 +29,7 @@ from basira.core.principal import Principal
 from basira.drones.models import DroneAlert, DroneFrame, DronePosition, DroneSensor, DroneTrack, DroneZone
 from basira.drones.remoteid import Frame
 from basira.drones.sensors import SENSOR_ROW_COLUMNS, SensorRow
+from basira.drones.tracks import is_synthetic
 from basira.drones.zones import zone_geometry
 
 LINKTYPE_IEEE802_11 = 105
@@ -206,7 +207,8 @@ def pcapng(rows: Sequence[DroneFrame], sensors: dict[int, DroneSensor]) -> bytes
 # --- export --------------------------------------------------------------------------------------------------------
 
 def _track_json(t: DroneTrack) -> dict[str, Any]:
-    return {"id": t.id, "uas_id": t.uas_id, "id_type": t.id_type, "ua_type": t.ua_type,
+    return {"id": t.id, "uas_id": t.uas_id, "id_synthetic": is_synthetic(t.uas_id), "id_type": t.id_type,
+            "ua_type": t.ua_type,
             "operator_id": t.operator_id, "status": t.status, "verdict": t.verdict, "reasons": t.reasons,
             "first_seen": t.first_seen.isoformat(), "last_seen": t.last_seen.isoformat(),
             "allowance": t.allowance}

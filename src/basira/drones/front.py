@@ -21,4 +21,5 @@ MANIFEST = FrontManifest(
     cli=(CliGroup("drones", "basira.cli.drones:cli_app"),),
     pages=("basira.web.drones_map:router",),
     demo="basira.drones.demo:seed",
+    exercise="basira.drones.exercise:HOOK",
 )

@@ -41,6 +41,7 @@ from basira.drones.alerts import (
     Pending,
     evaluate,
     record_alerts,
+    snapshot,
     zone_hits,
 )
 from basira.drones.intake import (
@@ -78,7 +79,8 @@ class DroneService:
         self.limits = limits or tracks.Thresholds()
         self._zones: dict[int, tuple[tuple[int, str], ZoneIndex]] = {}
         self._zones_checked: dict[int, float] = {}
-        self._radio: dict[tuple[int, str], dict[str, dt.datetime]] = {}
+        #: (org, radio address) -> UAS ID -> [first, last] heard (recent ones).
+        self._radio: dict[tuple[int, str], dict[str, list[dt.datetime]]] = {}
         self._tracks: dict[int, TrackCache] = {}
         self._swept: dict[int, dt.datetime] = {}
         self._lock = threading.Lock()
@@ -144,7 +146,31 @@ class DroneService:
                 report.rejected.append({"index": i, "reason": reason or "not decoded"})
                 continue
             good.append((frame, sensors[raw.sensor]))
+        good = self._new_only(session, good, report)
         return self._run(session, principal, good, report, now)
+
+    @staticmethod
+    def _new_only(session: Session, good: list[tuple[Frame, SensorRow]],
+                  report: IngestReport) -> list[tuple[Frame, SensorRow]]:
+        """The frames not stored yet: one reception (sensor, receive time, bytes) is kept once, so a sensor
+        agent that sends a batch again after losing the reply doubles nothing (one indexed query per batch)."""
+        if not good:
+            return good
+        table = cast(Table, DroneFrame.__table__)
+        rows = session.connection().execute(
+            select(table.c.sensor_id, table.c.received_at, table.c.raw)
+            .where(table.c.sensor_id.in_(sorted({s.id for _, s in good})),
+                   table.c.received_at.in_(sorted({f.received_at for f, _ in good}))))
+        seen = {(sid, at, bytes(raw)) for sid, at, raw in rows}
+        out = []
+        for f, s in good:
+            key = (s.id, f.received_at, f.raw)
+            if key in seen:
+                report.duplicates += 1
+                continue
+            seen.add(key)
+            out.append((f, s))
+        return out
 
     def ingest_records(self, session: Session, principal: Principal, fmt: str, sensor_ref: str,
                        records: list[Any]) -> IngestReport:
@@ -222,6 +248,7 @@ class DroneService:
             for m in f.messages:
                 report.messages[type(m).__name__] += 1
             obs = tracks.observe(f, sensor.id)
+            obs.ground_amsl, obs.geoid_m = sensor.ground_elevation_m, sensor.geoid_undulation_m
             if obs.counter is not None and obs.source:
                 # For the counter rule: the decoded content, not the raw bytes (a radiotap header differs
                 # between two receptions of one frame).
@@ -229,10 +256,17 @@ class DroneService:
             self._resolve_id(session, org, obs)
             if obs.uas_id is None:
                 report.awaiting_id += 1
+                if obs.source:  # tracked by its radio's address until a Basic ID names it
+                    obs.uas_id = tracks.synthetic_id(obs.source)
             observed.append((obs, f, sensor))
         # 2. The track of each observation: an active one, or a new one after a silence longer than the timeout.
         cache = self.track_cache(org)
-        active = cache.active(session, org, {o.uas_id for o, _, _ in observed if o.uas_id})
+        # A drone first tracked by its radio's address (frames before its Basic ID) keeps that track once named.
+        wanted = {o.uas_id for o, _, _ in observed if o.uas_id}
+        wanted |= {tracks.synthetic_id(o.source) for o, _, _ in observed if o.source and o.uas_id
+                   and not tracks.is_synthetic(o.uas_id)}
+        active = cache.active(session, org, wanted)
+        renamed: dict[int, TrackState] = {}
         last = {uid: t.last_seen for uid, t in active.items()}
         owner: list[TrackState | None] = []
         fresh: list[TrackState] = []
@@ -250,6 +284,18 @@ class DroneService:
             if track is not None and (obs.received_at - last[uid]).total_seconds() > self.cfg.lost_after_s:
                 pending.extend(self._close(track, obs.received_at, last[uid]))
                 track = None
+            if track is None and obs.source and not tracks.is_synthetic(uid):
+                synthetic = tracks.synthetic_id(obs.source)
+                unnamed = active.get(synthetic)
+                silent = obs.received_at - last.get(synthetic, unnamed.last_seen) if unnamed else None
+                if unnamed is not None and silent is not None and unnamed.status == "active" \
+                        and silent.total_seconds() <= self.cfg.lost_after_s:
+                    if id(unnamed) not in before:
+                        before[id(unnamed)] = trackstore.seldom(unnamed)
+                    del active[unnamed.uas_id]
+                    unnamed.uas_id = uid
+                    track = active[uid] = unnamed
+                    renamed[id(track)] = track
             if track is None:
                 track = active[uid] = tracks.new_track(org, obs)
                 fresh.append(track)
@@ -268,6 +314,8 @@ class DroneService:
             items = []
             for i in idx:
                 uid, holder = observed[i][0].uas_id, owner[i]
+                if holder is not None:
+                    uid = holder.uas_id  # the name the track has now (frames before the Basic ID included)
                 items.append((observed[i][1], uid[:64] if uid else None, holder.id if holder is not None else None))
             links.update(zip(idx, evidence.append(session, heads[sid], items), strict=True))
         evidence.write_heads(session, list(heads.values()))
@@ -282,8 +330,8 @@ class DroneService:
             obs, _, sensor = observed[i]
             track, link = cast(TrackState, owner[i]), links[i]
             obs.frame_id = link.id
-            ctx = tracks.TrackContext(sensor, all_sensors.get(track.last_sensor_id or -1), self._other_ids(org, obs))
-            tracks.apply(track, obs, tracks.check(None if track.lat is None else track, obs, ctx, self.limits))
+            ctx = tracks.TrackContext(sensor, all_sensors, self._other_ids(org, obs))
+            tracks.apply(track, obs, tracks.check(track, obs, ctx, self.limits), self.limits)
             if obs.lat is not None and obs.lon is not None:
                 positions.append({"track_id": track.id, "at": obs.received_at, "lat": obs.lat, "lon": obs.lon,
                                   "alt_m": obs.alt_geo, "speed_mps": obs.speed, "heading_deg": obs.heading,
@@ -291,6 +339,10 @@ class DroneService:
                                   "sensor_id": sensor.id, "frame_id": link.id})
             bank = self._banks(session, principal, track, obs)
             drafts = evaluate(track, obs, index, self.cfg, zones_allowed=not bank.allowed, hits=hits[i])
+            if drafts or bank.watch_drafts:
+                seen = snapshot(track)
+                for d in drafts + bank.watch_drafts:
+                    d.seen = seen
             for d in drafts + bank.watch_drafts:
                 pending.append((track, d, obs, sensor, link, bank.match_ids if d.kind == AlertKind.WATCHLIST else []))
             report.track_ids.add(track.id)
@@ -299,6 +351,8 @@ class DroneService:
         # 5. Alerts with their outbox events, and the tracks as they now stand, in the same transaction.
         report.alerts.extend(record_alerts(session, pending, now))
         trackstore.write_back(session, list(touched.values()), stamp, before)
+        if renamed:
+            trackstore.rename(session, list(renamed.values()))
         cache.keep(touched.values())
         newest = good[-1][0].received_at
         # Replayed captures carry their own (past) times: the lost-track clock follows the frames then.
@@ -311,8 +365,8 @@ class DroneService:
     @staticmethod
     def _with_last_sensors(session: Session, heads: dict[int, SensorRow],
                            touched: Iterable[TrackState]) -> dict[int, SensorRow]:
-        """The batch's sensors and those that last heard the batch's tracks (for the duplicate-ID rule)."""
-        missing = {t.last_sensor_id for t in touched if t.last_sensor_id is not None} - heads.keys()
+        """The batch's sensors and those that heard the batch's tracks before (for the duplicate-ID rule)."""
+        missing = {int(k) for t in touched for k in t.state.get("heard", {})} - heads.keys()
         if not missing:
             return heads
         table = cast(Table, DroneSensor.__table__)
@@ -328,13 +382,18 @@ class DroneService:
         with self._lock:
             ids = self._radio.setdefault(key, {})
             if obs.uas_id is not None:
-                ids[obs.uas_id] = obs.received_at
+                span = ids.get(obs.uas_id)
+                if span is None:
+                    ids[obs.uas_id] = [obs.received_at, obs.received_at]
+                else:
+                    span[0], span[1] = min(span[0], obs.received_at), max(span[1], obs.received_at)
                 return
             if ids:
-                obs.uas_id = max(ids.items(), key=lambda kv: kv[1])[0]
+                obs.uas_id = max(ids.items(), key=lambda kv: kv[1][1])[0]
                 return
         found = session.scalar(select(DroneFrame.uas_id).where(
-            DroneFrame.org_id == org_id, DroneFrame.source == obs.source, DroneFrame.uas_id.is_not(None))
+            DroneFrame.org_id == org_id, DroneFrame.source == obs.source, DroneFrame.uas_id.is_not(None),
+            DroneFrame.uas_id.not_like(tracks.SYNTHETIC_PREFIX + "%"))
             .order_by(DroneFrame.id.desc()).limit(1))
         if found:
             obs.uas_id = found
@@ -344,10 +403,13 @@ class DroneService:
             return []
         with self._lock:
             ids = self._radio.get((org_id, obs.source), {})
-            window = self.limits.ids_per_radio_window_s
-            for uid in [u for u, t in ids.items() if abs((obs.received_at - t).total_seconds()) > window]:
+            window = dt.timedelta(seconds=self.limits.ids_per_radio_window_s)
+            t = obs.received_at
+            for uid in [u for u, (_, last) in ids.items() if last < t - 4 * window]:
                 del ids[uid]
-            return [u for u in ids if u != obs.uas_id]
+            # IDs heard from the radio at or before this frame, within the window: the same answer whether the
+            # frames after it came in the same batch or later.
+            return [u for u, (first, last) in ids.items() if u != obs.uas_id and first <= t and last >= t - window]
 
     def _banks(self, session: Session, principal: Principal, track: TrackState,
                obs: tracks.Observation) -> BankCheck:

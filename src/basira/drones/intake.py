@@ -41,6 +41,8 @@ class IngestReport:
     frames: int = 0
     accepted: int = 0
     awaiting_id: int = 0
+    #: Frames already stored (same sensor, receive time and bytes): a batch sent again after a lost reply.
+    duplicates: int = 0
     messages: Counter[str] = field(default_factory=Counter)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     track_ids: set[int] = field(default_factory=set)
@@ -49,6 +51,7 @@ class IngestReport:
     def as_json(self) -> dict[str, Any]:
         reasons = Counter(r["reason"].split(":")[0] for r in self.rejected)
         return {"frames": self.frames, "accepted": self.accepted, "awaiting_id": self.awaiting_id,
+                "duplicates": self.duplicates,
                 "messages": dict(self.messages), "rejected": len(self.rejected),
                 "rejected_reasons": dict(reasons), "rejections": self.rejected[:100],
                 "tracks": sorted(self.track_ids), "alerts": self.alerts}

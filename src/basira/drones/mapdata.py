@@ -20,8 +20,10 @@ from basira.core.instance import Instance
 from basira.core.models import utcnow
 from basira.drones.ingest import service
 from basira.drones.listing import AlertRow, recent_alerts
-from basira.drones.models import DronePosition, DroneTrack
+from basira.drones.models import DronePosition, DroneSensor, DroneTrack
+from basira.drones.sensors import list_sensors
 from basira.drones.settings import DroneSettings
+from basira.drones.tracks import is_synthetic
 from basira.drones.zones import list_zones, zone_geometry, zones_version
 
 #: Alerts in a first snapshot, and most tracks or alerts in one batch of changes.
@@ -39,7 +41,8 @@ def _iso(t: dt.datetime) -> str:
 
 def track_json(t: DroneTrack) -> dict[str, Any]:
     """A track as the map draws it (the keys of the API's track reply, without positions)."""
-    return {"id": t.id, "uas_id": t.uas_id, "operator_id": t.operator_id, "status": t.status, "verdict": t.verdict,
+    return {"id": t.id, "uas_id": t.uas_id, "id_synthetic": is_synthetic(t.uas_id), "operator_id": t.operator_id,
+            "status": t.status, "verdict": t.verdict,
             "reasons": list(t.reasons), "first_seen": _iso(t.first_seen), "last_seen": _iso(t.last_seen),
             "lat": t.lat, "lon": t.lon, "alt_m": t.alt_m, "height_m": t.height_m, "speed_mps": t.speed_mps,
             "heading_deg": t.heading_deg, "operator_lat": t.operator_lat, "operator_lon": t.operator_lon,
@@ -89,6 +92,31 @@ def recent_tracks(session: Session, org_id: int, now: dt.datetime, hours: float)
     return [{**track_json(t), "path": _path(session, t.id)} for t in lost]
 
 
+def sensor_json(x: DroneSensor) -> dict[str, Any]:
+    """A sensor as the map draws it: where it stands, how far it hears, how sure its position is."""
+    return {"id": x.ref, "name": x.name, "lat": x.lat, "lon": x.lon, "range_m": x.range_m,
+            "position_uncertainty_m": x.position_uncertainty_m}
+
+
+def track_map(inst: Instance, org_id: int, track_id: int) -> dict[str, Any] | None:
+    """One track for its case's map: the track, its positions in time order (thinned to :data:`PATH_POINTS`,
+    each with its time and operator position, for the replay slider), the zones and the sensors; None when the
+    organization has no such track."""
+    with inst.db.session() as s:
+        t = s.get(DroneTrack, track_id)
+        if t is None or t.org_id != org_id:
+            return None
+        rows = s.execute(select(DronePosition.at, DronePosition.lat, DronePosition.lon, DronePosition.alt_m,
+                                DronePosition.operator_lat, DronePosition.operator_lon)
+                         .where(DronePosition.track_id == track_id).order_by(DronePosition.at)).all()
+        step = max(1, -(-len(rows) // PATH_POINTS))
+        kept = list(rows[::step]) + ([rows[-1]] if rows and (len(rows) - 1) % step else [])
+        return {"track": track_json(t), "zones": zones_geojson(s, org_id),
+                "sensors": [sensor_json(x) for x in list_sensors(s, org_id)],
+                "positions": [{"at": _iso(at), "lat": lat, "lon": lon, "alt_m": alt, "operator_lat": olat,
+                               "operator_lon": olon} for at, lat, lon, alt, olat, olon in kept]}
+
+
 def map_snapshot(inst: Instance, org_id: int) -> dict[str, Any]:
     """Zones, active tracks, tracks lost within the recent window (with their paths) and the latest alerts
     (newest first), for the map's first drawing."""
@@ -100,6 +128,7 @@ def map_snapshot(inst: Instance, org_id: int) -> dict[str, Any]:
                            .order_by(DroneTrack.id))
         alerts = recent_alerts(s, org_id, limit=SNAPSHOT_ALERTS)
         return {"now": now.isoformat(), "zones": zones_geojson(s, org_id),
+                "sensors": [sensor_json(x) for x in list_sensors(s, org_id)],
                 "tracks": [track_json(t) for t in active],
                 "recent": recent_tracks(s, org_id, now, hours),
                 "alerts": [alert_json(a) for a in alerts],

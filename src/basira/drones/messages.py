@@ -305,6 +305,9 @@ class Frame:
     counter: int | None = None
     channel: int | None = None
     rejected: str | None = None
+    #: For a Message Pack: the message count its header declares and how many whole messages its bytes carry.
+    pack_declared: int | None = None
+    pack_carried: int | None = None
 
     @property
     def ok(self) -> bool:

@@ -31,6 +31,15 @@ class DroneSensor(Base):
     lon: Mapped[float] = mapped_column(Float)
     antenna_height_m: Mapped[float] = mapped_column(Float, default=0.0)
     range_m: Mapped[float] = mapped_column(Float, default=1000.0)
+    #: How far the sensor may really stand from the position entered (metres; 0016-era sensors: 100).
+    position_uncertainty_m: Mapped[float] = mapped_column(Float, default=100.0, server_default="100")
+    #: The receiving antenna's gain over isotropic (dBi), which makes every reading that much stronger.
+    antenna_gain_dbi: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    #: Ground elevation at the sensor (metres above mean sea level) and the geoid's height over the WGS84
+    #: ellipsoid there: they convert a drone's geodetic altitude and heights to the references of zone limits
+    #: (AGL, AMSL, WGS84) for the frames the sensor hears (None: unknown).
+    ground_elevation_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    geoid_undulation_m: Mapped[float | None] = mapped_column(Float, nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     chain_seq: Mapped[int] = mapped_column(BigId, default=0)
     chain_hash: Mapped[str] = mapped_column(String(64), default=GENESIS)
@@ -46,6 +55,7 @@ class DroneFrame(Base):
         UniqueConstraint("sensor_id", "seq"),
         Index("ix_drone_frames_track", "track_id", "id"),
         Index("ix_drone_frames_source", "org_id", "source", "received_at"),
+        Index("ix_drone_frames_sensor_time", "sensor_id", "received_at"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))

@@ -19,10 +19,14 @@ from basira.drones.models import DroneSensor
 
 SENSOR_WRITERS = {Role.ADMIN, Role.ANALYST}
 MAX_RANGE_M = 100_000.0
+MAX_UNCERTAINTY_M = 10_000.0
+#: How far from the position entered a sensor is assumed to stand when its uncertainty is not given.
+DEFAULT_UNCERTAINTY_M = 100.0
 
-#: Remote ID transmitters may radiate at most about +20 dBm EIRP (Wi-Fi and Bluetooth long range in the 2.4 GHz
-#: band; ASTM F3411 and EN 4709-002 point to the ISM limits). A reading stronger than free space allows from
-#: this power at the claimed distance, plus ``RSSI_MARGIN_DB`` for antenna gain and reflections, is implausible.
+#: A Bluetooth class 1 transmitter radiates at most +20 dBm EIRP (each transport's class is in
+#: ``basira.drones.tracks.TRANSMITTER_EIRP_DBM``). A reading stronger than free space allows from that power at the
+#: nearest distance the sensor can be from the claimed position, through its antenna's gain, plus
+#: ``RSSI_MARGIN_DB`` for reflections and receiver calibration, is implausible.
 MAX_EIRP_DBM = 20.0
 RSSI_MARGIN_DB = 10.0
 FREQ_HZ = 2.44e9
@@ -43,6 +47,10 @@ class SensorRow:
     enabled: bool = True
     chain_seq: int = 0
     chain_hash: str = ""
+    position_uncertainty_m: float = 100.0
+    antenna_gain_dbi: float = 0.0
+    ground_elevation_m: float | None = None
+    geoid_undulation_m: float | None = None
 
 
 #: The columns of ``drone_sensors`` that :class:`SensorRow` holds, in its field order.
@@ -59,6 +67,10 @@ class SensorSpec:
     lon: float | None = None
     antenna_height_m: float | None = None
     range_m: float | None = None
+    position_uncertainty_m: float | None = None
+    antenna_gain_dbi: float | None = None
+    ground_elevation_m: float | None = None
+    geoid_undulation_m: float | None = None
 
 
 def _check(spec: SensorSpec) -> None:
@@ -76,6 +88,18 @@ def _check(spec: SensorSpec) -> None:
         raise InvalidInput("an antenna height is -100 to 1,000 m")
     if spec.range_m is not None and not (math.isfinite(spec.range_m) and 0 < spec.range_m <= MAX_RANGE_M):
         raise InvalidInput(f"a sensor's expected range is 0-{MAX_RANGE_M:.0f} m")
+    if spec.position_uncertainty_m is not None and not (math.isfinite(spec.position_uncertainty_m)
+                                                        and 0 <= spec.position_uncertainty_m <= MAX_UNCERTAINTY_M):
+        raise InvalidInput(f"a sensor's position uncertainty is 0-{MAX_UNCERTAINTY_M:.0f} m")
+    if spec.antenna_gain_dbi is not None and not (math.isfinite(spec.antenna_gain_dbi)
+                                                  and -20 <= spec.antenna_gain_dbi <= 40):
+        raise InvalidInput("an antenna gain is -20 to 40 dBi")
+    if spec.ground_elevation_m is not None and not (math.isfinite(spec.ground_elevation_m)
+                                                    and -500 <= spec.ground_elevation_m <= 9000):
+        raise InvalidInput("a ground elevation is -500 to 9,000 m")
+    if spec.geoid_undulation_m is not None and not (math.isfinite(spec.geoid_undulation_m)
+                                                    and -120 <= spec.geoid_undulation_m <= 120):
+        raise InvalidInput("a geoid undulation is -120 to 120 m")
     if spec.name is not None and len(spec.name) > 200:
         raise InvalidInput("a sensor name has at most 200 characters")
 
@@ -83,7 +107,10 @@ def _check(spec: SensorSpec) -> None:
 def sensor_view(x: DroneSensor) -> dict[str, Any]:
     """A sensor as the API and the command line show it (its reference is its ``id``; ``frames`` its chain length)."""
     return {"id": x.ref, "name": x.name, "lat": x.lat, "lon": x.lon, "antenna_height_m": x.antenna_height_m,
-            "range_m": x.range_m, "frames": x.chain_seq, "chain_head": x.chain_hash}
+            "range_m": x.range_m, "position_uncertainty_m": x.position_uncertainty_m,
+            "antenna_gain_dbi": x.antenna_gain_dbi, "ground_elevation_m": x.ground_elevation_m,
+            "geoid_undulation_m": x.geoid_undulation_m,
+            "frames": x.chain_seq, "chain_head": x.chain_hash}
 
 
 def create_sensor(session: Session, principal: Principal, spec: SensorSpec) -> DroneSensor:
@@ -95,7 +122,11 @@ def create_sensor(session: Session, principal: Principal, spec: SensorSpec) -> D
                                                    DroneSensor.ref == spec.ref)):
         raise Conflict(f"sensor {spec.ref!r} exists")
     sensor = DroneSensor(org_id=principal.org_id, ref=spec.ref, name=spec.name or "", lat=spec.lat, lon=spec.lon,
-                         antenna_height_m=spec.antenna_height_m or 0.0, range_m=spec.range_m or 1000.0)
+                         antenna_height_m=spec.antenna_height_m or 0.0, range_m=spec.range_m or 1000.0,
+                         position_uncertainty_m=(DEFAULT_UNCERTAINTY_M if spec.position_uncertainty_m is None
+                                                 else spec.position_uncertainty_m),
+                         antenna_gain_dbi=spec.antenna_gain_dbi or 0.0, ground_elevation_m=spec.ground_elevation_m,
+                         geoid_undulation_m=spec.geoid_undulation_m)
     session.add(sensor)
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="drones.sensor.create",
@@ -140,8 +171,9 @@ def list_sensors(session: Session, org_id: int) -> list[DroneSensor]:
                                                           DroneSensor.enabled.is_(True)).order_by(DroneSensor.id)))
 
 
-def max_rssi_dbm(distance_m: float) -> float:
-    """The strongest reading (dBm) a legal Remote ID transmitter ``distance_m`` away can give in free space."""
+def max_rssi_dbm(distance_m: float, *, eirp_dbm: float = MAX_EIRP_DBM, gain_dbi: float = 0.0) -> float:
+    """The strongest reading (dBm) a transmitter of ``eirp_dbm`` EIRP ``distance_m`` away can give in free space
+    through a receiving antenna of ``gain_dbi``, plus ``RSSI_MARGIN_DB`` for reflections and calibration."""
     d = max(distance_m, 1.0)
     fspl = 20 * math.log10(d) + 20 * math.log10(FREQ_HZ) - 147.55
-    return MAX_EIRP_DBM - fspl + RSSI_MARGIN_DB
+    return eirp_dbm + gain_dbi - fspl + RSSI_MARGIN_DB

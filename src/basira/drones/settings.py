@@ -17,6 +17,12 @@ class DroneSettings:
         metadata={"help": "Tile URL template of the drone map (e.g. https://tiles.example/{z}/{x}/{y}.png); "
                           "empty: a plain vector map."},
     )
+    drones_tile_archive: str = field(
+        default="",
+        metadata={"help": "A PMTiles or MBTiles file of raster tiles (PNG, JPEG or WebP) to draw the drone map "
+                          "from, offline; used when no tile URL is set. Empty, with no tile URL: built-in "
+                          "coastlines and borders."},
+    )
     drones_tile_attribution: str = field(
         default="", metadata={"help": "Attribution shown under the drone map's tiles, as their licence asks."},
     )

@@ -20,7 +20,7 @@ from typing import Any, cast
 from sqlalchemy import Select, Table, Update, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from basira.drones.models import DroneTrack
+from basira.drones.models import DroneFrame, DroneTrack
 
 #: The most active tracks one organization's cache holds; beyond it the least recently used are read again.
 MAX_CACHED = 50_000
@@ -142,6 +142,15 @@ def write_back(session: Session, tracks: Sequence[TrackState], stamp: dt.datetim
                           for x in group])
     for x in tracks:
         x.updated_at = stamp
+
+
+def rename(session: Session, tracks: Sequence[TrackState]) -> None:
+    """Store the UAS ID of tracks first known by their radio's address, on the track and on its frames."""
+    frames = cast(Table, DroneFrame.__table__)
+    conn = session.connection()
+    params = [{"tid": x.id, "uid": x.uas_id} for x in tracks]
+    conn.execute(update(_table()).where(_table().c.id == bindparam("tid")).values(uas_id=bindparam("uid")), params)
+    conn.execute(update(frames).where(frames.c.track_id == bindparam("tid")).values(uas_id=bindparam("uid")), params)
 
 
 class TrackCache:

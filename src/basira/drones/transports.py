@@ -13,7 +13,7 @@ import math
 import struct
 
 from basira.core.errors import InvalidInput
-from basira.drones.messages import DjiFlightInfo, Frame, Message, MessagePack, Transport
+from basira.drones.messages import MESSAGE_SIZE, DjiFlightInfo, Frame, Message, MessagePack, Transport
 from basira.drones.remoteid import DecodeError, decode_message
 
 ASTM_OUI = b"\xfa\x0b\xbc"  # ASD-STAN / ASTM vendor IE
@@ -49,6 +49,8 @@ def _pack_messages(frame: Frame, payload: bytes | memoryview) -> None:
         frame.errors.append(e.detail)
         return
     if isinstance(decoded, MessagePack):
+        frame.pack_declared = payload[2]
+        frame.pack_carried = (len(payload) - 3) // MESSAGE_SIZE
         frame.messages.extend(decoded.messages)
         frame.errors.extend(decoded.errors)
     else:
@@ -374,7 +376,8 @@ def decode_frame(transport: Transport | str, raw: bytes, *, received_at: dt.date
     found: Frame | None
     if kind in (Transport.WIFI_BEACON, Transport.WIFI_NAN, Transport.DJI):
         found = None
-        if len(raw) >= 8 and raw[0] == 0 and raw[1] == 0:
+        # Radiotap version 0 (its pad byte is not always 0: some capture tools leave junk there).
+        if len(raw) >= 8 and raw[0] == 0 and 8 <= int.from_bytes(raw[2:4], "little") <= len(raw):
             try:
                 hlen, r, freq, fcs = parse_radiotap(raw)
             except InvalidInput:

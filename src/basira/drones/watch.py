@@ -24,6 +24,7 @@ from basira.core.principal import Principal
 from basira.core.signals import ExtractedSignal
 from basira.core.visibility import Access
 from basira.drones.alerts import AlertDraft, AlertKind
+from basira.drones.tracks import is_synthetic
 from basira.drones.trackstore import TrackState
 
 
@@ -50,7 +51,7 @@ def _when(v: Any) -> dt.datetime | None:
 def _values(inst: Instance, track: TrackState) -> list[ExtractedSignal]:
     out = []
     for stype, raw in (("uas_id", track.uas_id), ("operator_id", track.operator_id)):
-        if not raw:
+        if not raw or (stype == "uas_id" and is_synthetic(raw)):
             continue
         try:
             out.append(ExtractedSignal(stype, inst.registry.validate(stype, raw)))

@@ -137,18 +137,89 @@ class CompiledZone:
     windows: list[dict[str, Any]]
     restriction: str
 
-    def in_band(self, alt_geo: float | None, height_agl: float | None) -> bool:
-        """Whether the altitude is within the band; an altitude that cannot be compared counts as inside
-        (a drone that does not say how high it is may be inside)."""
-        for limit, ref, below in ((self.lower_m, self.lower_ref, False), (self.upper_m, self.upper_ref, True)):
+    def band(self, alt: Altitudes) -> str:
+        """Whether the drone is within the zone's altitude limits: ``in``, ``out``, or ``possible`` when its
+        altitude in a limit's reference is unknown or too uncertain to tell (a drone that does not say how high
+        it is may be inside, and is shown as possibly inside, never as inside)."""
+        state = IN
+        for limit, ref, upper in ((self.lower_m, self.lower_ref, False), (self.upper_m, self.upper_ref, True)):
             if limit is None:
                 continue
-            value = height_agl if ref == "AGL" else alt_geo
-            if value is None:
+            span = alt.interval(ref)
+            if span is None:
+                state = POSSIBLE
                 continue
-            if (value > limit) if below else (value < limit):
-                return False
-        return True
+            lo, hi = span
+            if (lo > limit) if upper else (hi < limit):
+                return OUT
+            if (hi > limit) if upper else (lo < limit):
+                state = POSSIBLE
+        return state
+
+    def in_band(self, alt_geo: float | None, height_agl: float | None) -> bool:
+        """Whether the altitude may be within the band (inside or possibly inside)."""
+        return self.band(Altitudes(alt_geo=alt_geo, height_agl=height_agl)) != OUT
+
+
+IN, OUT, POSSIBLE = "in", "out", "possible"
+#: The geoid's height over the WGS84 ellipsoid stays within these metres worldwide (EGM2008: -107 to +86): the
+#: uncertainty of an AMSL altitude derived from a geodetic one when the sensor's geoid undulation is not set.
+GEOID_SPREAD_M = 107.0
+#: Pressure altitude (STD, flight levels) and altitude above mean sea level differ with the weather by this much
+#: at most in practice (±30 hPa).
+PRESSURE_SPREAD_M = 250.0
+
+
+@dataclass(frozen=True, slots=True)
+class Altitudes:
+    """What is known of a drone's altitude: the Location message's geodetic altitude (WGS84 ellipsoid), its
+    height with its reference (above ground, or above the take-off point), its pressure altitude, and the
+    receiving sensor's ground elevation (AMSL) and geoid undulation, which convert between references."""
+
+    alt_geo: float | None = None
+    height_agl: float | None = None
+    height_takeoff: float | None = None
+    alt_baro: float | None = None
+    ground_amsl: float | None = None
+    geoid_m: float | None = None
+
+    def _amsl(self) -> tuple[float, float] | None:
+        if self.alt_geo is not None:
+            if self.geoid_m is not None:
+                return self.alt_geo - self.geoid_m, self.alt_geo - self.geoid_m
+            return self.alt_geo - GEOID_SPREAD_M, self.alt_geo + GEOID_SPREAD_M
+        h = self.height_agl if self.height_agl is not None else self.height_takeoff
+        if h is not None and self.ground_amsl is not None:
+            return self.ground_amsl + h, self.ground_amsl + h
+        return None
+
+    def interval(self, ref: str) -> tuple[float, float] | None:
+        """The drone's altitude in ``ref`` (AGL, AMSL, WGS84 or STD) as a (lowest, highest) interval, or None."""
+        if ref == "AGL":
+            if self.height_agl is not None:
+                return self.height_agl, self.height_agl
+            amsl = self._amsl() if self.alt_geo is not None else None
+            if amsl is not None and self.ground_amsl is not None:
+                return amsl[0] - self.ground_amsl, amsl[1] - self.ground_amsl
+            if self.height_takeoff is not None:
+                # Height above the take-off point stands for height above ground (documented in docs/drones.md).
+                return self.height_takeoff, self.height_takeoff
+            return None
+        if ref == "WGS84":
+            if self.alt_geo is not None:
+                return self.alt_geo, self.alt_geo
+            amsl = self._amsl()
+            if amsl is None:
+                return None
+            if self.geoid_m is None:
+                return amsl[0] - GEOID_SPREAD_M, amsl[1] + GEOID_SPREAD_M
+            return amsl[0] + self.geoid_m, amsl[1] + self.geoid_m
+        if ref == "STD" and self.alt_baro is not None:
+            return self.alt_baro, self.alt_baro
+        amsl = self._amsl()
+        if ref == "STD":
+            return None if amsl is None else (amsl[0] - PRESSURE_SPREAD_M, amsl[1] + PRESSURE_SPREAD_M)
+        return amsl
 
 
 class ZoneIndex:

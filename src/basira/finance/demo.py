@@ -44,7 +44,7 @@ CUSTOMERS: list[dict[str, str]] = [
 ]
 
 
-def _csv(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str]) -> str:
+def csv_text(rows: list[dict[str, str]], columns: tuple[str, ...] | list[str]) -> str:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
@@ -65,8 +65,8 @@ def seed_screening(ctx: DemoContext) -> DemoPart:
     folder.mkdir(parents=True, exist_ok=True)
     list_file, customers_file = folder / "demo-list.csv", folder / "customers.csv"
     # Kept in the data folder: `basira lists update` reads a list again from where it was imported.
-    list_file.write_text(_csv(LISTED, COLUMNS), encoding="utf-8")
-    customers_file.write_text(_csv(CUSTOMERS, ["id", "name", "birth_date", "nationality"]), encoding="utf-8")
+    list_file.write_text(csv_text(LISTED, COLUMNS), encoding="utf-8")
+    customers_file.write_text(csv_text(CUSTOMERS, ["id", "name", "birth_date", "nationality"]), encoding="utf-8")
     with inst.db.session() as s:
         report = import_list(s, ctx.admin, inst.registry, ImportRequest(
             source="csv", path=list_file, bank=LIST_BANK, version=LIST_VERSION, tlp="GREEN"), rescreen)

@@ -19,4 +19,5 @@ MANIFEST = FrontManifest(
     routers=("basira.api.routers.screening:router",),
     cli=(CliGroup("screen", "basira.cli.screen:cli_app"), CliGroup("lists", "basira.cli.finance:cli_app")),
     demo="basira.finance.demo:seed",
+    exercise="basira.finance.exercise:HOOK",
 )

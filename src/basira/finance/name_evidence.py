@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from basira.finance.name_types import FEATURE_WEIGHTS, DateSpan, Gender, NameRecord
+from basira.lang.countries import country_code
 
 _W = FEATURE_WEIGHTS
 
@@ -14,7 +15,9 @@ def _norm_doc(doc: str) -> str:
 
 
 def _norm_country(text: str) -> str:
-    return re.sub(r"[^a-z]", "", text.casefold())
+    """An ISO 3166-1 alpha-2 code when the text is a country name or code the table knows ("United Kingdom" and
+    the UN's "United Kingdom of Great Britain and Northern Ireland" are both GB), else the folded text."""
+    return country_code(text) or re.sub(r"[^a-z]", "", text.casefold())
 
 
 def corroboration(rec: NameRecord, birth: DateSpan | None, nationality: tuple[str, ...], gender: Gender | None,

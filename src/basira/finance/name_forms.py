@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.arabic import split_scripts
 from basira.lang.nameparts import NamePart, name_parts
+from basira.lang.scripts import join_initials, screenable, strip_legal_forms
 from basira.lang.translit import skeleton_variants, spellings
 
 
@@ -28,6 +29,11 @@ class Form:
     canon: str
     pattern: str = ""  # consonant units and written vowels, checked across scripts (see NamePart.pattern)
     names: dict[int, tuple[int, ...]] = field(default_factory=dict)
+
+    def __reduce__(self) -> tuple[type[Form], tuple[object, ...]]:
+        # Saved indexes hold tens of thousands of forms: a plain constructor call unpickles far faster than the
+        # dataclass's own state protocol.
+        return Form, (self.skeleton, self.vowels, self.arabic, self.canon, self.pattern, self.names)
 
 
 @dataclass(slots=True)
@@ -43,6 +49,10 @@ class IndexedName:
     skeletons: tuple[str, ...]
     joined: str
     weights: tuple[float, ...] = ()  # per part, set when the index refreshes its weights
+
+    def __reduce__(self) -> tuple[type[IndexedName], tuple[object, ...]]:
+        return IndexedName, (self.entry_id, self.text, self.weak, self.arabic, self.kind, self.fids, self.skeletons,
+                             self.joined, self.weights)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -85,7 +95,13 @@ _ALIAS_SPLIT = re.compile(r"\s*;\s*|\s+/\s+")
 
 def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
     """Each single-script run of ``text`` as (is_arabic, parts); with ``aliases``, a bracketed part is a name
-    of its own (``JAMAAT-UL-AHRAR (JuA)``)."""
+    of its own (``JAMAAT-UL-AHRAR (JuA)``).
+
+    Words in scripts other than Latin and Arabic are transliterated, homoglyphs read as Latin, invisible
+    characters dropped (:func:`basira.lang.scripts.screenable`); dotted initials are one word and legal forms
+    are set aside (:func:`basira.lang.scripts.strip_legal_forms`).
+    """
+    text = join_initials(screenable(text))
     if not (aliases and any(c in text for c in "(;/")):
         # The common cases, a name all in ASCII or all in Arabic script, need no split into runs.
         start = next((i for i, c in enumerate(text) if c.isalpha()), None)
@@ -93,16 +109,17 @@ def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[Na
             return []
         end = next(i for i in range(len(text) - 1, -1, -1) if text[i].isalpha())
         if text.isascii():
-            parts = tuple(name_parts(text[start:end + 1], "latin"))
+            parts = tuple(name_parts(strip_legal_forms(text[start:end + 1]), "latin"))
             return [(False, parts)] if parts else []
         if not _NON_ARABIC_LETTER.search(text):
-            parts = tuple(name_parts(text[start:end + 1], "arabic"))
+            parts = tuple(name_parts(strip_legal_forms(text[start:end + 1]), "arabic"))
             return [(True, parts)] if parts else []
     return split_and_parse(text, aliases=aliases)
 
 
 def split_and_parse(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
     """:func:`parse_name` the long way, for any text: split into single-script runs, then parse each."""
+    text = join_initials(screenable(text))
     runs = split_scripts(text)
     if aliases and any(c in text for c in "(;/"):
         # Lists pack several names into one field: "A (B)", "A; B", "A / B". Short bracketed acronyms
@@ -113,7 +130,7 @@ def split_and_parse(text: str, *, aliases: bool = False) -> list[tuple[bool, tup
     out = []
     for script, run in runs:
         if script in ("arabic", "latin"):
-            parts = tuple(name_parts(run, script))
+            parts = tuple(name_parts(strip_legal_forms(run), script))
             if parts:
                 out.append((script == "arabic", parts))
     return out

@@ -8,6 +8,7 @@ alone, in one pass over their postings, and only the best ``CANDIDATES`` are ali
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable
 from typing import Protocol
@@ -27,15 +28,41 @@ from basira.finance.name_similarity import (
     cross_similarity,
     joined_pattern,
     latin_similarity,
+    typo_similarity,
     vowel_penalty,
 )
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
+from basira.lang.translit import skeleton_variants
 
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
 #: At most this many names of one entry are aligned in full: an entry with many aliases must not crowd out others.
 PER_ENTRY = 3
+
+
+#: How much the parts one name has and the other lacks cost once two or more parts pair, the first parts of both
+#: included, and no rare part of the listed name is left out: the share of the less explained name is raised to
+#: this power (1 would cost them in full). A customer record often carries a given name more or less than the list
+#: (Ayman Mohammed al-Zawahiri, Taha Ramadan al-Jizrawi).
+MISSING_EXPONENT = 0.25
+#: A listed part that at most this many listed names hold is rare: left out of the query ('Fadi Nasser' for the
+#: listed 'Fadi Nabih Nasser'), it costs in full.
+RARE_PART = 1
+#: A first part left over costs little only when at least this many listed names hold it (Abdullah Ayman
+#: al-Zawahiri): a rarer one is more likely a relative's own given name before the listed person's name.
+COMMON_FIRST = 20
+
+
+def combine(q_share: float, c_share: float, matched: int, cheap: bool = True) -> float:
+    """How well two names match from the shares of each that the other explains and how many parts paired;
+    ``cheap`` says whether the parts left over may cost little (see ``MISSING_EXPONENT``). When one name's first
+    part is left over, the other name is more likely a relative's (Saja Barzan Ibrahim / Barzan Ibrahim: a
+    daughter's name starts with her own given name, then her father's), and then they cost in full."""
+    if matched < 2 or not cheap:
+        return q_share * c_share
+    low, high = min(q_share, c_share), max(q_share, c_share)
+    return float(high * low ** MISSING_EXPONENT)
 
 
 class IndexView(Protocol):
@@ -53,6 +80,7 @@ class IndexView(Protocol):
     form_names: dict[int, NDArray[np.int64]]
     skeleton_names: dict[str, NDArray[np.int64]]
     totals: NDArray[np.float64]
+    df: Counter[str]
 
     def weight(self, skeleton: str) -> float: ...
 
@@ -102,10 +130,18 @@ class QueryRun:
             self._vowels[(i, fid)] = pen
         return _less(sim, pen)
 
-    def matches(self, kind: Kind | None) -> Iterable[tuple[IndexedName, float]]:
-        """The shortlisted listed names, each with how well it matches (0..1, before the other features)."""
+    def matches(self, kind: Kind | None, only: Iterable[int] | None = None) -> Iterable[tuple[IndexedName, float]]:
+        """The shortlisted listed names, each with how well it matches (0..1, before the other features); with
+        ``only``, those listed names (ids) whatever the blocking step ranks first."""
         ranked, fused = self._block()
         st = self.state
+        if only is not None:
+            for nid in only:
+                cand = st.names[nid]
+                if kind and {kind, cand.kind} <= {"person", "organization"} and kind != cand.kind:
+                    continue
+                yield cand, self._align(cand, fused.get(nid, []))
+            return
         per_entry: Counter[EntryId] = Counter()
         done: dict[tuple[int, ...], float] = {}
         taken = 0
@@ -297,13 +333,45 @@ class QueryRun:
             if more:
                 pairs += more
                 used_q, used_c = align(pairs, self.weights, cand.weights)
+        if len(used_q) < nq and len(used_c) < len(fids) and not cand.arabic:
+            # Latin parts left over on both sides: typing slips the spelling rules do not allow (Badege / Basege).
+            slips = []
+            for i in range(nq):
+                if i in used_q or not self.latin[i]:
+                    continue
+                for j, f in enumerate(fids):
+                    if j not in used_c:
+                        form, part = self.state.forms[f], self.parts[i]
+                        s = typo_similarity(part.vowels, form.vowels, part.pattern, form.pattern)
+                        if s > 0.0:
+                            slips.append((s, (i,), (j,)))
+            if slips:
+                pairs += slips
+                used_q, used_c = align(pairs, self.weights, cand.weights)
         if fused and (len(used_q) < nq or len(used_c) < len(fids)):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
             fq, fc = align(pairs + fused, self.weights, cand.weights)
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
-        match = coverage(self.weights, used_q) * coverage(cand.weights, used_c)
+        st = self.state
+        cheap = all(st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j))
+        if cheap and not used_q.get(0):
+            cheap = st.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
+        if cheap and not used_c.get(0):
+            cheap = st.df.get(st.forms[fids[0]].canon, 0) >= COMMON_FIRST
+        paired = sum(1 for v in used_q.values() if v > 0.0)
+        # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
+        # may cost little, never parts that are paired but spelt otherwise.
+        q_cov, c_cov = coverage(self.weights, used_q), coverage(cand.weights, used_c)
+        q_in = coverage(self.weights, {i: 1.0 for i, v in used_q.items() if v > 0.0})
+        c_in = coverage(cand.weights, {j: 1.0 for j, v in used_c.items() if v > 0.0})
+        if q_in <= 0.0 or c_in <= 0.0:
+            return 0.0
+        if cheap and paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9:
+            match = math.sqrt((q_cov / q_in) * (c_cov / c_in)) * combine(q_in, c_in, paired, cheap)
+        else:
+            match = q_cov * c_cov
         if nq != len(fids) and len(self.joined) >= 5 and self.joined == cand.joined:
             # One side fuses parts the other writes apart (Hizballah / Hizb Allah, Abdulaziz / Abd al-Aziz).
             match = max(match, 0.95)

@@ -10,6 +10,7 @@ Blocking and alignment live in :mod:`basira.finance.name_query`, the index's dat
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -31,9 +32,19 @@ from basira.finance.name_types import (
     NameRecord,
 )
 from basira.lang.nameparts import NamePart
+from basira.lang.scripts import screenable
 from basira.lang.translit import skeleton_variants
 
 _W = FEATURE_WEIGHTS
+#: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
+#: takes the full ``low_information`` weight away, so that it cannot alert on a one-word alias.
+COMMON_PART = 3
+_NUMBER = re.compile(r"\d+")
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers written in a name, without leading zeros."""
+    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text))
 
 
 class IndexState:
@@ -184,7 +195,8 @@ class IndexState:
 
 
     def query(self, name: str, *, birth_date: DateSpan | None, nationality: tuple[str, ...], gender: Gender | None,
-              documents: tuple[str, ...], kind: Kind | None, limit: int, threshold: float) -> list[NameHit]:
+              documents: tuple[str, ...], kind: Kind | None, limit: int, threshold: float,
+              only: tuple[EntryId, str] | None = None) -> list[NameHit]:
         if len(name) > MAX_NAME_CHARS:
             raise InvalidInput(f"the name is {len(name)} characters long; at most {MAX_NAME_CHARS} are screened")
         runs = parse_name(name)
@@ -195,12 +207,26 @@ class IndexState:
         # As much information as one part no listed name has: the penalty then vanishes, whatever the index size.
         full_info, info = self.weight("\0"), sum(q.weights)
         low = _W["low_information"] * (1.0 - info / full_info) if info < full_info else 0.0
+        if len(q.parts) == 1 and self.df.get(skeleton_variants(q.parts[0].skeleton)[0], 0) >= COMMON_PART:
+            low = _W["low_information"]  # one common part ("Omar", "Hassan") never alerts alone
         details = birth_date is not None or bool(nationality or gender or documents)
+        q_numbers = numbers(screenable(name))
+        numbered: dict[str, bool] = {}
         evidence: dict[EntryId, dict[str, float]] = {}
         best: dict[EntryId, tuple[float, float, IndexedName]] = {}
-        for cand, match in q.matches(kind):
+        targets = None
+        if only is not None:
+            targets = [nid for nid in self.by_entry.get(only[0], []) if self.names[nid].text == only[1]]
+        for cand, match in q.matches(kind, targets):
             eid = cand.entry_id
             score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + low
+            if q_numbers:
+                apart = numbered.get(cand.text)
+                if apart is None:
+                    listed = numbers(cand.text)
+                    apart = numbered[cand.text] = bool(listed) and listed != q_numbers
+                if apart:
+                    score += _W["number_mismatch"]
             if details:
                 found = evidence.get(eid)
                 if found is None:
@@ -218,6 +244,8 @@ class IndexState:
                 feats["weak_alias"] = _W["weak_alias"] * match
             if low:
                 feats["low_information"] = low
+            if q_numbers and numbered.get(cand.text):
+                feats["number_mismatch"] = _W["number_mismatch"]
             feats.update(evidence.get(eid, {}))
             hits.append(NameHit(eid, round(score, 4), cand.text, name, {k: round(v, 4) for k, v in feats.items()},
                                 score >= threshold))

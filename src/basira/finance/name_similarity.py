@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from basira.lang.nameparts import KUNYA_PATTERN
 from basira.lang.translit import skeleton_variants, spellings
@@ -97,6 +97,40 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str) -> 
     else:
         sim = 0.0
     return sim if sim >= PART_FLOOR else 0.0
+
+
+#: Similarity of two Latin parts one typing slip apart (a letter left out, added, changed or two swapped) that the
+#: spelling rules above find different, when the parts are long enough for a slip to be the likelier story.
+TYPO_SIM = 0.86
+#: ... two slips apart, in parts of at least ``TYPO_LONG`` letters.
+TYPO_SIM_2 = 0.82
+TYPO_SHORT = 6
+TYPO_LONG = 8
+
+
+def typo_similarity(a_vowels: str, b_vowels: str, a_pattern: str = "", b_pattern: str = "") -> float:
+    """Similarity of two Latin parts' vowel forms as typing slips (Badege / Basege, Mutebutsi / Mutebusi), or 0.
+
+    Short names stay apart (Hazem / Hatem, Hamad / Hamza are other names, not slips): one slip counts from
+    ``TYPO_SHORT`` letters, two from ``TYPO_LONG``.
+    """
+    if (_nisba_apart(a_vowels, b_vowels) and not b_pattern.endswith("E")) or \
+            (_nisba_apart(b_vowels, a_vowels) and not a_pattern.endswith("E")):
+        return 0.0  # Sharif / Sharifi: another family name, not a slip (but Scholz / Scholze is one)
+    shorter, longer = sorted((len(a_vowels), len(b_vowels)))
+    if shorter >= 3 and ("h" + a_vowels == b_vowels or "h" + b_vowels == a_vowels):
+        return TYPO_SIM  # a first h French spellings leave out (Haroun / Aroun, Habib / Abib, Hissene / Issene)
+    if shorter >= 3 and ((a_vowels == b_vowels[:-1] and b_pattern.endswith("E"))
+                         or (b_vowels == a_vowels[:-1] and a_pattern.endswith("E"))):
+        return TYPO_SIM  # a final e written or not (Scholz / Scholze)
+    if longer < TYPO_SHORT or shorter < TYPO_SHORT - 1:
+        return 0.0
+    d = OSA.distance(a_vowels, b_vowels, score_cutoff=2)
+    if d == 1:
+        return TYPO_SIM
+    if d == 2 and shorter >= TYPO_LONG:
+        return TYPO_SIM_2
+    return 0.0
 
 
 def _nisba_apart(a: str, b: str) -> bool:

@@ -47,9 +47,11 @@ FEATURES: tuple[Feature, ...] = (
     Feature("low_information", -0.25, "The query holds little that is distinctive (one part, or only very common "
             "parts such as 'Mohammed Ali'): the less information, the more is taken away, so common names do not "
             "flood."),
+    Feature("number_mismatch", -0.3, "Both names hold numbers and they differ ('SAM JONG 1' is not 'SAM JONG 2', "
+            "'YV1003' not 'YV1009'): vessels, aircraft and companies are often told apart by a number alone."),
     Feature("birth_date_match", 0.05, "A birth date given with the query falls in one of the listed dates or ranges."),
-    Feature("birth_date_mismatch", -0.25, "A birth date was given and is more than a year away from every listed "
-            "date or range."),
+    Feature("birth_date_mismatch", -0.1, "A birth date was given and is more than a year away from every listed "
+            "date or range: evidence against, never enough alone to cancel an exact name (lists get dates wrong)."),
     Feature("nationality_match", 0.03, "A given nationality is one of the listed ones."),
     Feature("nationality_mismatch", -0.08, "Nationalities were given and none of them is listed for the entry."),
     Feature("gender_mismatch", -0.25, "The query's gender differs from the listed gender."),
@@ -73,6 +75,9 @@ class NameVariant:
     quality: Quality = "strong"
     script: str | None = None
 
+    def __reduce__(self) -> tuple[type[NameVariant], tuple[object, ...]]:
+        return NameVariant, (self.name, self.quality, self.script)  # fast unpickling of saved indexes
+
 
 @dataclass(frozen=True, slots=True)
 class DateSpan:
@@ -80,6 +85,9 @@ class DateSpan:
 
     earliest: dt.date
     latest: dt.date
+
+    def __reduce__(self) -> tuple[type[DateSpan], tuple[object, ...]]:
+        return DateSpan, (self.earliest, self.latest)
 
     @classmethod
     def parse(cls, text: str) -> DateSpan:
@@ -122,6 +130,10 @@ class NameRecord:
     nationalities: tuple[str, ...] = ()
     gender: Gender | None = None
     documents: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[type[NameRecord], tuple[object, ...]]:
+        return NameRecord, (self.entry_id, self.names, self.kind, self.birth_dates, self.nationalities, self.gender,
+                            self.documents)
 
 
 @dataclass(frozen=True, slots=True)

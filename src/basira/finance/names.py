@@ -52,6 +52,10 @@ class NameIndex:
         """Removes entries; unknown ids are ignored."""
         self._state.remove(entry_ids)
 
+    def ready(self) -> None:
+        """Computes the part weights now rather than on the first query (before saving the index)."""
+        self._state.refresh()
+
     def __len__(self) -> int:
         return self._state.size()
 
@@ -83,3 +87,15 @@ class NameIndex:
             limit=limit,
             threshold=self.threshold if threshold is None else threshold,
         )
+
+    def score_name(self, name: str, entry_id: EntryId, listed_name: str, *, kind: Kind | None = None) -> float:
+        """The score of ``name`` against one listed name of one indexed entry (0 when the kinds differ), with
+        the part weights of the whole index: what a pairwise evaluation compares, whatever other listed names
+        the query would rank first.
+
+        Raises:
+            InvalidInput: As :meth:`query`.
+        """
+        hits = self._state.query(name, birth_date=None, nationality=(), gender=None, documents=(), kind=kind,
+                                 limit=1, threshold=self.threshold, only=(entry_id, listed_name))
+        return hits[0].score if hits else 0.0

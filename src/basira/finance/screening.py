@@ -9,8 +9,15 @@ version, and the settings in force (their version too). Alerting hits are record
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import os
+import pickle
+import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,9 +29,10 @@ from basira.core.models import Bank, Entry, Item, Match, Signal, SignalChange, u
 from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility
 from basira.finance import wallets
+from basira.finance.lists.base import ListedEntry
 from basira.finance.lists.history import latest_by_bank
 from basira.finance.models import Customer, ListImport
-from basira.finance.names import DateSpan, Kind, NameIndex, NameRecord, NameVariant
+from basira.finance.names import DateSpan, EntryId, Kind, NameIndex, NameRecord, NameVariant
 from basira.finance.settings import SettingsView, current_settings
 from basira.finance.signals import clean_identifier, clean_name
 
@@ -101,8 +109,11 @@ def parse_birth_date(value: str) -> DateSpan:
     raise InvalidInput(f"birth date {value[:40]!r} is not a valid date (YYYY-MM-DD, YYYY-MM or YYYY)")
 
 
-def clean_query(q: ScreenQuery) -> _Clean:
-    """The query validated and canonical, or InvalidInput/InvalidSignal with the reason."""
+def clean_query(q: ScreenQuery, listed_unverified: Callable[[str], bool] | None = None) -> _Clean:
+    """The query validated and canonical, or InvalidInput/InvalidSignal with the reason.
+
+    ``listed_unverified`` says whether a wallet value that fails validation is carried as such by a list in
+    force (lists do hold values with bad checksums, kept "unverified"): such a value is screened as written."""
     kind = (q.kind or "person").strip().lower()
     if kind not in KINDS:
         raise InvalidInput(f"kind {kind[:30]!r} is not one of {', '.join(KINDS)}")
@@ -114,8 +125,15 @@ def clean_query(q: ScreenQuery) -> _Clean:
     found: list[tuple[str, str]] = []
     for w in q.wallets:
         cur, sep, addr = w.partition(":")
-        wallet = wallets.normalise(addr, cur) if sep and cur.upper() in wallets.SUPPORTED | {"BTC"} else \
-            wallets.normalise(w)
+        try:
+            wallet = wallets.normalise(addr, cur) if sep and cur.upper() in wallets.SUPPORTED | {"BTC"} else \
+                wallets.normalise(w)
+        except InvalidSignal:
+            raw = wallets.loose(addr if sep and cur.upper() in wallets.SUPPORTED | {"BTC"} else w)
+            if listed_unverified is None or not listed_unverified(raw):
+                raise
+            found.append((raw, "unverified"))
+            continue
         found.append((wallet.address, wallet.currency))
     if not names and not found:
         raise InvalidInput("a query needs a name or a wallet")
@@ -147,14 +165,27 @@ def _span(bd: dict[str, Any]) -> DateSpan | None:
 
 def record_of(entry: Entry, names: dict[str, int]) -> NameRecord | None:
     """The matcher's view of a listed entry; ``names`` are its enabled name signals (value → quality)."""
+    return record_of_attributes(entry.id, entry.attributes, names)
+
+
+def record_of_listed(entry_id: EntryId, listed: ListedEntry) -> NameRecord | None:
+    """The matcher's view of an entry as a list file gives it (benchmarks, tests): strong names at quality 100,
+    weak ones at 50, as the import stores them."""
+    names: dict[str, int] = {}
+    for n in listed.names:
+        names.setdefault(n.name, 100 if n.quality == "strong" else 50)
+    return record_of_attributes(entry_id, listed.attributes(), names)
+
+
+def record_of_attributes(entry_id: EntryId, a: dict[str, Any], names: dict[str, int]) -> NameRecord | None:
+    """The matcher's view of an entry's stored attributes and enabled names (value → quality)."""
     if not names:
         return None
-    a = entry.attributes
     kind: Kind = _KINDS.get(str(a.get("kind")), "other")
     spans = tuple(s for s in (_span(b) for b in a.get("birth_dates", []) if isinstance(b, dict)) if s)
     gender = a.get("gender") if a.get("gender") in ("male", "female") else None
     return NameRecord(
-        entry_id=entry.id,
+        entry_id=entry_id,
         names=tuple(NameVariant(n, "weak" if (q or 100) < 100 else "strong") for n, q in names.items()),
         kind=kind, birth_dates=spans, nationalities=tuple(str(x) for x in a.get("nationalities", [])),
         gender=gender, documents=tuple(str(d.get("number", "")) for d in a.get("documents", [])
@@ -163,16 +194,77 @@ def record_of(entry: Entry, names: dict[str, int]) -> NameRecord | None:
 
 @dataclass
 class BankIndex:
-    """A bank's name index and what hits need from the database (signal ids per entry and name)."""
+    """A bank's name index and what hits need from the database (signal ids per entry and name); ``entries`` is
+    empty for an index read back from disk, whose hits fetch their entry from the session."""
 
     index: NameIndex
     signal_ids: dict[tuple[int, str], int]
     entries: dict[int, Entry]
     stamp: tuple[int, int, str]
+    bank_id: int = 0
+
+    def entry(self, session: Session, entry_id: int) -> Entry | None:
+        if self.entries:
+            return self.entries.get(entry_id)
+        found = session.get(Entry, entry_id)
+        return found if found is not None and found.bank_id == self.bank_id else None
 
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, int], BankIndex] = {}
+#: Where name indexes are saved between processes (``basira screen`` sets it), and the key that signs them.
+_disk: tuple[Path, bytes] | None = None
+_DISK_FORMAT = 1
+
+
+def keep_indexes_in(folder: Path | None, key: str = "") -> None:
+    """Save each bank's name index under ``folder`` and read it back in later processes while the bank is
+    unchanged (``None``: memory only). Files are signed with ``key`` (HMAC-SHA256) and a file whose signature
+    does not verify is never unpickled: it is rebuilt and replaced."""
+    global _disk
+    _disk = (folder, hashlib.sha256(key.encode()).digest()) if folder is not None else None
+
+
+def _disk_path(url: str, bank_id: int) -> Path | None:
+    if _disk is None:
+        return None
+    db = hashlib.sha256(url.encode()).hexdigest()[:16]
+    return _disk[0] / f"names-{db}-{bank_id}.idx"
+
+
+def _read_saved(path: Path, stamp: tuple[int, int, str]) -> BankIndex | None:
+    assert _disk is not None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    mac, body = raw[:32], raw[32:]
+    if len(raw) < 33 or not hmac.compare_digest(mac, hmac.new(_disk[1], body, "sha256").digest()):
+        return None  # not a file this instance wrote: never unpickled
+    try:
+        saved = pickle.loads(body)  # noqa: S301 - signed above with the instance's own key
+    except Exception:  # a damaged cache is rebuilt, whatever unpickling says
+        return None
+    if not isinstance(saved, dict) or saved.get("format") != _DISK_FORMAT or tuple(saved.get("stamp", ())) != stamp:
+        return None
+    index, ids, bank_id = saved.get("index"), saved.get("signal_ids"), saved.get("bank_id")
+    if not isinstance(index, NameIndex) or not isinstance(ids, dict) or not isinstance(bank_id, int):
+        return None
+    return BankIndex(index, ids, {}, stamp, bank_id)
+
+
+def _save(path: Path, built: BankIndex) -> None:
+    assert _disk is not None
+    body = pickle.dumps({"format": _DISK_FORMAT, "stamp": built.stamp, "index": built.index,
+                         "signal_ids": built.signal_ids, "bank_id": built.bank_id}, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as f:
+            f.write(hmac.new(_disk[1], body, "sha256").digest() + body)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache that cannot be written only costs the next run its build time
 
 
 def _stamp(session: Session, bank_id: int) -> tuple[int, int, str]:
@@ -189,11 +281,18 @@ def bank_index(session: Session, bank_id: int, *, cache: bool = True) -> BankInd
     kept, for work inside a transaction that may still roll back)."""
     key = (str(session.get_bind().engine.url), bank_id)
     stamp = _stamp(session, bank_id)
+    path = _disk_path(key[0], bank_id) if cache else None
     if cache:
         with _lock:
             hit = _cache.get(key)
         if hit is not None and hit.stamp == stamp:
             return hit
+        if path is not None:
+            saved = _read_saved(path, stamp)
+            if saved is not None:
+                with _lock:
+                    _cache[key] = saved
+                return saved
     rows = session.execute(select(Signal.id, Signal.entry_id, Signal.value, Signal.quality).where(
         Signal.bank_id == bank_id, Signal.signal_type == "name", Signal.enabled.is_(True))).all()
     per_entry: dict[int, dict[str, int]] = {}
@@ -203,10 +302,13 @@ def bank_index(session: Session, bank_id: int, *, cache: bool = True) -> BankInd
         signal_ids[(eid, value)] = sid
     entries = {e.id: e for e in session.scalars(select(Entry).where(Entry.bank_id == bank_id))}
     records = [r for r in (record_of(entries[eid], names) for eid, names in per_entry.items() if eid in entries) if r]
-    built = BankIndex(NameIndex.build(records), signal_ids, entries, stamp)
+    built = BankIndex(NameIndex.build(records), signal_ids, entries, stamp, bank_id)
     if cache:
         with _lock:
             _cache[key] = built
+        if path is not None:
+            built.index.ready()
+            _save(path, built)
     return built
 
 
@@ -279,12 +381,13 @@ def screen_one(session: Session, q: _Clean, banks: list[tuple[Bank, Access, List
                     if only_entries is not None and eid not in only_entries:
                         continue
                     score = _weighted(h.features, weights) if weights else h.score
-                    if score < threshold or eid not in bi.entries:
+                    entry = bi.entry(session, eid)
+                    if score < threshold or entry is None:
                         continue
                     sid = bi.signal_ids.get((eid, h.matched_name)) or next(
                         (s for (e, _), s in bi.signal_ids.items() if e == eid), 0)
                     if eid not in best or best[eid].score < score:
-                        best[eid] = _Hit(bank, access, bi.entries[eid], sid, "name", name, score,
+                        best[eid] = _Hit(bank, access, entry, sid, "name", name, score,
                                          dict(h.features), h.matched_name)
             hits.extend(best.values())
         if q.wallets:
@@ -364,6 +467,24 @@ def remember(session: Session, org_id: int, q: _Clean) -> None:
         row.kind, row.signals, row.screened_at = q.kind, customer_signals(q), utcnow()
 
 
+def wallet_checker(session: Session, bank_ids: list[int]) -> Callable[[str], bool]:
+    """Whether a wallet value that fails validation is held as written by one of ``bank_ids`` (see
+    :func:`clean_query`)."""
+
+    def listed(value: str) -> bool:
+        return bank_ids != [] and session.scalar(select(Signal.id).where(
+            Signal.bank_id.in_(bank_ids), Signal.signal_type == "crypto_address", Signal.value == value,
+            Signal.enabled.is_(True)).limit(1)) is not None
+
+    return listed
+
+
+def lists_checker(session: Session, principal: Principal, bank_ids: list[int] | None) -> Callable[[str], bool]:
+    """:func:`wallet_checker` over the lists in force for ``principal`` (or ``bank_ids`` of them)."""
+    settings = current_settings(session, principal.org_id)
+    return wallet_checker(session, [b.id for b, _, _ in lists_in_force(session, principal, settings, bank_ids)])
+
+
 def screen(session: Session, principal: Principal, queries: list[ScreenQuery],
            options: ScreenOptions | None = None) -> dict[str, Any]:
     """Screen one or a batch of queries; the JSON-ready result (see docs/finance.md for its shape).
@@ -380,21 +501,22 @@ def screen(session: Session, principal: Principal, queries: list[ScreenQuery],
         raise InvalidInput(f"at most {MAX_BATCH} queries per request")
     if not 1 <= opts.limit <= 100:
         raise InvalidInput("limit is 1..100")
-    clean: list[_Clean] = []
-    errors: list[dict[str, Any]] = []
-    for i, q in enumerate(queries):
-        try:
-            clean.append(clean_query(q))
-        except (InvalidInput, InvalidSignal) as e:
-            errors.append({"index": i, "ref": q.ref[:300], "reason": e.detail})
-    if errors:
-        raise InvalidInput(f"{len(errors)} of {len(queries)} queries are invalid; nothing was screened",
-                           errors=errors[:1000])
     settings = current_settings(session, principal.org_id)
     threshold = settings.threshold if opts.threshold is None else opts.threshold
     if not 0.0 < threshold <= 1.0:
         raise InvalidInput("threshold is in (0, 1]")
     banks = lists_in_force(session, principal, settings, opts.bank_ids)
+    listed_unverified = wallet_checker(session, [b.id for b, _, _ in banks])
+    clean: list[_Clean] = []
+    errors: list[dict[str, Any]] = []
+    for i, q in enumerate(queries):
+        try:
+            clean.append(clean_query(q, listed_unverified))
+        except (InvalidInput, InvalidSignal) as e:
+            errors.append({"index": i, "ref": q.ref[:300], "reason": e.detail})
+    if errors:
+        raise InvalidInput(f"{len(errors)} of {len(queries)} queries are invalid; nothing was screened",
+                           errors=errors[:1000])
     imports = {b.id: imp for b, _, imp in banks}
     shown = {**settings.as_dict(), "threshold": threshold, "bank_ids": [b.id for b, _, _ in banks],
              "threshold_overridden": opts.threshold is not None}

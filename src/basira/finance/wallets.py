@@ -390,9 +390,29 @@ def normalise(address: str, currency: str | None = None) -> Wallet:
             return _one(text, cur)
         except _Bad as e:
             reasons.append(f"{cur}: {e}")
-    hint = next((r for r in reasons if "checksum" in r), None)
+    # The reason worth telling is that of the currency the address looks like (T... is Tron, r... XRP), not of
+    # the first currency tried.
+    likely = likely_currency(text)
+    hint = next((r for r in reasons if likely and r.startswith(f"{likely}:")), None) or \
+        next((r for r in reasons if "checksum" in r), None)
     detail = f" ({hint})" if hint else ""
     raise InvalidSignal(f"{text[:60]!r} is not a valid address of a supported currency{detail}")
+
+
+_SHAPES = (("0x", "ETH"), ("bc1", "XBT"), ("ltc1", "LTC"), ("bnb1", "BNB"), ("bitcoincash:", "BCH"), ("t1", "ZEC"),
+           ("t3", "ZEC"), ("T", "TRX"), ("r", "XRP"), ("L", "LTC"), ("M", "LTC"), ("X", "DASH"), ("D", "XVG"),
+           ("G", "BTG"), ("1", "XBT"), ("3", "XBT"))
+
+
+def likely_currency(text: str) -> str | None:
+    """The currency an address looks like from its first characters and length, valid or not (a mistyped Tron
+    address still starts with T); ``None`` when it looks like none."""
+    if text[:1] in "48" and len(text) in (95, 106):
+        return "XMR"
+    for prefix, cur in _SHAPES:
+        if text.startswith(prefix) or (len(prefix) > 1 and text.lower().startswith(prefix)):
+            return cur
+    return None
 
 
 def loose(address: str) -> str:

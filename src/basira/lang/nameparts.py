@@ -66,7 +66,7 @@ _ABD_REST = re.compile(r"^(?:[aeiou]l(?=\w{3})|[aeiou](?=([^aeiou])\1)\w|[aeiou]
 # "ad-Din" written as one word of its own after the name it completes (Nor Eldin, Salah Eddine).
 _LAT_DIN_WORDS = {"eldin", "aldin", "uldin", "eldine", "aldine", "eldeen", "aldeen", "eddin", "eddine", "uddin",
                   "addin", "uddeen", "eddeen", "iddin", "oddin"}
-_DIN_SUFFIX = re.compile(r"^(\w{3,}?)(?:[aeiou]d|[aeiou]dd|dd)(?:in|ine|een|dine|dīn)$")
+_DIN_SUFFIX = re.compile(r"^(\w{3,}?)(?:[aeiou]l?d|[aeiou]dd|dd)(?:in|ine|een|dine|dīn)$")
 _AR_DIN = ("الدين", "الدین")  # ad-Din, with the Arabic and the Persian final ya
 _AR_WORD = re.compile(r"[\u0621-\u064a\u0671-\u06d3\u06fa-\u06ff]+")
 
@@ -144,6 +144,8 @@ def _latin_parts(text: str) -> list[NamePart]:
             role_next = "kunya"
         if w.startswith(("binal", "binel", "benal", "ibnal")) and len(w) >= 8:
             w, role_next = "al" + w[5:], "nasab"  # fused nasab and article: Binalshibh
+        elif w.startswith("bel") and len(w) >= 8 and w[3] not in "aeioulh":
+            w, role_next = w[3:], "nasab"  # Maghrebi "ben el" written as one word: Belmokhtar, Belkacem
         w, had_article = _strip_fused_article(w)
         m = _DIN_SUFFIX.match(w)
         if m:

@@ -13,7 +13,9 @@ import functools
 import re
 import unicodedata
 
-from basira.lang.arabic import light
+from anyascii import anyascii
+
+from basira.lang.arabic import char_script, light
 
 # Arabic letter → class string; a vowel class is upper-case while building, so that it can be told from a consonant.
 _AR = {
@@ -119,7 +121,9 @@ def ascii_fold(text: str) -> str:
 def _fold_any(text: str) -> str:
     """:func:`ascii_fold` for any text (the same result on ASCII text, only slower)."""
     text = unicodedata.normalize("NFKD", light(text).translate(_APOSTROPHES))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    # Latin letters that do not decompose (þ, ð, ł, đ) are written as anyascii writes them.
+    text = "".join(c if c.isascii() or char_script(c) != "latin" else anyascii(c)
+                   for c in text if not unicodedata.combining(c)).lower()
     text = text.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe").replace("ı", "i")
     return _NOT_ALNUM.sub(" ", text).strip()
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from basira.core import outbox
-from basira.core.fronts import MATCH_EVENT, CaseKindSpec, FrontRegistry
+from basira.core.fronts import ENTRIES_REMOVED_EVENT, MATCH_EVENT, CaseKindSpec, FrontRegistry
 from basira.core.models import Bank, Entry, Event, Item, Match, Signal, utcnow
 from basira.core.visibility import Access, Visibility
 from basira.review import evidence as evid
@@ -44,6 +44,7 @@ class ConsumeReport:
             positive).
         duplicates: Events handled before (a reset cursor, a second consumer) or whose matches are all in cases.
         skipped: Events without the documented shape; each is recorded with the reason.
+        marked: ``list.entries_removed`` events: the open cases holding matches on removed entries are marked.
         case_ids: The cases opened or joined.
     """
 
@@ -53,6 +54,7 @@ class ConsumeReport:
     suppressed: int = 0
     duplicates: int = 0
     skipped: int = 0
+    marked: int = 0
     case_ids: set[int] = field(default_factory=set)
 
 
@@ -151,10 +153,33 @@ class _Builder:
             raise evid.MalformedEvent("the event has no organization or no payload object")
         if ev.kind == MATCH_EVENT:
             return self._matches(ev.org_id, ev.payload)
+        if ev.kind == ENTRIES_REMOVED_EVENT:
+            return self._removed(ev.payload)
         kind = self.fronts.kind_for_event(ev.kind)
         if kind is None:
             raise evid.MalformedEvent(f"no case kind is opened by {ev.kind!r} events")
         return self._event(ev.org_id, kind, ev.payload)
+
+    # -- list.entries_removed -----------------------------------------------------------------------------------
+
+    def _removed(self, p: dict[str, Any]) -> str:
+        """Marks every open case holding a match on an entry a list removed (whatever organization's): the case
+        evidence gets a ``delisted`` note (list, version, references) that the case page shows."""
+        ids = p.get("entry_ids")
+        if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
+            raise evid.MalformedEvent("list.entries_removed needs entry_ids, a list of integers")
+        refs = [str(r)[:300] for r in p.get("refs", [])][:1000] if isinstance(p.get("refs"), list) else []
+        hit = (select(CaseMatch.case_id).join(Signal, Signal.id == CaseMatch.signal_id)
+               .where(Signal.entry_id.in_(ids)))
+        note = {"bank": str(p.get("bank", ""))[:200], "version": str(p.get("version", ""))[:64], "refs": refs,
+                "at": utcnow().isoformat()}
+        for case in self.session.scalars(select(Case).where(Case.id.in_(hit), Case.status.in_(OPEN_STATUSES))):
+            evidence = dict(case.evidence or {})
+            evidence["delisted"] = [*evidence.get("delisted", []), note][-20:]
+            case.evidence = evidence
+            case.version += 1
+            case.updated_at = utcnow()
+        return "marked"
 
     # -- match.recorded ---------------------------------------------------------------------------------------------
 

@@ -24,11 +24,12 @@ from taxii2client.v21 import Collection
 from basira import __version__
 from basira.core.banks import get_bank
 from basira.core.errors import BasiraError, InvalidInput
+from basira.core.exercise import refuse_exercise
 from basira.core.instance import Instance
 from basira.core.models import utcnow
 from basira.core.principal import Principal
 from basira.core.visibility import Access
-from basira.sharing import ingest, stix
+from basira.sharing import export, ingest, stix
 from basira.sharing.feeds import decrypt
 from basira.sharing.models import TaxiiFeed
 
@@ -132,7 +133,25 @@ class GuardedConnection(_HTTPConnection):  # type: ignore[misc]
             return ""
 
     def post(self, url: str, headers: Any = None, params: Any = None, **kwargs: Any) -> Any:
-        raise PartnerError("a feed only reads from its partner")
+        raise PartnerError("a feed only reads from its partner through taxii2-client (opinions go by send)")
+
+    def send(self, url: str, body: bytes) -> dict[str, Any]:
+        """POST an envelope to ``url`` (the partner's objects resource) once; the status resource it answers."""
+        headers = self._merge_headers({"Accept": "application/taxii+json;version=2.1",
+                                       "Content-Type": "application/taxii+json;version=2.1"})
+        try:
+            resp = self.session.post(url, headers=headers, data=body, stream=True,
+                                     timeout=(self.timeout, self.timeout))
+        except requests.RequestException as e:
+            raise PartnerError(f"no answer from {url} ({type(e).__name__})") from None
+        with resp:
+            if resp.status_code >= 400:
+                raise PartnerError(f"{url} answered HTTP {resp.status_code}: {self._text(resp)}")
+            raw = self._read(resp, url)
+        parsed = ingest.parse_json(raw, self.max_bytes, f"the answer of {url}")
+        if not isinstance(parsed, dict):
+            raise PartnerError(f"the answer of {url} is not a JSON object")
+        return parsed
 
 
 @dataclass
@@ -147,6 +166,7 @@ class SyncReport:
     revoked: int = 0
     ignored: int = 0
     refused: int = 0
+    opinions_sent: int = 0
     error: str = ""
     checkpoint: str | None = None
 
@@ -176,6 +196,7 @@ def sync_feed(inst: Instance, feed_id: int, *, progress: Callable[[SyncReport], 
         feed = s.get(TaxiiFeed, feed_id)
         if feed is None:
             raise InvalidInput(f"no feed {feed_id}")
+        refuse_exercise(s, feed.org_id, "pull from or report to a partner's TAXII server")
         report = SyncReport(feed.id, feed.name, checkpoint=feed.added_after)
         user, secret = feed.username, decrypt(inst.secret_key, feed.secret_enc)
         url = f"{feed.api_root}collections/{feed.collection_id}/"
@@ -184,6 +205,7 @@ def sync_feed(inst: Instance, feed_id: int, *, progress: Callable[[SyncReport], 
                              attempts=inst.settings.sharing_retries, sleep=sleep)
     try:
         _pull(inst, feed_id, Collection(url, conn=conn), conn, report, progress, page_size, max_pages)
+        report.opinions_sent = send_opinions(inst, feed_id, conn, url)
     except (BasiraError, TAXIIServiceException, requests.RequestException, TypeError, ValueError) as e:
         report.error = e.detail if isinstance(e, BasiraError) else f"unusable answer ({type(e).__name__}: {e})"[:500]
         log.warning("feed %s: %s", report.feed, report.error)
@@ -252,6 +274,37 @@ def _take_page(inst: Instance, feed_id: int, objects: list[Any], report: SyncRep
     report.checkpoint = checkpoint or report.checkpoint
     for oid, _, why in got.failures[:20]:
         log.info("feed %s refused %s: %s", report.feed, oid or "an object", why)
+
+
+def send_opinions(inst: Instance, feed_id: int, conn: GuardedConnection, url: str) -> int:
+    """Send the organization's new opinions on the feed's signals back to the partner (see
+    :mod:`basira.sharing.opinions`); the watermark moves only past what the partner took."""
+    from basira.sharing import opinions
+
+    sent = 0
+    ns = export.instance_namespace(inst.secret_key)
+    while True:
+        with inst.db.session() as s:
+            feed = s.get(TaxiiFeed, feed_id)
+            if feed is None:
+                return sent
+            batch = opinions.outgoing(s, ns, feed, limit=500)
+        if not batch:
+            return sent
+        status = conn.send(f"{url}objects/", opinions.envelope([o for o, _ in batch]))
+        given = status.get("failures")
+        failures: list[Any] = given if isinstance(given, list) else []
+        with inst.db.session() as s:
+            feed = s.get(TaxiiFeed, feed_id, with_for_update=True)
+            if feed is None:
+                return sent
+            feed.opinions_after = batch[-1][1]  # refused ones are not sent again: the reason is kept below
+            feed.opinions_sent += len(batch) - len(failures)
+        if failures:
+            first = failures[0] if isinstance(failures[0], dict) else {}
+            raise PartnerError(f"the partner refused {len(failures)} opinion(s): "
+                               f"{str(first.get('message', 'no reason given'))[:200]}")
+        sent += len(batch)
 
 
 def _finish(inst: Instance, feed_id: int, report: SyncReport) -> None:

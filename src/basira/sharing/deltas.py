@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from basira.core import outbox
-from basira.core.banks import SignalSpec, add_signals
+from basira.core.banks import SignalSpec, add_signals_batch
 from basira.core.indexes import record_change
 from basira.core.models import Bank, Entry, Signal
 from basira.core.principal import Principal
@@ -75,7 +75,8 @@ def apply(session: Session, principal: Principal, registry: SignalTypeRegistry, 
     to_add = [spec for key, spec in live.items() if key not in existing or not existing[key].enabled]
     delta = Delta(unchanged=len(live) - len(to_add))
     if to_add:
-        delta.added = len(add_signals(session, principal, registry, settings, bank.id, to_add, audit_each=False))
+        delta.added = add_signals_batch(session, principal, registry, settings, bank.id, to_add,
+                                        validated=True).changed
     gone = [s for key, s in existing.items() if s.enabled and key not in live]
     for sig in gone:
         sig.enabled = False

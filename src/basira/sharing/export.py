@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from basira.core import audit
 from basira.core.banks import get_bank
 from basira.core.errors import PermissionDenied
+from basira.core.exercise import is_exercise, refuse_exercise
 from basira.core.models import TLP, Bank, Entry, Match, Opinion, OpinionKind, Organization, Signal
 from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility, may_export_to_partner
@@ -58,7 +59,7 @@ def org_identity(ns: uuid.UUID, org: Organization) -> dict[str, Any]:
 
 def may_receive(session: Session, bank: Bank, org_id: int) -> bool:
     """Whether organization ``org_id`` (a partner's account on this instance) may take the bank's signals away."""
-    if bank.deleted_at is not None or TLP(bank.tlp) == TLP.RED:
+    if bank.deleted_at is not None or TLP(bank.tlp) == TLP.RED or is_exercise(session, bank.org_id):
         return False
     vis = Visibility(session, org_id)
     if vis.access(bank) == Access.OWNER:
@@ -223,6 +224,7 @@ def bank_bundle(session: Session, principal: Principal, secret_key: str, ref: in
     With ``opinions``, the caller's organization's opinions of the bank's signals follow the indicators.
     """
     bank = get_bank(session, principal, ref, Access.SEE)
+    refuse_exercise(session, bank.org_id, "export a bank")
     if not may_receive(session, bank, principal.org_id):
         raise PermissionDenied(f"bank {ref!r} is marked TLP:{bank.tlp}: its signals do not leave the instance")
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="sharing.export",

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from basira.core import audit
 from basira.core.banks import get_bank
 from basira.core.errors import ConfigurationError, Conflict, InvalidInput, NotFound
+from basira.core.exercise import refuse_exercise
 from basira.core.models import as_id, utcnow
 from basira.core.principal import Principal
 from basira.core.visibility import Access
@@ -68,6 +69,7 @@ class FeedSpec:
     username: str = ""
     secret: str = ""
     interval_s: int = 300
+    push_secret: str = ""
 
 
 def _check(spec: FeedSpec) -> FeedSpec:
@@ -83,15 +85,18 @@ def _check(spec: FeedSpec) -> FeedSpec:
         raise InvalidInput(f"the sync interval is at least {MIN_INTERVAL_S} second")
     if len(spec.username) > 200 or len(spec.secret) > 4000:
         raise InvalidInput("a user name has at most 200 characters and a secret at most 4,000")
+    if spec.push_secret and not 16 <= len(spec.push_secret) <= 4000:
+        raise InvalidInput("a push secret has 16-4,000 characters")
     root = spec.api_root.strip()
     return FeedSpec(name, root if root.endswith("/") else root + "/", spec.collection_id, spec.bank,
-                    spec.username, spec.secret, spec.interval_s)
+                    spec.username, spec.secret, spec.interval_s, spec.push_secret)
 
 
 def add_feed(session: Session, principal: Principal, instance_secret: str, spec: FeedSpec,
              replace: bool = False) -> TaxiiFeed:
     """Add (or with ``replace`` change) a feed into a bank the caller's organization owns."""
     principal.require_admin()
+    refuse_exercise(session, principal.org_id, "pull from or report to a partner's TAXII server")
     clean = _check(spec)
     bank = get_bank(session, principal, clean.bank, Access.OWNER)  # another organization's bank: NotFound
     feed = session.scalar(select(TaxiiFeed).where(TaxiiFeed.org_id == principal.org_id, TaxiiFeed.name == clean.name))
@@ -105,6 +110,7 @@ def add_feed(session: Session, principal: Principal, instance_secret: str, spec:
     feed.bank_id, feed.api_root, feed.collection_id = bank.id, clean.api_root, clean.collection_id
     feed.username, feed.secret_enc = clean.username, encrypt(instance_secret, clean.secret)
     feed.interval_s, feed.enabled = clean.interval_s, True
+    feed.push_secret_enc = encrypt(instance_secret, clean.push_secret)
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="sharing.feed.set",
                  target=f"feed:{feed.id}", details={"name": clean.name, "api_root": clean.api_root,

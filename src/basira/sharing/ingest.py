@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from basira.core import audit
-from basira.core.banks import SignalSpec, add_signals, get_bank, set_signal_enabled, validate_spec
+from basira.core.banks import SignalSpec, add_signals_batch, get_bank, set_signal_enabled, validate_spec
 from basira.core.errors import BasiraError, InvalidInput
 from basira.core.instance import Instance
 from basira.core.models import TLP, Bank, Signal
@@ -93,7 +93,7 @@ def objects_of(envelope: Any, what: str = "the envelope") -> list[Any]:
     return objs
 
 
-def _check_object(obj: Any) -> tuple[str, str]:
+def check_object(obj: Any) -> tuple[str, str]:
     if not isinstance(obj, dict):
         raise InvalidInput("an object is not a JSON object")
     oid, otype = obj.get("id"), obj.get("type")
@@ -164,7 +164,7 @@ def apply_objects(session: Session, inst: Instance, target: Target, objects: Seq
     for obj in objects:
         oid, version = "", ""
         try:
-            oid, otype = _check_object(obj)
+            oid, otype = check_object(obj)
             version = str(obj.get("modified", obj.get("created", "")))[:40]
             if otype != "indicator":
                 report.ignored.append((oid, version, f"{otype} objects carry no signal"))
@@ -174,12 +174,12 @@ def apply_objects(session: Session, inst: Instance, target: Target, objects: Seq
         except BasiraError as e:
             report.failures.append((oid, version, e.detail))
     if pending:
-        # One call for the whole page: one event and one pass over the entries instead of one per object.
-        signals = add_signals(session, target.principal, inst.registry, inst.settings, bank.id,
-                              [s for s, _ in pending], audit_each=False)
-        for sig, (_, row) in zip(signals, pending, strict=True):
-            row.signal_id = sig.id
-        report.added += len({sig.id for sig in signals})
+        # One batch for the whole page: set-based lookups and bulk inserts, one event, one change-log insert.
+        batch = add_signals_batch(session, target.principal, inst.registry, inst.settings, bank.id,
+                                  [s for s, _ in pending], validated=True)
+        for spec, row in pending:
+            row.signal_id = batch.ids[(spec.entry_ref, spec.signal_type, spec.value)]
+        report.added += batch.changed
     if report.successes:
         audit.record(session, org_id=target.principal.org_id, actor=target.principal.actor,
                      action="sharing.receive", target=f"bank:{bank.id}",

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from basira.core import audit
 from basira.core.banks import get_bank
 from basira.core.errors import InvalidInput, NotFound, PermissionDenied
+from basira.core.exercise import refuse_exercise
 from basira.core.models import TLP, Bank, Organization, Signal
 from basira.core.principal import Principal
 from basira.core.signals import default_registry
@@ -109,6 +110,7 @@ def _epoch(value: dt.datetime | None) -> str:
 
 def _check_export(session: Session, principal: Principal, bank: Bank, partner: str | None) -> int | None:
     """Refuse what DESIGN's table forbids; the partner organization's id (None: no partner named)."""
+    refuse_exercise(session, bank.org_id, "export a bank as a MISP feed")
     tlp = TLP(bank.tlp)
     if tlp == TLP.RED:
         raise PermissionDenied("a RED bank is never exported")

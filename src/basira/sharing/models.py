@@ -37,6 +37,11 @@ class TaxiiFeed(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     objects_received: Mapped[int] = mapped_column(BigId, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Opinions of the organization on this feed's signals changed after this moment are not yet sent back.
+    opinions_after: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    opinions_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # The secret a partner signs its incident pushes with (encrypted); a valid push syncs the feed at once.
+    push_secret_enc: Mapped[str] = mapped_column(Text, default="")
 
 
 class ReceivedObject(Base):
@@ -78,3 +83,92 @@ class TaxiiStatus(Base):
     # {"successes": [{"id", "version"}...], "failures": [{"id", "version", "message"}...]}, capped.
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
+
+
+class Exchange(Base):
+    """A hash-sharing exchange (ThreatExchange's Graph API, as python-threatexchange speaks it) feeding one bank."""
+
+    __tablename__ = "sharing_exchanges"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    api: Mapped[str] = mapped_column(String(64))
+    endpoint: Mapped[str] = mapped_column(String(2000), default="")
+    # The exchange's collaboration: the privacy group id for ThreatExchange.
+    collab: Mapped[str] = mapped_column(String(200))
+    # The access token, encrypted as a TAXII feed's secret is.
+    secret_enc: Mapped[str] = mapped_column(Text, default="")
+    interval_s: Mapped[int] = mapped_column(Integer, default=3600)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # pytx's checkpoint (FBThreatExchangeCheckpoint: update_time, last_fetch_time) as JSON.
+    checkpoint: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_sync_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(BigId, default=0)
+    # Opinions of the organization changed after this moment are not yet written back to the exchange.
+    opinions_after: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ExchangeRecord(Base):
+    """A record taken from an exchange: its (type, indicator) key, the descriptor ids and opinions it carried."""
+
+    __tablename__ = "sharing_exchange_records"
+    __table_args__ = (UniqueConstraint("exchange_id", "signal_id"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("sharing_exchanges.id"), index=True)
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
+    indicator_type: Mapped[str] = mapped_column(String(64))
+    descriptor_ids: Mapped[list[str]] = mapped_column(default=list)
+    positive: Mapped[int] = mapped_column(Integer, default=0)
+    negative: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Incident(Base):
+    """A crisis incident: an incident bank whose new signals are pushed to subscribed partners at once."""
+
+    __tablename__ = "sharing_incidents"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    declared_by: Mapped[str] = mapped_column(String(200), default="")
+    declared_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    debrief: Mapped[str] = mapped_column(Text, default="")
+    # The last outbox event looked at by the pusher.
+    last_event_id: Mapped[int] = mapped_column(BigId, default=0)
+
+
+class Subscriber(Base):
+    """A partner that wants the organization's incident signals pushed: a webhook URL, signed with a secret."""
+
+    __tablename__ = "sharing_subscribers"
+    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    url: Mapped[str] = mapped_column(String(2000))
+    secret_enc: Mapped[str] = mapped_column(Text, default="")
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Notification(Base):
+    """One push of an incident's new signals to one subscriber: when, how many, how long it took, and how it went."""
+
+    __tablename__ = "sharing_notifications"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("sharing_incidents.id"), index=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("sharing_subscribers.id"))
+    signals: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[int] = mapped_column(Integer, default=0)
+    elapsed_ms: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str] = mapped_column(Text, default="")

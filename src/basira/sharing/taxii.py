@@ -198,18 +198,33 @@ def one_object(session: Session, inst: Instance, principal: Principal, cid: str,
 
 
 def add_objects(session: Session, inst: Instance, principal: Principal, cid: str, raw: bytes) -> TaxiiStatus:
-    """Take a POSTed envelope into the caller's own bank; the status resource says what became of each object."""
-    principal.require_bank_write()
+    """Take a POSTed envelope into the caller's own bank; the status resource says what became of each object.
+
+    A partner that may read the collection but does not own it may add opinions on its indicators, and nothing
+    else (:mod:`basira.sharing.opinions`): that is how a partner's view of a shared signal reaches its owner.
+    """
+    from basira.sharing import opinions
+
     c = get_collection(session, inst, principal, cid)
-    if not c.can_write:
+    if not c.can_write and not c.can_read:
         raise PermissionDenied("the caller may not add objects to this collection")
+    if c.can_write:
+        principal.require_bank_write()
     objs = ingest.objects_of(ingest.parse_json(raw, inst.settings.sharing_max_bundle_bytes, "the envelope"))
-    target = ingest.Target(c.bank, principal, source=f"taxii-post:{principal.actor}")
-    report = ingest.apply_objects(session, inst, target, objs)
-    failures = [{"id": i, "version": v, "message": m} for i, v, m in report.failures]
-    # Objects that carry no signal, or versions already held, are accepted: the collection holds what they say.
-    successes = [{"id": i, "version": v} for i, v in report.successes] + \
-                [{"id": i, "version": v, "message": m} for i, v, m in report.ignored]
+    views = [o for o in objs if isinstance(o, dict) and o.get("type") == "opinion"]
+    if not c.can_write and (not views or len(views) != len(objs)):
+        raise PermissionDenied("the caller may add only opinions to this collection, not signals")
+    taken = opinions.take(session, inst.secret_key, principal, c.bank, views)
+    failures = [{"id": i, "version": v, "message": m} for i, v, m in taken.failures]
+    successes = [{"id": i, "version": v} for i, v in taken.successes]
+    if c.can_write:
+        target = ingest.Target(c.bank, principal, source=f"taxii-post:{principal.actor}")
+        report = ingest.apply_objects(session, inst, target,
+                                      [o for o in objs if not (isinstance(o, dict) and o.get("type") == "opinion")])
+        failures += [{"id": i, "version": v, "message": m} for i, v, m in report.failures]
+        # Objects that carry no signal, or versions already held, are accepted: the collection holds what they say.
+        successes += [{"id": i, "version": v} for i, v in report.successes] + \
+            [{"id": i, "version": v, "message": m} for i, v, m in report.ignored]
     status = TaxiiStatus(id=str(uuid.uuid4()), org_id=principal.org_id, status="complete",
                          total_count=len(objs), success_count=len(successes), failure_count=len(failures),
                          pending_count=0, details={"successes": successes[:1000], "failures": failures[:1000]})

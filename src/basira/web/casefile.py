@@ -40,10 +40,26 @@ def group_value(case: Case) -> str:
     return case.group_key.split(":", 1)[1] if ":" in case.group_key else case.group_key
 
 
+#: An open case due within this long stands out in the queue (a drone alert is due 15 minutes after it is raised).
+DUE_SOON = dt.timedelta(minutes=5)
+
+
+def _drone_id(case: Case) -> str | None:
+    """The UAS ID of a drone case's latest alert (what a reviewer knows the drone by)."""
+    alerts = case.evidence.get("alerts") if case.kind == "drone_alert" else None
+    if isinstance(alerts, list):
+        for a in reversed(alerts):
+            if isinstance(a, dict) and isinstance(a.get("uas_id"), str) and a["uas_id"]:
+                return str(a["uas_id"])[:64]
+    return None
+
+
 def queue_row(case: Case, now: dt.datetime) -> dict[str, Any]:
-    return {"id": case.id, "kind": case.kind, "ref": group_value(case), "status": case.status,
-            "priority": case.priority, "assignee": case.assignee, "due_at": case.due_at,
-            "overdue": case.due_at < now and case.status in OPEN_STATUSES, "version": case.version,
+    is_open = case.status in OPEN_STATUSES
+    return {"id": case.id, "kind": case.kind, "ref": group_value(case), "drone_id": _drone_id(case),
+            "status": case.status, "priority": case.priority, "assignee": case.assignee, "due_at": case.due_at,
+            "overdue": case.due_at < now and is_open,
+            "due_soon": is_open and now <= case.due_at < now + DUE_SOON, "version": case.version,
             "matches": int(case.evidence.get("match_count", 0) or 0), "four_eyes": case.four_eyes,
             "created_at": case.created_at}
 
@@ -100,6 +116,21 @@ def features(explanation: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             rows.append({"name": name, "score": _number(v), "weight": None, "contribution": None,
                          "detail": [] if _number(v) is not None else [("", _scalar(v))]})
+    return rows
+
+
+def classifiers(explanation: dict[str, Any]) -> list[dict[str, Any]]:
+    """The text classifiers' labels kept with a match (the content front's annotator), each with the words behind
+    it; anything of another shape is left out."""
+    raw = explanation.get("classifiers")
+    rows = []
+    for c in raw[:MAX_ROWS] if isinstance(raw, list) else []:
+        if not isinstance(c, dict):
+            continue
+        words = c.get("words")
+        rows.append({"scheme": _scalar(c.get("scheme", "")), "label": _scalar(c.get("label", "")),
+                     "score": _number(c.get("score")), "error": _scalar(c.get("error", "")),
+                     "words": [_scalar(w) for w in words[:20]] if isinstance(words, list) else []})
     return rows
 
 
@@ -193,6 +224,7 @@ def case_view(session: Session, principal: Principal, case: Case) -> dict[str, A
             "entry_is_video": bool(entry and entry.get("content_type") == "video"),
             "key": f"entry-{m.get('match_id')}",
             "features": features(explanation),
+            "classifiers": classifiers(explanation),
             "explanation_rows": flatten({k: v for k, v in explanation.items() if k != "features"}),
             "attributes": flatten(entry.get("attributes", {})) if entry else [],
         })

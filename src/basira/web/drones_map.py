@@ -14,6 +14,7 @@ import datetime as dt
 import functools
 import gettext
 import json
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -26,11 +27,13 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
+from basira.core.errors import ConfigurationError
 from basira.core.instance import Instance
 from basira.core.models import Organization, User, utcnow
 from basira.core.principal import Principal
-from basira.drones.mapdata import changes_since, map_snapshot
+from basira.drones.mapdata import changes_since, map_snapshot, track_map
 from basira.drones.settings import DroneSettings
+from basira.drones.tiles import TileArchive
 from basira.web import auth, i18n
 from basira.web.common import language_choices, remember_language, request_language
 
@@ -42,6 +45,7 @@ STREAM_MAX_S = 3600.0
 HEARTBEAT_S = 15.0
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 _static = StaticFiles(directory=WEB_DIR / "static")
 
 
@@ -101,10 +105,30 @@ def _signed_in(request: Request) -> tuple[Principal, User] | None:
 _TILE_HOST = re.compile(r"[A-Za-z0-9.\-{}:\[\]]+")
 
 
+ARCHIVE_TILES = "/drones/tiles/{z}/{x}/{y}"
+
+
+@functools.lru_cache(maxsize=4)
+def _archive(path: str) -> TileArchive | None:
+    try:
+        return TileArchive(Path(path))
+    except ConfigurationError as e:
+        log.warning("drone map: %s; drawing the built-in base layer", e.detail)
+        return None
+
+
+def tile_archive(inst: Instance) -> TileArchive | None:
+    """The operator's PMTiles/MBTiles archive, when one is set and readable."""
+    path = inst.settings.of(DroneSettings).drones_tile_archive
+    return _archive(path) if path else None
+
+
 def tile_settings(inst: Instance) -> tuple[str, str]:
     """The tile URL template and attribution (empty: the vector map)."""
     own = inst.settings.of(DroneSettings)
     url, attribution = own.drones_tile_url, own.drones_tile_attribution
+    if not url and tile_archive(inst) is not None:
+        return ARCHIVE_TILES, attribution
     # Only an http(s) URL whose host can stand in the Content-Security-Policy header (ASCII, no separators).
     if url and (urlsplit(url).scheme not in {"http", "https"} or not _TILE_HOST.fullmatch(urlsplit(url).netloc)):
         url = ""
@@ -113,7 +137,7 @@ def tile_settings(inst: Instance) -> tuple[str, str]:
 
 def _policy(tile_url: str) -> str:
     img = "'self' data:"
-    if tile_url:
+    if tile_url and urlsplit(tile_url).scheme:  # tiles of the offline archive come from this server
         parts = urlsplit(tile_url.replace("{s}", "*"))
         img += f" {parts.scheme}://{parts.netloc.replace('{', '').replace('}', '')}"
     return (f"default-src 'self'; img-src {img}; style-src 'self'; script-src 'self'; connect-src 'self'; "
@@ -146,6 +170,67 @@ def drones_page(request: Request) -> Response:
     resp = HTMLResponse(html, headers={"Content-Security-Policy": _policy(tile_url), "Cache-Control": "no-store"})
     remember_language(resp, request, asked)
     return resp
+
+
+@router.get("/drones/case/{track_id}")
+def drones_case(request: Request, track_id: int) -> Response:
+    """The review case of a track (its alerts), for the links of the map's tracks and alerts."""
+    from sqlalchemy import select
+
+    from basira.review.models import Case
+
+    who = _signed_in(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    with _inst(request).db.session() as s:
+        case_id = s.scalar(select(Case.id).where(Case.org_id == who[0].org_id, Case.kind == "drone_alert",
+                                                 Case.group_key == f"track:{track_id}")
+                           .order_by(Case.id.desc()).limit(1))
+    if case_id is None:  # the map says so
+        return RedirectResponse(f"/drones?no_case={track_id}", status_code=303)
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.get("/drones/tiles/{z}/{x}/{y}")
+def drones_tile(request: Request, z: int, x: int, y: int) -> Response:
+    """A tile of the operator's offline tile archive (signed-in users)."""
+    if _signed_in(request) is None:
+        return Response(status_code=401)
+    archive = tile_archive(_inst(request))
+    tile = archive.get(z, x, y) if archive is not None else None
+    if tile is None:
+        return Response(status_code=404)
+    return Response(tile.data, media_type=tile.content_type, headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/drones/track/{track_id}.json")
+def drones_track(request: Request, track_id: int) -> Response:
+    """One track, its positions, the zones and sensors, for the map on the track's case page."""
+    who = _signed_in(request)
+    if who is None:
+        return JSONResponse({"detail": "sign in first"}, status_code=401)
+    found = track_map(_inst(request), who[0].org_id, track_id)
+    if found is None:
+        return JSONResponse({"detail": f"no track {track_id}"}, status_code=404)
+    return JSONResponse(found, headers={"Cache-Control": "no-store"})
+
+
+@router.get("/drones/track/{track_id}/evidence")
+def drones_track_evidence(request: Request, track_id: int) -> Response:
+    """The track's evidence export (frames.pcapng and evidence.json, as the API gives it) for a signed-in user."""
+    from basira.core.errors import NotFound
+    from basira.drones.evidence import export_track
+
+    who = _signed_in(request)
+    if who is None:
+        return RedirectResponse("/login", status_code=303)
+    try:
+        with _inst(request).db.session() as s:
+            data = export_track(s, who[0], track_id)
+    except NotFound as e:
+        return JSONResponse({"detail": e.detail}, status_code=404)
+    return Response(data, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="track-{track_id}-evidence.zip"', "Cache-Control": "no-store"})
 
 
 @router.get("/drones/feed")

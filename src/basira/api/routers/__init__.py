@@ -8,6 +8,7 @@ from basira.api.routers import (
     actions,
     banks,
     bulk,
+    exercise,
     health,
     hma,
     legal,
@@ -17,9 +18,11 @@ from basira.api.routers import (
     reports,
     retention,
     review,
+    sharing,
     signals,
     taxii,
 )
 
 ROUTERS: list[APIRouter] = [m.router for m in (health, orgs, banks, signals, bulk, matching, actions, review, legal,
-                                                reports, oidc, retention, taxii, hma)]
+                                                reports, oidc, retention, taxii, hma, exercise)]
+ROUTERS += [sharing.router, sharing.push_router]

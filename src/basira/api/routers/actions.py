@@ -161,9 +161,9 @@ def list_webhooks(inst: InstanceDep, principal: PrincipalDep) -> list[WebhookOut
              responses=errors(403, 422))
 def create_webhook(body: WebhookIn, inst: InstanceDep, principal: PrincipalDep) -> WebhookSecretOut:
     """Add a webhook (admins). The answer holds the signing secret, shown this once."""
-    allow = ActionsConfig.from_settings(inst.settings).allowlist
+    cfg = ActionsConfig.from_settings(inst.settings)
     with inst.db.session() as s:
-        hook, secret = webhooks.create_webhook(s, principal, _spec(body), allow)
+        hook, secret = webhooks.create_webhook(s, principal, _spec(body), cfg.allowlist, cfg.exercise_endpoints)
         return WebhookSecretOut(**WebhookOut.of(hook).model_dump(), secret=secret)
 
 
@@ -179,9 +179,10 @@ def update_webhook(webhook_id: WebhookId, body: WebhookPatch, inst: InstanceDep,
                    principal: PrincipalDep) -> WebhookOut:
     """Change a webhook's URL, events, name or enabled flag (admins). A disabled webhook's pending deliveries
     wait until it is enabled again."""
-    allow = ActionsConfig.from_settings(inst.settings).allowlist
+    cfg = ActionsConfig.from_settings(inst.settings)
     with inst.db.session() as s:
-        return WebhookOut.of(webhooks.update_webhook(s, principal, webhook_id, _spec(body), allow))
+        return WebhookOut.of(webhooks.update_webhook(s, principal, webhook_id, _spec(body), cfg.allowlist,
+                                                     cfg.exercise_endpoints))
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret", response_model=WebhookSecretOut,

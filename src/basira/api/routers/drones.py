@@ -25,6 +25,7 @@ from basira.drones import evidence, sensors, zones
 from basira.drones.ingest import MAX_BATCH, RawFrame, service
 from basira.drones.listing import recent_alerts
 from basira.drones.models import DronePosition, DroneSensor, DroneTrack, DroneZone
+from basira.drones.tracks import is_synthetic, score
 from basira.drones.zonefiles import MAX_ZONE_FILE, ZoneSpec, parse_zone_file
 
 router = APIRouter(prefix="/v1/drones", tags=["drones"], responses=errors(401))
@@ -46,6 +47,17 @@ class SensorIn(BaseModel):
     lon: float = Field(ge=-180, le=180, description="WGS84 longitude, degrees.")
     antenna_height_m: float = Field(default=0.0, ge=-100, le=1000, description="Antenna height above ground.")
     range_m: float = Field(default=1000.0, gt=0, le=100_000, description="How far it is expected to hear.")
+    position_uncertainty_m: float = Field(
+        default=100.0, ge=0, le=10_000,
+        description="How far the sensor may really stand from the position given (metres); the signal-strength "
+                    "and range rules allow for it.")
+    antenna_gain_dbi: float = Field(default=0.0, ge=-20, le=40, description="Receiving antenna gain, dBi.")
+    ground_elevation_m: float | None = Field(
+        default=None, ge=-500, le=9000,
+        description="Ground elevation at the sensor, metres above mean sea level (for zone altitude limits).")
+    geoid_undulation_m: float | None = Field(
+        default=None, ge=-120, le=120,
+        description="Height of the geoid over the WGS84 ellipsoid at the sensor, metres (AMSL from geodetic).")
 
 
 class SensorPatch(BaseModel):
@@ -56,6 +68,10 @@ class SensorPatch(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
     antenna_height_m: float | None = Field(default=None, ge=-100, le=1000)
     range_m: float | None = Field(default=None, gt=0, le=100_000)
+    position_uncertainty_m: float | None = Field(default=None, ge=0, le=10_000)
+    antenna_gain_dbi: float | None = Field(default=None, ge=-20, le=40)
+    ground_elevation_m: float | None = Field(default=None, ge=-500, le=9000)
+    geoid_undulation_m: float | None = Field(default=None, ge=-120, le=120)
 
 
 class SensorOut(BaseModel):
@@ -65,6 +81,10 @@ class SensorOut(BaseModel):
     lon: float
     antenna_height_m: float
     range_m: float
+    position_uncertainty_m: float
+    antenna_gain_dbi: float
+    ground_elevation_m: float | None
+    geoid_undulation_m: float | None
     frames: int = Field(description="Frames in the sensor's hash chain.")
     chain_head: str = Field(description="The hash of the chain's last frame.")
 
@@ -80,7 +100,9 @@ def create_sensor(body: SensorIn, inst: InstanceDep, principal: PrincipalDep) ->
     with inst.db.session() as s:
         return _sensor(sensors.create_sensor(s, principal, sensors.SensorSpec(
             ref=body.id, name=body.name, lat=body.lat, lon=body.lon, antenna_height_m=body.antenna_height_m,
-            range_m=body.range_m)))
+            range_m=body.range_m, position_uncertainty_m=body.position_uncertainty_m,
+            antenna_gain_dbi=body.antenna_gain_dbi, ground_elevation_m=body.ground_elevation_m,
+            geoid_undulation_m=body.geoid_undulation_m)))
 
 
 @router.get("/sensors", response_model=list[SensorOut])
@@ -154,7 +176,9 @@ class IngestOut(BaseModel):
     frames: int
     accepted: int
     awaiting_id: int = Field(description="Frames kept that name no drone yet (a Bluetooth 4 Location before "
-                                         "its Basic ID).")
+                                         "its Basic ID): tracked by their radio's address.")
+    duplicates: int = Field(default=0, description="Frames already stored (same sensor, receive time and bytes), "
+                                                   "skipped: a batch sent again after a lost reply is not doubled.")
     messages: dict[str, int]
     rejected: int
     rejected_reasons: dict[str, int]
@@ -198,9 +222,12 @@ class TrackOut(BaseModel):
 
     id: int
     uas_id: str
+    id_synthetic: bool = Field(description="True when the drone sent no Basic ID (yet): ``uas_id`` is then "
+                                           "``addr:`` and its radio's transport address, not an ID it sent.")
     operator_id: str | None
     status: Literal["active", "lost"]
     verdict: Literal["plausible", "unverified", "suspect"]
+    score: float = Field(description="The summed weights of the plausibility rules that fired (suspect from 1).")
     reasons: list[str]
     first_seen: dt.datetime
     last_seen: dt.datetime
@@ -218,8 +245,9 @@ class TrackOut(BaseModel):
 
 
 def track_view(t: DroneTrack, positions: list[DronePosition] | None = None) -> TrackOut:
-    return TrackOut(id=t.id, uas_id=t.uas_id, operator_id=t.operator_id, status=t.status,  # type: ignore[arg-type]
-                    verdict=t.verdict, reasons=t.reasons, first_seen=t.first_seen,  # type: ignore[arg-type]
+    return TrackOut(id=t.id, uas_id=t.uas_id, id_synthetic=is_synthetic(t.uas_id), operator_id=t.operator_id,
+                    status=t.status, verdict=t.verdict,  # type: ignore[arg-type]
+                    score=score(r.split(":")[0] for r in t.reasons), reasons=t.reasons, first_seen=t.first_seen,
                     last_seen=t.last_seen, lat=t.lat, lon=t.lon, alt_m=t.alt_m, height_m=t.height_m,
                     speed_mps=t.speed_mps, heading_deg=t.heading_deg, operator_lat=t.operator_lat,
                     operator_lon=t.operator_lon, emergency=bool(t.state.get("emergency")), allowance=t.allowance,

@@ -70,9 +70,14 @@ class UrlOut(BaseModel):
     """The forms one URL takes as signals."""
 
     url: str = Field(description="The canonical URL (`url` signal).")
-    url_prefix: str = Field(description="Without query or trailing slash (`url_prefix` signal).")
+    url_prefix: str | None = Field(description="No trailing slash, identity-carrying query kept (`url_prefix` "
+                                               "signal); null when it would cover a whole site.")
     domain: str = Field(description="The canonical host (`domain` signal).")
     registrable_domain: str = Field(description="The site per the Public Suffix List.")
+    site: str = Field(description="telegram, youtube, facebook, x, tiktok, instagram, archive, file_locker, "
+                                  "shortener (unresolved) or web.")
+    lookalike_of: str | None = Field(description="The ASCII host an internationalised host imitates, if any.")
+    warnings: list[str] = Field(description="Why a form is missing, an unresolved shortener, a look-alike host.")
 
 
 class ClassifyIn(BaseModel):
@@ -104,6 +109,9 @@ class ClassifyResult(BaseModel):
     label: str
     score: float
     scores: dict[str, float]
+    explanation: dict[str, list[dict[str, str | float]]] = Field(
+        default_factory=dict, description="The character n-grams (`ngrams`) and words (`words`) of the text that "
+                                          "pushed most towards the label, with their weights.")
 
 
 class ClassifyOut(BaseModel):

@@ -16,8 +16,9 @@ from typing import IO, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from basira.core import audit, banks
+from basira.core import audit, banks, outbox
 from basira.core.errors import Conflict, InvalidInput, InvalidSignal
+from basira.core.fronts import ENTRIES_REMOVED_EVENT
 from basira.core.indexes import record_change
 from basira.core.models import Bank, Entry, Signal, utcnow
 from basira.core.principal import Principal
@@ -227,6 +228,9 @@ def import_list(session: Session, principal: Principal, registry: SignalTypeRegi
         bank = _bank(session, principal, registry, request.bank or meta.title, request.tlp, meta)
         last = latest_import(session, bank.id)
         report = ImportReport(None, bank.id, bank.name, meta.source, meta.version)
+        if request.version and request.version.strip()[:64] != meta.version[:64]:
+            report.warnings.append(f"--version {request.version.strip()[:64]!r} was not used: the file states its "
+                                   f"own version {meta.version[:64]!r}")
         if last is not None and last.file_sha256 == digest:
             report.skipped = True
             report.version = last.version
@@ -251,6 +255,12 @@ def import_list(session: Session, principal: Principal, registry: SignalTypeRegi
                  target=f"bank:{bank.id}", details={"source": meta.source, "version": meta.version,
                                                     "file_sha256": digest, "added": report.added,
                                                     "changed": report.changed, "removed": report.removed})
+    removed = [(e.id, e.ref) for e, c in changes if c == "removed"]
+    if removed:
+        # The review consumer marks the open cases that hold matches on these entries (and says so on the page).
+        outbox.emit(session, ENTRIES_REMOVED_EVENT, {
+            "bank_id": bank.id, "bank": bank.name, "version": meta.version[:64], "import_id": row.id,
+            "entry_ids": [i for i, _ in removed], "refs": [r for _, r in removed]}, org_id=principal.org_id)
     touched = {e.id for e, c in changes if c != "removed"}
     if request.monitor and rescreen is not None and touched:
         report.rescreened, report.new_hits = rescreen(session, bank, touched, principal.actor)

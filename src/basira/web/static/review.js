@@ -11,6 +11,16 @@
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-case]"));
   var current = -1;
 
+  /* The queue refreshes itself (new drone alerts are due within minutes), unless the reviewer is in the middle of
+     something: a case selected, a field in use. */
+  var queue = document.getElementById("queue");
+  if (queue && queue.dataset.refreshS) {
+    window.setInterval(function () {
+      var busy = document.querySelector("tr[data-case] input:checked") || typing(document.activeElement);
+      if (!busy && !document.hidden) { window.location.reload(); }
+    }, Number(queue.dataset.refreshS) * 1000);
+  }
+
   function select(i) {
     if (!rows.length) { return; }
     current = Math.max(0, Math.min(rows.length - 1, i));

@@ -13,20 +13,25 @@
   var tileUrl = el.dataset.tileUrl || "";
   var note = document.getElementById("basemap-note");
   var vectorBase = null;
+  var flash = document.getElementById("flash");
+  if (new URLSearchParams(window.location.search).has("no_case")) { flash.hidden = false; flash.textContent = T.no_case; }
 
   function useVectorBase(reason) {
     if (vectorBase) return;
     el.classList.add("vector");
     vectorBase = L.layerGroup().addTo(map);
-    // A graticule every degree, so that distances and directions still read on a blank map.
-    for (var lat = -80; lat <= 80; lat += 1) {
-      L.polyline([[lat, -180], [lat, 180]], { color: "#c9d1d9", weight: lat % 10 === 0 ? 1.2 : 0.5,
-        interactive: false }).addTo(vectorBase);
+    // A graticule every 10 degrees, and the built-in coastlines and borders (Natural Earth 1:110m).
+    for (var lat = -80; lat <= 80; lat += 10) {
+      L.polyline([[lat, -180], [lat, 180]], { color: "#d8dee4", weight: 0.8, interactive: false }).addTo(vectorBase);
     }
-    for (var lon = -180; lon <= 180; lon += 1) {
-      L.polyline([[-85, lon], [85, lon]], { color: "#c9d1d9", weight: lon % 10 === 0 ? 1.2 : 0.5,
-        interactive: false }).addTo(vectorBase);
+    for (var lon = -180; lon <= 180; lon += 10) {
+      L.polyline([[-85, lon], [85, lon]], { color: "#d8dee4", weight: 0.8, interactive: false }).addTo(vectorBase);
     }
+    fetch(el.dataset.coastlinesUrl, { credentials: "same-origin" }).then(function (r) { return r.json(); })
+      .then(function (geo) {
+        L.geoJSON(geo, { style: { color: "#6e7781", weight: 1, opacity: 0.8 }, interactive: false }).addTo(vectorBase);
+        el.dataset.coastlines = "drawn";
+      });
     note.hidden = false;
     note.textContent = reason;
     el.dataset.basemap = "vector";
@@ -64,6 +69,16 @@
     return n;
   }
 
+  // A track or alert links to the track's review case (the server finds it; a track without alerts has none).
+  function caseLink(trackId, uasId, synthetic) {
+    var a = document.createElement("a");
+    a.href = el.dataset.caseBase + encodeURIComponent(trackId);
+    a.className = "case-link";
+    a.appendChild(text("bdi", "", uasId));
+    if (synthetic) a.appendChild(text("span", "synthetic", " " + T.no_basic_id));
+    return a;
+  }
+
   function renderTrackList() {
     tracksList.textContent = "";
     var ids = Object.keys(tracks);
@@ -73,7 +88,7 @@
       var li = document.createElement("li");
       li.dataset.trackId = id;
       li.dataset.position = t.lat !== null ? t.lat.toFixed(6) + "," + t.lon.toFixed(6) : "";
-      li.appendChild(text("strong", "", "")).appendChild(text("bdi", "", t.uas_id));
+      li.appendChild(caseLink(t.id, t.uas_id, t.id_synthetic));
       li.appendChild(text("span", "verdict-" + t.verdict, " " + label(T.verdict, t.verdict)));
       if (t.allowance && t.allowance.active) {
         li.appendChild(text("div", "allowance",
@@ -107,6 +122,7 @@
       entry = tracks[t.id] = { group: L.layerGroup().addTo(map), trail: [], data: t };
       entry.line = L.polyline([], { color: color, weight: 2, opacity: 0.7 }).addTo(entry.group);
       entry.marker = L.circleMarker([0, 0], { radius: 7, color: color, fillOpacity: 0.9 });
+      entry.marker.on("click", function () { window.location.href = el.dataset.caseBase + encodeURIComponent(t.id); });
       entry.op = L.circleMarker([0, 0], { radius: 5, color: "#8250df", fillOpacity: 0.9 });
       entry.link = L.polyline([], { color: "#8250df", weight: 1, dashArray: "4 4" });
     }
@@ -134,7 +150,8 @@
     li.dataset.alertId = a.id;
     var kind = li.appendChild(text("span", "kind " + a.kind, label(T.kind, a.kind)));
     kind.dataset.kind = a.kind;
-    li.appendChild(text("bdi", "", a.uas_id + (a.zone_name ? " · " + a.zone_name : "")));
+    li.appendChild(caseLink(a.track_id, a.uas_id + (a.zone_name ? " · " + a.zone_name : ""), false));
+    if (a.details && a.details.altitude === "possibly inside") li.appendChild(text("div", "possible", T.possibly_inside));
     li.appendChild(text("div", "reasons", new Date(a.at).toLocaleTimeString(lang)));
     if (atTop && alertsList.firstChild) alertsList.insertBefore(li, alertsList.firstChild);
     else alertsList.appendChild(li);
@@ -156,15 +173,29 @@
       }
       var li = document.createElement("li");
       li.dataset.trackId = t.id;
-      li.appendChild(text("strong", "", "")).appendChild(text("bdi", "", t.uas_id));
+      li.appendChild(caseLink(t.id, t.uas_id, t.id_synthetic));
       li.appendChild(text("span", "verdict-" + t.verdict, " " + label(T.verdict, t.verdict)));
       li.appendChild(text("div", "reasons", fill(T.last_heard, "when", new Date(t.last_seen).toLocaleString(lang))));
       box.appendChild(li);
     });
   }
 
+  // Sensors: where each stands, the range it is expected to hear, and how sure its position is.
+  var sensorLayer = L.layerGroup().addTo(map);
+  function drawSensors(list) {
+    sensorLayer.clearLayers();
+    (list || []).forEach(function (s) {
+      L.circle([s.lat, s.lon], { radius: s.range_m, color: "#1a7f37", weight: 1, dashArray: "3 5", fillOpacity: 0.03,
+        interactive: false, className: "sensor-range" }).addTo(sensorLayer);
+      L.circleMarker([s.lat, s.lon], { radius: 5, color: "#1a7f37", fillOpacity: 1, className: "sensor" })
+        .bindTooltip(fill(T.sensor, "name", s.name || s.id)).addTo(sensorLayer);
+    });
+    el.dataset.sensors = String((list || []).length);
+  }
+
   fetch(el.dataset.feed, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (feed) {
     zoneLayer.addData(feed.zones);
+    drawSensors(feed.sensors);
     drawRecent(feed.recent || []);
     if (!feed.tracks.length && (feed.recent || []).length && feed.recent[0].path.length) {
       map.fitBounds(L.latLngBounds(feed.recent[0].path).extend(zoneLayer.getBounds()), { maxZoom: 15 });

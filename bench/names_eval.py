@@ -1,0 +1,203 @@
+"""Pairwise evaluation of the name matcher on the pairs of ``bench/names_pairs.py``, with nomenklatura logic-v2
+scored on the same pairs in the same run.
+
+Run: ``.venv/bin/python bench/names_eval.py`` (the tuning split) or
+``.venv/bin/python bench/names_eval.py --final`` (the frozen test split: read once, at the end; the run refuses a
+test file whose SHA-256 is not ``TEST_SHA256``). ``--limit N`` scores a seeded sample of N pairs.
+
+Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
+and EU lists (the part weights of a real deployment), limited to the pair's listed name; the query's kind (person,
+organization) is given when the pair knows it. logic-v2 compares two FollowTheMoney entities, each holding one of
+the two names, with the schemas the kinds give; kinds its schemas cannot match score 0, as yente would not
+compare them. Reported: precision, recall and F1 at each matcher's default threshold (Basira 0.80, logic-v2 0.70,
+yente's default), the curve, and the breakdown by script pair and kind.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from basira.core.errors import InvalidInput
+from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord
+from basira.finance.screening import record_of_listed
+from names_pairs import OUT, load
+
+TEST = OUT / "names_test.jsonl.gz"
+TUNE = OUT / "names_tune.jsonl.gz"
+#: SHA-256 of the frozen test split as written by ``bench/names_pairs.py`` before any tuning.
+TEST_SHA256 = "0e77d030071ae4cb9ad7d4786d2ca0da8096ca96bf7c7863fc60597235d4c997"
+LOGIC_V2_THRESHOLD = 0.7
+CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+Pair = dict[str, Any]
+Scorer = Callable[[Pair], float]
+
+
+def read(final: bool) -> list[Pair]:
+    path = TEST if final else TUNE
+    data = path.read_bytes()
+    if final and hashlib.sha256(data).hexdigest() != TEST_SHA256:
+        raise SystemExit(f"{path} is not the frozen test split (SHA-256 differs from TEST_SHA256)")
+    return [json.loads(line) for line in gzip.decompress(data).decode().splitlines()]
+
+
+def build_index() -> tuple[NameIndex, float]:
+    u, o, e = load()
+    records: list[NameRecord] = []
+    for src, lst in (("un", u), ("ofac", o), ("eu", e)):
+        for x in lst:
+            rec = record_of_listed(f"{src}:{x.ref}", x)
+            if rec is not None:
+                records.append(rec)
+    t0 = time.perf_counter()
+    index = NameIndex.build(records)
+    index.query("warm up")
+    return index, time.perf_counter() - t0
+
+
+def basira_scorer(index: NameIndex) -> tuple[Scorer, list[str]]:
+    refused: list[str] = []
+
+    def score(p: Pair) -> float:
+        kind = p["q_kind"] if p["q_kind"] in ("person", "organization") else None
+        try:
+            return index.score_name(p["q"], p["r_entry"], p["r"], kind=kind)
+        except InvalidInput as exc:
+            refused.append(f"{p['q']!r}: {exc}")
+            return 0.0
+
+    return score, refused
+
+
+_SCHEMA = {"person": "Person", "organization": "Organization", "vessel": "Vessel", "aircraft": "Airplane"}
+
+
+def logic_v2_scorer() -> Scorer | None:
+    try:
+        from followthemoney import model
+        from nomenklatura.matching import LogicV2
+    except ImportError:
+        return None
+    config = LogicV2.default_config()
+    counter = iter(range(10**9))
+
+    def entity(name: str, kind: str) -> Any:
+        e = model.make_entity(_SCHEMA.get(kind, "LegalEntity"))
+        e.id = f"e{next(counter)}"  # one id per entity: nomenklatura caches what it learns by id
+        e.add("name", name)
+        return e
+
+    def score(p: Pair) -> float:
+        q, r = entity(p["q"], p["q_kind"]), entity(p["r"], p["r_kind"])
+        if not q.schema.can_match(r.schema):
+            return 0.0
+        return float(LogicV2.compare(q, r, config).score)
+
+    return score
+
+
+def prf(scores: list[float], labels: list[int], t: float) -> tuple[float, float, float, int, int]:
+    tp = sum(1 for s, y in zip(scores, labels, strict=True) if s >= t and y)
+    fp = sum(1 for s, y in zip(scores, labels, strict=True) if s >= t and not y)
+    pos = sum(labels)
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / pos if pos else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f, fp, len(labels) - pos
+
+
+def line(name: str, scores: list[float], labels: list[int], t: float) -> str:
+    p, r, f, fp, neg = prf(scores, labels, t)
+    far = f"{fp}/{neg} = {fp / neg:.1%}" if neg else "-"
+    return f"{name:<10} t={t:.2f}  P {p:.3f}  R {r:.3f}  F1 {f:.3f}  false alerts {far}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--final", action="store_true", help="score the frozen test split (once, at the end)")
+    ap.add_argument("--limit", type=int, default=0, help="score a seeded sample of this many pairs")
+    ap.add_argument("--no-peers", action="store_true", help="skip nomenklatura logic-v2")
+    ap.add_argument("--show", type=int, default=0, help="print this many of Basira's errors per kind")
+    args = ap.parse_args()
+    pairs = read(args.final)
+    if args.limit:
+        pairs = random.Random(7).sample(pairs, min(args.limit, len(pairs)))
+    print(f"split: {'TEST (frozen, --final)' if args.final else 'tune'}; {len(pairs)} pairs, "
+          f"{sum(p['label'] for p in pairs)} positive")
+    index, build_s = build_index()
+    print(f"index: {len(index)} entries (UN + OFAC + EU sample) built in {build_s:.1f} s")
+    scorers: dict[str, tuple[Scorer, float]] = {}
+    b, refused = basira_scorer(index)
+    scorers["basira"] = (b, DEFAULT_THRESHOLD)
+    if not args.no_peers:
+        lv2 = logic_v2_scorer()
+        if lv2 is None:
+            print("logic-v2: nomenklatura is not installed (pip install -e '.[bench]'); Basira alone")
+        else:
+            scorers["logic-v2"] = (lv2, LOGIC_V2_THRESHOLD)
+    scores: dict[str, list[float]] = {name: [] for name in scorers}
+    spent = dict.fromkeys(scorers, 0.0)
+    for p in pairs:  # interleaved pair by pair
+        for name, (fn, _) in scorers.items():
+            t0 = time.perf_counter()
+            scores[name].append(fn(p))
+            spent[name] += time.perf_counter() - t0
+    labels = [p["label"] for p in pairs]
+    print("\n== overall, at each matcher's default threshold")
+    for name, (_, t) in scorers.items():
+        print(line(name, scores[name], labels, t) + f"  ({spent[name] / len(pairs) * 1e3:.2f} ms/pair)")
+    print("\n== best F1 over thresholds 0.30..0.99 (a threshold chosen on these pairs: optimistic)")
+    for name in scorers:
+        best = max((prf(scores[name], labels, t / 100)[2], t / 100) for t in range(30, 100))
+        print(f"{name:<10} best F1 {best[0]:.3f} at t={best[1]:.2f}")
+    print("\n== curve")
+    for t in CURVE:
+        print("   ".join(line(name, scores[name], labels, t) for name in scorers))
+    for field in ("scripts", "kind"):
+        print(f"\n== by {field} (default thresholds)")
+        groups: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(pairs):
+            groups[p[field]].append(i)
+        for g, idx in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            gl = [labels[i] for i in idx]
+            cells = []
+            for name, (_, t) in scorers.items():
+                gs = [scores[name][i] for i in idx]
+                p_, r_, f_, fp, neg = prf(gs, gl, t)
+                cells.append(f"{name} P {p_:.3f} R {r_:.3f} F1 {f_:.3f} FA {fp}/{neg}")
+            print(f"{g:<20} n={len(idx):<5} pos={sum(gl):<5} " + " | ".join(cells))
+    # The issue's cross-script goal: Arabic <-> Latin recall at the default threshold, false alerts on negatives.
+    ar = [i for i, p in enumerate(pairs) if p["label"] and set(p["scripts"].split("-")) == {"arabic", "latin"}]
+    neg = [i for i, p in enumerate(pairs) if not p["label"]]
+    print("\n== Arabic<->Latin recall and false alerts on all negatives")
+    for name, (_, t) in scorers.items():
+        rec = sum(1 for i in ar if scores[name][i] >= t) / max(1, len(ar))
+        fa = sum(1 for i in neg if scores[name][i] >= t) / max(1, len(neg))
+        print(f"{name:<10} recall {rec:.1%} of {len(ar)}  false alerts {fa:.2%} of {len(neg)}")
+    print(f"\nBasira refused {len(refused)} queries" + (": " + "; ".join(refused[:5]) if refused else ""))
+    if args.show:
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        t = DEFAULT_THRESHOLD
+        for i, p in enumerate(pairs):
+            s = scores["basira"][i]
+            if (s >= t) != bool(p["label"]):
+                other = scores["logic-v2"][i] if "logic-v2" in scores else float("nan")
+                by_kind[p["kind"]].append(f"  {p['label']} {s:.2f} (lv2 {other:.2f}) {p['q']!r} | {p['r']!r}")
+        for k, rows in sorted(by_kind.items()):
+            print(f"-- {k}: {len(rows)} wrong")
+            print("\n".join(rows[:args.show]))
+
+
+if __name__ == "__main__":
+    main()

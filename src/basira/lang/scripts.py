@@ -1,0 +1,145 @@
+"""Names in any script made screenable: Latin and Arabic script pass through (each has its own path in the name
+matcher), every other script is transliterated to Latin with ``anyascii`` (ISC licence), homoglyphs hidden in a
+Latin word are read as the Latin letters they imitate, invisible format characters are removed, and the legal
+forms of companies are set aside.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from anyascii import anyascii
+
+from basira.lang.arabic import char_script
+
+# Cyrillic and Greek letters that look like Latin ones: in a word that also has Latin letters they are read as
+# those (a Cyrillic а in "Bаsira" is an attack or a keyboard slip, not a Russian name).
+_CONFUSABLES = str.maketrans({
+    "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c", "т": "t",
+    "у": "y", "х": "x", "і": "i", "ї": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ү": "y", "һ": "h",
+    "ӏ": "l", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C", "Т": "T",
+    "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S", "α": "a", "ο": "o", "ι": "i", "κ": "k", "ν": "v", "ρ": "p",
+    "τ": "t", "υ": "u", "χ": "x", "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M",
+    "Ν": "N", "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+})
+# Scripts whose characters are syllables of a name written without spaces (王伟 is Wang Wei, 김정은 Kim Jong Un):
+# each character becomes a word of its own, as the Latin spellings on the lists write them.
+_SYLLABLES = frozenset({"han", "hangul"})
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _word(m: re.Match[str]) -> str:
+    word = m.group(0)
+    kinds = {char_script(c) for c in word} - {None}
+    if kinds <= {"latin", "arabic"}:
+        return word
+    if "latin" in kinds:
+        word = word.translate(_CONFUSABLES)
+        kinds = {char_script(c) for c in word} - {None}
+        if kinds <= {"latin"}:
+            return word
+    out = []
+    for c in word:
+        s = char_script(c)
+        if s in ("latin", "arabic") or s is None:
+            out.append(c)
+        elif s in _SYLLABLES:
+            out.append(f" {anyascii(c)} ")
+        else:
+            out.append(anyascii(c))
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def screenable(text: str) -> str:
+    """``text`` with every word in a script other than Latin or Arabic written in Latin letters, homoglyphs in
+    Latin words read as Latin, and format characters (zero-width, bidi controls) removed. ASCII is returned as
+    it is."""
+    if text.isascii():
+        return text
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(_WORD.sub(_word, text).split())
+
+
+# -- legal forms -------------------------------------------------------------------------------------------------
+
+# Written at the end of a company's name (one, two or more in a row: "CO., LTD."), as folded words.
+_TRAILING = {
+    "ltd", "limited", "co", "company", "corp", "corporation", "inc", "incorporated", "llc", "llp", "plc", "lp",
+    "gmbh", "ag", "kg", "sa", "sarl", "sas", "sal", "bv", "nv", "spa", "srl", "sl", "sro", "as", "ab", "oy",
+    "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "pty",
+    "lda", "ltda", "cia", "est", "establishment", "aktiengesellschaft", "kft", "zrt", "doo", "ad", "eood",
+    "sdn", "bhd", "tbk", "jv", "group",
+}
+# Several words that name one legal form, folded and joined by spaces.
+_PHRASES = (
+    "limited liability company", "limited liability partnership", "public limited company", "joint stock company",
+    "closed joint stock company", "open joint stock company", "public joint stock company", "private limited",
+    "gesellschaft mit beschrankter haftung", "societe anonyme", "sociedad anonima", "societe a responsabilite limitee",
+    "free zone establishment", "free zone company", "sociedade anonima", "societa per azioni", "s a", "s a r l",
+    "co ltd", "company limited", "sdn bhd", "pvt ltd", "pte ltd", "pty ltd", "and co", "and company",
+)
+_PHRASE_WORDS = {tuple(p.split()) for p in _PHRASES}
+_LONGEST = max(len(p) for p in _PHRASE_WORDS)
+# Written first: Arabic "company" and "establishment", Russian and Indonesian forms.
+_LEADING = {"شركة", "شركه", "مؤسسة", "مؤسسه", "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt",
+            "tov", "pp"}
+# Titles and ranks written before a person's name ("Colonel Innocent KAINA", "Dr. Naseer Haqqani"): no part of the
+# name. Religious titles that are also names (Haji, Mullah, Sheikh) are kept: the part weights make them cheap.
+_TITLES = {"colonel", "col", "general", "gen", "lieutenant", "lt", "major", "maj", "captain", "capt", "brigadier",
+           "commander", "sergeant", "sgt", "admiral", "marshal", "dr", "doctor", "prof", "professor", "mr", "mrs",
+           "ms", "miss", "mme", "madame", "monsieur", "m", "sir", "lord", "engineer", "eng", "judge", "president",
+           "minister", "ambassador"}
+_INITIALS = re.compile(r"\b((?:[^\W\d_]\.\s?){2,})")
+_FOLD = re.compile(r"[^\w]+")
+
+
+def _fold_word(word: str) -> str:
+    w = unicodedata.normalize("NFKD", word.casefold())
+    return _FOLD.sub("", "".join(c for c in w if not unicodedata.combining(c)))
+
+
+def _initials(m: re.Match[str]) -> str:
+    return re.sub(r"[.\s]", "", m.group(1)) + " "
+
+
+def join_initials(text: str) -> str:
+    """Dotted initials written as one word, in their order: "C.B.A. Company" -> "CBA Company" (so that it is not
+    "A.B.C. Company")."""
+    if "." not in text:
+        return text
+    return " ".join(_INITIALS.sub(_initials, text).split())
+
+
+def strip_legal_forms(text: str) -> str:
+    """The name without the legal forms and organization types written at its end or start ("Siemens AG",
+    "SIEMENS AKTIENGESELLSCHAFT", "شركة ...", "CO., LTD.") and without titles before it ("Colonel", "Dr."), so
+    that two spellings of one company agree and a legal form adds nothing to a match; a name that is only a legal
+    form or a title is kept as it is."""
+    words = text.replace("&", " and ").split()
+    folded = [_fold_word(w) for w in words]
+    end = len(words)
+    changed = True
+    while changed and end > 1:
+        changed = False
+        for n in range(min(_LONGEST, end - 1), 0, -1):
+            tail = tuple(f for f in folded[end - n:end])
+            if (n == 1 and tail[0] in _TRAILING) or tail in _PHRASE_WORDS:
+                end -= n
+                changed = True
+                break
+        while end > 1 and not folded[end - 1]:  # punctuation left between two forms
+            end -= 1
+    start = 0
+    while start < end - 1 and (folded[start] in _LEADING or words[start] in _LEADING or folded[start] in _TITLES):
+        start += 1
+    if start == 0 and end == len(words):
+        return text
+    return " ".join(words[start:end]).strip(" ,;-")
+
+
+def normalize_name(text: str) -> str:
+    """What the name matcher reads of a name: :func:`screenable`, dotted initials joined, legal forms set aside."""
+    return strip_legal_forms(join_initials(screenable(text)))
