@@ -113,7 +113,7 @@ def test_red_bank_shared_matches_without_revealing_anything(api: Api, org_key: C
     listed = partner.get("/v1/banks").json()
     assert listed == [{"id": None, "name": None, "owner": "acme", "tlp": "RED", "negative": False,
                        "access": "match_only", "description": None, "enabled": None, "thresholds": None,
-                       "signal_count": None, "shared_with": None, "created_at": None}]
+                       "share_derived": None, "signal_count": None, "shared_with": None, "created_at": None}]
     problem(partner.get(f"/v1/banks/{bank['id']}"), 404)
     problem(partner.get(f"/v1/banks/{bank['id']}/signals"), 404)
     r = partner.match(("sha256", "f" * 64))

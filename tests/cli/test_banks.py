@@ -143,3 +143,21 @@ def test_bank_share_makes_an_amber_bank_visible_to_the_partner(cli: Cli) -> None
     assert cli("bank", "share", "Shared").exit_code == 65  # neither an organization nor a group
     cli.ok("bank", "share", "Shared", "--with-org", "partner", "--unshare")
     assert json.loads(cli.ok("bank", "list", "--org", "partner", "--json").stdout) == []
+
+
+def test_bank_add_content_banks_a_photo_with_its_derived_hashes(cli: Cli, tmp_path: Path) -> None:
+    real = Path(__file__).resolve().parents[1] / "data" / "pdq" / "q0122.jpg"
+    cli.ok("org", "create", "acme")
+    cli.ok("bank", "create", "Photos")
+    rows = json.loads(cli.ok("bank", "add-content", "Photos", str(real), "--label", "case-7", "--json").stdout)
+    assert sum(not r["derived"] for r in rows) == 3  # md5, sha256, pdq
+    assert {r["edit"] for r in rows if r["derived"]} >= {"crop_10pct", "rotate_plus3", "mirror"}
+    shown = json.loads(cli.ok("bank", "show", "Photos", "--json").stdout)
+    assert shown["signal_counts"] == {"md5": 1, "sha256": 1, "pdq": len(rows) - 2}
+    # A missing file and an empty one are clear errors, not tracebacks.
+    for path, code in ((tmp_path / "nope.jpg", 66), (tmp_path / "empty.jpg", 65)):
+        if path.name == "empty.jpg":
+            path.write_bytes(b"")
+        result = cli("bank", "add-content", "Photos", str(path))
+        assert result.exit_code == code, result.output
+        assert "Traceback" not in result.output

@@ -13,8 +13,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from basira.cli.common import JsonOption, OrgOption, echo_json, err, out, principal, state
-from basira.core import banks, bulk, orgs
+from basira.cli.common import JsonOption, OrgOption, content_of, echo_json, err, out, principal, state
+from basira.core import banks, bulk, matching, orgs
 from basira.core.errors import InvalidInput
 from basira.core.visibility import Access
 
@@ -56,13 +56,15 @@ def bank_create(
     description: Annotated[str, typer.Option("--description", help="What the bank holds.")] = "",
     threshold: Annotated[
         list[str] | None, typer.Option("--threshold", help="TYPE=NUMBER, e.g. pdq=24 (repeatable).")] = None,
+    share_derived: Annotated[bool, typer.Option(
+        "--share-derived", help="Share derived signals (hashes of crops and turns of banked photos) too.")] = False,
 ) -> None:
     """Create a bank owned by the acting organization."""
     inst = state(ctx).instance()
     with inst.db.session() as s:
         p, o = principal(s, org)
         spec = banks.BankSpec(name=name, description=description, tlp=tlp, negative=negative,
-                              thresholds=_thresholds(threshold or []))
+                              thresholds=_thresholds(threshold or []), share_derived=share_derived)
         bank = banks.create_bank(s, p, inst.registry, spec)
         bank_id, bank_tlp = bank.id, bank.tlp
     kind = "negative bank" if negative else "bank"
@@ -147,6 +149,34 @@ def bank_import(
             result = _import_stream(ctx, f, bank, kind, Path(file).name, org)
     out.print(f"Imported {result['rows']} rows into [bold]{escape(result['bank'])}[/bold] "
               f"({result['signals']} signals).")
+
+
+@bank_app.command("add-content")
+def bank_add_content(
+    ctx: typer.Context,
+    bank: BankArg,
+    file: Annotated[Path, typer.Argument(help="The content to bank (a photo, a video, any file).")],
+    entry_ref: Annotated[str, typer.Option("--entry-ref", help="The entry's reference (default: TYPE:SHA256).")] = "",
+    label: Annotated[list[str] | None, typer.Option("--label", help="A label for every signal (repeatable).")] = None,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Bank a file: one entry with every signal taken from it, and for a photo its derived PDQ hashes (crops and
+    small turns, which find edited copies; shared only where the bank allows). The file itself is not kept."""
+    inst = state(ctx).instance()
+    content = content_of(file)
+    with inst.db.session() as s:
+        p, _ = principal(s, org)
+        added = matching.bank_content(s, p, inst.registry, inst.settings, _bank_ref(bank), content, entry_ref,
+                                      label or [])
+        rows = [{"id": x.id, "signal_type": x.signal_type, "value": x.value, "derived": x.derived,
+                 **({"edit": x.details["derived"]} if x.derived else {})} for x in added]
+    if as_json:
+        echo_json(rows)
+        return
+    derived = sum(1 for r in rows if r["derived"])
+    out.print(f"Banked {escape(str(file))} in [bold]{escape(bank)}[/bold]: {len(rows)} signals "
+              f"({derived} derived).")
 
 
 @bank_app.command("export")

@@ -77,7 +77,8 @@ def hash_files(ctx: typer.Context, paths: PathsArg, as_json: JsonOption = False)
             continue
         rows.append({"file": str(path), "content_type": content.content_type, "size": content.size,
                      "signals": [{"signal_type": x.signal_type, "value": x.value,
-                                  **({"quality": x.quality} if x.quality is not None else {})} for x in sigs]})
+                                  **({"quality": x.quality} if x.quality is not None else {}),
+                                  **({"details": x.details} if x.details else {})} for x in sigs]})
     if as_json:
         echo_json(rows)
     else:

@@ -16,8 +16,10 @@ import numpy as np
 
 from basira.content.borders import content_boxes
 from basira.content.decode import DecodedPhoto, decode_photo
+from basira.content.derived import derived_hashes, edits
 from basira.content.hamming import HammingIndex
 from basira.content.pdqref import pdq_coefficients, pdq_hash_reference
+from basira.content.regions import candidate_regions
 from basira.content.settings import ContentSettings
 from basira.core.errors import InvalidSignal
 from basira.core.settings import Settings
@@ -92,6 +94,9 @@ def photo_signals(decoded: DecodedPhoto, settings: Settings) -> list[ExtractedSi
         found.append(("upright", pdq_hash_reference(decoded.upright_pixels())[0]))
     for name, box in content_boxes(decoded.pixels) if settings.of(ContentSettings).pdq_trim_borders else []:
         found.append((name, pdq_hash_reference(np.ascontiguousarray(box.crop(decoded.pixels)))[0]))
+    if settings.of(ContentSettings).pdq_regions:
+        for box in candidate_regions(decoded.pixels):
+            found.append(("region", pdq_hash_reference(np.ascontiguousarray(box.crop(decoded.pixels)))[0]))
     if dihedral_enabled(settings):
         found.extend(pdq_dihedral(decoded.pixels)[0][1:])
     provisional = {"decode": "reduced", "verify_within": REDUCED_VERIFY_DISTANCE} if decoded.reduced else {}
@@ -106,6 +111,21 @@ def photo_signals(decoded: DecodedPhoto, settings: Settings) -> list[ExtractedSi
         out.append(ExtractedSignal("pdq", value, quality=result.quality, details=details,
                                    query_only=bool(provisional) or name != "original"))
     return out
+
+
+def derived_signals(pixels: np.ndarray, settings: Settings) -> list[ExtractedSignal]:
+    """The derived signals of stored pixels: each edit of :data:`basira.content.derived.EDITS`, hashed (none when
+    the photo's own hash is under the quality floor)."""
+    floor = settings.of(ContentSettings).pdq_quality_floor
+    plain, quality = pdq_hash_reference(pixels)
+    if quality < floor:
+        # A flat photo's turned copies get their detail from the black corners alone: such hashes would
+        # match any turned flat photo. A photo too flat to bank has nothing derived either.
+        return []
+    content = settings.of(ContentSettings)
+    chosen = edits(content.derived_crops(), content.derived_turns())
+    return [ExtractedSignal("pdq", value, quality=quality, details={"derived": name})
+            for name, value, quality in derived_hashes(pixels, chosen) if quality >= floor and value != plain]
 
 
 class PDQSignal(SignalType):
@@ -146,6 +166,18 @@ class PDQSignal(SignalType):
     def extract_exact(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
         """As :meth:`extract`, always at full size: the reference hash, for banks and to verify a reduced one."""
         return photo_signals(decode_photo(content.path, settings, reduced=False, luma_only=True), settings)
+
+    @classmethod
+    def derive(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
+        """The derived hashes a bank stores beside the plain one (``pdq_derived``; see :mod:`.derived`).
+
+        Each carries ``details["derived"]``, the edit's name. Hashes under the quality floor, and any equal to
+        the plain hash, are left out.
+        """
+        if not settings.of(ContentSettings).pdq_derived:
+            return []
+        decoded = decode_photo(content.path, settings, reduced=False, luma_only=True)
+        return derived_signals(decoded.pixels, settings)
 
     @classmethod
     def distance(cls, a: str, b: str) -> float:

@@ -8,6 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from basira.core.errors import ConfigurationError
+
+
+def _numbers(name: str, raw: str, low: float, high: float) -> tuple[float, ...]:
+    """Comma-separated numbers within ``low``..``high`` (empty: none), or ConfigurationError naming the setting."""
+    out: list[float] = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            value = float("nan")
+        if not low <= value <= high:
+            raise ConfigurationError(f"BASIRA_{name.upper()}={raw!r}: each value is a number from {low:g} to {high:g}")
+        out.append(value)
+    if len(out) > 20:
+        raise ConfigurationError(f"BASIRA_{name.upper()}={raw!r}: at most 20 values")
+    return tuple(sorted(set(out)))
+
 
 @dataclass(frozen=True)
 class ContentSettings:
@@ -37,6 +57,23 @@ class ContentSettings:
     pdq_trim_borders: bool = field(
         default=True,
         metadata={"help": "Query photos also hash the picture inside borders, bars or letterboxing (query-only)."},
+    )
+    pdq_regions: bool = field(
+        default=True,
+        metadata={"help": "Query photos also hash the pictures found inside them (screenshots, collages; query-only)."},
+    )
+    pdq_derived: bool = field(
+        default=True,
+        metadata={"help": "Banked photos also store derived hashes (crops, small turns, mirror) as signals of the "
+                          "entry, shared only where the bank allows."},
+    )
+    pdq_derived_crops: str = field(
+        default="5,10,15",
+        metadata={"help": "Centred crops (percent cut per side, 1-40, comma-separated) stored as derived hashes."},
+    )
+    pdq_derived_turns: str = field(
+        default="3,5",
+        metadata={"help": "Turns (degrees, 0.5-45, comma-separated; each both ways) stored as derived hashes."},
     )
     pdq_index_mode: str = field(
         default="exact",
@@ -72,3 +109,15 @@ class ContentSettings:
         default=0,
         metadata={"help": "Scale video frames to this longest side before hashing (0: full size, as the reference)."},
     )
+
+    def __post_init__(self) -> None:
+        self.derived_crops()
+        self.derived_turns()
+
+    def derived_crops(self) -> tuple[float, ...]:
+        """The centred crops of ``pdq_derived_crops``, as shares of each side (0.05 for 5 %)."""
+        return tuple(p / 100 for p in _numbers("pdq_derived_crops", self.pdq_derived_crops, 1, 40))
+
+    def derived_turns(self) -> tuple[float, ...]:
+        """The turns of ``pdq_derived_turns`` in degrees (each is stored both ways)."""
+        return _numbers("pdq_derived_turns", self.pdq_derived_turns, 0.5, 45)

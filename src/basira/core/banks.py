@@ -50,6 +50,7 @@ class BankSpec:
     negative: bool | None = None
     thresholds: dict[str, float] | None = None
     enabled: bool | None = None
+    share_derived: bool | None = None
 
 
 def _check_thresholds(registry: SignalTypeRegistry, thresholds: dict[str, float]) -> dict[str, float]:
@@ -66,7 +67,7 @@ def create_bank(session: Session, principal: Principal, registry: SignalTypeRegi
     bank = Bank(org_id=principal.org_id, name=name, description=spec.description or "",
                 tlp=parse_tlp(spec.tlp or "AMBER").value, negative=bool(spec.negative),
                 thresholds=_check_thresholds(registry, spec.thresholds or {}),
-                enabled=True if spec.enabled is None else spec.enabled)
+                enabled=True if spec.enabled is None else spec.enabled, share_derived=bool(spec.share_derived))
     session.add(bank)
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.create",
@@ -107,6 +108,8 @@ def update_bank(session: Session, principal: Principal, registry: SignalTypeRegi
         bank.thresholds = changes["thresholds"] = _check_thresholds(registry, spec.thresholds)
     if spec.enabled is not None:
         bank.enabled = changes["enabled"] = spec.enabled
+    if spec.share_derived is not None:
+        bank.share_derived = changes["share_derived"] = spec.share_derived
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="bank.update",
                  target=f"bank:{bank.id}", details=changes)
     return bank
@@ -226,6 +229,12 @@ class SignalSpec:
     quality: int | None = None
     expires_at: dt.datetime | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
+    #: ``{"derived": edit name}`` for a hash of an edit of the entry's content (``SignalType.derive``).
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def derived(self) -> bool:
+        return bool(self.details.get("derived"))
 
 
 def _entry(session: Session, bank: Bank, ref: str, content_type: str, attributes: dict[str, Any]) -> Entry:
@@ -256,7 +265,8 @@ def validate_spec(registry: SignalTypeRegistry, settings: Settings, spec: Signal
     content_type = spec.content_type or st.default_content_type
     return SignalSpec(signal_type=st.name, value=value, entry_ref=spec.entry_ref or f"{st.name}:{value[:64]}",
                       content_type=content_type, labels=labels, provenance=spec.provenance,
-                      quality=spec.quality, expires_at=spec.expires_at, attributes=spec.attributes)
+                      quality=spec.quality, expires_at=spec.expires_at, attributes=spec.attributes,
+                      details=dict(spec.details))
 
 
 def add_signals(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
@@ -274,12 +284,16 @@ def add_signals(session: Session, principal: Principal, registry: SignalTypeRegi
         if sig is None:
             sig = Signal(entry_id=entry.id, bank_id=bank.id, signal_type=spec.signal_type, value=spec.value,
                          labels=spec.labels, provenance=spec.provenance or principal.actor,
-                         quality=spec.quality, expires_at=spec.expires_at, enabled=True)
+                         quality=spec.quality, expires_at=spec.expires_at, enabled=True,
+                         details=dict(spec.details), derived=spec.derived)
             session.add(sig)
             session.flush()
             record_change(session, sig, "add")
         else:
             sig.labels = sorted(set(sig.labels) | set(spec.labels))
+            if sig.derived and not spec.derived:
+                # The same value given as a plain one (a partner's hash, say) is plain from now on.
+                sig.derived, sig.details = False, {}
             if not sig.enabled:
                 sig.enabled = True
                 record_change(session, sig, "add")
@@ -423,6 +437,8 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
             labels = sorted(set(sig.labels) | set(spec.labels))
             if labels != sig.labels:
                 sig.labels = labels
+            if sig.derived and not spec.derived:
+                sig.derived, sig.details = False, {}  # given as a plain value (a partner's hash): plain from now on
             if not sig.enabled:
                 sig.enabled = True
                 result.enabled_again += 1

@@ -123,6 +123,8 @@ def export_rows(session: Session, principal: Principal, bank: Bank) -> Iterator[
         if not page:
             return
         for sig, entry in page:
+            if sig.derived:
+                continue  # made from content Basira did not keep: an import would take them for plain values
             yield {"signal_type": sig.signal_type, "signal_value": sig.value, "labels": sig.labels,
                    "tlp": bank.tlp, "entry_ref": entry.ref, "content_type": entry.content_type,
                    "provenance": sig.provenance, "quality": sig.quality}

@@ -8,17 +8,18 @@ value, entry, labels or explanation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from basira.core import flood, lookup, outbox
+from basira.core import banks, flood, lookup, outbox
 from basira.core.errors import ConfigurationError, InvalidInput
 from basira.core.fronts import default_fronts, load_ref
 from basira.core.indexes import IndexManager
-from basira.core.models import Bank, Item, Match, Organization, utcnow
+from basira.core.models import Bank, Item, Match, Organization, Signal, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExtractedSignal, SignalType, SignalTypeRegistry
@@ -53,6 +54,31 @@ def extract(registry: SignalTypeRegistry, settings: Settings, content: Content,
             found = _exact(st, content, settings)
         out.extend(s for s in found if not (for_bank and s.query_only))
     return out
+
+
+def bank_signals(registry: SignalTypeRegistry, settings: Settings, content: Content) -> list[ExtractedSignal]:
+    """What a bank stores for ``content``: every type's exact values (none query-only), then its derived values
+    (``SignalType.derive``: a photo's crops, small turns and mirror image, marked ``details["derived"]``)."""
+    out = extract(registry, settings, content, for_bank=True)
+    for st in registry.for_content(content.content_type):
+        out.extend(st.derive(content, settings))
+    return out
+
+
+def bank_content(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
+                 bank: int | str, content: Content, entry_ref: str = "",
+                 labels: Sequence[str] = ()) -> list[Signal]:
+    """Bank ``content`` in one of the caller's banks: one entry (``entry_ref``, else ``<content type>:<sha256>``)
+    holding :func:`bank_signals`, the derived ones marked. All or nothing, as :func:`banks.add_signals`."""
+    if len(entry_ref) > 300:
+        raise InvalidInput("an entry reference has at most 300 characters")
+    found = bank_signals(registry, settings, content)
+    digest = next((s.value for s in found if s.signal_type == "sha256"), "")
+    ref = entry_ref or f"{content.content_type}:{digest}"
+    specs = [banks.SignalSpec(signal_type=x.signal_type, value=x.value, entry_ref=ref,
+                              content_type=content.content_type, labels=list(labels), quality=x.quality,
+                              details=dict(x.details) if x.details.get("derived") else {}) for x in found]
+    return banks.add_signals(session, principal, registry, settings, bank, specs)
 
 
 def _provisional(s: ExtractedSignal) -> int:
@@ -168,9 +194,9 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
         explanation: dict[str, Any] = {"distance": h.distance,
                                        "threshold": lookup.threshold(registry, bank, sig.signal_type)}
         if h.access != Access.MATCH_ONLY:
-            extra = registry.get(sig.signal_type).explain(h.query.value, sig.value, settings)
-            if extra is not None or notes:
-                extra = {**(extra or {}), **notes}
+            extra = {**(registry.get(sig.signal_type).explain(h.query.value, sig.value, settings) or {}),
+                     **_variants(h), **notes}
+            if extra:
                 row["explanation"] = extra
                 explanation.update(extra)
         out_matches.append(row)
@@ -201,6 +227,18 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
         "suppressed": suppressed,
         "matches": out_matches,
     }
+
+
+def _variants(hit: lookup.BankHit) -> dict[str, Any]:
+    """Which edit of the banked content (``bank_derived``) and which part of the query (``query_variant``) met."""
+    out: dict[str, Any] = {}
+    derived = (hit.signal.details or {}).get("derived") if hit.signal.derived else None
+    if derived:
+        out["bank_derived"] = str(derived)
+    variant = hit.query.details.get("variant")
+    if variant:
+        out["query_variant"] = str(variant)
+    return out
 
 
 def _describe(hit: lookup.BankHit, owners: dict[int, Organization]) -> dict[str, Any]:

@@ -165,6 +165,9 @@ class Bank(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     tlp: Mapped[str] = mapped_column(String(16), default=TLP.AMBER.value)
     negative: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Derived signals (hashes of canonical edits of a banked photo, ``Signal.details["derived"]``) go to
+    # partners only when this is set; partners with plain hashes match the plain signal either way.
+    share_derived: Mapped[bool] = mapped_column(Boolean, default=False)
     # Per-signal-type distance thresholds, e.g. {"pdq": 31}; a missing type uses its default.
     thresholds: Mapped[dict[str, Any]] = mapped_column(default=dict)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -222,6 +225,11 @@ class Signal(Base):
     labels: Mapped[list[str]] = mapped_column(default=list)
     provenance: Mapped[str] = mapped_column(String(300), default="")
     quality: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # What the value is beyond itself: ``{"derived": "crop_10pct"}`` for a hash of an edit of the entry's
+    # content, made when the content was banked (see ``SignalType.derive``); empty for a plain value.
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # True for a derived signal (``details["derived"]``): kept in a column so exports filter in the database.
+    derived: Mapped[bool] = mapped_column(Boolean, default=False)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     expires_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     # Set by flood control when the signal matched far more than usual; its hits are then suppressed

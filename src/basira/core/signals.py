@@ -124,6 +124,14 @@ class SignalType(abc.ABC):
         return []
 
     @classmethod
+    def derive(cls, content: Content, settings: Settings) -> list[ExtractedSignal]:
+        """Values a bank stores beside ``extract``'s when ``content`` is banked: hashes of canonical edits of it
+        (a photo's crops and small turns), each marked ``details["derived"]`` with the edit's name. They are
+        signals of the same entry, matched like the others and shared only where the bank allows (none by
+        default)."""
+        return []
+
+    @classmethod
     @abc.abstractmethod
     def distance(cls, a: str, b: str) -> float:
         """How far apart two canonical values are (0 for equal)."""

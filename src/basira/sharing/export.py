@@ -111,12 +111,14 @@ def bank_objects(session: Session, ns: uuid.UUID, bank: Bank, *, after: Position
     marking = (TLP2_IDS[TLP(bank.tlp)],)
     never = exists().where(ReceivedObject.signal_id == Signal.id, ReceivedObject.tlp.in_(NEVER_PASSED_ON))
     cursor = after if after is not None and after.key >= 0 else None
+    # Derived signals (hashes of edits of a banked photo) go out only where the bank allows it.
+    derived = () if bank.share_derived else (Signal.derived.is_(False),)
     # Columns, not ORM objects: an export reads every row once and changes none (several times faster).
     columns = (Signal.id, Signal.signal_type, Signal.value, Signal.labels, Signal.quality, Signal.enabled,
                Signal.created_at, Signal.updated_at, Entry.ref.label("entry_ref"), Entry.content_type)
     while True:
         q = (select(*columns).join(Entry, Entry.id == Signal.entry_id)
-             .where(Signal.bank_id == bank.id, ~never)
+             .where(Signal.bank_id == bank.id, ~never, *derived)
              .order_by(Signal.updated_at, Signal.id).limit(batch))
         if cursor is not None:
             q = q.where(or_(Signal.updated_at > cursor.added,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -22,7 +23,7 @@ from basira.core.errors import InvalidInput, NotFound
 from basira.core.models import Bank, Entry, Organization, Signal
 from basira.core.principal import Principal
 from basira.core.settings import Settings
-from basira.core.signals import SignalTypeRegistry
+from basira.core.signals import ExtractedSignal, SignalTypeRegistry
 from basira.core.visibility import Access, Visibility
 
 #: python-threatexchange names that are not Basira's, and the Basira type they stand for.
@@ -151,7 +152,8 @@ def content_view(bank: Bank, label: str, entry: Entry, signals: list[Signal],
         "id": entry.id, "disable_until_ts": ENABLED if any(s.enabled for s in signals) else DISABLED,
         "collab_metadata": collab, "original_media_uri": uri, "bank": bank_config(bank, label)}
     if include_signals:
-        view["signals"] = {s.signal_type: s.value for s in signals if s.enabled}
+        # HMA holds one value per signal type: the plain one (derived hashes are Basira's own).
+        view["signals"] = {s.signal_type: s.value for s in signals if s.enabled and not s.derived}
     return view
 
 
@@ -163,8 +165,12 @@ def get_content(session: Session, principal: Principal, bank_name: str, content_
 
 def add_content(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
                 bank_name: str, signals: dict[str, str], metadata: dict[str, Any] | None = None,
-                content_type: str = "") -> dict[str, Any]:
-    """One new entry in one of the caller's banks with the given ``{signal type: value}``; HMA's reply shape."""
+                content_type: str = "", derived: Sequence[ExtractedSignal] = ()) -> dict[str, Any]:
+    """One new entry in one of the caller's banks with the given ``{signal type: value}``; HMA's reply shape.
+
+    ``derived``: values derived from uploaded content (a photo's crops and turns), stored in the entry as well,
+    marked derived; the reply lists only the plain values, as HMA does.
+    """
     bank = find_bank(session, principal, bank_name, Access.OWNER)
     if not signals:
         raise InvalidInput("No signals given")
@@ -184,7 +190,10 @@ def add_content(session: Session, principal: Principal, registry: SignalTypeRegi
         clean = [banks.validate_spec(registry, settings, s) for s in specs]
     except InvalidInput as e:
         raise InvalidInput(f"Invalid signal: {e.detail}") from None
-    added = banks.add_signals(session, principal, registry, settings, bank.id, clean)
+    extra = [banks.SignalSpec(signal_type=d.signal_type, value=d.value, entry_ref=ref, quality=d.quality,
+                              content_type=clean[0].content_type if clean else "", details=dict(d.details))
+             for d in derived]
+    added = banks.add_signals(session, principal, registry, settings, bank.id, clean + extra)
     given = list(signals)
     return {"id": added[0].entry_id, "signals": {given[i]: s.value for i, s in enumerate(clean)}}
 

@@ -21,7 +21,7 @@ from basira.core.indexes import IndexManager
 from basira.core.models import Organization, Signal, SignalChange
 from basira.core.principal import Principal
 from basira.core.settings import Settings
-from basira.core.signals import Content, SignalTypeRegistry
+from basira.core.signals import Content, ExtractedSignal, SignalTypeRegistry
 from basira.core.visibility import Access, Visibility
 from basira.sharing.hma import ALIASES, CONTENT_TYPES, signal_type
 
@@ -62,6 +62,13 @@ def hash_content(registry: SignalTypeRegistry, settings: Settings, content: Cont
     if missing:
         raise InvalidInput(f"signal type '{missing[0]}' doesn't exist or is disabled for {declared}")
     return {n: v for n, v in found.items() if n in wanted}
+
+
+def derive_content(registry: SignalTypeRegistry, settings: Settings, content: Content,
+                   types: Collection[str]) -> list[ExtractedSignal]:
+    """The derived values (``SignalType.derive``) of the types in ``types`` that a bank stores with the content."""
+    return [s for st in registry.for_content(content.content_type) if st.name in types
+            for s in st.derive(content, settings)]
 
 
 def _hits(session: Session, principal: Principal, registry: SignalTypeRegistry, indexes: IndexManager,

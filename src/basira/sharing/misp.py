@@ -145,16 +145,18 @@ class Row(NamedTuple):
     updated_at: dt.datetime | None
 
 
-def _page(session: Session, bank_id: int, after: int) -> list[Row]:
+def _page(session: Session, bank_id: int, after: int, share_derived: bool = False) -> list[Row]:
+    # Derived signals (hashes of edits of a banked photo) go out only where the bank allows it.
+    derived = () if share_derived else (Signal.derived.is_(False),)
     q = (select(Signal.id, Signal.signal_type, Signal.value, Signal.labels, Signal.updated_at)
-         .where(Signal.bank_id == bank_id, Signal.id > after, Signal.enabled.is_(True))
+         .where(Signal.bank_id == bank_id, Signal.id > after, Signal.enabled.is_(True), *derived)
          .order_by(Signal.id).limit(PAGE))
     return [Row(*r) for r in session.execute(q)]
 
 
-def _signals(session: Session, bank_id: int) -> Iterator[Row]:
+def _signals(session: Session, bank_id: int, share_derived: bool = False) -> Iterator[Row]:
     after = 0
-    while page := _page(session, bank_id, after):
+    while page := _page(session, bank_id, after, share_derived):
         yield from page
         after = page[-1].id
 
@@ -271,7 +273,7 @@ def export_feed(session: Session, principal: Principal, ref: int | str, folder: 
         # The head's closing brace gives way to the lists, written as the signals are read.
         f.write('{"Event":' + head[:-1] + ',"Attribute":[')
         writer = _EventWriter(f, uid)
-        for sig in _signals(session, bank.id):
+        for sig in _signals(session, bank.id, bank.share_derived):
             if sig.signal_type == "crypto_address":
                 objects.append(wallet_object(sig, event_ns))
                 continue

@@ -24,6 +24,9 @@ router = APIRouter(prefix="/v1", tags=["banks"], responses=errors(401))
 TLP_HELP = "TLP 2.0 marking: `CLEAR`, `GREEN`, `AMBER`, `AMBER+STRICT` or `RED`."
 THRESHOLDS_HELP = "Distance thresholds per signal type, e.g. `{\"pdq\": 31}`; other types use their defaults."
 
+SHARE_DERIVED_HELP = ("Whether derived signals (hashes of crops and small turns of a banked photo) go to partners "
+                      "too (STIX/TAXII, MISP, HMA); partners with plain PDQ match the plain hash either way.")
+
 
 class BankIn(BaseModel):
     """A new bank."""
@@ -34,6 +37,8 @@ class BankIn(BaseModel):
     negative: bool = Field(default=False, description="Hits in a negative bank suppress the item's other hits.")
     thresholds: dict[str, float] = Field(default_factory=dict, description=THRESHOLDS_HELP)
     enabled: bool = True
+    share_derived: bool = Field(
+        default=False, description=SHARE_DERIVED_HELP)
 
     model_config = {"json_schema_extra": {"examples": [{"name": "Partner X PDQ", "tlp": "AMBER"}]}}
 
@@ -47,6 +52,7 @@ class BankPatch(BaseModel):
     negative: bool | None = None
     thresholds: dict[str, float] | None = Field(default=None, description=THRESHOLDS_HELP)
     enabled: bool | None = None
+    share_derived: bool | None = None
 
 
 class ShareIn(BaseModel):
@@ -77,6 +83,7 @@ class BankOut(BaseModel):
     description: str | None = None
     enabled: bool | None = None
     thresholds: dict[str, float] | None = None
+    share_derived: bool | None = Field(default=None, description=SHARE_DERIVED_HELP)
     signal_count: int | None = Field(default=None, description="Enabled signals in the bank.")
     shared_with: list[ShareOut] | None = Field(default=None, description="Only for the owner.")
     created_at: dt.datetime | None = None
@@ -102,12 +109,13 @@ def bank_view(session: Session, bank: Bank, access: Access, count: int | None = 
     return BankOut(id=bank.id, name=bank.name, owner=owner_slug, tlp=bank.tlp, negative=bank.negative,
                    access="owner" if access == Access.OWNER else "see", description=bank.description,
                    enabled=bank.enabled, thresholds={k: float(v) for k, v in bank.thresholds.items()},
+                   share_derived=bank.share_derived,
                    signal_count=count, shared_with=shared, created_at=bank.created_at)
 
 
 def _spec(body: BankIn | BankPatch) -> banks.BankSpec:
     return banks.BankSpec(name=body.name, description=body.description, tlp=body.tlp, negative=body.negative,
-                          thresholds=body.thresholds, enabled=body.enabled)
+                          thresholds=body.thresholds, enabled=body.enabled, share_derived=body.share_derived)
 
 
 @router.post("/banks", status_code=status.HTTP_201_CREATED, response_model=BankOut,

@@ -282,12 +282,15 @@ async def add_content(request: Request, bank_name: BankName, inst: InstanceDep, 
             raise InvalidInput("Neither `url` nor multipart file upload was received")
         hashes = await run_in_threadpool(hma_match.hash_content, inst.registry, inst.settings, up.content,
                                          up.file_field, types)
+        derived = await run_in_threadpool(hma_match.derive_content, inst.registry, inst.settings, up.content,
+                                          set(hashes))
         kind = up.file_field
     hashes.pop("video_md5", None)
 
     def run() -> dict[str, Any]:
         with inst.db.session() as s:
-            return hma.add_content(s, principal, inst.registry, inst.settings, bank_name, hashes, content_type=kind)
+            return hma.add_content(s, principal, inst.registry, inst.settings, bank_name, hashes, content_type=kind,
+                                   derived=derived)
 
     return await run_in_threadpool(run)
 

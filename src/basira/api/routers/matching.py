@@ -114,8 +114,10 @@ class MatchOut(BaseModel):
     explanation: dict[str, Any] | None = Field(
         default=None, description="Why the values matched, beyond the distance, where the signal type says "
                                   "(vPDQ: `query_share` and `bank_share` as fractions, the matched time "
-                                  "`query_ranges` and `bank_ranges` in seconds); null for RED banks shared for "
-                                  "matching only.")
+                                  "`query_ranges` and `bank_ranges` in seconds; a photo: `bank_derived`, the edit of "
+                                  "the banked photo whose derived hash matched, e.g. `crop_10pct`, and "
+                                  "`query_variant`, the part of the query that matched, e.g. `region`); null for "
+                                  "RED banks shared for matching only.")
 
 
 class MatchItem(BaseModel):

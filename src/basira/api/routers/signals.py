@@ -8,14 +8,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Response, status
+from fastapi import APIRouter, Body, Request, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
+from basira.api import uploads
 from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import AfterId, BankRef, Limit, SignalId, SignalTypeFilter, errors
-from basira.core import banks
+from basira.core import banks, matching
+from basira.core.instance import Instance
 from basira.core.models import Entry, Signal
+from basira.core.principal import Principal
+from basira.core.signals import Content
 
 router = APIRouter(prefix="/v1", tags=["signals"], responses=errors(401))
 
@@ -78,12 +83,17 @@ class SignalOut(BaseModel):
         default=None, description="When flood control quarantined the signal for matching far more than usual: "
                                   "its hits are held back (suppressed) until it is released.")
     created_at: dt.datetime
+    derived: bool = Field(default=False, description="A hash of an edit of the banked content (a crop, a small "
+                                                     "turn, the mirror image), made when it was banked; shared "
+                                                     "only where the bank's `share_derived` allows.")
+    details: dict[str, Any] = Field(default_factory=dict, description="`derived`: the edit's name.")
     entry: EntryOut
 
     @classmethod
     def of(cls, sig: Signal, entry: Entry) -> SignalOut:
         return cls(id=sig.id, bank_id=sig.bank_id, signal_type=sig.signal_type, value=sig.value,
                    labels=list(sig.labels), provenance=sig.provenance, quality=sig.quality, enabled=sig.enabled,
+                   derived=sig.derived, details=dict(sig.details or {}),
                    expires_at=sig.expires_at, quarantined_at=sig.quarantined_at, created_at=sig.created_at,
                    entry=EntryOut(id=entry.id, ref=entry.ref, content_type=entry.content_type,
                                   attributes=dict(entry.attributes)))
@@ -114,6 +124,37 @@ def add_signals(bank: BankRef, body: Annotated[SignalIn | SignalsIn, Body()], in
         added = banks.add_signals(s, principal, inst.registry, inst.settings, bank, [i.spec() for i in items])
         entries = {e.id: e for e in (s.get(Entry, sig.entry_id) for sig in added) if e is not None}
         return AddedSignals(signals=[SignalOut.of(sig, entries[sig.entry_id]) for sig in added])
+
+
+_CONTENT_FORM: dict[str, Any] = {"type": "object", "required": ["file"], "properties": {
+    "file": {"type": "string", "format": "binary", "description": "The content (a photo, a video, any file)."},
+    "entry_ref": {"type": "string", "maxLength": 300,
+                  "description": "The entry's reference in the bank (`<content type>:<sha256>` when left out)."},
+    "labels": {"type": "string", "description": "Comma-separated labels for every signal of the entry."}}}
+
+
+def _bank_content(inst: Instance, principal: Principal, bank: int | str, content: Content, entry_ref: str,
+                  labels: list[str]) -> AddedSignals:
+    with inst.db.session() as s:
+        added = matching.bank_content(s, principal, inst.registry, inst.settings, bank, content, entry_ref, labels)
+        entries = {e.id: e for e in (s.get(Entry, sig.entry_id) for sig in added) if e is not None}
+        return AddedSignals(signals=[SignalOut.of(sig, entries[sig.entry_id]) for sig in added])
+
+
+@router.post("/banks/{bank}/content", status_code=status.HTTP_201_CREATED, response_model=AddedSignals,
+             responses=errors(400, 403, 404, 413, 415, 422),
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "multipart/form-data": {"schema": _CONTENT_FORM}}}})
+async def bank_content(bank: BankRef, request: Request, inst: InstanceDep, principal: PrincipalDep) -> AddedSignals:
+    """Bank content (multipart field `file`) in a bank of the caller's organization: one entry holding every
+    signal Basira takes from it, and for a photo its derived PDQ hashes (crops of 5, 10 and 15 % per side,
+    turns of 3 and 5 degrees, the mirror image; `derived: true`), which find edited copies that PDQ alone
+    misses. The content itself is not kept. A photo whose hash is under the quality floor is refused."""
+    principal.require_bank_write()
+    async with uploads.receive(request, inst.settings) as up:
+        labels = sorted({x.strip() for v in up.fields.get("labels", []) for x in v.split(",") if x.strip()})
+        entry_ref = up.text("entry_ref")
+        return await run_in_threadpool(_bank_content, inst, principal, bank, up.content, entry_ref, labels)
 
 
 @router.get("/banks/{bank}/signals", response_model=SignalPage, responses=errors(404, 422))
