@@ -25,7 +25,7 @@ from basira.core.models import Bank
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry
-from basira.core.visibility import Access, Visibility, may_pass_on
+from basira.core.visibility import Access, Visibility, may_pass_on, visible_provenance
 
 FIELDS = ["signal_type", "signal_value", "labels", "tlp", "entry_ref", "content_type", "provenance", "quality"]
 MAX_REPORTED = 100
@@ -117,15 +117,16 @@ def import_signals(session: Session, principal: Principal, registry: SignalTypeR
 
 
 def export_rows(session: Session, principal: Principal, bank: Bank) -> Iterator[dict[str, Any]]:
+    access = Visibility(session, principal.org_id).access(bank)
     after = 0
     while True:
-        page = list_signals(session, principal, bank.id, after_id=after, limit=5000)
+        page = list_signals(session, principal, bank.id, after_id=after, limit=5000, leaving=True)
         if not page:
             return
         for sig, entry in page:
             yield {"signal_type": sig.signal_type, "signal_value": sig.value, "labels": sig.labels,
                    "tlp": bank.tlp, "entry_ref": entry.ref, "content_type": entry.content_type,
-                   "provenance": sig.provenance, "quality": sig.quality}
+                   "provenance": visible_provenance(sig.provenance, access), "quality": sig.quality}
         after = page[-1][0].id
 
 

@@ -21,7 +21,7 @@ from basira.core.models import Bank, Item, Match, Organization, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExtractedSignal, SignalType, SignalTypeRegistry
-from basira.core.visibility import Access
+from basira.core.visibility import Access, visible_provenance
 
 MAX_SIGNALS_PER_ITEM = 1000
 
@@ -201,7 +201,8 @@ def _describe(hit: lookup.BankHit, owners: dict[int, Organization]) -> dict[str,
         "distance": hit.distance,
         "entry": {"id": entry.id, "ref": entry.ref, "content_type": entry.content_type,
                   "attributes": entry.attributes},
-        "signal": {"id": sig.id, "value": sig.value, "labels": sig.labels, "provenance": sig.provenance},
+        "signal": {"id": sig.id, "value": sig.value, "labels": sig.labels,
+                   "provenance": visible_provenance(sig.provenance, hit.access)},
     }
 
 

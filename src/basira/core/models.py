@@ -326,6 +326,9 @@ class AuditHead(Base):
     chain: Mapped[str] = mapped_column(String(32), primary_key=True)
     seq: Mapped[int] = mapped_column(BigId)
     hash: Mapped[str] = mapped_column(String(64))
+    # The first entry hashed with the audit key (HMAC), and an HMAC of that mark (see basira.core.audit).
+    keyed_from: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    seal: Mapped[str] = mapped_column(String(64), default="")
 
 
 class SetupToken(Base):
@@ -337,3 +340,16 @@ class SetupToken(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+
+class ProbeCount(Base):
+    """How many near-threshold queries one organization made against one signal of a RED or AMBER+STRICT bank
+    of another organization in one hour (``hour`` is unix time // 3600): many are a search for the value."""
+
+    __tablename__ = "probe_counts"
+    __table_args__ = (UniqueConstraint("org_id", "signal_id", "hour"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
+    hour: Mapped[int] = mapped_column(Integer)
+    queries: Mapped[int] = mapped_column(Integer, default=0)

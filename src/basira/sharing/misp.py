@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from basira.core import audit
-from basira.core.banks import get_bank
+from basira.core.banks import get_bank, not_copied
 from basira.core.errors import InvalidInput, NotFound, PermissionDenied
 from basira.core.models import TLP, Bank, Organization, Signal
 from basira.core.principal import Principal
@@ -143,16 +143,20 @@ class Row(NamedTuple):
     updated_at: dt.datetime | None
 
 
-def _page(session: Session, bank_id: int, after: int) -> list[Row]:
+def _page(session: Session, bank_id: int, after: int, copied: ColumnElement[bool] | None) -> list[Row]:
     q = (select(Signal.id, Signal.signal_type, Signal.value, Signal.labels, Signal.updated_at)
          .where(Signal.bank_id == bank_id, Signal.id > after, Signal.enabled.is_(True))
          .order_by(Signal.id).limit(PAGE))
+    if copied is not None:
+        q = q.where(copied)
     return [Row(*r) for r in session.execute(q)]
 
 
 def _signals(session: Session, bank_id: int) -> Iterator[Row]:
     after = 0
-    while page := _page(session, bank_id, after):
+    bank = session.get(Bank, bank_id)
+    copied = not_copied(session, bank.org_id) if bank is not None else None
+    while page := _page(session, bank_id, after, copied):
         yield from page
         after = page[-1].id
 

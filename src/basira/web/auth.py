@@ -1,7 +1,9 @@
 """Signing people in to the web pages: password check with lock-out, the session's user, CSRF tokens.
 
 The session lives in a signed cookie (Starlette's SessionMiddleware); it holds the user's id, a fingerprint of
-the password hash (so that a password change ends other sessions) and the CSRF token, never a secret. Between
+the password hash (so that a password change ends other sessions), the CSRF token and the id of a server-side
+session row (:class:`basira.web.models.WebSession`, stored as SHA-256): signing out or an admin ends that row, so a
+cookie saved before opens nothing afterwards. Between
 the password and the TOTP code (:mod:`basira.web.totp`) the session holds a *pending* user, who can do nothing
 but type a code, for a few minutes.
 """
@@ -15,7 +17,8 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +26,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from basira.core import audit
+from basira.core.errors import NotFound
 from basira.core.models import Organization, Role, User, utcnow
 from basira.core.principal import Principal
-from basira.core.security import hash_password, verify_password
-from basira.web.models import OrgWebSettings
+from basira.core.security import hash_password, sha256_hex, verify_password
+from basira.web.models import OrgWebSettings, WebSession
 
 MAX_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=15)
@@ -36,6 +40,8 @@ MAX_PASSWORD = 1024
 
 
 PENDING_FOR = dt.timedelta(minutes=5)
+#: How long a signed-in session lives on the server (the cookie's own signed lifetime is the same).
+SESSION_LIFETIME = dt.timedelta(hours=12)
 
 
 class Outcome(enum.Enum):
@@ -130,10 +136,58 @@ def fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
 
 
-def start_session(web_session: MutableMapping[str, Any], user: User) -> None:
-    """Put ``user`` in a fresh session (new CSRF token: nothing from before the sign-in carries over)."""
+OpenDb = Callable[[], AbstractContextManager[Session]]
+
+
+def start_session(web_session: MutableMapping[str, Any], user: User, open_db: OpenDb, client: str = "") -> None:
+    """Put ``user`` in a fresh session (new CSRF token: nothing from before the sign-in carries over), backed by a
+    new server-side session row that lives :data:`SESSION_LIFETIME`."""
     web_session.clear()
-    web_session.update({"uid": user.id, "fp": fingerprint(user), "csrf": secrets.token_urlsafe(32)})
+    sid = secrets.token_urlsafe(32)
+    with open_db() as db:
+        db.add(WebSession(digest=sha256_hex(sid), user_id=user.id, client=client[:100],
+                          expires_at=utcnow() + SESSION_LIFETIME))
+    web_session.update({"uid": user.id, "fp": fingerprint(user), "csrf": secrets.token_urlsafe(32), "sid": sid})
+
+
+def end_session(db: Session, web_session: MutableMapping[str, Any], by: str = "user") -> None:
+    """Sign out: end the server-side session (a copy of the cookie opens nothing any more) and clear the cookie."""
+    sid = web_session.get("sid")
+    if isinstance(sid, str):
+        row = db.scalar(select(WebSession).where(WebSession.digest == sha256_hex(sid)))
+        if row is not None and row.ended_at is None:
+            row.ended_at, row.ended_by = utcnow(), by
+    web_session.clear()
+
+
+def end_user_sessions(db: Session, user: User, by: str) -> int:
+    """End every open session of ``user`` (an admin's "sign out everywhere"); returns how many were open."""
+    now = utcnow()
+    rows = list(db.scalars(select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None),
+                                                     WebSession.expires_at > now)))
+    for row in rows:
+        row.ended_at, row.ended_by = now, by[:200]
+    audit.record(db, org_id=user.org_id, actor=by, action="user.sessions_ended", target=f"user:{user.id}",
+                 details={"sessions": len(rows)})
+    return len(rows)
+
+
+def end_sessions_of(db: Session, principal: Principal, user_id: int) -> User:
+    """An admin ends every session of a user of their organization."""
+    principal.require_admin()
+    user = db.get(User, user_id)
+    if user is None or user.org_id != principal.org_id or user.deleted_at is not None:
+        raise NotFound(f"no user {user_id}")
+    end_user_sessions(db, user, principal.actor)
+    return user
+
+
+def _live_session(db: Session, web_session: MutableMapping[str, Any], user_id: int) -> bool:
+    sid = web_session.get("sid")
+    if not isinstance(sid, str):
+        return False
+    row = db.scalar(select(WebSession).where(WebSession.digest == sha256_hex(sid)))
+    return row is not None and row.user_id == user_id and row.ended_at is None and row.expires_at > utcnow()
 
 
 def start_pending(web_session: MutableMapping[str, Any], user: User) -> None:
@@ -166,7 +220,7 @@ def session_user(session: Session, web_session: MutableMapping[str, Any]) -> Use
     user = session.get(User, uid)
     fp = web_session.get("fp")
     if user is None or user.deleted_at is not None or not isinstance(fp, str) \
-            or not hmac.compare_digest(fp, fingerprint(user)):
+            or not hmac.compare_digest(fp, fingerprint(user)) or not _live_session(session, web_session, uid):
         web_session.clear()
         return None
     return user

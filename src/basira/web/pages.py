@@ -154,7 +154,7 @@ async def login_submit(request: Request) -> Response:
     # argon2 takes tens of milliseconds: keep it off the event loop.
     result = await run_in_threadpool(attempt)
     if result.user is not None and result.outcome is auth.Outcome.OK:
-        auth.start_session(request.session, result.user)
+        auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
         return redirect(request, "/")
     if result.user is not None and result.outcome is auth.Outcome.SECOND_FACTOR:
         auth.start_pending(request.session, result.user)
@@ -194,7 +194,7 @@ async def totp_submit(request: Request) -> Response:
         result = totp.verify_login_code(s, user, field(form, "code"), _client(request))
         locale = user.locale
     if result.outcome is auth.Outcome.OK and result.user is not None:
-        auth.start_session(request.session, result.user)
+        auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
         return redirect(request, "/")
     return _refused(request, "totp.html", result, {"pending": result.user, "user_locale": locale})
 
@@ -227,7 +227,7 @@ async def enrol_submit(request: Request) -> Response:
             return redirect(request, "/login")
         result = totp.confirm_enrolment(s, user, field(form, "code"), _client(request))
     if result.outcome is auth.Outcome.OK and result.user is not None:
-        auth.start_session(request.session, result.user)
+        auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
         return redirect(request, "/")
     if result.user is None or result.outcome is auth.Outcome.LOCKED:
         return _refused(request, "totp_enrol.html", result, {"secret": None, "uri": None, "pending": None,
@@ -240,7 +240,8 @@ async def logout(request: Request) -> Response:
     form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
-    request.session.clear()
+    with inst(request).db.session() as s:
+        auth.end_session(s, request.session)
     return redirect(request, "/login")
 
 
@@ -292,7 +293,7 @@ async def load_demo(request: Request) -> Response:
     if seeded is None:
         return redirect(request, "/")
     result, user = seeded
-    auth.start_session(request.session, user)
+    auth.start_session(request.session, user, inst(request).db.session, _client(request))
     # No language links here: following one would lose the credentials that are shown only on this page.
     return render(request, "demo_loaded.html", {"result": result, "user": user, "show_languages": False},
                   user_locale=user.locale)
