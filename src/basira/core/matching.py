@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from basira.core import flood, lookup, outbox
+from basira.core import flood, lookup, outbox, probing
 from basira.core.errors import ConfigurationError, InvalidInput
 from basira.core.indexes import IndexManager
 from basira.core.models import Bank, Item, Match, Organization, utcnow
@@ -127,6 +127,9 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
     # A query-side fast-path value near a bank value is replaced by the exact one before the lookup.
     sigs = _settle_provisional(session, registry, indexes, settings, request, sigs, [b.id for b, _ in banks])
     hits = lookup.lookup(session, registry, indexes, banks, sigs, now)
+    # A match-only signal probed for its value (or quarantined) answers nobody who may only match it.
+    hidden = probing.watch(session, registry, settings, principal.org_id, hits, now)
+    hits = [h for h in hits if not (h.access == Access.MATCH_ONLY and h.signal.id in hidden)]
     owners = {o.id: o for o in session.scalars(select(Organization))} if hits else {}
 
     suppressed = any(h.bank.negative for h in hits)

@@ -16,7 +16,9 @@ import functools
 import hashlib
 import hmac
 import secrets
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, MutableMapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -50,7 +52,8 @@ class Outcome(enum.Enum):
     OK = "ok"
     SECOND_FACTOR = "second_factor"  # the password is right; a TOTP code (or an enrolment) must follow
     BAD = "bad"  # unknown user, deleted user or wrong password: the page does not tell them apart
-    LOCKED = "locked"
+    LOCKED = "locked"  # the password is right but too many wrong TOTP codes locked the account
+    THROTTLED = "throttled"  # too many failures from this client address, whatever the username
 
 
 @dataclass(frozen=True)
@@ -65,32 +68,79 @@ def _dummy_hash() -> str:
 
 
 def attempt_login(session: Session, username: str, password: str, client: str = "") -> LoginResult:
-    """Check a username and password; count failures and lock the account for 15 minutes after 5.
+    """Check a username and password.
 
-    Every attempt on an existing account is audited (success, failure, lock). An unknown or deleted user costs
-    the same argon2 verification as a real one, so timing does not reveal which usernames exist.
+    A wrong password never locks the account (anyone could lock anyone's account by guessing): failures are
+    throttled per client address instead (:class:`SourceThrottle`, by the page). An unknown, deleted or locked
+    user with a wrong password gets the same answer as a wrong password, after the same argon2 work, so neither
+    the answer nor its timing tells which usernames exist. Only someone who knows the password learns that the
+    account is locked (by wrong TOTP codes, :func:`count_failure`). Attempts on existing accounts are audited.
     """
     username = username.strip()
     # No username holds control or format characters (PostgreSQL would even refuse a NUL in the query).
     if not username or len(username) > MAX_USERNAME or not username.isprintable() \
             or len(password) > MAX_PASSWORD:
+        verify_password(password[:MAX_PASSWORD], _dummy_hash())
         return LoginResult(Outcome.BAD)
     user = session.scalar(select(User).where(User.username == username))
     if user is None or user.deleted_at is not None:
         verify_password(password, _dummy_hash())
         return LoginResult(Outcome.BAD)
     chain_args = _chain(user)
-    if is_locked(user):
-        # While locked, the password is not even checked: guessing on goes nowhere.
-        return LoginResult(Outcome.LOCKED, user)
     if not verify_password(password, user.password_hash):
-        return count_failure(session, user, "user.login_failed", {"client": client})
+        audit.record(session, action="user.login_failed", details={"client": client}, **chain_args)
+        return LoginResult(Outcome.BAD)
+    if is_locked(user):
+        return LoginResult(Outcome.LOCKED, user)
     if needs_second_factor(session, user):
-        # The failure count is kept until the code is right too: a known password does not buy more guesses.
+        # The failure count (of TOTP codes) is kept until the code is right too.
         audit.record(session, action="user.password_ok", details={"client": client}, **chain_args)
         return LoginResult(Outcome.SECOND_FACTOR, user)
     finish_login(session, user, {"client": client})
     return LoginResult(Outcome.OK, user)
+
+
+class SourceThrottle:
+    """Failed sign-ins per client address in a sliding window of :data:`LOCK_FOR`: past the limit, the address
+    is refused (whatever the username) until its oldest failure leaves the window. Held per worker process."""
+
+    #: Addresses remembered at most; the oldest are forgotten first (a bound on memory).
+    MAX_SOURCES = 100_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, source: str, now: float) -> deque[float]:
+        found = self._failures.get(source)
+        if found is None:
+            return deque()
+        while found and now - found[0] > LOCK_FOR.total_seconds():
+            found.popleft()
+        return found
+
+    def wait(self, source: str, limit: int) -> int:
+        """Seconds before ``source`` may try again (0: now); a limit of 0 or less never refuses."""
+        if limit <= 0:
+            return 0
+        with self._lock:
+            now = self._clock()
+            recent = self._recent(source, now)
+            if len(recent) < limit:
+                return 0
+            return max(1, int(LOCK_FOR.total_seconds() - (now - recent[-limit]) + 0.999))
+
+    def fail(self, source: str) -> None:
+        with self._lock:
+            now = self._clock()
+            recent = self._recent(source, now)
+            recent.append(now)
+            while len(recent) > 1000:
+                recent.popleft()
+            self._failures[source] = recent
+            if len(self._failures) > self.MAX_SOURCES:
+                del self._failures[next(iter(self._failures))]
 
 
 def needs_second_factor(session: Session, user: User) -> bool:
@@ -110,7 +160,8 @@ def is_locked(user: User) -> bool:
 
 
 def count_failure(session: Session, user: User, action: str, details: dict[str, Any]) -> LoginResult:
-    """Count a wrong password or code (one counter for both), audit it, lock the account at the fifth."""
+    """Count a wrong TOTP code (asked only of someone who gave the right password), audit it, lock the account
+    at the fifth."""
     # One UPDATE, so that parallel guesses cannot overwrite each other's count.
     session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
     session.refresh(user)

@@ -129,14 +129,23 @@ def login_page(request: Request) -> Response:
     return render(request, "login.html", {"error": None, "username": "", "providers": oidc_pages.choices(request)})
 
 
+def _throttle(request: Request) -> auth.SourceThrottle:
+    """The app's throttle of failed sign-ins per client address (one per worker process)."""
+    found = getattr(request.app.state, "login_throttle", None)
+    if not isinstance(found, auth.SourceThrottle):
+        found = request.app.state.login_throttle = auth.SourceThrottle()
+    return found
+
+
 def _refused(request: Request, template: str, result: auth.LoginResult, context: dict[str, Any]) -> Response:
     locked = result.outcome is auth.Outcome.LOCKED
+    throttled = result.outcome is auth.Outcome.THROTTLED
     if locked:
         request.session.clear()  # a locked account starts again from the password, in 15 minutes
     return render(request, template, {
-        **context, "error": "locked" if locked else "bad",
+        **context, "error": "locked" if locked else "throttled" if throttled else "bad",
         "lock_minutes": int(auth.LOCK_FOR.total_seconds() // 60),
-    }, status=429 if locked else 401)
+    }, status=429 if locked or throttled else 401)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -146,13 +155,20 @@ async def login_submit(request: Request) -> Response:
         return form
     username, password = field(form, "username"), field(form, "password")
     instance = inst(request)
+    throttle, source = _throttle(request), _client(request)
+    wait = throttle.wait(source, instance.settings.login_failures_per_source)
+    if wait:
+        return _refused(request, "login.html", auth.LoginResult(auth.Outcome.THROTTLED),
+                        {"username": username[:auth.MAX_USERNAME], "wait_minutes": (wait + 59) // 60})
 
     def attempt() -> auth.LoginResult:
         with instance.db.session() as s:
-            return auth.attempt_login(s, username, password, _client(request))
+            return auth.attempt_login(s, username, password, source)
 
     # argon2 takes tens of milliseconds: keep it off the event loop.
     result = await run_in_threadpool(attempt)
+    if result.outcome is auth.Outcome.BAD:
+        throttle.fail(source)
     if result.user is not None and result.outcome is auth.Outcome.OK:
         auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
         return redirect(request, "/")
