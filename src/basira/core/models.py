@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from basira.core.sealed import SealedTotp
+
 # SQLite has no 64-bit autoincrement other than INTEGER; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -114,8 +116,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(8), default="en")
-    # Base32 TOTP secret (RFC 6238) once the user has enrolled a second factor; None before.
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Base32 TOTP secret (RFC 6238) once the user has enrolled a second factor; None before. Sealed with the
+    # instance key (rows in clear from before are sealed at start-up: basira.core.sealed.seal_existing).
+    totp_secret: Mapped[str | None] = mapped_column(SealedTotp(64), nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(BigId, nullable=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)

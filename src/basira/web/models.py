@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from basira.core.models import Base, utcnow
+from basira.core.sealed import SealedTotp
 
 
 class OrgWebSettings(Base):
@@ -34,7 +35,7 @@ class PendingTotp(Base):
 
     __tablename__ = "web_totp_enrolments"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, autoincrement=False)
-    secret: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(SealedTotp(64))  # sealed with the instance key
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
