@@ -177,6 +177,20 @@ def test_the_session_cookie_is_secure_when_https_only(instance: Instance, user: 
         r = c.get("/login?lang=fr")
     cookies = r.headers.get_list("set-cookie")
     assert cookies and all("secure" in c.lower() for c in cookies)
+    assert r.headers["strict-transport-security"] == f"max-age={instance.settings.hsts_max_age_s}"
+
+
+def test_behind_tls_cookies_are_secure_and_hsts_is_sent_without_the_setting(client: TestClient,
+                                                                            user: User) -> None:
+    """Issue 21: the session cookie went without ``Secure`` and no HSTS was sent, even behind TLS."""
+    plain = client.get("/login?lang=fr")
+    assert "strict-transport-security" not in plain.headers
+    assert not any("secure" in c.lower() for c in plain.headers.get_list("set-cookie"))
+    tls = TestClient(client.app, base_url="https://testserver")
+    r = tls.get("/login?lang=fr")
+    cookies = r.headers.get_list("set-cookie")
+    assert len(cookies) == 2 and all(c.endswith("; Secure") or "; secure" in c for c in cookies)
+    assert r.headers["strict-transport-security"].startswith("max-age=")
 
 
 def test_a_tampered_session_cookie_is_a_signed_out_visitor(client: TestClient, user: User) -> None:

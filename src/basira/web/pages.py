@@ -66,7 +66,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.state.web_https_only = secure
     app.add_middleware(SessionMiddleware, secret_key=instance.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=secure)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, https_only=secure, hsts_max_age=instance.settings.hsts_max_age_s)
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
