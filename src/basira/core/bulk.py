@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit
 from basira.core.banks import SignalSpec, add_signals, get_bank, list_signals, validate_spec
+from basira.core.bounded import bounded_lines
 from basira.core.errors import BasiraError, ContentTooLarge, InvalidInput, PermissionDenied
 from basira.core.models import Bank
 from basira.core.principal import Principal
@@ -31,7 +32,7 @@ FIELDS = ["signal_type", "signal_value", "labels", "tlp", "entry_ref", "content_
 MAX_REPORTED = 100
 
 
-def _rows_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows_csv(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(stream)
     if reader.fieldnames is None or not {"signal_type", "signal_value"} <= set(reader.fieldnames):
         raise InvalidInput("a CSV import needs a header with at least signal_type and signal_value")
@@ -40,7 +41,7 @@ def _rows_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         yield reader.line_num, {**row, "labels": labels}
 
 
-def _rows_jsonl(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows_jsonl(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     for n, line in enumerate(stream, 1):
         if not line.strip():
             continue
@@ -55,7 +56,7 @@ def _rows_jsonl(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         yield n, obj
 
 
-def parse_rows(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def parse_rows(stream: Iterable[str], fmt: str) -> Iterator[tuple[int, dict[str, Any]]]:
     if fmt == "csv":
         return _rows_csv(stream)
     if fmt in ("jsonl", "json"):
@@ -93,7 +94,8 @@ def import_signals(session: Session, principal: Principal, registry: SignalTypeR
     bad: list[dict[str, Any]] = []
     bad_count = 0
     try:
-        for n, row in parse_rows(stream, fmt):
+        lines = bounded_lines(stream, settings.import_max_line_bytes, "the import")
+        for n, row in parse_rows(lines, fmt):
             if len(specs) + bad_count >= settings.max_import_rows:
                 raise ContentTooLarge(f"an import has at most {settings.max_import_rows} rows")
             try:
