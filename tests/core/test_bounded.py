@@ -143,3 +143,14 @@ def test_the_api_answers_503_when_the_pixel_budget_is_spent(client: TestClient, 
                         files={"file": ("p.png", encode(noise_image(), "PNG"), "image/png")})
     problem(r, 503)
     assert int(r.headers["Retry-After"]) >= 1
+
+
+def test_a_truncated_gzip_list_is_a_clear_refusal() -> None:
+    """Found by the fuzz run (tests/fuzz): a cut .gz list ended in EOFError, a traceback from the CLI."""
+    from basira.core.errors import UnsupportedContent
+    from basira.finance.lists import un
+    from basira.finance.lists.base import open_binary
+
+    cut = gzip.compress(b"<CONSOLIDATED_LIST>" + b"<x/>" * 1000 + b"</CONSOLIDATED_LIST>")[:-20]
+    with pytest.raises(UnsupportedContent, match="truncated"):
+        list(un.read(open_binary(io.BufferedReader(io.BytesIO(cut)))))

@@ -8,10 +8,12 @@ reading, never held whole: the parser above never sees more than one over-long l
 from __future__ import annotations
 
 import io
+import lzma
+import zlib
 from collections.abc import Iterator
 from typing import IO
 
-from basira.core.errors import ContentTooLarge
+from basira.core.errors import ContentTooLarge, UnsupportedContent
 
 #: Defaults of the settings ``import_max_line_bytes`` and ``import_max_inflated_bytes``.
 DEFAULT_MAX_LINE = 1024 * 1024
@@ -37,7 +39,14 @@ class LimitedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self._raw.read(min(len(buffer), 1 << 16))
+        try:
+            data = self._raw.read(min(len(buffer), 1 << 16))
+        except (EOFError, zlib.error, lzma.LZMAError) as e:
+            raise UnsupportedContent(f"{self._what} is truncated or its compression is damaged ({e})") from None
+        except OSError as e:
+            if e.errno is not None:
+                raise  # the disk, not the file's content
+            raise UnsupportedContent(f"{self._what} is truncated or its compression is damaged ({e})") from None
         if not data:
             return 0
         self._total += len(data)
