@@ -154,3 +154,12 @@ def test_a_truncated_gzip_list_is_a_clear_refusal() -> None:
     cut = gzip.compress(b"<CONSOLIDATED_LIST>" + b"<x/>" * 1000 + b"</CONSOLIDATED_LIST>")[:-20]
     with pytest.raises(UnsupportedContent, match="truncated"):
         list(un.read(open_binary(io.BufferedReader(io.BytesIO(cut)))))
+
+
+def test_a_csv_list_with_a_stray_carriage_return_in_its_header_is_a_clear_refusal() -> None:
+    """Found by the long fuzz run: csv.Error escaped from the header row of a CSV list."""
+    from basira.finance.lists import csvlist
+    from basira.finance.lists.base import ListFormatError
+
+    with pytest.raises(ListFormatError, match="header row cannot be read"):
+        list(csvlist.read(io.BytesIO(b"ref,na\rme\nX1,A\n")))
