@@ -18,6 +18,7 @@ import httpx
 from basira.actions.config import ActionsConfig
 from basira.actions.delivery import DeliveryReport, deliver_due, new_client
 from basira.actions.dispatch import DispatchReport, dispatch
+from basira.core import audit_heads
 from basira.core.instance import Instance
 from basira.exercise import service as exercises
 from basira.legal import jobs as legal_jobs
@@ -60,6 +61,8 @@ def run_once(inst: Instance, *, config: ActionsConfig | None = None, now: dt.dat
     played = exercises.due(inst, now)
     made = dispatch(inst.db.session)
     sent = deliver_due(inst.db.session, cfg, now=now, client=client)
+    with inst.db.session() as s:
+        audit_heads.export_due(s, inst.settings, inst.secret_key, now)
     return WorkerReport(review, made, sent, legal, played)
 
 

@@ -78,7 +78,7 @@ def test_share_with_a_sharing_group(api: Api, org_key: Callable[..., str], insta
         group = SharingGroup(owner_org_id=acme.id, name="trusted")
         group.members.append(SharingGroupMember(org_id=member.id))
         s.add(group)
-    bank = api.bank("grouped", tlp="AMBER+STRICT")
+    bank = api.bank("grouped", tlp="AMBER")
     r = api.post(f"/v1/banks/{bank['id']}/share", json={"group": "trusted"})
     assert r.json()["shared_with"] == [{"org": None, "group": "trusted"}]
     assert partner.get(f"/v1/banks/{bank['id']}").json()["access"] == "see"

@@ -40,3 +40,32 @@ def test_audit_show_lists_changes_by_the_cli_actor(cli: Cli) -> None:
     instance_chain = json.loads(cli.ok("audit", "show", "--instance", "--json").stdout)
     assert [e["action"] for e in instance_chain["entries"]] == ["org.create"]
     assert "bank.create" in cli.ok("audit", "show").stdout
+
+
+def test_audit_verify_finds_a_rewrite_made_with_the_old_unkeyed_function(cli: Cli) -> None:
+    from basira.core import hashchain
+
+    cli.ok("org", "create", "acme")
+    cli.ok("bank", "create", "B", "--tlp", "RED")
+    cli.ok("bank", "create", "C")
+    heads_dir = cli.data_dir / "outside"
+    cli.ok("audit", "export-heads", "--out", str(heads_dir))
+    engine = create_engine(cli.env["BASIRA_DATABASE_URL"])
+    with engine.begin() as c:
+        rows = c.execute(text("SELECT seq, ts, actor, action, target, details FROM audit_entries "
+                              "WHERE chain = 'org:1' ORDER BY seq")).all()
+        prev = hashchain.GENESIS
+        for seq, ts, actor, action, target, details in rows:
+            det = json.loads(details) if isinstance(details, str) else details
+            if seq == 1:
+                det = {**det, "tlp": "CLEAR"}
+            h = hashchain.digest(["org:1", seq, ts, actor, action, target, det, prev])
+            c.execute(text("UPDATE audit_entries SET details = :d, prev_hash = :p, hash = :h "
+                           "WHERE chain = 'org:1' AND seq = :s"), {"d": json.dumps(det), "p": prev, "h": h, "s": seq})
+            prev = h
+        c.execute(text("UPDATE audit_heads SET hash = :h WHERE chain = 'org:1'"), {"h": prev})
+    engine.dispose()
+    broken = cli("audit", "verify", "--heads", str(next(heads_dir.glob("heads-*.json"))))
+    assert broken.exit_code == 2
+    assert "org:1 (acme): entry 1 was edited" in broken.stderr
+    assert "rewritten" in broken.stderr

@@ -80,7 +80,7 @@ def test_user_create_generates_a_password_shown_once(cli: Cli) -> None:
     assert len(password) >= 12
     assert "reviewer" in created.stdout
     again = cli("user", "create", "amina")
-    assert again.exit_code == 75 and "exists" in again.stderr
+    assert again.exit_code == 75 and "not available" in again.stderr
     bad_role = cli("user", "create", "omar", "--role", "king")
     assert bad_role.exit_code == 65 and "unknown role" in bad_role.stderr
 

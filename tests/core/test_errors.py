@@ -20,6 +20,8 @@ EXPECTED = [
     (errors.PermissionDenied, 403, 77),
     (errors.NotFound, 404, 66),
     (errors.Conflict, 409, 75),
+    (errors.TooManyRequests, 429, 75),
+    (errors.Busy, 503, 75),
     (errors.AuditChainBroken, 500, 2),
 ]
 

@@ -48,7 +48,7 @@ TABLE = [
     ("CLEAR", True, True, True, True, True),  # CLEAR: all see and match
     ("GREEN", True, True, True, True, True),  # GREEN: all on the instance see and match
     ("AMBER", True, True, True, False, False),  # AMBER: only those shared with
-    ("AMBER+STRICT", True, True, True, False, False),
+    ("AMBER+STRICT", True, False, True, False, False),  # AMBER+STRICT shared: match only (issue 21)
     ("RED", True, False, True, False, False),  # RED shared: match only, never the value
     ("RED", False, False, False, False, False),  # RED not shared: nothing at all
     ("AMBER", False, False, False, False, False),  # AMBER not shared: nothing

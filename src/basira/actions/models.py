@@ -13,6 +13,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.orm import Mapped, mapped_column
 
 from basira.core.models import Base, BigId, utcnow
+from basira.core.sealed import SealedString
 
 
 class DeliveryStatus(enum.StrEnum):
@@ -33,7 +34,8 @@ class ActionStatus(enum.StrEnum):
 class Webhook(Base):
     """An organization's HTTPS endpoint and the webhook events it wants.
 
-    The secret signs every delivery; it is kept as given because signing needs it (shown once on creation).
+    The secret signs every delivery; it is kept because signing needs it (shown once on creation), sealed with
+    the instance key (:class:`basira.core.sealed.SealedText`).
     """
 
     __tablename__ = "action_webhooks"
@@ -41,7 +43,7 @@ class Webhook(Base):
     org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     url: Mapped[str] = mapped_column(String(2000))
-    secret: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(SealedString(200))
     events: Mapped[list[str]] = mapped_column(default=list)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(200), default="")

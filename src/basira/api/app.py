@@ -11,7 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from basira import __version__
-from basira.api import observability, problems
+from basira.api import observability, problems, uploads
 from basira.api.deps import check_presented_key
 from basira.api.limits import MULTIPART_ROOM, BodyLimit
 from basira.core.errors import ConfigurationError
@@ -40,6 +40,7 @@ def create_app(instance: Instance | None = None) -> FastAPI:
         from basira.core.db import start_checkpointer
         from basira.worker import start_worker
 
+        uploads.clean_stale(inst.settings)  # what a crash (kill -9 during an upload) left behind
         checkpointer = start_checkpointer(inst.db.engine, float(inst.settings.sqlite_checkpoint_interval_s))
         worker = start_worker(inst)
         yield

@@ -135,6 +135,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            # PostgreSQL refuses NUL in text (the route would fail with a 500); no path or query needs one.
+            await _problem(send, 400, "Bad request", "a URL may not hold a NUL character (%00)")
+            return
         rule = self._rule(scope)
         cap = self._cap(rule)
         headers = dict(scope.get("headers") or [])
@@ -152,10 +156,14 @@ class BodyLimit:
             except BasiraError as e:
                 await _problem(send, e.status, e.title, e.detail)
                 return
-        await self._counted(scope, receive, send, cap)
+        ctype = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        is_json = ctype == b"application/json" or ctype.endswith(b"+json")
+        await self._counted(scope, receive, send, cap, NulScan() if is_json else None)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
-        """Pass the body on while counting it; past the cap, tell the app the client left and answer 413.
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, cap: int,
+                       nul: NulScan | None = None) -> None:
+        """Pass the body on while counting it; past the cap, tell the app the client left and answer 413 (422 for
+        a JSON body that holds a NUL character, which PostgreSQL would refuse with a 500).
 
         The app sees a disconnect rather than an exception, because a framework turns exceptions raised while it
         parses a body into its own 400; whatever it tries to send afterwards is dropped in favour of the 413.
@@ -163,16 +171,23 @@ class BodyLimit:
         seen = 0
         over = False
         started = False
+        refused: tuple[int, str, str] = (413, "Content too large",
+                                         f"the request body is over the limit of {cap} bytes for this route")
 
         async def counted() -> Message:
-            nonlocal seen, over
+            nonlocal seen, over, refused
             if over:
                 return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                seen += len(chunk)
                 if seen > cap:
                     over = True
+                    return {"type": "http.disconnect"}
+                if nul is not None and nul.holds_nul(chunk):
+                    over = True
+                    refused = (422, "Invalid request", "text may not hold a NUL character (\\u0000)")
                     return {"type": "http.disconnect"}
             return message
 
@@ -190,8 +205,25 @@ class BodyLimit:
             if not over:
                 raise
         if over and not started:
-            await _problem(send, 413, "Content too large",
-                           f"the request body is over the limit of {cap} bytes for this route")
+            await _problem(send, *refused)
+
+
+class NulScan:
+    """Finds the JSON escape of a NUL character (backslash, ``u0000``) in a body read chunk by chunk; an escaped
+    backslash followed by ``u0000`` (text, not a NUL) is told apart by the parity of the backslashes before it."""
+
+    _ESCAPE = re.compile(rb"(\\+)u0000")
+
+    def __init__(self) -> None:
+        self._tail = b""
+
+    def holds_nul(self, chunk: bytes) -> bool:
+        window = self._tail + chunk
+        found = any(len(m.group(1)) % 2 == 1 for m in self._ESCAPE.finditer(window))
+        # Keep the trailing backslashes and up to five bytes after them: an escape cut by a chunk boundary.
+        keep = len(window) - len(window.rstrip(b"\\0u"))
+        self._tail = window[-max(keep, 6):]
+        return found
 
 
 async def _problem(send: Send, status: int, title: str, detail: str) -> None:

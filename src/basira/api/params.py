@@ -91,6 +91,8 @@ _MEANING: dict[int, str] = {
     413: "The upload is over the instance's size limit.",
     415: "The content cannot be read as the kind it claims to be.",
     422: "The request breaks the schema or a rule; the problem says which (`errors`, `bad_rows`).",
+    429: "Over the key's or the organization's rate limit; `Retry-After` (and `retry_after`) says when to retry.",
+    503: "The server is at a shared limit (e.g. pixels being decoded); `Retry-After` says when to retry.",
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SATimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,7 +22,15 @@ PROBLEM = "application/problem+json"
 def problem(status: int, title: str, detail: str, type_: str = "about:blank", **extra: Any) -> JSONResponse:
     body = {"type": type_, "title": title, "status": status, "detail": detail, **extra}
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(extra.get("retry_after"), int):
+        headers = {"Retry-After": str(extra["retry_after"])}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def is_nul_refusal(exc: sa_exc.DataError) -> bool:
+    """Whether the database refused a NUL character (PostgreSQL in text, ``\\u0000`` in JSON): the caller's fault."""
+    text = str(exc.orig or exc)
+    return "NUL" in text or "\\u0000" in text
 
 
 def install(app: FastAPI) -> None:
@@ -55,6 +64,13 @@ def install(app: FastAPI) -> None:
                            "https://basira.invalid/problems/database-unavailable")
         response.headers["Retry-After"] = "5"
         return response
+
+    @app.exception_handler(sa_exc.DataError)
+    async def _data(_: Request, exc: sa_exc.DataError) -> JSONResponse:
+        if is_nul_refusal(exc):
+            return problem(422, "Invalid request", "text may not hold a NUL character (U+0000)")
+        log.exception("the database refused a value")
+        return problem(500, "Internal error", "an unexpected error occurred; it was logged")
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,6 +198,26 @@ def upload_dir(settings: Settings) -> Path:
     path = settings.data_dir / "tmp"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+#: An upload file older than this at start-up was left by a process that died (an upload takes minutes at most;
+#: younger files may belong to another worker still receiving them).
+STALE_UPLOAD_S = 3600
+
+
+def clean_stale(settings: Settings, now: float | None = None) -> int:
+    """Delete the upload files a crashed process left behind (older than :data:`STALE_UPLOAD_S`); how many."""
+    folder = settings.data_dir / "tmp"
+    if not folder.is_dir():
+        return 0
+    limit = (time.time() if now is None else now) - STALE_UPLOAD_S
+    removed = 0
+    for path in folder.glob("upload-*"):
+        with contextlib.suppress(FileNotFoundError):
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+    return removed
 
 
 @contextlib.asynccontextmanager

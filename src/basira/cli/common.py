@@ -161,6 +161,10 @@ class BasiraGroup(TyperGroup):
         except (sa_exc.ArgumentError, sa_exc.NoSuchModuleError) as e:
             report_error(ConfigurationError(f"the database URL is not usable ({_first_line(e)})"))
             raise typer.Exit(ConfigurationError.exit_code) from None
+        except sa_exc.DataError as e:
+            # PostgreSQL refuses a NUL character (or a value of the wrong shape) that SQLite would store.
+            report_error(InvalidInput(f"the database refused a value: {_first_line(e.orig or e)}"))
+            raise typer.Exit(InvalidInput.exit_code) from None
         except sa_exc.OperationalError as e:
             # The server is down, refuses the login, or the SQLite file is locked: not a bug of the command.
             err.print(f"[bold red]Error:[/bold red] [red]the database is unavailable or refused the operation: "

@@ -19,6 +19,7 @@ from PIL import Image
 
 from basira.content.imageguard import scan_image
 from basira.content.settings import ContentSettings
+from basira.core.budget import pixel_budget
 from basira.core.errors import BasiraError, ContentTooLarge, EmptyContent, UnsupportedContent
 from basira.core.settings import Settings
 
@@ -124,10 +125,12 @@ def decode_photo(path: Path, settings: Settings, *, reduced: bool | None = None,
                     # Grey is JPEG's own Y plane, the same weighting of R, G and B that PDQ applies.
                     im.draft("L" if luma_only else "RGB", (REDUCED_MIN_SIDE, REDUCED_MIN_SIDE))
                 # Only the first frame of an animation is loaded; the frame count is never asked for,
-                # since counting would walk through every frame of the file.
-                im.load()
-                orientation = _orientation(im)
-                pixels = np.ascontiguousarray(np.asarray(_hashable(im), dtype=np.uint8))
+                # since counting would walk through every frame of the file. The decode holds its pixels
+                # from the budget every thread of this process shares (BASIRA_IMAGE_PIXEL_BUDGET).
+                with pixel_budget(settings.image_pixel_budget).hold(declared[0] * declared[1]):
+                    im.load()
+                    orientation = _orientation(im)
+                    pixels = np.ascontiguousarray(np.asarray(_hashable(im), dtype=np.uint8))
     except BasiraError:
         raise
     except Image.DecompressionBombError as e:

@@ -3,10 +3,19 @@
 Each entry's hash covers its chain, sequence number, time, actor, action, target, details and the previous
 entry's hash; a head row per chain holds the last seq and hash. :func:`verify` recomputes every link, so an
 edited, removed (anywhere, the tail included) or reordered entry is found.
+
+The hash is an HMAC-SHA256 under a key derived from the instance secret (a file of the data folder or the
+``BASIRA_SECRET_KEY`` setting, never the database): whoever can write the database but not read that key cannot
+recompute a chain after editing it. Chains written before the key came are kept as they are: the head row's
+``keyed_from`` names the first keyed entry, whose HMAC covers the hash of the last plain one, so the plain part
+is sealed from that moment. Heads are exported to signed files (:mod:`basira.core.audit_heads`), so that even a
+rewrite by someone holding the key is found from outside.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from basira.core import hashchain
+from basira.core.errors import ConfigurationError
 from basira.core.hashchain import GENESIS
 from basira.core.models import AuditEntry, AuditHead, utcnow
 
@@ -25,9 +35,23 @@ def org_chain(org_id: int) -> str:
     return f"org:{org_id}"
 
 
+#: Where :class:`basira.core.db.Database` puts the audit key in every session's ``info``.
+KEY_INFO = "audit_key"
+
+
+def derive_key(instance_secret: str) -> bytes:
+    """The audit chain's HMAC key, derived from the instance secret (one purpose, one key)."""
+    return hmac.new(instance_secret.encode(), b"basira audit chain v1", hashlib.sha256).digest()
+
+
+def _key(session: Session) -> bytes | None:
+    key = session.info.get(KEY_INFO)
+    return key if isinstance(key, bytes) else None
+
+
 def _digest(chain: str, seq: int, ts: str, actor: str, action: str, target: str,
-            details: dict[str, Any], prev_hash: str) -> str:
-    return hashchain.digest([chain, seq, ts, actor, action, target, details, prev_hash])
+            details: dict[str, Any], prev_hash: str, key: bytes | None = None) -> str:
+    return hashchain.digest([chain, seq, ts, actor, action, target, details, prev_hash], key=key)
 
 
 def record(session: Session, *, org_id: int | None, actor: str, action: str, target: str = "",
@@ -41,16 +65,22 @@ def record(session: Session, *, org_id: int | None, actor: str, action: str, tar
     head = session.scalars(select(AuditHead).where(AuditHead.chain == chain).with_for_update()).first()
     seq = 1 if head is None else head.seq + 1
     prev = GENESIS if head is None else head.hash
+    key = _key(session)
+    if key is None and head is not None and head.keyed_from is not None:
+        raise ConfigurationError("the audit chain is keyed but this session has no audit key")
     ts = utcnow().isoformat()
     det = json.loads(json.dumps(details or {}, default=str))
-    h = _digest(chain, seq, ts, actor, action, target, det, prev)
+    h = _digest(chain, seq, ts, actor, action, target, det, prev, key)
     entry = AuditEntry(chain=chain, seq=seq, ts=ts, actor=actor, action=action, target=target,
                        details=det, prev_hash=prev, hash=h)
     session.add(entry)
     if head is None:
-        session.add(AuditHead(chain=chain, seq=seq, hash=h))
+        head = AuditHead(chain=chain, seq=seq, hash=h)
+        session.add(head)
     else:
         head.seq, head.hash = seq, h
+    if head.keyed_from is None and key is not None:
+        head.keyed_from, head.seal = seq, _seal(key, chain, seq)
     session.flush()
     return entry
 
@@ -70,19 +100,58 @@ _WORDS = hashchain.Wording(item="entry", changed="was edited", unlinked=" (remov
                           removed=": entries removed")
 
 
-def _recompute(e: AuditEntry) -> str:
-    return _digest(e.chain, e.seq, e.ts, e.actor, e.action, e.target, e.details, e.prev_hash)
+def _seal(key: bytes, chain: str, keyed_from: int) -> str:
+    """The HMAC that ties a chain's ``keyed_from`` to the key: moving the mark (to pass a rewrite off as plain
+    entries of before the key) needs the key."""
+    return hmac.new(key, f"keyed-from:{chain}:{keyed_from}".encode(), hashlib.sha256).hexdigest()
+
+
+def seal_chains(session: Session) -> int:
+    """Key every chain still plain (written before the audit key existed): an ``audit.keyed`` entry, the first
+    keyed one, is added to each. Run at start-up; returns how many chains were sealed."""
+    if _key(session) is None:
+        return 0
+    sealed = 0
+    for head in list(session.scalars(select(AuditHead).where(AuditHead.keyed_from.is_(None)))):
+        org_id = int(head.chain.partition(":")[2]) if head.chain.startswith("org:") else None
+        record(session, org_id=org_id, actor="system:audit", action="audit.keyed",
+               details={"plain_entries": head.seq})
+        sealed += 1
+    return sealed
+
+
+def _keying_problem(head: AuditHead | None, key: bytes | None) -> str | None:
+    """With the audit key, every chain must be keyed (start-up seals the plain ones) under an intact mark."""
+    if head is None or key is None:
+        return None
+    if head.keyed_from is None and not head.seal:
+        return "the chain is not keyed (its keying mark is missing)"
+    if head.keyed_from is None or not hmac.compare_digest(head.seal, _seal(key, head.chain, head.keyed_from)):
+        return "the chain's keying mark was altered (it does not open with the audit key)"
+    return None
 
 
 def verify_chain(session: Session, chain: str) -> ChainReport:
-    """Recompute every link of one chain and compare the last with the chain's head row."""
+    """Recompute every link of one chain (HMAC from the head's ``keyed_from`` on, plain SHA-256 before) and
+    compare the last with the chain's head row."""
+    head = session.get(AuditHead, chain)
+    key = _key(session)
+    keyed_from = head.keyed_from if head is not None else None
+    if keyed_from is not None and key is None:
+        return ChainReport(chain, 0, ["the chain is keyed and this instance has no audit key to check it"])
+
+    def recompute(e: AuditEntry) -> str:
+        use = key if keyed_from is not None and e.seq >= keyed_from else None
+        return _digest(e.chain, e.seq, e.ts, e.actor, e.action, e.target, e.details, e.prev_hash, use)
+
     rows = session.scalars(
         select(AuditEntry).where(AuditEntry.chain == chain).order_by(AuditEntry.seq).execution_options(
             yield_per=1000)
     )
-    found = hashchain.walk(rows, _recompute, _WORDS)
+    found = hashchain.walk(rows, recompute, _WORDS)
     report = ChainReport(chain, found.links, found.problems)
-    head = session.get(AuditHead, chain)
+    if (keying := _keying_problem(head, key)) is not None:
+        report.problems.insert(0, keying)
     if head is None:
         if report.entries:
             report.problems.append("the chain's head record is missing")

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, func, insert, select
+from sqlalchemy.orm import Session, aliased
 
 from basira.core import audit, outbox
 from basira.core.errors import Conflict, InvalidInput, LowQuality, NotFound
@@ -29,7 +29,7 @@ from basira.core.models import (
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry, content_types
-from basira.core.visibility import Access, Visibility
+from basira.core.visibility import Access, Visibility, restricted_bank_ids
 
 
 def parse_tlp(value: str) -> TLP:
@@ -275,6 +275,7 @@ def add_signals(session: Session, principal: Principal, registry: SignalTypeRegi
     principal.require_bank_write()
     bank = get_bank(session, principal, ref, Access.OWNER)
     clean = [validate_spec(registry, settings, s) for s in specs]
+    origins = copied_from(session, bank.org_id, [(c.signal_type, c.value) for c in clean])
     out: list[Signal] = []
     for spec in clean:
         entry = _entry(session, bank, spec.entry_ref, spec.content_type, spec.attributes)
@@ -282,8 +283,9 @@ def add_signals(session: Session, principal: Principal, registry: SignalTypeRegi
                                                   Signal.signal_type == spec.signal_type,
                                                   Signal.value == spec.value))
         if sig is None:
+            origin = origins.get((spec.signal_type, spec.value))
             sig = Signal(entry_id=entry.id, bank_id=bank.id, signal_type=spec.signal_type, value=spec.value,
-                         labels=spec.labels, provenance=spec.provenance or principal.actor,
+                         labels=spec.labels, provenance=origin or spec.provenance or principal.actor,
                          quality=spec.quality, expires_at=spec.expires_at, enabled=True,
                          details=dict(spec.details), derived=spec.derived)
             session.add(sig)
@@ -309,10 +311,34 @@ def add_signals(session: Session, principal: Principal, registry: SignalTypeRegi
 
 def _own_signal(session: Session, principal: Principal, signal_id: int) -> Signal:
     sig = session.get(Signal, signal_id)
-    if sig is None:
+    # One answer whether the signal does not exist or is another organization's: naming its bank would tell.
+    bank = session.get(Bank, sig.bank_id) if sig is not None else None
+    if sig is None or bank is None or bank.org_id != principal.org_id or bank.deleted_at is not None:
         raise NotFound(f"no signal {signal_id}")
-    get_bank(session, principal, sig.bank_id, Access.OWNER)
     return sig
+
+
+_COPY_BATCH = 500
+
+
+def copied_from(session: Session, org_id: int, pairs: Sequence[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Which of ``pairs`` (signal type, value) are also values of an AMBER+STRICT or RED bank of another
+    organization shared with ``org_id`` for matching only, each with the provenance a copy of it carries."""
+    restricted = restricted_bank_ids(session, org_id)
+    if not restricted or not pairs:
+        return {}
+    found: dict[tuple[str, str], str] = {}
+    wanted = set(pairs)
+    values = sorted({v for _, v in wanted})
+    for start in range(0, len(values), _COPY_BATCH):
+        rows = session.execute(
+            select(Signal.signal_type, Signal.value, Bank.tlp, Organization.slug)
+            .join(Bank, Bank.id == Signal.bank_id).join(Organization, Organization.id == Bank.org_id)
+            .where(Signal.bank_id.in_(restricted), Signal.value.in_(values[start:start + _COPY_BATCH])))
+        for st, value, tlp, slug in rows:
+            if (st, value) in wanted:
+                found.setdefault((st, value), f"copy of a TLP:{tlp} signal of {slug}; never passed on"[:300])
+    return found
 
 
 def set_signal_enabled(session: Session, principal: Principal, signal_id: int, enabled: bool) -> Signal:
@@ -362,8 +388,9 @@ def remove_signal(session: Session, principal: Principal, signal_id: int) -> Non
 
 def list_signals(session: Session, principal: Principal, ref: int | str, *, after_id: int = 0,
                  limit: int = 100, signal_type: str | None = None,
-                 include_disabled: bool = False) -> list[tuple[Signal, Entry]]:
-    """Signals of a bank the caller may see (RED banks shared for matching only are not listable)."""
+                 include_disabled: bool = False, leaving: bool = False) -> list[tuple[Signal, Entry]]:
+    """Signals of a bank the caller may see (RED and AMBER+STRICT banks shared for matching only are not
+    listable); ``leaving``: for an export, without the values copied from such banks (:func:`not_copied`)."""
     bank = get_bank(session, principal, ref, Access.SEE)
     if include_disabled:
         # Disabled and removed signals are the owner's business alone.
@@ -374,6 +401,8 @@ def list_signals(session: Session, principal: Principal, ref: int | str, *, afte
         q = q.where(Signal.signal_type == signal_type)
     if not include_disabled:
         q = q.where(Signal.enabled.is_(True))
+    if leaving and (clause := not_copied(session, bank.org_id)) is not None:
+        q = q.where(clause)
     return [(s, e) for s, e in session.execute(q)]
 
 
@@ -420,6 +449,8 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
         return result
     entries = _entries_batch(session, bank, list(merged.values()))
     keys = list(merged)
+    # A value also held in a bank this organization may match but never pass on keeps that provenance.
+    origins = copied_from(session, bank.org_id, [(k[1], k[2]) for k in keys])
     now = utcnow()
     changes: list[dict[str, Any]] = []
     refs = {v: k for k, v in entries.items()}
@@ -448,7 +479,8 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
         if fresh:
             session.flush()
             rows = [{"entry_id": entries[k[0]], "bank_id": bank.id, "signal_type": k[1], "value": k[2],
-                     "labels": merged[k].labels, "provenance": merged[k].provenance or principal.actor,
+                     "labels": merged[k].labels,
+                     "provenance": origins.get((k[1], k[2])) or merged[k].provenance or principal.actor,
                      "quality": merged[k].quality, "expires_at": merged[k].expires_at, "enabled": True,
                      "created_at": now, "updated_at": now} for k in fresh]
             inserted = session.execute(insert(Signal).returning(Signal.id, Signal.entry_id, Signal.signal_type,
@@ -495,3 +527,14 @@ def _entries_batch(session: Session, bank: Bank, specs: list[SignalSpec]) -> dic
                                                                      sort_by_parameter_order=True), rows):
                 found[eref] = eid
     return found
+
+
+def not_copied(session: Session, org_id: int) -> ColumnElement[bool] | None:
+    """A condition on :class:`Signal` that leaves out values also held in a bank whose values ``org_id`` may
+    match but never pass on (its provenance follows a copied value); None when there is no such bank."""
+    restricted = restricted_bank_ids(session, org_id)
+    if not restricted:
+        return None
+    other = aliased(Signal)
+    return ~exists().where(other.bank_id.in_(restricted), other.signal_type == Signal.signal_type,
+                           other.value == Signal.value)

@@ -20,18 +20,19 @@ from sqlalchemy.orm import Session
 
 from basira.core import audit
 from basira.core.banks import SignalSpec, add_signals, get_bank, list_signals, validate_spec
+from basira.core.bounded import bounded_lines
 from basira.core.errors import BasiraError, ContentTooLarge, InvalidInput, PermissionDenied
 from basira.core.models import Bank
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry
-from basira.core.visibility import Access, Visibility, may_pass_on
+from basira.core.visibility import Access, Visibility, may_pass_on, visible_provenance
 
 FIELDS = ["signal_type", "signal_value", "labels", "tlp", "entry_ref", "content_type", "provenance", "quality"]
 MAX_REPORTED = 100
 
 
-def _rows_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows_csv(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(stream)
     if reader.fieldnames is None or not {"signal_type", "signal_value"} <= set(reader.fieldnames):
         raise InvalidInput("a CSV import needs a header with at least signal_type and signal_value")
@@ -40,7 +41,7 @@ def _rows_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         yield reader.line_num, {**row, "labels": labels}
 
 
-def _rows_jsonl(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rows_jsonl(stream: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     for n, line in enumerate(stream, 1):
         if not line.strip():
             continue
@@ -55,7 +56,7 @@ def _rows_jsonl(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         yield n, obj
 
 
-def parse_rows(stream: IO[str], fmt: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def parse_rows(stream: Iterable[str], fmt: str) -> Iterator[tuple[int, dict[str, Any]]]:
     if fmt == "csv":
         return _rows_csv(stream)
     if fmt in ("jsonl", "json"):
@@ -93,7 +94,8 @@ def import_signals(session: Session, principal: Principal, registry: SignalTypeR
     bad: list[dict[str, Any]] = []
     bad_count = 0
     try:
-        for n, row in parse_rows(stream, fmt):
+        lines = bounded_lines(stream, settings.import_max_line_bytes, "the import")
+        for n, row in parse_rows(lines, fmt):
             if len(specs) + bad_count >= settings.max_import_rows:
                 raise ContentTooLarge(f"an import has at most {settings.max_import_rows} rows")
             try:
@@ -117,9 +119,10 @@ def import_signals(session: Session, principal: Principal, registry: SignalTypeR
 
 
 def export_rows(session: Session, principal: Principal, bank: Bank) -> Iterator[dict[str, Any]]:
+    access = Visibility(session, principal.org_id).access(bank)
     after = 0
     while True:
-        page = list_signals(session, principal, bank.id, after_id=after, limit=5000)
+        page = list_signals(session, principal, bank.id, after_id=after, limit=5000, leaving=True)
         if not page:
             return
         for sig, entry in page:
@@ -127,7 +130,7 @@ def export_rows(session: Session, principal: Principal, bank: Bank) -> Iterator[
                 continue  # made from content Basira did not keep: an import would take them for plain values
             yield {"signal_type": sig.signal_type, "signal_value": sig.value, "labels": sig.labels,
                    "tlp": bank.tlp, "entry_ref": entry.ref, "content_type": entry.content_type,
-                   "provenance": sig.provenance, "quality": sig.quality}
+                   "provenance": visible_provenance(sig.provenance, access), "quality": sig.quality}
         after = page[-1][0].id
 
 

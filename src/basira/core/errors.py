@@ -115,6 +115,22 @@ class Conflict(BasiraError):
     title = "Conflict"
 
 
+class TooManyRequests(BasiraError):
+    """The caller went over a rate limit; ``retry_after`` (seconds) says when to try again."""
+
+    status = 429
+    exit_code = 75
+    title = "Too many requests"
+
+
+class Busy(BasiraError):
+    """The server is at a shared limit (pixels being decoded at once); ``retry_after`` says when to try again."""
+
+    status = 503
+    exit_code = 75
+    title = "Busy"
+
+
 class AuditChainBroken(BasiraError):
     """An audit chain does not verify: an entry was edited, removed or reordered."""
 
@@ -136,5 +152,7 @@ ALL_ERRORS: tuple[type[BasiraError], ...] = (
     PermissionDenied,
     NotFound,
     Conflict,
+    TooManyRequests,
+    Busy,
     AuditChainBroken,
 )

@@ -8,6 +8,7 @@ sensor) both hash and verify their links here.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,16 +18,19 @@ from typing import Any, Protocol, TypeVar
 GENESIS = "0" * 64
 
 
-def digest(fields: Sequence[Any], *, ascii_only: bool = False) -> str:
-    """SHA-256 (hex) of ``fields`` as compact JSON with sorted keys.
+def digest(fields: Sequence[Any], *, ascii_only: bool = False, key: bytes | None = None) -> str:
+    """SHA-256 (hex) of ``fields`` as compact JSON with sorted keys, or its HMAC-SHA256 under ``key``.
 
     Args:
         fields: The link's content and, last, the previous link's hash.
         ascii_only: Escape non-ASCII characters (as the drone evidence chain has always hashed them); changing
             it for an existing chain would break every link that holds such a character.
+        key: A secret kept outside the database: without it nobody can recompute a link after an edit.
     """
-    body = json.dumps(fields, sort_keys=True, ensure_ascii=ascii_only, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+    body = json.dumps(fields, sort_keys=True, ensure_ascii=ascii_only, separators=(",", ":")).encode()
+    if key is not None:
+        return hmac.new(key, body, hashlib.sha256).hexdigest()
+    return hashlib.sha256(body).hexdigest()
 
 
 class Link(Protocol):

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from basira.core import banks, flood, lookup, outbox
+from basira.core import banks, flood, lookup, outbox, probing
 from basira.core.errors import ConfigurationError, InvalidInput
 from basira.core.fronts import default_fronts, load_ref
 from basira.core.indexes import IndexManager
@@ -23,7 +23,7 @@ from basira.core.models import Bank, Item, Match, Organization, Signal, utcnow
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExtractedSignal, SignalType, SignalTypeRegistry
-from basira.core.visibility import Access
+from basira.core.visibility import Access, visible_provenance
 
 MAX_SIGNALS_PER_ITEM = 1000
 
@@ -169,6 +169,9 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
     # A query-side fast-path value near a bank value is replaced by the exact one before the lookup.
     sigs = _settle_provisional(session, registry, indexes, settings, request, sigs, [b.id for b, _ in banks])
     hits = lookup.lookup(session, registry, indexes, banks, sigs, now)
+    # A match-only signal probed for its value (or quarantined) answers nobody who may only match it.
+    hidden = probing.watch(session, registry, settings, principal.org_id, hits, now)
+    hits = [h for h in hits if not (h.access == Access.MATCH_ONLY and h.signal.id in hidden)]
     owners = {o.id: o for o in session.scalars(select(Organization))} if hits else {}
 
     notes = _annotations(session, principal, settings, request.content) if hits and request.content else {}
@@ -257,7 +260,8 @@ def _describe(hit: lookup.BankHit, owners: dict[int, Organization]) -> dict[str,
         "distance": hit.distance,
         "entry": {"id": entry.id, "ref": entry.ref, "content_type": entry.content_type,
                   "attributes": entry.attributes},
-        "signal": {"id": sig.id, "value": sig.value, "labels": sig.labels, "provenance": sig.provenance},
+        "signal": {"id": sig.id, "value": sig.value, "labels": sig.labels,
+                   "provenance": visible_provenance(sig.provenance, hit.access)},
     }
 
 

@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
+from basira.core.sealed import SealedTotp
+
 # SQLite has no 64-bit autoincrement other than INTEGER; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -117,8 +119,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16))
     locale: Mapped[str] = mapped_column(String(8), default="en")
-    # Base32 TOTP secret (RFC 6238) once the user has enrolled a second factor; None before.
-    totp_secret: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Base32 TOTP secret (RFC 6238) once the user has enrolled a second factor; None before. Sealed with the
+    # instance key (rows in clear from before are sealed at start-up: basira.core.sealed.seal_existing).
+    totp_secret: Mapped[str | None] = mapped_column(SealedTotp(64), nullable=True)
     totp_last_step: Mapped[int | None] = mapped_column(BigId, nullable=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(nullable=True)
@@ -353,6 +356,9 @@ class AuditHead(Base):
     chain: Mapped[str] = mapped_column(String(32), primary_key=True)
     seq: Mapped[int] = mapped_column(BigId)
     hash: Mapped[str] = mapped_column(String(64))
+    # The first entry hashed with the audit key (HMAC), and an HMAC of that mark (see basira.core.audit).
+    keyed_from: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    seal: Mapped[str] = mapped_column(String(64), default="")
 
 
 class SetupToken(Base):
@@ -397,3 +403,16 @@ class ScanChunk(Base):
     matched: Mapped[int] = mapped_column(Integer)
     errors: Mapped[int] = mapped_column(Integer)
     done_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ProbeCount(Base):
+    """How many near-threshold queries one organization made against one signal of a RED or AMBER+STRICT bank
+    of another organization in one hour (``hour`` is unix time // 3600): many are a search for the value."""
+
+    __tablename__ = "probe_counts"
+    __table_args__ = (UniqueConstraint("org_id", "signal_id", "hour"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
+    hour: Mapped[int] = mapped_column(Integer)
+    queries: Mapped[int] = mapped_column(Integer, default=0)

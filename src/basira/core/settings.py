@@ -202,6 +202,60 @@ class Settings:
         metadata={"help": "How long the one-time set-up token that `basira serve` prints on an empty instance stays "
                           "valid (seconds); the first page asks for it before anyone may claim the instance."},
     )
+    # -- security (issue 21) --
+    audit_heads_every_s: int = field(
+        default=3600,
+        metadata={"help": "Seconds between exports of the audit chains' heads to a signed file (0: only `basira "
+                          "audit export-heads`); copy the files off the machine to find a rewrite from outside."},
+    )
+    audit_heads_dir: str = field(
+        default="",
+        metadata={"help": "Folder of the signed audit head files; empty means `audit-heads` in the data folder."},
+    )
+    hsts_max_age_s: int = field(
+        default=31_536_000,
+        metadata={"help": "Strict-Transport-Security max-age sent with every answer when BASIRA_SESSION_HTTPS_ONLY "
+                          "is set (served behind TLS); 0 sends none."},
+    )
+    match_rate_per_key: int = field(
+        default=600,
+        metadata={"help": "Match requests one API key may make per minute (then HTTP 429 with Retry-After); 0: "
+                          "no limit."},
+    )
+    match_rate_per_org: int = field(
+        default=1200,
+        metadata={"help": "Match requests one organization (all its keys and users) may make per minute; 0: no "
+                          "limit."},
+    )
+    probe_max_per_hour: int = field(
+        default=20,
+        metadata={"help": "Near-threshold hits one organization may have on one match-only (RED, AMBER+STRICT) "
+                          "signal of another in an hour; the next quarantines the signal and alerts its owner."},
+    )
+    probe_near_fraction: float = field(
+        default=0.5,
+        metadata={"help": "A hit on a match-only signal is near the threshold (counted as probing) when its "
+                          "distance is at least this fraction of the threshold."},
+    )
+    login_failures_per_source: int = field(
+        default=20,
+        metadata={"help": "Failed sign-ins one client address may make in 15 minutes before it is refused "
+                          "(HTTP 429) for the rest of that window; accounts themselves are never locked."},
+    )
+    import_max_line_bytes: int = field(
+        default=1024 * 1024,
+        metadata={"help": "Longest line (or XML text node) of any import (bank, sanctions list, zone file), in "
+                          "bytes; a longer one refuses the import without reading it whole."},
+    )
+    import_max_inflated_bytes: int = field(
+        default=1024 * 1024 * 1024,
+        metadata={"help": "Most bytes a compressed import (.gz, .zip, .bz2, .xz) may inflate to; more refuses it."},
+    )
+    image_pixel_budget: int = field(
+        default=200_000_000,
+        metadata={"help": "Pixels all the images one worker process decodes at the same time may hold together; "
+                          "a request that would pass it waits up to 10 s, then gets HTTP 503."},
+    )
     #: The fronts' settings, one dataclass instance per front's settings class (filled by :func:`load_settings`;
     #: a class missing here reads as its defaults). Not an environment variable itself.
     sections: dict[type, Any] = field(default_factory=dict, compare=False, repr=False,

@@ -46,7 +46,7 @@ def create_user(session: Session, principal: Principal, org_id: int, username: s
     if not username or len(username) > 200:
         raise InvalidInput("a username has 1-200 characters")
     if session.scalar(select(User).where(User.username == username)):
-        raise Conflict(f"user {username!r} exists")
+        raise Conflict(f"the username {username!r} is not available")
     user = User(org_id=org_id, username=username, password_hash=hash_password(password),
                 role=parse_role(role).value, locale=locale if locale in LOCALES else "en")
     session.add(user)

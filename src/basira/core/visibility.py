@@ -4,13 +4,19 @@
 | CLEAR        | all   | see, match                         | see, match          | exported                   |
 | GREEN        | all   | see, match                         | see, match          | to the community           |
 | AMBER        | all   | see, match; may pass to clients    | nothing             | named partners only        |
-| AMBER+STRICT | all   | see, match; never passed on        | nothing             | named partners, no re-export |
+| AMBER+STRICT | all   | match only (never the value)       | nothing             | named partners, no re-export |
 | RED          | all   | match only (never the value)       | nothing             | never                      |
+
+AMBER+STRICT is match-only for the organizations a bank is shared with on this instance: a value that may never be
+passed on is never listed, since a listed value can be copied into a bank of one's own and passed on from there.
+A value copied anyway (learnt from a match of one's own item, say) is traced: :func:`restricted_bank_ids` names the
+banks whose values an organization may match but never pass on, and exports leave out every value also held there.
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -18,6 +24,9 @@ from sqlalchemy.orm import Session
 
 from basira.core.exercise import exercise_org_ids, may_meet
 from basira.core.models import TLP, Bank, SharingGroup, SharingGroupMember
+
+#: Actors' ids in a provenance (an API key id, a user name) are the owner's business alone.
+_ACTOR_PROVENANCE = re.compile(r"^(key|user|oidc|cli)(:|$)")
 
 
 class Access(enum.IntEnum):
@@ -39,7 +48,7 @@ def bank_access(bank: Bank, org_id: int, shared_org_ids: Iterable[int]) -> Acces
         return Access.SEE
     if not shared:
         return Access.NONE
-    if tlp == TLP.RED:
+    if tlp in (TLP.RED, TLP.AMBER_STRICT):
         return Access.MATCH_ONLY
     return Access.SEE
 
@@ -111,3 +120,17 @@ class Visibility:
             if a >= minimum:
                 out.append((bank, a))
         return out
+
+
+def visible_provenance(provenance: str, access: Access) -> str:
+    """A signal's provenance as an organization with ``access`` to its bank may read it: the owner's own actors
+    (the key or user that added it) are left out for everyone but the owner."""
+    if access == Access.OWNER or not _ACTOR_PROVENANCE.match(provenance):
+        return provenance
+    return ""
+
+
+def restricted_bank_ids(session: Session, org_id: int) -> list[int]:
+    """Banks of other organizations that ``org_id`` may match but whose values it may never pass on (AMBER+STRICT
+    and RED banks shared with it): a value of theirs found in one of ``org_id``'s own banks is a copy."""
+    return [b.id for b, a in Visibility(session, org_id).banks(Access.MATCH_ONLY) if a == Access.MATCH_ONLY]

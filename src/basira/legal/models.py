@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column
 
 from basira.core.models import Base, BigId, utcnow
+from basira.core.sealed import SealedText
 
 
 class OrderStatus(enum.StrEnum):
@@ -49,7 +50,7 @@ class Authority(Base):
     member_state: Mapped[str] = mapped_column(String(2))
     timezone: Mapped[str] = mapped_column(String(64))
     key_kind: Mapped[str] = mapped_column(String(16))
-    key: Mapped[str] = mapped_column(Text, default="")
+    key: Mapped[str] = mapped_column(SealedText, default="")  # sealed with the instance key
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from basira.core import outbox
+from basira.core.models import Bank, Signal
+from basira.core.visibility import Access, Visibility
 from basira.review.models import Appeal, Case, CaseMatch, Decision
 from basira.review.taxonomy import Reason
 
@@ -78,6 +80,21 @@ def links_of(session: Session, case_id: int) -> list[CaseMatch]:
     return list(session.scalars(select(CaseMatch).where(CaseMatch.case_id == case_id).order_by(CaseMatch.id)))
 
 
+def _visible_signal_ids(session: Session, org_id: int, signal_ids: set[int]) -> list[int]:
+    """The ids among ``signal_ids`` whose banks ``org_id`` may see: a match-only (RED, AMBER+STRICT) signal of
+    another organization is not named outside, in webhooks or actions."""
+    if not signal_ids:
+        return []
+    vis = Visibility(session, org_id)
+    rows = session.execute(select(Signal.id, Signal.bank_id).where(Signal.id.in_(sorted(signal_ids)))).all()
+    access: dict[int, Access] = {}
+    for _, bank_id in rows:
+        if bank_id not in access:
+            bank = session.get(Bank, bank_id)
+            access[bank_id] = vis.access(bank) if bank is not None else Access.NONE
+    return sorted(sid for sid, bank_id in rows if access[bank_id] >= Access.SEE)
+
+
 def emit_decision(session: Session, case: Case, decision: Decision, reason: Reason) -> None:
     links = links_of(session, case.id)
     payload: CaseDecidedPayload = {
@@ -86,7 +103,7 @@ def emit_decision(session: Session, case: Case, decision: Decision, reason: Reas
         "opinion": reason.opinion.value if reason.opinion else None, "reviewer": decision.reviewer,
         "second_reviewer": decision.second_reviewer, "rationale": decision.rationale[:_MAX_RATIONALE],
         "match_ids": [lk.match_id for lk in links][:_MAX_IDS],
-        "signal_ids": sorted({lk.signal_id for lk in links})[:_MAX_IDS],
+        "signal_ids": _visible_signal_ids(session, case.org_id, {lk.signal_id for lk in links})[:_MAX_IDS],
         "decided_at": (decision.decided_at or decision.created_at).isoformat(),
     }
     kind = "case.decided" if reason.decides else "case.information_requested"

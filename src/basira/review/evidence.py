@@ -23,7 +23,7 @@ from basira.core.caseshapes import (
 )
 from basira.core.fronts import CaseKindSpec
 from basira.core.models import Bank, Entry, Match, Signal
-from basira.core.visibility import Access
+from basira.core.visibility import Access, visible_provenance
 
 __all__ = ["BankEvidence", "EntryEvidence", "ItemEvidence", "MalformedEvent", "MatchEvidence", "MatchRecordedPayload",
            "MatchesEvidence", "SignalEvidence", "empty_evidence", "group_text", "id_list", "match_evidence"]
@@ -59,7 +59,7 @@ def match_evidence(match: Match, signal: Signal, entry: Entry, bank: Bank, acces
         "match_id": match.id, "item_id": match.item_id, "signal_type": match.signal_type,
         "query_value": match.query_value, "distance": finite_float(match.distance), "bank": bank_ev,
         "signal": {"id": signal.id, "value": signal.value, "labels": list(signal.labels),
-                   "provenance": signal.provenance},
+                   "provenance": visible_provenance(signal.provenance, access)},
         "entry": {"id": entry.id, "ref": entry.ref, "content_type": entry.content_type,
                   "attributes": dict(entry.attributes)},
         "explanation": dict(match.explanation),

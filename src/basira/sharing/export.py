@@ -16,11 +16,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from basira.core import audit
-from basira.core.banks import get_bank
+from basira.core.banks import get_bank, not_copied
 from basira.core.errors import PermissionDenied
 from basira.core.exercise import is_exercise, refuse_exercise
 from basira.core.models import TLP, Bank, Entry, Match, Opinion, OpinionKind, Organization, Signal
@@ -69,7 +69,9 @@ def may_receive(session: Session, bank: Bank, org_id: int) -> bool:
 
 def exportable_banks(session: Session, org_id: int) -> list[Bank]:
     """The banks whose signals may leave the instance for organization ``org_id``, by id."""
-    return [b for b, _ in Visibility(session, org_id).banks(Access.SEE) if may_receive(session, b, org_id)]
+    # AMBER+STRICT banks are match-only on the instance (never listed), yet DESIGN.md lets them go to named
+    # partner organizations as partner instances: over TAXII, audited, marked never to be passed on again.
+    return [b for b, _ in Visibility(session, org_id).banks(Access.MATCH_ONLY) if may_receive(session, b, org_id)]
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ def bank_objects(session: Session, ns: uuid.UUID, bank: Bank, *, after: Position
     owner_ref = org_identity_id(ns, bank.org_id)
     marking = (TLP2_IDS[TLP(bank.tlp)],)
     never = exists().where(ReceivedObject.signal_id == Signal.id, ReceivedObject.tlp.in_(NEVER_PASSED_ON))
+    copied = not_copied(session, bank.org_id)
     cursor = after if after is not None and after.key >= 0 else None
     # Derived signals (hashes of edits of a banked photo) go out only where the bank allows it.
     derived = () if bank.share_derived else (Signal.derived.is_(False),)
@@ -118,7 +121,7 @@ def bank_objects(session: Session, ns: uuid.UUID, bank: Bank, *, after: Position
                Signal.created_at, Signal.updated_at, Entry.ref.label("entry_ref"), Entry.content_type)
     while True:
         q = (select(*columns).join(Entry, Entry.id == Signal.entry_id)
-             .where(Signal.bank_id == bank.id, ~never, *derived)
+             .where(Signal.bank_id == bank.id, ~never, true() if copied is None else copied, *derived)
              .order_by(Signal.updated_at, Signal.id).limit(batch))
         if cursor is not None:
             q = q.where(or_(Signal.updated_at > cursor.added,
@@ -223,7 +226,7 @@ def bank_bundle(session: Session, principal: Principal, secret_key: str, ref: in
 
     With ``opinions``, the caller's organization's opinions of the bank's signals follow the indicators.
     """
-    bank = get_bank(session, principal, ref, Access.SEE)
+    bank = get_bank(session, principal, ref, Access.MATCH_ONLY)
     refuse_exercise(session, bank.org_id, "export a bank")
     if not may_receive(session, bank, principal.org_id):
         raise PermissionDenied(f"bank {ref!r} is marked TLP:{bank.tlp}: its signals do not leave the instance")

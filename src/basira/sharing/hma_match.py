@@ -92,7 +92,7 @@ def lookup(session: Session, principal: Principal, registry: SignalTypeRegistry,
     for hit in _hits(session, principal, registry, indexes, settings, name, value):
         bank = hit["bank"]
         if bank.get("name") is None:
-            out.setdefault(f"{bank['owner']}:RED", [])
+            out.setdefault(f"{bank['owner']}:{bank['tlp']}", [])
             continue
         label = bank["name"] if bank["owner"] == mine else f"{bank['owner']}:{bank['name']}"
         out.setdefault(label, []).append({"bank_content_id": hit["entry"]["id"],

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from basira.core import audit
-from basira.core.banks import get_bank
+from basira.core.banks import get_bank, not_copied
 from basira.core.errors import InvalidInput, NotFound, PermissionDenied
 from basira.core.exercise import refuse_exercise
 from basira.core.models import TLP, Bank, Organization, Signal
@@ -145,18 +145,23 @@ class Row(NamedTuple):
     updated_at: dt.datetime | None
 
 
-def _page(session: Session, bank_id: int, after: int, share_derived: bool = False) -> list[Row]:
+def _page(session: Session, bank_id: int, after: int, copied: ColumnElement[bool] | None,
+          share_derived: bool = False) -> list[Row]:
     # Derived signals (hashes of edits of a banked photo) go out only where the bank allows it.
     derived = () if share_derived else (Signal.derived.is_(False),)
     q = (select(Signal.id, Signal.signal_type, Signal.value, Signal.labels, Signal.updated_at)
          .where(Signal.bank_id == bank_id, Signal.id > after, Signal.enabled.is_(True), *derived)
          .order_by(Signal.id).limit(PAGE))
+    if copied is not None:
+        q = q.where(copied)
     return [Row(*r) for r in session.execute(q)]
 
 
 def _signals(session: Session, bank_id: int, share_derived: bool = False) -> Iterator[Row]:
     after = 0
-    while page := _page(session, bank_id, after, share_derived):
+    bank = session.get(Bank, bank_id)
+    copied = not_copied(session, bank.org_id) if bank is not None else None
+    while page := _page(session, bank_id, after, copied, share_derived):
         yield from page
         after = page[-1].id
 

@@ -55,7 +55,7 @@ def collections(session: Session, inst: Instance, principal: Principal) -> list[
     readable = {b.id for b in export.exportable_banks(session, principal.org_id)}
     writer = principal.role.value in ("admin", "analyst")
     out = []
-    for bank, access in Visibility(session, principal.org_id).banks(Access.SEE):
+    for bank, access in Visibility(session, principal.org_id).banks(Access.MATCH_ONLY):
         can_write = writer and access == Access.OWNER
         if bank.id in readable or can_write:
             out.append(Collection(bank, collection_id(ns, bank.id), bank.id in readable, can_write))

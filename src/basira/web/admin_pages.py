@@ -82,19 +82,27 @@ async def _user_action(request: Request, v: Viewer, user_id: str, what: str) -> 
         with inst(request).db.session() as s:
             if what == "delete":
                 name = users.delete_user(s, v.principal, uid, acting_user_id=v.user.id).username
+            elif what == "sign-out":
+                name = auth.end_sessions_of(s, v.principal, uid).username
             else:
                 name = totp.reset(s, v.principal, uid).username
     except NotFound:
         return error(request, "not_found", 404, v.context())
     except (PermissionDenied, Conflict) as e:
         return _users_page(request, v, status=e.status, problem={"detail": e.detail, "username": ""})
-    flash(request, "user_deleted" if what == "delete" else "totp_reset", name=name)
+    flash(request, {"delete": "user_deleted", "sign-out": "sessions_ended"}.get(what, "totp_reset"), name=name)
     return redirect(request, "/admin/users")
 
 
 @router.post("/admin/users/{user_id}/delete", response_class=HTMLResponse)
 async def delete_user(request: Request, user_id: str, v: ViewerDep) -> Response:
     return await _user_action(request, v, user_id, "delete")
+
+
+@router.post("/admin/users/{user_id}/sign-out", response_class=HTMLResponse)
+async def sign_out_user(request: Request, user_id: str, v: ViewerDep) -> Response:
+    """End every session of the user: a cookie they (or anyone who took it) kept opens nothing any more."""
+    return await _user_action(request, v, user_id, "sign-out")
 
 
 @router.post("/admin/users/{user_id}/reset-totp", response_class=HTMLResponse)
@@ -167,7 +175,7 @@ async def enrol_totp(request: Request, v: ViewerDep) -> Response:
         result = totp.confirm_enrolment(s, user, field(form, "code"), request.client.host if request.client else "")
     if result.outcome is auth.Outcome.OK and result.user is not None:
         # The session's fingerprint is of the password only: it stays valid, but start afresh anyway.
-        auth.start_session(request.session, result.user)
+        auth.start_session(request.session, result.user, inst(request).db.session)
         flash(request, "totp_enrolled")
         return redirect(request, "/account")
     if result.outcome is auth.Outcome.LOCKED:

@@ -1,7 +1,9 @@
 """Signing people in to the web pages: password check with lock-out, the session's user, CSRF tokens.
 
 The session lives in a signed cookie (Starlette's SessionMiddleware); it holds the user's id, a fingerprint of
-the password hash (so that a password change ends other sessions) and the CSRF token, never a secret. Between
+the password hash (so that a password change ends other sessions), the CSRF token and the id of a server-side
+session row (:class:`basira.web.models.WebSession`, stored as SHA-256): signing out or an admin ends that row, so a
+cookie saved before opens nothing afterwards. Between
 the password and the TOTP code (:mod:`basira.web.totp`) the session holds a *pending* user, who can do nothing
 but type a code, for a few minutes.
 """
@@ -14,8 +16,11 @@ import functools
 import hashlib
 import hmac
 import secrets
+import threading
 import time
-from collections.abc import MutableMapping
+from collections import deque
+from collections.abc import Callable, MutableMapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,10 +28,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from basira.core import audit
+from basira.core.errors import NotFound
 from basira.core.models import Organization, Role, User, utcnow
 from basira.core.principal import Principal
-from basira.core.security import hash_password, verify_password
-from basira.web.models import OrgWebSettings
+from basira.core.security import hash_password, sha256_hex, verify_password
+from basira.web.models import OrgWebSettings, WebSession
 
 MAX_FAILURES = 5
 LOCK_FOR = dt.timedelta(minutes=15)
@@ -36,6 +42,8 @@ MAX_PASSWORD = 1024
 
 
 PENDING_FOR = dt.timedelta(minutes=5)
+#: How long a signed-in session lives on the server (the cookie's own signed lifetime is the same).
+SESSION_LIFETIME = dt.timedelta(hours=12)
 
 
 class Outcome(enum.Enum):
@@ -44,7 +52,8 @@ class Outcome(enum.Enum):
     OK = "ok"
     SECOND_FACTOR = "second_factor"  # the password is right; a TOTP code (or an enrolment) must follow
     BAD = "bad"  # unknown user, deleted user or wrong password: the page does not tell them apart
-    LOCKED = "locked"
+    LOCKED = "locked"  # the password is right but too many wrong TOTP codes locked the account
+    THROTTLED = "throttled"  # too many failures from this client address, whatever the username
 
 
 @dataclass(frozen=True)
@@ -59,32 +68,79 @@ def _dummy_hash() -> str:
 
 
 def attempt_login(session: Session, username: str, password: str, client: str = "") -> LoginResult:
-    """Check a username and password; count failures and lock the account for 15 minutes after 5.
+    """Check a username and password.
 
-    Every attempt on an existing account is audited (success, failure, lock). An unknown or deleted user costs
-    the same argon2 verification as a real one, so timing does not reveal which usernames exist.
+    A wrong password never locks the account (anyone could lock anyone's account by guessing): failures are
+    throttled per client address instead (:class:`SourceThrottle`, by the page). An unknown, deleted or locked
+    user with a wrong password gets the same answer as a wrong password, after the same argon2 work, so neither
+    the answer nor its timing tells which usernames exist. Only someone who knows the password learns that the
+    account is locked (by wrong TOTP codes, :func:`count_failure`). Attempts on existing accounts are audited.
     """
     username = username.strip()
     # No username holds control or format characters (PostgreSQL would even refuse a NUL in the query).
     if not username or len(username) > MAX_USERNAME or not username.isprintable() \
             or len(password) > MAX_PASSWORD:
+        verify_password(password[:MAX_PASSWORD], _dummy_hash())
         return LoginResult(Outcome.BAD)
     user = session.scalar(select(User).where(User.username == username))
     if user is None or user.deleted_at is not None:
         verify_password(password, _dummy_hash())
         return LoginResult(Outcome.BAD)
     chain_args = _chain(user)
-    if is_locked(user):
-        # While locked, the password is not even checked: guessing on goes nowhere.
-        return LoginResult(Outcome.LOCKED, user)
     if not verify_password(password, user.password_hash):
-        return count_failure(session, user, "user.login_failed", {"client": client})
+        audit.record(session, action="user.login_failed", details={"client": client}, **chain_args)
+        return LoginResult(Outcome.BAD)
+    if is_locked(user):
+        return LoginResult(Outcome.LOCKED, user)
     if needs_second_factor(session, user):
-        # The failure count is kept until the code is right too: a known password does not buy more guesses.
+        # The failure count (of TOTP codes) is kept until the code is right too.
         audit.record(session, action="user.password_ok", details={"client": client}, **chain_args)
         return LoginResult(Outcome.SECOND_FACTOR, user)
     finish_login(session, user, {"client": client})
     return LoginResult(Outcome.OK, user)
+
+
+class SourceThrottle:
+    """Failed sign-ins per client address in a sliding window of :data:`LOCK_FOR`: past the limit, the address
+    is refused (whatever the username) until its oldest failure leaves the window. Held per worker process."""
+
+    #: Addresses remembered at most; the oldest are forgotten first (a bound on memory).
+    MAX_SOURCES = 100_000
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, source: str, now: float) -> deque[float]:
+        found = self._failures.get(source)
+        if found is None:
+            return deque()
+        while found and now - found[0] > LOCK_FOR.total_seconds():
+            found.popleft()
+        return found
+
+    def wait(self, source: str, limit: int) -> int:
+        """Seconds before ``source`` may try again (0: now); a limit of 0 or less never refuses."""
+        if limit <= 0:
+            return 0
+        with self._lock:
+            now = self._clock()
+            recent = self._recent(source, now)
+            if len(recent) < limit:
+                return 0
+            return max(1, int(LOCK_FOR.total_seconds() - (now - recent[-limit]) + 0.999))
+
+    def fail(self, source: str) -> None:
+        with self._lock:
+            now = self._clock()
+            recent = self._recent(source, now)
+            recent.append(now)
+            while len(recent) > 1000:
+                recent.popleft()
+            self._failures[source] = recent
+            if len(self._failures) > self.MAX_SOURCES:
+                del self._failures[next(iter(self._failures))]
 
 
 def needs_second_factor(session: Session, user: User) -> bool:
@@ -104,7 +160,8 @@ def is_locked(user: User) -> bool:
 
 
 def count_failure(session: Session, user: User, action: str, details: dict[str, Any]) -> LoginResult:
-    """Count a wrong password or code (one counter for both), audit it, lock the account at the fifth."""
+    """Count a wrong TOTP code (asked only of someone who gave the right password), audit it, lock the account
+    at the fifth."""
     # One UPDATE, so that parallel guesses cannot overwrite each other's count.
     session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
     session.refresh(user)
@@ -130,10 +187,58 @@ def fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
 
 
-def start_session(web_session: MutableMapping[str, Any], user: User) -> None:
-    """Put ``user`` in a fresh session (new CSRF token: nothing from before the sign-in carries over)."""
+OpenDb = Callable[[], AbstractContextManager[Session]]
+
+
+def start_session(web_session: MutableMapping[str, Any], user: User, open_db: OpenDb, client: str = "") -> None:
+    """Put ``user`` in a fresh session (new CSRF token: nothing from before the sign-in carries over), backed by a
+    new server-side session row that lives :data:`SESSION_LIFETIME`."""
     web_session.clear()
-    web_session.update({"uid": user.id, "fp": fingerprint(user), "csrf": secrets.token_urlsafe(32)})
+    sid = secrets.token_urlsafe(32)
+    with open_db() as db:
+        db.add(WebSession(digest=sha256_hex(sid), user_id=user.id, client=client[:100],
+                          expires_at=utcnow() + SESSION_LIFETIME))
+    web_session.update({"uid": user.id, "fp": fingerprint(user), "csrf": secrets.token_urlsafe(32), "sid": sid})
+
+
+def end_session(db: Session, web_session: MutableMapping[str, Any], by: str = "user") -> None:
+    """Sign out: end the server-side session (a copy of the cookie opens nothing any more) and clear the cookie."""
+    sid = web_session.get("sid")
+    if isinstance(sid, str):
+        row = db.scalar(select(WebSession).where(WebSession.digest == sha256_hex(sid)))
+        if row is not None and row.ended_at is None:
+            row.ended_at, row.ended_by = utcnow(), by
+    web_session.clear()
+
+
+def end_user_sessions(db: Session, user: User, by: str) -> int:
+    """End every open session of ``user`` (an admin's "sign out everywhere"); returns how many were open."""
+    now = utcnow()
+    rows = list(db.scalars(select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None),
+                                                     WebSession.expires_at > now)))
+    for row in rows:
+        row.ended_at, row.ended_by = now, by[:200]
+    audit.record(db, org_id=user.org_id, actor=by, action="user.sessions_ended", target=f"user:{user.id}",
+                 details={"sessions": len(rows)})
+    return len(rows)
+
+
+def end_sessions_of(db: Session, principal: Principal, user_id: int) -> User:
+    """An admin ends every session of a user of their organization."""
+    principal.require_admin()
+    user = db.get(User, user_id)
+    if user is None or user.org_id != principal.org_id or user.deleted_at is not None:
+        raise NotFound(f"no user {user_id}")
+    end_user_sessions(db, user, principal.actor)
+    return user
+
+
+def _live_session(db: Session, web_session: MutableMapping[str, Any], user_id: int) -> bool:
+    sid = web_session.get("sid")
+    if not isinstance(sid, str):
+        return False
+    row = db.scalar(select(WebSession).where(WebSession.digest == sha256_hex(sid)))
+    return row is not None and row.user_id == user_id and row.ended_at is None and row.expires_at > utcnow()
 
 
 def start_pending(web_session: MutableMapping[str, Any], user: User) -> None:
@@ -166,7 +271,7 @@ def session_user(session: Session, web_session: MutableMapping[str, Any]) -> Use
     user = session.get(User, uid)
     fp = web_session.get("fp")
     if user is None or user.deleted_at is not None or not isinstance(fp, str) \
-            or not hmac.compare_digest(fp, fingerprint(user)):
+            or not hmac.compare_digest(fp, fingerprint(user)) or not _live_session(session, web_session, uid):
         web_session.clear()
         return None
     return user

@@ -15,10 +15,17 @@ _DOCS_PREFIXES = ("/docs",)
 
 
 class SecurityHeaders:
-    """ASGI middleware adding the headers to every HTTP response (pages, static files, API, errors)."""
+    """ASGI middleware adding the headers to every HTTP response (pages, static files, API, errors).
 
-    def __init__(self, app: ASGIApp) -> None:
+    Behind TLS (a request that came over HTTPS, or ``https_only`` set), it also sends Strict-Transport-Security
+    for ``hsts_max_age`` seconds (0: never) and marks every cookie ``Secure``, so a cookie is never sent in clear
+    even when the setting was forgotten.
+    """
+
+    def __init__(self, app: ASGIApp, *, https_only: bool = False, hsts_max_age: int = 0) -> None:
         self.app = app
+        self.https_only = https_only
+        self.hsts_max_age = hsts_max_age
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -26,6 +33,7 @@ class SecurityHeaders:
             return
         path: str = scope.get("path", "")
         policy = DOCS_POLICY if path.startswith(_DOCS_PREFIXES) else PAGE_POLICY
+        tls = self.https_only or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -34,9 +42,22 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("Referrer-Policy", "same-origin")
                 headers.setdefault("X-Frame-Options", "DENY")
+                if tls and self.hsts_max_age > 0:
+                    headers.setdefault("Strict-Transport-Security", f"max-age={self.hsts_max_age}")
+                if tls:
+                    _secure_cookies(headers)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _secure_cookies(headers: MutableHeaders) -> None:
+    cookies = headers.getlist("set-cookie")
+    if not cookies or all("secure" in c.lower().split("; ") for c in cookies):
+        return
+    del headers["set-cookie"]
+    for c in cookies:
+        headers.append("set-cookie", c if "secure" in c.lower().split("; ") else f"{c}; Secure")
 
 
 def media_policy(origins: list[str]) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from basira.core.models import Base, utcnow
+from basira.core.sealed import SealedTotp
 
 
 class OrgWebSettings(Base):
@@ -34,7 +35,7 @@ class PendingTotp(Base):
 
     __tablename__ = "web_totp_enrolments"
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, autoincrement=False)
-    secret: Mapped[str] = mapped_column(String(64))
+    secret: Mapped[str] = mapped_column(SealedTotp(64))  # sealed with the instance key
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -45,3 +46,18 @@ class Exposure(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, autoincrement=False)
     day: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO date: comparable and portable
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebSession(Base):
+    """A signed-in browser, server side: the cookie names it by a random id (stored as SHA-256 only), so that
+    signing out, an admin, a password change or the end of its lifetime ends it whatever the browser kept."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    client: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column()
+    ended_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
+    ended_by: Mapped[str] = mapped_column(String(200), default="")

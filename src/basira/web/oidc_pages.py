@@ -62,7 +62,7 @@ async def oidc_callback(request: Request) -> Response:
         return _refused(request, e.reason, 403)
     except ProviderUnavailable:
         return _refused(request, "unavailable", 502)
-    auth.start_session(request.session, user)
+    auth.start_session(request.session, user, inst(request).db.session)
     return redirect(request, "/")
 
 

@@ -66,7 +66,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.state.web_https_only = secure
     app.add_middleware(SessionMiddleware, secret_key=instance.secret_key, session_cookie=SESSION_COOKIE,
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=secure)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, https_only=secure, hsts_max_age=instance.settings.hsts_max_age_s)
     app.add_exception_handler(SignInRequired, to_sign_in)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
@@ -132,14 +132,23 @@ def login_page(request: Request) -> Response:
     return render(request, "login.html", {"error": None, "username": "", "providers": oidc_pages.choices(request)})
 
 
+def _throttle(request: Request) -> auth.SourceThrottle:
+    """The app's throttle of failed sign-ins per client address (one per worker process)."""
+    found = getattr(request.app.state, "login_throttle", None)
+    if not isinstance(found, auth.SourceThrottle):
+        found = request.app.state.login_throttle = auth.SourceThrottle()
+    return found
+
+
 def _refused(request: Request, template: str, result: auth.LoginResult, context: dict[str, Any]) -> Response:
     locked = result.outcome is auth.Outcome.LOCKED
+    throttled = result.outcome is auth.Outcome.THROTTLED
     if locked:
         request.session.clear()  # a locked account starts again from the password, in 15 minutes
     return render(request, template, {
-        **context, "error": "locked" if locked else "bad",
+        **context, "error": "locked" if locked else "throttled" if throttled else "bad",
         "lock_minutes": int(auth.LOCK_FOR.total_seconds() // 60),
-    }, status=429 if locked else 401)
+    }, status=429 if locked or throttled else 401)
 
 
 @router.post("/login", response_class=HTMLResponse)
@@ -149,15 +158,22 @@ async def login_submit(request: Request) -> Response:
         return form
     username, password = field(form, "username"), field(form, "password")
     instance = inst(request)
+    throttle, source = _throttle(request), _client(request)
+    wait = throttle.wait(source, instance.settings.login_failures_per_source)
+    if wait:
+        return _refused(request, "login.html", auth.LoginResult(auth.Outcome.THROTTLED),
+                        {"username": username[:auth.MAX_USERNAME], "wait_minutes": (wait + 59) // 60})
 
     def attempt() -> auth.LoginResult:
         with instance.db.session() as s:
-            return auth.attempt_login(s, username, password, _client(request))
+            return auth.attempt_login(s, username, password, source)
 
     # argon2 takes tens of milliseconds: keep it off the event loop.
     result = await run_in_threadpool(attempt)
+    if result.outcome is auth.Outcome.BAD:
+        throttle.fail(source)
     if result.user is not None and result.outcome is auth.Outcome.OK:
-        auth.start_session(request.session, result.user)
+        auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
         return redirect(request, "/")
     if result.user is not None and result.outcome is auth.Outcome.SECOND_FACTOR:
         auth.start_pending(request.session, result.user)
@@ -197,7 +213,7 @@ async def totp_submit(request: Request) -> Response:
         result = totp.verify_login_code(s, user, field(form, "code"), _client(request))
         locale = user.locale
     if result.outcome is auth.Outcome.OK and result.user is not None:
-        auth.start_session(request.session, result.user)
+        auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
         return redirect(request, "/")
     return _refused(request, "totp.html", result, {"pending": result.user, "user_locale": locale})
 
@@ -230,7 +246,7 @@ async def enrol_submit(request: Request) -> Response:
             return redirect(request, "/login")
         result = totp.confirm_enrolment(s, user, field(form, "code"), _client(request))
     if result.outcome is auth.Outcome.OK and result.user is not None:
-        auth.start_session(request.session, result.user)
+        auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
         return redirect(request, "/")
     if result.user is None or result.outcome is auth.Outcome.LOCKED:
         return _refused(request, "totp_enrol.html", result, {"secret": None, "uri": None, "pending": None,
@@ -243,7 +259,8 @@ async def logout(request: Request) -> Response:
     form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
-    request.session.clear()
+    with inst(request).db.session() as s:
+        auth.end_session(s, request.session)
     return redirect(request, "/login")
 
 
@@ -295,7 +312,7 @@ async def load_demo(request: Request) -> Response:
     if seeded is None:
         return redirect(request, "/")
     result, user = seeded
-    auth.start_session(request.session, user)
+    auth.start_session(request.session, user, inst(request).db.session, _client(request))
     # No language links here: following one would lose the credentials that are shown only on this page.
     return render(request, "demo_loaded.html", {"result": result, "user": user, "show_languages": False},
                   user_locale=user.locale)

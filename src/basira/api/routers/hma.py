@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from basira.api import problems, uploads
 from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import errors
+from basira.api.ratelimits import MatchPrincipal
 from basira.core.errors import (
     BasiraError,
     Conflict,
@@ -133,8 +134,8 @@ async def hash_upload(request: Request, inst: InstanceDep, principal: PrincipalD
 # -- matching ---------------------------------------------------------------------------------------------
 
 
-@router.get("/m/raw_lookup", responses=errors(400, 403))
-def raw_lookup(inst: InstanceDep, principal: PrincipalDep, signal: SignalParam = None,
+@router.get("/m/raw_lookup", responses=errors(400, 403, 429))
+def raw_lookup(inst: InstanceDep, principal: MatchPrincipal, signal: SignalParam = None,
                signal_type: TypeParam = None, banks: BanksParam = None,
                include_distance: Annotated[str | None, Query(max_length=100)] = None) -> dict[str, Any]:
     """HMA's raw lookup: `{"matches": [content ids]}`, or with `include_distance=true`
@@ -146,16 +147,16 @@ def raw_lookup(inst: InstanceDep, principal: PrincipalDep, signal: SignalParam =
     return {"matches": found}
 
 
-@router.get("/m/lookup", responses=errors(400, 403))
-def lookup(inst: InstanceDep, principal: PrincipalDep, signal: SignalParam = None, signal_type: TypeParam = None,
+@router.get("/m/lookup", responses=errors(400, 403, 429))
+def lookup(inst: InstanceDep, principal: MatchPrincipal, signal: SignalParam = None, signal_type: TypeParam = None,
            banks: BanksParam = None, url: UrlParam = None,
            seed: Annotated[str | None, Query(max_length=200, description="Ignored: Basira has no coin flip.")] = None,
            bypass_coinflip: Annotated[str | None, Query(max_length=100, description="Ignored.")] = None,
            content_type: Annotated[str | None, Query(max_length=32, description="Ignored.")] = None,
            types: TypesParam = None) -> dict[str, Any]:
     """HMA's lookup of a hash: `{bank name: [{"bank_content_id", "distance"}]}` for each bank that matched
-    (own banks by name, others' as `owner:name`, a RED bank shared for matching only as `owner:RED` with an
-    empty list). Suppressed and quarantined hits are left out."""
+    (own banks by name, others' as `owner:name`, a RED or AMBER+STRICT bank shared for matching only as
+    `owner:RED` or `owner:AMBER+STRICT` with an empty list). Suppressed and quarantined hits are left out."""
     if url:
         raise PermissionDenied(NO_URL)
     with inst.db.session() as s:
@@ -163,8 +164,8 @@ def lookup(inst: InstanceDep, principal: PrincipalDep, signal: SignalParam = Non
                                 _required(signal_type, "signal_type"), _required(signal, "signal"), _banks(banks))
 
 
-@router.post("/m/lookup", responses=errors(400, 403, 413), openapi_extra=_UPLOAD)
-async def lookup_upload(request: Request, inst: InstanceDep, principal: PrincipalDep, banks: BanksParam = None,
+@router.post("/m/lookup", responses=errors(400, 403, 413, 429), openapi_extra=_UPLOAD)
+async def lookup_upload(request: Request, inst: InstanceDep, principal: MatchPrincipal, banks: BanksParam = None,
                         types: TypesParam = None) -> dict[str, Any]:
     """HMA's lookup of an upload (field `photo` or `video`): `{signal type: {bank name: [matches]}}` for every
     signal the content gives."""

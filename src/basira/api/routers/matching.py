@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from basira.api import uploads
 from basira.api.deps import InstanceDep, PrincipalDep
 from basira.api.params import MAX_ID, BankId, errors, inline_schema
+from basira.api.ratelimits import MatchPrincipal
 from basira.core import matching
 from basira.core.errors import InvalidInput, UnsupportedContent
 from basira.core.instance import Instance
@@ -192,11 +193,11 @@ async def hash_content(request: Request, inst: InstanceDep, principal: Principal
         return await run_in_threadpool(_hash, inst, up.content)
 
 
-@router.post("/match", response_model=MatchResult, responses=errors(400, 403, 413, 415, 422),
+@router.post("/match", response_model=MatchResult, responses=errors(400, 403, 413, 415, 422, 429),
              openapi_extra={"requestBody": {"required": True, "content": {
                  "multipart/form-data": {"schema": _MATCH_FORM},
                  "application/json": {"schema": inline_schema(MatchBody)}}}})
-async def match(request: Request, inst: InstanceDep, principal: PrincipalDep) -> MatchResult:
+async def match(request: Request, inst: InstanceDep, principal: MatchPrincipal) -> MatchResult:
     """Match an item against every enabled bank the caller may match: upload its content (multipart field
     `file`, optional `ref` and `banks`), or send its signal values as JSON. The item's signals and hits are
     recorded (never the content) and a `match.recorded` event is written. A hit in a negative bank suppresses

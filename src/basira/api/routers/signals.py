@@ -21,6 +21,7 @@ from basira.core.instance import Instance
 from basira.core.models import Entry, Signal
 from basira.core.principal import Principal
 from basira.core.signals import Content
+from basira.core.visibility import Access, Visibility, visible_provenance
 
 router = APIRouter(prefix="/v1", tags=["signals"], responses=errors(401))
 
@@ -90,10 +91,10 @@ class SignalOut(BaseModel):
     entry: EntryOut
 
     @classmethod
-    def of(cls, sig: Signal, entry: Entry) -> SignalOut:
+    def of(cls, sig: Signal, entry: Entry, access: Access = Access.OWNER) -> SignalOut:
         return cls(id=sig.id, bank_id=sig.bank_id, signal_type=sig.signal_type, value=sig.value,
-                   labels=list(sig.labels), provenance=sig.provenance, quality=sig.quality, enabled=sig.enabled,
-                   derived=sig.derived, details=dict(sig.details or {}),
+                   labels=list(sig.labels), provenance=visible_provenance(sig.provenance, access),
+                   quality=sig.quality, enabled=sig.enabled, derived=sig.derived, details=dict(sig.details or {}),
                    expires_at=sig.expires_at, quarantined_at=sig.quarantined_at, created_at=sig.created_at,
                    entry=EntryOut(id=entry.id, ref=entry.ref, content_type=entry.content_type,
                                   attributes=dict(entry.attributes)))
@@ -161,12 +162,14 @@ async def bank_content(bank: BankRef, request: Request, inst: InstanceDep, princ
 def list_signals(bank: BankRef, inst: InstanceDep, principal: PrincipalDep, after_id: AfterId = 0,
                  limit: Limit = 100, signal_type: SignalTypeFilter = None,
                  include_disabled: bool = False) -> SignalPage:
-    """The signals of a bank the caller may see, page by page in id order (RED banks of others are never
-    listed). Filter by signal type with `type`; disabled signals are left out unless `include_disabled`."""
+    """The signals of a bank the caller may see, page by page in id order (RED and AMBER+STRICT banks of others
+    are never listed: they are match-only). Filter by signal type with `type`; disabled signals are left out
+    unless `include_disabled`."""
     with inst.db.session() as s:
         rows = banks.list_signals(s, principal, bank, after_id=after_id, limit=limit, signal_type=signal_type,
                                   include_disabled=include_disabled)
-        out = [SignalOut.of(sig, entry) for sig, entry in rows]
+        access = Visibility(s, principal.org_id).access(banks.get_bank(s, principal, bank))
+        out = [SignalOut.of(sig, entry, access) for sig, entry in rows]
     return SignalPage(signals=out, next_after_id=out[-1].id if len(out) == limit else None)
 
 

@@ -22,7 +22,11 @@ from basira.core.instance import Instance
 from basira.core.principal import Principal
 from basira.sharing import taxii
 
-router = APIRouter(prefix="/taxii2", tags=["taxii"], responses=errors(401, 422))
+#: TAXII answers are JSON objects (the envelope, collections, status...) in TAXII's own media type.
+_TAXII_OBJECT: dict[int | str, dict[str, Any]] = {
+    code: {"description": "A TAXII 2.1 resource.", "content": {taxii.MEDIA_TYPE_TAXII: {"schema": {"type": "object"}}}}
+    for code in (200, 202)}
+router = APIRouter(prefix="/taxii2", tags=["taxii"], responses={**errors(401, 422), **_TAXII_OBJECT})
 
 CollectionId = Annotated[str, Path(title="Collection id", description="A collection id from the collections list.",
                                    min_length=1, max_length=100)]

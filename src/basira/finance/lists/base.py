@@ -23,6 +23,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml  # type: ignore[import-untyped]
 import defusedxml.ElementTree as SafeET  # type: ignore[import-untyped]
 
+from basira.core.bounded import DEFAULT_MAX_INFLATED, DEFAULT_MAX_LINE, limited
 from basira.core.errors import InvalidInput
 
 #: Bidirectional controls and zero-width characters: invisible, and a classic way to disguise a name.
@@ -149,15 +150,24 @@ def parse_timestamp(value: str) -> dt.datetime | None:
 # -- files ------------------------------------------------------------------------------------------------------
 
 
-def open_binary(stream: IO[bytes]) -> IO[bytes]:
-    """``stream``, decompressed on the fly when it is bzip2 or gzip (OFAC's full XML ships as .bz2)."""
+def open_binary(stream: IO[bytes], *, max_bytes: int = DEFAULT_MAX_INFLATED,
+                max_gap: int = DEFAULT_MAX_LINE) -> IO[bytes]:
+    """``stream`` (XML), decompressed on the fly when it is bzip2 or gzip (OFAC's full XML ships as .bz2), and
+    read in bounded memory: at most ``max_bytes`` once inflated (a gzip bomb stops there) and at most ``max_gap``
+    bytes of text or tag between two ``<``."""
     peek = getattr(stream, "peek", None)
     head = peek(3)[:3] if callable(peek) else b""
     if head[:3] == b"BZh":
-        return cast(IO[bytes], bz2.open(stream))
-    if head[:2] == b"\x1f\x8b":
-        return cast(IO[bytes], gzip.open(stream))
-    return stream
+        stream = cast(IO[bytes], bz2.open(stream))
+    elif head[:2] == b"\x1f\x8b":
+        stream = cast(IO[bytes], gzip.open(stream))
+    return limited(stream, what="the list file", max_bytes=max_bytes, max_gap=max_gap, delimiter=b"<")
+
+
+def open_text_list(stream: IO[bytes], *, max_bytes: int = DEFAULT_MAX_INFLATED,
+                   max_gap: int = DEFAULT_MAX_LINE) -> IO[bytes]:
+    """A line-based list file (CSV) read in bounded memory: ``max_bytes`` in all, ``max_gap`` per line."""
+    return limited(stream, what="the list file", max_bytes=max_bytes, max_gap=max_gap)
 
 
 # -- XML ----------------------------------------------------------------------------------------------------------

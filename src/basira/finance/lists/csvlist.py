@@ -70,7 +70,10 @@ def read(stream: IO[bytes], version: str | None = None, title: str = "CSV list",
     except UnicodeDecodeError as e:
         raise ListFormatError(f"the CSV list is not UTF-8 (byte {e.start})") from None
     reader = csv.DictReader(io.StringIO(body))
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+    except csv.Error as e:  # found by the fuzz run: a stray carriage return in the header row
+        raise ListFormatError(f"the CSV list's header row cannot be read ({e})") from None
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise ListFormatError(f"unknown column {unknown[0]!r} in the CSV list (known: {', '.join(COLUMNS)})")

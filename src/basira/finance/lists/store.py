@@ -26,7 +26,7 @@ from basira.core.signals import SignalTypeRegistry
 from basira.core.visibility import Access
 from basira.finance import wallets
 from basira.finance.lists import csvlist, eu, ofac, ofac_xml, un
-from basira.finance.lists.base import ListedEntry, ListFormatError, ListItem, ListMeta, open_binary
+from basira.finance.lists.base import ListedEntry, ListFormatError, ListItem, ListMeta, open_binary, open_text_list
 from basira.finance.lists.history import latest_import
 from basira.finance.models import ListChange, ListImport
 from basira.finance.signals import clean_identifier, clean_name
@@ -99,9 +99,9 @@ def read_items(request: ImportRequest, stream: IO[bytes], comments: IO[bytes] | 
     if request.source == "ofac-xml":
         return ofac_xml.read(open_binary(stream))
     if request.source == "ofac":
-        return ofac.read(stream, comments, request.version, digest)
+        return ofac.read(open_text_list(stream), comments and open_text_list(comments), request.version, digest)
     if request.source == "csv":
-        return csvlist.read(stream, request.version, request.bank or "CSV list", digest)
+        return csvlist.read(open_text_list(stream), request.version, request.bank or "CSV list", digest)
     raise InvalidInput(f"unknown list format {request.source!r} (one of {', '.join(SOURCES)})")
 
 
