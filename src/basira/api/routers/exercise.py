@@ -92,7 +92,7 @@ async def send_inject(slug: Slug, ref: InjectRef, inst: InstanceDep, principal: 
             "case_keys": played.result.case_keys, "cases_opened": played.cases}
 
 
-@router.post("/exercises/{slug}/end", responses=errors(403, 404))
+@router.post("/exercises/{slug}/end", responses=errors(403, 404, 422))
 def end_exercise(slug: Slug, inst: InstanceDep, principal: PrincipalDep) -> dict[str, Any]:
     """End the exercise: no more injects; the report scores what was decided until now."""
     ex = service.end(inst, principal, slug)
@@ -115,7 +115,7 @@ def exercise_report(slug: Slug, inst: InstanceDep, principal: PrincipalDep,
     return Response(json.dumps(scoring.as_json(report), ensure_ascii=False), media_type="application/json")
 
 
-@router.get("/readiness/questionnaire")
+@router.get("/readiness/questionnaire", responses=errors(422))
 def questionnaire(inst: InstanceDep, principal: PrincipalDep, lang: Lang = "en") -> dict[str, Any]:
     """The readiness questionnaire in ``lang``: themes, questions and the answer scale."""
     q = readiness.configured(inst.settings)

@@ -54,7 +54,7 @@ def set_opinion(signal_id: SignalId, body: OpinionIn, inst: InstanceDep, princip
     return _opinions(inst, principal, signal_id)
 
 
-@router.get("/signals/{signal_id}/opinions", response_model=OpinionsOut, responses=errors(404))
+@router.get("/signals/{signal_id}/opinions", response_model=OpinionsOut, responses=errors(404, 422))
 def get_opinions(signal_id: SignalId, inst: InstanceDep, principal: PrincipalDep) -> OpinionsOut:
     """A signal's opinions, with counts and whether they are disputed."""
     return _opinions(inst, principal, signal_id)
@@ -97,6 +97,7 @@ def declare_incident(body: IncidentIn, inst: InstanceDep, principal: PrincipalDe
 
 @router.get("/sharing/incidents", response_model=list[IncidentOut])
 def list_incidents(inst: InstanceDep, principal: PrincipalDep) -> list[IncidentOut]:
+    """The organization's crisis incidents, open and closed, with their incident bank, status and debrief."""
     with inst.db.session() as s:
         return [IncidentOut.of(i) for i in incidents.list_incidents(s, principal)]
 
@@ -108,7 +109,7 @@ def close_incident(incident_id: IncidentId, body: CloseIn, inst: InstanceDep, pr
         return IncidentOut.of(incidents.close(s, principal, incident_id, body.debrief))
 
 
-@router.get("/sharing/incidents/{incident_id}/notifications", responses=errors(404))
+@router.get("/sharing/incidents/{incident_id}/notifications", responses=errors(404, 422))
 def incident_notifications(incident_id: IncidentId, inst: InstanceDep, principal: PrincipalDep) -> dict[str, Any]:
     """The incident's debrief figures and its notification log: who was notified when, of how many signals."""
     with inst.db.session() as s:
@@ -118,7 +119,8 @@ def incident_notifications(incident_id: IncidentId, inst: InstanceDep, principal
                 "max_ms": d.max_ms, "log": [{**x, "sent_at": x["sent_at"].isoformat()} for x in d.log]}
 
 
-@router.get("/sharing/incidents/{incident_id}/chart.svg", response_class=Response, responses=errors(404))
+@router.get("/sharing/incidents/{incident_id}/chart.svg", response_class=Response,
+            responses=errors(404, 422))
 def incident_chart(incident_id: IncidentId, inst: InstanceDep, principal: PrincipalDep) -> Response:
     """The hourly chart: signals added to the incident bank (bars) and pushes sent (line), per hour (UTC)."""
     with inst.db.session() as s:
@@ -145,7 +147,7 @@ def set_subscriber(body: SubscriberIn, inst: InstanceDep, principal: PrincipalDe
 push_router = APIRouter(prefix="/v1", tags=["sharing"])
 
 
-@push_router.post("/sharing/push/{feed_id}", status_code=202, responses=errors(403, 413))
+@push_router.post("/sharing/push/{feed_id}", status_code=202, responses=errors(403, 413, 422))
 async def receive_push(feed_id: Annotated[int, Path(ge=1, le=2**62)], request: Request,
                        inst: InstanceDep) -> dict[str, str]:
     """A partner's incident push for one of this instance's TAXII feeds, signed with the feed's push secret
