@@ -161,3 +161,39 @@ def test_bank_add_content_banks_a_photo_with_its_derived_hashes(cli: Cli, tmp_pa
         result = cli("bank", "add-content", "Photos", str(path))
         assert result.exit_code == code, result.output
         assert "Traceback" not in result.output
+
+
+def test_revalidate_brings_values_stored_under_older_rules_to_todays_form(cli: Cli) -> None:
+    """URL values banked before the site rules (mixed-case Telegram names, youtu.be forms, a whole-site prefix)
+    are rewritten, merged or disabled; afterwards the query forms match them, and every index followed."""
+    from sqlalchemy import insert, select
+
+    from basira.core.models import Entry, Signal
+
+    cli.ok("org", "create", "acme", "--name", "Acme")
+    cli.ok("bank", "create", "links", "--org", "acme")
+    inst = cli.instance()
+    with inst.db.session() as s:
+        [entry_a, entry_b] = s.execute(insert(Entry).returning(Entry.id), [
+            {"bank_id": 1, "ref": "a", "content_type": "url", "attributes": {}},
+            {"bank_id": 1, "ref": "b", "content_type": "url", "attributes": {}}]).scalars().all()
+        old = [(entry_a, "url", "https://t.me/SomeChannel/123"), (entry_a, "url", "https://t.me/somechannel/123"),
+               (entry_b, "url", "https://youtu.be/abcdefghijk?t=30s"), (entry_b, "url_prefix", "https://youtube.com/")]
+        s.execute(insert(Signal), [{"entry_id": e, "bank_id": 1, "signal_type": t, "value": v, "labels": [str(n)]}
+                                   for n, (e, t, v) in enumerate(old)])
+    before = cli.ok("match", "--url", "https://youtu.be/abcdefghijk", "--org", "acme", "--no-store", "--json")
+    assert '"matched": 0' in before.output
+    dry = cli.ok("bank", "revalidate", "--type", "url", "--type", "url_prefix", "--dry-run")
+    assert "url: 3 checked, 1 rewritten, 1 merged, 0 disabled (dry run" in dry.output
+    done = cli.ok("bank", "revalidate", "--type", "url", "--type", "url_prefix")
+    assert "url_prefix: 1 checked, 0 rewritten, 0 merged, 1 disabled" in done.output
+    with inst.db.session() as s:
+        live = sorted(s.execute(select(Signal.signal_type, Signal.value, Signal.labels)
+                                .where(Signal.enabled.is_(True))).all())
+    assert live == [("url", "https://t.me/somechannel/123", ["0", "1"]),
+                    ("url", "https://youtube.com/watch?v=abcdefghijk", ["2"])]
+    # The index the first match built followed the change log: the youtu.be form now matches.
+    after = cli.ok("match", "--url", "https://youtu.be/abcdefghijk", "--org", "acme", "--no-store", "--json")
+    assert '"matched": 1' in after.output
+    assert cli("bank", "revalidate", "--type", "nosuchtype").exit_code != 0
+    cli.ok("audit", "verify")

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from basira.cli.common import JsonOption, OrgOption, content_of, echo_json, err, out, principal, state
+from basira.cli.common import JsonOption, OrgOption, actor, content_of, echo_json, err, out, principal, state
 from basira.core import banks, bulk, matching, orgs
 from basira.core.errors import InvalidInput
 from basira.core.visibility import Access
@@ -257,3 +257,32 @@ def bank_show(
             table.add_row(str(r["id"]), r["signal_type"], escape(r["value"]), escape(";".join(r["labels"])),
                           escape(r["entry_ref"]))
         out.print(table)
+
+
+@bank_app.command("revalidate")
+def bank_revalidate(
+    ctx: typer.Context,
+    signal_type: Annotated[list[str], typer.Option("--type", help="A signal type whose stored values to bring to "
+                                                                   "today's rules (repeatable).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only count what would change.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Bring stored values of some signal types (every bank) to the form their type gives today, after an upgrade
+    that changed it (e.g. `--type url --type url_prefix --type domain`); changed values are rewritten or merged,
+    values no longer valid are disabled, and every index follows."""
+    inst = state(ctx).instance()
+    for name in signal_type:
+        inst.registry.get(name)  # an unknown type is refused before anything is read
+    with inst.db.session() as s:
+        report = banks.revalidate(s, inst.registry, signal_type, actor=actor(), apply=not dry_run)
+    if as_json:
+        echo_json({"dry_run": dry_run, "checked": report.checked, "rewritten": report.rewritten,
+                   "merged": report.merged, "disabled": report.disabled,
+                   "examples": [{"type": t, "before": b, "after": a} for t, b, a in report.examples]})
+        return
+    for name in signal_type:
+        out.print(f"{name}: {report.checked.get(name, 0)} checked, {report.rewritten.get(name, 0)} rewritten, "
+                  f"{report.merged.get(name, 0)} merged, {report.disabled.get(name, 0)} disabled"
+                  + (" (dry run: nothing changed)" if dry_run else ""))
+    for t, before, after in report.examples[:20]:
+        out.print(f"  {escape(t)}: {escape(before)} → {escape(after)}", soft_wrap=True)

@@ -25,6 +25,7 @@ from basira.core.models import (
     SignalChange,
     as_id,
     utcnow,
+    value_digest,
 )
 from basira.core.principal import Principal
 from basira.core.settings import Settings
@@ -538,3 +539,81 @@ def not_copied(session: Session, org_id: int) -> ColumnElement[bool] | None:
     other = aliased(Signal)
     return ~exists().where(other.bank_id.in_(restricted), other.signal_type == Signal.signal_type,
                            other.value == Signal.value)
+
+
+@dataclass
+class RevalidateReport:
+    """What :func:`revalidate` found: per signal type, values rewritten to their current canonical form, values
+    merged into an equal one of the same entry, and values no longer valid (disabled), with examples."""
+
+    checked: dict[str, int] = field(default_factory=dict)
+    rewritten: dict[str, int] = field(default_factory=dict)
+    merged: dict[str, int] = field(default_factory=dict)
+    disabled: dict[str, int] = field(default_factory=dict)
+    examples: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def revalidate(session: Session, registry: SignalTypeRegistry, types: Sequence[str], *, actor: str,
+               apply: bool = True, batch: int = 1000) -> RevalidateReport:
+    """Bring every stored value of ``types`` (in every bank) to what its signal type's ``validate`` gives today.
+
+    After an upgrade that changes how a type writes its values (URL rules, say), values stored before no longer
+    equal the values queries are brought to. Each value is validated again: a changed one is rewritten (or, when the
+    entry already holds the new value, disabled in favour of it, its labels kept), one that is no longer valid is
+    disabled; each change goes through the change log, so every process's index follows. ``apply=False`` only
+    counts. The operator's command (``basira bank revalidate``); audited on the instance chain.
+    """
+    from basira.core.errors import InvalidSignal
+
+    report = RevalidateReport()
+    for name in types:
+        st = registry.get(name)
+        after = 0
+        while True:
+            rows = list(session.scalars(select(Signal).where(Signal.signal_type == st.name, Signal.id > after,
+                                                             Signal.enabled.is_(True))
+                                        .order_by(Signal.id).limit(batch)))
+            if not rows:
+                break
+            after = rows[-1].id
+            for sig in rows:
+                report.checked[name] = report.checked.get(name, 0) + 1
+                try:
+                    value = st.validate(sig.value)
+                except InvalidSignal as e:
+                    report.disabled[name] = report.disabled.get(name, 0) + 1
+                    report.examples.append((name, sig.value[:200], f"no longer valid: {e.detail}"))
+                    if apply:
+                        sig.enabled = False
+                        record_change(session, sig, "remove")
+                    continue
+                if value == sig.value:
+                    continue
+                twin = session.scalar(select(Signal).where(Signal.entry_id == sig.entry_id,
+                                                           Signal.signal_type == st.name,
+                                                           Signal.value_digest == value_digest(value)))
+                if len(report.examples) < 50:
+                    report.examples.append((name, sig.value[:200], value[:200]))
+                if twin is not None:
+                    report.merged[name] = report.merged.get(name, 0) + 1
+                    if apply:
+                        twin.labels = sorted(set(twin.labels) | set(sig.labels))
+                        if not twin.enabled:
+                            twin.enabled = True
+                            record_change(session, twin, "add")
+                        sig.enabled = False
+                        record_change(session, sig, "remove")
+                    continue
+                report.rewritten[name] = report.rewritten.get(name, 0) + 1
+                if apply:
+                    record_change(session, sig, "remove")
+                    sig.value = value
+                    session.flush()
+                    record_change(session, sig, "add")
+            if apply:
+                session.flush()
+    if apply:
+        audit.record(session, org_id=None, actor=actor, action="signal.revalidate", target=",".join(types),
+                     details={"checked": report.checked, "rewritten": report.rewritten, "merged": report.merged,
+                              "disabled": report.disabled})
+    return report
