@@ -1,5 +1,8 @@
-"""Crash points (issue 21): ``kill -9`` in the middle of a bank import and of a list update; on restart the
-database is consistent (all or nothing), nothing is half imported, and every audit chain verifies."""
+"""Crash points (issue 21): ``kill -9`` in the middle of a bank import, a list update, a review decision, a webhook
+send and a sharing sync (a TAXII pull from a second live server). Each runs real Basira code in a child process; the
+test kills it at a point where the work is half done (the SQLite log grows, the child reaches a COMMIT with every
+statement of its transaction executed, or the receiver holds the request), restarts and checks: all or nothing,
+the audit chains verify, a killed send is sent again (at least once), a sync resumes from its cursor."""
 
 from __future__ import annotations
 
@@ -19,8 +22,7 @@ from sqlalchemy import func, select
 
 from basira.core import audit, banks, orgs
 from basira.core.instance import Instance
-from basira.core.models import Entry, Signal
-from basira.core.models import Role
+from basira.core.models import Entry, Role, Signal
 from basira.core.principal import Principal, system_principal
 from basira.core.settings import load_settings
 
@@ -216,7 +218,7 @@ def test_kill_9_during_a_decision_leaves_all_or_nothing(tmp_path: Path) -> None:
             assert s.scalar(select(func.count()).select_from(Opinion)) == 0
             assert s.scalar(select(func.count()).select_from(Event)) == events
             assert s.scalar(select(func.count()).select_from(Event).where(Event.kind == "case.decided")) == 0
-            assert s.scalar(select(func.count()).select_from(AuditEntry)) >= entries
+            assert (s.scalar(select(func.count()).select_from(AuditEntry)) or 0) >= entries  # start-up may seal chains
             assert s.scalar(select(func.count()).select_from(AuditEntry)
                             .where(AuditEntry.action == "case.decide")) == 0
         _chains_verify(inst)
@@ -303,9 +305,10 @@ def test_kill_9_during_a_sharing_sync_resumes_without_doubles(tmp_path: Path) ->
     from tests.sharing.live import TAXII, serve
 
     from basira.api.app import create_app
-    from basira.sharing import feeds
-    from basira.sharing import client, stix
+    from basira.sharing import client, feeds, stix
+    from basira.sharing.export import instance_namespace
     from basira.sharing.models import TaxiiFeed
+    from basira.sharing.taxii import collection_id
 
     def instance(folder: Path) -> Instance:
         return Instance(load_settings(environ={}, data_dir=folder, secret_key=f"key-{folder.name}",
@@ -325,9 +328,6 @@ def test_kill_9_during_a_sharing_sync_resumes_without_doubles(tmp_path: Path) ->
         bravo, _ = make_org(b, "bravo", operator=True)
         into = make_bank(b, bravo, "from alpha", "AMBER")
         with serve(create_app(a)) as a_url:
-            from basira.sharing.export import instance_namespace
-            from basira.sharing.taxii import collection_id
-
             coll = collection_id(instance_namespace(a.secret_key), shared.id)
             with b.db.session() as s:
                 feed_id = feeds.add_feed(s, bravo, b.secret_key, feeds.FeedSpec(
