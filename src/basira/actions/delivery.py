@@ -4,7 +4,8 @@ with back-off, dead-letter after the horizon; and the delivery log, the dead let
 A delivery is claimed in one short transaction (its attempt counter moves on and it is leased for a while), sent
 with no transaction open, and its outcome recorded in another: a hanging endpoint holds no database lock, and a
 worker that dies mid-send leaves a lease that runs out, after which the delivery is sent again (at least once;
-receivers drop repeats by the ``Idempotency-Key`` header, the same on every attempt).
+receivers drop repeats by the ``Idempotency-Key`` header, the same on every attempt) and the cut-short attempt is
+logged without a status.
 """
 
 from __future__ import annotations
