@@ -4,7 +4,8 @@ with back-off, dead-letter after the horizon; and the delivery log, the dead let
 A delivery is claimed in one short transaction (its attempt counter moves on and it is leased for a while), sent
 with no transaction open, and its outcome recorded in another: a hanging endpoint holds no database lock, and a
 worker that dies mid-send leaves a lease that runs out, after which the delivery is sent again (at least once;
-receivers drop repeats by the ``Idempotency-Key`` header, the same on every attempt).
+receivers drop repeats by the ``Idempotency-Key`` header, the same on every attempt) and the cut-short attempt is
+logged without a status.
 """
 
 from __future__ import annotations
@@ -145,9 +146,20 @@ def _claim(factory: SessionFactory, config: ActionsConfig, now: dt.datetime) -> 
                         first_attempt_at=func.coalesce(Delivery.first_attempt_at, now))
                 .execution_options(synchronize_session=False)))
             if res.rowcount == 1:
+                _log_lost_attempt(s, d, now)
                 jobs.append(_Job(d.id, d.attempts + 1, hook.url, hook.secret, d.body, d.idempotency_key,
                                  d.webhook_event, exercise=hook.org_id in exercises))
     return jobs
+
+
+def _log_lost_attempt(s: Session, d: Delivery, now: dt.datetime) -> None:
+    """A claimed delivery whose previous attempt has no row in the log was being sent by a worker that died (its
+    lease ran out): that attempt goes in the log now, with no status, so the log shows every attempt made."""
+    if d.attempts < 1 or s.scalar(select(DeliveryAttempt.id).where(
+            DeliveryAttempt.delivery_id == d.id, DeliveryAttempt.number == d.attempts).limit(1)) is not None:
+        return
+    s.add(DeliveryAttempt(delivery_id=d.id, number=d.attempts, at=now, status_code=None, duration_ms=0,
+                          error="no outcome recorded: the sender stopped while sending (its lease ran out)"))
 
 
 def _send(http: httpx.Client, config: ActionsConfig, job: _Job) -> Outcome:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import requests
+from requests.structures import CaseInsensitiveDict
 from taxii2client.common import _HTTPConnection
 from taxii2client.exceptions import TAXIIServiceException
 from taxii2client.v21 import Collection
@@ -68,7 +69,8 @@ class GuardedConnection(_HTTPConnection):  # type: ignore[misc]
         if secret and not user:
             self.session.headers["Authorization"] = f"Bearer {secret}"
         self.timeout, self.max_bytes, self.attempts, self.sleep = timeout, max_bytes, max(attempts, 1), sleep
-        self.last_headers: dict[str, str] = {}
+        # Header names are case-insensitive (a Basira peer under uvicorn sends them in lower case): kept as such.
+        self.last_headers: CaseInsensitiveDict[str] = CaseInsensitiveDict()
 
     def get(self, url: str, headers: Any = None, params: Any = None) -> Any:
         merged = self._merge_headers(headers)
@@ -94,7 +96,7 @@ class GuardedConnection(_HTTPConnection):  # type: ignore[misc]
                 if not self.valid_content_type(resp.headers.get("Content-Type", ""), merged["Accept"]):
                     raise PartnerError(f"{url} answered {resp.headers.get('Content-Type', 'no media type')!r}, "
                                        "not TAXII 2.1 JSON")
-                self.last_headers = dict(resp.headers)
+                self.last_headers = CaseInsensitiveDict(resp.headers)
             parsed = ingest.parse_json(body, self.max_bytes, f"the answer of {url}")
             if not isinstance(parsed, dict):
                 raise PartnerError(f"the answer of {url} is not a JSON object")
