@@ -308,3 +308,18 @@ def test_png_is_never_reduced(settings: Settings, photo: PhotoFactory, write: Wr
     # Only JPEG can skip work in its decoder; the reference samples any large image the same way.
     path = write(photo(24, (1600, 1200)), "big.png")
     assert not decode_photo(path, settings, reduced=True).reduced
+
+
+def test_a_truncated_photo_is_still_refused_after_a_pdf_report_was_printed(
+        tmp_path: Path, settings: Settings, photo: PhotoFactory) -> None:
+    """WeasyPrint turns Pillow's process-wide LOAD_TRUNCATED_IMAGES on at import; printing a report must not make
+    the server decode truncated uploads afterwards."""
+    from basira.web.reports_pdf import to_pdf
+
+    assert to_pdf("<html><body><p>report</p></body></html>").startswith(b"%PDF")
+    buf = io.BytesIO()
+    photo(3).save(buf, "JPEG")
+    path = tmp_path / "cut.jpg"
+    path.write_bytes(buf.getvalue()[: len(buf.getvalue()) // 2])
+    with pytest.raises(UnsupportedContent):
+        decode_photo(path, settings)

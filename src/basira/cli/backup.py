@@ -60,7 +60,8 @@ def restore(
         def step(table: str, rows: int) -> None:
             bar.update(task, advance=rows, description=table)
 
-        report = engine_backup.restore(inst.db.engine, source, data_dir=inst.settings.data_dir, progress=step)
+        report = engine_backup.restore(inst.db.engine, source, data_dir=inst.settings.data_dir,
+                                       audit_key=audit.derive_key(inst.secret_key), progress=step)
     with inst.db.session() as s:
         audit.record(s, org_id=None, actor=actor(), action="instance.restore", target=str(source.name),
                      details={"rows": report.rows, "tables": len(report.tables)})

@@ -197,9 +197,11 @@ def open_backup(source: Path) -> zipfile.ZipFile:
         raise InvalidInput(f"{source} is not a readable backup ({e})") from None
 
 
-def restore(engine: Engine, source: Path, *, data_dir: Path | None = None,
+def restore(engine: Engine, source: Path, *, data_dir: Path | None = None, audit_key: bytes | None = None,
             progress: Progress | None = None) -> RestoreReport:
-    """Restore ``source`` onto the (migrated, empty) database of ``engine``; all or nothing."""
+    """Restore ``source`` onto the (migrated, empty) database of ``engine``; all or nothing. ``audit_key`` is this
+    instance's audit key (:func:`basira.core.audit.derive_key` of its secret): a keyed chain verifies only under the
+    key of the instance that wrote it."""
     from basira.core import audit
     from basira.core.db import schema_is_current
 
@@ -232,7 +234,7 @@ def restore(engine: Engine, source: Path, *, data_dir: Path | None = None,
             if conn.dialect.name == "postgresql":
                 _advance_sequences(conn, tables)
             # Checked before the transaction commits: a chain that does not verify leaves the database empty.
-            with Session(bind=conn) as s:
+            with Session(bind=conn, info={audit.KEY_INFO: audit_key} if audit_key else {}) as s:
                 reports = audit.verify(s)
             broken = [r for r in reports if not r.ok]
             if broken:

@@ -18,11 +18,18 @@ h1 { font-size: 16pt; } h2 { font-size: 13pt; break-after: avoid; } table, figur
 
 def to_pdf(html: str) -> bytes:
     """``html`` (a whole page with no outside resource) as PDF bytes."""
+    from PIL import ImageFile
+
+    # WeasyPrint switches Pillow's process-wide LOAD_TRUNCATED_IMAGES on when it is imported; left so, every later
+    # truncated upload in this process would be decoded instead of refused. Put back what it was.
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         from weasyprint import CSS, HTML
     except OSError as e:  # the Pango library is missing
         raise ConfigurationError(f"PDF output needs the Pango library (Debian: libpango-1.0-0 libpangoft2-1.0-0): "
                                  f"{e}") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
     def no_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
         # A report never loads anything from outside: nothing is fetched while printing.
