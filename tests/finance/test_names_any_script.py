@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from anyascii import anyascii
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from basira.cli.screen import _queries
@@ -128,6 +128,9 @@ def test_screenable_is_idempotent_and_leaves_no_format_characters(text: str) -> 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(_LETTERS, min_size=1, max_size=60))
+@example("ڊ")  # an Arabic-script letter the Arabic path does not know (Sindhi): found by CI, read through anyascii
+@example("ڼڊ")
+@example("µ")
 def test_no_name_is_refused_for_its_script(text: str) -> None:
     # Any text with a letter that transliterates to a Latin letter has parts to screen, whatever its script.
     if any(c.isalpha() and any(x.isalpha() for x in anyascii(c)) for c in text):

@@ -113,8 +113,18 @@ def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[Na
             return [(False, parts)] if parts else []
         if not _NON_ARABIC_LETTER.search(text):
             parts = tuple(name_parts(strip_legal_forms(text[start:end + 1]), "arabic"))
-            return [(True, parts)] if parts else []
-    return split_and_parse(text, aliases=aliases)
+            return [(True, parts)] if parts else _transliterated(text[start:end + 1])
+    # Letters no path kept (a lone µ, a letter of an extended block) are read through anyascii as a last resort.
+    return split_and_parse(text, aliases=aliases) or _transliterated(text)
+
+
+def _transliterated(run: str) -> list[tuple[bool, tuple[NamePart, ...]]]:
+    """A run whose letters the Arabic and Latin paths do not keep (Sindhi, Pashto, Urdu extensions: ڊ, ڼ; a lone
+    µ) read through anyascii as Latin, so that no name is refused for its script."""
+    from anyascii import anyascii
+
+    parts = tuple(name_parts(strip_legal_forms(anyascii(run)), "latin"))
+    return [(False, parts)] if parts else []
 
 
 def split_and_parse(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
@@ -133,4 +143,6 @@ def split_and_parse(text: str, *, aliases: bool = False) -> list[tuple[bool, tup
             parts = tuple(name_parts(strip_legal_forms(run), script))
             if parts:
                 out.append((script == "arabic", parts))
+            elif script == "arabic":
+                out.extend(_transliterated(run))
     return out
