@@ -89,6 +89,13 @@ def test_map_draws_zones_tracks_operator_and_streams_new_alerts(instance: Instan
             # The track's move came by the stream too: it now stands inside the zone.
             page.wait_for_function(f"document.querySelector('#tracks li').dataset.position !== '{first}'",
                                    timeout=5_000)
+            # The replay slider steps through the track's positions as this page saw them.
+            page.click("#tracks li .replay-button")
+            page.wait_for_selector("#replay-box:not([hidden])")
+            assert int(page.locator("#map").get_attribute("data-replay-positions") or 0) >= 2
+            page.locator("#map-replay").fill("0")
+            page.wait_for_selector("#map[data-replay-index='0']")
+            assert page.locator("#map-replay-at").inner_text().startswith("1 / ")
             page.screenshot(path=str(tmp_path / "drones-map.png"))
             # The alert and the track lead to the track's review case once review opened it.
             run_consumer(instance)

@@ -79,6 +79,38 @@
     return a;
   }
 
+  // Replay: a slider steps through one flight's positions (a live track's trail as this page saw it, or a recent
+  // flight's whole path); the "Replay" button of a track or a recent flight chooses it.
+  var replayBox = document.getElementById("replay-box");
+  var replay = document.getElementById("map-replay");
+  var replayAt = document.getElementById("map-replay-at");
+  var replayMarker = L.circleMarker([0, 0], { radius: 8, color: "#0969da", fillOpacity: 0.9, className: "replay-marker" });
+  var replayPath = [];
+  function showReplay(i) {
+    var p = replayPath[i];
+    if (!p) return;
+    replayMarker.setLatLng(p).addTo(map);
+    replayAt.textContent = (i + 1) + " / " + replayPath.length;
+    el.dataset.replayIndex = String(i);
+  }
+  function chooseReplay(name, path) {
+    replayPath = (path || []).slice();
+    replayBox.hidden = !replayPath.length;
+    document.getElementById("map-replay-track").textContent = name;
+    replay.max = String(Math.max(replayPath.length - 1, 0));
+    replay.value = replay.max;
+    el.dataset.replayTrack = name;
+    el.dataset.replayPositions = String(replayPath.length);
+    showReplay(replayPath.length - 1);
+  }
+  replay.addEventListener("input", function () { showReplay(Number(replay.value)); });
+  function replayButton(name, path) {
+    var b = text("button", "replay-button", label(T, "replay"));
+    b.type = "button";
+    b.addEventListener("click", function () { chooseReplay(name, typeof path === "function" ? path() : path); });
+    return b;
+  }
+
   function renderTrackList() {
     tracksList.textContent = "";
     var ids = Object.keys(tracks);
@@ -90,6 +122,7 @@
       li.dataset.position = t.lat !== null ? t.lat.toFixed(6) + "," + t.lon.toFixed(6) : "";
       li.appendChild(caseLink(t.id, t.uas_id, t.id_synthetic));
       li.appendChild(text("span", "verdict-" + t.verdict, " " + label(T.verdict, t.verdict)));
+      li.appendChild(replayButton(t.uas_id, function () { return tracks[id] ? tracks[id].trail : []; }));
       if (t.allowance && t.allowance.active) {
         li.appendChild(text("div", "allowance",
                             fill(T.authorised, "purpose", t.allowance.purpose || t.allowance.bank || T.allowlist)));
@@ -175,6 +208,7 @@
       li.dataset.trackId = t.id;
       li.appendChild(caseLink(t.id, t.uas_id, t.id_synthetic));
       li.appendChild(text("span", "verdict-" + t.verdict, " " + label(T.verdict, t.verdict)));
+      li.appendChild(replayButton(t.uas_id, t.path || []));
       li.appendChild(text("div", "reasons", fill(T.last_heard, "when", new Date(t.last_seen).toLocaleString(lang))));
       box.appendChild(li);
     });
