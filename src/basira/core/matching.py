@@ -50,8 +50,8 @@ def extract(registry: SignalTypeRegistry, settings: Settings, content: Content,
     out: list[ExtractedSignal] = []
     for st in registry.for_content(content.content_type):
         found = st.extract(content, settings)
-        if for_bank and any(_provisional(s) for s in found):
-            found = _exact(st, content, settings)
+        if for_bank and any(provisional(s) for s in found):
+            found = exact_signals(st, content, settings)
         out.extend(s for s in found if not (for_bank and s.query_only))
     return out
 
@@ -81,13 +81,13 @@ def bank_content(session: Session, principal: Principal, registry: SignalTypeReg
     return banks.add_signals(session, principal, registry, settings, bank, specs)
 
 
-def _provisional(s: ExtractedSignal) -> int:
+def provisional(s: ExtractedSignal) -> int:
     """The distance within which a fast-path value must be re-computed exactly (0: the value is exact)."""
     radius = s.details.get("verify_within", 0)
     return int(radius) if isinstance(radius, int) else 0
 
 
-def _exact(st: type[SignalType], content: Content, settings: Settings) -> list[ExtractedSignal]:
+def exact_signals(st: type[SignalType], content: Content, settings: Settings) -> list[ExtractedSignal]:
     # A type that emits provisional values offers ``extract_exact`` (the photo type does).
     exact = getattr(st, "extract_exact", None)
     if exact is None:
@@ -106,7 +106,7 @@ def _settle_provisional(session: Session, registry: SignalTypeRegistry, indexes:
     """
     near_types: set[str] = set()
     for s in sigs:
-        radius = _provisional(s)
+        radius = provisional(s)
         if not radius or s.signal_type in near_types or request.content is None:
             continue
         if any(found for bank_id in bank_ids
@@ -114,9 +114,9 @@ def _settle_provisional(session: Session, registry: SignalTypeRegistry, indexes:
             near_types.add(s.signal_type)
     if not near_types or request.content is None:
         return sigs
-    kept = [s for s in sigs if s.signal_type not in near_types or not _provisional(s)]
+    kept = [s for s in sigs if s.signal_type not in near_types or not provisional(s)]
     for name in sorted(near_types):
-        kept.extend(_exact(registry.get(name), request.content, settings))
+        kept.extend(exact_signals(registry.get(name), request.content, settings))
     return kept
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from basira.core.errors import BasiraError, EmptyContent, InvalidInput
 from basira.core.instance import Instance
-from basira.core.matching import MatchRequest, extract, item_signals, match_item
+from basira.core.matching import MatchRequest, exact_signals, extract, item_signals, match_item, provisional
 from basira.core.models import ScanChunk, ScanRun
 from basira.core.principal import Principal
 from basira.core.settings import Settings
@@ -156,23 +156,17 @@ def hash_chunk(paths: Sequence[str], settings: Settings) -> list[dict[str, Any]]
             content = Content(path=path, content_type=sniff_file(path), size=size)
             found = extract(registry, settings, content, for_bank=False)
             # Fast-path values are made exact here, on the worker, so this process never re-reads the file.
-            if any(s.details.get("verify_within") for s in found):
-                exact = {s.signal_type for s in found if s.details.get("verify_within")}
+            exact = {s.signal_type for s in found if provisional(s)}
+            if exact:
                 found = [s for s in found if s.signal_type not in exact]
                 for name in sorted(exact):
-                    found += extract_exact(registry, name, content, settings)
+                    found += exact_signals(registry.get(name), content, settings)
             out.append({"path": raw, "content_type": content.content_type,
                         "signals": [(s.signal_type, s.value) for s in found], "error": None})
         except (BasiraError, OSError) as e:
             message = e.detail if isinstance(e, BasiraError) else (e.strerror or type(e).__name__)
             out.append({"path": raw, "content_type": "", "signals": [], "error": str(message)})
     return out
-
-
-def extract_exact(registry: SignalTypeRegistry, name: str, content: Content,
-                  settings: Settings) -> list[Any]:
-    exact = getattr(registry.get(name), "extract_exact", None)
-    return list(exact(content, settings)) if exact is not None else []
 
 
 # -- in this process ----------------------------------------------------------------------------------------------
