@@ -203,11 +203,7 @@ class DatabaseGauges(Collector):
                       "index (0 when fresh; an index catches up at its next query).", ["bank", "signal_type"], behind)
         yield _family("basira_sharing_feed_lag_seconds", "Seconds since a TAXII feed's last successful pull (since "
                       "its creation when it never succeeded), by feed id.", ["feed"],
-                      [((str(fid),), (now - _aware(ok or made)).total_seconds()) for fid, ok, made in feeds])
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+                      [((str(fid),), (now - (ok or made)).total_seconds()) for fid, ok, made in feeds])
 
 
 def _family(name: str, doc: str, labels: list[str], rows: Iterable[tuple[Any, Any]]) -> GaugeMetricFamily:
