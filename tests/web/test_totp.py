@@ -8,6 +8,8 @@ import time
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from tests.factories import PASSWORD, make_user
 
@@ -16,6 +18,7 @@ from basira.core.instance import Instance
 from basira.core.models import AuditEntry, User
 from basira.core.principal import Principal
 from basira.web import auth, media, totp
+from basira.web.models import RecoveryCode
 
 from .helpers import csrf_of, sign_in
 
@@ -41,6 +44,10 @@ def _enrolled(instance: Instance, user_id: int) -> str:
 def _code(client: TestClient, path: str, code: str) -> object:
     page = client.get(path)
     return client.post(path, data={"csrf": csrf_of(page.text), "code": code})
+
+
+def _recovery_codes(html: str) -> list[str]:
+    return re.findall(r"<li><bdi>([2-9a-z]{4}-[2-9a-z]{4}-[2-9a-z]{4})</bdi></li>", html)
 
 
 def _wrong(secret: str) -> str:
@@ -73,13 +80,16 @@ def test_an_organization_that_requires_totp_makes_users_enrol_at_sign_in(
     assert client.get("/cases", follow_redirects=False).headers["location"] == "/login"
     assert client.post("/login/enrol", data={"csrf": csrf_of(r.text), "code": _wrong(secret)}).status_code == 401
     done = client.post("/login/enrol", data={"csrf": csrf_of(r.text), "code": pyotp.TOTP(secret).now()})
-    assert done.url.path == "/" and "Sign out" in done.text
+    # The ten recovery codes are shown once, right after enrolling, never cached; then on to the home page.
+    assert done.status_code == 200 and done.headers["cache-control"] == "no-store"
+    assert len(_recovery_codes(done.text)) == totp.RECOVERY_CODES
+    assert "Sign out" in client.get("/").text
     with instance.db.session() as s:
         user = s.get(User, uid)
         assert user is not None and user.totp_secret == secret and user.totp_last_step is not None
         assert user.failed_logins == 0
-    assert _actions(instance, admin.org_id)[-4:] == ["user.password_ok", "user.totp_failed", "user.totp_enrol",
-                                                     "user.login"]
+    assert _actions(instance, admin.org_id)[-5:] == ["user.password_ok", "user.totp_failed", "user.totp_enrol",
+                                                     "user.login", "user.recovery_codes"]
 
 
 def test_signing_in_needs_the_code_and_a_code_cannot_be_used_twice(
@@ -95,6 +105,8 @@ def test_signing_in_needs_the_code_and_a_code_cannot_be_used_twice(
     assert sign_in(client, "rita", PASSWORD).url.path == "/login/totp"
     again = _code(client, "/login/totp", code)
     assert again.status_code == 401  # type: ignore[attr-defined]
+    # Said as it is: the code was right but used, not "wrong".
+    assert "already used" in again.text and "Wrong code" not in again.text  # type: ignore[attr-defined]
     with instance.db.session() as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "user.totp_failed")).one()
         assert entry.details["why"] == "code used before"
@@ -154,6 +166,85 @@ def test_a_signed_in_user_turns_on_their_own_second_factor(
     bad = client.post("/account/totp", data={"csrf": csrf_of(page.text), "code": _wrong(secret)})
     assert bad.status_code == 401 and "Wrong code" in bad.text
     ok = client.post("/account/totp", data={"csrf": csrf_of(page.text), "code": pyotp.TOTP(secret).now()})
-    assert ok.url.path == "/account" and "Your second factor is set up." in ok.text
+    assert ok.status_code == 200 and len(_recovery_codes(ok.text)) == totp.RECOVERY_CODES
+    assert "Your second factor is set up." in ok.text
     with instance.db.session() as s:
         assert s.get(User, uid).totp_secret == secret  # type: ignore[union-attr]
+
+
+def _recover(client: TestClient, code: str) -> object:
+    page = client.get("/login/totp")
+    return client.post("/login/recovery", data={"csrf": csrf_of(page.text), "recovery_code": code})
+
+
+def test_a_recovery_code_signs_in_once_and_the_rest_still_work(
+        client: TestClient, instance: Instance, admin: Principal) -> None:
+    uid = make_user(instance, admin, "rita", "reviewer")
+    secret = _enrolled(instance, uid)
+    with instance.db.session() as s:
+        codes = totp.new_recovery_codes(s, s.get(User, uid), "test")  # type: ignore[arg-type]
+        stored = {c.digest for c in s.scalars(select(RecoveryCode).where(RecoveryCode.user_id == uid))}
+    assert len(codes) == len(set(codes)) == totp.RECOVERY_CODES and len(stored) == totp.RECOVERY_CODES
+    assert not any(c.replace("-", "") in d for c in codes for d in stored)  # only digests are kept
+    assert sign_in(client, "rita", PASSWORD).url.path == "/login/totp"
+    # Typed loosely (upper case, spaces in place of dashes): still the code.
+    first = _recover(client, codes[0].upper().replace("-", " "))
+    assert first.url.path == "/account" and "Codes left: <bdi>9</bdi>" in first.text  # type: ignore[attr-defined]
+    client.post("/logout", data={"csrf": csrf_of(client.get("/").text)})
+    sign_in(client, "rita", PASSWORD)
+    again = _recover(client, codes[0])
+    assert again.status_code == 401 and "already used" in again.text  # type: ignore[attr-defined]
+    wrong = _recover(client, "2222-3333-4444")
+    assert wrong.status_code == 401 and "Wrong recovery code" in wrong.text  # type: ignore[attr-defined]
+    assert _recover(client, codes[1]).url.path == "/account"  # type: ignore[attr-defined]
+    with instance.db.session() as s:
+        whys = [e.details["why"] for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "user.totp_failed"))]
+        logins = [e.details for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "user.login"))]
+        assert totp.recovery_codes_left(s, uid) == 8
+    assert whys == ["recovery code used before", "wrong recovery code"]
+    assert [d["factor"] for d in logins] == ["recovery_code", "recovery_code"] and logins[-1]["codes_left"] == 8
+    # Another account's code never signs in here, nor does one after an admin reset.
+    with instance.db.session() as s:
+        assert totp.reset(s, admin, uid).totp_secret is None
+        assert totp.recovery_codes_left(s, uid) == 0
+    del secret
+
+
+def test_recovery_codes_are_renewed_only_with_a_current_code(
+        client: TestClient, instance: Instance, admin: Principal) -> None:
+    uid = make_user(instance, admin, "rita", "reviewer")
+    secret = _enrolled(instance, uid)
+    with instance.db.session() as s:
+        old = totp.new_recovery_codes(s, s.get(User, uid), "test")  # type: ignore[arg-type]
+    sign_in(client, "rita", PASSWORD)
+    assert _recover(client, old[0]).url.path == "/account"  # type: ignore[attr-defined]
+    page = client.get("/account")
+    assert "Recovery codes left: <bdi>9</bdi>" in page.text
+    bad = client.post("/account/recovery-codes", data={"csrf": csrf_of(page.text), "code": _wrong(secret)})
+    assert bad.status_code == 401 and "Wrong code" in bad.text
+    new = client.post("/account/recovery-codes", data={"csrf": csrf_of(page.text), "code": pyotp.TOTP(secret).now()})
+    fresh = _recovery_codes(new.text)
+    assert new.status_code == 200 and len(fresh) == totp.RECOVERY_CODES and not set(fresh) & set(old)
+    with instance.db.session() as s:
+        assert totp.recovery_codes_left(s, uid) == totp.RECOVERY_CODES
+        # The old codes are gone.
+        assert totp.verify_recovery_code(s, s.get(User, uid), old[1]).outcome is auth.Outcome.BAD  # type: ignore[arg-type]
+
+
+def test_the_enrolment_page_draws_the_uri_as_a_qr_code(
+        client: TestClient, instance: Instance, admin: Principal) -> None:
+    make_user(instance, admin, "rita", "reviewer")
+    sign_in(client, "rita", PASSWORD)
+    page = client.get("/account").text
+    uri = re.search(r'id="totp-uri">([^<]+)<', page).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
+    assert uri.startswith("otpauth://totp/") and str(totp.qr_svg(uri)) in page
+    assert "<script" not in str(totp.qr_svg(uri))
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=60))
+def test_any_typed_recovery_code_is_read_or_refused(backend: str, text: str) -> None:
+    cleaned = totp.clean_recovery_code(text)
+    assert cleaned is None or (len(cleaned) == totp.RECOVERY_LENGTH
+                               and set(cleaned) <= set(totp.RECOVERY_ALPHABET))

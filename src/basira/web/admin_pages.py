@@ -18,6 +18,7 @@ from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, Pe
 from basira.core.models import Role
 from basira.web import accounts, auth, i18n, media, totp
 from basira.web.common import Viewer, ViewerDep, checked_form, error, field, flash, inst, redirect, render, viewer
+from basira.web.pages import recovery_codes_page
 
 router = APIRouter(include_in_schema=False)
 
@@ -133,10 +134,14 @@ def _account(request: Request, v: Viewer, *, status: int = 200, **extra: Any) ->
     if not v.user.totp_secret:
         with inst(request).db.session() as s:
             secret = totp.pending_secret(s, v.user)
-        enrol = {"secret": secret, "uri": totp.provisioning_uri(secret, v.user.username,
-                                                                 v.org.name if v.org else "")}
+        uri = totp.provisioning_uri(secret, v.user.username, v.org.name if v.org else "")
+        enrol = {"secret": secret, "uri": uri, "qr": totp.qr_svg(uri)}
+    else:
+        with inst(request).db.session() as s:
+            extra.setdefault("codes_left", totp.recovery_codes_left(s, v.user.id))
     return render(request, "account.html", {**v.context(), "enrol": enrol, "error": None, "nav": "account",
-                                            "languages_all": i18n.LANGUAGES, **extra}, status=status)
+                                            "languages_all": i18n.LANGUAGES, "renew_error": None, "codes_left": 0,
+                                            **extra}, status=status)
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -172,12 +177,15 @@ async def enrol_totp(request: Request, v: ViewerDep) -> Response:
         user = s.get(type(v.user), v.user.id)
         if user is None or user.totp_secret:
             return redirect(request, "/account")
-        result = totp.confirm_enrolment(s, user, field(form, "code"), request.client.host if request.client else "")
+        client = request.client.host if request.client else ""
+        result = totp.confirm_enrolment(s, user, field(form, "code"), client)
+        codes = (totp.new_recovery_codes(s, user, f"user:{user.username}", client)
+                 if result.outcome is auth.Outcome.OK else [])
     if result.outcome is auth.Outcome.OK and result.user is not None:
         # The session's fingerprint is of the password only: it stays valid, but start afresh anyway.
         auth.start_session(request.session, result.user, inst(request).db.session)
         flash(request, "totp_enrolled")
-        return redirect(request, "/account")
+        return recovery_codes_page(request, codes, "/account")
     if result.outcome is auth.Outcome.LOCKED:
         request.session.clear()
         return redirect(request, "/login")
@@ -186,3 +194,26 @@ async def enrol_totp(request: Request, v: ViewerDep) -> Response:
     if fresh is None:
         return redirect(request, "/login")
     return _account(request, fresh, status=401, error="bad")
+
+
+@router.post("/account/recovery-codes", response_class=HTMLResponse)
+async def renew_recovery_codes(request: Request, v: ViewerDep) -> Response:
+    """Ten new recovery codes in place of the old ones, for someone who proves they hold the app (a current code):
+    a borrowed signed-in browser alone cannot take them."""
+    form = await checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    client = request.client.host if request.client else ""
+    with inst(request).db.session() as s:
+        user = s.get(type(v.user), v.user.id)
+        if user is None or not user.totp_secret:
+            return redirect(request, "/account")
+        result = totp.verify_code(s, user, field(form, "code"), client)
+        codes = (totp.new_recovery_codes(s, user, f"user:{user.username}", client)
+                 if result.outcome is auth.Outcome.OK else [])
+    if result.outcome is auth.Outcome.OK:
+        return recovery_codes_page(request, codes, "/account")
+    if result.outcome is auth.Outcome.LOCKED:
+        request.session.clear()
+        return redirect(request, "/login")
+    return _account(request, v, status=401, renew_error=result.outcome.value)

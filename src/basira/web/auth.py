@@ -53,6 +53,7 @@ class Outcome(enum.Enum):
     SECOND_FACTOR = "second_factor"  # the password is right; a TOTP code (or an enrolment) must follow
     BAD = "bad"  # unknown user, deleted user or wrong password: the page does not tell them apart
     LOCKED = "locked"  # the password is right but too many wrong TOTP codes locked the account
+    REUSED = "reused"  # a right TOTP or recovery code that was used before (counted as a failure, said as such)
     THROTTLED = "throttled"  # too many failures from this client address, whatever the username
 
 

@@ -1,4 +1,5 @@
-"""The web pages' own tables: per-organization page settings, pending TOTP enrolments, reviewers' daily exposure.
+"""The web pages' own tables: per-organization page settings, pending TOTP enrolments and recovery codes, reviewers'
+daily exposure.
 
 Data minimisation: nothing here holds content. The media URL templates tell the reviewer's *browser* where the
 organization's content source serves an item; the server never fetches or keeps it.
@@ -37,6 +38,18 @@ class PendingTotp(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, autoincrement=False)
     secret: Mapped[str] = mapped_column(SealedTotp(64))  # sealed with the instance key
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the TOTP app (lost phone). Only its SHA-256 is kept: the code has about
+    60 random bits, so the digest cannot be reversed by guessing."""
+
+    __tablename__ = "web_totp_recovery_codes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
 
 
 class Exposure(Base):

@@ -34,6 +34,7 @@ from basira.web.common import (
     checked_form,
     error,
     field,
+    flash,
     inst,
     redirect,
     render,
@@ -146,7 +147,8 @@ def _refused(request: Request, template: str, result: auth.LoginResult, context:
     if locked:
         request.session.clear()  # a locked account starts again from the password, in 15 minutes
     return render(request, template, {
-        **context, "error": "locked" if locked else "throttled" if throttled else "bad",
+        **context, "error": "locked" if locked else "throttled" if throttled else
+        "reused" if result.outcome is auth.Outcome.REUSED else context.get("bad_as", "bad"),
         "lock_minutes": int(auth.LOCK_FOR.total_seconds() // 60),
     }, status=429 if locked or throttled else 401)
 
@@ -218,12 +220,33 @@ async def totp_submit(request: Request) -> Response:
     return _refused(request, "totp.html", result, {"pending": result.user, "user_locale": locale})
 
 
+@router.post("/login/recovery", response_class=HTMLResponse)
+async def recovery_submit(request: Request) -> Response:
+    """The second step of signing in with one of the ten recovery codes (lost phone); each works once."""
+    form = await checked_form(request)
+    if isinstance(form, HTMLResponse):
+        return form
+    with inst(request).db.session() as s:
+        user = auth.pending_user(s, request.session)
+        if user is None or not user.totp_secret:
+            return redirect(request, "/login")
+        result = totp.verify_recovery_code(s, user, field(form, "recovery_code"), _client(request))
+        locale = user.locale
+        left = totp.recovery_codes_left(s, user.id)
+    if result.outcome is auth.Outcome.OK and result.user is not None:
+        auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
+        flash(request, "recovery_code_used", left=left)
+        return redirect(request, "/account")
+    return _refused(request, "totp.html", result, {"pending": result.user, "user_locale": locale,
+                                                    "bad_as": "bad_recovery"})
+
+
 def _enrol_context(request: Request, user: User) -> dict[str, Any]:
     with inst(request).db.session() as s:
         secret = totp.pending_secret(s, user)
         org = s.get(Organization, user.org_id)
-        return {"secret": secret, "uri": totp.provisioning_uri(secret, user.username, org.name if org else ""),
-                "pending": user, "action": "/login/enrol"}
+        uri = totp.provisioning_uri(secret, user.username, org.name if org else "")
+        return {"secret": secret, "uri": uri, "qr": totp.qr_svg(uri), "pending": user, "action": "/login/enrol"}
 
 
 @router.get("/login/enrol", response_class=HTMLResponse)
@@ -245,13 +268,22 @@ async def enrol_submit(request: Request) -> Response:
         if user is None or user.totp_secret:
             return redirect(request, "/login")
         result = totp.confirm_enrolment(s, user, field(form, "code"), _client(request))
+        codes = (totp.new_recovery_codes(s, user, f"user:{user.username}", _client(request))
+                 if result.outcome is auth.Outcome.OK else [])
     if result.outcome is auth.Outcome.OK and result.user is not None:
         auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
-        return redirect(request, "/")
+        return recovery_codes_page(request, codes, "/")
     if result.user is None or result.outcome is auth.Outcome.LOCKED:
         return _refused(request, "totp_enrol.html", result, {"secret": None, "uri": None, "pending": None,
                                                              "action": "/login/enrol"})
     return _refused(request, "totp_enrol.html", result, _enrol_context(request, result.user))
+
+
+def recovery_codes_page(request: Request, codes: list[str], then: str) -> Response:
+    """The ten recovery codes, shown this once (never cached: they sign in)."""
+    resp = render(request, "totp_recovery.html", {"codes": codes, "then": then})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @router.post("/logout")
