@@ -39,7 +39,8 @@ def test_goaml_report_of_a_decided_screening_case_over_http(api: Api, instance: 
 
     case_id = decided_screening_case(instance, admin, reviewer, tmp_path,
                                      ScreenQuery(ref="C-7", kind="organization", names=["Example Relief Foundation"]))
-    body = {"rentity_id": 4711, "first_name": "Lina", "last_name": "Haddad", "report_code": "SAR"}
+    body = {"rentity_id": 4711, "first_name": "Lina", "last_name": "Haddad", "report_code": "SAR",
+            "indicators": ["TF1"]}
     r = api.post(f"/v1/reports/goaml/{case_id}", json=body)
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/xml") and goaml.validate(r.content) == []
@@ -48,6 +49,7 @@ def test_goaml_report_of_a_decided_screening_case_over_http(api: Api, instance: 
     assert "report code" in problem(api.post(f"/v1/reports/goaml/{case_id}", json={**body, "report_code": "CTR"}),
                                     422)["detail"]
     problem(api.post(f"/v1/reports/goaml/{case_id}", json={**body, "rentity_id": 0}), 422)
+    problem(api.post(f"/v1/reports/goaml/{case_id}", json={**body, "indicators": []}), 422)
 
 
 # One backend: what the database does here is covered by the tests of the services.

@@ -58,6 +58,9 @@ def test_goaml_report_is_written_and_an_open_case_exits_with_a_message(cli: Cli,
     query = ScreenQuery(ref="C-9", kind="person", names=["Zubayr Qasim Example"])
     case_id = decided_screening_case(inst, admin, reviewer, tmp_path, query, reason=None)
     args = ["report", "goaml", str(case_id), "--rentity-id", "4711", "--first-name", "Lina", "--last-name", "Haddad"]
+    no_indicator = cli(*args)
+    assert no_indicator.exit_code != 0 and "indicator" in no_indicator.output
+    args += ["--indicator", "TF1"]
     refused = cli(*args)
     assert refused.exit_code != 0 and "not decided" in refused.output
     from basira.review.decisions import DecisionRequest, decide
@@ -65,7 +68,7 @@ def test_goaml_report_is_written_and_an_open_case_exits_with_a_message(cli: Cli,
     with inst.db.session() as s:
         decide(s, reviewer, case_id, DecisionRequest("true_match"))
     target = tmp_path / "str.xml"
-    cli.ok(*args, "--indicator", "TF1", "-o", str(target))
+    cli.ok(*args, "-o", str(target))
     assert goaml.validate(target.read_bytes()) == []
 
 

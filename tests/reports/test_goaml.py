@@ -44,10 +44,18 @@ def test_a_true_match_gives_a_valid_report_naming_subject_wallet_and_hit(
     assert (person.findtext("first_name"), person.findtext("last_name")) == ("Zubayr Qasim", "Example")
     assert person.findtext("gender") == "M" and person.findtext("nationality1") == "IQ"
     assert person.findtext("id_number") == "P1234567" and person.findtext("alias") == "Zubair Kassem"
+    assert person.find("full_name_frn") is None  # the name is already in Latin letters
+    hits = person.findall("sanctions/sanction_list")
+    assert hits and {h.findtext("sanction_list_name") for h in hits} == {"National list"}
+    assert all("N-1" in h.findtext("match_criteria") for h in hits)
     assert "1961" in person.findtext("comments") and "Atlantis" in person.findtext("comments")
     assert person.find("birthdate") is None  # a year alone is no goAML date: it goes to the comments
     [account] = doc.findall("activity/report_parties/report_party/account")
     assert account.findtext("account") == "12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h"
+    # goAML's account names its institution by code and its holder; the asset goes in the comments.
+    assert account.findtext("institution_code") == "UNKNOWN"
+    assert account.findtext("account_name") == "Zubayr Qasim Example"
+    assert account.find("currency_code") is None
     reason = doc.findtext("reason")
     assert "true_match" in reason and "National list" in reason and "N-1" in reason and "alias" in reason
     assert doc.findtext("report_indicators/indicator") == "SANCTIONS"
@@ -68,12 +76,33 @@ def test_open_and_false_positive_cases_have_nothing_to_report(
 
 
 def test_a_bad_reporter_is_refused_with_every_problem_named() -> None:
-    bad = goaml.Reporter(rentity_id=0, first_name=" ", last_name="X", email="nobody", currency="euro",
+    bad = goaml.Reporter(rentity_id=2**31, first_name=" ", last_name="حداد", email="nobody", currency="euro",
                          report_code="CTR")
     with pytest.raises(InvalidInput) as err:
         bad.check()
-    for word in ("entity id", "first name", "e-mail", "currency", "report code"):
+    for word in ("entity id", "first name", "last name", "e-mail", "currency", "report code", "indicator"):
         assert word in str(err.value)
+
+
+def test_names_in_other_scripts_are_written_in_latin_letters_and_kept_as_written() -> None:
+    """goAML (5.0.2 as FIUs publish it) allows only ASCII letters, digits, space, dot, apostrophe and dash in names."""
+    hits = [{"list": "UN Security Council Consolidated List", "entry": "QDi.001", "matched_name": "عمر حداد",
+             "score": 0.97}]
+    args = {"case_id": 3, "decided_at": dt.datetime(2027, 1, 1, tzinfo=dt.UTC), "decision": "true_match",
+            "rationale": "", "now": dt.datetime(2027, 1, 2, tzinfo=dt.UTC)}
+    xml = goaml.build({"kind": "person", "ref": "C-3", "names": ["عمر حداد", "Omar Haddad", "O. Ḥaddād"],
+                       "wallets": ["ETH:0x52908400098527886E0F7030069857D2E4169EE7"], "hits": hits}, REPORTER, **args)
+    assert goaml.validate(xml) == []
+    person = etree.fromstring(xml).find("activity/report_parties/report_party/person")
+    assert (person.findtext("first_name"), person.findtext("last_name")) == ("'mr", "hdad")
+    assert person.findtext("full_name_frn") == "عمر حداد" and person.findtext("alias") == "Omar Haddad; O. Ḥaddād"
+    assert person.findtext("sanctions/sanction_list/provider") == "UN Security Council Consolidated List"
+    org = goaml.build({"kind": "organization", "ref": "C-4", "names": ["مؤسسة الإغاثة", "Relief Co. (Ltd)"],
+                       "hits": hits}, REPORTER, **args)
+    entity = etree.fromstring(org).find("activity/report_parties/report_party/entity")
+    assert entity.findtext("name") == "m'ssa al-ighatha"
+    assert entity.findtext("commercial_name") == "Relief Co. Ltd"
+    assert "مؤسسة الإغاثة" in entity.findtext("comments") and goaml.validate(org) == []
 
 
 def test_the_schema_refuses_a_report_without_its_reporting_person() -> None:

@@ -106,7 +106,8 @@ def goaml_cmd(
     currency: Annotated[str, typer.Option("--currency", help="The local currency (ISO 4217).")] = "EUR",
     code: Annotated[str, typer.Option("--code", help="STR or SAR.")] = "STR",
     action: Annotated[str, typer.Option("--action", help="What was done (e.g. funds frozen).")] = "",
-    indicator: Annotated[list[str] | None, typer.Option("--indicator", help="An FIU indicator code (repeat).")] = None,
+    indicator: Annotated[list[str] | None, typer.Option(
+        "--indicator", help="An FIU indicator code (repeat; goAML asks for one or more).")] = None,
     output: OutputOption = None,
     org: OrgOption = None,
 ) -> None:

@@ -7,6 +7,10 @@ or an entity with its names, birth date, nationality and documents, and each wal
 are left for the reporter to add (Basira never sees them). The front that owns the case kind gives the subject's
 values through its manifest's ``reports["goaml_subject"]`` hook; this module never imports a front. Every report is
 validated against ``schemas/goaml_report.xsd`` before it is returned, and its export is audited.
+
+goAML (5.0.2 as FIUs publish it) takes names of persons, entities and account holders in ASCII letters only: a name
+in another script is written in Latin letters (``anyascii``) and kept as it was in ``full_name_frn`` (persons) or in
+the comments. The list entries the subject matched go in ``sanctions`` (provider, list, match criteria).
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from anyascii import anyascii
 from lxml import etree
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +33,7 @@ from basira.core.errors import Conflict, InvalidInput, NotFound
 from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.models import Role, utcnow
 from basira.core.principal import Principal
+from basira.lang.translit import romanize
 from basira.review.models import Case, CaseMatch, Decision, DecisionState
 from basira.review.taxonomy import reason_for
 
@@ -37,6 +43,8 @@ READ = {Role.ADMIN, Role.REVIEWER}
 _COUNTRY = re.compile(r"[A-Za-z]{2}")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
+_NOT_GOAML_NAME = re.compile(r"[^a-zA-Z0-9 .'-]+")
+MAX_RENTITY_ID = 2**31 - 1  # goAML's rentity_id is an xs:int
 
 
 @dataclass(frozen=True)
@@ -55,20 +63,23 @@ class Reporter:
 
     def check(self) -> None:
         problems = []
-        if not 0 < self.rentity_id < 10**12:
+        if not 0 < self.rentity_id <= MAX_RENTITY_ID:
             problems.append("the reporting entity id is a positive number (the FIU's registration)")
         for label, value in (("first name", self.first_name), ("last name", self.last_name)):
-            if not value.strip() or len(value) > 100:
-                problems.append(f"the reporting person's {label} is 1 to 100 characters")
+            if not value.strip() or len(value) > 100 or _NOT_GOAML_NAME.search(value):
+                problems.append(f"the reporting person's {label} is 1 to 100 Latin letters, digits, spaces, dots, "
+                                "apostrophes or dashes (goAML's rule for names)")
         if self.email and (not _EMAIL.fullmatch(self.email) or len(self.email) > 255):
             problems.append("the reporting person's e-mail is not an address")
         if not _CURRENCY.fullmatch(self.currency):
             problems.append("the local currency is an ISO 4217 code such as EUR")
         if self.report_code not in REPORT_CODES:
             problems.append(f"the report code is one of {', '.join(REPORT_CODES)}")
-        if len(self.branch) > 255 or len(self.action) > 4000:
-            problems.append("the branch is at most 255 characters and the action at most 4000")
-        if len(self.indicators) > 50 or any(not i.strip() or len(i) > 100 for i in self.indicators):
+        if len(self.branch) > 255 or len(self.action) > 8000:
+            problems.append("the branch is at most 255 characters and the action at most 8000")
+        if not self.indicators:
+            problems.append("goAML asks for at least one report indicator: give the FIU's indicator code(s)")
+        elif len(self.indicators) > 50 or any(not i.strip() or len(i) > 100 for i in self.indicators):
             problems.append("at most 50 indicators of 1 to 100 characters")
         if problems:
             raise InvalidInput("; ".join(problems))
@@ -121,13 +132,34 @@ def _clean(value: object, limit: int) -> str:
     return " ".join(text.split())[:limit]
 
 
+def _latin(value: object, limit: int) -> str:
+    """A name as goAML takes it: in Latin letters (any script transliterated), only letters, digits, space, dot,
+    apostrophe and dash, capped (Arabic script read by Basira's own romanisation, other scripts by ``anyascii``);
+    "Unknown" when nothing is left."""
+    text = " ".join(_NOT_GOAML_NAME.sub(" ", anyascii(romanize(_clean(value, 1000)))).split())[:limit].strip()
+    return text or "Unknown"
+
+
 def _split_name(name: str) -> tuple[str, str]:
-    """(first, last): the last word is the family name; a one-word name is both (the reporter corrects)."""
-    words = _clean(name, 200).split()
+    """(first, last) in Latin letters: the last word is the family name; a one-word name is both (the reporter
+    corrects)."""
+    words = _latin(name, 400).split()
     if len(words) < 2:
-        word = words[0] if words else "?"
-        return word[:100], word[:100]
-    return " ".join(words[:-1])[:100], words[-1][:100]
+        return words[0][:100], words[0][:100]
+    return " ".join(words[:-1])[:100].strip(), words[-1][:100]
+
+
+def _sanctions(parent: etree._Element, hits: Sequence[Mapping[str, Any]]) -> None:
+    """The list entries the subject matched, as goAML's ``sanctions`` (one ``sanction_list`` per hit)."""
+    if not hits:
+        return
+    sanctions = etree.SubElement(parent, "sanctions")
+    for h in hits[:50]:
+        entry = etree.SubElement(sanctions, "sanction_list")
+        _text(entry, "provider", _clean(h.get("list"), 255) or "Unknown")
+        _text(entry, "sanction_list_name", _clean(h.get("list"), 255) or "Unknown")
+        _text(entry, "match_criteria", _clean(f"entry {_clean(h.get('entry'), 100)}, matched name "
+                                              f"{_clean(h.get('matched_name'), 300)}, score {h.get('score')}", 8000))
 
 
 def _birthdate(value: object) -> str | None:
@@ -149,46 +181,58 @@ def _person(parent: etree._Element, subject: Mapping[str, Any]) -> None:
     _text(person, "last_name", last)
     _text(person, "birthdate", _birthdate(subject.get("birth_date")))
     if len(names) > 1:
-        _text(person, "alias", "; ".join(names[1:])[:255])
+        _text(person, "alias", "; ".join(names[1:])[:100])
+    if names and _NOT_GOAML_NAME.search(names[0]):
+        _text(person, "full_name_frn", names[0][:255])  # the name as written, in its own script
     documents = [_clean(d, 100) for d in subject.get("documents") or [] if _clean(d, 100)]
     if documents:
         _text(person, "id_number", "; ".join(documents)[:255])
     codes = [str(n).upper() for n in subject.get("nationality") or [] if _COUNTRY.fullmatch(str(n))]
     for i, code in enumerate(codes[:3], start=1):
         _text(person, f"nationality{i}", code)
+    _sanctions(person, subject.get("hits") or [])
     notes = []
+    if len(names) > 1 and len("; ".join(names[1:])) > 100:
+        notes.append("Other names: " + "; ".join(names[1:]))
     if subject.get("birth_date") and not _birthdate(subject.get("birth_date")):
         notes.append(f"Birth date as given: {_clean(subject['birth_date'], 40)}")
     other = [_clean(n, 100) for n in subject.get("nationality") or [] if not _COUNTRY.fullmatch(str(n))]
     if other:
         notes.append("Nationality as given: " + ", ".join(other))
-    _text(person, "comments", "; ".join(notes)[:4000] or None)
+    _text(person, "comments", "; ".join(notes)[:8000] or None)
 
 
 def _entity(parent: etree._Element, subject: Mapping[str, Any]) -> None:
     entity = etree.SubElement(parent, "entity")
     names = [_clean(n, 255) for n in subject.get("names") or [] if _clean(n, 255)]
-    _text(entity, "name", names[0] if names else "?")
+    _text(entity, "name", _latin(names[0] if names else "", 255))
     if len(names) > 1:
-        _text(entity, "commercial_name", names[1])
-    if len(names) > 2:
-        _text(entity, "comments", "Other names: " + "; ".join(names[2:])[:3980])
+        _text(entity, "commercial_name", _latin(names[1], 255))
+    _sanctions(entity, subject.get("hits") or [])
+    notes = [f"Name as written: {names[0]}"] if names and _NOT_GOAML_NAME.search(names[0]) else []
+    if len(names) > 2 or (len(names) > 1 and _NOT_GOAML_NAME.search(names[1])):
+        notes.append("Other names: " + "; ".join(names[1:]))
+    _text(entity, "comments", "; ".join(notes)[:8000] or None)
 
 
-def _wallet(parent: etree._Element, wallet: str) -> None:
-    currency, sep, address = wallet.partition(":")
+def _wallet(parent: etree._Element, wallet: str, holder: str) -> None:
+    """A crypto-asset address as a goAML account: no institution holds it (its code says UNKNOWN for the reporter
+    to complete), the asset goes in the comments (FIUs' currency lists rarely hold crypto-assets)."""
+    asset, sep, address = wallet.partition(":")
     if not sep:
-        currency, address = "", wallet
+        asset, address = "", wallet
     account = etree.SubElement(parent, "account")
     _text(account, "institution_name", "Virtual asset address")
+    _text(account, "institution_code", "UNKNOWN")
     _text(account, "non_bank_institution", "true")
-    _text(account, "account", _clean(address, 100))
-    _text(account, "currency_code", _clean(currency, 100) or None)
-    _text(account, "comments", "A crypto-asset address (no institution holds it).")
+    _text(account, "account", _clean(address, 255))
+    _text(account, "account_name", _latin(holder, 255))
+    asset_text = f" on {_clean(asset, 20)}" if _clean(asset, 20) else ""
+    _text(account, "comments", f"A crypto-asset address{asset_text} (no institution holds it).")
 
 
-def _wallet_of(wallet: str, parent: etree._Element) -> None:
-    _wallet(parent, wallet)
+def _wallet_of(wallet: str, holder: str, parent: etree._Element) -> None:
+    _wallet(parent, wallet, holder)
 
 
 def _party(parties: etree._Element, significance: int, reason: str,
@@ -196,12 +240,13 @@ def _party(parties: etree._Element, significance: int, reason: str,
     party = etree.SubElement(parties, "report_party")
     build(party)
     _text(party, "significance", significance)
-    _text(party, "reason", reason[:4000])
+    _text(party, "reason", reason[:8000])
 
 
 def build(subject: Mapping[str, Any], reporter: Reporter, *, case_id: int, decided_at: dt.datetime,
           decision: str, rationale: str, now: dt.datetime) -> bytes:
     """The goAML report's bytes (UTF-8, declaration included) for ``subject`` (a front's ``goaml_subject``)."""
+    reporter.check()
     root = etree.Element("report")
     _text(root, "rentity_id", reporter.rentity_id)
     _text(root, "rentity_branch", _clean(reporter.branch, 255) or None)
@@ -211,8 +256,8 @@ def build(subject: Mapping[str, Any], reporter: Reporter, *, case_id: int, decid
     _text(root, "submission_date", now.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0).isoformat())
     _text(root, "currency_code_local", reporter.currency)
     person = etree.SubElement(root, "reporting_person")
-    _text(person, "first_name", _clean(reporter.first_name, 100))
-    _text(person, "last_name", _clean(reporter.last_name, 100))
+    _text(person, "first_name", _latin(reporter.first_name, 100))
+    _text(person, "last_name", _latin(reporter.last_name, 100))
     _text(person, "email", reporter.email or None)
     hits = list(subject.get("hits") or [])
     lines = [f"Screening case {case_id} decided on {decided_at.date().isoformat()}: {decision}."]
@@ -220,8 +265,8 @@ def build(subject: Mapping[str, Any], reporter: Reporter, *, case_id: int, decid
               f"({_clean(h.get('matched_name'), 200)}, score {h.get('score')})" for h in hits[:50]]
     if rationale.strip():
         lines.append("Reviewer's rationale: " + _clean(rationale, 2000))
-    _text(root, "reason", _clean(" ".join(lines), 4000))
-    _text(root, "action", _clean(reporter.action, 4000) or None)
+    _text(root, "reason", _clean(" ".join(lines), 8000))
+    _text(root, "action", _clean(reporter.action, 8000) or None)
     activity = etree.SubElement(root, "activity")
     parties = etree.SubElement(activity, "report_parties")
     why = "Screened customer " + _clean(subject.get("ref") or "", 200) + " matched a sanctions list entry"
@@ -232,14 +277,14 @@ def build(subject: Mapping[str, Any], reporter: Reporter, *, case_id: int, decid
     elif named:
         _party(parties, 10, why, lambda p: _person(p, subject))
     wallets = [str(w) for w in subject.get("wallets") or [] if _clean(str(w).rpartition(":")[2], 100)]
+    holder = next((_clean(n, 255) for n in subject.get("names") or [] if _clean(n, 255)), "")
     for wallet in wallets[:50]:
-        _party(parties, 10 if kind == "wallet" else 8, why, functools.partial(_wallet_of, wallet))
+        _party(parties, 10 if kind == "wallet" else 8, why, functools.partial(_wallet_of, wallet, holder))
     if not len(parties):
         raise Conflict("the case names no person, organization or wallet to report")
-    if reporter.indicators:
-        indicators = etree.SubElement(root, "report_indicators")
-        for code in reporter.indicators:
-            _text(indicators, "indicator", _clean(code, 100))
+    indicators = etree.SubElement(root, "report_indicators")
+    for code in reporter.indicators:
+        _text(indicators, "indicator", _clean(code, 100))
     xml: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
     problems = validate(xml)
     if problems:  # a bug, not bad input: what Basira writes must meet the schema

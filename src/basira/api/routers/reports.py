@@ -70,16 +70,16 @@ def statements_of_reasons(year: Year, inst: InstanceDep, principal: PrincipalDep
 class GoamlIn(BaseModel):
     """Who reports: the FIU's registration of the reporting entity and the person who files the report."""
 
-    rentity_id: int = Field(ge=1, le=10**12 - 1, description="The reporting entity's id at the FIU.")
+    rentity_id: int = Field(ge=1, le=goaml.MAX_RENTITY_ID, description="The reporting entity's id at the FIU.")
     first_name: str = Field(min_length=1, max_length=100, description="The reporting person's first name.")
     last_name: str = Field(min_length=1, max_length=100, description="The reporting person's last name.")
     email: str = Field(default="", max_length=255)
     branch: str = Field(default="", max_length=255, description="The reporting entity's branch, if any.")
     currency: str = Field(default="EUR", min_length=3, max_length=3, description="The local currency (ISO 4217).")
     report_code: str = Field(default="STR", description="`STR` or `SAR`.", max_length=3)
-    action: str = Field(default="", max_length=4000, description="What the entity did (e.g. froze the funds).")
-    indicators: list[str] = Field(default_factory=list, max_length=50,
-                                  description="The FIU's indicator codes for this report.")
+    action: str = Field(default="", max_length=8000, description="What the entity did (e.g. froze the funds).")
+    indicators: list[str] = Field(min_length=1, max_length=50,
+                                  description="The FIU's indicator codes for this report (goAML asks for one or more).")
 
 
 @router.post("/goaml/{case_id}", responses={**errors(403, 404, 409, 422), 200: {"content": {"application/xml": {}}}})
@@ -87,7 +87,8 @@ def goaml_report(case_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: GoamlIn, 
                  principal: PrincipalDep) -> Response:
     """The goAML XML report (UNODC layout) of a screening case decided as a true match: reporting entity and
     person, reason, the subject as a person or entity and its wallets as accounts; transactions are left for the
-    reporter to add. Validated against Basira's goAML schema; audited."""
+    reporter to add. Names are written in Latin letters as goAML asks (the original script kept beside them).
+    Validated against Basira's goAML schema (the published goAML 5.0.2 rules for what Basira writes); audited."""
     reporter = goaml.Reporter(rentity_id=body.rentity_id, first_name=body.first_name, last_name=body.last_name,
                               email=body.email, branch=body.branch, currency=body.currency,
                               report_code=body.report_code, action=body.action, indicators=tuple(body.indicators))
