@@ -17,8 +17,19 @@ from basira.core import users
 from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, PermissionDenied
 from basira.core.models import Role
 from basira.web import accounts, auth, i18n, media, totp
-from basira.web.common import Viewer, ViewerDep, checked_form, error, field, flash, inst, redirect, render, viewer
-from basira.web.pages import recovery_codes_page
+from basira.web.common import (
+    Viewer,
+    ViewerDep,
+    checked_form,
+    error,
+    field,
+    flash,
+    inst,
+    recovery_codes_page,
+    redirect,
+    render,
+    viewer,
+)
 
 router = APIRouter(include_in_schema=False)
 

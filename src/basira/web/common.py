@@ -207,3 +207,10 @@ async def checked_form(request: Request, max_fields: int = 20) -> FormData | HTM
     if not auth.csrf_ok(request.session, form.get("csrf")):
         return error(request, "csrf", 403)
     return form
+
+
+def recovery_codes_page(request: Request, codes: list[str], then: str) -> Response:
+    """The ten TOTP recovery codes, shown this once (never cached: they sign in)."""
+    resp = render(request, "totp_recovery.html", {"codes": codes, "then": then})
+    resp.headers["Cache-Control"] = "no-store"
+    return resp

@@ -36,6 +36,7 @@ from basira.web.common import (
     field,
     flash,
     inst,
+    recovery_codes_page,
     redirect,
     render,
     to_sign_in,
@@ -277,13 +278,6 @@ async def enrol_submit(request: Request) -> Response:
         return _refused(request, "totp_enrol.html", result, {"secret": None, "uri": None, "pending": None,
                                                              "action": "/login/enrol"})
     return _refused(request, "totp_enrol.html", result, _enrol_context(request, result.user))
-
-
-def recovery_codes_page(request: Request, codes: list[str], then: str) -> Response:
-    """The ten recovery codes, shown this once (never cached: they sign in)."""
-    resp = render(request, "totp_recovery.html", {"codes": codes, "then": then})
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
 
 
 @router.post("/logout")
