@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shutil
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from basira.core.instance import Instance
 from basira.core.models import ApiKey, AuditEntry, Bank, SharingGroup, User
 from basira.core.principal import Principal
 from basira.drones.models import DroneSensor, DroneZone
+from conftest import need
 
 from .helpers import csrf_of, sign_in
 
@@ -313,3 +315,52 @@ def test_hostile_uploads_get_a_4xx_page_with_the_reason_and_change_nothing(
             assert "Traceback" not in r.text and r.headers["content-type"].startswith("text/html")
     done = actions(instance)
     assert "bank.import" not in done and "list.import" not in done and "drones.zones.save" not in done
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_in_chromium_an_admin_creates_a_bank_and_a_zone_through_the_pages(
+        server: str, instance: Instance, user: User) -> None:
+    need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 800}, locale="en-GB")
+            page.goto(f"{server}/login")
+            page.fill("#username", "alice")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit].primary")
+            page.wait_for_url(f"{server}/")
+            page.click("nav.sections a[href$='/admin']")
+            page.wait_for_url(f"{server}/admin")
+            page.click("#admin-index a[href$='/admin/banks']")
+            page.fill("#bank-name", "Partner hashes")
+            page.select_option("#bank-tlp", "GREEN")
+            page.fill("#bank-thresholds", "pdq=24")
+            page.click("#new-bank button[type=submit]")
+            page.wait_for_url(re.compile(r".*/admin/banks/\d+$"))
+            assert page.locator(".alert.ok").inner_text() == "Bank Partner hashes created."
+            assert page.locator("#bank-thresholds").input_value() == "pdq=24"
+            page.goto(f"{server}/admin/zones")
+            page.fill("#zone-ref", "BERN-1")
+            page.fill("#zone-area", "46.9466, 7.4440\n46.9466, 7.4460\n46.9455, 7.4460")
+            page.fill("#zone-upper", "120")
+            page.click("#new-zone button[type=submit]")
+            page.wait_for_url(re.compile(r".*/admin/zones/\d+$"))
+            assert "Zone BERN-1 created" in page.locator(".alert.ok").inner_text()
+            page.goto(f"{server}/admin/zones?lang=ar")
+            assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+            assert page.locator("#admin-zones h1").inner_text() == "المناطق المحمية"
+            assert page.locator("#admin-zones tr[data-zone]").count() == 1
+            # At phone width the forms fit the screen (no horizontal scrolling).
+            page.set_viewport_size({"width": 390, "height": 800})
+            page.goto(f"{server}/admin/banks?lang=en")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        finally:
+            browser.close()
+    with instance.db.session() as s:
+        assert s.scalars(select(Bank.tlp).where(Bank.name == "Partner hashes")).one() == "GREEN"
+        assert s.scalars(select(DroneZone.upper_m).where(DroneZone.ref == "BERN-1")).one() == 120
+    assert {"bank.create", "drones.zones.save"} <= set(actions(instance))

@@ -75,8 +75,8 @@ async def upload(request: Request) -> AsyncIterator[uploads.Upload]:
 
 def refused(e: BasiraError) -> dict[str, Any]:
     """What a page shows of a refused change: the service's reason and, for an import, its bad rows."""
-    rows = e.extra.get("bad_rows") if isinstance(e.extra.get("bad_rows"), list) else []
-    return {"detail": e.detail, "bad_rows": rows[:100]}
+    rows = e.extra.get("bad_rows")
+    return {"detail": e.detail, "bad_rows": rows[:100] if isinstance(rows, list) else []}
 
 
 def status_of(e: BasiraError) -> int:
