@@ -6,6 +6,7 @@ its audit row). Admins and analysts change banks; everyone signed in sees the li
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,7 +17,6 @@ from starlette.datastructures import FormData
 from basira.core import banks, bulk, groups, orgs
 from basira.core.errors import BasiraError, ContentTooLarge, InvalidInput, NotFound, PermissionDenied
 from basira.core.models import TLP
-from basira.core.signals import Content
 from basira.core.visibility import Access
 from basira.sharing import export, ingest, taxii
 from basira.web.admin_common import WRITERS, as_id, change_form, may, refused, status_of, upload
@@ -176,12 +176,12 @@ def _check_bank(request: Request, v: Viewer, bank_id: int) -> None:
         banks.get_bank(s, v.principal, bank_id, Access.OWNER)
 
 
-def _import_rows(request: Request, v: Viewer, bank_id: int, content: Content, fmt: str,
+def _import_rows(request: Request, v: Viewer, bank_id: int, path: Path, fmt: str,
                  source: str) -> dict[str, Any]:
     """CSV or JSON lines through the bulk import (all or nothing; audited ``bank.import``)."""
     i = inst(request)
     try:
-        with i.db.session() as s, content.path.open(encoding="utf-8-sig", newline="") as stream:
+        with i.db.session() as s, path.open(encoding="utf-8-sig", newline="") as stream:
             result = bulk.import_signals(s, v.principal, i.registry, i.settings, bank_id, stream, fmt,
                                          f"web:{source}"[:200])
     except UnicodeDecodeError:
@@ -191,14 +191,14 @@ def _import_rows(request: Request, v: Viewer, bank_id: int, content: Content, fm
     return {"kind": "rows", "rows": result["rows"], "signals": result["signals"]}
 
 
-def _import_stix(request: Request, v: Viewer, bank_id: int, content: Content) -> dict[str, Any]:
+def _import_stix(request: Request, v: Viewer, bank_id: int, path: Path, size: int) -> dict[str, Any]:
     """A STIX bundle through the TAXII server's intake (each object taken or refused with its reason; audited
     ``sharing.receive``)."""
     i = inst(request)
     limit = i.settings.sharing_max_bundle_bytes
-    if content.size > limit:
+    if size > limit:
         raise ContentTooLarge(f"a STIX bundle is at most {limit:,} bytes")
-    raw = content.path.read_bytes()
+    raw = path.read_bytes()
     ingest.parse_json(raw, limit, "the STIX bundle")  # not JSON: refused before the bank is touched
     with i.db.session() as s:
         cid = taxii.collection_id(export.instance_namespace(i.secret_key), bank_id)
@@ -223,9 +223,9 @@ async def import_into_bank(request: Request, bank_id: str, v: ViewerDep) -> Resp
             if fmt not in FORMATS:
                 raise InvalidInput(f"the format is one of {', '.join(FORMATS)}")
             if fmt == "stix":
-                done = await run_in_threadpool(_import_stix, request, v, bid, up.content)
+                done = await run_in_threadpool(_import_stix, request, v, bid, up.path, up.size)
             else:
-                done = await run_in_threadpool(_import_rows, request, v, bid, up.content, fmt,
+                done = await run_in_threadpool(_import_rows, request, v, bid, up.path, fmt,
                                                up.filename or "upload")
     except PermissionDenied:
         return error(request, "forbidden", 403, v.context())

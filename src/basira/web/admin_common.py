@@ -9,16 +9,22 @@ and writes the audit row; a page never writes to the database itself.
 from __future__ import annotations
 
 import contextlib
+import os
+import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 
-from basira.api import uploads
-from basira.core.errors import BasiraError, InvalidInput
+from basira.core.errors import BasiraError, ContentTooLarge, EmptyContent, InvalidInput
 from basira.core.models import Role
+from basira.core.settings import Settings
 from basira.web import auth
 from basira.web.common import Viewer, ViewerDep, checked_form, error, inst, render
 
@@ -60,17 +66,68 @@ async def change_form(request: Request, v: Viewer, roles: frozenset[Role], max_f
     return form
 
 
+#: Limits on the text fields that travel beside an uploaded file.
+MAX_UPLOAD_FIELDS = 20
+MAX_UPLOAD_FIELD_BYTES = 8 * 1024
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A posted file in a temporary file of its own, with the text fields that came beside it."""
+
+    path: Path
+    size: int
+    filename: str
+    fields: dict[str, str]
+
+    def text(self, name: str) -> str:
+        return self.fields.get(name, "")
+
+
+def spool_dir(settings: Settings) -> Path:
+    """Where uploads are spooled: the instance's data folder, which is on disk (``/tmp`` is often in RAM)."""
+    path = settings.data_dir / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 @contextlib.asynccontextmanager
-async def upload(request: Request) -> AsyncIterator[uploads.Upload]:
+async def upload(request: Request) -> AsyncIterator[Upload]:
     """The posted file (multipart field ``file``) in a temporary file, deleted when the block ends.
 
-    Capped at the instance's upload limit as it arrives (413), refused when empty (400), and refused (403) when
-    the form's ``csrf`` field is not the session's token: the token is checked before the block runs.
+    The body is capped before it is read by the app's body limit (the upload routes are in
+    ``basira.api.limits.LARGE_BODY_PAGES``); the file is refused over the instance's upload limit (413) and when
+    empty (400), and the whole upload (403) when the form's ``csrf`` field is not the session's token.
     """
-    async with uploads.receive(request, inst(request).settings) as up:
-        if not auth.csrf_ok(request.session, up.text("csrf")):
+    settings = inst(request).settings
+    try:
+        form = await request.form(max_files=1, max_fields=MAX_UPLOAD_FIELDS, max_part_size=MAX_UPLOAD_FIELD_BYTES)
+    except (HTTPException, MultiPartException) as e:
+        raise InvalidInput(f"the form cannot be read ({getattr(e, 'detail', None) or e})") from None
+    try:
+        if not auth.csrf_ok(request.session, form.get("csrf")):
             raise UploadRefused("the form has expired: reload the page and try again")
-        yield up
+        sent = form.get("file")
+        if not isinstance(sent, UploadFile):
+            raise InvalidInput("send the content as a file in the form's field 'file'")
+        fd, name = tempfile.mkstemp(prefix="upload-", dir=spool_dir(settings))
+        path = Path(name)
+        try:
+            size = 0
+            with os.fdopen(fd, "wb") as out:
+                while chunk := await sent.read(1 << 20):
+                    size += len(chunk)
+                    if size > settings.max_upload_bytes:
+                        raise ContentTooLarge(f"the upload is over the limit of {settings.max_upload_bytes} bytes")
+                    out.write(chunk)
+            if size == 0:
+                raise EmptyContent("the upload is empty")
+            fields = {k: v for k, v in form.multi_items() if isinstance(v, str)}
+            yield Upload(path, size, (sent.filename or "")[:300], fields)
+        finally:
+            path.unlink(missing_ok=True)
+    finally:
+        await form.close()
 
 
 def refused(e: BasiraError) -> dict[str, Any]:

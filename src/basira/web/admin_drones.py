@@ -176,9 +176,9 @@ async def import_zones(request: Request, v: ViewerDep) -> Response:
 
     try:
         async with upload(request) as up:
-            if up.content.size > MAX_ZONE_FILE:
+            if up.size > MAX_ZONE_FILE:
                 raise ContentTooLarge(f"a zone file has at most {MAX_ZONE_FILE} bytes")
-            data = up.content.path.read_bytes()
+            data = up.path.read_bytes()
             count = await run_in_threadpool(save, data, up.text("replace") == "on")
     except PermissionDenied:
         return error(request, "forbidden", 403, v.context())

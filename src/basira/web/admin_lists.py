@@ -22,13 +22,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from basira.api.uploads import upload_dir
 from basira.core.errors import BasiraError, InvalidInput, NotFound, PermissionDenied
 from basira.core.visibility import Access
 from basira.finance.lists.history import changes_of, imports_of, latest_imports
 from basira.finance.lists.store import SOURCES, ImportRequest, import_list
 from basira.finance.monitoring import rescreen
-from basira.web.admin_common import WRITERS, as_id, may, refused, status_of, upload
+from basira.web.admin_common import WRITERS, as_id, may, refused, spool_dir, status_of, upload
 from basira.web.common import Viewer, ViewerDep, error, flash, inst, redirect, render
 
 router = APIRouter(include_in_schema=False)
@@ -72,7 +71,7 @@ def _import(request: Request, v: Viewer, path: Path, filename: str, fields: dict
     if source not in SOURCES:
         raise InvalidInput(f"the list's format is one of {', '.join(SOURCES)}")
     i = inst(request)
-    with _named_copy(path, filename, upload_dir(i.settings)) as named, i.db.session() as s:
+    with _named_copy(path, filename, spool_dir(i.settings)) as named, i.db.session() as s:
         report = import_list(s, v.principal, i.registry, ImportRequest(
             source=source, path=named, bank=fields["bank"].strip()[:200] or None,
             version=fields["version"].strip()[:64] or None, tlp=fields["tlp"] or "CLEAR",
@@ -91,7 +90,7 @@ async def import_list_file(request: Request, v: ViewerDep) -> Response:
     try:
         async with upload(request) as up:
             values = {k: up.text(k) for k in names}
-            report = await run_in_threadpool(_import, request, v, up.content.path, up.filename, values)
+            report = await run_in_threadpool(_import, request, v, up.path, up.filename, values)
     except PermissionDenied:
         return error(request, "forbidden", 403, v.context())
     except BasiraError as e:
