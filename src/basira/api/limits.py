@@ -36,6 +36,13 @@ LARGE_BODY_ROUTES: frozenset[tuple[str, str]] = frozenset({
     ("POST", "/m/lookup"),  # HMA: a media upload
     ("POST", "/c/bank/{bank_name}/content"),  # HMA: a media upload
 })
+#: Web pages (left out of the OpenAPI document) that take a file upload: they get the upload cap too. Each one asks
+#: for a signed-in session and the role first, before it reads the body (see ``basira.web.admin_common``).
+LARGE_BODY_PAGES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("POST", re.compile(r"^/admin/banks/[^/]+/import$")),  # CSV, JSON lines or a STIX bundle
+    ("POST", re.compile(r"^/admin/lists/import$")),  # a sanctions list file (XML, CSV; bz2 or gzip)
+    ("POST", re.compile(r"^/admin/zones/import$")),  # a zone file (GeoJSON, ED-269, ED-318)
+)
 #: A body at most this large is read before the key is checked (the key is checked once, by the route).
 PREAUTH_BYTES = 64 * 1024
 #: Room above the upload limit for multipart headers and form fields; upload routes count the file exactly.
@@ -127,8 +134,11 @@ class BodyLimit:
         path, method = scope.get("path", ""), scope.get("method", "")
         return next((r for r in self._rules if r.method == method and r.pattern.match(path)), None)
 
-    def _cap(self, rule: _RouteRule | None) -> int:
+    def _cap(self, rule: _RouteRule | None, scope: Scope | None = None) -> int:
         large = rule is not None and (rule.method, rule.template) in LARGE_BODY_ROUTES
+        if rule is None and scope is not None:
+            path, method = scope.get("path", ""), scope.get("method", "")
+            large = any(m == method and p.match(path) for m, p in LARGE_BODY_PAGES)
         return self.limit if large else min(self.json_limit, self.limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -140,7 +150,7 @@ class BodyLimit:
             await _problem(send, 400, "Bad request", "a URL may not hold a NUL character (%00)")
             return
         rule = self._rule(scope)
-        cap = self._cap(rule)
+        cap = self._cap(rule, scope)
         headers = dict(scope.get("headers") or [])
         declared = headers.get(b"content-length")
         size = int(declared) if declared is not None and declared.isdigit() else None

@@ -17,6 +17,7 @@ MANIFEST = FrontManifest(
     case_kinds=(SCREENING_HIT,),
     models=("basira.finance.models",),
     routers=("basira.api.routers.screening:router",),
+    pages=("basira.web.admin_lists:router",),
     cli=(CliGroup("screen", "basira.cli.screen:cli_app"), CliGroup("lists", "basira.cli.finance:cli_app")),
     demo="basira.finance.demo:seed",
     reports={"goaml_subject": "basira.finance.goaml:subject", "supervisor": "basira.finance.supervisor:list_updates"},

@@ -13,10 +13,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from basira.core.banks import get_bank
+from basira.core.errors import NotFound
 from basira.core.models import Bank
 from basira.core.principal import Principal
 from basira.core.visibility import Access, Visibility
-from basira.finance.models import ListImport
+from basira.finance.models import ListChange, ListImport
 
 
 @dataclass(frozen=True)
@@ -59,3 +61,28 @@ def latest_imports(session: Session, principal: Principal, minimum: Access = Acc
     banks = Visibility(session, principal.org_id).banks(minimum)
     latest = latest_by_bank(session, [b.id for b, _ in banks])
     return [LatestImport(b, a, latest[b.id]) for b, a in banks if b.id in latest]
+
+
+def imports_of(session: Session, principal: Principal, bank_id: int) -> tuple[Bank, Access, list[ListImport]]:
+    """A list bank the caller may see, its access and every import of it, newest first (its versions)."""
+    bank = get_bank(session, principal, bank_id, Access.SEE)
+    access = Visibility(session, principal.org_id).access(bank)
+    rows = list(session.scalars(select(ListImport).where(ListImport.bank_id == bank.id)
+                                .order_by(ListImport.id.desc())))
+    return bank, access, rows
+
+
+def changes_of(session: Session, principal: Principal, import_id: int,
+               limit: int = 1000) -> tuple[ListImport, list[ListChange]]:
+    """One import of a list bank the caller may see and the entries it added, changed or removed (its delta,
+    the first ``limit``); NotFound for an import of a bank the caller may not see."""
+    imp = session.get(ListImport, import_id) if import_id > 0 else None
+    if imp is None:
+        raise NotFound(f"no list import {import_id}")
+    try:
+        get_bank(session, principal, imp.bank_id, Access.SEE)
+    except NotFound:
+        raise NotFound(f"no list import {import_id}") from None
+    rows = list(session.scalars(select(ListChange).where(ListChange.import_id == imp.id)
+                                .order_by(ListChange.id).limit(limit)))
+    return imp, rows
