@@ -174,7 +174,7 @@ def test_a_hostile_explanation_is_shown_as_data_never_as_markup() -> None:
 # -- content --------------------------------------------------------------------------------------------------
 
 
-def _content_case(instance: Instance, admin: Principal, signal_type: str, bank_value: str, query_value: str,
+def content_case(instance: Instance, admin: Principal, signal_type: str, bank_value: str, query_value: str,
                   explanation: dict[str, object], content_type: str) -> int:
     with instance.db.session() as s:
         bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="Partner bank", tlp="GREEN"))
@@ -196,7 +196,7 @@ def _content_case(instance: Instance, admin: Principal, signal_type: str, bank_v
 def test_a_video_match_shows_its_matched_time_ranges(instance: Instance, admin: Principal,
                                                      rita: TestClient) -> None:
     value = f"0.000-1.000:{'f' * 64},1.000-2.000:{'0' * 64}"
-    cid = _content_case(instance, admin, "vpdq", value, value, {
+    cid = content_case(instance, admin, "vpdq", value, value, {
         "query_share": 0.5, "bank_share": 1.0, "query_ranges": [[12, 47.5]], "bank_ranges": [[0, 35], [3600, 3725]],
         "threshold": 20}, "video")
     page = rita.get(f"/cases/{cid}").text
@@ -208,7 +208,7 @@ def test_a_text_match_highlights_the_shared_shingles(instance: Instance, admin: 
                                                      rita: TestClient) -> None:
     bank_value = "".join(f"{n:08x}" for n in range(1, 9))
     query_value = "".join(f"{n:08x}" for n in range(5, 13))
-    cid = _content_case(instance, admin, "text_minhash", bank_value, query_value,
+    cid = content_case(instance, admin, "text_minhash", bank_value, query_value,
                         {"jaccard": 0.3333, "containment": 0.5, "features": {"jaccard": 0.3333, "containment": 0.5}},
                         "text")
     page = rita.get(f"/cases/{cid}").text
@@ -220,7 +220,7 @@ def test_a_text_match_highlights_the_shared_shingles(instance: Instance, admin: 
 
 def test_a_url_match_shows_both_canonical_forms_with_what_they_share(instance: Instance, admin: Principal,
                                                                     rita: TestClient) -> None:
-    cid = _content_case(instance, admin, "url_prefix", "https://files.example/group", "https://files.example/group/x1",
+    cid = content_case(instance, admin, "url_prefix", "https://files.example/group", "https://files.example/group/x1",
                         {"threshold": 0}, "url")
     page = rita.get(f"/cases/{cid}").text
     assert '<mark>https://files.example/group</mark>/x1</bdi>' in page and "canonical URL forms" in page
@@ -243,7 +243,7 @@ def team_photo(instance: Instance, admin: Principal) -> int:
 # -- drones ---------------------------------------------------------------------------------------------------
 
 
-def _drone_case(instance: Instance, admin: Principal) -> int:
+def drone_case(instance: Instance, admin: Principal) -> int:
     with instance.db.session() as s:
         outbox.emit(s, "alert.raised", {
             "track_id": "trk-9", "alert_id": "al-1", "alert_kind": "OPERATOR_IN_ZONE", "at": "2027-03-01T10:04:00Z",
@@ -263,7 +263,7 @@ def _drone_case(instance: Instance, admin: Principal) -> int:
 def test_a_drone_alert_says_its_kind_and_rule_reasons_in_words(instance: Instance, admin: Principal,
                                                                rita: TestClient, lang: str,
                                                                words: tuple[str, ...]) -> None:
-    page = rita.get(f"/cases/{_drone_case(instance, admin)}?lang={lang}").text
+    page = rita.get(f"/cases/{drone_case(instance, admin)}?lang={lang}").text
     for w in words:
         assert w in page, w
     assert "OPERATOR_IN_ZONE" not in page and "impossible_speed" not in page
@@ -337,4 +337,4 @@ def test_the_decider_is_not_offered_the_appeal_decision(instance: Instance, admi
 
 def test_a_case_without_media_does_not_speak_of_blurred_media(instance: Instance, admin: Principal,
                                                               rita: TestClient) -> None:
-    assert "Media are blurred" not in rita.get(f"/cases/{_drone_case(instance, admin)}").text
+    assert "Media are blurred" not in rita.get(f"/cases/{drone_case(instance, admin)}").text
