@@ -45,10 +45,11 @@ def rita(instance: Instance, admin: Principal) -> TestClient:
     return c
 
 
-def screening_case(instance: Instance, admin: Principal, tmp_path: Path, **query: object) -> int:
+def screening_case(instance: Instance, admin: Principal, tmp_path: Path, csv: str = HEADER + ROW,
+                   **query: object) -> int:
     """A real screening hit: a CSV list imported into a bank, a customer screened against it, the review consumer."""
     path = tmp_path / "list.csv"
-    path.write_text(HEADER + ROW, encoding="utf-8")
+    path.write_text(csv, encoding="utf-8")
     with instance.db.session() as s:
         import_list(s, admin, instance.registry, ImportRequest("csv", path, bank="National list", version="2026-09-01"))
     with instance.db.session() as s:
@@ -128,6 +129,17 @@ def test_the_screening_evidence_speaks_the_pages_language(
     page = _screening_page(instance, admin, tmp_path, rita, lang)
     for w in words:
         assert w in page, w
+
+
+def test_a_wallet_hit_shows_both_addresses_side_by_side(instance: Instance, admin: Principal, rita: TestClient,
+                                                        tmp_path: Path) -> None:
+    wallet = "12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9h"
+    cid = screening_case(instance, admin, tmp_path, f"ref,name,wallets\nW-1,Example Exchange Desk,XBT:{wallet}\n",
+                         kind="wallet", wallets=[f"XBT:{wallet}"])
+    page = rita.get(f"/cases/{cid}").text
+    row = re.search(r'<tr class="agrees"><th scope="row">Wallets</th>(.*?)</tr>', page, re.S)
+    assert row and row.group(1).count(f"{wallet}</bdi></mark>") == 2, page
+    assert "Same wallet address" in page
 
 
 def test_an_old_screening_explanation_gets_its_weights_from_the_fronts_manifest(

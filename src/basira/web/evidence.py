@@ -101,9 +101,11 @@ def feature_rows(explanation: Mapping[str, Any], defaults: Mapping[str, float]) 
 
 def _row(name: str, v: Any, weights: Mapping[str, float], mult: Mapping[str, float]) -> FeatureRow:
     if isinstance(v, dict):
-        own = number(v.get("contribution"))
         score = number(v.get("score", v.get("value")))
         weight = number(v.get("weight"))
+        own = number(v.get("contribution"))
+        if own is None and score is not None and weight is not None:
+            own = round(score * weight, 4)
         rest = [(str(k)[:80], text(x)) for k, x in list(v.items())[:10]
                 if k not in ("name", "score", "weight", "contribution", "value") and text(x)]
         return FeatureRow(name, own, weight, score, rest)
