@@ -297,9 +297,11 @@ def test_a_screening_hit_shows_the_feature_breakdown(instance: Instance, admin: 
         cid = s.scalars(select(Case.id).where(Case.kind == "screening_hit")).one()
     page = _client(instance, "rita").get(f"/cases/{cid}").text
     assert "Screening hit" in page and "How the score was made" in page
-    assert re.search(r"name_literal</bdi></td>\s*<td class=\"num\"><bdi>0\.61</bdi>", page)
-    assert "nationality_mismatch" in page and "<bdi>-0.05</bdi>" in page
-    assert "<bdi>Abu Example, أبو مثال</bdi>" in page and "<bdi>ابو مثال</bdi>" in page
+    # A feature the page has no word for is shown by its name; a known one in words, with its weight.
+    assert re.search(r"name_literal</bdi></td>\s*<td class=\"num\"><span class=\"muted\">—</span></td>\s*"
+                     r"<td class=\"num\"><bdi>61&nbsp;%</bdi>", page)
+    assert "Nationality differs" in page and "<bdi dir=\"ltr\">-0.05</bdi>" in page
+    assert "<bdi>Abu Example</bdi>" in page and "<bdi>أبو مثال</bdi>" in page and "<bdi>ابو مثال</bdi>" in page
     assert "True match" in page and "False positive" in page and "Incites" not in page
     assert "Removed from its list" not in page
     # The list drops the entry: the open case is marked, and its page says so (in each language).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from basira.core.caseshapes import MatchesEvidence
-from basira.core.fronts import CaseKindSpec, Reason
+from basira.core.fronts import CaseKindSpec, EvidenceView, Reason
 from basira.core.models import OpinionKind
 
 EU_2021_784 = "Regulation (EU) 2021/784, Art. 2(7)"
@@ -64,4 +64,5 @@ CONTENT_MATCH = CaseKindSpec(
     reasons=REASONS,
     content_types=frozenset({"photo", "video", "text", "url", "file"}),
     fallback=True,
+    view=EvidenceView(template="_evidence_content.html"),
 )

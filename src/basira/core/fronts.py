@@ -82,6 +82,21 @@ class EventRecord:
 
 
 @dataclass(frozen=True)
+class EvidenceView:
+    """How the web shows a case kind's evidence to a reviewer (the faces read it; review does not).
+
+    Attributes:
+        template: The web template that lays out the kind's evidence (one of ``basira.web``'s ``_evidence_*.html``
+            files); "" uses the generic side-by-side of item and bank entry.
+        feature_weights: The full weight of each named feature of the kind's matchers (the most it adds or, when
+            negative, takes away), for explanations recorded before they carried their own ``feature_weights``.
+    """
+
+    template: str = ""
+    feature_weights: Mapping[str, float] = dataclasses.field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class CaseKindSpec:
     """A kind of review case: what opens it, how its events are grouped, its deadline, priority and evidence.
 
@@ -103,6 +118,7 @@ class CaseKindSpec:
         record: How an event's own record is kept (None: the event brings matches only).
         moderates_content: Decisions on these cases keep or remove content that users posted, so the content
             moderation reports count them (the TCO transparency report, DSA statements of reasons).
+        view: How the web shows the evidence (its template and labels).
     """
 
     name: str
@@ -119,6 +135,7 @@ class CaseKindSpec:
     priority: Callable[[Mapping[str, object]], Priority] | None = None
     record: EventRecord | None = None
     moderates_content: bool = False
+    view: EvidenceView = EvidenceView()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, Required, TypedDict
 
 from basira.core.caseshapes import MatchesEvidence, Position, capped_text, position
-from basira.core.fronts import CaseKindSpec, EventRecord, Priority, Reason
+from basira.core.fronts import CaseKindSpec, EventRecord, EvidenceView, Priority, Reason
 from basira.core.models import OpinionKind
 
 _C, _F = OpinionKind.CONFIRMED, OpinionKind.FALSE_POSITIVE
@@ -106,4 +106,5 @@ DRONE_ALERT = CaseKindSpec(
     group_prefix="track",
     priority=alert_priority,
     record=EventRecord(key="alerts", id_field="alert_id", clean=alert_evidence, limit=MAX_ALERTS),
+    view=EvidenceView(template="_evidence_drone.html"),
 )

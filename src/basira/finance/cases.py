@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from basira.core.caseshapes import MatchesEvidence
-from basira.core.fronts import CaseKindSpec, Reason
+from basira.core.fronts import CaseKindSpec, EvidenceView, Reason
 from basira.core.models import OpinionKind
+from basira.finance.name_types import FEATURE_WEIGHTS
 
 _C, _F = OpinionKind.CONFIRMED, OpinionKind.FALSE_POSITIVE
 
@@ -39,4 +40,5 @@ SCREENING_HIT = CaseKindSpec(
     group_key="customer_ref",
     group_prefix="customer",
     content_types=frozenset({"person", "organization", "wallet"}),
+    view=EvidenceView(template="_evidence_screening.html", feature_weights={**FEATURE_WEIGHTS, "wallet_exact": 1.0}),
 )

@@ -32,6 +32,7 @@ from basira.finance import wallets
 from basira.finance.lists.base import ListedEntry
 from basira.finance.lists.history import latest_by_bank
 from basira.finance.models import Customer, ListImport
+from basira.finance.name_types import FEATURE_WEIGHTS
 from basira.finance.names import DateSpan, EntryId, Kind, NameIndex, NameRecord, NameVariant
 from basira.finance.settings import SettingsView, current_settings
 from basira.finance.signals import clean_identifier, clean_name
@@ -438,7 +439,9 @@ def record_hits(session: Session, org_id: int, actor: str, q: _Clean, hits: list
         m = Match(item_id=item.id, org_id=org_id, signal_id=h.signal_id, bank_id=h.bank.id, entry_id=h.entry.id,
                   signal_type=h.signal_type, query_value=h.query_value, distance=round(1.0 - h.score, 6),
                   explanation={"score": round(h.score, 4), "threshold": threshold, "features": h.features,
-                               "matched_name": h.matched, "list": _list_view(h.bank, Access.OWNER, imp),
+                               "feature_weights": {k: FEATURE_WEIGHTS.get(k, 1.0) for k in h.features},
+                               "matched_name": h.matched, "query": query_details(q),
+                               "list": _list_view(h.bank, Access.OWNER, imp),
                                "settings": settings, "monitoring": monitoring})
         session.add(m)
         matches.append(m)
@@ -449,6 +452,13 @@ def record_hits(session: Session, org_id: int, actor: str, q: _Clean, hits: list
         "case_kind": "screening_hit", "customer_ref": q.ref or f"item:{item.id}",
     }, org_id=org_id)
     return [m.id for m in matches]
+
+
+def query_details(q: _Clean) -> dict[str, Any]:
+    """What the customer was screened with beyond the matched name, kept with each of its hits so that the reviewer
+    sees both sides (birth date, nationalities, gender, documents, the names given)."""
+    return {"names": q.names[:20], "birth_date": q.birth_text, "nationality": q.nationality[:20],
+            "gender": q.gender, "documents": q.documents[:20]}
 
 
 def customer_signals(q: _Clean) -> dict[str, Any]:

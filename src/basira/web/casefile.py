@@ -20,17 +20,22 @@ from basira.actions.delivery import list_deliveries
 from basira.actions.undo import list_actions
 from basira.actions.webhooks import list_webhooks
 from basira.core.errors import PermissionDenied
+from basira.core.fronts import EvidenceView
 from basira.core.models import Organization, utcnow
 from basira.core.principal import Principal
 from basira.review import cases
 from basira.review.appeals import open_appeal
-from basira.review.models import OPEN_STATUSES, Case, CaseStatus, DecisionState
+from basira.review.models import OPEN_STATUSES, Case, CaseStatus, Decision, DecisionState
 from basira.review.taxonomy import reasons_for
-from basira.web import media
+from basira.web import evidence, media
 from basira.web.models import OrgWebSettings
 
 MEDIA_TYPES = frozenset({"photo", "video"})
 MEDIA_SIGNALS = frozenset({"pdq", "vpdq", "md5", "sha256"})
+URL_SIGNALS = frozenset({"url", "url_prefix", "domain"})
+#: Explanation keys the templates show in their own way (the rest are listed as they are).
+SHOWN_APART = frozenset({"features", "feature_weights", "classifiers", "query", "list", "settings", "matched_name",
+                         "query_ranges", "bank_ranges", "query_share", "bank_share", "jaccard", "containment"})
 MAX_ROWS = 120
 SVG_W, SVG_H, SVG_PAD = 480.0, 280.0, 24.0
 
@@ -92,31 +97,6 @@ def _scalar(v: Any) -> str:
 
 def _number(v: Any) -> float | None:
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) else None
-
-
-def features(explanation: dict[str, Any]) -> list[dict[str, Any]]:
-    """A name matcher's feature breakdown: one row per feature with its score, weight and contribution.
-
-    Accepts ``{"features": {name: number | {score, weight, contribution, ...}}}`` or a list of
-    ``{"name": ..., ...}``; whatever else a feature carries is shown as detail rows.
-    """
-    raw = explanation.get("features")
-    items: list[tuple[str, Any]] = []
-    if isinstance(raw, dict):
-        items = [(str(k), v) for k, v in raw.items()]
-    elif isinstance(raw, list):
-        items = [(str(f.get("name", f"#{i + 1}")), f) for i, f in enumerate(raw) if isinstance(f, dict)]
-    rows = []
-    for name, v in items[:MAX_ROWS]:
-        if isinstance(v, dict):
-            rest = {k: x for k, x in v.items() if k not in ("name", "score", "weight", "contribution", "value")}
-            rows.append({"name": name, "score": _number(v.get("score", v.get("value"))),
-                         "weight": _number(v.get("weight")), "contribution": _number(v.get("contribution")),
-                         "detail": flatten(rest)})
-        else:
-            rows.append({"name": name, "score": _number(v), "weight": None, "contribution": None,
-                         "detail": [] if _number(v) is not None else [("", _scalar(v))]})
-    return rows
 
 
 def classifiers(explanation: dict[str, Any]) -> list[dict[str, Any]]:
@@ -195,52 +175,105 @@ def actions_of(session: Session, principal: Principal, case_id: int) -> list[dic
             for a in found]
 
 
-def case_view(session: Session, principal: Principal, case: Case) -> dict[str, Any]:
-    """Everything the case page shows of ``case`` (the caller checked it is of the principal's organization)."""
+def _items(ev: dict[str, Any], item_t: str) -> list[dict[str, Any]]:
+    items = []
+    for it in ev.get("items", [])[:MAX_ROWS]:
+        if not isinstance(it, dict):
+            continue
+        kind = str(it.get("content_type", ""))
+        items.append({**it, "media": _media(item_t, kind, item_ref=str(it.get("ref", "")),
+                                            item_id=int(it.get("id", 0) or 0)),
+                      "key": f"item-{it.get('id')}", "is_video": kind == "video"})
+    return items
+
+
+def _match(m: dict[str, Any], item: dict[str, Any] | None, owners: dict[int, str], entry_t: str,
+           view: EvidenceView) -> dict[str, Any]:
+    """One match of the evidence with what its kind's template shows of it."""
+    entry = evidence.mapping(m.get("entry")) or None
+    bank, signal = evidence.mapping(m.get("bank")), evidence.mapping(m.get("signal"))
+    entry_media = None
+    if entry and bank.get("id") is not None:
+        entry_media = _media(entry_t, str(entry.get("content_type", "")), entry_ref=str(entry.get("ref", "")),
+                             entry_id=int(entry.get("id", 0) or 0), bank_id=int(bank["id"]))
+    explanation = evidence.mapping(m.get("explanation"))
+    query, bank_value = str(m.get("query_value", ""))[:4000], str(signal.get("value", ""))[:4000]
+    signal_type = str(m.get("signal_type", ""))
+    return {
+        **m, "bank": bank, "signal": signal, "explanation": explanation, "entry": entry,
+        "owner": owners.get(bank.get("owner_org_id", 0), ""), "item": item,
+        "distance": _number(m.get("distance")), "entry_media": entry_media,
+        "entry_is_video": bool(entry and entry.get("content_type") == "video"),
+        "key": f"entry-{m.get('match_id')}",
+        "features": evidence.feature_rows(explanation, view.feature_weights),
+        "classifiers": classifiers(explanation),
+        "video": evidence.video(explanation),
+        "shingles": evidence.shingles(query, bank_value, explanation) if signal_type == "text_minhash" else None,
+        "url": evidence.url_forms(query, bank_value) if signal_type in URL_SIGNALS and bank_value else None,
+        "screening": evidence.screening(m, item, view.feature_weights),
+        "explanation_rows": flatten({k: v for k, v in explanation.items() if k not in SHOWN_APART}),
+        "raw": evidence.raw_record({"entry": entry, "signal": signal, "explanation": explanation}),
+    }
+
+
+def _alerts(ev: dict[str, Any]) -> list[dict[str, Any]]:
+    """A drone case's alerts with their time read and their rule reasons split into code and detail."""
+    return [{**a, "time": evidence.iso_time(a.get("at")), "reasons": evidence.rule_reasons(a.get("suspect_reasons"))}
+            for a in ev.get("alerts", [])[:MAX_ROWS] if isinstance(a, dict)]
+
+
+#: Audit actions after which a case's decision stands (or stands again).
+DECIDING = frozenset({"case.decide", "case.confirm", "case.appeal_decide"})
+
+
+def shown_status(case: Case, trail: list[Any]) -> str:
+    """The case's status as the page shows it: ``reinstated`` for a decided case whose action was undone since its
+    latest decision (the decision stays on record; what it triggered outside was reversed)."""
+    if case.status != CaseStatus.DECIDED.value:
+        return case.status
+    last = next((e.action for e in reversed(trail) if e.action in DECIDING or e.action == "case.action_undo"), "")
+    return "reinstated" if last == "case.action_undo" else case.status
+
+
+def _appeal_excluded(session: Session, principal: Principal, case_id: int) -> bool:
+    """Whether the viewer took or confirmed the decision under an open appeal (so may not decide the appeal)."""
+    appeal = open_appeal(session, case_id)
+    decision = session.get(Decision, appeal.decision_id) if appeal is not None else None
+    return decision is not None and principal.actor in {decision.reviewer, decision.second_reviewer}
+
+
+def case_view(session: Session, principal: Principal, case: Case,
+              view: EvidenceView | None = None) -> dict[str, Any]:
+    """Everything the case page shows of ``case`` (the caller checked it is of the principal's organization);
+    ``view`` is the case kind's evidence view from its front's manifest."""
+    shape = view or EvidenceView()
     prefs = session.get(OrgWebSettings, case.org_id)
     item_t = prefs.item_media_url if prefs else ""
     entry_t = prefs.entry_media_url if prefs else ""
     ev: dict[str, Any] = case.evidence if isinstance(case.evidence, dict) else {}
     owners = {o.id: o.name for o in session.scalars(select(Organization))}
-    items = []
-    for it in ev.get("items", [])[:MAX_ROWS]:
-        kind = str(it.get("content_type", ""))
-        items.append({**it, "media": _media(item_t, kind, item_ref=str(it.get("ref", "")),
-                                            item_id=int(it.get("id", 0))),
-                      "key": f"item-{it.get('id')}", "is_video": kind == "video"})
+    items = _items(ev, item_t)
     by_item = {it.get("id"): it for it in items}
-    matches = []
-    for m in ev.get("matches", [])[:MAX_ROWS]:
-        entry = m.get("entry") or None
-        bank = m.get("bank") or {}
-        entry_media = None
-        if entry and bank.get("id") is not None:
-            entry_media = _media(entry_t, str(entry.get("content_type", "")), entry_ref=str(entry.get("ref", "")),
-                                 entry_id=int(entry.get("id", 0)), bank_id=int(bank["id"]))
-        explanation = m.get("explanation") if isinstance(m.get("explanation"), dict) else {}
-        matches.append({
-            **m, "owner": owners.get(bank.get("owner_org_id", 0), ""), "item": by_item.get(m.get("item_id")),
-            "distance": _number(m.get("distance")), "entry_media": entry_media,
-            "entry_is_video": bool(entry and entry.get("content_type") == "video"),
-            "key": f"entry-{m.get('match_id')}",
-            "features": features(explanation),
-            "classifiers": classifiers(explanation),
-            "explanation_rows": flatten({k: v for k, v in explanation.items() if k != "features"}),
-            "attributes": flatten(entry.get("attributes", {})) if entry else [],
-        })
-    alerts = [a for a in ev.get("alerts", []) if isinstance(a, dict)][:MAX_ROWS]
+    matches = [_match(m, by_item.get(m.get("item_id")), owners, entry_t, shape)
+               for m in ev.get("matches", [])[:MAX_ROWS] if isinstance(m, dict)]
+    alerts = _alerts(ev)
     decisions = cases.decisions_of(session, principal, case.id)
     proposal = next((d for d in decisions if d.state == DecisionState.PROPOSED.value), None)
+    trail = cases.audit_trail(session, principal, case.id)
+    is_open = case.status in OPEN_STATUSES
     return {
         "case": case, "ref": group_value(case), "items": items, "matches": matches, "alerts": alerts,
+        "evidence_template": shape.template or "_evidence_content.html",
         "track": track(alerts), "match_count": int(ev.get("match_count", 0) or 0),
         "shown_matches": len(matches), "customer_ref": ev.get("customer_ref"), "track_id": ev.get("track_id"),
         "reasons": reasons_for(case.kind), "decisions": decisions, "proposal": proposal,
         "appeals": cases.appeals_of(session, principal, case.id), "open_appeal": open_appeal(session, case.id),
-        "trail": cases.audit_trail(session, principal, case.id),
+        "appeal_excluded": _appeal_excluded(session, principal, case.id),
+        "trail": [(e, evidence.iso_time(e.ts)) for e in trail], "shown_status": shown_status(case, trail),
         "actions": actions_of(session, principal, case.id),
-        "is_open": case.status in OPEN_STATUSES, "is_closed": case.status == CaseStatus.CLOSED.value,
-        "overdue": case.due_at < utcnow() and case.status in OPEN_STATUSES,
+        "is_open": is_open, "is_closed": case.status == CaseStatus.CLOSED.value,
+        "overdue": case.due_at < utcnow() and is_open,
+        "has_media": any(it["media"] for it in items) or any(m["entry_media"] for m in matches),
         "media_origins": sorted({o for o in (media.origin(item_t) if items and item_t else None,
                                              media.origin(entry_t) if entry_t else None) if o}),
     }

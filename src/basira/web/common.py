@@ -43,6 +43,8 @@ def env() -> Environment:
     e.filters["datetime"] = i18n.datetime_filter
     e.filters["due"] = i18n.due_filter
     e.filters["visible"] = i18n.visible
+    e.filters["partial_date"] = i18n.partial_date_filter
+    e.filters["country"] = i18n.country_filter
     return e
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gettext
+import re
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -167,3 +168,33 @@ def due_filter(ctx: Context, value: dt.datetime) -> str:
     """A deadline relative to now, in the page's language ("in 3 hours", "2 days ago")."""
     now = dt.datetime.now(dt.UTC)
     return escape(format_timedelta(value - now, add_direction=True, threshold=1.0, locale=ctx["lang"]))
+
+
+@pass_context
+def partial_date_filter(ctx: Context, value: str) -> str:
+    """A date as lists write it (``1961``, ``1961-05``, ``1961-05-02``) in the page's language, to the precision it
+    has; any other text is shown as it is."""
+    m = _PARTIAL_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not m:
+        return escape(value)
+    try:
+        day = dt.date(int(m[1]), int(m[2] or 1), int(m[3] or 1))
+    except ValueError:
+        return escape(value)
+    lang = ctx["lang"]
+    if m[3]:
+        return escape(format_date(day, "medium", locale=lang))
+    if m[2]:
+        return escape(format_skeleton("yMMMM", day, locale=lang))
+    return escape(format_skeleton("y", day, locale=lang))
+
+
+@pass_context
+def country_filter(ctx: Context, code: str | None) -> str:
+    """A country's name in the page's language from its ISO 3166-1 alpha-2 code ("" when the code is unknown)."""
+    if not code:
+        return ""
+    return escape(Locale.parse(ctx["lang"]).territories.get(code.upper(), ""))
+
+
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")

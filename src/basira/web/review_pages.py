@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 
 from basira.actions.undo import get_action, undo_action
 from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, PermissionDenied
+from basira.core.fronts import EvidenceView
 from basira.core.models import utcnow
 from basira.core.principal import Principal
 from basira.review import appeals, cases, decisions
@@ -131,8 +132,13 @@ def _case_page(request: Request, s: Session, v: Viewer, case_id: str, *, status:
         case = cases.get_case(s, v.principal, case_id)
     except NotFound:
         return error(request, "not_found", 404, v.context())
-    view = casefile.case_view(s, v.principal, case)
+    try:
+        shape: EvidenceView | None = inst(request).fronts.case_kind(case.kind).view
+    except InvalidInput:  # a kind whose front is no longer installed: the generic layout
+        shape = None
+    view = casefile.case_view(s, v.principal, case, shape)
     revealed = request.query_params.get("revealed", "")[:100]
+    view["queue_empty"] = request.query_params.get("next") == "none"
     return render(request, "case.html", {**v.context(), **view, "problem": problem, "revealed": revealed,
                                          "nav": "cases", "scripts": ["review.js"]},
                   status=status, csp=media_policy(view["media_origins"]) if view["media_origins"] else None)
@@ -142,6 +148,27 @@ def _case_page(request: Request, s: Session, v: Viewer, case_id: str, *, status:
 def case_page(request: Request, case_id: str, v: ViewerDep) -> Response:
     with inst(request).db.session() as s:
         return _case_page(request, s, v, case_id)
+
+
+def next_open_case(s: Session, p: Principal, after: int) -> int | None:
+    """The most urgent open case other than ``after``, in the queue's order (priority, deadline, id), preferring
+    cases nobody has taken and those of the viewer."""
+    found: list[Case] = []
+    for status in OPEN_STATUSES:
+        found += cases.list_cases(s, p, cases.CaseQuery(status=status, limit=cases.MAX_PAGE))
+    free = [c for c in found if c.id != after and c.assignee in (None, "", p.actor)]
+    free.sort(key=lambda c: (c.priority, c.due_at, c.id))
+    return free[0].id if free else None
+
+
+@router.get("/cases/{case_id}/next", response_class=HTMLResponse)
+def next_case(request: Request, case_id: str, v: ViewerDep) -> Response:
+    """Go on to the next open case of the queue (back to this case, which says so, when none is left)."""
+    with inst(request).db.session() as s:
+        found = next_open_case(s, v.principal, _cid(case_id))
+    if found is None:
+        return redirect(request, f"/cases/{quote(case_id[:20], safe='')}?next=none")
+    return redirect(request, f"/cases/{found}")
 
 
 #: A change made from a case's page: it returns the flash message to show.
@@ -228,6 +255,8 @@ async def _act(request: Request, v: Viewer, case_id: str, change: Change) -> Res
                                        "form": {k: field(form, k) for k in ("reason", "rationale", "complainant",
                                                                             "statement", "note")}})
     flash(request, done)
+    if field(form, "then") == "next" and done in ("decided", "proposed", "confirmed", "rejected"):
+        return redirect(request, f"/cases/{quote(case_id, safe='')}/next")
     return redirect(request, f"/cases/{quote(case_id, safe='')}")
 
 

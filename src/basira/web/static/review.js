@@ -72,8 +72,45 @@
     if (form) { ev.preventDefault(); reveal(form); }
   });
 
+  /* --- the case page: ? lists the keys, 1-9 pick a reason, n opens the next open case ------------------------- */
+  var help = document.getElementById("keys-help");
+  var head = document.querySelector(".case-head[data-next]");
+
+  function toggleHelp() {
+    if (!help || typeof help.showModal !== "function") { return false; }
+    if (help.open) { help.close(); } else { help.showModal(); }
+    return true;
+  }
+
+  function pickReason(n) {
+    var select = document.getElementById("reason");
+    if (!select || n >= select.options.length) { return false; }
+    select.selectedIndex = n;  /* option 0 is "Choose a reason" */
+    select.dispatchEvent(new Event("change", { bubbles: true }));
+    select.scrollIntoView({ block: "center" });
+    select.focus();
+    return true;
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (!head || ev.ctrlKey || ev.metaKey || ev.altKey || typing(document.activeElement)) { return; }
+    var done = false;
+    if (ev.key === "?") {
+      done = toggleHelp();
+    } else if (help && help.open) {
+      return;  /* the list of keys is in front: only ? and Escape act */
+    } else if (/^[1-9]$/.test(ev.key)) {
+      done = pickReason(Number(ev.key));
+    } else if (ev.key === "n") {
+      go(head.getAttribute("data-next"));
+      done = true;
+    }
+    if (done) { ev.preventDefault(); ev.stopImmediatePropagation(); }
+  }, true);
+
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(document.activeElement)) { return; }
+    if (help && help.open) { return; }
     var key = ev.key;
     if (rows.length && (key === "j" || key === "k")) {
       select(current < 0 ? 0 : current + (key === "j" ? 1 : -1));
