@@ -153,22 +153,24 @@ def test_search_by_date_range_keeps_what_was_made_those_days(instance: Instance,
     assert 'id="found-cases" data-total="0"' in page and 'id="found-signals" data-total="0"' in page
 
 
-@pytest.mark.parametrize(("params", "says"), [
-    ({"since": "2027-13-45"}, "since is not a date"),
-    ({"until": "yesterday"}, "until is not a date"),
-    ({"since": "2027-03-02", "until": "2027-03-01"}, "since is after until"),
-    ({"q": "x" * 5000}, "at most 300 characters"),
-    ({"q": "a\x1bb"}, "control characters"),
-    ({"q": "x", "kind": "secrets"}, "unknown kind"),
+@pytest.mark.parametrize(("params", "name", "says"), [
+    ({"since": "2027-13-45"}, "since", "since is not a date"),
+    ({"until": "yesterday"}, "until", "until is not a date"),
+    ({"since": "2027-03-02", "until": "2027-03-01"}, "until", "since is after until"),
+    ({"q": "x" * 5000}, "q", "at most 300 characters"),
+    ({"q": "a\x1bb"}, "q", "control characters"),
+    ({"label": "l" * 101}, "label", "at most 100 characters"),
+    ({"q": "x", "kind": "secrets"}, "kind", "unknown kind"),
 ])
 def test_hostile_search_input_is_refused_with_a_reason(instance: Instance, admin: Principal,
                                                        team: dict[str, int], params: dict[str, str],
-                                                       says: str) -> None:
+                                                       name: str, says: str) -> None:
     c = _client(instance, "rita")
     r = c.get("/search", params=params)
-    assert r.status_code == 422 and says in r.text
+    assert r.status_code == 422 and f'data-filter="{name}"' in r.text and "This search cannot be run" in r.text
     export = c.get("/search", params={**params, "format": "csv"})
-    assert export.status_code == 422 and says in export.json()["detail"]
+    assert export.status_code == 422 and says in export.json()["detail"] and export.json()["filter"] == name
+    assert "recherche ne peut pas" in c.get("/search", params={**params, "lang": "fr"}).text
 
 
 # -- the queue: totals, pages, filters --------------------------------------------------------------------------------
@@ -334,7 +336,7 @@ def test_select_all_decides_every_matching_case_on_every_page_and_keeps_the_filt
     page = c.get(r.headers["location"]).text  # type: ignore[attr-defined]
     assert "<bdi>30</bdi> of <bdi>30</bdi> open cases decided" in page
     with instance.db.session() as s:
-        status = dict(s.execute(select(Case.id, Case.status)).tuples().all())
+        status = {i: st for i, st in s.execute(select(Case.id, Case.status))}
     assert {status[i] for i in ids} == {"decided"} and {status[i] for i in others} == {"new"}
 
 

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import unicodedata
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Text, and_, cast, false, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -130,7 +130,7 @@ def _where(q: Select[Any], *conds: ColumnElement[bool] | None) -> Select[Any]:
 
 
 #: A select of any columns.
-AnySelect = Select[Unpack[tuple[Any, ...]]]
+AnySelect = Select[*tuple[Any, ...]]
 
 
 def counted(session: Session, q: AnySelect, limit: int) -> tuple[int, list[Any]]:

@@ -137,16 +137,34 @@ def _all_rows(s: Session, p: Principal, kinds: list[str], query: search.SearchQu
             yield from (_track_row(t) for t in s.scalars(tracks_query(p.org_id, query).execution_options(**stream)))
 
 
+class BadSearch(Exception):
+    """A search parameter the page cannot use: which one, why (a code the template words) and the detail."""
+
+    def __init__(self, name: str, why: str, detail: str) -> None:
+        super().__init__(detail)
+        self.name, self.why, self.detail = name, why, detail
+
+
 def _parse(request: Request, offered: list[str]) -> tuple[dict[str, str], list[str], search.SearchQuery]:
-    """The page's parameters, the kinds chosen and the checked query; InvalidInput says what is wrong."""
+    """The page's parameters, the kinds chosen and the checked query; :class:`BadSearch` says what is wrong."""
     qp = request.query_params
     params = {k: qp.get(k, "")[:1000] for k in PARAMS}
     chosen = [k for k in qp.getlist("kind") if k]
     unknown = [k for k in chosen if k not in offered]
     if unknown:
-        raise InvalidInput(f"unknown kind {unknown[0][:40]!r} ({', '.join(offered)})")
-    query = search.SearchQuery.parse(params["q"], params["label"], params["since"], params["until"], limit=SHOWN)
-    return params, chosen or offered, query
+        raise BadSearch("kind", "choice", f"unknown kind {unknown[0][:40]!r} ({', '.join(offered)})")
+    try:
+        text = search.clean_query(params["q"])
+        label = search.clean_query(params["label"], "the label", search.MAX_LABEL)
+    except InvalidInput as e:
+        raise BadSearch("label" if "label" in e.detail else "q", "text", e.detail) from None
+    try:
+        dates = search.DateRange.parse(params["since"], params["until"])
+    except InvalidInput as e:
+        reversed_ = "after" in e.detail
+        raise BadSearch("until" if reversed_ or e.detail.startswith("until") else "since",
+                        "range" if reversed_ else "date", e.detail) from None
+    return params, chosen or offered, search.SearchQuery(text, label, dates, SHOWN)
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -156,12 +174,12 @@ def search_page(request: Request, v: ViewerDep) -> Response:
     fmt = request.query_params.get("format", "")
     try:
         params, chosen, query = _parse(request, offered)
-    except InvalidInput as e:
+    except BadSearch as e:
         if fmt:
-            return JSONResponse({"detail": e.detail}, status_code=422)
+            return JSONResponse({"detail": e.detail, "filter": e.name, "reason": e.why}, status_code=422)
         return render(request, "search.html", {
             **v.context(), "nav": "search", "params": {k: request.query_params.get(k, "")[:300] for k in PARAMS},
-            "offered": offered, "chosen": offered, "groups": [], "problem": e.detail, "searched": False,
+            "offered": offered, "chosen": offered, "groups": [], "problem": e, "searched": False,
             "export_query": ""}, status=422)
     if fmt:
         if fmt not in listexport.FORMATS:
