@@ -58,6 +58,13 @@ def test_search_open_export_then_select_all_across_pages_and_decide(
             page.click("#found-cases a.result-link")
             page.wait_for_url(f"{server}/cases/{others[1]}")
             page.go_back()
+            # On a phone the results, the filters and the bulk bar wrap instead of widening the page.
+            page.set_viewport_size({"width": 390, "height": 800})
+            for path in ("/search?q=post", f"/cases?bank={bank}&per_page=25"):
+                page.goto(f"{server}{path}")
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+            page.goto(f"{server}/search?q=keep-1")
+            page.set_viewport_size({"width": 1280, "height": 900})
 
             # Download the results: a spreadsheet-safe CSV of every kind found.
             with page.expect_download() as dl:
