@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from basira.core import audit
 from basira.core.banks import get_bank
 from basira.core.errors import InvalidInput, NotFound
 from basira.core.fronts import default_fronts
@@ -159,3 +160,12 @@ def open_matching(session: Session, principal: Principal, f: QueueFilter, cap: i
     q = queue_query(principal, f).where(Case.status.in_(OPEN_STATUSES))
     total = int(session.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0)
     return Matching(list(session.scalars(q.with_only_columns(Case.id).limit(cap))), total)
+
+
+def record_bulk(session: Session, principal: Principal, filters: dict[str, str], matching: Matching,
+                decided: int) -> None:
+    """The audit entry of a "decide all matching": the filters it re-ran, how many cases matched, how many it took
+    (the cap) and how many were decided (each decision has its own entry too)."""
+    audit.record(session, org_id=principal.org_id, actor=principal.actor, action="case.bulk_decide",
+                 target="cases", details={"filters": {k: v for k, v in filters.items() if v},
+                                          "matched": matching.total, "taken": len(matching.ids), "decided": decided})

@@ -225,9 +225,11 @@ async def bulk_decide(request: Request, v: ViewerDep) -> Response:
                 matching = queue.open_matching(s, v.principal, _bad_filter(s, v, params, reasons_by_kind(
                     inst(request).fronts)), cap)
         except BadFilter:
-            flash(request, "bulk_empty", limit=MAX_BULK)
+            flash(request, "bulk_filter")
             return redirect(request, back)
         done, failed = _decide_each(request, v, [(i, None) for i in matching.ids], reason, rationale)
+        with inst(request).db.session() as s:
+            queue.record_bulk(s, v.principal, {k: params[k] for k in FILTER_NAMES}, matching, done)
         flash(request, "bulk_all_done", done=done, total=matching.total, cap=cap if matching.capped else 0,
               failed=", ".join(failed[:20]))
         return redirect(request, back)
