@@ -360,8 +360,9 @@ def test_a_bulk_decision_of_picked_cases_keeps_the_filter(instance: Instance, ad
                                                           team: dict[str, int]) -> None:
     ids = many_cases(instance, admin, 3, "Bulk bank", "post")
     c = _client(instance, "rita")
-    r = _bulk(c, {"q": "post", "status": "open"}, case=f"{ids[0]}:1")
-    assert parse_qs(urlsplit(r.headers["location"]).query) == {"q": ["post"]}  # type: ignore[attr-defined]
+    r = _bulk(c, {"q": "post", "status": "open", "per_page": "25", "page": "1"}, case=f"{ids[0]}:1")
+    assert parse_qs(urlsplit(r.headers["location"]).query) == {  # type: ignore[attr-defined]
+        "q": ["post"], "per_page": ["25"], "page": ["1"]}
     with instance.db.session() as s:
         assert s.get_one(Case, ids[0]).status == "decided" and s.get_one(Case, ids[1]).status == "new"
 

@@ -212,8 +212,9 @@ async def bulk_decide(request: Request, v: ViewerDep) -> Response:
     form = await checked_form(request, max_fields=MAX_BULK + 30)
     if isinstance(form, HTMLResponse):
         return form
-    params = _filters({k: field(form, k) for k in (*FILTER_NAMES, "per_page")})
-    back = "/cases" + (f"?{q}" if (q := filter_query(params)) else "")
+    params = _filters({k: field(form, k) for k in (*FILTER_NAMES, "per_page", "page")})
+    kept = filter_query(params, **({"page": params["page"][:9]} if params["page"] else {}))
+    back = "/cases" + (f"?{kept}" if kept else "")
     picked = [x for x in form.getlist("case") if isinstance(x, str)]
     reason, rationale = field(form, "reason"), field(form, "rationale")
     if not v.can_decide:
