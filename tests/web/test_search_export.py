@@ -383,3 +383,22 @@ def test_select_all_with_a_forged_filter_decides_nothing(instance: Instance, adm
     assert refused.status_code == 403
     with instance.db.session() as s:
         assert s.scalars(select(Case.id).where(Case.status == "decided")).all() == []
+
+
+@pytest.mark.parametrize(("value", "cell"), [
+    ("=1+1", "'=1+1"),  # a formula
+    ("+33 1 23 45 67 89", "'+33 1 23 45 67 89"),  # a phone number a spreadsheet would add up
+    ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"),
+    ("\t=1", "'\t=1"),  # a tab or a carriage return before the formula
+    ("\r=1", "'\r=1"),
+    ("أبو مثال", "أبو مثال"),  # plain text is left alone
+    (-5, "-5"),  # numbers stay numbers
+    (["=a", "b"], "'=a; b"),  # a list is one cell, checked as a whole
+    (None, ""),
+    (True, "true"),
+])
+def test_no_csv_cell_starts_a_formula(value: object, cell: str) -> None:
+    from basira.web.listexport import csv_cell
+
+    assert csv_cell(value) == cell

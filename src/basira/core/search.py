@@ -46,11 +46,11 @@ def parse_day(value: str, what: str) -> dt.date | None:
     if not text:
         return None
     if len(text) != 10 or not text.isascii():
-        raise InvalidInput(f"{what} is not a date (YYYY-MM-DD)")
+        raise InvalidInput(f"{what} is not a date (YYYY-MM-DD)", field=what, problem="date")
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{what} is not a date (YYYY-MM-DD)") from None
+        raise InvalidInput(f"{what} is not a date (YYYY-MM-DD)", field=what, problem="date") from None
 
 
 @dataclass(frozen=True)
@@ -62,10 +62,11 @@ class DateRange:
 
     @classmethod
     def parse(cls, since: str, until: str) -> DateRange:
-        """The range of two ``YYYY-MM-DD`` texts; InvalidInput when one is not a date or they are reversed."""
+        """The range of two ``YYYY-MM-DD`` texts; InvalidInput when one is not a date or they are reversed (its
+        ``extra`` names the ``field``, ``since`` or ``until``, and the ``problem``, ``date`` or ``range``)."""
         found = cls(parse_day(since, "since"), parse_day(until, "until"))
         if found.since and found.until and found.since > found.until:
-            raise InvalidInput("since is after until")
+            raise InvalidInput("since is after until", field="until", problem="range")
         return found
 
     def clause(self, column: InstrumentedAttribute[dt.datetime]) -> ColumnElement[bool] | None:

@@ -87,8 +87,7 @@ def _bad_filter(s: Session, v: Viewer, params: dict[str, str], kinds: Collection
     try:
         dates = DateRange.parse(params["since"], params["until"])
     except InvalidInput as e:
-        raise BadFilter("until" if "after" in e.detail else "since" if "since" in e.detail else "until",
-                        "range" if "after" in e.detail else "date") from None
+        raise BadFilter(str(e.extra["field"]), str(e.extra["problem"])) from None
     try:
         text = clean_query(params["q"])
     except InvalidInput:

@@ -161,9 +161,7 @@ def _parse(request: Request, offered: list[str]) -> tuple[dict[str, str], list[s
     try:
         dates = search.DateRange.parse(params["since"], params["until"])
     except InvalidInput as e:
-        reversed_ = "after" in e.detail
-        raise BadSearch("until" if reversed_ or e.detail.startswith("until") else "since",
-                        "range" if reversed_ else "date", e.detail) from None
+        raise BadSearch(str(e.extra["field"]), str(e.extra["problem"]), e.detail) from None
     return params, chosen or offered, search.SearchQuery(text, label, dates, SHOWN)
 
 
