@@ -402,3 +402,12 @@ def test_no_csv_cell_starts_a_formula(value: object, cell: str) -> None:
     from basira.web.listexport import csv_cell
 
     assert csv_cell(value) == cell
+
+
+@pytest.mark.parametrize("path", ["/search?q=x", "/search?q=x&format=csv", "/cases.csv", "/cases?format=json",
+                                  "/banks.json", "/admin/users.csv", "/sharing/feeds.csv"])
+def test_a_stranger_is_sent_to_sign_in_and_exports_nothing(instance: Instance, admin: Principal, path: str) -> None:
+    r = TestClient(create_app(instance)).get(path, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login"
+    with instance.db.session() as s:
+        assert s.scalars(select(AuditEntry).where(AuditEntry.action == "list.export")).all() == []
