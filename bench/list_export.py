@@ -18,6 +18,7 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from bench.common import report
 from sqlalchemy import select
 
 from basira.core import orgs
@@ -29,8 +30,7 @@ from basira.core.settings import load_settings
 from basira.review import queue
 from basira.review.models import Case
 from basira.web import listexport
-from basira.web.review_pages import QUEUE_COLUMNS, _export_row
-from bench.common import report
+from basira.web.review_pages import QUEUE_COLUMNS, export_row
 
 
 def _instance(folder: Path, n: int) -> tuple[Instance, Principal]:
@@ -49,7 +49,7 @@ def _instance(folder: Path, n: int) -> tuple[Instance, Principal]:
 
 def streamed(inst: Instance, who: Principal) -> int:
     with inst.db.session() as s:
-        rows = (_export_row(c) for c in queue.iter_cases(s, who, queue.QueueFilter(status="all")))
+        rows = (export_row(c) for c in queue.iter_cases(s, who, queue.QueueFilter(status="all")))
         return sum(len(chunk) for chunk in listexport.csv_chunks(QUEUE_COLUMNS, rows))
 
 

@@ -129,7 +129,8 @@ def filter_query(params: dict[str, str], **changes: str | int) -> str:
     return urlencode({k: x for k, x in values.items() if x})
 
 
-def _export_row(case: Case) -> dict[str, Any]:
+def export_row(case: Case) -> dict[str, Any]:
+    """A case as a row of the queue's download (the page's row, with its reference and UAS ID named)."""
     row = casefile.queue_row(case, utcnow())
     return {**row, "reference": row["ref"], "uas_id": row["drone_id"]}
 
@@ -152,7 +153,7 @@ def _queue_export(request: Request, v: Viewer, fmt: str) -> Response:
                                  "reason": e.why}, status_code=422)
     filters = {k: params[k] for k in FILTER_NAMES}
     return listexport.export(request, v, "cases", fmt, filters, QUEUE_COLUMNS,
-                             lambda s: (_export_row(c) for c in queue.iter_cases(s, v.principal, f)))
+                             lambda s: (export_row(c) for c in queue.iter_cases(s, v.principal, f)))
 
 
 @router.get("/cases", response_class=HTMLResponse)
