@@ -256,6 +256,11 @@ class Settings:
         metadata={"help": "Pixels all the images one worker process decodes at the same time may hold together; "
                           "a request that would pass it waits up to 10 s, then gets HTTP 503."},
     )
+    review_bulk_max: int = field(
+        default=1000,
+        metadata={"help": "Most cases one \"decide all matching\" of the web queue decides; the rest stay in the queue "
+                          "and the page says how many were left."},
+    )
     #: The fronts' settings, one dataclass instance per front's settings class (filled by :func:`load_settings`;
     #: a class missing here reads as its defaults). Not an environment variable itself.
     sections: dict[type, Any] = field(default_factory=dict, compare=False, repr=False,

@@ -7,9 +7,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
+from basira.core.search import SearchQuery, contains, counted
 from basira.drones.models import DroneAlert, DroneSensor, DroneTrack, DroneZone
 
 MAX_LIST = 1000
@@ -80,3 +81,25 @@ def recent_alerts(session: Session, org_id: int, *, since: dt.datetime | None = 
                      zone_id=a.zone_id, zone_name=(zname or zref) if a.zone_id else None, sensor_id=sref,
                      details=a.details, evidence_ref=a.evidence_ref, event_id=a.event_id)
             for a, uid, zname, zref, sref in session.execute(q.limit(_limit(limit)))]
+
+
+def tracks_query(org_id: int, query: SearchQuery) -> Select[DroneTrack]:
+    """The organization's tracks whose UAS ID or operator ID holds the text, seen in the date range (last heard
+    first). Tracks carry no labels: a search by label finds none."""
+    q = select(DroneTrack).where(DroneTrack.org_id == org_id)
+    if query.label:
+        q = q.where(false())
+    if query.text:
+        q = q.where(or_(contains(DroneTrack.uas_id, query.text), contains(DroneTrack.operator_id, query.text)))
+    if query.dates.since is not None:
+        q = q.where(DroneTrack.last_seen >= dt.datetime.combine(query.dates.since, dt.time(), dt.UTC))
+    if query.dates.until is not None:
+        q = q.where(DroneTrack.first_seen < dt.datetime.combine(query.dates.until + dt.timedelta(days=1), dt.time(),
+                                                                dt.UTC))
+    return q.order_by(DroneTrack.last_seen.desc(), DroneTrack.id.desc())
+
+
+def find_tracks(session: Session, org_id: int, query: SearchQuery) -> tuple[int, list[DroneTrack]]:
+    """How many tracks :func:`tracks_query` finds, and the first ``query.limit``."""
+    total, rows = counted(session, tracks_query(org_id, query), query.limit)
+    return total, [r[0] for r in rows]

@@ -61,7 +61,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
         https_only: send the session and language cookies over HTTPS only; by default the instance's
             ``session_https_only`` setting (off where the setting does not exist).
     """
-    from basira.web import admin_pages, exercise_pages, legal_pages, review_pages, sharing_pages
+    from basira.web import admin_pages, exercise_pages, legal_pages, review_pages, search_pages, sharing_pages
 
     instance: Instance = app.state.instance
     secure = instance.settings.session_https_only if https_only is None else https_only
@@ -78,6 +78,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
     app.include_router(legal_pages.router)
     app.include_router(exercise_pages.router)
     app.include_router(sharing_pages.router)
+    app.include_router(search_pages.router)
 
 
 def _client(request: Request) -> str:

@@ -7,9 +7,9 @@ change carries the case version the person looked at; when someone else acted fi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -17,22 +17,28 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from basira.actions.undo import get_action, undo_action
+from basira.core.banks import list_banks
 from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound, PermissionDenied
 from basira.core.fronts import EvidenceView
 from basira.core.models import utcnow
 from basira.core.principal import Principal
-from basira.review import appeals, cases, decisions
-from basira.review.models import OPEN_STATUSES, Case, CaseStatus
+from basira.core.search import DateRange, clean_query
+from basira.review import appeals, cases, decisions, queue
+from basira.review.models import Case, CaseStatus
 from basira.review.taxonomy import reasons_by_kind
-from basira.web import accounts, casefile
+from basira.web import accounts, casefile, listexport
 from basira.web.common import Viewer, ViewerDep, checked_form, error, field, flash, inst, redirect, render
 from basira.web.headers import media_policy
 
 router = APIRouter(include_in_schema=False)
 
-STATUS_FILTERS = ("open", *(s.value for s in CaseStatus), "all")
-QUEUE_LENGTH = 100
-MAX_BULK = 100
+QUEUE_COLUMNS = ("id", "kind", "reference", "uas_id", "status", "priority", "assignee", "four_eyes", "matches",
+                 "due_at", "created_at", "version")
+#: The filters of the queue's URL (a dashboard links to ``/cases?kind=...&bank=...&since=...&until=...&status=...``).
+FILTER_NAMES = ("status", "kind", "priority", "assignee", "overdue", "bank", "since", "until", "q")
+#: The most cases one bulk form may name (the largest page).
+MAX_BULK = max(queue.PAGE_SIZES)
+DEFAULT_PAGE_SIZE = 50
 
 
 def _cid(text: str) -> int:
@@ -44,86 +50,198 @@ def _version(form_value: str) -> int | None:
     return int(form_value) if form_value.isascii() and form_value.isdigit() and len(form_value) < 10 else None
 
 
-def _queue(session: Session, v: Viewer, params: dict[str, str]) -> list[Case]:
-    status = params["status"]
-    statuses: list[str | None] = (list(OPEN_STATUSES) if status == "open" else [None] if status == "all"
-                                  else [status])
-    assignee = v.principal.actor if params["assignee"] == "me" else None
-    found: list[Case] = []
-    for st in statuses:
-        found += cases.list_cases(session, v.principal, cases.CaseQuery(
-            status=st, kind=params["kind"] or None, assignee=assignee, overdue=params["overdue"] == "1",
-            limit=cases.MAX_PAGE))
-    if params["assignee"] == "none":
-        found = [c for c in found if not c.assignee]
-    if params["priority"]:
-        found = [c for c in found if str(c.priority) == params["priority"]]
-    found.sort(key=lambda c: (c.priority, c.due_at, c.id))
-    return found[:QUEUE_LENGTH]
+def _filters(source: Mapping[str, Any]) -> dict[str, str]:
+    """The queue's filters and paging as given (a query string or the bulk form's hidden fields)."""
+    def get(name: str) -> str:
+        value = source.get(name)
+        return value[:1000] if isinstance(value, str) else ""
 
-
-def _filters(request: Request) -> dict[str, str]:
-    q = request.query_params
-    params = {k: q.get(k, "")[:40] for k in ("status", "kind", "priority", "assignee", "overdue")}
+    params = {k: get(k) for k in (*FILTER_NAMES, "page", "per_page")}
     params["status"] = params["status"] or "open"
     return params
 
 
-def _bad_filter(params: dict[str, str], kinds: Collection[str]) -> str | None:
-    if params["status"] not in STATUS_FILTERS:
-        return "status"
-    if params["kind"] and params["kind"] not in kinds:
-        return "kind"
-    if params["priority"] not in ("", "1", "2", "3"):
-        return "priority"
-    if params["assignee"] not in ("", "me", "none"):
-        return "assignee"
-    if params["overdue"] not in ("", "1"):
-        return "overdue"
-    return None
+class BadFilter(Exception):
+    """A filter of the queue's URL the page cannot use: which one, and why (a code the template words)."""
+
+    def __init__(self, name: str, why: str) -> None:
+        super().__init__(f"{name}: {why}")
+        self.name, self.why = name, why
+
+
+def _number(params: dict[str, str], name: str, default: int) -> int:
+    raw = params[name]
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        raise BadFilter(name, "number")
+    return int(raw)
+
+
+def _bad_filter(s: Session, v: Viewer, params: dict[str, str], kinds: Collection[str]) -> queue.QueueFilter:
+    """The service's filter of the page's parameters; :class:`BadFilter` for the first one that is wrong."""
+    choices = {"status": queue.STATUS_FILTERS, "kind": ("", *kinds), "priority": ("", "1", "2", "3"),
+               "assignee": ("", "me", "none"), "overdue": ("", "1")}
+    for name, allowed in choices.items():
+        if params[name] not in allowed:
+            raise BadFilter(name, "choice")
+    try:
+        dates = DateRange.parse(params["since"], params["until"])
+    except InvalidInput as e:
+        raise BadFilter(str(e.extra["field"]), str(e.extra["problem"])) from None
+    try:
+        text = clean_query(params["q"])
+    except InvalidInput:
+        raise BadFilter("q", "text") from None
+    bank = _number(params, "bank", 0) if params["bank"] else None
+    assignee = {"me": v.principal.actor, "none": ""}.get(params["assignee"])
+    found = queue.QueueFilter(status=params["status"], kind=params["kind"] or None,
+                              priority=int(params["priority"]) if params["priority"] else None,
+                              assignee=assignee, overdue=params["overdue"] == "1", bank_id=bank, dates=dates,
+                              text=text)
+    try:
+        queue.check_filter(s, v.principal, found)
+    except InvalidInput:
+        raise BadFilter("bank", "bank") from None
+    return found
+
+
+def _paging(params: dict[str, str]) -> tuple[int, int]:
+    number, size = _number(params, "page", 1), _number(params, "per_page", DEFAULT_PAGE_SIZE)
+    if number < 1:
+        raise BadFilter("page", "number")
+    if size not in queue.PAGE_SIZES:
+        raise BadFilter("per_page", "choice")
+    return number, size
+
+
+def _queue(s: Session, v: Viewer, params: dict[str, str], kinds: Collection[str]) -> queue.Page:
+    f = _bad_filter(s, v, params, kinds)
+    number, size = _paging(params)
+    return queue.page_of(s, v.principal, f, number, size)
+
+
+def filter_query(params: dict[str, str], **changes: str | int) -> str:
+    """The query string of the queue with these filters (and ``changes``), leaving out empty ones."""
+    values = {k: params.get(k, "") for k in (*FILTER_NAMES, "per_page")}
+    values.update({k: str(x) for k, x in changes.items()})
+    if values.get("status") == "open":
+        values["status"] = ""
+    return urlencode({k: x for k, x in values.items() if x})
+
+
+def export_row(case: Case) -> dict[str, Any]:
+    """A case as a row of the queue's download (the page's row, with its reference and UAS ID named)."""
+    row = casefile.queue_row(case, utcnow())
+    return {**row, "reference": row["ref"], "uas_id": row["drone_id"]}
+
+
+@router.get("/cases.{fmt}")
+def queue_file(request: Request, fmt: str, v: ViewerDep) -> Response:
+    """The queue with its filters as a CSV or JSON download (every matching case, not one page)."""
+    return _queue_export(request, v, fmt)
+
+
+def _queue_export(request: Request, v: Viewer, fmt: str) -> Response:
+    if fmt not in listexport.FORMATS:
+        return error(request, "not_found", 404, v.context())
+    params = _filters(request.query_params)
+    with inst(request).db.session() as s:
+        try:
+            f = _bad_filter(s, v, params, reasons_by_kind(inst(request).fronts))
+        except BadFilter as e:
+            return JSONResponse({"detail": f"the filter {e.name!r} is wrong ({e.why})", "filter": e.name,
+                                 "reason": e.why}, status_code=422)
+    filters = {k: params[k] for k in FILTER_NAMES}
+    return listexport.export(request, v, "cases", fmt, filters, QUEUE_COLUMNS,
+                             lambda s: (export_row(c) for c in queue.iter_cases(s, v.principal, f)))
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def queue(request: Request, v: ViewerDep) -> Response:
-    """The queue: most urgent first, filtered by status, kind, priority, assignee and deadline."""
-    params = _filters(request)
+def queue_page(request: Request, v: ViewerDep) -> Response:
+    """The queue: most urgent first, filtered by status, kind, priority, assignee, deadline, bank, creation date
+    and free text, a page at a time with the total; ``?format=csv`` or ``json`` downloads every matching case."""
+    fmt = request.query_params.get("format", "")
+    if fmt:
+        return _queue_export(request, v, fmt)
+    params = _filters(request.query_params)
     with inst(request).db.session() as s:
         reasons = reasons_by_kind(inst(request).fronts)
-        bad = _bad_filter(params, reasons)
-        rows = [] if bad else [casefile.queue_row(c, utcnow()) for c in _queue(s, v, params)]
+        bad: BadFilter | None = None
+        try:
+            page = _queue(s, v, params, reasons)
+        except BadFilter as e:
+            bad, page = e, queue.Page([], 1, DEFAULT_PAGE_SIZE, 0)
+        now = utcnow()
+        rows = [casefile.queue_row(c, now) for c in page.cases]
         kinds = sorted({r["kind"] for r in rows}) or list(reasons)
+        banks = [(b.id, b.name) for b, _, _ in list_banks(s, v.principal)]
         return render(request, "queue.html", {
-            **v.context(), "rows": rows, "params": params, "bad_filter": bad, "nav": "cases",
-            "statuses": STATUS_FILTERS, "kinds": list(reasons),
-            "bulk_reasons": [(k, reasons[k]) for k in kinds], "scripts": ["review.js"], "max_bulk": MAX_BULK,
+            **v.context(), "rows": rows, "params": {k: x[:300] for k, x in params.items()}, "nav": "cases",
+            "bad_filter": bad.name if bad else None, "bad_reason": bad.why if bad else None,
+            "statuses": queue.STATUS_FILTERS, "kinds": list(reasons), "banks": banks, "page": page,
+            "page_sizes": queue.PAGE_SIZES, "filter_query": filter_query(params),
+            "page_query": lambda n: filter_query(params, page=n),
+            "bulk_reasons": [(k, reasons[k]) for k in kinds], "scripts": ["review.js", "lists.js"],
+            "max_bulk": MAX_BULK, "bulk_cap": inst(request).settings.review_bulk_max,
+            "filter_names": FILTER_NAMES,
         }, status=422 if bad else 200)
+
+
+def _decide_each(request: Request, v: Viewer, tokens: list[tuple[int, int | None]], reason: str,
+                 rationale: str) -> tuple[int, list[str]]:
+    done, failed = 0, []
+    for cid, ver in tokens:
+        try:
+            with inst(request).db.session() as s:
+                decisions.decide(s, v.principal, cid, decisions.DecisionRequest(
+                    reason, rationale, expected_version=ver))
+            done += 1
+        except BasiraError as e:
+            failed.append(f"#{cid} ({type(e).__name__})")
+    return done, failed
 
 
 @router.post("/cases/bulk", response_class=HTMLResponse)
 async def bulk_decide(request: Request, v: ViewerDep) -> Response:
-    """One reason code for several cases; each is decided on its own (one conflict does not stop the others)."""
-    form = await checked_form(request, max_fields=MAX_BULK + 10)
+    """One reason code for several cases; each is decided on its own (one conflict does not stop the others).
+
+    ``all=1`` decides every open case that the queue's filters (sent back as hidden fields) match, re-run on the
+    server and capped at ``BASIRA_REVIEW_BULK_MAX``; the page then says how many matched and how many were decided.
+    Either way the reviewer comes back to the queue with the same filters.
+    """
+    form = await checked_form(request, max_fields=MAX_BULK + 30)
     if isinstance(form, HTMLResponse):
         return form
+    params = _filters({k: field(form, k) for k in (*FILTER_NAMES, "per_page", "page")})
+    kept = filter_query(params, **({"page": params["page"][:9]} if params["page"] else {}))
+    back = "/cases" + (f"?{kept}" if kept else "")
     picked = [x for x in form.getlist("case") if isinstance(x, str)]
     reason, rationale = field(form, "reason"), field(form, "rationale")
     if not v.can_decide:
         return error(request, "forbidden", 403, v.context())
-    if not picked or len(picked) > MAX_BULK or not reason:
-        flash(request, "bulk_empty", limit=MAX_BULK)
-        return redirect(request, "/cases")
-    done, failed = 0, []
-    for token in picked:
-        cid, _, ver = token.partition(":")
+    if field(form, "all") == "1" and reason:
+        cap = inst(request).settings.review_bulk_max
         try:
             with inst(request).db.session() as s:
-                decisions.decide(s, v.principal, _cid(cid), decisions.DecisionRequest(
-                    reason, rationale, expected_version=_version(ver)))
-            done += 1
-        except BasiraError as e:
-            failed.append(f"#{cid[:12]} ({type(e).__name__})")
+                matching = queue.open_matching(s, v.principal, _bad_filter(s, v, params, reasons_by_kind(
+                    inst(request).fronts)), cap)
+        except BadFilter:
+            flash(request, "bulk_filter")
+            return redirect(request, back)
+        done, failed = _decide_each(request, v, [(i, None) for i in matching.ids], reason, rationale)
+        with inst(request).db.session() as s:
+            queue.record_bulk(s, v.principal, {k: params[k] for k in FILTER_NAMES}, matching, done)
+        flash(request, "bulk_all_done", done=done, total=matching.total, cap=cap if matching.capped else 0,
+              failed=", ".join(failed[:20]))
+        return redirect(request, back)
+    if not picked or len(picked) > MAX_BULK or not reason:
+        flash(request, "bulk_empty", limit=MAX_BULK)
+        return redirect(request, back)
+    tokens = [(_cid(cid), _version(ver)) for cid, _, ver in (t.partition(":") for t in picked)]
+    done, failed = _decide_each(request, v, tokens, reason, rationale)
     flash(request, "bulk_done", done=done, failed=", ".join(failed[:20]))
-    return redirect(request, "/cases")
+    return redirect(request, back)
 
 
 def _case_page(request: Request, s: Session, v: Viewer, case_id: str, *, status: int = 200,
