@@ -24,7 +24,7 @@ from basira.core.models import utcnow
 from basira.core.principal import Principal
 from basira.core.search import DateRange, clean_query
 from basira.review import appeals, cases, decisions, queue
-from basira.review.models import Case, CaseStatus
+from basira.review.models import OPEN_STATUSES, Case, CaseStatus
 from basira.review.taxonomy import reasons_by_kind
 from basira.web import accounts, casefile, listexport
 from basira.web.common import Viewer, ViewerDep, checked_form, error, field, flash, inst, redirect, render
