@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import shutil
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import lxml.html
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, text
 from tests.factories import PASSWORD, A, B, C, make_bank, make_user, run_consumer, submit
 
 from basira.actions.dispatch import dispatch
@@ -36,6 +38,7 @@ from basira.core.principal import Principal, system_principal
 from basira.review import appeals, decisions
 from basira.review.models import OPEN_STATUSES, Appeal, Case, CaseMatch, Decision, DecisionState
 from basira.review.taxonomy import reason_for
+from conftest import need
 
 from .helpers import sign_in
 
@@ -404,3 +407,83 @@ def test_an_empty_organization_sees_an_empty_dashboard(instance: Instance, admin
     assert r.status_code == 200
     assert "No case was opened in these days." in r.text and "No case is open." in r.text
     assert 'aria-current="true">30 days' in r.text
+
+
+# -- in a real browser ----------------------------------------------------------------------------------------------
+
+@pytest.mark.browser
+@pytest.mark.parametrize("backend", ["sqlite"])  # the TestClient tests above cover both databases
+def test_the_dashboard_fits_phones_and_desktops_in_english_and_arabic_and_a_bar_opens_its_cases(
+        server: str, instance: Instance, world: World, tmp_path: Path) -> None:
+    need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="en-GB")
+            errors: list[str] = []
+            # (The browser's own request for /favicon.ico, which Basira does not serve, is not the page's error.)
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+                    and not m.location.get("url", "").endswith("/favicon.ico") else None)
+            page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.goto(f"{server}/login")
+            page.fill("#username", "alice")
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit].primary")
+            page.wait_for_url(f"{server}/")
+            for lang in ("en", "ar"):
+                for width in (1280, 390):
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.goto(f"{server}/?days=30&lang={lang}")
+                    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+                    assert overflow <= 0, f"{lang} at {width} px overflows by {overflow} px"
+                    chart = page.locator("figure#kind-content_match svg").bounding_box()
+                    assert chart and 0 < chart["x"] and chart["x"] + chart["width"] <= width
+                    page.screenshot(path=str(tmp_path / f"dashboard-{lang}-{width}.png"), full_page=True)
+                    bars = page.locator("figure#kind-content_match a.bar")
+                    days = bars.evaluate_all("bs => bs.map(b => b.dataset.day)")
+                    xs = [bars.nth(n).bounding_box()["x"] for n in range(bars.count())]  # type: ignore[index]
+                    # Time runs with the reading direction: the latest day at the end of the line.
+                    latest_first = [x for _, x in sorted(zip(days, xs, strict=True), reverse=True)]
+                    assert latest_first == sorted(xs, reverse=lang == "en")
+            page.set_viewport_size({"width": 1280, "height": 900})
+            page.goto(f"{server}/?days=7&lang=en")
+            bar = page.locator("figure#kind-content_match a.bar").last
+            href = bar.get_attribute("href")
+            bar.click()
+            page.wait_for_url("**/cases?**")
+            assert page.url == f"{server}{href}"
+            params = _params(urlsplit(page.url).path + "?" + urlsplit(page.url).query)
+            assert params["kind"] == "content_match" and params["status"] == "all"
+            assert params["since"] == params["until"]
+            kinds = page.locator("table.queue tbody tr td:nth-child(3)").all_inner_texts()
+            assert kinds and set(kinds) == {"Content match"}
+            assert not errors, errors
+        finally:
+            browser.close()
+    assert all((tmp_path / f"dashboard-{lang}-{w}.png").stat().st_size > 10_000
+               for lang in ("en", "ar") for w in (1280, 390))
+
+
+def test_a_case_counts_on_its_utc_day_whatever_the_database_sessions_time_zone(
+        instance: Instance, admin: Principal) -> None:
+    from basira.reports.dashboard import dashboard, period
+
+    make_bank(instance, admin, "Crisis 2027-03", [A])
+    submit(instance, admin, [A], ref="late-evening")
+    run_consumer(instance)
+    case_id = _newest_case(instance)
+    now = utcnow()
+    yesterday = now.date() - dt.timedelta(days=1)
+    with instance.db.session() as s:
+        # 23:30 UTC is already the next day in Tokyo (UTC+9) and still the same day in Honolulu (UTC-10).
+        s.get_one(Case, case_id).created_at = dt.datetime.combine(yesterday, dt.time(23, 30), tzinfo=dt.UTC)
+    for zone in ("Asia/Tokyo", "Pacific/Honolulu"):
+        with instance.db.session() as s:
+            if s.get_bind().dialect.name == "postgresql":
+                s.execute(text(f"SET LOCAL TIME ZONE '{zone}'"))
+            figures = dashboard(s, admin, period(7, now))
+        days = dict(zip(figures.window.days, figures.by_kind["content_match"], strict=True))
+        assert days[yesterday] == 1 and sum(days.values()) == 1, zone
+        assert figures.banks[0].per_day == figures.by_kind["content_match"]
