@@ -148,7 +148,8 @@ def _bank_row(bank: Bank, access: Access, size: int, owners: dict[int, Organizat
     return {"id": bank.id, "name": bank.name if visible else None, "owner": owner.name if owner else "",
             "tlp": bank.tlp, "negative": bank.negative, "access": access.name.lower(),
             "size": size if visible else None,
-            "page": charts.bank_page(root, bank.id, "see" if visible else "match_only")}
+            # A bank no longer reachable (deleted, or unshared since the match) leads nowhere.
+            "page": charts.bank_page(root, bank.id, access.name.lower()) if access > Access.NONE else None}
 
 
 @router.get("/login", response_class=HTMLResponse)
