@@ -42,7 +42,7 @@ from conftest import need
 
 from .helpers import sign_in
 
-D, E = "d" * 32, "e" * 32
+D, E, F = "d" * 32, "e" * 32, "f" * 32
 LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 
 
@@ -86,6 +86,7 @@ def build_world(instance: Instance, admin: Principal) -> World:
     make_bank(instance, admin, "Crisis 2027-03", [A], tlp="AMBER")
     make_bank(instance, admin, "بنك الأزمة", [B], tlp="GREEN")
     make_bank(instance, admin, "Sanctions list", [C], content_type="person", tlp="CLEAR")
+    make_bank(instance, admin, "Twice listed", [F], copies=2)  # one item matches two of its signals: one case
     make_bank(instance, partner, "Partner red hashes", [D], tlp="RED")
     make_bank(instance, partner, "Partner amber hashes", [E], tlp="AMBER")
     make_bank(instance, other, "Other's own", [A], tlp="AMBER")
@@ -111,6 +112,7 @@ def build_world(instance: Instance, admin: Principal) -> World:
         ("screen-1d", [C], "person", dt.timedelta(days=1, hours=2)),
         ("red-1d", [D], "", dt.timedelta(days=1)),
         ("gone-4d", [E], "", dt.timedelta(days=4)),
+        ("twice-3d", [F], "", dt.timedelta(days=3)),
     ]
     for name, values, content_type, _ in plan:
         submit(instance, admin, values, ref=f"item-{name}", content_type=content_type)
@@ -130,7 +132,8 @@ def build_world(instance: Instance, admin: Principal) -> World:
     _age(instance, w.cases["other-org"], dt.timedelta(days=1))
     decided = {"today": "incites", "2d": "not_violating", "5d": "incites", "10d": "glorification",
                "40d": "not_violating", "100d": "incites", "screen-3d": "false_positive",
-               "screen-1d": "needs_information", "drone-1d": "benign", "gone-4d": "not_violating"}
+               "screen-1d": "needs_information", "drone-1d": "benign", "gone-4d": "not_violating",
+               "twice-3d": "not_violating"}
     for name, reason in decided.items():
         with instance.db.session() as s:
             decisions.decide(s, rita, w.cases[name], decisions.DecisionRequest(reason))
@@ -308,6 +311,10 @@ def test_the_world_exercises_every_figure(instance: Instance, admin: Principal, 
     assert ex.bank_harmless[green] == 1 and ex.late["content_match"] >= 2 and ex.overdue["drone_alert"] == 1
     assert ex.open["screening_hit"] == 2  # "needs information" keeps a case open
     assert sum(ex.by_bank[crisis].values()) == 4  # today, today with two banks, 5 and 10 days (40 and 100 out)
+    assert sum(ex.by_bank[world.banks["Twice listed"]].values()) == 1 == ex.bank_harmless[world.banks["Twice listed"]]
+    with instance.db.session() as s:
+        twice = s.scalars(select(CaseMatch).where(CaseMatch.case_id == world.cases["twice-3d"])).all()
+    assert len(twice) == 2  # two matches of one bank in one case: counted once
 
 
 def _params(href: str) -> dict[str, str]:
@@ -353,7 +360,8 @@ def test_banks_and_matches_on_home_are_links(instance: Instance, world: World) -
     assert f"/cases?bank={red}&status=all" in links and f"/banks/{red}/provenance" not in links
     case_of = {f"item-{n}": c for n, c in world.cases.items()}
     rows = doc.xpath('//section[@id="matches"]//tbody/tr')
-    assert len(rows) == 14  # every match of acme's 13 items (one item matched two banks), none of the other's
+    # Every match of acme's 14 items (one matched two banks, one two signals of a bank), none of the other's.
+    assert len(rows) == 16
     for tr in rows:
         item = tr.xpath("./td[2]")[0].text_content().strip()
         assert tr.xpath('./td[2]/a[@class="case-link"]/@href') == [f"/cases/{case_of[item]}"]

@@ -22,13 +22,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, false, func, or_, select, union
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, union
 from sqlalchemy import case as when
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.sql.selectable import CompoundSelect
 from sqlalchemy.types import String
 
 from basira.actions.models import Action, ActionStatus
@@ -184,10 +183,10 @@ class Dashboard:
         return sum(sum(v) for v in self.by_kind.values())
 
 
-def _codes(fronts: FrontRegistry, keep: Any) -> ColumnElement[bool]:
-    """Decisions whose reason (of the case's kind) passes ``keep``: the taxonomy lives in the fronts' manifests, so
-    it becomes one SQL condition per kind."""
-    conds = [and_(Case.kind == k.name, Decision.reason_code.in_([r.code for r in k.reasons if keep(r)]))
+def _codes(fronts: FrontRegistry, keep: Any, kind: Any = Case.kind) -> ColumnElement[bool]:
+    """Decisions whose reason (of the case's ``kind``) passes ``keep``: the taxonomy lives in the fronts'
+    manifests, so it becomes one SQL condition per kind."""
+    conds = [and_(kind == k.name, Decision.reason_code.in_([r.code for r in k.reasons if keep(r)]))
              for k in fronts.case_kinds()]
     return or_(*conds) if conds else false()
 
@@ -252,35 +251,42 @@ def _backlog(session: Session, out: Dashboard, org_id: int, late: dict[str, int]
 
 def _banks(session: Session, principal: Principal, out: Dashboard, cohort: ColumnElement[bool], first: Any,
            index: dict[str, int], registry: FrontRegistry) -> list[BankFigures]:
+    # Each (case, bank) once, however many of the bank's signals the case matched; then one pass groups them.
+    pairs = (select(Case.id.label("case_id"), Case.kind.label("kind"), utc_day(Case.created_at).label("day"),
+                    Match.bank_id.label("bank_id"))
+             .join(CaseMatch, CaseMatch.case_id == Case.id).join(Match, Match.id == CaseMatch.match_id)
+             .where(cohort).distinct().subquery())
+    reversed_cases = union(
+        select(Appeal.case_id.label("case_id")).where(Appeal.outcome == AppealOutcome.OVERTURNED.value),
+        select(Action.case_id.label("case_id")).where(
+            Action.org_id == principal.org_id, Action.case_id.is_not(None), Action.webhook_event == "case.decided",
+            Action.status == ActionStatus.UNDONE.value)).subquery()
+    decided = first.c.decision_id.is_not(None)
+    harmless = and_(decided, _codes(registry, _harmless, pairs.c.kind))
+    undone = and_(decided, reversed_cases.c.case_id.is_not(None))
+    grouped = (select(pairs.c.day, pairs.c.bank_id, func.count(), func.count(first.c.decision_id),
+                      func.sum(when((harmless, 1), else_=0)), func.sum(when((undone, 1), else_=0)))
+               .select_from(pairs).outerjoin(first, first.c.case_id == pairs.c.case_id)
+               .outerjoin(Decision, Decision.id == first.c.decision_id)
+               .outerjoin(reversed_cases, reversed_cases.c.case_id == pairs.c.case_id)
+               .group_by(pairs.c.day, pairs.c.bank_id))
     per_day: dict[int, list[int]] = {}
-    days = (select(utc_day(Case.created_at), Match.bank_id, func.count(distinct(Case.id)))
-            .select_from(Case).join(CaseMatch, CaseMatch.case_id == Case.id).join(Match, Match.id == CaseMatch.match_id)
-            .where(cohort).group_by(utc_day(Case.created_at), Match.bank_id))
-    for day, bank_id, n in session.execute(days):
-        if str(day) in index:
-            per_day.setdefault(int(bank_id), [0] * len(index))[index[str(day)]] = int(n)
-    reversed_cases: CompoundSelect[Any] = union(
-        select(Appeal.case_id).where(Appeal.outcome == AppealOutcome.OVERTURNED.value),
-        select(Action.case_id).where(Action.org_id == principal.org_id, Action.case_id.is_not(None),
-                                     Action.webhook_event == "case.decided",
-                                     Action.status == ActionStatus.UNDONE.value))
-    decided = (select(Match.bank_id, func.count(distinct(Case.id)),
-                      func.count(distinct(when((_codes(registry, _harmless), Case.id)))),
-                      func.count(distinct(when((Case.id.in_(reversed_cases), Case.id)))))
-               .select_from(Case).join(first, first.c.case_id == Case.id)
-               .join(Decision, Decision.id == first.c.decision_id)
-               .join(CaseMatch, CaseMatch.case_id == Case.id).join(Match, Match.id == CaseMatch.match_id)
-               .where(cohort).group_by(Match.bank_id))
-    rates = {int(b): (int(d), int(h), int(r)) for b, d, h, r in session.execute(decided)}
+    rates: dict[int, list[int]] = {}
+    for day, bank_id, n, n_decided, n_harmless, n_reversed in session.execute(grouped):
+        if str(day) not in index:
+            continue
+        per_day.setdefault(int(bank_id), [0] * len(index))[index[str(day)]] = int(n)
+        totals = rates.setdefault(int(bank_id), [0, 0, 0])
+        for i, v in enumerate((n_decided, n_harmless, n_reversed)):
+            totals[i] += int(v or 0)
     reachable = {b.id: (b, a) for b, a, _ in list_banks(session, principal)}
     owners = {int(i): str(n) for i, n in session.execute(select(Organization.id, Organization.name))}
     rows = []
     for bank_id, counts in per_day.items():
         bank, access = reachable.get(bank_id, (None, Access.NONE))
-        d, h, r = rates.get(bank_id, (0, 0, 0))
         rows.append(BankFigures(
             bank_id, bank.name if bank is not None and access >= Access.SEE else None,
-            owners.get(bank.org_id, "") if bank is not None else "", access.name.lower(), counts, d, h, r))
+            owners.get(bank.org_id, "") if bank is not None else "", access.name.lower(), counts, *rates[bank_id]))
     return sorted(rows, key=lambda b: (-b.opened, b.bank_id))
 
 
