@@ -28,7 +28,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import String
+from sqlalchemy.types import Float, String
 
 from basira.actions.models import Action, ActionStatus
 from basira.core.banks import list_banks
@@ -85,6 +85,26 @@ def _scanned(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(scanned, "sqlite")
 def _scanned_sqlite(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
     return f"+{compiler.process(element.clauses, **kw)}"
+
+
+class minutes_between(FunctionElement[float]):
+    """The minutes from the first timestamp column to the second, as a float, on SQLite and PostgreSQL alike
+    (cheaper to read than two timestamps per row)."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(minutes_between)
+def _minutes_sqlite(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 1440.0)"
+
+
+@compiles(minutes_between, "postgresql")
+def _minutes_postgresql(element: minutes_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end}) - ({start})) / 60.0)"
 
 
 @dataclass(frozen=True)
@@ -224,14 +244,13 @@ def _decisions(session: Session, out: Dashboard, cohort: ColumnElement[bool], fi
     """Time to decision per kind into ``out``; returns the cases of each kind decided after their deadline."""
     minutes: dict[str, list[float]] = {}
     late: dict[str, int] = {}
-    rows = session.execute(select(Case.kind, Case.created_at, Case.due_at, Decision.decided_at)
+    rows = session.execute(select(Case.kind, minutes_between(Case.created_at, Decision.decided_at),
+                                  Decision.decided_at > Case.due_at)
                            .join(first, first.c.case_id == Case.id)
                            .join(Decision, Decision.id == first.c.decision_id).where(cohort))
-    for kind, opened, due, decided in rows:
-        if decided is None:  # a taken decision always has its time: only here to narrow the type
-            continue
-        minutes.setdefault(kind, []).append((decided - opened).total_seconds() / 60)
-        late[kind] = late.get(kind, 0) + int(decided > due)
+    for kind, taken, after_due in rows:
+        minutes.setdefault(kind, []).append(float(taken))
+        late[kind] = late.get(kind, 0) + int(bool(after_due))
     out.time_to_decision = summarise(minutes)
     return late
 
