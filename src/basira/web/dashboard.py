@@ -9,6 +9,7 @@ filtered by the same kind, bank, days and status. Templates ``_chart_days.html``
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -86,8 +87,17 @@ class DaySeries:
     href: str
 
 
-def _series(counts: list[int], days: list[dt.date], lang: str, link: Any, *, kind: str | None = None,
-            bank: BankFigures | None = None, whole: str = "") -> DaySeries:
+def _day_link(root: str, *, kind: str | None = None, bank: int | None = None) -> Callable[[dt.date], str]:
+    """The link of one day's bar: the cases of that kind or bank opened that day, whatever their status."""
+    return lambda day: cases_href(root, kind=kind, bank=bank, since=day, until=day)
+
+
+def _nowhere(day: dt.date) -> str:
+    return ""
+
+
+def _series(counts: list[int], days: list[dt.date], lang: str, link: Callable[[dt.date], str], *,
+            kind: str | None = None, bank: BankFigures | None = None, whole: str = "") -> DaySeries:
     peak = max(counts, default=0)
     slot = WIDTH / max(1, len(days))
     rtl = direction(lang) == "rtl"
@@ -157,11 +167,10 @@ def view(d: Dashboard, days: int, lang: str, root: str) -> dict[str, Any]:
     """What ``home.html`` needs to draw the dashboard ``d`` of the last ``days`` days in ``lang``."""
     w = d.window
     kinds = [k for k in d.kinds if k in d.by_kind] + sorted(k for k in d.by_kind if k not in d.kinds)
-    by_kind = [_series(d.by_kind[k], w.days, lang, lambda day, k=k: cases_href(root, kind=k, since=day, until=day),
-                       kind=k, whole=cases_href(root, kind=k, since=w.since, until=w.until)) for k in kinds]
-    by_bank = [_series(b.per_day, w.days, lang,
-                       (lambda day, b=b: cases_href(root, bank=b.bank_id, since=day, until=day))
-                       if b.access != "none" else (lambda day: ""),
+    by_kind = [_series(d.by_kind[k], w.days, lang, _day_link(root, kind=k), kind=k,
+                       whole=cases_href(root, kind=k, since=w.since, until=w.until)) for k in kinds]
+    # A bank no longer reachable is drawn without links: the case list would refuse it as a filter.
+    by_bank = [_series(b.per_day, w.days, lang, _day_link(root, bank=b.bank_id) if b.access != "none" else _nowhere,
                        bank=b, whole=cases_href(root, bank=b.bank_id, since=w.since, until=w.until)
                        if b.access != "none" else "") for b in d.banks]
     return {
