@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -26,11 +27,14 @@ from basira.core.orgs import orgs_by_id
 from basira.core.principal import system_principal
 from basira.core.visibility import Access
 from basira.legal.banner import legal_banner
+from basira.reports.dashboard import PERIODS, cases_of_matches, dashboard, period
 from basira.web import auth, oidc_pages, totp
+from basira.web import dashboard as charts
 from basira.web.common import (
     STATIC_DIR,
     TEMPLATES_DIR,
     SignInRequired,
+    Viewer,
     checked_form,
     error,
     field,
@@ -39,7 +43,9 @@ from basira.web.common import (
     recovery_codes_page,
     redirect,
     render,
+    request_language,
     to_sign_in,
+    url,
     viewer,
 )
 from basira.web.headers import SecurityHeaders
@@ -92,7 +98,11 @@ def _has_org(instance: Instance) -> bool:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> Response:
-    """The organization's banks and recent matches; the welcome page on an empty instance."""
+    """The dashboard, the organization's banks and recent matches; the welcome page on an empty instance.
+
+    ``?days=`` picks the dashboard's period (7, 30 or 90 days; 30 by default); any other value answers 422 with
+    the reason in the page.
+    """
     instance = inst(request)
     if not _has_org(instance):
         return _welcome(request, instance)
@@ -100,30 +110,49 @@ def home(request: Request) -> Response:
         v = viewer(s, request)
         if v is None:
             return redirect(request, "/login")
+        root = url(request, "")
         owners = orgs_by_id(s)
         banks = list_banks(s, v.principal)
         access = {b.id: a for b, a, _ in banks}
-        bank_rows = [_bank_row(b, a, n, owners) for b, a, n in
+        bank_rows = [_bank_row(b, a, n, owners, root) for b, a, n in
                      sorted(banks, key=lambda t: (-int(t[1]), t[0].name.casefold()))]
+        recent = recent_matches(s, v.principal, RECENT_MATCHES)
+        case_of = cases_of_matches(s, v.principal, [m.id for m, _, _ in recent])
         match_rows = [{
             "when": m.created_at, "item": item.ref or f"#{item.id}", "signal_type": m.signal_type,
-            "value": m.query_value, "distance": m.distance, "suppressed": m.suppressed,
-            "bank": _bank_row(bank, access.get(bank.id, Access.NONE), 0, owners),
-        } for m, bank, item in recent_matches(s, v.principal, RECENT_MATCHES)]
+            "value": m.query_value, "distance": m.distance, "suppressed": m.suppressed, "case": case_of.get(m.id),
+            "bank": _bank_row(bank, access.get(bank.id, Access.NONE), 0, owners, root),
+        } for m, bank, item in recent]
+        dash, problem = _dashboard(request, s, v, root)
         return render(request, "home.html", {
             **v.context(), "banks": bank_rows, "matches": match_rows, "nav": "banks",
             "legal_deadlines": legal_banner(s, v.principal),
             "total_signals": sum(r["size"] for r in bank_rows if r["size"] is not None),
-        })
+            "dash": dash, "dash_problem": problem, "dash_periods": PERIODS,
+        }, status=422 if problem else 200)
 
 
-def _bank_row(bank: Bank, access: Access, size: int, owners: dict[int, Organization]) -> dict[str, Any]:
+def _dashboard(request: Request, s: Session, v: Viewer, root: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The dashboard's view of the period ``?days=`` asks for, or the reason the period is refused."""
+    days = request.query_params.get("days")
+    try:
+        window = period(days[:8] if days is not None else None)
+    except InvalidInput as e:
+        return None, e.detail
+    figures = dashboard(s, v.principal, window, fronts=inst(request).fronts)
+    _, lang = request_language(request, v.user.locale)
+    return charts.view(figures, len(window.days), lang, root), None
+
+
+def _bank_row(bank: Bank, access: Access, size: int, owners: dict[int, Organization], root: str) -> dict[str, Any]:
     """What the page shows of a bank: a RED bank shared for matching only keeps its name and size hidden."""
     owner = owners.get(bank.org_id)
     visible = access >= Access.SEE
     return {"id": bank.id, "name": bank.name if visible else None, "owner": owner.name if owner else "",
             "tlp": bank.tlp, "negative": bank.negative, "access": access.name.lower(),
-            "size": size if visible else None}
+            "size": size if visible else None,
+            # A bank no longer reachable (deleted, or unshared since the match) leads nowhere.
+            "page": charts.bank_page(root, bank.id, access.name.lower()) if access > Access.NONE else None}
 
 
 @router.get("/login", response_class=HTMLResponse)
