@@ -1,0 +1,87 @@
+"""Every HTML page of the app on a phone (390 CSS pixels wide), in English and in Arabic, in Chromium: nothing is
+wider than the screen (``scrollWidth`` of the document at most ``innerWidth``); a failure names the elements that
+stick out. The pages are found from the app's routes (``tests/web/site.py``), with data of every kind."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tests.web.conftest import Walk
+from tests.web.site import BROWSER_HEADERS
+
+from conftest import need
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+LANGS = ("en", "ar")
+
+# The elements that stick out of the screen and whose parent does not: where an overflow starts.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  const sticksOut = (el) => { const r = el.getBoundingClientRect();
+    return r.width > 0 && (r.right > width + 1 || r.left < -1); };
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!sticksOut(el) || (el.parentElement && el.parentElement !== document.body && sticksOut(el.parentElement)))
+      continue;
+    let hidden = false;
+    for (let p = el.parentElement; p; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX;
+      if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') { hidden = true; break; }
+    }
+    if (hidden) continue;
+    const r = el.getBoundingClientRect();
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.classList.length ? '.' + [...el.classList].join('.') : '');
+    out.push(`${name} [${Math.round(r.left)}..${Math.round(r.right)}]`);
+  }
+  return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, out: out.slice(0, 5)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    need(shutil.which("chromium") is not None, "Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def _phone(browser: Any, walk: Walk, signed_in: bool) -> Any:
+    """A phone-sized page of a new browser context, signed in as the demo admin or not."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1,
+                                  extra_http_headers=BROWSER_HEADERS)
+    page = context.new_page()
+    if signed_in:
+        page.goto(f"{walk.base}/login")
+        page.fill("#username", walk.site.username)
+        page.fill("#password", walk.site.password)
+        page.click("button[type=submit].primary")
+        page.wait_for_url(f"{walk.base}/")
+    return page
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_page_is_wider_than_a_phone(browser: Any, walk: Walk, lang: str) -> None:
+    phones = {True: _phone(browser, walk, True), False: _phone(browser, walk, False)}
+    wide: list[str] = []
+    try:
+        for p in walk.pages:
+            page = phones[p.signed_in]
+            sep = "&" if "?" in p.url else "?"
+            page.goto(f"{walk.base}{p.url}{sep}lang={lang}", wait_until="load")
+            m = page.evaluate(OVERFLOW)
+            if m["scroll"] > PHONE["width"]:
+                wide.append(f"{p.url} ({lang}): {m['scroll']} px wide; sticking out: {', '.join(m['out']) or '?'}")
+    finally:
+        for page in phones.values():
+            page.context.close()
+    assert not wide, "wider than a 390 px phone:\n" + "\n".join(wide)
