@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from tests.factories import make_user, serving
 from tests.web.site import Page, Site, build_site, pages
 
@@ -43,6 +44,7 @@ class Walk:
     base: str
     site: Site
     pages: list[Page]
+    app: FastAPI
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +53,6 @@ def walk(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     try:
         app = create_app(site.instance)
         with serving(app) as base:
-            yield Walk(base, site, pages(base, app, site))
+            yield Walk(base, site, pages(base, app, site), app)
     finally:
         site.instance.close()

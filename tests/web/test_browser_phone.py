@@ -38,6 +38,13 @@ OVERFLOW = """() => {
       (el.classList.length ? '.' + [...el.classList].join('.') : '');
     out.push(`${name} [${Math.round(r.left)}..${Math.round(r.right)}]`);
   }
+  if (!out.length) {  // positioned outside a scrolling box that is not its containing block
+    for (const el of document.body.querySelectorAll('*')) {
+      const position = getComputedStyle(el).position;
+      if ((position === 'absolute' || position === 'fixed') && sticksOut(el))
+        out.push(el.tagName.toLowerCase() + (el.classList.length ? '.' + [...el.classList].join('.') : ''));
+    }
+  }
   return {scroll: document.documentElement.scrollWidth, inner: window.innerWidth, out: out.slice(0, 5)};
 }"""
 
