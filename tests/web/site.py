@@ -24,7 +24,7 @@ from tests.web.helpers import sign_in
 
 from basira.core import orgs
 from basira.core.instance import Instance
-from basira.core.models import Bank
+from basira.core.models import Bank, Base
 from basira.core.principal import system_principal
 from basira.core.settings import load_settings
 from basira.demo import seed_demo
@@ -53,6 +53,21 @@ class Site:
     username: str
     password: str
     params: dict[str, list[str]] = field(default_factory=dict)
+
+    def values(self, name: str) -> list[str]:
+        """The values of path parameter ``name``: those given, else for ``<thing>_id`` the first ids of the table
+        of things (``webhook_id``: ``webhooks``; ``incident_id``: ``sharing_incidents``), else none."""
+        if self.params.get(name):
+            return self.params[name]
+        if not name.endswith("_id"):
+            return []
+        plural = name.removesuffix("_id") + "s"
+        tables = [t for t in Base.metadata.sorted_tables if t.name == plural or t.name.endswith("_" + plural)]
+        table = min(tables, key=lambda t: len(t.name)) if tables else None
+        if table is None or "id" not in table.c:
+            return []
+        with self.instance.db.session() as s:
+            return [str(i) for i in s.scalars(select(table.c.id).order_by(table.c.id).limit(2))]
 
 
 def build_site(template: Path, folder: Path) -> Site:
@@ -111,11 +126,12 @@ def page_routes(app: FastAPI) -> list[str]:
 _PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 
 
-def _fill(path: str, params: dict[str, list[str]]) -> Iterator[str]:
-    """Each address of ``path`` with its parameters taken from ``params`` (every value of the first one, the
+def _fill(path: str, site: Site) -> Iterator[str]:
+    """Each address of ``path`` with its parameters taken from ``site`` (every value of the first one, the
     first value of the others)."""
     names = _PARAM.findall(path)
-    missing = [n for n in names if not params.get(n)]
+    params = {n: site.values(n) for n in names}
+    missing = [n for n in names if not params[n]]
     if missing:
         raise LookupError(f"tests/web/site.py has no value for {missing} of {path}: add them to Site.params")
     firsts = params[names[0]] if names else [""]
@@ -148,7 +164,7 @@ def pages(base: str, app: FastAPI, site: Site) -> list[Page]:
         assert sign_in(signed, site.username, site.password).status_code == 200
         found: list[Page] = []
         for path in page_routes(app):
-            for url in _fill(path, site.params):
+            for url in _fill(path, site):
                 for client, who in ((anon, False), (signed, True)):
                     with client.stream("GET", url, follow_redirects=False) as r:
                         if r.headers.get("content-type", "").startswith("text/html") and r.status_code < 300:

@@ -139,7 +139,9 @@ def leaks(html: str, lang: str, words: frozenset[str], codes: frozenset[str] = f
     def around(text: str, m: re.Match[str]) -> tuple[str, str]:
         return m.group(), text[max(0, m.start() - 40):m.end() + 40]
 
-    found = [around(page, m) for m in _WORD.finditer(page)
+    # Words are looked for outside codes (``text`` of ``text_minhash`` is the code's, reported once as such).
+    prose = _CODE.sub(lambda m: " " * len(m.group()), page)
+    found = [around(page, m) for m in _WORD.finditer(prose)
              if (m.group().casefold() in words and not m.group().isupper()) or m.group() in codes]
     found += [around(page, m) for m in _CODE.finditer(page)]
     found += [around(everything, m) for m in _ISO_MOMENT.finditer(everything)]

@@ -27,7 +27,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("/cases/{case_id}", "Regulation"),
     ("/cases/{case_id}", "text_minhash"),
     ("/cases/{case_id}", "text_embedding"),
-    ("/cases/{case_id}", "text"),
     ("/cases/{case_id}", "name"),
     ("/cases/{case_id}", "ENTER"),
     ("/cases/{case_id}", "APPROACH"),
@@ -35,7 +34,6 @@ KNOWN: frozenset[tuple[str, str]] = frozenset({
     ("/cases/{case_id}", "ISO moment"),
     # /: the recent matches' signal types.
     ("/", "name"),
-    ("/", "text"),
     ("/", "text_minhash"),
     ("/", "text_embedding"),
 })

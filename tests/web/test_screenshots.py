@@ -65,3 +65,7 @@ def test_the_committed_screenshots_are_listed_and_small() -> None:
     assert "python scripts/screenshots.py" in readme
     assert [n for n in pictures if n not in readme] == []
     assert sum(p.stat().st_size for p in SHOTS.glob("*.jpg")) < 3_000_000
+    for size, viewport in script.SIZES.items():
+        for path in SHOTS.glob(f"*-{size}.jpg"):
+            with Image.open(path) as picture:  # a full-page picture wider than its screen: the page overflowed
+                assert picture.width == viewport["width"], f"{path.name} is {picture.width} px wide"

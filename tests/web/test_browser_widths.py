@@ -1,6 +1,7 @@
-"""Every HTML page of the app on a phone (390 CSS pixels wide), in English and in Arabic, in Chromium: nothing is
-wider than the screen (``scrollWidth`` of the document at most ``innerWidth``); a failure names the elements that
-stick out. The pages are found from the app's routes (``tests/web/site.py``), with data of every kind."""
+"""Every HTML page of the app on a phone (390 CSS pixels wide), in English and in Arabic, and on a desktop (1,280),
+in Chromium: nothing is wider than the screen (``scrollWidth`` of the document at most the screen's width); a
+failure names the elements that stick out. The pages are found from the app's routes (``tests/web/site.py``), with
+data of every kind."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from conftest import need
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-LANGS = ("en", "ar")
+DESKTOP = {"width": 1280, "height": 800}
+# Both directions on a phone; a desktop too (a long hash once made a case 1,459 px wide at 1,280).
+SCREENS = [("en", PHONE), ("ar", PHONE), ("en", DESKTOP)]
 
 # The elements that stick out of the screen and whose parent does not: where an overflow starts.
 OVERFLOW = """() => {
@@ -62,9 +65,9 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-def _phone(browser: Any, walk: Walk, signed_in: bool) -> Any:
-    """A phone-sized page of a new browser context, signed in as the demo admin or not."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=1,
+def _screen(browser: Any, walk: Walk, signed_in: bool, viewport: dict[str, int]) -> Any:
+    """A page of ``viewport``'s size in a new browser context, signed in as the demo admin or not."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1,
                                   extra_http_headers=BROWSER_HEADERS)
     page = context.new_page()
     if signed_in:
@@ -76,9 +79,9 @@ def _phone(browser: Any, walk: Walk, signed_in: bool) -> Any:
     return page
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_no_page_is_wider_than_a_phone(browser: Any, walk: Walk, lang: str) -> None:
-    phones = {True: _phone(browser, walk, True), False: _phone(browser, walk, False)}
+@pytest.mark.parametrize(("lang", "viewport"), SCREENS, ids=["phone-en", "phone-ar", "desktop-en"])
+def test_no_page_is_wider_than_its_screen(browser: Any, walk: Walk, lang: str, viewport: dict[str, int]) -> None:
+    phones = {True: _screen(browser, walk, True, viewport), False: _screen(browser, walk, False, viewport)}
     wide: list[str] = []
     try:
         for p in walk.pages:
@@ -86,9 +89,9 @@ def test_no_page_is_wider_than_a_phone(browser: Any, walk: Walk, lang: str) -> N
             sep = "&" if "?" in p.url else "?"
             page.goto(f"{walk.base}{p.url}{sep}lang={lang}", wait_until="load")
             m = page.evaluate(OVERFLOW)
-            if m["scroll"] > PHONE["width"]:
+            if m["scroll"] > viewport["width"]:
                 wide.append(f"{p.url} ({lang}): {m['scroll']} px wide; sticking out: {', '.join(m['out']) or '?'}")
     finally:
         for page in phones.values():
             page.context.close()
-    assert not wide, "wider than a 390 px phone:\n" + "\n".join(wide)
+    assert not wide, f"wider than {viewport['width']} px:\n" + "\n".join(wide)
