@@ -41,6 +41,7 @@ def env() -> Environment:
     e.policies["ext.i18n.trimmed"] = True
     e.filters["number"] = i18n.number_filter
     e.filters["datetime"] = i18n.datetime_filter
+    e.filters["date"] = i18n.date_filter
     e.filters["due"] = i18n.due_filter
     e.filters["visible"] = i18n.visible
     e.filters["partial_date"] = i18n.partial_date_filter

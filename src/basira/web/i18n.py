@@ -136,10 +136,29 @@ def number_filter(ctx: Context, value: int | float) -> str:
     return escape(format_decimal(value, locale=ctx["lang"]))
 
 
+def as_moment(value: dt.datetime | str) -> dt.datetime:
+    """``value`` as an aware moment: an ISO 8601 string (as the audit log and JSON keep moments) is read, and a
+    moment without a zone is taken as UTC (how the database stores them).
+
+    Raises:
+        ValueError: ``value`` is a string that is not an ISO 8601 moment.
+    """
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 @pass_context
-def datetime_filter(ctx: Context, value: dt.datetime) -> str:
-    """A moment in UTC, written the way the page's language writes dates and times."""
-    return escape(format_datetime(value, "medium", tzinfo=dt.UTC, locale=ctx["lang"]))
+def datetime_filter(ctx: Context, value: dt.datetime | str) -> str:
+    """A moment in UTC (or an ISO 8601 string of one), written the way the page's language writes dates and
+    times."""
+    return escape(format_datetime(as_moment(value), "medium", tzinfo=dt.UTC, locale=ctx["lang"]))
+
+
+@pass_context
+def date_filter(ctx: Context, value: dt.date | str) -> str:
+    """A day (or the day of an ISO 8601 moment, in UTC), written the way the page's language writes dates."""
+    day = as_moment(value).astimezone(dt.UTC).date() if isinstance(value, (str, dt.datetime)) else value
+    return escape(format_date(day, "medium", locale=ctx["lang"]))
 
 
 # Characters that reorder or hide text: bidi embeddings, overrides, isolates and marks, and C0/C1 controls.

@@ -67,7 +67,15 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
         https_only: send the session and language cookies over HTTPS only; by default the instance's
             ``session_https_only`` setting (off where the setting does not exist).
     """
-    from basira.web import admin_pages, exercise_pages, legal_pages, review_pages, search_pages, sharing_pages
+    from basira.web import (
+        admin_pages,
+        errors,
+        exercise_pages,
+        legal_pages,
+        review_pages,
+        search_pages,
+        sharing_pages,
+    )
 
     instance: Instance = app.state.instance
     secure = instance.settings.session_https_only if https_only is None else https_only
@@ -76,6 +84,7 @@ def install(app: FastAPI, *, https_only: bool | None = None) -> None:
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=secure)
     app.add_middleware(SecurityHeaders, https_only=secure, hsts_max_age=instance.settings.hsts_max_age_s)
     app.add_exception_handler(SignInRequired, to_sign_in)
+    errors.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(router)
     app.include_router(review_pages.router)
