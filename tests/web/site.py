@@ -22,7 +22,8 @@ from fastapi.routing import iter_route_contexts
 from sqlalchemy import select
 from tests.web.helpers import sign_in
 
-from basira.core import orgs
+from basira.actions import webhooks
+from basira.core import groups, orgs
 from basira.core.instance import Instance
 from basira.core.models import Bank, Base
 from basira.core.principal import system_principal
@@ -86,6 +87,10 @@ def build_site(template: Path, folder: Path) -> Site:
             orgs.create_user(s, admin, org_id, name, PASSWORD, role)
         bank_ids = [str(b) for b in s.scalars(select(Bank.id).order_by(Bank.id))]
         incident = incidents.declare(s, admin, "Drill 2027-03", int(bank_ids[0]), "A made-up crisis.").id
+        groups.create_group(s, admin, "Regional partners", [])
+        hook, _ = webhooks.create_webhook(s, admin, webhooks.WebhookSpec(
+            url="https://hooks.example.org/basira", events=["case.decided"], name="Trust and safety desk"))
+        hook_id = str(hook.id)
         authorities.register(s, admin, authorities.AuthoritySpec("DE-BKA", "DE", "Europe/Berlin", "hmac-sha256",
                                                                  AUTHORITY_SECRET))
     _removal_order(inst, admin)
@@ -95,7 +100,7 @@ def build_site(template: Path, folder: Path) -> Site:
         cases = [str(c) for c in s.scalars(select(Case.id).order_by(Case.id))]
         tracks = [str(t) for t in s.scalars(select(DroneTrack.id).order_by(DroneTrack.id))]
     return Site(inst, result.username, result.password, {
-        "case_id": cases, "bank_id": bank_ids, "track_id": tracks, "incident_id": [str(incident)],
+        "case_id": cases, "bank_id": bank_ids, "track_id": tracks, "incident_id": [str(incident)], "hook_id": [hook_id],
         "slug": [started.org_slug], "org_slug": [result.org_slug], "fmt": ["csv"], "z": ["0"], "x": ["0"], "y": ["0"],
     })
 

@@ -4,7 +4,8 @@ a page shows a reader.
 The list is built from the catalogs, not written by hand: a word of an English msgid is a source word of a language
 unless that language's translations use it too ("Code", "Type" in French), it is written in capitals (an acronym or
 a code: TLP, TOTP, UTC) or it is a name (:data:`NAMES`). Data are not text of the page: what a template isolates
-as data (``<bdi>``, ``<code>``, ``<kbd>``, ``<pre>``, form values) and what is marked as another language
+as data (``<bdi>``, ``<code>``, ``<kbd>``, ``<pre>``, ``translate="no"``, form values) and what is marked as another
+language
 (the language switcher's names) is left out, so that an English bank or customer name is not a leak.
 """
 
@@ -86,7 +87,8 @@ class _Reader(HTMLParser):
         values = dict(attrs)
         data, unseen = self.stack[-1][1:] if self.stack else (False, False)
         unseen = unseen or tag in ("script", "style", "template", "title") or "hidden" in values
-        data = data or unseen or tag in _DATA_TAGS or values.get("lang") not in (None, self.lang)
+        data = (data or unseen or tag in _DATA_TAGS or values.get("lang") not in (None, self.lang)
+                or values.get("translate") == "no")  # HTML's own mark for names and codes shown as they are
         if not data:
             self.page.extend(v for a in _SHOWN_ATTRIBUTES if (v := values.get(a)))
             if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
