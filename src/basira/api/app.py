@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from basira import __version__
 from basira.api import observability, problems, uploads
@@ -36,10 +37,13 @@ def create_app(instance: Instance | None = None) -> FastAPI:
     set_query_threads(inst.settings.index_threads)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        from basira.api.limits import prepare
         from basira.core.db import start_checkpointer
         from basira.worker import start_worker
 
+        # Off the event loop and before the first request: see limits.prepare.
+        await run_in_threadpool(prepare, started)
         uploads.clean_stale(inst.settings)  # what a crash (kill -9 during an upload) left behind
         checkpointer = start_checkpointer(inst.db.engine, float(inst.settings.sqlite_checkpoint_interval_s))
         worker = start_worker(inst)
