@@ -72,7 +72,7 @@ def _org(inst: Instance, slug: str) -> tuple[Principal, str]:
 def _serve(inst: Instance) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
-    srv = uvicorn.Server(uvicorn.Config(create_app(inst), log_level="warning", lifespan="on"))
+    srv = uvicorn.Server(uvicorn.Config(create_app(inst, warm=True), log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not srv.started:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.receiver import Receiver
 
 from basira.api import limits
 from basira.api.app import create_app
@@ -17,7 +18,6 @@ from basira.core.instance import Instance
 from basira.core.principal import system_principal
 from basira.core.settings import load_settings
 from basira.sharing import incidents
-from tests.receiver import Receiver
 
 SECRET = "wake-push-secret-0123456789"
 
@@ -68,3 +68,10 @@ def test_the_route_rules_are_read_at_start_up(instance: Instance) -> None:
     assert limits._route_shape(app.routes) not in limits._RULES_BY_ROUTES
     with TestClient(app):  # runs the lifespan: start-up, then shut-down
         assert limits._route_shape(app.routes) in limits._RULES_BY_ROUTES
+
+
+def test_a_warm_server_builds_its_routes_at_start_up(instance: Instance) -> None:
+    cold, warm = create_app(instance), create_app(instance, warm=True)
+    with TestClient(cold), TestClient(warm):
+        assert cold.openapi_schema is None  # built at its first request that needs it
+        assert warm.openapi_schema is not None  # built, with every route's dependants, before the first request
