@@ -21,18 +21,24 @@ Memory is the process's peak resident set (``ru_maxrss``) before and after each 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import hashlib
 import json
 import logging
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from basira.core import banks
-from basira.core.models import Bank
+from basira.core.models import TLP, Bank
 from basira.sharing import export, ingest
 from common import report
 from sharing_latency import _fill, _instance, _org
@@ -79,36 +85,89 @@ def basira_export(root: Path, n: int) -> tuple[Path, float]:
     return out, n / took
 
 
-def basira_import(root: Path, bundle: Path, n: int) -> float:
+def write_bundle(path: Path, n: int) -> None:
+    """A bundle of ``n`` md5 indicators as Basira's export writes them (extension, TLP:GREEN), without a database:
+    for ``--import-only`` runs, where the export is not what is measured."""
+    from basira.sharing import stix
+    from basira.sharing.markings import TLP2_IDS
+
+    now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    green = (TLP2_IDS[TLP.GREEN],)
+    with path.open("w", encoding="utf-8") as f:
+        f.write(f'{{"type": "bundle", "id": "bundle--{uuid.uuid4()}", "objects": [\n')
+        for i in range(n):
+            obj = stix.indicator(stix.SignalRecord("md5", hashlib.md5(str(i).encode()).hexdigest()),
+                                 stix.IndicatorMeta(f"indicator--{uuid.UUID(int=i + 1, version=4)}", now, now, green))
+            f.write(("," if i else "") + json.dumps(obj) + "\n")
+        f.write("]}\n")
+
+
+def basira_import(root: Path, path: Path, n: int, every: int) -> tuple[float, float]:
+    """The bundle streamed (``bundle.iter_objects``) into a bank of a fresh instance in pages of 1,000, one
+    transaction each, as ``basira sharing import`` does. Interleaved with it, every ``every``-th page is also given
+    to ``stix2.parse`` (the baseline, storing nothing), so both see the same load. (Basira's objects/s, stix2's.)"""
+    import stix2
+
+    from basira.sharing import bundle
+
     inst = _instance(root / "b")
     owner, _ = _org(inst, "op-receiver")
     with inst.db.session() as s:
         bank_id = banks.create_bank(s, owner, inst.registry, banks.BankSpec(name="in", tlp="GREEN")).id
     before = _rss_mib()
+    ours = base = 0.0
+    taken = base_objects = pages = 0
+    marks = {max(1, n // 1000 * k // 100) for k in (1, 10, 25, 50, 75, 100)}
+    page: list[Any] = []
     start = time.perf_counter()
-    taken, page = 0, []
-
-    def flush() -> int:
-        with inst.db.session() as s:
-            bank = s.get(Bank, bank_id)
-            assert bank is not None
-            return ingest.apply_objects(s, inst, ingest.Target(bank, owner, source="bench"), page).added
-
-    for obj in _objects(bundle):
-        page.append(obj)
-        if len(page) == 1000:
-            taken += flush()
-            page = []
-    if page:
-        taken += flush()
-    took = time.perf_counter() - start
+    t0 = start
+    with path.open("rb") as f:
+        objects = bundle.iter_objects(f)
+        while True:
+            page.clear()
+            for obj in objects:  # reading the file is part of Basira's time
+                page.append(obj)
+                if len(page) == 1000:
+                    break
+            if not page:
+                break
+            with inst.db.session() as s:
+                bank = s.get(Bank, bank_id)
+                assert bank is not None
+                taken += ingest.apply_objects(s, inst, ingest.Target(bank, owner, source="bench"), page).added
+            now = time.perf_counter()
+            ours += now - t0
+            pages += 1
+            if pages % every == 0:
+                for o in page:
+                    stix2.parse(o, allow_custom=True)
+                base_objects += len(page)
+                base += time.perf_counter() - now
+            if pages in marks:
+                print(f"  {pages * 1000:>9,} objects: {pages * 1000 / ours:,.0f} objects/s so far, "
+                      f"peak RSS {_rss_mib():.0f} MiB, {time.perf_counter() - start:,.0f} s wall, "
+                      f"load {os.getloadavg()[0]:.1f}", flush=True)
+            t0 = time.perf_counter()
     inst.close()
     if taken != n:
         raise SystemExit(f"imported {taken} signals, expected {n}")
-    report("stix_bundle_import_rate", n / took, "objects/s", None,
-           f"{n:,} indicators from the bundle into a bank in {took:.0f} s; peak RSS {before:.0f} -> "
-           f"{_rss_mib():.0f} MiB")
-    return n / took
+    report("stix_bundle_import_rate", n / ours, "objects/s", base_objects / base,
+           f"{n:,} indicators streamed into a bank in {ours:,.0f} s (Basira's pages only); peak RSS "
+           f"{before:.0f} -> {_rss_mib():.0f} MiB; baseline = stix2.parse of every {every}th page "
+           f"({base_objects:,} objects), interleaved, nothing stored")
+    return n / ours, base_objects / base
+
+
+def json_load_rss(path: Path) -> tuple[float, float]:
+    """(seconds, peak RSS MiB) of ``json.load`` of the whole bundle in a child process: what loading it whole
+    costs, against the streamed import's flat memory."""
+    code = ("import json, resource, sys, time\n"
+            "t = time.perf_counter(); d = json.load(open(sys.argv[1], encoding='utf-8'))\n"
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "
+            "len(d['objects']))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True)
+    took, rss, _ = out.stdout.split()
+    return float(took), float(rss)
 
 
 def peers(root: Path, bundle: Path, k: int) -> tuple[float | None, float | None, float, float]:
@@ -195,9 +254,29 @@ def main() -> None:
     parser.add_argument("--peer-objects", type=int, default=3_000,
                         help="Indicators given to medallion and the stix2 library (they hold them all).")
     parser.add_argument("--skip-import", action="store_true", help="Export and baselines only.")
+    parser.add_argument("--import-only", action="store_true",
+                        help="Write the bundle directly (no database export) and measure the streamed import.")
+    parser.add_argument("--baseline-every", type=int, default=20,
+                        help="Give every n-th imported page to stix2.parse too (the interleaved baseline).")
+    parser.add_argument("--bundle", type=Path, help="Keep the bundle here (reused when it exists, --import-only).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="basira-bench-million-") as tmp:
         root = Path(tmp)
+        if args.import_only:
+            path = args.bundle or root / "bundle.json"
+            if not path.exists():
+                start = time.perf_counter()
+                write_bundle(path, args.signals)
+                print(f"  wrote {args.signals:,} indicators ({path.stat().st_size / 2**20:,.0f} MiB) in "
+                      f"{time.perf_counter() - start:,.0f} s", flush=True)
+            took, rss = json_load_rss(path)
+            report("json_load_whole_bundle_rss", rss, "MiB", None,
+                   f"json.load of the {path.stat().st_size / 2**20:,.0f} MiB bundle in a child process, "
+                   f"{took:.0f} s: what holding it whole costs")
+            basira_import(root, path, args.signals, args.baseline_every)
+            report("stix_bundle_import_peak_rss", _rss_mib(), "MiB", rss,
+                   "this process (streamed import) vs json.load of the whole bundle")
+            return
         bundle, export_rate = basira_export(root, args.signals)
         med_in, med_out, parse_rate, serialize_rate = peers(root, bundle, args.peer_objects)
         k = f"{args.peer_objects:,}"
@@ -208,7 +287,7 @@ def main() -> None:
                f"baseline = stix2 serialize() of {k} parsed indicators")
         if args.skip_import:
             return
-        import_rate = basira_import(root, bundle, args.signals)
+        import_rate, _ = basira_import(root, bundle, args.signals, args.baseline_every)
         report("stix_import_vs_medallion", import_rate, "objects/s", med_in,
                f"baseline = taxii2-client add_objects into medallion, {k} indicators" if med_in
                else "medallion not installed")

@@ -135,3 +135,26 @@ def test_an_exchange_and_an_incident_through_the_cli(cli: Cli) -> None:
     weak = cli("sharing", "incident", "subscribe", "bravo", "--url", "http://127.0.0.1:9/hook")
     assert weak.exit_code != 0 and "16-4,000 characters" in weak.output
     assert "closed: 0 signals added" in cli.ok("sharing", "incident", "close", "1", "--debrief", "drill over").output
+
+
+def test_a_file_exchange_and_a_bundle_import_through_the_cli(cli: Cli, tmp_path: Path) -> None:
+    _setup(cli)
+    folder = cli.data_dir / "exchange-files"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "list.txt").write_text(f"pdq {'f' * 64}\nvideo_md5 {MD5}\n")
+    out = cli.ok("sharing", "exchange", "add", "list", "--api", "file", "--file", "list.txt",
+                 "--bank", "from partner").output
+    assert "fetches file (list.txt)" in out
+    assert "2 added" in cli.ok("sharing", "exchange", "sync", "list").output
+    rows = json.loads(cli.ok("sharing", "exchange", "status", "--json").output)
+    assert rows[0]["api"] == "file" and rows[0]["failures"] == 0 and rows[0]["fetched"] == 2
+    missing = cli("sharing", "exchange", "add", "tat", "--api", "tat", "--bank", "from partner", "--user", "u")
+    assert missing.exit_code != 0 and "needs username, password" in missing.output
+    bundle = tmp_path / "bundle.json"
+    bundle.write_text(json.dumps({"type": "bundle", "id": f"bundle--{uuid.uuid4()}",
+                                  "objects": [_indicator(), {"type": "indicator", "id": "broken"}]}, indent=2))
+    out = cli.ok("sharing", "import", "from partner", str(bundle)).output
+    assert "2 objects in 1 pages: 1 signals added" in out and "1 refused" in out and "no valid STIX id" in out
+    bundle.write_text('{"type": "bundle", "objects": [')
+    cut = cli("sharing", "import", "from partner", str(bundle))
+    assert cut.exit_code != 0 and "ends in the middle" in cut.output

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from basira import __version__
 from basira.api import observability, problems, uploads
@@ -28,18 +29,26 @@ def settle_for_serving() -> None:
     gc.freeze()
 
 
-def create_app(instance: Instance | None = None) -> FastAPI:
-    """Build the app around ``instance`` (a new one from the environment when None)."""
+def create_app(instance: Instance | None = None, *, warm: bool = False) -> FastAPI:
+    """Build the app around ``instance`` (a new one from the environment when None). ``warm`` (``basira serve``):
+    build every route's request handling at start-up (FastAPI builds it at a route's first request, on the event
+    loop, where it holds up every request then in flight: a second and more for the first requests after a start,
+    an incident push among them)."""
     inst = instance or Instance()
     from basira.content.hamming import set_query_threads
 
     set_query_threads(inst.settings.index_threads)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(started: FastAPI) -> AsyncIterator[None]:
+        from basira.api.limits import prepare
         from basira.core.db import start_checkpointer
         from basira.worker import start_worker
 
+        # Off the event loop and before the first request: see limits.prepare.
+        await run_in_threadpool(prepare, started)
+        if warm:
+            await run_in_threadpool(started.openapi)  # builds each route's dependants, as a first request would
         uploads.clean_stale(inst.settings)  # what a crash (kill -9 during an upload) left behind
         checkpointer = start_checkpointer(inst.db.engine, float(inst.settings.sqlite_checkpoint_interval_s))
         worker = start_worker(inst)
@@ -98,6 +107,6 @@ def create_worker_app() -> FastAPI:
 
     settings = load_settings()
     configure_logging(settings.log_format)
-    app = create_app(Instance(settings))
+    app = create_app(Instance(settings), warm=True)
     settle_for_serving()
     return app

@@ -100,6 +100,13 @@ def _rules(app: object) -> list[_RouteRule]:
     return rules
 
 
+def prepare(app: object) -> int:
+    """Read the app's route rules now (at start-up) rather than on its first request: building the OpenAPI
+    document takes a second or more, and on the first request it would hold up the event loop, so the first
+    requests after a start (an incident push among them) would wait for it. The number of rules."""
+    return len(_rules(app))
+
+
 def _read_rules(document: dict[str, Any]) -> list[_RouteRule]:
     rules = []
     for template, operations in document.get("paths", {}).items():

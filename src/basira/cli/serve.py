@@ -50,7 +50,7 @@ def serve(
         _print_claim(url, token, settings.setup_token_ttl_s, settings.demo)
     configure_logging(settings.log_format, log_level)
     if workers == 1:
-        app = create_app(inst)
+        app = create_app(inst, warm=True)
         settle_for_serving()
         uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), log_config=None)
         return

@@ -14,7 +14,7 @@ from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElaps
 from rich.table import Table
 
 from basira.cli.common import JsonOption, OrgOption, echo_json, err, out, principal, state
-from basira.sharing import client, exchanges, export, feeds, incidents
+from basira.sharing import bundle, client, exchanges, export, feeds, incidents
 
 CLI_NAME = "sharing"
 cli_app = typer.Typer(
@@ -169,9 +169,49 @@ def export_bank(
     out.print(f"Wrote {escape(str(output))}.")
 
 
-exchange_app = typer.Typer(help="Hash-sharing exchanges (ThreatExchange through python-threatexchange) feeding banks.",
+@cli_app.command("import")
+def import_bundle(
+    ctx: typer.Context,
+    bank: Annotated[str, typer.Argument(help="The bank's name (in the acting organization) or its id.")],
+    path: Annotated[Path, typer.Argument(help="A STIX 2.1 bundle (JSON file, any size: it is read streamed).",
+                                         exists=True, dir_okay=False, readable=True)],
+    page: Annotated[int, typer.Option("--page", min=1, max=100_000, help="Objects per transaction.")] = 1000,
+    org: OrgOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import a STIX 2.1 bundle file into one of the organization's banks, streamed and a page at a time (the
+    checks of a TAXII sync; what is refused is counted and the first reasons shown)."""
+    inst = state(ctx).instance()
+    ref: int | str = int(bank) if bank.isdigit() else bank
+    with inst.db.session() as s:
+        p, _ = principal(s, org)
+    with path.open("rb") as f, Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                                         console=err, transient=True, disable=as_json) as bar:
+        task = bar.add_task("Importing")
+
+        def show(r: bundle.BundleReport) -> None:
+            bar.update(task, description=f"Importing: {r.objects:,} objects, {r.added:,} signals added")
+
+        report = bundle.import_bundle(inst, p, ref, f, page_size=page, source=f"file:{path.name}", progress=show)
+    if as_json:
+        echo_json({k: v for k, v in vars(report).items()})
+        return
+    out.print(f"{report.objects:,} objects in {report.pages:,} pages: {report.added:,} signals added, "
+              f"{report.revoked:,} revoked, {report.ignored:,} ignored, {report.refused:,} refused.")
+    for reason in report.first_refusals or []:
+        err.print(f"[yellow]refused[/yellow] {escape(reason)}", soft_wrap=True)
+
+
+exchange_app = typer.Typer(help="Hash-sharing exchanges feeding banks: ThreatExchange (through python-threatexchange), "
+                                "Tech Against Terrorism, StopNCII, NCMEC, or a file of signals.",
                            no_args_is_help=True)
 cli_app.add_typer(exchange_app, name="exchange")
+
+
+def _env(name: str) -> str:
+    import os
+
+    return os.environ.get(name, "")
 
 
 @exchange_app.command("add")
@@ -179,23 +219,71 @@ def exchange_add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="A name for the exchange, unique in the organization.")],
     bank: Annotated[str, typer.Option("--bank", help="The organization's own bank that receives the hashes.")],
-    privacy_group: Annotated[str, typer.Option("--privacy-group", help="The ThreatExchange privacy group id.")],
+    api: Annotated[str, typer.Option("--api", help="fb_threatexchange, tat (Tech Against Terrorism), stopncii, "
+                                                   "ncmec or file.")] = exchanges.API_THREATEXCHANGE,
+    privacy_group: Annotated[str, typer.Option("--privacy-group",
+                                               help="ThreatExchange: the privacy group id.")] = "",
     token: Annotated[str, typer.Option("--token", envvar="BASIRA_EXCHANGE_TOKEN", show_default=False,
-                                       help="The app's access token (APP_ID|SECRET); better in "
+                                       help="ThreatExchange: the app's access token (APP_ID|SECRET); better in "
                                             "BASIRA_EXCHANGE_TOKEN. Stored encrypted with the instance key.")] = "",
-    endpoint: Annotated[str, typer.Option("--endpoint", help="The Graph API base URL.")] = exchanges.DEFAULT_ENDPOINT,
+    user: Annotated[str, typer.Option("--user", help="TAT, NCMEC: the user name (the password in "
+                                                     "BASIRA_EXCHANGE_PASSWORD).")] = "",
+    file: Annotated[str, typer.Option("--file", help="file: the file, relative to the data folder's "
+                                                     "exchange-files folder.")] = "",
+    file_type: Annotated[str, typer.Option("--file-type", help="file: the signal type of lines that hold a value "
+                                                               "alone (pdq, video_md5, md5).")] = "",
+    endpoint: Annotated[str, typer.Option("--endpoint", help="The service's base URL (default: the service's "
+                                                             "own; NCMEC: the environment's).")] = "",
     interval: Annotated[int, typer.Option("--interval", help="Seconds between scheduled syncs.")] = 3600,
     replace: Annotated[bool, typer.Option("--replace", help="Change the exchange of that name.")] = False,
     org: OrgOption = None,
 ) -> None:
-    """Add an exchange: a ThreatExchange privacy group fetched into one of the organization's banks."""
+    """Add an exchange fetched into one of the organization's banks. Secrets come from the environment and are
+    stored encrypted: BASIRA_EXCHANGE_TOKEN (ThreatExchange), BASIRA_EXCHANGE_PASSWORD (TAT, NCMEC),
+    BASIRA_EXCHANGE_SUBSCRIPTION_KEY, BASIRA_EXCHANGE_FUNCTION_KEY and optionally BASIRA_EXCHANGE_FEEDBACK_KEY
+    (StopNCII)."""
     inst = state(ctx).instance()
-    spec = exchanges.ExchangeSpec(name, bank, privacy_group, token, endpoint, interval)
+    creds = {"username": user, "password": _env("BASIRA_EXCHANGE_PASSWORD")} if api in ("tat", "ncmec") else \
+        {"subscription_key": _env("BASIRA_EXCHANGE_SUBSCRIPTION_KEY"),
+         "fetch_function_key": _env("BASIRA_EXCHANGE_FUNCTION_KEY"),
+         "feedback_function_key": _env("BASIRA_EXCHANGE_FEEDBACK_KEY")} if api == "stopncii" else {}
+    spec = exchanges.ExchangeSpec(name, bank, privacy_group, token, endpoint, interval, api=api, credentials=creds,
+                                  file=file, file_type=file_type)
     with inst.db.session() as s:
         p, _ = principal(s, org)
-        eid = exchanges.add_exchange(s, p, inst.secret_key, spec, replace=replace).id
-    out.print(f"Exchange [bold]{escape(name)}[/bold] (id {eid}) fetches privacy group {escape(privacy_group)} into "
-              f"bank {escape(bank)} every {interval} s.")
+        ex = exchanges.add_exchange(s, p, inst.secret_key, spec, replace=replace)
+        eid, source = ex.id, ex.endpoint or file
+    what = f"privacy group {escape(privacy_group)}" if api == exchanges.API_THREATEXCHANGE else \
+        f"{escape(api)} ({escape(source)})"
+    out.print(f"Exchange [bold]{escape(name)}[/bold] (id {eid}) fetches {what} into bank {escape(bank)} every "
+              f"{interval} s.")
+
+
+@exchange_app.command("status")
+def exchange_status(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = False) -> None:
+    """Each exchange: its API, bank, last sync, last success, records fetched, failures in a row, last error."""
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, _ = principal(s, org)
+        rows = [{"id": e.id, "name": e.name, "api": e.api, "bank_id": e.bank_id, "enabled": e.enabled,
+                 "interval_s": e.interval_s, "last_sync_at": e.last_sync_at, "last_success_at": e.last_success_at,
+                 "checkpoint": e.checkpoint, "fetched": e.fetched, "failures": e.failures,
+                 "last_error": e.last_error, "next_due": exchanges.next_due(e)} for e in exchanges.list_exchanges(s, p)]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        out.print("No exchanges. Add one with `basira sharing exchange add`.")
+        return
+    table = Table("id", "exchange", "api", "bank", "last sync", "last success", "fetched", "failures")
+    for r in rows:
+        table.add_row(str(r["id"]), escape(str(r["name"])) + ("" if r["enabled"] else " (stopped)"),
+                      str(r["api"]), str(r["bank_id"]), _when(r["last_sync_at"]), _when(r["last_success_at"]),
+                      str(r["fetched"]), str(r["failures"]))
+    out.print(table)
+    for r in rows:
+        if r["last_error"]:
+            out.print(f"[red]{escape(str(r['name']))}: {escape(str(r['last_error']))}[/red]", soft_wrap=True)
 
 
 @exchange_app.command("sync")
@@ -205,7 +293,8 @@ def exchange_sync(
     org: OrgOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Fetch now from each exchange's checkpoint, and write the organization's opinions back as reactions."""
+    """Fetch now from each exchange's checkpoint, and write the organization's opinions back where the exchange
+    takes them (ThreatExchange reactions, StopNCII feedback)."""
     inst = state(ctx).instance()
     with inst.db.session() as s:
         p, _ = principal(s, org)
@@ -217,7 +306,7 @@ def exchange_sync(
         echo_json([r.__dict__ for r in reports])
     for r in reports if not as_json else []:
         out.print(f"{escape(r.name)}: {r.pages} pages, {r.added:,} added, {r.disabled:,} deleted, {r.refused:,} "
-                  f"refused, {r.skipped:,} of other types, {r.reactions:,} reactions sent; checkpoint {r.update_time}")
+                  f"refused, {r.skipped:,} of other types, {r.reactions:,} opinions sent; checkpoint {r.update_time}")
         if r.error:
             err.print(f"[bold red]Error:[/bold red] [red]{escape(r.name)}: {escape(r.error)}[/red]", soft_wrap=True)
     if any(r.error for r in reports):

@@ -16,10 +16,20 @@ from sqlalchemy.orm import Session
 
 from basira.core.models import ConsumerCursor, Event
 
+#: ``session.info`` key holding the kinds of the events the session's transaction raised (for after-commit
+#: listeners that want to wake at once, e.g. the incident pusher, instead of waiting for their next poll).
+EMITTED_KINDS = "basira.outbox.kinds"
+
+
+def _note_kinds(session: Session, kinds: Sequence[str]) -> None:
+    held: set[str] = session.info.setdefault(EMITTED_KINDS, set())
+    held.update(kinds)
+
 
 def emit(session: Session, kind: str, payload: dict[str, Any], org_id: int | None = None) -> Event:
     """Add an event to the caller's transaction; it is visible only if that transaction commits."""
     ev = Event(kind=kind, payload=payload, org_id=org_id)
+    _note_kinds(session, [kind])
     session.add(ev)
     session.flush()
     return ev
@@ -34,6 +44,7 @@ def emit_many(session: Session, events: Sequence[tuple[str, dict[str, Any], int 
         return []
     table = cast(Table, Event.__table__)
     rows = [{"kind": kind, "payload": payload, "org_id": org_id} for kind, payload, org_id in events]
+    _note_kinds(session, [kind for kind, _, _ in events])
     result = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return [int(i) for i in result.scalars().all()]
 

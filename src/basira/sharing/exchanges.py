@@ -1,5 +1,8 @@
 """Hash-sharing exchanges through python-threatexchange: a ThreatExchange privacy group feeding one bank.
 
+(The configuration here covers every exchange; Tech Against Terrorism, StopNCII, NCMEC and files are fetched by
+``sharing/hashlists.py``, which :func:`sync_exchange` hands them to.)
+
 python-threatexchange (pytx, ``threatexchange``) is the library HMA uses to fetch the hash lists platforms share
 (the GIFCT hash-sharing database is reached through ThreatExchange). Basira drives pytx's own
 ``FBThreatExchangeSignalExchangeAPI``: ``fetch_iter`` walks the Graph API's ``threat_updates`` from the stored
@@ -52,6 +55,7 @@ from basira.core.instance import Instance
 from basira.core.models import Opinion, Role, Signal, as_id, utcnow
 from basira.core.principal import Principal
 from basira.core.visibility import Access
+from basira.sharing import hashlists
 from basira.sharing.feeds import MAX_BACKOFF_S, decrypt, encrypt
 from basira.sharing.models import Exchange, ExchangeRecord
 
@@ -66,12 +70,7 @@ REACTIONS = {"confirmed": "HELPFUL", "false_positive": "DISAGREE_WITH_TAGS", "se
 _GROUP = re.compile(r"^[0-9]{1,20}$")
 
 
-class ExchangeError(BasiraError):
-    """The exchange failed, answered something unusable, or could not be reached."""
-
-    status = 502
-    exit_code = 69
-    title = "Exchange error"
+ExchangeError = hashlists.ExchangeError
 
 
 class GuardedThreatExchangeAPI(ThreatExchangeAPI):
@@ -126,28 +125,70 @@ class GuardedThreatExchangeAPI(ThreatExchangeAPI):
 
 @dataclass
 class ExchangeSpec:
+    """An exchange's configuration. ``api``: ``fb_threatexchange`` (``privacy_group`` and ``token``), ``tat`` and
+    ``ncmec`` (``credentials`` username and password), ``stopncii`` (``credentials`` subscription_key,
+    fetch_function_key and optionally feedback_function_key), ``file`` (``file`` inside the instance's
+    exchange-files folder, ``file_type`` when its lines hold values alone). ``endpoint`` empty: the service's own."""
+
     name: str
     bank: str
-    privacy_group: str
-    token: str
-    endpoint: str = DEFAULT_ENDPOINT
+    privacy_group: str = ""
+    token: str = ""
+    endpoint: str = ""
     interval_s: int = 3600
+    api: str = API_THREATEXCHANGE
+    credentials: dict[str, str] = dataclasses.field(default_factory=dict)
+    file: str = ""
+    file_type: str = ""
+
+
+APIS = (API_THREATEXCHANGE, hashlists.API_TAT, hashlists.API_STOPNCII, hashlists.API_NCMEC, hashlists.API_FILE)
+
+
+def _collab_and_secret(spec: ExchangeSpec) -> tuple[str, str, str]:
+    """(collab, endpoint, secret) of a checked spec, or InvalidInput with the reason."""
+    if spec.api not in APIS:
+        raise InvalidInput(f"an exchange's API is one of {', '.join(APIS)}")
+    endpoint = spec.endpoint or (DEFAULT_ENDPOINT if spec.api == API_THREATEXCHANGE
+                                 else hashlists.DEFAULT_ENDPOINTS.get(spec.api, ""))
+    if spec.api != hashlists.API_FILE:
+        url = urlsplit(endpoint)
+        if url.scheme not in ("http", "https") or not url.netloc or len(endpoint) > 2000:
+            raise InvalidInput("the endpoint is an http(s) URL, e.g. https://graph.facebook.com/v26.0")
+    if spec.api == API_THREATEXCHANGE:
+        if not _GROUP.match(spec.privacy_group):
+            raise InvalidInput("a ThreatExchange privacy group is a number")
+        if not 1 <= len(spec.token) <= 4000:
+            raise InvalidInput("the access token has 1-4,000 characters")
+        return spec.privacy_group, endpoint, spec.token
+    if spec.api == hashlists.API_FILE:
+        if not 1 <= len(spec.file) <= 500 or "\n" in spec.file or spec.file.startswith("/") or ".." in spec.file:
+            raise InvalidInput(f"a file exchange names a file inside the instance's {hashlists.FILES_FOLDER} "
+                               "folder (a relative path, no '..')")
+        if spec.file_type and spec.file_type not in hashlists.FILE_TYPES:
+            raise InvalidInput(f"a file's signal type is one of {', '.join(hashlists.FILE_TYPES)}")
+        return f"{spec.file}\n{spec.file_type}" if spec.file_type else spec.file, "", ""
+    wanted = hashlists.CREDENTIALS[spec.api]
+    allowed = set(wanted) | set(hashlists.OPTIONAL_CREDENTIALS.get(spec.api, ()))
+    creds = {k: v for k, v in spec.credentials.items() if v}
+    missing = [k for k in wanted if not creds.get(k)]
+    if missing or set(creds) - allowed:
+        raise InvalidInput(f"a {spec.api} exchange needs {', '.join(wanted)}"
+                           + (f" (and may have {', '.join(sorted(allowed - set(wanted)))})" if allowed - set(wanted)
+                              else ""))
+    if any(len(v) > 4000 or "\n" in v or "\r" in v for v in creds.values()):
+        raise InvalidInput("a credential has at most 4,000 characters and no line break")
+    return "", endpoint, json.dumps(creds)
 
 
 def add_exchange(session: Session, principal: Principal, instance_secret: str, spec: ExchangeSpec,
                  replace: bool = False) -> Exchange:
-    """Configure a ThreatExchange privacy group feeding one of the organization's banks (admins)."""
+    """Configure an exchange feeding one of the organization's banks (admins)."""
     principal.require_admin()
     name = spec.name.strip()
     if not 1 <= len(name) <= 200:
         raise InvalidInput("an exchange name has 1-200 characters")
-    if not _GROUP.match(spec.privacy_group):
-        raise InvalidInput("a ThreatExchange privacy group is a number")
-    url = urlsplit(spec.endpoint)
-    if url.scheme not in ("http", "https") or not url.netloc or len(spec.endpoint) > 2000:
-        raise InvalidInput("the endpoint is an http(s) URL, e.g. https://graph.facebook.com/v26.0")
-    if not 1 <= len(spec.token) <= 4000:
-        raise InvalidInput("the access token has 1-4,000 characters")
+    collab, endpoint, secret = _collab_and_secret(spec)
     if spec.interval_s < 1:
         raise InvalidInput("the sync interval is at least 1 second")
     bank = get_bank(session, principal, spec.bank, Access.OWNER)
@@ -157,14 +198,15 @@ def add_exchange(session: Session, principal: Principal, instance_secret: str, s
     if ex is None:
         ex = Exchange(org_id=principal.org_id, name=name, last_error="", failures=0, fetched=0, checkpoint={})
         session.add(ex)
-    if ex.bank_id != bank.id or ex.collab != spec.privacy_group or ex.endpoint != spec.endpoint:
+    if ex.bank_id != bank.id or ex.api != spec.api or ex.collab != collab or ex.endpoint != endpoint:
         ex.checkpoint = {}  # another source: from its beginning
-    ex.bank_id, ex.api, ex.collab, ex.endpoint = bank.id, API_THREATEXCHANGE, spec.privacy_group, spec.endpoint
-    ex.secret_enc, ex.interval_s, ex.enabled = encrypt(instance_secret, spec.token), spec.interval_s, True
+    ex.bank_id, ex.api, ex.collab, ex.endpoint = bank.id, spec.api, collab, endpoint
+    ex.secret_enc = encrypt(instance_secret, secret) if secret else ""
+    ex.interval_s, ex.enabled = spec.interval_s, True
     session.flush()
     audit.record(session, org_id=principal.org_id, actor=principal.actor, action="sharing.exchange.set",
-                 target=f"exchange:{ex.id}", details={"name": name, "privacy_group": spec.privacy_group,
-                                                      "endpoint": spec.endpoint, "bank": bank.id})
+                 target=f"exchange:{ex.id}", details={"name": name, "api": spec.api, "collab": collab,
+                                                      "endpoint": endpoint, "bank": bank.id})
     return ex
 
 
@@ -215,6 +257,9 @@ def sync_exchange(inst: Instance, exchange_id: int, *, max_pages: int = 10_000) 
         ex = s.get(Exchange, exchange_id)
         if ex is None:
             raise NotFound(f"no exchange {exchange_id}")
+        if ex.api != API_THREATEXCHANGE:
+            other = hashlists.sync_hashlist(inst, exchange_id, max_pages=max_pages)
+            return ExchangeReport(**dataclasses.asdict(other))
         report = ExchangeReport(ex.id, ex.name, update_time=int(ex.checkpoint.get("update_time", 0)))
         api = _api(inst, ex)
         checkpoint = FBThreatExchangeCheckpoint(**ex.checkpoint) if ex.checkpoint else None

@@ -27,10 +27,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from basira.core import audit
+from basira.core import audit, outbox
 from basira.core.banks import get_bank
 from basira.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from basira.core.instance import Instance
@@ -240,25 +240,47 @@ def _push(client: httpx.Client, inc_id: int, sub_id: int, url: str, secret: str,
 
 
 class IncidentPusher(threading.Thread):
-    """The thread of ``basira serve`` that runs :func:`push_due` every ``sharing_incident_poll_s``."""
+    """The thread of ``basira serve`` that runs :func:`push_due` every ``sharing_incident_poll_s``, and at once when
+    a transaction of this process that added signals commits (an API call, the worker): a signal added through
+    this server is pushed without waiting for the next poll. Signals written by another process (the CLI, another
+    worker) are found by the poll."""
 
     def __init__(self, inst: Instance) -> None:
         super().__init__(name="basira-incidents", daemon=True)
         self.inst = inst
         self.interval = float(inst.settings.sharing_incident_poll_s)
         self._stop_event = threading.Event()
+        self._wake = threading.Event()
+
+    def _after_commit(self, session: Session) -> None:
+        kinds = session.info.pop(outbox.EMITTED_KINDS, None)
+        if kinds and "signal.added" in kinds:
+            self._wake.set()
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        session.info.pop(outbox.EMITTED_KINDS, None)
 
     def run(self) -> None:
-        with httpx.Client(timeout=self.inst.settings.sharing_push_timeout_s, follow_redirects=False) as client:
-            while not self._stop_event.is_set():
-                try:
-                    push_due(self.inst, client)
-                except Exception:  # the database is briefly unreachable: the next round tries again
-                    log.exception("incident push round failed")
-                self._stop_event.wait(self.interval)
+        sessions = self.inst.db.sessions
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", self._after_rollback)
+        try:
+            with httpx.Client(timeout=self.inst.settings.sharing_push_timeout_s, follow_redirects=False) as client:
+                while not self._stop_event.is_set():
+                    self._wake.clear()
+                    try:
+                        push_due(self.inst, client)
+                    except Exception:  # the database is briefly unreachable: the next round tries again
+                        log.exception("incident push round failed")
+                    self._wake.wait(self.interval)
+        finally:
+            event.remove(sessions, "after_commit", self._after_commit)
+            event.remove(sessions, "after_rollback", self._after_rollback)
 
     def stop(self) -> None:
         self._stop_event.set()
+        self._wake.set()
         if self.is_alive():
             self.join(self.inst.settings.sharing_push_timeout_s + 5)
 

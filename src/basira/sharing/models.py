@@ -86,7 +86,8 @@ class TaxiiStatus(Base):
 
 
 class Exchange(Base):
-    """A hash-sharing exchange (ThreatExchange's Graph API, as python-threatexchange speaks it) feeding one bank."""
+    """A hash-sharing exchange feeding one bank: ThreatExchange (through python-threatexchange), Tech Against
+    Terrorism's hash list, StopNCII, NCMEC's hash sharing, or a file of signals (``api``; see sharing/hashlists.py)."""
 
     __tablename__ = "sharing_exchanges"
     __table_args__ = (UniqueConstraint("org_id", "name"),)
@@ -96,13 +97,15 @@ class Exchange(Base):
     name: Mapped[str] = mapped_column(String(200))
     api: Mapped[str] = mapped_column(String(64))
     endpoint: Mapped[str] = mapped_column(String(2000), default="")
-    # The exchange's collaboration: the privacy group id for ThreatExchange.
+    # The exchange's collaboration: the privacy group id for ThreatExchange, the file (relative to the instance's
+    # exchange-files folder) and its default signal type for a file, empty for the others.
     collab: Mapped[str] = mapped_column(String(200))
-    # The access token, encrypted as a TAXII feed's secret is.
+    # The credentials (an access token, or a JSON object of the exchange's keys), encrypted as a feed's secret is.
     secret_enc: Mapped[str] = mapped_column(Text, default="")
     interval_s: Mapped[int] = mapped_column(Integer, default=3600)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # pytx's checkpoint (FBThreatExchangeCheckpoint: update_time, last_fetch_time) as JSON.
+    # Where the next sync resumes, as JSON: pytx's FBThreatExchangeCheckpoint for ThreatExchange; TAT's checkpoint
+    # string; StopNCII's update time; NCMEC's window start and paging URL; a file's digest.
     checkpoint: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_sync_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     last_success_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
@@ -118,7 +121,8 @@ class ExchangeRecord(Base):
     """A record taken from an exchange: its (type, indicator) key, the descriptor ids and opinions it carried."""
 
     __tablename__ = "sharing_exchange_records"
-    __table_args__ = (UniqueConstraint("exchange_id", "signal_id"),)
+    __table_args__ = (UniqueConstraint("exchange_id", "signal_id"),
+                      Index("ix_sharing_exchange_records_key", "exchange_id", "record_key"))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     exchange_id: Mapped[int] = mapped_column(ForeignKey("sharing_exchanges.id"), index=True)
     signal_id: Mapped[int] = mapped_column(ForeignKey("signals.id"))
@@ -126,6 +130,9 @@ class ExchangeRecord(Base):
     descriptor_ids: Mapped[list[str]] = mapped_column(default=list)
     positive: Mapped[int] = mapped_column(Integer, default=0)
     negative: Mapped[int] = mapped_column(Integer, default=0)
+    # The exchange's own key of the record that brought the signal (an NCMEC entry "member-id", a file line's
+    # "type value"): a deletion that names only the key finds its signals by it. Empty for ThreatExchange.
+    record_key: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
 
 class Incident(Base):
