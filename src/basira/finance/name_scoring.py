@@ -107,7 +107,7 @@ class IndexState:
             fid = self.form_ids[key] = self._next_form
             self._next_form += 1
             self.forms[fid] = Form(part.skeleton, part.vowels, arabic, skeleton_variants(part.skeleton)[0],
-                                   part.pattern)
+                                   part.pattern, text=part.text)
             if part.skeleton not in self.skeleton_forms:
                 self.skeleton_forms[part.skeleton] = set()
                 for k in form_keys(part.skeleton):
@@ -194,6 +194,25 @@ class IndexState:
         return w
 
 
+    def holders(self, part: NamePart, arabic: bool) -> int:
+        """How many listed entries hold a part: across scripts, any with its consonant skeleton; a Latin part,
+        those with its Latin spelling (vowels included), since Latin skeletons of unrelated words often coincide (a
+        company's one-word name "Machanga" is not the common "Mohsen"). Entries, not names: one company listed
+        with five spellings of its one-word name does not make that word common."""
+        if arabic:
+            nids: Iterable[int] = self.skeleton_names.get(skeleton_variants(part.skeleton)[0], ())
+            if not len(nids):  # type: ignore[arg-type]
+                return self.df.get(skeleton_variants(part.skeleton)[0], 0)
+        else:
+            nids = (n for f in self.skeleton_forms.get(part.skeleton, ())
+                    if not self.forms[f].arabic and self.forms[f].vowels == part.vowels for n in self.forms[f].names)
+        entries: set[EntryId] = set()
+        for nid in nids:
+            entries.add(self.names[int(nid)].entry_id)
+            if len(entries) >= COMMON_PART:
+                break
+        return len(entries)
+
     def query(self, name: str, *, birth_date: DateSpan | None, nationality: tuple[str, ...], gender: Gender | None,
               documents: tuple[str, ...], kind: Kind | None, limit: int, threshold: float,
               only: tuple[EntryId, str] | None = None) -> list[NameHit]:
@@ -207,7 +226,7 @@ class IndexState:
         # As much information as one part no listed name has: the penalty then vanishes, whatever the index size.
         full_info, info = self.weight("\0"), sum(q.weights)
         low = _W["low_information"] * (1.0 - info / full_info) if info < full_info else 0.0
-        if len(q.parts) == 1 and self.df.get(skeleton_variants(q.parts[0].skeleton)[0], 0) >= COMMON_PART:
+        if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
             low = _W["low_information"]  # one common part ("Omar", "Hassan") never alerts alone
         details = birth_date is not None or bool(nationality or gender or documents)
         q_numbers = numbers(screenable(name))
