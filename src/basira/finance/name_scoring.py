@@ -195,22 +195,27 @@ class IndexState:
 
 
     def holders(self, part: NamePart, arabic: bool) -> int:
-        """How many listed entries hold a part: across scripts, any with its consonant skeleton; a Latin part,
-        those with its Latin spelling (vowels included), since Latin skeletons of unrelated words often coincide (a
-        company's one-word name "Machanga" is not the common "Mohsen"). Entries, not names: one company listed
-        with five spellings of its one-word name does not make that word common."""
+        """How many listed entries hold a one-part query, at most ``COMMON_PART``: an Arabic-script part, any with
+        its consonant skeleton (so that one common Arabic name never alerts alone); a Latin part, those with its
+        spelling (see :meth:`spelled_holders`)."""
         if arabic:
-            nids: Iterable[int] = self.skeleton_names.get(skeleton_variants(part.skeleton)[0], ())
-            if not len(nids):  # type: ignore[arg-type]
-                return self.df.get(skeleton_variants(part.skeleton)[0], 0)
-        else:
-            nids = (n for f in self.skeleton_forms.get(part.skeleton, ())
-                    if not self.forms[f].arabic and self.forms[f].vowels == part.vowels for n in self.forms[f].names)
+            return self.df.get(skeleton_variants(part.skeleton)[0], 0)
+        return self.spelled_holders(part.skeleton, part.vowels, False, COMMON_PART)
+
+    def spelled_holders(self, skeleton: str, vowels: str, arabic: bool, enough: int) -> int:
+        """How many listed entries hold a part spelt this way (its skeleton and vowel form, in its script), counted
+        up to ``enough``. Short skeletons of unrelated words coincide (Qusay, Qays and Kass are all "ks"; a
+        company's one-word name "Machanga" and "Mohsen"), so a part's skeleton says little of how common the name
+        is; and entries, not names: one company listed with five spellings of its name does not make it common."""
         entries: set[EntryId] = set()
-        for nid in nids:
-            entries.add(self.names[int(nid)].entry_id)
-            if len(entries) >= COMMON_PART:
-                break
+        for f in self.skeleton_forms.get(skeleton, ()):
+            form = self.forms[f]
+            if form.arabic != arabic or form.vowels != vowels:
+                continue
+            for nid in form.names:
+                entries.add(self.names[nid].entry_id)
+                if len(entries) >= enough:
+                    return enough
         return len(entries)
 
     def query(self, name: str, *, birth_date: DateSpan | None, nationality: tuple[str, ...], gender: Gender | None,

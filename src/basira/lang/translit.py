@@ -128,8 +128,22 @@ def _fold_any(text: str) -> str:
     return _NOT_ALNUM.sub(" ", text).strip()
 
 
+# Slavic names romanised several ways (Aleksej / Aleksei / Alexey, Sosonnyj / Sosonnyy / Sosonnyi, Iurii / Yuriy):
+# the endings -ij, -yj, -iy, -yy, -ii, -ej, -ey written -i / -ei, and a first Iu / Ia written Yu / Ya.
+_SLAVIC_END = re.compile(r"(?:(?<=[a-z]{2})[iy][ijy]|(?<=[aeou])j|(?<=e)y)$")
+_SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
+
+
+def slavic_fold(word: str) -> str:
+    """One spelling of the romanised Slavic endings and starts above (a folded Latin word)."""
+    if len(word) < 4:
+        return word
+    return _SLAVIC_START.sub("y", _SLAVIC_END.sub("i", word))
+
+
 def latin_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one folded Latin word (``ascii_fold`` output, no article)."""
+    word = slavic_fold(word)
     classes = "".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word))
     return _finish(classes)
 
