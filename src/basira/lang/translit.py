@@ -46,21 +46,24 @@ _SUN_LATIN = set("tdrzsn")
 # Latin digraphs first (longest first), then single letters.
 _LAT_DIGRAPHS = (
     ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"), ("ch", "x"),
-    ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"),
+    ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("zh", "ʒ"),
     ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ei", "I"),
     ("ai", "AI"), ("ay", "AI"), ("aw", "AU"),
 )
 _LAT = {
     "a": "A", "e": "I", "i": "I", "o": "U", "u": "U", "y": "y", "w": "w",
     "b": "b", "p": "b", "t": "t", "j": "j", "h": "h", "k": "k", "q": "k", "g": "k", "c": "k", "x": "ks",
-    "d": "d", "z": "z", "r": "r", "s": "s", "f": "f", "v": "f", "l": "l", "m": "m", "n": "n",
+    "d": "d", "z": "z", "r": "r", "s": "s", "f": "f", "v": "ʋ", "l": "l", "m": "m", "n": "n",
 }
 _LAT_RE = re.compile("|".join(d for d, _ in _LAT_DIGRAPHS) + "|[a-z]")
 _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Letters whose Latin spelling varies by region or whose Latin digraph may be two letters: a skeleton keeps a
 # marker, and ``skeleton_variants`` spells it out every way (ذ/ض/ظ: d, z or th; ث: th or s; Latin kh/sh: one
 # letter or two, Is-haq / Ishaq).
-_AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh")}
+# Latin v is f, or a Persian vav the Arabic-script spelling writes as a long vowel or w (Javad / جواد,
+# Siavash / سیاوش, Vahid / وحید); Latin zh is z and h (Azhar), or Persian and Russian zh (ژ, ж).
+_AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
+              "ʒ": ("zh", "j")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
