@@ -71,7 +71,7 @@ _TRAILING = {
     "gmbh", "ag", "kg", "sa", "sarl", "sas", "sal", "bv", "nv", "spa", "srl", "sl", "sro", "as", "ab", "oy",
     "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "pty",
     "lda", "ltda", "cia", "est", "establishment", "aktiengesellschaft", "kft", "zrt", "doo", "ad", "eood",
-    "sdn", "bhd", "tbk", "jv", "group", "ооо", "оао", "зао", "пао", "ао", "тов", "dmcc", "fzllc", "sirketi",
+    "sdn", "bhd", "tbk", "jv", "group", "ооо", "оао", "зао", "пао", "ао", "тов", "dmcc", "sirketi",
 }
 # Several words that name one legal form, folded and joined by spaces.
 _PHRASES = (

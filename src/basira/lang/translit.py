@@ -200,6 +200,7 @@ def latin_vowel_pattern(word: str) -> str:
     Ettounsi): its first vowel is marked ``~``, unknown.
     """
     out: list[str] = []
+    word = slavic_fold(word)
     if len(word) > 4 and word[0] in "aeiou" and word[1] == word[2] and word[1] in _SUN_LATIN:
         out.append("~")
         word = word[1:]
