@@ -1,9 +1,11 @@
 """Pairwise evaluation of the name matcher on the pairs of ``bench/names_pairs.py``, with nomenklatura logic-v2
 scored on the same pairs in the same run.
 
-Run: ``.venv/bin/python bench/names_eval.py`` (the tuning split) or
-``.venv/bin/python bench/names_eval.py --final`` (the frozen test split: read once, at the end; the run refuses a
-test file whose SHA-256 is not ``TEST_SHA256``). ``--limit N`` scores a seeded sample of N pairs.
+Run: ``.venv/bin/python bench/names_eval.py`` (the first tuning split), ``--split dev2`` (the second tuning split,
+``bench/names_holdout.py``), ``--split holdout --final`` (the second, fresh frozen split: read once, at the end; the
+run refuses a file whose SHA-256 is not ``HOLDOUT_SHA256``). ``--split test --final`` reads the first frozen split
+(``TEST_SHA256``), which issue 15's first session read once already: its figures no longer judge later changes.
+``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
 and EU lists (the part weights of a real deployment), limited to the pair's listed name; the query's kind (person,
@@ -32,28 +34,38 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from basira.core.errors import InvalidInput
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord
 from basira.finance.screening import record_of_listed
+from names_holdout import load_ofac_advanced
 from names_pairs import OUT, load
 
-TEST = OUT / "names_test.jsonl.gz"
-TUNE = OUT / "names_tune.jsonl.gz"
-#: SHA-256 of the frozen test split as written by ``bench/names_pairs.py`` before any tuning.
+#: SHA-256 of the first frozen test split as written by ``bench/names_pairs.py`` before any tuning.
 TEST_SHA256 = "0e77d030071ae4cb9ad7d4786d2ca0da8096ca96bf7c7863fc60597235d4c997"
+#: SHA-256 of the second frozen split as written by ``bench/names_holdout.py`` before the changes it judges.
+HOLDOUT_SHA256 = "e05acaf56f841827494fc9c9d0a656d1379b591b5779d45c377aa1b7ea3b8aed"
+FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256}
+#: The second evaluation's entries come from OFAC's advanced XML; the first's from the SDN CSV.
+SECOND = ("dev2", "holdout")
 LOGIC_V2_THRESHOLD = 0.7
 CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 Pair = dict[str, Any]
 Scorer = Callable[[Pair], float]
 
 
-def read(final: bool) -> list[Pair]:
-    path = TEST if final else TUNE
+def read(split: str, final: bool) -> list[Pair]:
+    if split in FROZEN and not final:
+        raise SystemExit(f"the {split} split is frozen: it is read once, at the end, with --final")
+    if final and split not in FROZEN:
+        raise SystemExit(f"--final reads a frozen split ({', '.join(FROZEN)}), not {split}")
+    path = OUT / f"names_{split}.jsonl.gz"
     data = path.read_bytes()
-    if final and hashlib.sha256(data).hexdigest() != TEST_SHA256:
-        raise SystemExit(f"{path} is not the frozen test split (SHA-256 differs from TEST_SHA256)")
+    if final and hashlib.sha256(data).hexdigest() != FROZEN[split]:
+        raise SystemExit(f"{path} is not the frozen {split} split (its SHA-256 differs)")
     return [json.loads(line) for line in gzip.decompress(data).decode().splitlines()]
 
 
-def build_index() -> tuple[NameIndex, float]:
+def build_index(split: str = "tune") -> tuple[NameIndex, float]:
     u, o, e = load()
+    if split in SECOND:
+        o = load_ofac_advanced()
     records: list[NameRecord] = []
     for src, lst in (("un", u), ("ofac", o), ("eu", e)):
         for x in lst:
@@ -125,18 +137,21 @@ def line(name: str, scores: list[float], labels: list[int], t: float) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--final", action="store_true", help="score the frozen test split (once, at the end)")
+    ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout"), default="tune",
+                    help="which pairs: tune and dev2 are tuning splits, test and holdout frozen ones")
+    ap.add_argument("--final", action="store_true", help="score a frozen split (once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="score a seeded sample of this many pairs")
     ap.add_argument("--no-peers", action="store_true", help="skip nomenklatura logic-v2")
     ap.add_argument("--show", type=int, default=0, help="print this many of Basira's errors per kind")
     args = ap.parse_args()
-    pairs = read(args.final)
+    pairs = read(args.split, args.final)
     if args.limit:
         pairs = random.Random(7).sample(pairs, min(args.limit, len(pairs)))
-    print(f"split: {'TEST (frozen, --final)' if args.final else 'tune'}; {len(pairs)} pairs, "
+    print(f"split: {args.split}{' (frozen, --final)' if args.final else ''}; {len(pairs)} pairs, "
           f"{sum(p['label'] for p in pairs)} positive")
-    index, build_s = build_index()
-    print(f"index: {len(index)} entries (UN + OFAC + EU sample) built in {build_s:.1f} s")
+    index, build_s = build_index(args.split)
+    ofac = "OFAC advanced XML" if args.split in SECOND else "OFAC SDN CSV"
+    print(f"index: {len(index)} entries (UN + {ofac} + EU sample) built in {build_s:.1f} s")
     scorers: dict[str, tuple[Scorer, float]] = {}
     b, refused = basira_scorer(index)
     scorers["basira"] = (b, DEFAULT_THRESHOLD)

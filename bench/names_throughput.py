@@ -31,7 +31,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seconds", type=float, default=5.0, help="time per matcher")
     args = ap.parse_args()
-    queries = list(dict.fromkeys(p["q"] for p in read(False)))
+    queries = list(dict.fromkeys(p["q"] for p in read("tune", False)))
     index, build_s = build_index()
     listed = [fold(t) for t in {n.text for n in index._state.names.values()}]
     print(f"index: {len(index)} entries, {len(listed)} distinct listed names, built in {build_s:.1f} s")

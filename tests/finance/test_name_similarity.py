@@ -11,6 +11,7 @@ from basira.finance.name_similarity import (
     END_CONSONANT,
     LONG_SKELETON,
     PART_FLOOR,
+    WEIGHT_GAP_FREE,
     align,
     coverage,
     cross_similarity,
@@ -160,7 +161,11 @@ def test_swapped_parts_that_are_only_alike_lose_twice_their_shortfall() -> None:
 
 def test_a_loose_pair_explains_no_more_than_the_commoner_part_holds() -> None:
     used_q, used_c = align([(0.9, (0,), (0,)), (1.0, (1,), (1,))], [8.0, 4.0], [2.0, 4.0])
-    assert used_q == {0: pytest.approx(0.9 * 2 / 8), 1: 1.0} and used_c == {0: 0.9, 1: 1.0}
+    # The weights' ratio (2/8) costs only past WEIGHT_GAP_FREE.
+    assert used_q == {0: pytest.approx(0.9 * 2 / 8 / WEIGHT_GAP_FREE), 1: 1.0} and used_c == {0: 0.9, 1: 1.0}
+    # A slip of a rare name weighs a little more than the name (a part no list holds): no cost.
+    used_q, _ = align([(0.9, (0,), (0,)), (1.0, (1,), (1,))], [8.0, 4.0], [6.0, 4.0])
+    assert used_q[0] == pytest.approx(0.9)
     close_q, _ = align([(0.95, (0,), (0,))], [8.0], [2.0])
     assert close_q == {0: 0.95}  # another spelling of one name (Hamada / حماده) keeps its weight
 

@@ -29,11 +29,12 @@ class Form:
     canon: str
     pattern: str = ""  # consonant units and written vowels, checked across scripts (see NamePart.pattern)
     names: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    text: str = ""  # the first spelling indexed with these keys, as written (folded): typing slips are read on it
 
     def __reduce__(self) -> tuple[type[Form], tuple[object, ...]]:
         # Saved indexes hold tens of thousands of forms: a plain constructor call unpickles far faster than the
         # dataclass's own state protocol.
-        return Form, (self.skeleton, self.vowels, self.arabic, self.canon, self.pattern, self.names)
+        return Form, (self.skeleton, self.vowels, self.arabic, self.canon, self.pattern, self.names, self.text)
 
 
 @dataclass(slots=True)

@@ -28,6 +28,7 @@ from basira.finance.name_similarity import (
     cross_similarity,
     joined_pattern,
     latin_similarity,
+    text_slip,
     typo_similarity,
     vowel_penalty,
 )
@@ -342,7 +343,8 @@ class QueryRun:
                 for j, f in enumerate(fids):
                     if j not in used_c:
                         form, part = self.state.forms[f], self.parts[i]
-                        s = typo_similarity(part.vowels, form.vowels, part.pattern, form.pattern)
+                        s = typo_similarity(part.vowels, form.vowels, part.pattern, form.pattern) or \
+                            text_slip(part.text, form.text)
                         if s > 0.0:
                             slips.append((s, (i,), (j,)))
             if slips:

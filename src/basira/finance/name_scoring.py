@@ -107,7 +107,7 @@ class IndexState:
             fid = self.form_ids[key] = self._next_form
             self._next_form += 1
             self.forms[fid] = Form(part.skeleton, part.vowels, arabic, skeleton_variants(part.skeleton)[0],
-                                   part.pattern)
+                                   part.pattern, text=part.text)
             if part.skeleton not in self.skeleton_forms:
                 self.skeleton_forms[part.skeleton] = set()
                 for k in form_keys(part.skeleton):
@@ -194,6 +194,30 @@ class IndexState:
         return w
 
 
+    def holders(self, part: NamePart, arabic: bool) -> int:
+        """How many listed entries hold a one-part query, at most ``COMMON_PART``: an Arabic-script part, any with
+        its consonant skeleton (so that one common Arabic name never alerts alone); a Latin part, those with its
+        spelling (see :meth:`spelled_holders`)."""
+        if arabic:
+            return self.df.get(skeleton_variants(part.skeleton)[0], 0)
+        return self.spelled_holders(part.skeleton, part.vowels, False, COMMON_PART)
+
+    def spelled_holders(self, skeleton: str, vowels: str, arabic: bool, enough: int) -> int:
+        """How many listed entries hold a part spelt this way (its skeleton and vowel form, in its script), counted
+        up to ``enough``. Short skeletons of unrelated words coincide (Qusay, Qays and Kass are all "ks"; a
+        company's one-word name "Machanga" and "Mohsen"), so a part's skeleton says little of how common the name
+        is; and entries, not names: one company listed with five spellings of its name does not make it common."""
+        entries: set[EntryId] = set()
+        for f in self.skeleton_forms.get(skeleton, ()):
+            form = self.forms[f]
+            if form.arabic != arabic or form.vowels != vowels:
+                continue
+            for nid in form.names:
+                entries.add(self.names[nid].entry_id)
+                if len(entries) >= enough:
+                    return enough
+        return len(entries)
+
     def query(self, name: str, *, birth_date: DateSpan | None, nationality: tuple[str, ...], gender: Gender | None,
               documents: tuple[str, ...], kind: Kind | None, limit: int, threshold: float,
               only: tuple[EntryId, str] | None = None) -> list[NameHit]:
@@ -207,7 +231,7 @@ class IndexState:
         # As much information as one part no listed name has: the penalty then vanishes, whatever the index size.
         full_info, info = self.weight("\0"), sum(q.weights)
         low = _W["low_information"] * (1.0 - info / full_info) if info < full_info else 0.0
-        if len(q.parts) == 1 and self.df.get(skeleton_variants(q.parts[0].skeleton)[0], 0) >= COMMON_PART:
+        if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
             low = _W["low_information"]  # one common part ("Omar", "Hassan") never alerts alone
         details = birth_date is not None or bool(nationality or gender or documents)
         q_numbers = numbers(screenable(name))

@@ -71,7 +71,7 @@ _TRAILING = {
     "gmbh", "ag", "kg", "sa", "sarl", "sas", "sal", "bv", "nv", "spa", "srl", "sl", "sro", "as", "ab", "oy",
     "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "pty",
     "lda", "ltda", "cia", "est", "establishment", "aktiengesellschaft", "kft", "zrt", "doo", "ad", "eood",
-    "sdn", "bhd", "tbk", "jv", "group",
+    "sdn", "bhd", "tbk", "jv", "group", "ооо", "оао", "зао", "пао", "ао", "тов", "dmcc", "sirketi",
 }
 # Several words that name one legal form, folded and joined by spaces.
 _PHRASES = (
@@ -80,12 +80,25 @@ _PHRASES = (
     "gesellschaft mit beschrankter haftung", "societe anonyme", "sociedad anonima", "societe a responsabilite limitee",
     "free zone establishment", "free zone company", "sociedade anonima", "societa per azioni", "s a", "s a r l",
     "co ltd", "company limited", "sdn bhd", "pvt ltd", "pte ltd", "pty ltd", "and co", "and company",
+    # Shortened or respelt forms: "Joint Stock Co.", "Ltd Liability Company", "GmbH" written out without umlaut.
+    "joint stock co", "joint stock", "open joint stock", "closed joint stock", "public joint stock",
+    "open joint stock co", "closed joint stock co", "public joint stock co", "limited liability",
+    "limited liability co", "ltd liability company", "ltd liability co", "gesellschaft mit beschraenkter haftung",
+    "pvt limited", "private limited company", "sa de cv", "s a de c v", "de cv", "s de rl", "s de rl de cv",
+    "societe anonyme libanaise", "sal offshore", "s a l", "s a l offshore", "public joint stock company",
+    # Russian forms, transliterated and in Cyrillic (folded).
+    "obshchestvo s ogranichennoi otvetstvennostyu", "obshchestvo s ogranichennoy otvetstvennostyu",
+    "obshchestvo s ogranichennoi otvetstvennostiu", "aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
+    "otkrytoe aktsionernoe obshchestvo", "publichnoe aktsionernoe obshchestvo",
+    "общество с ограниченнои ответственностью", "акционерное общество", "закрытое акционерное общество",
+    "открытое акционерное общество", "публичное акционерное общество",
 )
 _PHRASE_WORDS = {tuple(p.split()) for p in _PHRASES}
+_FORM_WORDS = _TRAILING | {w for p in _PHRASE_WORDS for w in p}
 _LONGEST = max(len(p) for p in _PHRASE_WORDS)
 # Written first: Arabic "company" and "establishment", Russian and Indonesian forms.
 _LEADING = {"شركة", "شركه", "مؤسسة", "مؤسسه", "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt",
-            "tov", "pp"}
+            "tov", "pp", "ооо", "оао", "зао", "пао", "ао", "тов", "llc", "company"}
 # Titles and ranks written before a person's name ("Colonel Innocent KAINA", "Dr. Naseer Haqqani"): no part of the
 # name. Religious titles that are also names (Haji, Mullah, Sheikh) are kept: the part weights make them cheap.
 _TITLES = {"colonel", "col", "general", "gen", "lieutenant", "lt", "major", "maj", "captain", "capt", "brigadier",
@@ -133,9 +146,18 @@ def strip_legal_forms(text: str) -> str:
         while end > 1 and not folded[end - 1]:  # punctuation left between two forms
             end -= 1
     start = 0
-    while start < end - 1 and (folded[start] in _LEADING or words[start] in _LEADING or folded[start] in _TITLES):
-        start += 1
-    if start == 0 and end == len(words):
+    changed = True
+    while changed and start < end - 1:
+        changed = False
+        for n in range(min(_LONGEST, end - start - 1), 1, -1):  # "Limited Liability Company X", "ООО X"
+            if tuple(folded[start:start + n]) in _PHRASE_WORDS:
+                start += n
+                changed = True
+                break
+        if not changed and (folded[start] in _LEADING or words[start] in _LEADING or folded[start] in _TITLES):
+            start += 1
+            changed = True
+    if (start == 0 and end == len(words)) or all(f in _FORM_WORDS for f in folded[start:end] if f):
         return text
     return " ".join(words[start:end]).strip(" ,;-")
 

@@ -46,21 +46,24 @@ _SUN_LATIN = set("tdrzsn")
 # Latin digraphs first (longest first), then single letters.
 _LAT_DIGRAPHS = (
     ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"), ("ch", "x"),
-    ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"),
+    ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("zh", "ʒ"),
     ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ei", "I"),
     ("ai", "AI"), ("ay", "AI"), ("aw", "AU"),
 )
 _LAT = {
     "a": "A", "e": "I", "i": "I", "o": "U", "u": "U", "y": "y", "w": "w",
     "b": "b", "p": "b", "t": "t", "j": "j", "h": "h", "k": "k", "q": "k", "g": "k", "c": "k", "x": "ks",
-    "d": "d", "z": "z", "r": "r", "s": "s", "f": "f", "v": "f", "l": "l", "m": "m", "n": "n",
+    "d": "d", "z": "z", "r": "r", "s": "s", "f": "f", "v": "ʋ", "l": "l", "m": "m", "n": "n",
 }
 _LAT_RE = re.compile("|".join(d for d, _ in _LAT_DIGRAPHS) + "|[a-z]")
 _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Letters whose Latin spelling varies by region or whose Latin digraph may be two letters: a skeleton keeps a
 # marker, and ``skeleton_variants`` spells it out every way (ذ/ض/ظ: d, z or th; ث: th or s; Latin kh/sh: one
 # letter or two, Is-haq / Ishaq).
-_AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh")}
+# Latin v is f, or a Persian vav the Arabic-script spelling writes as a long vowel or w (Javad / جواد,
+# Siavash / سیاوش, Vahid / وحید); Latin zh is z and h (Azhar), or Persian and Russian zh (ژ, ж).
+_AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
+              "ʒ": ("zh", "j")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -128,8 +131,22 @@ def _fold_any(text: str) -> str:
     return _NOT_ALNUM.sub(" ", text).strip()
 
 
+# Slavic names romanised several ways (Aleksej / Aleksei / Alexey, Sosonnyj / Sosonnyy / Sosonnyi, Iurii / Yuriy):
+# the endings -ij, -yj, -iy, -yy, -ii, -ej, -ey written -i / -ei, and a first Iu / Ia written Yu / Ya.
+_SLAVIC_END = re.compile(r"(?:(?<=[a-z]{2})[iy][ijy]|(?<=[aeou])j|(?<=e)y)$")
+_SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
+
+
+def slavic_fold(word: str) -> str:
+    """One spelling of the romanised Slavic endings and starts above (a folded Latin word)."""
+    if len(word) < 4:
+        return word
+    return _SLAVIC_START.sub("y", _SLAVIC_END.sub("i", word))
+
+
 def latin_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one folded Latin word (``ascii_fold`` output, no article)."""
+    word = slavic_fold(word)
     classes = "".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word))
     return _finish(classes)
 
@@ -183,6 +200,7 @@ def latin_vowel_pattern(word: str) -> str:
     Ettounsi): its first vowel is marked ``~``, unknown.
     """
     out: list[str] = []
+    word = slavic_fold(word)
     if len(word) > 4 and word[0] in "aeiou" and word[1] == word[2] and word[1] in _SUN_LATIN:
         out.append("~")
         word = word[1:]
