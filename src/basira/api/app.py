@@ -44,6 +44,9 @@ def create_app(instance: Instance | None = None) -> FastAPI:
         checkpointer = start_checkpointer(inst.db.engine, float(inst.settings.sqlite_checkpoint_interval_s))
         worker = start_worker(inst)
         yield
+        # Storing matches still queued are written before the process ends (uvicorn has answered or closed every
+        # request by now, so nothing new arrives).
+        inst.close_match_writer()
         worker.stop()
         if checkpointer is not None:
             checkpointer.stop()

@@ -183,6 +183,21 @@ class Settings:
         metadata={"help": "Threads one index query may use (faiss); 1 suits a server answering many queries at once, "
                           "0 lets one query use every core (a single large batch job)."},
     )
+    match_batch_items: int = field(
+        default=64,
+        metadata={"help": "Storing match requests (signal values) that one server process writes in one transaction "
+                          "at most; 0 writes each request in its own transaction."},
+    )
+    match_batch_wait_ms: float = field(
+        default=5.0,
+        metadata={"help": "How long a storing match waits for others to share its transaction (milliseconds); "
+                          "answered only once that transaction committed."},
+    )
+    match_batch_writers: int = field(
+        default=4,
+        metadata={"help": "Threads of one server process writing groups of storing matches at once (PostgreSQL; "
+                          "SQLite has one)."},
+    )
     log_format: str = field(
         default="text",
         metadata={"help": "How `basira serve` writes its logs to standard error: `text`, or `json` (one JSON object "

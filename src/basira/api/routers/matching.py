@@ -6,6 +6,7 @@ Uploads are streamed to a temporary file (see :mod:`basira.api.uploads`) that is
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -233,4 +234,9 @@ async def match(request: Request, inst: InstanceDep, principal: MatchPrincipal) 
     if not given:
         raise InvalidInput("send signals, a text or a URL")
     req = matching.MatchRequest(signals=given, ref=body.ref, bank_ids=body.banks, store=body.store)
-    return await run_in_threadpool(_match, inst, principal, req)
+    writer = inst.match_writer() if body.store else None
+    if writer is None:
+        return await run_in_threadpool(_match, inst, principal, req)
+    # Values refused before queueing: the shared transaction is for items that can be written.
+    await run_in_threadpool(matching.item_signals, inst.registry, inst.settings, req)
+    return MatchResult.model_validate(await asyncio.wrap_future(writer.submit(principal, req)))
