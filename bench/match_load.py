@@ -10,6 +10,10 @@ health ceiling and storing against lookups; and the server processes' RSS at the
 
 PostgreSQL by default (a fresh database on ``BASIRA_BENCH_POSTGRES``, dropped at the end); ``--database sqlite``.
 
+``--compare-grouping``: a second ``basira serve`` on the same database with ``BASIRA_MATCH_BATCH_ITEMS=0`` (each
+storing match in its own transaction, as before :mod:`basira.core.match_writer`); each round then also sends
+storing matches to it, right before those to the grouped server, and the report gives grouped against single.
+
     .venv/bin/python bench/match_load.py [--signals 100000] [--workers 2] [--clients 16] [--seconds 20] [--rounds 3]
 """
 
@@ -130,6 +134,26 @@ async def _load(base: str, key: str, mode: str, bodies: list[dict[str, object]],
     return len(latencies) / elapsed, p50, p99, errors
 
 
+def _serve(procs: list[subprocess.Popen[bytes]], env: dict[str, str], workers: int) -> str:
+    """Start ``basira serve`` on a free loopback port (appended to ``procs``); its base URL once it is ready."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = Path(env["BASIRA_DATA_DIR"]).parent / f"serve-{port}.log"
+    print(f"basira serve on port {port}, log in {log}", flush=True)
+    with log.open("wb") as out:
+        procs.append(subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", str(workers),
+                                       "--log-level", "warning"], env=env, stdout=out, stderr=out))
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{base}/health/ready", timeout=60):
+                return base
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"basira serve did not become ready at {base}")
+
+
 def _rss(proc: subprocess.Popen[bytes]) -> float:
     parent = psutil.Process(proc.pid)
     return sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)]) / 2**20
@@ -143,6 +167,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    ap.add_argument("--compare-grouping", action="store_true",
+                    help="also serve with BASIRA_MATCH_BATCH_ITEMS=0 and compare storing matches, interleaved")
     args = ap.parse_args()
     rng = random.Random(20)
     tmp = Path(tempfile.mkdtemp(prefix="basira-load-"))
@@ -154,42 +180,42 @@ def main() -> None:
         url = make_url(PG).set(database=name).render_as_string(hide_password=False)
     else:
         url = f"sqlite:///{tmp / 'data' / 'basira.db'}"
-    proc = None
+    procs: list[subprocess.Popen[bytes]] = []
     try:
         inst = Instance(load_settings(environ={}, data_dir=tmp / "data", database_url=url, worker_interval_s=0))
         key, shas, pdqs = _fill(inst, args.signals, rng)
         inst.close()
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
         env = {**os.environ, "BASIRA_DATA_DIR": str(tmp / "data"), "BASIRA_DATABASE_URL": url,
                "BASIRA_SECRET_KEY": "bench", "BASIRA_MATCH_RATE_PER_KEY": "0", "BASIRA_MATCH_RATE_PER_ORG": "0"}
-        proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", str(args.workers),
-                                 "--log-level", "warning"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"{base}/health/ready", timeout=2):
-                    break
-            except OSError:
-                time.sleep(0.2)
+        bases = {"grouped": _serve(procs, env, args.workers)}
+        if args.compare_grouping:
+            # Its own data folder (metrics, index files); the same database.
+            bases["single"] = _serve(procs, {**env, "BASIRA_MATCH_BATCH_ITEMS": "0",
+                                             "BASIRA_DATA_DIR": str(tmp / "data-single")}, args.workers)
+        base = bases["grouped"]
         warm = _bodies(shas, pdqs, rng, 200, False)
-        asyncio.run(_load(base, key, "lookup", warm, args.clients, 5))  # every worker builds its indexes
-        rss_start = _rss(proc)
+        for b in bases.values():
+            asyncio.run(_load(b, key, "lookup", warm, args.clients, 5))  # every worker builds its indexes
+        rss_start = _rss(procs[0])
         lookups, stores = _bodies(shas, pdqs, rng, 5000, False), _bodies(shas, pdqs, rng, 5000, True)
-        results: dict[str, list[tuple[float, float, float, int]]] = {"health": [], "lookup": [], "store": []}
+        plan: list[tuple[str, str, str, list[dict[str, object]]]] = [
+            ("health", base, "health", lookups), ("lookup", base, "lookup", lookups)]
+        if args.compare_grouping:
+            plan.append(("store single", bases["single"], "store", stores))
+        plan.append(("store", base, "store", stores))
+        results: dict[str, list[tuple[float, float, float, int]]] = {label: [] for label, *_ in plan}
         for n in range(args.rounds):
-            for mode, bodies in (("health", lookups), ("lookup", lookups), ("store", stores)):
-                results[mode].append(asyncio.run(_load(base, key, mode, bodies, args.clients, args.seconds)))
-                rate, p50, p99, errors = results[mode][-1]
-                print(f"round {n + 1} {mode}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+            for label, b, mode, bodies in plan:
+                results[label].append(asyncio.run(_load(b, key, mode, bodies, args.clients, args.seconds)))
+                rate, p50, p99, errors = results[label][-1]
+                print(f"round {n + 1} {label}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
                       f"{errors} errors", flush=True)
-        rss_end = _rss(proc)
+        rss_end = _rss(procs[0])
     finally:
-        if proc is not None:
+        for proc in procs:
             proc.terminate()
-            proc.wait(timeout=30)
+        for proc in procs:
+            proc.wait(timeout=60)
         if args.database == "postgres":
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -202,6 +228,14 @@ def main() -> None:
              f"{args.signals} PDQ")
     report("lookups (store=false)", med("lookup", 0), "req/s", med("health", 0), note=f"{setup}; baseline /v1/health")
     report("storing matches", med("store", 0), "req/s", med("lookup", 0), note="baseline: lookups")
+    if args.compare_grouping:
+        report("storing matches, grouped", med("store", 0), "req/s", med("store single", 0),
+               note="baseline: one transaction per request (BASIRA_MATCH_BATCH_ITEMS=0), interleaved")
+        report("store single p50", med("store single", 1), "ms")
+        report("store single p99", med("store single", 2), "ms")
+        report("store single errors", sum(r[3] for r in results["store single"]), "requests")
+        ratios = [g[0] / o[0] for g, o in zip(results["store"], results["store single"], strict=True)]
+        print("per-round grouped/single: " + ", ".join(f"{r:.2f}x" for r in ratios))
     for mode in ("lookup", "store"):
         report(f"{mode} p50", med(mode, 1), "ms")
         report(f"{mode} p99", med(mode, 2), "ms")

@@ -500,6 +500,22 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
     return result
 
 
+def add_signals_audited(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
+                        ref: int | str, specs: Sequence[SignalSpec]) -> list[int]:
+    """:func:`add_signals` for a caller's list (the API's), written as :func:`add_signals_batch` does, with one
+    ``signal.add`` audit entry per signal as :func:`add_signals` records them; the signal id of every spec, in
+    order (a spec given twice names the same signal twice)."""
+    principal.require_bank_write()
+    bank = get_bank(session, principal, ref, Access.OWNER)
+    clean = [validate_spec(registry, settings, s) for s in specs]
+    result = add_signals_batch(session, principal, registry, settings, bank.id, clean, validated=True)
+    ids = [result.ids[(c.entry_ref, c.signal_type, c.value)] for c in clean]
+    types = {result.ids[k]: k[1] for k in result.ids}
+    audit.record_many(session, org_id=principal.org_id, actor=principal.actor,
+                      entries=[("signal.add", f"signal:{sid}", {"bank": bank.id, "type": types[sid]}) for sid in ids])
+    return ids
+
+
 def _entries_batch(session: Session, bank: Bank, specs: list[SignalSpec]) -> dict[str, int]:
     """The id of the entry of every spec's reference in the bank, the missing ones inserted in bulk."""
     wanted: dict[str, SignalSpec] = {}

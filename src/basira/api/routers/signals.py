@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response, status
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -122,9 +123,14 @@ def add_signals(bank: BankRef, body: Annotated[SignalIn | SignalsIn, Body()], in
     the entry is not doubled: its labels are merged and it is enabled again."""
     items = body if isinstance(body, list) else [body]
     with inst.db.session() as s:
-        added = banks.add_signals(s, principal, inst.registry, inst.settings, bank, [i.spec() for i in items])
-        entries = {e.id: e for e in (s.get(Entry, sig.entry_id) for sig in added) if e is not None}
-        return AddedSignals(signals=[SignalOut.of(sig, entries[sig.entry_id]) for sig in added])
+        ids = banks.add_signals_audited(s, principal, inst.registry, inst.settings, bank, [i.spec() for i in items])
+        found: dict[int, tuple[Signal, Entry]] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), 1000):
+            part = unique[start:start + 1000]
+            found.update((sig.id, (sig, entry)) for sig, entry in s.execute(
+                select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id).where(Signal.id.in_(part))))
+        return AddedSignals(signals=[SignalOut.of(*found[i]) for i in ids])
 
 
 _CONTENT_FORM: dict[str, Any] = {"type": "object", "required": ["file"], "properties": {
