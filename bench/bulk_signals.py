@@ -92,12 +92,13 @@ def main() -> None:
         proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", "1", "--log-level",
                                  "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(600):
+        deadline = time.monotonic() + 900  # a loaded machine takes minutes to start the server
+        while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(f"{base}/health/ready", timeout=60):
                     break
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.5)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=600)
 
         def api_json(values: list[str]) -> None:

@@ -145,12 +145,13 @@ def _serve(procs: list[subprocess.Popen[bytes]], env: dict[str, str], workers: i
         procs.append(subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", str(workers),
                                        "--log-level", "warning"], env=env, stdout=out, stderr=out))
     base = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    deadline = time.monotonic() + 900  # a loaded machine takes minutes to start the workers
+    while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"{base}/health/ready", timeout=60):
                 return base
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.5)
     raise SystemExit(f"basira serve did not become ready at {base}")
 
 

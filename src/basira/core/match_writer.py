@@ -130,10 +130,14 @@ class MatchWriter:
             self._slots.release()
 
     def _write(self, group: list[_Job]) -> None:
-        try:
+        def attempt() -> list[dict[str, Any]]:
             with self.db.session() as s:
-                results = match_items(s, self.registry, self.indexes, self.settings,
-                                      [(job.principal, job.request) for job in group])
+                return match_items(s, self.registry, self.indexes, self.settings,
+                                   [(job.principal, job.request) for job in group])
+
+        try:
+            # SQLite locked by a long import: the group is tried again (nothing of it was written).
+            results = self.db.retry_locked(attempt)
         except Exception as e:
             if len(group) == 1:
                 group[0].future.set_exception(e)

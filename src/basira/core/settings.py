@@ -114,6 +114,16 @@ class Settings:
                           "the database this often, so that no request's commit pays for it; 0 leaves it to "
                           "SQLite's own automatic checkpoints."},
     )
+    sqlite_busy_timeout_ms: int = field(
+        default=10_000,
+        metadata={"help": "SQLite only: how long a write waits for the one writer before its statement gives up "
+                          "(then the whole transaction is tried again, see BASIRA_SQLITE_LOCK_RETRY_S)."},
+    )
+    sqlite_lock_retry_s: float = field(
+        default=60.0,
+        metadata={"help": "SQLite only: how long storing matches, signal additions and imports keep trying again "
+                          "a transaction that found the database locked (a long import) before answering 503."},
+    )
     legal_preservation_days: int = field(
         default=183,
         metadata={"help": "Days the record of content removed under a removal order is kept before it is deleted "

@@ -160,9 +160,11 @@ def _hash(inst: Instance, content: Content) -> HashResult:
 
 
 def _match(inst: Instance, principal: Principal, request: matching.MatchRequest) -> MatchResult:
-    with inst.db.session() as s:
-        result = matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
-    return MatchResult.model_validate(result)
+    def attempt() -> dict[str, Any]:
+        with inst.db.session() as s:
+            return matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
+
+    return MatchResult.model_validate(inst.db.retry_locked(attempt))
 
 
 def _flag(raw: str, name: str, *, default: bool) -> bool:

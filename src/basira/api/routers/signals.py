@@ -122,15 +122,20 @@ def add_signals(bank: BankRef, body: Annotated[SignalIn | SignalsIn, Body()], in
     All are validated first: if one is bad, none is added and the problem says why. A value already in
     the entry is not doubled: its labels are merged and it is enabled again."""
     items = body if isinstance(body, list) else [body]
-    with inst.db.session() as s:
-        ids = banks.add_signals_audited(s, principal, inst.registry, inst.settings, bank, [i.spec() for i in items])
-        found: dict[int, tuple[Signal, Entry]] = {}
-        unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), 1000):
-            part = unique[start:start + 1000]
-            found.update((sig.id, (sig, entry)) for sig, entry in s.execute(
-                select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id).where(Signal.id.in_(part))))
-        return AddedSignals(signals=[SignalOut.of(*found[i]) for i in ids])
+
+    def attempt() -> AddedSignals:
+        with inst.db.session() as s:
+            ids = banks.add_signals_audited(s, principal, inst.registry, inst.settings, bank,
+                                            [i.spec() for i in items])
+            found: dict[int, tuple[Signal, Entry]] = {}
+            unique = list(dict.fromkeys(ids))
+            for start in range(0, len(unique), 1000):
+                part = unique[start:start + 1000]
+                found.update((sig.id, (sig, entry)) for sig, entry in s.execute(
+                    select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id).where(Signal.id.in_(part))))
+            return AddedSignals(signals=[SignalOut.of(*found[i]) for i in ids])
+
+    return inst.db.retry_locked(attempt)  # all or none: a locked SQLite is tried again from the start
 
 
 _CONTENT_FORM: dict[str, Any] = {"type": "object", "required": ["file"], "properties": {
