@@ -13,6 +13,8 @@ PostgreSQL by default (a fresh database on ``BASIRA_BENCH_POSTGRES``, dropped at
 ``--compare-grouping``: a second ``basira serve`` on the same database with ``BASIRA_MATCH_BATCH_ITEMS=0`` (each
 storing match in its own transaction, as before :mod:`basira.core.match_writer`); each round then also sends
 storing matches to it, right before those to the grouped server, and the report gives grouped against single.
+``--import-rows N``: a bank import of N rows (CSV through ``POST /v1/banks/{bank}/import``) beside every storing
+round; its time and HTTP status are printed (on SQLite: does anything fail with "database is locked"?).
 
     .venv/bin/python bench/match_load.py [--signals 100000] [--workers 2] [--clients 16] [--seconds 20] [--rounds 3]
 """
@@ -30,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -61,12 +64,13 @@ def _flip(value: str, bits: int, rng: random.Random) -> str:
     return f"{n:064x}"
 
 
-def _fill(inst: Instance, n: int, rng: random.Random) -> tuple[str, list[str], list[str]]:
+def _fill(inst: Instance, n: int, rng: random.Random) -> tuple[str, str, list[str], list[str]]:
     with inst.db.session() as s:
         org = orgs.create_org(s, "load", "load", "Load", operator=True)
         admin = system_principal(org.id, actor="bench")
         bank = banks.create_bank(s, admin, inst.registry, banks.BankSpec(name="known", tlp="GREEN"))
         key = orgs.create_key(s, admin, org.id, "analyst", "load").secret
+        admin_key = orgs.create_key(s, admin, org.id, "admin", "import").secret
         bank_id = bank.id
     shas = [_hex(rng, 32) for _ in range(n)]
     pdqs = [_hex(rng, 32) for _ in range(n)]
@@ -85,7 +89,18 @@ def _fill(inst: Instance, n: int, rng: random.Random) -> tuple[str, list[str], l
                                  "labels": [], "provenance": "bench", "enabled": True, "created_at": now,
                                  "updated_at": now})
             s.execute(insert(Signal), rows)
-    return key, shas, pdqs
+    return key, admin_key, shas, pdqs
+
+
+def _import(base: str, admin_key: str, rows: int, rng: random.Random, out: list[tuple[float, int]]) -> None:
+    """One bank import of ``rows`` new sha256 values into a new bank (what runs beside the storing round)."""
+    body = "signal_type,signal_value\n" + "".join(f"sha256,{_hex(rng, 32)}\n" for _ in range(rows))
+    started = time.perf_counter()
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {admin_key}"}, timeout=600) as client:
+        bank = client.post("/v1/banks", json={"name": f"import-{secrets.token_hex(4)}", "tlp": "GREEN"})
+        r = client.post(f"/v1/banks/{bank.json()['id']}/import", params={"format": "csv"}, content=body.encode(),
+                        headers={"Content-Type": "text/csv"})
+    out.append((time.perf_counter() - started, r.status_code))
 
 
 def _bodies(shas: list[str], pdqs: list[str], rng: random.Random, count: int, store: bool) -> list[dict[str, object]]:
@@ -168,6 +183,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
+    ap.add_argument("--import-rows", type=int, default=0,
+                    help="a bank import of this many rows runs beside every storing round (through the API)")
     ap.add_argument("--compare-grouping", action="store_true",
                     help="also serve with BASIRA_MATCH_BATCH_ITEMS=0 and compare storing matches, interleaved")
     args = ap.parse_args()
@@ -184,7 +201,7 @@ def main() -> None:
     procs: list[subprocess.Popen[bytes]] = []
     try:
         inst = Instance(load_settings(environ={}, data_dir=tmp / "data", database_url=url, worker_interval_s=0))
-        key, shas, pdqs = _fill(inst, args.signals, rng)
+        key, admin_key, shas, pdqs = _fill(inst, args.signals, rng)
         inst.close()
         env = {**os.environ, "BASIRA_DATA_DIR": str(tmp / "data"), "BASIRA_DATABASE_URL": url,
                "BASIRA_SECRET_KEY": "bench", "BASIRA_MATCH_RATE_PER_KEY": "0", "BASIRA_MATCH_RATE_PER_ORG": "0"}
@@ -205,9 +222,18 @@ def main() -> None:
             plan.append(("store single", bases["single"], "store", stores))
         plan.append(("store", base, "store", stores))
         results: dict[str, list[tuple[float, float, float, int]]] = {label: [] for label, *_ in plan}
+        imports: list[tuple[float, int]] = []
         for n in range(args.rounds):
             for label, b, mode, bodies in plan:
+                importer = None
+                if mode == "store" and args.import_rows:
+                    importer = threading.Thread(target=_import, args=(b, admin_key, args.import_rows, rng, imports))
+                    importer.start()
                 results[label].append(asyncio.run(_load(b, key, mode, bodies, args.clients, args.seconds)))
+                if importer is not None:
+                    importer.join()
+                    print(f"  import of {args.import_rows} rows beside it: {imports[-1][0]:.1f} s, HTTP "
+                          f"{imports[-1][1]}", flush=True)
                 rate, p50, p99, errors = results[label][-1]
                 print(f"round {n + 1} {label}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
                       f"{errors} errors", flush=True)
@@ -241,6 +267,9 @@ def main() -> None:
         report(f"{mode} p50", med(mode, 1), "ms")
         report(f"{mode} p99", med(mode, 2), "ms")
         report(f"{mode} errors", sum(r[3] for r in results[mode]), "requests")
+    if imports:
+        print(f"imports beside the storing rounds: {len(imports)}, HTTP {sorted({c for _, c in imports})}, "
+              f"{statistics.median(t for t, _ in imports):.1f} s median")
     report("server RSS at end", rss_end, "MiB", rss_start, note="all worker processes; baseline: after warm-up")
 
 
