@@ -170,6 +170,27 @@ def _serve(procs: list[subprocess.Popen[bytes]], env: dict[str, str], workers: i
     raise SystemExit(f"basira serve did not become ready at {base}")
 
 
+def _cpu(procs: list[subprocess.Popen[bytes]]) -> tuple[float, float]:
+    """CPU seconds used so far by the Basira servers (every process) and by the PostgreSQL server's processes.
+
+    Per request, this is steadier than requests/s on a machine shared with other work: only one mode runs at a
+    time, so the difference over a round is that round's cost."""
+    def total(ps: list[psutil.Process]) -> float:
+        out = 0.0
+        for p in ps:
+            try:
+                t = p.cpu_times()
+            except psutil.Error:
+                continue
+            out += t.user + t.system
+        return out
+
+    basira = [psutil.Process(p.pid) for p in procs]
+    basira += [c for p in basira for c in p.children(recursive=True)]
+    postgres = [p for p in psutil.process_iter(["name"]) if p.info["name"] in ("postgres", "postmaster")]
+    return total(basira), total(postgres)
+
+
 def _rss(proc: subprocess.Popen[bytes]) -> float:
     parent = psutil.Process(proc.pid)
     return sum(p.memory_info().rss for p in [parent, *parent.children(recursive=True)]) / 2**20
@@ -223,20 +244,26 @@ def main() -> None:
         plan.append(("store", base, "store", stores))
         results: dict[str, list[tuple[float, float, float, int]]] = {label: [] for label, *_ in plan}
         imports: list[tuple[float, int]] = []
+        cpu: dict[str, list[tuple[float, float]]] = {label: [] for label, *_ in plan}
         for n in range(args.rounds):
             for label, b, mode, bodies in plan:
                 importer = None
                 if mode == "store" and args.import_rows:
                     importer = threading.Thread(target=_import, args=(b, admin_key, args.import_rows, rng, imports))
                     importer.start()
+                cpu0 = _cpu(procs)
                 results[label].append(asyncio.run(_load(b, key, mode, bodies, args.clients, args.seconds)))
+                cpu1 = _cpu(procs)
+                done = max(1.0, results[label][-1][0] * args.seconds)
+                cpu[label].append(((cpu1[0] - cpu0[0]) / done * 1000, (cpu1[1] - cpu0[1]) / done * 1000))
                 if importer is not None:
                     importer.join()
                     print(f"  import of {args.import_rows} rows beside it: {imports[-1][0]:.1f} s, HTTP "
                           f"{imports[-1][1]}", flush=True)
                 rate, p50, p99, errors = results[label][-1]
                 print(f"round {n + 1} {label}: {rate:.0f} req/s, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-                      f"{errors} errors", flush=True)
+                      f"{errors} errors; CPU per request: Basira {cpu[label][-1][0]:.1f} ms, PostgreSQL "
+                      f"{cpu[label][-1][1]:.1f} ms", flush=True)
         rss_end = _rss(procs[0])
     finally:
         for proc in procs:
@@ -263,6 +290,12 @@ def main() -> None:
         report("store single errors", sum(r[3] for r in results["store single"]), "requests")
         ratios = [g[0] / o[0] for g, o in zip(results["store"], results["store single"], strict=True)]
         print("per-round grouped/single: " + ", ".join(f"{r:.2f}x" for r in ratios))
+        for i, side in ((0, "Basira"), (1, "PostgreSQL")):
+            grouped = statistics.median(c[i] for c in cpu["store"])
+            single = statistics.median(c[i] for c in cpu["store single"])
+            report(f"{side} CPU per storing match, grouped", grouped, "ms", single,
+                   note="baseline: one transaction per request; lower is better")
+        report("Basira CPU per lookup", statistics.median(c[0] for c in cpu["lookup"]), "ms")
     for mode in ("lookup", "store"):
         report(f"{mode} p50", med(mode, 1), "ms")
         report(f"{mode} p99", med(mode, 2), "ms")

@@ -19,9 +19,9 @@ import hmac
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from basira.core import hashchain
@@ -100,16 +100,16 @@ def record_many(session: Session, *, org_id: int | None, actor: str,
     if key is None and head is not None and head.keyed_from is not None:
         raise ConfigurationError("the audit chain is keyed but this session has no audit key")
     ts = utcnow().isoformat()
-    rows: list[AuditEntry] = []
+    first = seq + 1
+    rows: list[dict[str, Any]] = []
     for action, target, details in entries:
         seq += 1
         det = json.loads(json.dumps(details or {}, default=str))
         h = _digest(chain, seq, ts, actor, action, target, det, prev, key)
-        rows.append(AuditEntry(chain=chain, seq=seq, ts=ts, actor=actor, action=action, target=target,
-                               details=det, prev_hash=prev, hash=h))
+        rows.append({"chain": chain, "seq": seq, "ts": ts, "actor": actor, "action": action, "target": target,
+                     "details": det, "prev_hash": prev, "hash": h})
         prev = h
-    session.add_all(rows)
-    first = rows[0].seq
+    session.execute(insert(cast(Table, AuditEntry.__table__)), rows)  # Core executemany: no ORM work per entry
     if head is None:
         head = AuditHead(chain=chain, seq=seq, hash=prev)
         session.add(head)

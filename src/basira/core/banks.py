@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, exists, func, insert, select
+from sqlalchemy import ColumnElement, Table, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from basira.core import audit, outbox
@@ -484,8 +484,9 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
                      "provenance": origins.get((k[1], k[2])) or merged[k].provenance or principal.actor,
                      "quality": merged[k].quality, "expires_at": merged[k].expires_at, "enabled": True,
                      "created_at": now, "updated_at": now} for k in fresh]
-            inserted = session.execute(insert(Signal).returning(Signal.id, Signal.entry_id, Signal.signal_type,
-                                                                Signal.value, sort_by_parameter_order=True), rows)
+            table = cast(Table, Signal.__table__)  # Core, not ORM bulk: no per-row ORM bookkeeping
+            inserted = session.execute(insert(table).returning(table.c.id, table.c.entry_id, table.c.signal_type,
+                                                               table.c.value, sort_by_parameter_order=True), rows)
             for sid, entry_id, stype, value in inserted:
                 key = (refs[entry_id], stype, value)
                 result.ids[key] = sid
@@ -493,7 +494,7 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
                                 "created_at": now})
             result.added += len(fresh)
     if changes:
-        session.execute(insert(SignalChange), changes)
+        session.execute(insert(cast(Table, SignalChange.__table__)), changes)
     if result.changed:
         outbox.emit(session, "signal.added", {"bank_id": bank.id, "signal_ids": list(result.ids.values())[:1000],
                                               "count": len(result.ids)}, org_id=principal.org_id)
@@ -540,7 +541,8 @@ def _entries_batch(session: Session, bank: Bank, specs: list[SignalSpec]) -> dic
             session.flush()
             rows = [{"bank_id": bank.id, "ref": r, "content_type": wanted[r].content_type,
                      "attributes": wanted[r].attributes, "created_at": now, "updated_at": now} for r in missing]
-            for eid, eref in session.execute(insert(Entry).returning(Entry.id, Entry.ref,
+            table = cast(Table, Entry.__table__)
+            for eid, eref in session.execute(insert(table).returning(table.c.id, table.c.ref,
                                                                      sort_by_parameter_order=True), rows):
                 found[eref] = eid
     return found
