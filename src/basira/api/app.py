@@ -101,6 +101,9 @@ def create_worker_app() -> FastAPI:
 
     settings = load_settings()
     configure_logging(settings.log_format)
+    from basira.api.serving import configure
+
+    configure(settings)  # this worker's request-head deadline (the class is shared with the command's process)
     app = create_app(Instance(settings))
     settle_for_serving()
     return app

@@ -193,6 +193,16 @@ class Settings:
         metadata={"help": "Threads one index query may use (faiss); 1 suits a server answering many queries at once, "
                           "0 lets one query use every core (a single large batch job)."},
     )
+    serve_header_timeout_s: float = field(
+        default=10.0,
+        metadata={"help": "Seconds a client has to send a whole request line and headers to `basira serve` (from "
+                          "connecting, or from the previous answer) before its connection is closed: slow or "
+                          "silent clients cannot hold connections (0: no limit)."},
+    )
+    serve_keep_alive_s: int = field(
+        default=5,
+        metadata={"help": "Seconds `basira serve` keeps an idle connection open after an answer."},
+    )
     match_batch_items: int = field(
         default=64,
         metadata={"help": "Storing match requests (signal values) that one server process writes in one transaction "
