@@ -484,11 +484,16 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
                      "provenance": origins.get((k[1], k[2])) or merged[k].provenance or principal.actor,
                      "quality": merged[k].quality, "expires_at": merged[k].expires_at, "enabled": True,
                      "created_at": now, "updated_at": now} for k in fresh]
-            table = cast(Table, Signal.__table__)  # Core, not ORM bulk: no per-row ORM bookkeeping
-            inserted = session.execute(insert(table).returning(table.c.id, table.c.entry_id, table.c.signal_type,
-                                                               table.c.value, sort_by_parameter_order=True), rows)
-            for sid, entry_id, stype, value in inserted:
+            # A plain executemany (no RETURNING), the ids read back: a multi-row INSERT ... RETURNING of thousands
+            # of rows costs psycopg more in parsing its placeholders than the database in writing them.
+            session.execute(insert(cast(Table, Signal.__table__)), rows)
+            wanted = set(fresh)
+            for sid, entry_id, stype, value in session.execute(
+                    select(Signal.id, Signal.entry_id, Signal.signal_type, Signal.value).where(
+                        Signal.entry_id.in_({entries[k[0]] for k in fresh}), Signal.value.in_([k[2] for k in fresh]))):
                 key = (refs[entry_id], stype, value)
+                if key not in wanted:
+                    continue
                 result.ids[key] = sid
                 changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": stype, "op": "add",
                                 "created_at": now})
@@ -541,9 +546,9 @@ def _entries_batch(session: Session, bank: Bank, specs: list[SignalSpec]) -> dic
             session.flush()
             rows = [{"bank_id": bank.id, "ref": r, "content_type": wanted[r].content_type,
                      "attributes": wanted[r].attributes, "created_at": now, "updated_at": now} for r in missing]
-            table = cast(Table, Entry.__table__)
-            for eid, eref in session.execute(insert(table).returning(table.c.id, table.c.ref,
-                                                                     sort_by_parameter_order=True), rows):
+            session.execute(insert(cast(Table, Entry.__table__)), rows)  # no RETURNING: see add_signals_batch
+            for eref, eid in session.execute(select(Entry.ref, Entry.id).where(Entry.bank_id == bank.id,
+                                                                               Entry.ref.in_(missing))):
                 found[eref] = eid
     return found
 

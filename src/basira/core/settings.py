@@ -209,9 +209,10 @@ class Settings:
                           "at most; 0 writes each request in its own transaction."},
     )
     match_batch_wait_ms: float = field(
-        default=5.0,
-        metadata={"help": "How long a storing match waits for others to share its transaction (milliseconds); "
-                          "answered only once that transaction committed."},
+        default=0.0,
+        metadata={"help": "How long a storing match waits for others to share its transaction (milliseconds); 0: "
+                          "only those that queued while the writers were busy (measured faster than 5 ms on a busy "
+                          "machine). Answered only once that transaction committed."},
     )
     match_batch_writers: int = field(
         default=4,
