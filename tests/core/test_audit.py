@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import delete, select, update
 
 from basira.core import audit
@@ -90,7 +92,7 @@ def test_entries_written_together_chain_like_single_ones(instance: Instance, org
         rows = list(s.scalars(select(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id))
                               .order_by(AuditEntry.seq)))
         assert [e.seq for e in rows] == list(range(1, 8))
-        assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+        assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
         s.execute(update(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id), AuditEntry.seq == 4)
                   .values(target="signal:99"))
     assert _problems(instance, org_id) == ["entry 4 was edited (its hash does not match its content)"]
