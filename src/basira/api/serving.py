@@ -74,6 +74,8 @@ class GuardedH11Protocol(H11Protocol):
         self._head_timer = None
         if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
             return
+        if self.timeout_keep_alive_task is not None:
+            return  # idle after an answer, nothing sent since: uvicorn's keep-alive timeout closes it
         type(self).closed_late += 1
         log.debug("closing a connection that sent no complete request head in %.0f s", self.header_timeout)
         self.transport.close()
