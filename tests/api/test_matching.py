@@ -188,3 +188,39 @@ def test_a_lookup_with_store_false_answers_the_same_and_writes_nothing(
     form = client.post("/v1/match", headers={"Authorization": f"Bearer {admin_key}"},
                        files={"file": ("a.bin", b"abc")}, data={"store": "maybe"})
     assert form.status_code == 422 and "store is true or false" in form.text
+
+
+def test_concurrent_storing_matches_share_a_transaction_and_answer_after_it(database_url: str,
+                                                                            tmp_path: Path) -> None:
+    """JSON storing matches sent at once are grouped by the process's MatchWriter; each answer names a committed
+    item; a bad value is still a 422 of its own."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import select
+
+    from basira.core.models import Item
+
+    settings = load_settings(environ={}, data_dir=tmp_path / "data", database_url=database_url,
+                             secret_key="test", worker_interval_s=0, match_batch_wait_ms=300.0)
+    inst = Instance(settings)
+    try:
+        with inst.db.session() as s:
+            org = orgs.create_org(s, "test", "acme", "Acme", operator=True)
+            key = orgs.create_key(s, system_principal(org.id, actor="t"), org.id, "admin", "k").secret
+        with TestClient(create_app(inst)) as client:
+            api = Api(client, key)
+            bank = api.bank("known")
+            api.add(bank["id"], "md5", "a" * 32)
+            with ThreadPoolExecutor(8) as pool:
+                answers = list(pool.map(lambda n: api.match(("md5", "a" * 32 if n % 2 else "b" * 32), ref=f"p{n}"),
+                                        range(8)))
+            assert [r.status_code for r in answers] == [200] * 8
+            assert [r.json()["matched"] for r in answers] == [bool(n % 2) for n in range(8)]
+            writer = inst.match_writer()
+            assert writer is not None and writer.items == 8 and writer.groups < 8
+            problem(api.match(("md5", "zz")), 422)
+        with inst.db.session() as s:
+            stored = dict(s.execute(select(Item.ref, Item.id)).all())
+        assert stored == {f"p{n}": r.json()["item"]["id"] for n, r in enumerate(answers)}
+    finally:
+        inst.close()

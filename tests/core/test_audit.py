@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+
 from sqlalchemy import delete, select, update
 
 from basira.core import audit
 from basira.core.instance import Instance
-from basira.core.models import AuditEntry
+from basira.core.models import AuditEntry, AuditHead
 
 
 def _fill(instance: Instance, org_id: int, n: int = 5) -> None:
@@ -75,3 +77,32 @@ def test_each_organization_has_its_own_chain(instance: Instance, org_id: int) ->
         seqs = s.scalars(select(AuditEntry.seq).where(AuditEntry.chain == audit.org_chain(org_id))
                          .order_by(AuditEntry.seq)).all()
     assert list(seqs) == [1, 2]
+
+
+def test_entries_written_together_chain_like_single_ones(instance: Instance, org_id: int) -> None:
+    """record_many (the API's list of signals) continues a chain as record would: contiguous numbers, each entry
+    linked to the one before, the head at the last; an edit of one of them is found."""
+    _fill(instance, org_id, 2)
+    with instance.db.session() as s:
+        n = audit.record_many(s, org_id=org_id, actor="tester", entries=[
+            ("signal.add", f"signal:{i}", {"bank": 1, "type": "md5"}) for i in range(4)])
+        audit.record(s, org_id=org_id, actor="tester", action="bank.update", target="bank:9")
+    assert n == 4 and _problems(instance, org_id) == []
+    with instance.db.session() as s:
+        rows = list(s.scalars(select(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id))
+                              .order_by(AuditEntry.seq)))
+        assert [e.seq for e in rows] == list(range(1, 8))
+        assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
+        s.execute(update(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id), AuditEntry.seq == 4)
+                  .values(target="signal:99"))
+    assert _problems(instance, org_id) == ["entry 4 was edited (its hash does not match its content)"]
+
+
+def test_entries_written_together_start_a_keyed_chain(instance: Instance, org_id: int) -> None:
+    with instance.db.session() as s:
+        audit.record_many(s, org_id=org_id + 1000, actor="tester", entries=[("a", "t", None), ("b", "t", {})])
+    with instance.db.session() as s:
+        (report,) = audit.verify(s, [audit.org_chain(org_id + 1000)])
+        head = s.get(AuditHead, audit.org_chain(org_id + 1000))
+    assert report.ok and report.entries == 2
+    assert head is not None and head.seq == 2 and head.keyed_from == 1 and head.seal

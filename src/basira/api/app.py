@@ -53,6 +53,9 @@ def create_app(instance: Instance | None = None, *, warm: bool = False) -> FastA
         checkpointer = start_checkpointer(inst.db.engine, float(inst.settings.sqlite_checkpoint_interval_s))
         worker = start_worker(inst)
         yield
+        # Storing matches still queued are written before the process ends (uvicorn has answered or closed every
+        # request by now, so nothing new arrives).
+        inst.close_match_writer()
         worker.stop()
         if checkpointer is not None:
             checkpointer.stop()
@@ -107,6 +110,9 @@ def create_worker_app() -> FastAPI:
 
     settings = load_settings()
     configure_logging(settings.log_format)
+    from basira.api.serving import configure
+
+    configure(settings)  # this worker's request-head deadline (the class is shared with the command's process)
     app = create_app(Instance(settings), warm=True)
     settle_for_serving()
     return app

@@ -29,6 +29,7 @@ def serve(
     # Imported here: the server's dependencies are only needed by this command.
     import uvicorn
 
+    from basira.api import serving
     from basira.api.app import create_app, settle_for_serving
     from basira.api.observability import configure_logging
 
@@ -49,10 +50,12 @@ def serve(
     if token is not None:
         _print_claim(url, token, settings.setup_token_ttl_s, settings.demo)
     configure_logging(settings.log_format, log_level)
+    # Deadlines for request heads and idle connections (slow or silent clients), see api/serving.py.
+    options = serving.configure(settings)
     if workers == 1:
         app = create_app(inst, warm=True)
         settle_for_serving()
-        uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), log_config=None)
+        uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), log_config=None, **options)
         return
     if inst.db.engine.dialect.name == "sqlite":
         err.print("[yellow]Several workers on SQLite share one writer; PostgreSQL (BASIRA_DATABASE_URL) scales "
@@ -67,7 +70,7 @@ def serve(
     metrics_dir.mkdir(mode=0o700, parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     uvicorn.run("basira.api.app:create_worker_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level.lower(), log_config=None)
+                log_level=log_level.lower(), log_config=None, **options)
 
 
 def _print_claim(url: str, token: str, ttl_s: float, demo: bool) -> None:

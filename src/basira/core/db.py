@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
+import random
 import threading
+import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from basira.core.errors import ConfigurationError
@@ -23,6 +26,7 @@ from basira.core.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 
@@ -43,13 +47,42 @@ def load_models(fronts: FrontRegistry | None = None) -> None:
         importlib.import_module(name)
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+def _sqlite_pragmas_for(busy_timeout_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.close()
+
+    return on_connect
+
+
+def is_locked(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (or busy): another writer held the database past the busy
+    timeout. Nothing of the transaction was written; trying it again is safe."""
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc.orig if exc.orig is not None else exc).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+def retry_locked(fn: Callable[[], T], within_s: float) -> T:
+    """Run ``fn`` (one whole transaction), again while SQLite answers "database is locked", for up to ``within_s``
+    seconds in all, with growing pauses; the last error is raised when the time is up. Other errors at once."""
+    deadline = time.monotonic() + max(0.0, within_s)
+    pause = 0.05
+    while True:
+        try:
+            return fn()
+        except OperationalError as e:
+            left = deadline - time.monotonic()
+            if not is_locked(e) or left <= 0:
+                raise
+            log.info("SQLite was locked by another writer; trying the transaction again")
+            time.sleep(min(left, pause * (0.5 + random.random())))  # noqa: S311 (a jitter, not a secret)
+            pause = min(pause * 2, 1.0)
 
 
 class SQLiteCheckpointer(threading.Thread):
@@ -117,21 +150,21 @@ def _sqlite_checkout_for(engine: Engine) -> Callable[[Any, Any, Any], None]:
     return on_checkout
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_busy_timeout_ms: int = 10_000) -> Engine:
     """An engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
     try:
-        return _make_engine(url)
+        return _make_engine(url, sqlite_busy_timeout_ms)
     except (ArgumentError, NoSuchModuleError) as e:
         raise ConfigurationError(f"the database URL is not usable ({e})") from None
 
 
-def _make_engine(url: str) -> Engine:
+def _make_engine(url: str, busy_timeout_ms: int) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas_for(busy_timeout_ms))
         event.listen(engine, "checkout", _sqlite_checkout_for(engine))
         return engine
     # Fail fast when the server is away (a request answers 503 within seconds, not after the OS's TCP timeout) and
@@ -148,12 +181,20 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+@functools.cache
+def migration_heads() -> frozenset[str]:
+    """The heads of the migrations shipped with this code (read once per process: parsing every migration file
+    takes 0.2-5 s, far too long for a readiness probe)."""
+    from alembic.script import ScriptDirectory
+
+    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
 def schema_is_current(engine: Engine) -> bool:
     """Whether the database carries every head of the migrations (what :func:`migrate` would bring it to)."""
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    heads = migration_heads()
     with engine.connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
     return heads == current
@@ -173,7 +214,7 @@ class Database:
 
     def __init__(self, settings: Settings, *, run_migrations: bool = True) -> None:
         self.settings = settings
-        self.engine = make_engine(settings.resolved_database_url)
+        self.engine = make_engine(settings.resolved_database_url, settings.sqlite_busy_timeout_ms)
         if run_migrations:
             migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -183,6 +224,10 @@ class Database:
         """A session whose transaction commits when the block ends cleanly and rolls back otherwise."""
         with self.sessions() as s, s.begin():
             yield s
+
+    def retry_locked(self, fn: Callable[[], T]) -> T:
+        """:func:`retry_locked` with this instance's ``sqlite_lock_retry_s`` (PostgreSQL never answers "locked")."""
+        return retry_locked(fn, self.settings.sqlite_lock_retry_s)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -28,17 +28,17 @@ def hour_of(when: dt.datetime) -> int:
     return int(when.timestamp()) // 3600
 
 
-def count_hit(session: Session, signal_id: int, hour: int) -> int:
-    """Add one hit to the signal's count for ``hour`` and return the new count.
+def count_hit(session: Session, signal_id: int, hour: int, hits: int = 1) -> int:
+    """Add ``hits`` to the signal's count for ``hour`` and return the new count.
 
     An upsert, so that two workers counting the same signal at once never both insert the row.
     """
     dialect = session.get_bind().dialect.name
-    values = {"signal_id": signal_id, "hour": hour, "hits": 1}
+    values = {"signal_id": signal_id, "hour": hour, "hits": hits}
     if dialect in ("postgresql", "sqlite"):
         ins = pg_insert(SignalHitCount) if dialect == "postgresql" else sqlite_insert(SignalHitCount)
         stmt = ins.values(**values).on_conflict_do_update(
-            index_elements=["signal_id", "hour"], set_={"hits": SignalHitCount.hits + 1},
+            index_elements=["signal_id", "hour"], set_={"hits": SignalHitCount.hits + hits},
         ).returning(SignalHitCount.hits)
         return int(session.execute(stmt).scalar_one())
     row = session.scalars(select(SignalHitCount).where(
@@ -47,7 +47,7 @@ def count_hit(session: Session, signal_id: int, hour: int) -> int:
         row = SignalHitCount(**values)
         session.add(row)
     else:
-        row.hits += 1
+        row.hits += hits
     session.flush()
     return row.hits
 
@@ -66,13 +66,24 @@ def record_hits(session: Session, settings: Settings, hits: Iterable[tuple[Signa
                 now: dt.datetime) -> list[int]:
     """Count one hit for each signal (once each) and quarantine those that flood; the ids newly quarantined."""
     hour = hour_of(now)
+    unique = {sig.id: (sig, bank) for sig, bank in hits}
+    return record_batch(session, settings, [(sig, bank, hour) for sig, bank in unique.values()], now)
+
+
+def record_batch(session: Session, settings: Settings, hits: Iterable[tuple[Signal, Bank, int]],
+                 now: dt.datetime) -> list[int]:
+    """Count the hits of several items at once: one ``(signal, bank, hour)`` per item and signal hit (an item
+    counts a signal once: give it once). Counts go in (signal, hour) order, so that two transactions counting
+    the same signals lock their rows in the same order; the ids newly quarantined."""
+    counts: dict[tuple[int, int], int] = {}
+    found: dict[int, tuple[Signal, Bank]] = {}
+    for sig, bank, hour in hits:
+        counts[sig.id, hour] = counts.get((sig.id, hour), 0) + 1
+        found[sig.id] = (sig, bank)
     quarantined: list[int] = []
-    seen: set[int] = set()
-    for sig, bank in hits:
-        if sig.id in seen:
-            continue
-        seen.add(sig.id)
-        count = count_hit(session, sig.id, hour)
+    for (signal_id, hour), n in sorted(counts.items()):
+        sig, bank = found[signal_id]
+        count = count_hit(session, signal_id, hour, n)
         if sig.quarantined_at is not None or count < settings.flood_min_hits_per_hour:
             continue
         base = baseline_per_hour(session, sig.id, hour, settings.flood_baseline_days)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import threading
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -14,6 +15,7 @@ from basira.core import audit, sealed
 from basira.core.db import Database
 from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.indexes import IndexManager
+from basira.core.match_writer import MatchWriter
 from basira.core.models import Base
 from basira.core.settings import Settings, load_settings
 from basira.core.signals import SignalTypeRegistry, default_registry
@@ -45,9 +47,30 @@ class Instance:
                                      else SignalTypeRegistry.from_entry_points(self.fronts))
         self.indexes = IndexManager(self.registry, self.settings.data_dir / "indexes",
                                     database_key=self.settings.resolved_database_url, settings=self.settings)
+        self._writer_lock = threading.Lock()
+        self._match_writer: MatchWriter | None = None
+
+    def match_writer(self) -> MatchWriter | None:
+        """The process's :class:`MatchWriter` for storing matches, started on first use (None when
+        ``match_batch_items`` is 0: each storing match writes its own transaction)."""
+        if self.settings.match_batch_items <= 0:
+            return None
+        with self._writer_lock:
+            if self._match_writer is None:
+                self._match_writer = MatchWriter(self.db, self.registry, self.indexes, self.settings)
+            return self._match_writer
+
+    def close_match_writer(self) -> None:
+        """Write the queued storing matches and stop the writer's threads (a later storing match starts another)."""
+        with self._writer_lock:
+            writer, self._match_writer = self._match_writer, None
+        if writer is not None:
+            writer.close()
 
     def close(self) -> None:
-        """Save the large indexes (so the next start need not rebuild them) and release the database."""
+        """Write the queued storing matches, save the large indexes (so the next start need not rebuild them) and
+        release the database."""
+        self.close_match_writer()
         self.indexes.save_all()
         self.db.dispose()
 

@@ -8,6 +8,7 @@ value, entry, labels or explanation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,6 +163,50 @@ def _flags(registry: SignalTypeRegistry, settings: Settings, s: ExtractedSignal)
 def match_item(session: Session, principal: Principal, registry: SignalTypeRegistry, indexes: IndexManager,
                settings: Settings, request: MatchRequest) -> dict[str, Any]:
     """Match one item and return the JSON-ready result (and store it unless ``request.store`` is False)."""
+    return match_items(session, registry, indexes, settings, [(principal, request)])[0]
+
+
+def match_items(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings,
+                requests: Sequence[tuple[Principal, MatchRequest]]) -> list[dict[str, Any]]:
+    """Match several items in the caller's transaction, one result each, in order.
+
+    Each item is looked up on its own; what the storing ones write (items, matches, flood counts, events) is then
+    written together: one multi-row INSERT per table and flood counts added in signal order (two batches that
+    count the same signals take their row locks in the same order, so they never deadlock). The results are the
+    same as matching the items one by one.
+    """
+    prepared = [_prepare(session, principal, registry, indexes, settings, request)
+                for principal, request in requests]
+    _record(session, settings, [p for p in prepared if p.item is not None])
+    return [p.result() for p in prepared]
+
+
+@dataclass
+class _Prepared:
+    """One item looked up, with what storing it writes."""
+
+    principal: Principal
+    request: MatchRequest
+    now: dt.datetime
+    signals: list[dict[str, Any]]
+    hits: list[lookup.BankHit]
+    rows: list[dict[str, Any]]
+    explanations: list[dict[str, Any]]
+    suppressed: bool
+    item: Item | None
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "item": {"id": self.item.id if self.item else None, "ref": self.request.ref, "signals": self.signals},
+            "matched": any(not m["suppressed"] and not m["quarantined"] and not m["bank"]["negative"]
+                           for m in self.rows),
+            "suppressed": self.suppressed,
+            "matches": self.rows,
+        }
+
+
+def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistry, indexes: IndexManager,
+             settings: Settings, request: MatchRequest) -> _Prepared:
     principal.require_match()
     sigs = item_signals(registry, settings, request)
     now = utcnow()
@@ -184,12 +229,11 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
                     content_type=request.content_type or (request.content.content_type if request.content else
                                                           "signals"),
                     signals=[_flags(registry, settings, s) for s in sigs])
-        session.add(item)
-        session.flush()
 
-    out_matches: list[dict[str, Any]] = []
-    stored: list[tuple[Match, bool]] = []
-    for h in sorted(hits, key=lambda h: (h.distance, h.bank.id, h.signal.id)):
+    hits = sorted(hits, key=lambda h: (h.distance, h.bank.id, h.signal.id))
+    rows: list[dict[str, Any]] = []
+    explanations: list[dict[str, Any]] = []
+    for h in hits:
         bank, sig = h.bank, h.signal
         row = _describe(h, owners)
         row["suppressed"] = suppressed and not bank.negative
@@ -202,34 +246,53 @@ def match_item(session: Session, principal: Principal, registry: SignalTypeRegis
             if extra:
                 row["explanation"] = extra
                 explanation.update(extra)
-        out_matches.append(row)
-        if item is not None:
-            m = Match(item_id=item.id, org_id=principal.org_id, signal_id=sig.id, bank_id=bank.id,
-                      entry_id=h.entry.id, signal_type=sig.signal_type, query_value=h.query.value,
-                      distance=h.distance, suppressed=row["suppressed"] or bank.negative or row["quarantined"],
+        rows.append(row)
+        explanations.append(explanation)
+    return _Prepared(principal=principal, request=request, now=now,
+                     signals=[_flags(registry, settings, s) for s in sigs], hits=hits, rows=rows,
+                     explanations=explanations, suppressed=suppressed, item=item)
+
+
+def _record(session: Session, settings: Settings, prepared: Sequence[_Prepared]) -> None:
+    """Write the items of ``prepared`` (all storing), their matches, flood counts and ``match.recorded`` events."""
+    if not prepared:
+        return
+    session.add_all([p.item for p in prepared if p.item is not None])
+    session.flush()  # one multi-row INSERT ... RETURNING for the items
+    stored: list[list[tuple[Match, bool]]] = []
+    for p in prepared:
+        assert p.item is not None
+        mine: list[tuple[Match, bool]] = []
+        for h, row, explanation in zip(p.hits, p.rows, p.explanations, strict=True):
+            m = Match(item_id=p.item.id, org_id=p.principal.org_id, signal_id=h.signal.id, bank_id=h.bank.id,
+                      entry_id=h.entry.id, signal_type=h.signal.signal_type, query_value=h.query.value,
+                      distance=h.distance, suppressed=row["suppressed"] or h.bank.negative or row["quarantined"],
                       explanation=explanation)
-            session.add(m)
-            stored.append((m, row["quarantined"]))
-    if item is not None and stored:
-        # Negative banks' signals match common harmless content by design: they are not flood-controlled.
-        flood.record_hits(session, settings, ((h.signal, h.bank) for h in hits if not h.bank.negative), now)
-        session.flush()
-        active = [m for m, q in stored if not m.suppressed]
-        outbox.emit(session, "match.recorded", {
-            "item_id": item.id, "item_ref": item.ref, "content_type": item.content_type,
+            mine.append((m, row["quarantined"]))
+        stored.append(mine)
+    session.add_all([m for mine in stored for m, _ in mine])
+    # Negative banks' signals match common harmless content by design: they are not flood-controlled.
+    counted: list[tuple[Signal, Bank, int]] = []
+    for p, mine in zip(prepared, stored, strict=True):
+        if mine:
+            once = {h.signal.id: (h.signal, h.bank) for h in p.hits if not h.bank.negative}
+            counted.extend((sig, bank, flood.hour_of(p.now)) for sig, bank in once.values())
+    flood.record_batch(session, settings, counted, max(p.now for p in prepared))
+    session.flush()
+    events: list[tuple[str, dict[str, Any], int | None]] = []
+    for p, mine in zip(prepared, stored, strict=True):
+        if not mine:
+            continue
+        assert p.item is not None
+        active = [m for m, q in mine if not m.suppressed]
+        events.append(("match.recorded", {
+            "item_id": p.item.id, "item_ref": p.item.ref, "content_type": p.item.content_type,
             "match_ids": [m.id for m in active],
-            "suppressed_match_ids": [m.id for m, q in stored if m.suppressed and not q],
-            "quarantined_match_ids": [m.id for m, q in stored if q],
-            "bank_ids": sorted({m.bank_id for m in active}), "suppressed": suppressed,
-        }, org_id=principal.org_id)
-    return {
-        "item": {"id": item.id if item else None, "ref": request.ref,
-                 "signals": [_flags(registry, settings, s) for s in sigs]},
-        "matched": any(not m["suppressed"] and not m["quarantined"] and not m["bank"]["negative"]
-                       for m in out_matches),
-        "suppressed": suppressed,
-        "matches": out_matches,
-    }
+            "suppressed_match_ids": [m.id for m, q in mine if m.suppressed and not q],
+            "quarantined_match_ids": [m.id for m, q in mine if q],
+            "bank_ids": sorted({m.bank_id for m in active}), "suppressed": p.suppressed,
+        }, p.principal.org_id))
+    outbox.emit_many(session, events)
 
 
 def _variants(hit: lookup.BankHit) -> dict[str, Any]:

@@ -114,6 +114,16 @@ class Settings:
                           "the database this often, so that no request's commit pays for it; 0 leaves it to "
                           "SQLite's own automatic checkpoints."},
     )
+    sqlite_busy_timeout_ms: int = field(
+        default=10_000,
+        metadata={"help": "SQLite only: how long a write waits for the one writer before its statement gives up "
+                          "(then the whole transaction is tried again, see BASIRA_SQLITE_LOCK_RETRY_S)."},
+    )
+    sqlite_lock_retry_s: float = field(
+        default=60.0,
+        metadata={"help": "SQLite only: how long storing matches, signal additions and imports keep trying again "
+                          "a transaction that found the database locked (a long import) before answering 503."},
+    )
     legal_preservation_days: int = field(
         default=183,
         metadata={"help": "Days the record of content removed under a removal order is kept before it is deleted "
@@ -182,6 +192,32 @@ class Settings:
         default=1,
         metadata={"help": "Threads one index query may use (faiss); 1 suits a server answering many queries at once, "
                           "0 lets one query use every core (a single large batch job)."},
+    )
+    serve_header_timeout_s: float = field(
+        default=10.0,
+        metadata={"help": "Seconds a client has to send a whole request line and headers to `basira serve` (from "
+                          "connecting, or from the previous answer) before its connection is closed: slow or "
+                          "silent clients cannot hold connections (0: no limit)."},
+    )
+    serve_keep_alive_s: int = field(
+        default=5,
+        metadata={"help": "Seconds `basira serve` keeps an idle connection open after an answer."},
+    )
+    match_batch_items: int = field(
+        default=64,
+        metadata={"help": "Storing match requests (signal values) that one server process writes in one transaction "
+                          "at most; 0 writes each request in its own transaction."},
+    )
+    match_batch_wait_ms: float = field(
+        default=0.0,
+        metadata={"help": "How long a storing match waits for others to share its transaction (milliseconds); 0: "
+                          "only those that queued while the writers were busy (measured faster than 5 ms on a busy "
+                          "machine). Answered only once that transaction committed."},
+    )
+    match_batch_writers: int = field(
+        default=4,
+        metadata={"help": "Threads of one server process writing groups of storing matches at once (PostgreSQL; "
+                          "SQLite has one)."},
     )
     log_format: str = field(
         default="text",

@@ -52,9 +52,12 @@ class ImportResult(BaseModel):
 
 def _import(inst: Instance, principal: Principal, bank: str, content: Content, fmt: str,
             source: str) -> dict[str, Any]:
-    try:
+    def attempt() -> dict[str, Any]:
         with inst.db.session() as s, content.path.open(encoding="utf-8-sig", newline="") as stream:
             return bulk.import_signals(s, principal, inst.registry, inst.settings, bank, stream, fmt, source)
+
+    try:
+        return inst.db.retry_locked(attempt)  # all or nothing: a locked SQLite is tried again from the start
     except UnicodeDecodeError:
         raise InvalidInput("the import is not UTF-8 text; nothing was imported") from None
     except csv.Error as e:

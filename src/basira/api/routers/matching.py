@@ -6,6 +6,7 @@ Uploads are streamed to a temporary file (see :mod:`basira.api.uploads`) that is
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -159,9 +160,11 @@ def _hash(inst: Instance, content: Content) -> HashResult:
 
 
 def _match(inst: Instance, principal: Principal, request: matching.MatchRequest) -> MatchResult:
-    with inst.db.session() as s:
-        result = matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
-    return MatchResult.model_validate(result)
+    def attempt() -> dict[str, Any]:
+        with inst.db.session() as s:
+            return matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
+
+    return MatchResult.model_validate(inst.db.retry_locked(attempt))
 
 
 def _flag(raw: str, name: str, *, default: bool) -> bool:
@@ -233,4 +236,9 @@ async def match(request: Request, inst: InstanceDep, principal: MatchPrincipal) 
     if not given:
         raise InvalidInput("send signals, a text or a URL")
     req = matching.MatchRequest(signals=given, ref=body.ref, bank_ids=body.banks, store=body.store)
-    return await run_in_threadpool(_match, inst, principal, req)
+    writer = inst.match_writer() if body.store else None
+    if writer is None:
+        return await run_in_threadpool(_match, inst, principal, req)
+    # Values refused before queueing: the shared transaction is for items that can be written.
+    await run_in_threadpool(matching.item_signals, inst.registry, inst.settings, req)
+    return MatchResult.model_validate(await asyncio.wrap_future(writer.submit(principal, req)))

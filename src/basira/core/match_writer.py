@@ -1,0 +1,155 @@
+"""Storing matches in groups: concurrent storing match requests share one transaction.
+
+A storing match writes an item, its matches, flood counts and an event; written one request per transaction, the
+commits and the round trips of many small INSERTs cost more than the lookup itself. :class:`MatchWriter` queues
+the requests of one server process; a collector thread takes the first waiting request, then whatever else
+arrives within ``match_batch_wait_ms`` (at most ``match_batch_items`` in all), and hands the group to one of
+``match_batch_writers`` writer threads, which looks each item up and writes them together
+(:func:`basira.core.matching.match_items`). The collector forms a group only when a writer is free, so groups grow
+with the load instead of queueing behind each other.
+
+A request is answered only after its group committed: a crash loses no answered item (a caller whose request was
+in a group that never committed had no answer and sends it again). When a group fails (one item's bad input, a
+deadlock, a lost connection), its items are redone one per transaction, so each gets its own answer or error and
+no item is refused for another's fault. :meth:`MatchWriter.close` stops taking requests and writes what is queued.
+
+Only signal values are grouped: an item sent as content is hashed by its own request (the hashing would hold the
+whole group back).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from basira.core.db import Database
+from basira.core.errors import Busy
+from basira.core.indexes import IndexManager
+from basira.core.matching import MatchRequest, match_items
+from basira.core.principal import Principal
+from basira.core.settings import Settings
+from basira.core.signals import SignalTypeRegistry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Job:
+    principal: Principal
+    request: MatchRequest
+    future: Future[dict[str, Any]]
+
+
+class MatchWriter:
+    """Groups storing match requests into shared transactions (see the module's docstring)."""
+
+    def __init__(self, db: Database, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings) -> None:
+        self.db = db
+        self.registry = registry
+        self.indexes = indexes
+        self.settings = settings
+        self.max_items = max(1, settings.match_batch_items)
+        self.wait_s = max(0.0, settings.match_batch_wait_ms / 1000)
+        # SQLite has one writer at a time: several writer threads would only wait on its lock.
+        writers = 1 if db.engine.dialect.name == "sqlite" else max(1, settings.match_batch_writers)
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._slots = threading.Semaphore(writers)
+        self._pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="basira-match-writer")
+        self._lock = threading.Lock()
+        self._closed = False
+        self._collector = threading.Thread(target=self._collect, name="basira-match-collector", daemon=True)
+        self._collector.start()
+        #: How many groups were written and how many items they held (for /metrics and tests).
+        self.groups = 0
+        self.items = 0
+        self.fallbacks = 0
+
+    def submit(self, principal: Principal, request: MatchRequest) -> Future[dict[str, Any]]:
+        """Queue a storing match; the future gives the result once the item's group committed.
+
+        Raises:
+            Busy: The writer is closed (the server is stopping).
+        """
+        fut: Future[dict[str, Any]] = Future()
+        with self._lock:
+            if self._closed:
+                raise Busy("the server is stopping; send the item again", retry_after=1)
+            self._queue.put(_Job(principal, request, fut))
+        return fut
+
+    def match(self, principal: Principal, request: MatchRequest) -> dict[str, Any]:
+        """:meth:`submit` and wait for the result (for threads; an event loop awaits the future instead)."""
+        return self.submit(principal, request).result()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop taking requests, write every queued one, and stop the threads."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._queue.put(None)
+        self._collector.join(timeout)
+        self._pool.shutdown(wait=True)
+
+    def _collect(self) -> None:
+        while True:
+            self._slots.acquire()
+            first = self._queue.get()
+            if first is None:
+                self._slots.release()
+                return
+            group = [first]
+            stop = False
+            deadline = time.monotonic() + self.wait_s
+            while len(group) < self.max_items:
+                try:
+                    left = deadline - time.monotonic()
+                    job = self._queue.get(timeout=left) if left > 0 else self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stop = True
+                    break
+                group.append(job)
+            self._pool.submit(self._run, group)
+            if stop:
+                # Whatever was queued before the stop is in ``group`` or already handed over.
+                return
+
+    def _run(self, group: list[_Job]) -> None:
+        try:
+            live = [job for job in group if job.future.set_running_or_notify_cancel()]
+            if live:
+                self._write(live)
+        finally:
+            self._slots.release()
+
+    def _write(self, group: list[_Job]) -> None:
+        def attempt() -> list[dict[str, Any]]:
+            with self.db.session() as s:
+                return match_items(s, self.registry, self.indexes, self.settings,
+                                   [(job.principal, job.request) for job in group])
+
+        try:
+            # SQLite locked by a long import: the group is tried again (nothing of it was written).
+            results = self.db.retry_locked(attempt)
+        except Exception as e:
+            if len(group) == 1:
+                group[0].future.set_exception(e)
+                return
+            # One item's bad input or a lost transaction: each item again on its own, with its own answer.
+            log.info("a group of %d storing matches failed (%s); writing them one by one", len(group),
+                     type(e).__name__)
+            self.fallbacks += 1
+            for job in group:
+                self._write([job])
+            return
+        self.groups += 1
+        self.items += len(group)
+        for job, result in zip(group, results, strict=True):
+            job.future.set_result(result)
