@@ -141,7 +141,7 @@ def state(inst: Instance, eid: int) -> Exchange:
         return ex
 
 
-def sync(inst: Instance, eid: int, delays: list[float] | None = None) -> hashlists.HashlistReport:
+def sync(inst: Instance, eid: int, delays: list[float] | None = None) -> hashlists.ExchangeReport:
     return hashlists.sync_hashlist(inst, eid, sleep=(delays.append if delays is not None else lambda _: None))
 
 

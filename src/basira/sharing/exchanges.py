@@ -52,7 +52,7 @@ from basira.core.banks import SignalSpec, add_signals_batch, get_bank, validate_
 from basira.core.errors import BasiraError, Conflict, InvalidInput, NotFound
 from basira.core.indexes import record_change
 from basira.core.instance import Instance
-from basira.core.models import Opinion, Role, Signal, as_id, utcnow
+from basira.core.models import Opinion, Signal, as_id, utcnow
 from basira.core.principal import Principal
 from basira.core.visibility import Access
 from basira.sharing import hashlists
@@ -223,22 +223,7 @@ def list_exchanges(session: Session, principal: Principal) -> list[Exchange]:
     return list(session.scalars(select(Exchange).where(Exchange.org_id == principal.org_id).order_by(Exchange.id)))
 
 
-@dataclass
-class ExchangeReport:
-    exchange_id: int
-    name: str
-    pages: int = 0
-    added: int = 0
-    disabled: int = 0
-    refused: int = 0
-    skipped: int = 0
-    reactions: int = 0
-    error: str = ""
-    update_time: int = 0
-
-
-def _principal(ex: Exchange) -> Principal:
-    return Principal(org_id=ex.org_id, role=Role.ANALYST, actor=f"exchange:{ex.name}"[:64])
+ExchangeReport = hashlists.ExchangeReport
 
 
 def _api(inst: Instance, ex: Exchange) -> FBThreatExchangeSignalExchangeAPI:
@@ -298,7 +283,7 @@ def _take(inst: Instance, api: FBThreatExchangeSignalExchangeAPI, exchange_id: i
         ex = s.get(Exchange, exchange_id, with_for_update=True)
         if ex is None:
             raise NotFound(f"exchange {exchange_id} was removed during the sync")
-        principal = _principal(ex)
+        principal = hashlists.exchange_principal(ex)
         bank = get_bank(s, principal, ex.bank_id, Access.OWNER)
         provenance = f"exchange:{ex.name}"[:300]
         live = {k: v for k, v in updates.items() if v is not None}

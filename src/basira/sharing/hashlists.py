@@ -436,7 +436,9 @@ def fetch_file(path: Path, default_type: str, checkpoint: dict[str, Any], known_
 # --- taking pages into the bank -----------------------------------------------------------------------------------
 
 @dataclass
-class HashlistReport:
+class ExchangeReport:
+    """What one sync of an exchange did (every kind of exchange reports the same way)."""
+
     exchange_id: int
     name: str
     pages: int = 0
@@ -449,7 +451,8 @@ class HashlistReport:
     update_time: int = 0
 
 
-def _principal(ex: Exchange) -> Principal:
+def exchange_principal(ex: Exchange) -> Principal:
+    """Who an exchange's sync acts as in the audit log."""
     return Principal(org_id=ex.org_id, role=Role.ANALYST, actor=f"exchange:{ex.name}"[:64])
 
 
@@ -476,14 +479,14 @@ def _known_keys(inst: Instance, exchange_id: int) -> Callable[[], set[str]]:
 
 
 def sync_hashlist(inst: Instance, exchange_id: int, *, max_pages: int = 10_000,
-                  sleep: Callable[[float], None] = time.sleep) -> HashlistReport:
+                  sleep: Callable[[float], None] = time.sleep) -> ExchangeReport:
     """Fetch the exchange from its checkpoint to the end, one transaction per page with its checkpoint, then send
     the organization's opinions back where the exchange takes them; a failure is kept on the exchange."""
     with inst.db.session() as s:
         ex = s.get(Exchange, exchange_id)
         if ex is None:
             raise NotFound(f"no exchange {exchange_id}")
-        report = HashlistReport(ex.id, ex.name)
+        report = ExchangeReport(ex.id, ex.name)
         api, endpoint, collab, checkpoint = ex.api, ex.endpoint, ex.collab, dict(ex.checkpoint)
     http: ExchangeHTTP | None = None
     try:
@@ -527,12 +530,12 @@ def sync_hashlist(inst: Instance, exchange_id: int, *, max_pages: int = 10_000,
     return report
 
 
-def _take(inst: Instance, exchange_id: int, delta: Delta, report: HashlistReport) -> None:
+def _take(inst: Instance, exchange_id: int, delta: Delta, report: ExchangeReport) -> None:
     with inst.db.session() as s:
         ex = s.get(Exchange, exchange_id, with_for_update=True)
         if ex is None:
             raise NotFound(f"exchange {exchange_id} was removed during the sync")
-        principal = _principal(ex)
+        principal = exchange_principal(ex)
         bank = get_bank(s, principal, ex.bank_id, Access.OWNER)  # the exchange's bank must still be its own
         provenance = f"exchange:{ex.name}"[:300]
         specs: list[tuple[SignalSpec, Record]] = []
