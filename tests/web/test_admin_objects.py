@@ -25,6 +25,13 @@ from conftest import need
 
 from .helpers import csrf_of, sign_in
 
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """The administration pages call the CLI's services, whose own tests run on both databases: SQLite is
+    enough here."""
+    return str(request.param)
+
 MD5 = "9e107d9d372bb6826bd81d3542a419d6"
 
 

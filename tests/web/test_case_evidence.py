@@ -31,6 +31,13 @@ from basira.web import evidence
 
 from .helpers import csrf_of, photo_case, sign_in
 
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """These pages render what the services return: SQLite is enough here (the services' own tests run on both
+    databases)."""
+    return str(request.param)
+
 HEADER = "ref,kind,name,aliases,weak_aliases,birth_dates,nationalities,gender,documents,regime,listed_on,remarks\n"
 # A fictional listed person: two strong names, a weak alias, a date, two nationalities, a passport, long remarks.
 ROW = ("NX-7,person,Zubayr Qasim Example,زبير قاسم المثال,The Example,1961-05-02,Iraq;JO,male,"

@@ -28,6 +28,12 @@ from basira.review.models import Case
 
 from .helpers import csrf_of, photo_case, sign_in
 
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """SQLite by default; the tests whose SQL differs by database (JSON text search, dates, select-all) run on both."""
+    return str(request.param)
+
 A, B = "a" * 32, "b" * 32
 
 
@@ -103,6 +109,7 @@ def test_search_by_label_finds_the_signals_and_the_cases_that_carry_it(
     assert f'href="/cases/{cid}"' in page and 'id="found-items" data-total="0"' in page
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_search_finds_a_screened_customer_by_an_arabic_name_and_a_track_by_uas_id(
         instance: Instance, admin: Principal, team: dict[str, int]) -> None:
     now = utcnow()
@@ -142,6 +149,7 @@ def test_search_never_finds_another_organizations_cases_or_unshared_signals(
     assert "beta-secret-upload" not in c.get("/cases.csv", params={"status": "all"}).text
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_search_by_date_range_keeps_what_was_made_those_days(instance: Instance, admin: Principal,
                                                              team: dict[str, int]) -> None:
     cid = photo_case(instance, admin, "post-1", [A])
@@ -207,6 +215,7 @@ def test_the_queue_filters_by_creation_day(instance: Instance, admin: Principal,
     assert _ids(c.get("/cases", params={"since": "2026-03-02"}).text) == [new]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_the_queue_filters_by_free_text_over_reference_uas_id_and_assignee(
         instance: Instance, admin: Principal, team: dict[str, int]) -> None:
     post = photo_case(instance, admin, "upload_50%.jpg", [A])
@@ -323,6 +332,7 @@ def _bulk(c: TestClient, query: dict[str, str], **form: str) -> object:
                   follow_redirects=False)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_select_all_decides_every_matching_case_on_every_page_and_keeps_the_filter(
         instance: Instance, admin: Principal, team: dict[str, int]) -> None:
     ids = many_cases(instance, admin, 30, "Bulk bank", "post")

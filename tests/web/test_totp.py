@@ -23,6 +23,12 @@ from basira.web.models import RecoveryCode
 from .helpers import csrf_of, sign_in
 
 
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Sign-in arithmetic and pages: SQLite here; the one test whose UPDATE races matter runs on both."""
+    return str(request.param)
+
+
 def _actions(instance: Instance, org_id: int) -> list[str]:
     with instance.db.session() as s:
         return [e.action for e in s.scalars(select(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id))
@@ -92,6 +98,7 @@ def test_an_organization_that_requires_totp_makes_users_enrol_at_sign_in(
                                                      "user.login", "user.recovery_codes"]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_signing_in_needs_the_code_and_a_code_cannot_be_used_twice(
         client: TestClient, instance: Instance, admin: Principal) -> None:
     uid = make_user(instance, admin, "rita", "reviewer")
@@ -177,6 +184,7 @@ def _recover(client: TestClient, code: str) -> object:
     return client.post("/login/recovery", data={"csrf": csrf_of(page.text), "recovery_code": code})
 
 
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_a_recovery_code_signs_in_once_and_the_rest_still_work(
         client: TestClient, instance: Instance, admin: Principal) -> None:
     uid = make_user(instance, admin, "rita", "reviewer")
