@@ -243,8 +243,7 @@ def sync_exchange(inst: Instance, exchange_id: int, *, max_pages: int = 10_000) 
         if ex is None:
             raise NotFound(f"no exchange {exchange_id}")
         if ex.api != API_THREATEXCHANGE:
-            other = hashlists.sync_hashlist(inst, exchange_id, max_pages=max_pages)
-            return ExchangeReport(**dataclasses.asdict(other))
+            return hashlists.sync_hashlist(inst, exchange_id, max_pages=max_pages)
         report = ExchangeReport(ex.id, ex.name, update_time=int(ex.checkpoint.get("update_time", 0)))
         api = _api(inst, ex)
         checkpoint = FBThreatExchangeCheckpoint(**ex.checkpoint) if ex.checkpoint else None
@@ -258,16 +257,7 @@ def sync_exchange(inst: Instance, exchange_id: int, *, max_pages: int = 10_000) 
         report.error = e.detail
     except (requests.RequestException, KeyError, TypeError, ValueError, AssertionError) as e:
         report.error = f"unusable answer from the exchange ({type(e).__name__}: {str(e)[:200]})"
-    if report.error:
-        log.warning("exchange %s: %s", report.name, report.error)
-    with inst.db.session() as s:
-        ex = s.get(Exchange, exchange_id)
-        if ex is not None:
-            ex.last_sync_at = utcnow()
-            if report.error:
-                ex.failures, ex.last_error = ex.failures + 1, report.error[:2000]
-            else:
-                ex.failures, ex.last_error, ex.last_success_at = 0, "", ex.last_sync_at
+    hashlists.record_outcome(inst, exchange_id, report)
     return report
 
 

@@ -517,6 +517,12 @@ def sync_hashlist(inst: Instance, exchange_id: int, *, max_pages: int = 10_000,
     finally:
         if http is not None:
             http.close()
+    record_outcome(inst, exchange_id, report)
+    return report
+
+
+def record_outcome(inst: Instance, exchange_id: int, report: ExchangeReport) -> None:
+    """Log a failed sync and keep on the exchange when it last synced, its failures in a row and the last error."""
     if report.error:
         log.warning("exchange %s: %s", report.name, report.error)
     with inst.db.session() as s:
@@ -527,7 +533,6 @@ def sync_hashlist(inst: Instance, exchange_id: int, *, max_pages: int = 10_000,
                 ex.failures, ex.last_error = ex.failures + 1, report.error[:2000]
             else:
                 ex.failures, ex.last_error, ex.last_success_at = 0, "", ex.last_sync_at
-    return report
 
 
 def _take(inst: Instance, exchange_id: int, delta: Delta, report: ExchangeReport) -> None:
