@@ -7,6 +7,7 @@ token; the language comes from ``?lang=`` (kept in a cookie), the user's locale 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -243,8 +244,12 @@ def totp_page(request: Request) -> Response:
     return render(request, "totp.html", {"error": None, "pending": user}, user_locale=user.locale)
 
 
-@router.post("/login/totp", response_class=HTMLResponse)
-async def totp_submit(request: Request) -> Response:
+async def _second_step(request: Request, field_name: str, verify: Callable[[Session, User, str, str], auth.LoginResult],
+                       then: str, bad_as: str = "bad",
+                       on_success: Callable[[Session, User], None] | None = None) -> Response:
+    """The second step of signing in (an app's code or a recovery code) for the half-signed-in user: ``verify``
+    checks the typed value; on success the session starts, ``on_success`` runs (a flash message) and the browser goes
+    to ``then``."""
     form = await checked_form(request)
     if isinstance(form, HTMLResponse):
         return form
@@ -252,33 +257,30 @@ async def totp_submit(request: Request) -> Response:
         user = auth.pending_user(s, request.session)
         if user is None or not user.totp_secret:
             return redirect(request, "/login")
-        result = totp.verify_login_code(s, user, field(form, "code"), _client(request))
+        result = verify(s, user, field(form, field_name), _client(request))
         locale = user.locale
     if result.outcome is auth.Outcome.OK and result.user is not None:
         auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
-        return redirect(request, "/")
-    return _refused(request, "totp.html", result, {"pending": result.user, "user_locale": locale})
+        if on_success is not None:  # after start_session, which clears the session (and any flash) first
+            with inst(request).db.session() as s:
+                on_success(s, result.user)
+        return redirect(request, then)
+    return _refused(request, "totp.html", result, {"pending": result.user, "user_locale": locale, "bad_as": bad_as})
+
+
+@router.post("/login/totp", response_class=HTMLResponse)
+async def totp_submit(request: Request) -> Response:
+    return await _second_step(request, "code", totp.verify_login_code, "/")
 
 
 @router.post("/login/recovery", response_class=HTMLResponse)
 async def recovery_submit(request: Request) -> Response:
     """The second step of signing in with one of the ten recovery codes (lost phone); each works once."""
-    form = await checked_form(request)
-    if isinstance(form, HTMLResponse):
-        return form
-    with inst(request).db.session() as s:
-        user = auth.pending_user(s, request.session)
-        if user is None or not user.totp_secret:
-            return redirect(request, "/login")
-        result = totp.verify_recovery_code(s, user, field(form, "recovery_code"), _client(request))
-        locale = user.locale
-        left = totp.recovery_codes_left(s, user.id)
-    if result.outcome is auth.Outcome.OK and result.user is not None:
-        auth.start_session(request.session, result.user, inst(request).db.session, _client(request))
-        flash(request, "recovery_code_used", left=left)
-        return redirect(request, "/account")
-    return _refused(request, "totp.html", result, {"pending": result.user, "user_locale": locale,
-                                                    "bad_as": "bad_recovery"})
+    def say_how_many_left(s: Session, user: User) -> None:
+        flash(request, "recovery_code_used", left=totp.recovery_codes_left(s, user.id))
+
+    return await _second_step(request, "recovery_code", totp.verify_recovery_code, "/account",
+                              bad_as="bad_recovery", on_success=say_how_many_left)
 
 
 def _enrol_context(request: Request, user: User) -> dict[str, Any]:
