@@ -1,14 +1,18 @@
-"""Tech Against Terrorism, StopNCII, NCMEC and a file of signals feeding banks, against a loopback server that
-answers as each service's documented API does (a test double of the remote service; Basira's adapters, transport
-and bank writes are the real thing): pages, checkpoints and resume, deletions, opinions sent back, and hostile
-answers (bad JSON or XML, wrong types, huge pages, 429/500, a next URL elsewhere or in a loop) refused with the
-previous state intact."""
+"""Tech Against Terrorism, StopNCII, NCMEC and a file of signals feeding banks through python-threatexchange's own
+exchange and client code (Basira's guarded subclasses change the transport and the flaws named in hashlists.py),
+against a loopback server that answers as each service's documented API does (a test double of the remote service
+only; pytx, Basira's adapters, transport and bank writes are the real thing): pages, pytx's checkpoints and resume,
+deletions, opinions sent back, and hostile answers (bad JSON or XML, wrong types, huge pages, 429/500, a next URL
+elsewhere or in a loop) refused with the previous state intact."""
 
 from __future__ import annotations
 
 import base64
+import calendar
+import html
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,7 +29,7 @@ from basira.core.instance import Instance
 from basira.core.models import Signal
 from basira.core.principal import Principal
 from basira.sharing import exchanges, hashlists
-from basira.sharing.models import Exchange
+from basira.sharing.models import Exchange, ExchangeRecord
 
 PDQ = "f" * 64
 PDQ2 = "0f" * 32
@@ -34,12 +38,17 @@ MD5B = "fedcba9876543210fedcba9876543210"
 
 
 class Service:
-    """TAT's token-auth and hash list, StopNCII's FetchHashes and SubmitFeedback, NCMEC's v2/entries (XML).
-    ``pages[route]`` lists the answers of each route in order (the last repeats); ``script`` answers any next
-    requests first, as (status, body, headers). Every request is kept (method, path, query, headers, body)."""
+    """TAT's token-auth and hash list, StopNCII's FetchHashes and SubmitFeedback, NCMEC's v2 entries, feedback
+    reasons and feedback (XML). ``pages[route]`` lists the answers of each route in order (the last repeats);
+    ``script`` answers any next requests first, as (status, body, headers). NCMEC's entries answer from ``ncmec``
+    ((timestamp, "images" or "videos", entry XML) in upload order) as NCMEC does: the entries whose time is in
+    [from, to), ``ncmec_size`` a page, ``paging/next`` a path with ``start``, ``size`` and ``max``. Every request is
+    kept (method, path, query, headers, body)."""
 
     def __init__(self) -> None:
         self.pages: dict[str, list[Any]] = {}
+        self.ncmec: list[tuple[int, str, str]] = []
+        self.ncmec_size = 2
         self.script: list[tuple[int, bytes, dict[str, str]]] = []
         self.requests: list[tuple[str, str, dict[str, list[str]], dict[str, str], bytes]] = []
         svc = self
@@ -53,7 +62,7 @@ class Service:
                 if svc.script:
                     status, raw, extra = svc.script.pop(0)
                 else:
-                    status, raw, extra = svc.route(method, parts.path, headers)
+                    status, raw, extra = svc.route(method, parts.path, headers, parse_qs(parts.query))
                 self.send_response(status)
                 for k, v in extra.items():
                     self.send_header(k, v)
@@ -67,6 +76,9 @@ class Service:
             def do_POST(self) -> None:
                 self._answer("POST")
 
+            def do_PUT(self) -> None:
+                self._answer("PUT")
+
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -78,7 +90,8 @@ class Service:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def route(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    def route(self, method: str, path: str, headers: dict[str, str],
+              query: dict[str, list[str]]) -> tuple[int, bytes, dict[str, str]]:
         key = f"{method} {path}"
         if key == "POST /token-auth/tcap/":
             return 200, json.dumps({"token": "jwt-token", "user": {}}).encode(), {}
@@ -89,12 +102,37 @@ class Service:
         if path.startswith("/v2/") and headers.get("authorization") != \
                 "Basic " + base64.b64encode(b"esp:pw").decode():
             return 401, b"", {}
+        if key == "GET /v2/entries" and key not in self.pages:
+            return 200, self.ncmec_entries(query), {"Content-Type": "application/xml"}
+        if key.startswith("PUT /v2/entries/") and key.endswith("/feedback"):
+            return 200, b"", {}
         answers = self.pages.get(key)
         if not answers:
             return 404, b'{"error": "not found"}', {}
         page = answers.pop(0) if len(answers) > 1 else answers[0]
         raw = page if isinstance(page, bytes) else json.dumps(page).encode()
         return 200, raw, {"Content-Type": "application/xml" if path.startswith("/v2/") else "application/json"}
+
+    def ncmec_entries(self, query: dict[str, list[str]]) -> bytes:
+        def ts(name: str) -> int:
+            return calendar.timegm(time.strptime(query[name][0], "%Y-%m-%dT%H:%M:%SZ"))
+
+        start, end = ts("from"), ts("to")
+        chosen = [e for e in self.ncmec if start <= e[0] < end]
+        first, size = int(query.get("start", ["0"])[0]), int(query.get("size", [str(self.ncmec_size)])[0])
+        page = chosen[first:first + size]
+        groups = ""
+        for kind in ("images", "videos"):
+            mine = [e for e in page if e[1] == kind]
+            if mine:
+                newest = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(e[0] for e in chosen)))
+                groups += f'<{kind} count="{len(mine)}" maxTimestamp="{newest}">{"".join(e[2] for e in mine)}</{kind}>'
+        paging = ""
+        if first + size < len(chosen):
+            nxt = (f"/v2/entries?from={query['from'][0]}&to={query['to'][0]}&start={first + size}&size={size}"
+                   f"&max={len(chosen)}")
+            paging = f"<paging><next>{html.escape(nxt)}</next></paging>"
+        return (f'<?xml version="1.0" encoding="UTF-8"?><queryResult {NS}>{groups}{paging}</queryResult>').encode()
 
     def close(self) -> None:
         self.server.shutdown()
@@ -139,6 +177,14 @@ def state(inst: Instance, eid: int) -> Exchange:
         ex = s.get(Exchange, eid)
         assert ex is not None
         return ex
+
+
+def reset(inst: Instance, eid: int, checkpoint: dict[str, Any] | None = None) -> None:
+    """Start the exchange again from its beginning (or from ``checkpoint``: as if time had passed)."""
+    with inst.db.session() as s:
+        ex = s.get(Exchange, eid)
+        assert ex is not None
+        ex.checkpoint = checkpoint or {}
 
 
 def sync(inst: Instance, eid: int, delays: list[float] | None = None) -> hashlists.ExchangeReport:
@@ -201,7 +247,6 @@ def test_stopncii_pages_withdrawals_and_feedback_back(fast: Instance, owner: Pri
     with fast.db.session() as s:
         sig = s.scalar(select(Signal).where(Signal.value == PDQ))
         assert sig is not None
-        from basira.sharing.models import ExchangeRecord
         row = s.scalar(select(ExchangeRecord).where(ExchangeRecord.signal_id == sig.id))
         assert row is not None and (row.positive, row.negative) == (2, 1)
         opinions.set_opinion(s, owner, sig.id, "false_positive", "not this")
@@ -222,7 +267,7 @@ NS = 'xmlns="https://hashsharing.ncmec.org/hashsharing/v2"'
 
 
 def ncmec_page(entries: str, nxt: str = "") -> bytes:
-    paging = f"<paging><next>{nxt}</next></paging>" if nxt else ""
+    paging = f"<paging><next>{html.escape(nxt)}</next></paging>" if nxt else ""
     return (f'<?xml version="1.0" encoding="UTF-8"?><queryResult {NS}><images count="1" '
             f'maxTimestamp="2017-10-24T15:10:00Z">{entries}</images>{paging}</queryResult>').encode()
 
@@ -233,47 +278,127 @@ def image(member: int, ident: str, md5: str | None = None, pdq: str | None = Non
             f"<classification>A1</classification><fingerprints>{fps}</fingerprints></image>")
 
 
-def test_ncmec_windows_paging_and_tombstones(fast: Instance, owner: Principal, service: Service) -> None:
-    eid = add(fast, owner, "ncmec", "ncmec", endpoint=service.base,
-              credentials={"username": "esp", "password": "pw"})
-    nxt = "/v2/entries?from=2017-10-20T00%3A00%3A00Z&amp;to=2030-01-01T00%3A00%3A00Z&amp;start=2&amp;size=1"
-    service.pages["GET /v2/entries"] = [ncmec_page(image(42, "img1", md5=MD5, pdq=PDQ), nxt),
-                                        ncmec_page(image(42, "img2", md5=MD5B))]
-    report = sync(fast, eid)
-    assert (report.error, report.pages, report.added) == ("", 2, 3)
-    assert state(fast, eid).checkpoint.keys() == {"from"}  # the window is done
-    first = service.requests[0][2]
-    assert first["from"] == ["1970-01-01T00:00:00Z"] and "to" in first
-    assert service.requests[1][2]["start"] == ["2"]  # the paging URL, followed as given
-    with fast.db.session() as s:
-        assert s.scalar(select(Signal.labels).where(Signal.value == MD5)) == ["ncmec", "ncmec:A1"]
-    # A tombstone names the entry only: both of its fingerprints are disabled.
-    tomb = '<deletedImage><member id="42">M</member><id>img1</id><timestamp>2017-10-25T00:00:00Z</timestamp>' \
-           "</deletedImage>"
-    service.pages["GET /v2/entries"] = [ncmec_page(tomb)]
-    report = sync(fast, eid)
-    assert report.disabled == 2 and enabled(fast) == {("md5", MD5B)}
+def video(member: int, ident: str, md5: str) -> str:
+    return (f'<video><member id="{member}">M</member><timestamp>2017-10-24T15:00:00Z</timestamp><id>{ident}</id>'
+            f"<classification>B1</classification><fingerprints><md5>{md5}</md5></fingerprints></video>")
 
 
-def test_ncmec_resumes_inside_its_window_and_refuses_dtds(fast: Instance, owner: Principal,
-                                                          service: Service) -> None:
+def tombstone(member: int, ident: str) -> str:
+    return (f'<deletedImage><member id="{member}">M</member><id>{ident}</id>'
+            "<timestamp>2017-10-25T00:00:00Z</timestamp></deletedImage>")
+
+
+def reasons(*guids: str) -> bytes:
+    inner = "".join(f'<reason guid="{g}" name="reason {g}"/>' for g in guids)
+    return f"<feedbackReasons {NS}><availableFeedbackReasons>{inner}</availableFeedbackReasons></feedbackReasons>" \
+        .encode()
+
+
+T0 = 1_700_000_000
+
+
+def test_ncmec_windows_deletions_and_feedback_back(fast: Instance, owner: Principal, service: Service) -> None:
     eid = add(fast, owner, "ncmec", "ncmec", endpoint=service.base,
               credentials={"username": "esp", "password": "pw"})
-    nxt = "/v2/entries?start=2&amp;size=1"
-    service.pages["GET /v2/entries"] = [ncmec_page(image(1, "a", md5=MD5), nxt),
-                                        b"<queryResult><images><image>broken"]
+    service.ncmec = [(T0, "images", image(42, "img1", pdq=PDQ)), (T0 + 100, "videos", video(42, "vid1", MD5)),
+                     (T0 + 200, "images", image(7, "img2", pdq=PDQ2, md5=MD5B)),
+                     (T0 + 300, "images", image(9, "img3", md5=MD5B))]
     report = sync(fast, eid)
-    assert "not XML" in report.error and report.pages == 1
+    # pytx takes an image's PDQ and a video's MD5; an image's MD5 alone is skipped.
+    assert (report.error, report.added, report.skipped) == ("", 3, 1)
+    assert enabled(fast) == {("pdq", PDQ), ("md5", MD5), ("pdq", PDQ2)}
     cp = state(fast, eid).checkpoint
-    assert cp["paging_url"] == "/v2/entries?start=2&size=1" and cp["from"] == 0 and cp["window_end"] > 0
-    service.pages["GET /v2/entries"] = [ncmec_page(image(1, "b", md5=MD5B))]
+    assert cp["paging_info"] is None and cp["get_entries_max_ts"] > T0 + 300
+    assert report.update_time == cp["get_entries_max_ts"]
+    entries = [r for r in service.requests if r[1] == "/v2/entries"]
+    assert entries[0][2]["from"] == ["1970-01-01T00:00:00Z"]  # UTC (pytx writes local time)
+    assert entries[0][3]["authorization"] == "Basic " + base64.b64encode(b"esp:pw").decode()
+    with fast.db.session() as s:
+        assert s.scalar(select(Signal.labels).where(Signal.value == PDQ)) == ["ncmec", "ncmec:A1"]
+        ids = {v: i for v, i in s.execute(select(Signal.value, Signal.id))}
+        row = s.scalar(select(ExchangeRecord).where(ExchangeRecord.signal_id == ids[PDQ]))
+        assert row is not None and (row.record_key, row.positive, row.negative) == ("42-img1", 1, 0)
+        opinions.set_opinion(s, owner, ids[PDQ], "confirmed")
+        opinions.set_opinion(s, owner, ids[MD5], "false_positive")
+        opinions.set_opinion(s, owner, ids[PDQ2], "false_positive")  # PDQ has two reasons: not sent
+    # Time passes: the next window starts after T0 + 1000; a tombstone names the entry only.
+    reset(fast, eid, {"get_entries_max_ts": T0 + 1000, "paging_info": None})
+    service.ncmec.append((T0 + 2000, "images", tombstone(42, "img1")))
+    service.pages["GET /v2/feedback/MD5/reasons"] = [reasons("g-md5")]
+    service.pages["GET /v2/feedback/PDQ/reasons"] = [reasons("g-1", "g-2")]
+    before = len(service.requests)
     report = sync(fast, eid)
-    assert report.error == "" and service.requests[-1][2] == {"start": ["2"], "size": ["1"]}
-    assert state(fast, eid).checkpoint == {"from": cp["window_end"]}
+    assert (report.error, report.disabled, report.reactions) == ("", 1, 2)
+    assert enabled(fast) == {("md5", MD5), ("pdq", PDQ2)}
+    assert service.requests[before][2]["from"] == [time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(T0 + 1000))]
+    puts = {r[1]: r[4].decode() for r in service.requests if r[0] == "PUT"}
+    assert set(puts) == {"/v2/entries/42/img1/PDQ/feedback", "/v2/entries/42/vid1/MD5/feedback"}
+    assert "<affirmative" in puts["/v2/entries/42/img1/PDQ/feedback"]
+    assert "<negative" in puts["/v2/entries/42/vid1/MD5/feedback"] and "g-md5" in puts[
+        "/v2/entries/42/vid1/MD5/feedback"]
+    assert sync(fast, eid).reactions == 0  # each opinion is sent once
+
+
+def test_ncmec_resumes_inside_its_window_and_refuses_bad_xml(fast: Instance, owner: Principal,
+                                                            service: Service) -> None:
+    eid = add(fast, owner, "ncmec", "ncmec", endpoint=service.base,
+              credentials={"username": "esp", "password": "pw"})
+    # Three entries in one second: pytx shrinks its window to that second, then pages through it.
+    service.ncmec = [(T0, "images", image(1, f"e{i}", pdq=f"{i:x}" * 64)) for i in (1, 2, 3)]
+    broken = service.route
+
+    def paging_breaks(method: str, path: str, headers: dict[str, str],
+                      query: dict[str, list[str]]) -> tuple[int, bytes, dict[str, str]]:
+        if "start" in query:
+            return 200, b"<queryResult><images><image>broken", {}
+        return broken(method, path, headers, query)
+
+    service.route = paging_breaks  # type: ignore[method-assign]
+    report = sync(fast, eid)
+    assert "not XML" in report.error and report.added == 2
+    cp = state(fast, eid).checkpoint
+    assert cp["get_entries_max_ts"] <= T0 < cp["paging_info"]["paging_end_ts"]
+    assert "start=2" in cp["paging_info"]["paging_url"]
+    service.route = broken  # type: ignore[method-assign]
+    before = len(service.requests)
+    report = sync(fast, eid)
+    assert (report.error, report.added) == ("", 1)
+    assert service.requests[before][2]["start"] == ["2"]  # resumed with pytx's paging URL
+    assert state(fast, eid).checkpoint["get_entries_max_ts"] > T0 + 1
+    assert len(enabled(fast)) == 3
     bomb = (b'<?xml version="1.0"?><!DOCTYPE q [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
             b"<queryResult><images>&b;</images></queryResult>")
-    service.pages["GET /v2/entries"] = [bomb]
-    assert "DTD" in sync(fast, eid).error
+    reset(fast, eid, kept := {"get_entries_max_ts": T0 + 10, "paging_info": None})
+    for answer, reason in [(bomb, "DTD"), (b"<other/>", "not a queryResult"),
+                           (ncmec_page("<image><id>x</id></image>"), "malformed entry"),
+                           (b"<queryResult>" + b"<x/>" * 60_000 + b"</queryResult>", "over 200,000 bytes")]:
+        service.pages["GET /v2/entries"] = [answer]
+        assert reason in sync(fast, eid).error
+        assert state(fast, eid).checkpoint == kept and len(enabled(fast)) == 3
+
+
+def test_ncmec_paging_that_loops_or_leaves_and_500s(fast: Instance, owner: Principal, service: Service) -> None:
+    eid = add(fast, owner, "ncmec", "ncmec", endpoint=service.base,
+              credentials={"username": "esp", "password": "pw"})
+    service.pages["GET /v2/entries"] = [ncmec_page(image(1, "a", pdq=PDQ), "/v2/entries?start=2&size=1&max=9")]
+    assert "loops" in sync(fast, eid).error
+    reset(fast, eid)
+    service.pages["GET /v2/entries"] = [ncmec_page(image(1, "a", pdq=PDQ), "http://10.0.0.1/v2/entries?start=2")]
+    assert "not a path on its server" in sync(fast, eid).error
+    reset(fast, eid)
+    del service.pages["GET /v2/entries"]
+    service.script = [(500, b"", {})] * 3
+    delays: list[float] = []
+    report = sync(fast, eid, delays)
+    assert "gave up after 3 attempts: HTTP 500" in report.error and delays == [0.5, 1.0]
+    ex = state(fast, eid)
+    assert ex.failures == 3 and ex.checkpoint == {} and "HTTP 500" in ex.last_error
+    service.script = [(429, b"", {"Retry-After": "2"})]
+    delays.clear()
+    service.ncmec = [(T0, "images", image(1, "a", pdq=PDQ))]
+    report = sync(fast, eid, delays)
+    assert report.error == "" and delays == [2.0] and enabled(fast) == {("pdq", PDQ)}
+    assert state(fast, eid).failures == 0
 
 
 def test_a_file_of_signals_is_the_whole_list(fast: Instance, owner: Principal) -> None:
