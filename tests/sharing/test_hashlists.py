@@ -206,13 +206,19 @@ def test_tat_pages_checkpoint_resume_and_deletions(fast: Instance, owner: Princi
         tat_page([tat(PDQ, "PDQ", 1), tat("ab" * 20, "SHA1", 2)], "1704085201,1",
                  f"{service.base}/api/hash-list/v2/all/?limit=2&offset=2"),
         tat_page([tat(MD5, "MD5", 3)], "1704085203,3", None)]
-    service.pages["GET /api/hash-list/v2/all/"] = [tat_page([tat(MD5, "MD5", 3)], "1704085203,3", None)]
+    # pytx takes an MD5 only from a video file type.
+    service.pages["GET /api/hash-list/v2/all/"] = [tat_page([tat(MD5, "MD5", 3), {**tat(MD5B, "MD5", 4),
+                                                                                  "file_type": "jpg"}],
+                                                            "1704085203,3", None)]
     report = sync(fast, eid)
-    assert (report.error, report.pages, report.added, report.skipped) == ("", 2, 2, 1)
+    assert (report.error, report.pages, report.added, report.skipped) == ("", 2, 2, 2)
+    gets = [r for r in service.requests if r[0] == "GET"]
+    assert gets[0][2] == {"order": ["asc"]}  # the first sync: after="" (empty values are not sent)
+    assert (gets[1][1], gets[1][2]) == ("/api/hash-list/v2/all/", {"limit": ["2"], "offset": ["2"]})  # next as given
     assert enabled(fast) == {("pdq", PDQ), ("md5", MD5)}
     assert state(fast, eid).checkpoint == {"checkpoint": "1704085203,3"} and report.update_time == 1704085203
     auth = [r for r in service.requests if r[0] == "POST"]
-    assert auth and parse_qs(auth[0][4].decode())["username"] == ["u"]
+    assert len(auth) == 1 and parse_qs(auth[0][4].decode())["username"] == ["u"]  # one login a sync
     with fast.db.session() as s:
         labels = s.scalar(select(Signal.labels).where(Signal.value == PDQ))
     assert labels == ["tat", "tat:far-right"]
@@ -241,9 +247,11 @@ def test_stopncii_pages_withdrawals_and_feedback_back(fast: Instance, owner: Pri
     service.pages["POST /v1/SubmitFeedback"] = [{"status": "ok"}]
     report = sync(fast, eid)
     assert (report.error, report.added, report.skipped) == ("", 2, 1)
-    assert state(fast, eid).checkpoint == {"update_time": 1_700_000_200}
+    cp = state(fast, eid).checkpoint  # pytx's StopNCIICheckpoint
+    assert cp["update_time"] == 1_700_000_200 and abs(cp["last_fetch_time"] - time.time()) < 60
     gets = [r for r in service.requests if r[1] == "/v1/FetchHashes"]
-    assert gets[1][2]["nextPageToken"] == ["tok-2"] and gets[0][3]["x-functions-key"] == "fetch-key"
+    assert gets[0][2]["startTimestamp"] == ["10"] and gets[1][2]["nextPageToken"] == ["tok-2"]
+    assert gets[0][3]["x-functions-key"] == "fetch-key"
     with fast.db.session() as s:
         sig = s.scalar(select(Signal).where(Signal.value == PDQ))
         assert sig is not None
@@ -256,6 +264,7 @@ def test_stopncii_pages_withdrawals_and_feedback_back(fast: Instance, owner: Pri
     report = sync(fast, eid)
     assert (report.error, report.disabled, report.reactions) == ("", 1, 1)
     assert enabled(fast) == {("pdq", PDQ)}
+    assert service.requests[-2][2]["startTimestamp"] == ["1700000200"]  # resumed from the checkpoint
     sent = [r for r in service.requests if r[1] == "/v1/SubmitFeedback"]
     assert sent[0][3]["x-functions-key"] == "fb-key"
     assert json.loads(sent[0][4]) == {"count": 1, "hashFeedbacks": [
@@ -399,6 +408,51 @@ def test_ncmec_paging_that_loops_or_leaves_and_500s(fast: Instance, owner: Princ
     report = sync(fast, eid, delays)
     assert report.error == "" and delays == [2.0] and enabled(fast) == {("pdq", PDQ)}
     assert state(fast, eid).failures == 0
+
+
+def ncii_page(records: list[dict[str, Any]], stamp: int, token: str | None = None) -> dict[str, Any]:
+    return {"count": len(records), "nextPageToken": token, "nextSetTimestamp": stamp,
+            "hasMoreRecords": token is not None, "hashRecords": records}
+
+
+def ncii(value: str, status: str = "Active") -> dict[str, Any]:
+    return {"lastModtimestamp": T0, "signalType": "ImagePDQ", "hashValue": value, "hashStatus": status,
+            "caseNumbers": [], "CSPFeedbacks": []}
+
+
+def test_stopncii_retries_refusals_and_stale_checkpoints(fast: Instance, owner: Principal,
+                                                         service: Service) -> None:
+    creds = {"subscription_key": "sub-key", "fetch_function_key": "k"}
+    eid = add(fast, owner, "ncii", "stopncii", endpoint=f"{service.base}/v1", credentials=creds)
+    service.pages["GET /v1/FetchHashes"] = [ncii_page([ncii(PDQ)], T0 + 1)]
+    service.script = [(429, b"", {"Retry-After": "3"}), (502, b"", {})]
+    delays: list[float] = []
+    report = sync(fast, eid, delays)
+    assert (report.error, report.added, delays) == ("", 1, [3.0, 1.0])
+    kept = state(fast, eid).checkpoint
+    bad = [((500, b"", {}), "gave up after 3 attempts: HTTP 500"), ((200, b"{oops", {}), "not JSON"),
+           ((200, b"[]", {}), "not a JSON object"),
+           ((200, json.dumps(ncii_page([], T0)).encode().replace(b"%d" % T0, b'"soon"'), {}),
+            "'nextSetTimestamp' is missing or of the wrong type"),
+           ((200, json.dumps({**ncii_page([], T0), "hashRecords": ["x"]}).encode(), {}), "not a JSON object"),
+           ((200, json.dumps(ncii_page([ncii("f" * 250_000)], T0 + 5)).encode(), {}), "over 200,000 bytes"),
+           ((401, b"{}", {}), "HTTP 401 (check the credentials)")]
+    for answer, reason in bad:
+        service.script = [answer] * (3 if answer[0] == 500 else 1)
+        report = sync(fast, eid)
+        assert reason in report.error, (reason, report.error)
+        assert state(fast, eid).checkpoint == kept and enabled(fast) == {("pdq", PDQ)}
+    assert state(fast, eid).failures == len(bad)
+    # A cursor that comes back is a loop; an unknown signal type or a malformed record is skipped.
+    service.pages["GET /v1/FetchHashes"] = [ncii_page([{**ncii(PDQ2), "signalType": "Hologram"}], T0 + 9, "same")]
+    assert "loops" in sync(fast, eid).error and state(fast, eid).checkpoint["update_time"] == T0 + 9
+    # A checkpoint pytx calls stale (30 days unused) starts from the beginning; so does Basira's earlier format.
+    for old in ({"update_time": T0 + 9, "last_fetch_time": int(time.time()) - 31 * 86400}, {"update_time": T0 + 9}):
+        reset(fast, eid, old)
+        service.pages["GET /v1/FetchHashes"] = [ncii_page([ncii(PDQ, "Deleted")], T0 + 20)]
+        report = sync(fast, eid)
+        assert report.error == "" and service.requests[-1][2]["startTimestamp"] == ["10"]
+    assert report.disabled == 0 and enabled(fast) == set()
 
 
 def test_a_file_of_signals_is_the_whole_list(fast: Instance, owner: Principal) -> None:

@@ -1,7 +1,7 @@
 """Hash-sharing exchanges through python-threatexchange: a ThreatExchange privacy group feeding one bank.
 
 (The configuration here covers every exchange; Tech Against Terrorism, StopNCII, NCMEC and files are fetched by
-``sharing/hashlists.py``, which :func:`sync_exchange` hands them to.)
+``sharing/hashlists.py``, which :func:`sync_exchange` hands them to, through pytx's SignalExchangeAPIs too.)
 
 python-threatexchange (pytx, ``threatexchange``) is the library HMA uses to fetch the hash lists platforms share
 (the GIFCT hash-sharing database is reached through ThreatExchange). Basira drives pytx's own

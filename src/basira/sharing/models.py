@@ -104,8 +104,8 @@ class Exchange(Base):
     secret_enc: Mapped[str] = mapped_column(Text, default="")
     interval_s: Mapped[int] = mapped_column(Integer, default=3600)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Where the next sync resumes, as JSON: pytx's FBThreatExchangeCheckpoint for ThreatExchange; TAT's checkpoint
-    # string; StopNCII's update time; NCMEC's window start and paging URL; a file's digest.
+    # Where the next sync resumes, as JSON: pytx's checkpoint (FBThreatExchangeCheckpoint, TATCheckpoint,
+    # StopNCIICheckpoint, NCMECCheckpoint as dataclasses.asdict); a file's digest.
     checkpoint: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_sync_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
     last_success_at: Mapped[dt.datetime | None] = mapped_column(nullable=True)
