@@ -20,6 +20,7 @@ of ``tests/factories.py``, through the real services.
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import shutil
@@ -31,6 +32,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import typer.main
+import typer.testing
+from argon2 import PasswordHasher, profiles
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
@@ -38,7 +42,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
-from basira.core import orgs
+from basira.core import orgs, security
 from basira.core.db import load_models, make_engine, migrate
 from basira.core.instance import Instance
 from basira.core.models import Base, Role
@@ -53,6 +57,16 @@ warnings.filterwarnings("ignore", message=".*httpx2.*")
 # Timing belongs to bench/, not to tests: no per-example deadline (a busy machine must not fail a property test).
 hypothesis_settings.register_profile("basira", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("basira")
+
+# Typer's test runner turns the app into its click command tree at every invoke; for `basira` (hundreds of commands,
+# each one's annotations evaluated) that costs about a second of CPU per invoke, and the suite invokes thousands of
+# times. The tree depends only on the app object, which no test changes after building it: built once per app.
+typer.testing._get_command = functools.cache(typer.main.get_command)
+
+# Passwords: argon2 at its default cost (64 MiB, 3 passes: the point is to be slow) takes 0.1-1 s a hash on these
+# machines, and the suite signs people in thousands of times. The tests hash with argon2's cheapest parameters; a
+# hash carries its parameters, so verifying is the same code path (tests/core/test_security.py checks the default).
+security._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
 
 REQUIRE_ALL = os.environ.get("BASIRA_REQUIRE_ALL") == "1"
 PG_ADMIN_URL = os.environ.get("BASIRA_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -126,27 +140,31 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 _EMPTYING_ENGINES: dict[str, Engine] = {}
-_RESTART_SEQUENCES = text(
-    "DO $$DECLARE r record; BEGIN FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP "
-    "EXECUTE format('ALTER SEQUENCE %I RESTART', r.sequencename); END LOOP; END$$"
-)
+
+
+@functools.cache
+def _emptying_block() -> str:
+    """One server-side block that empties every table, children first, and restarts the sequences a test used
+    (``last_value`` is NULL until a sequence's first ``nextval``): one round trip instead of one per table, and no
+    new file for each of the hundred sequences (``ALTER SEQUENCE ... RESTART`` makes one)."""
+    load_models()
+    deletes = "".join(f'DELETE FROM "{t.name}"; ' for t in reversed(Base.metadata.sorted_tables))
+    return ("DO $$DECLARE r record; BEGIN " + deletes +
+            "FOR r IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL "
+            "LOOP EXECUTE format('ALTER SEQUENCE %I RESTART', r.sequencename); END LOOP; END$$")
 
 
 def _truncate_all(url: str) -> None:
-    """Empty every table and restart every sequence. DELETE, children first, is ten times quicker than TRUNCATE on
-    the few rows a test leaves (TRUNCATE makes new files for every table); TRUNCATE is the fallback."""
+    """Empty every table and restart every used sequence. DELETE, children first, is ten times quicker than
+    TRUNCATE on the few rows a test leaves (TRUNCATE makes new files for every table); TRUNCATE is the fallback."""
     engine = _EMPTYING_ENGINES.get(url)
     if engine is None:
         engine = _EMPTYING_ENGINES[url] = create_engine(url, poolclass=NullPool)
-    load_models()
-    tables = Base.metadata.sorted_tables
     try:
         with engine.begin() as c:
-            for table in reversed(tables):
-                c.execute(table.delete())
-            c.execute(_RESTART_SEQUENCES)
+            c.execute(text(_emptying_block()))
     except DBAPIError:
-        names = ", ".join(f'"{t.name}"' for t in tables)
+        names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
         with engine.begin() as c:
             c.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 

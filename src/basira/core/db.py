@@ -201,7 +201,11 @@ def schema_is_current(engine: Engine) -> bool:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema up to the newest migration."""
+    """Bring the schema up to the newest migration. A database already there is only read (its version table
+    against the shipped heads, read once per process): every command and every server worker opens the database
+    through here, and Alembic's upgrade parses every migration file each time it runs."""
+    if schema_is_current(engine):
+        return
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn

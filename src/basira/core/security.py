@@ -6,11 +6,13 @@ import hashlib
 import hmac
 import secrets
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
 KEY_PREFIX = "bsk"
-_hasher = PasswordHasher()
+#: argon2id at RFC 9106's second recommended setting (64 MiB, 3 passes, 4 lanes; argon2-cffi's default).
+PASSWORD_PARAMETERS: Parameters = profiles.RFC_9106_LOW_MEMORY
+_hasher = PasswordHasher.from_parameters(PASSWORD_PARAMETERS)
 
 
 def new_api_key() -> tuple[str, str, str]:
