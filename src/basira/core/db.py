@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from basira.core import readcache  # noqa: F401  (its listeners mark writes for the caches)
 from basira.core.errors import ConfigurationError
 from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.settings import Settings
@@ -209,6 +210,21 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "heads")
 
 
+#: Session.info key of a :meth:`Database.read_session`.
+READ_ONLY = "basira_read_only"
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether ``session`` came from :meth:`Database.read_session` (it must not write)."""
+    return bool(session.info.get(READ_ONLY))
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_read_only_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    if is_read_only(session) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a read-only session may not write")
+
+
 class Database:
     """The engine and a session factory for one instance."""
 
@@ -218,11 +234,22 @@ class Database:
         if run_migrations:
             migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # The same pool, each statement its own transaction: no BEGIN and COMMIT round trips around a read.
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session whose transaction commits when the block ends cleanly and rolls back otherwise."""
         with self.sessions() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only, in autocommit (each statement sees what is committed when it runs; two
+        statements may see different moments). Whoever may need to write asks :func:`is_read_only` first and
+        uses :meth:`session` instead; a flush through it is refused."""
+        with self.sessions(bind=self._autocommit) as s:
+            s.info[READ_ONLY] = True
             yield s
 
     def retry_locked(self, fn: Callable[[], T]) -> T:

@@ -17,6 +17,8 @@ from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.indexes import IndexManager
 from basira.core.match_writer import MatchWriter
 from basira.core.models import Base
+from basira.core.principal import Principal
+from basira.core.readcache import TTLCache
 from basira.core.settings import Settings, load_settings
 from basira.core.signals import SignalTypeRegistry, default_registry
 
@@ -47,6 +49,8 @@ class Instance:
                                      else SignalTypeRegistry.from_entry_points(self.fronts))
         self.indexes = IndexManager(self.registry, self.settings.data_dir / "indexes",
                                     database_key=self.settings.resolved_database_url, settings=self.settings)
+        # API keys presented to this process (by digest) and their principals; see basira.core.readcache.
+        self.key_cache: TTLCache[bytes, Principal] = TTLCache(self.settings.read_cache_s)
         self._writer_lock = threading.Lock()
         self._match_writer: MatchWriter | None = None
 

@@ -161,6 +161,14 @@ def _hash(inst: Instance, content: Content) -> HashResult:
 
 def _match(inst: Instance, principal: Principal, request: matching.MatchRequest) -> MatchResult:
     def attempt() -> dict[str, Any]:
+        if not request.store and request.content is None:
+            # A lookup of signal values writes nothing unless probing control counts a hit: read without a
+            # transaction, and only in that case start again in one.
+            try:
+                with inst.db.read_session() as s:
+                    return matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
+            except matching.NeedsTransaction:
+                pass
         with inst.db.session() as s:
             return matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
 
