@@ -86,7 +86,8 @@ def _elsewhere(srv: Served, body: str) -> None:
         from basira.core.models import ApiKey, Bank, utcnow
         from basira.core.principal import system_principal
         from basira.core.settings import load_settings
-        url, data, org_id, bank_id, key_id = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+        url, data, key_id = sys.argv[1], Path(sys.argv[2]), sys.argv[5]
+        org_id, bank_id = int(sys.argv[3]), int(sys.argv[4])
         inst = Instance(load_settings(environ={}, data_dir=data, database_url=url, secret_key="test-secret",
                                       worker_interval_s=0))
     """) + textwrap.dedent(body) + "\ninst.close()\n"
