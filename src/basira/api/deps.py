@@ -16,7 +16,8 @@ from basira.core.orgs import authenticate_key
 from basira.core.principal import Principal
 
 
-def get_instance(request: Request) -> Instance:
+async def get_instance(request: Request) -> Instance:
+    # async: FastAPI runs a plain ``def`` dependency on a worker thread, a hop per request for an attribute read.
     inst: Instance = request.app.state.instance
     return inst
 
