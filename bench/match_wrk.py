@@ -85,7 +85,7 @@ def _fill(url: str, inst: Instance, n: int, rng: random.Random) -> tuple[str, li
             for i in range(n):
                 copy.write_row((bank_id, f"e{i}", "photo", "{}", now, now))
         cur.execute("SELECT ref, id FROM entries WHERE bank_id = %s", (bank_id,))
-        ids = dict(cur.fetchall())
+        ids: dict[str, int] = dict(cur.fetchall())
         with cur.copy("COPY signals (entry_id, bank_id, signal_type, value, value_digest, labels, provenance, "
                       "details, derived, enabled, created_at, updated_at) FROM STDIN") as copy:
             for i in range(n):
@@ -131,8 +131,10 @@ def _wrk(base: str, mode: str, seconds: float, connections: int, threads: int, e
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     socket_errors = sum(int(g) for g in sockets.groups()) if sockets else 0
-    return {"rate": rate, "p50": p50, "p99": p99, "requests": total,
-            "errors": (int(non2xx.group(1)) if non2xx else 0) + socket_errors}
+    errors = (int(non2xx.group(1)) if non2xx else 0) + socket_errors
+    if errors:
+        print(out, flush=True)  # wrk's own account of them
+    return {"rate": rate, "p50": p50, "p99": p99, "requests": total, "errors": errors}
 
 
 def main() -> None:
@@ -171,10 +173,13 @@ def main() -> None:
                "BASIRA_BENCH_KEY": key, "BASIRA_BENCH_BODIES": str(tmp / "bodies.jsonl"),
                "BASIRA_BENCH_SCRIPT": str(tmp / "lookup.lua")}
         base = _serve(procs, env, args.workers)
-        started = time.perf_counter()
-        # Every worker builds its indexes at its first lookups (a few seconds each at a million).
-        warm = _wrk(base, "lookup", 20, args.connections, args.threads, env)
-        print(f"warm-up: {warm['rate']:.0f} req/s over 20 s, {warm['errors']} errors", flush=True)
+        # Every worker builds its indexes at its first lookups (seconds each at a million, minutes on a loaded
+        # machine): warm up until a 10-second run has no error (requests that wait on a build time out at 10 s).
+        for _ in range(12):
+            warm = _wrk(base, "lookup", 10, args.connections, args.threads, env)
+            print(f"warm-up: {warm['rate']:.0f} req/s over 10 s, {warm['errors']} errors", flush=True)
+            if not warm["errors"]:
+                break
         rss_start = _rss(procs[0])
         for n in range(args.rounds):
             for mode in ("health", "lookup"):
