@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 
 from basira.api.app import create_app
 from basira.core import banks, orgs
@@ -107,10 +107,12 @@ with inst.db.session() as s:
 def _statements(inst: Instance) -> list[str]:
     seen: list[str] = []
 
-    @event.listens_for(inst.db.engine, "before_cursor_execute")
     def _count(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
         seen.append(statement)
 
+    event.listen(inst.db.engine, "before_cursor_execute", _count)
+    if inst.db.read_engine.pool is not inst.db.engine.pool:  # PostgreSQL: a pool of its own (SQLite: the same)
+        event.listen(inst.db.read_engine, "before_cursor_execute", _count)
     return seen
 
 
@@ -250,3 +252,16 @@ def test_ttl_cache_is_bounded_and_off_at_zero() -> None:
     off: TTLCache[int, int] = TTLCache(0)
     off.put(1, 1, off.begin())
     assert off.get(1) is None
+
+
+def test_a_lookup_survives_its_connection_being_closed_by_the_database(served: Served, backend: str) -> None:
+    """The read engine does not ping before each use (PostgreSQL): a connection the server closed (a restart) fails
+    its statement, and the lookup is read once more on a fresh one."""
+    if backend != "postgres":
+        pytest.skip("the read engine of SQLite is the main one")
+    assert served.lookup(A).json()["matched"] is True
+    with served.instance.db.session() as s:
+        s.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+    r = served.lookup(A)
+    assert r.status_code == 200 and r.json()["matched"] is True

@@ -39,6 +39,7 @@ class Instance:
         self.db = Database(self.settings)
         # Secret columns are sealed with the instance key; rows an earlier version wrote in clear are sealed now.
         sealed.attach(self.db.engine, self.secret_key)
+        sealed.attach(self.db.read_engine, self.secret_key)
         with self.db.engine.begin() as conn:
             sealed.seal_existing(conn, Base.metadata, self.secret_key)
         # Every session carries the audit chain's key (derived from the secret, which never enters the database).

@@ -54,12 +54,13 @@ def _on_execute(conn: Connection, _cursor: Any, statement: str, _params: Any, _c
 
 
 def _on_commit(conn: Connection) -> None:
-    if conn.info.pop("basira_wrote", False):
+    if conn.invalidated or conn.info.pop("basira_wrote", False):
         bump()
 
 
 def _on_rollback(conn: Connection) -> None:
-    conn.info.pop("basira_wrote", None)
+    if not conn.invalidated:  # a lost connection has no info to clear (reading it would raise)
+        conn.info.pop("basira_wrote", None)
 
 
 def _after_commit(session: Session) -> None:
