@@ -178,7 +178,7 @@ def main() -> None:
         for _ in range(12):
             warm = _wrk(base, "lookup", 10, args.connections, args.threads, env)
             print(f"warm-up: {warm['rate']:.0f} req/s over 10 s, {warm['errors']} errors", flush=True)
-            if not warm["errors"]:
+            if warm["requests"] and not warm["errors"]:
                 break
         rss_start = _rss(procs[0])
         for n in range(args.rounds):

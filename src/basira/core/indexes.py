@@ -121,6 +121,9 @@ class IndexManager:
 
     def index(self, session: Session, bank_id: int, signal_type: str) -> SignalIndex:
         key = (bank_id, signal_type)
+        idx = self._indexes.get(key)
+        if idx is not None and self._current(key):
+            return idx
         with self._lock:
             idx = self._indexes.get(key)
             if idx is not None and self._current(key):

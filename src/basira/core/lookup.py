@@ -51,12 +51,19 @@ def matchable_banks(session: Session, org_id: int, bank_ids: Collection[int] | N
 
     ``cache`` (a read-only lookup's): the answer is kept there briefly (see :mod:`basira.core.readcache`); the banks
     in it are detached from any session, with their shares loaded."""
-    banks = cache.get(org_id) if cache is not None else None
-    if banks is None:
-        started = cache.begin() if cache is not None else (0, 0.0)
+    if cache is None:
         banks = [(b, a) for b, a in Visibility(session, org_id).banks(Access.MATCH_ONLY) if b.enabled]
-        if cache is not None:
-            cache.put(org_id, banks, started)
+    else:
+        found = cache.get(org_id)
+        if found is None:
+            started = cache.begin()
+            # A session of its own, whose connection goes back to the pool at once: the caller's session holds
+            # none while it waits for the index lock (a lookup that held one there, while the lock's holder waits
+            # for a free connection to replay the change log, would wait until the pool's timeout).
+            with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+                found = [(b, a) for b, a in Visibility(own, org_id).banks(Access.MATCH_ONLY) if b.enabled]
+            cache.put(org_id, found, started)
+        banks = found
     if bank_ids is not None:
         wanted = set(bank_ids)
         banks = [(b, a) for b, a in banks if b.id in wanted]
