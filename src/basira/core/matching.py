@@ -216,9 +216,11 @@ def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistr
     principal.require_match()
     sigs = item_signals(registry, settings, request)
     now = utcnow()
-    # A lookup (nothing stored) reads what every request reads from the process's short-lived caches.
+    # A lookup in a read-only session (the API's: nothing stored, nothing pending) reads what every request reads
+    # from the process's short-lived caches; a caller's own transaction sees its own writes, as before.
+    cached = not request.store and is_read_only(session)
     banks = lookup.matchable_banks(session, principal.org_id, request.bank_ids,
-                                   cache=None if request.store else indexes.banks_cache)
+                                   cache=indexes.banks_cache if cached else None)
     # A query-side fast-path value near a bank value is replaced by the exact one before the lookup.
     sigs = _settle_provisional(session, registry, indexes, settings, request, sigs, [b.id for b, _ in banks])
     hits = lookup.lookup(session, registry, indexes, banks, sigs, now)
@@ -227,7 +229,7 @@ def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistr
     # A match-only signal probed for its value (or quarantined) answers nobody who may only match it.
     hidden = probing.watch(session, registry, settings, principal.org_id, hits, now)
     hits = [h for h in hits if not (h.access == Access.MATCH_ONLY and h.signal.id in hidden)]
-    owners = lookup.organizations(session, None if request.store else indexes.owners_cache) if hits else {}
+    owners = lookup.organizations(session, indexes.owners_cache if cached else None) if hits else {}
 
     notes = _annotations(session, principal, settings, request.content) if hits and request.content else {}
     suppressed = any(h.bank.negative for h in hits)

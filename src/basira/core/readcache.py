@@ -59,8 +59,9 @@ def _on_commit(conn: Connection) -> None:
 
 
 def _on_rollback(conn: Connection) -> None:
-    if not conn.invalidated:  # a lost connection has no info to clear (reading it would raise)
-        conn.info.pop("basira_wrote", None)
+    # A transaction that wrote and rolled back: whatever was read through it (its own writes included) goes too.
+    if conn.invalidated or conn.info.pop("basira_wrote", False):  # a lost connection's info cannot be read
+        bump()
 
 
 def _after_commit(session: Session) -> None:
