@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from basira.core.errors import NotAuthenticated
@@ -14,7 +16,8 @@ from basira.core.orgs import authenticate_key
 from basira.core.principal import Principal
 
 
-def get_instance(request: Request) -> Instance:
+async def get_instance(request: Request) -> Instance:
+    # async: FastAPI runs a plain ``def`` dependency on a worker thread, a hop per request for an attribute read.
     inst: Instance = request.app.state.instance
     return inst
 
@@ -31,7 +34,23 @@ _bearer = HTTPBearer(auto_error=False, description="An API key: `Authorization: 
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key in the X-API-Key header.")
 
 
-def get_principal(
+def _cache_key(key: str) -> bytes:
+    # The cache holds a digest, never the key itself.
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).digest()
+
+
+def _authenticate(inst: Instance, key: str) -> Principal:
+    """The principal of ``key`` read from the database, kept in the instance's key cache for ``read_cache_s``
+    (see :mod:`basira.core.readcache`: a key revoked through this process is refused at once, through another
+    within that time)."""
+    started = inst.key_cache.begin()
+    with inst.db.session() as s:
+        principal = authenticate_key(s, key)
+    inst.key_cache.put(_cache_key(key), principal, started)
+    return principal
+
+
+async def get_principal(
     request: Request,
     inst: Annotated[Instance, Depends(get_instance)],
     _b: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
@@ -40,8 +59,10 @@ def get_principal(
     key = _presented_key(request)
     if not key:
         raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
-    with inst.db.session() as s:
-        return authenticate_key(s, key)
+    cached = inst.key_cache.get(_cache_key(key))
+    if cached is not None:
+        return cached
+    return await run_in_threadpool(_authenticate, inst, key)
 
 
 def check_presented_key(scope: Scope) -> None:
@@ -55,8 +76,8 @@ def check_presented_key(scope: Scope) -> None:
     key = _presented_key(request)
     if not key:
         raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
-    with inst.db.session() as s:
-        authenticate_key(s, key)
+    if inst.key_cache.get(_cache_key(key)) is None:
+        _authenticate(inst, key)
 
 
 InstanceDep = Annotated[Instance, Depends(get_instance)]

@@ -22,7 +22,7 @@ def limiter(request: Request) -> RateLimiter:
     return found
 
 
-def match_rate(request: Request, principal: PrincipalDep) -> Principal:
+async def match_rate(request: Request, principal: PrincipalDep) -> Principal:
     """Count a match request against the caller's key and organization (settings ``match_rate_per_key`` and
     ``match_rate_per_org``); returns the principal so routes can use this instead of PrincipalDep."""
     inst: Instance = request.app.state.instance

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
-from basira.core import audit, outbox
+from basira.core import audit, outbox, readcache
 from basira.core.errors import Conflict, InvalidInput, LowQuality, NotFound
 from basira.core.exercise import refuse_crossing
 from basira.core.indexes import record_change
@@ -448,11 +449,15 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
     result = BatchResult()
     if not merged:
         return result
-    entries = _entries_batch(session, bank, list(merged.values()))
     keys = list(merged)
     # A value also held in a bank this organization may match but never pass on keeps that provenance.
     origins = copied_from(session, bank.org_id, [(k[1], k[2]) for k in keys])
     now = utcnow()
+    if len(merged) >= COPY_MIN_ROWS and session.get_bind().dialect.name == "postgresql":
+        _write_batch_copy(session, principal, bank, merged, origins, now, result)
+        _emit_added(session, principal, bank, result)
+        return result
+    entries = _entries_batch(session, bank, list(merged.values()))
     changes: list[dict[str, Any]] = []
     refs = {v: k for k, v in entries.items()}
     for start in range(0, len(keys), _CHUNK):
@@ -465,17 +470,7 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
                 existing[key] = sig
         fresh = [k for k in part if k not in existing]
         for k, sig in existing.items():
-            spec = merged[k]
-            labels = sorted(set(sig.labels) | set(spec.labels))
-            if labels != sig.labels:
-                sig.labels = labels
-            if sig.derived and not spec.derived:
-                sig.derived, sig.details = False, {}  # given as a plain value (a partner's hash): plain from now on
-            if not sig.enabled:
-                sig.enabled = True
-                result.enabled_again += 1
-                changes.append({"signal_id": sig.id, "bank_id": bank.id, "signal_type": sig.signal_type,
-                                "op": "add", "created_at": now})
+            _update_existing(sig, merged[k], bank, now, result, changes)
             result.ids[k] = sig.id
         if fresh:
             session.flush()
@@ -500,10 +495,118 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
             result.added += len(fresh)
     if changes:
         session.execute(insert(cast(Table, SignalChange.__table__)), changes)
+    _emit_added(session, principal, bank, result)
+    return result
+
+
+def _emit_added(session: Session, principal: Principal, bank: Bank, result: BatchResult) -> None:
     if result.changed:
         outbox.emit(session, "signal.added", {"bank_id": bank.id, "signal_ids": list(result.ids.values())[:1000],
                                               "count": len(result.ids)}, org_id=principal.org_id)
-    return result
+
+
+def _update_existing(sig: Signal, spec: SignalSpec, bank: Bank, now: dt.datetime, result: BatchResult,
+                     changes: list[dict[str, Any]]) -> None:
+    """A signal given again: the labels of both, plain if given as a plain value, enabled again if it was not."""
+    labels = sorted(set(sig.labels) | set(spec.labels))
+    if labels != sig.labels:
+        sig.labels = labels
+    if sig.derived and not spec.derived:
+        sig.derived, sig.details = False, {}  # given as a plain value (a partner's hash): plain from now on
+    if not sig.enabled:
+        sig.enabled = True
+        result.enabled_again += 1
+        changes.append({"signal_id": sig.id, "bank_id": bank.id, "signal_type": sig.signal_type,
+                        "op": "add", "created_at": now})
+
+
+#: From this many signals in one batch, PostgreSQL gets them by ``COPY`` (:func:`_write_batch_copy`).
+COPY_MIN_ROWS = 200
+
+# The batch's keys, in a temporary table of the connection emptied at every commit.
+_KEYS_TABLE = "basira_batch_keys"
+_KEYS_CREATE = ("CREATE TEMPORARY TABLE IF NOT EXISTS basira_batch_keys (ref text NOT NULL, signal_type text NOT NULL, "
+                "digest text NOT NULL) ON COMMIT DELETE ROWS")
+_KEYS_EMPTY = "DELETE FROM basira_batch_keys"
+_ENTRY_IDS = "SELECT DISTINCT e.ref, e.id FROM basira_batch_keys k JOIN entries e ON e.bank_id = %s AND e.ref = k.ref"
+_SIGNAL_IDS = ("SELECT s.id, k.ref, s.signal_type, s.value FROM basira_batch_keys k "
+               "JOIN entries e ON e.bank_id = %s AND e.ref = k.ref "
+               "JOIN signals s ON s.entry_id = e.id AND s.signal_type = k.signal_type AND s.value_digest = k.digest")
+
+
+def _copy(cur: Any, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """``rows`` into ``table`` (a name and columns of this module, never input) by ``COPY ... FROM STDIN``."""
+    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged: dict[SignalKey, SignalSpec],
+                      origins: dict[tuple[str, str], str], now: dt.datetime, result: BatchResult) -> None:
+    """:func:`add_signals_batch`'s writes on PostgreSQL, in the session's transaction, with the same outcome: the
+    batch's keys go by ``COPY`` into a temporary table, existing entries and signals are found by joining it (one
+    query each, not one per 500 keys), and the new entries, signals and change-log rows go in by ``COPY``."""
+    session.flush()  # the bank (perhaps new in this transaction) and anything pending, before the raw cursor
+    # The raw cursor writes around SQLAlchemy: mark it for the read caches (basira.core.readcache).
+    session.info["basira_wrote"] = True
+    readcache.bump()
+    known = content_types()
+    first: dict[str, SignalSpec] = {}
+    for spec in merged.values():
+        first.setdefault(spec.entry_ref, spec)
+    driver: Any = session.connection().connection.driver_connection
+    cur = driver.cursor()
+    try:
+        cur.execute(_KEYS_CREATE)
+        cur.execute(_KEYS_EMPTY)
+        _copy(cur, _KEYS_TABLE, ("ref", "signal_type", "digest"),
+              ((ref, stype, value_digest(value)) for ref, stype, value in merged))
+        cur.execute(_ENTRY_IDS, (bank.id,))
+        entries: dict[str, int] = dict(cur.fetchall())
+        with_attributes = [entries[r] for r, spec in first.items() if r in entries and spec.attributes]
+        for start in range(0, len(with_attributes), _CHUNK):
+            for entry in session.scalars(select(Entry).where(Entry.id.in_(with_attributes[start:start + _CHUNK]))):
+                entry.attributes = {**entry.attributes, **first[entry.ref].attributes}
+        missing = [r for r in first if r not in entries]
+        for r in missing:
+            if first[r].content_type not in known:
+                raise InvalidInput(f"unknown content type {first[r].content_type!r}")
+        if missing:
+            _copy(cur, "entries", ("bank_id", "ref", "content_type", "attributes", "created_at", "updated_at"),
+                  ((bank.id, r, first[r].content_type, json.dumps(first[r].attributes), now, now) for r in missing))
+            cur.execute(_ENTRY_IDS, (bank.id,))
+            entries = dict(cur.fetchall())
+        cur.execute(_SIGNAL_IDS, (bank.id,))
+        found = {(ref, stype, value): sid for sid, ref, stype, value in cur.fetchall() if (ref, stype, value) in merged}
+        changes: list[dict[str, Any]] = []
+        old = list(found.values())
+        by_id = {sid: k for k, sid in found.items()}
+        for start in range(0, len(old), _CHUNK):
+            for sig in session.scalars(select(Signal).where(Signal.id.in_(old[start:start + _CHUNK]))):
+                _update_existing(sig, merged[by_id[sig.id]], bank, now, result, changes)
+        result.ids.update(found)
+        fresh = [k for k in merged if k not in found]
+        if fresh:
+            _copy(cur, "signals", ("entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
+                                   "provenance", "quality", "expires_at", "details", "derived", "enabled",
+                                   "created_at", "updated_at"),
+                  ((entries[k[0]], bank.id, k[1], k[2], value_digest(k[2]), json.dumps(merged[k].labels),
+                    origins.get((k[1], k[2])) or merged[k].provenance or principal.actor, merged[k].quality,
+                    merged[k].expires_at, "{}", False, True, now, now) for k in fresh))
+            cur.execute(_SIGNAL_IDS, (bank.id,))
+            wanted = set(fresh)
+            for sid, ref, stype, value in cur.fetchall():
+                if (ref, stype, value) in wanted:
+                    result.ids[(ref, stype, value)] = sid
+                    changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": stype, "op": "add",
+                                    "created_at": now})
+            result.added += len(fresh)
+        if changes:
+            _copy(cur, "signal_changes", ("signal_id", "bank_id", "signal_type", "op", "created_at"),
+                  ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], c["created_at"]) for c in changes))
+        cur.execute(_KEYS_EMPTY)
+    finally:
+        cur.close()
 
 
 def add_signals_audited(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,

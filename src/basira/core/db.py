@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from basira.core import readcache  # noqa: F401  (its listeners mark writes for the caches)
 from basira.core.errors import ConfigurationError
 from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.settings import Settings
@@ -158,6 +159,17 @@ def make_engine(url: str, sqlite_busy_timeout_ms: int = 10_000) -> Engine:
         raise ConfigurationError(f"the database URL is not usable ({e})") from None
 
 
+def _read_engine(engine: Engine) -> Engine:
+    """The engine of :meth:`Database.read_session`: autocommit; on PostgreSQL a small pool of its own without
+    pre-ping (the ping is a round trip as long as a lookup's one query; a connection that a database restart closed
+    fails its statement instead, the pool drops it and its elders, and the read is tried once more)."""
+    if engine.dialect.name != "postgresql":
+        return engine.execution_options(isolation_level="AUTOCOMMIT")
+    psycopg = engine.url.get_driver_name() == "psycopg"
+    return create_engine(engine.url, pool_pre_ping=False, pool_size=4, max_overflow=8, pool_timeout=10,
+                         isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5} if psycopg else {})
+
+
 def _make_engine(url: str, busy_timeout_ms: int) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -213,6 +225,21 @@ def migrate(engine: Engine) -> None:
         command.upgrade(cfg, "heads")
 
 
+#: Session.info key of a :meth:`Database.read_session`.
+READ_ONLY = "basira_read_only"
+
+
+def is_read_only(session: Session) -> bool:
+    """Whether ``session`` came from :meth:`Database.read_session` (it must not write)."""
+    return bool(session.info.get(READ_ONLY))
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_read_only_flush(session: Session, _ctx: Any, _instances: Any) -> None:
+    if is_read_only(session) and (session.new or session.dirty or session.deleted):
+        raise RuntimeError("a read-only session may not write")
+
+
 class Database:
     """The engine and a session factory for one instance."""
 
@@ -222,6 +249,8 @@ class Database:
         if run_migrations:
             migrate(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Each statement its own transaction: no BEGIN and COMMIT round trips around a read.
+        self.read_engine = _read_engine(self.engine)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -229,9 +258,37 @@ class Database:
         with self.sessions() as s, s.begin():
             yield s
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session for reading only, in autocommit (each statement sees what is committed when it runs; two
+        statements may see different moments). Whoever may need to write asks :func:`is_read_only` first and
+        uses :meth:`session` instead; a flush through it is refused. See :meth:`read`."""
+        with self.sessions(bind=self.read_engine) as s:
+            s.info[READ_ONLY] = True
+            try:
+                yield s
+            except DBAPIError as e:
+                if e.connection_invalidated:
+                    s.invalidate()  # the connection is gone: close without the rollback it can no longer do
+                raise
+
+    def read(self, fn: Callable[[Session], T]) -> T:
+        """``fn`` in a :meth:`read_session`; once more on a fresh connection if the database had closed the one it
+        got (a restart since it was last used: the read engine does not ping)."""
+        try:
+            with self.read_session() as s:
+                return fn(s)
+        except DBAPIError as e:
+            if not e.connection_invalidated:
+                raise
+        with self.read_session() as s:
+            return fn(s)
+
     def retry_locked(self, fn: Callable[[], T]) -> T:
         """:func:`retry_locked` with this instance's ``sqlite_lock_retry_s`` (PostgreSQL never answers "locked")."""
         return retry_locked(fn, self.settings.sqlite_lock_retry_s)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()

@@ -1,7 +1,9 @@
 """Index manager: one in-memory index per (bank, signal type), kept current from the signal change log.
 
-The database is the source of truth. On every query the manager replays the ``signal_changes`` rows past each
-index's watermark, so a signal added or disabled through any worker is seen by every worker at its next query.
+The database is the source of truth. Before a query the manager replays the ``signal_changes`` rows past each
+index's watermark, so a signal added or disabled through any worker is seen by every worker: at its next query
+after a write through the same process, within ``read_cache_s`` (1 s by default) after one through another
+process (see :mod:`basira.core.readcache`; 0 replays before every query).
 """
 
 from __future__ import annotations
@@ -9,16 +11,23 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from basira.core.errors import ConfigurationError
-from basira.core.models import Signal, SignalChange
+from basira.core.models import Organization, Signal, SignalChange
+from basira.core.readcache import TTLCache, generation
 from basira.core.settings import Settings
 from basira.core.signals import SignalIndex, SignalTypeRegistry
+
+if TYPE_CHECKING:
+    from basira.core.models import Bank
+    from basira.core.visibility import Access
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +51,14 @@ class IndexManager:
         self._settings = settings
         self._persist_min_size = persist_min_size
         self._db_tag = hashlib.sha256(database_key.encode()).hexdigest()[:12]
+        #: How long a replay of the change log stands for this process (0: replay before every query).
+        self.read_ttl_s = settings.read_cache_s if settings is not None else 0.0
+        # (bank, type) -> (generation, monotonic time) when the change log was last replayed for it
+        self._replayed: dict[tuple[int, str], tuple[int, float]] = {}
+        #: What lookups read on every request, kept as briefly as the indexes' replay (see basira.core.readcache):
+        #: the banks an organization may match (by organization id) and the organizations by id.
+        self.banks_cache: TTLCache[int, list[tuple[Bank, Access]]] = TTLCache(self.read_ttl_s, 10_000)
+        self.owners_cache: TTLCache[str, dict[int, Organization]] = TTLCache(self.read_ttl_s, 1)
 
     def _path(self, bank_id: int, signal_type: str) -> Path | None:
         if self._persist_dir is None:
@@ -96,15 +113,28 @@ class IndexManager:
             index.add(rows)
         index.watermark = changes[-1][0]
 
+    def _current(self, key: tuple[int, str]) -> bool:
+        """Whether the index of ``key`` was replayed recently enough to skip the change log (see the module)."""
+        replayed = self._replayed.get(key)
+        return (replayed is not None and self.read_ttl_s > 0 and replayed[0] == generation()
+                and time.monotonic() < replayed[1] + self.read_ttl_s)
+
     def index(self, session: Session, bank_id: int, signal_type: str) -> SignalIndex:
         key = (bank_id, signal_type)
+        idx = self._indexes.get(key)
+        if idx is not None and self._current(key):
+            return idx
         with self._lock:
             idx = self._indexes.get(key)
+            if idx is not None and self._current(key):
+                return idx
+            started = (generation(), time.monotonic())
             if idx is None:
                 idx = self._build(session, bank_id, signal_type)
                 self._indexes[key] = idx
             else:
                 self._catch_up(session, bank_id, signal_type, idx)
+            self._replayed[key] = started
             return idx
 
     def query(self, session: Session, bank_id: int, signal_type: str, values: Sequence[str],
@@ -138,6 +168,7 @@ class IndexManager:
         with self._lock:
             for key in [k for k in self._indexes if k[0] == bank_id]:
                 del self._indexes[key]
+                self._replayed.pop(key, None)
 
 
 def record_change(session: Session, signal: Signal, op: str) -> None:

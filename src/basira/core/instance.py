@@ -17,6 +17,8 @@ from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.indexes import IndexManager
 from basira.core.match_writer import MatchWriter
 from basira.core.models import Base
+from basira.core.principal import Principal
+from basira.core.readcache import TTLCache
 from basira.core.settings import Settings, load_settings
 from basira.core.signals import SignalTypeRegistry, default_registry
 
@@ -37,6 +39,7 @@ class Instance:
         self.db = Database(self.settings)
         # Secret columns are sealed with the instance key; rows an earlier version wrote in clear are sealed now.
         sealed.attach(self.db.engine, self.secret_key)
+        sealed.attach(self.db.read_engine, self.secret_key)
         with self.db.engine.begin() as conn:
             sealed.seal_existing(conn, Base.metadata, self.secret_key)
         # Every session carries the audit chain's key (derived from the secret, which never enters the database).
@@ -47,6 +50,8 @@ class Instance:
                                      else SignalTypeRegistry.from_entry_points(self.fronts))
         self.indexes = IndexManager(self.registry, self.settings.data_dir / "indexes",
                                     database_key=self.settings.resolved_database_url, settings=self.settings)
+        # API keys presented to this process (by digest) and their principals; see basira.core.readcache.
+        self.key_cache: TTLCache[bytes, Principal] = TTLCache(self.settings.read_cache_s)
         self._writer_lock = threading.Lock()
         self._match_writer: MatchWriter | None = None
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from basira.core.indexes import IndexManager
-from basira.core.models import Bank, Entry, Signal
+from basira.core.models import Bank, Entry, Organization, Signal
+from basira.core.readcache import TTLCache
 from basira.core.signals import ExtractedSignal, SignalTypeRegistry
 from basira.core.visibility import Access, Visibility
 
@@ -44,10 +45,25 @@ def threshold(registry: SignalTypeRegistry, bank: Bank, signal_type: str) -> flo
     return float(bank.thresholds.get(signal_type, registry.get(signal_type).default_threshold))
 
 
-def matchable_banks(session: Session, org_id: int,
-                    bank_ids: Collection[int] | None = None) -> list[tuple[Bank, Access]]:
-    """The enabled banks the organization may match against (only those of ``bank_ids`` when given)."""
-    banks = [(b, a) for b, a in Visibility(session, org_id).banks(Access.MATCH_ONLY) if b.enabled]
+def matchable_banks(session: Session, org_id: int, bank_ids: Collection[int] | None = None,
+                    cache: TTLCache[int, list[tuple[Bank, Access]]] | None = None) -> list[tuple[Bank, Access]]:
+    """The enabled banks the organization may match against (only those of ``bank_ids`` when given).
+
+    ``cache`` (a read-only lookup's): the answer is kept there briefly (see :mod:`basira.core.readcache`); the banks
+    in it are detached from any session, with their shares loaded."""
+    if cache is None:
+        banks = [(b, a) for b, a in Visibility(session, org_id).banks(Access.MATCH_ONLY) if b.enabled]
+    else:
+        found = cache.get(org_id)
+        if found is None:
+            started = cache.begin()
+            # A session of its own, whose connection goes back to the pool at once: the caller's session holds
+            # none while it waits for the index lock (a lookup that held one there, while the lock's holder waits
+            # for a free connection to replay the change log, would wait until the pool's timeout).
+            with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+                found = [(b, a) for b, a in Visibility(own, org_id).banks(Access.MATCH_ONLY) if b.enabled]
+            cache.put(org_id, found, started)
+        banks = found
     if bank_ids is not None:
         wanted = set(bank_ids)
         banks = [(b, a) for b, a in banks if b.id in wanted]
@@ -68,9 +84,21 @@ def lookup(session: Session, registry: SignalTypeRegistry, indexes: IndexManager
                 raw.extend((bank, access, q, sid, dist) for sid, dist in hits)
     if not raw:
         return []
-    signals = {s.id: s for s in session.scalars(select(Signal).where(Signal.id.in_({r[3] for r in raw})))}
-    live = {sid: s for sid, s in signals.items() if is_live(s, at)}
-    entries = {e.id: e for e in session.scalars(
-        select(Entry).where(Entry.id.in_({s.entry_id for s in live.values()})))} if live else {}
-    return [BankHit(bank, access, q, live[sid], entries[live[sid].entry_id], dist)
+    # The signals and their entries in one round trip.
+    rows = session.execute(select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
+                           .where(Signal.id.in_({r[3] for r in raw}))).all()
+    live = {sig.id: (sig, entry) for sig, entry in rows if is_live(sig, at)}
+    return [BankHit(bank, access, q, live[sid][0], live[sid][1], dist)
             for bank, access, q, sid, dist in raw if sid in live]
+
+
+def organizations(session: Session, cache: TTLCache[str, dict[int, Organization]] | None = None,
+                  ) -> dict[int, Organization]:
+    """Every organization by id (``cache``: kept there briefly, as :func:`matchable_banks`)."""
+    found = cache.get("all") if cache is not None else None
+    if found is None:
+        started = cache.begin() if cache is not None else (0, 0.0)
+        found = {o.id: o for o in session.scalars(select(Organization))}
+        if cache is not None:
+            cache.put("all", found, started)
+    return found

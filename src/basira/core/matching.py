@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from basira.core import banks, flood, lookup, outbox, probing
+from basira.core.db import is_read_only
 from basira.core.errors import ConfigurationError, InvalidInput
 from basira.core.fronts import default_fronts, load_ref
 from basira.core.indexes import IndexManager
@@ -27,6 +28,11 @@ from basira.core.signals import Content, ExtractedSignal, SignalType, SignalType
 from basira.core.visibility import Access, visible_provenance
 
 MAX_SIGNALS_PER_ITEM = 1000
+
+
+class NeedsTransaction(Exception):
+    """A lookup in a read-only session (:meth:`Database.read_session`) found hits that probing control counts (and
+    may quarantine, with an audit entry): run it again in a session that may write."""
 
 
 @dataclass
@@ -210,14 +216,20 @@ def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistr
     principal.require_match()
     sigs = item_signals(registry, settings, request)
     now = utcnow()
-    banks = lookup.matchable_banks(session, principal.org_id, request.bank_ids)
+    # A lookup in a read-only session (the API's: nothing stored, nothing pending) reads what every request reads
+    # from the process's short-lived caches; a caller's own transaction sees its own writes, as before.
+    cached = not request.store and is_read_only(session)
+    banks = lookup.matchable_banks(session, principal.org_id, request.bank_ids,
+                                   cache=indexes.banks_cache if cached else None)
     # A query-side fast-path value near a bank value is replaced by the exact one before the lookup.
     sigs = _settle_provisional(session, registry, indexes, settings, request, sigs, [b.id for b, _ in banks])
     hits = lookup.lookup(session, registry, indexes, banks, sigs, now)
+    if is_read_only(session) and any(h.access == Access.MATCH_ONLY for h in hits):
+        raise NeedsTransaction
     # A match-only signal probed for its value (or quarantined) answers nobody who may only match it.
     hidden = probing.watch(session, registry, settings, principal.org_id, hits, now)
     hits = [h for h in hits if not (h.access == Access.MATCH_ONLY and h.signal.id in hidden)]
-    owners = {o.id: o for o in session.scalars(select(Organization))} if hits else {}
+    owners = lookup.organizations(session, indexes.owners_cache if cached else None) if hits else {}
 
     notes = _annotations(session, principal, settings, request.content) if hits and request.content else {}
     suppressed = any(h.bank.negative for h in hits)

@@ -203,6 +203,14 @@ class Settings:
         default=5,
         metadata={"help": "Seconds `basira serve` keeps an idle connection open after an answer."},
     )
+    read_cache_s: float = field(
+        default=1.0,
+        metadata={"help": "Seconds a server process may keep what every lookup reads (API keys, the banks an "
+                          "organization may match, bank owners) and go without replaying the signal change log; "
+                          "a change made through the same process is seen at once, one made through another "
+                          "worker or machine (a key revoked, a bank disabled, a signal added) within this time. "
+                          "0: read the database on every request."},
+    )
     match_batch_items: int = field(
         default=64,
         metadata={"help": "Storing match requests (signal values) that one server process writes in one transaction "

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from basira.api import uploads
@@ -160,7 +161,17 @@ def _hash(inst: Instance, content: Content) -> HashResult:
 
 
 def _match(inst: Instance, principal: Principal, request: matching.MatchRequest) -> MatchResult:
+    def lookup(s: Session) -> dict[str, Any]:
+        return matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
+
     def attempt() -> dict[str, Any]:
+        if not request.store and request.content is None:
+            # A lookup of signal values writes nothing unless probing control counts a hit: read without a
+            # transaction, and only in that case start again in one.
+            try:
+                return inst.db.read(lookup)
+            except matching.NeedsTransaction:
+                pass
         with inst.db.session() as s:
             return matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
 

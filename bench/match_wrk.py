@@ -1,0 +1,229 @@
+"""Read-only lookups (``POST /v1/match`` with ``store=false``) under a C load generator (``wrk``), against
+``GET /v1/health`` in the same run.
+
+A bank of ``--signals`` PDQ and as many sha256 values, one entry each (written with PostgreSQL ``COPY``: set-up, not
+measured), is served by ``basira serve --workers N`` on loopback. ``wrk`` (Debian package ``wrk``) sends requests
+from a Lua script over ``--connections`` kept-alive connections; each lookup body holds one sha256 and one PDQ:
+half exact hits (both values of one bank entry), a quarter PDQ values 8 bits from a bank value (a fresh sha256),
+a quarter misses (both fresh). ``/v1/health`` and lookups alternate round by round for ``--seconds`` each; the
+report gives requests/s, p50/p99 (wrk's own latency distribution), non-200 answers and socket errors per mode
+(median over rounds), lookups against health, the servers' RSS after the warm-up and at the end, and the load
+average of the machine. ``--final-seconds S``: one more lookup run of S seconds at the end (the 5-minute run).
+
+    .venv/bin/python bench/match_wrk.py [--signals 1000000] [--workers 2] [--connections 16] [--seconds 30]
+        [--rounds 3] [--final-seconds 300]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from basira.core import banks, orgs
+from basira.core.instance import Instance
+from basira.core.models import value_digest
+from basira.core.principal import system_principal
+from basira.core.settings import load_settings
+from common import report
+from match_load import _flip, _rss, _serve
+
+PG = os.environ.get("BASIRA_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+LUA = r"""
+local bodies = {}
+local n = 0
+local key = os.getenv("BASIRA_BENCH_KEY")
+local mode = os.getenv("BASIRA_BENCH_MODE")
+for line in io.lines(os.getenv("BASIRA_BENCH_BODIES")) do
+  bodies[#bodies + 1] = line
+end
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}
+
+function setup(thread)
+  thread:set("offset", math.random(#bodies))
+end
+
+request = function()
+  if mode == "health" then
+    return wrk.format("GET", "/v1/health")
+  end
+  n = n + 1
+  return wrk.format("POST", "/v1/match", headers, bodies[((offset or 0) + n) % #bodies + 1])
+end
+"""
+
+
+def _fill(url: str, inst: Instance, n: int, rng: random.Random) -> tuple[str, list[str], list[str]]:
+    with inst.db.session() as s:
+        org = orgs.create_org(s, "load", "load", "Load", operator=True)
+        admin = system_principal(org.id, actor="bench")
+        bank = banks.create_bank(s, admin, inst.registry, banks.BankSpec(name="known", tlp="GREEN"))
+        key = orgs.create_key(s, admin, org.id, "analyst", "load").secret
+        bank_id = bank.id
+    shas = [rng.randbytes(32).hex() for _ in range(n)]
+    pdqs = [rng.randbytes(32).hex() for _ in range(n)]
+    now = dt.datetime.now(dt.UTC)
+    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)) as conn:
+        cur = conn.cursor()
+        with cur.copy("COPY entries (bank_id, ref, content_type, attributes, created_at, updated_at) "
+                      "FROM STDIN") as copy:
+            for i in range(n):
+                copy.write_row((bank_id, f"e{i}", "photo", "{}", now, now))
+        cur.execute("SELECT ref, id FROM entries WHERE bank_id = %s", (bank_id,))
+        ids: dict[str, int] = dict(cur.fetchall())
+        with cur.copy("COPY signals (entry_id, bank_id, signal_type, value, value_digest, labels, provenance, "
+                      "details, derived, enabled, created_at, updated_at) FROM STDIN") as copy:
+            for i in range(n):
+                for kind, value in (("sha256", shas[i]), ("pdq", pdqs[i])):
+                    copy.write_row((ids[f"e{i}"], bank_id, kind, value, value_digest(value), "[]", "bench", "{}",
+                                    False, True, now, now))
+        conn.commit()
+        cur.execute("ANALYZE entries")
+        cur.execute("ANALYZE signals")
+    return key, shas, pdqs
+
+
+def _bodies(shas: list[str], pdqs: list[str], rng: random.Random, count: int) -> list[str]:
+    out = []
+    for n in range(count):
+        i = rng.randrange(len(shas))
+        kind = n % 4
+        sha = shas[i] if kind < 2 else rng.randbytes(32).hex()
+        pdq = pdqs[i] if kind < 2 else (_flip(pdqs[i], 8, rng) if kind == 2 else rng.randbytes(32).hex())
+        out.append(json.dumps({"signals": [{"signal_type": "sha256", "value": sha},
+                                           {"signal_type": "pdq", "value": pdq}], "store": False}))
+    return out
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(value: str) -> float:
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if m is None:
+        raise SystemExit(f"wrk printed a latency this bench does not read: {value!r}")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def _wrk(base: str, mode: str, seconds: float, connections: int, threads: int, env: dict[str, str]) -> dict[str, float]:
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{int(seconds)}s", "--latency",
+                          "--timeout", "10s", "-s", env["BASIRA_BENCH_SCRIPT"], base],
+                         env={**env, "BASIRA_BENCH_MODE": mode}, capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    socket_errors = sum(int(g) for g in sockets.groups()) if sockets else 0
+    errors = (int(non2xx.group(1)) if non2xx else 0) + socket_errors
+    if errors:
+        print(out, flush=True)  # wrk's own account of them
+    return {"rate": rate, "p50": p50, "p99": p99, "requests": total, "errors": errors}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--signals", type=int, default=1_000_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--threads", type=int, default=1, help="wrk threads")
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--final-seconds", type=float, default=0, help="one last lookup run this long (e.g. 300)")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
+    rng = random.Random(20)
+    tmp = Path(tempfile.mkdtemp(prefix="basira-wrk-"))
+    name = f"basira_wrk_{secrets.token_hex(4)}"
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG).set(database=name).render_as_string(hide_password=False)
+    procs: list[subprocess.Popen[bytes]] = []
+    results: dict[str, list[dict[str, float]]] = {"health": [], "lookup": []}
+    final: dict[str, float] | None = None
+    try:
+        inst = Instance(load_settings(environ={}, data_dir=tmp / "data", database_url=url, worker_interval_s=0))
+        started = time.perf_counter()
+        key, shas, pdqs = _fill(url, inst, args.signals, rng)
+        inst.close()
+        print(f"bank of {args.signals} sha256 + {args.signals} PDQ written in {time.perf_counter() - started:.0f} s",
+              flush=True)
+        (tmp / "bodies.jsonl").write_text("\n".join(_bodies(shas, pdqs, rng, 20_000)) + "\n")
+        (tmp / "lookup.lua").write_text(LUA)
+        env = {**os.environ, "BASIRA_DATA_DIR": str(tmp / "data"), "BASIRA_DATABASE_URL": url,
+               "BASIRA_SECRET_KEY": "bench", "BASIRA_MATCH_RATE_PER_KEY": "0", "BASIRA_MATCH_RATE_PER_ORG": "0",
+               "BASIRA_BENCH_KEY": key, "BASIRA_BENCH_BODIES": str(tmp / "bodies.jsonl"),
+               "BASIRA_BENCH_SCRIPT": str(tmp / "lookup.lua")}
+        base = _serve(procs, env, args.workers)
+        # Every worker builds its indexes at its first lookups (seconds each at a million, minutes on a loaded
+        # machine): warm up until a 10-second run has no error (requests that wait on a build time out at 10 s).
+        for _ in range(12):
+            warm = _wrk(base, "lookup", 10, args.connections, args.threads, env)
+            print(f"warm-up: {warm['rate']:.0f} req/s over 10 s, {warm['errors']} errors", flush=True)
+            if warm["requests"] and not warm["errors"]:
+                break
+        rss_start = _rss(procs[0])
+        for n in range(args.rounds):
+            for mode in ("health", "lookup"):
+                load = os.getloadavg()[0]
+                r = _wrk(base, mode, args.seconds, args.connections, args.threads, env)
+                results[mode].append(r)
+                print(f"round {n + 1} {mode}: {r['rate']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+                      f"{r['errors']} errors of {r['requests']:.0f}; load average before {load:.1f}", flush=True)
+        if args.final_seconds:
+            load = os.getloadavg()[0]
+            final = _wrk(base, "lookup", args.final_seconds, args.connections, args.threads, env)
+            print(f"final {args.final_seconds:.0f} s lookups: {final['rate']:.0f} req/s, p50 {final['p50']:.1f} ms, "
+                  f"p99 {final['p99']:.1f} ms, {final['errors']} errors of {final['requests']:.0f}; load average "
+                  f"before {load:.1f}, after {os.getloadavg()[0]:.1f}", flush=True)
+        rss_end = _rss(procs[0])
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=120)
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    def med(mode: str, field: str) -> float:
+        return statistics.median(r[field] for r in results[mode])
+
+    setup = (f"PostgreSQL, {args.workers} workers, wrk {args.connections} connections, bank of {args.signals} sha256 "
+             f"+ {args.signals} PDQ, {args.rounds} rounds of {args.seconds:.0f} s")
+    report("lookups (store=false), wrk", med("lookup", "rate"), "req/s", med("health", "rate"),
+           note=f"{setup}; baseline /v1/health")
+    ratios = [lk["rate"] / h["rate"] for h, lk in zip(results["health"], results["lookup"], strict=True)]
+    print("per-round lookup/health: " + ", ".join(f"{r:.2f}x" for r in ratios))
+    for mode in ("lookup", "health"):
+        report(f"{mode} p50", med(mode, "p50"), "ms")
+        report(f"{mode} p99", med(mode, "p99"), "ms")
+        report(f"{mode} errors", sum(r["errors"] for r in results[mode]), "requests")
+    report("server RSS at end", rss_end, "MiB", rss_start, note="all worker processes; baseline: after warm-up")
+    if final is not None:
+        report(f"lookups over {args.final_seconds:.0f} s", final["rate"], "req/s")
+        report("final p99", final["p99"], "ms")
+        report("final errors", final["errors"], "requests")
+
+
+if __name__ == "__main__":
+    main()

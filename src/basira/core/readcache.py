@@ -1,0 +1,142 @@
+"""Short-lived caches of what a read-only lookup reads on every request (API keys, the banks an organization may
+match, bank owners), so that a lookup whose answer is in the indexes needs no database round trip.
+
+Two rules bound how stale an entry can be:
+
+- **this process**: every transaction that writes (an INSERT, UPDATE, DELETE or COPY through SQLAlchemy, committed
+  or not) moves :func:`generation` on, and an entry read before that is never used again. A key revoked, a bank
+  disabled or a share withdrawn through this process is seen by its next request.
+- **other processes** (the other workers of ``basira serve --workers N``, other machines, the CLI): an entry lives at
+  most ``read_cache_s`` seconds (setting ``BASIRA_READ_CACHE_S``, 1 s by default; 0 turns the caches off). A key
+  revoked elsewhere is refused here within that time, as the signal change log is replayed within it.
+
+An entry records the generation read *before* the database was read, so a write that lands during the read
+leaves the entry stale at birth, never valid past the write.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.orm import Session
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+_counter = itertools.count(1)
+_generation = 0
+_WRITES = ("insert", "update", "delete", "copy", "truncate", "merge", "alter", "drop", "create")
+
+
+def generation() -> int:
+    """A number that changes after every write this process makes to a database."""
+    return _generation
+
+
+def bump() -> None:
+    """Mark that this process wrote (callers writing around SQLAlchemy's cursor, e.g. with ``COPY``, call it)."""
+    global _generation
+    _generation = next(_counter)
+
+
+def _on_execute(conn: Connection, _cursor: Any, statement: str, _params: Any, _context: Any,
+                _many: bool) -> None:
+    head = statement.lstrip()[:8].lower()
+    if head.startswith(_WRITES) or head.startswith("with"):  # a CTE may write; counting it as a write is safe
+        conn.info["basira_wrote"] = True
+        bump()
+
+
+def _on_commit(conn: Connection) -> None:
+    if conn.invalidated or conn.info.pop("basira_wrote", False):
+        bump()
+
+
+def _on_rollback(conn: Connection) -> None:
+    # A transaction that wrote and rolled back: whatever was read through it (its own writes included) goes too.
+    if conn.invalidated or conn.info.pop("basira_wrote", False):  # a lost connection's info cannot be read
+        bump()
+
+
+def _after_commit(session: Session) -> None:
+    # After the database committed: a reader that began between the statement and the commit saw the old rows
+    # and recorded an older generation; this makes sure the next reader does not take its entry.
+    if session.info.pop("basira_wrote", False):
+        bump()
+
+
+def _after_flush(session: Session, _ctx: Any) -> None:
+    session.info["basira_wrote"] = True
+
+
+def _on_orm_execute(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info["basira_wrote"] = True
+
+
+event.listen(Engine, "before_cursor_execute", _on_execute)
+event.listen(Engine, "commit", _on_commit)
+event.listen(Engine, "rollback", _on_rollback)
+event.listen(Session, "after_commit", _after_commit)
+event.listen(Session, "after_flush", _after_flush)
+event.listen(Session, "do_orm_execute", _on_orm_execute)
+
+
+class TTLCache(Generic[K, V]):
+    """A bounded, thread-safe map whose entries expire after ``ttl_s`` seconds or at this process's next write.
+
+    ``ttl_s`` of 0 keeps nothing (every :meth:`get` misses)."""
+
+    def __init__(self, ttl_s: float, max_entries: int = 10_000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl_s = ttl_s
+        self.max_entries = max_entries
+        self._clock = clock
+        self._data: OrderedDict[K, tuple[V, float, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        """The value of ``key`` if it is still valid, else None."""
+        if self.ttl_s <= 0:
+            return None
+        found = self._data.get(key)
+        if found is None:
+            return None
+        value, expires, gen = found
+        if gen != _generation or self._clock() >= expires:
+            with self._lock:
+                self._data.pop(key, None)
+            return None
+        return value
+
+    def begin(self) -> tuple[int, float]:
+        """What a reader notes before reading the database: pass it to :meth:`put`."""
+        return _generation, self._clock()
+
+    def put(self, key: K, value: V, started: tuple[int, float]) -> None:
+        """Keep ``value`` (read after :meth:`begin` gave ``started``) unless this process wrote since."""
+        gen, at = started
+        if self.ttl_s <= 0 or gen != _generation:
+            return
+        with self._lock:
+            self._data[key] = (value, at + self.ttl_s, gen)
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+    def pop(self, key: K) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
