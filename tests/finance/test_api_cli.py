@@ -78,3 +78,23 @@ def test_api_and_cli_list_the_same_imports_those_of_the_banks_the_caller_sees(
     from_cli = json.loads(cli.ok("lists", "show", "--json", "--org", "acme").stdout)["lists"]
     assert [r["bank"] for r in from_api] == ["UN (ours)", "UN (partner's, CLEAR)"]
     assert from_cli == from_api
+
+
+def test_lists_show_prints_the_re_screen_of_the_last_delta_in_80_columns(cli: Any, tmp_path: Path) -> None:
+    header = "ref,kind,name,aliases,birth_dates,wallets\n"
+    v1, v2 = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    v1.write_text(header + "N-1,person,Zubayr Qasim Example,,,\n", encoding="utf-8")
+    v2.write_text(header + "N-2,person,Karim Yusuf Examplestan,,,\n", encoding="utf-8")
+    customers = tmp_path / "customers.csv"
+    customers.write_text("id,name\nc1,Karim Yusuf Examplestan\nc2,Jane Neutral\n", encoding="utf-8")
+    cli.ok("org", "create", "acme")
+    cli.ok("lists", "import", "csv", str(v1), "--bank", "Own list", "--version", "v1")
+    cli.ok("screen", str(customers))  # kept for monitoring
+    cli.ok("lists", "import", "csv", str(v2), "--bank", "Own list", "--version", "v2")
+    shown = json.loads(cli.ok("lists", "show", "--json").stdout)["lists"][0]
+    assert shown["rescreened"] >= 1 and shown["new_hits"] == 1
+    text = cli.ok("lists", "show").stdout
+    assert "version v2" in text and "1 added, 0 changed, 1 removed" in text
+    assert f"re-screened {shown['rescreened']} customers, 1 new hits" in text
+    assert "added: N-2" in text and "removed: N-1" in text
+    assert "…" not in text  # nothing cut to fit the terminal

@@ -191,3 +191,13 @@ def test_a_wallet_a_list_carries_unverified_can_be_screened_and_errors_name_the_
         screen(s, admin, [ScreenQuery(ref="w2", kind="wallet", wallets=["TXLAQ63Xg1NAzckPwKHvzw7CSEmLMEqcdk"])])
     reason = e.value.extra["errors"][0]["reason"]
     assert "TRX" in reason and "XBT" not in reason
+
+
+def test_the_64_digit_xmr_value_ofac_lists_is_screened_in_any_case(instance: Instance, admin: Principal,
+                                                                     tmp_path: Path) -> None:
+    xmr = "5be5543ff73456ab9f2d207887e2af87322c651ea1a873c5b25b7ffae456c320"  # profile 29585, as OFAC gives it
+    _import(instance, admin, _csv(tmp_path, f"N-6,person,Wallet Holder Example,,,XMR:{xmr}\n"), "v1")
+    for written in (xmr, xmr.upper(), f"XMR:{xmr}", f" {xmr} "):
+        with instance.db.session() as s:
+            result = screen(s, admin, [ScreenQuery(ref="w", kind="wallet", wallets=[written])])
+        assert result["results"][0]["hits"][0]["entry"]["ref"] == "N-6", written

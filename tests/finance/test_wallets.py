@@ -86,6 +86,28 @@ def test_every_currency_ofac_lists_is_validated(currency: str, address: str) -> 
     assert wallets.normalise(address).address == wallets.normalise(address, currency).address
 
 
+@pytest.mark.parametrize(("currency", "address"), [
+    ("TRX", "TFwjPScaJRCbSWVAywE1S1WgaUgSnyYUbD"),
+    ("LTC", "LaizKtS5DUhPuP1nTQcc83MS7HwK6vk85z"),
+    ("ZEC", "t1g7wowvQ8gn2v8jrU1biyJ26sieNqNsBJy"),
+    ("XMR", "884Bz8UH63aYsjVdkfWfScRYWZGGNbjFL7pztqvWNSrtYT4reFSwyvkCj9KEGUtheHhhMUj87ciTBFyzoesrMJ4L1FvSoxL"),
+    ("XRP", "rnXyVQzgxZe7TR1EPzTkGj2jxH4LMJYh66"),
+])
+def test_a_mistyped_address_without_a_currency_names_the_currency_it_looks_like(currency: str, address: str) -> None:
+    i = len(address) // 2
+    typo = address[:i] + ("2" if address[i] != "2" else "3") + address[i + 1:]
+    with pytest.raises(InvalidSignal) as e:
+        wallets.normalise(typo)
+    assert f"({currency}: " in e.value.detail and "checksum" in e.value.detail
+    assert "XBT" not in e.value.detail
+
+
+def test_a_hexadecimal_value_kept_unverified_has_one_form_in_any_case() -> None:
+    xmr = "5be5543ff73456ab9f2d207887e2af87322c651ea1a873c5b25b7ffae456c320"  # OFAC profile 29585
+    assert wallets.loose(xmr.upper()) == wallets.loose(f" {xmr}\u200b") == xmr
+    assert wallets.loose("12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9i") == "12QtD5BFwRsdNsAZY76UVE1xyCGNTojH9i"
+
+
 def test_cashaddr_with_and_without_prefix_have_one_canonical_form() -> None:
     a = wallets.normalise("bitcoincash:qpm2qsznhks23z7629mms6s4cwef74vcwvy22gdx6a")
     b = wallets.normalise("QPM2QSZNHKS23Z7629MMS6S4CWEF74VCWVY22GDX6A", "BCH")

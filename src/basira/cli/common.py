@@ -12,9 +12,10 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import exc as sa_exc
@@ -69,7 +70,7 @@ class CliState:
             from basira.core.instance import Instance
 
             self._instance = Instance(self.settings())
-            set_query_threads(self._instance.settings.index_threads)
+            set_query_threads(self._instance.settings.index_threads, now=False)
             self.on_close(self._instance.close)
         return self._instance
 
@@ -145,11 +146,51 @@ def _first_line(e: BaseException) -> str:
     return (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
 
 
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command or command group of the root, imported when it is first looked up (its name is run, or
+    ``--help`` lists it): ``ref`` is the ``"module:attribute"`` of the command function or the Typer group."""
+
+    name: str
+    ref: str
+    group: bool
+
+    def load(self) -> Any:
+        """The click command (click's or Typer's own copy of it, depending on the Typer version)."""
+        from basira.core.fronts import load_ref
+
+        target = load_ref(self.ref)
+        if self.group:
+            if not isinstance(target, typer.Typer):
+                raise ConfigurationError(f"command group {self.name!r} is not a Typer app")
+            command: Any = typer.main.get_group(target)
+        else:
+            if not callable(target):
+                raise ConfigurationError(f"command {self.name!r} ({self.ref}) is not callable")
+            single = typer.Typer(add_completion=False)
+            single.command(self.name)(target)
+            command = typer.main.get_command(single)
+        command.name = self.name
+        return command
+
+
 class BasiraGroup(TyperGroup):
     """The root command group: the one place where a BasiraError or a file error becomes a message and a code.
 
-    Sub-groups and commands all run inside the root's ``invoke``, so catching here covers every command.
+    Sub-groups and commands all run inside the root's ``invoke``, so catching here covers every command. The
+    commands in ``commands_to_load`` are imported when first looked up (see :class:`LazyCommand`).
     """
+
+    commands_to_load: ClassVar[dict[str, LazyCommand]] = {}
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        lazy = self.commands_to_load.get(cmd_name)
+        if lazy is not None and cmd_name not in self.commands:
+            self.add_command(lazy.load(), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in self.commands_to_load if n not in self.commands)]
 
     # ``Any``: the context class is click's, or Typer's own copy of it, depending on the Typer version.
     def invoke(self, ctx: Any) -> Any:

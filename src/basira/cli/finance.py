@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from basira.cli.common import JsonOption, OrgOption, echo_json, err, out, principal, state
 from basira.core.errors import InvalidInput
@@ -140,18 +139,18 @@ def lists_show(ctx: typer.Context, org: OrgOption = None, as_json: JsonOption = 
     if as_json:
         echo_json({"lists": rows, "settings": current})
         return
-    table = Table("bank", "source", "version", "entries", "added", "changed", "removed", "re-screened",
-                  "new hits", "imported")
-    for r in rows:
-        table.add_row(str(r["bank_id"]), str(r["source"]), escape(str(r["version"])), str(r["entries"]),
-                      str(r["added"]), str(r["changed"]), str(r["removed"]), str(r.get("rescreened", 0)),
-                      str(r.get("new_hits", 0)), str(r["imported_at"])[:19])
-    out.print(table)
+    # One block per list rather than a table: ten columns do not fit a terminal of 80 columns (the version, the
+    # date and the re-screen counts came out cut to "2026…").
     for r, refs in zip(rows, changed, strict=True):
+        out.print(f"[bold]{escape(str(r['bank']))}[/bold] (bank {r['bank_id']}, {escape(str(r['source']))}): version "
+                  f"{escape(str(r['version']))}, {r['entries']} entries, imported {str(r['imported_at'])[:19]}",
+                  soft_wrap=True)
+        out.print(f"  last delta: {r['added']} added, {r['changed']} changed, {r['removed']} removed; re-screened "
+                  f"{r.get('rescreened', 0)} customers, {r.get('new_hits', 0)} new hits", soft_wrap=True)
         for change in ("added", "changed", "removed"):
             if refs.get(change):
                 more = r[change] - len(refs[change])
-                out.print(f"  {escape(str(r['bank']))}: {change} " + ", ".join(escape(x) for x in refs[change])
+                out.print(f"  {change}: " + ", ".join(escape(x) for x in refs[change])
                           + (f" and {more} more" if more > 0 else ""), soft_wrap=True)
     out.print(f"Screening settings v{current['version']}: threshold {current['threshold']}, lists "
               f"{current['bank_ids'] or 'all'}, weights {current['weights'] or 'default'}.")

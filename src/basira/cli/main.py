@@ -12,11 +12,7 @@ from typing import Annotated
 import typer
 
 from basira import __version__
-from basira.cli import backup, matching, scan, serve
-from basira.cli.audit import audit_app
-from basira.cli.banks import bank_app
-from basira.cli.common import BasiraGroup, state
-from basira.cli.orgs import key_app, org_app, user_app
+from basira.cli.common import BasiraGroup, LazyCommand, state
 from basira.core.errors import ConfigurationError
 from basira.core.fronts import FrontRegistry, default_fronts
 
@@ -47,35 +43,54 @@ def root(
     state(ctx).data_dir = data_dir
 
 
+#: The platform's commands and groups, in the order ``basira --help`` lists them: (name, ``"module:attribute"``
+#: of the command function or Typer group, whether it is a group). Each is imported only when it runs (or for
+#: ``--help``): importing every command's modules took longer than `basira screen` of ten names.
+PLATFORM: tuple[tuple[str, str, bool], ...] = (
+    ("serve", "basira.cli.serve:serve", False),
+    ("demo", "basira.cli.serve:demo", False),
+    ("setup-token", "basira.cli.serve:setup_token", False),
+    ("hash", "basira.cli.matching:hash_files", False),
+    ("match", "basira.cli.matching:match_paths", False),
+    ("backup", "basira.cli.backup:backup", False),
+    ("restore", "basira.cli.backup:restore", False),
+    ("scan", "basira.cli.scan:scan", False),
+    ("readiness", "basira.cli.exercise:readiness", False),
+    ("bank", "basira.cli.banks:bank_app", True),
+    ("org", "basira.cli.orgs:org_app", True),
+    ("key", "basira.cli.orgs:key_app", True),
+    ("user", "basira.cli.orgs:user_app", True),
+    ("audit", "basira.cli.audit:audit_app", True),
+    # The layers above the fronts (sharing, legal duties, reports); each module's CLI_NAME is the name here.
+    ("sharing", "basira.cli.sharing:cli_app", True),
+    ("misp", "basira.cli.misp:cli_app", True),
+    ("hma", "basira.cli.hma:cli_app", True),
+    ("legal", "basira.cli.legal:cli_app", True),
+    ("report", "basira.cli.reports:cli_app", True),
+    ("oidc", "basira.cli.oidc:cli_app", True),
+    ("retention", "basira.cli.retention:cli_app", True),
+    ("subject", "basira.cli.subject:cli_app", True),
+    ("exercise", "basira.cli.exercise:cli_app", True),
+)
+
+
 def build_app(fronts: FrontRegistry | None = None) -> typer.Typer:
-    """The root command with the platform's commands and every front's command groups."""
+    """The root command with the platform's commands and every front's command groups (each loaded when used)."""
+    lazy = {name: LazyCommand(name, ref, group) for name, ref, group in PLATFORM}
+    for name, ref in (fronts or default_fronts()).cli_refs():
+        if name in lazy:
+            raise ConfigurationError(f"command group {name!r} is declared twice")
+        lazy[name] = LazyCommand(name, ref, True)
+
+    class Root(BasiraGroup):
+        commands_to_load = lazy
+
     app = typer.Typer(
-        cls=BasiraGroup, name="basira", help=_HELP, no_args_is_help=True, add_completion=False,
+        cls=Root, name="basira", help=_HELP, no_args_is_help=True, add_completion=False,
         # Local variables can hold keys and passwords: never print them in a traceback.
         pretty_exceptions_show_locals=False,
     )
     app.callback()(root)
-    app.command("serve")(serve.serve)
-    app.command("demo")(serve.demo)
-    app.command("setup-token")(serve.setup_token)
-    app.command("hash")(matching.hash_files)
-    app.command("match")(matching.match_paths)
-    app.command("backup")(backup.backup)
-    app.command("restore")(backup.restore)
-    app.command("scan")(scan.scan)
-    for name, sub in (("bank", bank_app), ("org", org_app), ("key", key_app), ("user", user_app),
-                      ("audit", audit_app)):
-        app.add_typer(sub, name=name)
-    # The layers above the fronts (sharing, legal duties, reports): each module names its group.
-    from basira.cli import exercise, hma, legal, misp, oidc, reports, retention, sharing, subject
-
-    for area in (sharing, misp, hma, legal, reports, oidc, retention, subject, exercise):
-        app.add_typer(area.cli_app, name=area.CLI_NAME)
-    app.command("readiness")(exercise.readiness)
-    for name, group in (fronts or default_fronts()).cli_groups():
-        if not isinstance(group, typer.Typer):
-            raise ConfigurationError(f"command group {name!r} is not a Typer app")
-        app.add_typer(group, name=name)
     return app
 
 

@@ -15,9 +15,9 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-import faiss
 import numpy as np
 
+from basira.content.hamming import faiss_module
 from basira.content.settings import ContentSettings
 from basira.content.text import prepare, prepared_content
 from basira.core.errors import InvalidInput, InvalidSignal
@@ -111,10 +111,12 @@ class VectorIndex(SignalIndex):
     """
 
     def __init__(self, margin: float = 0.0) -> None:
+        faiss = faiss_module()
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(DIM))
         self.margin = margin
 
     def build(self, items: Iterable[tuple[int, str]]) -> None:
+        faiss = faiss_module()
         self._index = faiss.IndexIDMap2(faiss.IndexFlatIP(DIM))
         self.add(items)
 
@@ -130,6 +132,7 @@ class VectorIndex(SignalIndex):
     def remove(self, ids: Iterable[int]) -> None:
         arr = np.ascontiguousarray(np.fromiter((int(i) for i in ids), dtype=np.int64))
         if arr.size and self._index.ntotal:
+            faiss = faiss_module()
             self._index.remove_ids(faiss.IDSelectorBatch(int(arr.size), faiss.swig_ptr(arr)))
 
     def query(self, values: Sequence[str], threshold: float) -> list[list[tuple[int, float]]]:

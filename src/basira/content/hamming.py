@@ -29,9 +29,8 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-import faiss
 import numpy as np
 
 from basira.content.mih import MAX_BITS, QUERY_BATCH, SUBSTRINGS, SubstringTables, as_words, substring_bits
@@ -50,14 +49,34 @@ MAX_FLIPS = 3
 
 Mode = Literal["exact", "fast"]
 
-def set_query_threads(threads: int) -> None:
+def set_query_threads(threads: int, *, now: bool = True) -> None:
     """How many threads one faiss query may use in this process (0: faiss's default, every core).
 
     A server answers many small queries at once: OpenMP's start-up per query then costs far more than the scan (a
     flat search of 5,000 PDQ hashes: 0.2 ms on one thread, 3.9 ms on two on a busy 2-core machine), so one thread
-    per query is the default (``BASIRA_INDEX_THREADS``)."""
-    if threads > 0:
-        faiss.omp_set_num_threads(threads)
+    per query is the default (``BASIRA_INDEX_THREADS``). With ``now`` false the setting waits for the first use
+    of faiss in this process (importing faiss takes longer than many commands that never use it take to run)."""
+    global _pending_threads
+    if threads <= 0:
+        return
+    if now:
+        faiss_module().omp_set_num_threads(threads)
+    else:
+        _pending_threads = threads
+
+
+_pending_threads = 0
+
+
+def faiss_module() -> Any:
+    """The faiss module, imported on first use, with a thread count :func:`set_query_threads` deferred applied."""
+    global _pending_threads
+    import faiss
+
+    if _pending_threads:
+        faiss.omp_set_num_threads(_pending_threads)
+        _pending_threads = 0
+    return faiss
 
 
 # Lookup table: which ASCII bytes are hexadecimal digits (checked in one vectorised pass).
@@ -138,7 +157,7 @@ class HammingIndex(SignalIndex):
         self._sorted_ids = np.zeros(0, dtype=np.int64)
         self._sorted_rows = np.zeros(0, dtype=np.uint32)
         self._delta_rows: dict[int, int] = {}
-        self._flat = faiss.IndexBinaryFlat(BITS)
+        self._flat = faiss_module().IndexBinaryFlat(BITS)
 
     @property
     def _table_rows(self) -> int:
@@ -349,7 +368,7 @@ class HammingIndex(SignalIndex):
 
     def _scan(self, qw: np.ndarray, radius: int, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         """Brute force over rows ``lo .. hi - 1`` (radii too large for the tables)."""
-        index = faiss.IndexBinaryFlat(BITS)
+        index = faiss_module().IndexBinaryFlat(BITS)
         index.add(np.ascontiguousarray(_words_to_codes(self._words[lo:hi])))
         lims, _, labels = index.range_search(np.ascontiguousarray(_words_to_codes(qw)), radius + 1)
         qpos = np.repeat(np.arange(qw.shape[0], dtype=np.int64), np.diff(lims).astype(np.int64))

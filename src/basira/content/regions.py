@@ -17,7 +17,6 @@ Each candidate is hashed as a query-only variant (``region``); the stored and sh
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from basira.content.borders import Box, _grey
 
@@ -46,6 +45,9 @@ def candidate_regions(pixels: np.ndarray, max_regions: int = MAX_REGIONS) -> lis
     grey = _grey(pixels[::step, ::step])
     if min(grey.shape) < 8:
         return []
+    # Imported here: scipy.ndimage takes longer to import than most commands take to run (`basira screen`).
+    from scipy import ndimage
+
     spread = ndimage.maximum_filter(grey, size=3) - ndimage.minimum_filter(grey, size=3)
     found: list[tuple[int, Box]] = []
     for level in FLAT_RANGES:
@@ -60,6 +62,8 @@ def candidate_regions(pixels: np.ndarray, max_regions: int = MAX_REGIONS) -> lis
 
 def _regions(pixels: np.ndarray, flat: np.ndarray, step: int) -> list[tuple[int, Box]]:
     """The (scanned area, refined box) of each candidate, given which scanned pixels are flat."""
+    from scipy import ndimage
+
     h, w = pixels.shape[:2]
     sh, sw = flat.shape
     labels, _ = ndimage.label(flat)

@@ -16,13 +16,16 @@ import re
 import string
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote, urlsplit
 
 import idna
-import tldextract
 
 from basira.content import sites
 from basira.core.errors import InvalidSignal
+
+if TYPE_CHECKING:
+    import tldextract
 
 #: Longest canonical URL kept as a signal (the database indexes signal values, which caps their size).
 MAX_URL_LENGTH = 2048
@@ -57,6 +60,10 @@ def _tld() -> tldextract.TLDExtract:
     global _extractor
     with _extractor_lock:
         if _extractor is None:
+            # Imported here: tldextract (and requests, which it imports) take longer to import than most commands
+            # take to run.
+            import tldextract
+
             _extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None,
                                                include_psl_private_domains=True)
         return _extractor

@@ -381,7 +381,11 @@ class FrontRegistry:
         return [load_ref(ref) for m in self._fronts.values() for ref in m.pages]
 
     def cli_groups(self) -> list[tuple[str, object]]:
-        return [(g.name, load_ref(g.app)) for m in self._fronts.values() for g in m.cli]
+        return [(name, load_ref(ref)) for name, ref in self.cli_refs()]
+
+    def cli_refs(self) -> list[tuple[str, str]]:
+        """(name, ``"module:attribute"`` of the Typer app) of each command group, nothing imported."""
+        return [(g.name, g.app) for m in self._fronts.values() for g in m.cli]
 
     def retention_kinds(self) -> list[RetentionKind]:
         """The kinds of record the fronts' tables hold, in the fronts' order."""

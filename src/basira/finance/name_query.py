@@ -28,6 +28,7 @@ from basira.finance.name_similarity import (
     cross_similarity,
     joined_pattern,
     latin_similarity,
+    paired_share,
     text_slip,
     typo_similarity,
     vowel_penalty,
@@ -100,6 +101,7 @@ class QueryRun:
         self.parts = [p for _, p in parts]
         self.latin = [not arabic for arabic, _ in parts]
         self.weights = [state.weight(p.skeleton) for p in self.parts]
+        self.total = sum(self.weights)
         self.joined = "".join(p.skeleton for p in self.parts)
         self.sims: list[dict[int, float]] = [{} for _ in self.parts]
         self._cross: list[dict[str, float]] = [{} for _ in self.parts]
@@ -170,9 +172,12 @@ class QueryRun:
         """
         st = self.state
         fw, sw, forms = st.form_weight, st.skeleton_weight, st.forms
+        key_skeletons, skeleton_forms, form_names = st.key_skeletons, st.skeleton_forms, st.form_names
         chunks: list[NDArray[np.int64]] = []
         q_vals: list[float] = []
         c_vals: list[float] = []
+        # Bound once: this loop runs for every form that shares a key with a query part.
+        add_chunk, add_q, add_c = chunks.append, q_vals.append, c_vals.append
         for i, part in enumerate(self.parts):
             skels: set[str] = set()
             latin = self.latin[i]
@@ -180,7 +185,7 @@ class QueryRun:
             for k in form_keys(part.skeleton):
                 if short and k.startswith("~"):
                     continue  # a Latin part meets another one consonant apart only from LONG_SKELETON on
-                hit = st.key_skeletons.get(k)
+                hit = key_skeletons.get(k)
                 if hit:
                     skels.update(hit)
             row, qw = self.sims[i], self.weights[i]
@@ -189,21 +194,24 @@ class QueryRun:
                 for skel in skels:
                     s = self._cross_sim(i, skel)
                     if s > 0.0:
-                        chunks.append(st.skeleton_names[skel])
-                        q_vals.append(qw * s)
-                        c_vals.append(sw[skel] * s)
+                        add_chunk(st.skeleton_names[skel])
+                        add_q(qw * s)
+                        add_c(sw[skel] * s)
                 continue
+            p_skel, p_vowels = part.skeleton, part.vowels
             for skel in skels:
-                for f in st.skeleton_forms[skel]:
+                for f in skeleton_forms[skel]:
                     form = forms[f]
                     if form.arabic:
                         s = row[f] = self._cross_sim(i, skel)
+                    elif form.vowels == p_vowels:
+                        s = row[f] = 1.0  # what latin_similarity says first, without the call
                     else:
-                        s = row[f] = latin_similarity(part.skeleton, part.vowels, skel, form.vowels)
+                        s = row[f] = latin_similarity(p_skel, p_vowels, skel, form.vowels)
                     if s > 0.0:
-                        chunks.append(st.form_names[f])
-                        q_vals.append(qw * s)
-                        c_vals.append(fw[f] * s)
+                        add_chunk(form_names[f])
+                        add_q(qw * s)
+                        add_c(fw[f] * s)
         fused = self._fused(chunks, q_vals, c_vals)
         if not chunks:
             return [], fused
@@ -213,7 +221,7 @@ class QueryRun:
         c_acc = np.bincount(where, weights=np.repeat(c_vals, lengths))
         # Capped: a part the query repeats (Uthman Ahmad Uthman) is credited to the listed name once.
         totals = st.totals[uniq]
-        pre = np.minimum(q_acc, sum(self.weights)) * np.minimum(1.0, c_acc / totals)
+        pre = np.minimum(q_acc, self.total) * np.minimum(1.0, c_acc / totals)
         # Between names the caps leave tied, the fuller name first: an entry's short aliases must not fill its
         # PER_ENTRY places before its full name.
         pre += 1e-9 * totals
@@ -365,9 +373,9 @@ class QueryRun:
         paired = sum(1 for v in used_q.values() if v > 0.0)
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
         # may cost little, never parts that are paired but spelt otherwise.
-        q_cov, c_cov = coverage(self.weights, used_q), coverage(cand.weights, used_c)
-        q_in = coverage(self.weights, {i: 1.0 for i, v in used_q.items() if v > 0.0})
-        c_in = coverage(cand.weights, {j: 1.0 for j, v in used_c.items() if v > 0.0})
+        c_total = sum(cand.weights)
+        q_cov, c_cov = coverage(self.weights, used_q, self.total), coverage(cand.weights, used_c, c_total)
+        q_in, c_in = paired_share(self.weights, used_q, self.total), paired_share(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
         if cheap and paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9:

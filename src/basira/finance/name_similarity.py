@@ -201,11 +201,19 @@ def align(pairs: list[Pair], q_weights: tuple[float, ...] | list[float] = (),
     return used_q, used_c
 
 
-def coverage(weights: tuple[float, ...] | list[float], used: dict[int, float]) -> float:
+def coverage(weights: tuple[float, ...] | list[float], used: dict[int, float], total: float | None = None) -> float:
     """Share of a name's information (its parts' weights) that the alignment accounts for, each part by its
-    similarity."""
-    total = sum(weights)
+    similarity; ``total`` is ``sum(weights)`` when the caller has it already."""
+    if total is None:
+        total = sum(weights)
     return sum(weights[i] * s for i, s in used.items()) / total if total else 0.0
+
+
+def paired_share(weights: tuple[float, ...] | list[float], used: dict[int, float], total: float) -> float:
+    """Share of a name's information in the parts the alignment paired at all (similarity above 0), whatever
+    their similarity: ``coverage`` with each paired part counted as 1, summed in the same order (so equal to
+    the bit), without building that mapping."""
+    return sum(weights[i] for i, s in used.items() if s > 0.0) / total if total else 0.0
 
 
 #: What a long vowel Arabic writes takes away when the Latin spelling has another vowel there (جمال / Jamil), and

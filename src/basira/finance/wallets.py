@@ -415,7 +415,12 @@ def likely_currency(text: str) -> str | None:
     return None
 
 
+_LONG_HEX = re.compile(r"^(?:0[xX])?[0-9a-fA-F]{32,}$")
+
+
 def loose(address: str) -> str:
-    """The cleaned text of an address that failed validation (lists sometimes carry such values)."""
+    """The cleaned text of an address that failed validation (lists sometimes carry such values), lower-cased when
+    it is hexadecimal (OFAC's 64-digit XMR value of profile 29585: hex has no case, and a customer may write it in
+    capitals); other values stay as written (base58 is case-sensitive)."""
     text = clean(address)
-    return text.lower() if _HEX40.match(text) else text
+    return text.lower() if _HEX40.match(text) or _LONG_HEX.match(text) else text
