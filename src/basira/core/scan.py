@@ -18,6 +18,7 @@ import errno
 import hashlib
 import io
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -230,7 +231,10 @@ def run_scan(inst: Instance, principal: Principal, source: Path, *, bank_ids: li
         try:
             from distributed import as_completed
 
-            futures = {active.submit(hash_chunk, chunks[i], inst.settings, key=f"basira-scan-{run_id}-{i}",
+            # Keys differ from one attempt to the next: the tasks of an attempt that stopped may still be being
+            # cancelled on a shared scheduler when the scan is resumed.
+            attempt = uuid.uuid4().hex[:8]
+            futures = {active.submit(hash_chunk, chunks[i], inst.settings, key=f"basira-scan-{run_id}-{i}-{attempt}",
                                      pure=False, retries=2): i for i in todo}
             for future in as_completed(list(futures)):  # type: ignore[no-untyped-call]
                 i = futures.pop(future)

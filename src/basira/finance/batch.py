@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import pickle
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -309,6 +310,7 @@ def run_screen(inst: Instance, principal: Principal, path: Path, options: screen
             raise InvalidInput("the customer file has no rows")
         active = start_client(workers, scheduler) if own else client
         shipped = [active.scatter(b, broadcast=True) if b is not None else None for b in blobs]
+        attempt = uuid.uuid4().hex[:8]  # a stopped attempt's tasks may still be being cancelled (see scan)
         window = in_flight or 4 * max(1, len(active.scheduler_info().get("workers", {})))
         stream: Iterator[tuple[int, list[CustomerRow]]] = iter([first])
 
@@ -325,7 +327,8 @@ def run_screen(inst: Instance, principal: Principal, path: Path, options: screen
                 if number in done:
                     continue
                 report.chunks += 1
-                future = active.submit(screen_chunk, rows, job, *shipped, key=f"basira-screen-{run_id}-{number}",
+                future = active.submit(screen_chunk, rows, job, *shipped,
+                                       key=f"basira-screen-{run_id}-{number}-{attempt}",
                                        pure=False, retries=2)
                 pending[future] = nxt
                 queue.add(future)
