@@ -5,8 +5,6 @@ and the same command resumes once there is space again: every file once, nothing
 from __future__ import annotations
 
 import hashlib
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,25 +31,6 @@ def _files(folder: Path, n: int) -> list[Path]:
         path.write_bytes(hashlib.sha256(f"catalogue {i}".encode()).digest() * 8)
         out.append(path)
     return out
-
-
-@pytest.fixture
-def tiny_disk(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
-    """A 1 MiB tmpfs with all but 40 KiB taken by a filler file: (the mount, the filler)."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root; the full-disk test runs as root")
-    mount = tmp_path / "tiny"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True,
-                          text=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"this machine does not allow mounting a tmpfs: {done.stderr.strip()}")
-    try:
-        filler = mount / "filler"
-        filler.write_bytes(b"\0" * (1024 * 1024 - 40 * 1024))
-        yield mount, filler
-    finally:
-        subprocess.run(["umount", str(mount)], check=False)
 
 
 @pytest.fixture(scope="module")

@@ -15,6 +15,7 @@ from distributed import Client, LocalCluster
 from sqlalchemy import func, select
 from tests.cli.conftest import Cli
 
+from basira.core.errors import DiskFull
 from basira.core.instance import Instance
 from basira.core.models import Item, Match, ScanChunk
 from basira.core.principal import Principal
@@ -174,3 +175,27 @@ def test_a_worker_killed_mid_screening_loses_and_doubles_nothing(instance: Insta
     assert killed and report.screened == 60 and report.error_count == 0
     results = _check_once(instance, tmp_path / "out", good, 60)
     assert len([r for r in results if r["entry_ref"] == "QDi.299"]) == 12
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_full_disk_stops_the_screening_and_it_resumes(instance: Instance, admin: Principal, un: None,
+                                                       threads: Client, tmp_path: Path,
+                                                       tiny_disk: tuple[Path, Path]) -> None:
+    mount, filler = tiny_disk
+    customers = tmp_path / "customers.csv"
+    good = _customers(customers, 60)
+    out = mount / "results"
+    with pytest.raises(DiskFull) as stopped:
+        run_screen(instance, admin, customers, screening.ScreenOptions(), out_dir=out, chunk_size=3, client=threads)
+    assert "the disk is full" in stopped.value.detail and "the screening stopped" in stopped.value.detail
+    with instance.db.session() as s:
+        recorded = s.scalar(select(func.count()).select_from(ScanChunk)) or 0
+    assert 0 < recorded < 20 and len(list(out.glob("part-*.parquet"))) == recorded
+    assert not list(out.glob("*.partial"))
+    refs, _, _ = _counts(instance)
+    assert len(refs) == recorded * 3  # the chunk being written was rolled back with its part
+    filler.unlink()
+    report = run_screen(instance, admin, customers, screening.ScreenOptions(), out_dir=out, chunk_size=3,
+                        client=threads)
+    assert report.resumed_chunks == recorded and report.screened == 60 - recorded * 3
+    _check_once(instance, out, good, 60)
