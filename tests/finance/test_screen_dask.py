@@ -108,6 +108,18 @@ def test_cli_screens_a_file_on_a_scheduler_with_bad_rows_by_line(cli: Cli, threa
     assert again.exit_code == 65 and '"screened": 28' in again.stdout and '"resumed_chunks": 0' in again.stdout
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_cli_starts_its_own_local_cluster_of_worker_processes(cli: Cli, tmp_path: Path) -> None:
+    cli.ok("org", "create", "acme")
+    cli.ok("lists", "import", "un", str(SLICE))
+    customers = tmp_path / "customers.csv"
+    good = _customers(customers, 9)
+    done = cli.ok("screen", str(customers), "--workers", "2", "--out", str(tmp_path / "out"), "--chunk", "2",
+                  "--json")
+    assert '"screened": 9' in done.stdout and '"chunks": 5' in done.stdout and '"errors": 0' in done.stdout
+    _check_once(cli.instance(), tmp_path / "out", good, 9)
+
+
 def test_cli_refuses_what_dask_cannot_do(cli: Cli, tmp_path: Path) -> None:
     cli.ok("org", "create", "acme")
     customers = tmp_path / "c.csv"
