@@ -11,6 +11,10 @@ and its name index built before the clock starts, then :func:`basira.finance.bat
 overnight screening does). Worker counts alternate within each pass (1, 2, 1, 2, ...).
 
     .venv/bin/python bench/screen_dask.py [--customers 1000000] [--workers 1,2] [--passes 1] [--chunk 2000]
+        [--seconds S]
+
+``--seconds`` stops a measurement after S seconds and reports the rows recorded by then per second (the run is
+then cut short, and said so), for files too long for the machine's time.
 """
 
 from __future__ import annotations
@@ -73,9 +77,13 @@ def customers(n: int) -> Path:
     return path
 
 
-def measure(file: Path, workers: int, chunk: int, tmp: Path) -> tuple[float, int, int]:
+class _Stop(Exception):
+    pass
+
+
+def measure(file: Path, workers: int, chunk: int, tmp: Path, seconds: float | None) -> tuple[float, int, int]:
     """rows/s of one screening of ``file`` on a new local cluster of ``workers`` processes; also the rows with
-    hits and the rows screened."""
+    hits (-1 when cut short) and the rows screened."""
     folder = Path(tempfile.mkdtemp(dir=tmp))
     inst = Instance(load_settings(environ={}, data_dir=folder / "data", worker_interval_s=0))
     try:
@@ -91,9 +99,21 @@ def measure(file: Path, workers: int, chunk: int, tmp: Path) -> tuple[float, int
         client = Client(cluster)
         try:
             client.run(lambda: __import__("basira.finance.batch"))  # worker start-up is not part of the figure
+            rows = [0]
+
+            def stop_at_limit(done: int, total: int) -> None:
+                rows[0] = done
+                if seconds is not None and time.perf_counter() - started > seconds:
+                    raise _Stop
+
             started = time.perf_counter()
-            got = run_screen(inst, admin, file, screening.ScreenOptions(), out_dir=folder / "out", chunk_size=chunk,
-                             client=client)
+            try:
+                got = run_screen(inst, admin, file, screening.ScreenOptions(), out_dir=folder / "out",
+                                 chunk_size=chunk, client=client, on_rows=stop_at_limit)
+            except _Stop:
+                elapsed = time.perf_counter() - started
+                print(f"  stopped after {elapsed:.0f} s: {rows[0]} rows recorded", flush=True)
+                return rows[0] / elapsed, -1, rows[0]
             elapsed = time.perf_counter() - started
         finally:
             client.close()
@@ -111,6 +131,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2")
     ap.add_argument("--passes", type=int, default=1)
     ap.add_argument("--chunk", type=int, default=2000)
+    ap.add_argument("--seconds", type=float, default=None)
     args = ap.parse_args()
     counts = [int(x) for x in args.workers.split(",")]
     file = customers(args.customers)
@@ -118,7 +139,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(args.passes):
             for w in counts:
-                rate, matched, screened = measure(file, w, args.chunk, Path(tmp))
+                rate, matched, screened = measure(file, w, args.chunk, Path(tmp), args.seconds)
                 rates[w].append(rate)
                 print(f"pass {n + 1}: {w} worker(s) {rate:.0f} rows/s ({screened} screened, {matched} with hits)",
                       flush=True)
