@@ -24,6 +24,7 @@ import functools
 import os
 import secrets
 import shutil
+import subprocess
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -284,3 +285,23 @@ def receiver() -> Iterator[Receiver]:
     r = Receiver()
     yield r
     r.close()
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """A real disk that fills up: a 1 MiB tmpfs with all but 40 KiB taken by a filler file (the mount, the filler);
+    skipped, with the reason, where mounting is not allowed."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root; the full-disk test runs as root")
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True,
+                          text=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"this machine does not allow mounting a tmpfs: {done.stderr.strip()}")
+    try:
+        filler = mount / "filler"
+        filler.write_bytes(b"\0" * (1024 * 1024 - 40 * 1024))
+        yield mount, filler
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)

@@ -22,6 +22,7 @@ EXPECTED = [
     (errors.Conflict, 409, 75),
     (errors.TooManyRequests, 429, 75),
     (errors.Busy, 503, 75),
+    (errors.DiskFull, 507, 74),
     (errors.AuditChainBroken, 500, 2),
 ]
 

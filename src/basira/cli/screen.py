@@ -24,59 +24,28 @@ cli_app = typer.Typer(help="Screen customers (CSV: id, name, birth_date, nationa
                       # Options may follow the file name (`basira screen customers.csv --json`).
                       context_settings={"allow_interspersed_args": True})
 
-COLUMNS = ("id", "name", "birth_date", "nationality", "wallet", "kind", "documents")
 CHUNK = 500
 
 
 def _queries(f: IO[str]) -> tuple[list[screening.ScreenQuery], list[dict[str, Any]]]:
     """The rows that can be screened, and those that cannot: ``{"line", "id", "reason"}`` each."""
     from basira.finance import screening
+    from basira.finance.batch import read_customers
 
-    reader = csv.DictReader(f)
-    try:
-        fieldnames = reader.fieldnames
-    except csv.Error as e:
-        raise InvalidInput(f"line 1 of the customer file is not valid CSV: {e}") from None
-    header = [h.strip().lower() for h in fieldnames or []]
-    if "id" not in header or not ({"name", "wallet"} & set(header)):
-        raise InvalidInput("the customer file needs a header with id and name (or wallet); optional columns: "
-                           "birth_date, nationality, wallet, kind, documents")
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        raise InvalidInput(f"unknown column {unknown[0]!r} (known: {', '.join(COLUMNS)})")
-    reader.fieldnames = header
     queries: list[screening.ScreenQuery] = []
     bad: list[dict[str, Any]] = []
-    rows = iter(reader)
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as e:
-            bad.append({"line": line, "id": "", "reason": f"not valid CSV: {e}"})
+    for row in read_customers(f):
+        if row.query is None:
+            bad.append({"line": row.line, "id": row.ref, "reason": row.reason})
             continue
-        if None in row:
-            bad.append({"line": line, "id": (row.get("id") or "")[:100],
-                        "reason": f"{len(header) + len(row[None])} fields where the header has {len(header)}"})
-            continue
-        get = {k: (v or "").strip() for k, v in row.items() if k is not None}
-        wallet = get.get("wallet", "")
-        q = screening.ScreenQuery(
-            ref=get.get("id", ""), kind=get.get("kind") or ("wallet" if wallet and not get.get("name") else "person"),
-            names=[get["name"]] if get.get("name") else [], birth_date=get.get("birth_date") or None,
-            nationality=[n for n in get.get("nationality", "").split(";") if n.strip()],
-            documents=[d for d in get.get("documents", "").split(";") if d.strip()],
-            wallets=[wallet] if wallet else [])
         try:
-            screening.clean_query(q)
+            screening.clean_query(row.query)
         except (InvalidInput, InvalidSignal) as e:
             # The query is kept: a wallet a list carries unverified passes once the lists are known.
-            bad.append({"line": line, "id": get.get("id", "")[:100], "reason": e.detail,
-                        "query": q if q.wallets else None})
+            bad.append({"line": row.line, "id": row.ref, "reason": e.detail,
+                        "query": row.query if row.query.wallets else None})
             continue
-        queries.append(q)
+        queries.append(row.query)
     return queries, bad
 
 
@@ -126,15 +95,33 @@ def screen(
     strict: Annotated[bool, typer.Option("--strict", help="Screen nothing when any row is invalid.")] = False,
     org: OrgOption = None,
     as_json: JsonOption = False,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, max=256, help="Screen on Dask: a local cluster "
+                                                "of this many worker processes (for files of millions of rows).")
+                       ] = None,
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Screen on the Dask cluster of this "
+                                                                      "scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", file_okay=False, help="Screen on Dask and write the results "
+                                                 "as Parquet parts to this folder.")] = None,
+    chunk: Annotated[int, typer.Option("--chunk", min=1, max=10_000, help="Rows per Dask task.")] = 2000,
 ) -> None:
     """Screen every customer of the file; one CSV row (or JSON result) per customer, hits first by score.
 
     A row that cannot be screened is reported with its line number and reason (in the output and on standard
     error) and the others are screened; the exit status is then 65. With --strict nothing is screened when any
-    row is invalid."""
+    row is invalid.
+
+    With --workers, --scheduler or --out the file is screened on Dask, chunk by chunk: results go to the database
+    (cases, monitoring) and to Parquet parts under --out, and the same command run again after an interruption
+    resumes where it stopped."""
     # Imported here so that `basira --help` does not load the name matcher.
     from basira.finance import screening
 
+    if workers is not None or scheduler is not None or out_dir is not None:
+        _screen_on_dask(ctx, file, screening.ScreenOptions(threshold=threshold, bank_ids=bank, record=not no_record,
+                                                           monitor=not no_monitor),
+                        org=org, as_json=as_json, workers=workers, scheduler=scheduler, out_dir=out_dir,
+                        chunk=chunk, output=output, strict=strict)
+        return
     if str(file) == "-":
         queries, bad = _queries(sys.stdin)
     else:
@@ -198,4 +185,61 @@ def screen(
             err.print(f"  line {b['line']}: {escape(str(b['reason']))}", soft_wrap=True)
         if len(bad) > 100:
             err.print(f"  ... and {len(bad) - 100} more (all are in the output)")
+        raise typer.Exit(65)
+
+
+def _screen_on_dask(ctx: typer.Context, file: Path, options: screening.ScreenOptions, *, org: str | None,
+                    as_json: bool, workers: int | None, scheduler: str | None, out_dir: Path | None, chunk: int,
+                    output: Path | None, strict: bool) -> None:
+    from basira.finance.batch import run_screen
+
+    if str(file) == "-":
+        raise InvalidInput("screening on Dask reads a file (it is read again to resume): save standard input to a "
+                           "file first")
+    if output is not None:
+        raise InvalidInput("--output writes one file in this process; on Dask the results go to --out (Parquet "
+                           "parts) and the database")
+    if strict:
+        raise InvalidInput("--strict needs the whole file checked before any row is screened; on Dask rows are "
+                           "screened as they are read (leave out --workers, --scheduler and --out)")
+    if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://", "ws://", "wss://")):
+        raise InvalidInput(f"--scheduler {scheduler!r}: give an address such as tcp://host:8786")
+    from basira.finance import screening
+
+    inst = state(ctx).instance()
+    with inst.db.session() as s:
+        p, o = principal(s, org)
+    progress = Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, transient=True, disable=not err.is_terminal)
+    # The name indexes are kept on disk between runs and read back by every worker.
+    screening.keep_indexes_in(inst.settings.data_dir / "name-index", inst.secret_key)
+    try:
+        with progress:
+            task = progress.add_task("screen", total=None)
+
+            def step(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            report = run_screen(inst, p, file, options, out_dir=out_dir, workers=workers or 2, scheduler=scheduler,
+                                chunk_size=chunk, on_rows=step)
+    finally:
+        screening.keep_indexes_in(None)
+    summary = {"org": o.slug, "run": report.run_id, "chunks": report.chunks, "resumed_chunks": report.resumed_chunks,
+               "screened": report.screened, "matched": report.matched, "errors": report.error_count,
+               "output": str(report.output) if report.output else None}
+    if as_json:
+        echo = json.dumps({**summary, "error_rows": report.errors}, ensure_ascii=False, indent=2)
+        sys.stdout.write(echo + "\n")
+    else:
+        resumed = f" ({report.resumed_chunks} of {report.chunks} chunks were already done)" \
+            if report.resumed_chunks else ""
+        err.print(f"Screening {report.run_id} of {escape(str(file))}: {report.screened} customers screened in this "
+                  f"run{resumed}, {report.matched} with hits, {report.error_count} rows could not be screened"
+                  + (f"; results in {escape(str(report.output))}" if report.output else ""), soft_wrap=True)
+        for b in report.errors[:100]:
+            err.print(f"  line {b['line']}: {escape(str(b['reason']))}", soft_wrap=True)
+        if report.error_count > len(report.errors[:100]):
+            err.print(f"  ... and {report.error_count - len(report.errors[:100])} more"
+                      + (" (all are in the output)" if report.output else ""))
+    if report.error_count:
         raise typer.Exit(65)

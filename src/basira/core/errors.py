@@ -131,6 +131,14 @@ class Busy(BasiraError):
     title = "Busy"
 
 
+class DiskFull(BasiraError):
+    """A disk (or quota) filled up while writing: the work stopped where it was, what was recorded is kept."""
+
+    status = 507
+    exit_code = 74
+    title = "Disk full"
+
+
 class AuditChainBroken(BasiraError):
     """An audit chain does not verify: an entry was edited, removed or reordered."""
 
@@ -154,5 +162,6 @@ ALL_ERRORS: tuple[type[BasiraError], ...] = (
     Conflict,
     TooManyRequests,
     Busy,
+    DiskFull,
     AuditChainBroken,
 )

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import errno
 import hashlib
 import io
 import os
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from basira.core.errors import BasiraError, EmptyContent, InvalidInput
+from basira.core.errors import BasiraError, DiskFull, EmptyContent, InvalidInput
 from basira.core.instance import Instance
 from basira.core.matching import MatchRequest, exact_signals, extract, item_signals, match_item, provisional
 from basira.core.models import ScanChunk, ScanRun
@@ -209,8 +211,14 @@ def run_scan(inst: Instance, principal: Principal, source: Path, *, bank_ids: li
         done = set(s.scalars(select(ScanChunk.chunk).where(ScanChunk.run_id == run_id)))
     chunks = [src.paths[i:i + chunk_size] for i in range(0, len(src.paths), chunk_size)]
     report = ScanReport(run_id, len(src.paths), len(chunks), resumed_chunks=len(done))
+    recorded = len(done)
     if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            if is_disk_full(e):
+                raise DiskFull(disk_full_message(e, "scan", recorded)) from None
+            raise
         report.output = out_dir
     todo = [i for i in range(len(chunks)) if i not in done]
     finished = sum(len(chunks[i]) for i in done)
@@ -218,25 +226,34 @@ def run_scan(inst: Instance, principal: Principal, source: Path, *, bank_ids: li
         on_chunk(finished, len(src.paths))
     if todo:
         own = client is None
-        active: Any = _client(workers, scheduler) if client is None else client
+        active: Any = start_client(workers, scheduler) if client is None else client
+        futures: dict[Any, int] = {}
         try:
             from distributed import as_completed
 
-            futures = {active.submit(hash_chunk, chunks[i], inst.settings, key=f"basira-scan-{run_id}-{i}",
+            # Keys differ from one attempt to the next: the tasks of an attempt that stopped may still be being
+            # cancelled on a shared scheduler when the scan is resumed.
+            attempt = uuid.uuid4().hex[:8]
+            futures = {active.submit(hash_chunk, chunks[i], inst.settings, key=f"basira-scan-{run_id}-{i}-{attempt}",
                                      pure=False, retries=2): i for i in todo}
             for future in as_completed(list(futures)):  # type: ignore[no-untyped-call]
-                i = futures[future]
+                i = futures.pop(future)
                 rows = future.result()
-                _record(inst, principal, run_id, i, rows, bank_ids, store, out_dir, report)
+                try:
+                    _record(inst, principal, run_id, i, rows, bank_ids, store, out_dir, report)
+                except Exception as e:
+                    if is_disk_full(e):
+                        raise DiskFull(disk_full_message(e, "scan", recorded)) from None
+                    raise
+                recorded += 1
                 finished += len(rows)
                 if on_chunk is not None:
                     on_chunk(finished, len(src.paths))
         finally:
+            if futures and not own:
+                active.cancel(list(futures))  # a shared cluster does not go on with a stopped scan's tasks
             if own:
-                cluster = getattr(active, "cluster", None)
-                active.close()
-                if cluster is not None:
-                    cluster.close()
+                stop_client(active)
     with inst.db.session() as s:
         got = s.get(ScanRun, run_id)
         if got is not None and got.finished_at is None:
@@ -244,7 +261,24 @@ def run_scan(inst: Instance, principal: Principal, source: Path, *, bank_ids: li
     return report
 
 
-def _client(workers: int, scheduler: str | None) -> Any:
+def is_disk_full(e: BaseException) -> bool:
+    """Whether ``e`` says a disk or quota is full: a file write (ENOSPC, EDQUOT) or SQLite's own error."""
+    if isinstance(e, OSError):
+        return e.errno in (errno.ENOSPC, errno.EDQUOT)
+    orig = getattr(e, "orig", None)
+    text = str(orig if orig is not None else "").lower()
+    return "disk is full" in text or "no space left" in text or "could not extend file" in text
+
+
+def disk_full_message(e: BaseException, what: str, recorded: int) -> str:
+    """What a full disk did to a batch ``what`` (scan, screening) and how to go on."""
+    where = f" writing {e.filename}" if isinstance(e, OSError) and e.filename else ""
+    return (f"the disk is full{where}: the {what} stopped. The {recorded} chunks recorded before are kept and "
+            f"the chunk being written was not recorded; free some space and run the same command again to resume")
+
+
+def start_client(workers: int, scheduler: str | None) -> Any:
+    """A client of the scheduler at ``scheduler``, or of a new local cluster of ``workers`` processes."""
     from distributed import Client, LocalCluster
 
     if scheduler:
@@ -257,6 +291,14 @@ def _client(workers: int, scheduler: str | None) -> Any:
     cluster = LocalCluster(n_workers=workers, threads_per_worker=1,  # type: ignore[no-untyped-call]
                            processes=True, dashboard_address=None)
     return Client(cluster)  # type: ignore[no-untyped-call]
+
+
+def stop_client(client: Any) -> None:
+    """Close ``client`` and the local cluster it started, if any."""
+    cluster = getattr(client, "cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
 
 
 def _record(inst: Instance, principal: Principal, run_id: int, chunk: int, rows: list[dict[str, Any]],
@@ -302,9 +344,8 @@ def _record(inst: Instance, principal: Principal, run_id: int, chunk: int, rows:
 
 def _write_part(path: Path, rows: list[dict[str, Any]]) -> None:
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    table = pa.table({
+    write_parquet(path, pa.table({
         "path": pa.array([r["path"] for r in rows], pa.string()),
         "status": pa.array([r["status"] for r in rows], pa.string()),
         "content_type": pa.array([r["content_type"] for r in rows], pa.string()),
@@ -313,9 +354,23 @@ def _write_part(path: Path, rows: list[dict[str, Any]]) -> None:
         "signal_types": pa.array([r["signal_types"] for r in rows], pa.list_(pa.string())),
         "best_distance": pa.array([r["best_distance"] for r in rows], pa.float64()),
         "error": pa.array([r["error"] for r in rows], pa.string()),
-    })
+    }))
+
+
+def write_parquet(path: Path, table: Any) -> None:
+    """Write ``table`` to ``path`` whole or not at all (a redone chunk overwrites its own; a write cut short by a
+    full disk leaves nothing behind)."""
+    import pyarrow.parquet as pq
+
     buffer = io.BytesIO()
     pq.write_table(table, buffer)
     partial = path.with_suffix(".partial")
-    partial.write_bytes(buffer.getvalue())
-    partial.replace(path)  # a part is whole or absent; a redone chunk overwrites its own
+    try:
+        with partial.open("wb") as f:
+            f.write(buffer.getvalue())
+            f.flush()
+            os.fsync(f.fileno())  # a full disk is found here rather than after the chunk is marked done
+    except OSError:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(path)

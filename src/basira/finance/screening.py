@@ -369,6 +369,40 @@ def _list_view(bank: Bank, access: Access, imp: ListImport | None) -> dict[str, 
     return view
 
 
+@dataclass(frozen=True)
+class NameHit:
+    """The best hit of a query's names on one listed entry, before the entry is read from the database (Dask
+    workers compute these from a name index alone)."""
+
+    entry_id: int
+    signal_id: int
+    query_value: str
+    score: float
+    features: dict[str, float]
+    matched: str
+
+
+def name_hits(index: NameIndex, signal_ids: dict[tuple[int, str], int], q: _Clean, threshold: float,
+              weights: dict[str, float], limit: int) -> list[NameHit]:
+    """The best hit per entry of ``q``'s names in ``index`` (those under ``threshold`` left out), in the order the
+    entries were first met."""
+    kind: Kind | None = "person" if q.kind == "person" else "organization" if q.kind == "organization" else None
+    best: dict[int, NameHit] = {}
+    for name in q.names:
+        for h in index.query(name, birth_date=q.birth, nationality=q.nationality,
+                             gender=q.gender,  # type: ignore[arg-type]
+                             documents=q.documents, kind=kind, limit=limit, threshold=threshold):
+            eid = int(h.entry_id)
+            score = _weighted(h.features, weights) if weights else h.score
+            if score < threshold:
+                continue
+            if eid not in best or best[eid].score < score:
+                sid = signal_ids.get((eid, h.matched_name)) or next(
+                    (s for (e, _), s in signal_ids.items() if e == eid), 0)
+                best[eid] = NameHit(eid, sid, name, score, dict(h.features), h.matched_name)
+    return list(best.values())
+
+
 def screen_one(session: Session, q: _Clean, banks: list[tuple[Bank, Access, ListImport | None]], threshold: float,
                weights: dict[str, float], limit: int, only_entries: set[int] | None = None,
                cache: bool = True, indexes: dict[int, BankIndex] | None = None) -> list[_Hit]:
@@ -382,25 +416,13 @@ def screen_one(session: Session, q: _Clean, banks: list[tuple[Bank, Access, List
         if q.names:
             bi = known.get(bank.id) or bank_index(session, bank.id, cache=cache)
             known[bank.id] = bi
-            kind: Kind | None = "person" if q.kind == "person" else "organization" if q.kind == "organization" else None
-            best: dict[int, _Hit] = {}
-            for name in q.names:
-                for h in bi.index.query(name, birth_date=q.birth, nationality=q.nationality,
-                                        gender=q.gender,  # type: ignore[arg-type]
-                                        documents=q.documents, kind=kind, limit=limit, threshold=threshold):
-                    eid = int(h.entry_id)
-                    if only_entries is not None and eid not in only_entries:
-                        continue
-                    score = _weighted(h.features, weights) if weights else h.score
-                    entry = bi.entry(session, eid)
-                    if score < threshold or entry is None:
-                        continue
-                    sid = bi.signal_ids.get((eid, h.matched_name)) or next(
-                        (s for (e, _), s in bi.signal_ids.items() if e == eid), 0)
-                    if eid not in best or best[eid].score < score:
-                        best[eid] = _Hit(bank, access, entry, sid, "name", name, score,
-                                         dict(h.features), h.matched_name)
-            hits.extend(best.values())
+            for n in name_hits(bi.index, bi.signal_ids, q, threshold, weights, limit):
+                if only_entries is not None and n.entry_id not in only_entries:
+                    continue
+                entry = bi.entry(session, n.entry_id)
+                if entry is not None:
+                    hits.append(_Hit(bank, access, entry, n.signal_id, "name", n.query_value, n.score,
+                                     n.features, n.matched))
         if q.wallets:
             values = {w for w, _ in q.wallets}
             rows = session.execute(select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id).where(
