@@ -216,7 +216,7 @@ _lock = threading.Lock()
 _cache: dict[tuple[str, int], BankIndex] = {}
 #: Where name indexes are saved between processes (``basira screen`` sets it), and the key that signs them.
 _disk: tuple[Path, bytes] | None = None
-_DISK_FORMAT = 2  # 2: forms keep their text; legal forms read at the start of a name too
+_DISK_FORMAT = 3  # 2: forms keep their text; legal forms read at the start of a name too; 3: -iii endings fold once
 
 
 def keep_indexes_in(folder: Path | None, key: str = "") -> None:

@@ -133,7 +133,7 @@ def _fold_any(text: str) -> str:
 
 # Slavic names romanised several ways (Aleksej / Aleksei / Alexey, Sosonnyj / Sosonnyy / Sosonnyi, Iurii / Yuriy):
 # the endings -ij, -yj, -iy, -yy, -ii, -ej, -ey written -i / -ei, and a first Iu / Ia written Yu / Ya.
-_SLAVIC_END = re.compile(r"(?:(?<=[a-z]{2})[iy][ijy]|(?<=[aeou])j|(?<=e)y)$")
+_SLAVIC_END = re.compile(r"(?:(?<=[a-z]{2})[iy][ijy]+|(?<=[aeou])j|(?<=e)y)$")
 _SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
 
 
