@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 
+pytest_plugins = ["tests.dask_clusters"]
+
 # Timing belongs to bench/, not to tests: no per-example deadline (a busy machine must not fail a property test).
 hypothesis_settings.register_profile("basira", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 hypothesis_settings.load_profile("basira")

@@ -254,7 +254,8 @@ def test_ttl_cache_is_bounded_and_off_at_zero() -> None:
     assert off.get(1) is None
 
 
-@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])  # SQLite reads on its main engine
+# SQLite reads on its main engine: PostgreSQL only.
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_a_lookup_survives_its_connection_being_closed_by_the_database(served: Served, backend: str) -> None:
     """The read engine does not ping before each use (PostgreSQL): a connection the server closed (a restart) fails
     its statement, and the lookup is read once more on a fresh one."""

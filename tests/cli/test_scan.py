@@ -4,16 +4,14 @@ chunk twice, a worker process killed mid-scan without losing or doubling an item
 from __future__ import annotations
 
 import hashlib
-import os
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from sqlalchemy import func, select
 from tests.cli.conftest import Cli
+from tests.dask_clusters import processes
 from tests.factories import make_bank
 
 from basira.core.instance import Instance
@@ -35,16 +33,6 @@ def _files(folder: Path, n: int) -> list[Path]:
 
 def _md5(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture(scope="module")
-def threads() -> Iterator[Client]:
-    """A real Dask scheduler and workers in this process (threads): quick to start."""
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
-    client = Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
 
 
 def _items(instance: Instance) -> list[str]:
@@ -102,23 +90,9 @@ def test_an_interrupted_scan_resumes_without_doing_a_chunk_twice(instance: Insta
 def test_a_worker_killed_mid_scan_loses_and_doubles_nothing(instance: Instance, admin: Principal,
                                                            tmp_path: Path) -> None:
     files = _files(tmp_path / "k", 40)
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(cluster)
-    killed: list[int] = []
-    try:
-        pids = client.run(os.getpid)
-
-        def kill_one(done: int, total: int) -> None:
-            if done and not killed:
-                victim = sorted(pids.values())[0]
-                os.kill(victim, signal.SIGKILL)
-                killed.append(victim)
-
-        report = run_scan(instance, admin, tmp_path / "k", chunk_size=2, client=client, on_chunk=kill_one)
-    finally:
-        client.close()
-        cluster.close()
-    assert killed and report.items == 40
+    with processes(2) as (client, killer):
+        report = run_scan(instance, admin, tmp_path / "k", chunk_size=2, client=client, on_chunk=killer)
+    assert killer.killed and report.items == 40
     assert sorted(_items(instance)) == sorted(str(f) for f in files)
 
 

@@ -5,12 +5,11 @@ and the same command resumes once there is space again: every file once, nothing
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from sqlalchemy import func, select
 from tests.cli.conftest import Cli
 
@@ -31,15 +30,6 @@ def _files(folder: Path, n: int) -> list[Path]:
         path.write_bytes(hashlib.sha256(f"catalogue {i}".encode()).digest() * 8)
         out.append(path)
     return out
-
-
-@pytest.fixture(scope="module")
-def threads() -> Iterator[Client]:
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
-    client = Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
 
 
 def _items(instance: Instance) -> list[str]:

@@ -4,16 +4,15 @@ worker process killed mid-run without losing or doubling a row."""
 
 from __future__ import annotations
 
-import os
-import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from distributed import Client, LocalCluster
+from distributed import Client
 from sqlalchemy import func, select
 from tests.cli.conftest import Cli
+from tests.dask_clusters import processes
 
 from basira.core.errors import DiskFull
 from basira.core.instance import Instance
@@ -43,15 +42,6 @@ def _customers(path: Path, n: int, *, listed_every: int = 7, bad: dict[int, str]
         good[f"c{i}"] = name
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return good
-
-
-@pytest.fixture(scope="module")
-def threads() -> Iterator[Client]:
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None)
-    client = Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
 
 
 @pytest.fixture
@@ -167,24 +157,10 @@ def test_a_worker_killed_mid_screening_loses_and_doubles_nothing(instance: Insta
                                                                  tmp_path: Path) -> None:
     customers = tmp_path / "customers.csv"
     good = _customers(customers, 60, listed_every=5)
-    cluster = LocalCluster(n_workers=3, threads_per_worker=1, processes=True, dashboard_address=None)
-    client = Client(cluster)
-    killed: list[int] = []
-    try:
-        pids = client.run(os.getpid)
-
-        def kill_one(done: int, total: int) -> None:
-            if done and not killed:
-                victim = sorted(pids.values())[0]
-                os.kill(victim, signal.SIGKILL)
-                killed.append(victim)
-
+    with processes(3) as (client, killer):
         report = run_screen(instance, admin, customers, screening.ScreenOptions(), out_dir=tmp_path / "out",
-                            chunk_size=2, client=client, on_rows=kill_one)
-    finally:
-        client.close()
-        cluster.close()
-    assert killed and report.screened == 60 and report.error_count == 0
+                            chunk_size=2, client=client, on_rows=killer)
+    assert killer.killed and report.screened == 60 and report.error_count == 0
     results = _check_once(instance, tmp_path / "out", good, 60)
     assert len([r for r in results if r["entry_ref"] == "QDi.299"]) == 12
 

@@ -20,6 +20,7 @@ import io
 import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,12 +214,8 @@ def run_scan(inst: Instance, principal: Principal, source: Path, *, bank_ids: li
     report = ScanReport(run_id, len(src.paths), len(chunks), resumed_chunks=len(done))
     recorded = len(done)
     if out_dir is not None:
-        try:
+        with stopping_when_disk_full("scan", recorded):
             out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            if is_disk_full(e):
-                raise DiskFull(disk_full_message(e, "scan", recorded)) from None
-            raise
         report.output = out_dir
     todo = [i for i in range(len(chunks)) if i not in done]
     finished = sum(len(chunks[i]) for i in done)
@@ -239,12 +236,8 @@ def run_scan(inst: Instance, principal: Principal, source: Path, *, bank_ids: li
             for future in as_completed(list(futures)):  # type: ignore[no-untyped-call]
                 i = futures.pop(future)
                 rows = future.result()
-                try:
+                with stopping_when_disk_full("scan", recorded):
                     _record(inst, principal, run_id, i, rows, bank_ids, store, out_dir, report)
-                except Exception as e:
-                    if is_disk_full(e):
-                        raise DiskFull(disk_full_message(e, "scan", recorded)) from None
-                    raise
                 recorded += 1
                 finished += len(rows)
                 if on_chunk is not None:
@@ -268,6 +261,17 @@ def is_disk_full(e: BaseException) -> bool:
     orig = getattr(e, "orig", None)
     text = str(orig if orig is not None else "").lower()
     return "disk is full" in text or "no space left" in text or "could not extend file" in text
+
+
+@contextmanager
+def stopping_when_disk_full(what: str, recorded: int) -> Iterator[None]:
+    """Turn a full disk inside the block into :class:`DiskFull`, saying what the batch ``what`` kept."""
+    try:
+        yield
+    except Exception as e:
+        if is_disk_full(e):
+            raise DiskFull(disk_full_message(e, what, recorded)) from None
+        raise
 
 
 def disk_full_message(e: BaseException, what: str, recorded: int) -> str:

@@ -29,11 +29,11 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from basira.core.errors import DiskFull, InvalidInput, InvalidSignal
+from basira.core.errors import InvalidInput, InvalidSignal
 from basira.core.instance import Instance
 from basira.core.models import Bank, Entry, ScanChunk, ScanRun
 from basira.core.principal import Principal
-from basira.core.scan import disk_full_message, is_disk_full, start_client, stop_client, write_parquet
+from basira.core.scan import start_client, stop_client, stopping_when_disk_full, write_parquet
 from basira.core.visibility import Access
 from basira.finance import screening
 from basira.finance.models import Customer, ListImport
@@ -285,12 +285,8 @@ def run_screen(inst: Instance, principal: Principal, path: Path, options: screen
     report = ScreenReport(run_id, max(lines - 1, 0), resumed_chunks=len(done))
     report.error_count = int(before[1])
     if out_dir is not None:
-        try:
+        with stopping_when_disk_full("screening", len(done)):
             out_dir.mkdir(parents=True, exist_ok=True)
-        except OSError as e:
-            if is_disk_full(e):
-                raise DiskFull(disk_full_message(e, "screening", len(done))) from None
-            raise
         report.output = out_dir
     finished = int(before[0])
     recorded = len(done)
@@ -338,12 +334,8 @@ def run_screen(inst: Instance, principal: Principal, path: Path, options: screen
         for future in queue:
             number, rows = pending.pop(future)
             results = future.result()
-            try:
+            with stopping_when_disk_full("screening", recorded):
                 _record(inst, principal, run_id, number, results, banks, threshold, options, out_dir, report)
-            except Exception as e:
-                if is_disk_full(e):
-                    raise DiskFull(disk_full_message(e, "screening", recorded)) from None
-                raise
             recorded += 1
             finished += len(rows)
             if on_rows is not None:
