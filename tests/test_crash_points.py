@@ -98,7 +98,9 @@ from sqlalchemy import event
 
 def pause_at_next_commit(engine, marker, note="writing"):
     def at_commit(conn):
-        Path(marker).write_text(note)
+        # Written whole, then renamed: the test kills this process as soon as the marker exists.
+        Path(marker + ".tmp").write_text(note)
+        Path(marker + ".tmp").rename(marker)
         time.sleep(120)
     event.listen(engine, "commit", at_commit, once=True)
 """

@@ -100,11 +100,10 @@ def _scenario(instance: Instance, admin: Principal, name: str) -> tuple[object, 
             _state(instance, bank_id))
 
 
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])  # COPY is PostgreSQL's
 def test_copy_path_writes_what_the_executemany_path_writes(instance: Instance, admin: Principal,
                                                            backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """On PostgreSQL a batch of COPY_MIN_ROWS or more goes by COPY; the outcome is the same row for row."""
-    if backend != "postgres":
-        pytest.skip("COPY is PostgreSQL's")
     monkeypatch.setattr(banks, "COPY_MIN_ROWS", 10**9)
     plain = _scenario(instance, admin, "executemany")
     monkeypatch.setattr(banks, "COPY_MIN_ROWS", 1)
@@ -113,10 +112,9 @@ def test_copy_path_writes_what_the_executemany_path_writes(instance: Instance, a
     assert plain[:5] == (300, 0, 200, 1, 450)
 
 
+@pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])  # COPY is PostgreSQL's
 def test_copy_path_is_all_or_nothing(instance: Instance, admin: Principal, backend: str,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    if backend != "postgres":
-        pytest.skip("COPY is PostgreSQL's")
     monkeypatch.setattr(banks, "COPY_MIN_ROWS", 1)
     reg, st = instance.registry, instance.settings
     with instance.db.session() as s:
