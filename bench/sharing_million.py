@@ -127,6 +127,10 @@ def child_medallion_server(cfg: dict[str, Any]) -> None:
     from medallion import application_instance, register_blueprints, set_config
     from werkzeug.serving import make_server
 
+    # On a shared machine: medallion copies its whole collection several times per request; past this it gets a
+    # MemoryError (its answer is then an HTTP 500) rather than pushing other processes out.
+    limit = int(cfg["max_gib"] * 2**30)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     start = time.perf_counter()
     config = {"backend": {"module": "medallion.backends.memory_backend", "module_class": "MemoryBackend",
                           "filename": cfg["data"],
@@ -361,9 +365,9 @@ def start_basira(data: Path, cid: str, key: str) -> Server:
     return Server("Basira", proc, f"http://127.0.0.1:{port}/taxii2/api/", cid, "", key)
 
 
-def start_medallion(data: Path) -> Server:
+def start_medallion(data: Path, max_gib: float) -> Server:
     with console.status("medallion: loading its data file"):
-        proc = _spawn("medallion-server", {"data": str(data)})
+        proc = _spawn("medallion-server", {"data": str(data), "max_gib": max_gib})
         out = _result(proc)
     return Server("medallion", proc, f"http://127.0.0.1:{out['port']}/api1/", MEDALLION_COLLECTION, "bench",
                   "bench", out["load_seconds"])
@@ -402,7 +406,7 @@ def taxii_compare(args: argparse.Namespace) -> None:
             raise SystemExit(f"the bundle holds {held:,} indicators, expected {n:,}")
         servers = [start_basira(root / "a", cid, key)]
         try:
-            servers.append(start_medallion(root / "medallion.json"))
+            servers.append(start_medallion(root / "medallion.json", args.medallion_gib))
             med = servers[1]
             report("medallion_load", med.load_seconds, "s", None,
                    f"medallion reading its {(root / 'medallion.json').stat().st_size / 2**20:,.0f} MiB data file; "
@@ -417,13 +421,16 @@ def taxii_compare(args: argparse.Namespace) -> None:
 def passes(args: argparse.Namespace, root: Path, servers: list[Server], n: int) -> None:
     kinds = ["serve"] + ([] if args.skip_import else ["import"])
     results: dict[tuple[str, str, str], list[Measure]] = {}
-    given_up: set[tuple[str, str]] = set()  # a side that timed out is not asked again at this size
+    # A server that failed a request (no answer within --timeout, or an error) is stopped at once, so that it
+    # does not go on working (and taking a core) while the other one is measured; it is not asked again.
+    given_up: set[str] = set()
     for p in range(1, args.passes + 1):
         order = servers if p % 2 else servers[::-1]
         for kind in kinds:
             this: dict[str, Measure] = {}
             for server in order:
-                if (kind, server.name) in given_up:
+                if server.name in given_up:
+                    console.print(f"  pass {p} {kind:<6} {server.name:<9} not run: it failed a request before")
                     continue
                 if kind == "serve":
                     got = {"server": pull(server, n, args.timeout)}
@@ -435,7 +442,8 @@ def passes(args: argparse.Namespace, root: Path, servers: list[Server], n: int) 
                     console.print(f"  pass {p} {kind:<6} {server.name:<9} {what:<8} {m.text()}")
                 this[server.name] = got["server"]
                 if got["server"].error:
-                    given_up.add((kind, server.name))
+                    given_up.add(server.name)
+                    server.stop()
             if len(this) == 2:
                 ratio = _ratio(this["Basira"], this["medallion"])
                 console.print(f"  pass {p} {kind:<6} ratio Basira/medallion {ratio}")
@@ -570,6 +578,8 @@ def main() -> None:
     parser.add_argument("--passes", type=int, default=3, help="Interleaved passes over both servers.")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="Seconds one TAXII request may take before that side's phase is stopped.")
+    parser.add_argument("--medallion-gib", type=float, default=12.0,
+                        help="Address-space limit of the medallion process, GiB (it holds its data several times).")
     parser.add_argument("--skip-import", action="store_true", help="Export and serving only (no TAXII import).")
     parser.add_argument("--tmp", type=Path, help="Folder for the instances, the bundle and medallion's data file.")
     parser.add_argument("--import-only", action="store_true",
