@@ -243,3 +243,39 @@ def test_signals_received_under_amber_strict_are_never_passed_on(client: TestCli
     for key in (world.stranger_key, world.partner_key):
         cid = collections(client, key)["from acme"]["id"]
         assert objects(client, key, cid, "?match[type]=indicator").json()["objects"] == []
+
+
+def test_a_full_page_is_read_in_one_query(instance: Instance, admin: Principal) -> None:
+    """A page of ``limit`` indicators reads ``limit`` + 1 rows in one query (the extra row says whether more
+    follow), not a second batch of a thousand rows for that one row on every page of a large bank."""
+    import hashlib
+
+    from sqlalchemy import event
+
+    from basira.core import banks
+    from basira.sharing import export, taxii
+
+    with instance.db.session() as s:
+        bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="big", tlp="GREEN"))
+        banks.add_signals(s, admin, instance.registry, instance.settings, bank.id,
+                          [banks.SignalSpec("md5", hashlib.md5(str(i).encode()).hexdigest()) for i in range(1001)])
+        cid = taxii.collection_id(export.instance_namespace(instance.secret_key), bank.id)
+    reads: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "FROM signals" in statement and "JOIN entries" in statement:
+            reads.append(statement)
+
+    event.listen(instance.db.engine, "before_cursor_execute", seen)
+    try:
+        with instance.db.session() as s:
+            first = taxii.page(s, instance, admin, cid,
+                               taxii.Filters.parse({"match[type]": "indicator", "limit": "1000"}, 1000))
+            assert len(first.items) == 1000 and first.more and first.next
+            assert len(reads) == 1
+            rest = taxii.page(s, instance, admin, cid, taxii.Filters.parse(
+                {"match[type]": "indicator", "limit": "1000", "next": first.next}, 1000))
+    finally:
+        event.remove(instance.db.engine, "before_cursor_execute", seen)
+    assert len(rest.items) == 1 and not rest.more
+    assert {e.obj["id"] for e in first.items}.isdisjoint({e.obj["id"] for e in rest.items})

@@ -167,7 +167,10 @@ def _stream(session: Session, inst: Instance, c: Collection, f: Filters) -> Iter
         floor = export.Position(f.added_after, 2**62)  # strictly after: past every key of that instant
         after = floor if after is None or (after.added, after.key) < (floor.added, floor.key) else after
     only_indicators = f.types is not None and f.types <= {"indicator"}
-    for e in export.bank_objects(session, ns, c.bank, after=after, indicators_only=only_indicators):
+    # One row more than the page: whether more follow is known from the same query (a batch of the page's size
+    # would read a whole second batch for that one row, every page).
+    for e in export.bank_objects(session, ns, c.bank, after=after, batch=f.limit + 1,
+                                 indicators_only=only_indicators):
         if f.wants(e.obj):
             yield e
 
