@@ -80,7 +80,7 @@ def uss() -> Iterator[_Service]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     svc.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield svc
     server.shutdown()

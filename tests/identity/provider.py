@@ -36,7 +36,7 @@ class Provider:
         self.codes: dict[str, dict[str, Any]] = {}
         self.jwks_fetches = 0
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
     @staticmethod
     def _new_key(kid: str) -> RSAKey:

@@ -139,7 +139,7 @@ class _FeedHandler(SimpleHTTPRequestHandler):
 def feed_server(tmp_path: Path) -> Iterator[str]:
     folder = _copy_fixture(tmp_path)
     server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_FeedHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
