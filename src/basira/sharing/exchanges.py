@@ -15,9 +15,11 @@ organization's own opinions are written back as ThreatExchange reactions (confir
 DISAGREE_WITH_TAGS, seen: SAW_THIS_TOO) with pytx's ``react_to_threat_descriptor``.
 
 pytx's client is used as it is, with one change of transport (:class:`GuardedThreatExchangeAPI`): its GET has no
-time limit and no size limit, so Basira's subclass reads through a session with the sharing time limit, a size
-limit, retries with back-off on 429 and 5xx (``Retry-After`` honoured), and refuses a ``paging.next`` that leaves
-the configured endpoint or comes back twice. The access token is stored encrypted as a TAXII feed's secret is.
+time limit and no size limit (and goes around its own session), so Basira's subclass sends every request through
+the guarded transport that the other exchanges use (``hashlists.Transport``: the sharing time limit on the whole
+answer, a size limit, retries with back-off on 429 and 5xx honouring ``Retry-After``, no redirects, no URL off the
+configured endpoint's server, a page asked twice in one sync is a loop). The access token is stored encrypted as a
+TAXII feed's secret is.
 """
 
 from __future__ import annotations
@@ -35,7 +37,6 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from threatexchange.exchanges.clients.fb_threatexchange.api import ThreatExchangeAPI
-from threatexchange.exchanges.clients.utils.common import TimeoutHTTPAdapter
 from threatexchange.exchanges.fetch_state import SignalOpinionCategory
 from threatexchange.exchanges.impl.fb_threatexchange_api import (
     FBThreatExchangeCheckpoint,
@@ -45,7 +46,6 @@ from threatexchange.exchanges.impl.fb_threatexchange_api import (
 )
 from threatexchange.signal_type.md5 import VideoMD5Signal
 from threatexchange.signal_type.pdq.signal import PdqSignal
-from urllib3.util.retry import Retry
 
 from basira.core import audit, outbox
 from basira.core.banks import SignalSpec, add_signals_batch, get_bank, validate_spec
@@ -74,51 +74,23 @@ ExchangeError = hashlists.ExchangeError
 
 
 class GuardedThreatExchangeAPI(ThreatExchangeAPI):
-    """pytx's ThreatExchange client with a time limit, a size limit, retries and a ``paging.next`` check."""
+    """pytx's ThreatExchange client on the guarded transport of every exchange (:class:`hashlists.Transport`)."""
 
-    def __init__(self, token: str, *, endpoint: str, timeout: float, max_bytes: int, attempts: int,
-                 backoff: float = 0.5) -> None:
-        super().__init__(token, endpoint_override=endpoint.rstrip("/"))
-        self.timeout, self.max_bytes, self.attempts, self.backoff = timeout, max_bytes, max(attempts, 1), backoff
-        base = urlsplit(self._base_url)
-        self._origin = (base.scheme, base.netloc)
-        self.seen_urls: set[str] = set()
+    def __init__(self, token: str, *, transport: hashlists.Transport) -> None:
+        super().__init__(token, endpoint_override=transport.endpoint.rstrip("/"))
+        self.transport = transport
 
     def _get_session(self) -> requests.Session:
-        session = requests.Session()
-        retry = Retry(total=self.attempts - 1, status_forcelist=[429, 500, 502, 503, 504],
-                      allowed_methods=["GET"], backoff_factor=self.backoff, backoff_max=60,
-                      respect_retry_after_header=True, raise_on_status=True)
-        session.mount(f"{self._origin[0]}://{self._origin[1]}",
-                      TimeoutHTTPAdapter(timeout=self.timeout, max_retries=retry))  # type: ignore[no-untyped-call]
-        return session
+        # pytx's own session (headers, its retrying adapter) handed to the guarded one, which replaces the adapter's
+        # work: reactions (POST) go through it too.
+        return self.transport.session(super()._get_session())  # type: ignore[no-untyped-call]
 
     def get_json_from_url(self, url: str, params: Any = None, *, json_obj_hook: Any = None) -> Any:
-        parts = urlsplit(url)
-        if (parts.scheme, parts.netloc) != self._origin:
-            raise ExchangeError("the exchange sent a next page on another server than its endpoint")
-        if not params:  # a paging.next URL (the first request carries its parameters apart)
-            if url in self.seen_urls:
-                raise ExchangeError("the exchange's paging loops (a next page came back twice in one sync)")
-            self.seen_urls.add(url)
+        # pytx's GET goes around its own session (``requests.get``): read through the guarded one instead.
+        with self._get_session() as session:
+            resp = session.get(url, params=params or {})
         try:
-            with self._get_session() as session:
-                resp = session.get(url, params=params or {}, stream=True)
-                with resp:
-                    if resp.status_code >= 400:
-                        raise ExchangeError(f"the exchange answered HTTP {resp.status_code}")
-                    body, size = [], 0
-                    for chunk in resp.iter_content(65536):
-                        size += len(chunk)
-                        if size > self.max_bytes:
-                            raise ExchangeError(f"the exchange's answer is over {self.max_bytes:,} bytes")
-                        body.append(chunk)
-        except requests.exceptions.RetryError as e:
-            raise ExchangeError(f"gave up after {self.attempts} attempts: {str(e)[-120:]}") from None
-        except requests.RequestException as e:
-            raise ExchangeError(f"no answer from the exchange ({type(e).__name__})") from None
-        try:
-            return json.loads(b"".join(body), object_hook=json_obj_hook)
+            return json.loads(resp.content, object_hook=json_obj_hook)
         except (ValueError, RecursionError):
             raise ExchangeError("the exchange's answer is not JSON") from None
 
@@ -227,10 +199,10 @@ ExchangeReport = hashlists.ExchangeReport
 
 
 def _api(inst: Instance, ex: Exchange) -> FBThreatExchangeSignalExchangeAPI:
-    client = GuardedThreatExchangeAPI(decrypt(inst.secret_key, ex.secret_enc), endpoint=ex.endpoint or
-                                      DEFAULT_ENDPOINT, timeout=float(inst.settings.sharing_timeout_s),
-                                      max_bytes=inst.settings.sharing_max_bundle_bytes,
-                                      attempts=inst.settings.sharing_retries)
+    transport = hashlists.Transport(ex.endpoint or DEFAULT_ENDPOINT, timeout=float(inst.settings.sharing_timeout_s),
+                                    max_bytes=inst.settings.sharing_max_bundle_bytes,
+                                    attempts=inst.settings.sharing_retries)
+    client = GuardedThreatExchangeAPI(decrypt(inst.secret_key, ex.secret_enc), transport=transport)
     collab = FBThreatExchangeCollabConfig(name=ex.name, privacy_group=int(ex.collab))
     return FBThreatExchangeSignalExchangeAPI(client, collab)
 
