@@ -187,8 +187,13 @@ def reset(inst: Instance, eid: int, checkpoint: dict[str, Any] | None = None) ->
         ex.checkpoint = checkpoint or {}
 
 
-def sync(inst: Instance, eid: int, delays: list[float] | None = None) -> hashlists.ExchangeReport:
-    return hashlists.sync_hashlist(inst, eid, sleep=(delays.append if delays is not None else lambda _: None))
+def sync(inst: Instance, eid: int, delays: list[float] | None = None,
+         progress: list[tuple[int, int]] | None = None) -> hashlists.ExchangeReport:
+    """Sync with no real sleeping (``delays`` gets the back-off asked); ``progress`` gets (pages, added) as each
+    page is committed."""
+    return hashlists.sync_hashlist(inst, eid, sleep=(delays.append if delays is not None else lambda _: None),
+                                   progress=(lambda r: progress.append((r.pages, r.added))) if progress is not None
+                                   else None)
 
 
 def tat_page(results: list[dict[str, Any]], checkpoint: str, nxt: str | None) -> dict[str, Any]:
@@ -210,8 +215,10 @@ def test_tat_pages_checkpoint_resume_and_deletions(fast: Instance, owner: Princi
     service.pages["GET /api/hash-list/v2/all/"] = [tat_page([tat(MD5, "MD5", 3), {**tat(MD5B, "MD5", 4),
                                                                                   "file_type": "jpg"}],
                                                             "1704085203,3", None)]
-    report = sync(fast, eid)
+    shown: list[tuple[int, int]] = []
+    report = sync(fast, eid, progress=shown)
     assert (report.error, report.pages, report.added, report.skipped) == ("", 2, 2, 2)
+    assert shown == [(1, 1), (2, 2)]  # each page shown once it is committed
     gets = [r for r in service.requests if r[0] == "GET"]
     assert gets[0][2] == {"order": ["asc"]}  # the first sync: after="" (empty values are not sent)
     assert (gets[1][1], gets[1][2]) == ("/api/hash-list/v2/all/", {"limit": ["2"], "offset": ["2"]})  # next as given

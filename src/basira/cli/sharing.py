@@ -301,7 +301,17 @@ def exchange_sync(
         chosen = [exchanges.get_exchange(s, p, name)] if name else \
             [e for e in exchanges.list_exchanges(s, p) if e.enabled]
         ids = [e.id for e in chosen]
-    reports = [exchanges.sync_exchange(inst, i) for i in ids]
+    reports = []
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, transient=True, disable=as_json or not sys.stderr.isatty()) as bar:
+        for i in ids:
+            task = bar.add_task(f"exchange {i}: starting")
+
+            def show(r: exchanges.ExchangeReport, task: TaskID = task) -> None:
+                bar.update(task, description=f"{r.name}: {r.pages} pages, {r.added:,} added, {r.disabled:,} deleted, "
+                                             f"{r.refused:,} refused")
+
+            reports.append(exchanges.sync_exchange(inst, i, progress=show))
     if as_json:
         echo_json([r.__dict__ for r in reports])
     for r in reports if not as_json else []:

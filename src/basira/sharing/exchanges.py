@@ -29,6 +29,7 @@ import datetime as dt
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -207,21 +208,25 @@ def _api(inst: Instance, ex: Exchange) -> FBThreatExchangeSignalExchangeAPI:
     return FBThreatExchangeSignalExchangeAPI(client, collab)
 
 
-def sync_exchange(inst: Instance, exchange_id: int, *, max_pages: int = 10_000) -> ExchangeReport:
+def sync_exchange(inst: Instance, exchange_id: int, *, max_pages: int = 10_000,
+                  progress: Callable[[ExchangeReport], None] | None = None) -> ExchangeReport:
     """Fetch the exchange from its checkpoint to the end, one transaction per delta, then write the organization's
-    new opinions back as reactions; a failure is kept on the exchange with the previous state intact."""
+    new opinions back as reactions; a failure is kept on the exchange with the previous state intact. ``progress``
+    is called with the report after each page is committed."""
     with inst.db.session() as s:
         ex = s.get(Exchange, exchange_id)
         if ex is None:
             raise NotFound(f"no exchange {exchange_id}")
         if ex.api != API_THREATEXCHANGE:
-            return hashlists.sync_hashlist(inst, exchange_id, max_pages=max_pages)
+            return hashlists.sync_hashlist(inst, exchange_id, max_pages=max_pages, progress=progress)
         report = ExchangeReport(ex.id, ex.name, update_time=int(ex.checkpoint.get("update_time", 0)))
         api = _api(inst, ex)
         checkpoint = FBThreatExchangeCheckpoint(**ex.checkpoint) if ex.checkpoint else None
     try:
         for delta in api.fetch_iter(list(SIGNAL_TYPES), checkpoint):
             _take(inst, api, exchange_id, delta.updates, delta.checkpoint, report)
+            if progress is not None:
+                progress(report)
             if report.pages >= max_pages:
                 break
         report.reactions = _write_back(inst, api, exchange_id)

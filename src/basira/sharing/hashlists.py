@@ -693,10 +693,11 @@ def _known_keys(inst: Instance, exchange_id: int) -> Callable[[], set[str]]:
 
 
 def sync_hashlist(inst: Instance, exchange_id: int, *, max_pages: int = 10_000,
-                  sleep: Callable[[float], None] = time.sleep) -> ExchangeReport:
+                  sleep: Callable[[float], None] = time.sleep,
+                  progress: Callable[[ExchangeReport], None] | None = None) -> ExchangeReport:
     """Fetch the exchange through pytx from its checkpoint to the end, one transaction per page with its
     checkpoint, then send the organization's opinions back where the exchange takes them; a failure is kept on the
-    exchange."""
+    exchange. ``progress`` is called with the report after each page is committed."""
     with inst.db.session() as s:
         ex = s.get(Exchange, exchange_id)
         if ex is None:
@@ -730,6 +731,8 @@ def sync_hashlist(inst: Instance, exchange_id: int, *, max_pages: int = 10_000,
             raise ExchangeError(f"unknown exchange API {api!r}")
         for delta in pages:
             _take(inst, exchange_id, delta, report)
+            if progress is not None:
+                progress(report)
             if report.pages >= max_pages:
                 break
         report.reactions = write_back()
