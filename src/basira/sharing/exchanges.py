@@ -56,8 +56,8 @@ from basira.core.instance import Instance
 from basira.core.models import Opinion, Signal, as_id, utcnow
 from basira.core.principal import Principal
 from basira.core.visibility import Access
-from basira.sharing import hashlists
-from basira.sharing.feeds import MAX_BACKOFF_S, decrypt, encrypt
+from basira.sharing import feeds, hashlists
+from basira.sharing.feeds import decrypt, encrypt
 from basira.sharing.models import Exchange, ExchangeRecord
 
 log = logging.getLogger(__name__)
@@ -344,11 +344,7 @@ def _write_back(inst: Instance, api: FBThreatExchangeSignalExchangeAPI, exchange
     return sent
 
 
-def next_due(ex: Exchange) -> dt.datetime:
-    if ex.last_sync_at is None:
-        return ex.created_at
-    wait = min(ex.interval_s * 2 ** min(ex.failures, 16), max(MAX_BACKOFF_S, ex.interval_s))
-    return ex.last_sync_at + dt.timedelta(seconds=wait)
+next_due = feeds.next_due  # an exchange is scheduled as a TAXII feed is
 
 
 def sync_due(inst: Instance, now: dt.datetime | None = None) -> list[ExchangeReport]:

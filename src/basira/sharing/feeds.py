@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from Crypto.Cipher import AES
@@ -143,8 +144,17 @@ def remove_feed(session: Session, principal: Principal, ref: str | int) -> None:
                  target=f"feed:{feed.id}")
 
 
-def next_due(feed: TaxiiFeed) -> dt.datetime:
-    """When the feed should next sync: its interval after the last try, longer after failures."""
+class Scheduled(Protocol):
+    """What a scheduled pull keeps of its tries (a TAXII feed, a hash-sharing exchange)."""
+
+    created_at: dt.datetime
+    last_sync_at: dt.datetime | None
+    interval_s: int
+    failures: int
+
+
+def next_due(feed: Scheduled) -> dt.datetime:
+    """When the feed (or exchange) should next sync: its interval after the last try, longer after failures."""
     if feed.last_sync_at is None:
         return feed.created_at
     wait = min(feed.interval_s * 2 ** min(feed.failures, 16), max(MAX_BACKOFF_S, feed.interval_s))
