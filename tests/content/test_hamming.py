@@ -139,3 +139,29 @@ def test_malformed_hash_is_refused(value: str) -> None:
 def test_negative_ids_are_refused() -> None:
     with pytest.raises(InvalidInput):
         HammingIndex().add([(-1, _hex(0))])
+
+
+def test_query_threads_apply_in_every_thread_that_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """OpenMP keeps its thread count per calling thread: a server's requests run in pool threads that never read
+    the setting, and without it a small flat scan starts a team of threads per query."""
+    import threading
+
+    from basira.content import hamming
+
+    faiss = hamming.faiss_module()
+    before = faiss.omp_get_max_threads()
+    monkeypatch.setattr(hamming, "_query_threads", 0)
+    hamming.set_query_threads(1)
+    seen: list[int] = []
+
+    def query_in_new_thread() -> None:
+        index = HammingIndex()
+        index.add([(1, "f" * 64)])
+        assert index.query(["f" * 64], 31) == [[(1, 0.0)]]
+        seen.append(faiss.omp_get_max_threads())
+
+    worker = threading.Thread(target=query_in_new_thread)
+    worker.start()
+    worker.join()
+    assert seen == [1]
+    faiss.omp_set_num_threads(before)

@@ -225,8 +225,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/health/live")
-def live() -> dict[str, str]:
-    """The process answers (nothing else is checked)."""
+async def live() -> dict[str, str]:
+    """The process answers (nothing else is checked): answered on the event loop, never queued behind requests
+    waiting for a thread of the pool."""
     return {"status": "ok"}
 
 

@@ -146,6 +146,7 @@ class VectorIndex(SignalIndex):
         """:meth:`query` for unit vectors ``(n, 512)``."""
         if not self._index.ntotal:
             return [[] for _ in range(len(vectors))]
+        faiss_module()  # this thread's OpenMP thread count
         # faiss keeps similarities strictly above the radius; a little slack keeps the bound inclusive.
         lims, sims, labels = self._index.range_search(np.ascontiguousarray(vectors, dtype=np.float32),
                                                       float(1.0 - threshold - 1e-6))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -54,28 +55,30 @@ def set_query_threads(threads: int, *, now: bool = True) -> None:
 
     A server answers many small queries at once: OpenMP's start-up per query then costs far more than the scan (a
     flat search of 5,000 PDQ hashes: 0.2 ms on one thread, 3.9 ms on two on a busy 2-core machine), so one thread
-    per query is the default (``BASIRA_INDEX_THREADS``). With ``now`` false the setting waits for the first use
-    of faiss in this process (importing faiss takes longer than many commands that never use it take to run)."""
-    global _pending_threads
+    per query is the default (``BASIRA_INDEX_THREADS``). OpenMP keeps the count per calling thread (a thread that
+    never set it uses every core), so :func:`faiss_module` applies it once in each thread that queries: a server's
+    requests run in a pool of threads, not in the one that read the setting. With ``now`` false the module is not
+    imported here (importing faiss takes longer than many commands that never use it take to run)."""
+    global _query_threads
     if threads <= 0:
         return
+    _query_threads = threads
     if now:
-        faiss_module().omp_set_num_threads(threads)
-    else:
-        _pending_threads = threads
+        faiss_module()
 
 
-_pending_threads = 0
+_query_threads = 0
+_thread_state = threading.local()
 
 
 def faiss_module() -> Any:
-    """The faiss module, imported on first use, with a thread count :func:`set_query_threads` deferred applied."""
-    global _pending_threads
+    """The faiss module, imported on first use, with the thread count of :func:`set_query_threads` applied in the
+    calling thread (call it before each faiss query made from a thread that may be new)."""
     import faiss
 
-    if _pending_threads:
-        faiss.omp_set_num_threads(_pending_threads)
-        _pending_threads = 0
+    if _query_threads and getattr(_thread_state, "threads", 0) != _query_threads:
+        faiss.omp_set_num_threads(_query_threads)
+        _thread_state.threads = _query_threads
     return faiss
 
 
@@ -351,6 +354,7 @@ class HammingIndex(SignalIndex):
             found_r.append(r)
         start = self._table_rows
         if self._flat.ntotal:
+            faiss_module()  # this thread's OpenMP thread count
             lims, _, labels = self._flat.range_search(np.ascontiguousarray(_words_to_codes(qw)), radius + 1)
             found_q.append(np.repeat(np.arange(qw.shape[0], dtype=np.int64), np.diff(lims).astype(np.int64)))
             found_r.append(labels.astype(np.int64) + start)
