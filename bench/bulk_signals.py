@@ -12,8 +12,12 @@ and, in the bench's own process on the same database, the floor of any implement
 - PostgreSQL only: the same rows through psycopg's ``COPY ... FROM STDIN``.
 
 Each round runs every method once, one after the other; the report gives signals/s per method (median over rounds)
-and the API's figures against raw ``executemany``. The API's figure includes parsing, validation, provenance,
-the change log, the event and the audit entry, and the HTTP round trip.
+and the API's figures against raw ``executemany``. Then, in each round, how soon a bulk write is seen elsewhere: a
+second ``basira serve`` on the same database (another machine, as far as Basira can tell) has answered lookups of
+one bank all along; ``--signals`` more values are imported into that bank through the first server, and the second
+is asked for the last of them (``store=false``) every 5 ms until it finds it: the time from the import's answer to
+the first hit (the change log's replay, within ``BASIRA_READ_CACHE_S``). The API's figure includes parsing,
+validation, provenance, the change log, the event and the audit entry, and the HTTP round trip.
 
     .venv/bin/python bench/bulk_signals.py [--database postgres|sqlite] [--signals 10000] [--rounds 5]
 """
@@ -54,6 +58,45 @@ def _values(rng: random.Random, n: int) -> list[str]:
     return [rng.randbytes(32).hex() for _ in range(n)]
 
 
+def _serve(procs: list[subprocess.Popen[bytes]], env: dict[str, str]) -> str:
+    """Start ``basira serve`` (one worker) on a free loopback port; its base URL once it is ready."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    procs.append(subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", "1", "--log-level",
+                                   "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 900  # a loaded machine takes minutes to start the server
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/health/ready", timeout=60):
+                return base
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"basira serve did not become ready at {base}")
+
+
+def api_import_into(client: httpx.Client, bank_id: int, values: list[str]) -> None:
+    """``values`` (sha256) into bank ``bank_id`` by the CSV import route, each on its own entry."""
+    rows = "signal_type,signal_value,entry_ref\n" + "".join(f"sha256,{v},e-{v[:16]}\n" for v in values)
+    r = client.post(f"/v1/banks/{bank_id}/import", params={"format": "csv"}, content=rows.encode(),
+                    headers={"Content-Type": "text/csv"})
+    if r.status_code != 200 or r.json()["signals"] != len(values):
+        raise SystemExit(f"the import was refused: {r.status_code} {r.text[:300]}")
+
+
+def _lookup(client: httpx.Client, bank_id: int, value: str, *, expect: bool | None = None) -> bool:
+    """Whether a lookup (``store=false``) of ``value`` in bank ``bank_id`` hits."""
+    r = client.post("/v1/match", json={"signals": [{"signal_type": "sha256", "value": value}], "banks": [bank_id],
+                                       "store": False})
+    if r.status_code != 200:
+        raise SystemExit(f"the lookup was refused: {r.status_code} {r.text[:300]}")
+    hit = bool(r.json()["matches"])
+    if expect is not None and hit != expect:
+        raise SystemExit(f"the lookup {'missed' if expect else 'hit'} before the import")
+    return hit
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
@@ -70,7 +113,8 @@ def main() -> None:
         url = make_url(PG).set(database=name).render_as_string(hide_password=False)
     else:
         url = f"sqlite:///{tmp / 'data' / 'basira.db'}"
-    proc = None
+    procs: list[subprocess.Popen[bytes]] = []
+    seen_after: list[float] = []
     try:
         inst = Instance(load_settings(environ={}, data_dir=tmp / "data", database_url=url, worker_interval_s=0))
         with inst.db.session() as s:
@@ -84,21 +128,9 @@ def main() -> None:
                 return banks.create_bank(s, admin, inst.registry,
                                          banks.BankSpec(name=f"b{next(bank_no)}", tlp="GREEN")).id
 
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
         env = {**os.environ, "BASIRA_DATA_DIR": str(tmp / "data"), "BASIRA_DATABASE_URL": url,
-               "BASIRA_SECRET_KEY": "bench"}
-        proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", "1", "--log-level",
-                                 "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 900  # a loaded machine takes minutes to start the server
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/health/ready", timeout=60):
-                    break
-            except OSError:
-                time.sleep(0.5)
+               "BASIRA_SECRET_KEY": "bench", "BASIRA_MATCH_RATE_PER_KEY": "0", "BASIRA_MATCH_RATE_PER_ORG": "0"}
+        base, other = _serve(procs, env), _serve(procs, env)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=600)
 
         def api_json(values: list[str]) -> None:
@@ -108,11 +140,7 @@ def main() -> None:
                 raise SystemExit(f"the API refused the signals: {r.status_code} {r.text[:300]}")
 
         def api_import(values: list[str]) -> None:
-            rows = "signal_type,signal_value,entry_ref\n" + "".join(f"sha256,{v},e-{v[:16]}\n" for v in values)
-            r = client.post(f"/v1/banks/{new_bank()}/import", params={"format": "csv"}, content=rows.encode(),
-                            headers={"Content-Type": "text/csv"})
-            if r.status_code != 200 or r.json()["signals"] != len(values):
-                raise SystemExit(f"the import was refused: {r.status_code} {r.text[:300]}")
+            api_import_into(client, new_bank(), values)
 
         def raw_executemany(values: list[str]) -> None:
             bank_id = new_bank()
@@ -162,11 +190,28 @@ def main() -> None:
                 fn(values)
                 rates[label].append(args.signals / (time.perf_counter() - started))
                 print(f"round {n + 1} {label}: {rates[label][-1]:.0f} signals/s", flush=True)
+        watched = new_bank()
+        api_import_into(client, watched, _values(rng, 100))
+        elsewhere = httpx.Client(base_url=other, headers={"Authorization": f"Bearer {key}"}, timeout=60)
+        for n in range(args.rounds):
+            values = _values(rng, args.signals)
+            _lookup(elsewhere, watched, values[-1], expect=False)  # the second server's index is current and warm
+            api_import_into(client, watched, values)
+            written = time.perf_counter()
+            while not _lookup(elsewhere, watched, values[-1]):
+                if time.perf_counter() - written > 30:
+                    raise SystemExit("the second server did not see the import within 30 s")
+                time.sleep(0.005)
+            seen_after.append(time.perf_counter() - written)
+            print(f"round {n + 1}: seen by the second server {seen_after[-1]:.3f} s after the import's answer",
+                  flush=True)
+        elsewhere.close()
         client.close()
         inst.close()
     finally:
-        if proc is not None:
+        for proc in procs:
             proc.terminate()
+        for proc in procs:
             proc.wait(timeout=60)
         if args.database == "postgres":
             with admin_engine.connect() as c:
@@ -177,6 +222,8 @@ def main() -> None:
     for label in methods:
         report(label, statistics.median(rates[label]), "signals/s", floor if label != "raw executemany" else None,
                note=note if label == "API JSON list" else "")
+    print(f"a bulk import seen by a second server after: median {statistics.median(seen_after):.3f} s, "
+          f"most {max(seen_after):.3f} s ({len(seen_after)} imports of {args.signals})")
     for label in ("API JSON list", "API CSV import"):
         ratios = [a / b for a, b in zip(rates[label], rates["raw executemany"], strict=True)]
         print(f"per-round {label}/executemany: " + ", ".join(f"{r:.2f}x" for r in ratios))
