@@ -129,6 +129,27 @@ def test_a_warm_lookup_reads_nothing_for_a_miss_and_one_query_for_a_hit(served: 
     assert len(seen) == 1 and "signals" in seen[0] and "entries" in seen[0]
 
 
+def test_stored_matches_leave_the_caches_warm(served: Served) -> None:
+    """Items, matches, events and hit counters are what a busy server writes all the time; no cache reads them, so
+    a stored match must not send the next requests back to the database for their key, banks and change log."""
+    from basira.core.readcache import generation
+
+    assert served.lookup(A).json()["matched"] is True  # warm
+    before = generation()
+    for value in (A, B):
+        stored = served.client.post("/v1/match", json={"signals": [{"signal_type": "md5", "value": value}]},
+                                    headers={"Authorization": f"Bearer {served.key}"})
+        assert stored.status_code == 200, stored.text
+    assert generation() == before
+    seen = _statements(served.instance)
+    assert served.lookup(B).json()["matched"] is False
+    assert seen == []
+    # A write to what the caches hold still empties them at once.
+    with served.instance.db.session() as s:
+        s.execute(text("UPDATE banks SET description = description"))
+    assert generation() != before
+
+
 def test_a_key_revoked_through_this_process_is_refused_at_once(served: Served) -> None:
     assert served.lookup(B).status_code == 200
     assert served.lookup(B).status_code == 200  # from the cache now
@@ -265,3 +286,22 @@ def test_a_lookup_survives_its_connection_being_closed_by_the_database(served: S
                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
     r = served.lookup(A)
     assert r.status_code == 200 and r.json()["matched"] is True
+
+
+@pytest.mark.parametrize(("statement", "counts"), [
+    ("INSERT INTO items (ref) VALUES (%(ref)s)", False),
+    ('insert into "matches" (item_id) values (1)', False),
+    ("UPDATE signal_hit_counts SET hits = hits + 1 WHERE id = 1", False),
+    ("DELETE FROM events WHERE id < 10", False),
+    ("COPY audit_entries (chain, seq) FROM STDIN", False),
+    ("INSERT INTO api_keys (key_id) VALUES ('k')", True),
+    ("UPDATE signals SET enabled = false", True),
+    ("COPY signal_changes (signal_id) FROM STDIN", True),
+    ("UPDATE items_archive SET x = 1", True),  # a name that merely starts like an uncached one
+    ("WITH gone AS (DELETE FROM items RETURNING id) SELECT count(*) FROM gone", True),  # a CTE: always counted
+    ("TRUNCATE items, banks", True),
+])
+def test_which_writes_move_the_generation(statement: str, counts: bool) -> None:
+    from basira.core.readcache import _counts
+
+    assert _counts(statement) is counts

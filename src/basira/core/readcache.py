@@ -12,11 +12,17 @@ Two rules bound how stale an entry can be:
 
 An entry records the generation read *before* the database was read, so a write that lands during the read
 leaves the entry stale at birth, never valid past the write.
+
+Writes to the tables of :data:`UNCACHED_TABLES` leave the generation where it is: no cache reads them, and they are
+what a busy server writes all the time (stored matches, events, counters, the audit trail, the worker's cursors).
+Counted as writes, they emptied the caches at every stored match, and each storing request then read its API key,
+its banks and the change log again.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -33,6 +39,28 @@ _counter = itertools.count(1)
 _generation = 0
 _WRITES = ("insert", "update", "delete", "copy", "truncate", "merge", "alter", "drop", "create")
 
+#: Tables that none of the cached reads (API keys, organizations, banks and their shares, sharing groups, exercises,
+#: signals and their change log) looks at; writing them does not move :func:`generation`.
+UNCACHED_TABLES = frozenset({
+    "items", "matches", "events", "signal_hit_counts", "probe_counts", "audit_entries", "audit_heads",
+    "consumer_cursors", "review_processed_events", "review_cases", "review_case_matches", "review_decisions",
+    "action_deliveries", "action_delivery_attempts", "drone_frames", "drone_positions", "drone_tracks",
+    "drone_alerts", "chain_gaps", "scan_runs", "scan_chunks", "web_sessions", "sharing_incidents",
+    "sharing_notifications",
+})
+# The one table an INSERT, UPDATE, DELETE or COPY names (a CTE, TRUNCATE or DDL is a write to count, always).
+_TARGET = re.compile(r'\s*(?:insert\s+into|update|delete\s+from|copy)\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?\s', re.I)
+
+
+def _counts(statement: str) -> bool:
+    """Whether ``statement`` (known to write) may change what a cache holds."""
+    m = _TARGET.match(statement)
+    return m is None or m.group(1).lower() not in UNCACHED_TABLES
+
+
+def _counts_table(table: object) -> bool:
+    return getattr(table, "name", None) not in UNCACHED_TABLES
+
 
 def generation() -> int:
     """A number that changes after every write this process makes to a database."""
@@ -48,7 +76,8 @@ def bump() -> None:
 def _on_execute(conn: Connection, _cursor: Any, statement: str, _params: Any, _context: Any,
                 _many: bool) -> None:
     head = statement.lstrip()[:8].lower()
-    if head.startswith(_WRITES) or head.startswith("with"):  # a CTE may write; counting it as a write is safe
+    # A CTE may write; counting it as a write is safe.
+    if (head.startswith(_WRITES) or head.startswith("with")) and _counts(statement):
         conn.info["basira_wrote"] = True
         bump()
 
@@ -72,11 +101,16 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_flush(session: Session, _ctx: Any) -> None:
-    session.info["basira_wrote"] = True
+    # Still the flush's own objects here (SQLAlchemy empties these collections after this event).
+    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+        if _counts_table(getattr(obj, "__table__", None)):
+            session.info["basira_wrote"] = True
+            return
 
 
 def _on_orm_execute(state: Any) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
+    if (state.is_insert or state.is_update or state.is_delete) and _counts_table(
+            getattr(state.statement, "table", None)):
         state.session.info["basira_wrote"] = True
 
 
