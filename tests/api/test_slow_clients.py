@@ -87,3 +87,12 @@ def test_a_request_head_in_time_and_a_slow_answer_are_not_cut(served: str) -> No
         conn.sendall(b"Host: x\r\n\r\n")
         conn.settimeout(5)
         assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_workers_get_the_configured_time_to_answer_their_supervisor(instance: Instance) -> None:
+    """uvicorn kills a worker silent for 5 s; one starting on a loaded machine needs longer
+    (BASIRA_SERVE_WORKER_CHECK_S)."""
+    options = serving.configure(dataclasses.replace(instance.settings, serve_worker_check_s=90))
+    config = uvicorn.Config("basira.api.app:create_worker_app", factory=True, workers=2, **options)
+    assert config.timeout_worker_healthcheck == 90
+    assert serving.configure(instance.settings)["timeout_worker_healthcheck"] == 60

@@ -87,6 +87,9 @@ def configure(settings: Settings) -> dict[str, Any]:
     return {
         "http": GuardedH11Protocol,
         "timeout_keep_alive": max(1, int(settings.serve_keep_alive_s)),
+        # uvicorn kills a worker silent for 5 s: one starting beside others on a loaded machine was killed and
+        # started again and again (11 times in a 63 s start, seen in the container on 2 busy cores).
+        "timeout_worker_healthcheck": max(1, int(settings.serve_worker_check_s)),
         # A request line and headers larger than this are refused (400) before they are buffered further.
         "h11_max_incomplete_event_size": 64 * 1024,
         "backlog": 2048,

@@ -199,6 +199,12 @@ class Settings:
                           "connecting, or from the previous answer) before its connection is closed: slow or "
                           "silent clients cannot hold connections (0: no limit)."},
     )
+    serve_worker_check_s: int = field(
+        default=60,
+        metadata={"help": "Seconds a worker of `basira serve --workers N` may go without answering the supervising "
+                          "process's check before it is killed and started again (a worker starting on a loaded "
+                          "machine, or loading a large index, can be silent for more than uvicorn's 5 s)."},
+    )
     serve_keep_alive_s: int = field(
         default=5,
         metadata={"help": "Seconds `basira serve` keeps an idle connection open after an answer."},
