@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Protocol, cast
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
-from rapidfuzz.distance import OSA, Levenshtein
+from rapidfuzz.distance import Levenshtein
 
 from basira.finance.name_forms import Form, IndexedName, form_keys, unfinal
 from basira.finance.name_similarity import (
@@ -32,11 +32,11 @@ from basira.finance.name_similarity import (
     cross_similarity,
     joined_pattern,
     latin_similarity,
-    text_slip,
-    typo_similarity,
+    shares,
     vowel_penalty,
 )
-from basira.finance.name_tables import QueryTables, nisba_keys, slip_lengths
+from basira.finance.name_slips import Slips
+from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
 from basira.lang.translit import skeleton_variants
@@ -115,10 +115,7 @@ class QueryRun:
         self._arabic_parts = [i for i, latin in enumerate(self.latin) if not latin]
         self._cross: list[dict[str, float]] = [{} for _ in self.parts]
         self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
-        # Latin query part -> Latin form -> typing-slip similarity (None for an Arabic-script query part), and
-        # the vowel-form and text lengths a form must have for a slip rule to apply to that part.
-        self._slips: list[dict[int, float] | None] = [{} if latin else None for latin in self.latin]
-        self._slip_ok = [slip_lengths(len(p.vowels), len(p.text)) for p in self.parts]
+        self._slips = Slips(self.parts, self.latin, state.forms, self.tables.slip_lengths)
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._first_common = bool(self.parts) and \
             state.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
@@ -259,43 +256,7 @@ class QueryRun:
                     add_q(qw * s)
                     add_c(weight * s)
         fused = self._fused(chunks, q_vals, c_vals)
-        return self._rank(chunks, q_vals, c_vals), fused
-
-    def _rank(self, chunks: list[NDArray[np.int64]], q_vals: list[float], c_vals: list[float]) -> list[int]:
-        """The names in ``chunks`` (posting lists, each with its contributions to the query's and the name's
-        matched weight), best pre-score first, at most ``CANDIDATES * 3``."""
-        if not chunks:
-            return []
-        ids = np.concatenate(chunks)
-        # np.unique(ids, return_inverse=True), its steps written out: the same names, in the same order.
-        perm = ids.argsort()
-        ordered = ids[perm]
-        first = np.empty(len(ordered), np.bool_)
-        first[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-        uniq = ordered[first]
-        where = np.empty(len(ids), np.intp)
-        where[perm] = np.cumsum(first) - 1
-        lengths = [len(c) for c in chunks]
-        q_acc = cast(NDArray[np.float64], np.bincount(where, weights=np.repeat(q_vals, lengths)))
-        c_acc = cast(NDArray[np.float64], np.bincount(where, weights=np.repeat(c_vals, lengths)))
-        # Capped: a part the query repeats (Uthman Ahmad Uthman) is credited to the listed name once.
-        totals = self.state.totals[uniq]
-        np.minimum(q_acc, self.total, out=q_acc)
-        np.divide(c_acc, totals, out=c_acc)
-        np.minimum(c_acc, 1.0, out=c_acc)
-        q_acc *= c_acc
-        # Between names the caps leave tied, the fuller name first: an entry's short aliases must not fill its
-        # PER_ENTRY places before its full name. Sorted on the negated pre-score, best first.
-        q_acc += 1e-9 * totals
-        neg = np.negative(q_acc, out=q_acc)
-        keep = CANDIDATES * 3
-        if len(neg) > keep:
-            top = np.argpartition(neg, keep)[:keep]
-            top = top[np.argsort(neg[top], kind="stable")]
-        else:
-            top = np.argsort(neg, kind="stable")
-        return uniq[top].tolist()  # type: ignore[no-any-return]
+        return shortlist(chunks, q_vals, c_vals, st.totals, self.total, CANDIDATES * 3), fused
 
     def _fused(self, chunks: list[NDArray[np.int64]], q_vals: list[float],
                c_vals: list[float]) -> dict[int, list[Pair]]:
@@ -375,26 +336,14 @@ class QueryRun:
         """Share of the query the listed name explains times share of the listed name the query explains."""
         nq, fids = len(self.parts), cand.fids
         nc, c_weights = len(fids), cand.weights
-        unkeyed: list[tuple[int, int]] = []
-        across: Sequence[int] = range(nq)
         if cand.arabic:
             pairs: list[OnePair] = []
+            unkeyed = self._cross_pairs(range(nq), cand, pairs)
         else:
             # Pairs of Latin parts that share a key were compared by blocking: two that are alike always share one.
             hits = self.hits
             pairs = [(s, i, j) for j, f in enumerate(fids) if (found := hits.get(f)) for s, i in found]
-            across = self._arabic_parts
-        for i in across:
-            # Across scripts a Jaro-Winkler match may share no key (Barich / بريخ), and is looked for below.
-            cache = self._cross[i]
-            for j, skel in enumerate(cand.skeletons):
-                found_sim = cache.get(skel)
-                if found_sim is None:
-                    unkeyed.append((i, j))
-                elif found_sim > 0.0:
-                    found_sim = self._with_vowels(i, fids[j], found_sim)
-                    if found_sim > 0.0:
-                        pairs.append((found_sim, i, j))
+            unkeyed = self._cross_pairs(self._arabic_parts, cand, pairs) if self._arabic_parts else []
         used_q, used_c = align_parts(pairs, self.weights, c_weights)
         if unkeyed and (len(used_q) < nq or len(used_c) < nc):
             # Only parts left over on both sides can gain from a comparison blocking did not make.
@@ -411,7 +360,7 @@ class QueryRun:
                 used_q, used_c = align_parts(pairs, self.weights, c_weights)
         if len(used_q) < nq and len(used_c) < nc and not cand.arabic:
             # Latin parts left over on both sides: typing slips the spelling rules do not allow (Badege / Basege).
-            slips = self._slip_pairs(fids, used_q, used_c)
+            slips = self._slips.pairs(fids, used_q, used_c)
             if slips:
                 pairs += slips
                 used_q, used_c = align_parts(pairs, self.weights, c_weights)
@@ -424,39 +373,23 @@ class QueryRun:
                 used_q, used_c = fq, fc
         return self._score(nid, cand, used_q, used_c)
 
-    def _slip_pairs(self, fids: tuple[int, ...], used_q: dict[int, float],
-                    used_c: dict[int, float]) -> list[OnePair]:
-        """Pairs of Latin parts left over on both sides that are typing slips of each other (see
-        ``typo_similarity`` and ``text_slip``), each (query part, form) compared once per query; parts whose
-        lengths no slip rule allows are not compared."""
-        found: list[OnePair] = []
-        lengths = self.tables.slip_lengths
-        for i, known in enumerate(self._slips):
-            if known is None or i in used_q:
-                continue  # an Arabic-script query part, or one already paired
-            ok_vowels, ok_text = self._slip_ok[i]
-            for j, f in enumerate(fids):
-                if j in used_c:
-                    continue
-                s = known.get(f)
-                if s is None:
-                    n_vowels, n_text = lengths[f]
-                    by_vowels, by_text = n_vowels in ok_vowels, n_text in ok_text
-                    s = known[f] = self._slip(i, f, by_vowels, by_text) if by_vowels or by_text else 0.0
-                if s > 0.0:
-                    found.append((s, i, j))
-        return found
-
-    def _slip(self, i: int, fid: int, by_vowels: bool, by_text: bool) -> float:
-        """Query part ``i`` against Latin form ``fid`` as typing slips, on the keys whose lengths allow one."""
-        part, form = self.parts[i], self.state.forms[fid]
-        # Each rule needs the two within two edits (OSA): most pairs are further apart, and 0 without the rules.
-        s = 0.0
-        if by_vowels and OSA.distance(part.vowels, form.vowels, score_cutoff=2) <= 2:
-            s = typo_similarity(part.vowels, form.vowels, part.pattern, form.pattern)
-        if not s and by_text and OSA.distance(part.text, form.text, score_cutoff=2) <= 2:
-            s = text_slip(part.text, form.text)
-        return s
+    def _cross_pairs(self, parts: Sequence[int], cand: IndexedName, pairs: list[OnePair]) -> list[tuple[int, int]]:
+        """Adds to ``pairs`` those of query ``parts`` and ``cand``'s parts in the other script that blocking
+        compared; returns the (query part, listed part) pairs it did not compare. Across scripts a Jaro-Winkler
+        match may share no key (Barich / بريخ): those are looked for once the alignment leaves both over."""
+        unkeyed: list[tuple[int, int]] = []
+        fids = cand.fids
+        for i in parts:
+            cache = self._cross[i]
+            for j, skel in enumerate(cand.skeletons):
+                found = cache.get(skel)
+                if found is None:
+                    unkeyed.append((i, j))
+                elif found > 0.0:
+                    found = self._with_vowels(i, fids[j], found)
+                    if found > 0.0:
+                        pairs.append((found, i, j))
+        return unkeyed
 
     def _score(self, nid: int, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> float:
         """The name match of one alignment: each name's share the other explains, the parts left over costing
@@ -466,8 +399,8 @@ class QueryRun:
             return 0.0
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
         # may cost little, never parts that are paired but spelt otherwise.
-        q_cov, q_in, paired = _shares(self.weights, used_q, q_total)
-        c_cov, c_in, _ = _shares(cand.weights, used_c, c_total)
+        q_cov, q_in, paired = shares(self.weights, used_q, q_total)
+        c_cov, c_in, _ = shares(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
         if paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9 and self._cheap(nid, cand.fids, used_q, used_c):
@@ -491,16 +424,3 @@ class QueryRun:
         if not used_q.get(0) and not self._first_common:
             return False
         return bool(used_c.get(0)) or tb.common[fids[0]]
-
-def _shares(weights: Sequence[float], used: dict[int, float], total: float) -> tuple[float, float, int]:
-    """What ``coverage`` and ``paired_share`` say of one name's side of an alignment (the same terms summed in
-    the same order, so the same bits), and how many of its parts are paired. A similarity is never below 0, so
-    a part is paired when its similarity is not 0; when every one is 1, both shares are one sum."""
-    sims = [*used.values()]
-    if sims.count(1.0) == len(sims):
-        share = sum([weights[i] for i in used]) / total
-        return share, share, len(sims)
-    cov = sum([weights[i] * s for i, s in used.items()]) / total
-    zero = sims.count(0.0)
-    paired = sum([weights[i] for i, s in used.items() if s > 0.0]) if zero else sum([weights[i] for i in used])
-    return cov, paired / total, len(sims) - zero

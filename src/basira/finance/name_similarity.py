@@ -9,6 +9,7 @@ same name, a different consonant in a short name is a different name (Hamad / Ha
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
@@ -252,6 +253,20 @@ def paired_share(weights: tuple[float, ...] | list[float], used: dict[int, float
     their similarity: ``coverage`` with each paired part counted as 1, summed in the same order (so equal to
     the bit), without building that mapping."""
     return sum(weights[i] for i, s in used.items() if s > 0.0) / total if total else 0.0
+
+
+def shares(weights: Sequence[float], used: dict[int, float], total: float) -> tuple[float, float, int]:
+    """``coverage`` and ``paired_share`` of one name's side of an alignment (``total`` not 0), and how many of its
+    parts are paired: the same terms summed in the same order, so the same bits. A similarity is never below 0,
+    so a part is paired when its similarity is not 0; when every one is 1, both shares are one sum."""
+    sims = [*used.values()]
+    if sims.count(1.0) == len(sims):
+        share = sum([weights[i] for i in used]) / total
+        return share, share, len(sims)
+    cov = sum([weights[i] * s for i, s in used.items()]) / total
+    zero = sims.count(0.0)
+    paired = sum([weights[i] for i, s in used.items() if s > 0.0]) if zero else sum([weights[i] for i in used])
+    return cov, paired / total, len(sims) - zero
 
 
 #: What a long vowel Arabic writes takes away when the Latin spelling has another vowel there (جمال / Jamil), and

@@ -1,6 +1,6 @@
 """Flat tables a name index derives for its query path: what the blocking and alignment loops read of each form
 and listed name, gathered into tuples and lists indexed by id so that the loops reach them without attribute or
-mapping look-ups.
+mapping look-ups; and the shortlist of the names blocking found, from their pre-scores.
 
 They hold nothing the index does not: built from it on the first query after a change, dropped at the next
 change, and never saved (a saved index builds them again when it is first queried).
@@ -12,6 +12,7 @@ import functools
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -106,3 +107,43 @@ def build_tables(forms: Mapping[int, Form], names: Mapping[int, IndexedName], sk
         totals[nid] = sum(name.weights)
         all_rare_ok[nid] = all(rare_ok[f] for f in name.fids)
     return QueryTables(latin_rows, arabic_rows, totals, rare_ok, all_rare_ok, common, lengths)
+
+
+def shortlist(chunks: list[NDArray[np.int64]], q_vals: list[float], c_vals: list[float],
+              totals: NDArray[np.float64], q_total: float, keep: int) -> list[int]:
+    """The names in ``chunks`` (posting lists, each with its contribution to the query's and to the name's
+    matched weight), best pre-score first, at most ``keep``: the query weight a name matches, capped at the
+    query's ``q_total`` (a part the query repeats, Uthman Ahmad Uthman, is credited once), times the share of its
+    own weight (``totals``) it matches, capped at 1.
+
+    The contributions are summed per name in the order of ``chunks``. Between names the caps leave tied, the
+    fuller name first: an entry's short aliases must not take its places before its full name.
+    """
+    if not chunks:
+        return []
+    ids = np.concatenate(chunks)
+    # np.unique(ids, return_inverse=True), its steps written out: the same names, in the same order.
+    perm = ids.argsort()
+    ordered = ids[perm]
+    first = np.empty(len(ordered), np.bool_)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    uniq = ordered[first]
+    where = np.empty(len(ids), np.intp)
+    where[perm] = np.cumsum(first) - 1
+    lengths = [len(c) for c in chunks]
+    q_acc = cast(NDArray[np.float64], np.bincount(where, weights=np.repeat(q_vals, lengths)))
+    c_acc = cast(NDArray[np.float64], np.bincount(where, weights=np.repeat(c_vals, lengths)))
+    held = totals[uniq]
+    np.minimum(q_acc, q_total, out=q_acc)
+    np.divide(c_acc, held, out=c_acc)
+    np.minimum(c_acc, 1.0, out=c_acc)
+    q_acc *= c_acc
+    q_acc += 1e-9 * held
+    neg = np.negative(q_acc, out=q_acc)  # sorted on the negated pre-score: best first
+    if len(neg) > keep:
+        top = np.argpartition(neg, keep)[:keep]
+        top = top[np.argsort(neg[top], kind="stable")]
+    else:
+        top = np.argsort(neg, kind="stable")
+    return cast(list[int], uniq[top].tolist())
