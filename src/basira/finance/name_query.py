@@ -115,7 +115,7 @@ class QueryRun:
         self._arabic_parts = [i for i, latin in enumerate(self.latin) if not latin]
         self._cross: list[dict[str, float]] = [{} for _ in self.parts]
         self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
-        self._slips = Slips(self.parts, self.latin, state.forms, self.tables.slip_lengths)
+        self._slips = Slips(self.parts, self.latin, state.forms)
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._first_common = bool(self.parts) and \
             state.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
@@ -156,7 +156,7 @@ class QueryRun:
                 cand = names[nid]
                 if kind and {kind, cand.kind} <= {"person", "organization"} and kind != cand.kind:
                     continue
-                yield cand, self._align(nid, cand, fused.get(nid, []))
+                yield cand, self._align(cand, fused.get(nid, []))
             return
         # Only a person or an organization query can turn a listed name away for its kind.
         other_kind = {"person": "organization", "organization": "person"}.get(kind) if kind else None
@@ -173,7 +173,7 @@ class QueryRun:
             per_entry[cand.entry_id] = seen + 1
             match = done.get(cand.fids)
             if match is None:
-                match = done[cand.fids] = self._align(nid, cand, fused.get(nid, []))
+                match = done[cand.fids] = self._align(cand, fused.get(nid, []))
             yield cand, match
             taken += 1
             if taken >= CANDIDATES:
@@ -188,7 +188,7 @@ class QueryRun:
         """
         st = self.state
         sw, key_skeletons = st.skeleton_weight, st.key_skeletons
-        latin_rows, arabic_rows = self.tables.latin_rows, self.tables.arabic_rows
+        rows_of = self.tables.rows
         chunks: list[NDArray[np.int64]] = []
         q_vals: list[float] = []
         c_vals: list[float] = []
@@ -220,8 +220,8 @@ class QueryRun:
             hits = self.hits
             p_bare, p_last, p_before_i = nisba_keys(p_vowels)
             for skel in skels:
-                arabic = arabic_rows.get(skel)
-                if arabic is not None:
+                latin_rows, arabic = rows_of(skel)
+                if arabic:
                     s = self._cross_sim(i, skel)
                     if s > 0.0:
                         for holders, weight in arabic:
@@ -230,7 +230,7 @@ class QueryRun:
                             add_c(weight * s)
                 # latin_similarity's cases, the common ones without a call; the cases that make 0 in any order.
                 same = skel == p_skel
-                for f, vowels, holders, weight, bare, last, before_i, length in latin_rows[skel]:
+                for f, vowels, holders, weight, bare, last, before_i, length in latin_rows:
                     if vowels == p_vowels:
                         s = 1.0
                     elif p_len - length > MAX_STEPS or length - p_len > MAX_STEPS:
@@ -332,7 +332,7 @@ class QueryRun:
             pen = 0.0
         return _less(FUSED_SIM, pen)
 
-    def _align(self, nid: int, cand: IndexedName, fused: list[Pair]) -> float:
+    def _align(self, cand: IndexedName, fused: list[Pair]) -> float:
         """Share of the query the listed name explains times share of the listed name the query explains."""
         nq, fids = len(self.parts), cand.fids
         nc, c_weights = len(fids), cand.weights
@@ -371,7 +371,7 @@ class QueryRun:
             fq, fc = align(wide + fused, self.weights, c_weights)
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
-        return self._score(nid, cand, used_q, used_c)
+        return self._score(cand, used_q, used_c)
 
     def _cross_pairs(self, parts: Sequence[int], cand: IndexedName, pairs: list[OnePair]) -> list[tuple[int, int]]:
         """Adds to ``pairs`` those of query ``parts`` and ``cand``'s parts in the other script that blocking
@@ -391,10 +391,10 @@ class QueryRun:
                         pairs.append((found, i, j))
         return unkeyed
 
-    def _score(self, nid: int, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> float:
+    def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> float:
         """The name match of one alignment: each name's share the other explains, the parts left over costing
         little or in full (see ``combine``)."""
-        q_total, c_total = self.total, self.tables.name_totals[nid]
+        q_total, c_total = self.total, sum(cand.weights)
         if not (q_total and c_total):
             return 0.0
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
@@ -403,7 +403,7 @@ class QueryRun:
         c_cov, c_in, _ = shares(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
-        if paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9 and self._cheap(nid, cand.fids, used_q, used_c):
+        if paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9 and self._cheap(cand.fids, used_q, used_c):
             match = math.sqrt((q_cov / q_in) * (c_cov / c_in)) * combine(q_in, c_in, paired, True)
         else:
             match = q_cov * c_cov
@@ -412,15 +412,12 @@ class QueryRun:
             match = max(match, 0.95)
         return match
 
-    def _cheap(self, nid: int, fids: tuple[int, ...], used_q: dict[int, float], used_c: dict[int, float]) -> bool:
+    def _cheap(self, fids: tuple[int, ...], used_q: dict[int, float], used_c: dict[int, float]) -> bool:
         """Whether the parts left over may cost little (see ``MISSING_EXPONENT``): no rare listed part left
         out, and a first part left over on either side only when it is common (see ``COMMON_FIRST``)."""
-        tb = self.tables
-        if not tb.all_rare_ok[nid]:
-            rare_ok = tb.rare_ok
-            for j, f in enumerate(fids):
-                if not (used_c.get(j) or rare_ok[f]):
-                    return False
+        st = self.state
+        if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j)):
+            return False
         if not used_q.get(0) and not self._first_common:
             return False
-        return bool(used_c.get(0)) or tb.common[fids[0]]
+        return bool(used_c.get(0)) or st.df.get(st.forms[fids[0]].canon, 0) >= COMMON_FIRST

@@ -20,8 +20,8 @@ from numpy.typing import NDArray
 from basira.core.errors import InvalidInput
 from basira.finance.name_evidence import corroboration
 from basira.finance.name_forms import Form, IndexedName, form_keys, pair_keys, parse_name, unfinal
-from basira.finance.name_query import COMMON_FIRST, RARE_PART, QueryRun
-from basira.finance.name_tables import QueryTables, build_tables
+from basira.finance.name_query import QueryRun
+from basira.finance.name_tables import QueryTables
 from basira.finance.name_types import (
     FEATURE_WEIGHTS,
     MAX_NAME_CHARS,
@@ -83,12 +83,11 @@ class IndexState:
         self._tables = None
 
     def tables(self) -> QueryTables:
-        """The flat tables the query path reads (:mod:`basira.finance.name_tables`), built once the weights are
-        fresh and kept until the next change."""
+        """The rows the query path reads (:mod:`basira.finance.name_tables`), for weights that are fresh; kept
+        until the next change."""
         self.refresh()
         if self._tables is None:
-            self._tables = build_tables(self.forms, self.names, self.skeleton_forms, self.form_names,
-                                        self.form_weight, self.df, RARE_PART, COMMON_FIRST)
+            self._tables = QueryTables(self.forms, self.skeleton_forms, self.form_names, self.form_weight)
         return self._tables
 
     def size(self) -> int:

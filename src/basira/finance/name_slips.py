@@ -23,9 +23,8 @@ _MOST_EDITS = 2
 class Slips:
     """The typing-slip similarities of one query's parts, computed on demand and kept for the query."""
 
-    def __init__(self, parts: Sequence[NamePart], latin: Sequence[bool], forms: Mapping[int, Form],
-                 form_lengths: Sequence[tuple[int, int]]) -> None:
-        self.parts, self.forms, self.form_lengths = parts, forms, form_lengths
+    def __init__(self, parts: Sequence[NamePart], latin: Sequence[bool], forms: Mapping[int, Form]) -> None:
+        self.parts, self.forms = parts, forms
         # Latin query part -> Latin form -> similarity (None for an Arabic-script query part), and the vowel-form
         # and text lengths a form must have for a slip rule to apply to that part.
         self.known: list[dict[int, float] | None] = [{} if is_latin else None for is_latin in latin]
@@ -35,7 +34,7 @@ class Slips:
         """Pairs of a Latin query part and a form of the listed name ``fids``, both left over (not in ``used_q``
         and ``used_c``), that are slips of each other; in query part, then listed part order."""
         found: list[OnePair] = []
-        lengths = self.form_lengths
+        forms = self.forms
         for i, known in enumerate(self.known):
             if known is None or i in used_q:
                 continue
@@ -45,8 +44,8 @@ class Slips:
                     continue
                 s = known.get(f)
                 if s is None:
-                    n_vowels, n_text = lengths[f]
-                    by_vowels, by_text = n_vowels in ok_vowels, n_text in ok_text
+                    form = forms[f]
+                    by_vowels, by_text = len(form.vowels) in ok_vowels, len(form.text) in ok_text
                     s = known[f] = self._compare(i, f, by_vowels, by_text) if by_vowels or by_text else 0.0
                 if s > 0.0:
                     found.append((s, i, j))

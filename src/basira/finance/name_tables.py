@@ -1,23 +1,21 @@
-"""Flat tables a name index derives for its query path: what the blocking and alignment loops read of each form
-and listed name, gathered into tuples and lists indexed by id so that the loops reach them without attribute or
-mapping look-ups; and the shortlist of the names blocking found, from their pre-scores.
+"""What the query path derives from a name index: each skeleton's forms as flat rows that the blocking loop
+unpacks without attribute or mapping look-ups, the lengths typing slips need, and the shortlist of the names
+blocking found, from their pre-scores.
 
-They hold nothing the index does not: built from it on the first query after a change, dropped at the next
-change, and never saved (a saved index builds them again when it is first queried).
+The rows hold nothing the index does not: gathered on first use after a change, dropped at the next change, and
+never saved (a saved index gathers them again as it is queried).
 """
 
 from __future__ import annotations
 
 import functools
-from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from basira.finance.name_forms import Form, IndexedName
+from basira.finance.name_forms import Form
 from basira.finance.name_similarity import TYPO_SHORT
 
 #: One Latin form as the blocking loop reads it: id, vowel form, ids of the names that hold it, weight, what
@@ -56,57 +54,34 @@ def _edits_apart(n: int) -> list[int]:
     return [m for m in range(n - 2, n + 3) if max(n, m) >= TYPO_SHORT and min(n, m) >= TYPO_SHORT - 1]
 
 
-@dataclass(slots=True)
 class QueryTables:
-    """The tables themselves.
+    """The forms of each skeleton as the blocking loop reads them, gathered on first use.
 
-    Attributes:
-        latin_rows: Skeleton -> its Latin forms as :data:`LatinRow`, in the order the index's own set of its
-            forms runs (pre-scores are summed in that order, so it is kept).
-        arabic_rows: Skeleton -> its Arabic-script forms as :data:`ArabicRow`, in that order too (a name holds
-            forms of its own script only, so keeping them apart from the Latin ones changes no name's sum).
-        name_totals: Name id -> the sum of its parts' weights, summed in part order (0.0 for a removed id).
-        rare_ok: Form id -> whether more than ``rare_part`` listed names hold its canonical skeleton.
-        all_rare_ok: Name id -> whether every one of its forms is ``rare_ok``.
-        common: Form id -> whether at least ``common_first`` listed names hold it.
-        slip_lengths: Form id -> the lengths of its vowel form and of its text, which say whether a typing
-            slip can pair it with a query part (see :func:`slip_lengths`).
+    A skeleton's rows are built the first time a query meets it (a fresh or reloaded index pays nothing for
+    the skeletons no query reaches) and kept until the index changes, which makes new tables.
     """
 
-    latin_rows: dict[str, tuple[LatinRow, ...]]
-    arabic_rows: dict[str, tuple[ArabicRow, ...]]
-    name_totals: list[float]
-    rare_ok: list[bool]
-    all_rare_ok: list[bool]
-    common: list[bool]
-    slip_lengths: list[tuple[int, int]]
+    __slots__ = ("_form_names", "_form_weight", "_forms", "_rows", "_skeleton_forms")
 
+    def __init__(self, forms: Mapping[int, Form], skeleton_forms: Mapping[str, set[int]],
+                 form_names: Mapping[int, NDArray[np.int64]], form_weight: Mapping[int, float]) -> None:
+        self._forms, self._skeleton_forms = forms, skeleton_forms
+        self._form_names, self._form_weight = form_names, form_weight
+        self._rows: dict[str, tuple[tuple[LatinRow, ...], tuple[ArabicRow, ...]]] = {}
 
-def build_tables(forms: Mapping[int, Form], names: Mapping[int, IndexedName], skeleton_forms: Mapping[str, set[int]],
-                 form_names: Mapping[int, NDArray[np.int64]], form_weight: Mapping[int, float], df: Counter[str],
-                 rare_part: int, common_first: int) -> QueryTables:
-    """The tables of an index whose weights are fresh (``form_names`` and ``form_weight`` computed)."""
-    size = max(forms, default=-1) + 1
-    rare_ok, common = [False] * size, [False] * size
-    lengths = [(0, 0)] * size
-    for f, form in forms.items():
-        held = df.get(form.canon, 0)
-        rare_ok[f], common[f] = held > rare_part, held >= common_first
-        lengths[f] = (len(form.vowels), len(form.text))
-    latin_rows: dict[str, tuple[LatinRow, ...]] = {}
-    arabic_rows: dict[str, tuple[ArabicRow, ...]] = {}
-    for skel, fids in skeleton_forms.items():
-        latin_rows[skel] = tuple((f, forms[f].vowels, form_names[f], form_weight[f], *nisba_keys(forms[f].vowels),
-                                  len(forms[f].vowels)) for f in fids if not forms[f].arabic)
-        arabic = tuple((form_names[f], form_weight[f]) for f in fids if forms[f].arabic)
-        if arabic:
-            arabic_rows[skel] = arabic
-    totals = [0.0] * (max(names, default=-1) + 1)
-    all_rare_ok = [False] * len(totals)
-    for nid, name in names.items():
-        totals[nid] = sum(name.weights)
-        all_rare_ok[nid] = all(rare_ok[f] for f in name.fids)
-    return QueryTables(latin_rows, arabic_rows, totals, rare_ok, all_rare_ok, common, lengths)
+    def rows(self, skeleton: str) -> tuple[tuple[LatinRow, ...], tuple[ArabicRow, ...]]:
+        """The Latin and the Arabic-script forms of an indexed skeleton, each in the order the index's own set
+        of its forms runs (pre-scores are summed in that order, so it is kept; a name holds forms of its own
+        script only, so keeping the two apart changes no name's sum)."""
+        found = self._rows.get(skeleton)
+        if found is None:
+            forms, names, weights = self._forms, self._form_names, self._form_weight
+            fids = self._skeleton_forms[skeleton]
+            latin = tuple((f, forms[f].vowels, names[f], weights[f], *nisba_keys(forms[f].vowels),
+                           len(forms[f].vowels)) for f in fids if not forms[f].arabic)
+            arabic = tuple((names[f], weights[f]) for f in fids if forms[f].arabic)
+            found = self._rows[skeleton] = (latin, arabic)
+        return found
 
 
 def shortlist(chunks: list[NDArray[np.int64]], q_vals: list[float], c_vals: list[float],
