@@ -228,7 +228,7 @@ class QueryRun:
                             add_chunk(holders)
                             add_q(qw * s)
                             add_c(weight * s)
-                # latin_similarity's cases, the common ones without a call; the cases that make 0 in any order.
+                # latin_similarity's cases, the common ones without its call (those that give 0 in any order).
                 same = skel == p_skel
                 for f, vowels, holders, weight, bare, last, before_i, length in latin_rows:
                     if vowels == p_vowels:
