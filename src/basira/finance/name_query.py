@@ -10,29 +10,33 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
+from rapidfuzz.distance import Levenshtein
 
 from basira.finance.name_forms import Form, IndexedName, form_keys, unfinal
 from basira.finance.name_similarity import (
     FUSED_SIM,
     LONG_SKELETON,
     LOOSE,
+    MAX_STEPS,
     PART_FLOOR,
+    VOWEL_STEP,
+    OnePair,
     Pair,
     align,
-    coverage,
+    align_parts,
     cross_similarity,
     joined_pattern,
     latin_similarity,
-    paired_share,
-    text_slip,
-    typo_similarity,
+    shares,
     vowel_penalty,
 )
+from basira.finance.name_slips import Slips
+from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
 from basira.lang.translit import skeleton_variants
@@ -86,6 +90,8 @@ class IndexView(Protocol):
 
     def weight(self, skeleton: str) -> float: ...
 
+    def tables(self) -> QueryTables: ...
+
 
 def _less(sim: float, penalty: float) -> float:
     """A similarity less a penalty, or 0 when that leaves it below ``PART_FLOOR``."""
@@ -98,14 +104,21 @@ class QueryRun:
 
     def __init__(self, state: IndexView, parts: list[tuple[bool, NamePart]]) -> None:
         self.state = state
+        self.tables = state.tables()
         self.parts = [p for _, p in parts]
         self.latin = [not arabic for arabic, _ in parts]
         self.weights = [state.weight(p.skeleton) for p in self.parts]
         self.total = sum(self.weights)
         self.joined = "".join(p.skeleton for p in self.parts)
-        self.sims: list[dict[int, float]] = [{} for _ in self.parts]
+        # Latin form -> (similarity > 0, Latin query part) for each Latin query part blocking found like it.
+        self.hits: dict[int, list[tuple[float, int]]] = {}
+        self._arabic_parts = [i for i, latin in enumerate(self.latin) if not latin]
         self._cross: list[dict[str, float]] = [{} for _ in self.parts]
         self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
+        self._slips = Slips(self.parts, self.latin, state.forms)
+        # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
+        self._first_common = bool(self.parts) and \
+            state.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
 
     def _cross_sim(self, i: int, skeleton: str) -> float:
         cache = self._cross[i]
@@ -137,24 +150,27 @@ class QueryRun:
         """The shortlisted listed names, each with how well it matches (0..1, before the other features); with
         ``only``, those listed names (ids) whatever the blocking step ranks first."""
         ranked, fused = self._block()
-        st = self.state
+        names = self.state.names
         if only is not None:
             for nid in only:
-                cand = st.names[nid]
+                cand = names[nid]
                 if kind and {kind, cand.kind} <= {"person", "organization"} and kind != cand.kind:
                     continue
                 yield cand, self._align(cand, fused.get(nid, []))
             return
-        per_entry: Counter[EntryId] = Counter()
+        # Only a person or an organization query can turn a listed name away for its kind.
+        other_kind = {"person": "organization", "organization": "person"}.get(kind) if kind else None
+        per_entry: dict[EntryId, int] = {}
         done: dict[tuple[int, ...], float] = {}
         taken = 0
         for nid in ranked:
-            cand = st.names[nid]
-            if kind and {kind, cand.kind} <= {"person", "organization"} and kind != cand.kind:
+            cand = names[nid]
+            if cand.kind == other_kind:
                 continue
-            if per_entry[cand.entry_id] >= PER_ENTRY:
+            seen = per_entry.get(cand.entry_id, 0)
+            if seen >= PER_ENTRY:
                 continue
-            per_entry[cand.entry_id] += 1
+            per_entry[cand.entry_id] = seen + 1
             match = done.get(cand.fids)
             if match is None:
                 match = done[cand.fids] = self._align(cand, fused.get(nid, []))
@@ -171,13 +187,14 @@ class QueryRun:
         both from the part similarities alone (no alignment), summed in one vectorised pass over the postings.
         """
         st = self.state
-        fw, sw, forms = st.form_weight, st.skeleton_weight, st.forms
-        key_skeletons, skeleton_forms, form_names = st.key_skeletons, st.skeleton_forms, st.form_names
+        sw, key_skeletons = st.skeleton_weight, st.key_skeletons
+        rows_of = self.tables.rows
         chunks: list[NDArray[np.int64]] = []
         q_vals: list[float] = []
         c_vals: list[float] = []
         # Bound once: this loop runs for every form that shares a key with a query part.
         add_chunk, add_q, add_c = chunks.append, q_vals.append, c_vals.append
+        steps_of = Levenshtein.distance
         for i, part in enumerate(self.parts):
             skels: set[str] = set()
             latin = self.latin[i]
@@ -188,7 +205,7 @@ class QueryRun:
                 hit = key_skeletons.get(k)
                 if hit:
                     skels.update(hit)
-            row, qw = self.sims[i], self.weights[i]
+            qw = self.weights[i]
             if not latin:
                 # Across scripts only the skeleton counts: one comparison and one posting list per skeleton.
                 for skel in skels:
@@ -199,36 +216,47 @@ class QueryRun:
                         add_c(sw[skel] * s)
                 continue
             p_skel, p_vowels = part.skeleton, part.vowels
+            p_len = len(p_vowels)
+            hits = self.hits
+            p_bare, p_last, p_before_i = nisba_keys(p_vowels)
             for skel in skels:
-                for f in skeleton_forms[skel]:
-                    form = forms[f]
-                    if form.arabic:
-                        s = row[f] = self._cross_sim(i, skel)
-                    elif form.vowels == p_vowels:
-                        s = row[f] = 1.0  # what latin_similarity says first, without the call
-                    else:
-                        s = row[f] = latin_similarity(p_skel, p_vowels, skel, form.vowels)
+                latin_rows, arabic = rows_of(skel)
+                if arabic:
+                    s = self._cross_sim(i, skel)
                     if s > 0.0:
-                        add_chunk(form_names[f])
-                        add_q(qw * s)
-                        add_c(fw[f] * s)
+                        for holders, weight in arabic:
+                            add_chunk(holders)
+                            add_q(qw * s)
+                            add_c(weight * s)
+                # latin_similarity's cases, the common ones without its call (those that give 0 in any order).
+                same = skel == p_skel
+                for f, vowels, holders, weight, bare, last, before_i, length in latin_rows:
+                    if vowels == p_vowels:
+                        s = 1.0
+                    elif p_len - length > MAX_STEPS or length - p_len > MAX_STEPS:
+                        continue  # more vowel-form edits apart than any case allows
+                    elif (p_bare and before_i == p_last) or (bare and p_before_i == last):
+                        continue  # one is the other with a nisba -i added
+                    else:
+                        steps = steps_of(p_vowels, vowels, score_cutoff=MAX_STEPS)
+                        if steps > MAX_STEPS:
+                            continue
+                        if same:
+                            s = 1.0 - VOWEL_STEP * steps
+                        else:
+                            s = latin_similarity(p_skel, p_vowels, skel, vowels)
+                            if s <= 0.0:
+                                continue
+                    found = hits.get(f)
+                    if found is None:
+                        hits[f] = [(s, i)]
+                    else:
+                        found.append((s, i))
+                    add_chunk(holders)
+                    add_q(qw * s)
+                    add_c(weight * s)
         fused = self._fused(chunks, q_vals, c_vals)
-        if not chunks:
-            return [], fused
-        lengths = [len(c) for c in chunks]
-        uniq, where = np.unique(np.concatenate(chunks), return_inverse=True)
-        q_acc = np.bincount(where, weights=np.repeat(q_vals, lengths))
-        c_acc = np.bincount(where, weights=np.repeat(c_vals, lengths))
-        # Capped: a part the query repeats (Uthman Ahmad Uthman) is credited to the listed name once.
-        totals = st.totals[uniq]
-        pre = np.minimum(q_acc, self.total) * np.minimum(1.0, c_acc / totals)
-        # Between names the caps leave tied, the fuller name first: an entry's short aliases must not fill its
-        # PER_ENTRY places before its full name.
-        pre += 1e-9 * totals
-        keep = CANDIDATES * 3
-        top = np.argpartition(-pre, keep)[:keep] if len(pre) > keep else np.arange(len(pre))
-        top = top[np.argsort(-pre[top], kind="stable")]
-        return [int(n) for n in uniq[top]], fused
+        return shortlist(chunks, q_vals, c_vals, st.totals, self.total, CANDIDATES * 3), fused
 
     def _fused(self, chunks: list[NDArray[np.int64]], q_vals: list[float],
                c_vals: list[float]) -> dict[int, list[Pair]]:
@@ -307,29 +335,17 @@ class QueryRun:
     def _align(self, cand: IndexedName, fused: list[Pair]) -> float:
         """Share of the query the listed name explains times share of the listed name the query explains."""
         nq, fids = len(self.parts), cand.fids
-        pairs: list[Pair] = []
-        unkeyed: list[tuple[int, int]] = []
-        for i in range(nq):
-            # Pairs that share a key were compared by blocking. Two Latin parts that are alike always share one;
-            # across scripts a Jaro-Winkler match may share none (Barich / بريخ), and is looked for below.
-            if self.latin[i] and not cand.arabic:
-                row = self.sims[i]
-                for j, f in enumerate(fids):
-                    s = row.get(f, 0.0)
-                    if s > 0.0:
-                        pairs.append((s, (i,), (j,)))
-                continue
-            cache = self._cross[i]
-            for j, skel in enumerate(cand.skeletons):
-                found = cache.get(skel)
-                if found is None:
-                    unkeyed.append((i, j))
-                elif found > 0.0:
-                    found = self._with_vowels(i, fids[j], found)
-                    if found > 0.0:
-                        pairs.append((found, (i,), (j,)))
-        used_q, used_c = align(pairs, self.weights, cand.weights)
-        if unkeyed and (len(used_q) < nq or len(used_c) < len(fids)):
+        nc, c_weights = len(fids), cand.weights
+        if cand.arabic:
+            pairs: list[OnePair] = []
+            unkeyed = self._cross_pairs(range(nq), cand, pairs)
+        else:
+            # Pairs of Latin parts that share a key were compared by blocking: two that are alike always share one.
+            hits = self.hits
+            pairs = [(s, i, j) for j, f in enumerate(fids) if (found := hits.get(f)) for s, i in found]
+            unkeyed = self._cross_pairs(self._arabic_parts, cand, pairs) if self._arabic_parts else []
+        used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        if unkeyed and (len(used_q) < nq or len(used_c) < nc):
             # Only parts left over on both sides can gain from a comparison blocking did not make.
             more = []
             for i, j in unkeyed:
@@ -338,51 +354,70 @@ class QueryRun:
                     if s > 0.0:
                         s = self._with_vowels(i, fids[j], s)
                     if s > 0.0:
-                        more.append((s, (i,), (j,)))
+                        more.append((s, i, j))
             if more:
                 pairs += more
-                used_q, used_c = align(pairs, self.weights, cand.weights)
-        if len(used_q) < nq and len(used_c) < len(fids) and not cand.arabic:
+                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        if len(used_q) < nq and len(used_c) < nc and not cand.arabic:
             # Latin parts left over on both sides: typing slips the spelling rules do not allow (Badege / Basege).
-            slips = []
-            for i in range(nq):
-                if i in used_q or not self.latin[i]:
-                    continue
-                for j, f in enumerate(fids):
-                    if j not in used_c:
-                        form, part = self.state.forms[f], self.parts[i]
-                        s = typo_similarity(part.vowels, form.vowels, part.pattern, form.pattern) or \
-                            text_slip(part.text, form.text)
-                        if s > 0.0:
-                            slips.append((s, (i,), (j,)))
+            slips = self._slips.pairs(fids, used_q, used_c)
             if slips:
                 pairs += slips
-                used_q, used_c = align(pairs, self.weights, cand.weights)
-        if fused and (len(used_q) < nq or len(used_c) < len(fids)):
+                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
-            fq, fc = align(pairs + fused, self.weights, cand.weights)
+            wide: list[Pair] = [(s, (i,), (j,)) for s, i, j in pairs]
+            fq, fc = align(wide + fused, self.weights, c_weights)
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
-        st = self.state
-        cheap = all(st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j))
-        if cheap and not used_q.get(0):
-            cheap = st.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
-        if cheap and not used_c.get(0):
-            cheap = st.df.get(st.forms[fids[0]].canon, 0) >= COMMON_FIRST
-        paired = sum(1 for v in used_q.values() if v > 0.0)
+        return self._score(cand, used_q, used_c)
+
+    def _cross_pairs(self, parts: Sequence[int], cand: IndexedName, pairs: list[OnePair]) -> list[tuple[int, int]]:
+        """Adds to ``pairs`` those of query ``parts`` and ``cand``'s parts in the other script that blocking
+        compared; returns the (query part, listed part) pairs it did not compare. Across scripts a Jaro-Winkler
+        match may share no key (Barich / بريخ): those are looked for once the alignment leaves both over."""
+        unkeyed: list[tuple[int, int]] = []
+        fids = cand.fids
+        for i in parts:
+            cache = self._cross[i]
+            for j, skel in enumerate(cand.skeletons):
+                found = cache.get(skel)
+                if found is None:
+                    unkeyed.append((i, j))
+                elif found > 0.0:
+                    found = self._with_vowels(i, fids[j], found)
+                    if found > 0.0:
+                        pairs.append((found, i, j))
+        return unkeyed
+
+    def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> float:
+        """The name match of one alignment: each name's share the other explains, the parts left over costing
+        little or in full (see ``combine``)."""
+        q_total, c_total = self.total, sum(cand.weights)
+        if not (q_total and c_total):
+            return 0.0
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
         # may cost little, never parts that are paired but spelt otherwise.
-        c_total = sum(cand.weights)
-        q_cov, c_cov = coverage(self.weights, used_q, self.total), coverage(cand.weights, used_c, c_total)
-        q_in, c_in = paired_share(self.weights, used_q, self.total), paired_share(cand.weights, used_c, c_total)
+        q_cov, q_in, paired = shares(self.weights, used_q, q_total)
+        c_cov, c_in, _ = shares(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
-        if cheap and paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9:
-            match = math.sqrt((q_cov / q_in) * (c_cov / c_in)) * combine(q_in, c_in, paired, cheap)
+        if paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9 and self._cheap(cand.fids, used_q, used_c):
+            match = math.sqrt((q_cov / q_in) * (c_cov / c_in)) * combine(q_in, c_in, paired, True)
         else:
             match = q_cov * c_cov
-        if nq != len(fids) and len(self.joined) >= 5 and self.joined == cand.joined:
+        if len(self.parts) != len(cand.fids) and len(self.joined) >= 5 and self.joined == cand.joined:
             # One side fuses parts the other writes apart (Hizballah / Hizb Allah, Abdulaziz / Abd al-Aziz).
             match = max(match, 0.95)
         return match
+
+    def _cheap(self, fids: tuple[int, ...], used_q: dict[int, float], used_c: dict[int, float]) -> bool:
+        """Whether the parts left over may cost little (see ``MISSING_EXPONENT``): no rare listed part left
+        out, and a first part left over on either side only when it is common (see ``COMMON_FIRST``)."""
+        st = self.state
+        if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j)):
+            return False
+        if not used_q.get(0) and not self._first_common:
+            return False
+        return bool(used_c.get(0)) or st.df.get(st.forms[fids[0]].canon, 0) >= COMMON_FIRST

@@ -21,6 +21,7 @@ from basira.core.errors import InvalidInput
 from basira.finance.name_evidence import corroboration
 from basira.finance.name_forms import Form, IndexedName, form_keys, pair_keys, parse_name, unfinal
 from basira.finance.name_query import QueryRun
+from basira.finance.name_tables import QueryTables
 from basira.finance.name_types import (
     FEATURE_WEIGHTS,
     MAX_NAME_CHARS,
@@ -70,6 +71,24 @@ class IndexState:
         self.skeleton_names: dict[str, NDArray[np.int64]] = {}  # skeleton -> ids of the names that hold it
         self.totals: NDArray[np.float64] = np.ones(0)  # name id -> sum of its parts' weights
         self._fresh = False
+        self._tables: QueryTables | None = None  # derived on the first query after a change, never saved
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state.pop("_tables", None)
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._tables = None
+
+    def tables(self) -> QueryTables:
+        """The rows the query path reads (:mod:`basira.finance.name_tables`), for weights that are fresh; kept
+        until the next change."""
+        self.refresh()
+        if self._tables is None:
+            self._tables = QueryTables(self.forms, self.skeleton_forms, self.form_names, self.form_weight)
+        return self._tables
 
     def size(self) -> int:
         return len(self.records)
@@ -165,6 +184,7 @@ class IndexState:
     def _changed(self) -> None:
         self._weights.clear()
         self._fresh = False
+        self._tables = None
 
     def refresh(self) -> None:
         """Recomputes every part weight after the lists changed (once, on the first query that follows)."""

@@ -9,6 +9,7 @@ same name, a different consonant in a short name is a different name (Hamad / Ha
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
@@ -27,8 +28,8 @@ VOWEL_STEP = 0.08
 LONG_SKELETON = 5
 #: Similarity of two such parts, before their vowels are compared.
 ONE_CONSONANT = 0.85
-# Every Latin case below needs the vowel forms within this many edits: more cannot reach PART_FLOOR.
-_MAX_STEPS = 2
+#: Every Latin case below needs the vowel forms within this many edits: more cannot reach PART_FLOOR.
+MAX_STEPS = 2
 
 #: Below this similarity two parts are only loosely alike (another consonant, not another spelling of one).
 LOOSE = 0.95
@@ -81,8 +82,8 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str) -> 
         return 1.0
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
-    steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=_MAX_STEPS)
-    if steps > _MAX_STEPS:
+    steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
+    if steps > MAX_STEPS:
         return 0.0
     if a_skel == b_skel:
         return 1.0 - VOWEL_STEP * steps  # the usual case: blocking found a form of the same skeleton
@@ -201,6 +202,44 @@ def align(pairs: list[Pair], q_weights: tuple[float, ...] | list[float] = (),
     return used_q, used_c
 
 
+#: A pair of one query part and one listed part: similarity, query part, listed part.
+OnePair = tuple[float, int, int]
+
+
+def align_parts(pairs: list[OnePair], q_weights: tuple[float, ...] | list[float],
+                c_weights: tuple[float, ...] | list[float]) -> tuple[dict[int, float], dict[int, float]]:
+    """:func:`align` for pairs of one part on each side (its usual case), written flat: the same result, the
+    mappings filled in the same order, from ``[(s, i, j)]`` for ``[(s, (i,), (j,))]`` (both sort alike)."""
+    if len(pairs) == 1 and pairs[0][0] >= 1.0:
+        return {pairs[0][1]: pairs[0][0]}, {pairs[0][2]: pairs[0][0]}  # one exact pair: nothing to weigh
+    used_q: dict[int, float] = {}
+    used_c: dict[int, float] = {}
+    chosen: list[OnePair] = []
+    exact = True
+    for pair in sorted(pairs, reverse=True):
+        sim, i, j = pair
+        if i not in used_q and j not in used_c:
+            chosen.append(pair)
+            used_q[i] = used_c[j] = 1.0
+            exact = exact and sim >= 1.0
+    if exact:
+        return used_q, used_c  # exact pairs keep the 1.0 they were given
+    crossed = len(chosen) > 1  # one pair alone stands in no other order
+    for sim, i, j in chosen:
+        if sim >= 1.0:
+            continue  # an exact pair keeps the 1.0 it was given
+        if crossed and any((q - i) * (c - j) < 0 for _, q, c in chosen):
+            sim = 1.0 - ORDER_FUZZ * (1.0 - sim)
+            sim = sim if sim >= PART_FLOOR else 0.0
+        q_sim = c_sim = sim
+        if q_weights and sim < LOOSE:
+            wq, wc = q_weights[i], c_weights[j]
+            q_sim, c_sim = sim * min(1.0, wc / wq / WEIGHT_GAP_FREE), sim * min(1.0, wq / wc / WEIGHT_GAP_FREE)
+        used_q[i] = q_sim
+        used_c[j] = c_sim
+    return used_q, used_c
+
+
 def coverage(weights: tuple[float, ...] | list[float], used: dict[int, float], total: float | None = None) -> float:
     """Share of a name's information (its parts' weights) that the alignment accounts for, each part by its
     similarity; ``total`` is ``sum(weights)`` when the caller has it already."""
@@ -214,6 +253,20 @@ def paired_share(weights: tuple[float, ...] | list[float], used: dict[int, float
     their similarity: ``coverage`` with each paired part counted as 1, summed in the same order (so equal to
     the bit), without building that mapping."""
     return sum(weights[i] for i, s in used.items() if s > 0.0) / total if total else 0.0
+
+
+def shares(weights: Sequence[float], used: dict[int, float], total: float) -> tuple[float, float, int]:
+    """``coverage`` and ``paired_share`` of one name's side of an alignment (``total`` not 0), and how many of its
+    parts are paired: the same terms summed in the same order, so the same bits. A similarity is never below 0,
+    so a part is paired when its similarity is not 0; when every one is 1, both shares are one sum."""
+    sims = [*used.values()]
+    if sims.count(1.0) == len(sims):
+        share = sum([weights[i] for i in used]) / total
+        return share, share, len(sims)
+    cov = sum([weights[i] * s for i, s in used.items()]) / total
+    zero = sims.count(0.0)
+    paired = sum([weights[i] for i, s in used.items() if s > 0.0]) if zero else sum([weights[i] for i in used])
+    return cov, paired / total, len(sims) - zero
 
 
 #: What a long vowel Arabic writes takes away when the Latin spelling has another vowel there (جمال / Jamil), and
