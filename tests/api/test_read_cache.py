@@ -150,6 +150,35 @@ def test_stored_matches_leave_the_caches_warm(served: Served) -> None:
     assert generation() != before
 
 
+def test_storing_matches_read_key_and_banks_from_the_caches(served: Served) -> None:
+    assert served.lookup(B).json()["matched"] is False  # the key's first use writes its last_used_at
+    assert served.lookup(A).json()["matched"] is True  # warm
+    seen = _statements(served.instance)
+    stored = served.client.post("/v1/match", json={"signals": [{"signal_type": "md5", "value": A}]},
+                                headers={"Authorization": f"Bearer {served.key}"})
+    assert stored.status_code == 200 and stored.json()["matched"] is True
+    read = " ".join(seen)
+    assert "api_keys" not in read and "sharing_group" not in read and "FROM banks" not in read
+    assert "INSERT INTO items" in read and "INSERT INTO matches" in read
+
+
+def test_a_transaction_that_made_a_bank_matches_against_it_although_the_caches_are_warm(served: Served) -> None:
+    """A cache is filled through a session of its own, which cannot see a transaction's own unwritten bank: such a
+    transaction reads the database itself."""
+    from basira.core import matching
+
+    assert served.lookup(B).json()["matched"] is False  # the caches hold the banks of before
+    inst = served.instance
+    with inst.db.session() as s:
+        admin = system_principal(served.org_id, actor="test")
+        bank = banks.create_bank(s, admin, inst.registry, banks.BankSpec(name="made-in-this-transaction"))
+        banks.add_signals(s, admin, inst.registry, inst.settings, bank.id, [banks.SignalSpec("md5", B, entry_ref="b")])
+        found = matching.match_item(s, admin, inst.registry, inst.indexes, inst.settings,
+                                    matching.MatchRequest(signals=[("md5", B)]))
+        assert found["matched"] is True
+        assert [m["bank"]["name"] for m in found["matches"]] == ["made-in-this-transaction"]
+
+
 def test_a_key_revoked_through_this_process_is_refused_at_once(served: Served) -> None:
     assert served.lookup(B).status_code == 200
     assert served.lookup(B).status_code == 200  # from the cache now

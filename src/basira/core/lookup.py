@@ -95,10 +95,14 @@ def lookup(session: Session, registry: SignalTypeRegistry, indexes: IndexManager
 def organizations(session: Session, cache: TTLCache[str, dict[int, Organization]] | None = None,
                   ) -> dict[int, Organization]:
     """Every organization by id (``cache``: kept there briefly, as :func:`matchable_banks`)."""
-    found = cache.get("all") if cache is not None else None
+    if cache is None:
+        return {o.id: o for o in session.scalars(select(Organization))}
+    found = cache.get("all")
     if found is None:
-        started = cache.begin() if cache is not None else (0, 0.0)
-        found = {o.id: o for o in session.scalars(select(Organization))}
-        if cache is not None:
-            cache.put("all", found, started)
+        started = cache.begin()
+        # Read through a session of its own and kept detached, loaded: the caller's session may be one that writes,
+        # and its rollback would expire objects other requests still read from the cache.
+        with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+            found = {o.id: o for o in own.scalars(select(Organization))}
+        cache.put("all", found, started)
     return found

@@ -23,6 +23,7 @@ from basira.core.fronts import default_fronts, load_ref
 from basira.core.indexes import IndexManager
 from basira.core.models import Bank, Item, Match, Organization, Signal, utcnow
 from basira.core.principal import Principal
+from basira.core.readcache import may_use_caches
 from basira.core.settings import Settings
 from basira.core.signals import Content, ExtractedSignal, SignalType, SignalTypeRegistry
 from basira.core.visibility import Access, visible_provenance
@@ -216,9 +217,10 @@ def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistr
     principal.require_match()
     sigs = item_signals(registry, settings, request)
     now = utcnow()
-    # A lookup in a read-only session (the API's: nothing stored, nothing pending) reads what every request reads
-    # from the process's short-lived caches; a caller's own transaction sees its own writes, as before.
-    cached = not request.store and is_read_only(session)
+    # What every request reads comes from the process's short-lived caches, unless this transaction wrote (or holds
+    # unwritten changes to) what they hold: a caller's own transaction sees its own writes. A group of storing
+    # matches, which writes only items, matches and events, reads them too.
+    cached = is_read_only(session) or may_use_caches(session)
     banks = lookup.matchable_banks(session, principal.org_id, request.bank_ids,
                                    cache=indexes.banks_cache if cached else None)
     # A query-side fast-path value near a bank value is replaced by the exact one before the lookup.

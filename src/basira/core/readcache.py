@@ -73,6 +73,16 @@ def bump() -> None:
     _generation = next(_counter)
 
 
+def may_use_caches(session: Session) -> bool:
+    """Whether ``session`` may take what the caches hold: it has neither written nor holds unwritten changes to a
+    table they read (a cache is filled through a session of its own, which would not see them). A transaction that
+    wrote only items, matches, events and the like (a group of storing matches) may."""
+    if session.info.get("basira_wrote"):
+        return False
+    return not any(_counts_table(getattr(obj, "__table__", None))
+                   for obj in itertools.chain(session.new, session.dirty, session.deleted))
+
+
 def _on_execute(conn: Connection, _cursor: Any, statement: str, _params: Any, _context: Any,
                 _many: bool) -> None:
     head = statement.lstrip()[:8].lower()
