@@ -9,9 +9,10 @@ a quarter misses (both fresh). ``/v1/health`` and lookups alternate round by rou
 report gives requests/s, p50/p99 (wrk's own latency distribution), non-200 answers and socket errors per mode
 (median over rounds), lookups against health, the servers' RSS after the warm-up and at the end, and the load
 average of the machine. ``--final-seconds S``: one more lookup run of S seconds at the end (the 5-minute run).
+``--store``: storing matches (the same bodies with ``store=true``) as a third mode of every round, against lookups.
 
     .venv/bin/python bench/match_wrk.py [--signals 1000000] [--workers 2] [--connections 16] [--seconds 30]
-        [--rounds 3] [--final-seconds 300]
+        [--rounds 3] [--final-seconds 300] [--store]
 """
 
 from __future__ import annotations
@@ -49,7 +50,11 @@ local bodies = {}
 local n = 0
 local key = os.getenv("BASIRA_BENCH_KEY")
 local mode = os.getenv("BASIRA_BENCH_MODE")
-for line in io.lines(os.getenv("BASIRA_BENCH_BODIES")) do
+local file = os.getenv("BASIRA_BENCH_BODIES")
+if mode == "store" then
+  file = os.getenv("BASIRA_BENCH_STORE_BODIES")
+end
+for line in io.lines(file) do
   bodies[#bodies + 1] = line
 end
 local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}
@@ -98,7 +103,7 @@ def _fill(url: str, inst: Instance, n: int, rng: random.Random) -> tuple[str, li
     return key, shas, pdqs
 
 
-def _bodies(shas: list[str], pdqs: list[str], rng: random.Random, count: int) -> list[str]:
+def _bodies(shas: list[str], pdqs: list[str], rng: random.Random, count: int, *, store: bool = False) -> list[str]:
     out = []
     for n in range(count):
         i = rng.randrange(len(shas))
@@ -106,7 +111,7 @@ def _bodies(shas: list[str], pdqs: list[str], rng: random.Random, count: int) ->
         sha = shas[i] if kind < 2 else rng.randbytes(32).hex()
         pdq = pdqs[i] if kind < 2 else (_flip(pdqs[i], 8, rng) if kind == 2 else rng.randbytes(32).hex())
         out.append(json.dumps({"signals": [{"signal_type": "sha256", "value": sha},
-                                           {"signal_type": "pdq", "value": pdq}], "store": False}))
+                                           {"signal_type": "pdq", "value": pdq}], "store": store}))
     return out
 
 
@@ -146,6 +151,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--final-seconds", type=float, default=0, help="one last lookup run this long (e.g. 300)")
+    ap.add_argument("--store", action="store_true", help="a third mode in every round: storing matches (store=true)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -157,7 +163,8 @@ def main() -> None:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(PG).set(database=name).render_as_string(hide_password=False)
     procs: list[subprocess.Popen[bytes]] = []
-    results: dict[str, list[dict[str, float]]] = {"health": [], "lookup": []}
+    modes = ("health", "lookup", "store") if args.store else ("health", "lookup")
+    results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
     final: dict[str, float] | None = None
     try:
         inst = Instance(load_settings(environ={}, data_dir=tmp / "data", database_url=url, worker_interval_s=0))
@@ -167,10 +174,12 @@ def main() -> None:
         print(f"bank of {args.signals} sha256 + {args.signals} PDQ written in {time.perf_counter() - started:.0f} s",
               flush=True)
         (tmp / "bodies.jsonl").write_text("\n".join(_bodies(shas, pdqs, rng, 20_000)) + "\n")
+        (tmp / "store.jsonl").write_text("\n".join(_bodies(shas, pdqs, rng, 20_000, store=True)) + "\n")
         (tmp / "lookup.lua").write_text(LUA)
         env = {**os.environ, "BASIRA_DATA_DIR": str(tmp / "data"), "BASIRA_DATABASE_URL": url,
                "BASIRA_SECRET_KEY": "bench", "BASIRA_MATCH_RATE_PER_KEY": "0", "BASIRA_MATCH_RATE_PER_ORG": "0",
                "BASIRA_BENCH_KEY": key, "BASIRA_BENCH_BODIES": str(tmp / "bodies.jsonl"),
+               "BASIRA_BENCH_STORE_BODIES": str(tmp / "store.jsonl"),
                "BASIRA_BENCH_SCRIPT": str(tmp / "lookup.lua")}
         base = _serve(procs, env, args.workers)
         # Every worker builds its indexes at its first lookups (seconds each at a million, minutes on a loaded
@@ -182,7 +191,7 @@ def main() -> None:
                 break
         rss_start = _rss(procs[0])
         for n in range(args.rounds):
-            for mode in ("health", "lookup"):
+            for mode in modes:
                 load = os.getloadavg()[0]
                 r = _wrk(base, mode, args.seconds, args.connections, args.threads, env)
                 results[mode].append(r)
@@ -214,7 +223,10 @@ def main() -> None:
            note=f"{setup}; baseline /v1/health")
     ratios = [lk["rate"] / h["rate"] for h, lk in zip(results["health"], results["lookup"], strict=True)]
     print("per-round lookup/health: " + ", ".join(f"{r:.2f}x" for r in ratios))
-    for mode in ("lookup", "health"):
+    if args.store:
+        report("storing matches (store=true), wrk", med("store", "rate"), "req/s", med("lookup", "rate"),
+               note="baseline: lookups")
+    for mode in ("lookup", "store", "health") if args.store else ("lookup", "health"):
         report(f"{mode} p50", med(mode, "p50"), "ms")
         report(f"{mode} p99", med(mode, "p99"), "ms")
         report(f"{mode} errors", sum(r["errors"] for r in results[mode]), "requests")
