@@ -29,13 +29,10 @@ import datetime as dt
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,31 +46,13 @@ from basira.core.models import Entry, Signal, value_digest
 from basira.core.principal import system_principal
 from basira.core.settings import load_settings
 from common import report
+from match_load import _serve
 
 PG = os.environ.get("BASIRA_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-SCRIPT = Path(sys.executable).parent / "basira"
 
 
 def _values(rng: random.Random, n: int) -> list[str]:
     return [rng.randbytes(32).hex() for _ in range(n)]
-
-
-def _serve(procs: list[subprocess.Popen[bytes]], env: dict[str, str]) -> str:
-    """Start ``basira serve`` (one worker) on a free loopback port; its base URL once it is ready."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    procs.append(subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", "1", "--log-level",
-                                   "warning"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 900  # a loaded machine takes minutes to start the server
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{base}/health/ready", timeout=60):
-                return base
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"basira serve did not become ready at {base}")
 
 
 def api_import_into(client: httpx.Client, bank_id: int, values: list[str]) -> None:
@@ -130,7 +109,7 @@ def main() -> None:
 
         env = {**os.environ, "BASIRA_DATA_DIR": str(tmp / "data"), "BASIRA_DATABASE_URL": url,
                "BASIRA_SECRET_KEY": "bench", "BASIRA_MATCH_RATE_PER_KEY": "0", "BASIRA_MATCH_RATE_PER_ORG": "0"}
-        base, other = _serve(procs, env), _serve(procs, env)
+        base, other = _serve(procs, env, 1), _serve(procs, env, 1)
         client = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=600)
 
         def api_json(values: list[str]) -> None:
