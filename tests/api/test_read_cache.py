@@ -179,6 +179,20 @@ def test_a_transaction_that_made_a_bank_matches_against_it_although_the_caches_a
         assert [m["bank"]["name"] for m in found["matches"]] == ["made-in-this-transaction"]
 
 
+def test_a_transaction_that_disabled_a_bank_by_a_text_statement_does_not_match_it(served: Served) -> None:
+    from basira.core import matching
+
+    assert served.lookup(A).json()["matched"] is True  # the caches hold the bank, enabled
+    inst = served.instance
+    with inst.db.session() as s:
+        s.execute(text("UPDATE banks SET enabled = false WHERE id = :id"), {"id": served.bank_id})
+        admin = system_principal(served.org_id, actor="test")
+        found = matching.match_item(s, admin, inst.registry, inst.indexes, inst.settings,
+                                    matching.MatchRequest(signals=[("md5", A)]))
+        assert found["matched"] is False
+        s.rollback()
+
+
 def test_a_key_revoked_through_this_process_is_refused_at_once(served: Served) -> None:
     assert served.lookup(B).status_code == 200
     assert served.lookup(B).status_code == 200  # from the cache now
@@ -329,6 +343,8 @@ def test_a_lookup_survives_its_connection_being_closed_by_the_database(served: S
     ("UPDATE items_archive SET x = 1", True),  # a name that merely starts like an uncached one
     ("WITH gone AS (DELETE FROM items RETURNING id) SELECT count(*) FROM gone", True),  # a CTE: always counted
     ("TRUNCATE items, banks", True),
+    ("DELETE FROM events", False),
+    ("DELETE FROM banks", True),
 ])
 def test_which_writes_move_the_generation(statement: str, counts: bool) -> None:
     from basira.core.readcache import _counts

@@ -49,7 +49,8 @@ UNCACHED_TABLES = frozenset({
     "sharing_notifications",
 })
 # The one table an INSERT, UPDATE, DELETE or COPY names (a CTE, TRUNCATE or DDL is a write to count, always).
-_TARGET = re.compile(r'\s*(?:insert\s+into|update|delete\s+from|copy)\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?\s', re.I)
+_TARGET = re.compile(r'\s*(?:insert\s+into|update|delete\s+from|copy)\s+(?:only\s+)?"?([a-z_][a-z0-9_]*)"?(?=[\s(]|$)',
+                     re.I)
 
 
 def _counts(statement: str) -> bool:
@@ -78,6 +79,9 @@ def may_use_caches(session: Session) -> bool:
     table they read (a cache is filled through a session of its own, which would not see them). A transaction that
     wrote only items, matches, events and the like (a group of storing matches) may."""
     if session.info.get("basira_wrote"):
+        return False
+    # A statement written as text (``session.execute(text("UPDATE ..."))``) marks only its connection.
+    if session.in_transaction() and session.connection().info.get("basira_wrote"):
         return False
     return not any(_counts_table(getattr(obj, "__table__", None))
                    for obj in itertools.chain(session.new, session.dirty, session.deleted))
