@@ -36,6 +36,28 @@ def test_add_a_list_is_all_or_nothing(api: Api) -> None:
     problem(api.post(f"/v1/banks/{bank['id']}/signals", json=[]), 422)
 
 
+def test_prefer_return_minimal_answers_the_ids_in_the_order_sent(api: Api) -> None:
+    bank = api.bank("b")
+    sent = [{"signal_type": "md5", "value": MD5, "entry_ref": "e1"},
+            {"signal_type": "sha256", "value": "a" * 64, "entry_ref": "e2"},
+            {"signal_type": "md5", "value": MD5.upper(), "entry_ref": "e1", "labels": ["again"]}]
+    r = api.post(f"/v1/banks/{bank['id']}/signals", json=sent, headers={"Prefer": "handling=strict, return=minimal"})
+    assert r.status_code == 201 and r.headers["preference-applied"] == "return=minimal"
+    ids = r.json()["ids"]
+    assert set(r.json()) == {"ids"} and len(ids) == 3 and ids[0] == ids[2]  # one signal named twice
+    stored = {s["id"]: s for s in api.get(f"/v1/banks/{bank['id']}/signals").json()["signals"]}
+    assert stored[ids[0]]["value"] == MD5 and stored[ids[0]]["labels"] == ["again"]
+    assert stored[ids[1]]["entry"]["ref"] == "e2"
+    # All or nothing, as without the header; no preference: the full answer.
+    bad = api.post(f"/v1/banks/{bank['id']}/signals", json=[{"signal_type": "md5", "value": "b" * 32},
+                                                             {"signal_type": "md5", "value": "not hex"}],
+                   headers={"Prefer": "return=minimal"})
+    assert "not hex" in problem(bad, 422)["detail"]
+    full = api.post(f"/v1/banks/{bank['id']}/signals", json=sent[:1], headers={"Prefer": "return=representation"})
+    assert full.status_code == 201 and "preference-applied" not in full.headers
+    assert full.json()["signals"][0]["value"] == MD5
+
+
 def test_invalid_signal_values_are_422(api: Api) -> None:
     bank = api.bank("b")
     for sig_type, value in [("md5", "xyz"), ("sha256", MD5), ("pdq", "0" * 63), ("pdq", "g" * 64),

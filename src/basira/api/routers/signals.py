@@ -114,14 +114,38 @@ class AddedSignals(BaseModel):
     signals: list[SignalOut]
 
 
-@router.post("/banks/{bank}/signals", status_code=status.HTTP_201_CREATED, response_model=AddedSignals,
-             responses=errors(403, 404, 422))
-def add_signals(bank: BankRef, body: Annotated[SignalIn | SignalsIn, Body()], inst: InstanceDep,
+class AddedIds(BaseModel):
+    """The ids of the signals added, in the order they were sent (``Prefer: return=minimal``)."""
+
+    ids: list[int]
+
+
+def _minimal(request: Request) -> bool:
+    """Whether the caller asked for the short answer (RFC 7240: ``Prefer: return=minimal``)."""
+    return any(p.strip().lower() == "return=minimal"
+               for value in request.headers.getlist("prefer") for p in value.split(","))
+
+
+@router.post("/banks/{bank}/signals", status_code=status.HTTP_201_CREATED, response_model=None,
+             responses={**errors(403, 404, 422), 201: {"model": AddedSignals | AddedIds, "description": "The signals "
+                        "as stored, or with `Prefer: return=minimal` their ids (`Preference-Applied` says which)."}})
+def add_signals(request: Request, bank: BankRef, body: Annotated[SignalIn | SignalsIn, Body()], inst: InstanceDep,
                 principal: PrincipalDep) -> Response:
     """Add one signal (an object) or several (a list, at most 10,000) to a bank of the caller's organization.
     All are validated first: if one is bad, none is added and the problem says why. A value already in
-    the entry is not doubled: its labels are merged and it is enabled again."""
+    the entry is not doubled: its labels are merged and it is enabled again. The answer holds every signal as
+    stored; with the header `Prefer: return=minimal` only their ids, in the order sent (status 201 either way),
+    which spares reading back and sending a large batch."""
     items = body if isinstance(body, list) else [body]
+    if _minimal(request):
+        def ids_only() -> list[int]:
+            with inst.db.session() as s:
+                return banks.add_signals_audited(s, principal, inst.registry, inst.settings, bank,
+                                                 [i.spec() for i in items])
+
+        ids = inst.db.retry_locked(ids_only)  # all or none, as below
+        return Response(AddedIds(ids=ids).model_dump_json(), status_code=status.HTTP_201_CREATED,
+                        media_type="application/json", headers={"Preference-Applied": "return=minimal"})
 
     def attempt() -> AddedSignals:
         with inst.db.session() as s:
