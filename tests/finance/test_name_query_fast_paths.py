@@ -13,6 +13,8 @@ from basira.finance.name_similarity import (
     _nisba_apart,
     align,
     align_parts,
+    coverage,
+    shares,
     text_slip,
     typo_similarity,
 )
@@ -87,3 +89,16 @@ def test_query_tables_follow_changes_to_the_lists() -> None:
     assert index.query("Mokhtar Belmokhtar")[0].entry_id == "un:4"
     index.remove(["un:4"])
     assert not [h for h in index.query("Mokhtar Belmokhtar") if h.entry_id == "un:4"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(0.01, 50.0), min_size=1, max_size=8).flatmap(lambda w: st.tuples(
+    st.just(w), st.dictionaries(st.integers(0, len(w) - 1),
+                                st.one_of(st.just(0.0), st.just(1.0), st.floats(0.0, 1.0))))))
+def test_shares_are_coverage_and_the_paired_share_to_the_bit(case: tuple[list[float], dict[int, float]]) -> None:
+    weights, used = case
+    total = sum(weights)
+    cov, paired, count = shares(weights, used, total)
+    assert cov == coverage(weights, used, total)
+    assert paired == sum(weights[i] for i, s in used.items() if s > 0.0) / total
+    assert count == sum(1 for s in used.values() if s > 0.0)

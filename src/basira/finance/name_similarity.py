@@ -248,16 +248,10 @@ def coverage(weights: tuple[float, ...] | list[float], used: dict[int, float], t
     return sum(weights[i] * s for i, s in used.items()) / total if total else 0.0
 
 
-def paired_share(weights: tuple[float, ...] | list[float], used: dict[int, float], total: float) -> float:
-    """Share of a name's information in the parts the alignment paired at all (similarity above 0), whatever
-    their similarity: ``coverage`` with each paired part counted as 1, summed in the same order (so equal to
-    the bit), without building that mapping."""
-    return sum(weights[i] for i, s in used.items() if s > 0.0) / total if total else 0.0
-
-
 def shares(weights: Sequence[float], used: dict[int, float], total: float) -> tuple[float, float, int]:
-    """``coverage`` and ``paired_share`` of one name's side of an alignment (``total`` not 0), and how many of its
-    parts are paired: the same terms summed in the same order, so the same bits. A similarity is never below 0,
+    """``coverage`` of one name's side of an alignment (``total`` not 0), the share of its information in the parts
+    paired at all (similarity above 0, counted as 1 whatever it is), and how many of its parts are paired: the
+    same terms summed in the same order as ``coverage``, so the same bits. A similarity is never below 0,
     so a part is paired when its similarity is not 0; when every one is 1, both shares are one sum."""
     sims = [*used.values()]
     if sims.count(1.0) == len(sims):
