@@ -47,7 +47,7 @@ from basira.core.models import Entry, Signal, value_digest
 from basira.core.principal import system_principal
 from basira.core.settings import load_settings
 from common import report
-from match_load import _serve
+from match_load import _serve, _stop
 
 PG = os.environ.get("BASIRA_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -196,10 +196,7 @@ def main() -> None:
         client.close()
         inst.close()
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=60)
+        _stop(procs, timeout=60)
         if args.database == "postgres":
             with admin_engine.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

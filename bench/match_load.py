@@ -170,6 +170,14 @@ def _serve(procs: list[subprocess.Popen[bytes]], env: dict[str, str], workers: i
     raise SystemExit(f"basira serve did not become ready at {base}")
 
 
+def _stop(procs: list[subprocess.Popen[bytes]], timeout: float = 120) -> None:
+    """End the servers :func:`_serve` started (each given ``timeout`` seconds to write what it queued)."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.wait(timeout=timeout)
+
+
 def _cpu(procs: list[subprocess.Popen[bytes]]) -> tuple[float, float]:
     """CPU seconds used so far by the Basira servers (every process) and by the PostgreSQL server's processes.
 
@@ -266,10 +274,7 @@ def main() -> None:
                       f"{cpu[label][-1][1]:.1f} ms", flush=True)
         rss_end = _rss(procs[0])
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=60)
+        _stop(procs, timeout=60)
         if args.database == "postgres":
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -41,7 +41,7 @@ from basira.core.models import value_digest
 from basira.core.principal import system_principal
 from basira.core.settings import load_settings
 from common import report
-from match_load import _flip, _rss, _serve
+from match_load import _flip, _rss, _serve, _stop
 
 PG = os.environ.get("BASIRA_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -205,10 +205,7 @@ def main() -> None:
                   f"before {load:.1f}, after {os.getloadavg()[0]:.1f}", flush=True)
         rss_end = _rss(procs[0])
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            proc.wait(timeout=120)
+        _stop(procs)
         with admin.connect() as c:
             c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
