@@ -57,7 +57,7 @@ from basira.core import banks
 from basira.core.models import TLP, Bank
 from basira.sharing import bundle, export, ingest, taxii
 from common import report
-from sharing_latency import _fill, _instance, _org
+from sharing_latency import _fill, _instance, _org, _serve
 
 TAXII = "application/taxii+json;version=2.1"
 STIX = "application/stix+json;version=2.1"
@@ -113,23 +113,11 @@ def child_export(cfg: dict[str, Any]) -> None:
 
 
 def child_basira_server(cfg: dict[str, Any]) -> None:
-    """Basira's app under uvicorn on a free loopback port; prints the port once it answers."""
-    import socket
-
-    import uvicorn
-
-    from basira.api.app import create_app
-
-    inst = _instance(Path(cfg["data"]))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    srv = uvicorn.Server(uvicorn.Config(create_app(inst, warm=True), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.02)
-    _say("R", {"port": sock.getsockname()[1]})
-    thread.join()
+    """Basira's app under uvicorn on a free loopback port; prints the port once it answers, then serves until the
+    parent ends this process."""
+    with _serve(_instance(Path(cfg["data"]))) as base:
+        _say("R", {"port": int(base.rsplit(":", 1)[1])})
+        threading.Event().wait()
 
 
 def child_medallion_server(cfg: dict[str, Any]) -> None:
