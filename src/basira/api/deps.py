@@ -56,6 +56,15 @@ async def get_principal(
     _b: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
     _h: Annotated[str | None, Security(_header)] = None,
 ) -> Principal:
+    return await principal_of(inst, request)
+
+
+async def principal_of(inst: Instance, request: Request) -> Principal:
+    """The principal behind the request's API key: from the key cache, else from the database off the event loop.
+
+    Raises:
+        NotAuthenticated: The key is missing, unknown, revoked or expired.
+    """
     key = _presented_key(request)
     if not key:
         raise NotAuthenticated("send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")

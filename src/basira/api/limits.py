@@ -48,6 +48,9 @@ PREAUTH_BYTES = 64 * 1024
 #: Room above the upload limit for multipart headers and form fields; upload routes count the file exactly.
 MULTIPART_ROOM = 1 << 20
 
+#: (method, path) pairs whose body rule :class:`BodyLimit` keeps at most.
+SEEN_PATHS = 4096
+
 KeyCheck = Callable[[Scope], None]
 
 
@@ -134,12 +137,20 @@ class BodyLimit:
         self.json_limit = json_limit
         self.key_check = key_check
         self._rules: list[_RouteRule] | None = None
+        # The rule of each (method, path) seen lately: the hot routes skip the walk over every rule.
+        self._seen: dict[tuple[str, str], _RouteRule | None] = {}
 
     def _rule(self, scope: Scope) -> _RouteRule | None:
         if self._rules is None:  # the routes are all included once the first request arrives
             self._rules = _rules(scope.get("app"))
         path, method = scope.get("path", ""), scope.get("method", "")
-        return next((r for r in self._rules if r.method == method and r.pattern.match(path)), None)
+        if (method, path) in self._seen:
+            return self._seen[(method, path)]
+        rule = next((r for r in self._rules if r.method == method and r.pattern.match(path)), None)
+        if len(self._seen) >= SEEN_PATHS:
+            self._seen.clear()  # paths with ids in them are many: start again rather than grow
+        self._seen[(method, path)] = rule
+        return rule
 
     def _cap(self, rule: _RouteRule | None, scope: Scope | None = None) -> int:
         large = rule is not None and (rule.method, rule.template) in LARGE_BODY_ROUTES

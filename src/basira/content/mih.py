@@ -24,6 +24,8 @@ SUBSTRINGS = 11
 MIN_BITS, MAX_BITS = 12, 23
 #: Queries gathered per NumPy pass: large enough to amortise the calls, small enough to stay in cache.
 QUERY_BATCH = 256
+#: Bucket probes gathered in one pass of :meth:`SubstringTables.candidates` at most (tables are grouped up to it).
+PROBES_PER_PASS = 16_384
 
 
 def substring_bits(n: int) -> int:
@@ -48,14 +50,17 @@ def as_words(codes: np.ndarray) -> np.ndarray:
 class SubstringTables:
     """The 11 sorted bucket tables over rows ``0 .. len(self) - 1`` of a code array.
 
-    Each table is its own pair of arrays (``offsets[t]``, ``perm[t]``) so that an insertion copies one table at a
-    time: the peak memory of a merge is one table, not all eleven.
+    Each table's rows are its own array (``perm[t]``) so that an insertion copies one table at a time: the peak
+    memory of a merge is one table, not all eleven. The offsets never change size (they are updated in place): they
+    are the rows of one block, so that a query gathers its bucket bounds from all eleven tables in one call.
     """
 
     def __init__(self, bits: int) -> None:
         self.bits = bits
         self.size = 0
-        self.offsets = [np.zeros((1 << bits) + 1, dtype=np.uint32) for _ in range(SUBSTRINGS)]
+        # One block, each table's offsets a row of it (a view): a query gathers from all eleven in one call.
+        self._offsets = np.zeros((SUBSTRINGS, (1 << bits) + 1), dtype=np.uint32)
+        self.offsets = list(self._offsets)
         self.perm = [np.zeros(0, dtype=np.uint32) for _ in range(SUBSTRINGS)]
         self._masks: dict[int, np.ndarray] = {}
 
@@ -110,22 +115,48 @@ class SubstringTables:
         masks = self._masks.get(flips)
         if masks is None:
             masks = self._masks[flips] = flip_masks(self.bits, flips)
+        # Tables in groups: a single query probes all eleven in one pass (NumPy calls cost more than its probes),
+        # a large batch one table at a time (its temporaries stay in cache).
+        group = max(1, min(SUBSTRINGS, PROBES_PER_PASS // max(1, qkeys.shape[0] * masks.size)))
         qs, rs = [], []
-        for t in range(SUBSTRINGS):
-            probes = (qkeys[:, t, None] ^ masks[None, :]).ravel()
-            off = self.offsets[t]
-            # np.take: gathers are several times faster than fancy indexing.
-            starts = np.take(off, probes).astype(np.int64)
-            lens = np.take(off, probes + 1).astype(np.int64) - starts
-            nz = np.flatnonzero(lens)
-            if not nz.size:
-                continue
-            lens_nz = lens[nz]
-            ends = np.cumsum(lens_nz)
-            # Output j reads perm at starts[probe] + (j - first output of that probe).
-            pos = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(starts[nz] - (ends - lens_nz), lens_nz)
-            rs.append(np.take(self.perm[t], pos).astype(np.int64))
-            qs.append(np.repeat(nz // masks.size, lens_nz))
+        for first in range(0, SUBSTRINGS, group):
+            q, r = self._probe(qkeys, masks, first, min(SUBSTRINGS, first + group))
+            if q.size:
+                qs.append(q)
+                rs.append(r)
         if not qs:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        return np.concatenate(qs), np.concatenate(rs)
+        return (qs[0], rs[0]) if len(qs) == 1 else (np.concatenate(qs), np.concatenate(rs))
+
+    def _probe(self, qkeys: np.ndarray, masks: np.ndarray, first: int, last: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`candidates` in tables ``first .. last - 1``."""
+        nq, m = qkeys.shape[0], masks.size
+        width = self._offsets.shape[1]
+        # Every probe of these tables, table by table: positions in their rows of the block of offsets.
+        probes = (qkeys[:, first:last].T[:, :, None] ^ masks[None, None, :]).astype(np.int64)
+        probes += (np.arange(last - first, dtype=np.int64) * width)[:, None, None]
+        probes = probes.ravel()
+        flat = self._offsets[first:last].ravel()
+        # np.take: gathers are several times faster than fancy indexing.
+        starts = np.take(flat, probes).astype(np.int64)
+        lens = np.take(flat, probes + 1).astype(np.int64) - starts
+        nz = np.flatnonzero(lens)
+        if not nz.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        lens_nz = lens[nz]
+        ends = np.cumsum(lens_nz)
+        # Output j reads its table's perm at starts[probe] + (j - first output of that probe).
+        pos = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(starts[nz] - (ends - lens_nz), lens_nz)
+        per_table = nq * m
+        qs = np.repeat((nz % per_table) // m, lens_nz)
+        if last - first == 1:
+            return qs, np.take(self.perm[first], pos).astype(np.int64)
+        # The outputs of each table are one run (probes are ordered by table): gather each from its own perm.
+        runs = np.searchsorted(nz, np.arange(last - first + 1, dtype=np.int64) * per_table)
+        bounds = np.concatenate(([0], ends))[runs]
+        rs = np.empty(pos.size, dtype=np.int64)
+        for i in range(last - first):
+            lo, hi = int(bounds[i]), int(bounds[i + 1])
+            if hi > lo:
+                rs[lo:hi] = np.take(self.perm[first + i], pos[lo:hi])
+        return qs, rs

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from basira.core.indexes import IndexManager
@@ -20,6 +20,12 @@ from basira.core.models import Bank, Entry, Organization, Signal
 from basira.core.readcache import TTLCache
 from basira.core.signals import ExtractedSignal, SignalTypeRegistry
 from basira.core.visibility import Access, Visibility
+
+
+#: The rows of the signals a lookup found, with their entries (built once: a statement costs more to build than
+#: to run from SQLAlchemy's compiled cache).
+_HIT_ROWS = (select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
+             .where(Signal.id.in_(bindparam("ids", expanding=True))))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +91,7 @@ def lookup(session: Session, registry: SignalTypeRegistry, indexes: IndexManager
     if not raw:
         return []
     # The signals and their entries in one round trip.
-    rows = session.execute(select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
-                           .where(Signal.id.in_({r[3] for r in raw}))).all()
+    rows = session.execute(_HIT_ROWS, {"ids": sorted({r[3] for r in raw})}).all()
     live = {sig.id: (sig, entry) for sig, entry in rows if is_live(sig, at)}
     return [BankHit(bank, access, q, live[sid][0], live[sid][1], dist)
             for bank, access, q, sid, dist in raw if sid in live]

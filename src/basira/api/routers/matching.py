@@ -160,7 +160,8 @@ def _hash(inst: Instance, content: Content) -> HashResult:
     return HashResult(content_type=content.content_type, size=content.size, signals=out)
 
 
-def _match(inst: Instance, principal: Principal, request: matching.MatchRequest) -> MatchResult:
+def run_match(inst: Instance, principal: Principal, request: matching.MatchRequest) -> MatchResult:
+    """Match one item as the route answers it (blocking: run off the event loop)."""
     def lookup(s: Session) -> dict[str, Any]:
         return matching.match_item(s, principal, inst.registry, inst.indexes, inst.settings, request)
 
@@ -225,7 +226,7 @@ async def match(request: Request, inst: InstanceDep, principal: MatchPrincipal) 
             req = matching.MatchRequest(content=up.content, ref=up.text("ref")[:300],
                                         bank_ids=_bank_ids(up.fields.get("banks", [])),
                                         store=_flag(up.text("store"), "store", default=True))
-            return await run_in_threadpool(_match, inst, principal, req)
+            return await run_in_threadpool(run_match, inst, principal, req)
     if not ctype.startswith("application/json"):
         raise UnsupportedContent("send the item as multipart/form-data (field `file`) or as application/json")
     raw = await uploads.read_body(request, min(uploads.MAX_JSON_BYTES, inst.settings.max_upload_bytes))
@@ -243,13 +244,13 @@ async def match(request: Request, inst: InstanceDep, principal: MatchPrincipal) 
         with as_content(body.text if body.text is not None else body.url or "", inst.settings, kind) as content:
             req = matching.MatchRequest(content=content, content_type=kind, signals=given, ref=body.ref,
                                         bank_ids=body.banks, store=body.store)
-            return await run_in_threadpool(_match, inst, principal, req)
+            return await run_in_threadpool(run_match, inst, principal, req)
     if not given:
         raise InvalidInput("send signals, a text or a URL")
     req = matching.MatchRequest(signals=given, ref=body.ref, bank_ids=body.banks, store=body.store)
     writer = inst.match_writer() if body.store else None
     if writer is None:
-        return await run_in_threadpool(_match, inst, principal, req)
+        return await run_in_threadpool(run_match, inst, principal, req)
     # Values refused before queueing: the shared transaction is for items that can be written.
     await run_in_threadpool(matching.item_signals, inst.registry, inst.settings, req)
     return MatchResult.model_validate(await asyncio.wrap_future(writer.submit(principal, req)))
