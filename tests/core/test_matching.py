@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 import pytest
@@ -155,3 +156,50 @@ def test_explanation_is_shown_only_to_callers_who_see_the_hit_in_full(
     with instance.db.session() as s:
         (m,) = s.scalars(select(Match))
         assert ("same_bytes" in m.explanation) is shown and m.explanation["distance"] == 0.0
+
+
+def test_a_replay_under_way_holds_up_no_query_unless_this_process_wrote(
+        instance: Instance, admin: Principal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The change log is read outside the query lock: while one thread replays it, the others answer from the index
+    as it is when only time has passed, and wait for the replay after a write through this process."""
+    import threading
+
+    from basira.core.readcache import bump
+
+    bank_id = _bank(instance, admin, "known", [A])
+    indexes = IndexManager(instance.registry, settings=instance.settings)
+    indexes.read_ttl_s = 0.05
+    with instance.db.session() as s:
+        assert indexes.query(s, bank_id, "md5", [A], 0) != [[]]
+    reading, release = threading.Event(), threading.Event()
+    real = IndexManager._changes
+
+    def slow_changes(self: IndexManager, *args: Any) -> Any:
+        reading.set()
+        assert release.wait(10)
+        return real(self, *args)
+
+    monkeypatch.setattr(IndexManager, "_changes", slow_changes)
+    time.sleep(0.1)  # the replay is due
+
+    def ask(out: list[object]) -> None:
+        with instance.db.session() as s:
+            out.append(indexes.query(s, bank_id, "md5", [A], 0))
+
+    first: list[object] = []
+    replayer = threading.Thread(target=ask, args=(first,))
+    replayer.start()
+    assert reading.wait(10)
+    answered: list[object] = []
+    ask(answered)  # does not wait for the replay
+    assert answered and answered[0] != [[]]
+    bump()  # as a write through this process does
+    waiting: list[object] = []
+    after_write = threading.Thread(target=ask, args=(waiting,))
+    after_write.start()
+    after_write.join(0.3)
+    assert after_write.is_alive() and not waiting  # it waits for the replay
+    release.set()
+    replayer.join(10)
+    after_write.join(10)
+    assert first and waiting

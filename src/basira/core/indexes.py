@@ -55,6 +55,8 @@ class IndexManager:
         self.read_ttl_s = settings.read_cache_s if settings is not None else 0.0
         # (bank, type) -> (generation, monotonic time) when the change log was last replayed for it
         self._replayed: dict[tuple[int, str], tuple[int, float]] = {}
+        # (bank, type) -> the lock of its change-log replay (one at a time; queries do not wait for it)
+        self._replaying: dict[tuple[int, str], threading.Lock] = {}
         #: What lookups read on every request, kept as briefly as the indexes' replay (see basira.core.readcache):
         #: the banks an organization may match (by organization id) and the organizations by id.
         self.banks_cache: TTLCache[int, list[tuple[Bank, Access]]] = TTLCache(self.read_ttl_s, 10_000)
@@ -94,24 +96,35 @@ class IndexManager:
         return index
 
     def _catch_up(self, session: Session, bank_id: int, signal_type: str, index: SignalIndex) -> None:
+        self._apply(index, *self._changes(session, bank_id, signal_type, index.watermark))
+
+    def _changes(self, session: Session, bank_id: int, signal_type: str, watermark: int,
+                 ) -> tuple[int, list[int], list[tuple[int, str]]]:
+        """The change log of one index past ``watermark``: (the last change's id, or ``watermark`` when there is
+        none; the signals removed; the signals added, with their values)."""
         changes = session.execute(
             select(SignalChange.id, SignalChange.signal_id, SignalChange.op).where(
                 SignalChange.bank_id == bank_id, SignalChange.signal_type == signal_type,
-                SignalChange.id > index.watermark).order_by(SignalChange.id)
+                SignalChange.id > watermark).order_by(SignalChange.id)
         ).all()
         if not changes:
-            return
+            return watermark, [], []
         added = [sid for _, sid, op in changes if op == "add"]
         removed = [sid for _, sid, op in changes if op == "remove"]
+        rows: list[tuple[int, str]] = []
+        if added:
+            # The latest state decides: an add followed by a remove stays removed.
+            rows = [(sid, value) for sid, value in session.execute(
+                select(Signal.id, Signal.value).where(Signal.id.in_(added), Signal.enabled.is_(True)))]
+        return changes[-1][0], removed, rows
+
+    @staticmethod
+    def _apply(index: SignalIndex, last: int, removed: list[int], added: list[tuple[int, str]]) -> None:
         if removed:
             index.remove(removed)
         if added:
-            # The latest state decides: an add followed by a remove stays removed.
-            rows = session.execute(
-                select(Signal.id, Signal.value).where(Signal.id.in_(added), Signal.enabled.is_(True))
-            )
-            index.add(rows)
-        index.watermark = changes[-1][0]
+            index.add(added)
+        index.watermark = last
 
     def _current(self, key: tuple[int, str]) -> bool:
         """Whether the index of ``key`` was replayed recently enough to skip the change log (see the module)."""
@@ -124,18 +137,36 @@ class IndexManager:
         idx = self._indexes.get(key)
         if idx is not None and self._current(key):
             return idx
-        with self._lock:
-            idx = self._indexes.get(key)
-            if idx is not None and self._current(key):
+        if idx is None:
+            with self._lock:
+                idx = self._indexes.get(key)
+                if idx is None:
+                    started = (generation(), time.monotonic())
+                    idx = self._indexes[key] = self._build(session, bank_id, signal_type)
+                    self._replayed[key] = started
+                    return idx
+        # The change log is read without the query lock (queries go on meanwhile), one replay at a time per index.
+        # When only time has passed since the last replay (no write through this process since), a query that
+        # finds a replay under way answers from the index as it is rather than wait: changes made elsewhere are
+        # then seen by the replay's end, a few milliseconds past ``read_ttl_s``. After a write through this process
+        # every query waits for the replay, so that the write is seen by the next query, as the module says (and
+        # with ``read_ttl_s`` 0, every query waits for a replay of its own).
+        replaying = self._replaying.setdefault(key, threading.Lock())
+        replayed = self._replayed.get(key)
+        must_wait = replayed is None or replayed[0] != generation() or self.read_ttl_s <= 0
+        if not replaying.acquire(blocking=must_wait):
+            return idx
+        try:
+            if self._current(key):
                 return idx
             started = (generation(), time.monotonic())
-            if idx is None:
-                idx = self._build(session, bank_id, signal_type)
-                self._indexes[key] = idx
-            else:
-                self._catch_up(session, bank_id, signal_type, idx)
+            changes = self._changes(session, bank_id, signal_type, idx.watermark)
+            with self._lock:
+                self._apply(idx, *changes)
             self._replayed[key] = started
-            return idx
+        finally:
+            replaying.release()
+        return idx
 
     def query(self, session: Session, bank_id: int, signal_type: str, values: Sequence[str],
               threshold: float) -> list[list[tuple[int, float]]]:
