@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from basira.core import banks, flood, outbox
 from basira.core.instance import Instance
@@ -105,3 +105,30 @@ def test_a_signal_with_a_high_steady_rate_is_not_quarantined_by_a_normal_hour(
         hits = s.scalar(select(SignalHitCount.hits).where(SignalHitCount.signal_id == sig_id,
                                                           SignalHitCount.hour == hour))
     assert hits == 121 and _events(instance, "signal.quarantined") == []
+
+
+def test_hit_counts_of_a_group_are_added_by_one_statement_as_one_by_one(
+        instance: Instance, admin: Principal) -> None:
+    with instance.db.session() as s:
+        bank = banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="known"))
+        added = banks.add_signals(s, admin, instance.registry, instance.settings, bank.id,
+                                  [banks.SignalSpec("md5", f"{i:032x}") for i in range(1, 8)])
+        sids = sorted(sig.id for sig in added)
+    first = [((sid, 100 + sid % 2), sid) for sid in sids]
+    with instance.db.session() as s:
+        assert flood.count_hits(s, first) == dict(first)
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(args[2])
+
+    with instance.db.session() as s:
+        event.listen(s.get_bind(), "before_cursor_execute", seen)
+        try:
+            got = flood.count_hits(s, [((sids[0], 100 + sids[0] % 2), 5), ((sids[1], 999), 2)])
+        finally:
+            event.remove(s.get_bind(), "before_cursor_execute", seen)
+    assert got == {(sids[0], 100 + sids[0] % 2): sids[0] + 5, (sids[1], 999): 2}
+    assert sum("signal_hit_counts" in st for st in statements) == 1
+    with instance.db.session() as s:
+        assert flood.count_hit(s, sids[1], 999) == 3  # the row the group wrote, counted one by one

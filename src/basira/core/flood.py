@@ -9,7 +9,7 @@ quarantined in the matching transaction itself, so its later hits are stored sup
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -21,6 +21,8 @@ from basira.core.models import Bank, Signal, SignalHitCount
 from basira.core.settings import Settings
 
 ACTOR = "system:flood-control"
+#: Hit counts written by one upsert statement at most.
+UPSERT_ROWS = 500
 
 
 def hour_of(when: dt.datetime) -> int:
@@ -52,6 +54,27 @@ def count_hit(session: Session, signal_id: int, hour: int, hits: int = 1) -> int
     return row.hits
 
 
+def count_hits(session: Session, counts: Sequence[tuple[tuple[int, int], int]]) -> dict[tuple[int, int], int]:
+    """Add each ``((signal id, hour), hits)`` of ``counts`` (one per key, in the order their row locks are to be
+    taken) and return the new counts by key: one multi-row upsert per :data:`UPSERT_ROWS` on PostgreSQL and
+    SQLite, :func:`count_hit` row by row elsewhere."""
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        return {key: count_hit(session, key[0], key[1], n) for key, n in counts}
+    out: dict[tuple[int, int], int] = {}
+    for start in range(0, len(counts), UPSERT_ROWS):
+        part = counts[start:start + UPSERT_ROWS]
+        ins = pg_insert(SignalHitCount) if dialect == "postgresql" else sqlite_insert(SignalHitCount)
+        # Rows are taken in the order of VALUES, so two transactions counting the same signals lock them alike.
+        rows = ins.values([{"signal_id": sid, "hour": hour, "hits": n} for (sid, hour), n in part])
+        stmt = rows.on_conflict_do_update(index_elements=["signal_id", "hour"],
+                                          set_={"hits": SignalHitCount.hits + rows.excluded.hits},
+                                          ).returning(SignalHitCount.signal_id, SignalHitCount.hour,
+                                                      SignalHitCount.hits)
+        out.update(((sid, hour), int(hits)) for sid, hour, hits in session.execute(stmt))
+    return out
+
+
 def baseline_per_hour(session: Session, signal_id: int, hour: int, days: int) -> float:
     """The signal's mean hits per hour over the ``days`` before ``hour`` (hours without hits count as 0)."""
     hours = max(days, 0) * 24
@@ -81,9 +104,11 @@ def record_batch(session: Session, settings: Settings, hits: Iterable[tuple[Sign
         counts[sig.id, hour] = counts.get((sig.id, hour), 0) + 1
         found[sig.id] = (sig, bank)
     quarantined: list[int] = []
-    for (signal_id, hour), n in sorted(counts.items()):
+    ordered = sorted(counts.items())
+    new_counts = count_hits(session, ordered)
+    for (signal_id, hour), _ in ordered:
         sig, bank = found[signal_id]
-        count = count_hit(session, signal_id, hour, n)
+        count = new_counts[signal_id, hour]
         if sig.quarantined_at is not None or count < settings.flood_min_hits_per_hour:
             continue
         base = baseline_per_hour(session, sig.id, hour, settings.flood_baseline_days)
