@@ -21,7 +21,6 @@ from basira.core.readcache import TTLCache
 from basira.core.signals import ExtractedSignal, SignalTypeRegistry
 from basira.core.visibility import Access, Visibility
 
-
 #: The rows of the signals a lookup found, with their entries (built once: a statement costs more to build than
 #: to run from SQLAlchemy's compiled cache).
 _HIT_ROWS = (select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
