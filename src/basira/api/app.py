@@ -82,11 +82,11 @@ def create_app(instance: Instance | None = None, *, warm: bool = False) -> FastA
 
     app.state.instance = inst
     problems.install(app)
-    if inst.settings.fast_lookup:
-        # Lookups of signal values answered ahead of the router, inside the body limit (see api/fastlookup.py).
-        from basira.api.fastlookup import FastLookup
+    if inst.settings.fast_match:
+        # Matches of signal values answered ahead of the router, inside the body limit (see api/fastmatch.py).
+        from basira.api.fastmatch import FastMatch
 
-        app.add_middleware(FastLookup)
+        app.add_middleware(FastMatch)
     # Per-route body caps, and the API key checked before a large body is read (see api/limits.py).
     app.add_middleware(BodyLimit, limit=inst.settings.max_upload_bytes + MULTIPART_ROOM,
                        json_limit=inst.settings.max_json_bytes, key_check=check_presented_key)

@@ -217,11 +217,11 @@ class Settings:
                           "worker or machine (a key revoked, a bank disabled, a signal added) within this time. "
                           "0: read the database on every request."},
     )
-    fast_lookup: bool = field(
+    fast_match: bool = field(
         default=True,
-        metadata={"help": "Answer `POST /v1/match` lookups of signal values (`store: false`) ahead of the API's "
-                          "router (the same checks and answer, less CPU per request); false sends them through the "
-                          "router like every other request."},
+        metadata={"help": "Answer `POST /v1/match` requests that give signal values (lookups and storing matches) "
+                          "ahead of the API's router: the same checks and answer, less CPU per request; false sends "
+                          "them through the router like every other request."},
     )
     match_batch_items: int = field(
         default=64,

@@ -247,7 +247,14 @@ async def match(request: Request, inst: InstanceDep, principal: MatchPrincipal) 
             return await run_in_threadpool(run_match, inst, principal, req)
     if not given:
         raise InvalidInput("send signals, a text or a URL")
-    req = matching.MatchRequest(signals=given, ref=body.ref, bank_ids=body.banks, store=body.store)
+    return await match_values(inst, principal, body)
+
+
+async def match_values(inst: Instance, principal: Principal, body: MatchBody) -> MatchResult:
+    """Match an item given by its signal values (``body.signals``; no text, no URL): a lookup, or a storing match
+    that shares a transaction with others through the instance's match writer."""
+    req = matching.MatchRequest(signals=[(v.signal_type, v.value) for v in body.signals], ref=body.ref,
+                                bank_ids=body.banks, store=body.store)
     writer = inst.match_writer() if body.store else None
     if writer is None:
         return await run_in_threadpool(run_match, inst, principal, req)

@@ -1,7 +1,8 @@
-"""The lookup fast path (:mod:`basira.api.fastlookup`): ``POST /v1/match`` with signal values and ``store: false`` is
-answered ahead of the router, with the route's answer and the route's errors; everything else reaches the route.
+"""The match fast path (:mod:`basira.api.fastmatch`): ``POST /v1/match`` with signal values (lookups and storing
+matches) is answered ahead of the router, with the route's answer and the route's errors; anything else reaches
+the route.
 
-Each answer is compared with the one the same app gives with the fast path off (``fast_lookup=False``), on the same
+Each answer is compared with the one the same app gives with the fast path off (``fast_match=False``), on the same
 instance and database; a spy counts the requests the fast path answered, so a test cannot pass by falling through."""
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from tests.factories import Api, auth, problem
 
-from basira.api import fastlookup
+from basira.api import fastmatch
 from basira.api.app import create_app
 from basira.core.instance import Instance
+from basira.core.models import Item, Match
 
 PDQ = "f" * 16 + "0" * 48
 NEAR = "f" * 15 + "e" + "0" * 48  # one bit from PDQ
@@ -26,13 +29,13 @@ NEAR = "f" * 15 + "e" + "0" * 48  # one bit from PDQ
 def answered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Requests the fast path answered itself (a 200 or an error it raised)."""
     calls: list[int] = []
-    real = fastlookup._answer
+    real = fastmatch._answer
 
     async def spy(*args: Any) -> bytes:
         calls.append(1)
         return await real(*args)
 
-    monkeypatch.setattr(fastlookup, "_answer", spy)
+    monkeypatch.setattr(fastmatch, "_answer", spy)
     return calls
 
 
@@ -40,7 +43,7 @@ def answered(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 def routed(instance: Instance, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
     """The same instance served with the fast path off: every request goes through the router."""
     fast = instance.settings
-    monkeypatch.setattr(instance, "settings", dataclasses.replace(fast, fast_lookup=False))
+    monkeypatch.setattr(instance, "settings", dataclasses.replace(fast, fast_match=False))
     app = create_app(instance)
     monkeypatch.setattr(instance, "settings", fast)
     with TestClient(app) as c:
@@ -112,21 +115,39 @@ def test_errors_are_the_routes_own(api: Api, routed: TestClient, answered: list[
     assert len(answered) == 5
 
 
-def test_anything_but_a_lookup_of_values_goes_to_the_route(api: Api, answered: list[int]) -> None:
+def test_storing_matches_are_recorded_as_the_route_records_them(api: Api, routed: TestClient, answered: list[int],
+                                                                instance: Instance) -> None:
     bank = api.bank("known")
-    api.add(bank["id"], "md5", "a" * 32)
-    stored = api.match(("md5", "a" * 32))  # store defaults to true: an item is recorded
-    assert stored.status_code == 200 and stored.json()["item"]["id"] is not None
+    api.add(bank["id"], "md5", "a" * 32, entry_ref="e-a")
+    body = {"signals": [{"signal_type": "md5", "value": "a" * 32}], "ref": "post-7"}
+    fast, slow = _both(api, routed, body)
+    assert fast.status_code == slow.status_code == 200, fast.text
+    one, two = fast.json(), slow.json()
+    assert one["item"]["id"] and two["item"]["id"] and one["item"]["id"] != two["item"]["id"]
+    one["item"]["id"] = two["item"]["id"] = None
+    assert one == two and one["matched"] is True
+    assert len(answered) == 1
+    with instance.db.session() as s:
+        items = s.scalars(select(Item).where(Item.ref == "post-7")).all()
+        matches = s.scalars(select(Match).where(Match.item_id.in_([i.id for i in items]))).all()
+    assert len(items) == 2 and len(matches) == 2  # each recorded with its hit
+
+
+def test_anything_but_signal_values_goes_to_the_route(api: Api, answered: list[int]) -> None:
     text = api.post("/v1/match", json={"text": "a post about the weather", "store": False})
     assert text.status_code == 200, text.text
+    url = api.post("/v1/match", json={"url": "https://example.org/a", "store": False})
+    assert url.status_code == 200, url.text
     broken = api.post("/v1/match", content=b'{"signals": [', headers={"Content-Type": "application/json"})
     assert problem(broken, 422)["errors"][0]["loc"][0] == "body"
     plain = api.post("/v1/match", content=b'{"signals": []}', headers={"Content-Type": "text/plain"})
     problem(plain, 415)
+    upload = api.post("/v1/match", files={"file": ("x.txt", b"some bytes")}, data={"store": "false"})
+    assert upload.status_code == 200, upload.text
     assert answered == []
 
 
-def test_rate_limits_count_fast_lookups(api: Api, instance: Instance, answered: list[int],
+def test_rate_limits_count_fast_matches(api: Api, instance: Instance, answered: list[int],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(instance, "settings", dataclasses.replace(instance.settings, match_rate_per_key=3))
     results = [api.post("/v1/match", json=_lookup(("md5", "a" * 32))) for _ in range(4)]
@@ -144,7 +165,7 @@ def test_a_body_over_the_json_limit_is_refused_by_the_route(instance: Instance, 
         assert c.post("/v1/match", json=_lookup(("md5", "a" * 32)), headers=auth(admin_key)).status_code == 200
 
 
-def test_fast_lookups_are_logged_and_counted_under_the_route(instance: Instance, admin_key: str,
+def test_fast_matches_are_logged_and_counted_under_the_route(instance: Instance, admin_key: str,
                                                              answered: list[int],
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(instance, "settings", dataclasses.replace(instance.settings, metrics_token="scrape-me"))

@@ -1,21 +1,23 @@
-"""The hot path of the match API: ``POST /v1/match`` with signal values only and ``store: false`` (HMA's lookup),
-answered by an ASGI middleware ahead of the framework's routing and dependency resolution.
+"""The hot path of the match API: ``POST /v1/match`` with signal values (HMA's lookup with ``store: false``, and
+storing matches), answered by an ASGI middleware ahead of the framework's routing and dependency resolution.
 
-A platform asks this question for every upload, so its cost per request sets how many one server answers. The
-route in :mod:`basira.api.routers.matching` does the same work; between the two, what the framework adds (walking
-its route table, resolving five dependencies, validating the answer a second time) was about a third of a
-lookup's CPU (docs/benchmarks.md, issue 20). This middleware sits inside the request observer and the body limit
-(request ids, access lines, metrics, size caps and the NUL scan apply as to any request) and takes only requests it
-can answer exactly as the route would:
+A platform asks this for every upload, so its cost per request sets how many one server answers. The route in
+:mod:`basira.api.routers.matching` does the same work; between the two, what the framework adds (walking its
+route table, resolving five dependencies, validating the answer a second time) was about a fifth of a lookup's
+CPU (docs/benchmarks.md, issue 20). This middleware sits inside the request observer and the body limit (request
+ids, access lines, metrics, size caps and the NUL scan apply as to any request) and takes only requests it can
+answer exactly as the route would:
 
 - the body is JSON that the route's own model (:class:`~basira.api.routers.matching.MatchBody`) accepts, with
-  signal values, no text or URL, and ``store`` false;
+  signal values and no text or URL;
 - the API key is checked, the match rate counted and the role required in the route's order, by the same
-  functions; an error is raised as the route raises it and rendered by the app's own exception handlers;
+  functions; the item is matched by the route's own function
+  (:func:`~basira.api.routers.matching.match_values`); an error is raised as the route raises it and rendered
+  by the app's own exception handlers;
 - the answer is the route's model, serialised by pydantic as the framework would.
 
-Anything else (an upload, a text, a URL, a storing match, a body the model refuses) goes on to the route with the
-body it sent, untouched: every error message stays the route's own. ``BASIRA_FAST_LOOKUP=0`` turns it off.
+Anything else (an upload, a text, a URL, a body the model refuses) goes on to the route with the body it sent,
+untouched: every error message stays the route's own. ``BASIRA_FAST_MATCH=false`` turns it off.
 """
 
 from __future__ import annotations
@@ -24,15 +26,13 @@ import inspect
 from typing import Any
 
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from basira.api import uploads
 from basira.api.deps import principal_of
 from basira.api.ratelimits import limiter
-from basira.api.routers.matching import MatchBody, run_match
-from basira.core import matching
+from basira.api.routers.matching import MatchBody, match_values
 from basira.core.instance import Instance
 
 PATH = "/v1/match"
@@ -47,8 +47,8 @@ class _Template:
 _ROUTE = _Template()
 
 
-class FastLookup:
-    """ASGI middleware: answers signal-value lookups of ``POST /v1/match`` (see the module's description)."""
+class FastMatch:
+    """ASGI middleware: answers matches of signal values on ``POST /v1/match`` (see the module's description)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -74,7 +74,7 @@ class FastLookup:
             if size > limit:
                 break
         raw = b"".join(chunks)
-        body = _lookup_body(raw) if size <= limit else None
+        body = _values_body(raw) if size <= limit else None
         if body is None:
             await self.app(scope, _replay(raw, more, receive), send)
             return
@@ -97,26 +97,24 @@ def _is_json(scope: Scope) -> bool:
     return False
 
 
-def _lookup_body(raw: bytes) -> MatchBody | None:
-    """The body when it is a lookup of signal values this middleware answers; None otherwise."""
+def _values_body(raw: bytes) -> MatchBody | None:
+    """The body when it is a match of signal values, which this middleware answers; None otherwise."""
     try:
         body = MatchBody.model_validate_json(raw)
     except ValidationError:
         return None
-    if body.store or body.text is not None or body.url is not None or not body.signals:
+    if body.text is not None or body.url is not None or not body.signals:
         return None
     return body
 
 
 async def _answer(inst: Instance, request: Request, body: MatchBody) -> bytes:
-    # The route's order: the key, the match rate (``ratelimits.match_rate``), the role, then the lookup.
+    # The route's order: the key, the match rate (``ratelimits.match_rate``), the role, then the match.
     principal = await principal_of(inst, request)
     limiter(request).take([(f"key:{principal.actor}", inst.settings.match_rate_per_key),
                            (f"org:{principal.org_id}", inst.settings.match_rate_per_org)], "match requests")
     principal.require_match()
-    req = matching.MatchRequest(signals=[(v.signal_type, v.value) for v in body.signals], ref=body.ref,
-                                bank_ids=body.banks, store=False)
-    result = await run_in_threadpool(run_match, inst, principal, req)
+    result = await match_values(inst, principal, body)
     return result.model_dump_json().encode()
 
 
