@@ -41,7 +41,7 @@ from basira.core.models import value_digest
 from basira.core.principal import system_principal
 from basira.core.settings import load_settings
 from common import report
-from match_load import _flip, _rss, _serve, _stop
+from match_load import _cpu, _flip, _rss, _serve, _stop
 
 PG = os.environ.get("BASIRA_BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
@@ -152,6 +152,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--final-seconds", type=float, default=0, help="one last lookup run this long (e.g. 300)")
     ap.add_argument("--store", action="store_true", help="a third mode in every round: storing matches (store=true)")
+    ap.add_argument("--baseline-src", default="", help="the src folder of another checkout, served beside this one "
+                                                         "and measured round by round against it")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -165,6 +167,7 @@ def main() -> None:
     procs: list[subprocess.Popen[bytes]] = []
     modes = ("health", "lookup", "store") if args.store else ("health", "lookup")
     results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}
+    compared: dict[str, list[dict[str, float]]] = {}
     final: dict[str, float] | None = None
     try:
         inst = Instance(load_settings(environ={}, data_dir=tmp / "data", database_url=url, worker_interval_s=0))
@@ -182,6 +185,14 @@ def main() -> None:
                "BASIRA_BENCH_STORE_BODIES": str(tmp / "store.jsonl"),
                "BASIRA_BENCH_SCRIPT": str(tmp / "lookup.lua")}
         base = _serve(procs, env, args.workers)
+        other = ""
+        if args.baseline_src:
+            other = _serve(procs, {**env, "PYTHONPATH": args.baseline_src}, args.workers)
+            for _ in range(12):
+                warm = _wrk(other, "lookup", 10, args.connections, args.threads, env)
+                print(f"baseline warm-up: {warm['rate']:.0f} req/s over 10 s, {warm['errors']} errors", flush=True)
+                if warm["requests"] and not warm["errors"]:
+                    break
         # Every worker builds its indexes at its first lookups (seconds each at a million, minutes on a loaded
         # machine): warm up until a 10-second run has no error (requests that wait on a build time out at 10 s).
         for _ in range(12):
@@ -192,11 +203,19 @@ def main() -> None:
         rss_start = _rss(procs[0])
         for n in range(args.rounds):
             for mode in modes:
-                load = os.getloadavg()[0]
-                r = _wrk(base, mode, args.seconds, args.connections, args.threads, env)
-                results[mode].append(r)
-                print(f"round {n + 1} {mode}: {r['rate']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
-                      f"{r['errors']} errors of {r['requests']:.0f}; load average before {load:.1f}", flush=True)
+                servers = [("this", base, procs[0])]
+                if other and mode != "health":
+                    pair = [("this", base, procs[0]), ("baseline", other, procs[1])]
+                    servers = pair if n % 2 == 0 else pair[::-1]
+                for who, url_, proc in servers:
+                    load = os.getloadavg()[0]
+                    cpu_before = _cpu([proc])[0]
+                    r = _wrk(url_, mode, args.seconds, args.connections, args.threads, env)
+                    r["cpu_ms"] = (_cpu([proc])[0] - cpu_before) * 1000 / max(1, r["requests"])
+                    (results[mode] if who == "this" else compared.setdefault(mode, [])).append(r)
+                    print(f"round {n + 1} {mode} ({who}): {r['rate']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 "
+                          f"{r['p99']:.1f} ms, {r['errors']} errors of {r['requests']:.0f}, server CPU "
+                          f"{r['cpu_ms']:.2f} ms per request; load average before {load:.1f}", flush=True)
         if args.final_seconds:
             load = os.getloadavg()[0]
             final = _wrk(base, "lookup", args.final_seconds, args.connections, args.threads, env)
@@ -228,6 +247,17 @@ def main() -> None:
         report(f"{mode} p99", med(mode, "p99"), "ms")
         report(f"{mode} errors", sum(r["errors"] for r in results[mode]), "requests")
     report("server RSS at end", rss_end, "MiB", rss_start, note="all worker processes; baseline: after warm-up")
+    for mode, theirs in compared.items():
+        def mine(field: str, mode: str = mode) -> float:
+            return statistics.median(r[field] for r in results[mode])
+
+        def base_(field: str, theirs: list[dict[str, float]] = theirs) -> float:
+            return statistics.median(r[field] for r in theirs)
+
+        report(f"{mode}: this code against {args.baseline_src}", mine("rate"), "req/s", base_("rate"),
+               note="interleaved round by round, same database")
+        report(f"{mode} p99, this code", mine("p99"), "ms", base_("p99"))
+        report(f"{mode} server CPU per request, this code", mine("cpu_ms"), "ms", base_("cpu_ms"))
     if final is not None:
         report(f"lookups over {args.final_seconds:.0f} s", final["rate"], "req/s")
         report("final p99", final["p99"], "ms")

@@ -203,3 +203,25 @@ def test_a_replay_under_way_holds_up_no_query_unless_this_process_wrote(
     replayer.join(10)
     after_write.join(10)
     assert first and waiting
+
+
+def test_bank_owners_are_read_on_the_callers_connection(instance: Instance, admin: Principal) -> None:
+    """A request that holds a connection never waits for a second one to read the bank owners: with every request
+    doing so at once, the pool ran dry and lookups answered 503 after its timeout (seen under load)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+    from sqlalchemy.pool import QueuePool
+
+    from basira.core.lookup import organizations
+    from basira.core.readcache import TTLCache
+
+    engine = create_engine(instance.db.engine.url, poolclass=QueuePool, pool_size=1, max_overflow=0, pool_timeout=1)
+    try:
+        with Session(engine) as s:
+            s.execute(text("SELECT 1"))  # this session holds the pool's only connection
+            owners = organizations(s, TTLCache(5.0))
+            assert owners[admin.org_id].slug == "acme"
+        with Session(engine) as s:  # and a session that holds none yet
+            assert organizations(s, TTLCache(5.0))[admin.org_id].slug == "acme"
+    finally:
+        engine.dispose()

@@ -104,9 +104,10 @@ def organizations(session: Session, cache: TTLCache[str, dict[int, Organization]
     found = cache.get("all")
     if found is None:
         started = cache.begin()
-        # Read through a session of its own and kept detached, loaded: the caller's session may be one that writes,
-        # and its rollback would expire objects other requests still read from the cache.
-        with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+        # Read through a session of its own, kept detached and loaded (the caller's session may be one that writes,
+        # and its rollback would expire objects other requests still read from the cache), on the caller's
+        # connection: a request that holds one and waits for a second could wait for ever once every request does.
+        with Session(bind=session.connection(), expire_on_commit=False) as own:
             found = {o.id: o for o in own.scalars(select(Organization))}
         cache.put("all", found, started)
     return found
