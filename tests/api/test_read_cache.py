@@ -350,3 +350,33 @@ def test_which_writes_move_the_generation(statement: str, counts: bool) -> None:
     from basira.core.readcache import _counts
 
     assert _counts(statement) is counts
+
+
+def test_requests_that_miss_the_key_cache_together_read_the_key_once(served: Served,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the cached key expires, the requests in flight all miss it: one reads the database, the others take
+    its answer (they read it once each before: a burst of reads every ``read_cache_s``)."""
+    import threading
+
+    from basira.api import deps
+
+    reads: list[int] = []
+    real = deps.authenticate_key
+
+    def slow(session: Any, key: str) -> Any:
+        reads.append(1)
+        time.sleep(0.2)
+        return real(session, key)
+
+    monkeypatch.setattr(deps, "authenticate_key", slow)
+    served.instance.key_cache.clear()
+    got: list[Any] = []
+    threads = [threading.Thread(target=lambda: got.append(deps._authenticate(served.instance, served.key)))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert len(got) == 8 and {p.org_id for p in got} == {served.org_id}
+    # The first read records the key's last use (a write: what was read before it is not kept), the second is kept.
+    assert len(reads) <= 2

@@ -61,13 +61,17 @@ def matchable_banks(session: Session, org_id: int, bank_ids: Collection[int] | N
     else:
         found = cache.get(org_id)
         if found is None:
-            started = cache.begin()
-            # A session of its own, whose connection goes back to the pool at once: the caller's session holds
-            # none while it waits for the index lock (a lookup that held one there, while the lock's holder waits
-            # for a free connection to replay the change log, would wait until the pool's timeout).
-            with Session(bind=session.get_bind(), expire_on_commit=False) as own:
-                found = [(b, a) for b, a in Visibility(own, org_id).banks(Access.MATCH_ONLY) if b.enabled]
-            cache.put(org_id, found, started)
+            with cache.loading(org_id):  # the requests that missed it together read it once
+                found = cache.get(org_id)
+                if found is None:
+                    started = cache.begin()
+                    # A session of its own, whose connection goes back to the pool at once: the caller's session
+                    # holds none while it waits for the index lock (a lookup that held one there, while the lock's
+                    # holder waits for a free connection to replay the change log, would wait until the pool's
+                    # timeout).
+                    with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+                        found = [(b, a) for b, a in Visibility(own, org_id).banks(Access.MATCH_ONLY) if b.enabled]
+                    cache.put(org_id, found, started)
         banks = found
     if bank_ids is not None:
         wanted = set(bank_ids)
@@ -102,12 +106,17 @@ def organizations(session: Session, cache: TTLCache[str, dict[int, Organization]
     if cache is None:
         return {o.id: o for o in session.scalars(select(Organization))}
     found = cache.get("all")
-    if found is None:
-        started = cache.begin()
-        # Read through a session of its own, kept detached and loaded (the caller's session may be one that writes,
-        # and its rollback would expire objects other requests still read from the cache), on the caller's
-        # connection: a request that holds one and waits for a second could wait for ever once every request does.
-        with Session(bind=session.connection(), expire_on_commit=False) as own:
-            found = {o.id: o for o in own.scalars(select(Organization))}
-        cache.put("all", found, started)
+    if found is not None:
+        return found
+    with cache.loading("all"):  # the requests that missed it together read it once
+        found = cache.get("all")
+        if found is None:
+            started = cache.begin()
+            # Read through a session of its own, kept detached and loaded (the caller's session may be one that
+            # writes, and its rollback would expire objects other requests still read from the cache), on the
+            # caller's connection: a request that holds one and waits for a second could wait for ever once every
+            # request does.
+            with Session(bind=session.connection(), expire_on_commit=False) as own:
+                found = {o.id: o for o in own.scalars(select(Organization))}
+            cache.put("all", found, started)
     return found
