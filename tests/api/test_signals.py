@@ -58,6 +58,27 @@ def test_prefer_return_minimal_answers_the_ids_in_the_order_sent(api: Api) -> No
     assert full.json()["signals"][0]["value"] == MD5
 
 
+def test_the_full_answer_of_a_batch_is_each_signal_as_listed(api: Api, instance: Instance) -> None:
+    """The batch's answer is read back as columns; each signal reads as the list route (ORM objects) shows it:
+    labels merged, details, expiry, quarantine, the entry's attributes."""
+    bank = api.bank("b")
+    api.add(bank["id"], "md5", MD5, entry_ref="e1", labels=["first"])
+    with instance.db.session() as s:
+        sig = s.query(Signal).filter_by(value=MD5).one()
+        sig.quarantined_at = utcnow()
+    sent = [{"signal_type": "md5", "value": MD5, "entry_ref": "e1", "labels": ["again"]},
+            {"signal_type": "sha256", "value": "a" * 64, "entry_ref": "e2", "expires_at": "2031-01-02T03:04:05Z"},
+            {"signal_type": "md5", "value": "b" * 32, "entry_ref": "e2"}]
+    r = api.post(f"/v1/banks/{bank['id']}/signals", json=sent)
+    assert r.status_code == 201, r.text
+    listed = {s["id"]: s for s in api.get(f"/v1/banks/{bank['id']}/signals").json()["signals"]}
+    answered = r.json()["signals"]
+    assert [s["value"] for s in answered] == [MD5, "a" * 64, "b" * 32]
+    assert answered == [listed[s["id"]] for s in answered]
+    assert answered[0]["labels"] == ["again", "first"] or answered[0]["labels"] == ["first", "again"]
+    assert answered[0]["quarantined_at"] and answered[1]["expires_at"].startswith("2031-01-02T03:04:05")
+
+
 def test_invalid_signal_values_are_422(api: Api) -> None:
     bank = api.bank("b")
     for sig_type, value in [("md5", "xyz"), ("sha256", MD5), ("pdq", "0" * 63), ("pdq", "g" * 64),
