@@ -1,7 +1,7 @@
 """Loose alerts of issue 15 on the real lists (tuned on the evaluation's tuning splits only): short Latin names of
 one root whose vowels contradict (Hasan / Hussain, Raisi / Rossi) are two names, and their true spellings still
 alert; a Latin v vanishes against Arabic script only inside a word and before a vowel (Javad / جواد, not
-Borislav / باسل)."""
+Borislav / باسل); Belarusian and Ukrainian words with і typed as a Latin i are read as Cyrillic."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from basira.finance.lists import ofac, un
 from basira.finance.lists.base import ListedEntry
 from basira.finance.name_forms import parse_name
 from basira.finance.name_similarity import PART_FLOOR, cross_similarity, latin_similarity, vowels_contradict
-from basira.finance.names import DEFAULT_THRESHOLD, NameIndex
+from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 from basira.finance.screening import record_of_listed
 from basira.lang.nameparts import NamePart, name_parts
+from basira.lang.scripts import screenable
 
 
 def part(word: str) -> NamePart:
@@ -68,6 +69,26 @@ def test_a_v_at_the_end_or_before_a_consonant_does_not_vanish_across_scripts() -
     assert cross("Borislav", "باسل") < 0.9
     # Between two Latin spellings it still may (Belarusian ў written u).
     assert latin("Mikhaltsov", "Mikhaltsou") >= PART_FLOOR
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("Вiктар Генадзевiч Хрэнiн", "Viktar Genadzevich Khrenin"),  # Latin i in Belarusian words: not "Biktap"
+    ("Iгар Анатольевiч", "Igar Anatol'evich"),
+    ("АЛЕКСIН", "ALEKSIN"),
+    ("Zаwаhiri", "Zawahiri"),  # Cyrillic а in a Latin word: still read as Latin
+    ("Bаsira", "Basira"),
+])
+def test_a_cyrillic_word_with_a_latin_i_is_cyrillic(text: str, read: str) -> None:
+    assert screenable(text) == read
+
+
+def test_belarusian_words_typed_with_a_latin_i_meet_their_cyrillic_and_russian_spellings() -> None:
+    index = NameIndex.build([
+        NameRecord("khrenin", (NameVariant("Віктар Генадзьевіч Хрэнін"),), "person"),
+        NameRecord("aleksin", (NameVariant("Алексей Иванович Олексин"),), "person"),
+    ])
+    assert best(index, "Вiктар Генадзевiч Хрэнiн", "khrenin") >= DEFAULT_THRESHOLD
+    assert best(index, "Аляксей Iванавiч Алексiн", "aleksin") >= DEFAULT_THRESHOLD
 
 
 _WORD = st.text(alphabet=st.sampled_from("abdehiklmnorsuy"), min_size=2, max_size=9)

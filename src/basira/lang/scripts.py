@@ -30,12 +30,19 @@ _SYLLABLES = frozenset({"han", "hangul"})
 _WORD = re.compile(r"[^\W_]+")
 
 
+def _cyrillic_with_latin_i(word: str) -> bool:
+    """A Cyrillic word whose only Latin letters are i (Belarusian and Ukrainian і typed as the Latin letter, as lists
+    often do: Вiктар, Iгар, Алексiн): it is read as Cyrillic, not as look-alikes of a Latin word (Biktap)."""
+    latin = [c for c in word if char_script(c) == "latin"]
+    return all(c in "iI" for c in latin) and sum(char_script(c) == "cyrillic" for c in word) >= 2
+
+
 def _word(m: re.Match[str]) -> str:
     word = m.group(0)
     kinds = {char_script(c) for c in word} - {None}
     if kinds <= {"latin", "arabic"}:
         return word
-    if "latin" in kinds:
+    if "latin" in kinds and not _cyrillic_with_latin_i(word):
         word = word.translate(_CONFUSABLES)
         kinds = {char_script(c) for c in word} - {None}
         if kinds <= {"latin"}:
