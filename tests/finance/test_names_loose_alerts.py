@@ -1,7 +1,8 @@
 """Loose alerts of issue 15 on the real lists (tuned on the evaluation's tuning splits only): short Latin names of
 one root whose vowels contradict (Hasan / Hussain, Raisi / Rossi) are two names, and their true spellings still
 alert; a Latin v vanishes against Arabic script only inside a word and before a vowel (Javad / جواد, not
-Borislav / باسل); Cyrillic words with a few Latin look-alikes typed in them (Вiктар) are read as Cyrillic."""
+Borislav / باسل); Cyrillic words with a few Latin look-alikes typed in them (Вiктар) are read as Cyrillic; Belarusian dz
+and Ulad- are Russian d and Vlad-."""
 
 from __future__ import annotations
 
@@ -90,6 +91,37 @@ def test_belarusian_words_typed_with_a_latin_i_meet_their_cyrillic_and_russian_s
     ])
     assert best(index, "Вiктар Генадзевiч Хрэнiн", "khrenin") >= DEFAULT_THRESHOLD
     assert best(index, "Аляксей Iванавiч Алексiн", "aleksin") >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("belarusian", "russian"), [
+    ("Аляксандр", "Александр"), ("Уладзіміравіч", "Владимирович"), ("Уладзімір", "Владимир"), ("Дзмітрый", "Дмитрий"),
+    ("Вадзім", "Вадим"), ("Аркадзьевіч", "Аркадьевич"), ("Сяргей", "Сергей"), ("Міхальцоў", "Михальцов"),
+    ("Uladzimir", "Vladimir"), ("Dzmitry", "Dmitry"),
+])
+def test_belarusian_and_russian_spellings_of_one_name_are_alike(belarusian: str, russian: str) -> None:
+    ((_, (a,)),), ((_, (b,)),) = parse_name(belarusian), parse_name(russian)
+    assert latin_similarity(a.skeleton, a.vowels, b.skeleton, b.vowels, a.pattern, b.pattern) >= 0.9
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Abedzadeh", "Abedadeh"),  # a Persian d + zadeh is no Belarusian dz
+    ("Ahmadzai", "Ahmadai"),
+    ("Dzhokhar", "Dokhar"),
+])
+def test_dz_stays_two_letters_where_it_is_no_belarusian_d(a: str, b: str) -> None:
+    assert latin(a, b) == 0.0
+
+
+def test_belarusian_and_russian_names_alert_on_each_other() -> None:
+    index = NameIndex.build([
+        NameRecord("zharski", (NameVariant("Александр Владимирович Жарский"),), "person"),
+        NameRecord("lukashenko", (NameVariant("Дмитрий Александрович Лукашенко"),), "person"),
+        NameRecord("abedzadeh", (NameVariant("عبدالرضا عابدزاده"),), "person"),
+    ])
+    assert best(index, "АЛЯКСАНДР УЛАДЗІМІРАВІЧ ЖАРСКІ", "zharski") >= DEFAULT_THRESHOLD
+    assert best(index, "Aliaksandr Uladzimiravich Zharski", "zharski") >= DEFAULT_THRESHOLD
+    assert best(index, "Дзмiтрый Аляксандравiч Лукашэнка", "lukashenko") >= DEFAULT_THRESHOLD
+    assert best(index, "Abdolreza Abedzadeh", "abedzadeh") >= DEFAULT_THRESHOLD
 
 
 _WORD = st.text(alphabet=st.sampled_from("abdehiklmnorsuy"), min_size=2, max_size=9)

@@ -143,10 +143,21 @@ _SLAVIC_END = re.compile(r"(?:(?<=[a-z]{2})[iy][ijy]+|(?<=[aeou])j|(?<=e)y)$")
 _SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
 
 
+# Belarusian spellings of the names Russian writes with д and В-: dz for a soft d, before i, y, e, j or m (Дзмітрый /
+# Дмитрий, Вадзім / Вадим, Дзяніс / Денис; not dz before a, Persian Abedzadeh and Pashto Ahmadzai, nor dzh,
+# Джохар), Ulad- for Vlad- (Уладзімір / Владимир, Уладзіслаў / Владислав).
+_BELARUSIAN_DZ = re.compile(r"dz(?=[iyemj])")
+
+
 def slavic_fold(word: str) -> str:
-    """One spelling of the romanised Slavic endings and starts above (a folded Latin word)."""
+    """One spelling of the romanised Slavic endings and starts above (a folded Latin word), Belarusian dz and
+    Ulad- written as Russian writes them."""
     if len(word) < 4:
         return word
+    if "dz" in word:
+        word = _BELARUSIAN_DZ.sub("d", word)
+    if word.startswith("ulad"):
+        word = "vlad" + word[4:]
     return _SLAVIC_START.sub("y", _SLAVIC_END.sub("i", word))
 
 
