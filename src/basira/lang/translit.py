@@ -163,6 +163,10 @@ def slavic_fold(word: str) -> str:
 
 _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
+# A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
+_FIXED_V = re.compile("^v|v(?![aeiouy])")
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ"}
 
 
 def _may_vanish(word: str, i: int) -> bool:
@@ -179,10 +183,9 @@ def latin_word_key(word: str) -> tuple[str, str]:
     word = slavic_fold(word)
     if "v" not in word:
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
-    word = _DOUBLE_V.sub("v", word)  # one letter, as doubled letters are (Petrovvich)
-    classes = "".join(_LAT_MAP.get(m[0], "") if m[0] != "v" or _may_vanish(word, m.start()) else "ⱱ"
-                      for m in _LAT_RE.finditer(word))
-    skeleton, vowels = _finish(classes)
+    # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
+    word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
+    skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
     return skeleton, vowels.replace("ⱱ", "ʋ")
 
 
