@@ -24,6 +24,7 @@ from basira.finance.name_similarity import (
     LOOSE,
     MAX_STEPS,
     PART_FLOOR,
+    SHORT_VOWELS,
     VOWEL_STEP,
     OnePair,
     Pair,
@@ -34,6 +35,7 @@ from basira.finance.name_similarity import (
     latin_similarity,
     shares,
     vowel_penalty,
+    vowels_contradict,
 )
 from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
@@ -195,6 +197,7 @@ class QueryRun:
         # Bound once: this loop runs for every form that shares a key with a query part.
         add_chunk, add_q, add_c = chunks.append, q_vals.append, c_vals.append
         steps_of = Levenshtein.distance
+        forms = st.forms
         for i, part in enumerate(self.parts):
             skels: set[str] = set()
             latin = self.latin[i]
@@ -215,8 +218,9 @@ class QueryRun:
                         add_q(qw * s)
                         add_c(sw[skel] * s)
                 continue
-            p_skel, p_vowels = part.skeleton, part.vowels
+            p_skel, p_vowels, p_pattern = part.skeleton, part.vowels, part.pattern
             p_len = len(p_vowels)
+            p_short = len(p_skel) < SHORT_VOWELS
             hits = self.hits
             p_bare, p_last, p_before_i = nisba_keys(p_vowels)
             for skel in skels:
@@ -242,9 +246,11 @@ class QueryRun:
                         if steps > MAX_STEPS:
                             continue
                         if same:
+                            if steps == MAX_STEPS and p_short and vowels_contradict(p_pattern, forms[f].pattern):
+                                continue  # Hasan / Hussain: two names of one root (see SHORT_VOWELS)
                             s = 1.0 - VOWEL_STEP * steps
                         else:
-                            s = latin_similarity(p_skel, p_vowels, skel, vowels)
+                            s = latin_similarity(p_skel, p_vowels, skel, vowels, p_pattern, forms[f].pattern)
                             if s <= 0.0:
                                 continue
                     found = hits.get(f)

@@ -30,6 +30,12 @@ LONG_SKELETON = 5
 ONE_CONSONANT = 0.85
 #: Every Latin case below needs the vowel forms within this many edits: more cannot reach PART_FLOOR.
 MAX_STEPS = 2
+#: Two Latin parts of fewer consonants than this with the same consonants, ``MAX_STEPS`` vowel edits apart, one of
+#: them a vowel of another quality where both spell one (see :func:`vowels_contradict`), are two names of one root,
+#: not two spellings of one name: Hasan / Hussain, Hassan / Hossein, Raisi / Rossi. In a short name the vowels are
+#: much of what tells it apart, as a consonant is (``LONG_SKELETON``). One edit is still a spelling (Hussein /
+#: Husayn), and so are two that agree in quality (Zuraik / Zreik, Kazuo / Kazuya, Getwech / Gatweach).
+SHORT_VOWELS = 4
 
 #: Below this similarity two parts are only loosely alike (another consonant, not another spelling of one).
 LOOSE = 0.95
@@ -76,8 +82,10 @@ def cross_similarity(a: str, b: str) -> float:
     return sim if sim >= PART_FLOOR else 0.0
 
 
-def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str) -> float:
-    """Similarity of two Latin parts from their skeletons and vowel forms, or 0 below ``PART_FLOOR``."""
+def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_pattern: str = "",
+                     b_pattern: str = "") -> float:
+    """Similarity of two Latin parts from their skeletons and vowel forms, or 0 below ``PART_FLOOR``; with their
+    vowel patterns, two short parts whose vowels contradict are apart (``SHORT_VOWELS``)."""
     if a_vowels == b_vowels:
         return 1.0
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
@@ -85,6 +93,8 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str) -> 
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
     if steps > MAX_STEPS:
         return 0.0
+    if steps == MAX_STEPS and min(len(a_skel), len(b_skel)) < SHORT_VOWELS and vowels_contradict(a_pattern, b_pattern):
+        return 0.0  # Hasan / Hussain: two names of one root
     if a_skel == b_skel:
         return 1.0 - VOWEL_STEP * steps  # the usual case: blocking found a form of the same skeleton
     a_sp, b_sp = spellings(a_skel), spellings(b_skel)
@@ -103,6 +113,30 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str) -> 
     else:
         sim = 0.0
     return sim if sim >= PART_FLOOR else 0.0
+
+
+# Latin vowels that may spell one vowel: e is a's imala (Jamel, Kemal) and i's English spelling (Saeed, Hussein),
+# o is u (Osama / Usama, Hossein / Husayn); a and u, a and o, i and u are vowels of another quality.
+_SPELL_ALIKE = {"A": "AE", "E": "AEI", "I": "IE", "O": "OU", "U": "UO"}
+
+
+@functools.lru_cache(maxsize=65536)
+def vowels_contradict(a_pattern: str, b_pattern: str) -> bool:
+    """Whether two Latin vowel patterns with the same consonant units write, between the same two consonants,
+    vowels that cannot spell one vowel (Hasan ``hAsAn`` / Hussain ``hUsAIn``: a where the other writes u). A vowel
+    written on one side only, or a pair of vowels that share one that may spell it (ai / ei, io / ie), says
+    nothing; nor do patterns whose units differ."""
+    if not a_pattern or not b_pattern:
+        return False
+    a_units, a_slots = _units(a_pattern)
+    b_units, b_slots = _units(b_pattern)
+    if len(a_units) != len(b_units):
+        return False
+    for x, y in zip(a_slots, b_slots, strict=True):
+        x, y = x.strip("^~"), y.strip("^~")
+        if x and y and not any(c in _SPELL_ALIKE.get(d, "") for c in x for d in y):
+            return True
+    return False
 
 
 #: Similarity of two Latin parts one typing slip apart (a letter left out, added, changed or two swapped) that the

@@ -30,12 +30,30 @@ _SYLLABLES = frozenset({"han", "hangul"})
 _WORD = re.compile(r"[^\W_]+")
 
 
+# Latin letters that look like Cyrillic ones, as typed into Cyrillic words (Belarusian and Ukrainian і as the Latin
+# i, a Latin P or A from the wrong keyboard layout: Вiктар, ТPиБУн, Aндрей).
+_TO_CYRILLIC = str.maketrans(dict(zip("AaBEeKkMHOoPpCcTXxYyIi", "АаВЕеКкМНОоРрСсТХхУуІі", strict=True)))
+
+
+def _cyrillic_with_latin(word: str) -> str | None:
+    """A Cyrillic word with a few Latin look-alikes typed in it, written all in Cyrillic; ``None`` for any other
+    word. It is Cyrillic when Cyrillic letters outnumber Latin ones and every Latin letter looks like a Cyrillic
+    one: then it is read as Cyrillic, not as look-alikes of a Latin word (Вiктар is not "Biktap")."""
+    latin = [c for c in word if char_script(c) == "latin"]
+    cyrillic = sum(char_script(c) == "cyrillic" for c in word)
+    if cyrillic <= len(latin) or any(c.translate(_TO_CYRILLIC) == c for c in latin):
+        return None
+    return word.translate(_TO_CYRILLIC)
+
+
 def _word(m: re.Match[str]) -> str:
     word = m.group(0)
     kinds = {char_script(c) for c in word} - {None}
     if kinds <= {"latin", "arabic"}:
         return word
-    if "latin" in kinds:
+    if "latin" in kinds and "cyrillic" in kinds and (cyrillic := _cyrillic_with_latin(word)) is not None:
+        word = cyrillic
+    elif "latin" in kinds:
         word = word.translate(_CONFUSABLES)
         kinds = {char_script(c) for c in word} - {None}
         if kinds <= {"latin"}:

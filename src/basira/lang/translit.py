@@ -60,10 +60,14 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Letters whose Latin spelling varies by region or whose Latin digraph may be two letters: a skeleton keeps a
 # marker, and ``skeleton_variants`` spells it out every way (ذ/ض/ظ: d, z or th; ث: th or s; Latin kh/sh: one
 # letter or two, Is-haq / Ishaq).
-# Latin v is f, or a Persian vav the Arabic-script spelling writes as a long vowel or w (Javad / جواد,
-# Siavash / سیاوش, Vahid / وحید); Latin zh is z and h (Azhar), or Persian and Russian zh (ژ, ж).
+# Latin v is f, or a Persian vav that Arabic script writes و, which inside a word the Arabic key reads as a long
+# vowel (Javad / جواد, Siavash / سیاوش, Parvar / پرور): a v inside a word and before a vowel (ʋ) may vanish across
+# scripts; any other v (ⱱ: first, last, before a consonant) is f or w there (Vahid / وحید), so the last v of
+# Borislav is no vowel of باسل. Between two Latin spellings either may vanish (Belarusian ў written u: Mikhaltsou /
+# Mikhaltsov; Davud / Daud). Latin zh is z and h (Azhar), or Persian and Russian zh (ژ, ж).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ʒ": ("zh", "j")}
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j")}
+_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", "")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -80,11 +84,13 @@ def _finish(classes: str) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _expand(skeleton: str) -> tuple[str, ...]:
-    """Every spelling of a skeleton's ambiguous-letter markers, in order (at most eight, the first is canonical)."""
+def _expand(skeleton: str, latin: bool = False) -> tuple[str, ...]:
+    """Every spelling of a skeleton's ambiguous-letter markers, in order (at most eight, the first is canonical);
+    ``latin``: as two Latin spellings are compared."""
+    table = _LATIN_AMBIGUOUS if latin else _AMBIGUOUS
     out = [""]
     for ch in skeleton:
-        out = [o + c for o in out for c in _AMBIGUOUS.get(ch, (ch,))][:8]
+        out = [o + c for o in out for c in table.get(ch, (ch,))][:8]
     return tuple(out)
 
 
@@ -99,9 +105,9 @@ def spellings(skeleton: str) -> frozenset[str]:
     """Every plain spelling of a skeleton's ambiguous-letter markers, letters that meet doubled kept doubled.
 
     Unlike :func:`skeleton_variants`, ``knn`` (Kanaan) and ``kn`` (Kony) stay apart: between two Latin spellings
-    the consonants a vowel kept apart are real consonants.
+    the consonants a vowel kept apart are real consonants; and any v may vanish (see ``_AMBIGUOUS``).
     """
-    return frozenset(_expand(skeleton))
+    return frozenset(_expand(skeleton, True))
 
 
 def arabic_word_key(word: str) -> tuple[str, str]:
@@ -137,18 +143,50 @@ _SLAVIC_END = re.compile(r"(?:(?<=[a-z]{2})[iy][ijy]+|(?<=[aeou])j|(?<=e)y)$")
 _SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
 
 
+# Belarusian spellings of the names Russian writes with д and В-: dz for a soft d, before i, y, e, j or m (Дзмітрый /
+# Дмитрий, Вадзім / Вадим, Дзяніс / Денис; not dz before a, Persian Abedzadeh and Pashto Ahmadzai, nor dzh,
+# Джохар), Ulad- for Vlad- (Уладзімір / Владимир, Уладзіслаў / Владислав).
+_BELARUSIAN_DZ = re.compile(r"dz(?=[iyemj])")
+
+
 def slavic_fold(word: str) -> str:
-    """One spelling of the romanised Slavic endings and starts above (a folded Latin word)."""
+    """One spelling of the romanised Slavic endings and starts above (a folded Latin word), Belarusian dz and
+    Ulad- written as Russian writes them."""
     if len(word) < 4:
         return word
+    if "dz" in word:
+        word = _BELARUSIAN_DZ.sub("d", word)
+    if word.startswith("ulad"):
+        word = "vlad" + word[4:]
     return _SLAVIC_START.sub("y", _SLAVIC_END.sub("i", word))
 
 
+_VOWEL_LETTERS = frozenset("aeiouy")
+_DOUBLE_V = re.compile("vv+")
+# A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
+_FIXED_V = re.compile("^v|v(?![aeiouy])")
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ"}
+
+
+def _may_vanish(word: str, i: int) -> bool:
+    """Whether the v at ``word[i]`` may be a vav that Arabic script writes as a vowel: inside the word, before a
+    vowel."""
+    return 0 < i < len(word) - 1 and word[i + 1] in _VOWEL_LETTERS
+
+
 def latin_word_key(word: str) -> tuple[str, str]:
-    """(consonant skeleton, vowel form) of one folded Latin word (``ascii_fold`` output, no article)."""
+    """(consonant skeleton, vowel form) of one folded Latin word (``ascii_fold`` output, no article).
+
+    A v inside the word and before a vowel may vanish across scripts, another v may not (see ``_AMBIGUOUS``); the
+    vowel form, which only Latin spellings are compared on, writes both alike."""
     word = slavic_fold(word)
-    classes = "".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word))
-    return _finish(classes)
+    if "v" not in word:
+        return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
+    # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
+    word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
+    skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
+    return skeleton, vowels.replace("ⱱ", "ʋ")
 
 
 def romanize(text: str) -> str:
@@ -204,12 +242,17 @@ def latin_vowel_pattern(word: str) -> str:
     if len(word) > 4 and word[0] in "aeiou" and word[1] == word[2] and word[1] in _SUN_LATIN:
         out.append("~")
         word = word[1:]
-    for i, m in enumerate(_LAT_RE.findall(word)):
+    if "vv" in word:
+        word = _DOUBLE_V.sub("v", word)
+    for i, match in enumerate(_LAT_RE.finditer(word)):
+        m = match[0]
         if m in _LAT_PAT:
             out.extend(_LAT_PAT[m])
         elif m in "wy":
             # As in the skeleton: a w or y after the first letter is a vowel.
             out.append(m if i == 0 else ("U" if m == "w" else "I"))
+        elif m == "v":
+            out.append("ʋ" if _may_vanish(word, match.start()) else "ⱱ")  # as in the skeleton
         else:
             out.extend(_LAT_MAP.get(m, ""))
     return _collapse_units(out)
