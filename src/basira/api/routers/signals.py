@@ -187,7 +187,8 @@ def add_signals(request: Request, bank: BankRef, body: Annotated[SignalIn | Sign
     added = inst.db.retry_locked(attempt)  # all or none: a locked SQLite is tried again from the start
     # The columns as read, in AddedSignals' shape, serialised by pydantic in one call: validating 10,000 answers
     # again, or FastAPI's generic encoder, took longer than writing them (tests compare it with the list route).
-    return Response(_ANSWER.dump_json({"signals": added}), status_code=status.HTTP_201_CREATED, media_type="application/json")
+    return Response(_ANSWER.dump_json({"signals": added}), status_code=status.HTTP_201_CREATED,
+                    media_type="application/json")
 
 
 _CONTENT_FORM: dict[str, Any] = {"type": "object", "required": ["file"], "properties": {
