@@ -214,3 +214,30 @@ def test_belarusian_gennadiy_and_nikolai_alert_on_the_russian_spelling() -> None
     assert best(index, "Henadz Mikalaevich Ivanou", "ivanov") >= DEFAULT_THRESHOLD
     assert best(index, "Генадзь Мікалаевіч Іваноў", "ivanov") >= DEFAULT_THRESHOLD
     assert best(index, "Hanadi Hasan", "hanadi") >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("belarusian", "russian"), [
+    ("Fedaravich", "Fedorovich"), ("Федаравіч", "Федорович"), ("Качанава", "Кочанова"), ("Kachanava", "Kochanova"),
+    ("Branislavavich", "Bronislavovich"),
+])
+def test_akanye_a_for_an_unstressed_o_is_a_spelling(belarusian: str, russian: str) -> None:
+    ((_, (a,)),), ((_, (b,)),) = parse_name(belarusian), parse_name(russian)
+    assert latin_similarity(a.skeleton, a.vowels, b.skeleton, b.vowels, a.pattern, b.pattern) >= 0.88
+    assert latin_similarity(b.skeleton, b.vowels, a.skeleton, a.vowels, b.pattern, a.pattern) >= 0.88
+
+
+@pytest.mark.parametrize(("a", "b", "usual"), [
+    ("Omar", "Amar", 0.92), ("Kosovo", "Kasava", 0.0),  # short: a and o tell the name apart as before
+    ("Fedaravich", "Fiduravich", 0.92),  # a for u is no akanye: the usual vowel step
+    ("Fedaravich", "Fedorovicha", 0.0),  # a vowel more: not one length
+])
+def test_akanye_is_a_for_o_only_in_long_names(a: str, b: str, usual: float) -> None:
+    assert latin(a, b) == pytest.approx(usual)
+    assert latin(b, a) == pytest.approx(usual)
+
+
+def test_belarusian_akanye_alerts_on_the_russian_spelling() -> None:
+    index = NameIndex.build([NameRecord("bychek", (NameVariant("Константин Федорович Бычек"),), "person"),
+                             NameRecord("kochanova", (NameVariant("Natalia Ivanovna Kochanova"),), "person")])
+    assert best(index, "Fedaravich Bychek Konstantin", "bychek") >= DEFAULT_THRESHOLD
+    assert best(index, "Наталля Iванаўна Качанава", "kochanova") >= DEFAULT_THRESHOLD
