@@ -2,7 +2,7 @@
 one root whose vowels contradict (Hasan / Hussain, Raisi / Rossi) are two names, and their true spellings still
 alert; a Latin v vanishes against Arabic script only inside a word and before a vowel (Javad / جواد, not
 Borislav / باسل); Cyrillic words with a few Latin look-alikes typed in them (Вiктар) are read as Cyrillic; Belarusian dz
-and Ulad- are Russian d and Vlad-."""
+and Ulad- are Russian d and Vlad-, a final dz is -diy, Hienadz is Gennadiy and Mikalai Nikolai."""
 
 from __future__ import annotations
 
@@ -182,3 +182,62 @@ def test_another_name_of_one_root_does_not_alert(lists_index: NameIndex, query: 
 ])
 def test_spellings_of_the_listed_name_still_alert(lists_index: NameIndex, query: str, entry: str) -> None:
     assert best(lists_index, query, entry) >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("belarusian", "russian"), [
+    ("Генадзь", "Геннадий"), ("Henadz", "Gennadiy"), ("Hienadz", "Gennady"), ("Hennadiy", "Gennadiy"),
+    ("Мікалай", "Николай"), ("Mikalai", "Nikolai"), ("Mikalaj", "Nikolaj"), ("Мікалаевіч", "Николаевич"),
+    ("Mikalayevich", "Nikolayevich"),
+])
+def test_belarusian_first_names_with_h_final_dz_or_mikal_are_their_russian_spelling(belarusian: str,
+                                                                                       russian: str) -> None:
+    ((_, (a,)),), ((_, (b,)),) = parse_name(belarusian), parse_name(russian)
+    assert latin_similarity(a.skeleton, a.vowels, b.skeleton, b.vowels, a.pattern, b.pattern) >= 0.9
+    assert latin_similarity(b.skeleton, b.vowels, a.skeleton, a.vowels, b.pattern, a.pattern) >= 0.9
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Hassan", "Gassan"), ("Hamid", "Gamid"), ("Harun", "Garun"), ("Hadi", "Gadi"),  # h is g only in Hienadz
+    ("Hanadi", "Genadi"),  # Arabic Hanadi is no Henadz
+    ("Mikhail", "Nikhail"), ("Mikalauskas", "Nikolauskas"),  # Mikal- is Nikol- only in Mikalai and its patronymic
+])
+def test_other_h_and_m_names_stay_apart(a: str, b: str) -> None:
+    assert latin(a, b) < 0.5
+    assert latin(b, a) < 0.5
+
+
+def test_belarusian_gennadiy_and_nikolai_alert_on_the_russian_spelling() -> None:
+    index = NameIndex.build([
+        NameRecord("ivanov", (NameVariant("Геннадий Николаевич Иванов"),), "person"),
+        NameRecord("hanadi", (NameVariant("هنادي حسن"),), "person"),
+    ])
+    assert best(index, "Henadz Mikalaevich Ivanou", "ivanov") >= DEFAULT_THRESHOLD
+    assert best(index, "Генадзь Мікалаевіч Іваноў", "ivanov") >= DEFAULT_THRESHOLD
+    assert best(index, "Hanadi Hasan", "hanadi") >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("belarusian", "russian"), [
+    ("Fedaravich", "Fedorovich"), ("Федаравіч", "Федорович"), ("Качанава", "Кочанова"), ("Kachanava", "Kochanova"),
+    ("Branislavavich", "Bronislavovich"),
+])
+def test_akanye_a_for_an_unstressed_o_is_a_spelling(belarusian: str, russian: str) -> None:
+    ((_, (a,)),), ((_, (b,)),) = parse_name(belarusian), parse_name(russian)
+    assert latin_similarity(a.skeleton, a.vowels, b.skeleton, b.vowels, a.pattern, b.pattern) >= 0.88
+    assert latin_similarity(b.skeleton, b.vowels, a.skeleton, a.vowels, b.pattern, a.pattern) >= 0.88
+
+
+@pytest.mark.parametrize(("a", "b", "usual"), [
+    ("Omar", "Amar", 0.92), ("Kosovo", "Kasava", 0.0),  # short: a and o tell the name apart as before
+    ("Fedaravich", "Fiduravich", 0.92),  # a for u is no akanye: the usual vowel step
+    ("Fedaravich", "Fedorovicha", 0.0),  # a vowel more: not one length
+])
+def test_akanye_is_a_for_o_only_in_long_names(a: str, b: str, usual: float) -> None:
+    assert latin(a, b) == pytest.approx(usual)
+    assert latin(b, a) == pytest.approx(usual)
+
+
+def test_belarusian_akanye_alerts_on_the_russian_spelling() -> None:
+    index = NameIndex.build([NameRecord("bychek", (NameVariant("Константин Федорович Бычек"),), "person"),
+                             NameRecord("kochanova", (NameVariant("Natalia Ivanovna Kochanova"),), "person")])
+    assert best(index, "Fedaravich Bychek Konstantin", "bychek") >= DEFAULT_THRESHOLD
+    assert best(index, "Наталля Iванаўна Качанава", "kochanova") >= DEFAULT_THRESHOLD

@@ -28,6 +28,7 @@ from basira.finance.name_similarity import (
     VOWEL_STEP,
     OnePair,
     Pair,
+    akanye_steps,
     align,
     align_parts,
     cross_similarity,
@@ -243,9 +244,11 @@ class QueryRun:
                         continue  # one is the other with a nisba -i added
                     else:
                         steps = steps_of(p_vowels, vowels, score_cutoff=MAX_STEPS)
-                        if steps > MAX_STEPS:
+                        if same and not p_short and (akanye := akanye_steps(p_pattern, forms[f].pattern)):
+                            s = 1.0 - VOWEL_STEP * akanye / 2  # Fedaravich / Fedorovich (see akanye_steps)
+                        elif steps > MAX_STEPS:
                             continue
-                        if same:
+                        elif same:
                             if steps == MAX_STEPS and p_short and vowels_contradict(p_pattern, forms[f].pattern):
                                 continue  # Hasan / Hussain: two names of one root (see SHORT_VOWELS)
                             s = 1.0 - VOWEL_STEP * steps

@@ -90,6 +90,8 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
         return 1.0
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
+    if a_skel == b_skel and len(a_skel) >= SHORT_VOWELS and (akanye := akanye_steps(a_pattern, b_pattern)):
+        return 1.0 - VOWEL_STEP * akanye / 2  # Fedaravich / Fedorovich, Kachanava / Kochanova
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
     if steps > MAX_STEPS:
         return 0.0
@@ -113,6 +115,27 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
     else:
         sim = 0.0
     return sim if sim >= PART_FLOOR else 0.0
+
+
+#: Most a-for-o vowels (see :func:`akanye_steps`) two long Latin parts may differ by and still be one name.
+AKANYE_STEPS = 3
+
+
+@functools.lru_cache(maxsize=65536)
+def akanye_steps(a_pattern: str, b_pattern: str) -> int:
+    """How many vowels two vowel patterns of one length write a where the other writes o, when that is all they
+    differ by (0 otherwise, or past ``AKANYE_STEPS``): Belarusian writes a for the unstressed o of Russian
+    spellings of one name (akanye: Fedaravich / Fedorovich, Branislavavich / Bronislavovich), half a vowel step
+    each."""
+    if len(a_pattern) != len(b_pattern) or not a_pattern:
+        return 0
+    n = 0
+    for x, y in zip(a_pattern, b_pattern, strict=True):
+        if x != y:
+            if x + y not in ("AO", "OA"):
+                return 0
+            n += 1
+    return n if n <= AKANYE_STEPS else 0
 
 
 # Latin vowels that may spell one vowel: e is a's imala (Jamel, Kemal) and i's English spelling (Saeed, Hussein),

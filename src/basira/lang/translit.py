@@ -147,6 +147,16 @@ _SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
 # Дмитрий, Вадзім / Вадим, Дзяніс / Денис; not dz before a, Persian Abedzadeh and Pashto Ahmadzai, nor dzh,
 # Джохар), Ulad- for Vlad- (Уладзімір / Владимир, Уладзіслаў / Владислав).
 _BELARUSIAN_DZ = re.compile(r"dz(?=[iyemj])")
+# A final dz after a vowel is the Belarusian soft d of a name's end, which Russian writes -дий (Генадзь / Геннадий,
+# Henadz / Gennadiy);
+# and the Belarusian and Ukrainian h and i of a few first names whose Russian spelling has g and o (Hienadz,
+# Hennadiy / Gennadiy; Мікалай / Николай, Mikalaevich / Nikolaevich): whole starts only, never any h or a.
+_BELARUSIAN_FINAL_DZ = re.compile(r"(?<=[aeiouy])dz$")
+_BELARUSIAN_START = re.compile(r"^(?:hi?enn?ad(?=[aeiouy]|$)|mikala(?=[ijy]$|[jy]?e))")
+
+
+def _belarusian_start(m: re.Match[str]) -> str:
+    return "genad" if m.group()[0] == "h" else "nikola"
 
 
 def slavic_fold(word: str) -> str:
@@ -155,7 +165,9 @@ def slavic_fold(word: str) -> str:
     if len(word) < 4:
         return word
     if "dz" in word:
-        word = _BELARUSIAN_DZ.sub("d", word)
+        word = _BELARUSIAN_FINAL_DZ.sub("di", _BELARUSIAN_DZ.sub("d", word))
+    if word[0] in "hm":
+        word = _BELARUSIAN_START.sub(_belarusian_start, word)
     if word.startswith("ulad"):
         word = "vlad" + word[4:]
     return _SLAVIC_START.sub("y", _SLAVIC_END.sub("i", word))
