@@ -380,3 +380,11 @@ def test_requests_that_miss_the_key_cache_together_read_the_key_once(served: Ser
     assert len(got) == 8 and {p.org_id for p in got} == {served.org_id}
     # The first read records the key's last use (a write: what was read before it is not kept), the second is kept.
     assert len(reads) <= 2
+
+
+def test_readers_of_one_key_share_a_load_lock_unless_nothing_is_kept() -> None:
+    kept: TTLCache[str, int] = TTLCache(5.0)
+    assert kept.loading("a") is kept.loading("a")
+    nothing: TTLCache[str, int] = TTLCache(0)
+    with nothing.loading("a"), nothing.loading("a"):  # no lock to wait for: every reader reads for itself
+        pass

@@ -27,6 +27,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine, event
@@ -183,13 +184,16 @@ class TTLCache(Generic[K, V]):
             while len(self._data) > self.max_entries:
                 self._data.popitem(last=False)
 
-    def loading(self, key: K) -> threading.Lock:
+    def loading(self, key: K) -> AbstractContextManager[object]:
         """The lock a reader of ``key`` holds while it reads the database (one of :data:`LOAD_STRIPES`, by hash).
 
         When an entry expires, every request in flight misses it at once: each read the database for it (a burst of
         reads every ``ttl_s``, seen as 3.5 % of a server's CPU under storing matches). Taken around the miss
         (look again, read, :meth:`put`), it lets one reader read and the others take its answer. Never hold it
-        while holding a pooled connection that the reader may need."""
+        while holding a pooled connection that the reader may need. A cache that keeps nothing (``ttl_s`` 0) has
+        no answer to share: its readers do not wait for one another."""
+        if self.ttl_s <= 0:
+            return nullcontext()
         return self._loading[hash(key) % LOAD_STRIPES]
 
     def pop(self, key: K) -> None:
