@@ -43,17 +43,12 @@ def _authenticate(inst: Instance, key: str) -> Principal:
     """The principal of ``key`` read from the database, kept in the instance's key cache for ``read_cache_s``
     (see :mod:`basira.core.readcache`: a key revoked through this process is refused at once, through another
     within that time)."""
-    digest = _cache_key(key)
-    # One reader per key at a time: the requests that missed the cache with it take that reader's answer.
-    with inst.key_cache.loading(digest):
-        cached = inst.key_cache.get(digest)
-        if cached is not None:
-            return cached
-        started = inst.key_cache.begin()
+    def read() -> Principal:
         with inst.db.session() as s:
-            principal = authenticate_key(s, key)
-        inst.key_cache.put(digest, principal, started)
-        return principal
+            return authenticate_key(s, key)
+
+    # One reader per key at a time: the requests that missed the cache with it take that reader's answer.
+    return inst.key_cache.get_or_load(_cache_key(key), read)
 
 
 async def get_principal(

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from basira.api import uploads
 from basira.api.deps import principal_of
-from basira.api.ratelimits import limiter
+from basira.api.ratelimits import count_match
 from basira.api.routers.matching import MatchBody, match_values
 from basira.core.instance import Instance
 
@@ -109,10 +109,9 @@ def _values_body(raw: bytes) -> MatchBody | None:
 
 
 async def _answer(inst: Instance, request: Request, body: MatchBody) -> bytes:
-    # The route's order: the key, the match rate (``ratelimits.match_rate``), the role, then the match.
+    # The route's order: the key, the match rate (as ``ratelimits.match_rate``), the role, then the match.
     principal = await principal_of(inst, request)
-    limiter(request).take([(f"key:{principal.actor}", inst.settings.match_rate_per_key),
-                           (f"org:{principal.org_id}", inst.settings.match_rate_per_org)], "match requests")
+    count_match(request, principal)
     principal.require_match()
     result = await match_values(inst, principal, body)
     return result.model_dump_json().encode()

@@ -22,12 +22,18 @@ def limiter(request: Request) -> RateLimiter:
     return found
 
 
-async def match_rate(request: Request, principal: PrincipalDep) -> Principal:
+def count_match(request: Request, principal: Principal) -> None:
     """Count a match request against the caller's key and organization (settings ``match_rate_per_key`` and
-    ``match_rate_per_org``); returns the principal so routes can use this instead of PrincipalDep."""
+    ``match_rate_per_org``): TooManyRequests over either."""
     inst: Instance = request.app.state.instance
     limiter(request).take([(f"key:{principal.actor}", inst.settings.match_rate_per_key),
                            (f"org:{principal.org_id}", inst.settings.match_rate_per_org)], "match requests")
+
+
+async def match_rate(request: Request, principal: PrincipalDep) -> Principal:
+    """:func:`count_match` as a dependency; returns the principal so routes can use this instead of
+    PrincipalDep."""
+    count_match(request, principal)
     return principal
 
 

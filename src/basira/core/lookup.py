@@ -59,20 +59,14 @@ def matchable_banks(session: Session, org_id: int, bank_ids: Collection[int] | N
     if cache is None:
         banks = [(b, a) for b, a in Visibility(session, org_id).banks(Access.MATCH_ONLY) if b.enabled]
     else:
-        found = cache.get(org_id)
-        if found is None:
-            with cache.loading(org_id):  # the requests that missed it together read it once
-                found = cache.get(org_id)
-                if found is None:
-                    started = cache.begin()
-                    # A session of its own, whose connection goes back to the pool at once: the caller's session
-                    # holds none while it waits for the index lock (a lookup that held one there, while the lock's
-                    # holder waits for a free connection to replay the change log, would wait until the pool's
-                    # timeout).
-                    with Session(bind=session.get_bind(), expire_on_commit=False) as own:
-                        found = [(b, a) for b, a in Visibility(own, org_id).banks(Access.MATCH_ONLY) if b.enabled]
-                    cache.put(org_id, found, started)
-        banks = found
+        def read() -> list[tuple[Bank, Access]]:
+            # A session of its own, whose connection goes back to the pool at once: the caller's session holds
+            # none while it waits for the index lock (a lookup that held one there, while the lock's holder waits
+            # for a free connection to replay the change log, would wait until the pool's timeout).
+            with Session(bind=session.get_bind(), expire_on_commit=False) as own:
+                return [(b, a) for b, a in Visibility(own, org_id).banks(Access.MATCH_ONLY) if b.enabled]
+
+        banks = cache.get_or_load(org_id, read)
     if bank_ids is not None:
         wanted = set(bank_ids)
         banks = [(b, a) for b, a in banks if b.id in wanted]
@@ -105,18 +99,12 @@ def organizations(session: Session, cache: TTLCache[str, dict[int, Organization]
     """Every organization by id (``cache``: kept there briefly, as :func:`matchable_banks`)."""
     if cache is None:
         return {o.id: o for o in session.scalars(select(Organization))}
-    found = cache.get("all")
-    if found is not None:
-        return found
-    with cache.loading("all"):  # the requests that missed it together read it once
-        found = cache.get("all")
-        if found is None:
-            started = cache.begin()
-            # Read through a session of its own, kept detached and loaded (the caller's session may be one that
-            # writes, and its rollback would expire objects other requests still read from the cache), on the
-            # caller's connection: a request that holds one and waits for a second could wait for ever once every
-            # request does.
-            with Session(bind=session.connection(), expire_on_commit=False) as own:
-                found = {o.id: o for o in own.scalars(select(Organization))}
-            cache.put("all", found, started)
-    return found
+
+    def read() -> dict[int, Organization]:
+        # Read through a session of its own, kept detached and loaded (the caller's session may be one that writes,
+        # and its rollback would expire objects other requests still read from the cache), on the caller's
+        # connection: a request that holds one and waits for a second could wait for ever once every request does.
+        with Session(bind=session.connection(), expire_on_commit=False) as own:
+            return {o.id: o for o in own.scalars(select(Organization))}
+
+    return cache.get_or_load("all", read)

@@ -196,6 +196,21 @@ class TTLCache(Generic[K, V]):
             return nullcontext()
         return self._loading[hash(key) % LOAD_STRIPES]
 
+    def get_or_load(self, key: K, load: Callable[[], V]) -> V:
+        """The value of ``key``, read by ``load`` on a miss and kept (see :meth:`put`); the requests that miss it
+        together read it once (:meth:`loading`)."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        with self.loading(key):
+            found = self.get(key)
+            if found is not None:
+                return found
+            started = self.begin()
+            value = load()
+            self.put(key, value, started)
+            return value
+
     def pop(self, key: K) -> None:
         with self._lock:
             self._data.pop(key, None)
