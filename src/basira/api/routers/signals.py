@@ -93,12 +93,18 @@ class SignalOut(BaseModel):
 
     @classmethod
     def of(cls, sig: Signal, entry: Entry, access: Access = Access.OWNER) -> SignalOut:
-        return cls(id=sig.id, bank_id=sig.bank_id, signal_type=sig.signal_type, value=sig.value,
-                   labels=list(sig.labels), provenance=visible_provenance(sig.provenance, access),
-                   quality=sig.quality, enabled=sig.enabled, derived=sig.derived, details=dict(sig.details or {}),
-                   expires_at=sig.expires_at, quarantined_at=sig.quarantined_at, created_at=sig.created_at,
-                   entry=EntryOut(id=entry.id, ref=entry.ref, content_type=entry.content_type,
-                                  attributes=dict(entry.attributes)))
+        return cls.model_validate(_fields(sig, entry.id, entry.ref, entry.content_type, entry.attributes, access))
+
+
+def _fields(sig: Any, entry_id: int, ref: str, content_type: str, attributes: dict[str, Any],
+            access: Access) -> dict[str, Any]:
+    """The fields of :class:`SignalOut`, in its order, from a :class:`Signal` or a row of its columns."""
+    return {"id": sig.id, "bank_id": sig.bank_id, "signal_type": sig.signal_type, "value": sig.value,
+            "labels": list(sig.labels), "provenance": visible_provenance(sig.provenance, access),
+            "quality": sig.quality, "enabled": sig.enabled, "expires_at": sig.expires_at,
+            "quarantined_at": sig.quarantined_at, "created_at": sig.created_at, "derived": sig.derived,
+            "details": dict(sig.details or {}),
+            "entry": {"id": entry_id, "ref": ref, "content_type": content_type, "attributes": dict(attributes)}}
 
 
 class SignalPage(BaseModel):
@@ -140,13 +146,7 @@ def _stored(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     for start in range(0, len(unique), 1000):
         for r in session.execute(_STORED, {"ids": unique[start:start + 1000]}):
             # In SignalOut's field order: the answer is serialised from these as they are.
-            out[r.id] = {"id": r.id, "bank_id": r.bank_id, "signal_type": r.signal_type, "value": r.value,
-                         "labels": list(r.labels), "provenance": visible_provenance(r.provenance, Access.OWNER),
-                         "quality": r.quality, "enabled": r.enabled, "expires_at": r.expires_at,
-                         "quarantined_at": r.quarantined_at, "created_at": r.created_at, "derived": r.derived,
-                         "details": dict(r.details or {}),
-                         "entry": {"id": r.entry_id, "ref": r.ref, "content_type": r.content_type,
-                                   "attributes": dict(r.attributes)}}
+            out[r.id] = _fields(r, r.entry_id, r.ref, r.content_type, r.attributes, Access.OWNER)
     return out
 
 
