@@ -4,9 +4,13 @@ unexpired at the time asked about, in every bank the caller may match and only t
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
+
+from sqlalchemy import select, update
 
 from basira.core import banks, lookup
 from basira.core.instance import Instance
+from basira.core.models import Entry, Signal
 from basira.core.principal import Principal
 from basira.core.signals import ExtractedSignal
 
@@ -54,3 +58,33 @@ def test_only_the_banks_asked_for_are_looked_in(instance: Instance, admin: Princ
                               [banks.SignalSpec("uas_id", UAS, entry_ref=f"in-{name}")])
     assert found(instance, admin, NOON) == ["A:in-A:0.0", "B:in-B:0.0"]
     assert found(instance, admin, NOON, [ids[1]]) == ["B:in-B:0.0"]
+
+
+def test_hit_rows_read_what_the_orm_reads(instance: Instance, admin: Principal) -> None:
+    """A lookup reads its hits' rows by the driver on PostgreSQL (:func:`basira.core.db.driver_rows`) and by SQLAlchemy
+    Core on SQLite: either way every field equals what the ORM reads, times in UTC, JSON as Python values."""
+    later = NOON + dt.timedelta(days=3, microseconds=250)
+    with instance.db.session() as s:
+        banks.create_bank(s, admin, instance.registry, banks.BankSpec(name="Watch"))
+        added = banks.add_signals(s, admin, instance.registry, instance.settings, "Watch", [
+            banks.SignalSpec("uas_id", UAS, entry_ref="drone-1", content_type="photo", labels=["a", "ب"],
+                             provenance="partner: ناصر", quality=87, expires_at=later,
+                             attributes={"name": "Élodie", "n": [1, 2.5, None]}, details={"derived": "crop"}),
+            banks.SignalSpec("uas_id", "1581F5FKD229400C9999", entry_ref="drone-2")])
+        ids = [a.id for a in added]
+        s.execute(update(Signal).where(Signal.id == ids[1]).values(quarantined_at=NOON))
+    for read in (instance.db.session, instance.db.read_session):
+        with read() as s:
+            got = {sig.id: (sig, entry) for sig, entry in lookup.hit_rows(s, [*ids, 10**12])}
+            assert sorted(got) == sorted(ids)  # an id not stored is left out
+            for sig in s.scalars(select(Signal).where(Signal.id.in_(ids))):
+                hit, entry = got[sig.id]
+                assert {f.name: getattr(hit, f.name) for f in fields(hit)} == \
+                       {f.name: getattr(sig, f.name) for f in fields(hit)}
+                stored = s.get_one(Entry, sig.entry_id)
+                assert {f.name: getattr(entry, f.name) for f in fields(entry)} == \
+                       {f.name: getattr(stored, f.name) for f in fields(entry)}
+            first, second = got[ids[0]][0], got[ids[1]][0]
+            assert first.expires_at == later and first.expires_at.tzinfo == dt.UTC  # type: ignore[union-attr]
+            assert second.quarantined_at == NOON and second.quarantined_at.tzinfo == dt.UTC  # type: ignore[union-attr]
+            assert got[ids[0]][1].attributes == {"name": "Élodie", "n": [1, 2.5, None]}

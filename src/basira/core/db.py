@@ -9,7 +9,7 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -84,6 +84,33 @@ def retry_locked(fn: Callable[[], T], within_s: float) -> T:
             log.info("SQLite was locked by another writer; trying the transaction again")
             time.sleep(min(left, pause * (0.5 + random.random())))  # noqa: S311 (a jitter, not a secret)
             pause = min(pause * 2, 1.0)
+
+
+def driver_rows(session: Session, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[Any]:
+    """The rows of ``sql`` (in the driver's own SQL and parameter style), run by the driver itself on ``session``'s
+    connection: for a hot statement that SQLAlchemy spends longer executing than the database does (a lookup's hit
+    rows: about 0.3 ms of CPU through the ORM, 0.15 ms this way). Values come as the driver converts them.
+
+    What SQLAlchemy does around a statement that others rely on is kept: its ``before_cursor_execute`` listeners
+    see the statement (the read caches' write marks, the tests' statement counts), and a driver error is raised as
+    SQLAlchemy's (a :class:`~sqlalchemy.exc.DBAPIError` subclass), the connection invalidated when it is gone, so that
+    :meth:`Database.read` and the error handlers treat it as any other."""
+    conn = session.connection()
+    pooled = conn.connection
+    dbapi = conn.dialect.loaded_dbapi
+    cursor = pooled.cursor()
+    try:
+        conn.dispatch.before_cursor_execute(conn, cursor, sql, params, None, False)
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    except dbapi.Error as e:
+        gone = conn.dialect.is_disconnect(e, pooled.dbapi_connection, cursor)
+        if gone:
+            conn.invalidate(e)
+        raise DBAPIError.instance(sql, params, e, dbapi.Error, connection_invalidated=gone,
+                                  dialect=conn.dialect) from e
+    finally:
+        cursor.close()
 
 
 class SQLiteCheckpointer(threading.Thread):

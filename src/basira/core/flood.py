@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from basira.core import audit, outbox
+from basira.core.lookup import HitSignal
 from basira.core.models import Bank, Signal, SignalHitCount
 from basira.core.settings import Settings
 
@@ -85,21 +86,13 @@ def baseline_per_hour(session: Session, signal_id: int, hour: int, days: int) ->
     return float(total or 0) / hours
 
 
-def record_hits(session: Session, settings: Settings, hits: Iterable[tuple[Signal, Bank]],
-                now: dt.datetime) -> list[int]:
-    """Count one hit for each signal (once each) and quarantine those that flood; the ids newly quarantined."""
-    hour = hour_of(now)
-    unique = {sig.id: (sig, bank) for sig, bank in hits}
-    return record_batch(session, settings, [(sig, bank, hour) for sig, bank in unique.values()], now)
-
-
-def record_batch(session: Session, settings: Settings, hits: Iterable[tuple[Signal, Bank, int]],
+def record_batch(session: Session, settings: Settings, hits: Iterable[tuple[HitSignal, Bank, int]],
                  now: dt.datetime) -> list[int]:
     """Count the hits of several items at once: one ``(signal, bank, hour)`` per item and signal hit (an item
     counts a signal once: give it once). Counts go in (signal, hour) order, so that two transactions counting
     the same signals lock their rows in the same order; the ids newly quarantined."""
     counts: dict[tuple[int, int], int] = {}
-    found: dict[int, tuple[Signal, Bank]] = {}
+    found: dict[int, tuple[HitSignal, Bank]] = {}
     for sig, bank, hour in hits:
         counts[sig.id, hour] = counts.get((sig.id, hour), 0) + 1
         found[sig.id] = (sig, bank)
@@ -119,7 +112,7 @@ def record_batch(session: Session, settings: Settings, hits: Iterable[tuple[Sign
                                .values(quarantined_at=now).execution_options(synchronize_session=False))
         if getattr(done, "rowcount", 0) != 1:
             continue
-        session.refresh(sig, ["quarantined_at"])
+        sig.quarantined_at = now
         details = {"signal_id": sig.id, "bank_id": bank.id, "hits_last_hour": count,
                    "baseline_per_hour": round(base, 3)}
         audit.record(session, org_id=bank.org_id, actor=ACTOR, action="signal.quarantine",

@@ -8,23 +8,94 @@ expired at the time the lookup is for (now for a submitted item, the frame's tim
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import BigInteger, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
+from basira.core.db import driver_rows
 from basira.core.indexes import IndexManager
 from basira.core.models import Bank, Entry, Organization, Signal
 from basira.core.readcache import TTLCache
 from basira.core.signals import ExtractedSignal, SignalTypeRegistry
 from basira.core.visibility import Access, Visibility
 
+
+@dataclass(slots=True)
+class HitSignal:
+    """A stored signal as a lookup read it: the columns a hit is judged, described, stored and counted by. A
+    snapshot, not an ORM object: nothing set on it reaches the database (flood control and probe detection, which
+    quarantine a signal by an UPDATE of their own, set ``quarantined_at`` here too, so that the other hits of the
+    same lookup, which share this object, see it)."""
+
+    id: int
+    entry_id: int
+    bank_id: int
+    signal_type: str
+    value: str
+    labels: list[str]
+    provenance: str
+    quality: int | None
+    details: dict[str, Any]
+    derived: bool
+    enabled: bool
+    expires_at: dt.datetime | None  # the two times last (see hit_rows)
+    quarantined_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HitEntry:
+    """The entry of a :class:`HitSignal`, as the lookup read it."""
+
+    id: int
+    ref: str
+    content_type: str
+    attributes: dict[str, Any]
+
+
+#: The columns of :class:`HitSignal` and of :class:`HitEntry`, in their fields' order.
+_SIGNAL_COLUMNS = tuple(f.name for f in fields(HitSignal))
+_ENTRY_COLUMNS = tuple(f.name for f in fields(HitEntry))
+_SIGNAL_FIELDS = len(_SIGNAL_COLUMNS)
+
+_HIT_SELECT = select(*(Signal.__table__.c[n] for n in _SIGNAL_COLUMNS), *(Entry.__table__.c[n] for n in _ENTRY_COLUMNS)
+                     ).join_from(Signal.__table__, Entry.__table__, Entry.__table__.c.id == Signal.__table__.c.entry_id)
+
 #: The rows of the signals a lookup found, with their entries (built once: a statement costs more to build than
 #: to run from SQLAlchemy's compiled cache).
-_HIT_ROWS = (select(Signal, Entry).join(Entry, Entry.id == Signal.entry_id)
-             .where(Signal.id.in_(bindparam("ids", expanding=True))))
+_HIT_ROWS = _HIT_SELECT.where(Signal.__table__.c.id.in_(bindparam("ids", expanding=True)))
+
+#: The same for PostgreSQL, compiled to psycopg's own text by :func:`_pg_hit_rows` and run by psycopg itself
+#: (:func:`~basira.core.db.driver_rows`): one text for any number of ids (``= ANY`` of an array), which psycopg
+#: prepares on the server after a few runs.
+_PG_HIT_SELECT = _HIT_SELECT.where(Signal.__table__.c.id == func.any(bindparam("ids", type_=ARRAY(BigInteger))))
+
+
+@functools.cache
+def _pg_hit_rows(dialect: Dialect) -> str:
+    return str(_PG_HIT_SELECT.compile(dialect=dialect))
+
+
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else value.astimezone(dt.UTC)
+
+
+def hit_rows(session: Session, ids: list[int]) -> list[tuple[HitSignal, HitEntry]]:
+    """The signals ``ids`` with their entries (in no given order; an id not stored is left out)."""
+    dialect = session.get_bind().dialect
+    if dialect.name == "postgresql":
+        rows: Sequence[Sequence[Any]] = driver_rows(session, _pg_hit_rows(dialect), {"ids": ids})
+        # psycopg gives the JSON as Python values and the times with a zone (the server's): UTC, as the ORM does.
+        return [(HitSignal(*r[:_SIGNAL_FIELDS - 2], *map(_utc, r[_SIGNAL_FIELDS - 2:_SIGNAL_FIELDS])),
+                 HitEntry(*r[_SIGNAL_FIELDS:])) for r in rows]
+    core: Sequence[Sequence[Any]] = session.execute(_HIT_ROWS, {"ids": ids}).all()
+    return [(HitSignal(*r[:_SIGNAL_FIELDS]), HitEntry(*r[_SIGNAL_FIELDS:])) for r in core]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +106,12 @@ class BankHit:
     bank: Bank
     access: Access
     query: ExtractedSignal
-    signal: Signal
-    entry: Entry
+    signal: HitSignal
+    entry: HitEntry
     distance: float
 
 
-def is_live(signal: Signal, at: dt.datetime) -> bool:
+def is_live(signal: Signal | HitSignal, at: dt.datetime) -> bool:
     """Whether ``signal`` may match at ``at``: enabled, and not expired by then."""
     return signal.enabled and (signal.expires_at is None or signal.expires_at > at)
 
@@ -88,8 +159,7 @@ def lookup(session: Session, registry: SignalTypeRegistry, indexes: IndexManager
     if not raw:
         return []
     # The signals and their entries in one round trip.
-    rows = session.execute(_HIT_ROWS, {"ids": sorted({r[3] for r in raw})}).all()
-    live = {sig.id: (sig, entry) for sig, entry in rows if is_live(sig, at)}
+    live = {sig.id: (sig, entry) for sig, entry in hit_rows(session, sorted({r[3] for r in raw})) if is_live(sig, at)}
     return [BankHit(bank, access, q, live[sid][0], live[sid][1], dist)
             for bank, access, q, sid, dist in raw if sid in live]
 

@@ -286,7 +286,7 @@ def _record(session: Session, settings: Settings, prepared: Sequence[_Prepared])
         stored.append(mine)
     session.add_all([m for mine in stored for m, _ in mine])
     # Negative banks' signals match common harmless content by design: they are not flood-controlled.
-    counted: list[tuple[Signal, Bank, int]] = []
+    counted: list[tuple[lookup.HitSignal, Bank, int]] = []
     for p, mine in zip(prepared, stored, strict=True):
         if mine:
             once = {h.signal.id: (h.signal, h.bank) for h in p.hits if not h.bank.negative}

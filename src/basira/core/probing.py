@@ -77,10 +77,11 @@ def watch(session: Session, registry: SignalTypeRegistry, settings: Settings, or
             continue
         done = session.execute(update(Signal).where(Signal.id == sig.id, Signal.quarantined_at.is_(None))
                                .values(quarantined_at=now).execution_options(synchronize_session=False))
-        session.refresh(sig, ["quarantined_at"])
         hidden.add(sig.id)
-        if getattr(done, "rowcount", 0) != 1:
+        if getattr(done, "rowcount", 0) != 1:  # another request quarantined it first: its time
+            sig.quarantined_at = session.scalar(select(Signal.quarantined_at).where(Signal.id == sig.id))
             continue
+        sig.quarantined_at = now
         details = {"signal_id": sig.id, "bank_id": hit.bank.id, "by_org_id": org_id,
                    "near_queries_this_hour": count}
         audit.record(session, org_id=hit.bank.org_id, actor=ACTOR, action="signal.probed",
