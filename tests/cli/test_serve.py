@@ -104,3 +104,29 @@ def test_serve_with_two_workers_on_one_database_counts_every_request_and_logs_js
     lines = [json.loads(line) for line in errors.splitlines() if line.startswith("{")]
     answered = {line.get("request_id") for line in lines if line.get("route") == "/v1/health"}
     assert {f"probe-{n}" for n in range(40)} <= answered, errors[-3000:]
+
+
+def test_a_worker_of_serve_follows_the_log_level(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``basira serve --workers N --log-level warning`` passes the level to its workers (``BASIRA_LOG_LEVEL``): a worker
+    writes no line per request (the workers once configured their logs at ``info`` whatever the command said)."""
+    import logging
+
+    from basira.api.app import create_worker_app
+
+    for key, value in _env(tmp_path).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("BASIRA_LOG_LEVEL", "warning")
+    names = ("basira", "uvicorn", "uvicorn.error")
+    saved = [(logging.getLogger(n), logging.getLogger(n).handlers, logging.getLogger(n).level,
+              logging.getLogger(n).propagate) for n in names]
+    try:
+        app = create_worker_app()
+        try:
+            access = logging.getLogger("basira.access")
+            assert not access.isEnabledFor(logging.INFO) and access.isEnabledFor(logging.WARNING)
+        finally:
+            app.state.instance.close()
+    finally:
+        for logger, handlers, level, propagate in saved:
+            logger.handlers, logger.propagate = handlers, propagate
+            logger.setLevel(level)

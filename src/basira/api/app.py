@@ -114,7 +114,7 @@ def create_worker_app() -> FastAPI:
     from basira.core.settings import load_settings
 
     settings = load_settings()
-    configure_logging(settings.log_format)
+    configure_logging(settings.log_format, settings.log_level)
     from basira.api.serving import configure
 
     configure(settings)  # this worker's request-head deadline (the class is shared with the command's process)

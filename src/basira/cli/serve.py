@@ -21,7 +21,8 @@ def serve(
     port: Annotated[
         int | None, typer.Option("--port", min=1, max=65535, help="Port to listen on (default: BASIRA_PORT).")
     ] = None,
-    log_level: Annotated[str, typer.Option("--log-level", help="debug, info, warning or error.")] = "info",
+    log_level: Annotated[str | None, typer.Option("--log-level", help="debug, info, warning or error (default: "
+                                                                          "BASIRA_LOG_LEVEL, else info).")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64,
                                          help="Server processes sharing the port (PostgreSQL advised above 1).")] = 1,
 ) -> None:
@@ -37,8 +38,10 @@ def serve(
     settings = st.settings()
     if settings.log_format not in ("text", "json"):
         raise ConfigurationError(f"BASIRA_LOG_FORMAT is {settings.log_format!r}; use text or json")
-    if log_level.lower() not in ("debug", "info", "warning", "error"):
-        raise ConfigurationError(f"--log-level {log_level!r}: use debug, info, warning or error")
+    log_level = (log_level or settings.log_level).lower()
+    if log_level not in ("debug", "info", "warning", "error"):
+        raise ConfigurationError(f"log level {log_level!r} (--log-level or BASIRA_LOG_LEVEL): use debug, info, "
+                                 "warning or error")
     host = host or settings.host
     port = port or settings.port
     inst = st.instance()  # migrates the database, once, before any worker starts
@@ -55,7 +58,7 @@ def serve(
     if workers == 1:
         app = create_app(inst, warm=True)
         settle_for_serving()
-        uvicorn.run(app, host=host, port=port, log_level=log_level.lower(), log_config=None, **options)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, log_config=None, **options)
         return
     if inst.db.engine.dialect.name == "sqlite":
         err.print("[yellow]Several workers on SQLite share one writer; PostgreSQL (BASIRA_DATABASE_URL) scales "
@@ -65,12 +68,13 @@ def serve(
     # prometheus-client a directory where every worker's counters add up (emptied at each start).
     os.environ["BASIRA_DATA_DIR"] = str(settings.data_dir)
     os.environ["BASIRA_DATABASE_URL"] = settings.resolved_database_url
+    os.environ["BASIRA_LOG_LEVEL"] = log_level
     metrics_dir = settings.data_dir / "metrics"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(mode=0o700, parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
     uvicorn.run("basira.api.app:create_worker_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level.lower(), log_config=None, **options)
+                log_level=log_level, log_config=None, **options)
 
 
 def _print_claim(url: str, token: str, ttl_s: float, demo: bool) -> None:

@@ -244,6 +244,11 @@ class Settings:
         metadata={"help": "How `basira serve` writes its logs to standard error: `text`, or `json` (one JSON object "
                           "per line, with the request id)."},
     )
+    log_level: str = field(
+        default="info",
+        metadata={"help": "The least important log lines `basira serve` writes (each worker too): `debug`, `info` "
+                          "(with a line per request), `warning` or `error`; `--log-level` overrides it."},
+    )
     metrics_token: str = field(
         default="",
         metadata={"help": "Bearer token that a Prometheus scraper presents to `/metrics` from another machine "
