@@ -1,13 +1,14 @@
 """Idle and slow connections against uvicorn as ``basira serve`` runs it (api/serving.py), in one process.
 
-The Basira app (SQLite in a temporary folder) is served on loopback with :class:`GuardedH11Protocol` and the
-request-head deadline ``--deadline``; this process then opens ``--connections`` connections that send nothing (half)
+The Basira app (SQLite in a temporary folder) is served on loopback with the protocol ``basira serve`` uses
+(``--http``: httptools or h11, as ``BASIRA_SERVE_HTTP``) and the request-head deadline ``--deadline``; this process then opens ``--connections`` connections that send nothing (half)
 or an unfinished request head (half), and measures ``GET /health/live`` (median of 20) before and while they are
-held, then counts how many the server closed once the deadline passed. The same with uvicorn's plain h11 protocol
-(``--protocol plain``) shows what the deadline changes. Client and server share this process's file limit: two
+held, then counts how many the server closed once the deadline passed. The same with uvicorn's plain protocol for that
+parser (``--protocol plain``) shows what the deadline changes. Client and server share this process's file limit: two
 descriptors per connection.
 
     .venv/bin/python bench/idle_connections.py [--connections 9000] [--deadline 5] [--protocol guarded|plain]
+        [--http auto|httptools|h11]
 """
 
 from __future__ import annotations
@@ -35,13 +36,17 @@ def main() -> None:
     ap.add_argument("--connections", type=int, default=9000)
     ap.add_argument("--deadline", type=float, default=5.0)
     ap.add_argument("--protocol", choices=["guarded", "plain"], default="guarded")
+    ap.add_argument("--http", choices=["auto", "httptools", "h11"], default="auto")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="basira-idle-"))
     inst = Instance(load_settings(environ={}, data_dir=tmp / "data", worker_interval_s=0,
                                   database_url=f"sqlite:///{tmp / 'data' / 'basira.db'}"))
-    options = serving.configure(dataclasses.replace(inst.settings, serve_header_timeout_s=args.deadline))
+    options = serving.configure(dataclasses.replace(inst.settings, serve_header_timeout_s=args.deadline,
+                                                    serve_http=args.http))
+    print(f"protocol: {options['http'].__name__}" + (" (its parser's plain uvicorn protocol)"
+                                                      if args.protocol == "plain" else ""), flush=True)
     if args.protocol == "plain":
-        options.pop("http")
+        options["http"] = "h11" if options["http"] is serving.GuardedH11Protocol else "httptools"
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -22,9 +22,12 @@ SLOW = 150
 HEAD_S = 4.0
 
 
-@pytest.fixture
-def served(instance: Instance) -> Iterator[str]:
-    options = serving.configure(dataclasses.replace(instance.settings, serve_header_timeout_s=HEAD_S))
+@pytest.fixture(params=["httptools", "h11"])
+def served(instance: Instance, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The app served as ``basira serve`` serves it, with either HTTP parser (``BASIRA_SERVE_HTTP``)."""
+    options = serving.configure(dataclasses.replace(instance.settings, serve_header_timeout_s=HEAD_S,
+                                                    serve_http=request.param))
+    assert options["http"].__name__.lower() == f"guarded{request.param}protocol"
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     srv = uvicorn.Server(uvicorn.Config(create_app(instance), log_level="warning", lifespan="off", **options))
@@ -55,14 +58,14 @@ def test_slow_and_silent_clients_neither_starve_others_nor_keep_their_connection
     host, port = served.split(":")
     with httpx.Client(base_url=f"http://{served}", timeout=30) as client:
         assert client.get("/health/live").status_code == 200  # the app's first request builds its routes
-        before = serving.GuardedH11Protocol.closed_late
+        before = serving.HeadDeadline.closed_late
         silent = [socket.create_connection((host, int(port))) for _ in range(SLOW)]
         slow = [socket.create_connection((host, int(port))) for _ in range(SLOW)]
         for conn in slow:
             conn.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n")
         # A normal client is answered while the 300 others still hold their connections.
         assert client.get("/health/live").status_code == 200
-        assert serving.GuardedH11Protocol.closed_late == before
+        assert serving.HeadDeadline.closed_late == before
         # The slow ones keep sending a byte now and then: it does not move their deadline.
         for _ in range(3):
             for conn in slow:
@@ -72,7 +75,7 @@ def test_slow_and_silent_clients_neither_starve_others_nor_keep_their_connection
                     pass
             time.sleep(0.2)
         assert all(_closed_by_server(c, HEAD_S + 5) for c in silent + slow)
-        assert serving.GuardedH11Protocol.closed_late - before == 2 * SLOW
+        assert serving.HeadDeadline.closed_late - before == 2 * SLOW
         # A keep-alive client that asks in time is still served.
         assert client.get("/health/live").status_code == 200
     for conn in silent + slow:
@@ -87,6 +90,45 @@ def test_a_request_head_in_time_and_a_slow_answer_are_not_cut(served: str) -> No
         conn.sendall(b"Host: x\r\n\r\n")
         conn.settimeout(5)
         assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_a_head_still_incomplete_past_the_limit_is_refused_and_a_whole_one_is_served(served: str) -> None:
+    """A client that streams an endless header gets 400 and a closed connection once it sent MAX_HEAD_BYTES; a
+    whole head just under the limit is answered."""
+    host, port = served.split(":")
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * (serving.MAX_HEAD_BYTES - 1024)
+                     + b"\r\n\r\n")
+        conn.settimeout(10)
+        assert conn.recv(4096).startswith(b"HTTP/1.1 200")
+    with socket.create_connection((host, int(port))) as conn:
+        conn.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\nX-Pad: ")
+        answer = b""
+        try:
+            for _ in range(2 * serving.MAX_HEAD_BYTES // 4096):
+                conn.sendall(b"a" * 4096)
+                time.sleep(0.001)
+        except OSError:
+            pass  # closed by the server while sending
+        conn.settimeout(10)
+        try:
+            answer = conn.recv(4096)
+        except OSError:
+            pass
+        assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+        assert _closed_by_server(conn, 10)
+
+
+def test_the_parser_is_chosen_by_setting(instance: Instance) -> None:
+    from basira.core.errors import ConfigurationError
+
+    def chosen(name: str) -> str:
+        return serving.protocol(dataclasses.replace(instance.settings, serve_http=name)).__name__
+
+    assert chosen("auto") == chosen("httptools") == "GuardedHttpToolsProtocol"  # in the default install
+    assert chosen("H11") == "GuardedH11Protocol"
+    with pytest.raises(ConfigurationError, match="auto, httptools or h11"):
+        chosen("hyper")
 
 
 def test_workers_get_the_configured_time_to_answer_their_supervisor(instance: Instance) -> None:

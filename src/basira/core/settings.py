@@ -199,6 +199,12 @@ class Settings:
                           "connecting, or from the previous answer) before its connection is closed: slow or "
                           "silent clients cannot hold connections (0: no limit)."},
     )
+    serve_http: str = field(
+        default="auto",
+        metadata={"help": "The HTTP parser of `basira serve`: `httptools` (in C, the faster), `h11` (pure Python), or "
+                          "`auto` (httptools when installed). Both give request heads the same deadline and size "
+                          "limit."},
+    )
     serve_worker_check_s: int = field(
         default=60,
         metadata={"help": "Seconds a worker of `basira serve --workers N` may go without answering the supervising "
