@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from basira.core import banks, flood, lookup, outbox, probing
@@ -200,11 +200,13 @@ class _Prepared:
     rows: list[dict[str, Any]]
     explanations: list[dict[str, Any]]
     suppressed: bool
-    item: Item | None
+    #: The item's row when it is stored (``items``' columns), and its id once written.
+    item: dict[str, Any] | None
+    item_id: int | None = None
 
     def result(self) -> dict[str, Any]:
         return {
-            "item": {"id": self.item.id if self.item else None, "ref": self.request.ref, "signals": self.signals},
+            "item": {"id": self.item_id, "ref": self.request.ref, "signals": self.signals},
             "matched": any(not m["suppressed"] and not m["quarantined"] and not m["bank"]["negative"]
                            for m in self.rows),
             "suppressed": self.suppressed,
@@ -237,12 +239,12 @@ def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistr
     suppressed = any(h.bank.negative for h in hits)
     # A signal quarantined before this item holds its hit back; one this item quarantines does not (yet).
     quarantined = {h.signal.id for h in hits if h.signal.quarantined_at is not None}
-    item: Item | None = None
+    item: dict[str, Any] | None = None
     if request.store:
-        item = Item(org_id=principal.org_id, ref=request.ref[:300], submitted_by=principal.actor,
-                    content_type=request.content_type or (request.content.content_type if request.content else
-                                                          "signals"),
-                    signals=[_flags(registry, settings, s) for s in sigs])
+        item = {"org_id": principal.org_id, "ref": request.ref[:300], "submitted_by": principal.actor,
+                "content_type": request.content_type or (request.content.content_type if request.content else
+                                                         "signals"),
+                "signals": [_flags(registry, settings, s) for s in sigs], "created_at": now}
 
     hits = sorted(hits, key=lambda h: (h.distance, h.bank.id, h.signal.id))
     rows: list[dict[str, Any]] = []
@@ -267,24 +269,38 @@ def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistr
                      explanations=explanations, suppressed=suppressed, item=item)
 
 
+#: Items and matches written by Core multi-row INSERTs, their ids read back in the order of the rows.
+_ITEMS = cast(Table, Item.__table__)
+_MATCHES = cast(Table, Match.__table__)
+_INSERT_ITEMS = insert(_ITEMS).returning(_ITEMS.c.id, sort_by_parameter_order=True)
+_INSERT_MATCHES = insert(_MATCHES).returning(_MATCHES.c.id, sort_by_parameter_order=True)
+
+
 def _record(session: Session, settings: Settings, prepared: Sequence[_Prepared]) -> None:
-    """Write the items of ``prepared`` (all storing), their matches, flood counts and ``match.recorded`` events."""
+    """Write the items of ``prepared`` (all storing), their matches, flood counts and ``match.recorded`` events.
+
+    Items and matches go in as rows (one multi-row INSERT ... RETURNING each), not ORM objects: the ORM's unit of
+    work cost more CPU than the rest of a storing match (docs/benchmarks.md, issue 20)."""
     if not prepared:
         return
-    session.add_all([p.item for p in prepared if p.item is not None])
-    session.flush()  # one multi-row INSERT ... RETURNING for the items
-    stored: list[list[tuple[Match, bool]]] = []
+    conn = session.connection()
+    item_ids = conn.execute(_INSERT_ITEMS, [p.item for p in prepared if p.item is not None]).scalars().all()
+    for p, item_id in zip(prepared, item_ids, strict=True):
+        p.item_id = int(item_id)
+    stored: list[list[tuple[dict[str, Any], bool]]] = []
     for p in prepared:
-        assert p.item is not None
-        mine: list[tuple[Match, bool]] = []
+        mine: list[tuple[dict[str, Any], bool]] = []
         for h, row, explanation in zip(p.hits, p.rows, p.explanations, strict=True):
-            m = Match(item_id=p.item.id, org_id=p.principal.org_id, signal_id=h.signal.id, bank_id=h.bank.id,
-                      entry_id=h.entry.id, signal_type=h.signal.signal_type, query_value=h.query.value,
-                      distance=h.distance, suppressed=row["suppressed"] or h.bank.negative or row["quarantined"],
-                      explanation=explanation)
+            m = {"item_id": p.item_id, "org_id": p.principal.org_id, "signal_id": h.signal.id, "bank_id": h.bank.id,
+                 "entry_id": h.entry.id, "signal_type": h.signal.signal_type, "query_value": h.query.value,
+                 "distance": h.distance, "suppressed": row["suppressed"] or h.bank.negative or row["quarantined"],
+                 "explanation": explanation, "created_at": p.now}
             mine.append((m, row["quarantined"]))
         stored.append(mine)
-    session.add_all([m for mine in stored for m, _ in mine])
+    rows = [m for mine in stored for m, _ in mine]
+    if rows:
+        for m, match_id in zip(rows, conn.execute(_INSERT_MATCHES, rows).scalars().all(), strict=True):
+            m["id"] = int(match_id)
     # Negative banks' signals match common harmless content by design: they are not flood-controlled.
     counted: list[tuple[lookup.HitSignal, Bank, int]] = []
     for p, mine in zip(prepared, stored, strict=True):
@@ -292,19 +308,18 @@ def _record(session: Session, settings: Settings, prepared: Sequence[_Prepared])
             once = {h.signal.id: (h.signal, h.bank) for h in p.hits if not h.bank.negative}
             counted.extend((sig, bank, flood.hour_of(p.now)) for sig, bank in once.values())
     flood.record_batch(session, settings, counted, max(p.now for p in prepared))
-    session.flush()
     events: list[tuple[str, dict[str, Any], int | None]] = []
     for p, mine in zip(prepared, stored, strict=True):
         if not mine:
             continue
         assert p.item is not None
-        active = [m for m, q in mine if not m.suppressed]
+        active = [m for m, q in mine if not m["suppressed"]]
         events.append(("match.recorded", {
-            "item_id": p.item.id, "item_ref": p.item.ref, "content_type": p.item.content_type,
-            "match_ids": [m.id for m in active],
-            "suppressed_match_ids": [m.id for m, q in mine if m.suppressed and not q],
-            "quarantined_match_ids": [m.id for m, q in mine if q],
-            "bank_ids": sorted({m.bank_id for m in active}), "suppressed": p.suppressed,
+            "item_id": p.item_id, "item_ref": p.item["ref"], "content_type": p.item["content_type"],
+            "match_ids": [m["id"] for m in active],
+            "suppressed_match_ids": [m["id"] for m, q in mine if m["suppressed"] and not q],
+            "quarantined_match_ids": [m["id"] for m, q in mine if q],
+            "bank_ids": sorted({m["bank_id"] for m in active}), "suppressed": p.suppressed,
         }, p.principal.org_id))
     outbox.emit_many(session, events)
 
