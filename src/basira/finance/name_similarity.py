@@ -90,15 +90,16 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
         return 1.0
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
-    if a_skel == b_skel and len(a_skel) >= SHORT_VOWELS and (akanye := akanye_steps(a_pattern, b_pattern)):
-        return 1.0 - VOWEL_STEP * akanye / 2  # Fedaravich / Fedorovich, Kachanava / Kochanova
+    if len(a_vowels) - len(b_vowels) > MAX_STEPS or len(b_vowels) - len(a_vowels) > MAX_STEPS:
+        return 0.0  # more vowel-form edits apart than any case allows, akanye too (the query path skips these)
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
+    if a_skel == b_skel:
+        # The usual case: blocking found a form of the same skeleton.
+        return same_skeleton_similarity(len(a_skel) < SHORT_VOWELS, steps, a_pattern, b_pattern)
     if steps > MAX_STEPS:
         return 0.0
     if steps == MAX_STEPS and min(len(a_skel), len(b_skel)) < SHORT_VOWELS and vowels_contradict(a_pattern, b_pattern):
         return 0.0  # Hasan / Hussain: two names of one root
-    if a_skel == b_skel:
-        return 1.0 - VOWEL_STEP * steps  # the usual case: blocking found a form of the same skeleton
     a_sp, b_sp = spellings(a_skel), spellings(b_skel)
     if a_sp & b_sp:
         sim = 1.0 - VOWEL_STEP * steps
@@ -115,6 +116,21 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
     else:
         sim = 0.0
     return sim if sim >= PART_FLOOR else 0.0
+
+
+def same_skeleton_similarity(short: bool, steps: int, a_pattern: str, b_pattern: str) -> float:
+    """:func:`latin_similarity` of two Latin parts of one skeleton whose vowel forms differ, ``steps`` vowel-form
+    edits apart (``MAX_STEPS + 1`` for more), from the skeleton's length (``short``: fewer than ``SHORT_VOWELS``
+    consonants) and the two vowel patterns, or 0: akanye in a long name (see :func:`akanye_steps`), two names of
+    one root in a short one (see :func:`vowels_contradict`), else a vowel step per edit. The query path's blocking
+    loop calls it for a form of the query part's own skeleton, so that both score such a pair alike."""
+    if not short and (akanye := akanye_steps(a_pattern, b_pattern)):
+        return 1.0 - VOWEL_STEP * akanye / 2  # Fedaravich / Fedorovich, Kachanava / Kochanova
+    if steps > MAX_STEPS:
+        return 0.0
+    if steps == MAX_STEPS and short and vowels_contradict(a_pattern, b_pattern):
+        return 0.0  # Hasan / Hussain: two names of one root
+    return 1.0 - VOWEL_STEP * steps
 
 
 #: Most a-for-o vowels (see :func:`akanye_steps`) two long Latin parts may differ by and still be one name.
