@@ -137,20 +137,45 @@ def same_skeleton_similarity(short: bool, steps: int, a_pattern: str, b_pattern:
 AKANYE_STEPS = 3
 
 
+#: What Belarusian writes a for, between two Latin vowel patterns: the unstressed o of akanye (Fedaravich /
+#: Fedorovich) anywhere, the unstressed e of yakanye only after ch, sh or zh (Vyachaslau / Vyacheslav, Charheika /
+#: Chergeiko; elsewhere a Latin spelling writes it ia: Aliaksandr / Aleksandr, Piatrovich / Petrovich); Fortuna
+#: and Fortune stay a vowel step apart.
+_AKANYE_PAIRS = frozenset({("A", "O"), ("O", "A")})
+_YAKANYE_PAIRS = frozenset({("A", "E"), ("E", "A")})
+_HUSHING = frozenset("xʃʒ")
+
+
 @functools.lru_cache(maxsize=65536)
 def akanye_steps(a_pattern: str, b_pattern: str) -> int:
-    """How many vowels two vowel patterns of one length write a where the other writes o, when that is all they
-    differ by (0 otherwise, or past ``AKANYE_STEPS``): Belarusian writes a for the unstressed o of Russian
-    spellings of one name (akanye: Fedaravich / Fedorovich, Branislavavich / Bronislavovich), half a vowel step
-    each."""
-    if len(a_pattern) != len(b_pattern) or not a_pattern:
+    """How many vowels two vowel patterns write a (or ia) where the other writes o or e, when that is all they
+    differ by (0 otherwise, or past ``AKANYE_STEPS``): Belarusian writes a for the unstressed o and e of Russian
+    spellings of one name (akanye and yakanye: Fedaravich / Fedorovich, Branislavavich / Bronislavovich,
+    Viachaslavavich / Viacheslavovich, Aliaksandr / Aleksandr), half a vowel step each."""
+    if not a_pattern or not b_pattern or a_pattern == b_pattern:
         return 0
-    n = 0
-    for x, y in zip(a_pattern, b_pattern, strict=True):
-        if x != y:
-            if x + y not in ("AO", "OA"):
-                return 0
-            n += 1
+    i = j = n = 0
+    la, lb = len(a_pattern), len(b_pattern)
+    while i < la and j < lb:
+        x, y = a_pattern[i], b_pattern[j]
+        if x == y:
+            i += 1
+            j += 1
+            continue
+        if (x, y) in _AKANYE_PAIRS or ((x, y) in _YAKANYE_PAIRS and i and a_pattern[i - 1] in _HUSHING):
+            i += 1
+            j += 1
+        elif x == "I" and y == "E" and a_pattern[i + 1:i + 2] in ("A", "O"):
+            i += 2  # ia for e (yakanye), io for e (ё, which Russian spellings write e: Fiodar / Fedor)
+            j += 1
+        elif y == "I" and x == "E" and b_pattern[j + 1:j + 2] in ("A", "O"):
+            i += 1
+            j += 2
+        else:
+            return 0
+        n += 1
+    if i < la or j < lb:
+        return 0
     return n if n <= AKANYE_STEPS else 0
 
 
