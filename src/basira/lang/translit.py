@@ -164,10 +164,10 @@ def _belarusian_start(m: re.Match[str]) -> str:
 # The Belarusian and Ukrainian h of г in the commonest first names whose Russian spelling has g, at the start of a
 # word and before a vowel or the word's end (their patronymics too): Ihar / Ihor (Игорь), Siarhei / Serhii
 # (Сергей), Aleh / Oleh (Олег), Halina / Halyna (Галина), Yauhen / Yevhen (Евгений), Hryhoryi (Григорий).
-# Евгений is also written with or without a first y (Yevgeniy, Evgenii): one start, evgen-, for all of them, and
-# evgeni for the bare name (Yauhen, Yevhen), whose Russian spelling ends in -ий.
+# Евгений is also written with or without a first y (Yevgeniy, Evgenii; Jauhien, Eugene in English): one start,
+# evgen-, for all of them, and evgeni for the bare name (Yauhen, Yevhen), whose Russian spelling ends in -ий.
 _H_FOR_G = re.compile(
-    r"^(?:ih[ao]r|s[iy]?[ae]rh(?=[eiy])|[ao]leh|hal[iy]n|(?:[yj]?[ae]|i[ae])[uvw][hg]en|hr[iy]h)(?=[aeiouy]|$)")
+    r"^(?:ih[ao]r|s[iy]?[ae]rh(?=[eiy])|[ao]leh|hal[iy]n|(?:[yj][ae]|i[ae]|e)[uvw][hg]i?en|hr[iy]h)(?=[aeiouy]|$)")
 _H_FOR_G_NAMES = {"i": "igor", "s": "serg", "a": "oleg", "o": "oleg", "h": "galin"}
 
 
