@@ -90,11 +90,12 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
         return 1.0
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
-    if len(a_vowels) - len(b_vowels) > MAX_STEPS or len(b_vowels) - len(a_vowels) > MAX_STEPS:
-        return 0.0  # more vowel-form edits apart than any case allows, akanye too (the query path skips these)
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
     if a_skel == b_skel:
-        # The usual case: blocking found a form of the same skeleton.
+        # The usual case: blocking found a form of the same skeleton. Vowel forms more letters apart than any case
+        # allows are apart, akanye too (the query path skips them before it compares).
+        if abs(len(a_vowels) - len(b_vowels)) > MAX_STEPS:
+            return 0.0
         return same_skeleton_similarity(len(a_skel) < SHORT_VOWELS, steps, a_pattern, b_pattern)
     if steps > MAX_STEPS:
         return 0.0
