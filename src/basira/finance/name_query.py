@@ -25,18 +25,16 @@ from basira.finance.name_similarity import (
     MAX_STEPS,
     PART_FLOOR,
     SHORT_VOWELS,
-    VOWEL_STEP,
     OnePair,
     Pair,
-    akanye_steps,
     align,
     align_parts,
     cross_similarity,
     joined_pattern,
     latin_similarity,
+    same_skeleton_similarity,
     shares,
     vowel_penalty,
-    vowels_contradict,
 )
 from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
@@ -197,7 +195,7 @@ class QueryRun:
         c_vals: list[float] = []
         # Bound once: this loop runs for every form that shares a key with a query part.
         add_chunk, add_q, add_c = chunks.append, q_vals.append, c_vals.append
-        steps_of = Levenshtein.distance
+        steps_of, same_skeleton = Levenshtein.distance, same_skeleton_similarity
         forms = st.forms
         for i, part in enumerate(self.parts):
             skels: set[str] = set()
@@ -244,18 +242,15 @@ class QueryRun:
                         continue  # one is the other with a nisba -i added
                     else:
                         steps = steps_of(p_vowels, vowels, score_cutoff=MAX_STEPS)
-                        if same and not p_short and (akanye := akanye_steps(p_pattern, forms[f].pattern)):
-                            s = 1.0 - VOWEL_STEP * akanye / 2  # Fedaravich / Fedorovich (see akanye_steps)
+                        if same:
+                            # latin_similarity's own case for one skeleton (akanye, two names of one root).
+                            s = same_skeleton(p_short, steps, p_pattern, forms[f].pattern)
                         elif steps > MAX_STEPS:
                             continue
-                        elif same:
-                            if steps == MAX_STEPS and p_short and vowels_contradict(p_pattern, forms[f].pattern):
-                                continue  # Hasan / Hussain: two names of one root (see SHORT_VOWELS)
-                            s = 1.0 - VOWEL_STEP * steps
                         else:
                             s = latin_similarity(p_skel, p_vowels, skel, vowels, p_pattern, forms[f].pattern)
-                            if s <= 0.0:
-                                continue
+                        if s <= 0.0:
+                            continue
                     found = hits.get(f)
                     if found is None:
                         hits[f] = [(s, i)]

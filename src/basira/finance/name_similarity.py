@@ -90,15 +90,17 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
         return 1.0
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
-    if a_skel == b_skel and len(a_skel) >= SHORT_VOWELS and (akanye := akanye_steps(a_pattern, b_pattern)):
-        return 1.0 - VOWEL_STEP * akanye / 2  # Fedaravich / Fedorovich, Kachanava / Kochanova
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
+    if a_skel == b_skel:
+        # The usual case: blocking found a form of the same skeleton. Vowel forms more letters apart than any case
+        # allows are apart, akanye too (the query path skips them before it compares).
+        if abs(len(a_vowels) - len(b_vowels)) > MAX_STEPS:
+            return 0.0
+        return same_skeleton_similarity(len(a_skel) < SHORT_VOWELS, steps, a_pattern, b_pattern)
     if steps > MAX_STEPS:
         return 0.0
     if steps == MAX_STEPS and min(len(a_skel), len(b_skel)) < SHORT_VOWELS and vowels_contradict(a_pattern, b_pattern):
         return 0.0  # Hasan / Hussain: two names of one root
-    if a_skel == b_skel:
-        return 1.0 - VOWEL_STEP * steps  # the usual case: blocking found a form of the same skeleton
     a_sp, b_sp = spellings(a_skel), spellings(b_skel)
     if a_sp & b_sp:
         sim = 1.0 - VOWEL_STEP * steps
@@ -117,24 +119,64 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
     return sim if sim >= PART_FLOOR else 0.0
 
 
+def same_skeleton_similarity(short: bool, steps: int, a_pattern: str, b_pattern: str) -> float:
+    """:func:`latin_similarity` of two Latin parts of one skeleton whose vowel forms differ, ``steps`` vowel-form
+    edits apart (``MAX_STEPS + 1`` for more), from the skeleton's length (``short``: fewer than ``SHORT_VOWELS``
+    consonants) and the two vowel patterns, or 0: akanye in a long name (see :func:`akanye_steps`), two names of
+    one root in a short one (see :func:`vowels_contradict`), else a vowel step per edit. The query path's blocking
+    loop calls it for a form of the query part's own skeleton, so that both score such a pair alike."""
+    if not short and (akanye := akanye_steps(a_pattern, b_pattern)):
+        return 1.0 - VOWEL_STEP * akanye / 2  # Fedaravich / Fedorovich, Kachanava / Kochanova
+    if steps > MAX_STEPS:
+        return 0.0
+    if steps == MAX_STEPS and short and vowels_contradict(a_pattern, b_pattern):
+        return 0.0  # Hasan / Hussain: two names of one root
+    return 1.0 - VOWEL_STEP * steps
+
+
 #: Most a-for-o vowels (see :func:`akanye_steps`) two long Latin parts may differ by and still be one name.
 AKANYE_STEPS = 3
 
 
+#: What Belarusian writes a for, between two Latin vowel patterns: the unstressed o of akanye (Fedaravich /
+#: Fedorovich) anywhere, the unstressed e of yakanye only after ch, sh or zh (Vyachaslau / Vyacheslav, Charheika /
+#: Chergeiko; elsewhere a Latin spelling writes it ia: Aliaksandr / Aleksandr, Piatrovich / Petrovich); Fortuna
+#: and Fortune stay a vowel step apart.
+_AKANYE_PAIRS = frozenset({("A", "O"), ("O", "A")})
+_YAKANYE_PAIRS = frozenset({("A", "E"), ("E", "A")})
+_HUSHING = frozenset("xʃʒ")
+
+
 @functools.lru_cache(maxsize=65536)
 def akanye_steps(a_pattern: str, b_pattern: str) -> int:
-    """How many vowels two vowel patterns of one length write a where the other writes o, when that is all they
-    differ by (0 otherwise, or past ``AKANYE_STEPS``): Belarusian writes a for the unstressed o of Russian
-    spellings of one name (akanye: Fedaravich / Fedorovich, Branislavavich / Bronislavovich), half a vowel step
-    each."""
-    if len(a_pattern) != len(b_pattern) or not a_pattern:
+    """How many vowels two vowel patterns write a (or ia) where the other writes o or e, when that is all they
+    differ by (0 otherwise, or past ``AKANYE_STEPS``): Belarusian writes a for the unstressed o and e of Russian
+    spellings of one name (akanye and yakanye: Fedaravich / Fedorovich, Branislavavich / Bronislavovich,
+    Viachaslavavich / Viacheslavovich, Aliaksandr / Aleksandr), half a vowel step each."""
+    if not a_pattern or not b_pattern or a_pattern == b_pattern:
         return 0
-    n = 0
-    for x, y in zip(a_pattern, b_pattern, strict=True):
-        if x != y:
-            if x + y not in ("AO", "OA"):
-                return 0
-            n += 1
+    i = j = n = 0
+    la, lb = len(a_pattern), len(b_pattern)
+    while i < la and j < lb:
+        x, y = a_pattern[i], b_pattern[j]
+        if x == y:
+            i += 1
+            j += 1
+            continue
+        if (x, y) in _AKANYE_PAIRS or ((x, y) in _YAKANYE_PAIRS and i and a_pattern[i - 1] in _HUSHING):
+            i += 1
+            j += 1
+        elif x == "I" and y == "E" and a_pattern[i + 1:i + 2] in ("A", "O"):
+            i += 2  # ia for e (yakanye), io for e (ё, which Russian spellings write e: Fiodar / Fedor)
+            j += 1
+        elif y == "I" and x == "E" and b_pattern[j + 1:j + 2] in ("A", "O"):
+            i += 1
+            j += 2
+        else:
+            return 0
+        n += 1
+    if i < la or j < lb:
+        return 0
     return n if n <= AKANYE_STEPS else 0
 
 

@@ -65,9 +65,11 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # scripts; any other v (ⱱ: first, last, before a consonant) is f or w there (Vahid / وحید), so the last v of
 # Borislav is no vowel of باسل. Between two Latin spellings either may vanish (Belarusian ў written u: Mikhaltsou /
 # Mikhaltsov; Davud / Daud). Latin zh is z and h (Azhar), or Persian and Russian zh (ژ, ж).
+# Latin ts before i (ʦ) is ts across scripts, and between two Latin spellings also t: the Belarusian ц of a soft т
+# (Канстанцін / Константин, Kanstantsin / Konstantin, Tsitova / Titova, Vetsianevich / Vetenevich).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ⱱ": ("f", "w"), "ʒ": ("zh", "j")}
-_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", "")}
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",)}
+_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -146,7 +148,7 @@ _SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
 # Belarusian spellings of the names Russian writes with д and В-: dz for a soft d, before i, y, e, j or m (Дзмітрый /
 # Дмитрий, Вадзім / Вадим, Дзяніс / Денис; not dz before a, Persian Abedzadeh and Pashto Ahmadzai, nor dzh,
 # Джохар), Ulad- for Vlad- (Уладзімір / Владимир, Уладзіслаў / Владислав).
-_BELARUSIAN_DZ = re.compile(r"dz(?=[iyemj])")
+_BELARUSIAN_DZ = re.compile(r"dz(?=[iyemj]|k[ao]$)")
 # A final dz after a vowel is the Belarusian soft d of a name's end, which Russian writes -дий (Генадзь / Геннадий,
 # Henadz / Gennadiy);
 # and the Belarusian and Ukrainian h and i of a few first names whose Russian spelling has g and o (Hienadz,
@@ -159,6 +161,25 @@ def _belarusian_start(m: re.Match[str]) -> str:
     return "genad" if m.group()[0] == "h" else "nikola"
 
 
+# The Belarusian and Ukrainian h of г in the commonest first names whose Russian spelling has g, at the start of a
+# word and before a vowel or the word's end (their patronymics too): Ihar / Ihor (Игорь), Siarhei / Serhii
+# (Сергей), Aleh / Oleh (Олег), Halina / Halyna (Галина), Yauhen / Yevhen (Евгений), Hryhoryi (Григорий).
+# Евгений is also written with or without a first y (Yevgeniy, Evgenii; Jauhien, Eugene in English): one start,
+# evgen-, for all of them, and evgeni for the bare name (Yauhen, Yevhen), whose Russian spelling ends in -ий.
+_H_FOR_G = re.compile(
+    r"^(?:ih[ao]r|s[iy]?[ae]rh(?=[eiy])|[ao]leh|hal[iy]n|(?:[yj][ae]|i[ae]|e)[uvw][hg]i?en|hr[iy]h)(?=[aeiouy]|$)")
+_H_FOR_G_NAMES = {"i": "igor", "s": "serg", "a": "oleg", "o": "oleg", "h": "galin"}
+
+
+def _h_for_g(m: re.Match[str]) -> str:
+    found = m.group()
+    if found.endswith("en"):
+        return "evgeni" if m.end() == len(m.string) else "evgen"
+    if found[:2] == "hr":
+        return "grig"
+    return _H_FOR_G_NAMES[found[0]]
+
+
 def slavic_fold(word: str) -> str:
     """One spelling of the romanised Slavic endings and starts above (a folded Latin word), Belarusian dz and
     Ulad- written as Russian writes them."""
@@ -168,6 +189,8 @@ def slavic_fold(word: str) -> str:
         word = _BELARUSIAN_FINAL_DZ.sub("di", _BELARUSIAN_DZ.sub("d", word))
     if word[0] in "hm":
         word = _BELARUSIAN_START.sub(_belarusian_start, word)
+    if word[0] in "isaohyej":
+        word = _H_FOR_G.sub(_h_for_g, word)
     if word.startswith("ulad"):
         word = "vlad" + word[4:]
     return _SLAVIC_START.sub("y", _SLAVIC_END.sub("i", word))
@@ -177,8 +200,10 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ"}
+# A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
+_SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 
 
 def _may_vanish(word: str, i: int) -> bool:
@@ -193,12 +218,15 @@ def latin_word_key(word: str) -> tuple[str, str]:
     A v inside the word and before a vowel may vanish across scripts, another v may not (see ``_AMBIGUOUS``); the
     vowel form, which only Latin spellings are compared on, writes both alike."""
     word = slavic_fold(word)
-    if "v" not in word:
+    if "ts" in word:
+        word = _SOFT_TS.sub("ʦ", word)
+    if "v" not in word and "ʦ" not in word:
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
     skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
-    return skeleton, vowels.replace("ⱱ", "ʋ")
+    # The vowel form, which only Latin spellings are compared on, writes both v alike and a soft ts as t.
+    return skeleton, vowels.replace("ⱱ", "ʋ").replace("ʦ", "t")
 
 
 def romanize(text: str) -> str:
