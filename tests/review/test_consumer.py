@@ -237,3 +237,36 @@ def test_a_bank_that_asks_for_four_eyes_gets_it_on_its_cases(instance: Instance,
     submit(instance, admin, [B], ref="post-2")
     run_consumer(instance, policy=ReviewPolicy(four_eyes_bank_ids=frozenset({careful})))
     assert {c.group_key: c.four_eyes for c in _cases(instance)} == {"item:post-1": False, "item:post-2": True}
+
+
+def test_a_batch_reads_its_items_signals_and_entries_ahead_not_event_by_event(
+        instance: Instance, admin: Principal) -> None:
+    """The consumer reads the rows a batch's events name in a few statements (``_Builder.prefetch``): twice the
+    events make no more reads of items, signals or entries, and every case is the same as read one by one."""
+    make_bank(instance, admin, "b", [A, B, C])
+
+    def reads(items: int) -> tuple[int, list[tuple[str, int]]]:
+        for n in range(items):
+            submit(instance, admin, [A, B, C], ref=f"post-{items}-{n}")
+        seen: list[str] = []
+
+        def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            seen.append(statement)
+
+        event.listen(instance.db.engine, "before_cursor_execute", note)
+        try:
+            report = run_consumer(instance)
+        finally:
+            event.remove(instance.db.engine, "before_cursor_execute", note)
+        assert report.opened == items
+        with instance.db.session() as s:
+            made = [(c.group_key, c.evidence["match_count"]) for c in s.scalars(select(Case).where(
+                Case.group_key.like(f"item:post-{items}-%")).order_by(Case.id))]
+        return sum(any(f"FROM {t} " in st or st.rstrip().endswith(f"FROM {t}") for t in ("items", "signals", "entries"))
+                   for st in seen if st.lstrip().upper().startswith("SELECT")), made
+
+    few, made_few = reads(5)
+    many, made_many = reads(10)
+    assert made_few == [(f"item:post-5-{n}", 3) for n in range(5)]
+    assert made_many == [(f"item:post-10-{n}", 3) for n in range(10)]
+    assert many == few, (few, many)
