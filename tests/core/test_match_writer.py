@@ -76,7 +76,33 @@ def test_a_bad_item_is_refused_alone_and_the_others_are_written(instance: Instan
     assert all(f.result(timeout=30)["matched"] for f in [*good, more])
     with pytest.raises(InvalidInput):
         bad.result(timeout=30)
-    assert writer.fallbacks == 1
+    # Refused by the writer before the group's transaction: the others' group is not redone one by one.
+    assert writer.fallbacks == 0 and writer.groups == 1 and writer.items == 4
+    with instance.db.session() as s:
+        assert sorted(s.scalars(select(Item.ref))) == ["ok-0", "ok-1", "ok-2", "ok-3"]
+
+
+def test_a_group_whose_transaction_fails_is_written_item_by_item(instance: Instance, admin: Principal,
+                                                                 writer: MatchWriter,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A group lost as a whole (a deadlock, a lost connection: here the first group's write fails) is redone one
+    item per transaction, each with its own answer."""
+    from basira.core import match_writer
+
+    real = match_writer.match_items
+    failed: list[int] = []
+
+    def once_failing(session: Any, *args: Any) -> Any:
+        if not failed and len(args[-1]) > 1:
+            failed.append(len(args[-1]))
+            raise RuntimeError("the group's transaction was lost")
+        return real(session, *args)
+
+    monkeypatch.setattr(match_writer, "match_items", once_failing)
+    make_bank(instance, admin, "known", HIT)
+    futures = [writer.submit(admin, _req([HIT[n]], f"ok-{n}")) for n in range(4)]
+    assert all(f.result(timeout=30)["matched"] for f in futures)
+    assert failed and writer.fallbacks == 1
     with instance.db.session() as s:
         assert sorted(s.scalars(select(Item.ref))) == ["ok-0", "ok-1", "ok-2", "ok-3"]
 

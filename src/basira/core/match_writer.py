@@ -30,7 +30,7 @@ from typing import Any
 from basira.core.db import Database
 from basira.core.errors import Busy
 from basira.core.indexes import IndexManager
-from basira.core.matching import MatchRequest, match_items
+from basira.core.matching import MatchRequest, item_signals, match_items
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry
@@ -123,7 +123,18 @@ class MatchWriter:
 
     def _run(self, group: list[_Job]) -> None:
         try:
-            live = [job for job in group if job.future.set_running_or_notify_cancel()]
+            live: list[_Job] = []
+            for job in group:
+                if not job.future.set_running_or_notify_cancel():
+                    continue
+                # Values checked before the shared transaction: a bad one is refused alone, not by failing the
+                # group (which would then be redone item by item).
+                try:
+                    item_signals(self.registry, self.settings, job.request)
+                except Exception as e:
+                    job.future.set_exception(e)
+                    continue
+                live.append(job)
             if live:
                 self._write(live)
         finally:

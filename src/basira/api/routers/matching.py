@@ -258,6 +258,5 @@ async def match_values(inst: Instance, principal: Principal, body: MatchBody) ->
     writer = inst.match_writer() if body.store else None
     if writer is None:
         return await run_in_threadpool(run_match, inst, principal, req)
-    # Values refused before queueing: the shared transaction is for items that can be written.
-    await run_in_threadpool(matching.item_signals, inst.registry, inst.settings, req)
+    # The writer refuses bad values on its own thread before the shared transaction (one thread hop, not two).
     return MatchResult.model_validate(await asyncio.wrap_future(writer.submit(principal, req)))
