@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
-from basira.core import audit, outbox, readcache
+from basira.core import audit, outbox, pgcopy, readcache
 from basira.core.errors import Conflict, InvalidInput, LowQuality, NotFound
 from basira.core.exercise import refuse_crossing
 from basira.core.indexes import record_change
@@ -28,6 +28,7 @@ from basira.core.models import (
     utcnow,
     value_digest,
 )
+from basira.core.pgcopy import copy_rows
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry, content_types
@@ -534,33 +535,24 @@ _SIGNAL_IDS = ("SELECT s.id, k.ref, s.signal_type, s.value FROM basira_batch_key
                "JOIN signals s ON s.entry_id = e.id AND s.signal_type = k.signal_type AND s.value_digest = k.digest")
 
 
-def _copy(cur: Any, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    """``rows`` into ``table`` (a name and columns of this module, never input) by ``COPY ... FROM STDIN``."""
-    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-
-
 def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged: dict[SignalKey, SignalSpec],
                       origins: dict[tuple[str, str], str], now: dt.datetime, result: BatchResult) -> None:
     """:func:`add_signals_batch`'s writes on PostgreSQL, in the session's transaction, with the same outcome: the
     batch's keys go by ``COPY`` into a temporary table, existing entries and signals are found by joining it (one
     query each, not one per 500 keys), and the new entries, signals and change-log rows go in by ``COPY``."""
-    session.flush()  # the bank (perhaps new in this transaction) and anything pending, before the raw cursor
-    # The raw cursor writes around SQLAlchemy: mark it for the read caches (basira.core.readcache).
-    session.info["basira_wrote"] = True
-    readcache.bump()
     known = content_types()
     first: dict[str, SignalSpec] = {}
     for spec in merged.values():
         first.setdefault(spec.entry_ref, spec)
-    driver: Any = session.connection().connection.driver_connection
-    cur = driver.cursor()
-    try:
+    # The bank (perhaps new in this transaction) and anything pending are flushed before the raw cursor.
+    with pgcopy.cursor(session) as cur:
+        # The raw cursor writes around SQLAlchemy: mark it for the read caches (basira.core.readcache).
+        session.info["basira_wrote"] = True
+        readcache.bump()
         cur.execute(_KEYS_CREATE)
         cur.execute(_KEYS_EMPTY)
-        _copy(cur, _KEYS_TABLE, ("ref", "signal_type", "digest"),
-              ((ref, stype, value_digest(value)) for ref, stype, value in merged))
+        copy_rows(cur, _KEYS_TABLE, ("ref", "signal_type", "digest"),
+                  ((ref, stype, value_digest(value)) for ref, stype, value in merged))
         cur.execute(_ENTRY_IDS, (bank.id,))
         entries: dict[str, int] = dict(cur.fetchall())
         with_attributes = [entries[r] for r, spec in first.items() if r in entries and spec.attributes]
@@ -572,8 +564,8 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
             if first[r].content_type not in known:
                 raise InvalidInput(f"unknown content type {first[r].content_type!r}")
         if missing:
-            _copy(cur, "entries", ("bank_id", "ref", "content_type", "attributes", "created_at", "updated_at"),
-                  ((bank.id, r, first[r].content_type, json.dumps(first[r].attributes), now, now) for r in missing))
+            copy_rows(cur, "entries", ("bank_id", "ref", "content_type", "attributes", "created_at", "updated_at"),
+                      ((bank.id, r, first[r].content_type, json.dumps(first[r].attributes), now, now) for r in missing))
             cur.execute(_ENTRY_IDS, (bank.id,))
             entries = dict(cur.fetchall())
         cur.execute(_SIGNAL_IDS, (bank.id,))
@@ -587,12 +579,12 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
         result.ids.update(found)
         fresh = [k for k in merged if k not in found]
         if fresh:
-            _copy(cur, "signals", ("entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
-                                   "provenance", "quality", "expires_at", "details", "derived", "enabled",
-                                   "created_at", "updated_at"),
-                  ((entries[k[0]], bank.id, k[1], k[2], value_digest(k[2]), json.dumps(merged[k].labels),
-                    origins.get((k[1], k[2])) or merged[k].provenance or principal.actor, merged[k].quality,
-                    merged[k].expires_at, "{}", False, True, now, now) for k in fresh))
+            copy_rows(cur, "signals", ("entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
+                                       "provenance", "quality", "expires_at", "details", "derived", "enabled",
+                                       "created_at", "updated_at"),
+                      ((entries[k[0]], bank.id, k[1], k[2], value_digest(k[2]), json.dumps(merged[k].labels),
+                        origins.get((k[1], k[2])) or merged[k].provenance or principal.actor, merged[k].quality,
+                        merged[k].expires_at, "{}", False, True, now, now) for k in fresh))
             cur.execute(_SIGNAL_IDS, (bank.id,))
             wanted = set(fresh)
             for sid, ref, stype, value in cur.fetchall():
@@ -602,11 +594,9 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
                                     "created_at": now})
             result.added += len(fresh)
         if changes:
-            _copy(cur, "signal_changes", ("signal_id", "bank_id", "signal_type", "op", "created_at"),
-                  ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], c["created_at"]) for c in changes))
+            copy_rows(cur, "signal_changes", ("signal_id", "bank_id", "signal_type", "op", "created_at"),
+                      ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], c["created_at"]) for c in changes))
         cur.execute(_KEYS_EMPTY)
-    finally:
-        cur.close()
 
 
 def add_signals_audited(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
