@@ -102,23 +102,6 @@ def _as_json(details: dict[str, Any] | None) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(json.dumps(details, default=str)))
 
 
-def _details_texts(rows: Sequence[tuple[Any, ...]]) -> list[str]:
-    """The details of ``rows`` (:data:`_COLUMNS`) as JSON text, each distinct flat one encoded once."""
-    texts: dict[tuple[tuple[str, Any], ...], str] = {}
-    out: list[str] = []
-    for row in rows:
-        det = row[6]
-        try:
-            key = tuple(det.items())
-            text = texts.get(key)
-            if text is None:
-                text = texts[key] = json.dumps(det)
-        except TypeError:  # a list or a dict inside: not hashable, encoded alone
-            text = json.dumps(det)
-        out.append(text)
-    return out
-
-
 def record_many(session: Session, *, org_id: int | None, actor: str,
                 entries: Sequence[tuple[str, str, dict[str, Any] | None]]) -> int:
     """Append several ``(action, target, details)`` entries to one chain, as many :func:`record` calls would (the
@@ -144,8 +127,8 @@ def record_many(session: Session, *, org_id: int | None, actor: str,
         prev = h
     if pgcopy.worth_copying(session, len(rows)):
         with pgcopy.cursor(session) as cur:  # audit_entries: no read cache looks at it
-            pgcopy.copy_rows(cur, "audit_entries", _COLUMNS,
-                             ((*r[:6], text, *r[7:]) for r, text in zip(rows, _details_texts(rows), strict=True)))
+            as_text = pgcopy.JsonTexts()
+            pgcopy.copy_rows(cur, "audit_entries", _COLUMNS, ((*r[:6], as_text(r[6]), *r[7:]) for r in rows))
     else:  # Core executemany: no ORM work per entry
         session.execute(insert(cast(Table, AuditEntry.__table__)), [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
     if head is None:

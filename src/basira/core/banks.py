@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -544,6 +543,8 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
     first: dict[str, SignalSpec] = {}
     for spec in merged.values():
         first.setdefault(spec.entry_ref, spec)
+    digests = {k: value_digest(k[2]) for k in merged}
+    stamp, as_text = pgcopy.timestamp(now), pgcopy.JsonTexts()
     # The bank (perhaps new in this transaction) and anything pending are flushed before the raw cursor.
     with pgcopy.cursor(session) as cur:
         # The raw cursor writes around SQLAlchemy: mark it for the read caches (basira.core.readcache).
@@ -552,7 +553,7 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
         cur.execute(_KEYS_CREATE)
         cur.execute(_KEYS_EMPTY)
         copy_rows(cur, _KEYS_TABLE, ("ref", "signal_type", "digest"),
-                  ((ref, stype, value_digest(value)) for ref, stype, value in merged))
+                  ((k[0], k[1], digest) for k, digest in digests.items()))
         cur.execute(_ENTRY_IDS, (bank.id,))
         entries: dict[str, int] = dict(cur.fetchall())
         with_attributes = [entries[r] for r, spec in first.items() if r in entries and spec.attributes]
@@ -565,7 +566,8 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
                 raise InvalidInput(f"unknown content type {first[r].content_type!r}")
         if missing:
             copy_rows(cur, "entries", ("bank_id", "ref", "content_type", "attributes", "created_at", "updated_at"),
-                      ((bank.id, r, first[r].content_type, json.dumps(first[r].attributes), now, now) for r in missing))
+                      ((bank.id, r, first[r].content_type, as_text(first[r].attributes), stamp, stamp)
+                       for r in missing))
             cur.execute(_ENTRY_IDS, (bank.id,))
             entries = dict(cur.fetchall())
         cur.execute(_SIGNAL_IDS, (bank.id,))
@@ -582,9 +584,9 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
             copy_rows(cur, "signals", ("entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
                                        "provenance", "quality", "expires_at", "details", "derived", "enabled",
                                        "created_at", "updated_at"),
-                      ((entries[k[0]], bank.id, k[1], k[2], value_digest(k[2]), json.dumps(merged[k].labels),
+                      ((entries[k[0]], bank.id, k[1], k[2], digests[k], as_text(merged[k].labels),
                         origins.get((k[1], k[2])) or merged[k].provenance or principal.actor, merged[k].quality,
-                        merged[k].expires_at, "{}", False, True, now, now) for k in fresh))
+                        merged[k].expires_at, "{}", False, True, stamp, stamp) for k in fresh))
             cur.execute(_SIGNAL_IDS, (bank.id,))
             wanted = set(fresh)
             for sid, ref, stype, value in cur.fetchall():
@@ -595,7 +597,7 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
             result.added += len(fresh)
         if changes:
             copy_rows(cur, "signal_changes", ("signal_id", "bank_id", "signal_type", "op", "created_at"),
-                      ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], c["created_at"]) for c in changes))
+                      ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], stamp) for c in changes))
         cur.execute(_KEYS_EMPTY)
 
 

@@ -5,6 +5,8 @@ of placeholders. Other databases take the callers' ``executemany`` path.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -40,3 +42,31 @@ def copy_rows(cur: Any, table: str, columns: Sequence[str], rows: Iterable[tuple
     with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def timestamp(value: dt.datetime) -> str:
+    """An aware datetime as the text ``COPY`` reads for a ``timestamptz`` column: a batch's rows share one, and
+    psycopg's datetime dumper, called for every row and column, cost more than the rest of a row."""
+    if value.tzinfo is None:
+        raise ValueError("a naive datetime has no place in a timestamptz column")
+    return value.isoformat()
+
+
+class JsonTexts:
+    """The JSON text of the lists and dicts of one bulk write, each distinct flat one encoded once (a batch repeats
+    a few: ``[]``, ``{}``, its labels, its audit details)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[Any, ...], str] = {}
+
+    def __call__(self, value: list[Any] | dict[str, Any]) -> str:
+        # Types in the key: 1, 1.0 and True are equal (and hash alike) but are not the same JSON.
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        try:
+            key = (type(value), *((k, type(v), v) for k, v in items))
+            text = self._seen.get(key)
+        except TypeError:  # a list or a dict inside: not hashable, encoded alone
+            return json.dumps(value)
+        if text is None:
+            text = self._seen[key] = json.dumps(value)
+        return text
