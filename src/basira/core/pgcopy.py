@@ -60,10 +60,14 @@ class JsonTexts:
         self._seen: dict[tuple[Any, ...], str] = {}
 
     def __call__(self, value: list[Any] | dict[str, Any]) -> str:
-        # Types in the key: 1, 1.0 and True are equal (and hash alike) but are not the same JSON.
-        items = value.items() if isinstance(value, dict) else enumerate(value)
+        if not value:
+            return "{}" if isinstance(value, dict) else "[]"
+        # The items' types in the key: 1, 1.0 and True are equal (and hash alike) but are not the same JSON.
+        if isinstance(value, dict):
+            key: tuple[Any, ...] = (dict, tuple(value.items()), tuple(map(type, value.values())))
+        else:
+            key = (list, tuple(value), tuple(map(type, value)))
         try:
-            key = (type(value), *((k, type(v), v) for k, v in items))
             text = self._seen.get(key)
         except TypeError:  # a list or a dict inside: not hashable, encoded alone
             return json.dumps(value)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from types import SimpleNamespace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request, Response, status
@@ -95,17 +94,19 @@ class SignalOut(BaseModel):
 
     @classmethod
     def of(cls, sig: Signal, entry: Entry, access: Access = Access.OWNER) -> SignalOut:
-        return cls.model_validate(_fields(sig, entry.id, entry.ref, entry.content_type, entry.attributes, access))
+        return cls.model_validate(_fields(sig, sig.labels, sig.details, entry.id, entry.ref, entry.content_type,
+                                          entry.attributes, access))
 
 
-def _fields(sig: Any, entry_id: int, ref: str, content_type: str, attributes: dict[str, Any],
-            access: Access) -> dict[str, Any]:
-    """The fields of :class:`SignalOut`, in its order, from a :class:`Signal` or a row of its columns."""
+def _fields(sig: Any, labels: list[str], details: dict[str, Any] | None, entry_id: int, ref: str,
+            content_type: str, attributes: dict[str, Any], access: Access) -> dict[str, Any]:
+    """The fields of :class:`SignalOut`, in its order, from a :class:`Signal` or a row of its columns (whose JSON
+    columns the caller parses)."""
     return {"id": sig.id, "bank_id": sig.bank_id, "signal_type": sig.signal_type, "value": sig.value,
-            "labels": list(sig.labels), "provenance": visible_provenance(sig.provenance, access),
+            "labels": list(labels), "provenance": visible_provenance(sig.provenance, access),
             "quality": sig.quality, "enabled": sig.enabled, "expires_at": sig.expires_at,
             "quarantined_at": sig.quarantined_at, "created_at": sig.created_at, "derived": sig.derived,
-            "details": dict(sig.details or {}),
+            "details": dict(details or {}),
             "entry": {"id": entry_id, "ref": ref, "content_type": content_type, "attributes": dict(attributes)}}
 
 
@@ -165,8 +166,8 @@ def _stored(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
     for part in parts:
         for r in session.execute(query, {"ids": part}):
             # In SignalOut's field order: the answer is serialised from these as they are.
-            sig = SimpleNamespace(**{**r._asdict(), "labels": parsed(r.labels), "details": parsed(r.details)})
-            out[r.id] = _fields(sig, r.entry_id, r.ref, r.content_type, parsed(r.attributes), Access.OWNER)
+            out[r.id] = _fields(r, parsed(r.labels), parsed(r.details), r.entry_id, r.ref, r.content_type,
+                                parsed(r.attributes), Access.OWNER)
     return out
 
 
