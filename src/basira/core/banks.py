@@ -536,11 +536,26 @@ _SIGNAL_IDS = ("SELECT s.id, k.ref, s.signal_type, s.value FROM basira_batch_key
                "JOIN signals s ON s.entry_id = e.id AND s.signal_type = k.signal_type AND s.value_digest = k.digest")
 
 
+_SEQUENCE = "SELECT pg_get_serial_sequence(%s, 'id')"
+_NEXT_IDS = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
+
+
+def _next_ids(cur: Any, table: str, n: int) -> list[int]:
+    """``n`` new ids from the sequence of ``table``'s ``id``, ascending: rows written by ``COPY`` with their ids
+    need no query to find them again. (The sequence is looked up first: named in the query, it was looked up for
+    every id and took longer than the rows' ``COPY``.)"""
+    cur.execute(_SEQUENCE, (table,))
+    (sequence,) = cur.fetchone()
+    cur.execute(_NEXT_IDS, (sequence, n))
+    return sorted(row[0] for row in cur.fetchall())
+
+
 def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged: dict[SignalKey, SignalSpec],
                       origins: dict[tuple[str, str], str], now: dt.datetime, result: BatchResult) -> None:
     """:func:`add_signals_batch`'s writes on PostgreSQL, in the session's transaction, with the same outcome: the
     batch's keys go by ``COPY`` into a temporary table, existing entries and signals are found by joining it (one
-    query each, not one per 500 keys), and the new entries, signals and change-log rows go in by ``COPY``."""
+    query each, not one per 500 keys), and the new entries, signals and change-log rows go in by ``COPY`` with ids
+    taken from their sequences beforehand."""
     known = content_types()
     first: dict[str, SignalSpec] = {}
     for spec in merged.values():
@@ -558,6 +573,8 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
                   ((k[0], k[1], digest) for k, digest in digests.items()))
         cur.execute(_ENTRY_IDS, (bank.id,))
         entries: dict[str, int] = dict(cur.fetchall())
+        # Only an entry that was there before can hold one of the batch's signals already.
+        found = _found_signals(cur, bank, merged) if entries else {}
         with_attributes = [entries[r] for r, spec in first.items() if r in entries and spec.attributes]
         for start in range(0, len(with_attributes), _CHUNK):
             for entry in session.scalars(select(Entry).where(Entry.id.in_(with_attributes[start:start + _CHUNK]))):
@@ -567,13 +584,12 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
             if first[r].content_type not in known:
                 raise InvalidInput(f"unknown content type {first[r].content_type!r}")
         if missing:
-            copy_rows(cur, "entries", ("bank_id", "ref", "content_type", "attributes", "created_at", "updated_at"),
-                      ((bank.id, r, first[r].content_type, as_text(first[r].attributes), stamp, stamp)
-                       for r in missing))
-            cur.execute(_ENTRY_IDS, (bank.id,))
-            entries = dict(cur.fetchall())
-        cur.execute(_SIGNAL_IDS, (bank.id,))
-        found = {(ref, stype, value): sid for sid, ref, stype, value in cur.fetchall() if (ref, stype, value) in merged}
+            entry_ids = _next_ids(cur, "entries", len(missing))
+            copy_rows(cur, "entries", ("id", "bank_id", "ref", "content_type", "attributes", "created_at",
+                                       "updated_at"),
+                      ((eid, bank.id, r, first[r].content_type, as_text(first[r].attributes), stamp, stamp)
+                       for eid, r in zip(entry_ids, missing, strict=True)))
+            entries.update(zip(missing, entry_ids, strict=True))
         changes: list[dict[str, Any]] = []
         old = list(found.values())
         by_id = {sid: k for k, sid in found.items()}
@@ -583,24 +599,29 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
         result.ids.update(found)
         fresh = [k for k in merged if k not in found]
         if fresh:
-            copy_rows(cur, "signals", ("entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
+            signal_ids = _next_ids(cur, "signals", len(fresh))
+            copy_rows(cur, "signals", ("id", "entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
                                        "provenance", "quality", "expires_at", "details", "derived", "enabled",
                                        "created_at", "updated_at"),
-                      ((entries[k[0]], bank.id, k[1], k[2], digests[k], as_text(merged[k].labels),
+                      ((sid, entries[k[0]], bank.id, k[1], k[2], digests[k], as_text(merged[k].labels),
                         origins.get((k[1], k[2])) or merged[k].provenance or principal.actor, merged[k].quality,
-                        merged[k].expires_at, "{}", False, True, stamp, stamp) for k in fresh))
-            cur.execute(_SIGNAL_IDS, (bank.id,))
-            wanted = set(fresh)
-            for sid, ref, stype, value in cur.fetchall():
-                if (ref, stype, value) in wanted:
-                    result.ids[(ref, stype, value)] = sid
-                    changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": stype, "op": "add",
-                                    "created_at": now})
+                        merged[k].expires_at, "{}", False, True, stamp, stamp)
+                       for sid, k in zip(signal_ids, fresh, strict=True)))
+            for sid, k in zip(signal_ids, fresh, strict=True):
+                result.ids[k] = sid
+                changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": k[1], "op": "add",
+                                "created_at": now})
             result.added += len(fresh)
         if changes:
             copy_rows(cur, "signal_changes", ("signal_id", "bank_id", "signal_type", "op", "created_at"),
                       ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], stamp) for c in changes))
         cur.execute(_KEYS_EMPTY)
+
+
+def _found_signals(cur: Any, bank: Bank, merged: dict[SignalKey, SignalSpec]) -> dict[SignalKey, int]:
+    """The id of each key of the batch (in the temporary table) that the bank already holds."""
+    cur.execute(_SIGNAL_IDS, (bank.id,))
+    return {(ref, stype, value): sid for sid, ref, stype, value in cur.fetchall() if (ref, stype, value) in merged}
 
 
 def add_signals_audited(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
