@@ -24,6 +24,7 @@ from basira.core.models import (
     Signal,
     SignalChange,
     as_id,
+    as_utc,
     utcnow,
     value_digest,
 )
@@ -414,6 +415,30 @@ SignalKey = tuple[str, str, str]
 _CHUNK = 500
 
 
+@dataclass(frozen=True)
+class NewSignal:
+    """A signal that a batch inserted into an entry it also inserted, with what both were written with, as they read
+    back: all an answer shows of them, without reading them back."""
+
+    id: int
+    bank_id: int
+    signal_type: str
+    value: str
+    labels: list[str]
+    provenance: str
+    quality: int | None
+    expires_at: dt.datetime | None
+    created_at: dt.datetime
+    entry_id: int
+    entry_ref: str
+    content_type: str
+    attributes: dict[str, Any]
+    enabled: bool = True
+    derived: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+    quarantined_at: dt.datetime | None = None
+
+
 @dataclass
 class BatchResult:
     """What :func:`add_signals_batch` did: the signal id of every key given, and how many were new or enabled."""
@@ -421,6 +446,8 @@ class BatchResult:
     ids: dict[SignalKey, int] = field(default_factory=dict)
     added: int = 0
     enabled_again: int = 0
+    #: The signals inserted into entries the batch inserted, by id (see :class:`NewSignal`).
+    new: dict[int, NewSignal] = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
@@ -459,7 +486,7 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
         _write_batch_copy(session, principal, bank, merged, origins, now, result)
         _emit_added(session, principal, bank, result)
         return result
-    entries = _entries_batch(session, bank, list(merged.values()))
+    entries, created = _entries_batch(session, bank, list(merged.values()))
     changes: list[dict[str, Any]] = []
     refs = {v: k for k, v in entries.items()}
     for start in range(0, len(keys), _CHUNK):
@@ -494,11 +521,25 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
                 result.ids[key] = sid
                 changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": stype, "op": "add",
                                 "created_at": now})
+                if key[0] in created:
+                    _note_new(result, sid, entries[key[0]], created[key[0]], merged[key], bank, now,
+                              origins.get((stype, value)) or merged[key].provenance or principal.actor)
             result.added += len(fresh)
     if changes:
         session.execute(insert(cast(Table, SignalChange.__table__)), changes)
     _emit_added(session, principal, bank, result)
     return result
+
+
+def _note_new(result: BatchResult, signal_id: int, entry_id: int, entry: SignalSpec, spec: SignalSpec, bank: Bank,
+              now: dt.datetime, provenance: str) -> None:
+    """Keep what a new signal of a new entry was written with (``entry``: the spec its entry was written from)."""
+    result.new[signal_id] = NewSignal(
+        id=signal_id, bank_id=bank.id, signal_type=spec.signal_type, value=spec.value, labels=list(spec.labels),
+        provenance=provenance, quality=spec.quality,
+        expires_at=as_utc(spec.expires_at) if spec.expires_at is not None else None, created_at=now,
+        entry_id=entry_id, entry_ref=entry.entry_ref, content_type=entry.content_type,
+        attributes=dict(entry.attributes))
 
 
 def _emit_added(session: Session, principal: Principal, bank: Bank, result: BatchResult) -> None:
@@ -600,22 +641,31 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
         fresh = [k for k in merged if k not in found]
         if fresh:
             signal_ids = _next_ids(cur, "signals", len(fresh))
+            provenances = [origins.get((k[1], k[2])) or merged[k].provenance or principal.actor for k in fresh]
             copy_rows(cur, "signals", ("id", "entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
                                        "provenance", "quality", "expires_at", "details", "derived", "enabled",
                                        "created_at", "updated_at"),
-                      ((sid, entries[k[0]], bank.id, k[1], k[2], digests[k], as_text(merged[k].labels),
-                        origins.get((k[1], k[2])) or merged[k].provenance or principal.actor, merged[k].quality,
-                        merged[k].expires_at, "{}", False, True, stamp, stamp)
-                       for sid, k in zip(signal_ids, fresh, strict=True)))
-            for sid, k in zip(signal_ids, fresh, strict=True):
+                      ((sid, entries[k[0]], bank.id, k[1], k[2], digests[k], as_text(merged[k].labels), provenance,
+                        merged[k].quality, _expiry(merged[k]), "{}", False, True, stamp, stamp)
+                       for sid, k, provenance in zip(signal_ids, fresh, provenances, strict=True)))
+            created = set(missing)
+            for sid, k, provenance in zip(signal_ids, fresh, provenances, strict=True):
                 result.ids[k] = sid
                 changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": k[1], "op": "add",
                                 "created_at": now})
+                if k[0] in created:
+                    _note_new(result, sid, entries[k[0]], first[k[0]], merged[k], bank, now, provenance)
             result.added += len(fresh)
         if changes:
             copy_rows(cur, "signal_changes", ("signal_id", "bank_id", "signal_type", "op", "created_at"),
                       ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], stamp) for c in changes))
         cur.execute(_KEYS_EMPTY)
+
+
+def _expiry(spec: SignalSpec) -> str | None:
+    """A spec's expiry as ``COPY`` text, in UTC as :class:`basira.core.models.UTCDateTime` writes it (a naive one
+    is UTC, not the database session's time zone)."""
+    return pgcopy.timestamp(as_utc(spec.expires_at)) if spec.expires_at is not None else None
 
 
 def _found_signals(cur: Any, bank: Bank, merged: dict[SignalKey, SignalSpec]) -> dict[SignalKey, int]:
@@ -624,11 +674,19 @@ def _found_signals(cur: Any, bank: Bank, merged: dict[SignalKey, SignalSpec]) ->
     return {(ref, stype, value): sid for sid, ref, stype, value in cur.fetchall() if (ref, stype, value) in merged}
 
 
+@dataclass
+class AuditedBatch:
+    """What :func:`add_signals_audited` wrote: the signal id of every spec, in order (a spec given twice names the
+    same signal twice), and the signals it inserted into entries it inserted (:class:`NewSignal`), by id."""
+
+    ids: list[int]
+    new: dict[int, NewSignal]
+
+
 def add_signals_audited(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
-                        ref: int | str, specs: Sequence[SignalSpec]) -> list[int]:
+                        ref: int | str, specs: Sequence[SignalSpec]) -> AuditedBatch:
     """:func:`add_signals` for a caller's list (the API's), written as :func:`add_signals_batch` does, with one
-    ``signal.add`` audit entry per signal as :func:`add_signals` records them; the signal id of every spec, in
-    order (a spec given twice names the same signal twice)."""
+    ``signal.add`` audit entry per signal as :func:`add_signals` records them."""
     principal.require_bank_write()
     bank = get_bank(session, principal, ref, Access.OWNER)
     clean = [validate_spec(registry, settings, s) for s in specs]
@@ -637,15 +695,18 @@ def add_signals_audited(session: Session, principal: Principal, registry: Signal
     types = {result.ids[k]: k[1] for k in result.ids}
     audit.record_many(session, org_id=principal.org_id, actor=principal.actor,
                       entries=[("signal.add", f"signal:{sid}", {"bank": bank.id, "type": types[sid]}) for sid in ids])
-    return ids
+    return AuditedBatch(ids, result.new)
 
 
-def _entries_batch(session: Session, bank: Bank, specs: list[SignalSpec]) -> dict[str, int]:
-    """The id of the entry of every spec's reference in the bank, the missing ones inserted in bulk."""
+def _entries_batch(session: Session, bank: Bank,
+                   specs: list[SignalSpec]) -> tuple[dict[str, int], dict[str, SignalSpec]]:
+    """The id of the entry of every spec's reference in the bank, the missing ones inserted in bulk; and those
+    inserted, each with the spec it was written from."""
     wanted: dict[str, SignalSpec] = {}
     for spec in specs:
         wanted.setdefault(spec.entry_ref, spec)
     found: dict[str, int] = {}
+    created: dict[str, SignalSpec] = {}
     refs = list(wanted)
     known = content_types()
     for start in range(0, len(refs), _CHUNK):
@@ -665,10 +726,11 @@ def _entries_batch(session: Session, bank: Bank, specs: list[SignalSpec]) -> dic
             rows = [{"bank_id": bank.id, "ref": r, "content_type": wanted[r].content_type,
                      "attributes": wanted[r].attributes, "created_at": now, "updated_at": now} for r in missing]
             session.execute(insert(cast(Table, Entry.__table__)), rows)  # no RETURNING: see add_signals_batch
+            created.update((r, wanted[r]) for r in missing)
             for eref, eid in session.execute(select(Entry.ref, Entry.id).where(Entry.bank_id == bank.id,
                                                                                Entry.ref.in_(missing))):
                 found[eref] = eid
-    return found
+    return found, created
 
 
 def not_copied(session: Session, org_id: int) -> ColumnElement[bool] | None:

@@ -158,6 +158,8 @@ def _stored(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
         return texts[text]
 
     unique = list(dict.fromkeys(ids))
+    if not unique:
+        return {}
     if session.get_bind().dialect.name == "postgresql":
         parts, query = [unique], _STORED_PG
     else:
@@ -192,7 +194,7 @@ def add_signals(request: Request, bank: BankRef, body: Annotated[SignalIn | Sign
         def ids_only() -> list[int]:
             with inst.db.session() as s:
                 return banks.add_signals_audited(s, principal, inst.registry, inst.settings, bank,
-                                                 [i.spec() for i in items])
+                                                 [i.spec() for i in items]).ids
 
         ids = inst.db.retry_locked(ids_only)  # all or none, as below
         return Response(AddedIds(ids=ids).model_dump_json(), status_code=status.HTTP_201_CREATED,
@@ -200,16 +202,24 @@ def add_signals(request: Request, bank: BankRef, body: Annotated[SignalIn | Sign
 
     def attempt() -> list[dict[str, Any]]:
         with inst.db.session() as s:
-            ids = banks.add_signals_audited(s, principal, inst.registry, inst.settings, bank,
-                                            [i.spec() for i in items])
-            found = _stored(s, ids)
-            return [found[i] for i in ids]
+            batch = banks.add_signals_audited(s, principal, inst.registry, inst.settings, bank,
+                                              [i.spec() for i in items])
+            # What the batch inserted into entries it inserted is answered as written; the rest is read back.
+            found = {sid: _new_fields(new) for sid, new in batch.new.items()}
+            found.update(_stored(s, [sid for sid in batch.ids if sid not in found]))
+            return [found[sid] for sid in batch.ids]
 
     added = inst.db.retry_locked(attempt)  # all or none: a locked SQLite is tried again from the start
     # The columns as read, in AddedSignals' shape, serialised by pydantic in one call: validating 10,000 answers
     # again, or FastAPI's generic encoder, took longer than writing them (tests compare it with the list route).
     return Response(_ANSWER.dump_json({"signals": added}), status_code=status.HTTP_201_CREATED,
                     media_type="application/json")
+
+
+def _new_fields(new: banks.NewSignal) -> dict[str, Any]:
+    """:class:`SignalOut`'s fields of a signal as a batch wrote it (its owner's view)."""
+    return _fields(new, new.labels, new.details, new.entry_id, new.entry_ref, new.content_type, new.attributes,
+                   Access.OWNER)
 
 
 _CONTENT_FORM: dict[str, Any] = {"type": "object", "required": ["file"], "properties": {
