@@ -415,10 +415,11 @@ SignalKey = tuple[str, str, str]
 _CHUNK = 500
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class NewSignal:
     """A signal that a batch inserted into an entry it also inserted, with what both were written with, as they read
-    back: all an answer shows of them, without reading them back."""
+    back: all an answer shows of them, without reading them back. (Not frozen: a frozen dataclass's ``__init__``
+    cost more than the rest of a batch's bookkeeping; it shares the lists and dicts of the specs.)"""
 
     id: int
     bank_id: int
@@ -535,11 +536,9 @@ def _note_new(result: BatchResult, signal_id: int, entry_id: int, entry: SignalS
               now: dt.datetime, provenance: str) -> None:
     """Keep what a new signal of a new entry was written with (``entry``: the spec its entry was written from)."""
     result.new[signal_id] = NewSignal(
-        id=signal_id, bank_id=bank.id, signal_type=spec.signal_type, value=spec.value, labels=list(spec.labels),
-        provenance=provenance, quality=spec.quality,
-        expires_at=as_utc(spec.expires_at) if spec.expires_at is not None else None, created_at=now,
-        entry_id=entry_id, entry_ref=entry.entry_ref, content_type=entry.content_type,
-        attributes=dict(entry.attributes))
+        signal_id, bank.id, spec.signal_type, spec.value, spec.labels, provenance, spec.quality,
+        as_utc(spec.expires_at) if spec.expires_at is not None else None, now, entry_id, entry.entry_ref,
+        entry.content_type, entry.attributes)
 
 
 def _emit_added(session: Session, principal: Principal, bank: Bank, result: BatchResult) -> None:
