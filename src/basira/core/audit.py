@@ -119,10 +119,22 @@ def record_many(session: Session, *, org_id: int | None, actor: str,
     ts = utcnow().isoformat()
     first = seq + 1
     rows: list[tuple[Any, ...]] = []
+    # What the links share is written once: the chain, time and actor, each action, each details object given.
+    encoded = hashchain.encoded
+    chain_text, ts_text, actor_text = encoded(chain), encoded(ts), encoded(actor)
+    actions: dict[str, str] = {}
+    given: dict[int, tuple[dict[str, Any], str]] = {}  # by id(): the entries hold every details object meanwhile
     for action, target, details in entries:
         seq += 1
-        det = _as_json(details)
-        h = _digest(chain, seq, ts, actor, action, target, det, prev, key)
+        if (known := given.get(id(details))) is None:
+            det = _as_json(details)
+            known = given[id(details)] = (det, encoded(det))
+        if (action_text := actions.get(action)) is None:
+            action_text = actions[action] = encoded(action)
+        det, det_text = known
+        # _digest's bytes (tests/core/test_audit.py holds them equal).
+        h = hashchain.digest_encoded((chain_text, str(seq), ts_text, actor_text, action_text, encoded(target),
+                                      det_text, encoded(prev)), key=key)
         rows.append((chain, seq, ts, actor, action, target, det, prev, h))
         prev = h
     if pgcopy.worth_copying(session, len(rows)):

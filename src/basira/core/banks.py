@@ -691,9 +691,11 @@ def add_signals_audited(session: Session, principal: Principal, registry: Signal
     clean = [validate_spec(registry, settings, s) for s in specs]
     result = add_signals_batch(session, principal, registry, settings, bank.id, clean, validated=True)
     ids = [result.ids[(c.entry_ref, c.signal_type, c.value)] for c in clean]
-    types = {result.ids[k]: k[1] for k in result.ids}
+    # One details object per signal type, shared by its entries (record_many writes each object's JSON once).
+    details = {t: {"bank": bank.id, "type": t} for t in {k[1] for k in result.ids}}
+    types = {result.ids[k]: details[k[1]] for k in result.ids}
     audit.record_many(session, org_id=principal.org_id, actor=principal.actor,
-                      entries=[("signal.add", f"signal:{sid}", {"bank": bank.id, "type": types[sid]}) for sid in ids])
+                      entries=[("signal.add", f"signal:{sid}", types[sid]) for sid in ids])
     return AuditedBatch(ids, result.new)
 
 

@@ -31,7 +31,21 @@ def digest(fields: Sequence[Any], *, ascii_only: bool = False, key: bytes | None
             it for an existing chain would break every link that holds such a character.
         key: A secret kept outside the database: without it nobody can recompute a link after an edit.
     """
-    body = _ENCODERS[ascii_only].encode(fields).encode()
+    return _hash(_ENCODERS[ascii_only].encode(fields).encode(), key)
+
+
+def encoded(value: Any, *, ascii_only: bool = False) -> str:
+    """One field as :func:`digest` writes it in a link's JSON (compact, keys sorted)."""
+    return _ENCODERS[ascii_only].encode(value)
+
+
+def digest_encoded(fields: Sequence[str], *, key: bytes | None = None) -> str:
+    """:func:`digest` of fields each written by :func:`encoded` (the same bytes: a link is the JSON list of its
+    fields), for a batch of links that writes the fields they share once."""
+    return _hash(("[" + ",".join(fields) + "]").encode(), key)
+
+
+def _hash(body: bytes, key: bytes | None) -> str:
     if key is not None:
         return hmac.new(key, body, hashlib.sha256).hexdigest()
     return hashlib.sha256(body).hexdigest()
