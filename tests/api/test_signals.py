@@ -3,10 +3,14 @@ release from quarantine, remove."""
 
 from __future__ import annotations
 
+import hashlib
+
+from sqlalchemy import select
 from tests.factories import Api, problem
 
+from basira.core import audit
 from basira.core.instance import Instance
-from basira.core.models import Signal, utcnow
+from basira.core.models import AuditEntry, Signal, utcnow
 
 MD5 = "9e107d9d372bb6826bd81d3542a419d6"
 
@@ -149,3 +153,69 @@ def test_quarantined_signal_is_held_back_until_released(api: Api, instance: Inst
     assert r.status_code == 200 and r.json()["quarantined_at"] is None
     assert api.match(("md5", MD5)).json()["matched"] is True
     problem(api.post("/v1/signals/424242/release"), 404)
+
+
+def _listed(api: Api, bank_id: int) -> dict[int, dict[str, object]]:
+    """Every signal of the bank as the list route shows it, page by page."""
+    out: dict[int, dict[str, object]] = {}
+    after = 0
+    while True:
+        page = api.get(f"/v1/banks/{bank_id}/signals", params={"after_id": after, "limit": 1000}).json()
+        out.update((s["id"], s) for s in page["signals"])
+        if page["next_after_id"] is None:
+            return out
+        after = page["next_after_id"]
+
+
+def _md5(i: int) -> str:
+    return hashlib.md5(str(i).encode()).hexdigest()
+
+
+def test_a_large_batch_is_answered_as_the_list_route_shows_it(api: Api) -> None:
+    """300 signals (a COPY on PostgreSQL): new signals of new entries are answered as written, the others as read
+    back; each reads as the list route shows it, in the order sent, and the ids-only answer names the same ones."""
+    bank = api.bank("b")
+    api.add(bank["id"], "md5", _md5(0), entry_ref="old", labels=["first"])  # an entry and a signal of before
+    disabled = api.add(bank["id"], "md5", _md5(1), entry_ref="old")
+    api.post(f"/v1/signals/{disabled['id']}/disable")
+    sent: list[dict[str, object]] = [
+        {"signal_type": "md5", "value": _md5(i), "entry_ref": f"e{i // 2}", "labels": [f"l{i % 3}", " x "],
+         "quality": i % 100, "attributes": {"n": i, "deep": {"k": [1, 2.5, True]}} if i % 4 == 0 else {},
+         "expires_at": ["2031-01-02T03:04:05", "2031-01-02T03:04:05+02:00", None][i % 3]}
+        for i in range(10, 300)]
+    sent += [{"signal_type": "md5", "value": _md5(0), "entry_ref": "old", "labels": ["again"]},  # merged labels
+             {"signal_type": "md5", "value": _md5(1).upper(), "entry_ref": "old"},  # enabled again
+             {"signal_type": "sha256", "value": "a" * 64, "entry_ref": "old"},  # new, in an entry of before
+             {"signal_type": "md5", "value": _md5(10), "entry_ref": "e5", "labels": ["twice"]},  # a key twice
+             {"signal_type": "sha256", "value": "b" * 64}]  # entry reference made from the value
+    r = api.post(f"/v1/banks/{bank['id']}/signals", json=sent)
+    assert r.status_code == 201, r.text
+    answered = r.json()["signals"]
+    listed = _listed(api, bank["id"])
+    assert answered == [listed[s["id"]] for s in answered]
+    assert [s["value"] for s in answered[:3]] == [_md5(10), _md5(11), _md5(12)]
+    assert answered[0]["labels"] == ["l1", "twice", "x"] and answered[0]["id"] == answered[-2]["id"]
+    assert answered[2]["expires_at"] == "2031-01-02T03:04:05Z"  # naive: UTC, as the database keeps it
+    assert answered[3]["expires_at"] == "2031-01-02T01:04:05Z"
+    assert answered[2]["entry"]["attributes"] == {"n": 12, "deep": {"k": [1, 2.5, True]}}
+    assert answered[-5]["labels"] == ["again", "first"] and answered[-4]["enabled"] is True
+    assert answered[-1]["entry"]["ref"] == "sha256:" + "b" * 64
+    again = api.post(f"/v1/banks/{bank['id']}/signals", json=sent, headers={"Prefer": "return=minimal"})
+    assert again.json()["ids"] == [s["id"] for s in answered]  # nothing doubled
+
+
+def test_a_batch_of_10000_has_one_audit_entry_per_signal_and_the_chain_verifies(api: Api, instance: Instance,
+                                                                                 org_id: int) -> None:
+    bank = api.bank("b")
+    sent = [{"signal_type": "md5", "value": _md5(i), "entry_ref": f"e{i}"} for i in range(10_000)]
+    r = api.post(f"/v1/banks/{bank['id']}/signals", json=sent, headers={"Prefer": "return=minimal"})
+    assert r.status_code == 201, r.text
+    ids = r.json()["ids"]
+    with instance.db.session() as s:
+        entries = s.execute(select(AuditEntry.target, AuditEntry.details).where(
+            AuditEntry.chain == audit.org_chain(org_id), AuditEntry.action == "signal.add")
+            .order_by(AuditEntry.seq)).all()
+        reports = audit.verify(s, [audit.org_chain(org_id)])
+    assert [t for t, _ in entries] == [f"signal:{i}" for i in ids]
+    assert all(d == {"bank": bank["id"], "type": "md5"} for _, d in entries)
+    assert reports[0].ok and reports[0].entries >= 10_000, reports[0].problems

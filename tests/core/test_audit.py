@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+import json
+from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from basira.core import audit
+from basira.core import audit, pgcopy
 from basira.core.instance import Instance
 from basira.core.models import AuditEntry, AuditHead
 
@@ -96,6 +99,24 @@ def test_entries_written_together_chain_like_single_ones(instance: Instance, org
         s.execute(update(AuditEntry).where(AuditEntry.chain == audit.org_chain(org_id), AuditEntry.seq == 4)
                   .values(target="signal:99"))
     assert _problems(instance, org_id) == ["entry 4 was edited (its hash does not match its content)"]
+
+
+def test_a_large_batch_of_entries_keeps_every_kind_of_detail_and_verifies(instance: Instance, org_id: int) -> None:
+    """record_many of more than pgcopy.MIN_ROWS entries (a COPY on PostgreSQL): details as record would store
+    them (what JSON cannot hold as text, tuples as lists; 1, 1.0 and True kept apart), the chain intact."""
+    kinds: list[dict[str, Any] | None] = [
+        {"bank": 1, "type": "md5"}, {"n": 1}, {"n": 1.0}, {"n": True}, {"s": "بنك\t\\"}, None, {},
+        {"when": dt.datetime(2030, 1, 2, tzinfo=dt.UTC), "ids": (1, 2), "deep": {"a": [1, None]}}]
+    details = [kinds[i % len(kinds)] for i in range(pgcopy.MIN_ROWS + len(kinds))]
+    with instance.db.session() as s:
+        audit.record_many(s, org_id=org_id, actor="tester", entries=[
+            ("signal.add", f"signal:{i}", d) for i, d in enumerate(details)])
+    assert _problems(instance, org_id) == []
+    with instance.db.session() as s:
+        stored = list(s.scalars(select(AuditEntry.details).where(AuditEntry.chain == audit.org_chain(org_id))
+                                .order_by(AuditEntry.seq)))
+    assert stored == [json.loads(json.dumps(d or {}, default=str)) for d in details]
+    assert [type(d["n"]) for d in stored[1:4]] == [int, float, bool]
 
 
 def test_entries_written_together_start_a_keyed_chain(instance: Instance, org_id: int) -> None:

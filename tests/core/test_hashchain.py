@@ -105,3 +105,15 @@ def test_recorded_gaps_are_stepped_over_and_an_unrecorded_removal_is_still_found
         cut = hashchain.walk([r for r in kept if r is not gone], recompute, WORDS, gaps=_runs(deleted, rows))
         ended = hashchain.head_problem(cut, n, rows[-1].hash, WORDS)
         assert cut.problems or ended is not None
+
+
+_JSONABLE = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                         lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                         max_leaves=8)
+
+
+@given(fields=st.lists(_JSONABLE, min_size=1, max_size=8), key=st.none() | st.binary(min_size=1, max_size=32))
+def test_fields_written_one_by_one_hash_as_the_whole_link(fields: list[object], key: bytes | None) -> None:
+    """A batch writes what its links share once (hashchain.encoded); the link's bytes, and hash, are the same."""
+    assert hashchain.digest_encoded([hashchain.encoded(f) for f in fields], key=key) == \
+        hashchain.digest(fields, key=key)

@@ -247,7 +247,8 @@ class NulScan:
 
     def holds_nul(self, chunk: bytes) -> bool:
         window = self._tail + chunk
-        found = any(len(m.group(1)) % 2 == 1 for m in self._ESCAPE.finditer(window))
+        # The search for the literal first: the expression tries a match at every byte of a body without one.
+        found = b"u0000" in window and any(len(m.group(1)) % 2 == 1 for m in self._ESCAPE.finditer(window))
         # Keep the trailing backslashes and up to five bytes after them: an escape cut by a chunk boundary.
         keep = len(window) - len(window.rstrip(b"\\0u"))
         self._tail = window[-max(keep, 6):]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import Path, Query
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from basira.api.problems import PROBLEM
 
@@ -102,9 +102,10 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     return {code: {"description": _MEANING[code], "content": {PROBLEM: {"schema": schema}}} for code in codes}
 
 
-def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The JSON schema of ``model`` with its ``$defs`` written in place, for a hand-declared request body."""
-    schema = model.model_json_schema()
+def inline_schema(model: type[BaseModel] | TypeAdapter[Any]) -> dict[str, Any]:
+    """The JSON schema of ``model`` (a model or a type adapter) with its ``$defs`` written in place, for a
+    hand-declared request body."""
+    schema = model.json_schema() if isinstance(model, TypeAdapter) else model.model_json_schema()
     defs = schema.pop("$defs", {})
 
     def resolve(node: Any) -> Any:

@@ -24,7 +24,7 @@ from typing import Any, cast
 from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
-from basira.core import hashchain
+from basira.core import hashchain, pgcopy
 from basira.core.errors import ConfigurationError
 from basira.core.hashchain import GENESIS
 from basira.core.models import AuditEntry, AuditHead, utcnow
@@ -86,10 +86,27 @@ def record(session: Session, *, org_id: int | None, actor: str, action: str, tar
     return entry
 
 
+#: The columns of an audit entry as :func:`record_many` writes them.
+_COLUMNS = ("chain", "seq", "ts", "actor", "action", "target", "details", "prev_hash", "hash")
+#: Details made only of these (exact types) are JSON as they are: :func:`_as_json` has nothing to change in them.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _as_json(details: dict[str, Any] | None) -> dict[str, Any]:
+    """``details`` as they read back from the database (``default=str`` for what JSON cannot hold): what an entry's
+    hash covers. Flat details of plain scalars (a bulk write's) are copied without the JSON round trip."""
+    if not details:
+        return {}
+    if all(type(k) is str and type(v) in _SCALARS for k, v in details.items()):
+        return dict(details)
+    return cast(dict[str, Any], json.loads(json.dumps(details, default=str)))
+
+
 def record_many(session: Session, *, org_id: int | None, actor: str,
                 entries: Sequence[tuple[str, str, dict[str, Any] | None]]) -> int:
     """Append several ``(action, target, details)`` entries to one chain, as many :func:`record` calls would (the
-    same rows, hashes and head), with one lock of the head and one multi-row INSERT; how many were written."""
+    same rows, hashes and head), with one lock of the head and the rows written in bulk (``COPY`` on PostgreSQL for
+    a large batch, a Core ``executemany`` otherwise); how many were written."""
     if not entries:
         return 0
     chain = INSTANCE if org_id is None else org_chain(org_id)
@@ -101,15 +118,31 @@ def record_many(session: Session, *, org_id: int | None, actor: str,
         raise ConfigurationError("the audit chain is keyed but this session has no audit key")
     ts = utcnow().isoformat()
     first = seq + 1
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
+    # What the links share is written once: the chain, time and actor, each action, each details object given.
+    encoded = hashchain.encoded
+    chain_text, ts_text, actor_text = encoded(chain), encoded(ts), encoded(actor)
+    actions: dict[str, str] = {}
+    given: dict[int, tuple[dict[str, Any], str]] = {}  # by id(): the entries hold every details object meanwhile
     for action, target, details in entries:
         seq += 1
-        det = json.loads(json.dumps(details or {}, default=str))
-        h = _digest(chain, seq, ts, actor, action, target, det, prev, key)
-        rows.append({"chain": chain, "seq": seq, "ts": ts, "actor": actor, "action": action, "target": target,
-                     "details": det, "prev_hash": prev, "hash": h})
+        if (known := given.get(id(details))) is None:
+            det = _as_json(details)
+            known = given[id(details)] = (det, encoded(det))
+        if (action_text := actions.get(action)) is None:
+            action_text = actions[action] = encoded(action)
+        det, det_text = known
+        # _digest's bytes (tests/core/test_audit.py holds them equal).
+        h = hashchain.digest_encoded((chain_text, str(seq), ts_text, actor_text, action_text, encoded(target),
+                                      det_text, encoded(prev)), key=key)
+        rows.append((chain, seq, ts, actor, action, target, det, prev, h))
         prev = h
-    session.execute(insert(cast(Table, AuditEntry.__table__)), rows)  # Core executemany: no ORM work per entry
+    if pgcopy.worth_copying(session, len(rows)):
+        with pgcopy.cursor(session) as cur:  # audit_entries: no read cache looks at it
+            as_text = pgcopy.JsonTexts()
+            pgcopy.copy_rows(cur, "audit_entries", _COLUMNS, ((*r[:6], as_text(r[6]), *r[7:]) for r in rows))
+    else:  # Core executemany: no ORM work per entry
+        session.execute(insert(cast(Table, AuditEntry.__table__)), [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
     if head is None:
         head = AuditHead(chain=chain, seq=seq, hash=prev)
         session.add(head)

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, exists, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
-from basira.core import audit, outbox, readcache
+from basira.core import audit, outbox, pgcopy, readcache
 from basira.core.errors import Conflict, InvalidInput, LowQuality, NotFound
 from basira.core.exercise import refuse_crossing
 from basira.core.indexes import record_change
@@ -25,9 +24,11 @@ from basira.core.models import (
     Signal,
     SignalChange,
     as_id,
+    as_utc,
     utcnow,
     value_digest,
 )
+from basira.core.pgcopy import copy_rows
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry, content_types
@@ -256,11 +257,13 @@ def validate_spec(registry: SignalTypeRegistry, settings: Settings, spec: Signal
     """Canonicalise a spec, or raise with the reason; nothing is written."""
     st = registry.get(spec.signal_type)
     value = st.validate(spec.value)
-    floor = st.quality_floor(settings)
-    if floor is not None and spec.quality is not None and spec.quality < floor:
-        raise LowQuality(f"{st.name} quality {spec.quality} is below the floor {floor}")
-    labels = sorted({str(x).strip() for x in spec.labels if str(x).strip()})
-    if any(len(x) > 100 for x in labels) or len(labels) > 50:
+    if spec.quality is not None:
+        floor = st.quality_floor(settings)
+        if floor is not None and spec.quality < floor:
+            raise LowQuality(f"{st.name} quality {spec.quality} is below the floor {floor}")
+    # (Called for every signal of a batch of 10,000: nothing is built for the usual spec without labels.)
+    labels = sorted({x for x in (str(x).strip() for x in spec.labels) if x}) if spec.labels else []
+    if labels and (len(labels) > 50 or max(map(len, labels)) > 100):
         raise InvalidInput("at most 50 labels of at most 100 characters")
     if len(spec.entry_ref) > 300 or len(spec.provenance) > 300:
         raise InvalidInput("an entry reference or a provenance has at most 300 characters")
@@ -412,6 +415,31 @@ SignalKey = tuple[str, str, str]
 _CHUNK = 500
 
 
+@dataclass(slots=True)
+class NewSignal:
+    """A signal that a batch inserted into an entry it also inserted, with what both were written with, as they read
+    back: all an answer shows of them, without reading them back. (Not frozen: a frozen dataclass's ``__init__``
+    cost more than the rest of a batch's bookkeeping; it shares the lists and dicts of the specs.)"""
+
+    id: int
+    bank_id: int
+    signal_type: str
+    value: str
+    labels: list[str]
+    provenance: str
+    quality: int | None
+    expires_at: dt.datetime | None
+    created_at: dt.datetime
+    entry_id: int
+    entry_ref: str
+    content_type: str
+    attributes: dict[str, Any]
+    enabled: bool = True
+    derived: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+    quarantined_at: dt.datetime | None = None
+
+
 @dataclass
 class BatchResult:
     """What :func:`add_signals_batch` did: the signal id of every key given, and how many were new or enabled."""
@@ -419,6 +447,8 @@ class BatchResult:
     ids: dict[SignalKey, int] = field(default_factory=dict)
     added: int = 0
     enabled_again: int = 0
+    #: The signals inserted into entries the batch inserted, by id (see :class:`NewSignal`).
+    new: dict[int, NewSignal] = field(default_factory=dict)
 
     @property
     def changed(self) -> int:
@@ -457,7 +487,7 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
         _write_batch_copy(session, principal, bank, merged, origins, now, result)
         _emit_added(session, principal, bank, result)
         return result
-    entries = _entries_batch(session, bank, list(merged.values()))
+    entries, created = _entries_batch(session, bank, list(merged.values()))
     changes: list[dict[str, Any]] = []
     refs = {v: k for k, v in entries.items()}
     for start in range(0, len(keys), _CHUNK):
@@ -492,11 +522,23 @@ def add_signals_batch(session: Session, principal: Principal, registry: SignalTy
                 result.ids[key] = sid
                 changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": stype, "op": "add",
                                 "created_at": now})
+                if key[0] in created:
+                    _note_new(result, sid, entries[key[0]], created[key[0]], merged[key], bank, now,
+                              origins.get((stype, value)) or merged[key].provenance or principal.actor)
             result.added += len(fresh)
     if changes:
         session.execute(insert(cast(Table, SignalChange.__table__)), changes)
     _emit_added(session, principal, bank, result)
     return result
+
+
+def _note_new(result: BatchResult, signal_id: int, entry_id: int, entry: SignalSpec, spec: SignalSpec, bank: Bank,
+              now: dt.datetime, provenance: str) -> None:
+    """Keep what a new signal of a new entry was written with (``entry``: the spec its entry was written from)."""
+    result.new[signal_id] = NewSignal(
+        signal_id, bank.id, spec.signal_type, spec.value, spec.labels, provenance, spec.quality,
+        as_utc(spec.expires_at) if spec.expires_at is not None else None, now, entry_id, entry.entry_ref,
+        entry.content_type, entry.attributes)
 
 
 def _emit_added(session: Session, principal: Principal, bank: Bank, result: BatchResult) -> None:
@@ -534,35 +576,45 @@ _SIGNAL_IDS = ("SELECT s.id, k.ref, s.signal_type, s.value FROM basira_batch_key
                "JOIN signals s ON s.entry_id = e.id AND s.signal_type = k.signal_type AND s.value_digest = k.digest")
 
 
-def _copy(cur: Any, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    """``rows`` into ``table`` (a name and columns of this module, never input) by ``COPY ... FROM STDIN``."""
-    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+_SEQUENCE = "SELECT pg_get_serial_sequence(%s, 'id')"
+_NEXT_IDS = "SELECT nextval(%s::regclass) FROM generate_series(1, %s)"
+
+
+def _next_ids(cur: Any, table: str, n: int) -> list[int]:
+    """``n`` new ids from the sequence of ``table``'s ``id``, ascending: rows written by ``COPY`` with their ids
+    need no query to find them again. (The sequence is looked up first: named in the query, it was looked up for
+    every id and took longer than the rows' ``COPY``.)"""
+    cur.execute(_SEQUENCE, (table,))
+    (sequence,) = cur.fetchone()
+    cur.execute(_NEXT_IDS, (sequence, n))
+    return sorted(row[0] for row in cur.fetchall())
 
 
 def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged: dict[SignalKey, SignalSpec],
                       origins: dict[tuple[str, str], str], now: dt.datetime, result: BatchResult) -> None:
     """:func:`add_signals_batch`'s writes on PostgreSQL, in the session's transaction, with the same outcome: the
     batch's keys go by ``COPY`` into a temporary table, existing entries and signals are found by joining it (one
-    query each, not one per 500 keys), and the new entries, signals and change-log rows go in by ``COPY``."""
-    session.flush()  # the bank (perhaps new in this transaction) and anything pending, before the raw cursor
-    # The raw cursor writes around SQLAlchemy: mark it for the read caches (basira.core.readcache).
-    session.info["basira_wrote"] = True
-    readcache.bump()
+    query each, not one per 500 keys), and the new entries, signals and change-log rows go in by ``COPY`` with ids
+    taken from their sequences beforehand."""
     known = content_types()
     first: dict[str, SignalSpec] = {}
     for spec in merged.values():
         first.setdefault(spec.entry_ref, spec)
-    driver: Any = session.connection().connection.driver_connection
-    cur = driver.cursor()
-    try:
+    digests = {k: value_digest(k[2]) for k in merged}
+    stamp, as_text = pgcopy.timestamp(now), pgcopy.JsonTexts()
+    # The bank (perhaps new in this transaction) and anything pending are flushed before the raw cursor.
+    with pgcopy.cursor(session) as cur:
+        # The raw cursor writes around SQLAlchemy: mark it for the read caches (basira.core.readcache).
+        session.info["basira_wrote"] = True
+        readcache.bump()
         cur.execute(_KEYS_CREATE)
         cur.execute(_KEYS_EMPTY)
-        _copy(cur, _KEYS_TABLE, ("ref", "signal_type", "digest"),
-              ((ref, stype, value_digest(value)) for ref, stype, value in merged))
+        copy_rows(cur, _KEYS_TABLE, ("ref", "signal_type", "digest"),
+                  ((k[0], k[1], digest) for k, digest in digests.items()))
         cur.execute(_ENTRY_IDS, (bank.id,))
         entries: dict[str, int] = dict(cur.fetchall())
+        # Only an entry that was there before can hold one of the batch's signals already.
+        found = _found_signals(cur, bank, merged) if entries else {}
         with_attributes = [entries[r] for r, spec in first.items() if r in entries and spec.attributes]
         for start in range(0, len(with_attributes), _CHUNK):
             for entry in session.scalars(select(Entry).where(Entry.id.in_(with_attributes[start:start + _CHUNK]))):
@@ -572,12 +624,12 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
             if first[r].content_type not in known:
                 raise InvalidInput(f"unknown content type {first[r].content_type!r}")
         if missing:
-            _copy(cur, "entries", ("bank_id", "ref", "content_type", "attributes", "created_at", "updated_at"),
-                  ((bank.id, r, first[r].content_type, json.dumps(first[r].attributes), now, now) for r in missing))
-            cur.execute(_ENTRY_IDS, (bank.id,))
-            entries = dict(cur.fetchall())
-        cur.execute(_SIGNAL_IDS, (bank.id,))
-        found = {(ref, stype, value): sid for sid, ref, stype, value in cur.fetchall() if (ref, stype, value) in merged}
+            entry_ids = _next_ids(cur, "entries", len(missing))
+            copy_rows(cur, "entries", ("id", "bank_id", "ref", "content_type", "attributes", "created_at",
+                                       "updated_at"),
+                      ((eid, bank.id, r, first[r].content_type, as_text(first[r].attributes), stamp, stamp)
+                       for eid, r in zip(entry_ids, missing, strict=True)))
+            entries.update(zip(missing, entry_ids, strict=True))
         changes: list[dict[str, Any]] = []
         old = list(found.values())
         by_id = {sid: k for k, sid in found.items()}
@@ -587,50 +639,75 @@ def _write_batch_copy(session: Session, principal: Principal, bank: Bank, merged
         result.ids.update(found)
         fresh = [k for k in merged if k not in found]
         if fresh:
-            _copy(cur, "signals", ("entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
-                                   "provenance", "quality", "expires_at", "details", "derived", "enabled",
-                                   "created_at", "updated_at"),
-                  ((entries[k[0]], bank.id, k[1], k[2], value_digest(k[2]), json.dumps(merged[k].labels),
-                    origins.get((k[1], k[2])) or merged[k].provenance or principal.actor, merged[k].quality,
-                    merged[k].expires_at, "{}", False, True, now, now) for k in fresh))
-            cur.execute(_SIGNAL_IDS, (bank.id,))
-            wanted = set(fresh)
-            for sid, ref, stype, value in cur.fetchall():
-                if (ref, stype, value) in wanted:
-                    result.ids[(ref, stype, value)] = sid
-                    changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": stype, "op": "add",
-                                    "created_at": now})
+            signal_ids = _next_ids(cur, "signals", len(fresh))
+            provenances = [origins.get((k[1], k[2])) or merged[k].provenance or principal.actor for k in fresh]
+            copy_rows(cur, "signals", ("id", "entry_id", "bank_id", "signal_type", "value", "value_digest", "labels",
+                                       "provenance", "quality", "expires_at", "details", "derived", "enabled",
+                                       "created_at", "updated_at"),
+                      ((sid, entries[k[0]], bank.id, k[1], k[2], digests[k], as_text(merged[k].labels), provenance,
+                        merged[k].quality, _expiry(merged[k]), "{}", False, True, stamp, stamp)
+                       for sid, k, provenance in zip(signal_ids, fresh, provenances, strict=True)))
+            created = set(missing)
+            for sid, k, provenance in zip(signal_ids, fresh, provenances, strict=True):
+                result.ids[k] = sid
+                changes.append({"signal_id": sid, "bank_id": bank.id, "signal_type": k[1], "op": "add",
+                                "created_at": now})
+                if k[0] in created:
+                    _note_new(result, sid, entries[k[0]], first[k[0]], merged[k], bank, now, provenance)
             result.added += len(fresh)
         if changes:
-            _copy(cur, "signal_changes", ("signal_id", "bank_id", "signal_type", "op", "created_at"),
-                  ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], c["created_at"]) for c in changes))
+            copy_rows(cur, "signal_changes", ("signal_id", "bank_id", "signal_type", "op", "created_at"),
+                      ((c["signal_id"], c["bank_id"], c["signal_type"], c["op"], stamp) for c in changes))
         cur.execute(_KEYS_EMPTY)
-    finally:
-        cur.close()
+
+
+def _expiry(spec: SignalSpec) -> str | None:
+    """A spec's expiry as ``COPY`` text, in UTC as :class:`basira.core.models.UTCDateTime` writes it (a naive one
+    is UTC, not the database session's time zone)."""
+    return pgcopy.timestamp(as_utc(spec.expires_at)) if spec.expires_at is not None else None
+
+
+def _found_signals(cur: Any, bank: Bank, merged: dict[SignalKey, SignalSpec]) -> dict[SignalKey, int]:
+    """The id of each key of the batch (in the temporary table) that the bank already holds."""
+    cur.execute(_SIGNAL_IDS, (bank.id,))
+    return {(ref, stype, value): sid for sid, ref, stype, value in cur.fetchall() if (ref, stype, value) in merged}
+
+
+@dataclass
+class AuditedBatch:
+    """What :func:`add_signals_audited` wrote: the signal id of every spec, in order (a spec given twice names the
+    same signal twice), and the signals it inserted into entries it inserted (:class:`NewSignal`), by id."""
+
+    ids: list[int]
+    new: dict[int, NewSignal]
 
 
 def add_signals_audited(session: Session, principal: Principal, registry: SignalTypeRegistry, settings: Settings,
-                        ref: int | str, specs: Sequence[SignalSpec]) -> list[int]:
+                        ref: int | str, specs: Sequence[SignalSpec]) -> AuditedBatch:
     """:func:`add_signals` for a caller's list (the API's), written as :func:`add_signals_batch` does, with one
-    ``signal.add`` audit entry per signal as :func:`add_signals` records them; the signal id of every spec, in
-    order (a spec given twice names the same signal twice)."""
+    ``signal.add`` audit entry per signal as :func:`add_signals` records them."""
     principal.require_bank_write()
     bank = get_bank(session, principal, ref, Access.OWNER)
     clean = [validate_spec(registry, settings, s) for s in specs]
     result = add_signals_batch(session, principal, registry, settings, bank.id, clean, validated=True)
     ids = [result.ids[(c.entry_ref, c.signal_type, c.value)] for c in clean]
-    types = {result.ids[k]: k[1] for k in result.ids}
+    # One details object per signal type, shared by its entries (record_many writes each object's JSON once).
+    details = {t: {"bank": bank.id, "type": t} for t in {k[1] for k in result.ids}}
+    types = {result.ids[k]: details[k[1]] for k in result.ids}
     audit.record_many(session, org_id=principal.org_id, actor=principal.actor,
-                      entries=[("signal.add", f"signal:{sid}", {"bank": bank.id, "type": types[sid]}) for sid in ids])
-    return ids
+                      entries=[("signal.add", f"signal:{sid}", types[sid]) for sid in ids])
+    return AuditedBatch(ids, result.new)
 
 
-def _entries_batch(session: Session, bank: Bank, specs: list[SignalSpec]) -> dict[str, int]:
-    """The id of the entry of every spec's reference in the bank, the missing ones inserted in bulk."""
+def _entries_batch(session: Session, bank: Bank,
+                   specs: list[SignalSpec]) -> tuple[dict[str, int], dict[str, SignalSpec]]:
+    """The id of the entry of every spec's reference in the bank, the missing ones inserted in bulk; and those
+    inserted, each with the spec it was written from."""
     wanted: dict[str, SignalSpec] = {}
     for spec in specs:
         wanted.setdefault(spec.entry_ref, spec)
     found: dict[str, int] = {}
+    created: dict[str, SignalSpec] = {}
     refs = list(wanted)
     known = content_types()
     for start in range(0, len(refs), _CHUNK):
@@ -650,10 +727,11 @@ def _entries_batch(session: Session, bank: Bank, specs: list[SignalSpec]) -> dic
             rows = [{"bank_id": bank.id, "ref": r, "content_type": wanted[r].content_type,
                      "attributes": wanted[r].attributes, "created_at": now, "updated_at": now} for r in missing]
             session.execute(insert(cast(Table, Entry.__table__)), rows)  # no RETURNING: see add_signals_batch
+            created.update((r, wanted[r]) for r in missing)
             for eref, eid in session.execute(select(Entry.ref, Entry.id).where(Entry.bank_id == bank.id,
                                                                                Entry.ref.in_(missing))):
                 found[eref] = eid
-    return found
+    return found, created
 
 
 def not_copied(session: Session, org_id: int) -> ColumnElement[bool] | None:

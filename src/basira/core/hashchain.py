@@ -17,6 +17,10 @@ from typing import Any, Protocol, TypeVar
 #: The previous hash of a chain's first link.
 GENESIS = "0" * 64
 
+# json.dumps with options builds a new encoder at every call; a bulk write hashes thousands of links in a row.
+_ENCODERS = {ascii_only: json.JSONEncoder(sort_keys=True, ensure_ascii=ascii_only, separators=(",", ":"))
+             for ascii_only in (False, True)}
+
 
 def digest(fields: Sequence[Any], *, ascii_only: bool = False, key: bytes | None = None) -> str:
     """SHA-256 (hex) of ``fields`` as compact JSON with sorted keys, or its HMAC-SHA256 under ``key``.
@@ -27,7 +31,21 @@ def digest(fields: Sequence[Any], *, ascii_only: bool = False, key: bytes | None
             it for an existing chain would break every link that holds such a character.
         key: A secret kept outside the database: without it nobody can recompute a link after an edit.
     """
-    body = json.dumps(fields, sort_keys=True, ensure_ascii=ascii_only, separators=(",", ":")).encode()
+    return _hash(_ENCODERS[ascii_only].encode(fields).encode(), key)
+
+
+def encoded(value: Any, *, ascii_only: bool = False) -> str:
+    """One field as :func:`digest` writes it in a link's JSON (compact, keys sorted)."""
+    return _ENCODERS[ascii_only].encode(value)
+
+
+def digest_encoded(fields: Sequence[str], *, key: bytes | None = None) -> str:
+    """:func:`digest` of fields each written by :func:`encoded` (the same bytes: a link is the JSON list of its
+    fields), for a batch of links that writes the fields they share once."""
+    return _hash(("[" + ",".join(fields) + "]").encode(), key)
+
+
+def _hash(body: bytes, key: bytes | None) -> str:
     if key is not None:
         return hmac.new(key, body, hashlib.sha256).hexdigest()
     return hashlib.sha256(body).hexdigest()
