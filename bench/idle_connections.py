@@ -1,11 +1,11 @@
 """Idle and slow connections against uvicorn as ``basira serve`` runs it (api/serving.py), in one process.
 
 The Basira app (SQLite in a temporary folder) is served on loopback with the protocol ``basira serve`` uses
-(``--http``: httptools or h11, as ``BASIRA_SERVE_HTTP``) and the request-head deadline ``--deadline``; this process then opens ``--connections`` connections that send nothing (half)
-or an unfinished request head (half), and measures ``GET /health/live`` (median of 20) before and while they are
-held, then counts how many the server closed once the deadline passed. The same with uvicorn's plain protocol for that
-parser (``--protocol plain``) shows what the deadline changes. Client and server share this process's file limit: two
-descriptors per connection.
+(``--http``: httptools or h11, as ``BASIRA_SERVE_HTTP``) and the request-head deadline ``--deadline``; this process
+then opens ``--connections`` connections that send nothing (half) or an unfinished request head (half), and measures
+``GET /health/live`` (median of 20) before and while they are held, then counts how many the server closed once the
+deadline passed. The same with uvicorn's plain protocol for that parser (``--protocol plain``) shows what the
+deadline changes. Client and server share this process's file limit: two descriptors per connection.
 
     .venv/bin/python bench/idle_connections.py [--connections 9000] [--deadline 5] [--protocol guarded|plain]
         [--http auto|httptools|h11]
