@@ -15,7 +15,7 @@ from basira.core import audit, sealed
 from basira.core.db import Database
 from basira.core.fronts import FrontRegistry, default_fronts
 from basira.core.indexes import IndexManager
-from basira.core.match_writer import MatchWriter
+from basira.core.match_writer import LookupGroups, MatchWriter
 from basira.core.models import Base
 from basira.core.principal import Principal
 from basira.core.readcache import TTLCache
@@ -54,6 +54,7 @@ class Instance:
         self.key_cache: TTLCache[bytes, Principal] = TTLCache(self.settings.read_cache_s)
         self._writer_lock = threading.Lock()
         self._match_writer: MatchWriter | None = None
+        self._lookup_groups: LookupGroups | None = None
 
     def match_writer(self) -> MatchWriter | None:
         """The process's :class:`MatchWriter` for storing matches, started on first use (None when
@@ -65,12 +66,26 @@ class Instance:
                 self._match_writer = MatchWriter(self.db, self.registry, self.indexes, self.settings)
             return self._match_writer
 
+    def lookup_groups(self) -> LookupGroups | None:
+        """The process's :class:`LookupGroups` for lookups of signal values, started on first use (None when
+        ``lookup_batch_items`` is 0: each lookup runs on its own in the caller's thread pool)."""
+        if self.settings.lookup_batch_items <= 0:
+            return None
+        with self._writer_lock:
+            if self._lookup_groups is None:
+                self._lookup_groups = LookupGroups(self.db, self.registry, self.indexes, self.settings)
+            return self._lookup_groups
+
     def close_match_writer(self) -> None:
-        """Write the queued storing matches and stop the writer's threads (a later storing match starts another)."""
+        """Write the queued storing matches and answer the queued lookups, and stop their threads (a later match
+        starts others)."""
         with self._writer_lock:
             writer, self._match_writer = self._match_writer, None
+            groups, self._lookup_groups = self._lookup_groups, None
         if writer is not None:
             writer.close()
+        if groups is not None:
+            groups.close()
 
     def close(self) -> None:
         """Write the queued storing matches, save the large indexes (so the next start need not rebuild them) and

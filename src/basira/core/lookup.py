@@ -144,24 +144,49 @@ def matchable_banks(session: Session, org_id: int, bank_ids: Collection[int] | N
     return banks
 
 
-def lookup(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, banks: Sequence[tuple[Bank, Access]],
-           queries: Sequence[ExtractedSignal], at: dt.datetime) -> list[BankHit]:
-    """Every live hit of ``queries`` in ``banks``, bank by bank, each type's values asked of its index at once."""
+#: An index's answer before the rows are read: the bank and the caller's access to it, the query, the stored
+#: signal's id and the distance.
+RawHit = tuple[Bank, Access, ExtractedSignal, int, float]
+
+
+def find(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, banks: Sequence[tuple[Bank, Access]],
+         queries: Sequence[ExtractedSignal]) -> list[RawHit]:
+    """What the indexes find for ``queries`` in ``banks``, bank by bank, each type's values asked at once (the
+    rows are not read: see :func:`resolve`)."""
     by_type: dict[str, list[ExtractedSignal]] = defaultdict(list)
     for q in queries:
         by_type[q.signal_type].append(q)
-    raw: list[tuple[Bank, Access, ExtractedSignal, int, float]] = []
+    raw: list[RawHit] = []
     for bank, access in banks:
         for stype, values in by_type.items():
             found = indexes.query(session, bank.id, stype, [v.value for v in values], threshold(registry, bank, stype))
             for q, hits in zip(values, found, strict=True):
                 raw.extend((bank, access, q, sid, dist) for sid, dist in hits)
-    if not raw:
-        return []
-    # The signals and their entries in one round trip.
-    live = {sig.id: (sig, entry) for sig, entry in hit_rows(session, sorted({r[3] for r in raw})) if is_live(sig, at)}
+    return raw
+
+
+def resolve(raw: Sequence[RawHit], rows: dict[int, tuple[HitSignal, HitEntry]], at: dt.datetime) -> list[BankHit]:
+    """The hits of ``raw`` whose signal is among ``rows`` (read by :func:`hit_rows`, by id) and live at ``at``."""
+    live = {sid: row for sid, row in rows.items() if is_live(row[0], at)}
     return [BankHit(bank, access, q, live[sid][0], live[sid][1], dist)
             for bank, access, q, sid, dist in raw if sid in live]
+
+
+def rows_by_id(session: Session, ids: Collection[int]) -> dict[int, tuple[HitSignal, HitEntry]]:
+    """:func:`hit_rows` of ``ids`` by signal id, in one round trip (none for no ids)."""
+    if not ids:
+        return {}
+    return {sig.id: (sig, entry) for sig, entry in hit_rows(session, sorted(ids))}
+
+
+def lookup(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, banks: Sequence[tuple[Bank, Access]],
+           queries: Sequence[ExtractedSignal], at: dt.datetime) -> list[BankHit]:
+    """Every live hit of ``queries`` in ``banks``: :func:`find`, then the signals and their entries in one round
+    trip (:func:`resolve`)."""
+    raw = find(session, registry, indexes, banks, queries)
+    if not raw:
+        return []
+    return resolve(raw, rows_by_id(session, {r[3] for r in raw}), at)
 
 
 def organizations(session: Session, cache: TTLCache[str, dict[int, Organization]] | None = None,

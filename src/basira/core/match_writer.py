@@ -15,6 +15,12 @@ no item is refused for another's fault. :meth:`MatchWriter.close` stops taking r
 
 Only signal values are grouped: an item sent as content is hashed by its own request (the hashing would hold the
 whole group back).
+
+Lookups (``store=False``) are grouped the same way by :class:`LookupGroups`, with no waiting: the lookups that
+queued while its ``lookup_batch_threads`` threads were busy (at most ``lookup_batch_items``) are answered together
+in one read-only session (:func:`basira.core.matching.lookup_items`): one connection, one thread hop and one read of
+the hits' rows for the group instead of one each. An item that fails alone (its input, its caller's role) gets its
+own error; one whose hits need a session that may write (probing control) is matched again alone in one.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from typing import Any
 from basira.core.db import Database
 from basira.core.errors import Busy
 from basira.core.indexes import IndexManager
-from basira.core.matching import MatchRequest, item_signals, match_items
+from basira.core.matching import MatchRequest, NeedsTransaction, item_signals, lookup_items, match_item, match_items
 from basira.core.principal import Principal
 from basira.core.settings import Settings
 from basira.core.signals import SignalTypeRegistry
@@ -45,36 +51,45 @@ class _Job:
     future: Future[dict[str, Any]]
 
 
-class MatchWriter:
-    """Groups storing match requests into shared transactions (see the module's docstring)."""
+class _Groups:
+    """Requests queued by one server process and handled in groups by a few threads (see the module's docstring):
+    a collector thread forms a group when a thread is free; :meth:`_write` handles it."""
 
-    def __init__(self, db: Database, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings) -> None:
+    #: Whether each request's values are checked before its group (a bad one would fail the whole group).
+    check_first = True
+    #: Whether the requests store their items (``MatchRequest.store``).
+    stores = True
+
+    def __init__(self, db: Database, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings, *,
+                 max_items: int, wait_s: float, threads: int, name: str) -> None:
         self.db = db
         self.registry = registry
         self.indexes = indexes
         self.settings = settings
-        self.max_items = max(1, settings.match_batch_items)
-        self.wait_s = max(0.0, settings.match_batch_wait_ms / 1000)
-        # SQLite has one writer at a time: several writer threads would only wait on its lock.
-        writers = 1 if db.engine.dialect.name == "sqlite" else max(1, settings.match_batch_writers)
+        self.max_items = max(1, max_items)
+        self.wait_s = max(0.0, wait_s)
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._slots = threading.Semaphore(writers)
-        self._pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="basira-match-writer")
+        self._slots = threading.Semaphore(threads)
+        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"basira-{name}")
         self._lock = threading.Lock()
         self._closed = False
-        self._collector = threading.Thread(target=self._collect, name="basira-match-collector", daemon=True)
+        self._collector = threading.Thread(target=self._collect, name=f"basira-{name}-collector", daemon=True)
         self._collector.start()
-        #: How many groups were written and how many items they held (for /metrics and tests).
+        #: How many groups were handled and how many items they held (for /metrics and tests).
         self.groups = 0
         self.items = 0
         self.fallbacks = 0
 
     def submit(self, principal: Principal, request: MatchRequest) -> Future[dict[str, Any]]:
-        """Queue a storing match; the future gives the result once the item's group committed.
+        """Queue a request; the future gives the result once the item's group is done (for a storing match: once
+        its group committed).
 
         Raises:
-            Busy: The writer is closed (the server is stopping).
+            Busy: The groups are closed (the server is stopping).
+            ValueError: A storing match given to :class:`LookupGroups`.
         """
+        if request.store != self.stores:
+            raise ValueError("a storing match goes to MatchWriter, a lookup to LookupGroups")
         fut: Future[dict[str, Any]] = Future()
         with self._lock:
             if self._closed:
@@ -87,7 +102,7 @@ class MatchWriter:
         return self.submit(principal, request).result()
 
     def close(self, timeout: float = 30.0) -> None:
-        """Stop taking requests, write every queued one, and stop the threads."""
+        """Stop taking requests, handle every queued one (a storing match: write it), and stop the threads."""
         with self._lock:
             if self._closed:
                 return
@@ -129,16 +144,30 @@ class MatchWriter:
                     continue
                 # Values checked before the shared transaction: a bad one is refused alone, not by failing the
                 # group (which would then be redone item by item).
-                try:
-                    item_signals(self.registry, self.settings, job.request)
-                except Exception as e:
-                    job.future.set_exception(e)
-                    continue
+                if self.check_first:
+                    try:
+                        item_signals(self.registry, self.settings, job.request)
+                    except Exception as e:
+                        job.future.set_exception(e)
+                        continue
                 live.append(job)
             if live:
                 self._write(live)
         finally:
             self._slots.release()
+
+    def _write(self, group: list[_Job]) -> None:
+        raise NotImplementedError
+
+
+class MatchWriter(_Groups):
+    """Groups storing match requests into shared transactions (see the module's docstring)."""
+
+    def __init__(self, db: Database, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings) -> None:
+        # SQLite has one writer at a time: several writer threads would only wait on its lock.
+        writers = 1 if db.engine.dialect.name == "sqlite" else max(1, settings.match_batch_writers)
+        super().__init__(db, registry, indexes, settings, max_items=settings.match_batch_items,
+                         wait_s=settings.match_batch_wait_ms / 1000, threads=writers, name="match-writer")
 
     def _write(self, group: list[_Job]) -> None:
         def attempt() -> list[dict[str, Any]]:
@@ -164,3 +193,52 @@ class MatchWriter:
         self.items += len(group)
         for job, result in zip(group, results, strict=True):
             job.future.set_result(result)
+
+
+class LookupGroups(_Groups):
+    """Answers lookups (``store=False``) in groups, each group in one read-only session (see the module's
+    docstring). :meth:`submit` a request whose ``store`` is False."""
+
+    check_first = False  # lookup_items gives a bad item its own error
+    stores = False
+
+    def __init__(self, db: Database, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings) -> None:
+        super().__init__(db, registry, indexes, settings, max_items=settings.lookup_batch_items, wait_s=0.0,
+                         threads=max(1, settings.lookup_batch_threads), name="lookup")
+
+    def _write(self, group: list[_Job]) -> None:
+        def attempt() -> list[dict[str, Any] | Exception]:
+            return list(self.db.read(lambda s: lookup_items(s, self.registry, self.indexes, self.settings,
+                                                            [(job.principal, job.request) for job in group])))
+
+        try:
+            results = self.db.retry_locked(attempt)
+        except Exception as e:
+            if len(group) == 1:
+                group[0].future.set_exception(e)
+                return
+            log.info("a group of %d lookups failed (%s); answering them one by one", len(group), type(e).__name__)
+            self.fallbacks += 1
+            for job in group:
+                self._write([job])
+            return
+        self.groups += 1
+        self.items += len(group)
+        for job, result in zip(group, results, strict=True):
+            if isinstance(result, NeedsTransaction):
+                self._in_transaction(job)
+            elif isinstance(result, Exception):
+                job.future.set_exception(result)
+            else:
+                job.future.set_result(result)
+
+    def _in_transaction(self, job: _Job) -> None:
+        """A lookup whose hits probing control counts: matched alone in a session that may write."""
+        def attempt() -> dict[str, Any]:
+            with self.db.session() as s:
+                return match_item(s, job.principal, self.registry, self.indexes, self.settings, job.request)
+
+        try:
+            job.future.set_result(self.db.retry_locked(attempt))
+        except Exception as e:
+            job.future.set_exception(e)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from basira.core import banks, flood, lookup, outbox, probing
 from basira.core.db import is_read_only
-from basira.core.errors import ConfigurationError, InvalidInput
+from basira.core.errors import BasiraError, ConfigurationError, InvalidInput
 from basira.core.fronts import default_fronts, load_ref
 from basira.core.indexes import IndexManager
 from basira.core.models import Bank, Item, Match, Organization, Signal, utcnow
@@ -177,15 +177,60 @@ def match_items(session: Session, registry: SignalTypeRegistry, indexes: IndexMa
                 requests: Sequence[tuple[Principal, MatchRequest]]) -> list[dict[str, Any]]:
     """Match several items in the caller's transaction, one result each, in order.
 
-    Each item is looked up on its own; what the storing ones write (items, matches, flood counts, events) is then
-    written together: one multi-row INSERT per table and flood counts added in signal order (two batches that
-    count the same signals take their row locks in the same order, so they never deadlock). The results are the
-    same as matching the items one by one.
+    Each item is looked up on its own, the rows of every item's hits read together (one round trip); what the
+    storing ones write (items, matches, flood counts, events) is then written together: one multi-row INSERT per
+    table and flood counts added in signal order (two batches that count the same signals take their row locks in
+    the same order, so they never deadlock). The results are the same as matching the items one by one.
     """
-    prepared = [_prepare(session, principal, registry, indexes, settings, request)
-                for principal, request in requests]
+    found = [_find(session, principal, registry, indexes, settings, request) for principal, request in requests]
+    rows = lookup.rows_by_id(session, {h[3] for f in found for h in f.raw})
+    prepared = [_prepare(session, registry, indexes, settings, f, rows) for f in found]
     _record(session, settings, [p for p in prepared if p.item is not None])
     return [p.result() for p in prepared]
+
+
+#: What one item of :func:`lookup_items` may fail with on its own (the others are answered): its input, the
+#: caller's role, or hits that need a session that may write.
+ItemError = BasiraError | NeedsTransaction
+
+
+def lookup_items(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings,
+                 requests: Sequence[tuple[Principal, MatchRequest]]) -> list[dict[str, Any] | ItemError]:
+    """Look several items up (none stored) in one read-only session (:meth:`Database.read_session`), one result
+    each, in order, as :func:`match_items` would give them one by one; an item that fails with an
+    :data:`ItemError` has the error for its result (:class:`NeedsTransaction`: match it again in a session that
+    may write). Any other error (the database) is raised for the whole group."""
+    if any(r.store for _, r in requests):
+        raise ValueError("lookup_items stores nothing: every request has store=False")
+    found: list[_Found | ItemError] = []
+    for principal, request in requests:
+        try:
+            found.append(_find(session, principal, registry, indexes, settings, request))
+        except (BasiraError, NeedsTransaction) as e:
+            found.append(e)
+    rows = lookup.rows_by_id(session, {h[3] for f in found if isinstance(f, _Found) for h in f.raw})
+    out: list[dict[str, Any] | ItemError] = []
+    for f in found:
+        if not isinstance(f, _Found):
+            out.append(f)
+            continue
+        try:
+            out.append(_prepare(session, registry, indexes, settings, f, rows).result())
+        except (BasiraError, NeedsTransaction) as e:
+            out.append(e)
+    return out
+
+
+@dataclass
+class _Found:
+    """One item as the indexes answered it, before its hits' rows are read."""
+
+    principal: Principal
+    request: MatchRequest
+    now: dt.datetime
+    sigs: list[ExtractedSignal]
+    raw: list[lookup.RawHit]
+    cached: bool
 
 
 @dataclass
@@ -214,8 +259,8 @@ class _Prepared:
         }
 
 
-def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistry, indexes: IndexManager,
-             settings: Settings, request: MatchRequest) -> _Prepared:
+def _find(session: Session, principal: Principal, registry: SignalTypeRegistry, indexes: IndexManager,
+          settings: Settings, request: MatchRequest) -> _Found:
     principal.require_match()
     sigs = item_signals(registry, settings, request)
     now = utcnow()
@@ -227,7 +272,15 @@ def _prepare(session: Session, principal: Principal, registry: SignalTypeRegistr
                                    cache=indexes.banks_cache if cached else None)
     # A query-side fast-path value near a bank value is replaced by the exact one before the lookup.
     sigs = _settle_provisional(session, registry, indexes, settings, request, sigs, [b.id for b, _ in banks])
-    hits = lookup.lookup(session, registry, indexes, banks, sigs, now)
+    return _Found(principal, request, now, sigs, lookup.find(session, registry, indexes, banks, sigs), cached)
+
+
+def _prepare(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings, found: _Found,
+             signal_rows: dict[int, tuple[lookup.HitSignal, lookup.HitEntry]]) -> _Prepared:
+    """``found`` with its hits' ``signal_rows`` (by signal id: :func:`lookup.rows_by_id`): the answer, and what storing
+    it writes."""
+    principal, request, now, sigs, cached = found.principal, found.request, found.now, found.sigs, found.cached
+    hits = lookup.resolve(found.raw, signal_rows, now)
     if is_read_only(session) and any(h.access == Access.MATCH_ONLY for h in hits):
         raise NeedsTransaction
     # A match-only signal probed for its value (or quarantined) answers nobody who may only match it.

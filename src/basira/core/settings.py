@@ -245,6 +245,17 @@ class Settings:
         metadata={"help": "Threads of one server process writing groups of storing matches at once (PostgreSQL; "
                           "SQLite has one)."},
     )
+    lookup_batch_items: int = field(
+        default=32,
+        metadata={"help": "Lookups (`store: false`, signal values) that one server process answers together at most: "
+                          "those that queued while its lookup threads were busy share one read of the database; 0 "
+                          "answers each on its own in the thread pool."},
+    )
+    lookup_batch_threads: int = field(
+        default=2,
+        metadata={"help": "Threads of one server process answering groups of lookups at once (each holds one read "
+                          "connection while it works)."},
+    )
     log_format: str = field(
         default="text",
         metadata={"help": "How `basira serve` writes its logs to standard error: `text`, or `json` (one JSON object "

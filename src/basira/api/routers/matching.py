@@ -251,12 +251,14 @@ async def match(request: Request, inst: InstanceDep, principal: MatchPrincipal) 
 
 
 async def match_values(inst: Instance, principal: Principal, body: MatchBody) -> MatchResult:
-    """Match an item given by its signal values (``body.signals``; no text, no URL): a lookup, or a storing match
-    that shares a transaction with others through the instance's match writer."""
+    """Match an item given by its signal values (``body.signals``; no text, no URL): a lookup, which shares a read
+    session with others through the instance's lookup groups, or a storing match, which shares a transaction with
+    others through its match writer."""
     req = matching.MatchRequest(signals=[(v.signal_type, v.value) for v in body.signals], ref=body.ref,
                                 bank_ids=body.banks, store=body.store)
-    writer = inst.match_writer() if body.store else None
-    if writer is None:
+    # Storing matches share transactions (the writer refuses bad values on its own thread before the shared
+    # transaction: one thread hop, not two); lookups share read sessions. Each answers as run_match would.
+    groups = inst.match_writer() if body.store else inst.lookup_groups()
+    if groups is None:
         return await run_in_threadpool(run_match, inst, principal, req)
-    # The writer refuses bad values on its own thread before the shared transaction (one thread hop, not two).
-    return MatchResult.model_validate(await asyncio.wrap_future(writer.submit(principal, req)))
+    return MatchResult.model_validate(await asyncio.wrap_future(groups.submit(principal, req)))
