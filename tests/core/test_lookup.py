@@ -88,3 +88,38 @@ def test_hit_rows_read_what_the_orm_reads(instance: Instance, admin: Principal) 
             assert first.expires_at == later and first.expires_at.tzinfo == dt.UTC  # type: ignore[union-attr]
             assert second.quarantined_at == NOON and second.quarantined_at.tzinfo == dt.UTC  # type: ignore[union-attr]
             assert got[ids[0]][1].attributes == {"name": "Élodie", "n": [1, 2.5, None]}
+
+
+def test_find_many_gives_each_item_what_find_gives_it_alone(instance: Instance, admin: Principal) -> None:
+    """Items with different banks and PDQ and MD5 values, some near a bank value, some exact, some far: asked
+    together (each index once per type), each item gets the hits, in the order, that it gets alone."""
+    import random
+
+    rng = random.Random(11)
+    stored = [f"{rng.getrandbits(256):064x}" for _ in range(40)]
+    md5s = [f"{rng.getrandbits(128):032x}" for _ in range(10)]
+    with instance.db.session() as s:
+        for n in range(3):
+            banks.create_bank(s, admin, instance.registry, banks.BankSpec(name=f"b{n}"))
+            banks.add_signals(s, admin, instance.registry, instance.settings, f"b{n}",
+                              [banks.SignalSpec("pdq", v, entry_ref=f"e{n}-{i}") for i, v in
+                               enumerate(stored[n * 10:n * 10 + 20])]
+                              + [banks.SignalSpec("md5", v, entry_ref=f"m{n}-{i}") for i, v in enumerate(md5s)])
+
+    def flip(value: str, bits: int) -> str:
+        mask = sum(1 << b for b in rng.sample(range(256), bits))
+        return f"{int(value, 16) ^ mask:064x}"
+
+    with instance.db.session() as s:
+        reach = lookup.matchable_banks(s, admin.org_id)
+        items = []
+        for _ in range(30):
+            queries = [ExtractedSignal("pdq", flip(rng.choice(stored), rng.choice([0, 5, 20, 60])))
+                       for _ in range(rng.randint(1, 3))]
+            queries += [ExtractedSignal("md5", rng.choice([*md5s, "0" * 32])) for _ in range(rng.randint(0, 2))]
+            rng.shuffle(queries)
+            items.append((rng.sample(reach, rng.randint(1, len(reach))), queries))
+        together = lookup.find_many(s, instance.registry, instance.indexes, items)
+        alone = [lookup.find(s, instance.registry, instance.indexes, b, q) for b, q in items]
+    assert together == alone
+    assert sum(map(len, alone)) > 30  # exact and near hits, in several banks

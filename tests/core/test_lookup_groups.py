@@ -84,12 +84,22 @@ def test_queued_lookups_share_one_read_and_answer_as_alone(instance: Instance, a
         return real_rows(session, ids)
 
     monkeypatch.setattr(lookup, "hit_rows", counted)
+    asked: list[int] = []
+    real_query = instance.indexes.query
+
+    def query(session: Any, bank_id: int, signal_type: str, values: Any, threshold: float) -> Any:
+        asked.append(len(values))
+        return real_query(session, bank_id, signal_type, values, threshold)
+
+    monkeypatch.setattr(instance.indexes, "query", query)
     gate = _Gate(monkeypatch)
     reqs = [_req([HIT[n % 5], MISS] if n % 3 else [MISS], f"post-{n}") for n in range(12)]
     results = [f.result(timeout=30) for f in _grouped(groups, gate, [(admin, r) for r in reqs])]
     assert gate.calls == [1, 11] and groups.groups == 2 and groups.items == 12 and groups.fallbacks == 0
-    # One read of the hits' rows per group (the first group's item misses: no read at all).
+    # One read of the hits' rows per group (the first group's item misses: no read at all), and the bank's index
+    # asked once per group for the values of all its items.
     assert len(reads) == 1 and reads[0] == 2 * 5
+    assert asked == [1, sum(len(r.signals) for r in reqs[1:])]
     assert [r["matched"] for r in results] == [bool(n % 3) for n in range(12)]
     # Nothing is stored, and every answer is the one the lookup gives alone.
     assert _count(instance, Item) == 0 and _count(instance, Match) == 0
@@ -130,7 +140,8 @@ def test_a_hit_that_probing_control_counts_is_matched_again_in_a_transaction(
         owner = orgs.create_org(s, "test", "owner", "Owner")
         principal = system_principal(owner.id, actor="owner")
         red = banks.create_bank(s, principal, instance.registry, banks.BankSpec(name="red", tlp="RED"))
-        banks.add_signals(s, principal, instance.registry, settings, red.id, [banks.SignalSpec("pdq", secret, entry_ref="r")])
+        banks.add_signals(s, principal, instance.registry, settings, red.id,
+                          [banks.SignalSpec("pdq", secret, entry_ref="r")])
         slug = s.get(type(owner), admin.org_id).slug  # type: ignore[union-attr]
         banks.share_bank(s, principal, red.id, org=slug)
     make_bank(instance, admin, "known", HIT)

@@ -153,16 +153,33 @@ def find(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, 
          queries: Sequence[ExtractedSignal]) -> list[RawHit]:
     """What the indexes find for ``queries`` in ``banks``, bank by bank, each type's values asked at once (the
     rows are not read: see :func:`resolve`)."""
-    by_type: dict[str, list[ExtractedSignal]] = defaultdict(list)
-    for q in queries:
-        by_type[q.signal_type].append(q)
-    raw: list[RawHit] = []
-    for bank, access in banks:
-        for stype, values in by_type.items():
-            found = indexes.query(session, bank.id, stype, [v.value for v in values], threshold(registry, bank, stype))
-            for q, hits in zip(values, found, strict=True):
-                raw.extend((bank, access, q, sid, dist) for sid, dist in hits)
-    return raw
+    return find_many(session, registry, indexes, [(banks, queries)])[0]
+
+
+def find_many(session: Session, registry: SignalTypeRegistry, indexes: IndexManager,
+              items: Sequence[tuple[Sequence[tuple[Bank, Access]], Sequence[ExtractedSignal]]]) -> list[list[RawHit]]:
+    """:func:`find` for several items (each its banks and its queries), every bank's index asked once per signal
+    type for the values of all of them (an index answers a batch for much less than its values one by one). Each
+    item's hits come in the order :func:`find` gives them alone."""
+    asks: dict[tuple[int, str], tuple[Bank, list[str]]] = {}
+    wanted: list[list[tuple[Bank, Access, ExtractedSignal, tuple[int, str], int]]] = []
+    for banks, queries in items:
+        by_type: dict[str, list[ExtractedSignal]] = defaultdict(list)
+        for q in queries:
+            by_type[q.signal_type].append(q)
+        mine: list[tuple[Bank, Access, ExtractedSignal, tuple[int, str], int]] = []
+        for bank, access in banks:
+            for stype, values in by_type.items():
+                key = (bank.id, stype)
+                asked = asks.setdefault(key, (bank, []))[1]
+                for q in values:
+                    mine.append((bank, access, q, key, len(asked)))
+                    asked.append(q.value)
+        wanted.append(mine)
+    answers = {key: indexes.query(session, bank.id, key[1], values, threshold(registry, bank, key[1]))
+               for key, (bank, values) in asks.items()}
+    return [[(bank, access, q, sid, dist) for bank, access, q, key, at in mine for sid, dist in answers[key][at]]
+            for mine in wanted]
 
 
 def resolve(raw: Sequence[RawHit], rows: dict[int, tuple[HitSignal, HitEntry]], at: dt.datetime) -> list[BankHit]:

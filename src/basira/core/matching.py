@@ -183,6 +183,7 @@ def match_items(session: Session, registry: SignalTypeRegistry, indexes: IndexMa
     the same order, so they never deadlock). The results are the same as matching the items one by one.
     """
     found = [_find(session, principal, registry, indexes, settings, request) for principal, request in requests]
+    _locate(session, registry, indexes, found)
     rows = lookup.rows_by_id(session, {h[3] for f in found for h in f.raw})
     prepared = [_prepare(session, registry, indexes, settings, f, rows) for f in found]
     _record(session, settings, [p for p in prepared if p.item is not None])
@@ -208,6 +209,7 @@ def lookup_items(session: Session, registry: SignalTypeRegistry, indexes: IndexM
             found.append(_find(session, principal, registry, indexes, settings, request))
         except (BasiraError, NeedsTransaction) as e:
             found.append(e)
+    _locate(session, registry, indexes, [f for f in found if isinstance(f, _Found)])
     rows = lookup.rows_by_id(session, {h[3] for f in found if isinstance(f, _Found) for h in f.raw})
     out: list[dict[str, Any] | ItemError] = []
     for f in found:
@@ -223,14 +225,23 @@ def lookup_items(session: Session, registry: SignalTypeRegistry, indexes: IndexM
 
 @dataclass
 class _Found:
-    """One item as the indexes answered it, before its hits' rows are read."""
+    """One item to look up: its signals and the banks it is matched against; then what the indexes found
+    (:func:`_locate`), before the hits' rows are read."""
 
     principal: Principal
     request: MatchRequest
     now: dt.datetime
     sigs: list[ExtractedSignal]
-    raw: list[lookup.RawHit]
+    banks: list[tuple[Bank, Access]]
     cached: bool
+    raw: list[lookup.RawHit] = field(default_factory=list)
+
+
+def _locate(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, found: Sequence[_Found]) -> None:
+    """Every item's index hits, each index asked once for the values of all of them."""
+    for f, raw in zip(found, lookup.find_many(session, registry, indexes, [(f.banks, f.sigs) for f in found]),
+                      strict=True):
+        f.raw = raw
 
 
 @dataclass
@@ -272,7 +283,7 @@ def _find(session: Session, principal: Principal, registry: SignalTypeRegistry, 
                                    cache=indexes.banks_cache if cached else None)
     # A query-side fast-path value near a bank value is replaced by the exact one before the lookup.
     sigs = _settle_provisional(session, registry, indexes, settings, request, sigs, [b.id for b, _ in banks])
-    return _Found(principal, request, now, sigs, lookup.find(session, registry, indexes, banks, sigs), cached)
+    return _Found(principal, request, now, sigs, banks, cached)
 
 
 def _prepare(session: Session, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings, found: _Found,
