@@ -201,3 +201,22 @@ def test_close_answers_what_is_queued_and_then_refuses(instance: Instance, admin
     assert all(f.result(timeout=30)["matched"] for f in futures)
     with pytest.raises(Busy):
         g.submit(admin, _req([HIT[0]]))
+
+
+def test_an_unexpected_failure_answers_the_group_and_the_thread_goes_on(instance: Instance, admin: Principal,
+                                                                        groups: LookupGroups,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    make_bank(instance, admin, "known", HIT)
+    real = groups._write
+    broken: list[int] = []
+
+    def once_broken(group: Any) -> None:
+        if not broken:
+            broken.append(len(group))
+            raise RuntimeError("a bug")
+        real(group)
+
+    monkeypatch.setattr(groups, "_write", once_broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        groups.submit(admin, _req([HIT[0]])).result(timeout=30)
+    assert groups.submit(admin, _req([HIT[1]])).result(timeout=30)["matched"]

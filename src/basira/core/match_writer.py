@@ -2,11 +2,10 @@
 
 A storing match writes an item, its matches, flood counts and an event; written one request per transaction, the
 commits and the round trips of many small INSERTs cost more than the lookup itself. :class:`MatchWriter` queues
-the requests of one server process; a collector thread takes the first waiting request, then whatever else
-arrives within ``match_batch_wait_ms`` (at most ``match_batch_items`` in all), and hands the group to one of
-``match_batch_writers`` writer threads, which looks each item up and writes them together
-(:func:`basira.core.matching.match_items`). The collector forms a group only when a writer is free, so groups grow
-with the load instead of queueing behind each other.
+the requests of one server process; a free one of its ``match_batch_writers`` writer threads takes the first
+waiting request, then whatever else arrives within ``match_batch_wait_ms`` (at most ``match_batch_items`` in all),
+looks each item up and writes them together (:func:`basira.core.matching.match_items`). A group forms only when a
+writer is free, one at a time, so groups grow with the load instead of queueing behind each other.
 
 A request is answered only after its group committed: a crash loses no answered item (a caller whose request was
 in a group that never committed had no answer and sends it again). When a group fails (one item's bad input, a
@@ -29,7 +28,7 @@ import logging
 import queue
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,8 +51,9 @@ class _Job:
 
 
 class _Groups:
-    """Requests queued by one server process and handled in groups by a few threads (see the module's docstring):
-    a collector thread forms a group when a thread is free; :meth:`_write` handles it."""
+    """Requests queued by one server process and handled in groups by a few threads (see the module's docstring).
+    A free thread forms the next group (one thread at a time: the others wait their turn), then handles it
+    (:meth:`_write`): a request wakes one thread, not a collector and then a worker."""
 
     #: Whether each request's values are checked before its group (a bad one would fail the whole group).
     check_first = True
@@ -69,12 +69,13 @@ class _Groups:
         self.max_items = max(1, max_items)
         self.wait_s = max(0.0, wait_s)
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._slots = threading.Semaphore(threads)
-        self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix=f"basira-{name}")
         self._lock = threading.Lock()
+        self._collecting = threading.Lock()
         self._closed = False
-        self._collector = threading.Thread(target=self._collect, name=f"basira-{name}-collector", daemon=True)
-        self._collector.start()
+        self._threads = [threading.Thread(target=self._serve, name=f"basira-{name}-{n}", daemon=True)
+                         for n in range(max(1, threads))]
+        for thread in self._threads:
+            thread.start()
         #: How many groups were handled and how many items they held (for /metrics and tests).
         self.groups = 0
         self.items = 0
@@ -108,18 +109,28 @@ class _Groups:
                 return
             self._closed = True
             self._queue.put(None)
-        self._collector.join(timeout)
-        self._pool.shutdown(wait=True)
+        for thread in self._threads:
+            thread.join(timeout)
 
-    def _collect(self) -> None:
+    def _serve(self) -> None:
         while True:
-            self._slots.acquire()
+            group, stop = self._collect()
+            if group:
+                self._run(group)
+            if stop:
+                # Passed on to the next thread, after this one's group: whatever was queued before the stop is
+                # in a group by then.
+                self._queue.put(None)
+                return
+
+    def _collect(self) -> tuple[list[_Job], bool]:
+        """The next group (and whether the stop came after it): the first waiting request, then whatever else
+        arrives within ``wait_s``, at most ``max_items``."""
+        with self._collecting:
             first = self._queue.get()
             if first is None:
-                self._slots.release()
-                return
+                return [], True
             group = [first]
-            stop = False
             deadline = time.monotonic() + self.wait_s
             while len(group) < self.max_items:
                 try:
@@ -128,33 +139,32 @@ class _Groups:
                 except queue.Empty:
                     break
                 if job is None:
-                    stop = True
-                    break
+                    return group, True
                 group.append(job)
-            self._pool.submit(self._run, group)
-            if stop:
-                # Whatever was queued before the stop is in ``group`` or already handed over.
-                return
+            return group, False
 
     def _run(self, group: list[_Job]) -> None:
-        try:
-            live: list[_Job] = []
-            for job in group:
-                if not job.future.set_running_or_notify_cancel():
+        live: list[_Job] = []
+        for job in group:
+            if not job.future.set_running_or_notify_cancel():
+                continue
+            # Values checked before the shared transaction: a bad one is refused alone, not by failing the group
+            # (which would then be redone item by item).
+            if self.check_first:
+                try:
+                    item_signals(self.registry, self.settings, job.request)
+                except Exception as e:
+                    job.future.set_exception(e)
                     continue
-                # Values checked before the shared transaction: a bad one is refused alone, not by failing the
-                # group (which would then be redone item by item).
-                if self.check_first:
-                    try:
-                        item_signals(self.registry, self.settings, job.request)
-                    except Exception as e:
-                        job.future.set_exception(e)
-                        continue
-                live.append(job)
-            if live:
+            live.append(job)
+        if live:
+            try:
                 self._write(live)
-        finally:
-            self._slots.release()
+            except Exception as e:  # never leave a caller waiting for ever, nor end the thread
+                log.exception("a group of %d matches failed unexpectedly", len(live))
+                for job in live:
+                    if not job.future.done():
+                        job.future.set_exception(e)
 
     def _write(self, group: list[_Job]) -> None:
         raise NotImplementedError
