@@ -242,7 +242,8 @@ def test_a_bank_that_asks_for_four_eyes_gets_it_on_its_cases(instance: Instance,
 def test_a_batch_reads_its_items_signals_and_entries_ahead_not_event_by_event(
         instance: Instance, admin: Principal) -> None:
     """The consumer reads the rows a batch's events name in a few statements (``_Builder.prefetch``): twice the
-    events make no more reads of items, signals or entries, and every case is the same as read one by one."""
+    events make no more reads of items, matches, signals, entries, links to cases or suppressions, and every case
+    is the same as read one by one."""
     make_bank(instance, admin, "b", [A, B, C])
 
     def reads(items: int) -> tuple[int, list[tuple[str, int]]]:
@@ -262,7 +263,9 @@ def test_a_batch_reads_its_items_signals_and_entries_ahead_not_event_by_event(
         with instance.db.session() as s:
             made = [(c.group_key, c.evidence["match_count"]) for c in s.scalars(select(Case).where(
                 Case.group_key.like(f"item:post-{items}-%")).order_by(Case.id))]
-        return sum(any(f"FROM {t} " in st or st.rstrip().endswith(f"FROM {t}") for t in ("items", "signals", "entries"))
+        return sum(any(f"FROM {t} " in st or st.rstrip().endswith(f"FROM {t}")
+                       for t in ("items", "signals", "entries", "matches", "review_case_matches",
+                                 "review_suppressions"))
                    for st in seen if st.lstrip().upper().startswith("SELECT")), made
 
     few, made_few = reads(5)

@@ -23,9 +23,10 @@ from basira.core.fronts import ENTRIES_REMOVED_EVENT, MATCH_EVENT, CaseKindSpec,
 from basira.core.models import Bank, Entry, Event, Item, Match, Signal, utcnow
 from basira.core.visibility import Access, Visibility
 from basira.review import evidence as evid
-from basira.review.models import OPEN_STATUSES, Case, CaseMatch, CaseStatus, ProcessedEvent
+from basira.review import suppression
+from basira.review.models import OPEN_STATUSES, Case, CaseMatch, CaseStatus, ProcessedEvent, Suppression
 from basira.review.policy import Priority, ReviewPolicy, priority_of
-from basira.review.suppression import is_suppressed
+from basira.review.suppression import is_suppressed, query_sha256
 
 CONSUMER = "review"
 
@@ -156,6 +157,11 @@ class _Builder:
         self._vis: dict[int, Visibility] = {}
         #: What :meth:`prefetch` loaded, held so that the session's (weak) identity map keeps it for ``get``.
         self._kept: list[object] = []
+        #: The matches :meth:`prefetch` read (by id), those of them already in a case (and those this batch puts in
+        #: one), and their signals' suppressions: an event whose matches are all here is handled without a read.
+        self._ahead: dict[int, Match] = {}
+        self._linked: set[int] = set()
+        self._sups: dict[tuple[int, int, str], Suppression] = {}
 
     def prefetch(self, events: list[Event]) -> None:
         """Load the items, matches, signals, entries and banks that ``events`` name, a few statements for the whole
@@ -176,6 +182,13 @@ class _Builder:
         signals = self._load(Signal, {m.signal_id for m in found})
         self._load(Entry, {m.entry_id for m in found} | {sig.entry_id for sig in signals})
         self._load(Bank, {m.bank_id for m in found})
+        ordered = sorted(matches)
+        for start in range(0, len(ordered), PREFETCH_CHUNK):
+            self._linked.update(self.session.scalars(select(CaseMatch.match_id).where(
+                CaseMatch.match_id.in_(ordered[start:start + PREFETCH_CHUNK]))))
+        self._sups = suppression.of_signals(self.session, {m.signal_id for m in found}, PREFETCH_CHUNK)
+        self._kept.extend(self._sups.values())
+        self._ahead = {m.id: m for m in found}
 
     def _load(self, model: Any, ids: set[int]) -> list[Any]:
         out: list[Any] = []
@@ -274,17 +287,32 @@ class _Builder:
         if not match_ids:
             return [], [], set()
         s = self.session
-        linked = set(s.scalars(select(CaseMatch.match_id).where(CaseMatch.match_id.in_(match_ids))))
-        fresh = [m for m in s.scalars(select(Match).where(Match.id.in_(match_ids), Match.org_id == org_id,
-                                                          Match.suppressed.is_(False)).order_by(Match.id))
-                 if m.id not in linked]
+        ahead = all(i in self._ahead for i in match_ids)
+        if ahead:
+            # Read by prefetch: the same rows as the statements below, in this transaction, with the links this
+            # batch made since.
+            linked = {i for i in match_ids if i in self._linked}
+            fresh = sorted((m for m in {self._ahead[i] for i in match_ids}
+                            if m.org_id == org_id and not m.suppressed and m.id not in linked), key=lambda m: m.id)
+        else:
+            linked = set(s.scalars(select(CaseMatch.match_id).where(CaseMatch.match_id.in_(match_ids))))
+            fresh = [m for m in s.scalars(select(Match).where(Match.id.in_(match_ids), Match.org_id == org_id,
+                                                              Match.suppressed.is_(False)).order_by(Match.id))
+                     if m.id not in linked]
         hits: list[_Hit] = []
         suppressed: list[int] = []
         for m in fresh:
             signal, entry, bank = s.get(Signal, m.signal_id), s.get(Entry, m.entry_id), s.get(Bank, m.bank_id)
             if signal is None or entry is None or bank is None:
                 continue
-            if is_suppressed(s, org_id, signal, entry, m.query_value):
+            if ahead:
+                key = (org_id, signal.id, query_sha256(m.query_value))
+                held = suppression.holds(s, self._sups.get(key), signal, entry)
+                if not held:
+                    self._sups.pop(key, None)  # none, or a stale one lifted just now
+            else:
+                held = is_suppressed(s, org_id, signal, entry, m.query_value)
+            if held:
                 suppressed.append(m.id)
             else:
                 hits.append(_Hit(m, signal, entry, bank))
@@ -325,6 +353,7 @@ class _Builder:
         for h in hits:
             self.session.add(CaseMatch(case_id=case.id, match_id=h.match.id, signal_id=h.signal.id,
                                        query_value=h.match.query_value))
+            self._linked.add(h.match.id)
         ev = dict(case.evidence)
         if item is not None and all(i.get("id") != item["id"] for i in ev.get("items", [])):
             ev["items"] = [*ev.get("items", []), item]

@@ -35,7 +35,12 @@ def _unchanged(sup: Suppression, signal: Signal, entry: Entry) -> bool:
 
 def is_suppressed(session: Session, org_id: int, signal: Signal, entry: Entry, query_value: str) -> bool:
     """Whether a hit is a decided false positive; a stale suppression (the signal changed) is lifted here."""
-    sup = _find(session, org_id, signal.id, query_value)
+    return holds(session, _find(session, org_id, signal.id, query_value), signal, entry)
+
+
+def holds(session: Session, sup: Suppression | None, signal: Signal, entry: Entry) -> bool:
+    """Whether ``sup`` (the hit's suppression, read by the caller; None if there is none) still suppresses it; a
+    stale one (the signal or its entry changed since) is lifted here."""
     if sup is None:
         return False
     if _unchanged(sup, signal, entry):
@@ -43,6 +48,18 @@ def is_suppressed(session: Session, org_id: int, signal: Signal, entry: Entry, q
     session.delete(sup)
     session.flush()
     return False
+
+
+def of_signals(session: Session, signal_ids: Iterable[int],
+               chunk: int = 1000) -> dict[tuple[int, int, str], Suppression]:
+    """Every suppression of ``signal_ids``, by (organization, signal, ``query_sha256``), a statement per ``chunk``
+    ids."""
+    ids = sorted(set(signal_ids))
+    out: dict[tuple[int, int, str], Suppression] = {}
+    for start in range(0, len(ids), chunk):
+        for sup in session.scalars(select(Suppression).where(Suppression.signal_id.in_(ids[start:start + chunk]))):
+            out[(sup.org_id, sup.signal_id, sup.query_sha256)] = sup
+    return out
 
 
 def record(session: Session, org_id: int, case_id: int, decision_id: int | None,
