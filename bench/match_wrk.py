@@ -219,6 +219,7 @@ def main() -> None:
                     print(f"round {n + 1} {mode} ({who}): {r['rate']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 "
                           f"{r['p99']:.1f} ms, {r['errors']} errors of {r['requests']:.0f}, server CPU "
                           f"{r['cpu_ms']:.2f} ms per request; load average before {load:.1f}", flush=True)
+        rss_before_final = _rss(procs[0])
         if args.final_seconds:
             load = os.getloadavg()[0]
             final = _wrk(base, "lookup", args.final_seconds, args.connections, args.threads, env)
@@ -263,6 +264,8 @@ def main() -> None:
         report(f"{mode} server CPU per request, this code", mine("cpu_ms"), "ms", base_("cpu_ms"))
     if final is not None:
         report(f"lookups over {args.final_seconds:.0f} s", final["rate"], "req/s")
+        report("server RSS after the final run", rss_end, "MiB", rss_before_final,
+               note="all worker processes; baseline: just before it")
         report("final p99", final["p99"], "ms")
         report("final errors", final["errors"], "requests")
 
