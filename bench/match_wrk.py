@@ -12,7 +12,7 @@ average of the machine. ``--final-seconds S``: one more lookup run of S seconds 
 ``--store``: storing matches (the same bodies with ``store=true``) as a third mode of every round, against lookups.
 
     .venv/bin/python bench/match_wrk.py [--signals 1000000] [--workers 2] [--connections 16] [--seconds 30]
-        [--rounds 3] [--final-seconds 300] [--store]
+        [--rounds 3] [--final-seconds 300] [--store] [--baseline-src DIR] [--baseline-env NAME=VALUE ...]
 """
 
 from __future__ import annotations
@@ -154,6 +154,9 @@ def main() -> None:
     ap.add_argument("--store", action="store_true", help="a third mode in every round: storing matches (store=true)")
     ap.add_argument("--baseline-src", default="", help="the src folder of another checkout, served beside this one "
                                                          "and measured round by round against it")
+    ap.add_argument("--baseline-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="a setting of the baseline server (with or without --baseline-src: this code with other "
+                         "settings), e.g. BASIRA_MATCH_BATCH_WRITERS=2; repeat for several")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -186,8 +189,11 @@ def main() -> None:
                "BASIRA_BENCH_SCRIPT": str(tmp / "lookup.lua")}
         base = _serve(procs, env, args.workers)
         other = ""
-        if args.baseline_src:
-            other = _serve(procs, {**env, "PYTHONPATH": args.baseline_src}, args.workers)
+        if args.baseline_src or args.baseline_env:
+            theirs = dict(item.split("=", 1) for item in args.baseline_env)
+            if args.baseline_src:
+                theirs["PYTHONPATH"] = args.baseline_src
+            other = _serve(procs, {**env, **theirs}, args.workers)
             for _ in range(12):
                 warm = _wrk(other, "lookup", 10, args.connections, args.threads, env)
                 print(f"baseline warm-up: {warm['rate']:.0f} req/s over 10 s, p99 {warm['p99']:.0f} ms, "
@@ -258,7 +264,8 @@ def main() -> None:
         def base_(field: str, theirs: list[dict[str, float]] = theirs) -> float:
             return statistics.median(r[field] for r in theirs)
 
-        report(f"{mode}: this code against {args.baseline_src}", mine("rate"), "req/s", base_("rate"),
+        against = " ".join(filter(None, [args.baseline_src, *args.baseline_env]))
+        report(f"{mode}: this code against {against}", mine("rate"), "req/s", base_("rate"),
                note="interleaved round by round, same database")
         report(f"{mode} p99, this code", mine("p99"), "ms", base_("p99"))
         report(f"{mode} server CPU per request, this code", mine("cpu_ms"), "ms", base_("cpu_ms"))
