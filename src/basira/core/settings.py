@@ -241,7 +241,7 @@ class Settings:
                           "machine). Answered only once that transaction committed."},
     )
     match_batch_writers: int = field(
-        default=4,
+        default=2,
         metadata={"help": "Threads of one server process writing groups of storing matches at once (PostgreSQL; "
                           "SQLite has one)."},
     )
