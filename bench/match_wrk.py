@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from basira.core import banks, orgs
@@ -71,6 +71,16 @@ request = function()
   return wrk.format("POST", "/v1/match", headers, bodies[((offset or 0) + n) % #bodies + 1])
 end
 """
+
+
+def fresh_database(prefix: str) -> tuple[Engine, str, str]:
+    """A new PostgreSQL database named ``<prefix>_<random>`` on the bench's server: the server's engine (to drop it
+    at the end), its name and its URL."""
+    name = f"{prefix}_{secrets.token_hex(4)}"
+    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    return admin, name, make_url(PG).set(database=name).render_as_string(hide_password=False)
 
 
 def _fill(url: str, inst: Instance, n: int, rng: random.Random) -> tuple[str, list[str], list[str]]:
@@ -162,11 +172,7 @@ def main() -> None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
     rng = random.Random(20)
     tmp = Path(tempfile.mkdtemp(prefix="basira-wrk-"))
-    name = f"basira_wrk_{secrets.token_hex(4)}"
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG).set(database=name).render_as_string(hide_password=False)
+    admin, name, url = fresh_database("basira_wrk")
     procs: list[subprocess.Popen[bytes]] = []
     modes = ("health", "lookup", "store") if args.store else ("health", "lookup")
     results: dict[str, list[dict[str, float]]] = {m: [] for m in modes}

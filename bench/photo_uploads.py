@@ -22,7 +22,6 @@ import argparse
 import io
 import os
 import random
-import secrets
 import shutil
 import statistics
 import tempfile
@@ -33,8 +32,7 @@ import httpx
 import numpy as np
 import pdqhash
 from PIL import Image
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 
 from basira.content.photo import bits_to_hex
 from basira.core import banks
@@ -45,7 +43,7 @@ from basira.core.settings import load_settings
 from common import report
 from imagegen import cached_jpegs
 from match_load import _serve, _stop
-from match_wrk import PG, _fill, _wrk
+from match_wrk import _fill, _wrk, fresh_database
 
 BOUNDARY = "basira-bench-boundary"
 
@@ -117,11 +115,7 @@ def main() -> None:
           flush=True)
     rng = random.Random(21)
     tmp = Path(tempfile.mkdtemp(prefix="basira-uploads-"))
-    name = f"basira_up_{secrets.token_hex(4)}"
-    admin = create_engine(PG, isolation_level="AUTOCOMMIT")
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG).set(database=name).render_as_string(hide_password=False)
+    admin, name, url = fresh_database("basira_up")
     procs = []
     rounds: list[dict[str, float]] = []
     try:

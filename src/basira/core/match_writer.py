@@ -169,6 +169,21 @@ class _Groups:
     def _write(self, group: list[_Job]) -> None:
         raise NotImplementedError
 
+    def _one_by_one(self, group: list[_Job], error: Exception, what: str) -> None:
+        """After ``group`` failed as a whole with ``error``: a lone item gets the error; several are handled
+        again one by one, each with its own answer or error."""
+        if len(group) == 1:
+            group[0].future.set_exception(error)
+            return
+        log.info("a group of %d %s failed (%s); handling them one by one", len(group), what, type(error).__name__)
+        self.fallbacks += 1
+        for job in group:
+            self._write([job])
+
+    def _count(self, group: list[_Job]) -> None:
+        self.groups += 1
+        self.items += len(group)
+
 
 class MatchWriter(_Groups):
     """Groups storing match requests into shared transactions (see the module's docstring)."""
@@ -189,18 +204,10 @@ class MatchWriter(_Groups):
             # SQLite locked by a long import: the group is tried again (nothing of it was written).
             results = self.db.retry_locked(attempt)
         except Exception as e:
-            if len(group) == 1:
-                group[0].future.set_exception(e)
-                return
             # One item's bad input or a lost transaction: each item again on its own, with its own answer.
-            log.info("a group of %d storing matches failed (%s); writing them one by one", len(group),
-                     type(e).__name__)
-            self.fallbacks += 1
-            for job in group:
-                self._write([job])
+            self._one_by_one(group, e, "storing matches")
             return
-        self.groups += 1
-        self.items += len(group)
+        self._count(group)
         for job, result in zip(group, results, strict=True):
             job.future.set_result(result)
 
@@ -224,16 +231,9 @@ class LookupGroups(_Groups):
         try:
             results = self.db.retry_locked(attempt)
         except Exception as e:
-            if len(group) == 1:
-                group[0].future.set_exception(e)
-                return
-            log.info("a group of %d lookups failed (%s); answering them one by one", len(group), type(e).__name__)
-            self.fallbacks += 1
-            for job in group:
-                self._write([job])
+            self._one_by_one(group, e, "lookups")
             return
-        self.groups += 1
-        self.items += len(group)
+        self._count(group)
         for job, result in zip(group, results, strict=True):
             if isinstance(result, NeedsTransaction):
                 self._in_transaction(job)
