@@ -273,3 +273,40 @@ def test_a_batch_reads_its_items_signals_and_entries_ahead_not_event_by_event(
     assert made_few == [(f"item:post-5-{n}", 3) for n in range(5)]
     assert made_many == [(f"item:post-10-{n}", 3) for n in range(10)]
     assert many == few, (few, many)
+
+
+def test_a_batch_writes_its_new_cases_together_each_opened_event_as_at_its_opening(
+        instance: Instance, admin: Principal) -> None:
+    """New cases are written together for the batch (one INSERT on PostgreSQL), not one flush per event; two
+    events of one group in one batch make one case (opened, then joined), and ``case.opened`` tells the case as
+    the first event opened it."""
+    make_bank(instance, admin, "b", [A, B, C])
+    submit(instance, admin, [A], ref="post-1")
+    submit(instance, admin, [B, C], ref="post-1")  # joins post-1's case in the same batch
+    for n in range(2, 8):
+        submit(instance, admin, [A, B], ref=f"post-{n}")
+    inserts: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO REVIEW_CASES "):
+            inserts.append(statement)
+
+    event.listen(instance.db.engine, "before_cursor_execute", note)
+    try:
+        report = run_consumer(instance)
+    finally:
+        event.remove(instance.db.engine, "before_cursor_execute", note)
+    assert (report.opened, report.joined) == (7, 1)
+    # PostgreSQL takes them in one multi-row INSERT; SQLite's driver one by one, in the same flush.
+    assert len(inserts) == (1 if instance.db.engine.dialect.name == "postgresql" else 7)
+    with instance.db.session() as s:
+        cases = {c.group_key: c for c in s.scalars(select(Case))}
+        opened = {e.payload["group_key"]: e.payload for e in s.scalars(select(Event).where(
+            Event.kind == "case.opened").order_by(Event.id))}
+        links = {(m.case_id, m.match_id) for m in s.scalars(select(CaseMatch))}
+        done = {p.event_id: p.case_id for p in s.scalars(select(ProcessedEvent))}
+    assert cases["item:post-1"].evidence["match_count"] == 3 and opened["item:post-1"]["match_count"] == 1
+    assert opened["item:post-1"]["case_id"] == cases["item:post-1"].id
+    assert list(opened) == ["item:post-1", *(f"item:post-{n}" for n in range(2, 8))]
+    assert len(links) == 3 + 6 * 2 and {c for c, _ in links} == {c.id for c in cases.values()}
+    assert set(done.values()) == {c.id for c in cases.values()}

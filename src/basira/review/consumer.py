@@ -126,21 +126,29 @@ def consume_batch(session: Session, policy: ReviewPolicy, batch_size: int, repor
         ProcessedEvent.event_id.in_([e.id for e in events]))))
     builder = _Builder(session, policy)
     builder.prefetch([ev for ev in events if ev.id not in done])
-    for ev in events:
-        report.events += 1
-        if ev.id in done:
-            report.duplicates += 1
-            continue
-        try:
-            outcome, case_id = builder.handle(ev), builder.case_id
-            note = ""
-        except evid.MalformedEvent as e:
-            outcome, case_id, note = "skipped", None, str(e)
-        session.add(ProcessedEvent(event_id=ev.id, case_id=case_id, outcome=outcome, note=note[:300]))
-        # Outcomes are named like the report's counters.
-        setattr(report, outcome, getattr(report, outcome) + 1)
-        if case_id is not None:
-            report.case_ids.add(case_id)
+    handled: list[tuple[Event, str, Case | None, str]] = []
+    # Nothing is flushed event by event: new cases, their links and events are written together (materialise),
+    # before any read that must see them and at the end.
+    with session.no_autoflush:
+        for ev in events:
+            report.events += 1
+            if ev.id in done:
+                report.duplicates += 1
+                continue
+            try:
+                outcome, case = builder.handle(ev), builder.case
+                note = ""
+            except evid.MalformedEvent as e:
+                outcome, case, note = "skipped", None, str(e)
+            handled.append((ev, outcome, case, note))
+            # Outcomes are named like the report's counters.
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    builder.materialise()
+    for ev, outcome, case, note in handled:
+        session.add(ProcessedEvent(event_id=ev.id, case_id=case.id if case is not None else None, outcome=outcome,
+                                   note=note[:300]))
+        if case is not None:
+            report.case_ids.add(case.id)
     outbox.advance(session, CONSUMER, events[-1].id)
     session.flush()
     return len(events)
@@ -153,7 +161,13 @@ class _Builder:
         self.session = session
         self.policy = policy
         self.fronts: FrontRegistry = policy.registry
-        self.case_id: int | None = None
+        #: The case the last handled event opened or joined.
+        self.case: Case | None = None
+        #: Open cases by (organization, kind, group key) as this batch found or opened them, the links and the
+        #: ``case.opened`` events waiting for :meth:`materialise`.
+        self._open: dict[tuple[int, str, str], Case] = {}
+        self._links: list[tuple[Case, _Hit]] = []
+        self._opened: list[tuple[Case, dict[str, Any]]] = []
         self._vis: dict[int, Visibility] = {}
         #: What :meth:`prefetch` loaded, held so that the session's (weak) identity map keeps it for ``get``.
         self._kept: list[object] = []
@@ -200,7 +214,7 @@ class _Builder:
 
     def handle(self, ev: Event) -> str:
         """The outcome of one event: opened, joined, suppressed, duplicates (already linked) or skipped."""
-        self.case_id = None
+        self.case = None
         if ev.org_id is None or not isinstance(ev.payload, dict):
             raise evid.MalformedEvent("the event has no organization or no payload object")
         if ev.kind == MATCH_EVENT:
@@ -221,6 +235,7 @@ class _Builder:
         if not isinstance(ids, list) or not all(isinstance(i, int) for i in ids):
             raise evid.MalformedEvent("list.entries_removed needs entry_ids, a list of integers")
         refs = [str(r)[:300] for r in p.get("refs", [])][:1000] if isinstance(p.get("refs"), list) else []
+        self.materialise()  # the links this batch made are among those to mark
         hit = (select(CaseMatch.case_id).join(Signal, Signal.id == CaseMatch.signal_id)
                .where(Signal.entry_id.in_(ids)))
         note = {"bank": str(p.get("bank", ""))[:200], "version": str(p.get("version", ""))[:64], "refs": refs,
@@ -295,6 +310,7 @@ class _Builder:
             fresh = sorted((m for m in {self._ahead[i] for i in match_ids}
                             if m.org_id == org_id and not m.suppressed and m.id not in linked), key=lambda m: m.id)
         else:
+            self.materialise()
             linked = set(s.scalars(select(CaseMatch.match_id).where(CaseMatch.match_id.in_(match_ids))))
             fresh = [m for m in s.scalars(select(Match).where(Match.id.in_(match_ids), Match.org_id == org_id,
                                                               Match.suppressed.is_(False)).order_by(Match.id))
@@ -323,19 +339,22 @@ class _Builder:
         kind = spec.name
         four_eyes = self.policy.needs_four_eyes(org_id, kind, bank_ids)
         # FOR UPDATE: a reviewer deciding this case now waits for us, then sees a new version and is told.
-        case = self.session.scalar(
-            select(Case).where(Case.org_id == org_id, Case.kind == kind, Case.group_key == key,
-                               Case.status.in_(OPEN_STATUSES))
-            .order_by(Case.id).limit(1).with_for_update().execution_options(populate_existing=True))
+        case = self._open.get((org_id, kind, key))
+        if case is None:
+            case = self.session.scalar(
+                select(Case).where(Case.org_id == org_id, Case.kind == kind, Case.group_key == key,
+                                   Case.status.in_(OPEN_STATUSES))
+                .order_by(Case.id).limit(1).with_for_update().execution_options(populate_existing=True))
         now = utcnow()
         if case is None:
             case = Case(org_id=org_id, kind=kind, group_key=key, status=CaseStatus.NEW.value,
                         priority=int(priority), four_eyes=four_eyes, due_at=self.policy.deadline(kind, now),
                         evidence=evid.empty_evidence(spec, group_value), version=1, created_at=now,
                         updated_at=now)
-            self.session.add(case)
-            self.session.flush()
+            self.session.add(case)  # written by materialise, with the batch's other new cases
+            self._open[(org_id, kind, key)] = case
             return case, True
+        self._open[(org_id, kind, key)] = case
         case.priority = min(case.priority, int(priority))
         case.four_eyes = case.four_eyes or four_eyes
         case.version += 1
@@ -351,8 +370,7 @@ class _Builder:
     def _attach(self, case: Case, hits: list[_Hit], suppressed: list[int], item: evid.ItemEvidence | None,
                 kind: CaseKindSpec | None, record: dict[str, Any] | None) -> None:
         for h in hits:
-            self.session.add(CaseMatch(case_id=case.id, match_id=h.match.id, signal_id=h.signal.id,
-                                       query_value=h.match.query_value))
+            self._links.append((case, h))
             self._linked.add(h.match.id)
         ev = dict(case.evidence)
         if item is not None and all(i.get("id") != item["id"] for i in ev.get("items", [])):
@@ -372,14 +390,28 @@ class _Builder:
             ev[spec.key] = records
         case.evidence = ev
         flag_modified(case, "evidence")
-        self.session.flush()
 
     def _finish(self, case: Case, opened: bool) -> str:
-        self.case_id = case.id
+        self.case = case
         if opened:
-            outbox.emit(self.session, "case.opened", {
-                "case_id": case.id, "kind": case.kind, "group_key": case.group_key, "priority": case.priority,
-                "due_at": case.due_at.isoformat(), "match_count": case.evidence.get("match_count", 0),
-            }, org_id=case.org_id)
+            # The case as this event opened it (a later event of the batch may join it before it is written).
+            self._opened.append((case, {"kind": case.kind, "group_key": case.group_key, "priority": case.priority,
+                                        "due_at": case.due_at.isoformat(),
+                                        "match_count": case.evidence.get("match_count", 0)}))
             return "opened"
         return "joined"
+
+    def materialise(self) -> None:
+        """Write what the events handled so far left waiting: the new cases (one INSERT for all), then their links
+        to matches and their ``case.opened`` events."""
+        if not self._links and not self._opened:
+            self.session.flush()
+            return
+        self.session.flush()  # the new cases get their ids
+        for case, h in self._links:
+            self.session.add(CaseMatch(case_id=case.id, match_id=h.match.id, signal_id=h.signal.id,
+                                       query_value=h.match.query_value))
+        outbox.emit_many(self.session, [("case.opened", {"case_id": case.id, **payload}, case.org_id)
+                                        for case, payload in self._opened])
+        self._links, self._opened = [], []
+        self.session.flush()
