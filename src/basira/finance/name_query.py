@@ -40,7 +40,7 @@ from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
-from basira.lang.translit import skeleton_variants
+from basira.lang.translit import latin_plain, skeleton_variants
 
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
@@ -220,6 +220,8 @@ class QueryRun:
             p_skel, p_vowels, p_pattern = part.skeleton, part.vowels, part.pattern
             p_len = len(p_vowels)
             p_short = len(p_skel) < SHORT_VOWELS
+            p_plain = latin_plain(p_skel)
+            p_cedilla = p_plain != p_skel
             hits = self.hits
             p_bare, p_last, p_before_i = nisba_keys(p_vowels)
             for skel in skels:
@@ -232,7 +234,7 @@ class QueryRun:
                             add_q(qw * s)
                             add_c(weight * s)
                 # latin_similarity's cases, the common ones without its call (those that give 0 in any order).
-                same = skel == p_skel
+                same = skel == p_skel or ((p_cedilla or "ç" in skel) and latin_plain(skel) == p_plain)
                 for f, vowels, holders, weight, bare, last, before_i, length in latin_rows:
                     if vowels == p_vowels:
                         s = 1.0

@@ -1,0 +1,102 @@
+"""Arabic-script names against their Latin spellings, wave 10 of issue 15 (tuned on the evaluation's tuning splits
+only): a Latin c that may be a ç whose cedilla was lost (Fayçal / Faycal, فيصل; Koçak / Kocak, کوچک)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from basira.finance.name_forms import parse_name
+from basira.finance.name_similarity import cross_similarity, latin_similarity
+from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
+from basira.lang.nameparts import NamePart
+from basira.lang.translit import latin_plain, latin_word_key, skeleton_variants
+
+
+def part(text: str) -> NamePart:
+    ((_, (p,)),) = parse_name(text)
+    return p
+
+
+def latin(a: str, b: str) -> float:
+    pa, pb = part(a), part(b)
+    return latin_similarity(pa.skeleton, pa.vowels, pb.skeleton, pb.vowels, pa.pattern, pb.pattern)
+
+
+def best(index: NameIndex, query: str, entry: str) -> float:
+    return max((h.score for h in index.query(query) if h.entry_id == entry), default=0.0)
+
+
+# --- a c that may be a ç --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("latin_name", "arabic"), [
+    ("Faycal", "فيصل"),  # French ç before a: s
+    ("Kocak", "کوچک"),  # Turkish ç: ch
+    ("Kocak", "کوچاک"),
+    ("Francois", "فرانسوا"),
+])
+def test_a_c_before_a_back_vowel_may_be_a_cedilla_across_scripts(latin_name: str, arabic: str) -> None:
+    assert cross_similarity(part(latin_name).skeleton, part(arabic).skeleton) == 1.0
+
+
+@pytest.mark.parametrize(("word", "c_is"), [
+    ("cecile", "k"),  # before e or i a c is k as before: no ç there
+    ("mecca", "k"),  # a doubled cc is k: a ç is never doubled
+    ("kochak", "x"),  # ch, ck, sch and tch are digraphs
+    ("jackson", "k"),
+])
+def test_a_c_that_cannot_be_a_cedilla_keeps_one_spelling(word: str, c_is: str) -> None:
+    skeleton, _ = latin_word_key(word)
+    assert "ç" not in skeleton
+    assert len(skeleton_variants(skeleton)) == 1
+
+
+def test_a_cedilla_c_is_k_between_latin_spellings() -> None:
+    # Kocak and Kokak, Faycal and Faykal stay one spelling between Latin names; Faycal and Faisal stay as far apart
+    # as they were (a c is no s between two Latin spellings).
+    assert latin("Kocak", "Kokak") == 1.0
+    assert latin("Faycal", "Faykal") == 1.0
+    assert latin("Faycal", "Faisal") == 0.0
+
+
+_CEDILLA = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="acegikhoqsuxyvtz", min_size=1, max_size=12))
+def test_a_cedilla_c_moves_no_latin_key_and_no_weight(word: str) -> None:
+    # What Latin spellings are compared on (the plain skeleton, the vowel form) and what a part weighs by (the
+    # first spelling of its skeleton) are those of the word with each such c written k.
+    skeleton, vowels = latin_word_key(word)
+    k_skeleton, k_vowels = latin_word_key(_CEDILLA.sub("k", word))
+    assert vowels == k_vowels
+    assert latin_plain(skeleton) == k_skeleton
+    assert skeleton_variants(skeleton)[0] == skeleton_variants(k_skeleton)[0]
+
+
+RECORDS = [
+    NameRecord("kocak", (NameVariant("عبدالوهاب کوچاک"),), "person"),
+    NameRecord("faisal", (NameVariant("فيصل بوغانمي"),), "person"),
+    *(NameRecord(f"eiko{i}", (NameVariant("EIKO"),), "organization") for i in range(4)),
+]
+
+
+@pytest.fixture(scope="module")
+def index() -> NameIndex:
+    return NameIndex.build(RECORDS)
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("Abdulvahap KOCAK", "kocak"), ("Abdulvahhab Kocak", "kocak"), ("FAYCAL BOUGHANEMI", "faisal"),
+])
+def test_lost_cedillas_alert_on_the_arabic_script_name(index: NameIndex, query: str, entry: str) -> None:
+    assert best(index, query, entry) >= DEFAULT_THRESHOLD
+
+
+def test_a_one_word_name_with_a_cedilla_c_is_as_common_as_its_k_spelling(index: NameIndex) -> None:
+    # EICO is the spelling EIKO of four entries: one common part, which never alerts alone.
+    assert best(index, "EICO", "eiko0") < DEFAULT_THRESHOLD
+    assert best(index, "EIKO", "eiko0") < DEFAULT_THRESHOLD
