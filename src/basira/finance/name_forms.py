@@ -61,9 +61,10 @@ def form_keys(skeleton: str) -> frozenset[str]:
     """The keys on which two parts that may be alike meet, so that no query scans all forms: plain spellings of
     the skeleton; from four letters on, its one-letter deletions (marked "~"), which two skeletons one edit apart
     share, and from three letters on the skeleton itself marked the same way, which meets the deletions of one a
-    letter longer; a skeleton without its final h (Mulla / Mullah); one without a first l (an article fused to a
-    word that starts with a vowel, Alazhar / Azhar). Every two Latin parts that ``latin_similarity`` finds alike
-    share a key."""
+    letter longer; a skeleton without its final h (Mulla / Mullah), or without the final t of a skeleton of two
+    or three letters (a ta marbuta written t: Jamiat / جمعية, Hayat / هيئة); one without a first l (an article
+    fused to a word that starts with a vowel, Alazhar / Azhar). Every two Latin parts that ``latin_similarity``
+    finds alike share a key."""
     # Spellings with doubled letters kept (what latin_similarity compares) and without (what crosses scripts).
     keys = set(skeleton_variants(skeleton)) | spellings(skeleton)
     for v in list(keys):
@@ -73,6 +74,8 @@ def form_keys(skeleton: str) -> frozenset[str]:
             keys.add("~" + v)  # meets the deletions of a skeleton one letter longer (Zadran / ځدران)
         if len(v) >= 2 and v.endswith("h"):
             keys.add(v[:-1])
+        if 2 <= len(v) <= 3 and v.endswith("t"):
+            keys.add(v[:-1])  # a ta marbuta written t after one or two consonants (Jamiat / جمعية)
         if len(v) >= 2 and v.startswith("l"):
             keys.add(v[1:])
     return frozenset(keys)

@@ -24,6 +24,7 @@ from basira.finance.name_similarity import (
     LOOSE,
     MAX_STEPS,
     PART_FLOOR,
+    SHORT_TA_MARBUTA,
     SHORT_VOWELS,
     OnePair,
     Pair,
@@ -34,6 +35,7 @@ from basira.finance.name_similarity import (
     latin_similarity,
     same_skeleton_similarity,
     shares,
+    short_ta_marbuta,
     vowel_penalty,
 )
 from basira.finance.name_slips import Slips
@@ -136,8 +138,11 @@ class QueryRun:
         if pen is None:
             form, part = self.state.forms[fid], self.parts[i]
             if form.arabic != self.latin[i]:
-                # Two Arabic-script parts: only a kunya marker against a name (أبو / الأيوبي) is checked.
+                # Two Arabic-script parts: only a kunya marker against a name (أبو / الأيوبي) is checked, and a
+                # ta marbuta written t, which only a Latin part writes so (سانا / صنعت).
                 pen = 1.0 if (form.pattern == KUNYA_PATTERN) != (part.pattern == KUNYA_PATTERN) else 0.0
+                if sim == SHORT_TA_MARBUTA and short_ta_marbuta(form.skeleton, part.skeleton):
+                    pen = 1.0
             elif sim < LOOSE:
                 pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
             elif form.arabic:
