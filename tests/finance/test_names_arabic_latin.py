@@ -1,7 +1,8 @@
 """Arabic-script names against their Latin spellings, wave 10 of issue 15 (tuned on the evaluation's tuning splits
 only): a Latin c that may be a ç whose cedilla was lost (Fayçal / Faycal, فيصل; Koçak / Kocak, کوچک); Abu fused
 with the article of the name after it (Abulfazl, Persian Abolfazl: ابو الفضل); a ta marbuta written t after one or
-two consonants (Jamiat / جمعية, Hayat / هيئة, Izzat / عزة)."""
+two consonants (Jamiat / جمعية, Hayat / هيئة, Izzat / عزة); Arabic-script and Persian legal forms (شرکت ... سهامی عام,
+... ش.ذ.م.م, ... با مسئولیت محدود, ... ليمتد) set aside as their Latin equivalents are."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from basira.finance.name_forms import parse_name
 from basira.finance.name_similarity import SHORT_TA_MARBUTA, cross_similarity, latin_similarity, vowel_penalty
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 from basira.lang.nameparts import NamePart
+from basira.lang.scripts import normalize_name, strip_legal_forms
 from basira.lang.translit import (
     arabic_vowel_pattern,
     latin_plain,
@@ -154,6 +156,48 @@ def test_a_t_more_matches_a_short_arabic_name_only_on_a_ta_marbuta(letters: list
     assert cross(latin_name, arabic + "ة") == SHORT_TA_MARBUTA
 
 
+# --- Arabic-script and Persian legal forms ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("شرکت کیمیا پارت سیوان با مسئولیت محدود", "کیمیا پارت سیوان"),  # Persian limited liability company
+    ("شرکت پتروشیمی خارک سهامی عام", "پتروشیمی خارک"),  # public joint stock
+    ("شرکت حمل و نقل سينا ريل پارس سهامي خاص", "حمل و نقل سينا ريل پارس"),  # private joint stock, Arabic ي
+    ("شرکت سهامی الیاف", "الیاف"),
+    ("شرکت تضامنی زرین قلم و شرکاء", "زرین قلم"),  # a general partnership "and partners"
+    ("شارك انترناشونال للشحن ش.ذ.م.م", "شارك انترناشونال للشحن"),  # an abbreviation without its last dot
+    ("ترانسمارت م.د.م.س", "ترانسمارت"),  # DMCC
+    ("شركة فوكوس ميديا ش.م.ل.", "فوكوس ميديا"),  # S.A.L.
+    ("شركة يمن ارمرد المحدودة", "يمن ارمرد"),
+    ("سينتيمار ام اي ليمتد", "سينتيمار ام اي"),  # "limited" respelt
+    ("Sherkat Sahami Aliaf", "Aliaf"),
+    ("Kala Naft Sherkat Sahami Khass", "Kala Naft"),
+])
+def test_arabic_script_and_persian_legal_forms_are_set_aside(text: str, name: str) -> None:
+    assert normalize_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["شرکت", "شرکت سهامی عام", "يونايتد جنرال اوف شور"])
+def test_a_name_that_is_only_a_legal_form_or_has_none_is_kept(text: str) -> None:
+    assert normalize_name(text) == text  # "offshore" alone is no legal form, in Latin letters either
+
+
+_AR_WORD = st.text(alphabet="ابتجحدرزسطعفقكلمنهويپچکگی", min_size=3, max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_AR_WORD, min_size=1, max_size=3),
+       st.sampled_from(["", "شرکت", "شركة", "شرکت سهامی", "شرکت تضامنی"]),
+       st.sampled_from(["", "سهامی عام", "سهامي خاص", "با مسئولیت محدود", "ش.ذ.م.م", "ذ.م.م", "ش.م.ل.", "المحدودة",
+                        "ليمتد", "م.د.م.س", "و شرکاء"]))
+def test_arabic_script_legal_forms_around_a_name_leave_the_name(words: list[str], lead: str, tail: str) -> None:
+    name = " ".join(words)
+    if any(strip_legal_forms(f"بحر {w}") != f"بحر {w}" or strip_legal_forms(f"{w} بحر") != f"{w} بحر"
+           for w in words):
+        return  # a generated word that is itself a form (ليمتد)
+    text = " ".join(x for x in (lead, name, tail) if x)
+    assert normalize_name(text) == name
+
+
 RECORDS = [
     NameRecord("kocak", (NameVariant("عبدالوهاب کوچاک"),), "person"),
     NameRecord("faisal", (NameVariant("فيصل بوغانمي"),), "person"),
@@ -161,6 +205,8 @@ RECORDS = [
     NameRecord("abolfazl", (NameVariant("ابو الفضل صالحنژاد"),), "person"),
     NameRecord("turath", (NameVariant("جمعية احياء التراث الاسلامي"),), "organization"),
     NameRecord("sana", (NameVariant("شرکت پیشرو تجارت سانا"),), "organization"),
+    NameRecord("kimia", (NameVariant("شرکت کیمیا پارت سیوان با مسئولیت محدود"),), "organization"),
+    NameRecord("transmart", (NameVariant("ترانسمارت م.د.م.س"),), "organization"),
 ]
 
 
