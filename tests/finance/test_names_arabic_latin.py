@@ -171,6 +171,7 @@ def test_a_t_more_matches_a_short_arabic_name_only_on_a_ta_marbuta(letters: list
     ("سينتيمار ام اي ليمتد", "سينتيمار ام اي"),  # "limited" respelt
     ("Sherkat Sahami Aliaf", "Aliaf"),
     ("Kala Naft Sherkat Sahami Khass", "Kala Naft"),
+    ("طارق گیدڑ گروپ", "طارق گیدڑ"),  # Urdu "group", as "Tariq Gidar Group"
 ])
 def test_arabic_script_and_persian_legal_forms_are_set_aside(text: str, name: str) -> None:
     assert normalize_name(text) == name

@@ -102,6 +102,7 @@ _TRAILING = {
     # ذ.م.م; ش.م.ل, Lebanese S.A.L.; ش.م.م; ش.م.ع and ش.م.خ, public and private joint stock; م.د.م.س, DMCC),
     # "limited" in Arabic (المحدودة, محدودة) and respelt from English (ليمتد).
     "شذمم", "ذمم", "شمل", "شمم", "شمع", "شمخ", "مدمس", "المحدودة", "المحدوده", "محدودة", "محدوده", "ليمتد", "لیمتد",
+    "گروپ",  # Urdu "group", as "group"
 }
 # Several words that name one legal form, folded and joined by spaces.
 _PHRASES = (
