@@ -2,14 +2,15 @@
 only): a Latin c that may be a ç whose cedilla was lost (Fayçal / Faycal, فيصل; Koçak / Kocak, کوچک); Abu fused
 with the article of the name after it (Abulfazl, Persian Abolfazl: ابو الفضل); a ta marbuta written t after one or
 two consonants (Jamiat / جمعية, Hayat / هيئة, Izzat / عزة); Arabic-script and Persian legal forms (شرکت ... سهامی عام,
-... ش.ذ.م.م, ... با مسئولیت محدود, ... ليمتد) set aside as their Latin equivalents are."""
+... ش.ذ.م.م, ... با مسئولیت محدود, ... ليمتد, Urdu ... گروپ) set aside as their Latin equivalents are; a bin, ibn or
+ould that starts a Latin name (a family name written first: "Bin Al Shibh, Ramzi") is a connector, not a name."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from basira.finance.name_forms import parse_name
@@ -199,6 +200,31 @@ def test_arabic_script_legal_forms_around_a_name_leave_the_name(words: list[str]
     assert normalize_name(text) == name
 
 
+# --- a connector first ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "same_as"), [
+    ("Bin Al Shibh, Ramzi", "Al Shibh Ramzi"), ("BIN LADIN, Usama", "Ladin Usama"), ("Ould Abdallah", "Abdallah"),
+    ("Ibn Taymiyyah", "Taymiyyah"),
+])
+def test_a_connector_that_starts_a_name_is_no_part(text: str, same_as: str) -> None:
+    assert [p[:2] for p in parts_of(text)] == [p[:2] for p in parts_of(same_as)]
+
+
+@pytest.mark.parametrize("text", ["Ben Smith", "Bin"])
+def test_ben_first_and_a_connector_alone_stay_names(text: str) -> None:
+    assert parts_of(text)[0][0] == "bn"  # Ben is also a given name; a lone word is kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["bin", "ibn", "Bin", "IBN", "ould"]),
+       st.lists(st.text(alphabet="bdfkmnrstaeiou", min_size=3, max_size=8), min_size=1, max_size=3))
+def test_a_leading_connector_leaves_the_other_parts(connector: str, words: list[str]) -> None:
+    name = " ".join(words)
+    # No generated title or legal form ("Miss", "SA", "Tbk") first or last, which a name of one word keeps.
+    assume(normalize_name(name) == name and normalize_name(f"{connector} {name}") == f"{connector} {name}")
+    assert [p[:2] for p in parts_of(f"{connector} {name}")] == [p[:2] for p in parts_of(name)]
+
+
 RECORDS = [
     NameRecord("kocak", (NameVariant("عبدالوهاب کوچاک"),), "person"),
     NameRecord("faisal", (NameVariant("فيصل بوغانمي"),), "person"),
@@ -208,6 +234,7 @@ RECORDS = [
     NameRecord("sana", (NameVariant("شرکت پیشرو تجارت سانا"),), "organization"),
     NameRecord("kimia", (NameVariant("شرکت کیمیا پارت سیوان با مسئولیت محدود"),), "organization"),
     NameRecord("transmart", (NameVariant("ترانسمارت م.د.م.س"),), "organization"),
+    NameRecord("shibh", (NameVariant("رمزي محمد عبد الله بن الشيبة"),), "person"),
 ]
 
 

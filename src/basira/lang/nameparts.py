@@ -49,6 +49,9 @@ _LAT_JOINERS = {"e", "i", "ye", "y", "wa", "wal"}
 _AR_KUNYA = {"ابو": ("b", "abu"), "أبو": ("b", "abu"), "أبي": ("b", "abu"), "ابي": ("b", "abu"),
              "أبا": ("b", "abu"), "ابا": ("b", "abu"), "أم": ("m", "um"), "ام": ("m", "um")}
 _LAT_CONNECTORS = {"bin", "ibn", "ben", "bint", "ould", "uld", "walad", "wuld", "bn", "b"}
+# Connectors that are no name even first, in a family name written first ("Bin Al Shibh, Ramzi", "BIN LADIN,
+# Usama"); not Ben, which is also a given name.
+_LAT_LEADING_CONNECTORS = {"bin", "ibn", "bint", "ould", "uld", "wuld"}
 _LAT_KUNYA = {"abu": ("b", "abu"), "abou": ("b", "abu"), "abo": ("b", "abu"), "aboo": ("b", "abu"),
               "abi": ("b", "abu"), "aba": ("b", "abu"), "umm": ("m", "um"), "um": ("m", "um"),
               "oum": ("m", "um"), "om": ("m", "um")}
@@ -110,7 +113,7 @@ def _latin_parts(text: str) -> list[NamePart]:
     while i < len(words):
         w = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if parts and w in _LAT_CONNECTORS and nxt:
+        if (parts or w in _LAT_LEADING_CONNECTORS) and w in _LAT_CONNECTORS and nxt:
             role_next, i = "nasab", i + 1
             continue
         if parts and nxt and w in _LAT_JOINERS:
