@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from basira.finance.name_forms import parse_name
+from basira.finance.name_forms import latin_form_keys, parse_name
 from basira.finance.name_similarity import SHORT_TA_MARBUTA, cross_similarity, latin_similarity, vowel_penalty
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 from basira.lang.nameparts import NamePart
@@ -224,6 +224,29 @@ def test_a_leading_connector_leaves_the_other_parts(connector: str, words: list[
     # No generated title or legal form ("Miss", "SA", "Tbk") first or last, which a name of one word keeps.
     assume(normalize_name(name) == name and normalize_name(f"{connector} {name}") == f"{connector} {name}")
     assert [p[:2] for p in parts_of(f"{connector} {name}")] == [p[:2] for p in parts_of(name)]
+
+
+# --- the query path compares no Latin pair met only on a cross-script key --------------------------------------------
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="acehikmnorstu", min_size=2, max_size=9), st.integers(0, 8),
+       st.sampled_from(["", "a", "e", "o", "k", "s", "t", "h", "c", "ch"]), st.booleans())
+def test_latin_parts_found_alike_share_a_latin_key(word: str, at: int, letter: str, insert: bool) -> None:
+    # The query path skips the Latin forms it met only on a key a c spelt s or ch or a ta marbuta's t left out
+    # gave (latin_form_keys): every two Latin parts latin_similarity finds alike must share a Latin key.
+    other = word[:at] + letter + word[at + (0 if insert else 1):]
+    if not other:
+        return
+    a_skel, a_vow = latin_word_key(word)
+    b_skel, b_vow = latin_word_key(other)
+    if not a_skel or not b_skel:
+        return  # a part of vowels alone (Aa / Ha) meets no other on any key, before this rule too
+    sim = latin_similarity(a_skel, a_vow, b_skel, b_vow, latin_vowel_pattern(word), latin_vowel_pattern(other))
+    if sim > 0.0:
+        for p_skel, skel in ((a_skel, b_skel), (b_skel, a_skel)):
+            short = len(p_skel) < 5
+            keys = {k for k in latin_form_keys(p_skel) if not (short and k.startswith("~"))}
+            assert not keys.isdisjoint(latin_form_keys(skel)), (word, other)
 
 
 RECORDS = [

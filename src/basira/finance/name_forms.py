@@ -16,7 +16,7 @@ from basira.finance.name_types import EntryId, Kind
 from basira.lang.arabic import split_scripts
 from basira.lang.nameparts import NamePart, name_parts
 from basira.lang.scripts import join_initials, screenable, strip_legal_forms
-from basira.lang.translit import skeleton_variants, spellings
+from basira.lang.translit import latin_plain, skeleton_variants, spellings
 
 
 @dataclass(slots=True)
@@ -65,6 +65,20 @@ def form_keys(skeleton: str) -> frozenset[str]:
     or three letters (a ta marbuta written t: Jamiat / جمعية, Hayat / هيئة); one without a first l (an article
     fused to a word that starts with a vowel, Alazhar / Azhar). Every two Latin parts that ``latin_similarity``
     finds alike share a key."""
+    return _keys(skeleton, True)
+
+
+@functools.lru_cache(maxsize=65536)
+def latin_form_keys(skeleton: str) -> frozenset[str]:
+    """The keys of :func:`form_keys` on which two Latin parts meet: those of the skeleton as Latin spellings
+    compare it (:func:`basira.lang.translit.latin_plain`), without the ones only a part in Arabic script needs (a
+    c spelt s or ch, a ta marbuta's t left out). Every two Latin parts that ``latin_similarity`` finds alike
+    share one of these, so the query path compares no other Latin pair."""
+    return _keys(latin_plain(skeleton), False)
+
+
+def _keys(skeleton: str, ta_marbuta: bool) -> frozenset[str]:
+    """:func:`form_keys`, or with ``ta_marbuta`` False without a ta marbuta's t left out."""
     # Spellings with doubled letters kept (what latin_similarity compares) and without (what crosses scripts).
     keys = set(skeleton_variants(skeleton)) | spellings(skeleton)
     for v in list(keys):
@@ -74,7 +88,7 @@ def form_keys(skeleton: str) -> frozenset[str]:
             keys.add("~" + v)  # meets the deletions of a skeleton one letter longer (Zadran / ځدران)
         if len(v) >= 2 and v.endswith("h"):
             keys.add(v[:-1])
-        if 2 <= len(v) <= 3 and v.endswith("t"):
+        if ta_marbuta and 2 <= len(v) <= 3 and v.endswith("t"):
             keys.add(v[:-1])  # a ta marbuta written t after one or two consonants (Jamiat / جمعية)
         if len(v) >= 2 and v.startswith("l"):
             keys.add(v[1:])

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz.distance import Levenshtein
 
-from basira.finance.name_forms import Form, IndexedName, form_keys, unfinal
+from basira.finance.name_forms import Form, IndexedName, form_keys, latin_form_keys, unfinal
 from basira.finance.name_similarity import (
     FUSED_SIM,
     LONG_SKELETON,
@@ -227,6 +227,7 @@ class QueryRun:
             p_short = len(p_skel) < SHORT_VOWELS
             p_plain = latin_plain(p_skel)
             p_cedilla = p_plain != p_skel
+            p_latin_keys: frozenset[str] | None = None
             hits = self.hits
             p_bare, p_last, p_before_i = nisba_keys(p_vowels)
             for skel in skels:
@@ -238,6 +239,15 @@ class QueryRun:
                             add_chunk(holders)
                             add_q(qw * s)
                             add_c(weight * s)
+                short_pair = len(skel) < 4 and len(p_skel) < 4 and len(skel) != len(p_skel)
+                if latin_rows and (p_cedilla or short_pair or "ç" in skel):
+                    # Met on a key only a part in Arabic script needs (a c spelt s, a ta marbuta's t left out):
+                    # no Latin pair is alike there (see latin_form_keys).
+                    if p_latin_keys is None:
+                        own = latin_form_keys(p_skel)
+                        p_latin_keys = frozenset(k for k in own if not (short and k.startswith("~")))
+                    if p_latin_keys.isdisjoint(latin_form_keys(skel)):
+                        continue
                 # latin_similarity's cases, the common ones without its call (those that give 0 in any order).
                 same = skel == p_skel or ((p_cedilla or "ç" in skel) and latin_plain(skel) == p_plain)
                 for f, vowels, holders, weight, bare, last, before_i, length in latin_rows:
