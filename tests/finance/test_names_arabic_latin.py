@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from basira.finance.name_forms import latin_form_keys, parse_name
+from basira.finance.name_forms import index_keys, latin_form_keys, parse_name, query_keys
 from basira.finance.name_similarity import SHORT_TA_MARBUTA, cross_similarity, latin_similarity, vowel_penalty
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 from basira.lang.nameparts import NamePart
@@ -247,6 +247,22 @@ def test_latin_parts_found_alike_share_a_latin_key(word: str, at: int, letter: s
             short = len(p_skel) < 5
             keys = {k for k in latin_form_keys(p_skel) if not (short and k.startswith("~"))}
             assert not keys.isdisjoint(latin_form_keys(skel)), (word, other)
+
+
+@pytest.mark.parametrize(("latin_name", "arabic"), [
+    ("Faycal", "فيصل"), ("Kocak", "کوچک"), ("Jamiat", "جمعية"), ("Hayat", "هيئة"), ("Izzat", "عزة"),
+])
+def test_cross_script_spellings_meet_on_a_key_either_way(latin_name: str, arabic: str) -> None:
+    lat, ar = part(latin_name).skeleton, part(arabic).skeleton
+    assert query_keys(lat, True) & index_keys(ar)
+    assert query_keys(ar, False) & index_keys(lat)
+
+
+@pytest.mark.parametrize(("form", "query"), [("Faycal", "Faisal"), ("Jamiat", "Jama"), ("Kocak", "Koshak")])
+def test_a_latin_query_does_not_meet_a_latin_form_on_its_cross_script_key(form: str, query: str) -> None:
+    # (A Latin query with a c looks its cross-script keys up and may meet such forms; the query path then skips
+    # their Latin rows: see test_latin_parts_found_alike_share_a_latin_key.)
+    assert not query_keys(part(query).skeleton, True) & index_keys(part(form).skeleton)
 
 
 RECORDS = [

@@ -77,6 +77,28 @@ def latin_form_keys(skeleton: str) -> frozenset[str]:
     return _keys(latin_plain(skeleton), False)
 
 
+#: Marks a key that only a part in Arabic script looks up (see :func:`index_keys`).
+CROSS = "×"
+
+
+@functools.lru_cache(maxsize=65536)
+def index_keys(skeleton: str) -> frozenset[str]:
+    """The keys an indexed skeleton is stored under: its :func:`latin_form_keys`, and the rest of its
+    :func:`form_keys` marked ``CROSS``, which only a part in Arabic script looks up (:func:`query_keys`). So a
+    Latin query part never meets a Latin form on the s or ch of a c (Faycal and Faisal), nor on a ta marbuta's t
+    left out (Jamiat and Jama), which no Latin pair shares."""
+    latin = latin_form_keys(skeleton)
+    return latin | frozenset(CROSS + k for k in form_keys(skeleton) - latin)
+
+
+@functools.lru_cache(maxsize=65536)
+def query_keys(skeleton: str, latin: bool) -> frozenset[str]:
+    """The keys a query part looks up: its :func:`form_keys`; for a part in Arabic script, also marked ``CROSS``
+    (see :func:`index_keys`)."""
+    keys = form_keys(skeleton)
+    return keys if latin else keys | frozenset(CROSS + k for k in keys)
+
+
 def _keys(skeleton: str, ta_marbuta: bool) -> frozenset[str]:
     """:func:`form_keys`, or with ``ta_marbuta`` False without a ta marbuta's t left out."""
     # Spellings with doubled letters kept (what latin_similarity compares) and without (what crosses scripts).

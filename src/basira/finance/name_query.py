@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz.distance import Levenshtein
 
-from basira.finance.name_forms import Form, IndexedName, form_keys, latin_form_keys, unfinal
+from basira.finance.name_forms import Form, IndexedName, latin_form_keys, query_keys, unfinal
 from basira.finance.name_similarity import (
     FUSED_SIM,
     LONG_SKELETON,
@@ -206,7 +206,7 @@ class QueryRun:
             skels: set[str] = set()
             latin = self.latin[i]
             short = latin and len(part.skeleton) < LONG_SKELETON
-            for k in form_keys(part.skeleton):
+            for k in query_keys(part.skeleton, latin):
                 if short and k.startswith("~"):
                     continue  # a Latin part meets another one consonant apart only from LONG_SKELETON on
                 hit = key_skeletons.get(k)

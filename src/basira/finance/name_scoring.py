@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from basira.core.errors import InvalidInput
 from basira.finance.name_evidence import corroboration
-from basira.finance.name_forms import Form, IndexedName, form_keys, pair_keys, parse_name, unfinal
+from basira.finance.name_forms import Form, IndexedName, index_keys, pair_keys, parse_name, unfinal
 from basira.finance.name_query import QueryRun
 from basira.finance.name_tables import QueryTables
 from basira.finance.name_types import (
@@ -58,7 +58,7 @@ class IndexState:
         self.forms: dict[int, Form] = {}
         self.form_ids: dict[tuple[str, str, bool, str], int] = {}
         self.skeleton_forms: dict[str, set[int]] = {}  # skeleton -> its forms (spellings with other vowels)
-        self.key_skeletons: dict[str, set[str]] = {}  # form_keys -> skeletons
+        self.key_skeletons: dict[str, set[str]] = {}  # index_keys -> skeletons
         self.cedilla_twins: dict[str, set[str]] = {}  # latin_plain -> skeletons with a c that may be a ç
         self.single_forms: dict[str, set[int]] = {}  # unfinal of skeletons of 4+ letters -> forms
         self.pair_names: dict[str, dict[int, int]] = {}  # two adjacent parts written together -> name -> position
@@ -130,7 +130,7 @@ class IndexState:
                                    part.pattern, text=part.text)
             if part.skeleton not in self.skeleton_forms:
                 self.skeleton_forms[part.skeleton] = set()
-                for k in form_keys(part.skeleton):
+                for k in index_keys(part.skeleton):
                     self.key_skeletons.setdefault(k, set()).add(part.skeleton)
                 if "ç" in part.skeleton:
                     self.cedilla_twins.setdefault(latin_plain(part.skeleton), set()).add(part.skeleton)
@@ -178,7 +178,7 @@ class IndexState:
         same.discard(fid)
         if not same:
             del self.skeleton_forms[form.skeleton]
-            for k in form_keys(form.skeleton):
+            for k in index_keys(form.skeleton):
                 skels = self.key_skeletons[k]
                 skels.discard(form.skeleton)
                 if not skels:

@@ -440,6 +440,8 @@ def vowel_penalty(arabic: str, latin: str) -> float:
         if "T" not in a_slots[-1] or l_slots[-1]:
             return 1.0  # a short skeleton with a t more that is no ta marbuta (skeleton_similarity)
         l_slots = l_slots[:-1]  # a ta marbuta written -at (جمعية / Jamiat, هيئة / Hayat)
+    elif len(a_units) == len(l_units) + 1 and a_units[-1] == "t" and len(l_units) < 3:
+        return 1.0  # the t more is the Arabic word's (جمعت / Jama): no ta marbuta, another word
     elif len(l_units) == len(a_units) + 1 and l_units[-1] == "h":
         l_slots = l_slots[:-1]  # a final h the Arabic lacks (Shehadeh / شحادة, Hamzah / حمزة)
     elif len(a_units) == len(l_units) + 1 and a_units[-1] == "h":
