@@ -228,6 +228,9 @@ class QueryRun:
             p_plain = latin_plain(p_skel)
             p_cedilla = p_plain != p_skel
             p_latin_keys: frozenset[str] | None = None
+            # A query part of two or three letters ending in t met forms a t shorter on a ta marbuta's key.
+            p_skel_len = len(p_skel)
+            p_ta_key = p_skel_len < 4 and p_skel.endswith("t")
             hits = self.hits
             p_bare, p_last, p_before_i = nisba_keys(p_vowels)
             for skel in skels:
@@ -239,8 +242,7 @@ class QueryRun:
                             add_chunk(holders)
                             add_q(qw * s)
                             add_c(weight * s)
-                short_pair = len(skel) < 4 and len(p_skel) < 4 and len(skel) != len(p_skel)
-                if latin_rows and (p_cedilla or short_pair or "ç" in skel):
+                if latin_rows and (p_cedilla or "ç" in skel or (p_ta_key and len(skel) == p_skel_len - 1)):
                     # Met on a key only a part in Arabic script needs (a c spelt s, a ta marbuta's t left out):
                     # no Latin pair is alike there (see latin_form_keys).
                     if p_latin_keys is None:

@@ -62,7 +62,7 @@ def skeleton_similarity(a: str, b: str) -> float:
     if a.removesuffix("h") == b.removesuffix("h"):
         return 0.95  # a final h: Mullah / ملا, Hamzah / حمزة
     if min(len(a), len(b)) < 3:
-        if _plus_t(a, b):
+        if abs(len(a) - len(b)) == 1 and _plus_t(a, b):
             # A ta marbuta written t (جمعية / Jamiat, عزة / Izzat, هيئة / Hayat): vowel_penalty checks that the
             # Arabic word ends in one.
             return SHORT_TA_MARBUTA
@@ -110,7 +110,7 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
-    if a_skel == b_skel or latin_plain(a_skel) == latin_plain(b_skel):
+    if a_skel == b_skel or (("ç" in a_skel or "ç" in b_skel) and latin_plain(a_skel) == latin_plain(b_skel)):
         # The usual case: blocking found a form of the same skeleton. Vowel forms more letters apart than any case
         # allows are apart, akanye too (the query path skips them before it compares).
         if abs(len(a_vowels) - len(b_vowels)) > MAX_STEPS:
