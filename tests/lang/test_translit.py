@@ -11,6 +11,7 @@ from basira.lang.translit import (
     arabic_vowel_pattern,
     arabic_word_key,
     ascii_fold,
+    latin_plain,
     latin_vowel_pattern,
     latin_word_key,
     romanize,
@@ -135,7 +136,11 @@ def test_latin_vowel_patterns(word: str, pattern: str) -> None:
 def test_latin_vowel_patterns_are_built_on_the_skeleton(word: str) -> None:
     skeleton, _ = latin_word_key(word)
     pattern = latin_vowel_pattern(word)
-    assert "".join(c for c in pattern if not (c.isupper() or c == "~")) == skeleton  # its units: the skeleton
+    # Its units: the skeleton as two Latin spellings compare it (a c that may be a ç is k there, see latin_plain),
+    # a soft ts is one skeleton letter, ʦ, and two units, t and s, which a t before it may share: not checked here.
+    if "ʦ" in skeleton:
+        return
+    assert "".join(c for c in pattern if not (c.isupper() or c == "~")) == latin_plain(skeleton)
 
 
 @settings(max_examples=300, deadline=None)

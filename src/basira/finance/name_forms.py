@@ -16,7 +16,7 @@ from basira.finance.name_types import EntryId, Kind
 from basira.lang.arabic import split_scripts
 from basira.lang.nameparts import NamePart, name_parts
 from basira.lang.scripts import join_initials, screenable, strip_legal_forms
-from basira.lang.translit import skeleton_variants, spellings
+from basira.lang.translit import latin_plain, skeleton_variants, spellings
 
 
 @dataclass(slots=True)
@@ -61,9 +61,46 @@ def form_keys(skeleton: str) -> frozenset[str]:
     """The keys on which two parts that may be alike meet, so that no query scans all forms: plain spellings of
     the skeleton; from four letters on, its one-letter deletions (marked "~"), which two skeletons one edit apart
     share, and from three letters on the skeleton itself marked the same way, which meets the deletions of one a
-    letter longer; a skeleton without its final h (Mulla / Mullah); one without a first l (an article fused to a
-    word that starts with a vowel, Alazhar / Azhar). Every two Latin parts that ``latin_similarity`` finds alike
-    share a key."""
+    letter longer; a skeleton without its final h (Mulla / Mullah), or without the final t of a skeleton of two
+    or three letters (a ta marbuta written t: Jamiat / جمعية, Hayat / هيئة); one without a first l (an article
+    fused to a word that starts with a vowel, Alazhar / Azhar). Every two Latin parts that ``latin_similarity``
+    finds alike share a key."""
+    return _keys(skeleton, True)
+
+
+@functools.lru_cache(maxsize=65536)
+def latin_form_keys(skeleton: str) -> frozenset[str]:
+    """The keys of :func:`form_keys` on which two Latin parts meet: those of the skeleton as Latin spellings
+    compare it (:func:`basira.lang.translit.latin_plain`), without the ones only a part in Arabic script needs (a
+    c spelt s or ch, a ta marbuta's t left out). Every two Latin parts that ``latin_similarity`` finds alike
+    share one of these, so the query path compares no other Latin pair."""
+    return _keys(latin_plain(skeleton), False)
+
+
+#: Marks a key that only a part in Arabic script looks up (see :func:`index_keys`).
+CROSS = "×"
+
+
+@functools.lru_cache(maxsize=65536)
+def index_keys(skeleton: str) -> frozenset[str]:
+    """The keys an indexed skeleton is stored under: its :func:`latin_form_keys`, and the rest of its
+    :func:`form_keys` marked ``CROSS``, which only a part in Arabic script looks up (:func:`query_keys`). So a
+    Latin query part never meets a Latin form on the s or ch of a c (Faycal and Faisal), nor on a ta marbuta's t
+    left out (Jamiat and Jama), which no Latin pair shares."""
+    latin = latin_form_keys(skeleton)
+    return latin | frozenset(CROSS + k for k in form_keys(skeleton) - latin)
+
+
+@functools.lru_cache(maxsize=65536)
+def query_keys(skeleton: str, latin: bool) -> frozenset[str]:
+    """The keys a query part looks up: its :func:`form_keys`; for a part in Arabic script, also marked ``CROSS``
+    (see :func:`index_keys`)."""
+    keys = form_keys(skeleton)
+    return keys if latin else keys | frozenset(CROSS + k for k in keys)
+
+
+def _keys(skeleton: str, ta_marbuta: bool) -> frozenset[str]:
+    """:func:`form_keys`, or with ``ta_marbuta`` False without a ta marbuta's t left out."""
     # Spellings with doubled letters kept (what latin_similarity compares) and without (what crosses scripts).
     keys = set(skeleton_variants(skeleton)) | spellings(skeleton)
     for v in list(keys):
@@ -73,6 +110,8 @@ def form_keys(skeleton: str) -> frozenset[str]:
             keys.add("~" + v)  # meets the deletions of a skeleton one letter longer (Zadran / ځدران)
         if len(v) >= 2 and v.endswith("h"):
             keys.add(v[:-1])
+        if ta_marbuta and 2 <= len(v) <= 3 and v.endswith("t"):
+            keys.add(v[:-1])  # a ta marbuta written t after one or two consonants (Jamiat / جمعية)
         if len(v) >= 2 and v.startswith("l"):
             keys.add(v[1:])
     return frozenset(keys)

@@ -17,13 +17,14 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz.distance import Levenshtein
 
-from basira.finance.name_forms import Form, IndexedName, form_keys, unfinal
+from basira.finance.name_forms import Form, IndexedName, latin_form_keys, query_keys, unfinal
 from basira.finance.name_similarity import (
     FUSED_SIM,
     LONG_SKELETON,
     LOOSE,
     MAX_STEPS,
     PART_FLOOR,
+    SHORT_TA_MARBUTA,
     SHORT_VOWELS,
     OnePair,
     Pair,
@@ -34,13 +35,14 @@ from basira.finance.name_similarity import (
     latin_similarity,
     same_skeleton_similarity,
     shares,
+    short_ta_marbuta,
     vowel_penalty,
 )
 from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
-from basira.lang.translit import skeleton_variants
+from basira.lang.translit import latin_plain, skeleton_variants
 
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
@@ -136,8 +138,11 @@ class QueryRun:
         if pen is None:
             form, part = self.state.forms[fid], self.parts[i]
             if form.arabic != self.latin[i]:
-                # Two Arabic-script parts: only a kunya marker against a name (أبو / الأيوبي) is checked.
+                # Two Arabic-script parts: only a kunya marker against a name (أبو / الأيوبي) is checked, and a
+                # ta marbuta written t, which only a Latin part writes so (سانا / صنعت).
                 pen = 1.0 if (form.pattern == KUNYA_PATTERN) != (part.pattern == KUNYA_PATTERN) else 0.0
+                if sim == SHORT_TA_MARBUTA and short_ta_marbuta(form.skeleton, part.skeleton):
+                    pen = 1.0
             elif sim < LOOSE:
                 pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
             elif form.arabic:
@@ -201,7 +206,7 @@ class QueryRun:
             skels: set[str] = set()
             latin = self.latin[i]
             short = latin and len(part.skeleton) < LONG_SKELETON
-            for k in form_keys(part.skeleton):
+            for k in query_keys(part.skeleton, latin):
                 if short and k.startswith("~"):
                     continue  # a Latin part meets another one consonant apart only from LONG_SKELETON on
                 hit = key_skeletons.get(k)
@@ -220,6 +225,12 @@ class QueryRun:
             p_skel, p_vowels, p_pattern = part.skeleton, part.vowels, part.pattern
             p_len = len(p_vowels)
             p_short = len(p_skel) < SHORT_VOWELS
+            p_plain = latin_plain(p_skel)
+            p_cedilla = p_plain != p_skel
+            p_latin_keys: frozenset[str] | None = None
+            # A query part of two or three letters ending in t met forms a t shorter on a ta marbuta's key.
+            p_skel_len = len(p_skel)
+            p_ta_key = p_skel_len < 4 and p_skel.endswith("t")
             hits = self.hits
             p_bare, p_last, p_before_i = nisba_keys(p_vowels)
             for skel in skels:
@@ -231,8 +242,16 @@ class QueryRun:
                             add_chunk(holders)
                             add_q(qw * s)
                             add_c(weight * s)
+                if latin_rows and (p_cedilla or "ç" in skel or (p_ta_key and len(skel) == p_skel_len - 1)):
+                    # Met on a key only a part in Arabic script needs (a c spelt s, a ta marbuta's t left out):
+                    # no Latin pair is alike there (see latin_form_keys).
+                    if p_latin_keys is None:
+                        own = latin_form_keys(p_skel)
+                        p_latin_keys = frozenset(k for k in own if not (short and k.startswith("~")))
+                    if p_latin_keys.isdisjoint(latin_form_keys(skel)):
+                        continue
                 # latin_similarity's cases, the common ones without its call (those that give 0 in any order).
-                same = skel == p_skel
+                same = skel == p_skel or ((p_cedilla or "ç" in skel) and latin_plain(skel) == p_plain)
                 for f, vowels, holders, weight, bare, last, before_i, length in latin_rows:
                     if vowels == p_vowels:
                         s = 1.0

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from basira.core.errors import InvalidInput
 from basira.finance.name_evidence import corroboration
-from basira.finance.name_forms import Form, IndexedName, form_keys, pair_keys, parse_name, unfinal
+from basira.finance.name_forms import Form, IndexedName, index_keys, pair_keys, parse_name, unfinal
 from basira.finance.name_query import QueryRun
 from basira.finance.name_tables import QueryTables
 from basira.finance.name_types import (
@@ -34,7 +34,7 @@ from basira.finance.name_types import (
 )
 from basira.lang.nameparts import NamePart
 from basira.lang.scripts import screenable
-from basira.lang.translit import skeleton_variants
+from basira.lang.translit import latin_plain, skeleton_variants
 
 _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
@@ -58,7 +58,8 @@ class IndexState:
         self.forms: dict[int, Form] = {}
         self.form_ids: dict[tuple[str, str, bool, str], int] = {}
         self.skeleton_forms: dict[str, set[int]] = {}  # skeleton -> its forms (spellings with other vowels)
-        self.key_skeletons: dict[str, set[str]] = {}  # form_keys -> skeletons
+        self.key_skeletons: dict[str, set[str]] = {}  # index_keys -> skeletons
+        self.cedilla_twins: dict[str, set[str]] = {}  # latin_plain -> skeletons with a c that may be a ç
         self.single_forms: dict[str, set[int]] = {}  # unfinal of skeletons of 4+ letters -> forms
         self.pair_names: dict[str, dict[int, int]] = {}  # two adjacent parts written together -> name -> position
         self.df: Counter[str] = Counter()  # canonical skeleton -> how many names hold it
@@ -129,8 +130,10 @@ class IndexState:
                                    part.pattern, text=part.text)
             if part.skeleton not in self.skeleton_forms:
                 self.skeleton_forms[part.skeleton] = set()
-                for k in form_keys(part.skeleton):
+                for k in index_keys(part.skeleton):
                     self.key_skeletons.setdefault(k, set()).add(part.skeleton)
+                if "ç" in part.skeleton:
+                    self.cedilla_twins.setdefault(latin_plain(part.skeleton), set()).add(part.skeleton)
             self.skeleton_forms[part.skeleton].add(fid)
             if len(part.skeleton) >= 4:
                 for k in unfinal(part.skeleton):
@@ -175,11 +178,16 @@ class IndexState:
         same.discard(fid)
         if not same:
             del self.skeleton_forms[form.skeleton]
-            for k in form_keys(form.skeleton):
+            for k in index_keys(form.skeleton):
                 skels = self.key_skeletons[k]
                 skels.discard(form.skeleton)
                 if not skels:
                     del self.key_skeletons[k]
+            twins = self.cedilla_twins.get(latin_plain(form.skeleton))
+            if twins is not None:
+                twins.discard(form.skeleton)
+                if not twins:
+                    del self.cedilla_twins[latin_plain(form.skeleton)]
 
     def _changed(self) -> None:
         self._weights.clear()
@@ -228,14 +236,20 @@ class IndexState:
         company's one-word name "Machanga" and "Mohsen"), so a part's skeleton says little of how common the name
         is; and entries, not names: one company listed with five spellings of its name does not make it common."""
         entries: set[EntryId] = set()
-        for f in self.skeleton_forms.get(skeleton, ()):
-            form = self.forms[f]
-            if form.arabic != arabic or form.vowels != vowels:
-                continue
-            for nid in form.names:
-                entries.add(self.names[nid].entry_id)
-                if len(entries) >= enough:
-                    return enough
+        skeletons = {skeleton}
+        if not arabic:
+            # Kocak and Kokak are one spelling between Latin names (see latin_plain).
+            plain = latin_plain(skeleton)
+            skeletons |= {plain, *self.cedilla_twins.get(plain, ())}
+        for skel in sorted(skeletons):
+            for f in self.skeleton_forms.get(skel, ()):
+                form = self.forms[f]
+                if form.arabic != arabic or form.vowels != vowels:
+                    continue
+                for nid in form.names:
+                    entries.add(self.names[nid].entry_id)
+                    if len(entries) >= enough:
+                        return enough
         return len(entries)
 
     def query(self, name: str, *, birth_date: DateSpan | None, nationality: tuple[str, ...], gender: Gender | None,

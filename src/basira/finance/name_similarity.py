@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from basira.lang.nameparts import KUNYA_PATTERN
-from basira.lang.translit import skeleton_variants, spellings
+from basira.lang.translit import latin_plain, skeleton_variants, spellings
 
 #: Below this similarity two name parts count as different.
 PART_FLOOR = 0.8
@@ -48,6 +48,10 @@ ORDER_FUZZ = 2.0
 #: rarely common; a word like "Company" weighs far less than half a rare name.
 WEIGHT_GAP_FREE = 0.6
 
+#: Two skeletons of one or two consonants, one with a t more at the end: at most a ta marbuta written t (see
+#: :func:`skeleton_similarity`), which ``vowel_penalty`` checks.
+SHORT_TA_MARBUTA = 0.95
+
 Pair = tuple[float, tuple[int, ...], tuple[int, ...]]  # similarity, query part(s), listed part(s)
 
 
@@ -58,6 +62,10 @@ def skeleton_similarity(a: str, b: str) -> float:
     if a.removesuffix("h") == b.removesuffix("h"):
         return 0.95  # a final h: Mullah / ملا, Hamzah / حمزة
     if min(len(a), len(b)) < 3:
+        if abs(len(a) - len(b)) == 1 and _plus_t(a, b):
+            # A ta marbuta written t (جمعية / Jamiat, عزة / Izzat, هيئة / Hayat): vowel_penalty checks that the
+            # Arabic word ends in one.
+            return SHORT_TA_MARBUTA
         return 0.0  # skeletons of one or two letters (Ali, Abu) are too short to be "close"
     sim = JaroWinkler.normalized_similarity(a, b)
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
@@ -68,6 +76,17 @@ def skeleton_similarity(a: str, b: str) -> float:
         # Nusrat). Jaro-Winkler's bonus for a shared start would make it a near-identity.
         return 0.95 if long_ == short + "t" else min(sim, END_CONSONANT)
     return sim
+
+
+def _plus_t(a: str, b: str) -> bool:
+    return a + "t" == b or b + "t" == a
+
+
+def short_ta_marbuta(a: str, b: str) -> bool:
+    """Whether two marked skeletons are alike only as a short one and the same with a ta marbuta written t."""
+    if min(len(a), len(b)) > 3:
+        return False
+    return any(_plus_t(x, y) for x in skeleton_variants(a) for y in skeleton_variants(b) if min(len(x), len(y)) < 3)
 
 
 def cross_similarity(a: str, b: str) -> float:
@@ -91,7 +110,7 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
-    if a_skel == b_skel:
+    if a_skel == b_skel or (("ç" in a_skel or "ç" in b_skel) and latin_plain(a_skel) == latin_plain(b_skel)):
         # The usual case: blocking found a form of the same skeleton. Vowel forms more letters apart than any case
         # allows are apart, akanye too (the query path skips them before it compares).
         if abs(len(a_vowels) - len(b_vowels)) > MAX_STEPS:
@@ -417,7 +436,13 @@ def vowel_penalty(arabic: str, latin: str) -> float:
         return 0.0 if arabic == latin else 1.0  # Abu pairs with Abu, not with a name (أيوبي)
     a_units, a_slots = _units(arabic)
     l_units, l_slots = _units(latin)
-    if len(l_units) == len(a_units) + 1 and l_units[-1] == "h":
+    if len(l_units) == len(a_units) + 1 and l_units[-1] == "t" and len(a_units) < 3:
+        if "T" not in a_slots[-1] or l_slots[-1]:
+            return 1.0  # a short skeleton with a t more that is no ta marbuta (skeleton_similarity)
+        l_slots = l_slots[:-1]  # a ta marbuta written -at (جمعية / Jamiat, هيئة / Hayat)
+    elif len(a_units) == len(l_units) + 1 and a_units[-1] == "t" and len(l_units) < 3:
+        return 1.0  # the t more is the Arabic word's (جمعت / Jama): no ta marbuta, another word
+    elif len(l_units) == len(a_units) + 1 and l_units[-1] == "h":
         l_slots = l_slots[:-1]  # a final h the Arabic lacks (Shehadeh / شحادة, Hamzah / حمزة)
     elif len(a_units) == len(l_units) + 1 and a_units[-1] == "h":
         a_slots = [*a_slots[:-2], a_slots[-2] + "T"]  # a final ه read as a vowel (أسامه / Osama)

@@ -49,6 +49,9 @@ _LAT_JOINERS = {"e", "i", "ye", "y", "wa", "wal"}
 _AR_KUNYA = {"ابو": ("b", "abu"), "أبو": ("b", "abu"), "أبي": ("b", "abu"), "ابي": ("b", "abu"),
              "أبا": ("b", "abu"), "ابا": ("b", "abu"), "أم": ("m", "um"), "ام": ("m", "um")}
 _LAT_CONNECTORS = {"bin", "ibn", "ben", "bint", "ould", "uld", "walad", "wuld", "bn", "b"}
+# Connectors that are no name even first, in a family name written first ("Bin Al Shibh, Ramzi", "BIN LADIN,
+# Usama"); not Ben, which is also a given name.
+_LAT_LEADING_CONNECTORS = {"bin", "ibn", "bint", "ould", "uld", "wuld"}
 _LAT_KUNYA = {"abu": ("b", "abu"), "abou": ("b", "abu"), "abo": ("b", "abu"), "aboo": ("b", "abu"),
               "abi": ("b", "abu"), "aba": ("b", "abu"), "umm": ("m", "um"), "um": ("m", "um"),
               "oum": ("m", "um"), "om": ("m", "um")}
@@ -88,6 +91,18 @@ def _strip_fused_article(word: str) -> tuple[str, bool]:
     return word, False
 
 
+def _fused_kunya(word: str) -> int:
+    """The length of an Abu fused to the name after it (Abubakar, Aboutaleb, Abulfazl, Persian Abolfazl and
+    Abolghasem, the article's l spelt o), or 0: Abu is written abu, abou, or abo before an article's l and a
+    consonant (not Abolade, Abosede)."""
+    cut = 4 if word.startswith("abou") else 3
+    if word.startswith(("abu", "abou")) and len(word) >= cut + 4 and word[cut] not in "aeiou":
+        return cut
+    if word.startswith("abol") and len(word) >= 8 and word[4] not in "aeiouy":
+        return 3
+    return 0
+
+
 def _latin_parts(text: str) -> list[NamePart]:
     words = ascii_fold(text).split()
     while len(words) > 1 and words[-1] in _LAT_TRAILING:
@@ -98,7 +113,7 @@ def _latin_parts(text: str) -> list[NamePart]:
     while i < len(words):
         w = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else ""
-        if parts and w in _LAT_CONNECTORS and nxt:
+        if (parts or w in _LAT_LEADING_CONNECTORS) and w in _LAT_CONNECTORS and nxt:
             role_next, i = "nasab", i + 1
             continue
         if parts and nxt and w in _LAT_JOINERS:
@@ -137,10 +152,12 @@ def _latin_parts(text: str) -> list[NamePart]:
             parts.append(NamePart(w, "bd" + skel, "abd" + vow, role_next or _role(parts)))
             role_next, i = "", i + 1
             continue
-        cut = 4 if w.startswith("abou") else 3
-        if w.startswith(("abu", "abou")) and len(w) >= cut + 4 and w[cut] not in "aeiou":
+        cut = _fused_kunya(w)
+        if cut:
             parts.append(NamePart(w[:cut], "b", "abu", "kunya", KUNYA_PATTERN))
             w = w[cut:]
+            if w[0] == "l" and w[1] not in "aeiouy":
+                w = w[1:]  # the article fused with it: Abulfazl, Abolfazl, Aboulkhair (Abu l-Fazl)
             role_next = "kunya"
         if w.startswith(("binal", "binel", "benal", "ibnal")) and len(w) >= 8:
             w, role_next = "al" + w[5:], "nasab"  # fused nasab and article: Binalshibh

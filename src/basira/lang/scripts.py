@@ -83,6 +83,14 @@ def screenable(text: str) -> str:
 
 # -- legal forms -------------------------------------------------------------------------------------------------
 
+_FOLD = re.compile(r"[^\w]+")
+
+
+def _fold_word(word: str) -> str:
+    w = unicodedata.normalize("NFKD", word.casefold())
+    return _FOLD.sub("", "".join(c for c in w if not unicodedata.combining(c)))
+
+
 # Written at the end of a company's name (one, two or more in a row: "CO., LTD."), as folded words.
 _TRAILING = {
     "ltd", "limited", "co", "company", "corp", "corporation", "inc", "incorporated", "llc", "llp", "plc", "lp",
@@ -90,6 +98,11 @@ _TRAILING = {
     "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "pty",
     "lda", "ltda", "cia", "est", "establishment", "aktiengesellschaft", "kft", "zrt", "doo", "ad", "eood",
     "sdn", "bhd", "tbk", "jv", "group", "ооо", "оао", "зао", "пао", "ао", "тов", "dmcc", "sirketi",
+    # Arabic-script forms: dotted abbreviations as join_initials writes them (ش.ذ.م.م, limited liability company;
+    # ذ.م.م; ش.م.ل, Lebanese S.A.L.; ش.م.م; ش.م.ع and ش.م.خ, public and private joint stock; م.د.م.س, DMCC),
+    # "limited" in Arabic (المحدودة, محدودة) and respelt from English (ليمتد).
+    "شذمم", "ذمم", "شمل", "شمم", "شمع", "شمخ", "مدمس", "المحدودة", "المحدوده", "محدودة", "محدوده", "ليمتد", "لیمتد",
+    "گروپ",  # Urdu "group", as "group"
 }
 # Several words that name one legal form, folded and joined by spaces.
 _PHRASES = (
@@ -110,12 +123,23 @@ _PHRASES = (
     "otkrytoe aktsionernoe obshchestvo", "publichnoe aktsionernoe obshchestvo",
     "общество с ограниченнои ответственностью", "акционерное общество", "закрытое акционерное общество",
     "открытое акционерное общество", "публичное акционерное общество",
+    # Persian forms (public and private joint stock, limited liability), in Persian and Arabic letters, and their
+    # romanisation: شرکت سهامی عام, Sherkat Sahami Khas, شرکت با مسئولیت محدود.
+    *(f"{sahami} {kind}" for sahami in ("سهامی", "سهامي") for kind in ("عام", "خاص")),
+    *(f"با {m} {h}" for m in ("مسئولیت", "مسئوليت", "مسؤولیت", "مسؤولية") for h in ("محدود", "محدوده")),
+    *(f"{c} {kind}" for c in ("شرکت", "شركت") for kind in ("سهامی", "سهامي", "تضامنی", "تضامني")),
+    # "and partners", as "and co" (شرکت تضامنی ... و شرکاء, a general partnership).
+    *(f"و {p}" for p in ("شرکاء", "شركاء", "شرکا", "شركاه")),
+    "sahami khas", "sahami khass", "sahami aam", "sahami am", "sherkat sahami", "sherkate sahami",
+    "sherkat sahami khas", "sherkat sahami khass",
+    "sherkat sahami aam", "sherkat sahami am", "ba masouliat mahdoud", "ba mas uliyat mahdud",
 )
-_PHRASE_WORDS = {tuple(p.split()) for p in _PHRASES}
+_PHRASE_WORDS = {tuple(_fold_word(w) for w in p.split()) for p in _PHRASES}
 _FORM_WORDS = _TRAILING | {w for p in _PHRASE_WORDS for w in p}
 _LONGEST = max(len(p) for p in _PHRASE_WORDS)
-# Written first: Arabic "company" and "establishment", Russian and Indonesian forms.
-_LEADING = {"شركة", "شركه", "مؤسسة", "مؤسسه", "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt",
+# Written first: Arabic and Persian "company" and "establishment", Russian and Indonesian forms.
+_LEADING = {"شركة", "شركه", "شرکت", "شركت", "sherkat", "sherkate", "مؤسسة", "مؤسسه", "موسسه",
+            "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt",
             "tov", "pp", "ооо", "оао", "зао", "пао", "ао", "тов", "llc", "company"}
 # Titles and ranks written before a person's name ("Colonel Innocent KAINA", "Dr. Naseer Haqqani"): no part of the
 # name. Religious titles that are also names (Haji, Mullah, Sheikh) are kept: the part weights make them cheap.
@@ -124,23 +148,22 @@ _TITLES = {"colonel", "col", "general", "gen", "lieutenant", "lt", "major", "maj
            "ms", "miss", "mme", "madame", "monsieur", "m", "sir", "lord", "engineer", "eng", "judge", "president",
            "minister", "ambassador"}
 _INITIALS = re.compile(r"\b((?:[^\W\d_]\.\s?){2,})")
-_FOLD = re.compile(r"[^\w]+")
-
-
-def _fold_word(word: str) -> str:
-    w = unicodedata.normalize("NFKD", word.casefold())
-    return _FOLD.sub("", "".join(c for c in w if not unicodedata.combining(c)))
 
 
 def _initials(m: re.Match[str]) -> str:
     return re.sub(r"[.\s]", "", m.group(1)) + " "
 
 
+# Arabic-script abbreviations, letters and dots, the last dot often left out (ش.ذ.م.م, م.د.م.س).
+_ARABIC_INITIALS = re.compile(r"(?<!\w)((?:[\u0620-\u064a\u066e-\u06d3]\.){1,}[\u0620-\u064a\u066e-\u06d3]\.?)(?!\w)")
+
+
 def join_initials(text: str) -> str:
     """Dotted initials written as one word, in their order: "C.B.A. Company" -> "CBA Company" (so that it is not
-    "A.B.C. Company")."""
+    "A.B.C. Company"); Arabic-script abbreviations too, with or without a last dot ("ش.ذ.م.م" -> "شذمم")."""
     if "." not in text:
         return text
+    text = _ARABIC_INITIALS.sub(_initials, text)
     return " ".join(_INITIALS.sub(_initials, text).split())
 
 

@@ -67,9 +67,12 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Mikhaltsov; Davud / Daud). Latin zh is z and h (Azhar), or Persian and Russian zh (ژ, ж).
 # Latin ts before i (ʦ) is ts across scripts, and between two Latin spellings also t: the Belarusian ц of a soft т
 # (Канстанцін / Константин, Kanstantsin / Konstantin, Tsitova / Titova, Vetsianevich / Vetenevich).
+# Latin c before a, o, u, a consonant or the word's end (ç) is k, or across scripts a ç whose cedilla was lost:
+# French s (Fayçal / Faycal, فيصل) or Turkish ch (Koçak / Kocak, کوچک). Before e, i or y it stays k, and
+# between two Latin spellings it is k (see ``_CEDILLA_C``).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",)}
-_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t")}
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x")}
+_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",)}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -200,10 +203,19 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
+# A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
+# one next to another letter read k (cc, kc, cq, cg, cx, ghc: Mecca) is k, so that it cannot be one k with it.
+_CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
+
+
+def latin_plain(skeleton: str) -> str:
+    """The skeleton two Latin spellings are compared on: a c that may be a ç (see ``_AMBIGUOUS``) is k there, so
+    Kocak and Kokak are spellings of one skeleton as they were before the marker."""
+    return skeleton.replace("ç", "k") if "ç" in skeleton else skeleton
 
 
 def _may_vanish(word: str, i: int) -> bool:
@@ -220,13 +232,15 @@ def latin_word_key(word: str) -> tuple[str, str]:
     word = slavic_fold(word)
     if "ts" in word:
         word = _SOFT_TS.sub("ʦ", word)
-    if "v" not in word and "ʦ" not in word:
+    if "c" in word:
+        word = _CEDILLA_C.sub("ç", word)
+    if "v" not in word and "ʦ" not in word and "ç" not in word:
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
     skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
-    # The vowel form, which only Latin spellings are compared on, writes both v alike and a soft ts as t.
-    return skeleton, vowels.replace("ⱱ", "ʋ").replace("ʦ", "t")
+    # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t and c as k.
+    return skeleton, vowels.replace("ⱱ", "ʋ").replace("ʦ", "t").replace("ç", "k")
 
 
 def romanize(text: str) -> str:
