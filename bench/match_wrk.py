@@ -83,6 +83,13 @@ def fresh_database(prefix: str) -> tuple[Engine, str, str]:
     return admin, name, make_url(PG).set(database=name).render_as_string(hide_password=False)
 
 
+def drop_database(admin: Engine, name: str) -> None:
+    """Drop what :func:`fresh_database` made (whoever is still connected is thrown out) and close the engine."""
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def _fill(url: str, inst: Instance, n: int, rng: random.Random) -> tuple[str, list[str], list[str]]:
     with inst.db.session() as s:
         org = orgs.create_org(s, "load", "load", "Load", operator=True)
@@ -241,9 +248,7 @@ def main() -> None:
         rss_end = _rss(procs[0])
     finally:
         _stop(procs)
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(admin, name)
         shutil.rmtree(tmp, ignore_errors=True)
 
     def med(mode: str, field: str) -> float:

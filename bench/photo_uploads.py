@@ -32,7 +32,7 @@ import httpx
 import numpy as np
 import pdqhash
 from PIL import Image
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from basira.content.photo import bits_to_hex
 from basira.core import banks
@@ -43,7 +43,7 @@ from basira.core.settings import load_settings
 from common import report
 from imagegen import cached_jpegs
 from match_load import _serve, _stop
-from match_wrk import _fill, _wrk, fresh_database
+from match_wrk import _fill, _wrk, drop_database, fresh_database
 
 BOUNDARY = "basira-bench-boundary"
 
@@ -159,9 +159,7 @@ def main() -> None:
                   f"({r['rate'] / r['baseline']:.2f}x); load average before {load:.1f}", flush=True)
     finally:
         _stop(procs)
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(admin, name)
         shutil.rmtree(tmp, ignore_errors=True)
 
     def med(field: str) -> float:

@@ -12,11 +12,11 @@ import re
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from tests.finance.name_parts import best, latin, part
 
 from basira.finance.name_forms import index_keys, latin_form_keys, parse_name, query_keys
 from basira.finance.name_similarity import SHORT_TA_MARBUTA, cross_similarity, latin_similarity, vowel_penalty
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
-from basira.lang.nameparts import NamePart
 from basira.lang.scripts import normalize_name, strip_legal_forms
 from basira.lang.translit import (
     arabic_vowel_pattern,
@@ -25,21 +25,6 @@ from basira.lang.translit import (
     latin_word_key,
     skeleton_variants,
 )
-
-
-def part(text: str) -> NamePart:
-    ((_, (p,)),) = parse_name(text)
-    return p
-
-
-def latin(a: str, b: str) -> float:
-    pa, pb = part(a), part(b)
-    return latin_similarity(pa.skeleton, pa.vowels, pb.skeleton, pb.vowels, pa.pattern, pb.pattern)
-
-
-def best(index: NameIndex, query: str, entry: str) -> float:
-    return max((h.score for h in index.query(query) if h.entry_id == entry), default=0.0)
-
 
 # --- a c that may be a ç --------------------------------------------------------------------------------------
 

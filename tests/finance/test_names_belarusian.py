@@ -7,26 +7,11 @@ Fedorovich)."""
 from __future__ import annotations
 
 import pytest
+from tests.finance.name_parts import best, latin, part
 
-from basira.finance.name_forms import parse_name
-from basira.finance.name_similarity import akanye_steps, latin_similarity
+from basira.finance.name_similarity import akanye_steps
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
-from basira.lang.nameparts import NamePart
 from basira.lang.translit import skeleton_variants
-
-
-def part(text: str) -> NamePart:
-    ((_, (p,)),) = parse_name(text)
-    return p
-
-
-def latin(a: str, b: str) -> float:
-    pa, pb = part(a), part(b)
-    return latin_similarity(pa.skeleton, pa.vowels, pb.skeleton, pb.vowels, pa.pattern, pb.pattern)
-
-
-def best(index: NameIndex, query: str, entry: str) -> float:
-    return max((h.score for h in index.query(query) if h.entry_id == entry), default=0.0)
 
 
 @pytest.mark.parametrize(("a", "b", "at_least"), [
