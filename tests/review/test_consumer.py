@@ -310,3 +310,32 @@ def test_a_batch_writes_its_new_cases_together_each_opened_event_as_at_its_openi
     assert list(opened) == ["item:post-1", *(f"item:post-{n}" for n in range(2, 8))]
     assert len(links) == 3 + 6 * 2 and {c for c, _ in links} == {c.id for c in cases.values()}
     assert set(done.values()) == {c.id for c in cases.values()}
+
+
+def test_a_batch_locks_the_open_cases_of_its_groups_in_one_statement(instance: Instance, admin: Principal) -> None:
+    """The open cases the batch's events join are read and locked together (``FOR UPDATE``, in id order), not one
+    statement per event; each event still joins its own group's case."""
+    make_bank(instance, admin, "b", [A, B, C])
+    for n in range(5):
+        submit(instance, admin, [A], ref=f"post-{n}")
+    run_consumer(instance)
+    for n in range(5):
+        submit(instance, admin, [B], ref=f"post-{n}")
+        submit(instance, admin, [C], ref=f"post-{n}")
+    locks: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "FROM review_cases" in statement and "FOR UPDATE" in statement.upper():
+            locks.append(statement)
+
+    event.listen(instance.db.engine, "before_cursor_execute", note)
+    try:
+        report = run_consumer(instance)
+    finally:
+        event.remove(instance.db.engine, "before_cursor_execute", note)
+    assert (report.opened, report.joined) == (0, 10)
+    if instance.db.engine.dialect.name == "postgresql":  # SQLite has no FOR UPDATE (one writer at a time)
+        assert len(locks) == 1
+    with instance.db.session() as s:
+        counts = {c.group_key: c.evidence["match_count"] for c in s.scalars(select(Case))}
+    assert counts == {f"item:post-{n}": 3 for n in range(5)}

@@ -14,7 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -168,6 +168,8 @@ class _Builder:
         self._open: dict[tuple[int, str, str], Case] = {}
         self._links: list[tuple[Case, _Hit]] = []
         self._opened: list[tuple[Case, dict[str, Any]]] = []
+        #: The groups whose open case (if any) :meth:`prefetch` read and locked.
+        self._looked: set[tuple[int, str, str]] = set()
         self._vis: dict[int, Visibility] = {}
         #: What :meth:`prefetch` loaded, held so that the session's (weak) identity map keeps it for ``get``.
         self._kept: list[object] = []
@@ -203,6 +205,42 @@ class _Builder:
         self._sups = suppression.of_signals(self.session, {m.signal_id for m in found}, PREFETCH_CHUNK)
         self._kept.extend(self._sups.values())
         self._ahead = {m.id: m for m in found}
+        self._lock_open_cases(events)
+
+    def _lock_open_cases(self, events: list[Event]) -> None:
+        """The open cases of the groups ``events`` go to, read and locked (FOR UPDATE) in one statement per chunk,
+        in the order of their ids: handling each event then asks the database for its group's case only if the
+        group was not known here (an event without the documented shape is left to :meth:`handle`)."""
+        keys: set[tuple[int, str, str]] = set()
+        for ev in events:
+            p = ev.payload if isinstance(ev.payload, dict) else None
+            if ev.org_id is None or p is None:
+                continue
+            try:
+                if ev.kind == MATCH_EVENT:
+                    item = self.session.get(Item, p["item_id"]) if _is_id(p.get("item_id")) else None
+                    if item is None or item.org_id != ev.org_id:
+                        continue
+                    kind, key, _ = self._group(p, item)
+                else:
+                    own = self.fronts.kind_for_event(ev.kind)
+                    group = evid.group_text(p, own.group_key) if own is not None else ""
+                    if own is None or not group:
+                        continue
+                    kind, key = own, f"{own.group_prefix}:{group}"
+            except evid.MalformedEvent:
+                continue
+            keys.add((ev.org_id, kind.name, key))
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), PREFETCH_CHUNK):
+            chunk = ordered[start:start + PREFETCH_CHUNK]
+            for case in self.session.scalars(
+                    select(Case).where(tuple_(Case.org_id, Case.kind, Case.group_key).in_(chunk),
+                                       Case.status.in_(OPEN_STATUSES))
+                    .order_by(Case.id).with_for_update().execution_options(populate_existing=True)):
+                self._open.setdefault((case.org_id, case.kind, case.group_key), case)
+        self._kept.extend(self._open.values())
+        self._looked = keys
 
     def _load(self, model: Any, ids: set[int]) -> list[Any]:
         out: list[Any] = []
@@ -260,15 +298,18 @@ class _Builder:
         hits, suppressed, linked = self._hits(org_id, evid.id_list(p, "match_ids"))
         if not hits:
             return "duplicates" if linked else "suppressed"
-        kind = self._kind(p, item.content_type)
-        ref = evid.group_text(p, kind.group_key) if kind.group_key else ""
-        ref = ref or item.ref.strip()
-        key = f"{kind.group_prefix}:{ref}" if ref else f"item#{item.id}"
-        case, opened = self._case(org_id, kind, key, ref or f"#{item.id}", priority_of(kind, p),
-                                  {h.bank.id for h in hits})
+        kind, key, group_value = self._group(p, item)
+        case, opened = self._case(org_id, kind, key, group_value, priority_of(kind, p), {h.bank.id for h in hits})
         item_ev: evid.ItemEvidence = {"id": item.id, "ref": item.ref, "content_type": item.content_type}
         self._attach(case, hits, suppressed, item_ev, None, None)
         return self._finish(case, opened)
+
+    def _group(self, p: dict[str, Any], item: Item) -> tuple[CaseKindSpec, str, str]:
+        """The case kind of a ``match.recorded`` event, its group key and the group's value as the case shows it."""
+        kind = self._kind(p, item.content_type)
+        ref = evid.group_text(p, kind.group_key) if kind.group_key else ""
+        ref = ref or item.ref.strip()
+        return kind, f"{kind.group_prefix}:{ref}" if ref else f"item#{item.id}", ref or f"#{item.id}"
 
     def _kind(self, p: dict[str, Any], content_type: str) -> CaseKindSpec:
         named = p.get("case_kind")
@@ -340,7 +381,7 @@ class _Builder:
         four_eyes = self.policy.needs_four_eyes(org_id, kind, bank_ids)
         # FOR UPDATE: a reviewer deciding this case now waits for us, then sees a new version and is told.
         case = self._open.get((org_id, kind, key))
-        if case is None:
+        if case is None and (org_id, kind, key) not in self._looked:
             case = self.session.scalar(
                 select(Case).where(Case.org_id == org_id, Case.kind == kind, Case.group_key == key,
                                    Case.status.in_(OPEN_STATUSES))
