@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import hashlib
 import threading
 import time
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from basira.core.errors import InvalidInput
+from basira.core.gcpause import collector_paused
 from basira.core.instance import Instance
 from basira.core.models import Role, utcnow
 from basira.core.principal import Principal
@@ -230,7 +230,7 @@ class DroneService:
         # One batch at a time per service: the cached tracks are changed in place (the API also holds
         # serial() until its commit).
         try:
-            with self._ingest_lock, _collector_paused():
+            with self._ingest_lock, collector_paused():
                 return self._pipeline(session, principal, good, report, now)
         except BaseException:
             # The cached tracks may hold changes that the failed transaction will not keep.
@@ -467,27 +467,6 @@ class DroneService:
         trackstore.write_back(session, silent, utcnow())
         self.track_cache(org_id).keep(silent)
         return out
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Run a batch without the cyclic garbage collector.
-
-    A batch allocates some hundred thousand short-lived containers (rows, observations, parameters) that live
-    until it ends; with the collector running, young collections promote them to the oldest generation while
-    the batch still holds them, and the full collections that this triggers take 50-150 ms in a warmed API
-    process: they were the p99 of ingest latency. Reference counting frees them when the batch ends; the collector
-    resumes then and finds next to nothing. The pause is undone only if this call made it (a caller that turned
-    the collector off keeps it off).
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _allowance_covers(allowance: dict[str, Any], at: dt.datetime) -> bool:

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from basira.core import outbox
 from basira.core.fronts import ENTRIES_REMOVED_EVENT, MATCH_EVENT, CaseKindSpec, FrontRegistry
+from basira.core.gcpause import collector_paused
 from basira.core.models import Bank, Entry, Event, Item, Match, Signal, utcnow
 from basira.core.visibility import Access, Visibility
 from basira.review import evidence as evid
@@ -85,11 +86,14 @@ def consume(source: SessionSource, *, policy: ReviewPolicy | None = None, batch_
     report = ConsumeReport()
     batches = 0
     while max_batches is None or batches < max_batches:
-        if isinstance(source, Session):
-            n = consume_batch(source, pol, batch_size, report)
-        else:
-            with _transaction(source) as session:
-                n = consume_batch(session, pol, batch_size, report)
+        # A batch builds its cases as ORM objects: without the collector, which would otherwise run full
+        # collections over the whole process meanwhile (see basira.core.gcpause).
+        with collector_paused():
+            if isinstance(source, Session):
+                n = consume_batch(source, pol, batch_size, report)
+            else:
+                with _transaction(source) as session:
+                    n = consume_batch(session, pol, batch_size, report)
         batches += 1
         if n < batch_size:
             break
