@@ -206,6 +206,8 @@ def test_ben_first_and_a_connector_alone_stay_names(text: str) -> None:
        st.lists(st.text(alphabet="bdfkmnrstaeiou", min_size=3, max_size=8), min_size=1, max_size=3))
 def test_a_leading_connector_leaves_the_other_parts(connector: str, words: list[str]) -> None:
     name = " ".join(words)
+    # A generated first word that is itself a connector ("bin ibn") is another case (a connector alone stays a name).
+    assume(words[0].lower() not in {"bin", "ibn", "bint", "ould", "ben", "bn"})
     # No generated title or legal form ("Miss", "SA", "Tbk") first or last, which a name of one word keeps.
     assume(normalize_name(name) == name and normalize_name(f"{connector} {name}") == f"{connector} {name}")
     assert [p[:2] for p in parts_of(f"{connector} {name}")] == [p[:2] for p in parts_of(name)]
