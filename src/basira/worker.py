@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import sys
 import threading
 from dataclasses import dataclass, field
 
@@ -74,10 +76,13 @@ class Worker(threading.Thread):
     """
 
     def __init__(self, inst: Instance, *, interval: float = DEFAULT_INTERVAL_S,
-                 config: ActionsConfig | None = None) -> None:
+                 config: ActionsConfig | None = None, nice: int = 0) -> None:
         super().__init__(name="basira-worker", daemon=True)
         self.inst = inst
         self.interval = interval
+        #: Niceness added to this thread and the purge's (see :func:`lower_priority`); only for a process that
+        #: answers no requests, whose threads would otherwise wait for the interpreter lock a descheduled thread holds.
+        self.nice = nice
         self.config = config or ActionsConfig.from_settings(inst.settings)
         self.rounds = 0
         self._stop_event = threading.Event()
@@ -88,9 +93,11 @@ class Worker(threading.Thread):
         self.incidents = IncidentPusher(inst)
 
     def run(self) -> None:
-        self.retention.start_if_wanted()
         if self.incidents.interval > 0:
-            self.incidents.start()
+            self.incidents.start()  # before the priority is lowered: pushes keep the process's priority
+        if self.nice > 0:
+            lower_priority(self.nice)
+        self.retention.start_if_wanted()  # a thread started from this one inherits its priority
         with new_client(self.config) as client:
             while not self._stop_event.is_set():
                 try:
@@ -132,14 +139,30 @@ def _sync_feeds(inst: Instance) -> None:
         log.exception("exchange round failed")
 
 
-def start_worker(inst: Instance, *, interval: float | None = None, config: ActionsConfig | None = None) -> Worker:
+def lower_priority(nice: int) -> bool:
+    """Lower the CPU priority of the calling thread by ``nice`` (Linux gives each thread its own niceness, and the
+    threads it starts inherit it); False where the system cannot (another OS, a container that forbids it)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    tid = threading.get_native_id()
+    try:
+        now = os.getpriority(os.PRIO_PROCESS, tid)
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, now + nice))
+    except OSError as exc:
+        log.warning("could not lower the background work's priority: %s", exc)
+        return False
+    return True
+
+
+def start_worker(inst: Instance, *, interval: float | None = None, config: ActionsConfig | None = None,
+                 nice: int = 0) -> Worker:
     """Start a :class:`Worker` for ``inst``; ``interval`` defaults to ``BASIRA_WORKER_INTERVAL_S`` (1 s).
 
     An interval of 0 (or less) returns a worker that is not started (its ``stop`` does nothing): the setting turns
     the background work off, e.g. for tests that run :func:`run_once` themselves.
     """
     every = float(inst.settings.worker_interval_s) if interval is None else interval
-    worker = Worker(inst, interval=max(every, 0.05), config=config)
+    worker = Worker(inst, interval=max(every, 0.05), config=config, nice=nice)
     if every > 0:
         worker.start()
     return worker

@@ -50,6 +50,7 @@ PLATFORM: tuple[tuple[str, str, bool], ...] = (
     ("serve", "basira.cli.serve:serve", False),
     ("demo", "basira.cli.serve:demo", False),
     ("setup-token", "basira.cli.serve:setup_token", False),
+    ("worker", "basira.cli.serve:worker", False),
     ("hash", "basira.cli.matching:hash_files", False),
     ("match", "basira.cli.matching:match_paths", False),
     ("backup", "basira.cli.backup:backup", False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -13,6 +13,10 @@ from rich.markup import escape
 from basira.cli.common import actor, err, out, state
 from basira.core import setup
 from basira.core.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from basira.core.instance import Instance
+    from basira.worker import Worker
 
 
 def serve(
@@ -63,7 +67,6 @@ def serve(
     if inst.db.engine.dialect.name == "sqlite":
         err.print("[yellow]Several workers on SQLite share one writer; PostgreSQL (BASIRA_DATABASE_URL) scales "
                   "further.[/yellow]")
-    inst.close()
     # The workers build their own instance from the environment: pass on what the command line chose, and give
     # prometheus-client a directory where every worker's counters add up (emptied at each start).
     os.environ["BASIRA_DATA_DIR"] = str(settings.data_dir)
@@ -73,8 +76,77 @@ def serve(
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(mode=0o700, parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
-    uvicorn.run("basira.api.app:create_worker_app", factory=True, host=host, port=port, workers=workers,
-                log_level=log_level, log_config=None, **options)
+    # The background work (cases from stored matches, webhooks, legal clocks, the purge, incident pushes, feeds) runs
+    # once, here in the supervising process, and not in each server process: a batch of 500 cases then never holds
+    # the interpreter lock of a process that is answering requests.
+    background = start_background(inst)
+    os.environ["BASIRA_WORKER_INTERVAL_S"] = "0"
+    try:
+        uvicorn.run("basira.api.app:create_worker_app", factory=True, host=host, port=port, workers=workers,
+                    log_level=log_level, log_config=None, **options)
+    finally:
+        if background is not None:
+            background.stop()
+        inst.close()
+
+
+def start_background(inst: Instance) -> Worker | None:
+    """The background worker of ``basira serve --workers N``, started in the command's own (supervising) process;
+    None when ``BASIRA_WORKER_INTERVAL_S`` turns the background work off."""
+    from basira.worker import start_worker
+
+    if inst.settings.worker_interval_s <= 0:
+        return None
+    return start_worker(inst, nice=inst.settings.worker_nice)
+
+
+def worker(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="One round (cases, legal clocks, exercises, actions, "
+                                                      "deliveries), then exit: for a scheduler such as cron.")] = False,
+    interval: Annotated[float | None, typer.Option("--interval", min=0.05, help="Seconds between rounds (default: "
+                                                   "BASIRA_WORKER_INTERVAL_S, else 1).")] = None,
+) -> None:
+    """Run the background work without serving HTTP, until interrupted: cases from stored matches, webhooks, legal
+    clocks, the retention purge, incident pushes and TAXII feeds.
+
+    For deployments that run it apart from the servers (give those BASIRA_WORKER_INTERVAL_S=0). Several may run on one
+    database: they take turns on each event and claim each delivery once.
+    """
+    import signal
+    import threading
+
+    from basira.worker import run_once, start_worker
+
+    st = state(ctx)
+    inst = st.instance()
+    if once:
+        report = run_once(inst)
+        review, made, sent = report.review, report.dispatch, report.delivery
+        out.print(f"{review.events} events: {review.opened} cases opened, {review.joined} joined, "
+                  f"{review.suppressed} suppressed; {made.actions} actions, {made.deliveries} deliveries queued; "
+                  f"{sent.delivered} delivered, {sent.failed} failed, {sent.dead} given up")
+        return
+    every = interval if interval is not None else float(inst.settings.worker_interval_s)
+    if every <= 0:
+        raise ConfigurationError("BASIRA_WORKER_INTERVAL_S is 0, which turns the background work off; give "
+                                 "--interval SECONDS to run it here")
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    background = start_worker(inst, interval=every, nice=inst.settings.worker_nice)
+    out.print(f"Basira's background work every {every:g} s on {escape(_where(inst))}; Ctrl-C stops it.")
+    while not stop.wait(0.5):
+        if not background.is_alive():  # pragma: no cover - the thread catches every round's failure
+            raise typer.Exit(1)
+    background.stop()
+    out.print("Stopped.")
+
+
+def _where(inst: Instance) -> str:
+    """The database, for people: its dialect and name (never a password)."""
+    url = inst.db.engine.url
+    return f"{url.get_backend_name()} {url.database or ''}".strip()
 
 
 def _print_claim(url: str, token: str, ttl_s: float, demo: bool) -> None:

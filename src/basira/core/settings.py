@@ -108,6 +108,13 @@ class Settings:
         default=1,
         metadata={"help": "Seconds between background worker rounds (review cases, webhooks); 0 turns it off."},
     )
+    worker_nice: int = field(
+        default=10,
+        metadata={"help": "How much lower the CPU priority of the background work is (0-19, as `nice`) where it runs "
+                          "in a process of its own (`basira serve --workers N`, `basira worker`): on a busy machine "
+                          "answering requests comes first and cases follow when the load eases; 0 keeps them equal. "
+                          "Incident pushes keep the process's own priority."},
+    )
     sqlite_checkpoint_interval_s: float = field(
         default=1.0,
         metadata={"help": "SQLite only: while the server runs, a background thread copies the write-ahead log into "
