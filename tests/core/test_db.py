@@ -8,12 +8,15 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from basira.core.db import alembic_config, load_models, make_engine, migrate
+from basira.core import outbox
+from basira.core.db import alembic_config, ids_in, load_models, make_engine, migrate
 from basira.core.instance import Instance
-from basira.core.models import Base, Signal, value_digest
+from basira.core.models import Base, Event, Signal, value_digest
 
 
 def test_migrations_match_the_models(instance: Instance) -> None:
@@ -52,3 +55,18 @@ def test_signal_digests_are_filled_for_rows_stored_before_the_digest_column(fres
     with pytest.raises(IntegrityError), engine.begin() as conn:
         conn.execute(insert(Signal).values(entry_id=900, bank_id=900, signal_type="vpdq", value=long_value))
     engine.dispose()
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(wanted=st.lists(st.integers(min_value=-3, max_value=2**40), max_size=30))
+def test_ids_in_selects_what_in_selects(instance: Instance, wanted: list[int]) -> None:
+    """``ids_in`` (one array parameter on PostgreSQL) finds the rows SQLAlchemy's IN finds, for any ids: none,
+    repeated, unknown, negative or beyond 32 bits."""
+    with instance.db.session() as s:
+        if not s.scalar(select(Event.id).where(Event.kind == "x.ids").limit(1)):
+            outbox.emit_many(s, [("x.ids", {}, None)] * 5, ids=False)
+        known = list(s.scalars(select(Event.id).where(Event.kind == "x.ids")))
+        ids = wanted + known[: len(wanted) % 6]
+        got = set(s.scalars(select(Event.id).where(ids_in(s, Event.id, ids))))
+        expected = set(s.scalars(select(Event.id).where(Event.id.in_(ids)))) if ids else set()
+    assert got == expected and got <= set(known)

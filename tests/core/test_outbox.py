@@ -45,3 +45,12 @@ def test_emit_many_writes_the_rows_emit_writes_and_returns_their_ids_in_order(in
         got = [(e.id, e.kind, e.payload, e.org_id, e.created_at is not None) for e in events]
     assert got == [(single.id, "x.one", {"n": 0}, org_id, True)] + [
         (i, "x.many", {"n": n}, org_id if n % 2 else None, True) for i, n in zip(ids, range(1, 6), strict=True)]
+
+
+def test_emit_many_without_ids_writes_the_same_rows(instance: Instance, org_id: int) -> None:
+    with instance.db.session() as s:
+        assert outbox.emit_many(s, [("x.rows", {"n": n}, org_id if n % 2 else None) for n in range(1, 4)],
+                                ids=False) == []
+    with instance.db.session() as s:
+        got = [(e.kind, e.payload, e.org_id) for e in outbox.pending(s, "test-rows", kinds=["x.rows"])]
+    assert got == [("x.rows", {"n": n}, org_id if n % 2 else None) for n in range(1, 4)]

@@ -9,16 +9,17 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import BigInteger, ColumnElement, Engine, any_, bindparam, create_engine, event, make_url
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import QueryableAttribute, Session, sessionmaker
 
 from basira.core import readcache  # noqa: F401  (its listeners mark writes for the caches)
 from basira.core.errors import ConfigurationError
@@ -84,6 +85,21 @@ def retry_locked(fn: Callable[[], T], within_s: float) -> T:
             log.info("SQLite was locked by another writer; trying the transaction again")
             time.sleep(min(left, pause * (0.5 + random.random())))  # noqa: S311 (a jitter, not a secret)
             pause = min(pause * 2, 1.0)
+
+
+def ids_in(session: Session, column: QueryableAttribute[Any] | ColumnElement[Any],
+           ids: Iterable[int]) -> ColumnElement[bool]:
+    """``column IN ids``, on PostgreSQL as one array parameter (``column = ANY(:ids)``): the statement's text is then
+    the same whatever the number of ids, so SQLAlchemy compiles it once and psycopg parses it once, instead of a new
+    statement with a placeholder per id each time (for a batch of 500 ids that cost more CPU than the database's
+    answer). Elsewhere SQLAlchemy's expanding IN."""
+    values = list(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=_ID_ARRAY))
+    return column.in_(values)
+
+
+_ID_ARRAY = ARRAY(BigInteger)
 
 
 def driver_rows(session: Session, sql: str, params: Sequence[Any] | dict[str, Any]) -> list[Any]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from basira.core import outbox
+from basira.core.db import ids_in
 from basira.core.fronts import ENTRIES_REMOVED_EVENT, MATCH_EVENT, CaseKindSpec, FrontRegistry
 from basira.core.gcpause import collector_paused
 from basira.core.models import Bank, Entry, Event, Item, Match, Signal, utcnow
@@ -113,6 +114,7 @@ def _transaction(factory: Callable[[], Session | AbstractContextManager[Session]
 
 #: Ids per statement when a batch's rows are read ahead (:meth:`_Builder.prefetch`).
 PREFETCH_CHUNK = 1000
+_CASE_MATCHES = cast(Table, CaseMatch.__table__)
 
 
 def _is_id(value: Any) -> bool:
@@ -127,7 +129,7 @@ def consume_batch(session: Session, policy: ReviewPolicy, batch_size: int, repor
     if not events:
         return 0
     done = set(session.scalars(select(ProcessedEvent.event_id).where(
-        ProcessedEvent.event_id.in_([e.id for e in events]))))
+        ids_in(session, ProcessedEvent.event_id, [e.id for e in events]))))
     builder = _Builder(session, policy)
     builder.prefetch([ev for ev in events if ev.id not in done])
     handled: list[tuple[Event, str, Case | None, str]] = []
@@ -205,7 +207,7 @@ class _Builder:
         ordered = sorted(matches)
         for start in range(0, len(ordered), PREFETCH_CHUNK):
             self._linked.update(self.session.scalars(select(CaseMatch.match_id).where(
-                CaseMatch.match_id.in_(ordered[start:start + PREFETCH_CHUNK]))))
+                ids_in(self.session, CaseMatch.match_id, ordered[start:start + PREFETCH_CHUNK]))))
         self._sups = suppression.of_signals(self.session, {m.signal_id for m in found}, PREFETCH_CHUNK)
         self._kept.extend(self._sups.values())
         self._ahead = {m.id: m for m in found}
@@ -250,7 +252,8 @@ class _Builder:
         out: list[Any] = []
         ordered = sorted(ids)
         for start in range(0, len(ordered), PREFETCH_CHUNK):
-            out.extend(self.session.scalars(select(model).where(model.id.in_(ordered[start:start + PREFETCH_CHUNK]))))
+            out.extend(self.session.scalars(select(model).where(
+                ids_in(self.session, model.id, ordered[start:start + PREFETCH_CHUNK]))))
         self._kept.extend(out)
         return out
 
@@ -453,10 +456,12 @@ class _Builder:
             self.session.flush()
             return
         self.session.flush()  # the new cases get their ids
-        for case, h in self._links:
-            self.session.add(CaseMatch(case_id=case.id, match_id=h.match.id, signal_id=h.signal.id,
-                                       query_value=h.match.query_value))
+        # Links and events as rows, without reading their ids back: one prepared statement run per row (see
+        # outbox.emit_many), where ORM objects read every id back through one long statement the driver parses anew.
+        if self._links:
+            self.session.connection().execute(insert(_CASE_MATCHES), [
+                {"case_id": case.id, "match_id": h.match.id, "signal_id": h.signal.id,
+                 "query_value": h.match.query_value} for case, h in self._links])
         outbox.emit_many(self.session, [("case.opened", {"case_id": case.id, **payload}, case.org_id)
-                                        for case, payload in self._opened])
+                                        for case, payload in self._opened], ids=False)
         self._links, self._opened = [], []
-        self.session.flush()

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from basira.core.db import ids_in
 from basira.core.models import Entry, Signal
 from basira.review.models import CaseMatch, Suppression
 
@@ -57,7 +58,8 @@ def of_signals(session: Session, signal_ids: Iterable[int],
     ids = sorted(set(signal_ids))
     out: dict[tuple[int, int, str], Suppression] = {}
     for start in range(0, len(ids), chunk):
-        for sup in session.scalars(select(Suppression).where(Suppression.signal_id.in_(ids[start:start + chunk]))):
+        for sup in session.scalars(select(Suppression).where(
+                ids_in(session, Suppression.signal_id, ids[start:start + chunk]))):
             out[(sup.org_id, sup.signal_id, sup.query_sha256)] = sup
     return out
 
