@@ -339,3 +339,42 @@ def test_a_batch_locks_the_open_cases_of_its_groups_in_one_statement(instance: I
     with instance.db.session() as s:
         counts = {c.group_key: c.evidence["match_count"] for c in s.scalars(select(Case))}
     assert counts == {f"item:post-{n}": 3 for n in range(5)}
+
+
+def test_a_large_batch_writes_every_link_and_processed_event_once(instance: Instance, admin: Principal) -> None:
+    """A batch of more than ``pgcopy.MIN_ROWS`` events writes its links and processed events as rows (``COPY`` on
+    PostgreSQL: no INSERT statement for them there), each exactly once, pointing at the right cases."""
+    from basira.core import pgcopy
+    from basira.core.matching import MatchRequest, match_items
+
+    n = pgcopy.MIN_ROWS + 20
+    values = [f"{v:032x}" for v in range(1, n + 2)]
+    make_bank(instance, admin, "many", values)
+    requests = [(admin, MatchRequest(signals=[("md5", values[i]), ("md5", values[i + 1])], ref=f"post-{i // 2}"))
+                for i in range(n)]
+    with instance.db.session() as s:
+        match_items(s, instance.registry, instance.indexes, instance.settings, requests)
+    inserts: list[str] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT INTO REVIEW_CASE_MATCHES", "INSERT INTO REVIEW_PROCESSED")):
+            inserts.append(statement)
+
+    event.listen(instance.db.engine, "before_cursor_execute", note)
+    try:
+        report = run_consumer(instance)
+    finally:
+        event.remove(instance.db.engine, "before_cursor_execute", note)
+    assert (report.events, report.opened, report.joined) == (n, n // 2, n // 2)
+    if instance.db.engine.dialect.name == "postgresql":
+        assert inserts == []
+    with instance.db.session() as s:
+        cases = {c.id: c.group_key for c in s.scalars(select(Case))}
+        links = [(cases[m.case_id], m.match_id) for m in s.scalars(select(CaseMatch))]
+        matches = {m.id: m.item_id for m in s.scalars(select(Match))}
+        done = list(s.scalars(select(ProcessedEvent)))
+    assert len(cases) == n // 2 and len(links) == len(set(links)) == 2 * n == len(matches)
+    assert {match_id for _, match_id in links} == set(matches)
+    assert len(done) == n and {p.outcome for p in done} == {"opened", "joined"}
+    assert {cases[p.case_id] for p in done} == set(cases.values()) and all(p.created_at is not None for p in done)
+    assert run_consumer(instance).events == 0 and count(instance, CaseMatch) == 2 * n  # nothing done twice

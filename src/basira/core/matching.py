@@ -385,7 +385,7 @@ def _record(session: Session, settings: Settings, prepared: Sequence[_Prepared])
             "quarantined_match_ids": [m["id"] for m, q in mine if q],
             "bank_ids": sorted({m["bank_id"] for m in active}), "suppressed": p.suppressed,
         }, p.principal.org_id))
-    outbox.emit_many(session, events)
+    outbox.emit_many(session, events, ids=False)
 
 
 def _variants(hit: lookup.BankHit) -> dict[str, Any]:

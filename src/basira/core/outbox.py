@@ -46,14 +46,17 @@ def emit_many(session: Session, events: Sequence[tuple[str, dict[str, Any], int 
     """
     if not events:
         return []
-    table = cast(Table, Event.__table__)
     rows = [{"kind": kind, "payload": payload, "org_id": org_id} for kind, payload, org_id in events]
     _note_kinds(session, [kind for kind, _, _ in events])
     if not ids:
-        session.connection().execute(insert(table), rows)
+        session.connection().execute(_INSERT, rows)
         return []
-    result = session.connection().execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [int(i) for i in result.scalars().all()]
+    return [int(i) for i in session.connection().execute(_INSERT_RETURNING, rows).scalars().all()]
+
+
+_EVENTS = cast(Table, Event.__table__)
+_INSERT = insert(_EVENTS)
+_INSERT_RETURNING = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
 
 
 def pending(session: Session, consumer: str, kinds: Sequence[str] | None = None,

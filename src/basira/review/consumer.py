@@ -9,6 +9,7 @@ next run does it again, and an event seen twice (a reset cursor, two consumers) 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from basira.core import outbox
+from basira.core import outbox, pgcopy
 from basira.core.db import ids_in
 from basira.core.fronts import ENTRIES_REMOVED_EVENT, MATCH_EVENT, CaseKindSpec, FrontRegistry
 from basira.core.gcpause import collector_paused
@@ -115,6 +116,7 @@ def _transaction(factory: Callable[[], Session | AbstractContextManager[Session]
 #: Ids per statement when a batch's rows are read ahead (:meth:`_Builder.prefetch`).
 PREFETCH_CHUNK = 1000
 _CASE_MATCHES = cast(Table, CaseMatch.__table__)
+_PROCESSED = cast(Table, ProcessedEvent.__table__)
 
 
 def _is_id(value: Any) -> bool:
@@ -150,14 +152,29 @@ def consume_batch(session: Session, policy: ReviewPolicy, batch_size: int, repor
             # Outcomes are named like the report's counters.
             setattr(report, outcome, getattr(report, outcome) + 1)
     builder.materialise()
-    for ev, outcome, case, note in handled:
-        session.add(ProcessedEvent(event_id=ev.id, case_id=case.id if case is not None else None, outcome=outcome,
-                                   note=note[:300]))
-        if case is not None:
-            report.case_ids.add(case.id)
+    now = utcnow()
+    _insert_rows(session, _PROCESSED, ("event_id", "case_id", "outcome", "note", "created_at"),
+                 [(ev.id, case.id if case is not None else None, outcome, note[:300], now)
+                  for ev, outcome, case, note in handled])
+    report.case_ids.update(case.id for _, _, case, _ in handled if case is not None)
     outbox.advance(session, CONSUMER, events[-1].id)
     session.flush()
     return len(events)
+
+
+def _insert_rows(session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` into ``table``: by ``COPY`` on PostgreSQL from :data:`pgcopy.MIN_ROWS` rows (one stream, no
+    statement for the driver to parse; datetimes as the text COPY reads), else one prepared statement run per row.
+    What the session holds unwritten is written first (the rows may refer to it)."""
+    if not rows:
+        return
+    if pgcopy.worth_copying(session, len(rows)):
+        with pgcopy.cursor(session) as cur:
+            pgcopy.copy_rows(cur, table.name, columns, (
+                tuple(pgcopy.timestamp(v) if isinstance(v, dt.datetime) else v for v in r) for r in rows))
+        return
+    session.flush()
+    session.connection().execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
 
 
 class _Builder:
@@ -458,10 +475,8 @@ class _Builder:
         self.session.flush()  # the new cases get their ids
         # Links and events as rows, without reading their ids back: one prepared statement run per row (see
         # outbox.emit_many), where ORM objects read every id back through one long statement the driver parses anew.
-        if self._links:
-            self.session.connection().execute(insert(_CASE_MATCHES), [
-                {"case_id": case.id, "match_id": h.match.id, "signal_id": h.signal.id,
-                 "query_value": h.match.query_value} for case, h in self._links])
+        _insert_rows(self.session, _CASE_MATCHES, ("case_id", "match_id", "signal_id", "query_value"),
+                     [(case.id, h.match.id, h.signal.id, h.match.query_value) for case, h in self._links])
         outbox.emit_many(self.session, [("case.opened", {"case_id": case.id, **payload}, case.org_id)
                                         for case, payload in self._opened], ids=False)
         self._links, self._opened = [], []
