@@ -10,7 +10,6 @@ Blocking and alignment live in :mod:`basira.finance.name_query`, the index's dat
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -20,6 +19,7 @@ from numpy.typing import NDArray
 from basira.core.errors import InvalidInput
 from basira.finance.name_evidence import corroboration
 from basira.finance.name_forms import Form, IndexedName, index_keys, pair_keys, parse_name, unfinal
+from basira.finance.name_numbers import identifiers, told_apart
 from basira.finance.name_query import QueryRun
 from basira.finance.name_tables import QueryTables
 from basira.finance.name_types import (
@@ -33,19 +33,12 @@ from basira.finance.name_types import (
     NameRecord,
 )
 from basira.lang.nameparts import NamePart
-from basira.lang.scripts import screenable
 from basira.lang.translit import latin_plain, skeleton_variants
 
 _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
 #: takes the full ``low_information`` weight away, so that it cannot alert on a one-word alias.
 COMMON_PART = 3
-_NUMBER = re.compile(r"\d+")
-
-
-def numbers(text: str) -> frozenset[str]:
-    """The numbers written in a name, without leading zeros."""
-    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text))
 
 
 class IndexState:
@@ -268,8 +261,8 @@ class IndexState:
         if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
             low = _W["low_information"]  # one common part ("Omar", "Hassan") never alerts alone
         details = birth_date is not None or bool(nationality or gender or documents)
-        q_numbers = numbers(screenable(name))
-        numbered: dict[str, bool] = {}
+        q_numbers = identifiers(name, kind in (None, "aircraft"))
+        numbered: dict[tuple[str, bool], bool] = {}
         evidence: dict[EntryId, dict[str, float]] = {}
         best: dict[EntryId, tuple[float, float, IndexedName]] = {}
         targets = None
@@ -279,10 +272,10 @@ class IndexState:
             eid = cand.entry_id
             score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + low
             if q_numbers:
-                apart = numbered.get(cand.text)
+                listed_key = (cand.text, cand.kind == "aircraft")
+                apart = numbered.get(listed_key)
                 if apart is None:
-                    listed = numbers(cand.text)
-                    apart = numbered[cand.text] = bool(listed) and listed != q_numbers
+                    apart = numbered[listed_key] = told_apart(q_numbers, identifiers(*listed_key))
                 if apart:
                     score += _W["number_mismatch"]
             if details:
@@ -302,7 +295,7 @@ class IndexState:
                 feats["weak_alias"] = _W["weak_alias"] * match
             if low:
                 feats["low_information"] = low
-            if q_numbers and numbered.get(cand.text):
+            if q_numbers and numbered.get((cand.text, cand.kind == "aircraft")):
                 feats["number_mismatch"] = _W["number_mismatch"]
             feats.update(evidence.get(eid, {}))
             hits.append(NameHit(eid, round(score, 4), cand.text, name, {k: round(v, 4) for k, v in feats.items()},
