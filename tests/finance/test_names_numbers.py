@@ -1,6 +1,7 @@
 """Issue 15, wave 11: what tells two otherwise equal names apart by number. A Roman numeral ending a name is a
-number ("BICENTENARIO XII" is not "BICENTENARIO XI"), and an aircraft's registration mark is an identifier whose
-letters are compared exactly ("EP-ITC" is not "EP-ITG", though c, k and g are one consonant class)."""
+number ("BICENTENARIO XII" is not "BICENTENARIO XI"), an aircraft's registration mark is an identifier whose
+letters are compared exactly ("EP-ITC" is not "EP-ITG", though c, k and g are one consonant class), and a country
+in brackets names a branch ("AL-HARAMAIN FOUNDATION (KENYA)" is not its "(PAKISTAN)" branch)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from basira.finance.name_numbers import identifiers, registration_mark, roman_value, told_apart, trailing_roman
+from basira.finance.name_numbers import (
+    bracketed_countries,
+    identifiers,
+    registration_mark,
+    roman_value,
+    told_apart,
+    trailing_roman,
+)
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 
 from .name_parts import best
@@ -21,6 +29,7 @@ RECORDS = [
     NameRecord("alali", (NameVariant("AL-ALI"),), "person"),  # a person's name shaped like a mark
     NameRecord("xi", (NameVariant("XI Jinping"),), "person"),
     NameRecord("louis", (NameVariant("Louis Charles XIV Bourbon"),), "person"),
+    NameRecord("kenya", (NameVariant("AL-HARAMAYN FOUNDATION (KENYA)"),), "organization"),
 ]
 
 
@@ -62,6 +71,17 @@ def test_registration_marks(name: str, mark: str | None) -> None:
     assert registration_mark(name) == mark
 
 
+@pytest.mark.parametrize(("name", "codes"), [
+    ("AL-HARAMAYN FOUNDATION (KENYA)", {"KE"}),
+    ("AL-HARAMAIN FOUNDATION (PAKISTAN)", {"PK"}),
+    ("Bank (Iran) Branch (Jordan)", {"IR", "JO"}),
+    ("JAMAAT-UL-AHRAR (Jamaat-e-Ahrar)", set()),  # an alias in brackets, no country
+    ("Michael Jordan", set()),  # a country's name outside brackets is left alone
+])
+def test_bracketed_countries(name: str, codes: set[str]) -> None:
+    assert bracketed_countries(name) == codes
+
+
 def test_identifiers_tell_apart_only_when_both_sides_hold_one() -> None:
     assert told_apart(identifiers("BICENTENARIO XII", False), identifiers("BICENTENARIO XI", False))
     assert not told_apart(identifiers("BICENTENARIO XI", False), identifiers("BICENTENARIO 11", False))
@@ -72,6 +92,12 @@ def test_identifiers_tell_apart_only_when_both_sides_hold_one() -> None:
     assert not told_apart(identifiers("YV-3434", True), identifiers("YV3434", True))
     # A name shaped like a mark is none unless the listed entry is an aircraft.
     assert identifiers("AL-ALI", False) == frozenset()
+    kenya = identifiers("AL-HARAMAYN FOUNDATION (KENYA)", False)
+    assert told_apart(kenya, identifiers("AL-HARAMAIN FOUNDATION (PAKISTAN)", False))
+    assert not told_apart(kenya, identifiers("Al-Haramain Foundation (Kenya)", False))
+    assert not told_apart(kenya, identifiers("AL-HARAMAYN FOUNDATION", False))
+    # One shared country is enough: a branch named with two countries is the branch of either.
+    assert not told_apart(kenya, identifiers("AL-HARAMAIN FOUNDATION (Kenya) (Tanzania)", False))
 
 
 def test_numerals_and_marks_tell_entries_apart(index: NameIndex) -> None:
@@ -87,6 +113,8 @@ def test_numerals_and_marks_tell_entries_apart(index: NameIndex) -> None:
     assert best(index, "EP-ITG", "plane") >= DEFAULT_THRESHOLD
     assert best(index, "AL-ALY", "alali") == best(index, "AL ALY", "alali")  # a person: no mark
     assert best(index, "XI Jinping", "xi") >= DEFAULT_THRESHOLD
+    assert best(index, "AL-HARAMAIN FOUNDATION (PAKISTAN)", "kenya") < DEFAULT_THRESHOLD
+    assert best(index, "Al-Haramain Foundation (Kenya)", "kenya") >= DEFAULT_THRESHOLD
 
 
 _NUMERALS = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI"]
@@ -110,3 +138,13 @@ def test_a_trailing_numeral_tells_apart_exactly_when_the_number_differs(name: st
 @given(_WORDS)
 def test_names_without_numbers_hold_no_identifier(name: str) -> None:
     assert identifiers(name, False) == frozenset() and identifiers(name.upper(), True) == frozenset()
+
+
+_COUNTRIES = ["Kenya", "Pakistan", "Tanzania", "Somalia", "Iraq", "Indonesia", "Albania"]
+
+
+@given(_WORDS, st.sampled_from(_COUNTRIES), st.sampled_from(_COUNTRIES))
+def test_a_bracketed_country_tells_apart_exactly_when_the_countries_differ(name: str, a: str, b: str) -> None:
+    ra, rb = identifiers(f"{name} ({a})", False), identifiers(f"{name} ({b.upper()})", False)
+    assert told_apart(ra, rb) == (a != b) == told_apart(rb, ra)
+    assert not told_apart(ra, identifiers(name, False))

@@ -1,13 +1,15 @@
 """What tells two otherwise equal names apart by number: the numbers written in them, a Roman numeral at the end
-("BICENTENARIO XII", "RIM GROUP INVESTMENTS II CORP."), and an aircraft's registration mark ("EP-ITC"), whose
-letters are an identifier, not a name to spell loosely. :class:`basira.finance.name_scoring.IndexState` compares
-them (``number_mismatch``)."""
+("BICENTENARIO XII", "RIM GROUP INVESTMENTS II CORP."), an aircraft's registration mark ("EP-ITC"), whose
+letters are an identifier, not a name to spell loosely, and a country in brackets, which names one branch of an
+organization ("AL-HARAMAIN FOUNDATION (KENYA)" is not its "(PAKISTAN)" branch).
+:class:`basira.finance.name_scoring.IndexState` compares them (``number_mismatch``)."""
 
 from __future__ import annotations
 
 import functools
 import re
 
+from basira.lang.countries import country_code
 from basira.lang.scripts import normalize_name, screenable
 
 _NUMBER = re.compile(r"\d+")
@@ -18,6 +20,9 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
 # A registration mark as aircraft are registered: a nationality prefix of one or two letters or digits, a hyphen,
 # two to five letters or digits (EP-ITC, YK-AKA, 4L-GEO, UP-I7601).
 _MARK = re.compile(r"^[A-Z0-9]{1,2}-[A-Z0-9]{2,5}$")
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+#: The kinds of identifier other than numbers, each compared only with its own kind.
+_KINDS = ("mark:", "place:")
 
 
 def numbers(text: str) -> frozenset[str]:
@@ -49,12 +54,21 @@ def registration_mark(text: str) -> str | None:
     return word.replace("-", "") if _MARK.match(word) else None
 
 
+def bracketed_countries(text: str) -> frozenset[str]:
+    """The ISO codes of the countries a name writes in brackets ("AL-HARAMAYN FOUNDATION (KENYA)" -> KE)."""
+    codes = (country_code(inner.strip()) for inner in _BRACKETED.findall(text) if inner.strip())
+    return frozenset(code for code in codes if code)
+
+
 @functools.lru_cache(maxsize=65536)
 def identifiers(text: str, aircraft: bool) -> frozenset[str]:
     """What tells two names apart by number: the numbers written in ``text``, a Roman numeral at its end counted
     as a number ("BICENTENARIO II" holds 2, as "BICENTENARIO 2" does), and, when ``aircraft`` is set (a listed
-    aircraft, or a query that may be one), the registration mark the name is."""
+    aircraft, or a query that may be one), the registration mark the name is; and the countries it writes in
+    brackets."""
     found = set(numbers(screenable(text)))
+    if "(" in text:
+        found.update(f"place:{code}" for code in bracketed_countries(text))
     roman = trailing_roman(text)
     if roman is not None:
         found.add(str(roman))
@@ -66,11 +80,15 @@ def identifiers(text: str, aircraft: bool) -> frozenset[str]:
 
 
 def told_apart(query: frozenset[str], listed: frozenset[str]) -> bool:
-    """Whether two names' :func:`identifiers` tell them apart: both hold numbers and they differ, or both are
-    registration marks and they differ. A number or a mark on one side only says nothing (lists leave them out)."""
-    q_marks = {x for x in query if x.startswith("mark:")}
-    l_marks = {x for x in listed if x.startswith("mark:")}
-    if q_marks and l_marks and q_marks != l_marks:
-        return True
-    q_nums, l_nums = query - q_marks, listed - l_marks
-    return bool(q_nums) and bool(l_nums) and q_nums != l_nums
+    """Whether two names' :func:`identifiers` tell them apart: both hold numbers and they differ, both are
+    registration marks and they differ, or both name countries in brackets and none is the same. A number, a mark
+    or a country on one side only says nothing (lists leave them out)."""
+    q_rest, l_rest = set(query), set(listed)
+    for kind in _KINDS:
+        q_kind = {x for x in query if x.startswith(kind)}
+        l_kind = {x for x in listed if x.startswith(kind)}
+        if q_kind and l_kind and (q_kind != l_kind if kind == "mark:" else not q_kind & l_kind):
+            return True
+        q_rest -= q_kind
+        l_rest -= l_kind
+    return bool(q_rest) and bool(l_rest) and q_rest != l_rest
