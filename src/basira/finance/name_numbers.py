@@ -17,6 +17,8 @@ _NUMBER = re.compile(r"\d+")
 # C.V., "CC", "Car Care Center CCC").
 _ROMAN = re.compile(r"^(?:X{0,3})(?:IX|IV|V?I{0,3})$")
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+# A word of I, V and X in capitals anywhere in a name: only such a name is read further for a trailing numeral.
+_ROMAN_WORD = re.compile(r"(?<![^\W\d_])[IVX]+(?![^\W\d_])")
 # A registration mark as aircraft are registered: a nationality prefix of one or two letters or digits, a hyphen,
 # two to five letters or digits (EP-ITC, YK-AKA, 4L-GEO, UP-I7601).
 _MARK = re.compile(r"^[A-Z0-9]{1,2}-[A-Z0-9]{2,5}$")
@@ -42,6 +44,8 @@ def trailing_roman(text: str) -> int | None:
     """The Roman numeral that ends a name of two words or more once its legal forms are set aside ("BICENTENARIO
     XII", "RIM GROUP INVESTMENTS I CORP."), else None. A numeral first or inside a name is left alone: "XI
     Jinping", Serbian "I" (and) in "Promet I Usluge", an initial ("Tatiana V Chernykh")."""
+    if not _ROMAN_WORD.search(text):
+        return None  # most names: no legal forms to set aside for nothing
     words = normalize_name(text).split()
     if len(words) < 2:
         return None
@@ -56,7 +60,11 @@ def registration_mark(text: str) -> str | None:
 
 def bracketed_countries(text: str) -> frozenset[str]:
     """The ISO codes of the countries a name writes in brackets ("AL-HARAMAYN FOUNDATION (KENYA)" -> KE)."""
-    codes = (country_code(inner.strip()) for inner in _BRACKETED.findall(text) if inner.strip())
+    return _countries(frozenset(inner.strip() for inner in _BRACKETED.findall(text)))
+
+
+def _countries(texts: frozenset[str]) -> frozenset[str]:
+    codes = (country_code(t) for t in texts if t and not any(c.isdigit() for c in t))
     return frozenset(code for code in codes if code)
 
 
@@ -68,7 +76,8 @@ def identifiers(text: str, aircraft: bool) -> frozenset[str]:
     brackets."""
     found = set(numbers(screenable(text)))
     if "(" in text:
-        found.update(f"place:{code}" for code in bracketed_countries(text))
+        # As written: the table of country names is read only when both names bracket something (told_apart).
+        found.update(f"place:{inner.strip()}" for inner in _BRACKETED.findall(text) if inner.strip())
     roman = trailing_roman(text)
     if roman is not None:
         found.add(str(roman))
@@ -85,10 +94,16 @@ def told_apart(query: frozenset[str], listed: frozenset[str]) -> bool:
     or a country on one side only says nothing (lists leave them out)."""
     q_rest, l_rest = set(query), set(listed)
     for kind in _KINDS:
-        q_kind = {x for x in query if x.startswith(kind)}
-        l_kind = {x for x in listed if x.startswith(kind)}
-        if q_kind and l_kind and (q_kind != l_kind if kind == "mark:" else not q_kind & l_kind):
+        q_kind = frozenset(x.removeprefix(kind) for x in query if x.startswith(kind))
+        l_kind = frozenset(x.removeprefix(kind) for x in listed if x.startswith(kind))
+        q_rest -= {kind + x for x in q_kind}
+        l_rest -= {kind + x for x in l_kind}
+        if not (q_kind and l_kind):
+            continue
+        if kind == "place:":
+            q_kind, l_kind = _countries(q_kind), _countries(l_kind)
+            if q_kind and l_kind and not q_kind & l_kind:
+                return True
+        elif q_kind != l_kind:
             return True
-        q_rest -= q_kind
-        l_rest -= l_kind
     return bool(q_rest) and bool(l_rest) and q_rest != l_rest
