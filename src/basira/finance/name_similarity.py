@@ -89,11 +89,8 @@ def short_ta_marbuta(a: str, b: str) -> bool:
     return any(_plus_t(x, y) for x in skeleton_variants(a) for y in skeleton_variants(b) if min(len(x), len(y)) < 3)
 
 
-@functools.lru_cache(maxsize=65536)
 def cross_similarity(a: str, b: str) -> float:
-    """Best similarity of two marked skeletons over their plain spellings, or 0 below ``PART_FLOOR``. Kept for
-    the process: the first pass over 3,000 queries compares 36,707 pairs, only 16,081 of them different (a c that
-    may be a ç gives a Latin skeleton three spellings across scripts)."""
+    """Best similarity of two marked skeletons over their plain spellings, or 0 below ``PART_FLOOR``."""
     if a == b:
         return 1.0
     va, vb = skeleton_variants(a), skeleton_variants(b)
