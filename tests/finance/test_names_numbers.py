@@ -5,10 +5,13 @@ in brackets names a branch ("AL-HARAMAIN FOUNDATION (KENYA)" is not its "(PAKIST
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from basira.finance import name_numbers
 from basira.finance.name_numbers import (
     bracketed_countries,
     identifiers,
@@ -18,6 +21,7 @@ from basira.finance.name_numbers import (
     trailing_roman,
 )
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
+from basira.lang.countries import code_in, country_code, country_table
 
 from .name_parts import best
 
@@ -148,3 +152,25 @@ def test_a_bracketed_country_tells_apart_exactly_when_the_countries_differ(name:
     ra, rb = identifiers(f"{name} ({a})", False), identifiers(f"{name} ({b.upper()})", False)
     assert told_apart(ra, rb) == (a != b) == told_apart(rb, ra)
     assert not told_apart(ra, identifiers(name, False))
+
+
+def test_a_saved_index_tells_branches_apart_without_babel(index: NameIndex, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index keeps its table of country names (and saves it), so that no query loads Babel's locale data."""
+    index.ready()
+    loaded = pickle.loads(pickle.dumps(index))
+
+    def no_babel(text: str) -> str:
+        raise AssertionError(f"country_code({text!r}) called on the query path")
+
+    monkeypatch.setattr(name_numbers, "country_code", no_babel)
+    hits = {h.entry_id: h for h in loaded.query("AL-HARAMAIN FOUNDATION (PAKISTAN)", limit=20)}
+    assert "number_mismatch" in hits["kenya"].features and not hits["kenya"].alert
+
+
+_TABLE = country_table()
+
+
+@given(st.one_of(st.sampled_from(sorted(_TABLE)), st.sampled_from(["KE", "pk", "GBR", "Iran (Islamic Republic of)",
+                                                                 "Royaume-Uni", "Narnia", "", "Zz"])))
+def test_code_in_a_kept_table_answers_as_country_code(text: str) -> None:
+    assert code_in(_TABLE, text) == country_code(text)

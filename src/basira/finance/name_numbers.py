@@ -6,10 +6,10 @@ organization ("AL-HARAMAIN FOUNDATION (KENYA)" is not its "(PAKISTAN)" branch).
 
 from __future__ import annotations
 
-import functools
 import re
+from collections.abc import Mapping
 
-from basira.lang.countries import country_code
+from basira.lang.countries import code_in, country_code
 from basira.lang.scripts import normalize_name, screenable
 
 _NUMBER = re.compile(r"\d+")
@@ -58,17 +58,21 @@ def registration_mark(text: str) -> str | None:
     return word.replace("-", "") if _MARK.match(word) else None
 
 
-def bracketed_countries(text: str) -> frozenset[str]:
-    """The ISO codes of the countries a name writes in brackets ("AL-HARAMAYN FOUNDATION (KENYA)" -> KE)."""
-    return _countries(frozenset(inner.strip() for inner in _BRACKETED.findall(text)))
+def bracketed_countries(text: str, table: Mapping[str, str] | None = None) -> frozenset[str]:
+    """The ISO codes of the countries a name writes in brackets ("AL-HARAMAYN FOUNDATION (KENYA)" -> KE); with
+    ``table`` (:func:`basira.lang.countries.country_table`), looked up there."""
+    return _countries(frozenset(inner.strip() for inner in _BRACKETED.findall(text)), table)
 
 
-def _countries(texts: frozenset[str]) -> frozenset[str]:
-    codes = (country_code(t) for t in texts if t and not any(c.isdigit() for c in t))
+def _countries(texts: frozenset[str], table: Mapping[str, str] | None) -> frozenset[str]:
+    texts = frozenset(t for t in texts if t and not any(c.isdigit() for c in t))
+    if table is None:
+        codes = [country_code(t) for t in texts]
+    else:
+        codes = [code_in(table, t) for t in texts]
     return frozenset(code for code in codes if code)
 
 
-@functools.lru_cache(maxsize=65536)
 def identifiers(text: str, aircraft: bool) -> frozenset[str]:
     """What tells two names apart by number: the numbers written in ``text``, a Roman numeral at its end counted
     as a number ("BICENTENARIO II" holds 2, as "BICENTENARIO 2" does), and, when ``aircraft`` is set (a listed
@@ -88,10 +92,11 @@ def identifiers(text: str, aircraft: bool) -> frozenset[str]:
     return frozenset(found)
 
 
-def told_apart(query: frozenset[str], listed: frozenset[str]) -> bool:
+def told_apart(query: frozenset[str], listed: frozenset[str], countries: Mapping[str, str] | None = None) -> bool:
     """Whether two names' :func:`identifiers` tell them apart: both hold numbers and they differ, both are
     registration marks and they differ, or both name countries in brackets and none is the same. A number, a mark
-    or a country on one side only says nothing (lists leave them out)."""
+    or a country on one side only says nothing (lists leave them out). ``countries``: the table countries are
+    looked up in (the index keeps one, so that no query loads Babel's locale data)."""
     q_rest, l_rest = set(query), set(listed)
     for kind in _KINDS:
         q_kind = frozenset(x.removeprefix(kind) for x in query if x.startswith(kind))
@@ -101,7 +106,7 @@ def told_apart(query: frozenset[str], listed: frozenset[str]) -> bool:
         if not (q_kind and l_kind):
             continue
         if kind == "place:":
-            q_kind, l_kind = _countries(q_kind), _countries(l_kind)
+            q_kind, l_kind = _countries(q_kind, countries), _countries(l_kind, countries)
             if q_kind and l_kind and not q_kind & l_kind:
                 return True
         elif q_kind != l_kind:

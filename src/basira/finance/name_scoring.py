@@ -32,6 +32,7 @@ from basira.finance.name_types import (
     NameHit,
     NameRecord,
 )
+from basira.lang.countries import country_table
 from basira.lang.nameparts import NamePart
 from basira.lang.translit import latin_plain, skeleton_variants
 
@@ -64,6 +65,9 @@ class IndexState:
         self.form_names: dict[int, NDArray[np.int64]] = {}  # form -> ids of the names that hold it
         self.skeleton_names: dict[str, NDArray[np.int64]] = {}  # skeleton -> ids of the names that hold it
         self.totals: NDArray[np.float64] = np.ones(0)  # name id -> sum of its parts' weights
+        # Country names -> ISO codes (basira.lang.countries.country_table), read for countries written in
+        # brackets (name_numbers): kept and saved with the index, so that no query loads Babel's locale data.
+        self.countries: dict[str, str] = {}
         self._fresh = False
         self._tables: QueryTables | None = None  # derived on the first query after a change, never saved
 
@@ -75,6 +79,8 @@ class IndexState:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._tables = None
+        if "countries" not in state:  # a state pickled before the index kept one: refilled on the next change
+            self.countries = country_table()
 
     def tables(self) -> QueryTables:
         """The rows the query path reads (:mod:`basira.finance.name_tables`), for weights that are fresh; kept
@@ -191,6 +197,8 @@ class IndexState:
         """Recomputes every part weight after the lists changed (once, on the first query that follows)."""
         if self._fresh:
             return
+        if not self.countries:
+            self.countries = country_table()
         self.skeleton_weight = {skel: self.weight(skel) for skel in self.skeleton_forms}
         sw = self.skeleton_weight
         self.form_weight = {f: sw[form.skeleton] for f, form in self.forms.items()}
@@ -275,7 +283,7 @@ class IndexState:
                 listed_key = (cand.text, cand.kind == "aircraft")
                 apart = numbered.get(listed_key)
                 if apart is None:
-                    apart = numbered[listed_key] = told_apart(q_numbers, identifiers(*listed_key))
+                    apart = numbered[listed_key] = told_apart(q_numbers, identifiers(*listed_key), self.countries)
                 if apart:
                     score += _W["number_mismatch"]
             if details:
