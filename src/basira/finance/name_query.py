@@ -67,7 +67,10 @@ def combine(q_share: float, c_share: float, matched: int, cheap: bool = True) ->
     """How well two names match from the shares of each that the other explains and how many parts paired;
     ``cheap`` says whether the parts left over may cost little (see ``MISSING_EXPONENT``). When one name's first
     part is left over, the other name is more likely a relative's (Saja Barzan Ibrahim / Barzan Ibrahim: a
-    daughter's name starts with her own given name, then her father's), and then they cost in full."""
+    daughter's name starts with her own given name, then her father's), and then they cost in full; so they do
+    when both persons' first parts are left over (Mohammad Barzan Ibrahim / Khawla Barzan Ibrahim: a brother and
+    a sister, each with their own given name before their father's, whatever how common those given names are).
+    A company's first word left over on both sides stays cheap (a city or a group before the same name)."""
     if matched < 2 or not cheap:
         return q_share * c_share
     low, high = min(q_share, c_share), max(q_share, c_share)
@@ -426,7 +429,7 @@ class QueryRun:
         c_cov, c_in, _ = shares(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
-        if paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9 and self._cheap(cand.fids, used_q, used_c):
+        if paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9 and self._cheap(cand, used_q, used_c):
             match = math.sqrt((q_cov / q_in) * (c_cov / c_in)) * combine(q_in, c_in, paired, True)
         else:
             match = q_cov * c_cov
@@ -435,12 +438,15 @@ class QueryRun:
             match = max(match, 0.95)
         return match
 
-    def _cheap(self, fids: tuple[int, ...], used_q: dict[int, float], used_c: dict[int, float]) -> bool:
+    def _cheap(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> bool:
         """Whether the parts left over may cost little (see ``MISSING_EXPONENT``): no rare listed part left
-        out, and a first part left over on either side only when it is common (see ``COMMON_FIRST``)."""
-        st = self.state
+        out, a first part left over on either side only when it is common (see ``COMMON_FIRST``), and never
+        both persons' first parts (see ``combine``: Muhammad Salih Abd-Rabbuh / Said Salih Abd-Rabbuh, brothers)."""
+        st, fids = self.state, cand.fids
         if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j)):
             return False
         if not used_q.get(0) and not self._first_common:
+            return False
+        if not used_q.get(0) and not used_c.get(0) and cand.kind == "person":
             return False
         return bool(used_c.get(0)) or st.df.get(st.forms[fids[0]].canon, 0) >= COMMON_FIRST

@@ -10,7 +10,6 @@ Blocking and alignment live in :mod:`basira.finance.name_query`, the index's dat
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -20,6 +19,7 @@ from numpy.typing import NDArray
 from basira.core.errors import InvalidInput
 from basira.finance.name_evidence import corroboration
 from basira.finance.name_forms import Form, IndexedName, index_keys, pair_keys, parse_name, unfinal
+from basira.finance.name_numbers import identifiers, told_apart
 from basira.finance.name_query import QueryRun
 from basira.finance.name_tables import QueryTables
 from basira.finance.name_types import (
@@ -32,20 +32,14 @@ from basira.finance.name_types import (
     NameHit,
     NameRecord,
 )
+from basira.lang.countries import country_table
 from basira.lang.nameparts import NamePart
-from basira.lang.scripts import screenable
 from basira.lang.translit import latin_plain, skeleton_variants
 
 _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
 #: takes the full ``low_information`` weight away, so that it cannot alert on a one-word alias.
 COMMON_PART = 3
-_NUMBER = re.compile(r"\d+")
-
-
-def numbers(text: str) -> frozenset[str]:
-    """The numbers written in a name, without leading zeros."""
-    return frozenset(n.lstrip("0") or "0" for n in _NUMBER.findall(text))
 
 
 class IndexState:
@@ -71,6 +65,9 @@ class IndexState:
         self.form_names: dict[int, NDArray[np.int64]] = {}  # form -> ids of the names that hold it
         self.skeleton_names: dict[str, NDArray[np.int64]] = {}  # skeleton -> ids of the names that hold it
         self.totals: NDArray[np.float64] = np.ones(0)  # name id -> sum of its parts' weights
+        # Country names -> ISO codes (basira.lang.countries.country_table), read for countries written in
+        # brackets (name_numbers): kept and saved with the index, so that no query loads Babel's locale data.
+        self.countries: dict[str, str] = {}
         self._fresh = False
         self._tables: QueryTables | None = None  # derived on the first query after a change, never saved
 
@@ -82,6 +79,8 @@ class IndexState:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
         self._tables = None
+        if "countries" not in state:  # a state pickled before the index kept one: refilled on the next change
+            self.countries = country_table()
 
     def tables(self) -> QueryTables:
         """The rows the query path reads (:mod:`basira.finance.name_tables`), for weights that are fresh; kept
@@ -198,6 +197,8 @@ class IndexState:
         """Recomputes every part weight after the lists changed (once, on the first query that follows)."""
         if self._fresh:
             return
+        if not self.countries:
+            self.countries = country_table()
         self.skeleton_weight = {skel: self.weight(skel) for skel in self.skeleton_forms}
         sw = self.skeleton_weight
         self.form_weight = {f: sw[form.skeleton] for f, form in self.forms.items()}
@@ -268,8 +269,8 @@ class IndexState:
         if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
             low = _W["low_information"]  # one common part ("Omar", "Hassan") never alerts alone
         details = birth_date is not None or bool(nationality or gender or documents)
-        q_numbers = numbers(screenable(name))
-        numbered: dict[str, bool] = {}
+        q_numbers = identifiers(name, kind in (None, "aircraft"))
+        numbered: dict[tuple[str, bool], bool] = {}
         evidence: dict[EntryId, dict[str, float]] = {}
         best: dict[EntryId, tuple[float, float, IndexedName]] = {}
         targets = None
@@ -279,10 +280,10 @@ class IndexState:
             eid = cand.entry_id
             score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + low
             if q_numbers:
-                apart = numbered.get(cand.text)
+                listed_key = (cand.text, cand.kind == "aircraft")
+                apart = numbered.get(listed_key)
                 if apart is None:
-                    listed = numbers(cand.text)
-                    apart = numbered[cand.text] = bool(listed) and listed != q_numbers
+                    apart = numbered[listed_key] = told_apart(q_numbers, identifiers(*listed_key), self.countries)
                 if apart:
                     score += _W["number_mismatch"]
             if details:
@@ -302,7 +303,7 @@ class IndexState:
                 feats["weak_alias"] = _W["weak_alias"] * match
             if low:
                 feats["low_information"] = low
-            if q_numbers and numbered.get(cand.text):
+            if q_numbers and numbered.get((cand.text, cand.kind == "aircraft")):
                 feats["number_mismatch"] = _W["number_mismatch"]
             feats.update(evidence.get(eid, {}))
             hits.append(NameHit(eid, round(score, 4), cand.text, name, {k: round(v, 4) for k, v in feats.items()},

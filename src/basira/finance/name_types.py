@@ -48,7 +48,11 @@ FEATURES: tuple[Feature, ...] = (
             "parts such as 'Mohammed Ali'): the less information, the more is taken away, so common names do not "
             "flood."),
     Feature("number_mismatch", -0.3, "Both names hold numbers and they differ ('SAM JONG 1' is not 'SAM JONG 2', "
-            "'YV1003' not 'YV1009'): vessels, aircraft and companies are often told apart by a number alone."),
+            "'YV1003' not 'YV1009'; a Roman numeral ending a name counts as its number, 'BICENTENARIO XII' is not "
+            "'BICENTENARIO XI'), or both are an aircraft's registration mark and they differ ('EP-ITC' is not "
+            "'EP-ITG'), or both name countries in brackets and none is the same (branches: 'AL-HARAMAIN FOUNDATION "
+            "(KENYA)' is not its '(PAKISTAN)' branch): vessels, aircraft and companies are often told apart by a "
+            "number alone."),
     Feature("birth_date_match", 0.05, "A birth date given with the query falls in one of the listed dates or ranges."),
     Feature("birth_date_mismatch", -0.1, "A birth date was given and is more than a year away from every listed "
             "date or range: evidence against, never enough alone to cancel an exact name (lists get dates wrong)."),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Mapping
 
 from babel import Locale
 from babel.core import get_global
@@ -50,6 +51,26 @@ def _table() -> dict[str, str]:
     for name, code in _LONG_FORMS.items():
         table[_key(name)] = code
     return table
+
+
+def country_table() -> dict[str, str]:
+    """A copy of the table :func:`country_code` reads (folded names and alpha-3 codes -> alpha-2), for a holder
+    that looks names up without Babel's locale data (see :func:`code_in`)."""
+    return dict(_table())
+
+
+def code_in(table: Mapping[str, str], text: str) -> str | None:
+    """:func:`country_code` over a :func:`country_table` kept by the caller: the same answers, without loading
+    Babel's locale data (several MB) on the first call."""
+    key = _key(text)
+    if not key:
+        return None
+    if len(key) == 2 and key.isascii() and key.isalpha():
+        return key.upper() if key.upper() in table.values() else None
+    code = table.get(key)
+    if code is None and "(" in text:
+        code = table.get(_key(re.sub(r"\(.*?\)", " ", text)))
+    return code
 
 
 @functools.lru_cache(maxsize=4096)
