@@ -120,6 +120,14 @@ def _fill(url: str, inst: Instance, n: int, rng: random.Random) -> tuple[str, li
     return key, shas, pdqs
 
 
+def _backlog(url: str) -> int:
+    """Stored matches' events the review consumer has not turned into cases yet."""
+    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)) as conn:
+        row = conn.execute("SELECT count(*) FROM events WHERE kind = 'match.recorded' AND id > coalesce("
+                           "(SELECT last_event_id FROM consumer_cursors WHERE name = 'review'), 0)").fetchone()
+    return int(row[0]) if row else 0
+
+
 def _bodies(shas: list[str], pdqs: list[str], rng: random.Random, count: int, *, store: bool = False) -> list[str]:
     out = []
     for n in range(count):
@@ -235,9 +243,19 @@ def main() -> None:
                     r = _wrk(url_, mode, args.seconds, args.connections, args.threads, env)
                     r["cpu_ms"] = (_cpu([proc])[0] - cpu_before) * 1000 / max(1, r["requests"])
                     (results[mode] if who == "this" else compared.setdefault(mode, [])).append(r)
+                    waiting = f"; review backlog {_backlog(url):,} events" if mode == "store" else ""
                     print(f"round {n + 1} {mode} ({who}): {r['rate']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 "
                           f"{r['p99']:.1f} ms, {r['errors']} errors of {r['requests']:.0f}, server CPU "
-                          f"{r['cpu_ms']:.2f} ms per request; load average before {load:.1f}", flush=True)
+                          f"{r['cpu_ms']:.2f} ms per request; load average before {load:.1f}{waiting}", flush=True)
+        if args.store:
+            # The background work (cases from the stored matches) runs at a lower priority than the requests: how
+            # long after the last round it has caught up.
+            since, left = time.perf_counter(), _backlog(url)
+            while left and time.perf_counter() - since < 600:
+                time.sleep(0.5)
+                left = _backlog(url)
+            print(f"review backlog: {'none' if not left else f'{left:,} events'} "
+                  f"{time.perf_counter() - since:.1f} s after the last round", flush=True)
         rss_before_final = _rss(procs[0])
         if args.final_seconds:
             load = os.getloadavg()[0]
