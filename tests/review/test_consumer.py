@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from tests.factories import A, B, C, count, make_bank, run_consumer, submit
-from tests.review.helpers import only_case, reset_cursor
+from tests.review.helpers import only_case, reset_cursor, statements
 
 from basira.core import banks, orgs, outbox
 from basira.core.instance import Instance
@@ -249,16 +249,8 @@ def test_a_batch_reads_its_items_signals_and_entries_ahead_not_event_by_event(
     def reads(items: int) -> tuple[int, list[tuple[str, int]]]:
         for n in range(items):
             submit(instance, admin, [A, B, C], ref=f"post-{items}-{n}")
-        seen: list[str] = []
-
-        def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-            seen.append(statement)
-
-        event.listen(instance.db.engine, "before_cursor_execute", note)
-        try:
+        with statements(instance) as seen:
             report = run_consumer(instance)
-        finally:
-            event.remove(instance.db.engine, "before_cursor_execute", note)
         assert report.opened == items
         with instance.db.session() as s:
             made = [(c.group_key, c.evidence["match_count"]) for c in s.scalars(select(Case).where(
@@ -285,17 +277,9 @@ def test_a_batch_writes_its_new_cases_together_each_opened_event_as_at_its_openi
     submit(instance, admin, [B, C], ref="post-1")  # joins post-1's case in the same batch
     for n in range(2, 8):
         submit(instance, admin, [A, B], ref=f"post-{n}")
-    inserts: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO REVIEW_CASES "):
-            inserts.append(statement)
-
-    event.listen(instance.db.engine, "before_cursor_execute", note)
-    try:
+    with statements(instance) as seen:
         report = run_consumer(instance)
-    finally:
-        event.remove(instance.db.engine, "before_cursor_execute", note)
+    inserts = [st for st in seen if st.lstrip().upper().startswith("INSERT INTO REVIEW_CASES ")]
     assert (report.opened, report.joined) == (7, 1)
     # PostgreSQL takes them in one multi-row INSERT; SQLite's driver one by one, in the same flush.
     assert len(inserts) == (1 if instance.db.engine.dialect.name == "postgresql" else 7)
@@ -322,17 +306,9 @@ def test_a_batch_locks_the_open_cases_of_its_groups_in_one_statement(instance: I
     for n in range(5):
         submit(instance, admin, [B], ref=f"post-{n}")
         submit(instance, admin, [C], ref=f"post-{n}")
-    locks: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "FROM review_cases" in statement and "FOR UPDATE" in statement.upper():
-            locks.append(statement)
-
-    event.listen(instance.db.engine, "before_cursor_execute", note)
-    try:
+    with statements(instance) as seen:
         report = run_consumer(instance)
-    finally:
-        event.remove(instance.db.engine, "before_cursor_execute", note)
+    locks = [st for st in seen if "FROM review_cases" in st and "FOR UPDATE" in st.upper()]
     assert (report.opened, report.joined) == (0, 10)
     if instance.db.engine.dialect.name == "postgresql":  # SQLite has no FOR UPDATE (one writer at a time)
         assert len(locks) == 1
@@ -354,17 +330,10 @@ def test_a_large_batch_writes_every_link_and_processed_event_once(instance: Inst
                 for i in range(n)]
     with instance.db.session() as s:
         match_items(s, instance.registry, instance.indexes, instance.settings, requests)
-    inserts: list[str] = []
-
-    def note(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith(("INSERT INTO REVIEW_CASE_MATCHES", "INSERT INTO REVIEW_PROCESSED")):
-            inserts.append(statement)
-
-    event.listen(instance.db.engine, "before_cursor_execute", note)
-    try:
+    with statements(instance) as seen:
         report = run_consumer(instance)
-    finally:
-        event.remove(instance.db.engine, "before_cursor_execute", note)
+    inserts = [st for st in seen
+               if st.lstrip().upper().startswith(("INSERT INTO REVIEW_CASE_MATCHES", "INSERT INTO REVIEW_PROCESSED"))]
     assert (report.events, report.opened, report.joined) == (n, n // 2, n // 2)
     if instance.db.engine.dialect.name == "postgresql":
         assert inserts == []
