@@ -58,7 +58,7 @@ def test_worker_refuses_an_interval_of_zero_without_one_given(cli: Cli) -> None:
     assert "BASIRA_WORKER_INTERVAL_S is 0" in result.output and "--interval" in result.output
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
+@pytest.mark.parametrize("backend", ["postgres"])
 def test_worker_runs_until_sigterm_and_opens_cases_meanwhile(database_url: str, tmp_path: Path) -> None:
     assert SCRIPT.exists(), f"the console script {SCRIPT} is not installed (pip install -e .)"
     env = {k: v for k, v in os.environ.items() if not k.startswith("BASIRA_")}
@@ -87,6 +87,15 @@ def test_worker_runs_until_sigterm_and_opens_cases_meanwhile(database_url: str, 
         inst.close()
     assert proc.returncode == 0, output
     assert "background work every 0.1 s" in output and "Stopped." in output
+
+
+def test_the_background_work_keeps_its_priority_on_sqlite_only(instance: Instance) -> None:
+    """On SQLite a batch holds the one writer's lock that the servers wait for: its priority is not lowered there."""
+    from basira.cli.serve import background_nice
+
+    sqlite = instance.db.engine.dialect.name == "sqlite"
+    assert background_nice(instance) == (0 if sqlite else instance.settings.worker_nice) and \
+        instance.settings.worker_nice == 10
 
 
 @pytest.mark.skipif(not LINUX, reason="threads have their own niceness on Linux only")

@@ -97,7 +97,14 @@ def start_background(inst: Instance) -> Worker | None:
 
     if inst.settings.worker_interval_s <= 0:
         return None
-    return start_worker(inst, nice=inst.settings.worker_nice)
+    return start_worker(inst, nice=background_nice(inst))
+
+
+def background_nice(inst: Instance) -> int:
+    """How much lower the background work's CPU priority is in a process of its own: ``BASIRA_WORKER_NICE``, except
+    on SQLite, where a batch holds the one writer's lock that the servers' writes wait for (a thread starved of CPU
+    while holding it would hold them all up)."""
+    return 0 if inst.db.engine.dialect.name == "sqlite" else max(0, inst.settings.worker_nice)
 
 
 def worker(
@@ -134,7 +141,7 @@ def worker(
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, lambda *_: stop.set())
-    background = start_worker(inst, interval=every, nice=inst.settings.worker_nice)
+    background = start_worker(inst, interval=every, nice=background_nice(inst))
     out.print(f"Basira's background work every {every:g} s on {escape(_where(inst))}; Ctrl-C stops it.")
     while not stop.wait(0.5):
         if not background.is_alive():  # pragma: no cover - the thread catches every round's failure

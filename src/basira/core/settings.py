@@ -113,7 +113,8 @@ class Settings:
         metadata={"help": "How much lower the CPU priority of the background work is (0-19, as `nice`) where it runs "
                           "in a process of its own (`basira serve --workers N`, `basira worker`): on a busy machine "
                           "answering requests comes first and cases follow when the load eases; 0 keeps them equal. "
-                          "Incident pushes keep the process's own priority."},
+                          "Incident pushes keep the process's own priority; on SQLite (one writer, whose lock a "
+                          "starved batch would hold) it is not lowered."},
     )
     sqlite_checkpoint_interval_s: float = field(
         default=1.0,

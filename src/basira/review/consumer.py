@@ -473,8 +473,8 @@ class _Builder:
             self.session.flush()
             return
         self.session.flush()  # the new cases get their ids
-        # Links and events as rows, without reading their ids back: one prepared statement run per row (see
-        # outbox.emit_many), where ORM objects read every id back through one long statement the driver parses anew.
+        # Links and events as rows, without reading their ids back (by COPY from a few hundred, see _insert_rows):
+        # ORM objects read every id back through one long statement that the driver parses anew each time.
         _insert_rows(self.session, _CASE_MATCHES, ("case_id", "match_id", "signal_id", "query_value"),
                      [(case.id, h.match.id, h.signal.id, h.match.query_value) for case, h in self._links])
         outbox.emit_many(self.session, [("case.opened", {"case_id": case.id, **payload}, case.org_id)
