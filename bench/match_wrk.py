@@ -10,6 +10,7 @@ report gives requests/s, p50/p99 (wrk's own latency distribution), non-200 answe
 (median over rounds), lookups against health, the servers' RSS after the warm-up and at the end, and the load
 average of the machine. ``--final-seconds S``: one more lookup run of S seconds at the end (the 5-minute run).
 ``--store``: storing matches (the same bodies with ``store=true``) as a third mode of every round, against lookups.
+``--final-mode store``: the final run stores matches instead of looking up.
 
     .venv/bin/python bench/match_wrk.py [--signals 1000000] [--workers 2] [--connections 16] [--seconds 30]
         [--rounds 3] [--final-seconds 300] [--store] [--baseline-src DIR] [--baseline-env NAME=VALUE ...]
@@ -177,6 +178,8 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--final-seconds", type=float, default=0, help="one last lookup run this long (e.g. 300)")
     ap.add_argument("--store", action="store_true", help="a third mode in every round: storing matches (store=true)")
+    ap.add_argument("--final-mode", choices=["lookup", "store"], default="lookup",
+                    help="what the final run sends: lookups (the default) or storing matches")
     ap.add_argument("--baseline-src", default="", help="the src folder of another checkout, served beside this one "
                                                          "and measured round by round against it")
     ap.add_argument("--baseline-env", action="append", default=[], metavar="NAME=VALUE",
@@ -259,10 +262,12 @@ def main() -> None:
         rss_before_final = _rss(procs[0])
         if args.final_seconds:
             load = os.getloadavg()[0]
-            final = _wrk(base, "lookup", args.final_seconds, args.connections, args.threads, env)
-            print(f"final {args.final_seconds:.0f} s lookups: {final['rate']:.0f} req/s, p50 {final['p50']:.1f} ms, "
-                  f"p99 {final['p99']:.1f} ms, {final['errors']} errors of {final['requests']:.0f}; load average "
-                  f"before {load:.1f}, after {os.getloadavg()[0]:.1f}", flush=True)
+            final = _wrk(base, args.final_mode, args.final_seconds, args.connections, args.threads, env)
+            waiting = f"; review backlog {_backlog(url):,} events" if args.final_mode == "store" else ""
+            print(f"final {args.final_seconds:.0f} s {args.final_mode}: {final['rate']:.0f} req/s, p50 "
+                  f"{final['p50']:.1f} ms, p99 {final['p99']:.1f} ms, {final['errors']} errors of "
+                  f"{final['requests']:.0f}; load average before {load:.1f}, after {os.getloadavg()[0]:.1f}{waiting}",
+                  flush=True)
         rss_end = _rss(procs[0])
     finally:
         _stop(procs)
@@ -299,7 +304,8 @@ def main() -> None:
         report(f"{mode} p99, this code", mine("p99"), "ms", base_("p99"))
         report(f"{mode} server CPU per request, this code", mine("cpu_ms"), "ms", base_("cpu_ms"))
     if final is not None:
-        report(f"lookups over {args.final_seconds:.0f} s", final["rate"], "req/s")
+        report(f"{'lookups' if args.final_mode == 'lookup' else 'storing matches'} over {args.final_seconds:.0f} s",
+               final["rate"], "req/s")
         report("server RSS after the final run", rss_end, "MiB", rss_before_final,
                note="all worker processes; baseline: just before it")
         report("final p99", final["p99"], "ms")
