@@ -59,6 +59,8 @@ class _Groups:
     check_first = True
     #: Whether the requests store their items (``MatchRequest.store``).
     stores = True
+    #: What the requests are, for the log.
+    what = "storing matches"
 
     def __init__(self, db: Database, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings, *,
                  max_items: int, wait_s: float, threads: int, name: str) -> None:
@@ -167,22 +169,32 @@ class _Groups:
                         job.future.set_exception(e)
 
     def _write(self, group: list[_Job]) -> None:
-        raise NotImplementedError
-
-    def _one_by_one(self, group: list[_Job], error: Exception, what: str) -> None:
-        """After ``group`` failed as a whole with ``error``: a lone item gets the error; several are handled
-        again one by one, each with its own answer or error."""
-        if len(group) == 1:
-            group[0].future.set_exception(error)
+        """Handle ``group`` together (SQLite locked by a long import: tried again, nothing of it was written) and
+        settle each request; when the group fails as a whole (one item's bad input, a lost transaction), a lone
+        item gets the error and several are handled again one by one, each with its own answer or error."""
+        try:
+            results = self.db.retry_locked(lambda: self._handle(group))
+        except Exception as e:
+            if len(group) == 1:
+                group[0].future.set_exception(e)
+                return
+            log.info("a group of %d %s failed (%s); handling them one by one", len(group), self.what,
+                     type(e).__name__)
+            self.fallbacks += 1
+            for job in group:
+                self._write([job])
             return
-        log.info("a group of %d %s failed (%s); handling them one by one", len(group), what, type(error).__name__)
-        self.fallbacks += 1
-        for job in group:
-            self._write([job])
-
-    def _count(self, group: list[_Job]) -> None:
         self.groups += 1
         self.items += len(group)
+        for job, result in zip(group, results, strict=True):
+            self._settle(job, result)
+
+    def _handle(self, group: list[_Job]) -> list[Any]:
+        """The results of ``group``'s requests, in order, from one session."""
+        raise NotImplementedError
+
+    def _settle(self, job: _Job, result: Any) -> None:
+        job.future.set_result(result)
 
 
 class MatchWriter(_Groups):
@@ -194,22 +206,10 @@ class MatchWriter(_Groups):
         super().__init__(db, registry, indexes, settings, max_items=settings.match_batch_items,
                          wait_s=settings.match_batch_wait_ms / 1000, threads=writers, name="match-writer")
 
-    def _write(self, group: list[_Job]) -> None:
-        def attempt() -> list[dict[str, Any]]:
-            with self.db.session() as s:
-                return match_items(s, self.registry, self.indexes, self.settings,
-                                   [(job.principal, job.request) for job in group])
-
-        try:
-            # SQLite locked by a long import: the group is tried again (nothing of it was written).
-            results = self.db.retry_locked(attempt)
-        except Exception as e:
-            # One item's bad input or a lost transaction: each item again on its own, with its own answer.
-            self._one_by_one(group, e, "storing matches")
-            return
-        self._count(group)
-        for job, result in zip(group, results, strict=True):
-            job.future.set_result(result)
+    def _handle(self, group: list[_Job]) -> list[Any]:
+        with self.db.session() as s:
+            return match_items(s, self.registry, self.indexes, self.settings,
+                               [(job.principal, job.request) for job in group])
 
 
 class LookupGroups(_Groups):
@@ -218,29 +218,23 @@ class LookupGroups(_Groups):
 
     check_first = False  # lookup_items gives a bad item its own error
     stores = False
+    what = "lookups"
 
     def __init__(self, db: Database, registry: SignalTypeRegistry, indexes: IndexManager, settings: Settings) -> None:
         super().__init__(db, registry, indexes, settings, max_items=settings.lookup_batch_items, wait_s=0.0,
                          threads=max(1, settings.lookup_batch_threads), name="lookup")
 
-    def _write(self, group: list[_Job]) -> None:
-        def attempt() -> list[dict[str, Any] | Exception]:
-            return list(self.db.read(lambda s: lookup_items(s, self.registry, self.indexes, self.settings,
-                                                            [(job.principal, job.request) for job in group])))
+    def _handle(self, group: list[_Job]) -> list[Any]:
+        return list(self.db.read(lambda s: lookup_items(s, self.registry, self.indexes, self.settings,
+                                                        [(job.principal, job.request) for job in group])))
 
-        try:
-            results = self.db.retry_locked(attempt)
-        except Exception as e:
-            self._one_by_one(group, e, "lookups")
-            return
-        self._count(group)
-        for job, result in zip(group, results, strict=True):
-            if isinstance(result, NeedsTransaction):
-                self._in_transaction(job)
-            elif isinstance(result, Exception):
-                job.future.set_exception(result)
-            else:
-                job.future.set_result(result)
+    def _settle(self, job: _Job, result: Any) -> None:
+        if isinstance(result, NeedsTransaction):
+            self._in_transaction(job)
+        elif isinstance(result, Exception):
+            job.future.set_exception(result)
+        else:
+            job.future.set_result(result)
 
     def _in_transaction(self, job: _Job) -> None:
         """A lookup whose hits probing control counts: matched alone in a session that may write."""
