@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from basira.core import hashchain, pgcopy
@@ -137,12 +137,9 @@ def record_many(session: Session, *, org_id: int | None, actor: str,
                                       det_text, encoded(prev)), key=key)
         rows.append((chain, seq, ts, actor, action, target, det, prev, h))
         prev = h
-    if pgcopy.worth_copying(session, len(rows)):
-        with pgcopy.cursor(session) as cur:  # audit_entries: no read cache looks at it
-            as_text = pgcopy.JsonTexts()
-            pgcopy.copy_rows(cur, "audit_entries", _COLUMNS, ((*r[:6], as_text(r[6]), *r[7:]) for r in rows))
-    else:  # Core executemany: no ORM work per entry
-        session.execute(insert(cast(Table, AuditEntry.__table__)), [dict(zip(_COLUMNS, r, strict=True)) for r in rows])
+    as_text = pgcopy.JsonTexts()  # audit_entries: no read cache looks at it
+    pgcopy.insert_rows(session, cast(Table, AuditEntry.__table__), _COLUMNS, rows,
+                       lambda r: (*r[:6], as_text(r[6]), *r[7:]))
     if head is None:
         head = AuditHead(chain=chain, seq=seq, hash=prev)
         session.add(head)

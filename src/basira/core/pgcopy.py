@@ -1,16 +1,17 @@
 """Rows written by PostgreSQL's ``COPY ... FROM STDIN`` inside a session's transaction, for the bulk writers (a
 batch of signals, their audit entries): one stream instead of one statement per row, and none of psycopg's parsing
-of placeholders. Other databases take the callers' ``executemany`` path.
+of placeholders. Other databases, and batches too small to be worth it, take ``executemany`` (:func:`insert_rows`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 #: From this many rows, a batch on PostgreSQL goes by ``COPY`` (below it, the statements cost less than the set-up).
@@ -42,6 +43,22 @@ def copy_rows(cur: Any, table: str, columns: Sequence[str], rows: Iterable[tuple
     with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def insert_rows(session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]],
+                copied: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None) -> None:
+    """``rows`` (values in the order of ``columns``) into ``table``: by ``COPY`` when :func:`worth_copying` (each
+    row through ``copied`` first, for the values ``COPY`` takes as text: JSON, timestamps), else one prepared
+    statement run per row (Core ``executemany``, no ORM work per row). What the session holds unwritten is written
+    first (the rows may refer to it)."""
+    if not rows:
+        return
+    if worth_copying(session, len(rows)):
+        with cursor(session) as cur:
+            copy_rows(cur, table.name, columns, rows if copied is None else map(copied, rows))
+        return
+    session.flush()
+    session.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
 
 
 def timestamp(value: dt.datetime) -> str:

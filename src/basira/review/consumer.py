@@ -9,13 +9,12 @@ next run does it again, and an event seen twice (a reset cursor, two consumers) 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, tuple_
+from sqlalchemy import Table, select, tuple_
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -153,28 +152,16 @@ def consume_batch(session: Session, policy: ReviewPolicy, batch_size: int, repor
             setattr(report, outcome, getattr(report, outcome) + 1)
     builder.materialise()
     now = utcnow()
-    _insert_rows(session, _PROCESSED, ("event_id", "case_id", "outcome", "note", "created_at"),
-                 [(ev.id, case.id if case is not None else None, outcome, note[:300], now)
-                  for ev, outcome, case, note in handled])
+    at = pgcopy.timestamp(now)
+    pgcopy.insert_rows(session, _PROCESSED, ("event_id", "case_id", "outcome", "note", "created_at"),
+                       [(ev.id, case.id if case is not None else None, outcome, note[:300], now)
+                        for ev, outcome, case, note in handled], lambda r: (*r[:4], at))
     report.case_ids.update(case.id for _, _, case, _ in handled if case is not None)
     outbox.advance(session, CONSUMER, events[-1].id)
     session.flush()
     return len(events)
 
 
-def _insert_rows(session: Session, table: Table, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-    """``rows`` into ``table``: by ``COPY`` on PostgreSQL from :data:`pgcopy.MIN_ROWS` rows (one stream, no
-    statement for the driver to parse; datetimes as the text COPY reads), else one prepared statement run per row.
-    What the session holds unwritten is written first (the rows may refer to it)."""
-    if not rows:
-        return
-    if pgcopy.worth_copying(session, len(rows)):
-        with pgcopy.cursor(session) as cur:
-            pgcopy.copy_rows(cur, table.name, columns, (
-                tuple(pgcopy.timestamp(v) if isinstance(v, dt.datetime) else v for v in r) for r in rows))
-        return
-    session.flush()
-    session.connection().execute(insert(table), [dict(zip(columns, r, strict=True)) for r in rows])
 
 
 class _Builder:
@@ -473,10 +460,10 @@ class _Builder:
             self.session.flush()
             return
         self.session.flush()  # the new cases get their ids
-        # Links and events as rows, without reading their ids back (by COPY from a few hundred, see _insert_rows):
+        # Links and events as rows, without reading their ids back (by COPY from a few hundred, see pgcopy.insert_rows):
         # ORM objects read every id back through one long statement that the driver parses anew each time.
-        _insert_rows(self.session, _CASE_MATCHES, ("case_id", "match_id", "signal_id", "query_value"),
-                     [(case.id, h.match.id, h.signal.id, h.match.query_value) for case, h in self._links])
+        pgcopy.insert_rows(self.session, _CASE_MATCHES, ("case_id", "match_id", "signal_id", "query_value"),
+                           [(case.id, h.match.id, h.signal.id, h.match.query_value) for case, h in self._links])
         outbox.emit_many(self.session, [("case.opened", {"case_id": case.id, **payload}, case.org_id)
                                         for case, payload in self._opened], ids=False)
         self._links, self._opened = [], []
