@@ -59,9 +59,15 @@ def registration_mark(text: str) -> str | None:
 
 
 def bracketed_countries(text: str, table: Mapping[str, str] | None = None) -> frozenset[str]:
-    """The ISO codes of the countries a name writes in brackets ("AL-HARAMAYN FOUNDATION (KENYA)" -> KE); with
-    ``table`` (:func:`basira.lang.countries.country_table`), looked up there."""
-    return _countries(frozenset(inner.strip() for inner in _BRACKETED.findall(text)), table)
+    """The ISO codes of the countries a name writes in brackets ("AL-HARAMAYN FOUNDATION (KENYA)" -> KE), as
+    :func:`told_apart` reads the ``place:`` identifiers; with ``table`` (:func:`basira.lang.countries.country_table`),
+    looked up there."""
+    return _countries(_bracketed(text), table)
+
+
+def _bracketed(text: str) -> frozenset[str]:
+    """What a name writes in brackets, each stripped (empty brackets left out)."""
+    return frozenset(inner for inner in (m.strip() for m in _BRACKETED.findall(text)) if inner)
 
 
 def _countries(texts: frozenset[str], table: Mapping[str, str] | None) -> frozenset[str]:
@@ -81,7 +87,7 @@ def identifiers(text: str, aircraft: bool) -> frozenset[str]:
     found = set(numbers(screenable(text)))
     if "(" in text:
         # As written: the table of country names is read only when both names bracket something (told_apart).
-        found.update(f"place:{inner.strip()}" for inner in _BRACKETED.findall(text) if inner.strip())
+        found.update(f"place:{inner}" for inner in _bracketed(text))
     roman = trailing_roman(text)
     if roman is not None:
         found.add(str(roman))
