@@ -5,6 +5,8 @@ Run: ``.venv/bin/python bench/names_eval.py`` (the first tuning split), ``--spli
 ``bench/names_holdout.py``), ``--split holdout --final`` (the second, fresh frozen split: read once, at the end; the
 run refuses a file whose SHA-256 is not ``HOLDOUT_SHA256``). ``--split test --final`` reads the first frozen split
 (``TEST_SHA256``), which issue 15's first session read once already: its figures no longer judge later changes.
+``--split dev3`` is the third evaluation's tuning half and ``--split third --final`` its frozen half
+(``bench/names_third.py``, ``THIRD_SHA256``), built in wave 12 after both earlier frozen splits had been read.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
@@ -41,9 +43,11 @@ from names_pairs import OUT, load
 TEST_SHA256 = "0e77d030071ae4cb9ad7d4786d2ca0da8096ca96bf7c7863fc60597235d4c997"
 #: SHA-256 of the second frozen split as written by ``bench/names_holdout.py`` before the changes it judges.
 HOLDOUT_SHA256 = "e05acaf56f841827494fc9c9d0a656d1379b591b5779d45c377aa1b7ea3b8aed"
-FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256}
-#: The second evaluation's entries come from OFAC's advanced XML; the first's from the SDN CSV.
-SECOND = ("dev2", "holdout")
+#: SHA-256 of the third frozen split as written by ``bench/names_third.py`` before the changes it judges.
+THIRD_SHA256 = "1e5cdde460475dd1e436e59e3210886e2690aa1e6e2d18d874c23e41d65b9bc0"
+FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256, "third": THIRD_SHA256}
+#: The second and third evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
+SECOND = ("dev2", "holdout", "dev3", "third")
 LOGIC_V2_THRESHOLD = 0.7
 CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 Pair = dict[str, Any]
@@ -137,8 +141,8 @@ def line(name: str, scores: list[float], labels: list[int], t: float) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout"), default="tune",
-                    help="which pairs: tune and dev2 are tuning splits, test and holdout frozen ones")
+    ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout", "dev3", "third"), default="tune",
+                    help="which pairs: tune, dev2 and dev3 are tuning splits, test, holdout and third frozen ones")
     ap.add_argument("--final", action="store_true", help="score a frozen split (once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="score a seeded sample of this many pairs")
     ap.add_argument("--no-peers", action="store_true", help="skip nomenklatura logic-v2")
