@@ -24,8 +24,8 @@ Positives (label 1):
   Abdel, sun letters assimilated as in Abderrahmane, a final -ane), ``eg`` (Egyptian and Levantine: g for j, s
   for th, z for dh, o and e for u and i), ``fa`` (Persian and South Asian: o for u, v for w, gh for q, -eh,
   -ollah, -uddin), ``tr`` (Turkish: c, ş, ç, v, k, ğ), ``id`` (Indonesian and Malay: sy, ts, Abdul), ``en``
-  (informal English: ee, oo, joined articles). Each against the listed Arabic-script name (Latin to Arabic) and
-  against the listed Latin name it came from;
+  (informal English: ee, oo, joined articles). Each against the listed Latin name it came from and against the
+  entry's Arabic-script name when that is the same name (not another alias: ``script_alike``);
 - ``arabic-orth``: a listed Arabic-script name as another writer types it (hamza seats, ta marbuta, alif maqsura,
   Persian ya and kaf, ``abd al`` joined or split, an article or a middle name left out), against the entry's Latin
   name when it is the same name (Arabic to Latin) and against the listed Arabic-script name itself when the
@@ -34,7 +34,7 @@ Positives (label 1):
   ``de``), sometimes without its patronymic, against that Cyrillic name and against the entry's Latin name when
   it is the same name;
 - ``person3:<how>``: a Latin person name ``reordered`` (family name first, with or without a comma), with a
-  ``title``, compound parts ``joined`` or split (Abdul Rahman / Abdulrahman), middle names as ``initials``, a
+  ``title``, compound parts ``joined`` or split (Abdul Rahman / Abdulrahman), the second name as an ``initial``, a
   ``keyboard`` slip (a neighbouring key) in a long part;
 - ``org3:<how>``: an organization's ``legal-equiv`` (the same form written another way: L.L.C., Limited Liability
   Company, S.A.R.L.), ``abbrev`` (Intl, Trdg, Mfg, Bros, &), ``punct`` (dots and hyphens dropped, lower case),
@@ -110,12 +110,16 @@ def _sub(pattern: str, repl: str | Callable[[re.Match[str]], str], text: str, rn
          p: float = 0.8) -> str:
     """Applies the substitution at each match with probability ``p`` (one romanizer is not always consistent)."""
 
+    letter = len(pattern) == 1 and pattern.isalpha()  # a doubled letter is respelt as one: Fawwaz, Fevvaz
+
     def one(m: re.Match[str]) -> str:
         if rng.random() >= p:
             return m.group(0)
+        if letter and isinstance(repl, str):
+            return repl * len(m.group(0))
         return repl(m) if callable(repl) else m.expand(repl)
 
-    return re.sub(pattern, one, text)
+    return re.sub(f"{pattern}+" if letter else pattern, one, text)
 
 
 def _articles(text: str, style: str, rng: random.Random) -> str:
@@ -152,9 +156,16 @@ def _articles(text: str, style: str, rng: random.Random) -> str:
     return re.sub(r"\b(?:al|el|ul)[- ](\w+)", art, text)
 
 
-def restyle(name: str, style: str, rng: random.Random) -> str:
-    """A Latin spelling of an Arabic-origin name respelt the way another romanization style writes it."""
+def restyle(name: str, style: str, rng: random.Random, arabic: str | None = None) -> str:
+    """A Latin spelling of an Arabic-origin name respelt the way another romanization style writes it. With the
+    name in Arabic script, th and dh are respelt only where it writes the letters they stand for (ث; ذ or ظ): in
+    Fathi (فتحي) the t and h are two letters."""
     t = " ".join(name.lower().replace("'", "").replace("`", "").replace("’", "").split())
+    if arabic is not None:
+        if "ث" not in arabic:
+            t = t.replace("th", "t\u200dh")
+        if not ({"ذ", "ظ"} & set(arabic)):
+            t = t.replace("dh", "d\u200dh")
     if style == "fa":  # compounds of Allah and al-Din first: Persian writes them as one word
         t = _sub(r"\b(\w+) ?[au]llah\b", lambda m: f"{m.group(1)}ollah", t, rng)
         t = _sub(r"\b(\w+) (?:ad|al|ud|ed)[- ]?din\b|\b(\w+)eddine?\b",
@@ -213,7 +224,7 @@ def restyle(name: str, style: str, rng: random.Random) -> str:
         t = _sub(r"q", "k", t, rng, 0.5)
         t = _sub(r"-", "", t, rng)
         t = _sub(r"ammad\b", "ammed", t, rng, 0.5)
-    t = re.sub(r"[\s]+", " ", t.replace("- ", " ")).strip(" -")
+    t = re.sub(r"[\s]+", " ", t.replace("- ", " ").replace("\u200d", "")).strip(" -")
     return _title(t)
 
 
@@ -291,15 +302,22 @@ def romanize(name: str, scheme: str, rng: random.Random) -> str:
             text = re.sub(r"ow\b", "ov", text)
         out.append(text)
     words = [w for w in out if w]
-    # Often written without the patronymic (the word ending -vich, -vna, -ich).
+    # Often written without the patronymic: the second word (given, patronymic, family) or the last (family,
+    # given, patronymic) when it ends as one does; a family name such as Kulinich is kept.
     if len(words) >= 3 and rng.random() < 0.35:
-        words = [w for w in words if not re.search(r"(vich|vitch|witsch|vna|wna|ich|itch)$", w)] or words
+        ends = r"(vich|vitch|witsch|vna|wna|ichna|itschna)$"
+        at = 1 if re.search(ends, words[1]) else len(words) - 1 if re.search(ends, words[-1]) else None
+        if at is not None:
+            del words[at]
     return " ".join(w[:1].upper() + w[1:] for w in words)
 
 
 # --- person and organization spellings -------------------------------------------------------------------------
 
-TITLES = ("Mr", "Dr.", "Sheikh", "Hajji", "Mullah", "Sayyid", "Prof.", "Mrs", "Haji", "Maulana")
+TITLES = ("Dr.", "Sheikh", "Hajji", "Mullah", "Sayyid", "Prof.", "Haji", "Maulana", "Eng.", "Dr")
+#: Words that belong to the family name after them (moved with it when a name is written family name first).
+_PARTICLES = {"al", "el", "bin", "ben", "ibn", "bint", "abu", "de", "del", "della", "van", "von", "da", "dos", "la",
+              "le", "ould", "ag"}
 _KEYS = "qwertyuiop asdfghjkl zxcvbnm"
 
 
@@ -322,8 +340,9 @@ def person3(name: str, rng: random.Random) -> list[tuple[str, str]]:
     if len(words) < 2:
         return out
     if rng.random() < 0.5:
-        last = words[-1]
-        rest = " ".join(words[:-1])
+        cut = len(words) - 2 if len(words) >= 3 and words[-2].lower() in _PARTICLES else len(words) - 1
+        last = " ".join(words[cut:])
+        rest = " ".join(words[:cut])
         out.append(("person3:reordered", rng.choice((f"{last.upper()}, {rest}", f"{last} {rest}"))))
     if rng.random() < 0.3:
         out.append(("person3:title", f"{rng.choice(TITLES)} {name}"))
@@ -337,10 +356,9 @@ def person3(name: str, rng: random.Random) -> list[tuple[str, str]]:
                        count=1, flags=re.IGNORECASE)
         if split != low:
             out.append(("person3:joined", split))
-    if len(words) >= 3 and rng.random() < 0.5:
-        mids = [w if len(w) <= 2 or w.lower() in ("al", "el", "bin", "ben", "ibn", "abu") else f"{w[0]}."
-                for w in words[1:-1]]
-        out.append(("person3:initials", " ".join([words[0], *mids, words[-1]])))
+    if len(words) >= 3 and rng.random() < 0.5 and len(words[1]) > 2 and words[1].lower() not in (
+            "al", "el", "bin", "ben", "ibn", "abu", "abd", "abdul", "de", "del", "van", "von"):
+        out.append(("person3:initials", " ".join([words[0], f"{words[1][0]}.", *words[2:]])))
     longest = max(range(len(words)), key=lambda k: len(words[k]))
     w = words[longest]
     if len(w) >= 6:
@@ -595,12 +613,13 @@ def build() -> tuple[list[Pair], list[Pair]]:
             if arabic or nations & ARABIC_NATIONS:
                 sources = [primary, *[n for n in latin if n != primary][:1]]
                 for src in sources:
+                    same_ar = [ar for ar in arabic if script_alike(ar, src)][:1]  # the same name, not an alias
                     for style in rng.sample(STYLES, 2):
-                        v = restyle(src, style, rng)
+                        v = restyle(src, style, rng, same_ar[0] if same_ar else None)
                         if tokens(v) == tokens(src):
                             continue
                         add(v, src, 1, f"romanized:{style}", (key,), key, k, k)
-                        for ar in arabic[:1]:
+                        for ar in same_ar:
                             add(v, ar, 1, f"romanized:{style}", (key,), key, k, k)
                         # Namesakes made from the respelt name: another given name, or another family name.
                         vw = v.split()
@@ -612,7 +631,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
                             family_x = f"{vw[0]} {f}"
                             add(given_x, src, 0, "namesake:given", (key,), key, k, k)
                             add(family_x, src, 0, "namesake:family", (key,), key, k, k)
-                            for ar in arabic[:1]:
+                            for ar in same_ar:
                                 add(given_x, ar, 0, "namesake-x:given", (key,), key, k, k)
                                 add(family_x, ar, 0, "namesake-x:family", (key,), key, k, k)
         if arabic and latin and k == "person":
