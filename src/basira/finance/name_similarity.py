@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from basira.lang.nameparts import KUNYA_PATTERN
-from basira.lang.translit import latin_plain, skeleton_variants, spellings
+from basira.lang.translit import has_marker, latin_plain, skeleton_variants, spellings
 
 #: Below this similarity two name parts count as different.
 PART_FLOOR = 0.8
@@ -110,7 +110,7 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
-    if a_skel == b_skel or (("ç" in a_skel or "ç" in b_skel) and latin_plain(a_skel) == latin_plain(b_skel)):
+    if a_skel == b_skel or ((has_marker(a_skel) or has_marker(b_skel)) and latin_plain(a_skel) == latin_plain(b_skel)):
         # The usual case: blocking found a form of the same skeleton. Vowel forms more letters apart than any case
         # allows are apart, akanye too (the query path skips them before it compares).
         if abs(len(a_vowels) - len(b_vowels)) > MAX_STEPS:
