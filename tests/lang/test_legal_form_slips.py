@@ -78,3 +78,46 @@ def test_any_one_slip_in_a_long_form_at_the_end_is_set_aside(form_slip: tuple[st
 def test_a_last_word_that_is_neither_a_form_nor_one_slipped_stays(word: str) -> None:
     assume(word not in scripts._TRAILING and not slipped_form(word))
     assert strip_legal_forms(f"Navis Marine {word}") == f"Navis Marine {word}"
+
+
+def _reference(text: str) -> str:
+    """strip_legal_forms written plainly: every tail tried at every end, without the early stop on a last word
+    that no form ends in (``_form_like``)."""
+    words = text.replace("&", " and ").split()
+    folded = [scripts._fold_word(w) for w in words]
+    end, changed = len(words), True
+    while changed and end > 1:
+        changed = False
+        for n in range(min(scripts._LONGEST, end - 1), 0, -1):
+            tail = tuple(folded[end - n:end])
+            single = n == 1 and (tail[0] in scripts._TRAILING or slipped_form(tail[0]))
+            if single or (n > 1 and scripts._is_phrase(tail)):
+                end, changed = end - n, True
+                break
+        while end > 1 and not folded[end - 1]:
+            end -= 1
+    start, changed = 0, True
+    while changed and start < end - 1:
+        changed = False
+        for n in range(min(scripts._LONGEST, end - start - 1), 1, -1):
+            if scripts._is_phrase(tuple(folded[start:start + n])):
+                start, changed = start + n, True
+                break
+        if not changed and (folded[start] in scripts._LEADING or words[start] in scripts._LEADING
+                            or folded[start] in scripts._TITLES):
+            start, changed = start + 1, True
+    if (start == 0 and end == len(words)) or all(f in scripts._FORM_WORDS for f in folded[start:end] if f):
+        return text
+    return " ".join(words[start:end]).strip(" ,;-")
+
+
+_VOCABULARY = ["Navis", "Marine", "Limited", "Limied", "Liability", "Liabiltiy", "Company", "Compnay", "Co.,",
+               "Ltd.", "LLC", "Joint", "Stock", "Obshchestvo", "Obschestvo", "s", "Ogranichennoi", "Otvetstvennostyu",
+               "Aktsionernoe", "Group", ",", "&", "SA", "AG", "Sirket", "Incorprated", "Dr.", "OOO", "Zeta"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_VOCABULARY), min_size=1, max_size=8))
+def test_the_early_stop_reads_every_name_as_the_plain_reference(words: list[str]) -> None:
+    text = " ".join(words)
+    assert strip_legal_forms(text) == _reference(text)

@@ -178,14 +178,20 @@ def _slips_of(word: str) -> frozenset[str]:
     return frozenset(f for f in _LONG_PHRASE_WORDS if f != word and _one_slip(word, f))
 
 
+@functools.lru_cache(maxsize=65536)
+def _form_like(word: str) -> bool:
+    """Whether a folded word may end a legal form: a form's word, or one slipped (see :func:`slipped_form`)."""
+    return word in _FORM_WORDS or slipped_form(word) or bool(_slips_of(word))
+
+
 def _is_phrase(words: tuple[str, ...]) -> bool:
     """Whether folded words are a legal-form phrase, as written or with a typing slip in any of its long words
     ("Limited Liabiltiy Company", "Obschestvo s organichennoy otvetstvennostyu"; see :func:`slipped_form`)."""
     if words in _PHRASE_WORDS:
         return True
-    slipped = [w not in _FORM_WORDS for w in words]
-    if not any(slipped) or any(s and not _slips_of(w) for w, s in zip(words, slipped, strict=True)):
-        return False  # the usual case: a word of the name, neither a form's word nor one slipped
+    for w in words:
+        if w not in _FORM_WORDS and not _slips_of(w):
+            return False  # the usual case: a word of the name, neither a form's word nor one slipped
     for phrase, long_ in _PHRASES_BY_LEN.get(len(words), ()):
         if all(w == f or (is_long and f in _slips_of(w)) for w, f, is_long in zip(words, phrase, long_, strict=True)):
             return True
@@ -234,6 +240,8 @@ def strip_legal_forms(text: str) -> str:
     changed = True
     while changed and end > 1:
         changed = False
+        if folded[end - 1] and not _form_like(folded[end - 1]):
+            break  # every form or phrase that ends here ends in a form's word or one slipped (most names)
         for n in range(min(_LONGEST, end - 1), 0, -1):
             tail = tuple(f for f in folded[end - n:end])
             # The word at the end is last, or before the legal forms already set aside: a long form slipped
