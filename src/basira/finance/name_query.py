@@ -229,7 +229,7 @@ class QueryRun:
             p_len = len(p_vowels)
             p_short = len(p_skel) < SHORT_VOWELS
             p_plain = latin_plain(p_skel)
-            p_cedilla = p_plain != p_skel
+            p_marked = p_plain != p_skel
             p_latin_keys: frozenset[str] | None = None
             # A query part of two or three letters ending in t met forms a t shorter on a ta marbuta's key.
             p_skel_len = len(p_skel)
@@ -245,16 +245,19 @@ class QueryRun:
                             add_chunk(holders)
                             add_q(qw * s)
                             add_c(weight * s)
-                if latin_rows and (p_cedilla or "ç" in skel or (p_ta_key and len(skel) == p_skel_len - 1)):
-                    # Met on a key only a part in Arabic script needs (a c spelt s, a ta marbuta's t left out):
-                    # no Latin pair is alike there (see latin_form_keys).
+                if not latin_rows:
+                    continue
+                marked = p_marked or "ç" in skel or "ŵ" in skel  # has_marker(skel), without its call
+                if marked or (p_ta_key and len(skel) == p_skel_len - 1):
+                    # Met on a key only a part in Arabic script needs (a c spelt s, a first ou read as a vowel, a
+                    # ta marbuta's t left out): no Latin pair is alike there (see latin_form_keys).
                     if p_latin_keys is None:
                         own = latin_form_keys(p_skel)
                         p_latin_keys = frozenset(k for k in own if not (short and k.startswith("~")))
                     if p_latin_keys.isdisjoint(latin_form_keys(skel)):
                         continue
                 # latin_similarity's cases, the common ones without its call (those that give 0 in any order).
-                same = skel == p_skel or ((p_cedilla or "ç" in skel) and latin_plain(skel) == p_plain)
+                same = skel == p_skel or (marked and latin_plain(skel) == p_plain)
                 for f, vowels, holders, weight, bare, last, before_i, length in latin_rows:
                     if vowels == p_vowels:
                         s = 1.0
