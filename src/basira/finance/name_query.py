@@ -123,8 +123,8 @@ class QueryRun:
         self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
         self._slips = Slips(self.parts, self.latin, state.forms)
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
-        self._first_common = bool(self.parts) and \
-            state.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
+        self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
+        self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
 
     def _cross_sim(self, i: int, skeleton: str) -> float:
         cache = self._cross[i]
@@ -384,20 +384,38 @@ class QueryRun:
             if more:
                 pairs += more
                 used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        weights = self.weights
         if len(used_q) < nq and len(used_c) < nc and not cand.arabic:
             # Latin parts left over on both sides: typing slips the spelling rules do not allow (Badege / Basege).
             slips = self._slips.pairs(fids, used_q, used_c)
             if slips:
                 pairs += slips
-                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+                weights = self._slip_weights(slips, c_weights)
+                used_q, used_c = align_parts(pairs, weights, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
             wide: list[Pair] = [(s, (i,), (j,)) for s, i, j in pairs]
-            fq, fc = align(wide + fused, self.weights, c_weights)
+            fq, fc = align(wide + fused, weights, c_weights)
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
-        return self._score(cand, used_q, used_c)
+        return self._score(cand, used_q, used_c, weights)
+
+    def _slip_weights(self, slips: list[OnePair], c_weights: Sequence[float]) -> list[float]:
+        """The query parts' weights for one listed name, a part no list holds taking the weight of the listed
+        part it is a typing slip of: a slip makes a word no list holds, which would otherwise weigh the most
+        there is (Mohanmed / Mohammed is as common as Mohammed, not the rarest name of all)."""
+        df, canon = self.state.df, self._canon
+        inherited: dict[int, float] = {}
+        for _, i, j in slips:
+            if df.get(canon[i], 0) == 0:
+                inherited[i] = max(inherited.get(i, 0.0), c_weights[j])
+        if not inherited:
+            return self.weights
+        weights = list(self.weights)
+        for i, w in inherited.items():
+            weights[i] = min(weights[i], w)
+        return weights
 
     def _cross_pairs(self, parts: Sequence[int], cand: IndexedName, pairs: list[OnePair]) -> list[tuple[int, int]]:
         """Adds to ``pairs`` those of query ``parts`` and ``cand``'s parts in the other script that blocking
@@ -417,15 +435,21 @@ class QueryRun:
                         pairs.append((found, i, j))
         return unkeyed
 
-    def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> float:
+    def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float],
+               weights: list[float] | None = None) -> float:
         """The name match of one alignment: each name's share the other explains, the parts left over costing
-        little or in full (see ``combine``)."""
-        q_total, c_total = self.total, sum(cand.weights)
+        little or in full (see ``combine``); ``weights`` the query parts' weights for this name when they are
+        not the query's own (see :meth:`_slip_weights`)."""
+        if weights is None or weights is self.weights:
+            weights, q_total = self.weights, self.total
+        else:
+            q_total = sum(weights)
+        c_total = sum(cand.weights)
         if not (q_total and c_total):
             return 0.0
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
         # may cost little, never parts that are paired but spelt otherwise.
-        q_cov, q_in, paired = shares(self.weights, used_q, q_total)
+        q_cov, q_in, paired = shares(weights, used_q, q_total)
         c_cov, c_in, _ = shares(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
