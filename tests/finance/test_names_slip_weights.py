@@ -1,5 +1,5 @@
-"""A typing slip of a common name weighs what that name weighs: the slip makes a word no list holds, and such a
-word would otherwise count as the rarest name there is."""
+"""A word no list holds weighs what the listed word it pairs with weighs: a typing slip or an unusual spelling of
+a common name is as common as that name, not the rarest name there is."""
 
 from __future__ import annotations
 

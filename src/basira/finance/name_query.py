@@ -125,6 +125,8 @@ class QueryRun:
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
         self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
+        # Query parts no listed name holds (see _inherited_weights).
+        self._unknown = {i for i, c in enumerate(self._canon) if state.df.get(c, 0) == 0}
 
     def _cross_sim(self, i: int, skeleton: str) -> float:
         cache = self._cross[i]
@@ -370,7 +372,8 @@ class QueryRun:
             hits = self.hits
             pairs = [(s, i, j) for j, f in enumerate(fids) if (found := hits.get(f)) for s, i in found]
             unkeyed = self._cross_pairs(self._arabic_parts, cand, pairs) if self._arabic_parts else []
-        used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+        used_q, used_c = align_parts(pairs, weights, c_weights)
         if unkeyed and (len(used_q) < nq or len(used_c) < nc):
             # Only parts left over on both sides can gain from a comparison blocking did not make.
             more = []
@@ -383,14 +386,14 @@ class QueryRun:
                         more.append((s, i, j))
             if more:
                 pairs += more
-                used_q, used_c = align_parts(pairs, self.weights, c_weights)
-        weights = self.weights
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                used_q, used_c = align_parts(pairs, weights, c_weights)
         if len(used_q) < nq and len(used_c) < nc and not cand.arabic:
             # Latin parts left over on both sides: typing slips the spelling rules do not allow (Badege / Basege).
             slips = self._slips.pairs(fids, used_q, used_c)
             if slips:
                 pairs += slips
-                weights = self._slip_weights(slips, c_weights)
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
                 used_q, used_c = align_parts(pairs, weights, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
@@ -401,14 +404,15 @@ class QueryRun:
                 used_q, used_c = fq, fc
         return self._score(cand, used_q, used_c, weights)
 
-    def _slip_weights(self, slips: list[OnePair], c_weights: Sequence[float]) -> list[float]:
-        """The query parts' weights for one listed name, a part no list holds taking the weight of the listed
-        part it is a typing slip of: a slip makes a word no list holds, which would otherwise weigh the most
-        there is (Mohanmed / Mohammed is as common as Mohammed, not the rarest name of all)."""
-        df, canon = self.state.df, self._canon
+    def _inherited_weights(self, pairs: list[OnePair], c_weights: Sequence[float]) -> list[float]:
+        """The query parts' weights for one listed name: a part no list holds takes the weight of the most telling
+        listed part it is paired with. Such a word would otherwise weigh the most there is; but it is most often a
+        typing slip or an unusual spelling of a listed word (Mohanmed / Mohammed, Alvsrez / Alvarez), as common
+        as that word, and weighing it the most made the part pair it is in drown the rest of the name."""
+        unknown = self._unknown
         inherited: dict[int, float] = {}
-        for _, i, j in slips:
-            if df.get(canon[i], 0) == 0:
+        for _, i, j in pairs:
+            if i in unknown:
                 inherited[i] = max(inherited.get(i, 0.0), c_weights[j])
         if not inherited:
             return self.weights
@@ -439,7 +443,7 @@ class QueryRun:
                weights: list[float] | None = None) -> float:
         """The name match of one alignment: each name's share the other explains, the parts left over costing
         little or in full (see ``combine``); ``weights`` the query parts' weights for this name when they are
-        not the query's own (see :meth:`_slip_weights`)."""
+        not the query's own (see :meth:`_inherited_weights`)."""
         if weights is None or weights is self.weights:
             weights, q_total = self.weights, self.total
         else:
