@@ -44,3 +44,17 @@ def test_slip_weight_never_above_the_parts_own() -> None:
     exact = index.score_name(listed, _entry(index, listed), listed)
     slipped = index.score_name("Mohammad Javad IMANIRAF", _entry(index, listed), listed)
     assert slipped < exact
+
+
+def test_a_nisba_is_no_theophoric_tail() -> None:
+    # al-Houghi has the skeleton of al-Haqq and al-Adani that of ad-Din: names of their own (a final -i, a nisba).
+    from basira.finance.name_forms import parse_name
+
+    def parts(name: str) -> list[str]:
+        return [p.text for _, ps in parse_name(name) for p in ps]
+
+    assert parts("Abdul Malik al Houghi") == ["abdul malik", "houghi"]
+    assert parts("Abu Sulayman al-Adani")[-1] == "adani"
+    assert parts("Nur al-Din") == ["nur al-din"]
+    assert parts("Abd al-Haqq") == ["abd haqq"]
+    assert parts("Ehsan Ullah") == ["ehsan ullah"]
