@@ -123,8 +123,10 @@ class QueryRun:
         self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
         self._slips = Slips(self.parts, self.latin, state.forms)
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
-        self._first_common = bool(self.parts) and \
-            state.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
+        self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
+        self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
+        # Query parts no listed name holds (see _inherited_weights).
+        self._unknown = {i for i, c in enumerate(self._canon) if state.df.get(c, 0) == 0}
 
     def _cross_sim(self, i: int, skeleton: str) -> float:
         cache = self._cross[i]
@@ -373,7 +375,8 @@ class QueryRun:
             hits = self.hits
             pairs = [(s, i, j) for j, f in enumerate(fids) if (found := hits.get(f)) for s, i in found]
             unkeyed = self._cross_pairs(self._arabic_parts, cand, pairs) if self._arabic_parts else []
-        used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+        used_q, used_c = align_parts(pairs, weights, c_weights)
         if unkeyed and (len(used_q) < nq or len(used_c) < nc):
             # Only parts left over on both sides can gain from a comparison blocking did not make.
             more = []
@@ -386,21 +389,40 @@ class QueryRun:
                         more.append((s, i, j))
             if more:
                 pairs += more
-                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                used_q, used_c = align_parts(pairs, weights, c_weights)
         if len(used_q) < nq and len(used_c) < nc and not cand.arabic:
             # Latin parts left over on both sides: typing slips the spelling rules do not allow (Badege / Basege).
             slips = self._slips.pairs(fids, used_q, used_c)
             if slips:
                 pairs += slips
-                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                used_q, used_c = align_parts(pairs, weights, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
             wide: list[Pair] = [(s, (i,), (j,)) for s, i, j in pairs]
-            fq, fc = align(wide + fused, self.weights, c_weights)
+            fq, fc = align(wide + fused, weights, c_weights)
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
-        return self._score(cand, used_q, used_c)
+        return self._score(cand, used_q, used_c, weights)
+
+    def _inherited_weights(self, pairs: list[OnePair], c_weights: Sequence[float]) -> list[float]:
+        """The query parts' weights for one listed name: a part no list holds takes the weight of the most telling
+        listed part it is paired with. Such a word would otherwise weigh the most there is; but it is most often a
+        typing slip or an unusual spelling of a listed word (Mohanmed / Mohammed, Alvsrez / Alvarez), as common
+        as that word, and weighing it the most made the part pair it is in drown the rest of the name."""
+        unknown = self._unknown
+        inherited: dict[int, float] = {}
+        for _, i, j in pairs:
+            if i in unknown:
+                inherited[i] = max(inherited.get(i, 0.0), c_weights[j])
+        if not inherited:
+            return self.weights
+        weights = list(self.weights)
+        for i, w in inherited.items():
+            weights[i] = min(weights[i], w)
+        return weights
 
     def _cross_pairs(self, parts: Sequence[int], cand: IndexedName, pairs: list[OnePair]) -> list[tuple[int, int]]:
         """Adds to ``pairs`` those of query ``parts`` and ``cand``'s parts in the other script that blocking
@@ -420,15 +442,21 @@ class QueryRun:
                         pairs.append((found, i, j))
         return unkeyed
 
-    def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> float:
+    def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float],
+               weights: list[float] | None = None) -> float:
         """The name match of one alignment: each name's share the other explains, the parts left over costing
-        little or in full (see ``combine``)."""
-        q_total, c_total = self.total, sum(cand.weights)
+        little or in full (see ``combine``); ``weights`` the query parts' weights for this name when they are
+        not the query's own (see :meth:`_inherited_weights`)."""
+        if weights is None or weights is self.weights:
+            weights, q_total = self.weights, self.total
+        else:
+            q_total = sum(weights)
+        c_total = sum(cand.weights)
         if not (q_total and c_total):
             return 0.0
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
         # may cost little, never parts that are paired but spelt otherwise.
-        q_cov, q_in, paired = shares(self.weights, used_q, q_total)
+        q_cov, q_in, paired = shares(weights, used_q, q_total)
         c_cov, c_in, _ = shares(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
