@@ -99,6 +99,10 @@ _TRAILING = {
     "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "pty",
     "lda", "ltda", "cia", "est", "establishment", "aktiengesellschaft", "kft", "zrt", "doo", "ad", "eood",
     "sdn", "bhd", "tbk", "jv", "group", "ооо", "оао", "зао", "пао", "ао", "тов", "dmcc", "sirketi",
+    # More of Europe's: Bulgarian OOD and EAD, French SASU, EURL and SNC, Belgian SPRL and BVBA, Danish ApS,
+    # Norwegian ASA, Finnish Oyj, Turkish Şti (Ltd. Şti.), Luxembourg's S.à r.l. as join_initials writes it.
+    "ood", "ead", "sasu", "eurl", "snc", "sprl", "bvba", "aps", "asa", "oyj", "sti", "ltdsti",
+    "оод", "еоод", "ад", "еад",  # the Bulgarian ones in Cyrillic
     # Arabic-script forms: dotted abbreviations as join_initials writes them (ش.ذ.م.م, limited liability company;
     # ذ.م.م; ش.م.ل, Lebanese S.A.L.; ش.م.م; ش.م.ع and ش.م.خ, public and private joint stock; م.د.م.س, DMCC),
     # "limited" in Arabic (المحدودة, محدودة) and respelt from English (ليمتد).
@@ -118,6 +122,9 @@ _PHRASES = (
     "limited liability co", "ltd liability company", "ltd liability co", "gesellschaft mit beschraenkter haftung",
     "pvt limited", "private limited company", "sa de cv", "s a de c v", "de cv", "s de rl", "s de rl de cv",
     "societe anonyme libanaise", "sal offshore", "s a l", "s a l offshore", "public joint stock company",
+    # Hyphenated ("Joint-Stock Co.") and dotted abbreviations of several letters (S.à r.l., sp. z o.o., d.o.o.).
+    "jointstock", "jointstock co", "jointstock company", "sa rl", "s a s", "s a s u", "sp z oo", "sp z o o",
+    "d o o", "s r o", "s r l", "s p a", "ltd sti",
     # Russian forms, transliterated and in Cyrillic (folded).
     "obshchestvo s ogranichennoi otvetstvennostyu", "obshchestvo s ogranichennoy otvetstvennostyu",
     "obshchestvo s ogranichennoi otvetstvennostiu", "aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
