@@ -26,10 +26,12 @@ from basira.finance.name_similarity import (
     PART_FLOOR,
     SHORT_TA_MARBUTA,
     SHORT_VOWELS,
+    VOWEL_CONTRADICTION,
     OnePair,
     Pair,
     align,
     align_parts,
+    arabic_letters_differ,
     cross_similarity,
     joined_pattern,
     latin_similarity,
@@ -148,6 +150,8 @@ class QueryRun:
                 pen = 1.0 if (form.pattern == KUNYA_PATTERN) != (part.pattern == KUNYA_PATTERN) else 0.0
                 if sim == SHORT_TA_MARBUTA and short_ta_marbuta(form.skeleton, part.skeleton):
                     pen = 1.0
+                elif not self.latin[i] and sim >= LOOSE and arabic_letters_differ(form.pattern, part.pattern):
+                    pen = VOWEL_CONTRADICTION  # both in Arabic script: the long vowels it writes must agree
             elif sim < LOOSE:
                 pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
             elif form.arabic:

@@ -9,6 +9,7 @@ same name, a different consonant in a short name is a different name (Hamad / Ha
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
@@ -499,3 +500,32 @@ def vowel_penalty(arabic: str, latin: str) -> float:
             else:
                 penalty += VOWEL_CONTRADICTION
     return penalty
+
+
+_DOUBLED_VOWEL = re.compile(r"([AIU])\1+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _arabic_letters(pattern: str) -> str:
+    """An Arabic-script part's vowel pattern as two writers of one name agree on it: alif maqsura as ya, ta
+    marbuta as ha and a final ha left out, hamza (whose seat varies) left out, a long vowel written twice as once
+    (داود / داوود, يحيى / يحيي, فاطمة / فاطمه, رئيس / رييس), a first alif madda as a plain alif (آخوند /
+    اخوند), and a final ya left out (Persian ezafe and nisba spellings: زندانها / زندانهای)."""
+    p = pattern.replace("Y", "I").replace("T", "h").replace("H", "")
+    if p.startswith("^A"):
+        p = "^" + p[2:]
+    p = p.rstrip("h")
+    if p.endswith("I"):
+        p = p[:-1]
+    return _DOUBLED_VOWEL.sub(r"\1", p)
+
+
+def arabic_letters_differ(a_pattern: str, b_pattern: str) -> bool:
+    """Whether two Arabic-script parts with the same consonants write different long vowels, or write them in other
+    places: محمود / محمد (Mahmud, Muhammad), حميد / أحمد (Hamid, Ahmad), عمار / عمر, سعيد / سعد, هشام / هاشم are
+    other names, which Arabic script tells apart though their consonant keys agree. Compounds (no pattern) and a
+    kunya marker are left to the other checks."""
+    if not a_pattern or not b_pattern or KUNYA_PATTERN in (a_pattern, b_pattern):
+        return False
+    return _arabic_letters(a_pattern) != _arabic_letters(b_pattern)
+
