@@ -9,6 +9,7 @@ alone, in one pass over their postings, and only the best ``CANDIDATES`` are ali
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -63,6 +64,11 @@ RARE_PART = 1
 #: A first part left over costs little only when at least this many listed names hold it (Abdullah Ayman
 #: al-Zawahiri): a rarer one is more likely a relative's own given name before the listed person's name.
 COMMON_FIRST = 20
+#: A Slavic patronymic (Venediktovich, Ivanovna, Ivanivna): a middle name that records and documents often leave
+#: out, so a listed person's patronymic left over is no rare part missing, however rare it is (a patronymic is
+#: nearly always rare). Only between the first and the last part: a family name may end so too (Nikiforovich).
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ovych|evych|ovitch|evitch|owitsch|ewitsch|ovna|evna|ivna|yevna|ievna|"
+                         r"ichna|ович|евич|овна|евна|івна|ична)$")
 
 
 def combine(q_share: float, c_share: float, matched: int, cheap: bool = True) -> float:
@@ -478,7 +484,10 @@ class QueryRun:
         out, a first part left over on either side only when it is common (see ``COMMON_FIRST``), and never
         both persons' first parts (see ``combine``: Muhammad Salih Abd-Rabbuh / Said Salih Abd-Rabbuh, brothers)."""
         st, fids = self.state, cand.fids
-        if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j)):
+        last = len(fids) - 1
+        if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART
+                   or (cand.kind == "person" and 0 < j < last and _PATRONYMIC.search(st.forms[f].text))
+                   for j, f in enumerate(fids) if not used_c.get(j)):
             return False
         if not used_q.get(0) and not self._first_common:
             return False
