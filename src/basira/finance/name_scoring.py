@@ -40,6 +40,10 @@ _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
 #: takes the full ``low_information`` weight away, so that it cannot alert on a one-word alias.
 COMMON_PART = 3
+#: ... but against a listed organization, vessel or aircraft, a query that writes a legal form or a number beside
+#: its one part is a company's whole name: only its information counts, unless this many listed entries hold the
+#: part ("Golden", "Ali": as good as no name).
+COMMON_ORG_PART = 20
 
 
 class IndexState:
@@ -267,10 +271,19 @@ class IndexState:
         # As much information as one part no listed name has: the penalty then vanishes, whatever the index size.
         full_info, info = self.weight("\0"), sum(q.weights)
         low = _W["low_information"] * (1.0 - info / full_info) if info < full_info else 0.0
-        if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
-            low = _W["low_information"]  # one common part ("Omar", "Hassan") never alerts alone
         details = birth_date is not None or bool(nationality or gender or documents)
         q_numbers = identifiers(name, kind in (None, "aircraft"))
+        # One common part ("Omar", "Hassan") never alerts alone. Against a listed organization, vessel or aircraft,
+        # a query that writes more than its one part (a legal form, a number: "Denise Company", "Joint Stock
+        # Company 103 Arsenal") is a company's whole name, and only its information counts, as for longer names.
+        low_org = low
+        if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
+            low = _W["low_information"]
+            part = q.parts[0]
+            if not ((q_numbers or (len(name.split()) > 1 and kind != "person"))
+                    and self.spelled_holders(part.skeleton, part.vowels, not q.latin[0], COMMON_ORG_PART)
+                    < COMMON_ORG_PART):
+                low_org = low
         numbered: dict[tuple[str, bool], bool] = {}
         evidence: dict[EntryId, dict[str, float]] = {}
         best: dict[EntryId, tuple[float, float, IndexedName]] = {}
@@ -279,7 +292,8 @@ class IndexState:
             targets = [nid for nid in self.by_entry.get(only[0], []) if self.names[nid].text == only[1]]
         for cand, match in q.matches(kind, targets):
             eid = cand.entry_id
-            score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + low
+            score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + \
+                (low if cand.kind == "person" else low_org)
             if q_numbers:
                 listed_key = (cand.text, cand.kind == "aircraft")
                 apart = numbered.get(listed_key)
@@ -302,8 +316,9 @@ class IndexState:
             feats = {"name_match": match * _W["name_match"]}
             if cand.weak:
                 feats["weak_alias"] = _W["weak_alias"] * match
-            if low:
-                feats["low_information"] = low
+            cand_low = low if cand.kind == "person" else low_org
+            if cand_low:
+                feats["low_information"] = cand_low
             if q_numbers and numbered.get((cand.text, cand.kind == "aircraft")):
                 feats["number_mismatch"] = _W["number_mismatch"]
             feats.update(evidence.get(eid, {}))
