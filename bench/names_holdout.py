@@ -28,8 +28,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -42,15 +41,18 @@ from names_pairs import (
     Pair,
     _doc,
     _pair,
+    alike_pairs,
     fold,
     load,
+    nearest,
     org_variants,
     person_variants,
     script,
     script_alike,
     spelled_alike,
+    split_by_cluster,
     tokens,
-    write,
+    write_splits,
 )
 
 SEED2 = 20261207
@@ -207,46 +209,20 @@ def build() -> tuple[list[Pair], list[Pair]]:
         keyed = [(key, n) for key in sorted(in_pool) if key.startswith(src + ":") for n in names(by_key[key])[:2]]
         if not keyed:
             continue
-        texts = [fold(n) for _, n in keyed]
-        owners = [k for k, _ in keyed]
-        rows = list(range(len(keyed)))
-        rng.shuffle(rows)
-        rows = rows[:12000]
-        scores = process.cdist([texts[i] for i in rows], texts, scorer=fuzz.token_sort_ratio, score_cutoff=75,
-                               dtype=np.uint8, workers=2)
-        for ri, i in enumerate(rows):
-            row = scores[ri]
-            cand = [j for j in np.argsort(-row.astype(np.int16))[:12] if row[j] >= 75
-                    and cluster[owners[j]] != cluster[owners[i]] and tokens(keyed[j][1]) != tokens(keyed[i][1])]
-            for j in cand[:3]:
-                pairs.append(_pair(keyed[i][1], keyed[j][1], 0, "similar", (owners[i], owners[j]), owners[j],
-                                   kinds[owners[i]], kinds[owners[j]]))
+        for i, j in alike_pairs(keyed, cluster, rng, fuzz.token_sort_ratio, 75, 3, 12000):
+            (a, na), (b, nb) = keyed[i], keyed[j]
+            pairs.append(_pair(na, nb, 0, "similar", (a, b), b, kinds[a], kinds[b]))
 
     listed = [(k, n) for k in sorted(in_pool) for n in names(by_key[k]) if kinds[k] == "person"]
     all_person_tokens = {tokens(n) for k, x in by_key.items() if kinds[k] == "person" for n in names(x)}
     ltexts = [fold(n) for _, n in listed]
     for lang in COMMON2:
         made = [n for n in common_names2(lang, rng, 300) if tokens(n) not in all_person_tokens]
-        scores = process.cdist([fold(n) for n in made], ltexts, scorer=fuzz.token_sort_ratio, dtype=np.uint8,
-                               workers=2)
-        for i, n in enumerate(made):
-            j = int(np.argmax(scores[i]))
+        for n, j in zip(made, nearest(made, ltexts), strict=True):
             pairs.append(_pair(n, listed[j][1], 0, f"common:{lang}", (listed[j][0],), listed[j][0], "person",
                                "person"))
 
-    dev2: list[Pair] = []
-    holdout: list[Pair] = []
-    seen: set[tuple[str, str, int]] = set()
-    for p in pairs:
-        key3 = (p["q"], p["r"], p["label"])
-        if key3 in seen:
-            continue
-        seen.add(key3)
-        halves = {half2(cluster[k]) for k in p["entries"]}
-        if len(halves) != 1:
-            continue
-        p["entries"] = [cluster[k] for k in p["entries"]]
-        (holdout if halves == {"holdout"} else dev2).append(p)
+    dev2, holdout = split_by_cluster(pairs, cluster, half2, "holdout")
     print(f"pool: {len(pool)} clusters ({len(in_pool)} entries) of {len(members)}; first evaluation used "
           f"{len(used)} entries")
     return dev2, holdout
@@ -254,10 +230,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
 def main() -> None:
     dev2, holdout = build()
-    for name, pairs in (("dev2", dev2), ("holdout", holdout)):
-        digest = write(OUT / f"names_{name}.jsonl.gz", pairs)
-        pos = sum(p["label"] for p in pairs)
-        print(f"{name}: {len(pairs)} pairs ({pos} positive, {len(pairs) - pos} negative), sha256 {digest}")
+    write_splits({"dev2": dev2, "holdout": holdout})
 
 
 if __name__ == "__main__":

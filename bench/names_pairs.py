@@ -358,20 +358,9 @@ def build() -> tuple[list[Pair], list[Pair]]:
     # Hard negatives: different entries of one list with alike names.
     for src, lst in (("un", u), ("ofac", o)):
         keyed = [(f"{src}:{x.ref}", n) for x in lst for n in names(x)[:2]]
-        texts = [fold(n) for _, n in keyed]
-        owners = [k for k, _ in keyed]
-        rows = list(range(len(keyed)))
-        rng.shuffle(rows)
-        rows = rows[:12000]
-        scores = process.cdist([texts[i] for i in rows], texts, scorer=fuzz.token_sort_ratio, score_cutoff=75,
-                               dtype=np.uint8, workers=2)
-        for ri, i in enumerate(rows):
-            row = scores[ri]
-            cand = [j for j in np.argsort(-row.astype(np.int16))[:12] if row[j] >= 75
-                    and cluster[owners[j]] != cluster[owners[i]] and tokens(keyed[j][1]) != tokens(keyed[i][1])]
-            for j in cand[:3]:
-                pairs.append(_pair(keyed[i][1], keyed[j][1], 0, "similar", (owners[i], owners[j]), owners[j],
-                                   kinds[owners[i]], kinds[owners[j]]))
+        for i, j in alike_pairs(keyed, cluster, rng, fuzz.token_sort_ratio, 75, 3, 12000):
+            (a, na), (b, nb) = keyed[i], keyed[j]
+            pairs.append(_pair(na, nb, 0, "similar", (a, b), b, kinds[a], kinds[b]))
 
     # Generated common names against the listed name most like them.
     listed = [(k, n) for k, x in by_key.items() for n in names(x) if kinds[k] == "person"]
@@ -379,28 +368,11 @@ def build() -> tuple[list[Pair], list[Pair]]:
     ltexts = [fold(n) for _, n in listed]
     for lang in COMMON:
         made = [n for n in common_names(lang, rng, 400) if tokens(n) not in listed_tokens]
-        scores = process.cdist([fold(n) for n in made], ltexts, scorer=fuzz.token_sort_ratio, dtype=np.uint8,
-                               workers=2)
-        for i, n in enumerate(made):
-            j = int(np.argmax(scores[i]))
+        for n, j in zip(made, nearest(made, ltexts), strict=True):
             pairs.append(_pair(n, listed[j][1], 0, f"common:{lang}", (listed[j][0],), listed[j][0], "person",
                                "person"))
 
-    tune: list[Pair] = []
-    test: list[Pair] = []
-    seen: set[tuple[str, str, int]] = set()
-    for p in pairs:
-        key = (p["q"], p["r"], p["label"])
-        if key in seen:
-            continue
-        seen.add(key)
-        halves = {half(cluster[k]) for k in p["entries"]}
-        if len(halves) != 1:
-            continue
-        p["entries"] = [cluster[k] for k in p["entries"]]
-        p["r_entry"] = p["r_entry"]
-        (test if halves == {"test"} else tune).append(p)
-    return tune, test
+    return split_by_cluster(pairs, cluster, half, "test")
 
 
 def write(path: Path, pairs: list[Pair]) -> str:
@@ -411,14 +383,68 @@ def write(path: Path, pairs: list[Pair]) -> str:
         gz.write(body)
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
+# --- shared by the builders ------------------------------------------------------------------------------------
 
-def main() -> None:
-    tune, test = build()
-    for name, pairs in (("tune", tune), ("test", test)):
+
+def alike_pairs(keyed: list[tuple[str, str]], cluster: dict[str, str], rng: random.Random, scorer: Any, cutoff: int,
+                top: int, rows_max: int) -> Iterator[tuple[int, int]]:
+    """(i, j) of ``keyed`` (entry key, name) names of two clusters that ``scorer`` calls alike (``cutoff`` or more)
+    but whose words differ: at most ``top`` for each of at most ``rows_max`` names drawn with ``rng``."""
+    texts = [fold(n) for _, n in keyed]
+    owners = [k for k, _ in keyed]
+    rows = list(range(len(keyed)))
+    rng.shuffle(rows)
+    rows = rows[:rows_max]
+    scores = process.cdist([texts[i] for i in rows], texts, scorer=scorer, score_cutoff=cutoff, dtype=np.uint8,
+                           workers=2)
+    for ri, i in enumerate(rows):
+        row = scores[ri]
+        cand = [j for j in np.argsort(-row.astype(np.int16))[:12] if row[j] >= cutoff
+                and cluster[owners[j]] != cluster[owners[i]] and tokens(keyed[j][1]) != tokens(keyed[i][1])]
+        for j in cand[:top]:
+            yield i, j
+
+
+def nearest(made: list[str], listed_texts: list[str]) -> list[int]:
+    """For each generated name, the index of the listed name (folded texts) most like it by token-sort ratio."""
+    scores = process.cdist([fold(n) for n in made], listed_texts, scorer=fuzz.token_sort_ratio, dtype=np.uint8,
+                           workers=2)
+    return [int(np.argmax(scores[i])) for i in range(len(made))]
+
+
+def split_by_cluster(pairs: list[Pair], cluster: dict[str, str], half_of: Any, frozen: str, *,
+                     drop_contradicting: bool = False) -> tuple[list[Pair], list[Pair]]:
+    """The pairs (each once; with ``drop_contradicting``, not again with the other label) whose entries all fall in
+    one half by ``half_of(cluster)``: (tuning half, ``frozen`` half); a pair across the halves is dropped. The
+    pairs' entries are written as their clusters."""
+    tuning: list[Pair] = []
+    held: list[Pair] = []
+    seen: set[tuple[str, str, int]] = set()
+    for p in pairs:
+        key = (p["q"], p["r"], p["label"])
+        if key in seen or (drop_contradicting and (p["q"], p["r"], 1 - p["label"]) in seen):
+            continue
+        seen.add(key)
+        halves = {half_of(cluster[k]) for k in p["entries"]}
+        if len(halves) != 1:
+            continue
+        p["entries"] = [cluster[k] for k in p["entries"]]
+        (held if halves == {frozen} else tuning).append(p)
+    return tuning, held
+
+
+def write_splits(splits: dict[str, list[Pair]]) -> None:
+    """Writes each split as ``bench/data/names_<name>.jsonl.gz`` and prints its size and SHA-256."""
+    for name, pairs in splits.items():
         digest = write(OUT / f"names_{name}.jsonl.gz", pairs)
         pos = sum(p["label"] for p in pairs)
         print(f"{name}: {len(pairs)} pairs ({pos} positive, {len(pairs) - pos} negative), sha256 {digest}")
     sys.stdout.flush()
+
+
+def main() -> None:
+    tune, test = build()
+    write_splits({"tune": tune, "test": test})
 
 
 if __name__ == "__main__":

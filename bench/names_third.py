@@ -70,14 +70,29 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from basira.finance.lists.base import ListedEntry
 from names_holdout import load_ofac_advanced
-from names_pairs import _KIND, OUT, Pair, _doc, _pair, fold, load, script, script_alike, spelled_alike, tokens, write
+from names_pairs import (
+    _KIND,
+    OUT,
+    Pair,
+    _doc,
+    _pair,
+    alike_pairs,
+    fold,
+    load,
+    nearest,
+    script,
+    script_alike,
+    spelled_alike,
+    split_by_cluster,
+    tokens,
+    write_splits,
+)
 
 SEED3 = 20261208
 THIRD_SHARE = 50  # percent of the pool's clusters in the frozen half
@@ -156,6 +171,70 @@ def _articles(text: str, style: str, rng: random.Random) -> str:
     return re.sub(r"\b(?:al|el|ul)[- ](\w+)", art, text)
 
 
+#: Each style's respellings in the order they apply: (pattern, replacement, probability at each match).
+_STYLE_RULES: dict[str, tuple[tuple[str, str | Callable[[re.Match[str]], str], float], ...]] = {
+    "fr": (
+        (r"sh", "ch", 0.8),
+        (r"(?<![dk])j", "dj", 0.8),
+        (r"aw(?![aeiou])", "aou", 0.8),
+        (r"(?<=[aeiu])w(?=[aeiou])", "ou", 0.8),
+        (r"\bw(?=[aeiou])", "ou", 0.8),
+        (r"(?<![aeo])u(?!u)", "ou", 0.8),
+        (r"(?<=a)i(?![aeiou])", "ï", 0.5),
+        (r"(?<=[^aeiou\s])y(?=a)", "i", 0.5),
+        (r"q", "k", 0.4),
+        (r"(?<=[aeiou])(dh|th)", lambda m: m.group(1)[0], 0.6),
+        (r"ah\b", "a", 0.8),
+        (r"(?<=[mw]a)n\b", "ne", 0.6),
+        (r"ee", "i", 0.8),
+    ),
+    "eg": (
+        (r"j", "g", 0.8),
+        (r"th", "s", 0.7),
+        (r"dh", "z", 0.7),
+        (r"(?<=[^aeiou\s])u(?=[^aeiou\s])", "o", 0.6),
+        (r"(?<=[^aeiou\s])i(?=[^aeiou\s]{2})", "e", 0.5),
+        (r"ah\b", "a", 0.8),
+    ),
+    "fa": (
+        (r"(?<=[^aeiou\s])u(?=[^aeiou\s])", "o", 0.8),
+        (r"w", "v", 0.8),
+        (r"dh", "z", 0.8),
+        (r"th", "s", 0.8),
+        (r"q", "gh", 0.7),
+        (r"(?<=[^aeiou\s])ah\b", "eh", 0.7),
+        (r"(?<=[^aeiou\s])i(?=[^aeiou\s]{2})", "e", 0.4),
+    ),
+    "tr": (
+        (r"sh", "ş", 0.8),
+        (r"ch", "ç", 0.8),
+        (r"kh", "h", 0.8),
+        (r"gh", "ğ", 0.5),
+        (r"j", "c", 0.8),
+        (r"w", "v", 0.8),
+        (r"q", "k", 0.8),
+        (r"dh", "z", 0.8),
+        (r"th", "s", 0.8),
+        (r"ammad\b", "ammed", 0.8),
+        (r"ah\b", "a", 0.8),
+    ),
+    "id": (
+        (r"sh", "sy", 0.8),
+        (r"q", "k", 0.8),
+        (r"dh", "d", 0.8),
+        (r"th", "ts", 0.8),
+        (r"ee", "i", 0.8),
+    ),
+    "en": (
+        (r"(?<=[^aeiou\s])i(?=[^aeiou\s]\b)", "ee", 0.6),
+        (r"(?<=[^aeiou\s])u(?=[^aeiou\s]\b)", "oo", 0.5),
+        (r"q", "k", 0.5),
+        (r"-", "", 0.8),
+        (r"ammad\b", "ammed", 0.5),
+    ),
+}
+
+
 def restyle(name: str, style: str, rng: random.Random, arabic: str | None = None) -> str:
     """A Latin spelling of an Arabic-origin name respelt the way another romanization style writes it. With the
     name in Arabic script, th and dh are respelt only where it writes the letters they stand for (ث; ذ or ظ): in
@@ -171,59 +250,8 @@ def restyle(name: str, style: str, rng: random.Random, arabic: str | None = None
         t = _sub(r"\b(\w+) (?:ad|al|ud|ed)[- ]?din\b|\b(\w+)eddine?\b",
                  lambda m: f"{m.group(1) or m.group(2)}uddin", t, rng)
     t = _articles(t, style, rng)
-    if style == "fr":
-        t = _sub(r"sh", "ch", t, rng)
-        t = _sub(r"(?<![dk])j", "dj", t, rng)
-        t = _sub(r"aw(?![aeiou])", "aou", t, rng)
-        t = _sub(r"(?<=[aeiu])w(?=[aeiou])", "ou", t, rng)
-        t = _sub(r"\bw(?=[aeiou])", "ou", t, rng)
-        t = _sub(r"(?<![aeo])u(?!u)", "ou", t, rng)
-        t = _sub(r"(?<=a)i(?![aeiou])", "ï", t, rng, 0.5)
-        t = _sub(r"(?<=[^aeiou\s])y(?=a)", "i", t, rng, 0.5)
-        t = _sub(r"q", "k", t, rng, 0.4)
-        t = _sub(r"(?<=[aeiou])(dh|th)", lambda m: m.group(1)[0], t, rng, 0.6)
-        t = _sub(r"ah\b", "a", t, rng)
-        t = _sub(r"(?<=[mw]a)n\b", "ne", t, rng, 0.6)
-        t = _sub(r"ee", "i", t, rng)
-    elif style == "eg":
-        t = _sub(r"j", "g", t, rng)
-        t = _sub(r"th", "s", t, rng, 0.7)
-        t = _sub(r"dh", "z", t, rng, 0.7)
-        t = _sub(r"(?<=[^aeiou\s])u(?=[^aeiou\s])", "o", t, rng, 0.6)
-        t = _sub(r"(?<=[^aeiou\s])i(?=[^aeiou\s]{2})", "e", t, rng, 0.5)
-        t = _sub(r"ah\b", "a", t, rng)
-    elif style == "fa":
-        t = _sub(r"(?<=[^aeiou\s])u(?=[^aeiou\s])", "o", t, rng)
-        t = _sub(r"w", "v", t, rng)
-        t = _sub(r"dh", "z", t, rng)
-        t = _sub(r"th", "s", t, rng)
-        t = _sub(r"q", "gh", t, rng, 0.7)
-        t = _sub(r"(?<=[^aeiou\s])ah\b", "eh", t, rng, 0.7)
-        t = _sub(r"(?<=[^aeiou\s])i(?=[^aeiou\s]{2})", "e", t, rng, 0.4)
-    elif style == "tr":
-        t = _sub(r"sh", "ş", t, rng)
-        t = _sub(r"ch", "ç", t, rng)
-        t = _sub(r"kh", "h", t, rng)
-        t = _sub(r"gh", "ğ", t, rng, 0.5)
-        t = _sub(r"j", "c", t, rng)
-        t = _sub(r"w", "v", t, rng)
-        t = _sub(r"q", "k", t, rng)
-        t = _sub(r"dh", "z", t, rng)
-        t = _sub(r"th", "s", t, rng)
-        t = _sub(r"ammad\b", "ammed", t, rng)
-        t = _sub(r"ah\b", "a", t, rng)
-    elif style == "id":
-        t = _sub(r"sh", "sy", t, rng)
-        t = _sub(r"q", "k", t, rng)
-        t = _sub(r"dh", "d", t, rng)
-        t = _sub(r"th", "ts", t, rng)
-        t = _sub(r"ee", "i", t, rng)
-    elif style == "en":
-        t = _sub(r"(?<=[^aeiou\s])i(?=[^aeiou\s]\b)", "ee", t, rng, 0.6)
-        t = _sub(r"(?<=[^aeiou\s])u(?=[^aeiou\s]\b)", "oo", t, rng, 0.5)
-        t = _sub(r"q", "k", t, rng, 0.5)
-        t = _sub(r"-", "", t, rng)
-        t = _sub(r"ammad\b", "ammed", t, rng, 0.5)
+    for pattern, repl, p in _STYLE_RULES[style]:
+        t = _sub(pattern, repl, t, rng, p)
     t = re.sub(r"[\s]+", " ", t.replace("- ", " ").replace("\u200d", "")).strip(" -")
     return _title(t)
 
@@ -678,20 +706,9 @@ def build() -> tuple[list[Pair], list[Pair]]:
     # Hard negatives: different entries of one list whose names WRatio calls alike.
     for src in ("un", "ofac"):
         keyed = [(key, n) for key in in_pool if key.startswith(src + ":") for n in names(by_key[key])[:2]]
-        texts = [fold(n) for _, n in keyed]
-        owners = [k for k, _ in keyed]
-        rows = list(range(len(keyed)))
-        rng.shuffle(rows)
-        rows = rows[:8000]
-        scores = process.cdist([texts[i] for i in rows], texts, scorer=fuzz.WRatio, score_cutoff=88,
-                               dtype=np.uint8, workers=2)
-        for ri, i in enumerate(rows):
-            row = scores[ri]
-            cand = [j for j in np.argsort(-row.astype(np.int16))[:12] if row[j] >= 88
-                    and cluster[owners[j]] != cluster[owners[i]] and tokens(keyed[j][1]) != tokens(keyed[i][1])]
-            for j in cand[:2]:
-                add(keyed[i][1], keyed[j][1], 0, "similar3", (owners[i], owners[j]), owners[j], kinds[owners[i]],
-                    kinds[owners[j]])
+        for i, j in alike_pairs(keyed, cluster, rng, fuzz.WRatio, 88, 2, 8000):
+            (a, na), (b, nb) = keyed[i], keyed[j]
+            add(na, nb, 0, "similar3", (a, b), b, kinds[a], kinds[b])
 
     # Generated common names against the pool's listed person name most like them.
     listed = [(k, n) for k in in_pool for n in names(by_key[k]) if kinds[k] == "person"]
@@ -699,25 +716,10 @@ def build() -> tuple[list[Pair], list[Pair]]:
     ltexts = [fold(n) for _, n in listed]
     for lang in COMMON3:
         made = [n for n in common_names3(lang, rng, 300) if tokens(n) not in all_person_tokens]
-        scores = process.cdist([fold(n) for n in made], ltexts, scorer=fuzz.token_sort_ratio, dtype=np.uint8,
-                               workers=2)
-        for i, n in enumerate(made):
-            j = int(np.argmax(scores[i]))
+        for n, j in zip(made, nearest(made, ltexts), strict=True):
             add(n, listed[j][1], 0, f"common3:{lang}", (listed[j][0],), listed[j][0], "person", "person")
 
-    dev3: list[Pair] = []
-    third: list[Pair] = []
-    seen: set[tuple[str, str, int]] = set()
-    for p in pairs:
-        key3 = (p["q"], p["r"], p["label"])
-        if key3 in seen or (p["q"], p["r"], 1 - p["label"]) in seen:
-            continue
-        seen.add(key3)
-        halves = {half3(cluster[k]) for k in p["entries"]}
-        if len(halves) != 1:
-            continue
-        p["entries"] = [cluster[k] for k in p["entries"]]
-        (third if halves == {"third"} else dev3).append(p)
+    dev3, third = split_by_cluster(pairs, cluster, half3, "third", drop_contradicting=True)
     print(f"pool: {len(pool)} clusters ({len(in_pool)} entries) of {len(members)}; the tuning splits stand for "
           f"{len(used)} entries")
     return dev3, third
@@ -725,10 +727,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
 def main() -> None:
     dev3, third = build()
-    for name, pairs in (("dev3", dev3), ("third", third)):
-        digest = write(OUT / f"names_{name}.jsonl.gz", pairs)
-        pos = sum(p["label"] for p in pairs)
-        print(f"{name}: {len(pairs)} pairs ({pos} positive, {len(pairs) - pos} negative), sha256 {digest}")
+    write_splits({"dev3": dev3, "third": third})
 
 
 if __name__ == "__main__":
