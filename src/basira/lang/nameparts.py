@@ -14,7 +14,7 @@ from basira.lang.arabic import dominant_script, light
 from basira.lang.translit import (
     arabic_vowel_pattern,
     arabic_word_key,
-    ascii_fold,
+    latin_fold,
     latin_vowel_pattern,
     latin_word_key,
 )
@@ -104,7 +104,7 @@ def _fused_kunya(word: str) -> int:
 
 
 def _latin_parts(text: str) -> list[NamePart]:
-    words = ascii_fold(text).split()
+    words = latin_fold(text).split()
     while len(words) > 1 and words[-1] in _LAT_TRAILING:
         words.pop()
     parts: list[NamePart] = []

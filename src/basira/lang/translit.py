@@ -70,9 +70,13 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Latin c before a, o, u, a consonant or the word's end (ç) is k, or across scripts a ç whose cedilla was lost:
 # French s (Fayçal / Faycal, فيصل) or Turkish ch (Koçak / Kocak, کوچک). Before e, i or y it stays k, and
 # between two Latin spellings it is k (see ``_CEDILLA_C``).
+# A Turkish ş (ʂ) is sh across scripts (Şams / شمس), and between two Latin spellings sh or an s whose cedilla was
+# lost (Diş / Dis); a written ç (ƈ) is Turkish ch or French s, and between Latin spellings also a c without its
+# cedilla (Çelik / Celik, Fayçal / Faycal).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x")}
-_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",)}
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ʂ": ("x",), "ƈ": ("x", "s")}
+_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ʂ": ("x", "s"),
+                                 "ƈ": ("x", "s", "k")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -132,19 +136,34 @@ def ascii_fold(text: str) -> str:
     return _fold_any(text)
 
 
-def _fold_any(text: str) -> str:
+# Turkish ş and ç (sh and ch), kept by :func:`latin_fold` as markers of their own (ʂ, ƈ): a cedilla NFKD would drop
+# makes Mohtaşam another name than Mohtasham. ğ (gh) and g have one key, and ı is i, so those fold as before.
+_TURKISH = str.maketrans({"ş": "ʂ", "Ş": "ʂ", "ç": "ƈ", "Ç": "ƈ"})
+_NOT_ALNUM_MARKED = re.compile(r"[^a-z0-9ʂƈ]+")
+
+
+def latin_fold(text: str) -> str:
+    """:func:`ascii_fold`, but a Turkish ş or ç is kept as a marker (``ʂ``, ``ƈ``) that :func:`latin_word_key`
+    reads as sh or ch, or as s and c written without the cedilla (Mohtaşam / Mohtasham, Diş / Dis, Çelik /
+    Celik; the French ç of Fayçal is s)."""
+    if text.isascii() or not any(c in text for c in "şŞçÇ"):
+        return ascii_fold(text)
+    return _fold_any(text.translate(_TURKISH), _NOT_ALNUM_MARKED)
+
+
+def _fold_any(text: str, not_alnum: re.Pattern[str] = _NOT_ALNUM) -> str:
     """:func:`ascii_fold` for any text (the same result on ASCII text, only slower)."""
     text = unicodedata.normalize("NFKD", light(text).translate(_APOSTROPHES))
     # Latin letters that do not decompose (þ, ð, ł, đ) are written as anyascii writes them.
-    text = "".join(c if c.isascii() or char_script(c) != "latin" else anyascii(c)
+    text = "".join(c if c.isascii() or c in "ʂƈ" or char_script(c) != "latin" else anyascii(c)
                    for c in text if not unicodedata.combining(c)).lower()
     text = text.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe").replace("ı", "i")
-    return _NOT_ALNUM.sub(" ", text).strip()
+    return not_alnum.sub(" ", text).strip()
 
 
 # Slavic names romanised several ways (Aleksej / Aleksei / Alexey, Sosonnyj / Sosonnyy / Sosonnyi, Iurii / Yuriy):
 # the endings -ij, -yj, -iy, -yy, -ii, -ej, -ey written -i / -ei, and a first Iu / Ia written Yu / Ya.
-_SLAVIC_END = re.compile(r"(?:(?<=[a-z]{2})[iy][ijy]+|(?<=[aeou])j|(?<=e)y)$")
+_SLAVIC_END = re.compile(r"(?:(?<=[a-zʂƈ]{2})[iy][ijy]+|(?<=[aeou])j|(?<=e)y)$")
 _SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
 
 
@@ -203,13 +222,16 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ʂ|ƈ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ʂ": "ʂ", "ƈ": "ƈ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
 # one next to another letter read k (cc, kc, cq, cg, cx, ghc: Mecca) is k, so that it cannot be one k with it.
 _CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
+
+
+_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ʂ": "ʃ", "ƈ": "x"})
 
 
 def latin_plain(skeleton: str) -> str:
@@ -234,13 +256,14 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _SOFT_TS.sub("ʦ", word)
     if "c" in word:
         word = _CEDILLA_C.sub("ç", word)
-    if "v" not in word and "ʦ" not in word and "ç" not in word:
+    if "v" not in word and "ʦ" not in word and "ç" not in word and word.isascii():
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
     skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
-    # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t and c as k.
-    return skeleton, vowels.replace("ⱱ", "ʋ").replace("ʦ", "t").replace("ç", "k")
+    # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t, c as k, and
+    # a Turkish ş and ç as sh and ch (Mohtaşam and Mohtasham one spelling, Mohtasam a vowel-form step away).
+    return skeleton, vowels.translate(_MARKED_VOWELS)
 
 
 def romanize(text: str) -> str:
@@ -293,6 +316,8 @@ def latin_vowel_pattern(word: str) -> str:
     """
     out: list[str] = []
     word = slavic_fold(word)
+    if not word.isascii():
+        word = word.replace("ʂ", "sh").replace("ƈ", "ch")  # Turkish ş and ç (see latin_fold)
     if len(word) > 4 and word[0] in "aeiou" and word[1] == word[2] and word[1] in _SUN_LATIN:
         out.append("~")
         word = word[1:]

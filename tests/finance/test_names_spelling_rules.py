@@ -1,0 +1,68 @@
+"""Spelling rules of wave 12 (issue 15, tuned on the tuning splits tune, dev2 and dev3 only): Turkish letters read
+as the sounds they write (ş sh, ç ch), ..."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tests.finance.name_parts import best, latin, part
+
+from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
+from basira.lang.translit import latin_fold, latin_word_key, spellings
+
+# -- Turkish letters -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("a", "b", "at_least"), [
+    ("Mohtaşam", "Mohtasham", 1.0), ("Daneşvar", "Daneshvar", 1.0), ("Açekzai", "Achekzai", 1.0),
+    ("Çelik", "Chelik", 1.0),
+    ("Mohtaşam", "Mohtasam", 0.92), ("Diş", "Dis", 0.92), ("Çelik", "Celik", 0.92),  # the cedilla left out
+    ("Fayçal", "Faisal", 0.92), ("Fayçal", "Faycal", 0.92),  # French ç is s
+    ("Ağa", "Agha", 1.0),  # ğ and gh share one key, as before
+])
+def test_turkish_letters_are_read_as_sh_and_ch_or_without_their_cedilla(a: str, b: str, at_least: float) -> None:
+    assert latin(a, b) >= at_least - 1e-9
+    assert latin(b, a) >= at_least - 1e-9
+
+
+@pytest.mark.parametrize(("a", "b"), [("Şahin", "Sakin"), ("Çelik", "Telik"), ("Şams", "Hams")])
+def test_turkish_letters_are_no_other_consonant(a: str, b: str) -> None:
+    assert latin(a, b) < 0.8
+
+
+# Letters that make no digraph with s, c or h next to them (tch, sch, ck, cc are spellings of their own); words of
+# four letters or more, as Slavic endings are read only there.
+_LETTERS = "abdefilmnopruyz"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_LETTERS, min_size=2, max_size=6), st.text(alphabet=_LETTERS, min_size=1, max_size=6),
+       st.sampled_from(["sh", "ch"]))
+def test_a_turkish_letter_has_the_vowel_form_of_its_digraph(head: str, tail: str, digraph: str) -> None:
+    turkish = {"sh": "ş", "ch": "ç"}[digraph]
+    written, spelt = latin_fold(head + turkish + tail), head + digraph + tail
+    skeleton, vowels = latin_word_key(written)
+    skeleton2, vowels2 = latin_word_key(spelt)
+    assert vowels == vowels2
+    # and the spelling without the cedilla is one of its Latin spellings
+    assert spellings(skeleton) & spellings(skeleton2)
+    assert spellings(skeleton) & spellings(latin_word_key(latin_fold(head + digraph[0] + tail))[0])
+
+
+def test_latin_fold_keeps_only_turkish_letters_as_markers() -> None:
+    assert latin_fold("Mohtaşam Çelik") == "mohtaʂam ƈelik"
+    assert latin_fold("Ağa Kılıç") == "aga kiliƈ"
+    assert latin_fold("Zoë Müller") == "zoe muller"
+
+
+def test_turkish_spellings_alert_on_the_listed_names() -> None:
+    index = NameIndex.build([
+        NameRecord("mohtasham", (NameVariant("Abdul-Hamid Mohtasham"),), "person"),
+        NameRecord("shams", (NameVariant("شمس الرحمن"),), "person"),
+        NameRecord("dis", (NameVariant("Alpha Visit Shop Diş Ticaret Limited Şirketi"),), "organization"),
+    ])
+    assert best(index, "Abdulhamid Mohtaşam", "mohtasham") >= DEFAULT_THRESHOLD
+    assert best(index, "Şamsurrahman", "shams") >= DEFAULT_THRESHOLD
+    assert best(index, "Alpha Visit Shop Dis Ticaret Limited Sirketi", "dis") >= DEFAULT_THRESHOLD
+    assert part("Şams").skeleton != part("Sams").skeleton
