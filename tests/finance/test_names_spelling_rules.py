@@ -66,3 +66,44 @@ def test_turkish_spellings_alert_on_the_listed_names() -> None:
     assert best(index, "Şamsurrahman", "shams") >= DEFAULT_THRESHOLD
     assert best(index, "Alpha Visit Shop Dis Ticaret Limited Sirketi", "dis") >= DEFAULT_THRESHOLD
     assert part("Şams").skeleton != part("Sams").skeleton
+
+
+# -- middle initials -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def persons() -> NameIndex:
+    return NameIndex.build([
+        NameRecord("zambada", (NameVariant("Maria Teresa ZAMBADA NIEBLA"),), "person"),
+        NameRecord("fitch", (NameVariant("Jose Manuel FITCH TOVAR"),), "person"),
+        NameRecord("siluanov", (NameVariant("Anton Germanovich Siluanov"),), "person"),
+        NameRecord("smith", (NameVariant("John SMITH"),), "person"),
+        NameRecord("zawahiri", (NameVariant("Ayman al-Zawahiri"),), "person"),
+        NameRecord("ship", (NameVariant("Delnaz Ship Management"),), "organization"),
+    ])
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("Maria T. ZAMBADA NIEBLA", "zambada"), ("Maria T ZAMBADA NIEBLA", "zambada"),  # with or without its dot
+    ("Jose M. FITCH TOVAR", "fitch"), ("Anton G. Siluanov", "siluanov"),
+])
+def test_a_middle_initial_pairs_with_the_listed_name_it_starts(persons: NameIndex, query: str, entry: str) -> None:
+    assert best(persons, query, entry) >= DEFAULT_THRESHOLD
+
+
+def test_a_listed_initial_pairs_with_the_full_name_of_the_query() -> None:
+    index = NameIndex.build([NameRecord("gorrin", (NameVariant("Raul A Gorrin Belisario"),), "person")])
+    assert best(index, "Raul Antonio Gorrin Belisario", "gorrin") >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("J. Smith", "smith"), ("A. Zawahiri", "zawahiri"), ("Ayman Z.", "zawahiri"),  # an initial is no proof alone
+    ("Maria T. Zambada", "zambada"),  # nor with one other part: NIEBLA is left out
+    ("Sun Ship Management D", "ship"),  # a company's letter is a name of its own, not an initial
+])
+def test_an_initial_does_not_alert_without_two_other_parts(persons: NameIndex, query: str, entry: str) -> None:
+    assert best(persons, query, entry) < DEFAULT_THRESHOLD
+
+
+def test_an_initial_pairs_only_with_a_part_that_starts_with_it(persons: NameIndex) -> None:
+    assert best(persons, "Maria K. ZAMBADA NIEBLA", "zambada") < best(persons, "Maria T. ZAMBADA NIEBLA", "zambada")

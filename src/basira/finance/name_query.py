@@ -44,6 +44,12 @@ from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
 from basira.lang.translit import latin_plain, skeleton_variants
 
+#: Similarity of an initial (one letter, with or without its dot) to a longer part that starts with it, both left
+#: over (Maria T. / Maria Teresa): below ``LOOSE``, so the initial explains no more of the name than it weighs.
+INITIAL_SIM = 0.95
+#: An initial pairs only when at least this many other parts of the two names pair: alone with one more part it
+#: would make a name of two letters and a family name alert ('J. Smith', 'A. Zawahiri').
+INITIAL_AFTER = 2
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
 #: At most this many names of one entry are aligned in full: an entry with many aliases must not crowd out others.
@@ -390,6 +396,15 @@ class QueryRun:
             if slips:
                 pairs += slips
                 used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        if len(used_q) < nq and len(used_c) < nc and cand.kind == "person" and not cand.arabic and \
+                sum(1 for s in used_q.values() if s > 0.0) >= INITIAL_AFTER:
+            # A Latin initial left over on one side, a Latin part it may stand for on the other (Maria T. / Maria
+            # Teresa): evidence, not proof, so only once other parts pair (J. Smith is not John Smith), and only
+            # in a person's name (a letter in a company's name is a name of its own: Sun Ship Management D).
+            initials = self._initial_pairs(fids, used_q, used_c)
+            if initials:
+                pairs += initials
+                used_q, used_c = align_parts(pairs, self.weights, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
@@ -398,6 +413,24 @@ class QueryRun:
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
         return self._score(cand, used_q, used_c)
+
+    def _initial_pairs(self, fids: tuple[int, ...], used_q: dict[int, float],
+                       used_c: dict[int, float]) -> list[OnePair]:
+        """Pairs of a Latin query part and a Latin form of ``fids``, both left over, one of them a single letter
+        (an initial) and the other a longer part that starts with it, at ``INITIAL_SIM``."""
+        found: list[OnePair] = []
+        forms = self.state.forms
+        for i, part in enumerate(self.parts):
+            if i in used_q or not self.latin[i] or not part.text:
+                continue
+            q = part.text
+            for j, f in enumerate(fids):
+                if j in used_c:
+                    continue
+                c = forms[f].text
+                if c and c[0] == q[0] and (len(q) == 1) != (len(c) == 1):
+                    found.append((INITIAL_SIM, i, j))
+        return found
 
     def _cross_pairs(self, parts: Sequence[int], cand: IndexedName, pairs: list[OnePair]) -> list[tuple[int, int]]:
         """Adds to ``pairs`` those of query ``parts`` and ``cand``'s parts in the other script that blocking
