@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from tests.finance.name_parts import best, latin, part
 
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
+from basira.lang.nameparts import fused_prefix
 from basira.lang.translit import latin_fold, latin_word_key, spellings
 
 # -- Turkish letters -----------------------------------------------------------------------------------------------
@@ -107,3 +108,52 @@ def test_an_initial_does_not_alert_without_two_other_parts(persons: NameIndex, q
 
 def test_an_initial_pairs_only_with_a_part_that_starts_with_it(persons: NameIndex) -> None:
     assert best(persons, "Maria K. ZAMBADA NIEBLA", "zambada") < best(persons, "Maria T. ZAMBADA NIEBLA", "zambada")
+
+
+# -- articles and Ben fused to a name --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fused() -> NameIndex:
+    return NameIndex.build([
+        NameRecord("assad", (NameVariant("اسماء الاسد"),), "person"),
+        NameRecord("mahri", (NameVariant("Mohamed Ben Ahmed Mahri"),), "person"),
+        NameRecord("goumo", (NameVariant("SOFIANE BEN GOUMO"),), "person"),
+        NameRecord("soltane", (NameVariant("Karim BENSOLTANE"),), "person"),
+        NameRecord("ivanov", (NameVariant("Alexander Ivanov"),), "person"),
+        NameRecord("kaplan", (NameVariant("Jamil Kaplan"),), "person"),
+    ])
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("Asma Elassad", "assad"),  # an article fused before a vowel, across scripts
+    ("Mohamed Benahmed Mahri", "mahri"), ("SOFIANE BENgoumo", "goumo"),  # Ben fused, against Ben written apart
+    ("Karim Ben Soltane", "soltane"),  # and the other way round
+])
+def test_a_fused_article_or_ben_pairs_with_the_name_written_apart(fused: NameIndex, query: str, entry: str) -> None:
+    assert best(fused, query, entry) >= DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("query", "entry", "score"), [
+    ("Alexander Ivanov", "ivanov", 1.0),  # a name that starts so is still itself
+    ("Benjamin Kaplan", "kaplan", 0.0),  # and no other name
+])
+def test_names_that_start_with_al_el_or_ben_are_left_alone(fused: NameIndex, query: str, entry: str,
+                                                            score: float) -> None:
+    if score:
+        assert best(fused, query, entry) == score
+    else:
+        assert best(fused, query, entry) < DEFAULT_THRESHOLD
+
+
+@pytest.mark.parametrize(("word", "rest"), [("elassad", "assad"), ("benahmed", "ahmed"), ("binmarwan", "marwan"),
+                                            ("alamin", "amin")])
+def test_fused_prefix_reads_the_name_after_it(word: str, rest: str) -> None:
+    found = fused_prefix(word)
+    assert found is not None and found.text == rest
+
+
+@pytest.mark.parametrize("word", ["ali", "elias", "elena", "alexander", "alice", "alzawahiri", "benito", "ben",
+                                  "bensa", "karim"])
+def test_fused_prefix_needs_a_prefix_and_a_name_after_it(word: str) -> None:
+    assert fused_prefix(word) is None

@@ -41,8 +41,8 @@ from basira.finance.name_similarity import (
 from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
-from basira.lang.nameparts import KUNYA_PATTERN, NamePart
-from basira.lang.translit import latin_plain, skeleton_variants
+from basira.lang.nameparts import KUNYA_PATTERN, NamePart, fused_prefix
+from basira.lang.translit import latin_plain, skeleton_variants, spellings
 
 #: Similarity of an initial (one letter, with or without its dot) to a longer part that starts with it, both left
 #: over (Maria T. / Maria Teresa): below ``LOOSE``, so the initial explains no more of the name than it weighs.
@@ -111,6 +111,16 @@ def _less(sim: float, penalty: float) -> float:
     return sim if sim >= PART_FLOOR else 0.0
 
 
+def _rest_similarity(rest: NamePart, skeleton: str, vowels: str, pattern: str, arabic: bool) -> float:
+    """How alike a Latin part's rest after a fused prefix is to a part with these keys (in Arabic script or not)."""
+    if arabic:
+        sim = cross_similarity(rest.skeleton, skeleton)
+        return _less(sim, vowel_penalty(pattern, rest.pattern)) if sim >= LOOSE else 0.0
+    if not spellings(rest.skeleton) & spellings(skeleton):
+        return 0.0  # another consonant: a typing slip's case, not a fused prefix's
+    return latin_similarity(rest.skeleton, rest.vowels, skeleton, vowels, rest.pattern, pattern)
+
+
 class QueryRun:
     """One query's parts and the similarities computed for it, each (query part, form) pair once."""
 
@@ -128,6 +138,7 @@ class QueryRun:
         self._cross: list[dict[str, float]] = [{} for _ in self.parts]
         self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
         self._slips = Slips(self.parts, self.latin, state.forms)
+        self._prefixed: dict[tuple[int, int], float] = {}  # (query part, form) -> see _prefixed_pairs
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._first_common = bool(self.parts) and \
             state.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
@@ -396,6 +407,13 @@ class QueryRun:
             if slips:
                 pairs += slips
                 used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        if len(used_q) < nq and len(used_c) < nc:
+            # A part with an article or a Ben fused to it, left over against the part written without them
+            # (Elassad / الاسد, Benahmed / Ben Ahmed): the spelling rules compare whole words.
+            prefixed = self._prefixed_pairs(cand, used_q, used_c)
+            if prefixed:
+                pairs += prefixed
+                used_q, used_c = align_parts(pairs, self.weights, c_weights)
         if len(used_q) < nq and len(used_c) < nc and cand.kind == "person" and not cand.arabic and \
                 sum(1 for s in used_q.values() if s > 0.0) >= INITIAL_AFTER:
             # A Latin initial left over on one side, a Latin part it may stand for on the other (Maria T. / Maria
@@ -413,6 +431,34 @@ class QueryRun:
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
         return self._score(cand, used_q, used_c)
+
+    def _prefixed_pairs(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> list[OnePair]:
+        """Pairs of a query part and a part of ``cand``, both left over, one of them Latin with an article or a
+        Ben fused to it (see :func:`basira.lang.nameparts.fused_prefix`), the other like what follows it."""
+        found: list[OnePair] = []
+        forms = self.state.forms
+        for i, part in enumerate(self.parts):
+            if i in used_q:
+                continue
+            latin = self.latin[i]
+            mine = fused_prefix(part.text) if latin else None
+            for j, f in enumerate(cand.fids):
+                if j in used_c:
+                    continue
+                key = (i, f)
+                sim = self._prefixed.get(key)
+                if sim is None:
+                    form = forms[f]
+                    theirs = None if form.arabic else fused_prefix(form.text)
+                    sim = 0.0
+                    if mine is not None:
+                        sim = _rest_similarity(mine, form.skeleton, form.vowels, form.pattern, form.arabic)
+                    if theirs is not None and not sim:
+                        sim = _rest_similarity(theirs, part.skeleton, part.vowels, part.pattern, not latin)
+                    self._prefixed[key] = sim = min(sim, LOOSE)
+                if sim > 0.0:
+                    found.append((sim, i, j))
+        return found
 
     def _initial_pairs(self, fids: tuple[int, ...], used_q: dict[int, float],
                        used_c: dict[int, float]) -> list[OnePair]:
