@@ -10,7 +10,7 @@ from tests.finance.name_parts import best, latin, part
 
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 from basira.lang.nameparts import fused_prefix
-from basira.lang.translit import latin_fold, latin_word_key, spellings
+from basira.lang.translit import german_cyrillic, latin_fold, latin_word_key, spellings
 
 # -- Turkish letters -----------------------------------------------------------------------------------------------
 
@@ -157,3 +157,45 @@ def test_fused_prefix_reads_the_name_after_it(word: str, rest: str) -> None:
                                   "bensa", "karim"])
 def test_fused_prefix_needs_a_prefix_and_a_name_after_it(word: str) -> None:
     assert fused_prefix(word) is None
+
+
+# -- German romanisation of Cyrillic names ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("german", "english"), [
+    ("Wladimir Igorewitsch Koschin", "vladimir igorevich koshin"),  # w, -witsch, sch
+    ("Jelena Nikolajewna Iwanowa", "elena nikolaevna ivanova"),  # je after a vowel or first, -wna, -owa
+    ("Julija Majorowa", "yuliya mayorova"),  # ju, ja
+    ("Wasilij Christoforov", "vasiliy khristoforov"),  # -ij after a consonant; ch is kh
+    ("Akzionernoje Obschtschestwo Ast", "aktsionernoe obshchestvo ast"),  # z is ts, schtsch is shch, -oje
+])
+def test_german_romanisation_is_read_as_english_writes_it(german: str, english: str) -> None:
+    assert german_cyrillic(german) == english
+
+
+@pytest.mark.parametrize("name", [
+    "John Barlow", "Andrew Matthew",  # -ow and -ew alone are English too
+    "Saja Raja Tabaja", "Hameid Thajeil Wareij",  # -aja, and -ij after a vowel, in Arabic names
+    "Andrej Nikolaevich Dolgopolov", "Viktor Anatolevich Mozhelyanskij",  # English spellings beside -ej, -ij
+    "Ayman al-Zawahiri",
+])
+def test_other_names_are_not_read_as_german(name: str) -> None:
+    assert german_cyrillic(name) == name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdehijklmnorstuvwyz ", max_size=30))
+def test_reading_german_romanisation_is_idempotent(text: str) -> None:
+    once = german_cyrillic(text)
+    assert german_cyrillic(once) == once
+
+
+def test_german_romanisation_alerts_on_the_listed_names() -> None:
+    index = NameIndex.build([
+        NameRecord("ryzhkov", (NameVariant("Николай Иванович Рыжков"),), "person"),
+        NameRecord("pushkov", (NameVariant("Aleksei Konstantinovich Pushkov"),), "person"),
+        NameRecord("ast", (NameVariant("АКЦИОНЕРНОЕ ОБЩЕСТВО АСТ"),), "organization"),
+    ])
+    assert best(index, "Nikolaj Iwanowitsch Ryschkow", "ryzhkov") >= DEFAULT_THRESHOLD
+    assert best(index, "Aleksej Konstantinowitsch Puschkow", "pushkov") >= DEFAULT_THRESHOLD
+    assert best(index, "Akzionernoje Obschtschestwo Ast", "ast") >= DEFAULT_THRESHOLD

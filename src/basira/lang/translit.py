@@ -218,6 +218,40 @@ def slavic_fold(word: str) -> str:
     return _SLAVIC_START.sub("y", _SLAVIC_END.sub("i", word))
 
 
+# German romanisation of Cyrillic names (Duden: w for в, sch for ш and ж, tsch for ч, schtsch for щ, ch for х, z for
+# ц, j for й and for the y of я, ю, е): Wladimir Iwanowitsch Ryschkow is Vladimir Ivanovich Ryzhkov. A name is
+# read so only when it shows the German spelling of a Russian ending or letter: -witsch, -wna, -owa, -ewa, -oje,
+# -yje, -skaja, -naja, -ij, -yj or -ej after a consonant (Dmitrij, Sergej; not Wareij), or tsch anywhere (not -ow
+# or -ew alone: Barlow, Andrew; nor any -aja: Raja, Tabaja)
+_GERMAN_CLUE = re.compile(r"(?:\w(?:witsch|[eo]wna|[eo]wa|oje|yje|skaja|naja)|[b-df-hk-np-tv-xz][iye]j)\b|tsch",
+                          re.IGNORECASE)
+# ... and when it shows no English spelling of one (zh, kh, sh, -vich, -vna, ya, yu, ye): Andrej Nikolaevich,
+# Mozhelyanskij are spelt otherwise.
+_ENGLISH_CLUE = re.compile(r"zh|kh|(?<!c)sh|vich|vna|y[aeu]", re.IGNORECASE)
+_GERMAN = re.compile(r"schtsch|tsch|sch|ch|w|z|j")
+_GERMAN_LETTERS = {"schtsch": "shch", "tsch": "ch", "sch": "sh", "ch": "kh", "w": "v", "z": "ts"}
+
+
+def _german_letter(m: re.Match[str]) -> str:
+    found = m.group()
+    if found != "j":
+        return _GERMAN_LETTERS[found]
+    word, at = m.string, m.start()
+    after = word[at + 1:at + 2]
+    if after == "e" and (at == 0 or word[at - 1] in "aeiouy"):
+        return ""  # je for е at the start or after a vowel: Jelena / Elena, Nikolajewna / Nikolaevna
+    return "y"  # й, and the y of я, ю: Nikolaj, Majorowa / Mayorova, Julija / Yuliya, Tjurin / Tyurin
+
+
+def german_cyrillic(text: str) -> str:
+    """``text`` with its Latin words written as English writes Russian names (BGN), lower-case, when the name
+    shows German romanisation (see ``_GERMAN_CLUE``); any other text as it is. Idempotent: the result shows no
+    clue."""
+    if not _GERMAN_CLUE.search(text) or _ENGLISH_CLUE.search(text):
+        return text
+    return " ".join(_GERMAN.sub(_german_letter, w.lower()) if w.isascii() else w for w in text.split(" "))
+
+
 _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
