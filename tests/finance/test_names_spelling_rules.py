@@ -1,5 +1,6 @@
 """Spelling rules of wave 12 (issue 15, tuned on the tuning splits tune, dev2 and dev3 only): Turkish letters read
-as the sounds they write (ş sh, ç ch), ..."""
+as the sounds they write (ş sh, ç ch), a middle initial paired with the name it starts, an article or Ben fused to
+a name, German romanisation of Cyrillic names, organization abbreviations and a leading The."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from tests.finance.name_parts import best, latin, part
 
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 from basira.lang.nameparts import fused_prefix
+from basira.lang.scripts import expand_abbreviations, strip_legal_forms
 from basira.lang.translit import german_cyrillic, latin_fold, latin_word_key, spellings
 
 # -- Turkish letters -----------------------------------------------------------------------------------------------
@@ -199,3 +201,42 @@ def test_german_romanisation_alerts_on_the_listed_names() -> None:
     assert best(index, "Nikolaj Iwanowitsch Ryschkow", "ryzhkov") >= DEFAULT_THRESHOLD
     assert best(index, "Aleksej Konstantinowitsch Puschkow", "pushkov") >= DEFAULT_THRESHOLD
     assert best(index, "Akzionernoje Obschtschestwo Ast", "ast") >= DEFAULT_THRESHOLD
+
+
+# -- organization abbreviations and a leading The --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expanded"), [
+    ("IRAN ELECTRONICS Inds", "IRAN ELECTRONICS industries"),
+    ("KOREA TAESONG Trdg COMPANY", "KOREA TAESONG trading COMPANY"),
+    ("MKS Intl. CO. LTD.", "MKS international CO. LTD."), ("Int'l Mfg, LLP", "international manufacturing, LLP"),
+    ("Ahmed Dev", "Ahmed Dev"), ("Biotech Intlx", "Biotech Intlx"),  # whole words of the table only
+])
+def test_organization_abbreviations_are_read_as_the_word(text: str, expanded: str) -> None:
+    assert expand_abbreviations(text) == expanded
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefgilmnprstvIT'. ", max_size=30))
+def test_expanding_abbreviations_is_idempotent(text: str) -> None:
+    once = expand_abbreviations(text)
+    assert expand_abbreviations(once) == once
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("The PEYKASA", "PEYKASA"), ("The PJSC MOSTOTREST", "MOSTOTREST"), ("the Foxwhelp Limited", "Foxwhelp"),
+    ("The", "The"),  # a name that is only the article stays
+])
+def test_a_leading_the_is_set_aside(text: str, kept: str) -> None:
+    assert strip_legal_forms(text) == kept
+
+
+def test_abbreviated_and_the_organizations_alert_on_the_listed_names() -> None:
+    index = NameIndex.build([
+        NameRecord("taesong", (NameVariant("KOREA TAESONG TRADING COMPANY"),), "organization"),
+        NameRecord("panacea", (NameVariant("PANACEA INTERNATIONAL LTD."),), "organization"),
+        NameRecord("peykasa", (NameVariant("PEYKASA"),), "organization"),
+    ])
+    assert best(index, "KOREA TAESONG Trdg COMPANY", "taesong") >= DEFAULT_THRESHOLD
+    assert best(index, "PANACEA Intl LTD.", "panacea") >= DEFAULT_THRESHOLD
+    assert best(index, "The PEYKASA", "peykasa") >= DEFAULT_THRESHOLD

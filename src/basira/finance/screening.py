@@ -216,7 +216,7 @@ _lock = threading.Lock()
 _cache: dict[tuple[str, int], BankIndex] = {}
 #: Where name indexes are saved between processes (``basira screen`` sets it), and the key that signs them.
 _disk: tuple[Path, bytes] | None = None
-_DISK_FORMAT = 16  # 2: forms keep their text; legal forms read at the start of a name too; 3: -iii endings fold once;
+_DISK_FORMAT = 17  # 2: forms keep their text; legal forms read at the start of a name too; 3: -iii endings fold once;
 # 4: a Latin v that may not vanish across scripts has a marker of its own; Cyrillic words typed with Latin
 # look-alikes are read as Cyrillic; Belarusian dz and Ulad- folded; 5: a final dz, Hienadz and Mikalai folded;
 # 6: a soft ts before i has a marker of its own, dz before a final -k(a) and the h of Ihar, Siarhei, Aleh, Halina,
@@ -225,7 +225,8 @@ _DISK_FORMAT = 16  # 2: forms keep their text; legal forms read at the start of 
 # letters ending in t has a key without it (a ta marbuta written t); 10: Arabic-script and Persian legal forms;
 # 11: Urdu "group"; 12: a bin, ibn or ould that starts a Latin name is a connector; 13: index_keys (keys only
 # a part in Arabic script looks up are marked); 14: the index keeps a table of country names (brackets);
-# 15: Turkish ş and ç have markers of their own; 16: German romanisation of Cyrillic names read as English
+# 15: Turkish ş and ç have markers of their own; 16: German romanisation of Cyrillic names read as English;
+# 17: organization abbreviations read as the word, a leading The set aside
 
 
 def keep_indexes_in(folder: Path | None, key: str = "") -> None:
