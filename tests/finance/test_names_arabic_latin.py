@@ -65,11 +65,12 @@ _CEDILLA = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
 @given(st.text(alphabet="acegikhoqsuxyvtz", min_size=1, max_size=12))
 def test_a_cedilla_c_moves_no_latin_key_and_no_weight(word: str) -> None:
     # What Latin spellings are compared on (the plain skeleton, the vowel form) and what a part weighs by (the
-    # first spelling of its skeleton) are those of the word with each such c written k.
+    # first spelling of its skeleton) are those of the word with each such c written k (a first ou before a vowel
+    # keeps a marker of its own there: latin_plain reads it too).
     skeleton, vowels = latin_word_key(word)
     k_skeleton, k_vowels = latin_word_key(_CEDILLA.sub("k", word))
     assert vowels == k_vowels
-    assert latin_plain(skeleton) == k_skeleton
+    assert latin_plain(skeleton) == latin_plain(k_skeleton)
     assert skeleton_variants(skeleton)[0] == skeleton_variants(k_skeleton)[0]
 
 

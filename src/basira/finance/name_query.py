@@ -9,6 +9,7 @@ alone, in one pass over their postings, and only the best ``CANDIDATES`` are ali
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Protocol
@@ -26,10 +27,12 @@ from basira.finance.name_similarity import (
     PART_FLOOR,
     SHORT_TA_MARBUTA,
     SHORT_VOWELS,
+    VOWEL_CONTRADICTION,
     OnePair,
     Pair,
     align,
     align_parts,
+    arabic_letters_differ,
     cross_similarity,
     joined_pattern,
     latin_similarity,
@@ -67,6 +70,11 @@ RARE_PART = 1
 #: A first part left over costs little only when at least this many listed names hold it (Abdullah Ayman
 #: al-Zawahiri): a rarer one is more likely a relative's own given name before the listed person's name.
 COMMON_FIRST = 20
+#: A Slavic patronymic (Venediktovich, Ivanovna, Ivanivna): a middle name that records and documents often leave
+#: out, so a listed person's patronymic left over is no rare part missing, however rare it is (a patronymic is
+#: nearly always rare). Only between the first and the last part: a family name may end so too (Nikiforovich).
+_PATRONYMIC = re.compile(r"(?:ovich|evich|ovych|evych|ovitch|evitch|owitsch|ewitsch|ovna|evna|ivna|yevna|ievna|"
+                         r"ichna|ович|евич|овна|евна|івна|ична)$")
 
 
 def combine(q_share: float, c_share: float, matched: int, cheap: bool = True) -> float:
@@ -140,8 +148,10 @@ class QueryRun:
         self._slips = Slips(self.parts, self.latin, state.forms)
         self._prefixed: dict[tuple[int, int], float] = {}  # (query part, form) -> see _prefixed_pairs
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
-        self._first_common = bool(self.parts) and \
-            state.df.get(skeleton_variants(self.parts[0].skeleton)[0], 0) >= COMMON_FIRST
+        self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
+        self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
+        # Query parts no listed name holds (see _inherited_weights).
+        self._unknown = {i for i, c in enumerate(self._canon) if state.df.get(c, 0) == 0}
 
     def _cross_sim(self, i: int, skeleton: str) -> float:
         cache = self._cross[i]
@@ -163,6 +173,8 @@ class QueryRun:
                 pen = 1.0 if (form.pattern == KUNYA_PATTERN) != (part.pattern == KUNYA_PATTERN) else 0.0
                 if sim == SHORT_TA_MARBUTA and short_ta_marbuta(form.skeleton, part.skeleton):
                     pen = 1.0
+                elif not self.latin[i] and sim >= LOOSE and arabic_letters_differ(form.pattern, part.pattern):
+                    pen = VOWEL_CONTRADICTION  # both in Arabic script: the long vowels it writes must agree
             elif sim < LOOSE:
                 pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
             elif form.arabic:
@@ -246,7 +258,7 @@ class QueryRun:
             p_len = len(p_vowels)
             p_short = len(p_skel) < SHORT_VOWELS
             p_plain = latin_plain(p_skel)
-            p_cedilla = p_plain != p_skel
+            p_marked = p_plain != p_skel
             p_latin_keys: frozenset[str] | None = None
             # A query part of two or three letters ending in t met forms a t shorter on a ta marbuta's key.
             p_skel_len = len(p_skel)
@@ -262,16 +274,19 @@ class QueryRun:
                             add_chunk(holders)
                             add_q(qw * s)
                             add_c(weight * s)
-                if latin_rows and (p_cedilla or "ç" in skel or (p_ta_key and len(skel) == p_skel_len - 1)):
-                    # Met on a key only a part in Arabic script needs (a c spelt s, a ta marbuta's t left out):
-                    # no Latin pair is alike there (see latin_form_keys).
+                if not latin_rows:
+                    continue
+                marked = p_marked or "ç" in skel or "ŵ" in skel  # has_marker(skel), without its call
+                if marked or (p_ta_key and len(skel) == p_skel_len - 1):
+                    # Met on a key only a part in Arabic script needs (a c spelt s, a first ou read as a vowel, a
+                    # ta marbuta's t left out): no Latin pair is alike there (see latin_form_keys).
                     if p_latin_keys is None:
                         own = latin_form_keys(p_skel)
                         p_latin_keys = frozenset(k for k in own if not (short and k.startswith("~")))
                     if p_latin_keys.isdisjoint(latin_form_keys(skel)):
                         continue
                 # latin_similarity's cases, the common ones without its call (those that give 0 in any order).
-                same = skel == p_skel or ((p_cedilla or "ç" in skel) and latin_plain(skel) == p_plain)
+                same = skel == p_skel or (marked and latin_plain(skel) == p_plain)
                 for f, vowels, holders, weight, bare, last, before_i, length in latin_rows:
                     if vowels == p_vowels:
                         s = 1.0
@@ -387,7 +402,8 @@ class QueryRun:
             hits = self.hits
             pairs = [(s, i, j) for j, f in enumerate(fids) if (found := hits.get(f)) for s, i in found]
             unkeyed = self._cross_pairs(self._arabic_parts, cand, pairs) if self._arabic_parts else []
-        used_q, used_c = align_parts(pairs, self.weights, c_weights)
+        weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+        used_q, used_c = align_parts(pairs, weights, c_weights)
         if unkeyed and (len(used_q) < nq or len(used_c) < nc):
             # Only parts left over on both sides can gain from a comparison blocking did not make.
             more = []
@@ -400,20 +416,23 @@ class QueryRun:
                         more.append((s, i, j))
             if more:
                 pairs += more
-                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                used_q, used_c = align_parts(pairs, weights, c_weights)
         if len(used_q) < nq and len(used_c) < nc and not cand.arabic:
             # Latin parts left over on both sides: typing slips the spelling rules do not allow (Badege / Basege).
             slips = self._slips.pairs(fids, used_q, used_c)
             if slips:
                 pairs += slips
-                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                used_q, used_c = align_parts(pairs, weights, c_weights)
         if len(used_q) < nq and len(used_c) < nc:
             # A part with an article or a Ben fused to it, left over against the part written without them
             # (Elassad / الاسد, Benahmed / Ben Ahmed): the spelling rules compare whole words.
             prefixed = self._prefixed_pairs(cand, used_q, used_c)
             if prefixed:
                 pairs += prefixed
-                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                used_q, used_c = align_parts(pairs, weights, c_weights)
         if len(used_q) < nq and len(used_c) < nc and cand.kind == "person" and not cand.arabic and \
                 sum(1 for s in used_q.values() if s > 0.0) >= INITIAL_AFTER:
             # A Latin initial left over on one side, a Latin part it may stand for on the other (Maria T. / Maria
@@ -422,15 +441,33 @@ class QueryRun:
             initials = self._initial_pairs(fids, used_q, used_c)
             if initials:
                 pairs += initials
-                used_q, used_c = align_parts(pairs, self.weights, c_weights)
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                used_q, used_c = align_parts(pairs, weights, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
             wide: list[Pair] = [(s, (i,), (j,)) for s, i, j in pairs]
-            fq, fc = align(wide + fused, self.weights, c_weights)
+            fq, fc = align(wide + fused, weights, c_weights)
             if sum(fq.values()) + sum(fc.values()) > sum(used_q.values()) + sum(used_c.values()):
                 used_q, used_c = fq, fc
-        return self._score(cand, used_q, used_c)
+        return self._score(cand, used_q, used_c, weights)
+
+    def _inherited_weights(self, pairs: list[OnePair], c_weights: Sequence[float]) -> list[float]:
+        """The query parts' weights for one listed name: a part no list holds takes the weight of the most telling
+        listed part it is paired with. Such a word would otherwise weigh the most there is; but it is most often a
+        typing slip or an unusual spelling of a listed word (Mohanmed / Mohammed, Alvsrez / Alvarez), as common
+        as that word, and weighing it the most made the part pair it is in drown the rest of the name."""
+        unknown = self._unknown
+        inherited: dict[int, float] = {}
+        for _, i, j in pairs:
+            if i in unknown:
+                inherited[i] = max(inherited.get(i, 0.0), c_weights[j])
+        if not inherited:
+            return self.weights
+        weights = list(self.weights)
+        for i, w in inherited.items():
+            weights[i] = min(weights[i], w)
+        return weights
 
     def _prefixed_pairs(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> list[OnePair]:
         """Pairs of a query part and a part of ``cand``, both left over, one of them Latin with an article or a
@@ -496,15 +533,21 @@ class QueryRun:
                         pairs.append((found, i, j))
         return unkeyed
 
-    def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> float:
+    def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float],
+               weights: list[float] | None = None) -> float:
         """The name match of one alignment: each name's share the other explains, the parts left over costing
-        little or in full (see ``combine``)."""
-        q_total, c_total = self.total, sum(cand.weights)
+        little or in full (see ``combine``); ``weights`` the query parts' weights for this name when they are
+        not the query's own (see :meth:`_inherited_weights`)."""
+        if weights is None or weights is self.weights:
+            weights, q_total = self.weights, self.total
+        else:
+            q_total = sum(weights)
+        c_total = sum(cand.weights)
         if not (q_total and c_total):
             return 0.0
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
         # may cost little, never parts that are paired but spelt otherwise.
-        q_cov, q_in, paired = shares(self.weights, used_q, q_total)
+        q_cov, q_in, paired = shares(weights, used_q, q_total)
         c_cov, c_in, _ = shares(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
@@ -522,7 +565,10 @@ class QueryRun:
         out, a first part left over on either side only when it is common (see ``COMMON_FIRST``), and never
         both persons' first parts (see ``combine``: Muhammad Salih Abd-Rabbuh / Said Salih Abd-Rabbuh, brothers)."""
         st, fids = self.state, cand.fids
-        if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART for j, f in enumerate(fids) if not used_c.get(j)):
+        last = len(fids) - 1
+        if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART
+                   or (cand.kind == "person" and 0 < j < last and _PATRONYMIC.search(st.forms[f].text))
+                   for j, f in enumerate(fids) if not used_c.get(j)):
             return False
         if not used_q.get(0) and not self._first_common:
             return False

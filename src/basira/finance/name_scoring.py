@@ -34,7 +34,7 @@ from basira.finance.name_types import (
 )
 from basira.lang.countries import country_table
 from basira.lang.nameparts import NamePart
-from basira.lang.translit import latin_plain, skeleton_variants
+from basira.lang.translit import has_marker, latin_plain, skeleton_variants
 
 _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
@@ -53,7 +53,8 @@ class IndexState:
         self.form_ids: dict[tuple[str, str, bool, str], int] = {}
         self.skeleton_forms: dict[str, set[int]] = {}  # skeleton -> its forms (spellings with other vowels)
         self.key_skeletons: dict[str, set[str]] = {}  # index_keys -> skeletons
-        self.cedilla_twins: dict[str, set[str]] = {}  # latin_plain -> skeletons with a c that may be a ç
+        # latin_plain -> skeletons with a marker Latin spellings read one way (a c that may be a ç, a first ou w)
+        self.plain_twins: dict[str, set[str]] = {}
         self.single_forms: dict[str, set[int]] = {}  # unfinal of skeletons of 4+ letters -> forms
         self.pair_names: dict[str, dict[int, int]] = {}  # two adjacent parts written together -> name -> position
         self.df: Counter[str] = Counter()  # canonical skeleton -> how many names hold it
@@ -131,8 +132,8 @@ class IndexState:
                 self.skeleton_forms[part.skeleton] = set()
                 for k in index_keys(part.skeleton):
                     self.key_skeletons.setdefault(k, set()).add(part.skeleton)
-                if "ç" in part.skeleton:
-                    self.cedilla_twins.setdefault(latin_plain(part.skeleton), set()).add(part.skeleton)
+                if has_marker(part.skeleton):
+                    self.plain_twins.setdefault(latin_plain(part.skeleton), set()).add(part.skeleton)
             self.skeleton_forms[part.skeleton].add(fid)
             if len(part.skeleton) >= 4:
                 for k in unfinal(part.skeleton):
@@ -182,11 +183,11 @@ class IndexState:
                 skels.discard(form.skeleton)
                 if not skels:
                     del self.key_skeletons[k]
-            twins = self.cedilla_twins.get(latin_plain(form.skeleton))
+            twins = self.plain_twins.get(latin_plain(form.skeleton))
             if twins is not None:
                 twins.discard(form.skeleton)
                 if not twins:
-                    del self.cedilla_twins[latin_plain(form.skeleton)]
+                    del self.plain_twins[latin_plain(form.skeleton)]
 
     def _changed(self) -> None:
         self._weights.clear()
@@ -239,9 +240,9 @@ class IndexState:
         entries: set[EntryId] = set()
         skeletons = {skeleton}
         if not arabic:
-            # Kocak and Kokak are one spelling between Latin names (see latin_plain).
+            # Kocak and Kokak, Ouali and Wali are one spelling between Latin names (see latin_plain).
             plain = latin_plain(skeleton)
-            skeletons |= {plain, *self.cedilla_twins.get(plain, ())}
+            skeletons |= {plain, *self.plain_twins.get(plain, ())}
         for skel in sorted(skeletons):
             for f in self.skeleton_forms.get(skel, ()):
                 form = self.forms[f]

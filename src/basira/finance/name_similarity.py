@@ -9,12 +9,13 @@ same name, a different consonant in a short name is a different name (Hamad / Ha
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from basira.lang.nameparts import KUNYA_PATTERN
-from basira.lang.translit import latin_plain, skeleton_variants, spellings
+from basira.lang.translit import has_marker, latin_plain, skeleton_variants, spellings
 
 #: Below this similarity two name parts count as different.
 PART_FLOOR = 0.8
@@ -110,7 +111,7 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
     steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
-    if a_skel == b_skel or (("ç" in a_skel or "ç" in b_skel) and latin_plain(a_skel) == latin_plain(b_skel)):
+    if a_skel == b_skel or ((has_marker(a_skel) or has_marker(b_skel)) and latin_plain(a_skel) == latin_plain(b_skel)):
         # The usual case: blocking found a form of the same skeleton. Vowel forms more letters apart than any case
         # allows are apart, akanye too (the query path skips them before it compares).
         if abs(len(a_vowels) - len(b_vowels)) > MAX_STEPS:
@@ -232,15 +233,40 @@ TYPO_SHORT = 6
 TYPO_LONG = 8
 
 
+# Slavic patronymic endings, in vowel forms (ch is x there, and a y after the first letter i) and as written: a
+# name with one added is the patronymic made from it, another part of a name (see :func:`patronymic_apart`).
+_PATRONYMIC_VOWELS = ("ix", "na")
+_PATRONYMIC_TEXT = ("ich", "ych", "itch", "na")
+
+
+def patronymic_apart(a: str, b: str, endings: tuple[str, ...] = _PATRONYMIC_VOWELS, v: str = "ʋ") -> bool:
+    """Whether one of two Latin parts (vowel forms; with ``endings`` and ``v`` for a v, as written) is the
+    other's patronymic: a family name in -ov or -ev with -ich or -na added (Yakovlev / Yakovlevich, Aleksandrov /
+    Aleksandrovich, Alekseev / Alekseevna). Two letters apart, they look like typing slips, but a patronymic and a
+    family name of one stem name two people (Viktor Yakovlev is not Viktor Yakovlevich Grin). A feminine -ova or
+    -eva stays one slip from -ovna or -evna: a patronymic written so is a common slip (Anatolieva / Anatolievna),
+    and a family name's feminine -a a spelling of it (Semenov / Semenova)."""
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    for end in endings:
+        if long_.endswith(end):
+            stem = long_[:-len(end)]
+            if stem[-1:] == v and short == stem:
+                return True
+    return False
+
+
 def typo_similarity(a_vowels: str, b_vowels: str, a_pattern: str = "", b_pattern: str = "") -> float:
     """Similarity of two Latin parts' vowel forms as typing slips (Badege / Basege, Mutebutsi / Mutebusi), or 0.
 
     Short names stay apart (Hazem / Hatem, Hamad / Hamza are other names, not slips): one slip counts from
-    ``TYPO_SHORT`` letters, two from ``TYPO_LONG``.
+    ``TYPO_SHORT`` letters, two from ``TYPO_LONG``; a patronymic and the family name of its stem stay apart too
+    (:func:`patronymic_apart`).
     """
     if (_nisba_apart(a_vowels, b_vowels) and not b_pattern.endswith("E")) or \
             (_nisba_apart(b_vowels, a_vowels) and not a_pattern.endswith("E")):
         return 0.0  # Sharif / Sharifi: another family name, not a slip (but Scholz / Scholze is one)
+    if patronymic_apart(a_vowels, b_vowels):
+        return 0.0  # Yakovlev / Yakovlevich: a family name and a patronymic
     shorter, longer = sorted((len(a_vowels), len(b_vowels)))
     if shorter >= 3 and ("h" + a_vowels == b_vowels or "h" + b_vowels == a_vowels):
         return TYPO_SIM  # a first h French spellings leave out (Haroun / Aroun, Habib / Abib, Hissene / Issene)
@@ -260,7 +286,8 @@ def typo_similarity(a_vowels: str, b_vowels: str, a_pattern: str = "", b_pattern
 def text_slip(a: str, b: str) -> float:
     """Similarity of two Latin parts as written (folded), one or two typing slips apart, or 0: the keys above
     drop articles and fold vowels (Alfredo / Alfreo would be "fridu" / "friu"), which can turn one slip into
-    several. The same lengths as :func:`typo_similarity`; a nisba -i added is another name."""
+    several. The same lengths as :func:`typo_similarity`; a nisba -i added is another name, and so is a
+    patronymic ending (:func:`patronymic_apart`)."""
     if not a or not b or a == b or not (a.isascii() and b.isascii()):
         return 0.0
     shorter, longer = sorted((len(a), len(b)))
@@ -268,6 +295,8 @@ def text_slip(a: str, b: str) -> float:
         return 0.0
     if (a + "i" == b) or (b + "i" == a) or (len(a) == len(b) + 1 and a.endswith("i") and a[:-2] == b[:-1]) or \
             (len(b) == len(a) + 1 and b.endswith("i") and b[:-2] == a[:-1]):
+        return 0.0
+    if patronymic_apart(a, b, _PATRONYMIC_TEXT, "v"):
         return 0.0
     d = OSA.distance(a, b, score_cutoff=2)
     if d == 1:
@@ -471,3 +500,32 @@ def vowel_penalty(arabic: str, latin: str) -> float:
             else:
                 penalty += VOWEL_CONTRADICTION
     return penalty
+
+
+_DOUBLED_VOWEL = re.compile(r"([AIU])\1+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _arabic_letters(pattern: str) -> str:
+    """An Arabic-script part's vowel pattern as two writers of one name agree on it: alif maqsura as ya, ta
+    marbuta as ha and a final ha left out, hamza (whose seat varies) left out, a long vowel written twice as once
+    (داود / داوود, يحيى / يحيي, فاطمة / فاطمه, رئيس / رييس), a first alif madda as a plain alif (آخوند /
+    اخوند), and a final ya left out (Persian ezafe and nisba spellings: زندانها / زندانهای)."""
+    p = pattern.replace("Y", "I").replace("T", "h").replace("H", "")
+    if p.startswith("^A"):
+        p = "^" + p[2:]
+    p = p.rstrip("h")
+    if p.endswith("I"):
+        p = p[:-1]
+    return _DOUBLED_VOWEL.sub(r"\1", p)
+
+
+def arabic_letters_differ(a_pattern: str, b_pattern: str) -> bool:
+    """Whether two Arabic-script parts with the same consonants write different long vowels, or write them in other
+    places: محمود / محمد (Mahmud, Muhammad), حميد / أحمد (Hamid, Ahmad), عمار / عمر, سعيد / سعد, هشام / هاشم are
+    other names, which Arabic script tells apart though their consonant keys agree. Compounds (no pattern) and a
+    kunya marker are left to the other checks."""
+    if not a_pattern or not b_pattern or KUNYA_PATTERN in (a_pattern, b_pattern):
+        return False
+    return _arabic_letters(a_pattern) != _arabic_letters(b_pattern)
+

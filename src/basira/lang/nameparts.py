@@ -270,7 +270,8 @@ _LAT_TAIL_WORDS = {"allah", "ullah", "ollah", "illah", "ulla", "alla"}
 def _join_tails(parts: list[NamePart]) -> list[NamePart]:
     out: list[NamePart] = []
     for p in parts:
-        tail = p.skeleton in _TAILS and (p.role in ("family", "nisba") or p.text in _LAT_TAIL_WORDS)
+        tail = p.skeleton in _TAILS and (p.role in ("family", "nisba") or p.text in _LAT_TAIL_WORDS) and \
+            not (p.text.isascii() and p.vowels.endswith("i"))  # a nisba (al-Houghi, al-Dani, al-Rahmani): a name
         # Never onto a bare kunya marker: Abu Abdallah's second word is a name of its own.
         if tail and out and out[-1].vowels not in ("abu", "um"):
             prev = out.pop()

@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from anyascii import anyascii
+from rapidfuzz.distance import OSA
 
 from basira.lang.arabic import char_script
 
@@ -98,6 +99,10 @@ _TRAILING = {
     "jsc", "ojsc", "cjsc", "pjsc", "ooo", "oao", "zao", "pao", "fze", "fzco", "fzc", "fzllc", "pte", "pvt", "pty",
     "lda", "ltda", "cia", "est", "establishment", "aktiengesellschaft", "kft", "zrt", "doo", "ad", "eood",
     "sdn", "bhd", "tbk", "jv", "group", "ооо", "оао", "зао", "пао", "ао", "тов", "dmcc", "sirketi",
+    # More of Europe's: Bulgarian OOD and EAD, French SASU, EURL and SNC, Belgian SPRL and BVBA, Danish ApS,
+    # Norwegian ASA, Finnish Oyj, Turkish Şti (Ltd. Şti.), Luxembourg's S.à r.l. as join_initials writes it.
+    "ood", "ead", "sasu", "eurl", "snc", "sprl", "bvba", "aps", "asa", "oyj", "sti", "ltdsti",
+    "оод", "еоод", "ад", "еад",  # the Bulgarian ones in Cyrillic
     # Arabic-script forms: dotted abbreviations as join_initials writes them (ش.ذ.م.م, limited liability company;
     # ذ.م.م; ش.م.ل, Lebanese S.A.L.; ش.م.م; ش.م.ع and ش.م.خ, public and private joint stock; م.د.م.س, DMCC),
     # "limited" in Arabic (المحدودة, محدودة) and respelt from English (ليمتد).
@@ -117,6 +122,9 @@ _PHRASES = (
     "limited liability co", "ltd liability company", "ltd liability co", "gesellschaft mit beschraenkter haftung",
     "pvt limited", "private limited company", "sa de cv", "s a de c v", "de cv", "s de rl", "s de rl de cv",
     "societe anonyme libanaise", "sal offshore", "s a l", "s a l offshore", "public joint stock company",
+    # Hyphenated ("Joint-Stock Co.") and dotted abbreviations of several letters (S.à r.l., sp. z o.o., d.o.o.).
+    "jointstock", "jointstock co", "jointstock company", "sa rl", "s a s", "s a s u", "sp z oo", "sp z o o",
+    "d o o", "s r o", "s r l", "s p a", "ltd sti",
     # Russian forms, transliterated and in Cyrillic (folded).
     "obshchestvo s ogranichennoi otvetstvennostyu", "obshchestvo s ogranichennoy otvetstvennostyu",
     "obshchestvo s ogranichennoi otvetstvennostiu", "aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
@@ -137,6 +145,66 @@ _PHRASES = (
 _PHRASE_WORDS = {tuple(_fold_word(w) for w in p.split()) for p in _PHRASES}
 _FORM_WORDS = _TRAILING | {w for p in _PHRASE_WORDS for w in p}
 _LONGEST = max(len(p) for p in _PHRASE_WORDS)
+#: Legal forms of this many letters or more are long enough for a word one typing slip away from one, written where
+#: a legal form stands (last, or before another legal form), to be that form slipped ("Navis Marine Limied",
+#: "Kazan Shipping Iucorporated", "Compnay"); shorter ones (AG, SA, LLC, Co) are read only as written.
+SLIPPED_FORM_LEN = 7
+_LONG_FORMS = tuple(sorted(f for f in _TRAILING if len(f) >= SLIPPED_FORM_LEN))
+
+
+@functools.lru_cache(maxsize=65536)
+def slipped_form(word: str) -> bool:
+    """Whether a folded word is a long legal form (see ``SLIPPED_FORM_LEN``) with one letter left out, added,
+    changed, or two swapped (and not the form itself)."""
+    if len(word) < SLIPPED_FORM_LEN - 1 or word in _TRAILING or not word.isalpha():
+        return False
+    return any(_one_slip(word, f) for f in _LONG_FORMS)
+
+
+def _one_slip(word: str, form: str) -> bool:
+    return abs(len(word) - len(form)) <= 1 and OSA.distance(word, form, score_cutoff=1) <= 1
+
+
+def _phrases_by_length() -> dict[int, list[tuple[tuple[str, ...], tuple[bool, ...]]]]:
+    """The phrases by length, each as (its words, which of them are long enough to be read through a slip)."""
+    out: dict[int, list[tuple[tuple[str, ...], tuple[bool, ...]]]] = {}
+    for phrase in sorted(_PHRASE_WORDS):
+        out.setdefault(len(phrase), []).append((phrase, tuple(len(w) >= SLIPPED_FORM_LEN for w in phrase)))
+    return out
+
+
+_PHRASES_BY_LEN = _phrases_by_length()
+_LONG_PHRASE_WORDS = tuple(sorted({w for p in _PHRASE_WORDS for w in p if len(w) >= SLIPPED_FORM_LEN}))
+
+
+@functools.lru_cache(maxsize=65536)
+def _slips_of(word: str) -> frozenset[str]:
+    """The long words of legal-form phrases a folded word is one typing slip from (none for most words)."""
+    if len(word) < SLIPPED_FORM_LEN - 1 or not word.isalpha():
+        return frozenset()
+    return frozenset(f for f in _LONG_PHRASE_WORDS if f != word and _one_slip(word, f))
+
+
+@functools.lru_cache(maxsize=65536)
+def _form_like(word: str) -> bool:
+    """Whether a folded word may end a legal form: a form's word, or one slipped (see :func:`slipped_form`)."""
+    return word in _FORM_WORDS or slipped_form(word) or bool(_slips_of(word))
+
+
+def _is_phrase(words: tuple[str, ...]) -> bool:
+    """Whether folded words are a legal-form phrase, as written or with a typing slip in any of its long words
+    ("Limited Liabiltiy Company", "Obschestvo s organichennoy otvetstvennostyu"; see :func:`slipped_form`)."""
+    if words in _PHRASE_WORDS:
+        return True
+    for w in words:
+        if w not in _FORM_WORDS and not _slips_of(w):
+            return False  # the usual case: a word of the name, neither a form's word nor one slipped
+    for phrase, long_ in _PHRASES_BY_LEN.get(len(words), ()):
+        if all(w == f or (is_long and f in _slips_of(w)) for w, f, is_long in zip(words, phrase, long_, strict=True)):
+            return True
+    return False
+
+
 # Written first: Arabic and Persian "company" and "establishment", Russian and Indonesian forms.
 _LEADING = {"شركة", "شركه", "شرکت", "شركت", "sherkat", "sherkate", "مؤسسة", "مؤسسه", "موسسه",
             "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt",
@@ -172,7 +240,8 @@ def join_initials(text: str) -> str:
 def strip_legal_forms(text: str) -> str:
     """The name without the legal forms and organization types written at its end or start ("Siemens AG",
     "SIEMENS AKTIENGESELLSCHAFT", "شركة ...", "CO., LTD.") and without titles before it ("Colonel", "Dr."), so
-    that two spellings of one company agree and a legal form adds nothing to a match; a name that is only a legal
+    that two spellings of one company agree and a legal form adds nothing to a match; a long form written at the
+    end with a typing slip is one too ("Navis Marine Limied", :func:`slipped_form`); a name that is only a legal
     form or a title is kept as it is."""
     words = text.replace("&", " and ").split()
     folded = [_fold_word(w) for w in words]
@@ -180,9 +249,13 @@ def strip_legal_forms(text: str) -> str:
     changed = True
     while changed and end > 1:
         changed = False
+        if folded[end - 1] and not _form_like(folded[end - 1]):
+            break  # every form or phrase that ends here ends in a form's word or one slipped (most names)
         for n in range(min(_LONGEST, end - 1), 0, -1):
             tail = tuple(f for f in folded[end - n:end])
-            if (n == 1 and tail[0] in _TRAILING) or tail in _PHRASE_WORDS:
+            # The word at the end is last, or before the legal forms already set aside: a long form slipped
+            # there is one too.
+            if (n == 1 and (tail[0] in _TRAILING or slipped_form(tail[0]))) or (n > 1 and _is_phrase(tail)):
                 end -= n
                 changed = True
                 break
@@ -193,7 +266,7 @@ def strip_legal_forms(text: str) -> str:
     while changed and start < end - 1:
         changed = False
         for n in range(min(_LONGEST, end - start - 1), 1, -1):  # "Limited Liability Company X", "ООО X"
-            if tuple(folded[start:start + n]) in _PHRASE_WORDS:
+            if _is_phrase(tuple(folded[start:start + n])):
                 start += n
                 changed = True
                 break

@@ -70,12 +70,17 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Latin c before a, o, u, a consonant or the word's end (ç) is k, or across scripts a ç whose cedilla was lost:
 # French s (Fayçal / Faycal, فيصل) or Turkish ch (Koçak / Kocak, کوچک). Before e, i or y it stays k, and
 # between two Latin spellings it is k (see ``_CEDILLA_C``).
+# A French or Maghrebi ou before a, e or i that starts a word (ŵ) is w (Ouali / Wali / والي, Ouahab / وهاب,
+# Abdelouadoud / عبد الودود), or across scripts the vowel u (Ouais / عويس, after a silent ʿayn); between two Latin
+# spellings it is w (Ouali / Wali, and Ouali is not Ali; see ``_OU_W``). Inside a word an ou is a vowel either way:
+# so is a w there on both sides (Zaouahiri / Zawahiri / الظواهري, Mouad / معاذ).
 # A Turkish ş (ʂ) is sh across scripts (Şams / شمس), and between two Latin spellings sh or an s whose cedilla was
 # lost (Diş / Dis); a written ç (ƈ) is Turkish ch or French s, and between Latin spellings also a c without its
 # cedilla (Çelik / Celik, Fayçal / Faycal).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ʂ": ("x",), "ƈ": ("x", "s")}
-_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ʂ": ("x", "s"),
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", ""), "ʂ": ("x",),
+              "ƈ": ("x", "s")}
+_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ʂ": ("x", "s"),
                                  "ƈ": ("x", "s", "k")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
@@ -256,8 +261,8 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ʂ|ƈ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ʂ": "ʂ", "ƈ": "ƈ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
@@ -265,13 +270,24 @@ _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 _CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
 
 
-_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ʂ": "ʃ", "ƈ": "x"})
+# A word's first ou before a, e or i (see ``_AMBIGUOUS``), in a word of four letters or more: not ouo or ouu
+# (Ououimbabazi: a doubled vowel), nor ouy (Ouyahia: the y is the consonant).
+_OU_W = re.compile(r"^ou(?=[aei].)")
+_PLAIN = str.maketrans({"ç": "k", "ŵ": "w"})
+
+
+def has_marker(skeleton: str) -> bool:
+    """Whether a skeleton holds a letter that two Latin spellings read one way and scripts apart several (a c
+    that may be a ç, an ou that may be w): see :func:`latin_plain`."""
+    return "ç" in skeleton or "ŵ" in skeleton
+_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x"})
 
 
 def latin_plain(skeleton: str) -> str:
     """The skeleton two Latin spellings are compared on: a c that may be a ç (see ``_AMBIGUOUS``) is k there, so
-    Kocak and Kokak are spellings of one skeleton as they were before the marker."""
-    return skeleton.replace("ç", "k") if "ç" in skeleton else skeleton
+    Kocak and Kokak are spellings of one skeleton as they were before the marker; a first ou that may be w is w
+    (Ouali and Wali)."""
+    return skeleton.translate(_PLAIN) if has_marker(skeleton) else skeleton
 
 
 def _may_vanish(word: str, i: int) -> bool:
@@ -290,13 +306,16 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _SOFT_TS.sub("ʦ", word)
     if "c" in word:
         word = _CEDILLA_C.sub("ç", word)
+    if word[:2] == "ou":
+        word = _OU_W.sub("ŵ", word)
     if "v" not in word and "ʦ" not in word and "ç" not in word and word.isascii():
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
     skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
-    # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t, c as k, and
-    # a Turkish ş and ç as sh and ch (Mohtaşam and Mohtasham one spelling, Mohtasam a vowel-form step away).
+    # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t, c as k, a
+    # first ou that may be w as w, and a Turkish ş and ç as sh and ch (Mohtaşam and Mohtasham one spelling,
+    # Mohtasam a vowel-form step away).
     return skeleton, vowels.translate(_MARKED_VOWELS)
 
 
@@ -357,6 +376,8 @@ def latin_vowel_pattern(word: str) -> str:
         word = word[1:]
     if "vv" in word:
         word = _DOUBLE_V.sub("v", word)
+    if word[:2] == "ou":
+        word = _OU_W.sub("w", word)  # a first ou that may be w: w, as two Latin spellings read it (latin_plain)
     for i, match in enumerate(_LAT_RE.finditer(word)):
         m = match[0]
         if m in _LAT_PAT:
