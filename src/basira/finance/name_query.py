@@ -147,6 +147,10 @@ class QueryRun:
         self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
         self._slips = Slips(self.parts, self.latin, state.forms)
         self._prefixed: dict[tuple[int, int], float] = {}  # (query part, form) -> see _prefixed_pairs
+        # Each Latin query part without an article or a Ben fused to its start (None: it has none).
+        self._rests = [fused_prefix(p.text) if is_latin else None
+                       for p, is_latin in zip(self.parts, self.latin, strict=True)]
+        self._any_rest = any(r is not None for r in self._rests)
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
         self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
@@ -433,16 +437,17 @@ class QueryRun:
                 pairs += prefixed
                 weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
                 used_q, used_c = align_parts(pairs, weights, c_weights)
-        if len(used_q) < nq and len(used_c) < nc and cand.kind == "person" and not cand.arabic and \
-                sum(1 for s in used_q.values() if s > 0.0) >= INITIAL_AFTER:
-            # A Latin initial left over on one side, a Latin part it may stand for on the other (Maria T. / Maria
-            # Teresa): evidence, not proof, so only once other parts pair (J. Smith is not John Smith), and only
-            # in a person's name (a letter in a company's name is a name of its own: Sun Ship Management D).
-            initials = self._initial_pairs(fids, used_q, used_c)
-            if initials:
-                pairs += initials
-                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
-                used_q, used_c = align_parts(pairs, weights, c_weights)
+            if cand.kind == "person" and not cand.arabic and len(used_q) < nq and len(used_c) < nc and \
+                    len(used_q) - [*used_q.values()].count(0.0) >= INITIAL_AFTER:
+                # A Latin initial left over on one side, a Latin part it may stand for on the other (Maria T. /
+                # Maria Teresa): evidence, not proof, so only once other parts pair (J. Smith is not John Smith),
+                # and only in a person's name (a letter in a company's name is a name of its own: Sun Ship
+                # Management D).
+                initials = self._initial_pairs(fids, used_q, used_c)
+                if initials:
+                    pairs += initials
+                    weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                    used_q, used_c = align_parts(pairs, weights, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
@@ -473,25 +478,30 @@ class QueryRun:
         """Pairs of a query part and a part of ``cand``, both left over, one of them Latin with an article or a
         Ben fused to it (see :func:`basira.lang.nameparts.fused_prefix`), the other like what follows it."""
         found: list[OnePair] = []
-        forms = self.state.forms
-        for i, part in enumerate(self.parts):
-            if i in used_q:
+        forms, parts, rests, any_rest = self.state.forms, self.parts, self._rests, self._any_rest
+        left: list[int] | None = None
+        for j, f in enumerate(cand.fids):
+            if j in used_c:
                 continue
-            latin = self.latin[i]
-            mine = fused_prefix(part.text) if latin else None
-            for j, f in enumerate(cand.fids):
-                if j in used_c:
-                    continue
+            form = forms[f]
+            theirs = None if form.arabic else fused_prefix(form.text)
+            if theirs is None and not any_rest:
+                continue  # the usual case: neither side has a prefix
+            if left is None:
+                left = [i for i in range(len(parts)) if i not in used_q]
+            for i in left:
+                mine = rests[i]
+                if mine is None and theirs is None:
+                    continue  # the usual case: neither has a prefix
                 key = (i, f)
                 sim = self._prefixed.get(key)
                 if sim is None:
-                    form = forms[f]
-                    theirs = None if form.arabic else fused_prefix(form.text)
                     sim = 0.0
                     if mine is not None:
                         sim = _rest_similarity(mine, form.skeleton, form.vowels, form.pattern, form.arabic)
                     if theirs is not None and not sim:
-                        sim = _rest_similarity(theirs, part.skeleton, part.vowels, part.pattern, not latin)
+                        part = parts[i]
+                        sim = _rest_similarity(theirs, part.skeleton, part.vowels, part.pattern, not self.latin[i])
                     self._prefixed[key] = sim = min(sim, LOOSE)
                 if sim > 0.0:
                     found.append((sim, i, j))

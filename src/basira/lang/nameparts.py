@@ -7,6 +7,7 @@ from the keys; ``Abd`` and ``ad-Din`` compounds become one part however they are
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -97,6 +98,7 @@ def _strip_fused_article(word: str) -> tuple[str, bool]:
 _FUSED_PREFIX = re.compile(r"^(?:[ae]l(?=[aiou]\w{3})|b[ei]n(?=\w{4}))")
 
 
+@functools.lru_cache(maxsize=65536)
 def fused_prefix(word: str) -> NamePart | None:
     """The part a folded Latin word would be without an article or a Ben fused to its start (``elassad`` ->
     ``assad``, ``benahmed`` -> ``ahmed``), or ``None`` when it starts with neither. Only a guess: Alexander,
