@@ -274,10 +274,10 @@ _CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
 # (Ououimbabazi: a doubled vowel), nor ouy (Ouyahia: the y is the consonant).
 _OU_W = re.compile(r"^ou(?=[aei].)")
 _PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǵ": "k"})
-# A Latin g before a vowel, not after n or g (ǵ): k, or across scripts the Egyptian g of ج (Gaber / جابر, Magid / مجيد,
+# A Latin g that is no gh, ng or gg (ǵ): k, or across scripts the Egyptian g of ج (Gaber / جابر, Magid / مجيد,
 # Raga / رجا); between two Latin spellings it stays k (Gordon is no Jordan). One next to another letter read k (kg,
 # gc, gq, gx) is k, so that it cannot be one k with it (as for a c, _CEDILLA_C).
-_EGYPTIAN_G = re.compile(r"(?<![gnckqx])g(?=[aeiouy])")
+_EGYPTIAN_G = re.compile(r"(?<![gnckqx])g(?![hgckqx])")
 
 
 def has_marker(skeleton: str) -> bool:
