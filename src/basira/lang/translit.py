@@ -78,10 +78,10 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # lost (Diş / Dis); a written ç (ƈ) is Turkish ch or French s, and between Latin spellings also a c without its
 # cedilla (Çelik / Celik, Fayçal / Faycal).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", ""),
-              "ǵ": ("k", "j"), "ʂ": ("x",), "ƈ": ("x", "s")}
-_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ǵ": ("k",),
-                                 "ʂ": ("x", "s"), "ƈ": ("x", "s", "k")}
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", ""), "ʂ": ("x",),
+              "ƈ": ("x", "s")}
+_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ʂ": ("x", "s"),
+                                 "ƈ": ("x", "s", "k")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -261,8 +261,8 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǵ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ", "ǵ": "ǵ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
@@ -273,20 +273,14 @@ _CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
 # A word's first ou before a, e or i (see ``_AMBIGUOUS``), in a word of four letters or more: not ouo or ouu
 # (Ououimbabazi: a doubled vowel), nor ouy (Ouyahia: the y is the consonant).
 _OU_W = re.compile(r"^ou(?=[aei].)")
-_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǵ": "k"})
-# A Latin g that is no gh, ng or gg (ǵ): k, or across scripts the Egyptian g of ج (Gaber / جابر, Magid / مجيد,
-# Raga / رجا); between two Latin spellings it stays k (Gordon is no Jordan). One next to another letter read k (kg,
-# gc, gq, gx) is k, so that it cannot be one k with it (as for a c, _CEDILLA_C).
-_EGYPTIAN_G = re.compile(r"(?<![gnckqx])g(?![hgckqx])")
+_PLAIN = str.maketrans({"ç": "k", "ŵ": "w"})
 
 
 def has_marker(skeleton: str) -> bool:
     """Whether a skeleton holds a letter that two Latin spellings read one way and scripts apart several (a c
     that may be a ç, an ou that may be w): see :func:`latin_plain`."""
-    return "ç" in skeleton or "ŵ" in skeleton or "ǵ" in skeleton
-
-
-_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǵ": "k"})
+    return "ç" in skeleton or "ŵ" in skeleton
+_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x"})
 
 
 def latin_plain(skeleton: str) -> str:
@@ -312,8 +306,6 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _SOFT_TS.sub("ʦ", word)
     if "c" in word:
         word = _CEDILLA_C.sub("ç", word)
-    if "g" in word:
-        word = _EGYPTIAN_G.sub("ǵ", word)
     if word[:2] == "ou":
         word = _OU_W.sub("ŵ", word)
     if "v" not in word and "ʦ" not in word and "ç" not in word and word.isascii():
