@@ -44,9 +44,15 @@ from basira.finance.name_similarity import (
 from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
-from basira.lang.nameparts import KUNYA_PATTERN, NamePart
-from basira.lang.translit import latin_plain, skeleton_variants
+from basira.lang.nameparts import KUNYA_PATTERN, NamePart, fused_prefix
+from basira.lang.translit import latin_plain, skeleton_variants, spellings
 
+#: Similarity of an initial (one letter, with or without its dot) to a longer part that starts with it, both left
+#: over (Maria T. / Maria Teresa): below ``LOOSE``, so the initial explains no more of the name than it weighs.
+INITIAL_SIM = 0.95
+#: An initial pairs only when at least this many other parts of the two names pair: alone with one more part it
+#: would make a name of two letters and a family name alert ('J. Smith', 'A. Zawahiri').
+INITIAL_AFTER = 2
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
 #: At most this many names of one entry are aligned in full: an entry with many aliases must not crowd out others.
@@ -113,6 +119,16 @@ def _less(sim: float, penalty: float) -> float:
     return sim if sim >= PART_FLOOR else 0.0
 
 
+def _rest_similarity(rest: NamePart, skeleton: str, vowels: str, pattern: str, arabic: bool) -> float:
+    """How alike a Latin part's rest after a fused prefix is to a part with these keys (in Arabic script or not)."""
+    if arabic:
+        sim = cross_similarity(rest.skeleton, skeleton)
+        return _less(sim, vowel_penalty(pattern, rest.pattern)) if sim >= LOOSE else 0.0
+    if not spellings(rest.skeleton) & spellings(skeleton):
+        return 0.0  # another consonant: a typing slip's case, not a fused prefix's
+    return latin_similarity(rest.skeleton, rest.vowels, skeleton, vowels, rest.pattern, pattern)
+
+
 class QueryRun:
     """One query's parts and the similarities computed for it, each (query part, form) pair once."""
 
@@ -130,6 +146,11 @@ class QueryRun:
         self._cross: list[dict[str, float]] = [{} for _ in self.parts]
         self._vowels: dict[tuple[int, int], float] = {}  # (query part, form) -> vowel penalty across scripts
         self._slips = Slips(self.parts, self.latin, state.forms)
+        self._prefixed: dict[tuple[int, int], float] = {}  # (query part, form) -> see _prefixed_pairs
+        # Each Latin query part without an article or a Ben fused to its start (None: it has none).
+        self._rests = [fused_prefix(p.text) if is_latin else None
+                       for p, is_latin in zip(self.parts, self.latin, strict=True)]
+        self._any_rest = any(r is not None for r in self._rests)
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
         self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
@@ -408,6 +429,25 @@ class QueryRun:
                 pairs += slips
                 weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
                 used_q, used_c = align_parts(pairs, weights, c_weights)
+        if len(used_q) < nq and len(used_c) < nc:
+            # A part with an article or a Ben fused to it, left over against the part written without them
+            # (Elassad / الاسد, Benahmed / Ben Ahmed): the spelling rules compare whole words.
+            prefixed = self._prefixed_pairs(cand, used_q, used_c)
+            if prefixed:
+                pairs += prefixed
+                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                used_q, used_c = align_parts(pairs, weights, c_weights)
+            if cand.kind == "person" and not cand.arabic and len(used_q) < nq and len(used_c) < nc and \
+                    len(used_q) - [*used_q.values()].count(0.0) >= INITIAL_AFTER:
+                # A Latin initial left over on one side, a Latin part it may stand for on the other (Maria T. /
+                # Maria Teresa): evidence, not proof, so only once other parts pair (J. Smith is not John Smith),
+                # and only in a person's name (a letter in a company's name is a name of its own: Sun Ship
+                # Management D).
+                initials = self._initial_pairs(fids, used_q, used_c)
+                if initials:
+                    pairs += initials
+                    weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
+                    used_q, used_c = align_parts(pairs, weights, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
@@ -433,6 +473,57 @@ class QueryRun:
         for i, w in inherited.items():
             weights[i] = min(weights[i], w)
         return weights
+
+    def _prefixed_pairs(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> list[OnePair]:
+        """Pairs of a query part and a part of ``cand``, both left over, one of them Latin with an article or a
+        Ben fused to it (see :func:`basira.lang.nameparts.fused_prefix`), the other like what follows it."""
+        found: list[OnePair] = []
+        forms, parts, rests, any_rest = self.state.forms, self.parts, self._rests, self._any_rest
+        left: list[int] | None = None
+        for j, f in enumerate(cand.fids):
+            if j in used_c:
+                continue
+            form = forms[f]
+            theirs = None if form.arabic else fused_prefix(form.text)
+            if theirs is None and not any_rest:
+                continue  # the usual case: neither side has a prefix
+            if left is None:
+                left = [i for i in range(len(parts)) if i not in used_q]
+            for i in left:
+                mine = rests[i]
+                if mine is None and theirs is None:
+                    continue  # the usual case: neither has a prefix
+                key = (i, f)
+                sim = self._prefixed.get(key)
+                if sim is None:
+                    sim = 0.0
+                    if mine is not None:
+                        sim = _rest_similarity(mine, form.skeleton, form.vowels, form.pattern, form.arabic)
+                    if theirs is not None and not sim:
+                        part = parts[i]
+                        sim = _rest_similarity(theirs, part.skeleton, part.vowels, part.pattern, not self.latin[i])
+                    self._prefixed[key] = sim = min(sim, LOOSE)
+                if sim > 0.0:
+                    found.append((sim, i, j))
+        return found
+
+    def _initial_pairs(self, fids: tuple[int, ...], used_q: dict[int, float],
+                       used_c: dict[int, float]) -> list[OnePair]:
+        """Pairs of a Latin query part and a Latin form of ``fids``, both left over, one of them a single letter
+        (an initial) and the other a longer part that starts with it, at ``INITIAL_SIM``."""
+        found: list[OnePair] = []
+        forms = self.state.forms
+        for i, part in enumerate(self.parts):
+            if i in used_q or not self.latin[i] or not part.text:
+                continue
+            q = part.text
+            for j, f in enumerate(fids):
+                if j in used_c:
+                    continue
+                c = forms[f].text
+                if c and c[0] == q[0] and (len(q) == 1) != (len(c) == 1):
+                    found.append((INITIAL_SIM, i, j))
+        return found
 
     def _cross_pairs(self, parts: Sequence[int], cand: IndexedName, pairs: list[OnePair]) -> list[tuple[int, int]]:
         """Adds to ``pairs`` those of query ``parts`` and ``cand``'s parts in the other script that blocking

@@ -7,6 +7,7 @@ from the keys; ``Abd`` and ``ad-Din`` compounds become one part however they are
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -14,7 +15,7 @@ from basira.lang.arabic import dominant_script, light
 from basira.lang.translit import (
     arabic_vowel_pattern,
     arabic_word_key,
-    ascii_fold,
+    latin_fold,
     latin_vowel_pattern,
     latin_word_key,
 )
@@ -91,6 +92,24 @@ def _strip_fused_article(word: str) -> tuple[str, bool]:
     return word, False
 
 
+# Prefixes a Latin spelling fuses to a name that another writes apart: an article before a, i, o or u and a name of
+# four letters or more (Elassad / al-Assad, Alamin; not Elena, Alexander, Elias; before a consonant the parser drops
+# it already: Alzawahiri) and the Maghrebi Ben or Bin before four letters or more (Benahmed / Ben Ahmed).
+_FUSED_PREFIX = re.compile(r"^(?:[ae]l(?=[aiou]\w{3})|b[ei]n(?=\w{4}))")
+
+
+@functools.lru_cache(maxsize=65536)
+def fused_prefix(word: str) -> NamePart | None:
+    """The part a folded Latin word would be without an article or a Ben fused to its start (``elassad`` ->
+    ``assad``, ``benahmed`` -> ``ahmed``), or ``None`` when it starts with neither. Only a guess: Alexander,
+    Elena and Benjamin start so too, which is why the matcher tries it only on parts that nothing else pairs."""
+    m = _FUSED_PREFIX.match(word)
+    if m is None:
+        return None
+    rest = word[m.end():]
+    return _lat_part(rest, "name")
+
+
 def _fused_kunya(word: str) -> int:
     """The length of an Abu fused to the name after it (Abubakar, Aboutaleb, Abulfazl, Persian Abolfazl and
     Abolghasem, the article's l spelt o), or 0: Abu is written abu, abou, or abo before an article's l and a
@@ -104,7 +123,7 @@ def _fused_kunya(word: str) -> int:
 
 
 def _latin_parts(text: str) -> list[NamePart]:
-    words = ascii_fold(text).split()
+    words = latin_fold(text).split()
     while len(words) > 1 and words[-1] in _LAT_TRAILING:
         words.pop()
     parts: list[NamePart] = []

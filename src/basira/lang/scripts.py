@@ -209,6 +209,8 @@ def _is_phrase(words: tuple[str, ...]) -> bool:
 _LEADING = {"شركة", "شركه", "شرکت", "شركت", "sherkat", "sherkate", "مؤسسة", "مؤسسه", "موسسه",
             "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt",
             "tov", "pp", "ооо", "оао", "зао", "пао", "ао", "тов", "llc", "company"}
+# English "The" before a name (The PEYKASA, The Foxwhelp Limited): set aside like a leading legal form.
+_LEADING_ARTICLES = {"the"}
 # Titles and ranks written before a person's name ("Colonel Innocent KAINA", "Dr. Naseer Haqqani"): no part of the
 # name. Religious titles that are also names (Haji, Mullah, Sheikh) are kept: the part weights make them cheap.
 _TITLES = {"colonel", "col", "general", "gen", "lieutenant", "lt", "major", "maj", "captain", "capt", "brigadier",
@@ -268,12 +270,41 @@ def strip_legal_forms(text: str) -> str:
                 start += n
                 changed = True
                 break
-        if not changed and (folded[start] in _LEADING or words[start] in _LEADING or folded[start] in _TITLES):
+        if not changed and (folded[start] in _LEADING or words[start] in _LEADING or folded[start] in _TITLES
+                            or folded[start] in _LEADING_ARTICLES):
             start += 1
             changed = True
     if (start == 0 and end == len(words)) or all(f in _FORM_WORDS for f in folded[start:end] if f):
         return text
     return " ".join(words[start:end]).strip(" ,;-")
+
+
+# Words that company names abbreviate, as folded words (dots and apostrophes dropped: Int'l., Intl): read as the
+# word, so that "KOREA TAESONG Trdg COMPANY" is "KOREA TAESONG TRADING COMPANY". Not Dev (a given name), Ind
+# (Indian, industrial or industries), Eng (a title: Eng. Ahmed) nor Grp (an acronym's letters as often: RN-GRP,
+# РН ГРП, and "group" is set aside as a legal form where it ends a name).
+_ABBREVIATIONS = {
+    "intl": "international", "natl": "national", "inds": "industries", "indus": "industries", "trdg": "trading",
+    "mfg": "manufacturing", "bros": "brothers", "shpg": "shipping", "inv": "investment", "invt": "investment",
+    "mgmt": "management", "mgt": "management", "assn": "association", "assoc": "association",
+    "hldg": "holding", "hldgs": "holdings", "svcs": "services", "svc": "service", "tech": "technology",
+    "ent": "enterprises", "govt": "government", "mktg": "marketing", "univ": "university", "inst": "institute",
+    "dept": "department", "constr": "construction", "engg": "engineering", "devt": "development",
+}
+# Each abbreviation as a whole word, with or without a dot and an apostrophe (Int'l.): one pass over the name.
+_ABBREVIATED = re.compile(
+    r"(?<![\w'’])(?:" + "|".join("['’]?".join(w) for w in sorted(_ABBREVIATIONS, key=len, reverse=True))
+    + r")\.?(?![\w'’])", re.IGNORECASE)
+
+
+def _expanded(m: re.Match[str]) -> str:
+    return _ABBREVIATIONS[m.group().lower().replace(".", "").replace("'", "").replace("’", "")]
+
+
+def expand_abbreviations(text: str) -> str:
+    """``text`` with the words company names abbreviate written out (``_ABBREVIATIONS``: Intl, Trdg, Mfg, Bros,
+    Shpg, Mgmt ...); other words as they are."""
+    return _ABBREVIATED.sub(_expanded, text)
 
 
 def normalize_name(text: str) -> str:

@@ -74,9 +74,14 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Abdelouadoud / عبد الودود), or across scripts the vowel u (Ouais / عويس, after a silent ʿayn); between two Latin
 # spellings it is w (Ouali / Wali, and Ouali is not Ali; see ``_OU_W``). Inside a word an ou is a vowel either way:
 # so is a w there on both sides (Zaouahiri / Zawahiri / الظواهري, Mouad / معاذ).
+# A Turkish ş (ʂ) is sh across scripts (Şams / شمس), and between two Latin spellings sh or an s whose cedilla was
+# lost (Diş / Dis); a written ç (ƈ) is Turkish ch or French s, and between Latin spellings also a c without its
+# cedilla (Çelik / Celik, Fayçal / Faycal).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", "")}
-_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",)}
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", ""), "ʂ": ("x",),
+              "ƈ": ("x", "s")}
+_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ʂ": ("x", "s"),
+                                 "ƈ": ("x", "s", "k")}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -136,19 +141,34 @@ def ascii_fold(text: str) -> str:
     return _fold_any(text)
 
 
-def _fold_any(text: str) -> str:
+# Turkish ş and ç (sh and ch), kept by :func:`latin_fold` as markers of their own (ʂ, ƈ): a cedilla NFKD would drop
+# makes Mohtaşam another name than Mohtasham. ğ (gh) and g have one key, and ı is i, so those fold as before.
+_TURKISH = str.maketrans({"ş": "ʂ", "Ş": "ʂ", "ç": "ƈ", "Ç": "ƈ"})
+_NOT_ALNUM_MARKED = re.compile(r"[^a-z0-9ʂƈ]+")
+
+
+def latin_fold(text: str) -> str:
+    """:func:`ascii_fold`, but a Turkish ş or ç is kept as a marker (``ʂ``, ``ƈ``) that :func:`latin_word_key`
+    reads as sh or ch, or as s and c written without the cedilla (Mohtaşam / Mohtasham, Diş / Dis, Çelik /
+    Celik; the French ç of Fayçal is s)."""
+    if text.isascii() or not any(c in text for c in "şŞçÇ"):
+        return ascii_fold(text)
+    return _fold_any(text.translate(_TURKISH), _NOT_ALNUM_MARKED)
+
+
+def _fold_any(text: str, not_alnum: re.Pattern[str] = _NOT_ALNUM) -> str:
     """:func:`ascii_fold` for any text (the same result on ASCII text, only slower)."""
     text = unicodedata.normalize("NFKD", light(text).translate(_APOSTROPHES))
     # Latin letters that do not decompose (þ, ð, ł, đ) are written as anyascii writes them.
-    text = "".join(c if c.isascii() or char_script(c) != "latin" else anyascii(c)
+    text = "".join(c if c.isascii() or c in "ʂƈ" or char_script(c) != "latin" else anyascii(c)
                    for c in text if not unicodedata.combining(c)).lower()
     text = text.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe").replace("ı", "i")
-    return _NOT_ALNUM.sub(" ", text).strip()
+    return not_alnum.sub(" ", text).strip()
 
 
 # Slavic names romanised several ways (Aleksej / Aleksei / Alexey, Sosonnyj / Sosonnyy / Sosonnyi, Iurii / Yuriy):
 # the endings -ij, -yj, -iy, -yy, -ii, -ej, -ey written -i / -ei, and a first Iu / Ia written Yu / Ya.
-_SLAVIC_END = re.compile(r"(?:(?<=[a-z]{2})[iy][ijy]+|(?<=[aeou])j|(?<=e)y)$")
+_SLAVIC_END = re.compile(r"(?:(?<=[a-zʂƈ]{2})[iy][ijy]+|(?<=[aeou])j|(?<=e)y)$")
 _SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
 
 
@@ -203,12 +223,46 @@ def slavic_fold(word: str) -> str:
     return _SLAVIC_START.sub("y", _SLAVIC_END.sub("i", word))
 
 
+# German romanisation of Cyrillic names (Duden: w for в, sch for ш and ж, tsch for ч, schtsch for щ, ch for х, z for
+# ц, j for й and for the y of я, ю, е): Wladimir Iwanowitsch Ryschkow is Vladimir Ivanovich Ryzhkov. A name is
+# read so only when it shows the German spelling of a Russian ending or letter: -witsch, -wna, -owa, -ewa, -oje,
+# -yje, -skaja, -naja, -ij, -yj or -ej after a consonant (Dmitrij, Sergej; not Wareij), or tsch anywhere (not -ow
+# or -ew alone: Barlow, Andrew; nor any -aja: Raja, Tabaja)
+_GERMAN_CLUE = re.compile(r"(?:\w(?:witsch|[eo]wna|[eo]wa|oje|yje|skaja|naja)|[b-df-hk-np-tv-xz][iye]j)\b|tsch",
+                          re.IGNORECASE)
+# ... and when it shows no English spelling of one (zh, kh, sh, -vich, -vna, ya, yu, ye): Andrej Nikolaevich,
+# Mozhelyanskij are spelt otherwise.
+_ENGLISH_CLUE = re.compile(r"zh|kh|(?<!c)sh|vich|vna|y[aeu]", re.IGNORECASE)
+_GERMAN = re.compile(r"schtsch|tsch|sch|ch|w|z|j")
+_GERMAN_LETTERS = {"schtsch": "shch", "tsch": "ch", "sch": "sh", "ch": "kh", "w": "v", "z": "ts"}
+
+
+def _german_letter(m: re.Match[str]) -> str:
+    found = m.group()
+    if found != "j":
+        return _GERMAN_LETTERS[found]
+    word, at = m.string, m.start()
+    after = word[at + 1:at + 2]
+    if after == "e" and (at == 0 or word[at - 1] in "aeiouy"):
+        return ""  # je for е at the start or after a vowel: Jelena / Elena, Nikolajewna / Nikolaevna
+    return "y"  # й, and the y of я, ю: Nikolaj, Majorowa / Mayorova, Julija / Yuliya, Tjurin / Tyurin
+
+
+def german_cyrillic(text: str) -> str:
+    """``text`` with its Latin words written as English writes Russian names (BGN), lower-case, when the name
+    shows German romanisation (see ``_GERMAN_CLUE``); any other text as it is. Idempotent: the result shows no
+    clue."""
+    if not _GERMAN_CLUE.search(text) or _ENGLISH_CLUE.search(text):
+        return text
+    return " ".join(_GERMAN.sub(_german_letter, w.lower()) if w.isascii() else w for w in text.split(" "))
+
+
 _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
@@ -226,6 +280,7 @@ def has_marker(skeleton: str) -> bool:
     """Whether a skeleton holds a letter that two Latin spellings read one way and scripts apart several (a c
     that may be a ç, an ou that may be w): see :func:`latin_plain`."""
     return "ç" in skeleton or "ŵ" in skeleton
+_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x"})
 
 
 def latin_plain(skeleton: str) -> str:
@@ -253,14 +308,15 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _CEDILLA_C.sub("ç", word)
     if word[:2] == "ou":
         word = _OU_W.sub("ŵ", word)
-    if "v" not in word and "ʦ" not in word and "ç" not in word and "ŵ" not in word:
+    if "v" not in word and "ʦ" not in word and "ç" not in word and word.isascii():
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
     skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
-    # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t, c as k and
-    # a first ou that may be w as w.
-    return skeleton, vowels.replace("ⱱ", "ʋ").replace("ʦ", "t").replace("ç", "k").replace("ŵ", "w")
+    # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t, c as k, a
+    # first ou that may be w as w, and a Turkish ş and ç as sh and ch (Mohtaşam and Mohtasham one spelling,
+    # Mohtasam a vowel-form step away).
+    return skeleton, vowels.translate(_MARKED_VOWELS)
 
 
 def romanize(text: str) -> str:
@@ -313,6 +369,8 @@ def latin_vowel_pattern(word: str) -> str:
     """
     out: list[str] = []
     word = slavic_fold(word)
+    if not word.isascii():
+        word = word.replace("ʂ", "sh").replace("ƈ", "ch")  # Turkish ş and ç (see latin_fold)
     if len(word) > 4 and word[0] in "aeiou" and word[1] == word[2] and word[1] in _SUN_LATIN:
         out.append("~")
         word = word[1:]

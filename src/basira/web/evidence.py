@@ -22,7 +22,7 @@ from typing import Any
 from basira.lang.arabic import light
 from basira.lang.countries import country_code
 from basira.lang.nameparts import name_parts
-from basira.lang.translit import ascii_fold
+from basira.lang.translit import latin_fold
 
 MAX_LIST = 40
 MAX_SHINGLES = 256
@@ -168,7 +168,7 @@ def _as_written(part: str, words: list[str]) -> str:
     out = []
     for token in part.split():
         found = next((w for w in words if w.casefold() == token or light(w) == token
-                      or ascii_fold(w).casefold() == token), None)
+                      or latin_fold(w).casefold() == token), None)
         if found is not None:
             words.remove(found)
         out.append(found or token)
