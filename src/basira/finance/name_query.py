@@ -249,7 +249,7 @@ class QueryRun:
                             add_c(weight * s)
                 if not latin_rows:
                     continue
-                marked = p_marked or "ç" in skel or "ŵ" in skel  # has_marker(skel), without its call
+                marked = p_marked or "ç" in skel or "ŵ" in skel or "ǧ" in skel  # has_marker(skel), without its call
                 if marked or (p_ta_key and len(skel) == p_skel_len - 1):
                     # Met on a key only a part in Arabic script needs (a c spelt s, a first ou read as a vowel, a
                     # ta marbuta's t left out): no Latin pair is alike there (see latin_form_keys).

@@ -74,9 +74,13 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Abdelouadoud / عبد الودود), or across scripts the vowel u (Ouais / عويس, after a silent ʿayn); between two Latin
 # spellings it is w (Ouali / Wali, and Ouali is not Ali; see ``_OU_W``). Inside a word an ou is a vowel either way:
 # so is a w there on both sides (Zaouahiri / Zawahiri / الظواهري, Mouad / معاذ).
+# A Latin g that is not gh (ǧ) is k, or across scripts the Egyptian and Sudanese g of ج (Gamal / جمال, Ragab / رجب,
+# Mogtaba / مجتبی, Hagi / حاجی); between two Latin spellings it is k, as before (Gamal is no Jamal there: see
+# ``_EGYPTIAN_G``).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", "")}
-_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",)}
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", ""),
+              "ǧ": ("k", "j")}
+_LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ǧ": ("k",)}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -207,8 +211,8 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ǧ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ǧ": "ǧ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
@@ -219,19 +223,27 @@ _CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
 # A word's first ou before a, e or i (see ``_AMBIGUOUS``), in a word of four letters or more: not ouo or ouu
 # (Ououimbabazi: a doubled vowel), nor ouy (Ouyahia: the y is the consonant).
 _OU_W = re.compile(r"^ou(?=[aei].)")
-_PLAIN = str.maketrans({"ç": "k", "ŵ": "w"})
+# A g that may be the Egyptian g of ج (see ``_AMBIGUOUS``): not the g of gh (غ); one next to another letter read k
+# (gk, kg, cg, gq, gx: Thiongkol; a doubled g too, ggh) is k, so that it is one k with it, as it was before the
+# marker. A doubled g is one unit (Haggag / حجاج).
+_EGYPTIAN_G = re.compile(r"(?<![ckqxg])g++(?![hckqx])")
+_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k"})
+
+
+def _jim(m: re.Match[str]) -> str:
+    return "ǧ" * len(m.group())
 
 
 def has_marker(skeleton: str) -> bool:
     """Whether a skeleton holds a letter that two Latin spellings read one way and scripts apart several (a c
-    that may be a ç, an ou that may be w): see :func:`latin_plain`."""
-    return "ç" in skeleton or "ŵ" in skeleton
+    that may be a ç, an ou that may be w, a g that may be ج): see :func:`latin_plain`."""
+    return "ç" in skeleton or "ŵ" in skeleton or "ǧ" in skeleton
 
 
 def latin_plain(skeleton: str) -> str:
     """The skeleton two Latin spellings are compared on: a c that may be a ç (see ``_AMBIGUOUS``) is k there, so
     Kocak and Kokak are spellings of one skeleton as they were before the marker; a first ou that may be w is w
-    (Ouali and Wali)."""
+    (Ouali and Wali); a g that may be ج is k (Gamal and Kamal, not Jamal)."""
     return skeleton.translate(_PLAIN) if has_marker(skeleton) else skeleton
 
 
@@ -253,14 +265,16 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _CEDILLA_C.sub("ç", word)
     if word[:2] == "ou":
         word = _OU_W.sub("ŵ", word)
-    if "v" not in word and "ʦ" not in word and "ç" not in word and "ŵ" not in word:
+    if "g" in word:
+        word = _EGYPTIAN_G.sub(_jim, word)
+    if "v" not in word and "ʦ" not in word and "ç" not in word and "ŵ" not in word and "ǧ" not in word:
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
     skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
     # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t, c as k and
-    # a first ou that may be w as w.
-    return skeleton, vowels.replace("ⱱ", "ʋ").replace("ʦ", "t").replace("ç", "k").replace("ŵ", "w")
+    # a first ou that may be w as w, a g that may be ج as k.
+    return skeleton, vowels.replace("ⱱ", "ʋ").replace("ʦ", "t").replace("ç", "k").replace("ŵ", "w").replace("ǧ", "k")
 
 
 def romanize(text: str) -> str:
