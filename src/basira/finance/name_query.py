@@ -42,7 +42,7 @@ from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart
-from basira.lang.translit import latin_plain, skeleton_variants
+from basira.lang.translit import arabic_plain, latin_plain, skeleton_variants
 
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
@@ -148,6 +148,10 @@ class QueryRun:
                 pen = 1.0 if (form.pattern == KUNYA_PATTERN) != (part.pattern == KUNYA_PATTERN) else 0.0
                 if sim == SHORT_TA_MARBUTA and short_ta_marbuta(form.skeleton, part.skeleton):
                     pen = 1.0
+                if "ꜧ" in form.skeleton or "ꜧ" in part.skeleton:
+                    # خ is h only across scripts (a Turkish spelling): two Arabic-script parts read it k.
+                    plain = cross_similarity(arabic_plain(part.skeleton), arabic_plain(form.skeleton))
+                    pen = max(pen, sim - plain)
             elif sim < LOOSE:
                 pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
             elif form.arabic:

@@ -23,7 +23,7 @@ _AR = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "θ", "ٹ": "t",
     "ج": "j", "چ": "x", "ژ": "j",
     "ح": "h", "ه": "h", "ہ": "h", "ھ": "h", "ۀ": "h", "ۃ": "A",
-    "خ": "k", "غ": "k", "ق": "k", "ك": "k", "ک": "k", "گ": "k", "ڨ": "k", "ڭ": "k",
+    "خ": "ꜧ", "غ": "k", "ق": "k", "ك": "k", "ک": "k", "گ": "k", "ڨ": "k", "ڭ": "k",
     "د": "d", "ذ": "ð", "ض": "ð", "ڈ": "d", "ظ": "ð", "ز": "z",
     "ر": "r", "ڑ": "r", "س": "s", "ص": "s", "ش": "x",
     "ع": "", "ء": "", "ئ": "", "ؤ": "",
@@ -77,9 +77,11 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # A Latin g that is not gh (ǧ) is k, or across scripts the Egyptian and Sudanese g of ج (Gamal / جمال, Ragab / رجب,
 # Mogtaba / مجتبی, Hagi / حاجی); between two Latin spellings it is k, as before (Gamal is no Jamal there: see
 # ``_EGYPTIAN_G``).
+# Arabic-script خ (ꜧ) is k, as q, k and gh are, or across scripts the h of a Turkish spelling (Halil / خلیل, Halid /
+# خالد, Ahund / آخوند, Muhtar / مختار); two Arabic-script parts read it k only (see ``arabic_plain``).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", ""),
-              "ǧ": ("k", "j")}
+              "ǧ": ("k", "j"), "ꜧ": ("k", "h")}
 _LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ǧ": ("k",)}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
@@ -123,13 +125,21 @@ def spellings(skeleton: str) -> frozenset[str]:
     return frozenset(_expand(skeleton, True))
 
 
+_KHA_BY_K = re.compile("ꜧ+(?=k)|(?<=k)ꜧ+")
+
+
 def arabic_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one Arabic-script word, which should already have no article."""
     classes = "".join(_AR.get(ch, "") for ch in word)
     if word[:1] in "عءئؤ":
         # After a silent first letter (ʿIsa, ʿUmar) a y or w is a vowel, not the word's first consonant.
-        return _finish("-" + classes)
-    return _finish(classes)
+        classes = "-" + classes
+    if "ꜧ" not in classes:
+        return _finish(classes)
+    # A خ next to another k (غ, ق, ك) is one k with it, as it was before its marker; the vowel form, which no
+    # comparison across scripts reads, writes it k.
+    skeleton, vowels = _finish(_KHA_BY_K.sub("k", classes))
+    return skeleton, arabic_plain(vowels)
 
 
 def ascii_fold(text: str) -> str:
@@ -228,6 +238,12 @@ _OU_W = re.compile(r"^ou(?=[aei].)")
 # marker. A doubled g is one unit (Haggag / حجاج).
 _EGYPTIAN_G = re.compile(r"(?<![ckqxg])g++(?![hckqx])")
 _PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k"})
+
+
+def arabic_plain(skeleton: str) -> str:
+    """The skeleton two Arabic-script parts are compared on: خ is k there (خالد is no حالد), as it was before its
+    marker."""
+    return skeleton.replace("ꜧ", "k") if "ꜧ" in skeleton else skeleton
 
 
 def _jim(m: re.Match[str]) -> str:
@@ -373,7 +389,7 @@ def arabic_vowel_pattern(word: str) -> str:
             else:
                 out.append("Y" if i == last and ch == "ی" else _AR_PAT_YW[ch])
         else:
-            c = _AR.get(ch, "")
+            c = "k" if ch == "خ" else _AR.get(ch, "")  # خ as it was before its marker: the units are what count
             if c:
                 # A medial hamza on alef is no long vowel, but keeps the letters around it apart, as in the skeleton.
                 out.append("_" if c.isupper() else c)
