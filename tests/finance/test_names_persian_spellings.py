@@ -4,10 +4,13 @@ they cannot be lined up unit for unit."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.finance.name_parts import best, part
 
 from basira.finance.name_similarity import VOWEL_CONTRADICTION, cross_similarity, vowel_penalty
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
+from basira.lang.translit import arabic_vowel_pattern, arabic_word_key
 
 
 @pytest.mark.parametrize(("latin_name", "arabic"), [
@@ -49,3 +52,35 @@ def index() -> NameIndex:
 ])
 def test_these_persian_spellings_alert_on_the_listed_name(index: NameIndex, query: str, entry: str) -> None:
     assert best(index, query, entry) >= DEFAULT_THRESHOLD
+
+
+# --- the silent w of Persian خوا ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("latin_name", "arabic"), [
+    ("Khajeh", "خواجه"),
+    ("Khaje", "خواجه"),
+    ("Khwaja", "خواجه"),
+    ("Havaja", "خواجه"),  # and the h of a Turkish spelling
+    ("Khansari", "خوانساری"),
+])
+def test_the_silent_w_of_khwa_writes_no_vowel(latin_name: str, arabic: str) -> None:
+    lat, ar = part(latin_name), part(arabic)
+    assert cross_similarity(lat.skeleton, ar.skeleton) >= 0.95
+    assert vowel_penalty(ar.pattern, lat.pattern) == 0.0
+
+
+_ARABIC = "ابتجحخدرسعفقلمنهوی"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ARABIC, max_size=4), st.text(alphabet=_ARABIC, max_size=4))
+def test_khwa_is_written_as_kha(before: str, after: str) -> None:
+    # The vowel pattern of a word with خوا is that of the word with the silent w left out (خا), the skeleton the same.
+    word = before + "خوا" + after
+    without = word.replace("خوا", "خا")
+    assert arabic_vowel_pattern(word) == arabic_vowel_pattern(without)
+    assert arabic_word_key(word)[0] == arabic_word_key(without)[0]
+
+
+def test_a_w_that_is_no_silent_one_is_still_a_vowel() -> None:
+    assert arabic_vowel_pattern("خورشید") == "kUrxId"  # Khorshid: the w before r is ū

@@ -384,6 +384,8 @@ def arabic_vowel_pattern(word: str) -> str:
         elif ch in _AR_PAT_VOWELS:
             out.append(_AR_PAT_VOWELS[ch] if i else "^")
         elif ch in _AR_PAT_YW:
+            if ch == "و" and 0 < i < last and word[i - 1] == "خ" and word[i + 1] == "ا":
+                continue  # the silent w of Persian خوا (خواجه / Khajeh, Khavajeh, Khwaja): the vowel is the alef's
             if not i:
                 out.append(_AR[ch])  # a first و or ي is a consonant (Yusuf, Walid)
             else:
