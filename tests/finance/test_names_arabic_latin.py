@@ -164,6 +164,26 @@ def test_arabic_script_and_persian_legal_forms_are_set_aside(text: str, name: st
     assert normalize_name(text) == name
 
 
+@pytest.mark.parametrize(("text", "name"), [
+    ("Sharikat Naft", "Naft"),  # Arabic شركة, romanised
+    ("Sharikat al-Naft", "al-Naft"),
+    ("Moassese Naft Pars", "Naft Pars"),  # Persian مؤسسه, romanised
+    ("Moasseseh Naft Pars", "Naft Pars"),
+    ("Muassasat Naft", "Naft"),
+    ("Sherkat-e Sahami-ye Khass Naft Pars", "Naft Pars"),  # the ezafe written
+    ("Naft Pars Sahami-ye Aam", "Naft Pars"),
+    ("Sherkate Sahami Khass Kala Naft", "Kala Naft"),
+    ("Sherkat-e Tazamoni Naft Pars", "Naft Pars"),  # a general partnership
+])
+def test_romanised_arabic_and_persian_legal_forms_are_set_aside(text: str, name: str) -> None:
+    assert normalize_name(text) == name
+
+
+@pytest.mark.parametrize("text", ["Sharikat", "Moasseseh", "Bank Tejarat"])
+def test_a_romanised_form_alone_or_a_word_that_is_none_is_kept(text: str) -> None:
+    assert normalize_name(text) == text  # Tejarat (trade) names a bank, no legal form
+
+
 @pytest.mark.parametrize("text", ["شرکت", "شرکت سهامی عام", "يونايتد جنرال اوف شور"])
 def test_a_name_that_is_only_a_legal_form_or_has_none_is_kept(text: str) -> None:
     assert normalize_name(text) == text  # "offshore" alone is no legal form, in Latin letters either

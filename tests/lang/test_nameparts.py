@@ -41,6 +41,21 @@ def test_ad_din_as_a_word_of_its_own_joins_the_name_before_it() -> None:
     assert nur.skeleton == nur_ar.skeleton == "nrdn"
 
 
+@pytest.mark.parametrize(("latin", "arabic"), [
+    ("Abdool Razzaq", "عبد الرزاق"),  # Abdool, the oo of a South Asian or Mauritian spelling
+    ("Abdool Wahed", "عبد الواحد"),
+    ("Abdoel Kadir", "عبد القادر"),  # Abdoel, Dutch and Indonesian
+])
+def test_abdool_and_abdoel_written_apart_are_abd_compounds(latin: str, arabic: str) -> None:
+    (lat,), (ar,) = name_parts(latin), name_parts(arabic)
+    assert lat.skeleton == ar.skeleton
+    assert lat.text == ascii_fold(latin)
+
+
+def test_abdool_alone_is_still_one_part() -> None:
+    assert texts("Abdool") == ["abdool"]
+
+
 def test_a_known_script_gives_the_same_parts() -> None:
     assert name_parts("Ayman al-Zawahiri", "latin") == name_parts("Ayman al-Zawahiri")
     assert name_parts("أيمن الظواهري", "arabic") == name_parts("أيمن الظواهري")

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from basira.lang.nameparts import name_parts
 from basira.lang.translit import (
+    arabic_plain,
     arabic_vowel_pattern,
     arabic_word_key,
     ascii_fold,
@@ -146,5 +147,6 @@ def test_latin_vowel_patterns_are_built_on_the_skeleton(word: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="ابتثجحخدذرزسشصضطظعغفقكلمنهويءأإآىةئؤیکگپچ", min_size=1, max_size=8))
 def test_arabic_vowel_patterns_are_built_on_the_skeleton(word: str) -> None:
+    # ... as two Arabic-script parts read it (arabic_plain: خ, which across scripts may also be h, is k).
     skeleton, _ = arabic_word_key(word)
-    assert "".join(c for c in arabic_vowel_pattern(word) if not (c.isupper() or c == "^")) == skeleton
+    assert "".join(c for c in arabic_vowel_pattern(word) if not (c.isupper() or c == "^")) == arabic_plain(skeleton)

@@ -45,7 +45,7 @@ from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart, fused_prefix
-from basira.lang.translit import latin_plain, skeleton_variants, spellings
+from basira.lang.translit import arabic_plain, latin_plain, skeleton_variants, spellings
 
 #: Similarity of an initial (one letter, with or without its dot) to a longer part that starts with it, both left
 #: over (Maria T. / Maria Teresa): below ``LOOSE``, so the initial explains no more of the name than it weighs.
@@ -179,6 +179,10 @@ class QueryRun:
                     pen = 1.0
                 elif not self.latin[i] and sim >= LOOSE and arabic_letters_differ(form.pattern, part.pattern):
                     pen = VOWEL_CONTRADICTION  # both in Arabic script: the long vowels it writes must agree
+                if "ꜧ" in form.skeleton or "ꜧ" in part.skeleton:
+                    # خ is h only across scripts (a Turkish spelling): two Arabic-script parts read it k.
+                    plain = cross_similarity(arabic_plain(part.skeleton), arabic_plain(form.skeleton))
+                    pen = max(pen, sim - plain)
             elif sim < LOOSE:
                 pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
             elif form.arabic:
@@ -280,7 +284,7 @@ class QueryRun:
                             add_c(weight * s)
                 if not latin_rows:
                     continue
-                marked = p_marked or "ç" in skel or "ŵ" in skel  # has_marker(skel), without its call
+                marked = p_marked or "ç" in skel or "ŵ" in skel or "ǧ" in skel  # has_marker(skel), without its call
                 if marked or (p_ta_key and len(skel) == p_skel_len - 1):
                     # Met on a key only a part in Arabic script needs (a c spelt s, a first ou read as a vowel, a
                     # ta marbuta's t left out): no Latin pair is alike there (see latin_form_keys).

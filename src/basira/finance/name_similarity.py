@@ -471,7 +471,7 @@ def vowel_penalty(arabic: str, latin: str) -> float:
         l_slots = l_slots[:-1]  # a ta marbuta written -at (جمعية / Jamiat, هيئة / Hayat)
     elif len(a_units) == len(l_units) + 1 and a_units[-1] == "t" and len(l_units) < 3:
         return 1.0  # the t more is the Arabic word's (جمعت / Jama): no ta marbuta, another word
-    elif len(l_units) == len(a_units) + 1 and l_units[-1] == "h":
+    elif len(l_units) == len(a_units) + 1 and l_units[-1] == "h" and a_units[-1] != "h":
         l_slots = l_slots[:-1]  # a final h the Arabic lacks (Shehadeh / شحادة, Hamzah / حمزة)
     elif len(a_units) == len(l_units) + 1 and a_units[-1] == "h":
         a_slots = [*a_slots[:-2], a_slots[-2] + "T"]  # a final ه read as a vowel (أسامه / Osama)

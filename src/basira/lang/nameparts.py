@@ -65,7 +65,10 @@ _LAT_SUN_ARTICLES = {"ash": "sh", "esh": "sh", "ush": "sh", "as": "s", "es": "s"
                      "ed": "d", "ud": "d", "at": "t", "et": "t", "ut": "t", "ath": "th", "adh": "dh",
                      "ar": "r", "er": "r", "ur": "r", "an": "n", "en": "n", "un": "n", "az": "z", "ez": "z",
                      "uz": "z", "ats": "ts"}
-_LAT_ABD = {"abd", "abdul", "abdel", "abdal", "abdol", "abdil", "abdu", "abdur", "abdus", "abdou", "abdoul"}
+# Abd with its article, as a word of its own before the name it completes; Abdool (South Asian, Mauritian and
+# Caribbean) and Abdoel (Dutch and Indonesian) write its u oo and oe.
+_LAT_ABD = {"abd", "abdul", "abdel", "abdal", "abdol", "abdil", "abdu", "abdur", "abdus", "abdou", "abdoul",
+            "abdool", "abdoel"}
 _ABD_REST = re.compile(r"^(?:[aeiou]l(?=\w{3})|[aeiou](?=([^aeiou])\1)\w|[aeiou](?=[^aeiou]))")
 # "ad-Din" written as one word of its own after the name it completes (Nor Eldin, Salah Eddine).
 _LAT_DIN_WORDS = {"eldin", "aldin", "uldin", "eldine", "aldine", "eldeen", "aldeen", "eddin", "eddine", "uddin",

@@ -141,6 +141,10 @@ _PHRASES = (
     "sahami khas", "sahami khass", "sahami aam", "sahami am", "sherkat sahami", "sherkate sahami",
     "sherkat sahami khas", "sherkat sahami khass",
     "sherkat sahami aam", "sherkat sahami am", "ba masouliat mahdoud", "ba mas uliyat mahdud",
+    # ... with the ezafe written (Sherkat-e Sahami-ye Khass), and the general partnership (Sherkat-e Tazamoni).
+    *(f"{c} {sahami} {kind}".strip() for c in ("", "sherkat", "sherkate") for sahami in ("sahami", "sahamiye")
+      for kind in ("khas", "khass", "aam", "am")),
+    "sherkate sahami", "sherkat sahamiye", "sherkate sahamiye", "sherkat tazamoni", "sherkate tazamoni",
 )
 _PHRASE_WORDS = {tuple(_fold_word(w) for w in p.split()) for p in _PHRASES}
 _FORM_WORDS = _TRAILING | {w for p in _PHRASE_WORDS for w in p}
@@ -206,7 +210,10 @@ def _is_phrase(words: tuple[str, ...]) -> bool:
 
 
 # Written first: Arabic and Persian "company" and "establishment", Russian and Indonesian forms.
+# Their romanisations too: Persian Sherkat(-e), Moassese(h), Arabic Sharikat, Sharikah, Mu'assasat (شركة, مؤسسة).
 _LEADING = {"شركة", "شركه", "شرکت", "شركت", "sherkat", "sherkate", "مؤسسة", "مؤسسه", "موسسه",
+            "sharikat", "sharikah", "sharika", "sharekat", "moassese", "moasseseh", "moassesseh", "moasseseye",
+            "muassasa", "muassasah", "muassasat", "muasasat", "muasasa",
             "ooo", "oao", "zao", "pao", "ao", "jsc", "ojsc", "cjsc", "pjsc", "pt",
             "tov", "pp", "ооо", "оао", "зао", "пао", "ао", "тов", "llc", "company"}
 # English "The" before a name (The PEYKASA, The Foxwhelp Limited): set aside like a leading legal form.

@@ -23,7 +23,7 @@ _AR = {
     "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "θ", "ٹ": "t",
     "ج": "j", "چ": "x", "ژ": "j",
     "ح": "h", "ه": "h", "ہ": "h", "ھ": "h", "ۀ": "h", "ۃ": "A",
-    "خ": "k", "غ": "k", "ق": "k", "ك": "k", "ک": "k", "گ": "k", "ڨ": "k", "ڭ": "k",
+    "خ": "ꜧ", "غ": "k", "ق": "k", "ك": "k", "ک": "k", "گ": "k", "ڨ": "k", "ڭ": "k",
     "د": "d", "ذ": "ð", "ض": "ð", "ڈ": "d", "ظ": "ð", "ز": "z",
     "ر": "r", "ڑ": "r", "س": "s", "ص": "s", "ش": "x",
     "ع": "", "ء": "", "ئ": "", "ؤ": "",
@@ -77,11 +77,16 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # A Turkish ş (ʂ) is sh across scripts (Şams / شمس), and between two Latin spellings sh or an s whose cedilla was
 # lost (Diş / Dis); a written ç (ƈ) is Turkish ch or French s, and between Latin spellings also a c without its
 # cedilla (Çelik / Celik, Fayçal / Faycal).
+# A Latin g that is not gh (ǧ) is k, or across scripts the Egyptian and Sudanese g of ج (Gamal / جمال, Ragab / رجب,
+# Mogtaba / مجتبی, Hagi / حاجی); between two Latin spellings it is k, as before (Gamal is no Jamal there: see
+# ``_EGYPTIAN_G``).
+# Arabic-script خ (ꜧ) is k, as q, k and gh are, or across scripts the h of a Turkish spelling (Halil / خلیل, Halid /
+# خالد, Ahund / آخوند, Muhtar / مختار); two Arabic-script parts read it k only (see ``arabic_plain``).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", ""), "ʂ": ("x",),
-              "ƈ": ("x", "s")}
+              "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h")}
 _LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ʂ": ("x", "s"),
-                                 "ƈ": ("x", "s", "k")}
+                                 "ƈ": ("x", "s", "k"), "ǧ": ("k",)}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -124,13 +129,21 @@ def spellings(skeleton: str) -> frozenset[str]:
     return frozenset(_expand(skeleton, True))
 
 
+_KHA_BY_K = re.compile("ꜧ+(?=k)|(?<=k)ꜧ+")
+
+
 def arabic_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one Arabic-script word, which should already have no article."""
     classes = "".join(_AR.get(ch, "") for ch in word)
     if word[:1] in "عءئؤ":
         # After a silent first letter (ʿIsa, ʿUmar) a y or w is a vowel, not the word's first consonant.
-        return _finish("-" + classes)
-    return _finish(classes)
+        classes = "-" + classes
+    if "ꜧ" not in classes:
+        return _finish(classes)
+    # A خ next to another k (غ, ق, ك) is one k with it, as it was before its marker; the vowel form, which no
+    # comparison across scripts reads, writes it k.
+    skeleton, vowels = _finish(_KHA_BY_K.sub("k", classes))
+    return skeleton, arabic_plain(vowels)
 
 
 def ascii_fold(text: str) -> str:
@@ -261,8 +274,8 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ", "ǧ": "ǧ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
@@ -273,20 +286,36 @@ _CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
 # A word's first ou before a, e or i (see ``_AMBIGUOUS``), in a word of four letters or more: not ouo or ouu
 # (Ououimbabazi: a doubled vowel), nor ouy (Ouyahia: the y is the consonant).
 _OU_W = re.compile(r"^ou(?=[aei].)")
-_PLAIN = str.maketrans({"ç": "k", "ŵ": "w"})
+# A g that may be the Egyptian g of ج (see ``_AMBIGUOUS``): not the g of gh (غ); one next to another letter read k
+# (gk, kg, cg, gq, gx: Thiongkol; a doubled g too, ggh) is k, so that it is one k with it, as it was before the
+# marker. A doubled g is one unit (Haggag / حجاج).
+_EGYPTIAN_G = re.compile(r"(?<![ckqxg])g++(?![hckqx])")
+_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k"})
+
+
+def arabic_plain(skeleton: str) -> str:
+    """The skeleton two Arabic-script parts are compared on: خ is k there (خالد is no حالد), as it was before its
+    marker."""
+    return skeleton.replace("ꜧ", "k") if "ꜧ" in skeleton else skeleton
+
+
+def _jim(m: re.Match[str]) -> str:
+    return "ǧ" * len(m.group())
 
 
 def has_marker(skeleton: str) -> bool:
     """Whether a skeleton holds a letter that two Latin spellings read one way and scripts apart several (a c
-    that may be a ç, an ou that may be w): see :func:`latin_plain`."""
-    return "ç" in skeleton or "ŵ" in skeleton
-_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x"})
+    that may be a ç, an ou that may be w, a g that may be ج): see :func:`latin_plain`."""
+    return "ç" in skeleton or "ŵ" in skeleton or "ǧ" in skeleton
+
+
+_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǧ": "k"})
 
 
 def latin_plain(skeleton: str) -> str:
     """The skeleton two Latin spellings are compared on: a c that may be a ç (see ``_AMBIGUOUS``) is k there, so
     Kocak and Kokak are spellings of one skeleton as they were before the marker; a first ou that may be w is w
-    (Ouali and Wali)."""
+    (Ouali and Wali); a g that may be ج is k (Gamal and Kamal, not Jamal)."""
     return skeleton.translate(_PLAIN) if has_marker(skeleton) else skeleton
 
 
@@ -308,14 +337,16 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _CEDILLA_C.sub("ç", word)
     if word[:2] == "ou":
         word = _OU_W.sub("ŵ", word)
+    if "g" in word:
+        word = _EGYPTIAN_G.sub(_jim, word)
     if "v" not in word and "ʦ" not in word and "ç" not in word and word.isascii():
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
     skeleton, vowels = _finish("".join(_LAT_MAP_V.get(m, "") for m in _LAT_RE_V.findall(word)))
     # The vowel form, which only Latin spellings are compared on, writes both v alike, a soft ts as t, c as k, a
-    # first ou that may be w as w, and a Turkish ş and ç as sh and ch (Mohtaşam and Mohtasham one spelling,
-    # Mohtasam a vowel-form step away).
+    # first ou that may be w as w, a Turkish ş and ç as sh and ch (Mohtaşam and Mohtasham one spelling, Mohtasam a
+    # vowel-form step away), and a g that may be ج as k.
     return skeleton, vowels.translate(_MARKED_VOWELS)
 
 
@@ -412,12 +443,14 @@ def arabic_vowel_pattern(word: str) -> str:
         elif ch in _AR_PAT_VOWELS:
             out.append(_AR_PAT_VOWELS[ch] if i else "^")
         elif ch in _AR_PAT_YW:
+            if ch == "و" and 0 < i < last and word[i - 1] == "خ" and word[i + 1] == "ا":
+                continue  # the silent w of Persian خوا (خواجه / Khajeh, Khavajeh, Khwaja): the vowel is the alef's
             if not i:
                 out.append(_AR[ch])  # a first و or ي is a consonant (Yusuf, Walid)
             else:
                 out.append("Y" if i == last and ch == "ی" else _AR_PAT_YW[ch])
         else:
-            c = _AR.get(ch, "")
+            c = "k" if ch == "خ" else _AR.get(ch, "")  # خ as it was before its marker: the units are what count
             if c:
                 # A medial hamza on alef is no long vowel, but keeps the letters around it apart, as in the skeleton.
                 out.append("_" if c.isupper() else c)
