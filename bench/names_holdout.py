@@ -25,7 +25,6 @@ import hashlib
 import json
 import random
 import sys
-from collections import defaultdict
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -39,9 +38,10 @@ from names_pairs import (
     OUT,
     SANCTIONS,
     Pair,
-    _doc,
     _pair,
     alike_pairs,
+    clusters,
+    cross_list_links,
     fold,
     load,
     nearest,
@@ -137,27 +137,8 @@ def build() -> tuple[list[Pair], list[Pair]]:
     used = used_entries()
     by_key = {f"un:{x.ref}": x for x in u} | {f"ofac:{x.ref}": x for x in o} | {f"eu:{x.ref}": x for x in e}
     kinds = {k: _KIND.get(x.kind, "other") for k, x in by_key.items()}
-    cluster = {k: k for k in by_key}
-    docs: dict[str, set[str]] = defaultdict(set)
-    for x in u:
-        for d in x.documents:
-            n = _doc(d.get("number", ""))
-            if len(n) >= 6:
-                docs[n].add(f"un:{x.ref}")
-    links: set[tuple[str, str]] = set()
-    for x in o:
-        for d in x.documents:
-            for k in docs.get(_doc(d.get("number", "")), ()):
-                links.add((k, f"ofac:{x.ref}"))
-    for x in e:
-        ref = str(x.extra.get("un_reference", "")).strip()
-        if ref and f"un:{ref}" in by_key:
-            links.add((f"un:{ref}", f"eu:{x.ref}"))
-    for a, b in sorted(links):
-        cluster[b] = cluster[a]
-    members: dict[str, set[str]] = defaultdict(set)
-    for k, c in cluster.items():
-        members[c].add(k)
+    links = cross_list_links(u, o, e)
+    cluster, members = clusters(by_key, links)
     # The pool: clusters none of whose entries (nor the cluster's own key) the first evaluation used.
     pool = {c for c, ks in members.items() if not (ks | {c}) & used}
     in_pool = {k for k in by_key if cluster[k] in pool}

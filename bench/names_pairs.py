@@ -39,7 +39,7 @@ import re
 import sys
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -279,39 +279,13 @@ def common_names(lang: str, rng: random.Random, n: int) -> list[str]:
 def build() -> tuple[list[Pair], list[Pair]]:
     rng = random.Random(SEED)
     u, o, e = load()
-    cluster: dict[str, str] = {}  # entry key -> cluster (one person on two lists is one cluster)
-    ukey = {x.ref: f"un:{x.ref}" for x in u}
-    for x in u:
-        cluster[f"un:{x.ref}"] = f"un:{x.ref}"
-    for x in o:
-        cluster[f"ofac:{x.ref}"] = f"ofac:{x.ref}"
-    for x in e:
-        cluster[f"eu:{x.ref}"] = f"eu:{x.ref}"
-    pairs: list[Pair] = []
-    kinds = {}
-    for src, lst in (("un", u), ("ofac", o), ("eu", e)):
-        for x in lst:
-            kinds[f"{src}:{x.ref}"] = _KIND.get(x.kind, "other")
-
-    # Same party on two lists: a shared document number (UN/OFAC) or the UN reference an EU entry cites.
-    docs: dict[str, set[str]] = defaultdict(set)
-    for x in u:
-        for d in x.documents:
-            n = _doc(d.get("number", ""))
-            if len(n) >= 6:
-                docs[n].add(ukey[x.ref])
-    links: set[tuple[str, str]] = set()
-    for x in o:
-        for d in x.documents:
-            for k in docs.get(_doc(d.get("number", "")), ()):
-                links.add((k, f"ofac:{x.ref}"))
-    for x in e:
-        ref = str(x.extra.get("un_reference", "")).strip()
-        if ref and ref in ukey:
-            links.add((ukey[ref], f"eu:{x.ref}"))
-    for a, b in sorted(links):
-        cluster[b] = cluster[a]
     by_key = {f"un:{x.ref}": x for x in u} | {f"ofac:{x.ref}": x for x in o} | {f"eu:{x.ref}": x for x in e}
+    kinds = {k: _KIND.get(x.kind, "other") for k, x in by_key.items()}
+    pairs: list[Pair] = []
+    # Same party on two lists: a shared document number (UN/OFAC) or the UN reference an EU entry cites; one
+    # person on two lists is one cluster.
+    links = cross_list_links(u, o, e)
+    cluster, _ = clusters(by_key, links)
 
     def names(x: ListedEntry) -> list[str]:
         return list(dict.fromkeys(n.name for n in x.names if n.quality == "strong"))
@@ -384,6 +358,39 @@ def write(path: Path, pairs: list[Pair]) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 # --- shared by the builders ------------------------------------------------------------------------------------
+
+def cross_list_links(u: list[ListedEntry], o: list[ListedEntry], e: list[ListedEntry]) -> set[tuple[str, str]]:
+    """(UN entry key, OFAC or EU entry key) of one party on two lists: a shared document number of six or more
+    letters and digits (UN, OFAC), or the UN reference an EU entry cites."""
+    docs: dict[str, set[str]] = defaultdict(set)
+    for x in u:
+        for d in x.documents:
+            n = _doc(d.get("number", ""))
+            if len(n) >= 6:
+                docs[n].add(f"un:{x.ref}")
+    links: set[tuple[str, str]] = set()
+    for x in o:
+        for d in x.documents:
+            for k in docs.get(_doc(d.get("number", "")), ()):
+                links.add((k, f"ofac:{x.ref}"))
+    refs = {x.ref for x in u}
+    for x in e:
+        ref = str(x.extra.get("un_reference", "")).strip()
+        if ref and ref in refs:
+            links.add((f"un:{ref}", f"eu:{x.ref}"))
+    return links
+
+
+def clusters(keys: Iterable[str], links: set[tuple[str, str]]) -> tuple[dict[str, str], dict[str, set[str]]]:
+    """Each entry key's cluster (the UN entry's key for a party on two lists, else its own) and each cluster's
+    members."""
+    cluster = {k: k for k in keys}
+    for a, b in sorted(links):
+        cluster[b] = cluster[a]
+    members: dict[str, set[str]] = defaultdict(set)
+    for k, c in cluster.items():
+        members[c].add(k)
+    return cluster, members
 
 
 def alike_pairs(keyed: list[tuple[str, str]], cluster: dict[str, str], rng: random.Random, scorer: Any, cutoff: int,

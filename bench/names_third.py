@@ -66,7 +66,6 @@ import json
 import random
 import re
 import sys
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,9 +79,10 @@ from names_pairs import (
     _KIND,
     OUT,
     Pair,
-    _doc,
     _pair,
     alike_pairs,
+    clusters,
+    cross_list_links,
     fold,
     load,
     nearest,
@@ -560,26 +560,6 @@ def common_names3(lang: str, rng: random.Random, n: int) -> list[str]:
 # --- building --------------------------------------------------------------------------------------------------
 
 
-def _links(u: list[ListedEntry], o: list[ListedEntry], e: list[ListedEntry]) -> set[tuple[str, str]]:
-    docs: dict[str, set[str]] = defaultdict(set)
-    for x in u:
-        for d in x.documents:
-            n = _doc(d.get("number", ""))
-            if len(n) >= 6:
-                docs[n].add(f"un:{x.ref}")
-    links: set[tuple[str, str]] = set()
-    for x in o:
-        for d in x.documents:
-            for k in docs.get(_doc(d.get("number", "")), ()):
-                links.add((k, f"ofac:{x.ref}"))
-    refs = {x.ref for x in u}
-    for x in e:
-        ref = str(x.extra.get("un_reference", "")).strip()
-        if ref and ref in refs:
-            links.add((f"un:{ref}", f"eu:{x.ref}"))
-    return links
-
-
 def tuning_entries(u: list[ListedEntry], o_csv: list[ListedEntry], e: list[ListedEntry]) -> set[str]:
     """Every entry a pair of a tuning split stands for: the entries and listed entries its pairs name, and every
     member of a first-evaluation cluster a tune pair names (that evaluation wrote a cluster by one member's key)."""
@@ -590,7 +570,7 @@ def tuning_entries(u: list[ListedEntry], o_csv: list[ListedEntry], e: list[Liste
             used.add(p["r_entry"])
     first = {f"{src}:{x.ref}": f"{src}:{x.ref}" for src, lst in (("un", u), ("ofac", o_csv), ("eu", e))
              for x in lst}
-    for a, b in sorted(_links(u, o_csv, e)):
+    for a, b in sorted(cross_list_links(u, o_csv, e)):
         first[b] = first[a]
     return used | {k for k, c in first.items() if c in used}
 
@@ -606,12 +586,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
             earlier.add(frozenset((p["q"], p["r"])))
     by_key = {f"un:{x.ref}": x for x in u} | {f"ofac:{x.ref}": x for x in o} | {f"eu:{x.ref}": x for x in e}
     kinds = {k: _KIND.get(x.kind, "other") for k, x in by_key.items()}
-    cluster = {k: k for k in by_key}
-    for a, b in sorted(_links(u, o, e)):
-        cluster[b] = cluster[a]
-    members: dict[str, set[str]] = defaultdict(set)
-    for k, c in cluster.items():
-        members[c].add(k)
+    cluster, members = clusters(by_key, cross_list_links(u, o, e))
     pool = {c for c, ks in members.items() if not (ks | {c}) & used}
     in_pool = sorted(k for k in by_key if cluster[k] in pool)
 
