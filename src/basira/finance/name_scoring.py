@@ -40,9 +40,9 @@ _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
 #: takes the full ``low_information`` weight away, so that it cannot alert on a one-word alias.
 COMMON_PART = 3
-#: ... but against a listed organization, vessel or aircraft, a query that writes a legal form or a number beside
-#: its one part is a company's whole name: only its information counts, unless this many listed entries hold the
-#: part ("Golden", "Ali": as good as no name).
+#: ... but against a listed organization, vessel or aircraft, a query that writes other words beside its one part
+#: (a legal form, a number, an article: "Denise Company", "103 Arsenal", "Al Qaeda") is a company's whole name: only
+#: its information counts, unless this many listed entries hold the part ("Golden", "Ali": as good as no name).
 COMMON_ORG_PART = 20
 
 
@@ -274,8 +274,8 @@ class IndexState:
         details = birth_date is not None or bool(nationality or gender or documents)
         q_numbers = identifiers(name, kind in (None, "aircraft"))
         # One common part ("Omar", "Hassan") never alerts alone. Against a listed organization, vessel or aircraft,
-        # a query that writes more than its one part (a legal form, a number: "Denise Company", "Joint Stock
-        # Company 103 Arsenal") is a company's whole name, and only its information counts, as for longer names.
+        # a query that writes more than its one part (a legal form, a number, an article: "Denise Company", "Joint
+        # Stock Company 103 Arsenal", "Al Qaeda") is a company's whole name: only its information counts.
         low_org = low
         if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
             low = _W["low_information"]
