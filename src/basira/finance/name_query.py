@@ -45,7 +45,7 @@ from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart, fused_prefix
-from basira.lang.translit import arabic_plain, latin_plain, skeleton_variants, spellings
+from basira.lang.translit import arabic_plain, has_marker, latin_plain, skeleton_variants, spellings
 
 #: Similarity of an initial (one letter, with or without its dot) to a longer part that starts with it, both left
 #: over (Maria T. / Maria Teresa): below ``LOOSE``, so the initial explains no more of the name than it weighs.
@@ -284,7 +284,7 @@ class QueryRun:
                             add_c(weight * s)
                 if not latin_rows:
                     continue
-                marked = p_marked or "ç" in skel or "ŵ" in skel or "ǧ" in skel  # has_marker(skel), without its call
+                marked = p_marked or has_marker(skel)
                 if marked or (p_ta_key and len(skel) == p_skel_len - 1):
                     # Met on a key only a part in Arabic script needs (a c spelt s, a first ou read as a vowel, a
                     # ta marbuta's t left out): no Latin pair is alike there (see latin_form_keys).
@@ -410,8 +410,7 @@ class QueryRun:
             hits = self.hits
             pairs = [(s, i, j) for j, f in enumerate(fids) if (found := hits.get(f)) for s, i in found]
             unkeyed = self._cross_pairs(self._arabic_parts, cand, pairs) if self._arabic_parts else []
-        weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
-        used_q, used_c = align_parts(pairs, weights, c_weights)
+        weights, used_q, used_c = self._realign(pairs, c_weights)
         if unkeyed and (len(used_q) < nq or len(used_c) < nc):
             # Only parts left over on both sides can gain from a comparison blocking did not make.
             more = []
@@ -424,23 +423,20 @@ class QueryRun:
                         more.append((s, i, j))
             if more:
                 pairs += more
-                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
-                used_q, used_c = align_parts(pairs, weights, c_weights)
+                weights, used_q, used_c = self._realign(pairs, c_weights)
         if len(used_q) < nq and len(used_c) < nc and not cand.arabic:
             # Latin parts left over on both sides: typing slips the spelling rules do not allow (Badege / Basege).
             slips = self._slips.pairs(fids, used_q, used_c)
             if slips:
                 pairs += slips
-                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
-                used_q, used_c = align_parts(pairs, weights, c_weights)
+                weights, used_q, used_c = self._realign(pairs, c_weights)
         if len(used_q) < nq and len(used_c) < nc:
             # A part with an article or a Ben fused to it, left over against the part written without them
             # (Elassad / الاسد, Benahmed / Ben Ahmed): the spelling rules compare whole words.
             prefixed = self._prefixed_pairs(cand, used_q, used_c)
             if prefixed:
                 pairs += prefixed
-                weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
-                used_q, used_c = align_parts(pairs, weights, c_weights)
+                weights, used_q, used_c = self._realign(pairs, c_weights)
             if cand.kind == "person" and not cand.arabic and len(used_q) < nq and len(used_c) < nc and \
                     len(used_q) - [*used_q.values()].count(0.0) >= INITIAL_AFTER:
                 # A Latin initial left over on one side, a Latin part it may stand for on the other (Maria T. /
@@ -450,8 +446,7 @@ class QueryRun:
                 initials = self._initial_pairs(fids, used_q, used_c)
                 if initials:
                     pairs += initials
-                    weights = self._inherited_weights(pairs, c_weights) if self._unknown else self.weights
-                    used_q, used_c = align_parts(pairs, weights, c_weights)
+                    weights, used_q, used_c = self._realign(pairs, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
@@ -461,12 +456,22 @@ class QueryRun:
                 used_q, used_c = fq, fc
         return self._score(cand, used_q, used_c, weights)
 
+    def _realign(self, pairs: list[OnePair], c_weights: tuple[float, ...] | list[float]
+                 ) -> tuple[list[float], dict[int, float], dict[int, float]]:
+        """The query parts' weights for this listed name (see :meth:`_inherited_weights`) and the alignment of
+        ``pairs`` with them."""
+        weights = self._inherited_weights(pairs, c_weights)
+        used_q, used_c = align_parts(pairs, weights, c_weights)
+        return weights, used_q, used_c
+
     def _inherited_weights(self, pairs: list[OnePair], c_weights: Sequence[float]) -> list[float]:
         """The query parts' weights for one listed name: a part no list holds takes the weight of the most telling
         listed part it is paired with. Such a word would otherwise weigh the most there is; but it is most often a
         typing slip or an unusual spelling of a listed word (Mohanmed / Mohammed, Alvsrez / Alvarez), as common
         as that word, and weighing it the most made the part pair it is in drown the rest of the name."""
         unknown = self._unknown
+        if not unknown:
+            return self.weights  # the usual case: every query part is a word some list holds
         inherited: dict[int, float] = {}
         for _, i, j in pairs:
             if i in unknown:
@@ -548,14 +553,11 @@ class QueryRun:
         return unkeyed
 
     def _score(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float],
-               weights: list[float] | None = None) -> float:
+               weights: list[float]) -> float:
         """The name match of one alignment: each name's share the other explains, the parts left over costing
-        little or in full (see ``combine``); ``weights`` the query parts' weights for this name when they are
-        not the query's own (see :meth:`_inherited_weights`)."""
-        if weights is None or weights is self.weights:
-            weights, q_total = self.weights, self.total
-        else:
-            q_total = sum(weights)
+        little or in full (see ``combine``); ``weights`` the query parts' weights for this name (see
+        :meth:`_inherited_weights`)."""
+        q_total = self.total if weights is self.weights else sum(weights)
         c_total = sum(cand.weights)
         if not (q_total and c_total):
             return 0.0
