@@ -339,7 +339,7 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _OU_W.sub("ŵ", word)
     if "g" in word:
         word = _EGYPTIAN_G.sub(_jim, word)
-    if "v" not in word and "ʦ" not in word and "ç" not in word and word.isascii():
+    if "v" not in word and word.isascii():  # no v, and no marker (ʦ, ç, ŵ, ǧ, ʂ, ƈ: none is ASCII)
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
