@@ -41,6 +41,7 @@ from names_pairs import (
     _pair,
     alike_pairs,
     clusters,
+    common_names,
     cross_list_links,
     fold,
     load,
@@ -92,21 +93,6 @@ COMMON2: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
            ("لودھی", "سیال", "وڑائچ", "گیلانی", "بخاری", "جعفری", "رضوی", "کھوسہ", "لغاری", "مزاری", "نیازی", "ترین",
             "یوسفزئی", "آفریدی", "درانی", "میمن", "سومرو", "ڈوگر", "کیانی", "تارڑ")),
 }
-
-
-def common_names2(lang: str, rng: random.Random, n: int) -> list[str]:
-    given, family = COMMON2[lang]
-    out: set[str] = set()
-    while len(out) < n:
-        if lang == "zh":
-            out.add(rng.choice(family) + rng.choice(given))
-        elif lang in ("ar", "ur") and rng.random() < 0.4:
-            out.add(" ".join((rng.choice(given), rng.choice(given), rng.choice(family))))
-        elif lang == "ru" and rng.random() < 0.4:
-            out.add(f"{rng.choice(family)} {rng.choice(given)}")
-        else:
-            out.add(f"{rng.choice(given)} {rng.choice(family)}")
-    return sorted(out)
 
 
 def load_ofac_advanced() -> list[ListedEntry]:
@@ -198,7 +184,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
     all_person_tokens = {tokens(n) for k, x in by_key.items() if kinds[k] == "person" for n in names(x)}
     ltexts = [fold(n) for _, n in listed]
     for lang in COMMON2:
-        made = [n for n in common_names2(lang, rng, 300) if tokens(n) not in all_person_tokens]
+        made = [n for n in common_names(lang, rng, 300, COMMON2) if tokens(n) not in all_person_tokens]
         for n, j in zip(made, nearest(made, ltexts), strict=True):
             pairs.append(_pair(n, listed[j][1], 0, f"common:{lang}", (listed[j][0],), listed[j][0], "person",
                                "person"))

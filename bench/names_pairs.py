@@ -258,16 +258,22 @@ COMMON: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def common_names(lang: str, rng: random.Random, n: int) -> list[str]:
-    given, family = COMMON[lang]
+def common_names(lang: str, rng: random.Random, n: int,
+                 pools: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] | None = None) -> list[str]:
+    """``n`` distinct names in ``lang`` from ``pools`` (given names, family names; the first builder's ``COMMON``
+    by default), in the shapes names take there: family then given name in Chinese and often in Russian, three
+    parts often in Arabic, Urdu and Persian, two family names often in Spanish."""
+    given, family = (COMMON if pools is None else pools)[lang]
     out: set[str] = set()
     while len(out) < n:
         if lang == "zh":
             out.add(rng.choice(family) + rng.choice(given))
-        elif lang in ("ar", "ur") and rng.random() < 0.4:
+        elif lang in ("ar", "ur", "fa") and rng.random() < 0.4:
             out.add(" ".join((rng.choice(given), rng.choice(given), rng.choice(family))))
         elif lang == "ru" and rng.random() < 0.4:
             out.add(f"{rng.choice(family)} {rng.choice(given)}")
+        elif lang == "es" and rng.random() < 0.5:
+            out.add(f"{rng.choice(given)} {rng.choice(family)} {rng.choice(family)}")
         else:
             out.add(f"{rng.choice(given)} {rng.choice(family)}")
     return sorted(out)

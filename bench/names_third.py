@@ -82,6 +82,7 @@ from names_pairs import (
     _pair,
     alike_pairs,
     clusters,
+    common_names,
     cross_list_links,
     fold,
     load,
@@ -540,23 +541,6 @@ NAMESAKE_FAMILY_ANY = ("Novak", "Kowalski", "Meyer", "Schmidt", "Rossi", "Ferrar
                        "Ivanenko", "Petrenko")
 
 
-def common_names3(lang: str, rng: random.Random, n: int) -> list[str]:
-    given, family = COMMON3[lang]
-    out: set[str] = set()
-    while len(out) < n:
-        if lang == "zh":
-            out.add(rng.choice(family) + rng.choice(given))
-        elif lang in ("ar", "ur", "fa") and rng.random() < 0.4:
-            out.add(" ".join((rng.choice(given), rng.choice(given), rng.choice(family))))
-        elif lang == "ru" and rng.random() < 0.4:
-            out.add(f"{rng.choice(family)} {rng.choice(given)}")
-        elif lang == "es" and rng.random() < 0.5:
-            out.add(f"{rng.choice(given)} {rng.choice(family)} {rng.choice(family)}")
-        else:
-            out.add(f"{rng.choice(given)} {rng.choice(family)}")
-    return sorted(out)
-
-
 # --- building --------------------------------------------------------------------------------------------------
 
 
@@ -690,7 +674,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
     all_person_tokens = {tokens(n) for k, x in by_key.items() if kinds[k] == "person" for n in names(x)}
     ltexts = [fold(n) for _, n in listed]
     for lang in COMMON3:
-        made = [n for n in common_names3(lang, rng, 300) if tokens(n) not in all_person_tokens]
+        made = [n for n in common_names(lang, rng, 300, COMMON3) if tokens(n) not in all_person_tokens]
         for n, j in zip(made, nearest(made, ltexts), strict=True):
             add(n, listed[j][1], 0, f"common3:{lang}", (listed[j][0],), listed[j][0], "person", "person")
 
