@@ -48,7 +48,7 @@ def test_a_g_is_still_k_between_latin_spellings(a: str, b: str) -> None:
     assert latin(a, b) == 1.0
 
 
-@pytest.mark.parametrize("word", ["ghassan", "thiongkol", "eckgard", "kgosi"])
+@pytest.mark.parametrize("word", ["ghassan", "thiongkol", "eckgard", "kgosi", "baghgan", "ghg"])
 def test_the_g_of_gh_or_next_to_a_k_is_k(word: str) -> None:
     skel, _ = latin_word_key(word)
     assert "ǧ" not in skel

@@ -287,9 +287,9 @@ _CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
 # (Ououimbabazi: a doubled vowel), nor ouy (Ouyahia: the y is the consonant).
 _OU_W = re.compile(r"^ou(?=[aei].)")
 # A g that may be the Egyptian g of ج (see ``_AMBIGUOUS``): not the g of gh (غ); one next to another letter read k
-# (gk, kg, cg, gq, gx: Thiongkol; a doubled g too, ggh) is k, so that it is one k with it, as it was before the
-# marker. A doubled g is one unit (Haggag / حجاج).
-_EGYPTIAN_G = re.compile(r"(?<![ckqxg])g++(?![hckqx])")
+# (gk, kg, cg, gq, gx: Thiongkol; a doubled g too, ggh; and a g right after gh, Baghgan) is k, so that it is one
+# k with it, as it was before the marker. A doubled g is one unit (Haggag / حجاج).
+_EGYPTIAN_G = re.compile(r"(?<![ckqxg])(?<!gh)g++(?![hckqx])")
 _PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k"})
 
 
