@@ -56,5 +56,6 @@ def test_a_nisba_is_no_theophoric_tail() -> None:
     assert parts("Abdul Malik al Houghi") == ["abdul malik", "houghi"]
     assert parts("Abu Sulayman al-Adani")[-1] == "adani"
     assert parts("Nur al-Din") == ["nur al-din"]
+    assert parts("Abu al-Dine") == parts("Abuldine")  # a final e is no nisba's -i: ad-Dine is ad-Din
     assert parts("Abd al-Haqq") == ["abd haqq"]
     assert parts("Ehsan Ullah") == ["ehsan ullah"]

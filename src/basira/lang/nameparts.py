@@ -147,7 +147,7 @@ def _latin_parts(text: str) -> list[NamePart]:
             i += 1
             continue
         if nxt and (w in _LAT_ARTICLES or (w in _LAT_SUN_ARTICLES and nxt.startswith(_LAT_SUN_ARTICLES[w]))):
-            if nxt in ("din", "deen", "dine", "dien") and parts:
+            if nxt in ("din", "deen", "dine", "dien") and parts and parts[-1].vowels not in ("abu", "um"):
                 prev = parts.pop()
                 parts.append(_with_din(prev, f"{prev.text} {w}-{nxt}"))
                 i += 2
@@ -276,7 +276,8 @@ def _join_tails(parts: list[NamePart]) -> list[NamePart]:
     out: list[NamePart] = []
     for p in parts:
         tail = p.skeleton in _TAILS and (p.role in ("family", "nisba") or p.text in _LAT_TAIL_WORDS) and \
-            not (p.text.isascii() and p.vowels.endswith("i"))  # a nisba (al-Houghi, al-Dani, al-Rahmani): a name
+            not (p.text.isascii() and p.text.endswith("i"))  # a nisba (al-Houghi, al-Dani, al-Rahmani): a name; the
+        # written -i, not the vowel form's, where a final e is i too (ad-Dine is ad-Din)
         # Never onto a bare kunya marker: Abu Abdallah's second word is a name of its own.
         if tail and out and out[-1].vowels not in ("abu", "um"):
             prev = out.pop()
