@@ -235,7 +235,8 @@ _DISK_FORMAT = 22  # 2: forms keep their text; legal forms read at the start of 
 # Abdool and Abdoel written apart are Abd compounds, romanised Arabic and Persian legal forms (Sharikat,
 # Moasseseh, Sahami-ye Khass, Tazamoni), the w of Persian خوا writes no vowel in a vowel pattern (wave12-arlat);
 # 21: a g right after gh is k with it (Baghgan), not the marker of an Egyptian g; 22: a nisba is a written
-# final -i (ad-Dine is ad-Din), and al-Din after a bare Abu is a name of its own, as ad-Din written as one word is
+# final -i (ad-Dine is ad-Din), and al-Din after a bare Abu is a name of its own, as ad-Din written as one word is;
+# and the silent w of خوا is read before Allah's article (خوالله)
 
 
 def keep_indexes_in(folder: Path | None, key: str = "") -> None:

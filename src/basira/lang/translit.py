@@ -427,6 +427,9 @@ def latin_vowel_pattern(word: str) -> str:
 def arabic_vowel_pattern(word: str) -> str:
     """Consonant units and written long vowels of one Arabic-script word without its article (``جمال`` ->
     ``jmAl``, ``أحمد`` -> ``^hmd``; see above)."""
+    if "خوا" in word:
+        # The w of Persian خوا is silent (خواجه / Khajeh, Khavajeh, Khwaja): the vowel is the alef's.
+        word = word.replace("خوا", "خا")
     for allah in ("الله", "اللہ"):
         if allah in word[1:]:
             # The alef of Allah's article inside a word is no vowel (خيرالله / Khairullah, عبيدالله / Obaidullah).
@@ -443,8 +446,6 @@ def arabic_vowel_pattern(word: str) -> str:
         elif ch in _AR_PAT_VOWELS:
             out.append(_AR_PAT_VOWELS[ch] if i else "^")
         elif ch in _AR_PAT_YW:
-            if ch == "و" and 0 < i < last and word[i - 1] == "خ" and word[i + 1] == "ا":
-                continue  # the silent w of Persian خوا (خواجه / Khajeh, Khavajeh, Khwaja): the vowel is the alef's
             if not i:
                 out.append(_AR[ch])  # a first و or ي is a consonant (Yusuf, Walid)
             else:
