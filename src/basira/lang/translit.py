@@ -68,8 +68,10 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Latin ts before i (ʦ) is ts across scripts, and between two Latin spellings also t: the Belarusian ц of a soft т
 # (Канстанцін / Константин, Kanstantsin / Konstantin, Tsitova / Titova, Vetsianevich / Vetenevich).
 # Latin c before a, o, u, a consonant or the word's end (ç) is k, or across scripts a ç whose cedilla was lost:
-# French s (Fayçal / Faycal, فيصل) or Turkish ch (Koçak / Kocak, کوچک). Before e, i or y it stays k, and
-# between two Latin spellings it is k (see ``_CEDILLA_C``).
+# French s (Fayçal / Faycal, فيصل) or Turkish ch (Koçak / Kocak, کوچک), or the Turkish c of ج (Cafer / جعفر,
+# Recep / رجب, Cabir / جابر). Before e, i or y (ȼ) it is k, or across scripts the s of English and French (Cyrus /
+# سيروس, Lucien / لوسيان) or the Turkish c of ج (Cihad / جهاد, Cemil / جميل). Between two Latin spellings either is
+# k (see ``_CEDILLA_C``, ``_SOFT_C``): Cemal is no Jamal there, as Gamal is not.
 # A French or Maghrebi ou before a, e or i that starts a word (ŵ) is w (Ouali / Wali / والي, Ouahab / وهاب,
 # Abdelouadoud / عبد الودود), or across scripts the vowel u (Ouais / عويس, after a silent ʿayn); between two Latin
 # spellings it is w (Ouali / Wali, and Ouali is not Ali; see ``_OU_W``). Inside a word an ou is a vowel either way:
@@ -83,10 +85,10 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Arabic-script خ (ꜧ) is k, as q, k and gh are, or across scripts the h of a Turkish spelling (Halil / خلیل, Halid /
 # خالد, Ahund / آخوند, Muhtar / مختار); two Arabic-script parts read it k only (see ``arabic_plain``).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
-              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x"), "ŵ": ("w", ""), "ʂ": ("x",),
-              "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h")}
+              "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x", "j"), "ŵ": ("w", ""), "ʂ": ("x",),
+              "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h"), "ȼ": ("k", "s", "j")}
 _LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ʂ": ("x", "s"),
-                                 "ƈ": ("x", "s", "k"), "ǧ": ("k",)}
+                                 "ƈ": ("x", "s", "k"), "ǧ": ("k",), "ȼ": ("k",)}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -274,13 +276,16 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ", "ǧ": "ǧ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ|ȼ")
+_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ", "ǧ": "ǧ", "ȼ": "ȼ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
 # one next to another letter read k (cc, kc, cq, cg, cx, ghc: Mecca) is k, so that it cannot be one k with it.
 _CEDILLA_C = re.compile(r"(?<![ckqgxh])c(?![hkeiycqgx])")
+# A c before e, i or y that may be s or the Turkish c of ج (see ``_AMBIGUOUS``): not in sc, nor after another letter
+# read k (cc, kc, xc: Mecci), so that it cannot be one k with it.
+_SOFT_C = re.compile(r"(?<![ckqgxhs])c(?=[eiy])")
 
 
 # A word's first ou before a, e or i (see ``_AMBIGUOUS``), in a word of four letters or more: not ouo or ouu
@@ -290,7 +295,7 @@ _OU_W = re.compile(r"^ou(?=[aei].)")
 # (gk, kg, cg, gq, gx: Thiongkol; a doubled g too, ggh; and a g right after gh, Baghgan) is k, so that it is one
 # k with it, as it was before the marker. A doubled g is one unit (Haggag / حجاج).
 _EGYPTIAN_G = re.compile(r"(?<![ckqxg])(?<!gh)g++(?![hckqx])")
-_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k"})
+_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k", "ȼ": "k"})
 
 
 def arabic_plain(skeleton: str) -> str:
@@ -306,10 +311,10 @@ def _jim(m: re.Match[str]) -> str:
 def has_marker(skeleton: str) -> bool:
     """Whether a skeleton holds a letter that two Latin spellings read one way and scripts apart several (a c
     that may be a ç, an ou that may be w, a g that may be ج): see :func:`latin_plain`."""
-    return "ç" in skeleton or "ŵ" in skeleton or "ǧ" in skeleton
+    return "ç" in skeleton or "ŵ" in skeleton or "ǧ" in skeleton or "ȼ" in skeleton
 
 
-_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǧ": "k"})
+_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǧ": "k", "ȼ": "k"})
 
 
 def latin_plain(skeleton: str) -> str:
@@ -334,12 +339,12 @@ def latin_word_key(word: str) -> tuple[str, str]:
     if "ts" in word:
         word = _SOFT_TS.sub("ʦ", word)
     if "c" in word:
-        word = _CEDILLA_C.sub("ç", word)
+        word = _SOFT_C.sub("ȼ", _CEDILLA_C.sub("ç", word))
     if word[:2] == "ou":
         word = _OU_W.sub("ŵ", word)
     if "g" in word:
         word = _EGYPTIAN_G.sub(_jim, word)
-    if "v" not in word and word.isascii():  # no v, and no marker (ʦ, ç, ŵ, ǧ, ʂ, ƈ: none is ASCII)
+    if "v" not in word and word.isascii():  # no v, and no marker (ʦ, ç, ȼ, ŵ, ǧ, ʂ, ƈ: none is ASCII)
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
