@@ -8,6 +8,7 @@ alone, in one pass over their postings, and only the best ``CANDIDATES`` are ali
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -45,7 +46,7 @@ from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart, fused_prefix
-from basira.lang.translit import arabic_plain, has_marker, latin_plain, skeleton_variants, spellings
+from basira.lang.translit import arabic_plain, ascii_fold, has_marker, latin_plain, skeleton_variants, spellings
 
 #: Similarity of an initial (one letter, with or without its dot) to a longer part that starts with it, both left
 #: over (Maria T. / Maria Teresa): below ``LOOSE``, so the initial explains no more of the name than it weighs.
@@ -70,11 +71,36 @@ RARE_PART = 1
 #: A first part left over costs little only when at least this many listed names hold it (Abdullah Ayman
 #: al-Zawahiri): a rarer one is more likely a relative's own given name before the listed person's name.
 COMMON_FIRST = 20
+#: What a listed word of a company's name costs once more when the query has a word of its own in its place
+#: (Research and Production Complex / Research and Crescent Complex): another word there names another company.
+SWAP_COST = 1.0
+#: Two words in the same place of two company names that are at least this alike (normalised Levenshtein of the
+#: folded words) are one word spelt otherwise, not another word (see ``SWAP_COST``).
+SWAP_ALIKE = 0.6
+#: How alike a word of a company's name and the word it abbreviates are, in the same place of both names (Corp /
+#: Corporation): see :func:`abbreviates`.
+ABBREVIATION_SIM = 0.9
 #: A Slavic patronymic (Venediktovich, Ivanovna, Ivanivna): a middle name that records and documents often leave
 #: out, so a listed person's patronymic left over is no rare part missing, however rare it is (a patronymic is
 #: nearly always rare). Only between the first and the last part: a family name may end so too (Nikiforovich).
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ovych|evych|ovitch|evitch|owitsch|ewitsch|ovna|evna|ivna|yevna|ievna|"
                          r"ichna|ович|евич|овна|евна|івна|ична)$")
+
+
+def abbreviates(short: str, long: str) -> bool:
+    """Whether a folded word may be a shortened form of another: its start, at most half of it and two letters or
+    more (Co / Company, Corp / Corporation, Dev / Development) or four letters or more and two fewer at least (a
+    stem: Tamil / Tamilsk, Krylov / Krylovsky, Machine / Machinery, Iran / Iranian; not Rah / Rahab); or three
+    consonants or more that the longer word has in the same order, the first its first (Mfg / Manufacturing, Ltd /
+    Limited); not two letters alone, which are as often a name's initials (JT / Juliet)."""
+    if len(short) < 2 or len(long) < len(short) + 2 or short[0] != long[0] or " " in short or " " in long:
+        return False
+    if long.startswith(short):
+        return len(short) >= 4 or 2 * len(short) <= len(long)
+    if len(short) < 3 or any(c in "aeiou" for c in short):
+        return False
+    it = iter(long)
+    return all(c in it for c in short)
 
 
 def combine(q_share: float, c_share: float, matched: int, cheap: bool = True) -> float:
@@ -447,6 +473,11 @@ class QueryRun:
                 if initials:
                     pairs += initials
                     weights, used_q, used_c = self._realign(pairs, c_weights)
+        if cand.kind == "organization" and len(used_q) < nq and len(used_c) < nc:
+            abbreviated = self._abbreviated_pairs(cand, used_q, used_c)
+            if abbreviated:
+                pairs += abbreviated
+                weights, used_q, used_c = self._realign(pairs, c_weights)
         if fused and (len(used_q) < nq or len(used_c) < nc):
             # Some part is left over: keep the alignment where two parts on one side are one on the other
             # when it accounts for more.
@@ -571,10 +602,60 @@ class QueryRun:
             match = math.sqrt((q_cov / q_in) * (c_cov / c_in)) * combine(q_in, c_in, paired, True)
         else:
             match = q_cov * c_cov
+        if cand.kind == "organization" and paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9:
+            c_swapped, q_swapped = self._swapped(cand, used_q, used_c, weights)
+            if c_swapped:
+                match *= 1.0 - SWAP_COST * max(c_swapped / c_total, q_swapped / q_total)
         if len(self.parts) != len(cand.fids) and len(self.joined) >= 5 and self.joined == cand.joined:
             # One side fuses parts the other writes apart (Hizballah / Hizb Allah, Abdulaziz / Abd al-Aziz).
             match = max(match, 0.95)
         return match
+
+    def _slot_pairs(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]
+                    ) -> list[tuple[int, int]]:
+        """(query part, listed part) left over in the same place of both names: as many paired parts before
+        each (Research and Production Complex / Research and Crescent Complex: Production and Crescent)."""
+        q_paired = sorted(i for i, s in used_q.items() if s > 0.0)
+        c_paired = sorted(j for j, s in used_c.items() if s > 0.0)
+        q_slots: dict[int, list[int]] = {}
+        for i in range(len(self.parts)):
+            if not used_q.get(i):
+                q_slots.setdefault(bisect.bisect(q_paired, i), []).append(i)
+        if not q_slots:
+            return []
+        return [(i, j) for j in range(len(cand.fids)) if not used_c.get(j)
+                for i in q_slots.get(bisect.bisect(c_paired, j), ())]
+
+    def _abbreviated_pairs(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]
+                           ) -> list[OnePair]:
+        """A word of a company's name and the word it abbreviates, in the same place of both names (Corp /
+        Corporation, Dev / Development, Co. / Company: see ``ABBREVIATION_SIM``)."""
+        forms = self.state.forms
+        out: list[OnePair] = []
+        for i, j in self._slot_pairs(cand, used_q, used_c):
+            if self.latin[i] and not forms[cand.fids[j]].arabic:
+                a, b = ascii_fold(self.parts[i].text), forms[cand.fids[j]].text
+                if abbreviates(a, b) or abbreviates(b, a):
+                    out.append((ABBREVIATION_SIM, i, j))
+        return out
+
+    def _swapped(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float],
+                 weights: Sequence[float]) -> tuple[float, float]:
+        """The weight of the listed words, and of the query's, left over where the query has another word of its
+        own in their place (see ``SWAP_COST``), after a paired word: not a spelling of it (Rasres / Разрез), which a
+        rule missed; not a first word (Global / Golden Haokun Energy Trading), which stays cheap (see
+        ``combine``)."""
+        forms, fids = self.state.forms, cand.fids
+        swapped: set[int] = set()
+        q_swapped: set[int] = set()
+        c_first = min((j for j, s in used_c.items() if s > 0.0), default=len(fids))
+        for i, j in self._slot_pairs(cand, used_q, used_c):
+            # Not before the first paired word: a city or a group before the same name (see ``combine``).
+            if j > c_first and j not in swapped and i not in q_swapped and Levenshtein.normalized_similarity(
+                    ascii_fold(self.parts[i].text), ascii_fold(forms[fids[j]].text)) < SWAP_ALIKE:
+                swapped.add(j)
+                q_swapped.add(i)
+        return sum(cand.weights[j] for j in swapped), sum(weights[i] for i in q_swapped)
 
     def _cheap(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> bool:
         """Whether the parts left over may cost little (see ``MISSING_EXPONENT``): no rare listed part left
