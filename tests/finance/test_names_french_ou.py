@@ -95,7 +95,7 @@ def test_a_first_ou_moves_no_latin_key_and_no_weight(word: str) -> None:
     w_word = _OU.sub("w", word)
     w_skel, w_vowels = latin_word_key(w_word)
     assert vowels == w_vowels
-    assert latin_plain(skel) == w_skel
+    assert latin_plain(skel) == latin_plain(w_skel)  # other markers (sy, th, dh) are in both
     assert skeleton_variants(skel)[0] == skeleton_variants(w_skel)[0]
     assert latin_vowel_pattern(word) == latin_vowel_pattern(w_word)
     assert latin_form_keys(skel) == latin_form_keys(w_skel)

@@ -74,9 +74,10 @@ COMMON_FIRST = 20
 #: What a listed word of a company's name costs once more when the query has a word of its own in its place
 #: (Research and Production Complex / Research and Crescent Complex): another word there names another company.
 SWAP_COST = 1.0
+SWAP_FLOOR = 0.1
 #: Two words in the same place of two company names that are at least this alike (normalised Levenshtein of the
 #: folded words) are one word spelt otherwise, not another word (see ``SWAP_COST``).
-SWAP_ALIKE = 0.6
+SWAP_ALIKE = 0.5
 #: How alike a word of a company's name and the word it abbreviates are, in the same place of both names (Corp /
 #: Corporation): see :func:`abbreviates`.
 ABBREVIATION_SIM = 0.9
@@ -598,14 +599,16 @@ class QueryRun:
         c_cov, c_in, _ = shares(cand.weights, used_c, c_total)
         if q_in <= 0.0 or c_in <= 0.0:
             return 0.0
-        if paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9 and self._cheap(cand, used_q, used_c):
-            match = math.sqrt((q_cov / q_in) * (c_cov / c_in)) * combine(q_in, c_in, paired, True)
-        else:
-            match = q_cov * c_cov
+        swap = 0.0
         if cand.kind == "organization" and paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9:
             c_swapped, q_swapped = self._swapped(cand, used_q, used_c, weights)
             if c_swapped:
-                match *= 1.0 - SWAP_COST * max(c_swapped / c_total, q_swapped / q_total)
+                swap = max(SWAP_FLOOR, SWAP_COST * max(c_swapped / c_total, q_swapped / q_total))
+        if not swap and paired >= 2 and min(q_in, c_in) < 1.0 - 1e-9 and self._cheap(cand, used_q, used_c):
+            match = math.sqrt((q_cov / q_in) * (c_cov / c_in)) * combine(q_in, c_in, paired, True)
+        else:
+            # A word in the place of another is no word left out: it costs in full, and once more (SWAP_COST).
+            match = q_cov * c_cov * (1.0 - swap)
         if len(self.parts) != len(cand.fids) and len(self.joined) >= 5 and self.joined == cand.joined:
             # One side fuses parts the other writes apart (Hizballah / Hizb Allah, Abdulaziz / Abd al-Aziz).
             match = max(match, 0.95)

@@ -424,7 +424,7 @@ VOWEL_INITIAL_ABSENT = 0.15
 NISBA_DIFFERENCE = 0.25
 # Latin vowels that agree with each long vowel Arabic writes; e for ā is the Maghreb and Levant imala (Jamel,
 # Hichem), e for ī a common English spelling (Saeed, Hussein).
-_AGREE = {"A": "AE", "I": "IE", "U": "UO", "T": "AE", "Y": "AEI"}
+_AGREE = {"A": "AE", "I": "IE", "U": "UO", "T": "AE", "Y": "AEI", "J": "AEI"}
 
 
 def joined_pattern(first: str, second: str) -> str:
@@ -465,6 +465,21 @@ def vowel_penalty(arabic: str, latin: str) -> float:
         return 0.0 if arabic == latin else 1.0  # Abu pairs with Abu, not with a name (أيوبي)
     a_units, a_slots = _units(arabic)
     l_units, l_slots = _units(latin)
+    if len(a_units) == len(l_units) + 1 and len(a_units) > 2:
+        # A t or d and the h of ح or ه after it, which a Latin th or dh writes as one unit (فتحی / Fathi, مدحت /
+        # Medhat, أدهم / Adham): read so too, when it says less against the two.
+        merged = [k for k in range(1, len(a_units)) if a_units[k] == "h" and a_units[k - 1] in "td"]
+        if merged:
+            k = merged[0]
+            slots = [*a_slots[:k], a_slots[k] + a_slots[k + 1], *a_slots[k + 2:]]
+            units = a_units[:k] + a_units[k + 1:]
+            one = slots[0] + "".join(u + v for u, v in zip(units, slots[1:], strict=True))
+            return min(vowel_penalty(one, latin), _vowel_penalty(a_units, a_slots, l_units, l_slots))
+    return _vowel_penalty(a_units, a_slots, l_units, l_slots)
+
+
+def _vowel_penalty(a_units: list[str], a_slots: list[str], l_units: list[str], l_slots: list[str]) -> float:
+    """:func:`vowel_penalty` of two patterns' units and slots."""
     if len(l_units) == len(a_units) + 1 and l_units[-1] == "t" and len(a_units) < 3:
         if "T" not in a_slots[-1] or l_slots[-1]:
             return 1.0  # a short skeleton with a t more that is no ta marbuta (skeleton_similarity)
@@ -493,7 +508,7 @@ def vowel_penalty(arabic: str, latin: str) -> float:
             if any(c in lat for c in _AGREE[v]):
                 continue
             if not lat:
-                if v == "I" and k == last:
+                if v in "IJ" and k == last:
                     penalty += NISBA_DIFFERENCE
                 elif v not in "TY":
                     penalty += VOWEL_ABSENT
@@ -511,7 +526,7 @@ def _arabic_letters(pattern: str) -> str:
     marbuta as ha and a final ha left out, hamza (whose seat varies) left out, a long vowel written twice as once
     (داود / داوود, يحيى / يحيي, فاطمة / فاطمه, رئيس / رييس), a first alif madda as a plain alif (آخوند /
     اخوند), and a final ya left out (Persian ezafe and nisba spellings: زندانها / زندانهای)."""
-    p = pattern.replace("Y", "I").replace("T", "h").replace("H", "")
+    p = pattern.replace("Y", "I").replace("J", "I").replace("T", "h").replace("H", "")
     if p.startswith("^A"):
         p = "^" + p[2:]
     p = p.rstrip("h")

@@ -82,13 +82,20 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # A Latin g that is not gh (ǧ) is k, or across scripts the Egyptian and Sudanese g of ج (Gamal / جمال, Ragab / رجب,
 # Mogtaba / مجتبی, Hagi / حاجی); between two Latin spellings it is k, as before (Gamal is no Jamal there: see
 # ``_EGYPTIAN_G``).
+# A Latin th or dh after a vowel (ŧ, đ) is t or d, the one letter of ث, ذ, ض, ظ, or across scripts two, the t or d
+# and an h of ح or ه after it (Fathi / فتحی, Fathallah / فتح الله, Adham / أدهم, Medhat / مدحت); between two
+# Latin spellings it is t or d, as before (see ``_TH_DH``).
+# A Latin s before y and another letter (ᶊ) is s, or across scripts the ش of an Indonesian and Malay sy (Syarif /
+# شريف, Rasyid / رشيد, Rusydi / رشدي); between two Latin spellings it is s, as before (Syed / Sayed; see
+# ``_INDONESIAN_SY``).
 # Arabic-script خ (ꜧ) is k, as q, k and gh are, or across scripts the h of a Turkish spelling (Halil / خلیل, Halid /
 # خالد, Ahund / آخوند, Muhtar / مختار); two Arabic-script parts read it k only (see ``arabic_plain``).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x", "j"), "ŵ": ("w", ""), "ʂ": ("x",),
-              "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h"), "ȼ": ("k", "s", "j")}
+              "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h"), "ȼ": ("k", "s", "j"),
+              "ᶊ": ("s", "x"), "ŧ": ("t", "th"), "đ": ("d", "dh")}
 _LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ʂ": ("x", "s"),
-                                 "ƈ": ("x", "s", "k"), "ǧ": ("k",), "ȼ": ("k",)}
+                                 "ƈ": ("x", "s", "k"), "ǧ": ("k",), "ȼ": ("k",), "ᶊ": ("s",), "ŧ": ("t",), "đ": ("d",)}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -276,8 +283,8 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ|ȼ")
-_LAT_MAP_V = _LAT_MAP | {"ⱱ": "ⱱ", "ʦ": "ʦ", "ç": "ç", "ŵ": "ŵ", "ʂ": "ʂ", "ƈ": "ƈ", "ǧ": "ǧ", "ȼ": "ȼ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ|ȼ|ᶊ|ŧ|đ")
+_LAT_MAP_V = _LAT_MAP | {c: c for c in "ⱱʦçŵʂƈǧȼᶊŧđ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
@@ -295,7 +302,21 @@ _OU_W = re.compile(r"^ou(?=[aei].)")
 # (gk, kg, cg, gq, gx: Thiongkol; a doubled g too, ggh; and a g right after gh, Baghgan) is k, so that it is one
 # k with it, as it was before the marker. A doubled g is one unit (Haggag / حجاج).
 _EGYPTIAN_G = re.compile(r"(?<![ckqxg])(?<!gh)g++(?![hckqx])")
-_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k", "ȼ": "k"})
+# The s of an Indonesian and Malay sy, which writes ش (Syarif / شريف, Rasyid / رشيد, Rusydi / رشدي, Musyarraf), not
+# at a word's end (Kelsy): see ``_AMBIGUOUS``; nor a doubled s.
+_INDONESIAN_SY = re.compile(r"(?<!s)s(?=y.)")
+# A Latin th or dh inside a word, after a vowel (see ``_AMBIGUOUS``): not first (Thabit, Dhafer: ث, ذ), nor before
+# its own letter (Athtar), which it would no longer be one letter with.
+_TH_DH = re.compile(r"(?<=[aeiouy])([td])h(?!\1)")
+
+
+def _th_dh(m: re.Match[str]) -> str:
+    return "ŧ" if m.group()[0] == "t" else "đ"
+
+
+#: The markers two Latin spellings read one way and scripts apart several (see ``has_marker``).
+_LATIN_MARKERS = "çŵǧȼᶊŧđ"
+_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k", "ȼ": "k", "ᶊ": "s", "ŧ": "t", "đ": "d"})
 
 
 def arabic_plain(skeleton: str) -> str:
@@ -311,10 +332,11 @@ def _jim(m: re.Match[str]) -> str:
 def has_marker(skeleton: str) -> bool:
     """Whether a skeleton holds a letter that two Latin spellings read one way and scripts apart several (a c
     that may be a ç, an ou that may be w, a g that may be ج): see :func:`latin_plain`."""
-    return "ç" in skeleton or "ŵ" in skeleton or "ǧ" in skeleton or "ȼ" in skeleton
+    return any(c in skeleton for c in _LATIN_MARKERS)
 
 
-_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǧ": "k", "ȼ": "k"})
+_MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǧ": "k", "ȼ": "k",
+                                "ᶊ": "s", "ŧ": "t", "đ": "d"})
 
 
 def latin_plain(skeleton: str) -> str:
@@ -342,9 +364,13 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _SOFT_C.sub("ȼ", _CEDILLA_C.sub("ç", word))
     if word[:2] == "ou":
         word = _OU_W.sub("ŵ", word)
+    if "sy" in word:
+        word = _INDONESIAN_SY.sub("ᶊ", word)
+    if "h" in word:
+        word = _TH_DH.sub(_th_dh, word)
     if "g" in word:
         word = _EGYPTIAN_G.sub(_jim, word)
-    if "v" not in word and word.isascii():  # no v, and no marker (ʦ, ç, ȼ, ŵ, ǧ, ʂ, ƈ: none is ASCII)
+    if "v" not in word and word.isascii():  # no v, and no marker (ʦ, ç, ȼ, ŵ, ᶊ, ŧ, đ, ǧ, ʂ, ƈ: none is ASCII)
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
@@ -377,12 +403,18 @@ def romanize(text: str) -> str:
 # Vowels are upper-case: A E I O U on the Latin side (e and o kept apart from i and u, which Arabic cannot tell
 # apart but which tell a Latin Jamel from a Jamil); on the Arabic side only the long vowels Arabic writes, A (ا),
 # I (ي), U (و), H (a vanished ʿayn or hamza inside the word), T (ta marbuta, ة), Y (a final ى or Persian ی: ā in
-# Arabic, Musa / موسى, ī in Dari, Haqqani / حقانى) and ^ before a word that starts with alef, hamza or ʿayn.
+# Arabic, Musa / موسى, ī in Dari, Haqqani / حقانى), J (a final ي after a consonant: ī, or ā written with dots)
+# and ^ before a word that starts with alef, hamza or ʿayn.
 # The Latin side marks ~ where a fused article may stand (Essabar).
 # The vowel digraphs of _LAT_DIGRAPHS, then single vowels (e and o kept apart from i and u, unlike _LAT).
 _LAT_PAT = {d: c for d, c in _LAT_DIGRAPHS if c.isupper()} | dict(zip("aeiou", "AEIOU", strict=True))
 _AR_OPEN = set("اأإآٱعءئؤ")
 _AR_PAT_VOWELS = {"ا": "A", "آ": "A", "ٱ": "A", "ى": "Y", "ة": "T", "ۃ": "T"}
+# A final ي after a consonant (J) is ī (a nisba, Jabiri / جابري), or an alif maqsura written with its dots, as some
+# hands and keyboards write it (موسي / Musa, مرتضي / Murtada, مصطفي / Mustafa): an a in the Latin agrees with it
+# too; not in a word of one consonant before it, where the vowel is all that tells two names apart (علي / Ali is
+# no علاء / Ala).
+_AR_NOT_BEFORE_J = frozenset("اأإآٱوؤيئىةءع")
 _AR_PAT_YW = {"و": "U", "ۆ": "U", "ۇ": "U", "ي": "I", "ی": "I", "ې": "I", "ے": "I"}
 
 
@@ -454,7 +486,13 @@ def arabic_vowel_pattern(word: str) -> str:
             if not i:
                 out.append(_AR[ch])  # a first و or ي is a consonant (Yusuf, Walid)
             else:
-                out.append("Y" if i == last and ch == "ی" else _AR_PAT_YW[ch])
+                if i == last and ch == "ی":
+                    out.append("Y")
+                elif (i == last and ch == "ي" and word[i - 1] not in _AR_NOT_BEFORE_J
+                      and sum(1 for c in _collapse_units(out) if c.islower()) >= 2):
+                    out.append("J")
+                else:
+                    out.append(_AR_PAT_YW[ch])
         else:
             c = "k" if ch == "خ" else _AR.get(ch, "")  # خ as it was before its marker: the units are what count
             if c:
