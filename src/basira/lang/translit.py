@@ -315,7 +315,7 @@ def _th_dh(m: re.Match[str]) -> str:
 
 
 #: The markers two Latin spellings read one way and scripts apart several (see ``has_marker``).
-_LATIN_MARKERS = "çŵǧȼᶊŧđ"
+_LATIN_MARKER = re.compile("[çŵǧȼᶊŧđ]")
 _PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k", "ȼ": "k", "ᶊ": "s", "ŧ": "t", "đ": "d"})
 
 
@@ -332,7 +332,7 @@ def _jim(m: re.Match[str]) -> str:
 def has_marker(skeleton: str) -> bool:
     """Whether a skeleton holds a letter that two Latin spellings read one way and scripts apart several (a c
     that may be a ç, an ou that may be w, a g that may be ج): see :func:`latin_plain`."""
-    return any(c in skeleton for c in _LATIN_MARKERS)
+    return not skeleton.isascii() and _LATIN_MARKER.search(skeleton) is not None
 
 
 _MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǧ": "k", "ȼ": "k",
