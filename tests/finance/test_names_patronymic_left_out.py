@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from basira.finance.names import NameIndex, NameRecord, NameVariant
+from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
+
+from .name_parts import best
 
 _FILL = [f"{g} {f}" for g in ("Sergey", "Igor", "Olga", "Ivan", "Anna") for f in (
     "Ivanov", "Petrov", "Sidorov", "Smirnov", "Popov", "Volkov", "Orlov", "Belov", "Kozlov", "Lebedev")]
@@ -36,3 +38,20 @@ def test_organization_words_are_no_patronymics() -> None:
     listed = "Zavod Ivanovich Holding"
     index = NameIndex.build([NameRecord("x:0", (NameVariant(listed),), kind="organization")])
     assert index.score_name("Zavod Holding", "x:0", listed, kind="organization") < 0.8
+
+
+# Wave 13: an Arabic name's short form, its given and rare family name, leaves out the father's and grandfather's
+# names however rare (RARE_FAMILY); with a common family name they still cost in full ('Fadi Nasser').
+SHORT_FORMS = [
+    NameRecord("baidhani", (NameVariant("Aqeel Muftin Khafif al-Baidhani"),), "person"),
+    NameRecord("nasser", (NameVariant("Fadi Nabih Nasser"),), "person"),
+    *[NameRecord(f"n{i}", (NameVariant(f"{g} Nasser"),), "person")
+      for i, g in enumerate(["Omar", "Samir", "Walid", "Karim", "Hani"])],
+]
+
+
+def test_a_given_and_rare_family_name_alerts_on_the_longer_listed_name() -> None:
+    idx = NameIndex.build(SHORT_FORMS)
+    assert best(idx, "Aqeel al-Baidhani", "baidhani") >= DEFAULT_THRESHOLD
+    assert best(idx, "Fadi Nasser", "nasser") < DEFAULT_THRESHOLD
+    assert best(idx, "Muftin al-Baidhani", "baidhani") < DEFAULT_THRESHOLD  # not the listed first part

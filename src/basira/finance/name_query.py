@@ -68,6 +68,11 @@ MISSING_EXPONENT = 0.25
 #: A listed part that at most this many listed names hold is rare: left out of the query ('Fadi Nasser' for the
 #: listed 'Fadi Nabih Nasser'), it costs in full.
 RARE_PART = 1
+#: A person's listed middle parts left over cost little, however rare, when the query pairs both the first and the
+#: last part of the listed name and that last part is a family name at most this many listed names hold
+#: (Akeel Baidhani / Aqeel Muftin Khafif al-Baidhani: an Arabic name's short form leaves out the father's and
+#: grandfather's names); with a common last part they still cost in full ('Fadi Nasser' / 'Fadi Nabih Nasser').
+RARE_FAMILY = 3
 #: A first part left over costs little only when at least this many listed names hold it (Abdullah Ayman
 #: al-Zawahiri): a rarer one is more likely a relative's own given name before the listed person's name.
 COMMON_FIRST = 20
@@ -662,12 +667,17 @@ class QueryRun:
 
     def _cheap(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> bool:
         """Whether the parts left over may cost little (see ``MISSING_EXPONENT``): no rare listed part left
-        out, a first part left over on either side only when it is common (see ``COMMON_FIRST``), and never
+        out (but a person's middle parts between a first and a rare last part both paired, see ``RARE_FAMILY``),
+        a first part left over on either side only when it is common (see ``COMMON_FIRST``), and never
         both persons' first parts (see ``combine``: Muhammad Salih Abd-Rabbuh / Said Salih Abd-Rabbuh, brothers)."""
         st, fids = self.state, cand.fids
         last = len(fids) - 1
+        ends = (cand.kind == "person" and last >= 2 and bool(used_c.get(0)) and bool(used_c.get(last))
+                and bool(used_q.get(0)) and bool(used_q.get(len(self.parts) - 1))
+                and st.df.get(st.forms[fids[last]].canon, 0) <= RARE_FAMILY)
         if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART
                    or (cand.kind == "person" and 0 < j < last and _PATRONYMIC.search(st.forms[f].text))
+                   or (ends and 0 < j < last)
                    for j, f in enumerate(fids) if not used_c.get(j)):
             return False
         if not used_q.get(0) and not self._first_common:
