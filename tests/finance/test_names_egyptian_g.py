@@ -1,6 +1,7 @@
 """The Egyptian and Sudanese g of ج (issue 15, wave 12): across scripts a Latin g (not gh) may be ج, Gamal / جمال,
 Ragab / رجب, Mogtaba / مجتبی, Hagi / حاجی, as well as the k class it was (گ, ك, ق: Angili / انگیلی). Between two
-Latin spellings a g stays k: Gamal is Kamal's spelling there as before, and no Jamal."""
+Latin spellings a g stays k: Gamal is Kamal's spelling there as before; since wave 13 it is also Jamal's Egyptian
+spelling, a little less alike (test_names_cross_latin)."""
 
 from __future__ import annotations
 
@@ -113,5 +114,9 @@ def test_these_egyptian_spellings_alert_on_the_listed_name(index: NameIndex, que
     assert best(index, query, entry) >= DEFAULT_THRESHOLD
 
 
-def test_gamal_is_no_latin_jamal(index: NameIndex) -> None:
-    assert best(index, "Gamal Hassan Tekriti", "jamal") < DEFAULT_THRESHOLD
+def test_gamal_is_jamal_spelt_another_way(index: NameIndex) -> None:
+    # Wave 13: between two Latin spellings a g is k as before (Gamal is Kamal's spelling, latin() above), and
+    # also, a little less alike, the Egyptian spelling of the j of جمال (cross_latin_similarity: test_names_
+    # cross_latin).
+    score = best(index, "Gamal Hassan Tekriti", "jamal")
+    assert DEFAULT_THRESHOLD <= score < best(index, "Jamal Hassan Tekriti", "jamal")

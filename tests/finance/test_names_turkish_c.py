@@ -1,6 +1,7 @@
 """The Turkish c of ج (issue 15, wave 13): across scripts a Latin c may be ج, Cihad / جهاد, Cemil / جميل, Cafer /
 جعفر, Recep / رجب, Casim / جاسم; a c before e, i or y may also be the s of English and French spellings (Cyrus /
-سيروس, Lucien / لوسيان). Between two Latin spellings a c stays k: Cemal is no Jamal there, as Gamal is not."""
+سيروس, Lucien / لوسيان). Between two Latin spellings a c stays k, Cemal is Kemal's spelling, and is Jamal's only a
+little less alike (test_names_cross_latin)."""
 
 from __future__ import annotations
 
@@ -115,5 +116,8 @@ def test_these_turkish_spellings_alert_on_the_listed_name(index: NameIndex, quer
     assert best(index, query, entry) >= DEFAULT_THRESHOLD
 
 
-def test_cemal_is_no_latin_jamal(index: NameIndex) -> None:
-    assert best(index, "Cemal Hassan Tekriti", "jamal") < DEFAULT_THRESHOLD
+def test_cemal_is_jamal_spelt_another_way(index: NameIndex) -> None:
+    # Between two Latin spellings a c is k (Cemal is Kemal's spelling, latin() above), and also, a little less
+    # alike, the Turkish spelling of the j of جمال (cross_latin_similarity: test_names_cross_latin).
+    score = best(index, "Cemal Hassan Tekriti", "jamal")
+    assert DEFAULT_THRESHOLD <= score < best(index, "Jamal Hassan Tekriti", "jamal")

@@ -34,6 +34,7 @@ from basira.finance.name_similarity import (
     align,
     align_parts,
     arabic_letters_differ,
+    cross_latin_similarity,
     cross_similarity,
     joined_pattern,
     latin_similarity,
@@ -86,6 +87,18 @@ SWAP_ALIKE = 0.5
 #: How alike a word of a company's name and the word it abbreviates are, in the same place of both names (Corp /
 #: Corporation): see :func:`abbreviates`.
 ABBREVIATION_SIM = 0.9
+#: Honorifics that lists and records write before a name or leave out (al-Hajj, Mullah, Mawlawi, Qari, Sheikh, Hafiz,
+#: Agha: "Alhaj Mir Rahman Rahmani" / "Mir Rahman Rahmani"), as parts' folded texts: one left over on either side is
+#: no rare part missing and no first part of another person (see :meth:`QueryRun._cheap`). Not Sayed, Mir or Khan,
+#: which are as often a name of their own.
+HONORIFICS = frozenset({
+    "alhaj", "alhajj", "alhaji", "alhadj", "elhaj", "elhadj", "haj", "hajj", "haji", "hajji", "hadji", "hadj",
+    "mullah", "mulla", "molla", "mollah", "maulavi", "mawlawi", "maulvi", "mawlavi", "moulavi", "molvi", "maulana",
+    "mawlana", "qari", "kari", "sheikh", "shaikh", "shaykh", "sheik", "cheikh", "hafiz", "hafez", "agha", "aga",
+    "aqa", "mufti", "ustad", "ustadh",
+    "الحاج", "حاج", "حاجي", "حاجى", "ملا", "مولوي", "مولوى", "مولانا", "قاري", "قارى", "الشيخ", "شيخ", "حافظ",
+    "آغا", "اغا", "آقا", "مفتي", "استاد",
+})
 #: A Slavic patronymic (Venediktovich, Ivanovna, Ivanivna): a middle name that records and documents often leave
 #: out, so a listed person's patronymic left over is no rare part missing, however rare it is (a patronymic is
 #: nearly always rare). Only between the first and the last part: a family name may end so too (Nikiforovich).
@@ -186,6 +199,9 @@ class QueryRun:
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
         self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
+        # The query's honorifics, and each listed name's (see HONORIFICS, _titled_forms).
+        self._titled = [i for i, p in enumerate(self.parts) if p.text in HONORIFICS]
+        self._titled_of: dict[tuple[int, ...], list[int]] = {}
         # Query parts no listed name holds (see _inherited_weights).
         self._unknown = {i for i, c in enumerate(self._canon) if state.df.get(c, 0) == 0}
 
@@ -273,6 +289,7 @@ class QueryRun:
         # Bound once: this loop runs for every form that shares a key with a query part.
         add_chunk, add_q, add_c = chunks.append, q_vals.append, c_vals.append
         steps_of, same_skeleton = Levenshtein.distance, same_skeleton_similarity
+        cross_latin = cross_latin_similarity
         forms = st.forms
         for i, part in enumerate(self.parts):
             skels: set[str] = set()
@@ -324,6 +341,16 @@ class QueryRun:
                         own = latin_form_keys(p_skel)
                         p_latin_keys = frozenset(k for k in own if not (short and k.startswith("~")))
                     if p_latin_keys.isdisjoint(latin_form_keys(skel)):
+                        if marked:
+                            # One name of another script spelt two ways, a marker read as that script reads it
+                            # (Gamal / Jamal, Cihad / Jihad): alike only as cross_latin_similarity finds them.
+                            for f, _v, holders, weight, *_rest in latin_rows:
+                                s = cross_latin(p_skel, p_pattern, skel, forms[f].pattern)
+                                if s > 0.0:
+                                    hits.setdefault(f, []).append((s, i))
+                                    add_chunk(holders)
+                                    add_q(qw * s)
+                                    add_c(weight * s)
                         continue
                 # latin_similarity's cases, the common ones without its call (those that give 0 in any order).
                 same = skel == p_skel or (marked and latin_plain(skel) == p_plain)
@@ -596,7 +623,13 @@ class QueryRun:
         :meth:`_inherited_weights`)."""
         q_total = self.total if weights is self.weights else sum(weights)
         c_total = sum(cand.weights)
-        if not (q_total and c_total):
+        if self._titled:
+            # An honorific left over is no part of the name at all (see HONORIFICS).
+            q_total -= sum(weights[i] for i in self._titled if not used_q.get(i))
+        c_titled = self._titled_forms(cand)
+        if c_titled:
+            c_total -= sum(cand.weights[j] for j in c_titled if not used_c.get(j))
+        if q_total <= 1e-9 or c_total <= 1e-9:
             return 0.0
         # Similarity of the paired parts, and which share of each name is paired at all: only parts left over
         # may cost little, never parts that are paired but spelt otherwise.
@@ -665,11 +698,20 @@ class QueryRun:
                 q_swapped.add(i)
         return sum(cand.weights[j] for j in swapped), sum(weights[i] for i in q_swapped)
 
+    def _titled_forms(self, cand: IndexedName) -> list[int]:
+        """The positions of a listed name's honorifics (see ``HONORIFICS``)."""
+        titled = self._titled_of.get(cand.fids)
+        if titled is None:
+            forms = self.state.forms
+            titled = self._titled_of[cand.fids] = [j for j, f in enumerate(cand.fids) if forms[f].text in HONORIFICS]
+        return titled
+
     def _cheap(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]) -> bool:
         """Whether the parts left over may cost little (see ``MISSING_EXPONENT``): no rare listed part left
-        out (but a person's middle parts between a first and a rare last part both paired, see ``RARE_FAMILY``),
-        a first part left over on either side only when it is common (see ``COMMON_FIRST``), and never
-        both persons' first parts (see ``combine``: Muhammad Salih Abd-Rabbuh / Said Salih Abd-Rabbuh, brothers)."""
+        out (but a person's middle parts between a first and a rare last part both paired, see ``RARE_FAMILY``,
+        and an honorific, see ``HONORIFICS``), a first part left over on either side only when it is common (see
+        ``COMMON_FIRST``) or an honorific, and never both persons' first parts (see ``combine``: Muhammad Salih
+        Abd-Rabbuh / Said Salih Abd-Rabbuh, brothers) unless one is an honorific."""
         st, fids = self.state, cand.fids
         last = len(fids) - 1
         ends = (cand.kind == "person" and last >= 2 and bool(used_c.get(0)) and bool(used_c.get(last))
@@ -677,11 +719,14 @@ class QueryRun:
                 and st.df.get(st.forms[fids[last]].canon, 0) <= RARE_FAMILY)
         if not all(st.df.get(st.forms[f].canon, 0) > RARE_PART
                    or (cand.kind == "person" and 0 < j < last and _PATRONYMIC.search(st.forms[f].text))
-                   or (ends and 0 < j < last)
+                   or (ends and 0 < j < last) or st.forms[f].text in HONORIFICS
                    for j, f in enumerate(fids) if not used_c.get(j)):
             return False
-        if not used_q.get(0) and not self._first_common:
+        q_first_titled = not used_q.get(0) and self.parts[0].text in HONORIFICS
+        c_first_titled = not used_c.get(0) and st.forms[fids[0]].text in HONORIFICS
+        if not used_q.get(0) and not self._first_common and not q_first_titled:
             return False
-        if not used_q.get(0) and not used_c.get(0) and cand.kind == "person":
+        if not used_q.get(0) and not used_c.get(0) and cand.kind == "person" and not (q_first_titled
+                                                                                      or c_first_titled):
             return False
-        return bool(used_c.get(0)) or st.df.get(st.forms[fids[0]].canon, 0) >= COMMON_FIRST
+        return bool(used_c.get(0)) or c_first_titled or st.df.get(st.forms[fids[0]].canon, 0) >= COMMON_FIRST

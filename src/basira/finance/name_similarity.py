@@ -154,6 +154,34 @@ def same_skeleton_similarity(short: bool, steps: int, a_pattern: str, b_pattern:
     return 1.0 - VOWEL_STEP * steps
 
 
+#: How alike two Latin parts are that spell one name of another script two ways, one marked letter read as the
+#: other script reads it (Gamal / Jamal, Cihad / Jihad, Raca / Raja: the Egyptian g and the Turkish c of ج), with
+#: the same vowels; a vowel step less per vowel spelt otherwise (see :func:`cross_latin_similarity`).
+CROSS_LATIN_SIM = 0.9
+
+
+@functools.lru_cache(maxsize=65536)
+def cross_latin_similarity(a_skel: str, a_pattern: str, b_skel: str, b_pattern: str) -> float:
+    """Similarity of two Latin parts whose skeletons meet only as another script reads a marked letter (see
+    ``CROSS_LATIN_SIM``), or 0: the same number of consonant units, a spelling of each skeleton in common across
+    scripts, and no vowels that contradict, each vowel spelt otherwise (not one written on one side only) a vowel
+    step."""
+    if not a_pattern or not b_pattern or not set(skeleton_variants(a_skel)) & set(skeleton_variants(b_skel)):
+        return 0.0
+    a_units, a_slots = _units(a_pattern)
+    b_units, b_slots = _units(b_pattern)
+    if len(a_units) != len(b_units) or len(a_units) < 2 or vowels_contradict(a_pattern, b_pattern):
+        return 0.0
+    slots = [(x.strip("^~"), y.strip("^~")) for x, y in zip(a_slots, b_slots, strict=True)]
+    if bool(slots[0][0]) != bool(slots[0][1]):
+        return 0.0  # a vowel before the first consonant on one side only: a syllable more (Camille / Ajmail)
+    # A vowel written on one side only, or a vowel more beside one both write, is no step: the y of Indonesian sy
+    # (Farsyad / Farshad), an e of Turkish spellings.
+    steps = sum(bool(x) and bool(y) and not set(x) & set(y) for x, y in slots)
+    sim = CROSS_LATIN_SIM - VOWEL_STEP * steps
+    return sim if sim >= PART_FLOOR else 0.0
+
+
 #: Most a-for-o vowels (see :func:`akanye_steps`) two long Latin parts may differ by and still be one name.
 AKANYE_STEPS = 3
 

@@ -189,8 +189,9 @@ def _fold_any(text: str, not_alnum: re.Pattern[str] = _NOT_ALNUM) -> str:
 
 
 # Slavic names romanised several ways (Aleksej / Aleksei / Alexey, Sosonnyj / Sosonnyy / Sosonnyi, Iurii / Yuriy):
-# the endings -ij, -yj, -iy, -yy, -ii, -ej, -ey written -i / -ei, and a first Iu / Ia written Yu / Ya.
-_SLAVIC_END = re.compile(r"(?:(?<=[a-zʂƈ]{2})[iy][ijy]+|(?<=[aeou])j|(?<=e)y)$")
+# the endings -ij, -yj, -iy, -yy, -ii, -ej, -ey, -oj, -uj and -laj written -i / -ei, and a first Iu / Ia written Yu /
+# Ya. Not another -aj: the j of Arabic Faraj, Siraj, Miraj (فرج, سراج) is a consonant.
+_SLAVIC_END = re.compile(r"(?:(?<=[a-zʂƈ]{2})[iy][ijy]+|(?<=[eou])j|(?<=la)j|(?<=e)y)$")
 _SLAVIC_START = re.compile(r"^i(?=[au][^aeiou])")
 
 
