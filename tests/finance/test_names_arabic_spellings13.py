@@ -92,3 +92,15 @@ def test_a_final_ya_read_as_alif_maqsura_is_a_final_ya_after_two_consonants(word
     if "J" in pattern:
         assert word.endswith("ي") and pattern.endswith("J")
         assert sum(1 for c in pattern if c.islower()) >= 2
+
+
+def test_two_short_arabic_script_names_a_letter_apart_are_two_names() -> None:
+    from basira.finance.name_similarity import one_letter_apart
+    from basira.finance.names import NameIndex, NameRecord, NameVariant
+
+    assert one_letter_apart(part("نزار").skeleton, part("نضال").skeleton)
+    assert not one_letter_apart(part("نضال").skeleton, part("نضال").skeleton)
+    idx = NameIndex.build([NameRecord("x", (NameVariant("نضال الربيعي"),), "person"),
+                           NameRecord("y", (NameVariant("سعد الربيعي"),), "person")])
+    assert not any(h.alert and h.entry_id == "x" for h in idx.query("نزار الربيعي"))
+    assert any(h.alert and h.entry_id == "x" for h in idx.query("نضال الربيعى"))  # ى for ي: one name

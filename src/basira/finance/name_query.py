@@ -38,6 +38,7 @@ from basira.finance.name_similarity import (
     cross_similarity,
     joined_pattern,
     latin_similarity,
+    one_letter_apart,
     same_skeleton_similarity,
     shares,
     short_ta_marbuta,
@@ -227,6 +228,8 @@ class QueryRun:
                     pen = 1.0
                 elif not self.latin[i] and sim >= LOOSE and arabic_letters_differ(form.pattern, part.pattern):
                     pen = VOWEL_CONTRADICTION  # both in Arabic script: the long vowels it writes must agree
+                elif not self.latin[i] and sim < 1.0 and one_letter_apart(part.skeleton, form.skeleton):
+                    pen = 1.0  # both in Arabic script, a short name with another letter: نزار / نضال, حمد / حمز
                 if "ꜧ" in form.skeleton or "ꜧ" in part.skeleton:
                     # خ is h only across scripts (a Turkish spelling): two Arabic-script parts read it k.
                     plain = cross_similarity(arabic_plain(part.skeleton), arabic_plain(form.skeleton))

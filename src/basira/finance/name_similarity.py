@@ -90,6 +90,15 @@ def short_ta_marbuta(a: str, b: str) -> bool:
     return any(_plus_t(x, y) for x in skeleton_variants(a) for y in skeleton_variants(b) if min(len(x), len(y)) < 3)
 
 
+def one_letter_apart(a: str, b: str) -> bool:
+    """Whether two marked skeletons of the same length under ``LONG_SKELETON`` are, in their closest spellings,
+    one letter apart: in a short name written in one script, another letter makes another name (نزار / نضال)."""
+    if len(a) != len(b) or len(a) >= LONG_SKELETON:
+        return False
+    return min((sum(x != y for x, y in zip(va, vb, strict=True))
+                for va in skeleton_variants(a) for vb in skeleton_variants(b) if len(va) == len(vb)), default=0) == 1
+
+
 def cross_similarity(a: str, b: str) -> float:
     """Best similarity of two marked skeletons over their plain spellings, or 0 below ``PART_FLOOR``."""
     if a == b:
