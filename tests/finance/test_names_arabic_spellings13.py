@@ -104,3 +104,15 @@ def test_two_short_arabic_script_names_a_letter_apart_are_two_names() -> None:
                            NameRecord("y", (NameVariant("سعد الربيعي"),), "person")])
     assert not any(h.alert and h.entry_id == "x" for h in idx.query("نزار الربيعي"))
     assert any(h.alert and h.entry_id == "x" for h in idx.query("نضال الربيعى"))  # ى for ي: one name
+
+
+@pytest.mark.parametrize(("latin_name", "arabic", "apart"), [
+    ("Tarek", "ثروت", True),  # k for t: another name
+    ("Hishan", "هاشم", False),  # n for m: a spelling
+    ("Shmalach", "شملخ", False),  # ch for kh
+    ("Tarek", "طارق", False),  # the same name
+])
+def test_a_short_name_a_letter_apart_across_scripts(latin_name: str, arabic: str, apart: bool) -> None:
+    from basira.finance.name_similarity import cross_letter_apart
+
+    assert cross_letter_apart(part(latin_name).skeleton, part(arabic).skeleton) is apart

@@ -45,7 +45,8 @@ def test_kha_moves_no_arabic_comparison_and_no_weight(word: str) -> None:
     assert arabic_plain(skel) == k_skel
     assert skeleton_variants(skel)[0] == skeleton_variants(k_skel)[0]
     assert vowels.replace("ꜧ", "k") == k_vowels
-    assert len(arabic_vowel_pattern(word)) == len(arabic_vowel_pattern(word.replace("خ", "ك")))
+    if "خوا" not in word:  # the silent w of Persian خوا is خ's own (خواجه / Khajeh): كوا writes its vowel
+        assert len(arabic_vowel_pattern(word)) == len(arabic_vowel_pattern(word.replace("خ", "ك")))
 
 
 @settings(max_examples=300, deadline=None)

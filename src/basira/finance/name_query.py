@@ -35,6 +35,7 @@ from basira.finance.name_similarity import (
     align_parts,
     arabic_letters_differ,
     cross_latin_similarity,
+    cross_letter_apart,
     cross_similarity,
     joined_pattern,
     latin_similarity,
@@ -236,6 +237,8 @@ class QueryRun:
                     pen = max(pen, sim - plain)
             elif sim < LOOSE:
                 pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
+                if not pen and cross_letter_apart(part.skeleton, form.skeleton):
+                    pen = 1.0  # Tarek / ثروت: another letter, no other spelling of one
             elif form.arabic:
                 pen = vowel_penalty(form.pattern, part.pattern)
             else:

@@ -99,6 +99,34 @@ def one_letter_apart(a: str, b: str) -> bool:
                 for va in skeleton_variants(a) for vb in skeleton_variants(b) if len(va) == len(vb)), default=0) == 1
 
 
+#: Consonant classes that one sound's spellings in two scripts may swap (kh as ch or h, sh as s, th as t or s,
+#: zh as j, the Egyptian g, p and f, v and w, m and n): one of these apart is a spelling, another letter another
+#: name.
+_CONFUSABLE = frozenset(frozenset(p) for p in ("kx", "kh", "xs", "sz", "dz", "dt", "ts", "zj", "jy", "kj", "bf",
+                                               "fw", "bw", "mn"))
+
+
+def cross_letter_apart(a: str, b: str) -> bool:
+    """Whether two marked skeletons of the same length under ``LONG_SKELETON`` are, in their closest spellings,
+    one letter apart, and not letters one sound's spellings swap (``_CONFUSABLE``): across scripts, a short name
+    with another letter is another name (Tarek / ثروت: k for t)."""
+    if len(a) != len(b) or len(a) >= LONG_SKELETON:
+        return False
+    best: tuple[int, bool] | None = None
+    for va in skeleton_variants(a):
+        for vb in skeleton_variants(b):
+            if len(va) != len(vb):
+                continue
+            diff = [(x, y) for x, y in zip(va, vb, strict=True) if x != y]
+            if not diff:
+                return False
+            if len(diff) == 1:
+                if frozenset(diff[0]) in _CONFUSABLE:
+                    return False
+                best = (1, True)
+    return best is not None
+
+
 def cross_similarity(a: str, b: str) -> float:
     """Best similarity of two marked skeletons over their plain spellings, or 0 below ``PART_FLOOR``."""
     if a == b:
