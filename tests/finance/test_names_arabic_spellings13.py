@@ -116,3 +116,13 @@ def test_a_short_name_a_letter_apart_across_scripts(latin_name: str, arabic: str
     from basira.finance.name_similarity import cross_letter_apart
 
     assert cross_letter_apart(part(latin_name).skeleton, part(arabic).skeleton) is apart
+
+
+@pytest.mark.parametrize(("a", "b"), [("Mario", "Maria"), ("Antonio", "Antonia"), ("Ignazio", "Ignazia")])
+def test_a_mans_and_a_womans_romance_name_are_two_names(a: str, b: str) -> None:
+    assert latin(a, b) == 0.0
+
+
+@pytest.mark.parametrize(("a", "b"), [("Maria", "Mariya"), ("Antonio", "Antonyo")])
+def test_other_endings_are_spellings(a: str, b: str) -> None:
+    assert latin(a, b) > 0.0

@@ -94,3 +94,10 @@ def test_a_misspelt_word_in_its_place_is_no_other_word(index: NameIndex) -> None
     # Vneshekonombank is the listed word spelt otherwise: no other company's word.
     assert best(index, "State Corporation Bank for Development and Foreign Economic Affairs Vneshekonombenk",
                 "veb") >= DEFAULT_THRESHOLD
+
+
+def test_a_first_word_in_the_place_of_another_before_a_long_name(index: NameIndex) -> None:
+    # Four words or more pair after it: another company's first word (SWAP_FIRST); before a short name a first
+    # word left over stays cheap (test_names_siblings: Global / Golden Haokun Energy Trading).
+    assert best(index, "Crescent Engine Corporation Perm Engines Research and Production Complex", "uec") \
+        < DEFAULT_THRESHOLD

@@ -83,6 +83,9 @@ COMMON_FIRST = 20
 #: (Research and Production Complex / Research and Crescent Complex): another word there names another company.
 SWAP_COST = 1.0
 SWAP_FLOOR = 0.1
+#: A company's first word in the place of another counts as one (SWAP_COST) when at least this many words of the
+#: two names pair after it: Golden / Joint Stock Company Argus SFK; before fewer, a city or a group before one name.
+SWAP_FIRST = 4
 #: Two words in the same place of two company names that are at least this alike (normalised Levenshtein of the
 #: folded words) are one word spelt otherwise, not another word (see ``SWAP_COST``).
 SWAP_ALIKE = 0.5
@@ -695,9 +698,11 @@ class QueryRun:
         forms, fids = self.state.forms, cand.fids
         swapped: set[int] = set()
         q_swapped: set[int] = set()
-        c_first = min((j for j, s in used_c.items() if s > 0.0), default=len(fids))
+        paired = [j for j, s in used_c.items() if s > 0.0]
+        # Before the first paired word only in a long name: before a short one, a city or a group before the same
+        # name (see ``combine``).
+        c_first = -1 if len(paired) >= SWAP_FIRST else min(paired, default=len(fids))
         for i, j in self._slot_pairs(cand, used_q, used_c):
-            # Not before the first paired word: a city or a group before the same name (see ``combine``).
             if j > c_first and j not in swapped and i not in q_swapped and Levenshtein.normalized_similarity(
                     ascii_fold(self.parts[i].text), ascii_fold(forms[fids[j]].text)) < SWAP_ALIKE:
                 swapped.add(j)

@@ -182,6 +182,10 @@ def same_skeleton_similarity(short: bool, steps: int, a_pattern: str, b_pattern:
     consonants) and the two vowel patterns, or 0: akanye in a long name (see :func:`akanye_steps`), two names of
     one root in a short one (see :func:`vowels_contradict`), else a vowel step per edit. The query path's blocking
     loop calls it for a form of the query part's own skeleton, so that both score such a pair alike."""
+    if steps == 1 and (short or a_pattern[-2:-1] == "I") and gendered_ending(a_pattern, b_pattern):
+        # Mario / Maria, Antonio / Antonia, Ignazio / Ignazia: a man's name and a woman's; in a long name only
+        # after an i, for the a of a Belarusian o is akanye (Davydzka / Davydko).
+        return 0.0
     if not short and (akanye := akanye_steps(a_pattern, b_pattern)):
         return 1.0 - VOWEL_STEP * akanye / 2  # Fedaravich / Fedorovich, Kachanava / Kochanova
     if steps > MAX_STEPS:
@@ -217,6 +221,14 @@ def cross_latin_similarity(a_skel: str, a_pattern: str, b_skel: str, b_pattern: 
     steps = sum(bool(x) and bool(y) and not set(x) & set(y) for x, y in slots)
     sim = CROSS_LATIN_SIM - VOWEL_STEP * steps
     return sim if sim >= PART_FLOOR else 0.0
+
+
+def gendered_ending(a_pattern: str, b_pattern: str) -> bool:
+    """Whether two Latin vowel patterns differ only in a final a against a final o (Mario ``mArIO`` / Maria
+    ``mArIA``): the Romance endings of a man's and a woman's name."""
+    if len(a_pattern) != len(b_pattern) or a_pattern[:-1] != b_pattern[:-1] or len(a_pattern) < 3:
+        return False
+    return {a_pattern[-1], b_pattern[-1]} == {"A", "O"}
 
 
 #: Most a-for-o vowels (see :func:`akanye_steps`) two long Latin parts may differ by and still be one name.
