@@ -97,7 +97,8 @@ def test_common_names_do_not_flood(index: NameIndex) -> None:
 def test_a_listed_name_only_partly_covered_does_not_alert() -> None:
     # "Fadi Nasser" is a common name; the listed "Fadi Nabih Nasser" has a rare middle name the query lacks. Nasser
     # is a common family name on the lists, as here: a rare one would let the middle name go (RARE_FAMILY).
-    nassers = [NameRecord(f"n{i}", (NameVariant(f"{g} Nasser"),)) for i, g in enumerate(["Omar", "Samir", "Hani"])]
+    nassers = [NameRecord(f"n{i}", (NameVariant(f"{g} Nasser"),)) for i, g in enumerate(
+        ["Omar", "Samir", "Hani", "Walid", "Karim", "Ziad", "Rami", "Tarek", "Bassam", "Nabil", "Jamal"])]
     idx = NameIndex.build([*RECORDS, *nassers, NameRecord("p5", (NameVariant("Fadi Nabih Nasser"),))])
     partial = idx.query("Fadi Nasser")[0]
     full = idx.query("Fadi Nabih Nasser")[0]

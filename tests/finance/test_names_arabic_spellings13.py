@@ -126,3 +126,9 @@ def test_a_mans_and_a_womans_romance_name_are_two_names(a: str, b: str) -> None:
 @pytest.mark.parametrize(("a", "b"), [("Maria", "Mariya"), ("Antonio", "Antonyo")])
 def test_other_endings_are_spellings(a: str, b: str) -> None:
     assert latin(a, b) > 0.0
+
+
+@pytest.mark.parametrize(("a", "b", "apart"), [("Li", "Ali", True), ("Le", "Ali", True), ("Lai", "Ali", False),
+                                               ("Ali", "Aly", False)])
+def test_a_one_syllable_name_is_no_two_syllable_one(a: str, b: str, apart: bool) -> None:
+    assert (latin(a, b) == 0.0) is apart

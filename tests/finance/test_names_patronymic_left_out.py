@@ -46,7 +46,8 @@ SHORT_FORMS = [
     NameRecord("baidhani", (NameVariant("Aqeel Muftin Khafif al-Baidhani"),), "person"),
     NameRecord("nasser", (NameVariant("Fadi Nabih Nasser"),), "person"),
     *[NameRecord(f"n{i}", (NameVariant(f"{g} Nasser"),), "person")
-      for i, g in enumerate(["Omar", "Samir", "Walid", "Karim", "Hani"])],
+      for i, g in enumerate(["Omar", "Samir", "Walid", "Karim", "Hani", "Ziad", "Rami", "Tarek", "Bassam", "Nabil",
+                             "Jamal"])],
 ]
 
 

@@ -67,7 +67,7 @@ PER_ENTRY = 3
 #: included, and no rare part of the listed name is left out: the share of the less explained name is raised to
 #: this power (1 would cost them in full). A customer record often carries a given name more or less than the list
 #: (Ayman Mohammed al-Zawahiri, Taha Ramadan al-Jizrawi).
-MISSING_EXPONENT = 0.25
+MISSING_EXPONENT = 0.22
 #: A listed part that at most this many listed names hold is rare: left out of the query ('Fadi Nasser' for the
 #: listed 'Fadi Nabih Nasser'), it costs in full.
 RARE_PART = 1
@@ -75,7 +75,7 @@ RARE_PART = 1
 #: last part of the listed name and that last part is a family name at most this many listed names hold
 #: (Akeel Baidhani / Aqeel Muftin Khafif al-Baidhani: an Arabic name's short form leaves out the father's and
 #: grandfather's names); with a common last part they still cost in full ('Fadi Nasser' / 'Fadi Nabih Nasser').
-RARE_FAMILY = 3
+RARE_FAMILY = 10
 #: A first part left over costs little only when at least this many listed names hold it (Abdullah Ayman
 #: al-Zawahiri): a rarer one is more likely a relative's own given name before the listed person's name.
 COMMON_FIRST = 20

@@ -182,6 +182,8 @@ def same_skeleton_similarity(short: bool, steps: int, a_pattern: str, b_pattern:
     consonants) and the two vowel patterns, or 0: akanye in a long name (see :func:`akanye_steps`), two names of
     one root in a short one (see :func:`vowels_contradict`), else a vowel step per edit. The query path's blocking
     loop calls it for a form of the query part's own skeleton, so that both score such a pair alike."""
+    if short and syllable_more(a_pattern, b_pattern):
+        return 0.0  # Li / Ali, Le / Ali: a name of one syllable and another of two
     if steps == 1 and (short or a_pattern[-2:-1] == "I") and gendered_ending(a_pattern, b_pattern):
         # Mario / Maria, Antonio / Antonia, Ignazio / Ignazia: a man's name and a woman's; in a long name only
         # after an i, for the a of a Belarusian o is akanye (Davydzka / Davydko).
@@ -221,6 +223,14 @@ def cross_latin_similarity(a_skel: str, a_pattern: str, b_skel: str, b_pattern: 
     steps = sum(bool(x) and bool(y) and not set(x) & set(y) for x, y in slots)
     sim = CROSS_LATIN_SIM - VOWEL_STEP * steps
     return sim if sim >= PART_FLOOR else 0.0
+
+
+def syllable_more(a_pattern: str, b_pattern: str) -> bool:
+    """Whether one Latin vowel pattern is a consonant and a vowel (Li ``lI``) and the other the same consonant with a
+    vowel before it (Ali ``AlI``): a Chinese Li is no Arabic Ali."""
+    short, other = (a_pattern, b_pattern) if len(a_pattern) < len(b_pattern) else (b_pattern, a_pattern)
+    return (len(short) == 2 and short[0].islower() and short[1].isupper() and other[:1].isupper()
+            and other[1:2] == short[0])
 
 
 def gendered_ending(a_pattern: str, b_pattern: str) -> bool:
