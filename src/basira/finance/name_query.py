@@ -204,6 +204,7 @@ class QueryRun:
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
         self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
+        self._folds: list[str] | None = None  # see _folded
         # The query's honorifics, and each listed name's (see HONORIFICS, _titled_forms).
         self._titled = [i for i, p in enumerate(self.parts) if p.text in HONORIFICS]
         self._titled_of: dict[tuple[int, ...], list[int]] = {}
@@ -325,6 +326,7 @@ class QueryRun:
             p_short = len(p_skel) < SHORT_VOWELS
             p_plain = latin_plain(p_skel)
             p_marked = p_plain != p_skel
+            p_variants = frozenset(skeleton_variants(p_skel))
             p_latin_keys: frozenset[str] | None = None
             # A query part of two or three letters ending in t met forms a t shorter on a ta marbuta's key.
             p_skel_len = len(p_skel)
@@ -350,7 +352,7 @@ class QueryRun:
                         own = latin_form_keys(p_skel)
                         p_latin_keys = frozenset(k for k in own if not (short and k.startswith("~")))
                     if p_latin_keys.isdisjoint(latin_form_keys(skel)):
-                        if marked:
+                        if marked and not p_variants.isdisjoint(skeleton_variants(skel)):
                             # One name of another script spelt two ways, a marker read as that script reads it
                             # (Gamal / Jamal, Cihad / Jihad): alike only as cross_latin_similarity finds them.
                             for f, _v, holders, weight, *_rest in latin_rows:
@@ -635,7 +637,7 @@ class QueryRun:
         if self._titled:
             # An honorific left over is no part of the name at all (see HONORIFICS).
             q_total -= sum(weights[i] for i in self._titled if not used_q.get(i))
-        c_titled = self._titled_forms(cand)
+        c_titled = self._titled_forms(cand) if len(used_c) < len(cand.fids) else ()
         if c_titled:
             c_total -= sum(cand.weights[j] for j in c_titled if not used_c.get(j))
         if q_total <= 1e-9 or c_total <= 1e-9:
@@ -676,6 +678,12 @@ class QueryRun:
         return [(i, j) for j in range(len(cand.fids)) if not used_c.get(j)
                 for i in q_slots.get(bisect.bisect(c_paired, j), ())]
 
+    def _folded(self, i: int) -> str:
+        """Query part ``i`` as :func:`ascii_fold` writes it (once per query)."""
+        if self._folds is None:
+            self._folds = [ascii_fold(p.text) for p in self.parts]
+        return self._folds[i]
+
     def _abbreviated_pairs(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]
                            ) -> list[OnePair]:
         """A word of a company's name and the word it abbreviates, in the same place of both names (Corp /
@@ -684,7 +692,7 @@ class QueryRun:
         out: list[OnePair] = []
         for i, j in self._slot_pairs(cand, used_q, used_c):
             if self.latin[i] and not forms[cand.fids[j]].arabic:
-                a, b = ascii_fold(self.parts[i].text), forms[cand.fids[j]].text
+                a, b = self._folded(i), forms[cand.fids[j]].text
                 if abbreviates(a, b) or abbreviates(b, a):
                     out.append((ABBREVIATION_SIM, i, j))
         return out
@@ -704,12 +712,12 @@ class QueryRun:
         c_first = -1 if len(paired) >= SWAP_FIRST else min(paired, default=len(fids))
         for i, j in self._slot_pairs(cand, used_q, used_c):
             if j > c_first and j not in swapped and i not in q_swapped and Levenshtein.normalized_similarity(
-                    ascii_fold(self.parts[i].text), ascii_fold(forms[fids[j]].text)) < SWAP_ALIKE:
+                    self._folded(i), ascii_fold(forms[fids[j]].text)) < SWAP_ALIKE:
                 swapped.add(j)
                 q_swapped.add(i)
         return sum(cand.weights[j] for j in swapped), sum(weights[i] for i in q_swapped)
 
-    def _titled_forms(self, cand: IndexedName) -> list[int]:
+    def _titled_forms(self, cand: IndexedName) -> list[int]:  # only called with a listed part left over
         """The positions of a listed name's honorifics (see ``HONORIFICS``)."""
         titled = self._titled_of.get(cand.fids)
         if titled is None:
