@@ -637,7 +637,7 @@ class QueryRun:
         if self._titled:
             # An honorific left over is no part of the name at all (see HONORIFICS).
             q_total -= sum(weights[i] for i in self._titled if not used_q.get(i))
-        c_titled = self._titled_forms(cand) if len(used_c) < len(cand.fids) else ()
+        c_titled = self._titled_forms(cand) if len(used_c) < len(cand.fids) or 0.0 in used_c.values() else ()
         if c_titled:
             c_total -= sum(cand.weights[j] for j in c_titled if not used_c.get(j))
         if q_total <= 1e-9 or c_total <= 1e-9:
@@ -717,7 +717,7 @@ class QueryRun:
                 q_swapped.add(i)
         return sum(cand.weights[j] for j in swapped), sum(weights[i] for i in q_swapped)
 
-    def _titled_forms(self, cand: IndexedName) -> list[int]:  # only called with a listed part left over
+    def _titled_forms(self, cand: IndexedName) -> list[int]:  # called only when a listed part is left over
         """The positions of a listed name's honorifics (see ``HONORIFICS``)."""
         titled = self._titled_of.get(cand.fids)
         if titled is None:
