@@ -6,7 +6,8 @@ Run: ``.venv/bin/python bench/names_eval.py`` (the first tuning split), ``--spli
 run refuses a file whose SHA-256 is not ``HOLDOUT_SHA256``). ``--split test --final`` reads the first frozen split
 (``TEST_SHA256``), which issue 15's first session read once already: its figures no longer judge later changes.
 ``--split dev3`` is the third evaluation's tuning half and ``--split third --final`` its frozen half
-(``bench/names_third.py``, ``THIRD_SHA256``), built in wave 12 after both earlier frozen splits had been read.
+(``bench/names_third.py``, ``THIRD_SHA256``), built in wave 12 after both earlier frozen splits had been read; wave 13
+read it once (docs/benchmarks.md, "Name screening, wave 13"): its figures no longer judge later changes either.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
