@@ -15,10 +15,14 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.finance.name_parts import latin, part
+from tests.finance.name_parts import (
+    assert_one_name_across_scripts,
+    latin,
+    part,
+)
 
-from basira.finance.name_forms import index_keys, latin_form_keys, query_keys
-from basira.finance.name_similarity import cross_similarity, vowel_penalty
+from basira.finance.name_forms import latin_form_keys
+from basira.finance.name_similarity import vowel_penalty
 from basira.lang.translit import (
     arabic_vowel_pattern,
     latin_plain,
@@ -45,11 +49,7 @@ from basira.lang.translit import (
     ("Jabiri", "جابري"),  # and still a nisba
 ])
 def test_these_spellings_meet_across_scripts(latin_name: str, arabic: str) -> None:
-    lat, ar = part(latin_name), part(arabic)
-    assert cross_similarity(lat.skeleton, ar.skeleton) == 1.0
-    assert vowel_penalty(ar.pattern, lat.pattern) == 0.0
-    assert query_keys(lat.skeleton, True) & index_keys(ar.skeleton)
-    assert query_keys(ar.skeleton, False) & index_keys(lat.skeleton)
+    assert_one_name_across_scripts(latin_name, arabic)
 
 
 @pytest.mark.parametrize(("latin_name", "arabic"), [
