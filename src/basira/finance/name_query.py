@@ -82,6 +82,8 @@ COMMON_FIRST = 20
 #: What a listed word of a company's name costs once more when the query has a word of its own in its place
 #: (Research and Production Complex / Research and Crescent Complex): another word there names another company.
 SWAP_COST = 1.0
+#: ... and at least this share of the score, however little the two words weigh (Main Directorate / Main Sapphire
+#: for Combating Organized Crime: a common word in a long name).
 SWAP_FLOOR = 0.1
 #: A company's first word in the place of another counts as one (SWAP_COST) when at least this many words of the
 #: two names pair after it: Golden / Joint Stock Company Argus SFK; before fewer, a city or a group before one name.
@@ -700,9 +702,9 @@ class QueryRun:
     def _swapped(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float],
                  weights: Sequence[float]) -> tuple[float, float]:
         """The weight of the listed words, and of the query's, left over where the query has another word of its
-        own in their place (see ``SWAP_COST``), after a paired word: not a spelling of it (Rasres / Разрез), which a
-        rule missed; not a first word (Global / Golden Haokun Energy Trading), which stays cheap (see
-        ``combine``)."""
+        own in their place (see ``SWAP_COST``): not a spelling of it (Rasres / Разрез), which a rule missed; not a
+        first word before fewer than ``SWAP_FIRST`` paired words (Global / Golden Haokun Energy Trading), which
+        stays cheap (see ``combine``)."""
         forms, fids = self.state.forms, cand.fids
         swapped: set[int] = set()
         q_swapped: set[int] = set()

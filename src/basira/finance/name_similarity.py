@@ -112,19 +112,16 @@ def cross_letter_apart(a: str, b: str) -> bool:
     with another letter is another name (Tarek / ثروت: k for t)."""
     if len(a) != len(b) or len(a) >= LONG_SKELETON:
         return False
-    best: tuple[int, bool] | None = None
+    one_apart = False
     for va in skeleton_variants(a):
         for vb in skeleton_variants(b):
             if len(va) != len(vb):
                 continue
             diff = [(x, y) for x, y in zip(va, vb, strict=True) if x != y]
-            if not diff:
-                return False
-            if len(diff) == 1:
-                if frozenset(diff[0]) in _CONFUSABLE:
-                    return False
-                best = (1, True)
-    return best is not None
+            if not diff or (len(diff) == 1 and frozenset(diff[0]) in _CONFUSABLE):
+                return False  # one spelling in common, or one a sound's spellings swap
+            one_apart = one_apart or len(diff) == 1
+    return one_apart
 
 
 def cross_similarity(a: str, b: str) -> float:

@@ -71,7 +71,8 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # French s (Fayçal / Faycal, فيصل) or Turkish ch (Koçak / Kocak, کوچک), or the Turkish c of ج (Cafer / جعفر,
 # Recep / رجب, Cabir / جابر). Before e, i or y (ȼ) it is k, or across scripts the s of English and French (Cyrus /
 # سيروس, Lucien / لوسيان) or the Turkish c of ج (Cihad / جهاد, Cemil / جميل). Between two Latin spellings either is
-# k (see ``_CEDILLA_C``, ``_SOFT_C``): Cemal is no Jamal there, as Gamal is not.
+# k (see ``_CEDILLA_C``, ``_SOFT_C``): Cemal is Kemal's spelling there, and Jamal's only as
+# ``name_similarity.cross_latin_similarity`` reads two Latin spellings of one Arabic name (0.9).
 # A French or Maghrebi ou before a, e or i that starts a word (ŵ) is w (Ouali / Wali / والي, Ouahab / وهاب,
 # Abdelouadoud / عبد الودود), or across scripts the vowel u (Ouais / عويس, after a silent ʿayn); between two Latin
 # spellings it is w (Ouali / Wali, and Ouali is not Ali; see ``_OU_W``). Inside a word an ou is a vowel either way:
@@ -80,8 +81,8 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # lost (Diş / Dis); a written ç (ƈ) is Turkish ch or French s, and between Latin spellings also a c without its
 # cedilla (Çelik / Celik, Fayçal / Faycal).
 # A Latin g that is not gh (ǧ) is k, or across scripts the Egyptian and Sudanese g of ج (Gamal / جمال, Ragab / رجب,
-# Mogtaba / مجتبی, Hagi / حاجی); between two Latin spellings it is k, as before (Gamal is no Jamal there: see
-# ``_EGYPTIAN_G``).
+# Mogtaba / مجتبی, Hagi / حاجی); between two Latin spellings it is k, as before (Gamal is Kamal's spelling, and
+# Jamal's only as cross_latin_similarity reads it: see ``_EGYPTIAN_G``).
 # A Latin th or dh after a vowel (ŧ, đ) is t or d, the one letter of ث, ذ, ض, ظ, or across scripts two, the t or d
 # and an h of ح or ه after it (Fathi / فتحی, Fathallah / فتح الله, Adham / أدهم, Medhat / مدحت); between two
 # Latin spellings it is t or d, as before (see ``_TH_DH``).
