@@ -305,8 +305,8 @@ _OU_W = re.compile(r"^ou(?=[aei].)")
 # k with it, as it was before the marker. A doubled g is one unit (Haggag / حجاج).
 _EGYPTIAN_G = re.compile(r"(?<![ckqxg])(?<!gh)g++(?![hckqx])")
 # The s of an Indonesian and Malay sy, which writes ش (Syarif / شريف, Rasyid / رشيد, Rusydi / رشدي, Musyarraf), not
-# at a word's end (Kelsy): see ``_AMBIGUOUS``; nor a doubled s.
-_INDONESIAN_SY = re.compile(r"(?<!s)s(?=y.)")
+# at a word's end (Kelsy): see ``_AMBIGUOUS``; nor after another s, or an x (ks), which it is one s with.
+_INDONESIAN_SY = re.compile(r"(?<![sx])s(?=y.)")
 # A Latin th or dh inside a word, after a vowel (see ``_AMBIGUOUS``): not first (Thabit, Dhafer: ث, ذ), nor before
 # its own letter (Athtar), which it would no longer be one letter with.
 _TH_DH = re.compile(r"(?<=[aeiouy])([td])h(?!\1)")
