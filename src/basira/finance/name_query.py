@@ -28,6 +28,7 @@ from basira.finance.name_similarity import (
     PART_FLOOR,
     SHORT_TA_MARBUTA,
     SHORT_VOWELS,
+    SPELLING_SWAPS,
     VOWEL_CONTRADICTION,
     OnePair,
     Pair,
@@ -35,11 +36,10 @@ from basira.finance.name_similarity import (
     align_parts,
     arabic_letters_differ,
     cross_latin_similarity,
-    cross_letter_apart,
     cross_similarity,
     joined_pattern,
     latin_similarity,
-    one_letter_apart,
+    letter_apart,
     same_skeleton_similarity,
     shares,
     short_ta_marbuta,
@@ -235,7 +235,7 @@ class QueryRun:
                     pen = 1.0
                 elif not self.latin[i] and sim >= LOOSE and arabic_letters_differ(form.pattern, part.pattern):
                     pen = VOWEL_CONTRADICTION  # both in Arabic script: the long vowels it writes must agree
-                elif not self.latin[i] and sim < 1.0 and one_letter_apart(part.skeleton, form.skeleton):
+                elif not self.latin[i] and sim < 1.0 and letter_apart(part.skeleton, form.skeleton):
                     pen = 1.0  # both in Arabic script, a short name with another letter: نزار / نضال, حمد / حمز
                 if "ꜧ" in form.skeleton or "ꜧ" in part.skeleton:
                     # خ is h only across scripts (a Turkish spelling): two Arabic-script parts read it k.
@@ -243,7 +243,7 @@ class QueryRun:
                     pen = max(pen, sim - plain)
             elif sim < LOOSE:
                 pen = 1.0 if KUNYA_PATTERN in (form.pattern, part.pattern) and form.pattern != part.pattern else 0.0
-                if not pen and cross_letter_apart(part.skeleton, form.skeleton):
+                if not pen and letter_apart(part.skeleton, form.skeleton, SPELLING_SWAPS):
                     pen = 1.0  # Tarek / ثروت: another letter, no other spelling of one
             elif form.arabic:
                 pen = vowel_penalty(form.pattern, part.pattern)

@@ -90,26 +90,18 @@ def short_ta_marbuta(a: str, b: str) -> bool:
     return any(_plus_t(x, y) for x in skeleton_variants(a) for y in skeleton_variants(b) if min(len(x), len(y)) < 3)
 
 
-def one_letter_apart(a: str, b: str) -> bool:
-    """Whether two marked skeletons of the same length under ``LONG_SKELETON`` are, in their closest spellings,
-    one letter apart: in a short name written in one script, another letter makes another name (نزار / نضال)."""
-    if len(a) != len(b) or len(a) >= LONG_SKELETON:
-        return False
-    return min((sum(x != y for x, y in zip(va, vb, strict=True))
-                for va in skeleton_variants(a) for vb in skeleton_variants(b) if len(va) == len(vb)), default=0) == 1
-
-
 #: Consonant classes that one sound's spellings in two scripts may swap (kh as ch or h, sh as s, th as t or s,
 #: zh as j, the Egyptian g, p and f, v and w, m and n): one of these apart is a spelling, another letter another
 #: name.
-_CONFUSABLE = frozenset(frozenset(p) for p in ("kx", "kh", "xs", "sz", "dz", "dt", "ts", "zj", "jy", "kj", "bf",
-                                               "fw", "bw", "mn"))
+SPELLING_SWAPS = frozenset(frozenset(p) for p in ("kx", "kh", "xs", "sz", "dz", "dt", "ts", "zj", "jy", "kj", "bf",
+                                                  "fw", "bw", "mn"))
 
 
-def cross_letter_apart(a: str, b: str) -> bool:
+def letter_apart(a: str, b: str, swaps: frozenset[frozenset[str]] = frozenset()) -> bool:
     """Whether two marked skeletons of the same length under ``LONG_SKELETON`` are, in their closest spellings,
-    one letter apart, and not letters one sound's spellings swap (``_CONFUSABLE``): across scripts, a short name
-    with another letter is another name (Tarek / ثروت: k for t)."""
+    one letter apart, and not two letters in ``swaps``: a short name with another letter is another name, in one
+    script (نزار / نضال) and across scripts unless the letters are a sound's spellings (``SPELLING_SWAPS``:
+    Tarek / ثروت, k for t)."""
     if len(a) != len(b) or len(a) >= LONG_SKELETON:
         return False
     one_apart = False
@@ -118,7 +110,7 @@ def cross_letter_apart(a: str, b: str) -> bool:
             if len(va) != len(vb):
                 continue
             diff = [(x, y) for x, y in zip(va, vb, strict=True) if x != y]
-            if not diff or (len(diff) == 1 and frozenset(diff[0]) in _CONFUSABLE):
+            if not diff or (len(diff) == 1 and frozenset(diff[0]) in swaps):
                 return False  # one spelling in common, or one a sound's spellings swap
             one_apart = one_apart or len(diff) == 1
     return one_apart
