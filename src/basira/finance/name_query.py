@@ -49,7 +49,7 @@ from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart, fused_prefix
-from basira.lang.translit import arabic_plain, ascii_fold, has_marker, latin_plain, skeleton_variants, spellings
+from basira.lang.translit import arabic_plain, has_marker, latin_plain, skeleton_variants, spellings
 
 #: Similarity of an initial (one letter, with or without its dot) to a longer part that starts with it, both left
 #: over (Maria T. / Maria Teresa): below ``LOOSE``, so the initial explains no more of the name than it weighs.
@@ -89,7 +89,7 @@ SWAP_FLOOR = 0.1
 #: two names pair after it: Golden / Joint Stock Company Argus SFK; before fewer, a city or a group before one name.
 SWAP_FIRST = 4
 #: Two words in the same place of two company names that are at least this alike (normalised Levenshtein of the
-#: folded words) are one word spelt otherwise, not another word (see ``SWAP_COST``).
+#: words as parsed, in either script) are one word spelt otherwise, not another word (see ``SWAP_COST``).
 SWAP_ALIKE = 0.5
 #: How alike a word of a company's name and the word it abbreviates are, in the same place of both names (Corp /
 #: Corporation): see :func:`abbreviates`.
@@ -206,7 +206,6 @@ class QueryRun:
         # Whether a first query part left over may cost little (see COMMON_FIRST): the same for every name.
         self._canon = [skeleton_variants(p.skeleton)[0] if p.skeleton else p.skeleton for p in self.parts]
         self._first_common = bool(self.parts) and state.df.get(self._canon[0], 0) >= COMMON_FIRST
-        self._folds: list[str] | None = None  # see _folded
         # The query's honorifics, and each listed name's (see HONORIFICS, _titled_forms).
         self._titled = [i for i, p in enumerate(self.parts) if p.text in HONORIFICS]
         self._titled_of: dict[tuple[int, ...], list[int]] = {}
@@ -680,12 +679,6 @@ class QueryRun:
         return [(i, j) for j in range(len(cand.fids)) if not used_c.get(j)
                 for i in q_slots.get(bisect.bisect(c_paired, j), ())]
 
-    def _folded(self, i: int) -> str:
-        """Query part ``i`` as :func:`ascii_fold` writes it (once per query)."""
-        if self._folds is None:
-            self._folds = [ascii_fold(p.text) for p in self.parts]
-        return self._folds[i]
-
     def _abbreviated_pairs(self, cand: IndexedName, used_q: dict[int, float], used_c: dict[int, float]
                            ) -> list[OnePair]:
         """A word of a company's name and the word it abbreviates, in the same place of both names (Corp /
@@ -694,7 +687,7 @@ class QueryRun:
         out: list[OnePair] = []
         for i, j in self._slot_pairs(cand, used_q, used_c):
             if self.latin[i] and not forms[cand.fids[j]].arabic:
-                a, b = self._folded(i), forms[cand.fids[j]].text
+                a, b = self.parts[i].text, forms[cand.fids[j]].text
                 if abbreviates(a, b) or abbreviates(b, a):
                     out.append((ABBREVIATION_SIM, i, j))
         return out
@@ -714,7 +707,7 @@ class QueryRun:
         c_first = -1 if len(paired) >= SWAP_FIRST else min(paired, default=len(fids))
         for i, j in self._slot_pairs(cand, used_q, used_c):
             if j > c_first and j not in swapped and i not in q_swapped and Levenshtein.normalized_similarity(
-                    self._folded(i), ascii_fold(forms[fids[j]].text)) < SWAP_ALIKE:
+                    self.parts[i].text, forms[fids[j]].text) < SWAP_ALIKE:
                 swapped.add(j)
                 q_swapped.add(i)
         return sum(cand.weights[j] for j in swapped), sum(weights[i] for i in q_swapped)
