@@ -8,6 +8,8 @@ run refuses a file whose SHA-256 is not ``HOLDOUT_SHA256``). ``--split test --fi
 ``--split dev3`` is the third evaluation's tuning half and ``--split third --final`` its frozen half
 (``bench/names_third.py``, ``THIRD_SHA256``), built in wave 12 after both earlier frozen splits had been read; wave 13
 read it once (docs/benchmarks.md, "Name screening, wave 13"): its figures no longer judge later changes either.
+``--split dev4`` is the fourth evaluation's tuning half and ``--split fourth --final`` its frozen half
+(``bench/names_fourth.py``, ``FOURTH_SHA256``), built in wave 14 from new pair kinds before any change it judges.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
@@ -46,9 +48,11 @@ TEST_SHA256 = "0e77d030071ae4cb9ad7d4786d2ca0da8096ca96bf7c7863fc60597235d4c997"
 HOLDOUT_SHA256 = "e05acaf56f841827494fc9c9d0a656d1379b591b5779d45c377aa1b7ea3b8aed"
 #: SHA-256 of the third frozen split as written by ``bench/names_third.py`` before the changes it judges.
 THIRD_SHA256 = "21aa04b3777901798e114f371f4aff3faf2ba0a8e37ddef1df5bfac8ed3775b9"
-FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256, "third": THIRD_SHA256}
-#: The second and third evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
-SECOND = ("dev2", "holdout", "dev3", "third")
+#: SHA-256 of the fourth frozen split as written by ``bench/names_fourth.py`` before the changes it judges.
+FOURTH_SHA256 = "a3dab3d08ca59aafce2fe6cc4202bae582dfcd2f27c102fdc96f3d551f37d29c"
+FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256, "third": THIRD_SHA256, "fourth": FOURTH_SHA256}
+#: The second to fourth evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
+SECOND = ("dev2", "holdout", "dev3", "third", "dev4", "fourth")
 LOGIC_V2_THRESHOLD = 0.7
 CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 Pair = dict[str, Any]
@@ -142,8 +146,9 @@ def line(name: str, scores: list[float], labels: list[int], t: float) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout", "dev3", "third"), default="tune",
-                    help="which pairs: tune, dev2 and dev3 are tuning splits, test, holdout and third frozen ones")
+    ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout", "dev3", "third", "dev4", "fourth"),
+                    default="tune", help="which pairs: tune, dev2, dev3 and dev4 are tuning splits, test, holdout, "
+                    "third and fourth frozen ones")
     ap.add_argument("--final", action="store_true", help="score a frozen split (once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="score a seeded sample of this many pairs")
     ap.add_argument("--no-peers", action="store_true", help="skip nomenklatura logic-v2")
