@@ -445,6 +445,7 @@ SCHEMES4: dict[str, dict[str, str]] = {
 
 
 def romanize4(name: str, scheme: str, rng: random.Random) -> str:
+    """A Cyrillic name in ``scheme``; a letter the scheme has no spelling for (Belarusian ў) is left as it is."""
     table = _CYR_BASE | SCHEMES4[scheme]
     out = []
     for word in name.lower().split():

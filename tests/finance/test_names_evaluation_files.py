@@ -1,5 +1,6 @@
 """The name evaluations' frozen files are the ones their builders wrote (hash fixed in ``bench/names_eval.py``), a
-frozen split is refused without ``--final``, and the third builder's spelling generators write what they say."""
+frozen split is refused without ``--final``, and the third and fourth builders' spelling generators write what they
+say."""
 
 from __future__ import annotations
 
@@ -95,3 +96,104 @@ def test_arabic_orthography_stays_arabic(name: str, seed: int) -> None:
     out = names_third.arabic_orthography(name, random.Random(seed))
     assert _scripts(out) <= {"ARABIC"}
     assert 2 <= len(out.split()) <= len(name.split()) + 1
+
+
+# --- the fourth builder's generators ----------------------------------------------------------------------------
+
+import names_fourth  # noqa: E402
+
+
+def test_dev4_reads() -> None:
+    pairs = names_eval.read("dev4", final=False)
+    assert len(pairs) > 5000
+    assert {p["label"] for p in pairs} == {0, 1}
+    assert {p["kind"].split(":")[0] for p in pairs} >= {"romanized4", "cyr-arabic", "latin2ar", "person4",
+                                                         "cyrillic4", "org4", "sibling4", "similar4", "common4"}
+
+
+def test_fourth_split_uses_its_own_seed() -> None:
+    # A seed an earlier builder used would split this pool along that builder's split (names_holdout's SEED2 did).
+    import names_holdout
+    import names_pairs
+    assert names_fourth.SEED4 not in {names_pairs.SEED, names_holdout.SEED2, names_third.SEED3}
+
+
+@pytest.mark.parametrize(("scheme", "expected"), [
+    ("iso9", "Ŝukin Ûrij Ežov"), ("pl", "Szczukin Juri Jeżow"), ("es", "Schukin Yurii Yezhov"),
+    ("ua", "Shchukyn Yuryy Ezhov"),
+])
+def test_cyrillic_schemes4(scheme: str, expected: str) -> None:
+    assert names_fourth.romanize4("Щукин Юрий Ежов", scheme, random.Random(1)) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=_CYRILLIC.replace("ў", ""), min_size=1, max_size=12), min_size=1, max_size=4),
+       st.sampled_from(sorted(names_fourth.SCHEMES4)), st.integers(0, 1000))
+def test_cyrillic_schemes4_write_latin(words: list[str], scheme: str, seed: int) -> None:
+    out = names_fourth.romanize4(" ".join(words), scheme, random.Random(seed))
+    assert _scripts(out) <= {"LATIN"}
+
+
+def test_styles4_write_what_they_say() -> None:
+    arabic = "محمد حسن عبد الرحمن الجابري"
+
+    def made(style: str) -> set[str]:
+        return {w for seed in range(30) for w in
+                names_fourth.restyle4("Muhammad Hasan Abd al-Rahman al-Jabiri", style, random.Random(seed),
+                                      arabic).split()}
+
+    assert {"Maxamed", "Xasan"} <= made("so")
+    assert "Al-Dschabiri" in made("de") or "El-Dschabiri" in made("de")
+    assert "Yabiri" in made("es")
+    assert "Mohd" in made("sa")
+    assert "Mohamed" in made("ma")
+    # Somali's x is written only where the Arabic-script name has ح: not in a name without one.
+    assert not any("x" in w.lower() for seed in range(30)
+                   for w in names_fourth.restyle4("Hamid Hadi", "so", random.Random(seed), "هامد هادي").split())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["Muhammad Hasan al-Jabiri", "Abd al-Aziz bin Khalid", "Yusuf Uthman", "Ali Shaikh Jamal"]),
+       st.sampled_from(names_fourth.STYLES4), st.integers(0, 1000))
+def test_styles4_stay_latin(name: str, style: str, seed: int) -> None:
+    out = names_fourth.restyle4(name, style, random.Random(seed))
+    assert out and _scripts(out) <= {"LATIN"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["Muhammad Hasan al-Jabiri", "Ahmed Eid Khalid", "Yusuf Qasim", "Shamsuddin"]),
+       st.integers(0, 1000))
+def test_russian_spelling_is_cyrillic(name: str, seed: int) -> None:
+    out = names_fourth.to_russian(name, random.Random(seed))
+    assert _scripts(out) <= {"CYRILLIC"}
+    assert len(out.split()) == len(name.split())  # al- stays on its word, as аль-
+
+
+def test_russian_spelling_examples() -> None:
+    assert names_fourth.to_russian("Ahmed Eid Khalid", random.Random(1)) == "Ахмед Эид Халид"
+    assert names_fourth.to_russian("Yusuf Jamal al-Shami", random.Random(1)).split()[:2] == ["Юсуф", "Джамал"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["محمد علي", "عبد الرحمن بن خالد", "فاطمة الزهراء"]), st.integers(0, 1000))
+def test_tashkeel_and_kashida_only_add_marks(name: str, seed: int) -> None:
+    marks = set(names_fourth._HARAKAT) | {"ـ"}
+    for out in (names_fourth.tashkeel(name, random.Random(seed)), names_fourth.kashida(name, random.Random(seed))):
+        assert "".join(c for c in out if c not in marks) == name
+
+
+def test_arabic_from_the_lists_words_only() -> None:
+    from collections import Counter
+    words = {"alhasan": Counter({"الحسن": 3}), "muhammad": Counter({"محمد": 5, "محمّد": 1})}
+    out = names_fourth.to_arabic("Muhammad al-Hasan", words, random.Random(1))
+    assert out is not None and out.split()[1] == "الحسن" and out.split()[0] in ("محمد", "محمّد")
+    assert names_fourth.to_arabic("Muhammad Zzyzx", words, random.Random(1)) is None  # a word never seen: no guess
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["Mohammed Ali Hassan AL-SAMMARRAI", "Roberto Castellanos Meza", "Pavel GUBAREV",
+                        "Sandeep Singh Choudhary", "Jose Gregorio Vielma Mora"]), st.integers(0, 1000))
+def test_person4_slips_are_small(name: str, seed: int) -> None:
+    for how, out in names_fourth.person4(name, random.Random(seed)):
+        assert how.startswith("person4:") and out != name
+        assert abs(len(out.replace(" ", "").replace("-", "")) - len(name.replace(" ", "").replace("-", ""))) <= 3
