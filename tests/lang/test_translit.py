@@ -141,7 +141,8 @@ def test_latin_vowel_patterns_are_built_on_the_skeleton(word: str) -> None:
     # a soft ts is one skeleton letter, ʦ, and two units, t and s, which a t before it may share: not checked here.
     if "ʦ" in skeleton:
         return
-    assert "".join(c for c in pattern if not (c.isupper() or c == "~")) == latin_plain(skeleton)
+    # An x (ẋ: ks, or a Somali h) is two units there, k and s, as before its marker.
+    assert "".join(c for c in pattern if not (c.isupper() or c == "~")) == latin_plain(skeleton).replace("ẋ", "ks")
 
 
 @settings(max_examples=300, deadline=None)

@@ -127,6 +127,9 @@ def _fused_kunya(word: str) -> int:
 
 def _latin_parts(text: str) -> list[NamePart]:
     words = latin_fold(text).split()
+    if any(w.startswith("cabd") for w in words):
+        # Somali writes the ʿayn of ʿAbd as c (Cabdi Rahim, Cabdullaahi): the Abd compounds' own first letter.
+        words = [w[1:] if w.startswith("cabd") else w for w in words]
     while len(words) > 1 and words[-1] in _LAT_TRAILING:
         words.pop()
     parts: list[NamePart] = []

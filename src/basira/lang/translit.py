@@ -45,7 +45,7 @@ _SUN_LATIN = set("tdrzsn")
 
 # Latin digraphs first (longest first), then single letters.
 _LAT_DIGRAPHS = (
-    ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"), ("ch", "x"),
+    ("dzh", "j"), ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"), ("ch", "x"),
     ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("zh", "ʒ"),
     ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ei", "I"),
     ("ai", "AI"), ("ay", "AI"), ("aw", "AU"),
@@ -91,12 +91,19 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # ``_INDONESIAN_SY``).
 # Arabic-script خ (ꜧ) is k, as q, k and gh are, or across scripts the h of a Turkish spelling (Halil / خلیل, Halid /
 # خالد, Ahund / آخوند, Muhtar / مختار); two Arabic-script parts read it k only (see ``arabic_plain``).
-_AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
+# Latin kh (χ) is k, or two letters (Is-haq), or the h of ح and ه as Russian and Central Asian spellings write it
+# (Mukhammad, Akhmed, Khasan: Cyrillic х, which is also the kh of Slavic names, Khodorkovsky).
+# Latin x (ẋ) is ks, or the h of ح as Somali writes it (Maxamed / محمد, Xasan / حسن, Axmed / أحمد), both between
+# Latin spellings and across scripts. A word's first c before a, o or u (ĉ) is k, as before; across scripts also the
+# s, ch or j of ç, or the silent ʿayn Somali writes c (Cabdi / عبدي, Cali / علي, Cumar / عمر). Between two Latin
+# spellings it stays k (Cali is not Ali there: Latin parts found alike must share a Latin key).
+_AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "h", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x", "j"), "ŵ": ("w", ""), "ʂ": ("x",),
               "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h"), "ȼ": ("k", "s", "j"),
-              "ᶊ": ("s", "x"), "ŧ": ("t", "th"), "đ": ("d", "dh")}
+              "ᶊ": ("s", "x"), "ŧ": ("t", "th"), "đ": ("d", "dh"), "ẋ": ("ks", "h"), "ĉ": ("k", "s", "x", "j", "")}
 _LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ʂ": ("x", "s"),
-                                 "ƈ": ("x", "s", "k"), "ǧ": ("k",), "ȼ": ("k",), "ᶊ": ("s",), "ŧ": ("t",), "đ": ("d",)}
+                                 "ƈ": ("x", "s", "k"), "ǧ": ("k",), "ȼ": ("k",), "ᶊ": ("s",), "ŧ": ("t",), "đ": ("d",),
+                                 "ĉ": ("k",)}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -166,7 +173,11 @@ def ascii_fold(text: str) -> str:
 
 # Turkish ş and ç (sh and ch), kept by :func:`latin_fold` as markers of their own (ʂ, ƈ): a cedilla NFKD would drop
 # makes Mohtaşam another name than Mohtasham. ğ (gh) and g have one key, and ı is i, so those fold as before.
-_TURKISH = str.maketrans({"ş": "ʂ", "Ş": "ʂ", "ç": "ƈ", "Ç": "ƈ"})
+# The š and č of Czech, Croatian and Lithuanian names and of ISO 9 romanised Cyrillic (Šešelj, Čolić, Ŝukin) are
+# the same sounds, read the same way; ISO 9's ŝ is щ (shch) and ž is zh, and a word's first û or â is ю or я (Ûrij
+# / Yuri, Âkovlev / Yakovlev; inside a word the y is a vowel, and Turkish Kâzım keeps its spelling).
+_TURKISH = str.maketrans({"ş": "ʂ", "Ş": "ʂ", "ç": "ƈ", "Ç": "ƈ", "š": "ʂ", "Š": "ʂ", "č": "ƈ", "Č": "ƈ",
+                          "ŝ": "ʂch", "Ŝ": "ʂch", "ž": "zh", "Ž": "zh"})
 _NOT_ALNUM_MARKED = re.compile(r"[^a-z0-9ʂƈ]+")
 
 
@@ -174,9 +185,16 @@ def latin_fold(text: str) -> str:
     """:func:`ascii_fold`, but a Turkish ş or ç is kept as a marker (``ʂ``, ``ƈ``) that :func:`latin_word_key`
     reads as sh or ch, or as s and c written without the cedilla (Mohtaşam / Mohtasham, Diş / Dis, Çelik /
     Celik; the French ç of Fayçal is s)."""
-    if text.isascii() or not any(c in text for c in "şŞçÇ"):
+    if text.isascii() or not any(c in text for c in "şŞçÇšŠčČŝŜžŽûÛâÂ"):
         return ascii_fold(text)
-    return _fold_any(text.translate(_TURKISH), _NOT_ALNUM_MARKED)
+    return _fold_any(_ISO9_START.sub(_iso9_start, text.translate(_TURKISH)), _NOT_ALNUM_MARKED)
+
+
+_ISO9_START = re.compile(r"(?<!\w)[ûÛâÂ]")
+
+
+def _iso9_start(m: re.Match[str]) -> str:
+    return "yu" if m.group() in "ûÛ" else "ya"
 
 
 def _fold_any(text: str, not_alnum: re.Pattern[str] = _NOT_ALNUM) -> str:
@@ -272,6 +290,25 @@ def _german_letter(m: re.Match[str]) -> str:
     return "y"  # й, and the y of я, ю: Nikolaj, Majorowa / Mayorova, Julija / Yuliya, Tjurin / Tyurin
 
 
+# Polish romanisation of Cyrillic names (sz for ш, cz for ч, szcz for щ, ż for ж, ch for х, w for в, ł for л, j for
+# й and for the y of я, ю, е: Paweł Andriejewicz Biełousow is Pavel Andreevich Belousov). A name is read so only
+# when it shows sz or cz and a Polish spelling of a Russian ending (-wicz, -ewna, -owna, -ow, -ew, -owa, -ewa, -ij,
+# -yj) or a ł: Hungarian Szabo (sz is s) and Czech names keep their letters.
+_POLISH_CLUE = re.compile(r"(?:sz|cz)", re.IGNORECASE)
+_POLISH_END = re.compile(r"\w(?:wicz|[eo]wna|[eo]wa?|[aoiy]j)\b|ł", re.IGNORECASE)
+_POLISH = re.compile(r"szcz|sz|cz|ch|ż|ł|w|j(?=[aeiou])")
+_POLISH_LETTERS = {"szcz": "shch", "sz": "sh", "cz": "ch", "ch": "kh", "ż": "zh", "ł": "l", "w": "v", "j": "y"}
+
+
+def polish_cyrillic(text: str) -> str:
+    """``text`` with its Latin words written as English writes Russian names, lower-case, when the name shows
+    Polish romanisation (see ``_POLISH_CLUE``); any other text as it is."""
+    if not _POLISH_CLUE.search(text) or not _POLISH_END.search(text):
+        return text
+    return " ".join(_POLISH.sub(lambda m: _POLISH_LETTERS[m.group()], w.lower())
+                    if all(char_script(c) in ("latin", None) for c in w) else w for w in text.split(" "))
+
+
 def german_cyrillic(text: str) -> str:
     """``text`` with its Latin words written as English writes Russian names (BGN), lower-case, when the name
     shows German romanisation (see ``_GERMAN_CLUE``); any other text as it is. Idempotent: the result shows no
@@ -285,8 +322,8 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ|ȼ|ᶊ|ŧ|đ")
-_LAT_MAP_V = _LAT_MAP | {c: c for c in "ⱱʦçŵʂƈǧȼᶊŧđ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ|ȼ|ᶊ|ŧ|đ|ẋ|ĉ")
+_LAT_MAP_V = _LAT_MAP | {c: c for c in "ⱱʦçŵʂƈǧȼᶊŧđẋĉ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
@@ -310,6 +347,9 @@ _INDONESIAN_SY = re.compile(r"(?<![sx])s(?=y.)")
 # A Latin th or dh inside a word, after a vowel (see ``_AMBIGUOUS``): not first (Thabit, Dhafer: ث, ذ), nor before
 # its own letter (Athtar), which it would no longer be one letter with.
 _TH_DH = re.compile(r"(?<=[aeiouy])([td])h(?!\1)")
+# An x that may be the h of Somali spellings (see ``_AMBIGUOUS``): not next to another letter read k or s (kx, cx, xs,
+# xx), which its k or s would be one letter with.
+_SOMALI_X = re.compile(r"(?<![kcqgxs])x(?![kcqgsx])")
 
 
 def _th_dh(m: re.Match[str]) -> str:
@@ -317,8 +357,8 @@ def _th_dh(m: re.Match[str]) -> str:
 
 
 #: The markers two Latin spellings read one way and scripts apart several (see ``has_marker``).
-_LATIN_MARKER = re.compile("[çŵǧȼᶊŧđ]")
-_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k", "ȼ": "k", "ᶊ": "s", "ŧ": "t", "đ": "d"})
+_LATIN_MARKER = re.compile("[çŵǧȼᶊŧđĉ]")
+_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k", "ȼ": "k", "ᶊ": "s", "ŧ": "t", "đ": "d", "ĉ": "k"})
 
 
 def arabic_plain(skeleton: str) -> str:
@@ -338,7 +378,7 @@ def has_marker(skeleton: str) -> bool:
 
 
 _MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǧ": "k", "ȼ": "k",
-                                "ᶊ": "s", "ŧ": "t", "đ": "d"})
+                                "ẋ": "ks", "ĉ": "k", "ᶊ": "s", "ŧ": "t", "đ": "d"})
 
 
 def latin_plain(skeleton: str) -> str:
@@ -363,7 +403,11 @@ def latin_word_key(word: str) -> tuple[str, str]:
     if "ts" in word:
         word = _SOFT_TS.sub("ʦ", word)
     if "c" in word:
+        if word[0] == "c" and word[1:2] in ("a", "o", "u") and len(word) > 2:
+            word = "ĉ" + word[1:]
         word = _SOFT_C.sub("ȼ", _CEDILLA_C.sub("ç", word))
+    if "x" in word:
+        word = _SOMALI_X.sub("ẋ", word)
     if word[:2] == "ou":
         word = _OU_W.sub("ŵ", word)
     if "sy" in word:
@@ -372,7 +416,7 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _TH_DH.sub(_th_dh, word)
     if "g" in word:
         word = _EGYPTIAN_G.sub(_jim, word)
-    if "v" not in word and word.isascii():  # no v, and no marker (ʦ, ç, ȼ, ŵ, ᶊ, ŧ, đ, ǧ, ʂ, ƈ: none is ASCII)
+    if "v" not in word and word.isascii():  # no v, and no marker (ʦ, ç, ȼ, ŵ, ᶊ, ŧ, đ, ǧ, ʂ, ƈ, ẋ, ĉ: none is ASCII)
         return _finish("".join(_LAT_MAP.get(m, "") for m in _LAT_RE.findall(word)))
     # One v for a doubled one (Petrovvich), and ⱱ for a v that may not vanish across scripts.
     word = _FIXED_V.sub("ⱱ", _DOUBLE_V.sub("v", word))
