@@ -80,6 +80,7 @@ def test_a_g_is_also_read_as_jim_across_scripts(word: str) -> None:
     assume(slavic_fold(j_word).count("j") == j_word.count("j"))
     skel, _ = latin_word_key(word)
     j_skel, _ = latin_word_key(j_word)
+    j_skel = j_skel.replace("ĵ", "j")  # the j read as j (a j before a vowel may also be a German y: wave 14)
     if len(skeleton_variants(skel)) < 8:
         assert set(skeleton_variants(j_skel)) <= set(skeleton_variants(skel))
 

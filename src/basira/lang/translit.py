@@ -45,7 +45,8 @@ _SUN_LATIN = set("tdrzsn")
 
 # Latin digraphs first (longest first), then single letters.
 _LAT_DIGRAPHS = (
-    ("dzh", "j"), ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"), ("ch", "x"),
+    ("dzh", "j"), ("dsch", "j"), ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"),
+    ("ch", "x"),
     ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("zh", "ʒ"),
     ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ei", "I"),
     ("ai", "AI"), ("ay", "AI"), ("aw", "AU"),
@@ -93,6 +94,10 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # خالد, Ahund / آخوند, Muhtar / مختار); two Arabic-script parts read it k only (see ``arabic_plain``).
 # Latin kh (χ) is k, or two letters (Is-haq), or the h of ح and ه as Russian and Central Asian spellings write it
 # (Mukhammad, Akhmed, Khasan: Cyrillic х, which is also the kh of Slavic names, Khodorkovsky).
+# Latin ch (ȟ) is the sh or ch of ش and چ, or across scripts the kh of German spellings (Chalid / خالد, Chatib /
+# خطیب); between two Latin spellings it is sh or ch, as before. German dsch is j (Dschamal / جمال). A j before a
+# vowel, first or after a vowel (ĵ), is j, or across scripts the y of German, Dutch and Balkan spellings (Jusuf /
+# يوسف, Jadollah / یدالله, Sejed / سید); two Latin spellings meet on it as cross_latin_similarity reads them.
 # Latin x (ẋ) is ks, or the h of ح as Somali writes it (Maxamed / محمد, Xasan / حسن, Axmed / أحمد), both between
 # Latin spellings and across scripts. A word's first c before a, o or u (ĉ) is k, as before; across scripts also the
 # s, ch or j of ç, or the silent ʿayn Somali writes c (Cabdi / عبدي, Cali / علي, Cumar / عمر). Between two Latin
@@ -100,10 +105,11 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "h", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x", "j"), "ŵ": ("w", ""), "ʂ": ("x",),
               "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h"), "ȼ": ("k", "s", "j"),
-              "ᶊ": ("s", "x"), "ŧ": ("t", "th"), "đ": ("d", "dh"), "ẋ": ("ks", "h"), "ĉ": ("k", "s", "x", "j", "")}
+              "ᶊ": ("s", "x"), "ŧ": ("t", "th"), "đ": ("d", "dh"), "ẋ": ("ks", "h"), "ĉ": ("k", "s", "x", "j", ""),
+              "ȟ": ("x", "k"), "ĵ": ("j", "y")}
 _LATIN_AMBIGUOUS = _AMBIGUOUS | {"ⱱ": ("f", "w", ""), "ʦ": ("ts", "t"), "ç": ("k",), "ŵ": ("w",), "ʂ": ("x", "s"),
                                  "ƈ": ("x", "s", "k"), "ǧ": ("k",), "ȼ": ("k",), "ᶊ": ("s",), "ŧ": ("t",), "đ": ("d",),
-                                 "ĉ": ("k",)}
+                                 "ĉ": ("k",), "ȟ": ("x",), "ĵ": ("j",)}
 _REPEAT = re.compile(r"(.)\1+")
 _APOSTROPHES = str.maketrans("", "", "'’‘`ʿʾ´ʼʻ")
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -322,8 +328,8 @@ _VOWEL_LETTERS = frozenset("aeiouy")
 _DOUBLE_V = re.compile("vv+")
 # A v first, last or before a consonant: one that may not vanish across scripts (see ``_AMBIGUOUS``).
 _FIXED_V = re.compile("^v|v(?![aeiouy])")
-_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ|ȼ|ᶊ|ŧ|đ|ẋ|ĉ")
-_LAT_MAP_V = _LAT_MAP | {c: c for c in "ⱱʦçŵʂƈǧȼᶊŧđẋĉ"}
+_LAT_RE_V = re.compile(_LAT_RE.pattern + "|ⱱ|ʦ|ç|ŵ|ʂ|ƈ|ǧ|ȼ|ᶊ|ŧ|đ|ẋ|ĉ|ĵ|ȟ")
+_LAT_MAP_V = _LAT_MAP | {c: c for c in "ⱱʦçŵʂƈǧȼᶊŧđẋĉĵȟ"}
 # A ts before i, or before y and a vowel (Cyrillic ця, це, цю as anyascii writes them): see ``_AMBIGUOUS``.
 _SOFT_TS = re.compile(r"ts(?=i|y[aeiou])")
 # A c that may be a ç without its cedilla (see ``_AMBIGUOUS``): not in ch, ck, sch or tch, not before e, i or y;
@@ -350,6 +356,11 @@ _TH_DH = re.compile(r"(?<=[aeiouy])([td])h(?!\1)")
 # An x that may be the h of Somali spellings (see ``_AMBIGUOUS``): not next to another letter read k or s (kx, cx, xs,
 # xx), which its k or s would be one letter with.
 _SOMALI_X = re.compile(r"(?<![kcqgxs])x(?![kcqgsx])")
+# A j before a vowel, first or after a vowel, that may be the y of German, Dutch, Scandinavian and Balkan spellings
+# (see ``_AMBIGUOUS``): not in dj, dzh or dsch, which are j.
+_GERMAN_J = re.compile(r"(?<![^aeiouy])j(?=[aeiou])")
+# A ch that may be the kh of German spellings (see ``_AMBIGUOUS``): not in sch or tch.
+_GERMAN_CH = re.compile(r"(?<![st])ch")
 
 
 def _th_dh(m: re.Match[str]) -> str:
@@ -357,8 +368,9 @@ def _th_dh(m: re.Match[str]) -> str:
 
 
 #: The markers two Latin spellings read one way and scripts apart several (see ``has_marker``).
-_LATIN_MARKER = re.compile("[çŵǧȼᶊŧđĉ]")
-_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k", "ȼ": "k", "ᶊ": "s", "ŧ": "t", "đ": "d", "ĉ": "k"})
+_LATIN_MARKER = re.compile("[çŵǧȼᶊŧđĉĵȟ]")
+_PLAIN = str.maketrans({"ç": "k", "ŵ": "w", "ǧ": "k", "ȼ": "k", "ᶊ": "s", "ŧ": "t", "đ": "d", "ĉ": "k", "ĵ": "j",
+                        "ȟ": "x"})
 
 
 def arabic_plain(skeleton: str) -> str:
@@ -378,7 +390,7 @@ def has_marker(skeleton: str) -> bool:
 
 
 _MARKED_VOWELS = str.maketrans({"ⱱ": "ʋ", "ʦ": "t", "ç": "k", "ŵ": "w", "ʂ": "ʃ", "ƈ": "x", "ǧ": "k", "ȼ": "k",
-                                "ẋ": "ks", "ĉ": "k", "ᶊ": "s", "ŧ": "t", "đ": "d"})
+                                "ẋ": "ks", "ĉ": "k", "ĵ": "j", "ȟ": "x", "ᶊ": "s", "ŧ": "t", "đ": "d"})
 
 
 def latin_plain(skeleton: str) -> str:
@@ -408,6 +420,10 @@ def latin_word_key(word: str) -> tuple[str, str]:
         word = _SOFT_C.sub("ȼ", _CEDILLA_C.sub("ç", word))
     if "x" in word:
         word = _SOMALI_X.sub("ẋ", word)
+    if "j" in word:
+        word = _GERMAN_J.sub("ĵ", word)
+    if "ch" in word:
+        word = _GERMAN_CH.sub("ȟ", word)
     if word[:2] == "ou":
         word = _OU_W.sub("ŵ", word)
     if "sy" in word:
