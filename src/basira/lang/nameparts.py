@@ -125,11 +125,35 @@ def _fused_kunya(word: str) -> int:
     return 0
 
 
+# Somali spellings of Arabic names: c for ʿayn, x for ح, long vowels doubled (Cabdullaahi Maxamed Xasan, Cali
+# Cumar, Ismaaciil, Siciid). A name is read so when it holds one of the commonest Somali spellings, or two doubled
+# vowels (aa, ii, uu) and a first c before a, i or u or an x before a vowel (Carlos Costa, Alexander, Aaron Cox,
+# Canaan and a typing slip such as Alejaandro are not);
+# then a first c before a vowel and a c between vowels are dropped, x is h and doubled vowels are single. Cabd-
+# alone (Cabdi Rahim) is always an Abd compound.
+_SOMALI_WORDS = frozenset({"maxamed", "maxamuud", "axmed", "xasan", "xuseen", "xaaji", "cali", "cumar", "cismaan",
+                           "cusmaan", "ciise", "yuusuf", "ibraahim", "ismaaciil", "siciid", "faarax", "jaamac",
+                           "muuse", "nuur", "aadan", "cabdi", "cabdulla", "cabdullaahi", "xamza", "caasha"})
+_SOMALI_LONG_SIGN = re.compile(r"aa|ii|uu")
+_SOMALI_LETTER_SIGN = re.compile(r"^c(?=[aiu])|x(?=[aeiou])")
+_SOMALI_C = re.compile(r"^c(?=[aeiou])|(?<=[aeiou])c(?=[aeiou])")
+_SOMALI_LONG = re.compile(r"([aiu])\1")
+
+
+def somali_latin(words: list[str]) -> list[str]:
+    """Folded Latin words of a name, Somali spellings of Arabic names written as English spells them (see
+    ``_SOMALI_WORDS``); any other name as it is, but for a first Cabd-, an Abd compound."""
+    if any(w in _SOMALI_WORDS for w in words) or (
+            sum(len(_SOMALI_LONG_SIGN.findall(w)) for w in words) >= 2
+            and any(_SOMALI_LETTER_SIGN.search(w) for w in words)):
+        return [_SOMALI_LONG.sub(r"\1", _SOMALI_C.sub("", w)).replace("x", "h") for w in words]
+    return [w[1:] if w.startswith("cabd") else w for w in words]
+
+
 def _latin_parts(text: str) -> list[NamePart]:
     words = latin_fold(text).split()
-    if any(w.startswith("cabd") for w in words):
-        # Somali writes the ʿayn of ʿAbd as c (Cabdi Rahim, Cabdullaahi): the Abd compounds' own first letter.
-        words = [w[1:] if w.startswith("cabd") else w for w in words]
+    if any(w.startswith("c") for w in words) or "x" in text or "X" in text:
+        words = somali_latin(words)
     while len(words) > 1 and words[-1] in _LAT_TRAILING:
         words.pop()
     parts: list[NamePart] = []

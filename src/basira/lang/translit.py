@@ -193,10 +193,19 @@ def latin_fold(text: str) -> str:
     Celik; the French ç of Fayçal is s)."""
     if text.isascii() or not any(c in text for c in "şŞçÇšŠčČŝŜžŽûÛâÂ"):
         return ascii_fold(text)
+    if any(c in text for c in "šŠčČŝŜžŽ"):
+        # A name with a caron or ISO 9's ŝ is Czech, Croatian or ISO 9 romanised Cyrillic: its c is ts (Akcionernoe,
+        # Centr, Râbceva; not a c alone, the preposition с) and its â and û are я and ю anywhere (Novaâ, Kompaniâ).
+        text = _ISO9_C.sub(_iso9_c, text.replace("â", "ya").replace("Â", "Ya").replace("û", "yu").replace("Û", "Yu"))
     return _fold_any(_ISO9_START.sub(_iso9_start, text.translate(_TURKISH)), _NOT_ALNUM_MARKED)
 
 
 _ISO9_START = re.compile(r"(?<!\w)[ûÛâÂ]")
+_ISO9_C = re.compile(r"[cC](?![hH])(?=\w)")  # not a c alone: Cyrillic с (with) typed as a Latin c
+
+
+def _iso9_c(m: re.Match[str]) -> str:
+    return "ts" if m.group() == "c" else "Ts"
 
 
 def _iso9_start(m: re.Match[str]) -> str:
