@@ -131,3 +131,26 @@ def test_iso9_c_is_ts_but_not_the_preposition() -> None:
         "zakrytoe aktsionernoe obʂchestvo novaya kompaniya")
     assert latin_fold("Obŝestvo C Ograničennoj").split()[1] == "c"
     assert latin_fold("Carlos Çelik") == "carlos ƈelik"  # no caron: a c is as it was
+
+
+FUSED = [
+    NameRecord("aykut", (NameVariant("Aykut YAVRUCU"),), "person"),
+    NameRecord("bassem", (NameVariant("Bassem Murad"),), "person"),
+    NameRecord("hasan", (NameVariant("Ahmad Hasan Yusuf"),), "person"),
+]
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("Aykutyavrucu", "aykut"),  # the y of Yavrucu is a vowel inside one word
+    ("Bassemmurad", "bassem"),  # the two m meet as one
+    ("Ahmad Hasanyusuf", "hasan"),
+])
+def test_two_parts_written_as_one_word(query: str, entry: str) -> None:
+    assert best(NameIndex.build(FUSED), query, entry) >= DEFAULT_THRESHOLD
+
+
+def test_joined_skeleton() -> None:
+    from basira.finance.name_forms import joined_skeleton
+    assert joined_skeleton("kt", "yʋrç") == "ktʋrç"
+    assert joined_skeleton("smr", "r") == "smr"
+    assert joined_skeleton("hsn", "ysf") == "hsnsf"

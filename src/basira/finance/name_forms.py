@@ -122,9 +122,25 @@ def unfinal(skeleton: str) -> set[str]:
     return {v.removesuffix("h") for v in skeleton_variants(skeleton)}
 
 
+_REPEAT = re.compile(r"(.)\1+")
+
+
+def joined_skeleton(first: str, second: str) -> str:
+    """The skeleton of two parts written as one word: a y or w that starts the second is a vowel inside a word
+    (Hasan Yusuf -> Hasanyusuf, Aykut Yavrucu), and letters that meet doubled are one (Samer Rayya -> Samerrayya)."""
+    if second[:1] in ("y", "w"):
+        second = second[1:]
+    return _REPEAT.sub(r"\1", first + second)
+
+
 def pair_keys(skeletons: Sequence[str]) -> list[tuple[int, str]]:
-    """(position, key) of each two adjacent parts written together (Hizb Allah -> Hizballah)."""
-    return [(j, v) for j in range(len(skeletons) - 1) for v in unfinal(skeletons[j] + skeletons[j + 1])]
+    """(position, key) of each two adjacent parts written together (Hizb Allah -> Hizballah), as written and as
+    one word writes them (:func:`joined_skeleton`)."""
+    out = []
+    for j in range(len(skeletons) - 1):
+        keys = unfinal(skeletons[j] + skeletons[j + 1]) | unfinal(joined_skeleton(skeletons[j], skeletons[j + 1]))
+        out.extend((j, v) for v in sorted(keys))
+    return out
 
 
 _PAREN = re.compile(r"\(([^()]*)\)")

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz.distance import Levenshtein
 
-from basira.finance.name_forms import Form, IndexedName, latin_form_keys, query_keys, unfinal
+from basira.finance.name_forms import Form, IndexedName, joined_skeleton, latin_form_keys, query_keys, unfinal
 from basira.finance.name_similarity import (
     FUSED_SIM,
     LONG_SKELETON,
@@ -458,8 +458,10 @@ class QueryRun:
         """How well query part ``i`` matches two adjacent listed parts written together (at most ``FUSED_SIM``)."""
         part, latin = self.parts[i], self.latin[i]
         if latin and not left.arabic:
-            return min(FUSED_SIM, latin_similarity(part.skeleton, part.vowels, left.skeleton + right.skeleton,
-                                                   left.vowels + right.vowels))
+            vowels = left.vowels + right.vowels
+            return min(FUSED_SIM, max(
+                latin_similarity(part.skeleton, part.vowels, left.skeleton + right.skeleton, vowels),
+                latin_similarity(part.skeleton, part.vowels, joined_skeleton(left.skeleton, right.skeleton), vowels)))
         both = joined_pattern(left.pattern, right.pattern)
         if left.arabic and latin:
             pen = vowel_penalty(both, part.pattern)
