@@ -136,7 +136,7 @@ def joined_skeleton(first: str, second: str) -> str:
 def pair_keys(skeletons: Sequence[str]) -> list[tuple[int, str]]:
     """(position, key) of each two adjacent parts written together (Hizb Allah -> Hizballah), as written and as
     one word writes them (:func:`joined_skeleton`)."""
-    out = []
+    out: list[tuple[int, str]] = []
     for j in range(len(skeletons) - 1):
         keys = unfinal(skeletons[j] + skeletons[j + 1]) | unfinal(joined_skeleton(skeletons[j], skeletons[j + 1]))
         out.extend((j, v) for v in sorted(keys))
