@@ -154,3 +154,34 @@ def test_joined_skeleton() -> None:
     assert joined_skeleton("kt", "yʋrç") == "ktʋrç"
     assert joined_skeleton("smr", "r") == "smr"
     assert joined_skeleton("hsn", "ysf") == "hsnsf"
+
+
+SLIPS = [
+    NameRecord("khan", (NameVariant("Abdul Qadeer KHAN"),), "person"),
+    NameRecord("sokol", (NameVariant("Sergey Mikhaylovich Sokol"),), "person"),
+    NameRecord("dilian", (NameVariant("Tal Jonathan Dilian"),), "person"),
+    NameRecord("hazem", (NameVariant("Hazem Saleh Barakat"),), "person"),
+]
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("Segrey Mikhaylovich Sokol", "sokol"),  # two adjacent letters swapped in a five-letter part
+    ("Sergey Mik Haylovich Sokol", "sokol"),  # one word written in two: k and h make kh again
+    ("Tal Jonat Han Dilian", "dilian"),  # t and h make th again
+])
+def test_slips_of_latin_names(query: str, entry: str) -> None:
+    assert best(NameIndex.build(SLIPS), query, entry) >= DEFAULT_THRESHOLD
+
+
+def test_a_letter_changed_in_a_short_name_is_still_another_name() -> None:
+    assert best(NameIndex.build(SLIPS), "Hatem Saleh Barakat", "hazem") < DEFAULT_THRESHOLD
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="abcdefghiklmnoprstuz", min_size=2, max_size=12), st.integers(0, 10))
+def test_one_swap(word: str, at: int) -> None:
+    from basira.finance.name_similarity import one_swap
+    i = at % (len(word) - 1)
+    swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    assert one_swap(word, swapped) == (word[i] != word[i + 1])
+    assert not one_swap(word, word)

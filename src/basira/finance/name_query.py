@@ -49,7 +49,7 @@ from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.nameparts import KUNYA_PATTERN, NamePart, fused_prefix
-from basira.lang.translit import arabic_plain, has_marker, latin_plain, skeleton_variants, spellings
+from basira.lang.translit import arabic_plain, has_marker, latin_plain, latin_word_key, skeleton_variants, spellings
 
 #: Similarity of an initial (one letter, with or without its dot) to a longer part that starts with it, both left
 #: over (Maria T. / Maria Teresa): below ``LOOSE``, so the initial explains no more of the name than it weighs.
@@ -437,7 +437,15 @@ class QueryRun:
             cross = self.latin[i] if self.latin[i] == self.latin[i + 1] else None
             skeleton, vowels = first.skeleton + second.skeleton, first.vowels + second.vowels
             both = joined_pattern(first.pattern, second.pattern) if cross is not None else ""
-            for v in unfinal(skeleton):
+            keys = unfinal(skeleton)
+            if latin and first.text.isalpha() and second.text.isalpha():
+                # One Latin word written in two (Mik Haylovich, Alza Hrani): the key of the word written whole,
+                # whose letters may make one (k and h: kh) or meet doubled.
+                whole, whole_vowels = latin_word_key(first.text + second.text)
+                if whole != skeleton:
+                    keys = keys | unfinal(whole)
+                    skeleton, vowels = whole, whole_vowels
+            for v in keys:
                 for f in st.single_forms.get(v, ()):
                     form = st.forms[f]
                     s = FUSED_SIM

@@ -307,6 +307,17 @@ TYPO_SIM = 0.9
 TYPO_SIM_2 = 0.86
 TYPO_SHORT = 6
 TYPO_LONG = 8
+#: Two adjacent letters swapped is the likelier story from this many letters on (Adbul / Abdul, Segrey / Sergey,
+#: Hazma / Hamza): a swap makes no other name as often as a letter changed does (Hazem / Hatem).
+TRANSPOSED_SHORT = 5
+
+
+def one_swap(a: str, b: str) -> bool:
+    """Whether ``a`` is ``b`` with two adjacent, different letters swapped."""
+    if len(a) != len(b) or a == b:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 # Slavic patronymic endings, in vowel forms (ch is x there, and a y after the first letter i) and as written: a
@@ -349,6 +360,8 @@ def typo_similarity(a_vowels: str, b_vowels: str, a_pattern: str = "", b_pattern
     if shorter >= 3 and ((a_vowels == b_vowels[:-1] and b_pattern.endswith("E"))
                          or (b_vowels == a_vowels[:-1] and a_pattern.endswith("E"))):
         return TYPO_SIM  # a final e written or not (Scholz / Scholze)
+    if shorter >= TRANSPOSED_SHORT and one_swap(a_vowels, b_vowels):
+        return TYPO_SIM
     if longer < TYPO_SHORT or shorter < TYPO_SHORT - 1:
         return 0.0
     d = OSA.distance(a_vowels, b_vowels, score_cutoff=2)
@@ -367,6 +380,8 @@ def text_slip(a: str, b: str) -> float:
     if not a or not b or a == b or not (a.isascii() and b.isascii()):
         return 0.0
     shorter, longer = sorted((len(a), len(b)))
+    if shorter >= TRANSPOSED_SHORT and one_swap(a, b):
+        return TYPO_SIM
     if longer < TYPO_SHORT or shorter < TYPO_SHORT - 1:
         return 0.0
     if (a + "i" == b) or (b + "i" == a) or (len(a) == len(b) + 1 and a.endswith("i") and a[:-2] == b[:-1]) or \

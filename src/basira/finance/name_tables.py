@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from basira.finance.name_forms import Form
-from basira.finance.name_similarity import TYPO_SHORT
+from basira.finance.name_similarity import TRANSPOSED_SHORT, TYPO_SHORT
 
 #: One Latin form as the blocking loop reads it: id, vowel form, ids of the names that hold it, weight, what
 #: says whether it is a nisba apart from a query part (see :func:`nisba_keys`), and its vowel form's length.
@@ -40,13 +40,19 @@ def slip_lengths(vowels: int, text: int) -> tuple[frozenset[int], frozenset[int]
     form and text have these lengths, as :func:`basira.finance.name_similarity.typo_similarity` and
     :func:`basira.finance.name_similarity.text_slip` test them: one or two edits between parts of
     ``TYPO_SHORT - 1`` and ``TYPO_SHORT`` letters or more; on vowel forms also a first h or a final e written on
-    one side only, one letter more on parts of three or more."""
+    one side only, one letter more on parts of three or more; two adjacent letters swapped from
+    ``TRANSPOSED_SHORT`` letters."""
     by_vowels = set(_edits_apart(vowels))
+    by_text = set(_edits_apart(text))
     if vowels >= 3:
         by_vowels.add(vowels + 1)
     if vowels >= 4:
         by_vowels.add(vowels - 1)
-    return frozenset(by_vowels), frozenset(_edits_apart(text))
+    if vowels >= TRANSPOSED_SHORT:
+        by_vowels.add(vowels)  # two adjacent letters swapped
+    if text >= TRANSPOSED_SHORT:
+        by_text.add(text)
+    return frozenset(by_vowels), frozenset(by_text)
 
 
 def _edits_apart(n: int) -> list[int]:
