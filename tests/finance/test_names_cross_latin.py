@@ -45,7 +45,10 @@ _WORDS = st.text(alphabet="abcdeghijklmnorstuyz", min_size=1, max_size=9)
 @settings(max_examples=300, deadline=None)
 @given(_WORDS, _WORDS)
 def test_it_is_symmetric_and_bounded(a: str, b: str) -> None:
-    pa, pb = part(a) if a.strip() else None, part(b) if b.strip() else None
+    try:
+        pa, pb = part(a) if a.strip() else None, part(b) if b.strip() else None
+    except ValueError:
+        return  # a word read as two parts (a fused Abu: Abubaaa)
     if pa is None or pb is None:
         return
     s = cross_latin_similarity(pa.skeleton, pa.pattern, pb.skeleton, pb.pattern)

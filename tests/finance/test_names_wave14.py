@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from tests.finance.name_parts import assert_one_name_across_scripts, best, latin
+from tests.finance.name_parts import assert_one_name_across_scripts, best, latin, part
 
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 from basira.lang.nameparts import somali_latin
@@ -185,3 +185,11 @@ def test_one_swap(word: str, at: int) -> None:
     swapped = word[:i] + word[i + 1] + word[i] + word[i + 2:]
     assert one_swap(word, swapped) == (word[i] != word[i + 1])
     assert not one_swap(word, word)
+
+
+def test_kh_for_h_costs_no_vowel_step() -> None:
+    from basira.finance.name_similarity import vowel_steps
+    assert vowel_steps(part("Mokhammed").vowels, part("Mohammed").vowels) == 0
+    assert vowel_steps(part("Akhmed").vowels, part("Ahmed").vowels) == 0
+    assert vowel_steps(part("Mokhammed").vowels, part("Muhammad").vowels) == 1  # e for a (o and u are one)
+    assert latin("Khasan", "Hasan") == 1.0

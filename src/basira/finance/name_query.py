@@ -44,6 +44,7 @@ from basira.finance.name_similarity import (
     shares,
     short_ta_marbuta,
     vowel_penalty,
+    vowel_steps,
 )
 from basira.finance.name_slips import Slips
 from basira.finance.name_tables import QueryTables, nisba_keys, shortlist
@@ -299,7 +300,7 @@ class QueryRun:
         c_vals: list[float] = []
         # Bound once: this loop runs for every form that shares a key with a query part.
         add_chunk, add_q, add_c = chunks.append, q_vals.append, c_vals.append
-        steps_of, same_skeleton = Levenshtein.distance, same_skeleton_similarity
+        steps_of, same_skeleton = vowel_steps, same_skeleton_similarity
         cross_latin = cross_latin_similarity
         forms = st.forms
         for i, part in enumerate(self.parts):
@@ -374,7 +375,7 @@ class QueryRun:
                     elif (p_bare and before_i == p_last) or (bare and p_before_i == last):
                         continue  # one is the other with a nisba -i added
                     else:
-                        steps = steps_of(p_vowels, vowels, score_cutoff=MAX_STEPS)
+                        steps = steps_of(p_vowels, vowels)
                         if same:
                             # latin_similarity's own case for one skeleton (akanye, two names of one root).
                             s = same_skeleton(p_short, steps, p_pattern, forms[f].pattern)

@@ -128,6 +128,16 @@ def cross_similarity(a: str, b: str) -> float:
     return sim if sim >= PART_FLOOR else 0.0
 
 
+def vowel_steps(a: str, b: str) -> int:
+    """Edits between two Latin vowel forms (``MAX_STEPS + 1`` for more), a kh written for h none: Russian and
+    Central Asian spellings write the h of ح and ه kh (Mokhammed / Muhammad, Khasan / Hasan, Akhmed / Ahmed), as
+    Cyrillic х is the kh of Slavic names and the h of Arabic ones."""
+    steps = Levenshtein.distance(a, b, score_cutoff=MAX_STEPS)
+    if steps and ("χ" in a or "χ" in b):
+        steps = min(steps, Levenshtein.distance(a.replace("χ", "h"), b.replace("χ", "h"), score_cutoff=MAX_STEPS))
+    return steps
+
+
 def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_pattern: str = "",
                      b_pattern: str = "") -> float:
     """Similarity of two Latin parts from their skeletons and vowel forms, or 0 below ``PART_FLOOR``; with their
@@ -136,7 +146,7 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
         return 1.0
     if _nisba_apart(a_vowels, b_vowels) or _nisba_apart(b_vowels, a_vowels):
         return 0.0  # Sharif / Sharifi, Abdallah / Abdollahi: the nisba ending makes another family name
-    steps = Levenshtein.distance(a_vowels, b_vowels, score_cutoff=MAX_STEPS)
+    steps = vowel_steps(a_vowels, b_vowels)
     if a_skel == b_skel or ((has_marker(a_skel) or has_marker(b_skel)) and latin_plain(a_skel) == latin_plain(b_skel)):
         # The usual case: blocking found a form of the same skeleton. Vowel forms more letters apart than any case
         # allows are apart, akanye too (the query path skips them before it compares).
