@@ -193,3 +193,10 @@ def test_kh_for_h_costs_no_vowel_step() -> None:
     assert vowel_steps(part("Akhmed").vowels, part("Ahmed").vowels) == 0
     assert vowel_steps(part("Mokhammed").vowels, part("Muhammad").vowels) == 1  # e for a (o and u are one)
     assert latin("Khasan", "Hasan") == 1.0
+
+
+def test_one_consonant_apart_in_a_long_name_may_be_a_typing_slip() -> None:
+    from basira.finance.name_similarity import TYPO_SIM
+    assert latin("Copomedios", "Corpomedios") == TYPO_SIM
+    assert latin("Petropus", "Petroplus") == TYPO_SIM
+    assert latin("Hazem", "Hatem") == 0.0  # a short name: another name

@@ -169,7 +169,12 @@ def latin_similarity(a_skel: str, a_vowels: str, b_skel: str, b_vowels: str, a_p
     elif min(len(a_skel), len(b_skel)) < LONG_SKELETON:
         sim = 0.0  # a different consonant in a short name is another name (Hamad / Hamza, Sultan / Suleiman)
     elif min(Levenshtein.distance(x, y) for x in a_sp for y in b_sp) == 1:
+        # One consonant apart in a long name: a spelling, or one typing slip when the parts are long enough for
+        # one (Copomedios / Corpomedios), whichever is likelier; two slips apart stay a spelling's case
+        # (Mikalauskas / Nikolauskas).
         sim = ONE_CONSONANT - VOWEL_STEP * steps / 2
+        if typo_similarity(a_vowels, b_vowels, a_pattern, b_pattern) == TYPO_SIM:
+            sim = max(sim, TYPO_SIM)
     else:
         sim = 0.0
     return sim if sim >= PART_FLOOR else 0.0
