@@ -300,7 +300,7 @@ class QueryRun:
         c_vals: list[float] = []
         # Bound once: this loop runs for every form that shares a key with a query part.
         add_chunk, add_q, add_c = chunks.append, q_vals.append, c_vals.append
-        steps_of, same_skeleton = vowel_steps, same_skeleton_similarity
+        steps_of, same_skeleton = Levenshtein.distance, same_skeleton_similarity
         cross_latin = cross_latin_similarity
         forms = st.forms
         for i, part in enumerate(self.parts):
@@ -325,6 +325,7 @@ class QueryRun:
                 continue
             p_skel, p_vowels, p_pattern = part.skeleton, part.vowels, part.pattern
             p_len = len(p_vowels)
+            p_kh = "χ" in p_vowels
             p_short = len(p_skel) < SHORT_VOWELS
             p_plain = latin_plain(p_skel)
             p_marked = p_plain != p_skel
@@ -375,7 +376,9 @@ class QueryRun:
                     elif (p_bare and before_i == p_last) or (bare and p_before_i == last):
                         continue  # one is the other with a nisba -i added
                     else:
-                        steps = steps_of(p_vowels, vowels)
+                        steps = steps_of(p_vowels, vowels, score_cutoff=MAX_STEPS)
+                        if steps and (p_kh or "χ" in vowels):
+                            steps = vowel_steps(p_vowels, vowels)  # a kh written for h (see vowel_steps)
                         if same:
                             # latin_similarity's own case for one skeleton (akanye, two names of one root).
                             s = same_skeleton(p_short, steps, p_pattern, forms[f].pattern)
