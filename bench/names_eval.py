@@ -9,7 +9,9 @@ run refuses a file whose SHA-256 is not ``HOLDOUT_SHA256``). ``--split test --fi
 (``bench/names_third.py``, ``THIRD_SHA256``), built in wave 12 after both earlier frozen splits had been read; wave 13
 read it once (docs/benchmarks.md, "Name screening, wave 13"): its figures no longer judge later changes either.
 ``--split dev4`` is the fourth evaluation's tuning half and ``--split fourth --final`` its frozen half
-(``bench/names_fourth.py``, ``FOURTH_SHA256``), built in wave 14 from new pair kinds before any change it judges.
+(``bench/names_fourth.py``, ``FOURTH_SHA256``), built in wave 14 from new pair kinds before any change it judges;
+wave 14 read it once (docs/benchmarks.md, "Name screening, wave 14"): a fifth evaluation must be built before the
+next tuning round can be judged.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
