@@ -91,7 +91,7 @@ from names_pairs import (
     tokens,
     write_splits,
 )
-from names_third import ARABIC_NATIONS, _read, _sub, _title
+from names_third import ARABIC_NATIONS, _read, _sub, _title, tuning_entries
 
 SEED4 = 20261211  # no earlier builder's seed: a shared one would split this pool along an earlier split
 FOURTH_SHARE = 50  # percent of the pool's clusters in the frozen half
@@ -568,25 +568,11 @@ SIBLING_LATIN_ANY = ("Andrei", "Pavel", "Mikhail", "Stefan", "Marco", "Tomas", "
 # --- building --------------------------------------------------------------------------------------------------
 
 
-def tuning_entries(u: list[ListedEntry], o_csv: list[ListedEntry], e: list[ListedEntry]) -> set[str]:
-    """Every entry a pair of a tuning split stands for (as ``names_third.tuning_entries``, with ``dev3``)."""
-    used: set[str] = set()
-    for path in TUNING:
-        for p in _read(path):
-            used.update(p["entries"])
-            used.add(p["r_entry"])
-    first = {f"{src}:{x.ref}": f"{src}:{x.ref}" for src, lst in (("un", u), ("ofac", o_csv), ("eu", e))
-             for x in lst}
-    for a, b in sorted(cross_list_links(u, o_csv, e)):
-        first[b] = first[a]
-    return used | {k for k, c in first.items() if c in used}
-
-
 def build() -> tuple[list[Pair], list[Pair]]:
     rng = random.Random(SEED4)
     u, o_csv, e = load()
     o = load_ofac_advanced()
-    used = tuning_entries(u, o_csv, e)
+    used = tuning_entries(u, o_csv, e, TUNING)
     earlier: set[frozenset[str]] = set()
     for path in EARLIER:
         for p in _read(path):

@@ -544,11 +544,12 @@ NAMESAKE_FAMILY_ANY = ("Novak", "Kowalski", "Meyer", "Schmidt", "Rossi", "Ferrar
 # --- building --------------------------------------------------------------------------------------------------
 
 
-def tuning_entries(u: list[ListedEntry], o_csv: list[ListedEntry], e: list[ListedEntry]) -> set[str]:
-    """Every entry a pair of a tuning split stands for: the entries and listed entries its pairs name, and every
+def tuning_entries(u: list[ListedEntry], o_csv: list[ListedEntry], e: list[ListedEntry],
+                   tuning: tuple[Path, ...] = TUNING) -> set[str]:
+    """Every entry a pair of a ``tuning`` split stands for: the entries and listed entries its pairs name, and every
     member of a first-evaluation cluster a tune pair names (that evaluation wrote a cluster by one member's key)."""
     used: set[str] = set()
-    for path in TUNING:
+    for path in tuning:
         for p in _read(path):
             used.update(p["entries"])
             used.add(p["r_entry"])
