@@ -443,7 +443,7 @@ class QueryRun:
             both = joined_pattern(first.pattern, second.pattern) if cross is not None else ""
             keys = unfinal(skeleton)
             if latin and first.text.isalpha() and second.text.isalpha():
-                # One Latin word written in two (Mik Haylovich, Alza Hrani): the key of the word written whole,
+                # One Latin word written in two (Mik Haylovich, Jonat Han): the key of the word written whole,
                 # whose letters may make one (k and h: kh) or meet doubled.
                 whole, whole_vowels = latin_word_key(first.text + second.text)
                 if whole != skeleton:

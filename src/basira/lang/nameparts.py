@@ -127,10 +127,9 @@ def _fused_kunya(word: str) -> int:
 
 # Somali spellings of Arabic names: c for ʿayn, x for ح, long vowels doubled (Cabdullaahi Maxamed Xasan, Cali
 # Cumar, Ismaaciil, Siciid). A name is read so when it holds one of the commonest Somali spellings, or two doubled
-# vowels (aa, ii, uu) and a first c before a, i or u or an x before a vowel (Carlos Costa, Alexander, Aaron Cox,
-# Canaan and a typing slip such as Alejaandro are not);
-# then a first c before a vowel and a c between vowels are dropped, x is h and doubled vowels are single. Cabd-
-# alone (Cabdi Rahim) is always an Abd compound.
+# vowels (aa, ii, uu) and a first c before a, i or u or an x before a vowel; Carlos Costa, Alexander, Aaron Cox,
+# Canaan and a typing slip such as Alejaandro are not. Then a first c before a vowel and a c between vowels are
+# dropped, x is h and doubled vowels are single. Cabd- alone (Cabdi Rahim) is always an Abd compound.
 _SOMALI_WORDS = frozenset({"maxamed", "maxamuud", "axmed", "xasan", "xuseen", "xaaji", "cali", "cumar", "cismaan",
                            "cusmaan", "ciise", "yuusuf", "ibraahim", "ismaaciil", "siciid", "faarax", "jaamac",
                            "muuse", "nuur", "aadan", "cabdi", "cabdulla", "cabdullaahi", "xamza", "caasha"})

@@ -101,7 +101,8 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # Latin x (ẋ) is ks, or the h of ح as Somali writes it (Maxamed / محمد, Xasan / حسن, Axmed / أحمد), both between
 # Latin spellings and across scripts. A word's first c before a, o or u (ĉ) is k, as before; across scripts also the
 # s, ch or j of ç, or the silent ʿayn Somali writes c (Cabdi / عبدي, Cali / علي, Cumar / عمر). Between two Latin
-# spellings it stays k (Cali is not Ali there: Latin parts found alike must share a Latin key).
+# spellings it stays k (Latin parts found alike must share a Latin key), unless the whole name is read as Somali
+# (``basira.lang.nameparts.somali_latin``: Cali Axmed is Ali Ahmed).
 _AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "h", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x", "j"), "ŵ": ("w", ""), "ʂ": ("x",),
               "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h"), "ȼ": ("k", "s", "j"),
