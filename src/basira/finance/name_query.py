@@ -470,10 +470,12 @@ class QueryRun:
         """How well query part ``i`` matches two adjacent listed parts written together (at most ``FUSED_SIM``)."""
         part, latin = self.parts[i], self.latin[i]
         if latin and not left.arabic:
-            vowels = left.vowels + right.vowels
-            return min(FUSED_SIM, max(
-                latin_similarity(part.skeleton, part.vowels, left.skeleton + right.skeleton, vowels),
-                latin_similarity(part.skeleton, part.vowels, joined_skeleton(left.skeleton, right.skeleton), vowels)))
+            vowels, written = left.vowels + right.vowels, left.skeleton + right.skeleton
+            s = latin_similarity(part.skeleton, part.vowels, written, vowels)
+            whole = joined_skeleton(left.skeleton, right.skeleton)
+            if whole != written:  # as one word writes them (see joined_skeleton): compared only when it differs
+                s = max(s, latin_similarity(part.skeleton, part.vowels, whole, vowels))
+            return min(FUSED_SIM, s)
         both = joined_pattern(left.pattern, right.pattern)
         if left.arabic and latin:
             pen = vowel_penalty(both, part.pattern)
