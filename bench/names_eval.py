@@ -10,8 +10,9 @@ run refuses a file whose SHA-256 is not ``HOLDOUT_SHA256``). ``--split test --fi
 read it once (docs/benchmarks.md, "Name screening, wave 13"): its figures no longer judge later changes either.
 ``--split dev4`` is the fourth evaluation's tuning half and ``--split fourth --final`` its frozen half
 (``bench/names_fourth.py``, ``FOURTH_SHA256``), built in wave 14 from new pair kinds before any change it judges;
-wave 14 read it once (docs/benchmarks.md, "Name screening, wave 14"): a fifth evaluation must be built before the
-next tuning round can be judged.
+wave 14 read it once (docs/benchmarks.md, "Name screening, wave 14"): its figures no longer judge later changes.
+``--split dev5`` is the fifth evaluation's tuning half and ``--split fifth --final`` its frozen half
+(``bench/names_fifth.py``, ``FIFTH_SHA256``), built in wave 15 from new pair kinds before any change it judges.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
@@ -52,9 +53,12 @@ HOLDOUT_SHA256 = "e05acaf56f841827494fc9c9d0a656d1379b591b5779d45c377aa1b7ea3b8a
 THIRD_SHA256 = "21aa04b3777901798e114f371f4aff3faf2ba0a8e37ddef1df5bfac8ed3775b9"
 #: SHA-256 of the fourth frozen split as written by ``bench/names_fourth.py`` before the changes it judges.
 FOURTH_SHA256 = "a3dab3d08ca59aafce2fe6cc4202bae582dfcd2f27c102fdc96f3d551f37d29c"
-FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256, "third": THIRD_SHA256, "fourth": FOURTH_SHA256}
-#: The second to fourth evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
-SECOND = ("dev2", "holdout", "dev3", "third", "dev4", "fourth")
+#: SHA-256 of the fifth frozen split as written by ``bench/names_fifth.py`` before the changes it judges.
+FIFTH_SHA256 = "db333af4bea3d2554336b28dfed52542fbe9c5f9d38ca6bac9a3df48da650a6c"
+FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256, "third": THIRD_SHA256, "fourth": FOURTH_SHA256,
+          "fifth": FIFTH_SHA256}
+#: The second to fifth evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
+SECOND = ("dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5", "fifth")
 LOGIC_V2_THRESHOLD = 0.7
 CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 Pair = dict[str, Any]
@@ -148,9 +152,10 @@ def line(name: str, scores: list[float], labels: list[int], t: float) -> str:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout", "dev3", "third", "dev4", "fourth"),
-                    default="tune", help="which pairs: tune, dev2, dev3 and dev4 are tuning splits, test, holdout, "
-                    "third and fourth frozen ones")
+    ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5",
+                                        "fifth"),
+                    default="tune", help="which pairs: tune, dev2, dev3, dev4 and dev5 are tuning splits, test, "
+                    "holdout, third, fourth and fifth frozen ones")
     ap.add_argument("--final", action="store_true", help="score a frozen split (once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="score a seeded sample of this many pairs")
     ap.add_argument("--no-peers", action="store_true", help="skip nomenklatura logic-v2")

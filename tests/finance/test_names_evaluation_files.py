@@ -1,5 +1,5 @@
 """The name evaluations' frozen files are the ones their builders wrote (hash fixed in ``bench/names_eval.py``), a
-frozen split is refused without ``--final``, and the third and fourth builders' spelling generators write what they
+frozen split is refused without ``--final``, and the third to fifth builders' spelling generators write what they
 say."""
 
 from __future__ import annotations
@@ -197,3 +197,104 @@ def test_person4_slips_are_small(name: str, seed: int) -> None:
     for how, out in names_fourth.person4(name, random.Random(seed)):
         assert how.startswith("person4:") and out != name
         assert abs(len(out.replace(" ", "").replace("-", "")) - len(name.replace(" ", "").replace("-", ""))) <= 3
+
+
+# --- the fifth builder's generators -----------------------------------------------------------------------------
+
+import names_fifth  # noqa: E402
+
+
+def test_dev5_reads() -> None:
+    pairs = names_eval.read("dev5", final=False)
+    assert len(pairs) > 3000
+    assert {p["label"] for p in pairs} == {0, 1}
+    assert {p["kind"].split(":")[0] for p in pairs} == {"romanized5", "latin2cyr5", "person5", "org5", "mixed5",
+                                                        "sibling5", "sibling5-x", "similar5", "common5"}
+    # ALA-LC's ʿ is a modifier letter: such a name is still a Latin one.
+    assert not any("modifier" in p["scripts"] for p in pairs)
+
+
+def test_fifth_split_uses_its_own_seed_and_pool() -> None:
+    import names_holdout
+    import names_pairs
+    assert names_fifth.SEED5 not in {names_pairs.SEED, names_holdout.SEED2, names_third.SEED3, names_fourth.SEED4}
+    assert names_fifth.TUNING5[-1].name == "names_dev4.jsonl.gz"  # no entry a tuning pair names is in the pool
+
+
+def test_styles5_write_what_they_say() -> None:
+    name, arabic = "Abd al-Rahman Yusuf al-Hashimi", "عبد الرحمن يوسف الهاشمي"
+    seen: dict[str, set[str]] = {s: set() for s in names_fifth.STYLES5}
+    for seed in range(40):
+        for style in names_fifth.STYLES5:
+            seen[style].add(names_fifth.restyle5(name, style, random.Random(seed), arabic))
+    alalc = " ".join(seen["alalc"])
+    assert "ʿAbd al-" in alalc and "ṣ" not in alalc  # no ص in the Arabic-script name: no dotted s
+    assert "ḥ" in alalc  # ح in الرحمن
+    assert any("ṣ" in names_fifth.restyle5("Mustafa Hasan", "alalc", random.Random(s), "مصطفى حسن") for s in range(20))
+    assert any("š" in v for v in seen["din"])
+    assert any("Hašimi" in v for v in seen["bs"]) and any("Jusuf" in v for v in seen["bs"])
+    assert any("Hashimi" in v and "al-hashimi" not in v.lower() for v in seen["uz"])  # the article left out
+
+
+def test_scholarly_marks_follow_the_arabic_word() -> None:
+    # ع begins عمر, not أحمد: with the names lined up word by word, only Omar may take an initial ʿ.
+    outs = {names_fifth.restyle5("Ahmed Omar", "alalc", random.Random(s), "أحمد عمر") for s in range(60)}
+    assert any(o.split()[1].startswith("ʿ") for o in outs)
+    assert not any(o.startswith("ʿ") for o in outs)
+    assert all(o.split()[1] in ("Omar", "Umar", "ʿUmar") for o in outs)  # ALA-LC's ʿUmar
+    # After the article: al-ʿAttar, not ʿal-Attar.
+    outs = {names_fifth.restyle5("Ahmed al-Attar", "alalc", random.Random(s), "أحمد العطار") for s in range(60)}
+    assert any("al-ʿAṭṭar" in o or "al-ʿAttar" in o or "al-ʿAṭtar" in o or "al-ʿAtṭar" in o for o in outs)
+    assert not any("ʿal-" in o for o in outs)
+    # Abdullah is one word: not split into ʿAbdul Lah.
+    assert all("Lah" not in names_fifth.restyle5("Ali Abdullah", s5, random.Random(1), "علي عبدالله")
+               for s5 in names_fifth.STYLES5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz'-", min_size=1, max_size=10), min_size=1,
+                max_size=4), st.sampled_from(names_fifth.STYLES5), st.integers(0, 1000))
+def test_styles5_stay_latin(words: list[str], style: str, seed: int) -> None:
+    out = names_fifth.restyle5(" ".join(words), style, random.Random(seed))
+    assert names_fifth.script5(out) == "latin"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=10), min_size=1, max_size=4),
+       st.integers(0, 1000))
+def test_latin_to_cyrillic_is_cyrillic(words: list[str], seed: int) -> None:
+    out = names_fifth.latin_to_cyrillic(" ".join(words), random.Random(seed))
+    assert _scripts(out) <= {"CYRILLIC"}
+
+
+def test_latin_to_cyrillic_examples() -> None:
+    assert names_fifth.latin_to_cyrillic("Vladimir Vladimirovich Putin", random.Random(1)) == \
+        "Владимир Владимирович Путин"
+    assert names_fifth.latin_to_cyrillic("Aleksandr Borodai", random.Random(1)) == "Александр Бородай"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=12), min_size=2, max_size=4)
+       .map(lambda ws: " ".join(w.title() for w in ws)), st.integers(0, 1000))
+def test_person5_slips_are_small(name: str, seed: int) -> None:
+    from rapidfuzz.distance import Levenshtein
+    for how, out in names_fifth.person5(name, random.Random(seed)):
+        assert how in ("person5:vowel", "person5:dropped", "person5:phonetic")
+        assert len(out.split()) == len(name.split())
+        limit = 2 if how == "person5:phonetic" else 1
+        assert Levenshtein.distance(out.lower(), name.lower()) <= limit
+
+
+def test_org5_forms() -> None:
+    outs = dict(names_fifth.org5("LIMITED LIABILITY COMPANY TECHNOPARK", random.Random(1)))
+    assert outs["org5:ru-form"].split()[0] in ("OOO", "ООО")
+    assert "TECHNOPARK" in outs["org5:ru-form"] and "LIABILITY" not in outs["org5:ru-form"]
+    seen = {v for s in range(30) for how, v in names_fifth.org5("ISLAMIC ARMY OF ADEN", random.Random(s))}
+    assert {"ARMÉE ISLAMIQUE DE ADEN", "EJÉRCITO ISLÁMICO DE ADEN", "ISLAMISCHE ARMEE VON ADEN"} <= seen
+
+
+def test_mixed_takes_words_from_both() -> None:
+    out = names_fifth.mixed("Ayman Muhammad Zawahiri", "أيمن محمد الظواهري", random.Random(1))
+    assert out is not None
+    assert _scripts(out) == {"LATIN", "ARABIC"} and len(out.split()) == 3
+    assert names_fifth.mixed("Ayman Zawahiri", "أيمن محمد الظواهري", random.Random(1)) is None
