@@ -34,6 +34,7 @@ from basira.finance.name_types import (
 )
 from basira.lang.countries import country_table
 from basira.lang.nameparts import NamePart
+from basira.lang.scripts import translate_org_words
 from basira.lang.translit import has_marker, latin_plain, skeleton_variants
 
 _W = FEATURE_WEIGHTS
@@ -104,10 +105,15 @@ class IndexState:
             self.records[rec.entry_id] = rec
             ids = self.by_entry.setdefault(rec.entry_id, [])
             for variant in rec.names:
-                for arabic, parts in parse_name(variant.name, aliases=True):
-                    nid, self._next = self._next, self._next + 1
-                    ids.append(nid)
-                    self._add_name(nid, rec, variant.name, variant.quality == "weak", arabic, parts)
+                # A name with generic organization words in another language is indexed read in English too
+                # (translate_org_words), under its own text: "INVERSIONES X" is also "investment X".
+                english = translate_org_words(variant.name)
+                readings = (variant.name,) if english == variant.name else (variant.name, english)
+                for reading in readings:
+                    for arabic, parts in parse_name(reading, aliases=True):
+                        nid, self._next = self._next, self._next + 1
+                        ids.append(nid)
+                        self._add_name(nid, rec, variant.name, variant.quality == "weak", arabic, parts)
         self._changed()
 
     def _add_name(self, nid: int, rec: NameRecord, text: str, weak: bool, arabic: bool,
@@ -267,52 +273,46 @@ class IndexState:
         if not runs:
             raise InvalidInput("the name has no letters that can be screened")
         self.refresh()
-        q = QueryRun(self, [(arabic, p) for arabic, parts in runs for p in parts])
-        # As much information as one part no listed name has: the penalty then vanishes, whatever the index size.
-        full_info, info = self.weight("\0"), sum(q.weights)
-        low = _W["low_information"] * (1.0 - info / full_info) if info < full_info else 0.0
         details = birth_date is not None or bool(nationality or gender or documents)
         q_numbers = identifiers(name, kind in (None, "aircraft"))
-        # One common part ("Omar", "Hassan") never alerts alone. Against a listed organization, vessel or aircraft,
-        # a query that writes more than its one part (a legal form, a number, an article: "Denise Company", "Joint
-        # Stock Company 103 Arsenal", "Al Qaeda") is a company's whole name: only its information counts.
-        low_org = low
-        if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
-            low = _W["low_information"]
-            part = q.parts[0]
-            if not ((q_numbers or (len(name.split()) > 1 and kind != "person"))
-                    and self.spelled_holders(part.skeleton, part.vowels, not q.latin[0], COMMON_ORG_PART)
-                    < COMMON_ORG_PART):
-                low_org = low
         numbered: dict[tuple[str, bool], bool] = {}
         evidence: dict[EntryId, dict[str, float]] = {}
-        best: dict[EntryId, tuple[float, float, IndexedName]] = {}
+        best: dict[EntryId, tuple[float, float, IndexedName, float, float]] = {}
         targets = None
         if only is not None:
             targets = [nid for nid in self.by_entry.get(only[0], []) if self.names[nid].text == only[1]]
-        for cand, match in q.matches(kind, targets):
-            eid = cand.entry_id
-            score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + \
-                (low if cand.kind == "person" else low_org)
-            if q_numbers:
-                listed_key = (cand.text, cand.kind == "aircraft")
-                apart = numbered.get(listed_key)
-                if apart is None:
-                    apart = numbered[listed_key] = told_apart(q_numbers, identifiers(*listed_key), self.countries)
-                if apart:
-                    score += _W["number_mismatch"]
-            if details:
-                found = evidence.get(eid)
-                if found is None:
-                    found = evidence[eid] = corroboration(self.records[eid], birth_date, nationality, gender,
-                                                          documents)
-                score += sum(found.values())
-            score = max(0.0, min(1.0, score))
-            old = best.get(eid)
-            if old is None or score > old[0]:
-                best[eid] = (score, match, cand)
+        # A name with generic organization words in another language is read in English too, each listed name
+        # scored by the better reading (see add): "ZADNA COMPAÑÍA INTERNACIONAL" is "Zadna international company".
+        english = translate_org_words(name)
+        readings = [runs] if english == name else [runs, parse_name(english) or runs]
+        for reading in readings:
+            q = QueryRun(self, [(arabic, p) for arabic, parts in reading for p in parts])
+            low, low_org = self._low_information(q, name, kind, q_numbers)
+            for cand, match in q.matches(kind, targets):
+                eid = cand.entry_id
+                score = match * (_W["name_match"] + (_W["weak_alias"] if cand.weak else 0.0)) + \
+                    (low if cand.kind == "person" else low_org)
+                if q_numbers:
+                    listed_key = (cand.text, cand.kind == "aircraft")
+                    apart = numbered.get(listed_key)
+                    if apart is None:
+                        apart = numbered[listed_key] = told_apart(q_numbers, identifiers(*listed_key),
+                                                                  self.countries)
+                    if apart:
+                        score += _W["number_mismatch"]
+                if details:
+                    found = evidence.get(eid)
+                    if found is None:
+                        found = evidence[eid] = corroboration(self.records[eid], birth_date, nationality, gender,
+                                                              documents)
+                    score += sum(found.values())
+                score = max(0.0, min(1.0, score))
+                old = best.get(eid)
+                if old is None or score > old[0]:
+                    best[eid] = (score, match, cand, low, low_org)
         hits = []
-        for eid, (score, match, cand) in sorted(best.items(), key=lambda kv: (-kv[1][0], str(kv[0])))[:limit]:
+        for eid, (score, match, cand, low, low_org) in sorted(best.items(),
+                                                              key=lambda kv: (-kv[1][0], str(kv[0])))[:limit]:
             feats = {"name_match": match * _W["name_match"]}
             if cand.weak:
                 feats["weak_alias"] = _W["weak_alias"] * match
@@ -325,5 +325,24 @@ class IndexState:
             hits.append(NameHit(eid, round(score, 4), cand.text, name, {k: round(v, 4) for k, v in feats.items()},
                                 score >= threshold))
         return hits
+
+    def _low_information(self, q: QueryRun, name: str, kind: Kind | None,
+                         q_numbers: frozenset[str]) -> tuple[float, float]:
+        """The low-information penalty of a query reading, against a listed person and against anything else."""
+        # As much information as one part no listed name has: the penalty then vanishes, whatever the index size.
+        full_info, info = self.weight("\0"), sum(q.weights)
+        low = _W["low_information"] * (1.0 - info / full_info) if info < full_info else 0.0
+        # One common part ("Omar", "Hassan") never alerts alone. Against a listed organization, vessel or aircraft,
+        # a query that writes more than its one part (a legal form, a number, an article: "Denise Company", "Joint
+        # Stock Company 103 Arsenal", "Al Qaeda") is a company's whole name: only its information counts.
+        low_org = low
+        if len(q.parts) == 1 and self.holders(q.parts[0], not q.latin[0]) >= COMMON_PART:
+            low = _W["low_information"]
+            part = q.parts[0]
+            if not ((q_numbers or (len(name.split()) > 1 and kind != "person"))
+                    and self.spelled_holders(part.skeleton, part.vowels, not q.latin[0], COMMON_ORG_PART)
+                    < COMMON_ORG_PART):
+                low_org = low
+        return low, low_org
 
 

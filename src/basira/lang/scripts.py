@@ -308,6 +308,122 @@ def _expanded(m: re.Match[str]) -> str:
     return _ABBREVIATIONS[m.group().lower().replace(".", "").replace("'", "").replace("’", "")]
 
 
+# The generic words of organization names in the European languages the lists and their users write them in, read
+# as the English word (folded: accents off), so that a name translated word by word is the listed name: "COMPAÑÍA
+# NACIONAL DE PETRÓLEO" is "Company National of Oil". Only words that name a kind of organization or what it does,
+# and the words between them (of, and, for); not the articles (La, Le, Das and Der are family names as often), not
+# a word that is a given name as often (Per, En), and not Arabic or Persian words (Harakat, Jamiat, Naft): the lists
+# spell those many ways (Jemaah Islamiah, Jamaah Islamiyah) and write them in Arabic script too, where a word read
+# in English would no longer meet its spellings. French, Spanish, Portuguese, Italian, German, Dutch, Turkish and
+# Indonesian.
+_TRANSLATED_WORDS: dict[str, tuple[str, ...]] = {
+    "company": ("compagnie", "compania", "companhia", "compagnia", "gesellschaft", "sirketi", "syarikat"),
+    "trading": ("commerce", "comercio", "commercio", "handel", "handels", "ticaret", "perdagangan"),
+    "bank": ("banque", "banco", "banca", "bankasi"),
+    "group": ("groupe", "grupo", "gruppe", "gruppo", "grup", "groep"),
+    "industries": ("industrie", "industrias", "industria", "industrien", "sanayi"),
+    "industrial": ("industriel", "industrielle", "industriale", "industrielles"),
+    "international": ("internationale", "internacional", "internazionale", "internasional", "uluslararasi"),
+    "national": ("nationale", "nacional", "nazionale", "nasional", "ulusal"),
+    "investment": ("investissement", "investissements", "inversiones", "inversion", "investition",
+                   "investitionen", "investimenti", "investimento", "investimentos", "yatirim"),
+    "services": ("servicios", "servicos", "servizi", "dienste", "dienstleistungen", "hizmetleri"),
+    "shipping": ("naviera", "navigazione", "navegacao", "schifffahrt", "schiffahrt", "reederei", "denizcilik"),
+    "foundation": ("fondation", "fundacion", "fundacao", "stiftung", "fondazione", "stichting", "vakfi"),
+    "organization": ("organisation", "organizacion", "organizzazione", "organizacao", "organisasi"),
+    "association": ("asociacion", "associacao", "associazione", "vereinigung", "verein", "vereniging", "dernegi"),
+    "society": ("societe", "sociedad", "sociedade", "societa"),
+    "relief": ("secours", "socorro", "soccorso", "hilfswerk", "yardim"),
+    "charitable": ("caritative", "caritatif", "benefica", "benefico", "karitative", "caritativa"),
+    "army": ("armee", "ejercito", "esercito", "exercito", "ordusu"),
+    "front": ("frente", "fronte", "cephesi"),
+    "movement": ("mouvement", "movimiento", "movimento", "bewegung", "beweging", "hareketi"),
+    "brigade": ("brigada", "brigata", "tugayi"),
+    "battalion": ("bataillon", "batallon", "battaglione", "taburu"),
+    "party": ("parti", "partido", "partei", "partito", "partij", "partisi"),
+    "council": ("conseil", "consejo", "consiglio", "conselho", "meclisi"),
+    "committee": ("comite", "komitee", "comitato", "komitesi"),
+    "state": ("etat", "estado", "staat", "stato"),
+    "union": ("unione", "uniao", "birligi"),
+    "islamic": ("islamique", "islamico", "islamica", "islamische", "islamischen", "islamischer", "islamitische"),
+    "exchange": ("cambio", "cambios", "wechselstube"),
+    "oil": ("petrole", "petroleo", "petrolio", "erdol"),
+    "electronics": ("electronique", "electronica", "elettronica", "elektronik"),
+    "ministry": ("ministere", "ministerio", "ministerium", "ministero", "ministerie", "bakanligi"),
+    "republic": ("republique", "republica", "republik", "repubblica"),
+    "centre": ("centro", "zentrum", "merkezi"),
+    "institute": ("institut", "instituto", "istituto", "enstitusu"),
+    "university": ("universite", "universidad", "universitat", "universita", "universiteit", "universitesi"),
+    "research": ("recherche", "recherches", "investigacion", "investigaciones", "forschung", "ricerca",
+                 "pesquisa", "arastirma"),
+    "energy": ("energie", "energia", "energi", "enerji"),
+    "construction": ("construccion", "construcao", "costruzioni", "insaat"),
+    "development": ("developpement", "desarrollo", "desenvolvimento", "sviluppo", "entwicklung", "kalkinma"),
+    "technology": ("technologie", "tecnologia", "technologien", "teknoloji", "teknologi"),
+    "transport": ("transporte", "transportes", "trasporti", "tasimacilik"),
+    "maritime": ("maritima", "maritimo", "marittima", "marittimo", "maritiem"),
+    "security": ("securite", "seguridad", "seguranca", "sicurezza", "sicherheit", "guvenlik"),
+    "defence": ("defense", "defensa", "defesa", "difesa", "verteidigung", "savunma"),
+    "airlines": ("aerolineas", "fluggesellschaft", "havayollari"),
+    "general": ("generale", "allgemeine"),
+    "of": ("de", "du", "des", "del", "della", "delle", "degli", "di", "von", "vom"),
+    "and": ("et", "und"),
+    "for": ("pour", "para", "fur", "fuer"),
+}
+_TRANSLATED = {w: english for english, words in _TRANSLATED_WORDS.items() for w in words if w != english}
+#: The words between the generic ones: translated only in a name that has a generic word to translate.
+_JOINING = {None, "of", "and", "for"}
+#: Translated words that are also words of legal forms (S.A. de C.V., Gesellschaft mit beschränkter Haftung,
+#: Société anonyme): read as the English word only where no word of a legal form stands beside them.
+_FORM_TRANSLATED = {w for w in _TRANSLATED if w in _FORM_WORDS}
+#: A word of this many letters or more one typing slip from a translated word is that word slipped
+#: ("INNVERSIONES", "COMMERCO"): read as it, or a slip in it would cost the word and its English one besides.
+SLIPPED_TRANSLATED_LEN = 8
+_LONG_TRANSLATED = tuple(sorted(w for w in _TRANSLATED if len(w) >= SLIPPED_TRANSLATED_LEN - 1))
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@functools.lru_cache(maxsize=65536)
+def _translation(word: str) -> str | None:
+    """The English word a folded word stands for (see ``_TRANSLATED_WORDS``), as written or slipped; or None."""
+    found = _TRANSLATED.get(word)
+    if found is None and len(word) >= SLIPPED_TRANSLATED_LEN and word.isascii():
+        found = next((_TRANSLATED[w] for w in _LONG_TRANSLATED if _one_slip(word, w)), None)
+    return found
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_translation(raw: str) -> tuple[str, str | None]:
+    """A word as written -> (folded, the English word it stands for or None)."""
+    word = _fold_word(raw)
+    return word, _translation(word)
+
+
+def _translated(m: re.Match[str]) -> str:
+    word, english = _word_translation(m.group())
+    if english is None:
+        return m.group()
+    after = m.string[m.end():].lstrip(" -")
+    if word == "et" and after.casefold().startswith("t"):
+        return m.group()  # et-Tayeb: the Arabic article before t, not French "and"
+    if word in _FORM_TRANSLATED:
+        before = m.string[:m.start()].split()
+        nxt = _fold_word(after.split()[0]) if after.split() else ""
+        if (before and _fold_word(before[-1]) in _FORM_WORDS) or nxt in _FORM_WORDS or (
+                len(nxt) == 1 and nxt in "cr"):
+            return m.group()  # a legal form's word: S.A. de C.V., Gesellschaft mit ..., Société anonyme
+    return english
+
+
+def translate_org_words(text: str) -> str:
+    """``text`` with the generic words of organization names in other languages written in English
+    (``_TRANSLATED_WORDS``: Compañía, Gesellschaft, Inversiones, de, und ...), as written or with a typing slip in a
+    long one; other words as they are."""
+    if all(_word_translation(w)[1] in _JOINING for w in _WORD.findall(text)):
+        return text  # most names: no generic word to translate (of, and, for alone are no organization's)
+    return _WORD.sub(_translated, text)
+
+
 def expand_abbreviations(text: str) -> str:
     """``text`` with the words company names abbreviate written out (``_ABBREVIATIONS``: Intl, Trdg, Mfg, Bros,
     Shpg, Mgmt ...); other words as they are."""
