@@ -12,7 +12,9 @@ read it once (docs/benchmarks.md, "Name screening, wave 13"): its figures no lon
 (``bench/names_fourth.py``, ``FOURTH_SHA256``), built in wave 14 from new pair kinds before any change it judges;
 wave 14 read it once (docs/benchmarks.md, "Name screening, wave 14"): its figures no longer judge later changes.
 ``--split dev5`` is the fifth evaluation's tuning half and ``--split fifth --final`` its frozen half
-(``bench/names_fifth.py``, ``FIFTH_SHA256``), built in wave 15 from new pair kinds before any change it judges.
+(``bench/names_fifth.py``, ``FIFTH_SHA256``), built in wave 15 from new pair kinds before any change it judges;
+wave 15 read it once (docs/benchmarks.md, "Name screening, wave 15"): a sixth evaluation must be built before the
+next tuning round can be judged.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
