@@ -298,3 +298,109 @@ def test_mixed_takes_words_from_both() -> None:
     assert out is not None
     assert _scripts(out) == {"LATIN", "ARABIC"} and len(out.split()) == 3
     assert names_fifth.mixed("Ayman Zawahiri", "أيمن محمد الظواهري", random.Random(1)) is None
+
+
+# --- the sixth builder's generators -----------------------------------------------------------------------------
+
+import names_sixth  # noqa: E402
+
+
+def test_dev6_reads() -> None:
+    pairs = names_eval.read("dev6", final=False)
+    assert len(pairs) > 1000
+    kinds = {p["kind"] for p in pairs}
+    assert {"romanized6:chat", "lat2ar6:news", "org6:plural", "common6:gulf"} <= kinds
+    assert not {p["kind"] for p in pairs} & {p["kind"] for p in names_eval.read("dev5", final=False)}
+
+
+def test_sixth_split_uses_its_own_seed_and_pool() -> None:
+    import names_fourth
+    import names_holdout
+    import names_pairs
+    seeds = {names_pairs.SEED, names_holdout.SEED2, names_third.SEED3, names_fourth.SEED4, names_fifth.SEED5}
+    assert names_sixth.SEED6 not in seeds
+    assert names_sixth.TUNING6[-1].name == "names_dev5.jsonl.gz"  # no entry a tuning pair names is in the pool
+    assert names_sixth.EARLIER6[-1].name == "names_fifth.jsonl.gz"
+
+
+def test_chat_alphabet_follows_the_arabic_letters() -> None:
+    rng = random.Random(1)
+    assert names_sixth.restyle6("Jafar Ismail Saeed", "chat", rng, "جعفر إسماعيل سعيد") == "ja3far isma3el sa3eed"
+    out = names_sixth.restyle6("Khalid Hamid", "chat", random.Random(2), "خالد حامد")
+    assert out.startswith("5al") and "7" in out
+    # a letter the Arabic-script name lacks gets no digit: Hamid with ه is not 7amid
+    assert "7" not in names_sixth.restyle6("Hamid", "chat", random.Random(2), "هامد")
+    assert names_sixth.restyle6("Rabi", "chat", random.Random(2), "ربيع").endswith("3")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwyz'-", min_size=2, max_size=9), min_size=1,
+                max_size=4), st.sampled_from(names_sixth.STYLES6), st.integers(0, 1000))
+def test_styles6_stay_latin(words: list[str], style: str, seed: int) -> None:
+    out = names_sixth.restyle6(" ".join(words), style, random.Random(seed), None)
+    assert names_fifth.script5(out) == "latin"
+
+
+def test_styles6_write_what_they_say() -> None:
+    wa = {names_sixth.restyle6("Muhammad Ali Uthman", "wa", random.Random(s)) for s in range(30)}
+    assert any("Aliyu" in v for v in wa) and all("Usman" in v for v in wa)
+    ea = {names_sixth.restyle6("Khamis Rashid", "ea", random.Random(s)) for s in range(30)}
+    assert any(v.startswith("Hamisi") for v in ea) and any("Rashidi" in v for v in ea)
+    nl = {names_sixth.restyle6("Yusuf Shukri", "nl", random.Random(s)) for s in range(30)}
+    assert any("Joesoef" in v for v in nl) and any("Sjoekri" in v for v in nl)
+    assert not any("Djoe" in v for v in nl)  # the y that became j is not respelt dj
+
+
+def test_with_bin_keeps_the_words_and_their_order() -> None:
+    assert names_sixth.with_bin("أيمن محمد ربيع الظواهري", "Ayman Muhammad Rabi al-Zawahiri",
+                                random.Random(1)) == "أيمن بن محمد بن ربيع الظواهري"
+    assert names_sixth.with_bin("سحر عطري الاخرس", "Sahar Otri Al-Akhras", random.Random(2),
+                                female=True) == "سحر بنت عطري الاخرس"
+    assert names_sixth.with_bin("الله داد متین", "Allahdad", random.Random(1)) is None
+    assert names_sixth.with_bin("أسامة بن لادن", "Usama bin Laden", random.Random(1)) is None
+
+
+def test_short_leaves_out_one_middle_word() -> None:
+    for s in range(10):
+        out = names_sixth.short("Ayman Muhammad Rabi al-Zawahiri", random.Random(s))
+        assert out in ("Ayman Rabi al-Zawahiri", "Ayman Muhammad al-Zawahiri")
+    assert names_sixth.short("Ayman al-Zawahiri", random.Random(1)) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9), min_size=1, max_size=4),
+       st.integers(0, 1000))
+def test_latin_to_arabic_is_arabic(words: list[str], seed: int) -> None:
+    out = names_sixth.latin_to_arabic(" ".join(words), random.Random(seed))
+    assert out and _scripts(out) == {"ARABIC"}
+
+
+def test_latin_to_arabic_examples() -> None:
+    assert names_sixth.latin_to_arabic("Vladimir Putin", random.Random(1)) == "فلاديمير بوتين"
+    assert names_sixth.latin_to_arabic("Oleg Deripaska", random.Random(1)) == "أولغ ديريباسكا"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9), min_size=1, max_size=4),
+       st.sampled_from(names_sixth.CYR6), st.integers(0, 1000))
+def test_latin_to_cyrillic6_is_cyrillic(words: list[str], lang: str, seed: int) -> None:
+    out = names_sixth.latin_to_cyrillic6(" ".join(words), lang, random.Random(seed))
+    assert out and _scripts(out) == {"CYRILLIC"}
+
+
+def test_latin_to_cyrillic6_examples() -> None:
+    rng = random.Random(1)
+    assert names_sixth.latin_to_cyrillic6("Aleksandr Borodai", "uk", rng) == "Александр Бородай"
+    assert names_sixth.latin_to_cyrillic6("Dmitry Zharikov", "sr", rng) == "Дмитри Жариков"
+    assert names_sixth.latin_to_cyrillic6("Stanislav Igorevich", "uk", rng) == "Станіслав Ігоревіч"
+    assert names_sixth.latin_to_cyrillic6("Avdyl Jakupi", "sr", rng) == "Авдил Јакупи"
+
+
+def test_org6_forms() -> None:
+    rng = random.Random(1)
+    assert ("org6:reordered", "KUNLUN BANK") in names_sixth.org6("BANK OF KUNLUN", rng)
+    assert ("org6:reordered", "ADEN ISLAMIC ARMY") in names_sixth.org6("ISLAMIC ARMY OF ADEN", rng)
+    assert names_sixth.org6("SERB DEMOCRATIC PARTY", rng) == []  # not PARTY OF SERB DEMOCRATIC
+    out = dict(names_sixth.org6("SHIPPING & MARINE SERVICES LTD", rng))
+    assert out["org6:amp"] == "SHIPPING AND MARINE SERVICES LTD"
+    assert out["org6:plural"] == "SHIPPING & MARINE SERVICE LTD"
