@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from basira.finance.name_types import EntryId, Kind
 from basira.lang.arabic import split_scripts
 from basira.lang.nameparts import NamePart, name_parts
-from basira.lang.scripts import expand_abbreviations, join_initials, screenable, strip_legal_forms
+from basira.lang.scripts import (
+    expand_abbreviations,
+    join_initials,
+    read_chat_alphabet,
+    screenable,
+    strip_legal_forms,
+)
 from basira.lang.translit import german_cyrillic, latin_plain, polish_cyrillic, skeleton_variants, spellings
 
 
@@ -157,7 +163,7 @@ def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[Na
     characters dropped (:func:`basira.lang.scripts.screenable`); dotted initials are one word and legal forms
     are set aside (:func:`basira.lang.scripts.strip_legal_forms`).
     """
-    text = expand_abbreviations(german_cyrillic(polish_cyrillic(join_initials(screenable(text)))))
+    text = expand_abbreviations(german_cyrillic(polish_cyrillic(join_initials(read_chat_alphabet(screenable(text))))))
     if not (aliases and any(c in text for c in "(;/")):
         # The common cases, a name all in ASCII or all in Arabic script, need no split into runs.
         start = next((i for i, c in enumerate(text) if c.isalpha()), None)
@@ -185,7 +191,7 @@ def _transliterated(run: str) -> list[tuple[bool, tuple[NamePart, ...]]]:
 
 def split_and_parse(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
     """:func:`parse_name` the long way, for any text: split into single-script runs, then parse each."""
-    text = expand_abbreviations(german_cyrillic(polish_cyrillic(join_initials(screenable(text)))))
+    text = expand_abbreviations(german_cyrillic(polish_cyrillic(join_initials(read_chat_alphabet(screenable(text))))))
     runs = split_scripts(text)
     if aliases and any(c in text for c in "(;/"):
         # Lists pack several names into one field: "A (B)", "A; B", "A / B". Short bracketed acronyms

@@ -58,6 +58,14 @@ INITIAL_SIM = 0.95
 #: An initial pairs only when at least this many other parts of the two names pair: alone with one more part it
 #: would make a name of two letters and a family name alert ('J. Smith', 'A. Zawahiri').
 INITIAL_AFTER = 2
+#: Similarity at most of two Latin parts of one skeleton, one the other with a final -i, when the query part stands
+#: where no nisba does: before the last part of its name and without an article. There the -i is a spelling (the
+#: Swahili Rashidi, Hamisi for Rashid, Khamis; Hausa and Persian registers), not the nisba that makes another
+#: family name of a last part (Sharif / Sharifi, Abdallah / Abdollahi), which stays apart.
+NISBA_INNER = 0.9
+#: ... and on the last part too when at least this many parts before it end in such an -i (see QueryRun).
+REGISTER_I = 2
+_FINAL_I = re.compile(r"[^aeiouy]i$")
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
 #: At most this many names of one entry are aligned in full: an entry with many aliases must not crowd out others.
@@ -210,6 +218,13 @@ class QueryRun:
         # The query's honorifics, and each listed name's (see HONORIFICS, _titled_forms).
         self._titled = [i for i, p in enumerate(self.parts) if p.text in HONORIFICS]
         self._titled_of: dict[tuple[int, ...], list[int]] = {}
+        # Query parts that stand where no nisba does (see NISBA_INNER): before the last part, without an article.
+        self._inner = [i < len(self.parts) - 1 and p.role not in ("nisba", "family") for i, p in enumerate(self.parts)]
+        if sum(inner and is_latin and _FINAL_I.search(p.vowels) is not None
+               for inner, is_latin, p in zip(self._inner, self.latin, self.parts, strict=True)) >= REGISTER_I:
+            # A name that writes -i on two parts before its last is written in a register that adds it (Nayifi
+            # Shindah Thamiri Ghalibi): its last part's -i is that spelling too, unless it has an article.
+            self._inner[-1] = self.parts[-1].role not in ("nisba", "family")
         # Query parts no listed name holds (see _inherited_weights).
         self._unknown = {i for i, c in enumerate(self._canon) if state.df.get(c, 0) == 0}
 
@@ -247,6 +262,10 @@ class QueryRun:
                     pen = 1.0  # Tarek / ثروت: another letter, no other spelling of one
             elif form.arabic:
                 pen = vowel_penalty(form.pattern, part.pattern)
+                if pen and self._inner[i] and len(part.pattern) > 2 and part.pattern.endswith("I") and \
+                        part.pattern[-2].islower():
+                    # A final -i where no nisba stands is a spelling (see NISBA_INNER): Khaledi / خالد.
+                    pen = min(pen, vowel_penalty(form.pattern, part.pattern[:-1]))
             else:
                 pen = vowel_penalty(part.pattern, form.pattern)
             self._vowels[(i, fid)] = pen
@@ -336,6 +355,7 @@ class QueryRun:
             p_ta_key = p_skel_len < 4 and p_skel.endswith("t")
             hits = self.hits
             p_bare, p_last, p_before_i = nisba_keys(p_vowels)
+            inner = self._inner[i]
             for skel in skels:
                 latin_rows, arabic = rows_of(skel)
                 if arabic:
@@ -374,7 +394,14 @@ class QueryRun:
                     elif p_len - length > MAX_STEPS or length - p_len > MAX_STEPS:
                         continue  # more vowel-form edits apart than any case allows
                     elif (p_bare and before_i == p_last) or (bare and p_before_i == last):
-                        continue  # one is the other with a nisba -i added
+                        # One is the other with a nisba -i added: another family name (Sharif / Sharifi), unless
+                        # the query part stands where no nisba does (see NISBA_INNER).
+                        if not (inner and same):
+                            continue
+                        s = min(NISBA_INNER, same_skeleton(p_short, steps_of(p_vowels, vowels, score_cutoff=MAX_STEPS),
+                                                           p_pattern, forms[f].pattern))
+                        if s <= 0.0:
+                            continue
                     else:
                         steps = steps_of(p_vowels, vowels, score_cutoff=MAX_STEPS)
                         if steps and (p_kh or "χ" in vowels):

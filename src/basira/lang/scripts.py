@@ -82,6 +82,38 @@ def screenable(text: str) -> str:
     return " ".join(_WORD.sub(_word, text).split())
 
 
+# -- the Arabic chat alphabet ------------------------------------------------------------------------------------
+
+# Digits that the Arabic chat alphabet (Arabizi) writes for letters Latin has no letter of its own for, and a digit
+# with an apostrophe for the dotted letter beside it: 2 hamza, 3 ع, 3' غ, 5 خ, 6 ط, 6' ظ, 7 ح, 7' خ, 8 غ (some
+# write ق), 9 ق (some write ص), 9' ض. Hamza and ع are written as Latin lists write them: not at all.
+_CHAT_LETTERS = {"2": "", "3": "", "3'": "gh", "5": "kh", "6": "t", "6'": "z", "7": "h", "7'": "kh", "8": "gh",
+                 "9": "q", "9'": "d"}
+_CHAT_DIGIT = re.compile(r"[235-9]'?")
+# A chat-alphabet word: two letters or more, each digit one of those letters and next to a vowel (3omar, mo7amed,
+# rabi3, 5aled), no two digits side by side. Model numbers and codes (7SEAS, PS5, A320, MIG29, 3M) are no such
+# word: their digit stands beside a consonant, beside another digit, or among fewer than two letters.
+_CHAT_WORD = re.compile(r"(?<![\w'])(?=(?:[^\W\d_]*[235-9]'?){1,3}[^\W\d_]*(?![\w']))(?=(?:[\d']*[^\W\d_]){2})"
+                        r"(?:[^\W\d_]|[235-9]'?(?!\d))+(?![\w'])")
+_NEXT_TO_VOWEL = re.compile(r"(?:(?<=[aeiouyAEIOUY])[235-9]'?|[235-9]'?(?=[aeiouyAEIOUY]))")
+
+
+def _chat_word(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if len(_NEXT_TO_VOWEL.findall(word)) != len(_CHAT_DIGIT.findall(word)):
+        return word  # a digit between consonants or at a consonant's side: a code, not a letter
+    return _CHAT_DIGIT.sub(lambda d: _CHAT_LETTERS[d.group(0)], word)
+
+
+def read_chat_alphabet(text: str) -> str:
+    """``text`` with each word of the Arabic chat alphabet written in letters: mo7amed is mohamed, 5aled khaled,
+    sa9r saqr, 3omar omar (see ``_CHAT_LETTERS``). A word with a digit that is not one of those letters, two
+    digits side by side, a digit next to no vowel or fewer than two letters is left as it is."""
+    if not any(c in text for c in "2356789"):
+        return text
+    return _CHAT_WORD.sub(_chat_word, text)
+
+
 # -- legal forms -------------------------------------------------------------------------------------------------
 
 _FOLD = re.compile(r"[^\w]+")
@@ -431,5 +463,6 @@ def expand_abbreviations(text: str) -> str:
 
 
 def normalize_name(text: str) -> str:
-    """What the name matcher reads of a name: :func:`screenable`, dotted initials joined, legal forms set aside."""
-    return strip_legal_forms(join_initials(screenable(text)))
+    """What the name matcher reads of a name: :func:`screenable`, the chat alphabet read, dotted initials joined,
+    legal forms set aside."""
+    return strip_legal_forms(join_initials(read_chat_alphabet(screenable(text))))

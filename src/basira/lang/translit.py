@@ -48,6 +48,8 @@ _LAT_DIGRAPHS = (
     ("dzh", "j"), ("dsch", "j"), ("sch", "x"), ("tch", "x"), ("dj", "j"), ("kh", "χ"), ("gh", "k"), ("sh", "ʃ"),
     ("ch", "x"),
     ("th", "t"), ("dh", "d"), ("ph", "f"), ("ck", "k"), ("zh", "ʒ"),
+    # Dutch and old Indonesian spellings: sj is sh (Sjarif, Hasjim).
+    ("sj", "ʃ"),
     ("ou", "U"), ("oo", "U"), ("ee", "I"), ("ei", "I"),
     ("ai", "AI"), ("ay", "AI"), ("aw", "AU"),
 )
