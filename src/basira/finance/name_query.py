@@ -66,6 +66,11 @@ NISBA_INNER = 0.9
 #: ... and on the last part too when at least this many parts before it end in such an -i (see QueryRun).
 REGISTER_I = 2
 _FINAL_I = re.compile(r"[^aeiouy]i$")
+#: Both persons' last parts left over cost in full, as both first parts do (see :func:`combine`): a name whose
+#: family name is another is a cousin's or a namesake's (Juan Carlos Duran Nunez / Juan Carlos Duran Shaikh,
+#: Yasir Sabawi Ibrahim Hasan al-Tikriti / ... Atwa), not the listed name with a part left out. A generational
+#: suffix (Jr., Sr., III, Arabic الابن) is no family name: two of them left over stay cheap.
+GENERATIONAL = frozenset({"jr", "sr", "junior", "senior", "ii", "iii", "iv", "الابن", "الإبن", "الأبن"})
 #: Listed names aligned in full per query, out of those the blocking step pre-scores (best first).
 CANDIDATES = 20
 #: At most this many names of one entry are aligned in full: an entry with many aliases must not crowd out others.
@@ -779,6 +784,9 @@ class QueryRun:
                    or (ends and 0 < j < last) or st.forms[f].text in HONORIFICS
                    for j, f in enumerate(fids) if not used_c.get(j)):
             return False
+        if cand.kind == "person" and not used_q.get(len(self.parts) - 1) and not used_c.get(last) and \
+                self.parts[-1].text not in GENERATIONAL and st.forms[fids[last]].text not in GENERATIONAL:
+            return False  # both last parts left over: another family name, a cousin's (see GENERATIONAL)
         q_first_titled = not used_q.get(0) and self.parts[0].text in HONORIFICS
         c_first_titled = not used_c.get(0) and st.forms[fids[0]].text in HONORIFICS
         if not used_q.get(0) and not self._first_common and not q_first_titled:
