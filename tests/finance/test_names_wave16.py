@@ -157,3 +157,23 @@ def test_another_last_part_is_a_cousin(cousins: NameIndex, query: str, entry: st
 ])
 def test_a_middle_part_left_out_still_alerts(cousins: NameIndex, query: str, entry: str) -> None:
     assert best(cousins, query, entry) >= DEFAULT_THRESHOLD
+
+
+# --- a first تش before a long vowel is ch ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("arabic", "persian"), [("تشول", "چول"), ("تشاد", "چاد"), ("تشيبس", "چيبس")])
+def test_a_first_tsh_is_ch(arabic: str, persian: str) -> None:
+    from basira.lang.translit import arabic_vowel_pattern, arabic_word_key
+    assert arabic_word_key(arabic) == arabic_word_key(persian)
+    assert arabic_vowel_pattern(arabic) == arabic_vowel_pattern(persian)
+
+
+@pytest.mark.parametrize("word", ["تشغيل", "محتشم", "فتشي"])
+def test_tsh_elsewhere_stays_t_and_sh(word: str) -> None:
+    from basira.lang.translit import arabic_word_key
+    assert "t" in arabic_word_key(word)[0]
+
+
+def test_a_foreign_name_in_arabic_script_alerts() -> None:
+    index = NameIndex.build([NameRecord("pak", (NameVariant("Chol Nam PAK"),), "person"), *_FILLER])
+    assert best(index, "تشول نام باك", "pak") >= DEFAULT_THRESHOLD

@@ -158,8 +158,15 @@ def spellings(skeleton: str) -> frozenset[str]:
 _KHA_BY_K = re.compile("ꜧ+(?=k)|(?<=k)ꜧ+")
 
 
+# A first تش before a long vowel letter is the ch of a foreign name as Arabic writes it (تشول / Chol, تشاد / Chad),
+# which Persian writes چ; elsewhere it stays t and sh (محتشم / Mohtasham, تشغيل / tashghil).
+_FIRST_TSH = re.compile("^تش(?=[اوي])")
+
+
 def arabic_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one Arabic-script word, which should already have no article."""
+    if word.startswith("تش"):
+        word = _FIRST_TSH.sub("چ", word)
     classes = "".join(_AR.get(ch, "") for ch in word)
     if word[:1] in "عءئؤ":
         # After a silent first letter (ʿIsa, ʿUmar) a y or w is a vowel, not the word's first consonant.
@@ -538,6 +545,8 @@ def latin_vowel_pattern(word: str) -> str:
 def arabic_vowel_pattern(word: str) -> str:
     """Consonant units and written long vowels of one Arabic-script word without its article (``جمال`` ->
     ``jmAl``, ``أحمد`` -> ``^hmd``; see above)."""
+    if word.startswith("تش"):
+        word = _FIRST_TSH.sub("چ", word)  # the ch of a foreign name (see _FIRST_TSH)
     if "خوا" in word:
         # The w of Persian خوا is silent (خواجه / Khajeh, Khavajeh, Khwaja): the vowel is the alef's.
         word = word.replace("خوا", "خا")
