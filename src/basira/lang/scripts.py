@@ -89,13 +89,13 @@ def screenable(text: str) -> str:
 # write ق), 9 ق (some write ص), 9' ض. Hamza and ع are written as Latin lists write them: not at all.
 _CHAT_LETTERS = {"2": "", "3": "", "3'": "gh", "5": "kh", "6": "t", "6'": "z", "7": "h", "7'": "kh", "8": "gh",
                  "9": "q", "9'": "d"}
-_CHAT_DIGIT = re.compile(r"[235-9]'?")
+_CHAT_DIGIT = re.compile(r"[3679]'|[235-9]")
 # A chat-alphabet word: two letters or more, each digit one of those letters and next to a vowel (3omar, mo7amed,
 # rabi3, 5aled), no two digits side by side. Model numbers and codes (7SEAS, PS5, A320, MIG29, 3M) are no such
 # word: their digit stands beside a consonant, beside another digit, or among fewer than two letters.
 _CHAT_WORD = re.compile(r"(?<![\w'])(?=(?:[^\W\d_]*[235-9]'?){1,3}[^\W\d_]*(?![\w']))(?=(?:[\d']*[^\W\d_]){2})"
                         r"(?:[^\W\d_]|[235-9]'?(?!\d))+(?![\w'])")
-_NEXT_TO_VOWEL = re.compile(r"(?:(?<=[aeiouyAEIOUY])[235-9]'?|[235-9]'?(?=[aeiouyAEIOUY]))")
+_NEXT_TO_VOWEL = re.compile(r"(?:(?<=[aeiouyAEIOUY])(?:[3679]'|[235-9])|(?:[3679]'|[235-9])(?=[aeiouyAEIOUY]))")
 
 
 def _chat_word(m: re.Match[str]) -> str:

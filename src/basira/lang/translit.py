@@ -160,7 +160,7 @@ _KHA_BY_K = re.compile("ꜧ+(?=k)|(?<=k)ꜧ+")
 
 # A first تش before a long vowel letter is the ch of a foreign name as Arabic writes it (تشول / Chol, تشاد / Chad),
 # which Persian writes چ; elsewhere it stays t and sh (محتشم / Mohtasham, تشغيل / tashghil).
-_FIRST_TSH = re.compile("^تش(?=[اوي])")
+_FIRST_TSH = re.compile("^تش(?=[اآويىی])")
 
 
 def arabic_word_key(word: str) -> tuple[str, str]:
