@@ -15,7 +15,9 @@ wave 14 read it once (docs/benchmarks.md, "Name screening, wave 14"): its figure
 (``bench/names_fifth.py``, ``FIFTH_SHA256``), built in wave 15 from new pair kinds before any change it judges;
 wave 15 read it once (docs/benchmarks.md, "Name screening, wave 15"): its figures no longer judge later changes.
 ``--split dev6`` is the sixth evaluation's tuning half and ``--split sixth --final`` its frozen half
-(``bench/names_sixth.py``, ``SIXTH_SHA256``), built in wave 16 from new pair kinds before any change it judges.
+(``bench/names_sixth.py``, ``SIXTH_SHA256``), built in wave 16 from new pair kinds before any change it judges;
+wave 16 read it once (docs/benchmarks.md, "Name screening, wave 16"): a seventh evaluation must be built before
+the next tuning round can be judged.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
