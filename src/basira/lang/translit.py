@@ -163,6 +163,7 @@ _KHA_BY_K = re.compile("ꜧ+(?=k)|(?<=k)ꜧ+")
 _FIRST_TSH = re.compile("^تش(?=[اآويىی])")
 
 
+@functools.lru_cache(maxsize=65536)
 def arabic_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one Arabic-script word, which should already have no article."""
     if word.startswith("تش"):
@@ -425,6 +426,7 @@ def _may_vanish(word: str, i: int) -> bool:
     return 0 < i < len(word) - 1 and word[i + 1] in _VOWEL_LETTERS
 
 
+@functools.lru_cache(maxsize=65536)
 def latin_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one folded Latin word (``ascii_fold`` output, no article).
 
