@@ -177,3 +177,30 @@ def test_tsh_elsewhere_stays_t_and_sh(word: str) -> None:
 def test_a_foreign_name_in_arabic_script_alerts() -> None:
     index = NameIndex.build([NameRecord("pak", (NameVariant("Chol Nam PAK"),), "person"), *_FILLER])
     assert best(index, "تشول نام باك", "pak") >= DEFAULT_THRESHOLD
+
+
+# --- a first word that starts with the letters of the article ------------------------------------------------------
+
+def test_first_al_as_letters() -> None:
+    from basira.lang.scripts import first_al_as_letters
+    assert first_al_as_letters("الیاس نیرومند توماج") == "إلیاس نیرومند توماج"
+    assert first_al_as_letters("الهه") == "إلهه"
+    assert first_al_as_letters("أيمن الظواهري") == "أيمن الظواهري"  # only the first word
+    assert first_al_as_letters("ال") == "ال"
+    assert first_al_as_letters("Elyas") == "Elyas"
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("Elyas Niroomand Toomaj", "الیاس نیرومند توماج"),  # الیاس is Elyas, not the article and یاس
+    ("الهه کریمی", "Elaheh Karimi"),  # and the other way round: the query is read both ways too
+])
+def test_a_given_name_that_starts_like_the_article(query: str, listed: str) -> None:
+    index = NameIndex.build([NameRecord("e", (NameVariant(listed),), "person"), *_FILLER])
+    assert best(index, query, "e") >= DEFAULT_THRESHOLD
+
+
+def test_an_organization_is_not_read_so() -> None:
+    from basira.finance.name_scoring import readings_of
+    assert readings_of("الهام", "person") == ("الهام", "إلهام")
+    assert readings_of("الهام", None) == ("الهام", "إلهام")
+    assert readings_of("الهام", "organization") == ("الهام",)

@@ -34,7 +34,7 @@ from basira.finance.name_types import (
 )
 from basira.lang.countries import country_table
 from basira.lang.nameparts import NamePart
-from basira.lang.scripts import translate_org_words
+from basira.lang.scripts import first_al_as_letters, translate_org_words
 from basira.lang.translit import has_marker, latin_plain, skeleton_variants
 
 _W = FEATURE_WEIGHTS
@@ -46,6 +46,23 @@ COMMON_PART = 3
 #: its information counts, unless this many listed entries hold the part ("Golden", "Ali": as good as no name).
 COMMON_ORG_PART = 20
 
+
+
+def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
+    """The texts a name is read as, the name as written first: with generic organization words in another
+    language, in English too (``translate_org_words``: "INVERSIONES X" is also "investment X"); a person's name
+    (or one of unknown kind) whose first word starts with ال, with those letters read as a name's too
+    (``first_al_as_letters``: الیاس is Elyas as well as al-Yas). Each listed name is indexed under each of its
+    readings, and scored by the best of them against the best of the query's."""
+    out = [name]
+    english = translate_org_words(name)
+    if english != name:
+        out.append(english)
+    if kind != "organization":
+        letters = first_al_as_letters(name)
+        if letters != name:
+            out.append(letters)
+    return tuple(out)
 
 class IndexState:
     """Mutable state of one name index."""
@@ -107,9 +124,7 @@ class IndexState:
             for variant in rec.names:
                 # A name with generic organization words in another language is indexed read in English too
                 # (translate_org_words), under its own text: "INVERSIONES X" is also "investment X".
-                english = translate_org_words(variant.name)
-                readings = (variant.name,) if english == variant.name else (variant.name, english)
-                for reading in readings:
+                for reading in readings_of(variant.name, rec.kind):
                     for arabic, parts in parse_name(reading, aliases=True):
                         nid, self._next = self._next, self._next + 1
                         ids.append(nid)
@@ -283,8 +298,7 @@ class IndexState:
             targets = [nid for nid in self.by_entry.get(only[0], []) if self.names[nid].text == only[1]]
         # A name with generic organization words in another language is read in English too, each listed name
         # scored by the better reading (see add): "ZADNA COMPAÑÍA INTERNACIONAL" is "Zadna international company".
-        english = translate_org_words(name)
-        readings = [runs] if english == name else [runs, parse_name(english) or runs]
+        readings = [runs, *(parse_name(other) or runs for other in readings_of(name, kind)[1:])]
         for reading in readings:
             q = QueryRun(self, [(arabic, p) for arabic, parts in reading for p in parts])
             low, low_org = self._low_information(q, name, kind, q_numbers)

@@ -456,6 +456,21 @@ def translate_org_words(text: str) -> str:
     return _WORD.sub(_translated, text)
 
 
+# The first word of a name written in Arabic script, starting with ال and two or more letters after it.
+_FIRST_AL = re.compile(r"^(\W*)ال(?=[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]{2,}(?![\w]))")
+
+
+def first_al_as_letters(text: str) -> str:
+    """``text`` with the ال that starts its first word written إل, so that the word is read whole; ``text`` as it is
+    when it does not start so. A person's given name may start with the letters of the article: Persian writes
+    الیاس (Elyas), الهام (Elham), الهه (Elaheh) so, and Arabic writes foreign names so (البرت, Albert), which read
+    as an article would lose their first syllable. A person's name is read both ways (see
+    ``basira.finance.name_scoring``)."""
+    if "ال" not in text[:6]:
+        return text
+    return _FIRST_AL.sub("\\1إل", text, count=1)
+
+
 def expand_abbreviations(text: str) -> str:
     """``text`` with the words company names abbreviate written out (``_ABBREVIATIONS``: Intl, Trdg, Mfg, Bros,
     Shpg, Mgmt ...); other words as they are."""
