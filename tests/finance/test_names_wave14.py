@@ -88,8 +88,10 @@ def test_polish_romanisation_needs_a_russian_ending() -> None:
 @given(st.text(alphabet="abdeilmnoruxz", min_size=1, max_size=10))
 def test_x_is_ks_or_h(word: str) -> None:
     # Whatever else a word holds, writing its x as ks leaves it a spelling of the same skeleton (an x beside a k or
-    # s is left as it was: see _SOMALI_X; and ks before h would be k and sh).
+    # s is left as it was: see _SOMALI_X; and ks before h would be k and sh). A first i before a vowel is read as y
+    # only in words of four letters or more (slavic_fold: Iakov), which ks for x can make of three ("iax", "iaks").
     assume("xh" not in word)
+    assume(len(word) >= 4 or not word.startswith("i"))
     skel, _ = latin_word_key(word)
     plain, _ = latin_word_key(word.replace("x", "ks"))
     assert set(spellings(skel)) & set(spellings(plain))
