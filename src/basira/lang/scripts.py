@@ -412,7 +412,8 @@ _FORM_TRANSLATED = {w for w in _TRANSLATED if w in _FORM_WORDS}
 #: ("INNVERSIONES", "COMMERCO"): read as it, or a slip in it would cost the word and its English one besides.
 SLIPPED_TRANSLATED_LEN = 8
 _LONG_TRANSLATED = tuple(sorted(w for w in _TRANSLATED if len(w) >= SLIPPED_TRANSLATED_LEN - 1))
-_WORD = re.compile(r"[^\W\d_]+")
+# A run of letters (no digits): the words translate_org_words reads. Not screenable's _WORD, which keeps digits in.
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 @functools.lru_cache(maxsize=65536)
@@ -451,9 +452,9 @@ def translate_org_words(text: str) -> str:
     """``text`` with the generic words of organization names in other languages written in English
     (``_TRANSLATED_WORDS``: Compañía, Gesellschaft, Inversiones, de, und ...), as written or with a typing slip in a
     long one; other words as they are."""
-    if all(_word_translation(w)[1] in _JOINING for w in _WORD.findall(text)):
+    if all(_word_translation(w)[1] in _JOINING for w in _LETTER_RUN.findall(text)):
         return text  # most names: no generic word to translate (of, and, for alone are no organization's)
-    return _WORD.sub(_translated, text)
+    return _LETTER_RUN.sub(_translated, text)
 
 
 # The first word of a name written in Arabic script, starting with ال and two or more letters after it.
