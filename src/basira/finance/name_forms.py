@@ -155,6 +155,12 @@ _NON_ARABIC_LETTER = re.compile(r"[^\W\d_\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF
 _ALIAS_SPLIT = re.compile(r"\s*;\s*|\s+/\s+")
 
 
+def _prepared(text: str) -> str:
+    """What both parsers read of a name: other scripts transliterated (``screenable``), the chat alphabet read,
+    dotted initials joined, Polish and German romanizations of Cyrillic read as English, abbreviations written out."""
+    return expand_abbreviations(german_cyrillic(polish_cyrillic(join_initials(read_chat_alphabet(screenable(text))))))
+
+
 def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
     """Each single-script run of ``text`` as (is_arabic, parts); with ``aliases``, a bracketed part is a name
     of its own (``JAMAAT-UL-AHRAR (JuA)``).
@@ -163,7 +169,7 @@ def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[Na
     characters dropped (:func:`basira.lang.scripts.screenable`); dotted initials are one word and legal forms
     are set aside (:func:`basira.lang.scripts.strip_legal_forms`).
     """
-    text = expand_abbreviations(german_cyrillic(polish_cyrillic(join_initials(read_chat_alphabet(screenable(text))))))
+    text = _prepared(text)
     if not (aliases and any(c in text for c in "(;/")):
         # The common cases, a name all in ASCII or all in Arabic script, need no split into runs.
         start = next((i for i, c in enumerate(text) if c.isalpha()), None)
@@ -191,7 +197,7 @@ def _transliterated(run: str) -> list[tuple[bool, tuple[NamePart, ...]]]:
 
 def split_and_parse(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
     """:func:`parse_name` the long way, for any text: split into single-script runs, then parse each."""
-    text = expand_abbreviations(german_cyrillic(polish_cyrillic(join_initials(read_chat_alphabet(screenable(text))))))
+    text = _prepared(text)
     runs = split_scripts(text)
     if aliases and any(c in text for c in "(;/"):
         # Lists pack several names into one field: "A (B)", "A; B", "A / B". Short bracketed acronyms

@@ -47,7 +47,6 @@ COMMON_PART = 3
 COMMON_ORG_PART = 20
 
 
-
 def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     """The texts a name is read as, the name as written first: with generic organization words in another
     language, in English too (``translate_org_words``: "INVERSIONES X" is also "investment X"); a person's name
@@ -63,6 +62,7 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
         if letters != name:
             out.append(letters)
     return tuple(out)
+
 
 class IndexState:
     """Mutable state of one name index."""
@@ -122,8 +122,7 @@ class IndexState:
             self.records[rec.entry_id] = rec
             ids = self.by_entry.setdefault(rec.entry_id, [])
             for variant in rec.names:
-                # A name with generic organization words in another language is indexed read in English too
-                # (translate_org_words), under its own text: "INVERSIONES X" is also "investment X".
+                # Each reading of the name (readings_of) is indexed under the name's own text.
                 for reading in readings_of(variant.name, rec.kind):
                     for arabic, parts in parse_name(reading, aliases=True):
                         nid, self._next = self._next, self._next + 1
@@ -296,9 +295,9 @@ class IndexState:
         targets = None
         if only is not None:
             targets = [nid for nid in self.by_entry.get(only[0], []) if self.names[nid].text == only[1]]
-        # A name with generic organization words in another language is read in English too, each listed name
-        # scored by the better reading (see add): "ZADNA COMPAÑÍA INTERNACIONAL" is "Zadna international company".
-        readings = [runs, *(parse_name(other) or runs for other in readings_of(name, kind)[1:])]
+        # Each reading of the query (readings_of), each listed name scored by the best (see add); a reading that
+        # parses to nothing adds nothing.
+        readings = [runs, *(r for other in readings_of(name, kind)[1:] if (r := parse_name(other)))]
         for reading in readings:
             q = QueryRun(self, [(arabic, p) for arabic, parts in reading for p in parts])
             low, low_org = self._low_information(q, name, kind, q_numbers)
