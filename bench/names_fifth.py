@@ -53,6 +53,7 @@ import hashlib
 import random
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz
@@ -379,13 +380,54 @@ COMMON5: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # --- building --------------------------------------------------------------------------------------------------
 
 
-def build() -> tuple[list[Pair], list[Pair]]:
-    rng = random.Random(SEED5)
+def names(x: ListedEntry) -> list[str]:
+    """An entry's strong names, each once, in its order."""
+    return list(dict.fromkeys(n.name for n in x.names if n.quality == "strong"))
+
+
+def primary_of(x: ListedEntry) -> str | None:
+    """An entry's primary Latin name, else its first strong Latin name."""
+    latin = [n for n in names(x) if script(n) == "latin"]
+    return next((n.name for n in x.names if n.kind == "primary" and script(n.name) == "latin"),
+                latin[0] if latin else None)
+
+
+def origin(x: ListedEntry) -> str:
+    """``arabic`` (an Arabic-script name, or a nationality or birth place of an Arabic-speaking country),
+    ``cyrillic`` (a country that writes Cyrillic, or a Slavic last part) or ``other``."""
+    places = [fold(t) for t in (*x.nationalities, *x.birth_places)]
+    if any(script(n) == "arabic" for n in names(x)) or any(_NATION.search(t) for t in places):
+        return "arabic"
+    p = primary_of(x) or ""
+    if any(_CYRILLIC_NATIONS.search(t) for t in places) or (len(fold(p).split()) >= 2
+                                                                and _SLAVIC_END.search(fold(p).split()[-1])):
+        return "cyrillic"
+    return "other"
+
+
+@dataclass
+class Pool:
+    """The lists, and the entries no pair of the given tuning splits names (see the module's text)."""
+
+    u: list[ListedEntry]
+    o: list[ListedEntry]  # OFAC's advanced XML
+    e: list[ListedEntry]
+    earlier: set[frozenset[str]]  # the name pairs of the earlier splits, either order
+    by_key: dict[str, ListedEntry]
+    kinds: dict[str, str]
+    cluster: dict[str, str]
+    members: dict[str, set[str]]
+    pool: set[str]  # clusters
+    in_pool: list[str]  # entries, sorted
+    used: set[str]  # entries the tuning splits stand for
+
+
+def pool_of(tuning: tuple[Path, ...], earlier_splits: tuple[Path, ...]) -> Pool:
     u, o_csv, e = load()
     o = load_ofac_advanced()
-    used = tuning_entries(u, o_csv, e, TUNING5)
+    used = tuning_entries(u, o_csv, e, tuning)
     earlier: set[frozenset[str]] = set()
-    for path in EARLIER5:
+    for path in earlier_splits:
         for p in _read(path):
             earlier.add(frozenset((p["q"], p["r"])))
     by_key = {f"un:{x.ref}": x for x in u} | {f"ofac:{x.ref}": x for x in o} | {f"eu:{x.ref}": x for x in e}
@@ -393,24 +435,14 @@ def build() -> tuple[list[Pair], list[Pair]]:
     cluster, members = clusters(by_key, cross_list_links(u, o, e))
     pool = {c for c, ks in members.items() if not (ks | {c}) & used}
     in_pool = sorted(k for k in by_key if cluster[k] in pool)
+    return Pool(u, o, e, earlier, by_key, kinds, cluster, members, pool, in_pool, used)
 
-    def names(x: ListedEntry) -> list[str]:
-        return list(dict.fromkeys(n.name for n in x.names if n.quality == "strong"))
 
-    def primary_of(x: ListedEntry) -> str | None:
-        latin = [n for n in names(x) if script(n) == "latin"]
-        return next((n.name for n in x.names if n.kind == "primary" and script(n.name) == "latin"),
-                    latin[0] if latin else None)
-
-    def origin(x: ListedEntry) -> str:
-        places = [fold(t) for t in (*x.nationalities, *x.birth_places)]
-        if any(script(n) == "arabic" for n in names(x)) or any(_NATION.search(t) for t in places):
-            return "arabic"
-        p = primary_of(x) or ""
-        if any(_CYRILLIC_NATIONS.search(t) for t in places) or (len(fold(p).split()) >= 2
-                                                                    and _SLAVIC_END.search(fold(p).split()[-1])):
-            return "cyrillic"
-        return "other"
+def build() -> tuple[list[Pair], list[Pair]]:
+    rng = random.Random(SEED5)
+    pl = pool_of(TUNING5, EARLIER5)
+    earlier, by_key, kinds, cluster, members = pl.earlier, pl.by_key, pl.kinds, pl.cluster, pl.members
+    pool, in_pool, used = pl.pool, pl.in_pool, pl.used
 
     origins = {k: origin(by_key[k]) for k in in_pool if kinds[k] == "person"}
     # The last parts of the pool's person names, by origin (a cousin's family name comes from the lists).

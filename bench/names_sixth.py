@@ -68,22 +68,16 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from basira.finance.lists.base import ListedEntry
-from names_fifth import _CYRILLIC_NATIONS, _SLAVIC_END, EARLIER5, TUNING5, pair5, script5
-from names_fourth import _NATION, word_dictionary
-from names_holdout import load_ofac_advanced
+from names_fifth import EARLIER5, TUNING5, names, origin, pair5, pool_of, primary_of, script5
+from names_fourth import word_dictionary
 from names_pairs import (
-    _KIND,
     _PARTICLES,
     OUT,
     Pair,
     _skel,
     alike_pairs,
-    clusters,
     common_names,
-    cross_list_links,
     fold,
-    load,
     nearest,
     script,
     script_alike,
@@ -91,7 +85,7 @@ from names_pairs import (
     tokens,
     write_splits,
 )
-from names_third import _read, _sub, _title, tuning_entries
+from names_third import _sub, _title
 
 SEED6 = 20261213  # no earlier builder's seed: a shared one would split this pool along an earlier split
 SIXTH_SHARE = 50  # percent of the pool's clusters in the frozen half
@@ -404,36 +398,10 @@ COMMON6: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 
 def build() -> tuple[list[Pair], list[Pair]]:
     rng = random.Random(SEED6)
-    u, o_csv, e = load()
-    o = load_ofac_advanced()
-    used = tuning_entries(u, o_csv, e, TUNING6)
-    earlier: set[frozenset[str]] = set()
-    for path in EARLIER6:
-        for p in _read(path):
-            earlier.add(frozenset((p["q"], p["r"])))
-    by_key = {f"un:{x.ref}": x for x in u} | {f"ofac:{x.ref}": x for x in o} | {f"eu:{x.ref}": x for x in e}
-    kinds = {k: _KIND.get(x.kind, "other") for k, x in by_key.items()}
-    cluster, members = clusters(by_key, cross_list_links(u, o, e))
-    pool = {c for c, ks in members.items() if not (ks | {c}) & used}
-    in_pool = sorted(k for k in by_key if cluster[k] in pool)
-
-    def names(x: ListedEntry) -> list[str]:
-        return list(dict.fromkeys(n.name for n in x.names if n.quality == "strong"))
-
-    def primary_of(x: ListedEntry) -> str | None:
-        latin = [n for n in names(x) if script(n) == "latin"]
-        return next((n.name for n in x.names if n.kind == "primary" and script(n.name) == "latin"),
-                    latin[0] if latin else None)
-
-    def origin(x: ListedEntry) -> str:
-        places = [fold(t) for t in (*x.nationalities, *x.birth_places)]
-        if any(script(n) == "arabic" for n in names(x)) or any(_NATION.search(t) for t in places):
-            return "arabic"
-        p = primary_of(x) or ""
-        if any(_CYRILLIC_NATIONS.search(t) for t in places) or (len(fold(p).split()) >= 2
-                                                                    and _SLAVIC_END.search(fold(p).split()[-1])):
-            return "cyrillic"
-        return "other"
+    pl = pool_of(TUNING6, EARLIER6)
+    u, o = pl.u, pl.o
+    earlier, by_key, kinds, cluster, members = pl.earlier, pl.by_key, pl.kinds, pl.cluster, pl.members
+    pool, in_pool, used = pl.pool, pl.in_pool, pl.used
 
     # Latin words the lists also write in Arabic script: a name with one is of Arabic origin (Mohammad Roslan bin
     # Ahmad), and Arabic news writes it the Arabic way, not letter by letter.
