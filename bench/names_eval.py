@@ -16,8 +16,9 @@ wave 14 read it once (docs/benchmarks.md, "Name screening, wave 14"): its figure
 wave 15 read it once (docs/benchmarks.md, "Name screening, wave 15"): its figures no longer judge later changes.
 ``--split dev6`` is the sixth evaluation's tuning half and ``--split sixth --final`` its frozen half
 (``bench/names_sixth.py``, ``SIXTH_SHA256``), built in wave 16 from new pair kinds before any change it judges;
-wave 16 read it once (docs/benchmarks.md, "Name screening, wave 16"): a seventh evaluation must be built before
-the next tuning round can be judged.
+wave 16 read it once (docs/benchmarks.md, "Name screening, wave 16"): its figures no longer judge later changes.
+``--split dev7`` is the seventh evaluation's tuning half and ``--split seventh --final`` its frozen half
+(``bench/names_seventh.py``, ``SEVENTH_SHA256``), built in wave 17 from new pair kinds before any change it judges.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
@@ -62,10 +63,12 @@ FOURTH_SHA256 = "a3dab3d08ca59aafce2fe6cc4202bae582dfcd2f27c102fdc96f3d551f37d29
 FIFTH_SHA256 = "db333af4bea3d2554336b28dfed52542fbe9c5f9d38ca6bac9a3df48da650a6c"
 #: SHA-256 of the sixth frozen split as written by ``bench/names_sixth.py`` before the changes it judges.
 SIXTH_SHA256 = "863a1b02c276057afc500ba996588ecd458a432f9fd20abb3ab112811cefde01"
+#: SHA-256 of the seventh frozen split as written by ``bench/names_seventh.py`` before the changes it judges.
+SEVENTH_SHA256 = "6b8ae0ebd28b5f05f89a833dab547ed216d72efc679caac1743d2ff244ec8709"
 FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256, "third": THIRD_SHA256, "fourth": FOURTH_SHA256,
-          "fifth": FIFTH_SHA256, "sixth": SIXTH_SHA256}
-#: The second to sixth evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
-SECOND = ("dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5", "fifth", "dev6", "sixth")
+          "fifth": FIFTH_SHA256, "sixth": SIXTH_SHA256, "seventh": SEVENTH_SHA256}
+#: The second to seventh evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
+SECOND = ("dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5", "fifth", "dev6", "sixth", "dev7", "seventh")
 LOGIC_V2_THRESHOLD = 0.7
 CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 Pair = dict[str, Any]
@@ -160,9 +163,9 @@ def line(name: str, scores: list[float], labels: list[int], t: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5",
-                                        "fifth", "dev6", "sixth"),
-                    default="tune", help="which pairs: tune, dev2, dev3, dev4, dev5 and dev6 are tuning splits, test, "
-                    "holdout, third, fourth, fifth and sixth frozen ones")
+                                        "fifth", "dev6", "sixth", "dev7", "seventh"),
+                    default="tune", help="which pairs: tune and dev2 to dev7 are tuning splits, test, holdout, third, "
+                    "fourth, fifth, sixth and seventh frozen ones")
     ap.add_argument("--final", action="store_true", help="score a frozen split (once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="score a seeded sample of this many pairs")
     ap.add_argument("--no-peers", action="store_true", help="skip nomenklatura logic-v2")

@@ -404,3 +404,127 @@ def test_org6_forms() -> None:
     out = dict(names_sixth.org6("SHIPPING & MARINE SERVICES LTD", rng))
     assert out["org6:amp"] == "SHIPPING AND MARINE SERVICES LTD"
     assert out["org6:plural"] == "SHIPPING & MARINE SERVICE LTD"
+
+
+# --- the seventh builder's generators ---------------------------------------------------------------------------
+
+import names_seventh  # noqa: E402
+
+
+def test_dev7_reads() -> None:
+    pairs = names_eval.read("dev7", final=False)
+    assert len(pairs) > 1000
+    kinds = {p["kind"] for p in pairs}
+    assert {"romanized7:pk", "cyrillic7:hu", "lat2ar7:fa", "org7:branch", "common7:ko", "similar7-ar"} <= kinds
+    assert not kinds & {p["kind"] for p in names_eval.read("dev6", final=False)}
+
+
+def test_seventh_split_uses_its_own_seed_and_pool() -> None:
+    import names_fourth
+    import names_holdout
+    import names_pairs
+    seeds = {names_pairs.SEED, names_holdout.SEED2, names_third.SEED3, names_fourth.SEED4, names_fifth.SEED5,
+             names_sixth.SEED6}
+    assert names_seventh.SEED7 not in seeds
+    assert names_seventh.TUNING7[-1].name == "names_dev6.jsonl.gz"  # no entry a tuning pair names is in the pool
+    assert names_seventh.EARLIER7[-1].name == "names_sixth.jsonl.gz"
+
+
+def test_styles7_write_what_they_say() -> None:
+    def made(style: str, name: str, arabic: str | None = None) -> set[str]:
+        return {w for seed in range(40) for w in names_seventh.restyle7(name, style, random.Random(seed),
+                                                                          arabic).split()}
+
+    pk = made("pk", "Rashid Mahmud Abd al-Rahman Nasir al-Din", "رشيد محمود عبد الرحمن ناصر الدين")
+    assert {"Rasheed", "Mahmood", "Abdur", "Rehman"} <= pk and ({"Nasir-Ud-Din", "Nasiruddin"} & pk)
+    # ee only where the Arabic-script word has ي inside it: حامد is Hamid, never Hameed (حميد).
+    assert "Hameed" not in made("pk", "Hamid Ali", "حامد علي")
+    assert "Jabeeri" not in made("pk", "Ali al-Jabiri", "علي الجابري")  # a final nisba ي is a final -i
+    assert {"Dzhafar", "Magomed"} <= made("ru", "Jafar Muhammad")
+    assert {"Xhafar", "Jahja"} <= made("sq", "Jafar Yahya")
+    my = made("my", "Muhammad Sharif bin Abd al-Aziz")
+    assert {"Mohd", "Syarif", "B."} <= my
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwyz'-", min_size=2, max_size=9), min_size=1,
+                max_size=4), st.sampled_from(names_seventh.STYLES7), st.integers(0, 1000))
+def test_styles7_stay_latin(words: list[str], style: str, seed: int) -> None:
+    out = names_seventh.restyle7(" ".join(words), style, random.Random(seed))
+    assert _scripts(out) <= {"LATIN"}
+
+
+def test_urdu_and_compounds() -> None:
+    out = names_seventh.urdu("عبد الرحمن محمد الكعبي", random.Random(1))
+    assert out == "عبد الرحمٰن محمد الکعبی"
+    assert names_seventh.compound("عبد الله أبو بكر", random.Random(1)) == "عبدالله أبوبكر"
+    assert names_seventh.compound("عبدالله نورالدين", random.Random(1)) == "عبد الله نور الدين"
+    assert names_seventh.compound("محمد علي", random.Random(1)) is None
+
+
+def test_latin_to_persian_examples() -> None:
+    assert names_seventh.latin_to_persian("Vladimir Putin", random.Random(1)) == "ولادیمیر پوتین"
+    assert names_seventh.latin_to_persian("Angela Merkel", random.Random(1)) == "آنگلا مرکل"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9), min_size=1, max_size=4),
+       st.integers(0, 1000))
+def test_latin_to_persian_is_arabic_script(words: list[str], seed: int) -> None:
+    out = names_seventh.latin_to_persian(" ".join(words), random.Random(seed))
+    assert _scripts(out) <= {"ARABIC"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9), min_size=1, max_size=4),
+       st.sampled_from(names_seventh.CYR7), st.integers(0, 1000))
+def test_latin_to_cyrillic7_is_cyrillic(words: list[str], lang: str, seed: int) -> None:
+    out = names_seventh.latin_to_cyrillic7(" ".join(words), lang, random.Random(seed))
+    assert _scripts(out) <= {"CYRILLIC"}
+
+
+def test_latin_to_cyrillic7_examples() -> None:
+    rng = random.Random(1)
+    assert names_seventh.latin_to_cyrillic7("Sergey Dzhunusov", "be", rng) == "Сергей Джунусов"
+    assert names_seventh.latin_to_cyrillic7("Sergey Dzhunusov", "mk", rng) == "Сергеј Џунусов"
+    # ю for ju, й for a y after a vowel; Belarusian writes an unstressed o as а some of the time (Любамір)
+    assert names_seventh.latin_to_cyrillic7("Ljubomir Mikhaylovich", "be", rng) in ("Любомір Міхайловіч",
+                                                                                    "Любамір Міхайловіч")
+    assert names_seventh.latin_to_cyrillic7("Nurlan Qasymov", "kk", rng).endswith("асымов")
+
+
+@pytest.mark.parametrize(("scheme", "expected"), [
+    ("hu", "Vlagyimir Putyin"), ("cs", "Nikita Chruščov"), ("lv", "Vladimirs Putins"), ("it", "Nikita Khrusciov"),
+])
+def test_cyrillic_schemes7(scheme: str, expected: str) -> None:
+    name = "Никита Хрущёв" if "Nikita" in expected else "Владимир Путин"
+    assert names_seventh.romanize7(name, scheme, random.Random(1)) == expected
+    if scheme == "it":  # Italian writes х before a back vowel as kh or ch
+        assert {names_seventh.romanize7(name, scheme, random.Random(s)) for s in range(20)} == {
+            "Nikita Khrusciov", "Nikita Chrusciov"}
+
+
+def test_latvian_ending_only_on_persons_and_letters() -> None:
+    assert names_seventh.romanize7("ООО Трест 195", "lv", random.Random(1), person=False) == "Ooo Trest 195"
+    assert names_seventh.romanize7("Завод 195", "lv", random.Random(1)) == "Zavods 195"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=_CYRILLIC, min_size=1, max_size=12), min_size=1, max_size=4),
+       st.sampled_from(sorted(names_seventh.SCHEMES7)), st.integers(0, 1000))
+def test_cyrillic_schemes7_write_latin(words: list[str], scheme: str, seed: int) -> None:
+    out = names_seventh.romanize7(" ".join(words), scheme, random.Random(seed))
+    assert _scripts(out) <= {"LATIN"}
+
+
+def test_org7_forms() -> None:
+    rng = random.Random(1)
+    out = dict(names_seventh.org7("AL-HARAMAIN FOUNDATION", rng))
+    assert out["org7:ar-word"] in ("MUASSASAT AL-HARAMAIN", "MUASSASA AL-HARAMAIN")
+    assert out["org7:branch"].startswith("AL-HARAMAIN FOUNDATION")
+    assert "org7:branch" not in dict(names_seventh.org7("ISLAMIC ARMY OF ADEN", rng))
+
+
+def test_common7_korean_is_written_together() -> None:
+    made = names_seventh.common7("ko", random.Random(1), 20)
+    assert len(made) == 20 and all(" " not in n and 2 <= len(n) <= 3 for n in made)
