@@ -21,8 +21,17 @@ from basira.lang.scripts import (
     read_chat_alphabet,
     screenable,
     strip_legal_forms,
+    without_branch,
 )
-from basira.lang.translit import german_cyrillic, latin_plain, polish_cyrillic, skeleton_variants, spellings
+from basira.lang.translit import (
+    german_cyrillic,
+    hungarian_cyrillic,
+    latin_plain,
+    latvian_endings,
+    polish_cyrillic,
+    skeleton_variants,
+    spellings,
+)
 
 
 @dataclass(slots=True)
@@ -157,8 +166,11 @@ _ALIAS_SPLIT = re.compile(r"\s*;\s*|\s+/\s+")
 
 def _prepared(text: str) -> str:
     """What both parsers read of a name: other scripts transliterated (``screenable``), the chat alphabet read,
-    dotted initials joined, Polish and German romanizations of Cyrillic read as English, abbreviations written out."""
-    return expand_abbreviations(german_cyrillic(polish_cyrillic(join_initials(read_chat_alphabet(screenable(text))))))
+    dotted initials joined, Hungarian, Latvian, Polish and German romanizations of Cyrillic read as English,
+    company words' abbreviations written out, a branch's or an office's place set aside."""
+    text = join_initials(read_chat_alphabet(screenable(text)))
+    return without_branch(expand_abbreviations(german_cyrillic(polish_cyrillic(latvian_endings(hungarian_cyrillic(
+        text))))))
 
 
 def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:

@@ -34,8 +34,8 @@ from basira.finance.name_types import (
 )
 from basira.lang.countries import country_table
 from basira.lang.nameparts import NamePart
-from basira.lang.scripts import first_al_as_letters, translate_org_words
-from basira.lang.translit import has_marker, latin_plain, skeleton_variants
+from basira.lang.scripts import first_al_as_letters, muhammad_written_out, translate_org_words
+from basira.lang.translit import albanian_letters, has_marker, latin_plain, skeleton_variants
 
 _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
@@ -51,7 +51,10 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     """The texts a name is read as, the name as written first: with generic organization words in another
     language, in English too (``translate_org_words``: "INVERSIONES X" is also "investment X"); a person's name
     (or one of unknown kind) whose first word starts with ال, with those letters read as a name's too
-    (``first_al_as_letters``: الیاس is Elyas as well as al-Yas). Each listed name is indexed under each of its
+    (``first_al_as_letters``: الیاس is Elyas as well as al-Yas); a person's name with a short or Russian form of
+    Muhammad, with it written out too (``muhammad_written_out``: Mohd Jaber, Magomed Gamsho; Mhd Amer still meets
+    Mhd Amer as written); a person's name with Albanian's xh, with it read j too (``albanian_letters``: Xhafer is
+    Jafer, and Xhavit still meets a Xhvait typed or a Ksh of Cyrillic). Each listed name is indexed under each of its
     readings, and scored by the best of them against the best of the query's."""
     out = [name]
     english = translate_org_words(name)
@@ -61,6 +64,9 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
         letters = first_al_as_letters(name)
         if letters != name:
             out.append(letters)
+        for reading in (muhammad_written_out(name), albanian_letters(name)):
+            if reading != name and reading not in out:
+                out.append(reading)
     return tuple(out)
 
 

@@ -344,14 +344,17 @@ def _expanded(m: re.Match[str]) -> str:
 # as the English word (folded: accents off), so that a name translated word by word is the listed name: "COMPAÑÍA
 # NACIONAL DE PETRÓLEO" is "Company National of Oil". Only words that name a kind of organization or what it does,
 # and the words between them (of, and, for); not the articles (La, Le, Das and Der are family names as often), not
-# a word that is a given name as often (Per, En), and not Arabic or Persian words (Harakat, Jamiat, Naft): the lists
-# spell those many ways (Jemaah Islamiah, Jamaah Islamiyah) and write them in Arabic script too, where a word read
-# in English would no longer meet its spellings. French, Spanish, Portuguese, Italian, German, Dutch, Turkish and
-# Indonesian.
+# a word that is a given name as often (Per, En). French, Spanish, Portuguese, Italian, German, Dutch, Turkish and
+# Indonesian; of the Arabic and Persian words, only the generic words of a body's kind as written in Latin letters
+# (Muassasat, Sharikat, Sherkat, Munazzamat, Masraf, Maktab, Lajnat, Jamiyyat), not the words of movements' own
+# names (Harakat, Jamaat, Jamiat, Hizb), which the lists spell many ways and keep in their names. A name is read
+# both as written and in English (``basira.finance.name_scoring.readings_of``), so a word read in English still
+# meets its own spellings.
 _TRANSLATED_WORDS: dict[str, tuple[str, ...]] = {
-    "company": ("compagnie", "compania", "companhia", "compagnia", "gesellschaft", "sirketi", "syarikat"),
+    "company": ("compagnie", "compania", "companhia", "compagnia", "gesellschaft", "sirketi", "syarikat", "sharikat",
+                "sharika", "sharikah", "sherkat", "shirkat"),
     "trading": ("commerce", "comercio", "commercio", "handel", "handels", "ticaret", "perdagangan"),
-    "bank": ("banque", "banco", "banca", "bankasi"),
+    "bank": ("banque", "banco", "banca", "bankasi", "masraf"),
     "group": ("groupe", "grupo", "gruppe", "gruppo", "grup", "groep"),
     "industries": ("industrie", "industrias", "industria", "industrien", "sanayi"),
     "industrial": ("industriel", "industrielle", "industriale", "industrielles"),
@@ -361,9 +364,12 @@ _TRANSLATED_WORDS: dict[str, tuple[str, ...]] = {
                    "investitionen", "investimenti", "investimento", "investimentos", "yatirim"),
     "services": ("servicios", "servicos", "servizi", "dienste", "dienstleistungen", "hizmetleri"),
     "shipping": ("naviera", "navigazione", "navegacao", "schifffahrt", "schiffahrt", "reederei", "denizcilik"),
-    "foundation": ("fondation", "fundacion", "fundacao", "stiftung", "fondazione", "stichting", "vakfi"),
-    "organization": ("organisation", "organizacion", "organizzazione", "organizacao", "organisasi"),
-    "association": ("asociacion", "associacao", "associazione", "vereinigung", "verein", "vereniging", "dernegi"),
+    "foundation": ("fondation", "fundacion", "fundacao", "stiftung", "fondazione", "stichting", "vakfi", "muassasat",
+                   "muassasa", "muassasah", "moassesat", "moassese", "moasseseh"),
+    "organization": ("organisation", "organizacion", "organizzazione", "organizacao", "organisasi", "munazzamat",
+                     "munazzama", "munazzamah", "munathamat", "monazzamat"),
+    "association": ("asociacion", "associacao", "associazione", "vereinigung", "verein", "vereniging", "dernegi",
+                    "jamiyat", "jamiyyat", "jamiyya", "jamiyyah"),
     "society": ("societe", "sociedad", "sociedade", "societa"),
     "relief": ("secours", "socorro", "soccorso", "hilfswerk", "yardim"),
     "charitable": ("caritative", "caritatif", "benefica", "benefico", "karitative", "caritativa"),
@@ -374,7 +380,7 @@ _TRANSLATED_WORDS: dict[str, tuple[str, ...]] = {
     "battalion": ("bataillon", "batallon", "battaglione", "taburu"),
     "party": ("parti", "partido", "partei", "partito", "partij", "partisi"),
     "council": ("conseil", "consejo", "consiglio", "conselho", "meclisi"),
-    "committee": ("comite", "komitee", "comitato", "komitesi"),
+    "committee": ("comite", "komitee", "comitato", "komitesi", "lajnat", "lajna", "lajnah"),
     "state": ("etat", "estado", "staat", "stato"),
     "union": ("unione", "uniao", "birligi"),
     "islamic": ("islamique", "islamico", "islamica", "islamische", "islamischen", "islamischer", "islamitische"),
@@ -398,6 +404,7 @@ _TRANSLATED_WORDS: dict[str, tuple[str, ...]] = {
     "defence": ("defense", "defensa", "defesa", "difesa", "verteidigung", "savunma"),
     "airlines": ("aerolineas", "fluggesellschaft", "havayollari"),
     "general": ("generale", "allgemeine"),
+    "office": ("maktab",),
     "of": ("de", "du", "des", "del", "della", "delle", "degli", "di", "von", "vom"),
     "and": ("et", "und"),
     "for": ("pour", "para", "fur", "fuer"),
@@ -470,6 +477,35 @@ def first_al_as_letters(text: str) -> str:
     if "ال" not in text[:6]:
         return text
     return _FIRST_AL.sub("\\1إل", text, count=1)
+
+
+# A branch or office of an organization named after it: "X, DUBAI BRANCH", "X (HAMBURG BRANCH)", "X - LONDON
+# OFFICE": set apart by a comma, a bracket or a spaced dash, up to three words and BRANCH or OFFICE last. A name
+# whose own last word is Office ("Hanifa Money Exchange Office") has no such mark and keeps it.
+_BRANCH = re.compile(r"\s*(?:,|\(|\s[-–]\s)\s*(?:[^\W\d_][\w.'&-]*\s+){0,3}(?:branch|office)\s*\)?\s*$",
+                     re.IGNORECASE)
+
+
+def without_branch(text: str) -> str:
+    """``text`` without a branch or office named after it (``_BRANCH``), when a name of two letters or more is
+    left; any other text as it is."""
+    if not text.rstrip(" )").lower().endswith(("branch", "office")):
+        return text
+    rest = _BRANCH.sub("", text)
+    return rest if rest != text and sum(c.isalpha() for c in rest) >= 2 else text
+
+
+# Muhammad as Malaysian, Bangladeshi and Indonesian papers shorten it (Mohd, Muhd, Mhd, Md, with or without a dot)
+# and as Russian and the Caucasus write it (Magomed, Magomet): before another word of a name only, so that an
+# organization's MD (managing director) or a lone "Md" is no name.
+_MUHAMMAD_SHORT = re.compile(r"\b(?:mohd|muhd|mhd|md|magomed|magomet)\b\.?(?=\s*[^\W\d_])", re.IGNORECASE)
+
+
+def muhammad_written_out(text: str) -> str:
+    """``text`` with the short and Russian forms of Muhammad (``_MUHAMMAD_SHORT``) written Muhammad."""
+    if not _MUHAMMAD_SHORT.search(text):
+        return text
+    return _MUHAMMAD_SHORT.sub("Muhammad ", text).replace("  ", " ")
 
 
 def expand_abbreviations(text: str) -> str:

@@ -298,9 +298,13 @@ def slavic_fold(word: str) -> str:
 # or -ew alone: Barlow, Andrew; nor any -aja: Raja, Tabaja)
 _GERMAN_CLUE = re.compile(r"(?:\w(?:witsch|[eo]wna|[eo]wa|oje|yje|skaja|naja)|[b-df-hk-np-tv-xz][iye]j)\b|tsch",
                           re.IGNORECASE)
-# ... and when it shows no English spelling of one (zh, kh, sh, -vich, -vna, ya, yu, ye): Andrej Nikolaevich,
-# Mozhelyanskij are spelt otherwise.
-_ENGLISH_CLUE = re.compile(r"zh|kh|(?<!c)sh|vich|vna|y[aeu]", re.IGNORECASE)
+# ... and when it shows no English spelling of one (zh, kh, sh, -vich, -vna, ya, yu, ye), nor the háček of Czech and
+# ISO 9 (Sergej Jevgenjevič, Evgenij Grigor'evič), nor an -ov or -ev with no w or sch besides (``_ENGLISH_V``):
+# Andrej Nikolaevich, Mozhelyanskij, Sergej Zubkov are spelt otherwise.
+_ENGLISH_CLUE = re.compile(r"zh|kh|(?<!c)sh|vich|vna|y[aeu]|[čšžŝ]", re.IGNORECASE)
+# An -ov or -ev ending in a name with no w and no sch: Sergej Zubkov is not German (Subkow), though Letscha Bogatirov
+# and Michail Sergejewitsch Kiseljov are.
+_ENGLISH_V = re.compile(r"[eo]v\b", re.IGNORECASE)
 _GERMAN = re.compile(r"schtsch|tsch|sch|ch|w|z|j")
 _GERMAN_LETTERS = {"schtsch": "shch", "tsch": "ch", "sch": "sh", "ch": "kh", "w": "v", "z": "ts"}
 
@@ -326,6 +330,58 @@ _POLISH = re.compile(r"szcz|sz|cz|ch|ż|ł|w|j(?=[aeiou])")
 _POLISH_LETTERS = {"szcz": "shch", "sz": "sh", "cz": "ch", "ch": "kh", "ż": "zh", "ł": "l", "w": "v", "j": "y"}
 
 
+# Hungarian romanisation of Cyrillic names (sz for с, s for ш, cs for ч, zs for ж, scs for щ, gy, ty and ny for a
+# д, т or н before a soft vowel, j for й and for the y of я, ю, е): Vlagyimir Vlagyimirovics Putyin is Vladimir
+# Vladimirovich Putin. A name is read so only when it shows a Hungarian letter no other romanisation writes (cs, zs,
+# sz, a gy, ty or ny before i: not Tatyana, Simonyan) twice (one is a typing slip as often: SERVICS), no Polish
+# letter (cz, w, ł), and a Russian ending as Hungarian writes it (-vics, -vna, -ov, -ev, -ova, -eva, -ij):
+# Hungarian names (Kovács Katalin, Szabó, Gyurcsány Ferenc) keep their letters.
+_HUNGARIAN_CLUE = re.compile(r"cs|zs|sz|[gtn]yi", re.IGNORECASE)
+_POLISH_SIGN = re.compile(r"cz|w|ł", re.IGNORECASE)
+_HUNGARIAN_END = re.compile(r"\w(?:vics|[eo]vna|[eo]va?|[aoiy]j)\b", re.IGNORECASE)
+_HUNGARIAN = re.compile(r"scs|cs|zs|sz|[gtn]y(?=[aeiou])|s|j")
+_HUNGARIAN_LETTERS = {"scs": "shch", "cs": "ch", "zs": "zh", "sz": "s", "gy": "d", "ty": "t", "ny": "n", "s": "sh",
+                      "j": "y"}
+
+
+def hungarian_cyrillic(text: str) -> str:
+    """``text`` with its Latin words written as English writes Russian names, lower-case, when the name shows
+    Hungarian romanisation (see ``_HUNGARIAN_CLUE``); any other text as it is. Idempotent: the result shows no
+    clue."""
+    if len(_HUNGARIAN_CLUE.findall(text)) < 2 or not _HUNGARIAN_END.search(text) or _POLISH_SIGN.search(text):
+        return text
+    return " ".join(_HUNGARIAN.sub(lambda m: _HUNGARIAN_LETTERS[m.group()], w.lower()) if w.isascii() else w
+                    for w in text.split(" "))
+
+
+# Latvian writes a masculine -s after Russian names (Sergejs Jevgeņjevičs Zubkovs, Jurijs Andresovs): a name with a
+# Latvian ending of one (-ovs, -evs, -ijs, -ejs, -ičs) is read with the -s of each word after a consonant dropped.
+# Czech, Slovak and ISO 9 háčeks (Zubkov, Jevgenjevič) the Latin path reads as they are.
+_LATVIAN_CLUE = re.compile(r"\w(?:[eo]vs|[ie]js|ičs)\b", re.IGNORECASE)
+_LATVIAN_S = re.compile(r"(?<=\w{3}[^\W\daeiousš])s\b", re.IGNORECASE)
+
+
+def latvian_endings(text: str) -> str:
+    """``text`` without Latvian's masculine -s when the name shows it (see ``_LATVIAN_CLUE``); any other text as it
+    is. Idempotent: the result shows no such ending."""
+    if not _LATVIAN_CLUE.search(text):
+        return text
+    return " ".join(_LATVIAN_S.sub("", w) if all(char_script(c) in ("latin", None) for c in w) else w
+                    for w in text.split(" "))
+
+
+# Albanian writes the j of Arabic and Turkish names xh (Xhemal, Haxhi, Xhafer, Rexhep): first or after a vowel, and
+# before a vowel, where no other romanisation writes xh (a typing slip such as EXHCANGE is not).
+_ALBANIAN_XH = re.compile(r"(?:(?<![^\W\d_])|(?<=[aeiouAEIOU]))(x)h(?=[aeiouAEIOU])", re.IGNORECASE)
+
+
+def albanian_letters(text: str) -> str:
+    """``text`` with Albanian's xh written j (Xhafer is Jafer; see ``_ALBANIAN_XH``); any other text as it is."""
+    if "xh" not in text.lower():
+        return text
+    return _ALBANIAN_XH.sub(lambda m: "J" if m.group(1) == "X" else "j", text)
+
+
 def polish_cyrillic(text: str) -> str:
     """``text`` with its Latin words written as English writes Russian names, lower-case, when the name shows
     Polish romanisation (see ``_POLISH_CLUE``); any other text as it is."""
@@ -340,6 +396,8 @@ def german_cyrillic(text: str) -> str:
     shows German romanisation (see ``_GERMAN_CLUE``); any other text as it is. Idempotent: the result shows no
     clue."""
     if not _GERMAN_CLUE.search(text) or _ENGLISH_CLUE.search(text):
+        return text
+    if _ENGLISH_V.search(text) and not any(c in text.lower() for c in ("w", "sch")):
         return text
     return " ".join(_GERMAN.sub(_german_letter, w.lower()) if w.isascii() else w for w in text.split(" "))
 
