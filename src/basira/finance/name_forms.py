@@ -27,7 +27,6 @@ from basira.lang.translit import (
     german_cyrillic,
     hungarian_cyrillic,
     latin_plain,
-    latvian_endings,
     polish_cyrillic,
     skeleton_variants,
     spellings,
@@ -166,11 +165,10 @@ _ALIAS_SPLIT = re.compile(r"\s*;\s*|\s+/\s+")
 
 def _prepared(text: str) -> str:
     """What both parsers read of a name: other scripts transliterated (``screenable``), the chat alphabet read,
-    dotted initials joined, Hungarian, Latvian, Polish and German romanizations of Cyrillic read as English,
+    dotted initials joined, Hungarian, Polish and German romanizations of Cyrillic read as English,
     company words' abbreviations written out, a branch's or an office's place set aside."""
     text = join_initials(read_chat_alphabet(screenable(text)))
-    return without_branch(expand_abbreviations(german_cyrillic(polish_cyrillic(latvian_endings(hungarian_cyrillic(
-        text))))))
+    return without_branch(expand_abbreviations(german_cyrillic(polish_cyrillic(hungarian_cyrillic(text)))))
 
 
 def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:

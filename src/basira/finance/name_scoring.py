@@ -35,7 +35,7 @@ from basira.finance.name_types import (
 from basira.lang.countries import country_table
 from basira.lang.nameparts import NamePart
 from basira.lang.scripts import first_al_as_letters, muhammad_written_out, translate_org_words
-from basira.lang.translit import albanian_letters, has_marker, latin_plain, skeleton_variants
+from basira.lang.translit import albanian_letters, has_marker, latin_plain, latvian_endings, skeleton_variants
 
 _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
@@ -54,7 +54,9 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     (``first_al_as_letters``: الیاس is Elyas as well as al-Yas); a person's name with a short or Russian form of
     Muhammad, with it written out too (``muhammad_written_out``: Mohd Jaber, Magomed Gamsho; Mhd Amer still meets
     Mhd Amer as written); a person's name with Albanian's xh, with it read j too (``albanian_letters``: Xhafer is
-    Jafer, and Xhavit still meets a Xhvait typed or a Ksh of Cyrillic). Each listed name is indexed under each of its
+    Jafer, and Xhavit still meets a Xhvait typed or a Ksh of Cyrillic); a person's name with Latvian's masculine
+    -s, without it too (``latvian_endings``: Sergejs Zubkovs; Marks Blats still meets Prof. Marks Blats). Each
+    listed name is indexed under each of its
     readings, and scored by the best of them against the best of the query's."""
     out = [name]
     english = translate_org_words(name)
@@ -64,7 +66,8 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
         letters = first_al_as_letters(name)
         if letters != name:
             out.append(letters)
-        for reading in (muhammad_written_out(name), albanian_letters(name)):
+        written_out = muhammad_written_out(name)
+        for reading in (written_out, albanian_letters(name), albanian_letters(written_out), latvian_endings(name)):
             if reading != name and reading not in out:
                 out.append(reading)
     return tuple(out)

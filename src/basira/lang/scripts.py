@@ -141,6 +141,9 @@ _TRAILING = {
     "شذمم", "ذمم", "شمل", "شمم", "شمع", "شمخ", "مدمس", "المحدودة", "المحدوده", "محدودة", "محدوده", "ليمتد", "لیمتد",
     "گروپ",  # Urdu "group", as "group"
 }
+# Russian "company" (общество) as the Latin alphabets of Central Europe write it: Czech and Latvian Obščestvo,
+# Italian Obscestvo, Hungarian Obscsesztvo.
+_OBSHCHESTVO = ("obscestvo", "obscsesztvo")
 # Several words that name one legal form, folded and joined by spaces.
 _PHRASES = (
     "limited liability company", "limited liability partnership", "public limited company", "joint stock company",
@@ -161,6 +164,13 @@ _PHRASES = (
     "obshchestvo s ogranichennoi otvetstvennostyu", "obshchestvo s ogranichennoy otvetstvennostyu",
     "obshchestvo s ogranichennoi otvetstvennostiu", "aktsionernoe obshchestvo", "zakrytoe aktsionernoe obshchestvo",
     "otkrytoe aktsionernoe obshchestvo", "publichnoe aktsionernoe obshchestvo",
+    # ... as Czech, Latvian, Italian and Hungarian write them (folded: Obščestvo is obscestvo).
+    *(f"{o} {s_} {g} {v}" for o in _OBSHCHESTVO for s_ in ("s", "sz")
+      for g in ("ogranicennoj", "ogranicennoi", "ogranicsennoj") for v in ("otvetstvennostju", "otvetstvennostiu",
+                                                                            "otvetsztvennosztyju")),
+    *(f"{k} {a} {o}".strip() for k in ("", "zakrytoje", "zakritoje", "otkrytoje", "otkritoje", "publicnoje",
+                                        "zakrytoe", "otkrytoe", "publicnoe", "zarkitoje", "publicsnoje")
+      for a in ("akcionernoje", "akcionernoe", "akzionernoe", "akcionyernoje") for o in _OBSHCHESTVO),
     "общество с ограниченнои ответственностью", "акционерное общество", "закрытое акционерное общество",
     "открытое акционерное общество", "публичное акционерное общество",
     # Persian forms (public and private joint stock, limited liability), in Persian and Arabic letters, and their
@@ -495,17 +505,20 @@ def without_branch(text: str) -> str:
     return rest if rest != text and sum(c.isalpha() for c in rest) >= 2 else text
 
 
-# Muhammad as Malaysian, Bangladeshi and Indonesian papers shorten it (Mohd, Muhd, Mhd, Md, with or without a dot)
-# and as Russian and the Caucasus write it (Magomed, Magomet): before another word of a name only, so that an
-# organization's MD (managing director) or a lone "Md" is no name.
-_MUHAMMAD_SHORT = re.compile(r"\b(?:mohd|muhd|mhd|md|magomed|magomet)\b\.?(?=\s*[^\W\d_])", re.IGNORECASE)
+# Muhammad as Malaysian, Bangladeshi and Indonesian papers shorten it (Mohd, Muhd, Mhd, Md, with or without a dot),
+# as Russian and the Caucasus write it (Magomed, Mukhammad), and Albanian and Turkish (Muhamet, Mehmet): read so
+# only in a person's name of two words or more (``basira.finance.name_scoring.readings_of``), beside the name as
+# written, so that Mhd Amer still meets Mhd Amer and a lone "Md" is no name.
+_MUHAMMAD_SHORT = re.compile(r"\b(?:mohd|muhd|mhd|md|magomed|magomet|mukhamm?[ae]d|muhamet|mehmet|mehmed)\b\.?",
+                             re.IGNORECASE)
 
 
 def muhammad_written_out(text: str) -> str:
-    """``text`` with the short and Russian forms of Muhammad (``_MUHAMMAD_SHORT``) written Muhammad."""
-    if not _MUHAMMAD_SHORT.search(text):
+    """``text`` with the short, Russian, Albanian and Turkish forms of Muhammad (``_MUHAMMAD_SHORT``: Mohd, Md,
+    Magomed, Mukhammad, Muhamet, Mehmet) written Muhammad, in a name of two words or more."""
+    if len(text.split()) < 2 or not _MUHAMMAD_SHORT.search(text):
         return text
-    return _MUHAMMAD_SHORT.sub("Muhammad ", text).replace("  ", " ")
+    return " ".join(_MUHAMMAD_SHORT.sub("Muhammad ", text).split())
 
 
 def expand_abbreviations(text: str) -> str:

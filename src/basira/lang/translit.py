@@ -334,12 +334,13 @@ _POLISH_LETTERS = {"szcz": "shch", "sz": "sh", "cz": "ch", "ch": "kh", "ż": "zh
 # д, т or н before a soft vowel, j for й and for the y of я, ю, е): Vlagyimir Vlagyimirovics Putyin is Vladimir
 # Vladimirovich Putin. A name is read so only when it shows a Hungarian letter no other romanisation writes (cs, zs,
 # sz, a gy, ty or ny before i: not Tatyana, Simonyan) twice (one is a typing slip as often: SERVICS), no Polish
-# letter (cz, w, ł), and a Russian ending as Hungarian writes it (-vics, -vna, -ov, -ev, -ova, -eva, -ij):
+# letter (cz, w, ł), and a Russian ending as Hungarian writes it (-vics, -vna, -ov, -ev, -ova, -eva, -ij) or a
+# Russian company's legal form (OOO, AO: Ooo Treszt Roszszpecenyergomontazs):
 # Hungarian names (Kovács Katalin, Szabó, Gyurcsány Ferenc) keep their letters.
-_HUNGARIAN_CLUE = re.compile(r"cs|zs|sz|[gtn]yi", re.IGNORECASE)
+_HUNGARIAN_CLUE = re.compile(r"cs|zs|sz|[gtn]y[ij]", re.IGNORECASE)
 _POLISH_SIGN = re.compile(r"cz|w|ł", re.IGNORECASE)
-_HUNGARIAN_END = re.compile(r"\w(?:vics|[eo]vna|[eo]va?|[aoiy]j)\b", re.IGNORECASE)
-_HUNGARIAN = re.compile(r"scs|cs|zs|sz|[gtn]y(?=[aeiou])|s|j")
+_HUNGARIAN_END = re.compile(r"\w(?:vics|[eo]vna|[eo]va?|[aoiy]j)\b|\b(?:ooo|oao|zao|pao|ao)\b", re.IGNORECASE)
+_HUNGARIAN = re.compile(r"scs|cs|zs|sz|[gtn]y(?=[aeiouj])|s|j")
 _HUNGARIAN_LETTERS = {"scs": "shch", "cs": "ch", "zs": "zh", "sz": "s", "gy": "d", "ty": "t", "ny": "n", "s": "sh",
                       "j": "y"}
 
@@ -355,9 +356,11 @@ def hungarian_cyrillic(text: str) -> str:
 
 
 # Latvian writes a masculine -s after Russian names (Sergejs Jevgeņjevičs Zubkovs, Jurijs Andresovs): a name with a
-# Latvian ending of one (-ovs, -evs, -ijs, -ejs, -ičs) is read with the -s of each word after a consonant dropped.
+# Latvian ending of one (-ovs, -evs, -ijs, -ejs, -ičs), or of two words or more that all end in a consonant and s
+# (Olegs Maticins; not James Jones, Charles Parks), is read with the -s of each word after a consonant dropped.
 # Czech, Slovak and ISO 9 háčeks (Zubkov, Jevgenjevič) the Latin path reads as they are.
-_LATVIAN_CLUE = re.compile(r"\w(?:[eo]vs|[ie]js|ičs)\b", re.IGNORECASE)
+_LATVIAN_CLUE = re.compile(r"\w(?:[eo]vs|[ie]js|ičs)\b|^(?:[^\W\d_]*[^\W\daeiousš]s\s+)+[^\W\d_]*[^\W\daeiousš]s$",
+                           re.IGNORECASE)
 _LATVIAN_S = re.compile(r"(?<=\w{3}[^\W\daeiousš])s\b", re.IGNORECASE)
 
 
@@ -370,9 +373,10 @@ def latvian_endings(text: str) -> str:
                     for w in text.split(" "))
 
 
-# Albanian writes the j of Arabic and Turkish names xh (Xhemal, Haxhi, Xhafer, Rexhep): first or after a vowel, and
-# before a vowel, where no other romanisation writes xh (a typing slip such as EXHCANGE is not).
-_ALBANIAN_XH = re.compile(r"(?:(?<![^\W\d_])|(?<=[aeiouAEIOU]))(x)h(?=[aeiouAEIOU])", re.IGNORECASE)
+# Albanian writes the j of Arabic and Turkish names xh before a vowel (Xhemal, Haxhi, Xhafer, Rexhep, Batarxhi),
+# where no other romanisation writes xh. A further reading of a person's name only, beside the name as written
+# (``basira.finance.name_scoring.readings_of``): a typing slip such as EXHCANGE keeps its letters there.
+_ALBANIAN_XH = re.compile(r"(x)h(?=[aeiouAEIOU])", re.IGNORECASE)
 
 
 def albanian_letters(text: str) -> str:
