@@ -18,7 +18,9 @@ wave 15 read it once (docs/benchmarks.md, "Name screening, wave 15"): its figure
 (``bench/names_sixth.py``, ``SIXTH_SHA256``), built in wave 16 from new pair kinds before any change it judges;
 wave 16 read it once (docs/benchmarks.md, "Name screening, wave 16"): its figures no longer judge later changes.
 ``--split dev7`` is the seventh evaluation's tuning half and ``--split seventh --final`` its frozen half
-(``bench/names_seventh.py``, ``SEVENTH_SHA256``), built in wave 17 from new pair kinds before any change it judges.
+(``bench/names_seventh.py``, ``SEVENTH_SHA256``), built in wave 17 from new pair kinds before any change it judges;
+wave 17 read it once (docs/benchmarks.md, "Name screening, wave 17"): an eighth evaluation must be built before the
+next tuning round can be judged.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
