@@ -56,8 +56,6 @@ import hashlib
 import random
 import re
 import sys
-from collections import defaultdict
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +77,7 @@ from names_pairs import (
     tokens,
     write_splits,
 )
-from names_sixth import EARLIER6, TUNING6, by_table
+from names_sixth import EARLIER6, TUNING6, by_table, told_apart_from
 from names_third import _sub, _title
 
 SEED7 = 20261214  # no earlier builder's seed: a shared one would split this pool along an earlier split
@@ -540,18 +538,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
     # Generated common names against the pool's listed person name most like them.
     listed = [(k, n) for k in in_pool for n in names(by_key[k]) if kinds[k] == "person"]
-    person_sets = [frozenset(fold(n).split()) for k, x in by_key.items() if kinds[k] == "person" for n in names(x)]
-    holders: dict[str, list[frozenset[str]]] = defaultdict(list)
-    for s in person_sets:
-        for t in s:
-            holders[t].append(s)
-    exact = set(person_sets)
-
-    def told_apart(n: str) -> bool:
-        words = frozenset(fold(n).split())
-        if any(frozenset(c) in exact for r_ in range(2, len(words) + 1) for c in combinations(words, r_)):
-            return False  # the made name holds a listed name
-        return not any(words <= s for t in words for s in holders.get(t, ()))  # nor is it held by one
+    told_apart = told_apart_from(by_key, kinds)
 
     ltexts = [fold(n) for _, n in listed]
     for lang in COMMON7:

@@ -60,6 +60,7 @@ import random
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
 
@@ -68,6 +69,7 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from basira.finance.lists.base import ListedEntry
 from names_fifth import EARLIER5, TUNING5, names, origin, pair5, pool_of, primary_of, script5
 from names_fourth import word_dictionary
 from names_pairs import (
@@ -396,6 +398,26 @@ COMMON6: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 # --- building --------------------------------------------------------------------------------------------------
 
 
+def told_apart_from(by_key: dict[str, ListedEntry], kinds: dict[str, str]) -> Callable[[str], bool]:
+    """Whether a made name can be told apart from every listed person's name by the name alone: not when its words
+    hold a listed person's name of two or more words, nor when they are held by one."""
+    person_sets = [frozenset(fold(n).split()) for k, x in by_key.items() if kinds[k] == "person" for n in names(x)]
+    holders: dict[str, list[frozenset[str]]] = defaultdict(list)
+    for s in person_sets:
+        for t in s:
+            holders[t].append(s)
+    exact = set(person_sets)
+
+    def told_apart(n: str) -> bool:
+        words = frozenset(fold(n).split())
+        if any(frozenset(c) in exact for r_ in range(2, len(words) + 1) for c in combinations(words, r_)):
+            return False  # the made name holds a listed name
+        return not any(words <= s for t in words for s in holders.get(t, ()))  # nor is it held by one
+
+    return told_apart
+
+
+
 def build() -> tuple[list[Pair], list[Pair]]:
     rng = random.Random(SEED6)
     pl = pool_of(TUNING6, EARLIER6)
@@ -497,18 +519,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
     # Generated common names against the pool's listed person name most like them.
     listed = [(k, n) for k in in_pool for n in names(by_key[k]) if kinds[k] == "person"]
-    person_sets = [frozenset(fold(n).split()) for k, x in by_key.items() if kinds[k] == "person" for n in names(x)]
-    holders: dict[str, list[frozenset[str]]] = defaultdict(list)
-    for s in person_sets:
-        for t in s:
-            holders[t].append(s)
-    exact = set(person_sets)
-
-    def told_apart(n: str) -> bool:
-        words = frozenset(fold(n).split())
-        if any(frozenset(c) in exact for r_ in range(2, len(words) + 1) for c in combinations(words, r_)):
-            return False  # the made name holds a listed name
-        return not any(words <= s for t in words for s in holders.get(t, ()))  # nor is it held by one
+    told_apart = told_apart_from(by_key, kinds)
 
     ltexts = [fold(n) for _, n in listed]
     for lang in COMMON6:
