@@ -333,7 +333,8 @@ _POLISH_LETTERS = {"szcz": "shch", "sz": "sh", "cz": "ch", "ch": "kh", "ż": "zh
 # Hungarian romanisation of Cyrillic names (sz for с, s for ш, cs for ч, zs for ж, scs for щ, gy, ty and ny for a
 # д, т or н before a soft vowel, j for й and for the y of я, ю, е): Vlagyimir Vlagyimirovics Putyin is Vladimir
 # Vladimirovich Putin. A name is read so only when it shows a Hungarian letter no other romanisation writes (cs, zs,
-# sz, a gy, ty or ny before i: not Tatyana, Simonyan) twice (one is a typing slip as often: SERVICS), no Polish
+# sz, a gy, ty or ny before i or j: not Tatyana, Simonyan) twice, one of them cs, zs or sz (one is a typing slip as
+# often: SERVICS; the reading writes none of these three, so it is idempotent), no Polish
 # letter (cz, w, ł), and a Russian ending as Hungarian writes it (-vics, -vna, -ov, -ev, -ova, -eva, -ij) or a
 # Russian company's legal form (OOO, AO: Ooo Treszt Roszszpecenyergomontazs):
 # Hungarian names (Kovács Katalin, Szabó, Gyurcsány Ferenc) keep their letters.
@@ -349,7 +350,9 @@ def hungarian_cyrillic(text: str) -> str:
     """``text`` with its Latin words written as English writes Russian names, lower-case, when the name shows
     Hungarian romanisation (see ``_HUNGARIAN_CLUE``); any other text as it is. Idempotent: the result shows no
     clue."""
-    if len(_HUNGARIAN_CLUE.findall(text)) < 2 or not _HUNGARIAN_END.search(text) or _POLISH_SIGN.search(text):
+    signs = _HUNGARIAN_CLUE.findall(text)
+    if (len(signs) < 2 or not any(len(x) == 2 for x in signs) or not _HUNGARIAN_END.search(text)
+            or _POLISH_SIGN.search(text)):
         return text
     return " ".join(_HUNGARIAN.sub(lambda m: _HUNGARIAN_LETTERS[m.group()], w.lower()) if w.isascii() else w
                     for w in text.split(" "))
