@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
 
 from anyascii import anyascii
 
@@ -367,13 +368,18 @@ _LATVIAN_CLUE = re.compile(r"\w(?:[eo]vs|[ie]js|ičs)\b|^(?:[^\W\d_]*[^\W\daeiou
 _LATVIAN_S = re.compile(r"(?<=\w{3}[^\W\daeiousš])s\b", re.IGNORECASE)
 
 
+def _each_latin_word(text: str, read: Callable[[str], str]) -> str:
+    """``text`` with ``read`` applied to each space-separated word all of whose letters are Latin; other words (a
+    Cyrillic or Arabic-script one in a mixed name) as they are."""
+    return " ".join(read(w) if all(char_script(c) in ("latin", None) for c in w) else w for w in text.split(" "))
+
+
 def latvian_endings(text: str) -> str:
     """``text`` without Latvian's masculine -s when the name shows it (see ``_LATVIAN_CLUE``); any other text as it
     is. Idempotent: the result shows no such ending."""
     if not _LATVIAN_CLUE.search(text):
         return text
-    return " ".join(_LATVIAN_S.sub("", w) if all(char_script(c) in ("latin", None) for c in w) else w
-                    for w in text.split(" "))
+    return _each_latin_word(text, lambda w: _LATVIAN_S.sub("", w))
 
 
 # Albanian writes the j of Arabic and Turkish names xh before a vowel (Xhemal, Haxhi, Xhafer, Rexhep, Batarxhi),
@@ -394,8 +400,7 @@ def polish_cyrillic(text: str) -> str:
     Polish romanisation (see ``_POLISH_CLUE``); any other text as it is."""
     if not _POLISH_CLUE.search(text) or not _POLISH_END.search(text):
         return text
-    return " ".join(_POLISH.sub(lambda m: _POLISH_LETTERS[m.group()], w.lower())
-                    if all(char_script(c) in ("latin", None) for c in w) else w for w in text.split(" "))
+    return _each_latin_word(text, lambda w: _POLISH.sub(lambda m: _POLISH_LETTERS[m.group()], w.lower()))
 
 
 def german_cyrillic(text: str) -> str:
