@@ -528,3 +528,125 @@ def test_org7_forms() -> None:
 def test_common7_korean_is_written_together() -> None:
     made = names_seventh.common7("ko", random.Random(1), 20)
     assert len(made) == 20 and all(" " not in n and 2 <= len(n) <= 3 for n in made)
+
+
+# --- the eighth builder's generators ----------------------------------------------------------------------------
+
+import names_eighth  # noqa: E402
+
+
+def test_dev8_reads() -> None:
+    pairs = names_eval.read("dev8", final=False)
+    assert len(pairs) > 1000
+    kinds = {p["kind"] for p in pairs}
+    assert {"romanized8:sahel", "cyr8:tt", "cyrillic8:nl", "lat2ar8:ur", "org8:tr", "common8:th",
+            "similar8-cyr"} <= kinds
+    assert not kinds & {p["kind"] for p in names_eval.read("dev7", final=False)}
+
+
+def test_eighth_split_uses_its_own_seed_and_pool() -> None:
+    import names_fourth
+    import names_holdout
+    import names_pairs
+    seeds = {names_pairs.SEED, names_holdout.SEED2, names_third.SEED3, names_fourth.SEED4, names_fifth.SEED5,
+             names_sixth.SEED6, names_seventh.SEED7}
+    assert names_eighth.SEED8 not in seeds
+    assert names_eighth.TUNING8[-1].name == "names_dev7.jsonl.gz"  # no entry a tuning pair names is in the pool
+    assert names_eighth.EARLIER8[-1].name == "names_seventh.jsonl.gz"
+
+
+def test_styles8_write_what_they_say() -> None:
+    def made(style: str, name: str) -> set[str]:
+        return {w for seed in range(40) for w in names_eighth.restyle8(name, style, random.Random(seed)).split()}
+
+    sahel = made("sahel", "Muhammad bin Abdullah Uthman al-Hasan")
+    assert {"Mamadou", "Abdoulaye", "Ousmane"} <= sahel and {"Ag", "Ould"} & sahel
+    assert {"Aboubacar", "Djafar"} <= made("sahel", "Abu Bakr Jafar")
+    ku = made("ku", "Muhammad Khalil Ali Jafar")
+    assert {"Mihemed", "Xelîl", "Elî", "Cefer"} <= ku
+    az = made("az", "Muhammad Ali Hasan Husayn")
+    assert {"Məhəmməd", "Əli", "Həsən", "Hüseyn"} <= az
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwyz'-", min_size=2, max_size=9), min_size=1,
+                max_size=4), st.sampled_from(names_eighth.STYLES8), st.integers(0, 1000))
+def test_styles8_stay_latin(words: list[str], style: str, seed: int) -> None:
+    out = names_eighth.restyle8(" ".join(words), style, random.Random(seed))
+    assert _scripts(out) <= {"LATIN"}
+
+
+def test_arabic_names_in_central_asian_cyrillic() -> None:
+    def made(lang: str, name: str) -> set[str]:
+        return {w for seed in range(30) for w in names_eighth.arabic_to_cyrillic8(name, lang,
+                                                                                   random.Random(seed)).split()}
+
+    tt = made("tt", "Abdullah Ali Umar Ahmad")
+    assert {"Габдулла", "Гали", "Гомәр", "Әхмәт"} <= tt
+    assert any(w.startswith("Габделр") for w in made("tt", "Abd al-Rahman Ali"))  # Габделрахман, Габделрәхман
+    assert {"Абдуллоҳ", "Муҳаммад"} <= made("tg", "Abdullah Muhammad")
+    assert {"Абдулла", "Жафар"} <= made("uz", "Abdullah Jafar")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz-", min_size=2, max_size=9), min_size=1, max_size=4),
+       st.sampled_from(names_eighth.CYR8), st.integers(0, 1000))
+def test_arabic_names_in_central_asian_cyrillic_are_cyrillic(words: list[str], lang: str, seed: int) -> None:
+    out = names_eighth.arabic_to_cyrillic8(" ".join(words), lang, random.Random(seed))
+    assert _scripts(out) <= {"CYRILLIC"}
+
+
+def test_family_first() -> None:
+    assert names_eighth.family_first("طاهر جليل حبوش التكريتي") == "التكريتي طاهر جليل حبوش"
+    assert names_eighth.family_first("محمد علي") is None
+    assert names_eighth.family_first("محمد عبد الله") is None  # a compound's second half stays where it is
+    assert names_eighth.family_first("علي بن عمر") is None
+
+
+def test_latin_to_urdu_examples() -> None:
+    assert names_eighth.latin_to_urdu("Vladimir Putin", random.Random(1)) == "ولاڈیمیر پوٹین"
+    out = names_eighth.latin_to_urdu("Josefa Yadira Carrasco Leyva", random.Random(1))
+    assert "ے" not in out.replace("ے ", " ").rstrip("ے")  # ے only at a word's end
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9), min_size=1, max_size=4),
+       st.integers(0, 1000))
+def test_latin_to_urdu_is_arabic_script(words: list[str], seed: int) -> None:
+    out = names_eighth.latin_to_urdu(" ".join(words), random.Random(seed))
+    assert _scripts(out) <= {"ARABIC"}
+
+
+@pytest.mark.parametrize(("scheme", "name", "expected"), [
+    ("tr", "Сергей Шойгу", "Sergey Şoygu"), ("ro", "Никита Хрущёв", "Nichita Hrușciov"),
+    ("pt", "Евгений Пригожин", "Ievguenii Prigojin"), ("nl", "Никита Хрущёв", "Nikita Chroesjtsjov"),
+    ("nl", "Владимир Путин", "Vladimir Poetin"),
+])
+def test_cyrillic_schemes8(scheme: str, name: str, expected: str) -> None:
+    assert names_eighth.romanize8(name, scheme) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=_CYRILLIC, min_size=1, max_size=12), min_size=1, max_size=4),
+       st.sampled_from(sorted(names_eighth.SCHEMES8)))
+def test_cyrillic_schemes8_write_latin(words: list[str], scheme: str) -> None:
+    assert _scripts(names_eighth.romanize8(" ".join(words), scheme)) <= {"LATIN"}
+
+
+def test_org8_forms() -> None:
+    kinds = {k: v for seed in range(20) for k, v in names_eighth.org8("ROSNEFT JSC", random.Random(seed))}
+    assert kinds["org8:legal-front"] in ("JSC ROSNEFT", 'JSC "ROSNEFT"')
+    assert kinds["org8:tr"].startswith("ROSNEFT ") and "org8:fz" not in kinds
+    fz = {v for seed in range(20) for k, v in names_eighth.org8("GLOBAL TRADING LIMITED", random.Random(seed))
+          if k == "org8:fz"}
+    assert fz and all(v.split()[-1] in ("FZE", "FZCO", "FZ-LLC", "LLC", "DMCC") for v in fz)
+    assert names_eighth.org8("AL-HARAMAIN FOUNDATION", random.Random(1)) == []
+
+
+@pytest.mark.parametrize("lang", sorted(names_eighth.COMMON8))
+def test_common8_names_are_distinct_and_in_their_script(lang: str) -> None:
+    made = names_eighth.common8(lang, random.Random(1), 50)
+    assert len(set(made)) == 50
+    expected = {"ckb": "ARABIC", "dag": "CYRILLIC", "mn": "CYRILLIC", "el": "GREEK", "th": "THAI",
+                "ja": "KATAKANA", "ta": "TAMIL"}.get(lang, "LATIN")
+    assert all(_scripts(n) <= {expected} for n in made)
