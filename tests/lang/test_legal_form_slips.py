@@ -23,7 +23,7 @@ LONG = ["limited", "company", "corporation", "incorporated", "establishment", "a
     ("Korea Trading Corporaton", "Korea Trading"),
     ("Talieh Sabz Group Compnay", "Talieh Sabz"),  # two letters swapped, then "Group" as before
     ("Staut Coompany Limited", "Staut"),  # before another form
-    ("Alpha Visit Ticaret Limited Sirket", "Alpha Visit Ticaret"),  # Turkish şirketi
+    ("Alpha Visit Ticaret Limited Sirket", "Alpha Visit"),  # Turkish şirketi, with its "trade" (wave 18)
     ("Limited Liabiltiy Company Maketir", "Maketir"),  # a slip inside a form's phrase, at the start
     ("Kugel Limited Liabillity Company", "Kugel"),  # ... at the end
     ("Obschestvo s organichennoy otvetstvennostyu Sokhra", "Sokhra"),  # one slip in each of two long words

@@ -17,7 +17,7 @@ CASES = [
     ("Joint-Stock Co. Biograd", "Biograd"),
     ("Lenpromtransproyekt joint-stock company", "Lenpromtransproyekt"),
     ("Kardiam BVBA", "Kardiam"),
-    ("Anadolu Ticaret Ltd. Şti.", "Anadolu Ticaret"),
+    ("Anadolu Ticaret Ltd. Şti.", "Anadolu"),  # "trade" is part of the Turkish form (wave 18)
     ("Polska Sp. z o.o.", "Polska"),
     ("Beta d.o.o.", "Beta"),
     ("Nordic Shipping ApS", "Nordic Shipping"),

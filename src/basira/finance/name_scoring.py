@@ -34,8 +34,21 @@ from basira.finance.name_types import (
 )
 from basira.lang.countries import country_table
 from basira.lang.nameparts import NamePart
-from basira.lang.scripts import first_al_as_letters, muhammad_written_out, translate_org_words
-from basira.lang.translit import albanian_letters, has_marker, latin_plain, latvian_endings, skeleton_variants
+from basira.lang.scripts import (
+    first_al_as_letters,
+    muhammad_written_out,
+    regional_given_names,
+    translate_org_words,
+)
+from basira.lang.translit import (
+    albanian_letters,
+    azerbaijani_kurdish_letters,
+    dutch_cyrillic,
+    has_marker,
+    latin_plain,
+    latvian_endings,
+    skeleton_variants,
+)
 
 _W = FEATURE_WEIGHTS
 #: A query of one part that at least this many listed names hold is a common name alone ("Omar", "Hassan"): it
@@ -62,11 +75,14 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     english = translate_org_words(name)
     if english != name:
         out.append(english)
+    dutch = dutch_cyrillic(name)
+    if dutch != name:
+        out.append(dutch)
     if kind != "organization":
         letters = first_al_as_letters(name)
         if letters != name:
             out.append(letters)
-        written_out = muhammad_written_out(name)
+        written_out = muhammad_written_out(regional_given_names(azerbaijani_kurdish_letters(name)))
         for reading in (written_out, albanian_letters(name), albanian_letters(written_out), latvian_endings(name)):
             if reading != name and reading not in out:
                 out.append(reading)

@@ -216,7 +216,7 @@ _lock = threading.Lock()
 _cache: dict[tuple[str, int], BankIndex] = {}
 #: Where name indexes are saved between processes (``basira screen`` sets it), and the key that signs them.
 _disk: tuple[Path, bytes] | None = None
-_DISK_FORMAT = 34  # 2: forms keep their text; legal forms read at the start of a name too; 3: -iii endings fold once;
+_DISK_FORMAT = 35  # 2: forms keep their text; legal forms read at the start of a name too; 3: -iii endings fold once;
 # 4: a Latin v that may not vanish across scripts has a marker of its own; Cyrillic words typed with Latin
 # look-alikes are read as Cyrillic; Belarusian dz and Ulad- folded; 5: a final dz, Hienadz and Mikalai folded;
 # 6: a soft ts before i has a marker of its own, dz before a final -k(a) and the h of Ihar, Siarhei, Aleh, Halina,
@@ -251,7 +251,11 @@ _DISK_FORMAT = 34  # 2: forms keep their text; legal forms read at the start of 
 # 33: a person's name whose first word starts with ال is indexed read with those letters as a name's too (الیاس);
 # 34: Hungarian romanisation of Russian names read as English, a branch or office qualifier set aside, Russian legal
 # forms in Central European letters, and a person's name indexed with Muhammad's short forms written out, Albanian
-# xh read j and Latvian -s dropped too (wave 17)
+# xh read j and Latvian -s dropped too (wave 17); 35: a name indexed with Dutch romanisation of Russian read as
+# English, and a person's with regional forms of Arabic given names and Azerbaijani and Kurdish letters read as
+# English too; Turkish, free-zone and more Russian legal forms; L.L.C without its last dot is LLC; a Persian- or
+# Urdu-script name with a letter Arabic lacks reads every ال as letters; a final وو is -ov; Urdu's ھ after t, d,
+# k, g, p or ch is no letter (wave 18)
 
 
 def keep_indexes_in(folder: Path | None, key: str = "") -> None:

@@ -120,7 +120,7 @@ _FOLD = re.compile(r"[^\w]+")
 
 
 def _fold_word(word: str) -> str:
-    w = unicodedata.normalize("NFKD", word.casefold())
+    w = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))  # Turkish dotless ı (Otkrıtoye, ŞİRKETİ)
     return _FOLD.sub("", "".join(c for c in w if not unicodedata.combining(c)))
 
 
@@ -142,8 +142,24 @@ _TRAILING = {
     "گروپ",  # Urdu "group", as "group"
 }
 # Russian "company" (общество) as the Latin alphabets of Central Europe write it: Czech and Latvian Obščestvo,
-# Italian Obscestvo, Hungarian Obscsesztvo.
-_OBSHCHESTVO = ("obscestvo", "obscsesztvo")
+# Italian Obscestvo, Hungarian Obscsesztvo; and Romanian Obșciestvo, Portuguese and French Obchtchestvo, Dutch
+# Obsjtsjestvo (Turkish Obşçestvo folds as the Czech one).
+_OBSHCHESTVO = ("obscestvo", "obscsesztvo", "obsciestvo", "obchtchestvo", "obsjtsjestvo")
+# ... and "joint-stock" (акционерное) and "open", "closed", "public" before it, in the same alphabets and with the
+# -oje, -oie and -oye endings of Dutch, Romanian and English (BGN: Otkrytoye Aktsionernoye Obshchestvo).
+_AKTSIONERNOE = ("akcionernoje", "akcionernoe", "akzionernoe", "akcionyernoje", "aktsionernoje", "aktsionernoie",
+                 "aktionernoie", "aktsionernoye")
+_OPEN_CLOSED = ("", "zakrytoje", "zakritoje", "otkrytoje", "otkritoje", "publicnoje", "zakrytoe", "otkrytoe",
+                "publicnoe", "zarkitoje", "publicsnoje", "zakrytoye", "otkrytoye", "publichnoye", "otkritoye",
+                "zakritoie", "otkritoie", "publicinoie", "zakrytoie", "otkrytoie", "publitchnoie", "publitsjnoje")
+# Turkish legal forms (Ltd. Şti., Limited Şirketi, A.Ş., Anonim Şirketi) with the "trade" (Tic., Ticaret) and
+# "industry and trade" (San. ve Tic.) that Turkish company names write before them, folded.
+_TURKISH_FORMS = tuple(f"{trade} {form}".strip()
+                       for trade in ("", "tic", "ticaret", "san ve tic", "sanayi ve ticaret", "dis ticaret",
+                                     "dis tic", "ic ve dis ticaret")
+                       for form in ("ltd sti", "limited sirketi", "ltd sirketi", "limited sti", "anonim sirketi",
+                                    "as", "a s", "sti")
+                       if trade or form not in ("as", "a s", "sti"))
 # Several words that name one legal form, folded and joined by spaces.
 _PHRASES = (
     "limited liability company", "limited liability partnership", "public limited company", "joint stock company",
@@ -166,11 +182,11 @@ _PHRASES = (
     "otkrytoe aktsionernoe obshchestvo", "publichnoe aktsionernoe obshchestvo",
     # ... as Czech, Latvian, Italian and Hungarian write them (folded: Obščestvo is obscestvo).
     *(f"{o} {s_} {g} {v}" for o in _OBSHCHESTVO for s_ in ("s", "sz")
-      for g in ("ogranicennoj", "ogranicennoi", "ogranicsennoj") for v in ("otvetstvennostju", "otvetstvennostiu",
-                                                                            "otvetsztvennosztyju")),
-    *(f"{k} {a} {o}".strip() for k in ("", "zakrytoje", "zakritoje", "otkrytoje", "otkritoje", "publicnoje",
-                                        "zakrytoe", "otkrytoe", "publicnoe", "zarkitoje", "publicsnoje")
-      for a in ("akcionernoje", "akcionernoe", "akzionernoe", "akcionyernoje") for o in _OBSHCHESTVO),
+      for g in ("ogranicennoj", "ogranicennoi", "ogranicsennoj", "ogranitchennoi", "ogranitsjennoj", "ogranicennoy")
+      for v in ("otvetstvennostju", "otvetstvennostiu", "otvetsztvennosztyju", "otvetstvennostjoe",
+                "otvetstvennostyu")),
+    *(f"{k} {a} {o}".strip() for k in _OPEN_CLOSED for a in _AKTSIONERNOE for o in (*_OBSHCHESTVO, "obshchestvo")),
+    *_TURKISH_FORMS, "fz llc", "fz co",
     "общество с ограниченнои ответственностью", "акционерное общество", "закрытое акционерное общество",
     "открытое акционерное общество", "публичное акционерное общество",
     # Persian forms (public and private joint stock, limited liability), in Persian and Arabic letters, and their
@@ -267,6 +283,8 @@ _TITLES = {"colonel", "col", "general", "gen", "lieutenant", "lt", "major", "maj
            "ms", "miss", "mme", "madame", "monsieur", "m", "sir", "lord", "engineer", "eng", "judge", "president",
            "minister", "ambassador"}
 _INITIALS = re.compile(r"\b((?:[^\W\d_]\.\s?){2,})")
+# ... and the last letter's dot left out, the letters written close ("L.L.C", "S.p.A"; not "A.B. Cole").
+_INITIALS_OPEN = re.compile(r"\b((?:[^\W\d_]\.){2,}[^\W\d_])(?![\w.])")
 
 
 def _initials(m: re.Match[str]) -> str:
@@ -279,11 +297,12 @@ _ARABIC_INITIALS = re.compile(r"(?<!\w)((?:[\u0620-\u064a\u066e-\u06d3]\.){1,}[\
 
 def join_initials(text: str) -> str:
     """Dotted initials written as one word, in their order: "C.B.A. Company" -> "CBA Company" (so that it is not
-    "A.B.C. Company"); Arabic-script abbreviations too, with or without a last dot ("ش.ذ.م.م" -> "شذمم")."""
+    "A.B.C. Company"), also without the last dot ("L.L.C" -> "LLC"); Arabic-script abbreviations too, with or without
+    a last dot ("ش.ذ.م.م" -> "شذمم")."""
     if "." not in text:
         return text
     text = _ARABIC_INITIALS.sub(_initials, text)
-    return " ".join(_INITIALS.sub(_initials, text).split())
+    return " ".join(_INITIALS.sub(_initials, _INITIALS_OPEN.sub(_initials, text)).split())
 
 
 def strip_legal_forms(text: str) -> str:
@@ -478,12 +497,23 @@ def translate_org_words(text: str) -> str:
 _FIRST_AL = re.compile(r"^(\W*)ال(?=[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]{2,}(?![\w]))")
 
 
+# Letters Persian and Urdu write in foreign names and Arabic does not (پ, چ, ژ, گ, and Urdu's ٹ, ڈ, ڑ, ے, ھ): a name
+# that has one and words starting with ال is a foreign name, whose Al-, El- and Ol- are letters (الکین, Elkin; الییچ,
+# Ilyich; الیکسیس, Alexis), in any word.
+_FOREIGN_SIGN = re.compile("[پچژگٹڈڑےھ]")
+_EACH_AL = re.compile(r"(?<![\w])ال(?=[\u0620-\u064a\u066e-\u06d3\u06fa-\u06ff]{2,}(?![\w]))")
+
+
 def first_al_as_letters(text: str) -> str:
     """``text`` with the ال that starts its first word written إل, so that the word is read whole; ``text`` as it is
     when it does not start so. A person's given name may start with the letters of the article: Persian writes
     الیاس (Elyas), الهام (Elham), الهه (Elaheh) so, and Arabic writes foreign names so (البرت, Albert), which read
-    as an article would lose their first syllable. A person's name is read both ways (see
-    ``basira.finance.name_scoring``)."""
+    as an article would lose their first syllable. In a name with a letter of ``_FOREIGN_SIGN``, every word's ال is
+    written so. A person's name is read both ways (see ``basira.finance.name_scoring``)."""
+    if "ال" not in text:
+        return text
+    if _FOREIGN_SIGN.search(text):
+        return _EACH_AL.sub("إل", text)
     if "ال" not in text[:6]:
         return text
     return _FIRST_AL.sub("\\1إل", text, count=1)
@@ -519,6 +549,67 @@ def muhammad_written_out(text: str) -> str:
     if len(text.split()) < 2 or not _MUHAMMAD_SHORT.search(text):
         return text
     return " ".join(_MUHAMMAD_SHORT.sub("Muhammad ", text).split())
+
+
+# The commonest Arabic given names as the Sahel and Mauritania (Mamadou, Amadou, Abdoulaye, Ousmane, Alassane,
+# Seydou), Kurdish (Mihemed, Ehmed, Ebdullah, Hesen, Xelîl), Azerbaijani (Məhəmməd, Əhməd, Həsən, Cəfər), Turkish
+# and Tatar (Ahmet, Muhammet, Akhmat, Gabdulla, Gomar, Gosman; in Cyrillic Мөхәммәт, Габдулла), Tajik and Uzbek
+# (Abdulloh, Abdurahmon) write them, each with the English spelling of the same name: read so only in a person's
+# name of two words or more (``basira.finance.name_scoring.readings_of``), beside the name as written, so that a
+# Mamadou Diallo still meets Mamadou Diallo as written. Forms that are another language's own name (Eli, Omer,
+# Gali in Latin letters) are not among them.
+_REGIONAL_GIVEN = (
+    ("Muhammad", r"mamadou|mahamadou|mohamadou|muhammadou|mihemm?ed|muhemm?ed|mehemm?ed|m[əe]h[əe]mm[əe]d|"
+                 r"mahammad|mokhamm?[ae][dt]|mukhamm?[ae]t|muhammet|mohammet|мөхәммәт|мухаммет|мухәммәт|мөхәммәд"),
+    ("Ahmad", r"ahmet|akhmet|akhmat|ahmat|ehmed|əhməd|amadou|hamadou|ahmadou|ахмет|әхмәт|ахмат|әхмәд"),
+    ("Abdullah", r"abdoulaye|abdoulahi|gabdull?a|ebdull?ah?|ebdila|abdulloh?|габдулла|абдуллоҳ|абдулло"),
+    ("Abdulrahman", r"abdou?rah?a?mane|abdurahmon|абдураҳмон|абдурахмон|габделрахман|габделрәхман"),
+    ("Umar", r"oumar|ömər|гомәр|гомар"),
+    ("Uthman", r"ousmane|gosman|госман"),
+    ("Hasan", r"alassane|hassane|hesen|həsən|хәсән"),
+    ("Husayn", r"housseini|houssein|hisên|hüseyn"),
+    ("Ali", r"aliou|əli|elî|гали"),
+    ("Sayyid", r"seydou"),
+    ("Sulayman", r"souleymane|silêman|sileman"),
+    ("Ibrahim", r"ibrahima|birahîm|birahim|îbrahîm"),
+    ("Ismail", r"ismaila|ismayıl|ismayil|îsmaîl"),
+    ("Yaqub", r"yacouba"),
+    ("Idris", r"idrissa"),
+    ("Jafar", r"cefer|cəfər"),
+    ("Khalil", r"xelîl|xəlil"),
+    ("Shaykh", r"cheick|cheikh"),
+)
+_REGIONAL = re.compile("|".join(rf"(?P<g{i}>\b(?:{pattern})\b)" for i, (_, pattern) in enumerate(_REGIONAL_GIVEN)),
+                       re.IGNORECASE)
+
+
+# The English names of ``_REGIONAL_GIVEN`` whose forms include Cyrillic ones, as Russian writes them: a Cyrillic
+# form is written so, and the name keeps one script.
+_REGIONAL_CYRILLIC = {"Muhammad": "Мухаммад", "Ahmad": "Ахмад", "Abdullah": "Абдулла", "Abdulrahman": "Абдуррахман",
+                      "Umar": "Умар", "Uthman": "Усман", "Hasan": "Хасан", "Ali": "Али"}
+
+
+def _regional(m: re.Match[str]) -> str:
+    english = _REGIONAL_GIVEN[int(m.lastgroup[1:])][0]  # type: ignore[index]
+    return _REGIONAL_CYRILLIC[english] if char_script(m.group()[0]) == "cyrillic" else english
+
+
+# Tatar writes the ʿAbd of ʿAbd al-X names Gabdel- or Gabdul-, joined to the name that follows (Габделхак,
+# Габдулхамит: Abdulhaq, Abdulhamid).
+_TATAR_ABD = re.compile(r"\b(?:габд[еу]л|gabd[eu]l)(?=\w{3})", re.IGNORECASE)
+
+
+def regional_given_names(text: str) -> str:
+    """``text`` with the regional forms of common Arabic given names (``_REGIONAL_GIVEN``: Mamadou, Abdoulaye,
+    Ehmed, Həsən, Gabdulla, Abdulloh; Tatar Gabdel-) written as English writes them, in a name of two words or
+    more."""
+    if len(text.split()) < 2:
+        return text
+    if _REGIONAL.search(text):
+        text = _REGIONAL.sub(_regional, text)
+    if not _TATAR_ABD.search(text):
+        return text
+    return _TATAR_ABD.sub(lambda m: "Abdel" if m.group().isascii() else "Абдел", text)
 
 
 def expand_abbreviations(text: str) -> str:

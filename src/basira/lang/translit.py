@@ -164,12 +164,29 @@ _KHA_BY_K = re.compile("ꜧ+(?=k)|(?<=k)ꜧ+")
 _FIRST_TSH = re.compile("^تش(?=[اآويىی])")
 
 
+# After three letters or more, the last of them a consonant: not the -avo of Gustavo (گوستاوو), v and a vowel.
+_FINAL_OV = re.compile("(?<=..[^واآىیيئ])وو(?=ا?$)")
+_FINAL_OV_CLASSES = re.compile("ww(?=A?$)")
+
+
+# Urdu's ھ after t, d, k, g, p or ch (تھ, ڈھ, کھ, گھ, پھ, چھ) marks the aspiration Latin writes th, dh, kh, gh, ph
+# and chh, which the Latin key reads as one letter (Thaci / تھاسی, Khan / کھان): no letter of its own there. After
+# b or j (بھٹو, Bhutto) Latin keeps its h, and so does the key.
+_ASPIRATE = re.compile("(?<=[تدکگپچٹڈ])ھ")
+
+
 @functools.lru_cache(maxsize=65536)
 def arabic_word_key(word: str) -> tuple[str, str]:
     """(consonant skeleton, vowel form) of one Arabic-script word, which should already have no article."""
+    if "ھ" in word:
+        word = _ASPIRATE.sub("", word)
     if word.startswith("تش"):
         word = _FIRST_TSH.sub("چ", word)
     classes = "".join(_AR.get(ch, "") for ch in word)
+    if _FINAL_OV.search(word):
+        # A final وو (or وو and alif) after a consonant is the -ov (-ova) of a foreign name as Persian and Urdu write
+        # it: a vowel and a v that may not vanish (ماتوو / Matveev, ایوانووا / Ivanova).
+        classes = _FINAL_OV_CLASSES.sub("wⱱ", classes)
     if word[:1] in "عءئؤ":
         # After a silent first letter (ʿIsa, ʿUmar) a y or w is a vowel, not the word's first consonant.
         classes = "-" + classes
@@ -380,6 +397,43 @@ def latvian_endings(text: str) -> str:
     if not _LATVIAN_CLUE.search(text):
         return text
     return _each_latin_word(text, lambda w: _LATVIAN_S.sub("", w))
+
+
+# Dutch romanisation of Cyrillic names (sj for ш, tsj for ч, sjtsj for щ, zj for ж, oe for у, ch for х, j for й and
+# for the y of я, ю, е): Michail Iljitsj Pavljoek is Mikhail Ilyich Pavlyuk, Obsjtsjestvo is Obshchestvo. A name is
+# read so only when it shows a Dutch letter group of Russian (tsj, sj, zj, or oe) and a Russian ending or company
+# word (-itsj, -ov, -eva, -ovna, -in, -ij, -aja, -oje, -enko); Dutch names (Sjoerd Hoekstra, Koen de Boer) show
+# no such ending. A further reading beside the name as written (``basira.finance.name_scoring.readings_of``).
+_DUTCH_CLUE = re.compile(r"tsj|sj|zj|oe", re.IGNORECASE)
+_DUTCH_END = re.compile(r"\w(?:itsj|[eo]v(?:n?a)?|ina?|[iy]j|aja|oje|enko)\b|obsjtsjestvo", re.IGNORECASE)
+_DUTCH = re.compile(r"sjtsj|tsj|sj|zj|oe|ch|j(?=[aeiou])|(?<=[aeiouy])j")
+_DUTCH_LETTERS = {"sjtsj": "shch", "tsj": "ch", "sj": "sh", "zj": "zh", "oe": "u", "ch": "kh"}
+
+
+def dutch_cyrillic(text: str) -> str:
+    """``text`` with its Latin words written as English writes Russian names, lower-case, when the name shows
+    Dutch romanisation (see ``_DUTCH_CLUE``); any other text as it is. Idempotent: the result shows no clue."""
+    if not _DUTCH_CLUE.search(text) or not _DUTCH_END.search(text):
+        return text
+    return _each_latin_word(text, lambda w: _DUTCH.sub(lambda m: _DUTCH_LETTERS.get(m.group(), "y"), w.lower()))
+
+
+# Azerbaijani (ə, x for kh, c for j, ğ for gh: Əli Cəfər Xəlilov) and Kurmanji Kurdish (x for kh, c for j, ê, î, û:
+# Xelîl Cefer) letters of a person's name read as English writes the same names (Ali Jafar Khalilov, Khelil Jefer).
+# Only in a name that shows ə, or ê, î or û: Turkish writes c for j too, but Turkish x is no letter, and a plain
+# Latin c or x elsewhere (Carlos, Alex) keeps its sound. A further reading beside the name as written.
+_TURKIC_CLUE = re.compile(r"[əƏêÊîÎûÛ]")
+_TURKIC = re.compile(r"[əƏxXcCğĞıêÊîÎûÛ]")
+_TURKIC_LETTERS = {"ə": "a", "Ə": "A", "x": "kh", "X": "Kh", "c": "j", "C": "J", "ğ": "gh", "Ğ": "Gh", "ı": "i",
+                   "ê": "e", "Ê": "E", "î": "i", "Î": "I", "û": "u", "Û": "U"}
+
+
+def azerbaijani_kurdish_letters(text: str) -> str:
+    """``text`` with Azerbaijani and Kurmanji letters read as English writes them (see ``_TURKIC_CLUE``); any other
+    text as it is. Idempotent: the result has no ə, ê, î or û."""
+    if not _TURKIC_CLUE.search(text):
+        return text
+    return _TURKIC.sub(lambda m: _TURKIC_LETTERS[m.group()], text)  # Latin letters only: a Cyrillic х stays
 
 
 # Albanian writes the j of Arabic and Turkish names xh before a vowel (Xhemal, Haxhi, Xhafer, Rexhep, Batarxhi),
@@ -617,6 +671,8 @@ def latin_vowel_pattern(word: str) -> str:
 def arabic_vowel_pattern(word: str) -> str:
     """Consonant units and written long vowels of one Arabic-script word without its article (``جمال`` ->
     ``jmAl``, ``أحمد`` -> ``^hmd``; see above)."""
+    if "ھ" in word:
+        word = _ASPIRATE.sub("", word)  # Urdu's aspiration mark (see arabic_word_key)
     if word.startswith("تش"):
         word = _FIRST_TSH.sub("چ", word)  # the ch of a foreign name (see _FIRST_TSH)
     if "خوا" in word:
@@ -628,8 +684,11 @@ def arabic_vowel_pattern(word: str) -> str:
             word = word[0] + word[1:].replace(allah, allah[1:])
     out: list[str] = []
     last = len(word) - 1
+    final_ov = _FINAL_OV.search(word)
     for i, ch in enumerate(word):
-        if i == 0 and ch in _AR_OPEN:
+        if final_ov is not None and i == final_ov.start() + 1:
+            out.append("ⱱ")  # the v of a final -ov (see arabic_word_key)
+        elif i == 0 and ch in _AR_OPEN:
             out.append("^")
             if ch == "آ":
                 out.append("A")
