@@ -558,29 +558,34 @@ def muhammad_written_out(text: str) -> str:
 # name of two words or more (``basira.finance.name_scoring.readings_of``), beside the name as written, so that a
 # Mamadou Diallo still meets Mamadou Diallo as written. Forms that are another language's own name (Eli, Omer,
 # Gali in Latin letters) are not among them.
-_REGIONAL_GIVEN = (
-    ("Muhammad", r"mamadou|mahamadou|mohamadou|muhammadou|mihemm?ed|muhemm?ed|mehemm?ed|m[əe]h[əe]mm[əe]d|"
-                 r"mahammad|mokhamm?[ae][dt]|mukhamm?[ae]t|muhammet|mohammet|мөхәммәт|мухаммет|мухәммәт|мөхәммәд"),
-    ("Ahmad", r"ahmet|akhmet|akhmat|ahmat|ehmed|əhməd|amadou|hamadou|ahmadou|ахмет|әхмәт|ахмат|әхмәд"),
-    ("Abdullah", r"abdoulaye|abdoulahi|gabdull?a|ebdull?ah?|ebdila|abdulloh?|габдулла|абдуллоҳ|абдулло"),
-    ("Abdulrahman", r"abdou?rah?a?mane|abdurahmon|абдураҳмон|абдурахмон|габделрахман|габделрәхман"),
-    ("Umar", r"oumar|ömər|гомәр|гомар"),
-    ("Uthman", r"ousmane|gosman|госман"),
-    ("Hasan", r"alassane|hassane|hesen|həsən|хәсән"),
-    ("Husayn", r"housseini|houssein|hisên|hüseyn"),
-    ("Ali", r"aliou|əli|elî|гали"),
-    ("Sayyid", r"seydou"),
-    ("Sulayman", r"souleymane|silêman|sileman"),
-    ("Ibrahim", r"ibrahima|birahîm|birahim|îbrahîm"),
-    ("Ismail", r"ismaila|ismayıl|ismayil|îsmaîl"),
-    ("Yaqub", r"yacouba"),
-    ("Idris", r"idrissa"),
-    ("Jafar", r"cefer|cəfər"),
-    ("Khalil", r"xelîl|xəlil"),
-    ("Shaykh", r"cheick|cheikh"),
+_REGIONAL_GIVEN: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Muhammad", ("mamadou", "mahamadou", "mohamadou", "muhammadou", "mihemed", "mihemmed", "muhemed", "muhemmed",
+                  "mehemed", "mehemmed", "məhəmməd", "məhəmmed", "mahammad", "mokhammad", "mokhammed", "mokhamad",
+                  "mokhamed", "mokhammat", "mokhammet", "mokhamat", "mokhamet", "mukhammet", "mukhamet", "mukhammat",
+                  "mukhamat", "muhammet", "mohammet", "мөхәммәт", "мухаммет", "мухәммәт", "мөхәммәд")),
+    ("Ahmad", ("ahmet", "akhmet", "akhmat", "ahmat", "ehmed", "əhməd", "amadou", "hamadou", "ahmadou", "ахмет", "әхмәт",
+               "ахмат", "әхмәд")),
+    ("Abdullah", ("abdoulaye", "abdoulahi", "gabdulla", "gabdula", "ebdullah", "ebdulla", "ebdulah", "ebdula",
+                  "ebdila", "abdulloh", "abdullo", "габдулла", "абдуллоҳ", "абдулло")),
+    ("Abdulrahman", ("abdourahmane", "abdourahamane", "abdouramane", "abdurahmane", "abdurahamane", "abdurahmon",
+                     "абдураҳмон", "абдурахмон", "габделрахман", "габделрәхман")),
+    ("Umar", ("oumar", "ömər", "гомәр", "гомар")),
+    ("Uthman", ("ousmane", "gosman", "госман")),
+    ("Hasan", ("alassane", "hassane", "hesen", "həsən", "хәсән")),
+    ("Husayn", ("housseini", "houssein", "hisên", "hüseyn")),
+    ("Ali", ("aliou", "əli", "elî", "гали")),
+    ("Sayyid", ("seydou",)),
+    ("Sulayman", ("souleymane", "silêman", "sileman")),
+    ("Ibrahim", ("ibrahima", "birahîm", "birahim", "îbrahîm")),
+    ("Ismail", ("ismaila", "ismayıl", "ismayil", "îsmaîl")),
+    ("Yaqub", ("yacouba",)),
+    ("Idris", ("idrissa",)),
+    ("Jafar", ("cefer", "cəfər")),
+    ("Khalil", ("xelîl", "xəlil")),
+    ("Shaykh", ("cheick", "cheikh")),
 )
-_REGIONAL = re.compile("|".join(rf"(?P<g{i}>\b(?:{pattern})\b)" for i, (_, pattern) in enumerate(_REGIONAL_GIVEN)),
-                       re.IGNORECASE)
+_REGIONAL = {form: english for english, forms in _REGIONAL_GIVEN for form in forms}
+_NAME_WORD = re.compile(r"[^\W\d_]+")
 
 
 # The English names of ``_REGIONAL_GIVEN`` whose forms include Cyrillic ones, as Russian writes them: a Cyrillic
@@ -590,7 +595,9 @@ _REGIONAL_CYRILLIC = {"Muhammad": "Мухаммад", "Ahmad": "Ахмад", "Ab
 
 
 def _regional(m: re.Match[str]) -> str:
-    english = _REGIONAL_GIVEN[int(m.lastgroup[1:])][0]  # type: ignore[index]
+    english = _REGIONAL.get(m.group().lower())
+    if english is None:
+        return m.group()
     return _REGIONAL_CYRILLIC[english] if char_script(m.group()[0]) == "cyrillic" else english
 
 
@@ -605,9 +612,10 @@ def regional_given_names(text: str) -> str:
     more."""
     if len(text.split()) < 2:
         return text
-    if _REGIONAL.search(text):
-        text = _REGIONAL.sub(_regional, text)
-    if not _TATAR_ABD.search(text):
+    lower = text.lower()
+    if any(w in _REGIONAL for w in _NAME_WORD.findall(lower)):
+        text = _NAME_WORD.sub(_regional, text)
+    if ("бд" not in lower and "bd" not in lower) or not _TATAR_ABD.search(text):
         return text
     return _TATAR_ABD.sub(lambda m: "Abdel" if m.group().isascii() else "Абдел", text)
 
