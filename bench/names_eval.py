@@ -21,7 +21,11 @@ wave 16 read it once (docs/benchmarks.md, "Name screening, wave 16"): its figure
 (``bench/names_seventh.py``, ``SEVENTH_SHA256``), built in wave 17 from new pair kinds before any change it judges;
 wave 17 read it once (docs/benchmarks.md, "Name screening, wave 17"): its figures no longer judge later changes.
 ``--split dev8`` is the eighth evaluation's tuning half and ``--split eighth --final`` its frozen half
-(``bench/names_eighth.py``, ``EIGHTH_SHA256``), built in wave 18 from new pair kinds before any change it judges.
+(``bench/names_eighth.py``, ``EIGHTH_SHA256``), built in wave 18 from new pair kinds before any change it judges;
+wave 18 read it once (docs/benchmarks.md, "Name screening, wave 18"): its figures no longer judge later changes.
+``--split dev9`` is the ninth evaluation's tuning half and ``--split ninth --final`` its frozen half
+(``bench/names_ninth.py``, ``NINTH_SHA256``: Hebrew, Greek and Georgian script), built in wave 18 after the eighth was
+read, before any change it judges.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
@@ -70,11 +74,14 @@ SIXTH_SHA256 = "863a1b02c276057afc500ba996588ecd458a432f9fd20abb3ab112811cefde01
 SEVENTH_SHA256 = "6b8ae0ebd28b5f05f89a833dab547ed216d72efc679caac1743d2ff244ec8709"
 #: SHA-256 of the eighth frozen split as written by ``bench/names_eighth.py`` before the changes it judges.
 EIGHTH_SHA256 = "7880fc8ed12ce322ecb393db74e2720c2df5887df0a5a0b08817913cc5d107fd"
+#: SHA-256 of the ninth frozen split as written by ``bench/names_ninth.py`` before the changes it judges.
+NINTH_SHA256 = "5638791842cdf7875af208c00f43ece6acd621b42500f0dbcfc38e16fe84ac4b"
 FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256, "third": THIRD_SHA256, "fourth": FOURTH_SHA256,
-          "fifth": FIFTH_SHA256, "sixth": SIXTH_SHA256, "seventh": SEVENTH_SHA256, "eighth": EIGHTH_SHA256}
-#: The second to eighth evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
+          "fifth": FIFTH_SHA256, "sixth": SIXTH_SHA256, "seventh": SEVENTH_SHA256, "eighth": EIGHTH_SHA256,
+          "ninth": NINTH_SHA256}
+#: The second to ninth evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
 SECOND = ("dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5", "fifth", "dev6", "sixth", "dev7", "seventh",
-          "dev8", "eighth")
+          "dev8", "eighth", "dev9", "ninth")
 LOGIC_V2_THRESHOLD = 0.7
 CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 Pair = dict[str, Any]
@@ -169,9 +176,10 @@ def line(name: str, scores: list[float], labels: list[int], t: float) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5",
-                                        "fifth", "dev6", "sixth", "dev7", "seventh", "dev8", "eighth"),
-                    default="tune", help="which pairs: tune and dev2 to dev8 are tuning splits, test, holdout, third, "
-                    "fourth, fifth, sixth, seventh and eighth frozen ones")
+                                        "fifth", "dev6", "sixth", "dev7", "seventh", "dev8", "eighth", "dev9",
+                                        "ninth"),
+                    default="tune", help="which pairs: tune and dev2 to dev9 are tuning splits, test, holdout, third, "
+                    "fourth, fifth, sixth, seventh, eighth and ninth frozen ones")
     ap.add_argument("--final", action="store_true", help="score a frozen split (once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="score a seeded sample of this many pairs")
     ap.add_argument("--no-peers", action="store_true", help="skip nomenklatura logic-v2")

@@ -650,3 +650,57 @@ def test_common8_names_are_distinct_and_in_their_script(lang: str) -> None:
     expected = {"ckb": "ARABIC", "dag": "CYRILLIC", "mn": "CYRILLIC", "el": "GREEK", "th": "THAI",
                 "ja": "KATAKANA", "ta": "TAMIL"}.get(lang, "LATIN")
     assert all(_scripts(n) <= {expected} for n in made)
+
+
+# --- the ninth builder's generators -----------------------------------------------------------------------------
+
+import names_ninth  # noqa: E402
+
+
+def test_dev9_reads() -> None:
+    pairs = names_eval.read("dev9", final=False)
+    assert len(pairs) > 500
+    kinds = {p["kind"] for p in pairs}
+    assert {"heb9:lat", "el9", "ka9", "org9:gr", "common9:heb-ar", "common9:bg"} <= kinds
+    assert not kinds & {p["kind"] for p in names_eval.read("dev8", final=False)}
+
+
+def test_ninth_split_uses_its_own_seed_and_pool() -> None:
+    assert names_ninth.SEED9 not in {names_eighth.SEED8, names_seventh.SEED7, names_sixth.SEED6, names_fifth.SEED5}
+    assert names_ninth.TUNING9[-1].name == "names_dev8.jsonl.gz"
+    assert names_ninth.EARLIER9[-1].name == "names_eighth.jsonl.gz"
+
+
+def test_arabic_to_hebrew() -> None:
+    rng = random.Random(1)
+    assert names_ninth.arabic_to_hebrew("خالد شيخ محمد", rng) == "ח׳אלד שיח׳ מוחמד"
+    assert names_ninth.arabic_to_hebrew("عبد الله", rng) == "עבד אללה"
+    assert names_ninth.arabic_to_hebrew("نعمان", rng) == "נעמאן"  # a final nun in its final form
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=2, max_size=9), min_size=1, max_size=4),
+       st.integers(0, 1000))
+def test_latin_to_hebrew_and_greek_keep_to_their_scripts(words: list[str], seed: int) -> None:
+    name = " ".join(words)
+    assert _scripts(names_ninth.latin_to_hebrew(name, random.Random(seed))) <= {"HEBREW"}
+    assert _scripts(names_ninth.latin_to_greek(name, random.Random(seed))) <= {"GREEK"}
+
+
+def test_latin_to_hebrew_and_greek_examples() -> None:
+    hebrew = {names_ninth.latin_to_hebrew("Vladimir Putin", random.Random(s)) for s in range(20)}
+    assert {"ולדימיר פוטין", "ולאדימיר פוטין"} <= hebrew  # an inner a written as א some of the time
+    greek = {names_ninth.latin_to_greek("Bashar Assad", random.Random(s)) for s in range(10)}
+    assert {"Μπασαρ Ασαντ", "ΜΠΑΣΑΡ ΑΣΑΝΤ"} <= greek
+
+
+def test_cyrillic_to_georgian() -> None:
+    out = {names_ninth.cyrillic_to_georgian("Владимир Путин", random.Random(s)) for s in range(20)}
+    assert "ვლადიმირ პუტინი" in out and all(o.startswith("ვლადიმირ") for o in out)
+
+
+def test_org9_and_common_heb_ar() -> None:
+    assert names_ninth.org9("XYZ LTD", random.Random(1))[0][1].split()[0] == "XYZ"
+    assert names_ninth.org9("XYZ FOUNDATION", random.Random(1)) == []
+    made = names_ninth.common_heb_ar(random.Random(1), 20)
+    assert len(made) == 20 and all(_scripts(he) <= {"HEBREW"} and _scripts(la) <= {"LATIN"} for la, he in made)
