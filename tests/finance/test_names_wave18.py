@@ -142,3 +142,81 @@ def test_final_ov_in_persian_and_urdu_script() -> None:
 ])
 def test_wave18_spellings_alert(index: NameIndex, query: str, entry: str) -> None:
     assert best(index, query, entry) >= DEFAULT_THRESHOLD
+
+
+# --- Hebrew, Greek and Georgian script (judged on the ninth evaluation's tuning half, dev9) ---------------------
+
+from basira.lang.scripts import greek_to_latin, hebrew_as_arabic, screenable, without_georgian_nominative  # noqa: E402
+
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("ח׳אלד שיח׳ מוחמד", "خالد شیخ موحمد"),
+    ("אבו בכר אל-בע׳דאדי", "ابو بکر البغدادی"),
+    ("ג'מאל", "جمال"),  # a plain apostrophe as the geresh
+    ("אולגה", "اولگة"),  # a last ה is the vowel Arabic writes ة
+    ("פוטין", "ڢوطین"),  # פ is p or f
+    ("איוואנוב", "ایڤانوب"),  # a doubled ו is a consonant
+    ("שָׁלוֹם", "شلوم"),  # vowel points dropped
+    ("Vladimir", "Vladimir"),
+])
+def test_hebrew_is_read_as_the_arabic_letters_it_spells(text: str, read: str) -> None:
+    assert hebrew_as_arabic(text) == read
+
+
+@pytest.mark.parametrize(("word", "read"), [
+    ("Βλαντιμίρ", "vladimir"), ("Πούτιν", "putin"), ("Μπασάρ", "bashar".replace("sh", "s")), ("Άσαντ", "asad"),
+    ("Γιούρι", "yuri"), ("Ουάλι", "ouali"), ("Τσεν", "chen"), ("Ιγκόρεβιτς", "igorevich"), ("Σάντσεζ", "sanchez"),
+    ("Αντρέι", "andrei".replace("nd", "d")), ("Σεΐχ", "seikh"), ("ΛΤΔ", "ltd"),
+])
+def test_greek_as_the_greek_press_writes_foreign_names(word: str, read: str) -> None:
+    assert greek_to_latin(word) == read
+
+
+def test_greek_and_hebrew_words_in_screenable() -> None:
+    assert screenable("Βλαντιμίρ Πούτιν") == "vladimir putin"
+    assert screenable("ABC TRADING ΛΤΔ.") == "ABC TRADING ltd."
+    assert screenable("Bаsira") == "Basira"  # a Cyrillic а in a Latin word is still read as Latin
+
+
+def test_georgian_nominative() -> None:
+    assert without_georgian_nominative("ვლადიმირ პუტინი") == "ვლადიმირ პუტინ"
+    assert without_georgian_nominative("Putini") == "Putini"
+    assert readings_of("ვლადიმირ პუტინი", "person") == ("ვლადიმირ პუტინი", "ვლადიმირ პუტინ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="אבגדהוזחטיכךלמםנןסעפףצץקרשת׳' -ΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΤΥΦΧΨΩαβγδεζηθικλμνξοπρσςτυφχψωάέήίόύώϊΐ",
+               max_size=40))
+def test_hebrew_and_greek_never_fail(text: str) -> None:
+    out = screenable(text)
+    assert not any(c.isalpha() and ("\u0590" <= c <= "\u05ff" or "\u0370" <= c <= "\u03ff") for c in out)
+
+
+HEBREW_GREEK = [
+    NameRecord("putin2", (NameVariant("Vladimir Vladimirovich PUTIN"),), "person"),
+    NameRecord("khalid", (NameVariant("Khalid Shaykh MUHAMMAD"), NameVariant("خالد شيخ محمد")), "person"),
+    NameRecord("baghdadi", (NameVariant("Abu Bakr al-BAGHDADI"), NameVariant("أبو بكر البغدادي")), "person"),
+    NameRecord("fedkina", (NameVariant("Elena FEDKINA"),), "person"),
+    NameRecord("assad", (NameVariant("Bashar al-ASSAD"),), "person"),
+    NameRecord("mendeleev", (NameVariant("Sergey MENDELEEV"), NameVariant("Сергей Менделеев")), "person"),
+    NameRecord("golden", (NameVariant("Golden Ascend International Limited"),), "organization"),
+]
+
+
+@pytest.fixture(scope="module")
+def index9() -> NameIndex:
+    return NameIndex.build(HEBREW_GREEK + _FILLER)
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("ולדימיר פוטין", "putin2"),
+    ("ח׳אלד שיח׳ מוחמד", "khalid"),
+    ("אבו בכר אל-בע׳דאדי", "baghdadi"),
+    ("אלנה פדקינא", "fedkina"),
+    ("Βλαντιμίρ Πούτιν", "putin2"),
+    ("Μπασάρ αλ Άσαντ", "assad"),
+    ("სერგეი მენდელეევი", "mendeleev"),
+    ("GOLDEN ASCEND INTERNATIONAL ΛΙΜΙΤΕΔ", "golden"),
+])
+def test_hebrew_greek_and_georgian_names_alert(index9: NameIndex, query: str, entry: str) -> None:
+    assert best(index9, query, entry) >= DEFAULT_THRESHOLD

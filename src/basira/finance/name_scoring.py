@@ -39,6 +39,7 @@ from basira.lang.scripts import (
     muhammad_written_out,
     regional_given_names,
     translate_org_words,
+    without_georgian_nominative,
 )
 from basira.lang.translit import (
     albanian_letters,
@@ -83,7 +84,8 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
         if letters != name:
             out.append(letters)
         written_out = muhammad_written_out(regional_given_names(azerbaijani_kurdish_letters(name)))
-        for reading in (written_out, albanian_letters(name), albanian_letters(written_out), latvian_endings(name)):
+        for reading in (written_out, albanian_letters(name), albanian_letters(written_out), latvian_endings(name),
+                        without_georgian_nominative(name)):
             if reading != name and reading not in out:
                 out.append(reading)
     return tuple(out)

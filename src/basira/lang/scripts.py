@@ -52,6 +52,8 @@ def _word(m: re.Match[str]) -> str:
     kinds = {char_script(c) for c in word} - {None}
     if kinds <= {"latin", "arabic"}:
         return word
+    if kinds == {"greek"}:
+        return greek_to_latin(word)
     if "latin" in kinds and "cyrillic" in kinds and (cyrillic := _cyrillic_with_latin(word)) is not None:
         word = cyrillic
     elif "latin" in kinds:
@@ -71,14 +73,78 @@ def _word(m: re.Match[str]) -> str:
     return "".join(out)
 
 
+# Hebrew, like Arabic, writes consonants and long vowels (ו for o and u, י for i and e) and leaves short vowels
+# out; the Israeli press writes Arabic names letter for letter (מוחמד, ח׳אלד, אל-בע׳דאדי) and foreign names as heard
+# (ולדימיר פוטין). A Hebrew name is read as the Arabic-script name its letters spell, so that it takes the Arabic
+# path (consonant skeletons, vowel letters): a letter with a geresh is the Arabic letter Hebrew lacks (ג׳ ج, ח׳ خ,
+# ע׳ غ, ד׳ ذ, ת׳ ث, ט׳ ظ, ז׳ ژ, צ׳ چ), פ is p or f (ڢ, which the Arabic path reads so) and its final form ף f, a
+# doubled ו is the consonant v or w (ڤ), the article with a hyphen or maqaf (אל-, א-) is the Arabic article, vowel
+# points are dropped.
+_HEBREW_LETTER = re.compile("[\u05d0-\u05ea\u05f0-\u05f2]")
+_HEBREW_POINTS = re.compile("[\u0591-\u05bd\u05bf-\u05c7]")  # points and accents; not the maqaf (U+05BE)
+_HEBREW_GERESH = re.compile("([גזצחעדתט])[׳'’`]")
+_HEBREW_WITH_GERESH = {"ג": "ج", "ז": "ژ", "צ": "چ", "ח": "خ", "ע": "غ", "ד": "ذ", "ת": "ث", "ט": "ظ"}
+_HEBREW_ARTICLE = re.compile("(?<![\u05d0-\u05ea])(?:אל|א)[-־]\\s*(?=[\u05d0-\u05ea])")
+# A last ה is the vowel a or e that Arabic writes ة (אולגה, Olga; עודה, Odeh). A first אל joined to the rest of a
+# word is read both as the article and as the letters of a name (אלנה, Elena), as first_al_as_letters reads it.
+_HEBREW_FINAL_HE = re.compile("(?<=[\u05d0-\u05ea])ה(?![\u05d0-\u05ea\u05f3'’])")
+_HEBREW_LETTERS = str.maketrans({
+    "א": "ا", "ב": "ب", "ג": "گ", "ד": "د", "ה": "ه", "ו": "و", "ז": "ز", "ח": "ح", "ט": "ط", "י": "ی", "כ": "ک",
+    "ך": "ک", "ל": "ل", "מ": "م", "ם": "م", "נ": "ن", "ן": "ن", "ס": "س", "ע": "ع", "פ": "ڢ", "ף": "ف", "צ": "ص",
+    "ץ": "ص", "ק": "ق", "ר": "ر", "ש": "ش", "ת": "ت", "װ": "و", "ױ": "وی", "ײ": "یی", "־": "-", "׳": "", "״": "",
+})
+
+
+def hebrew_as_arabic(text: str) -> str:
+    """``text`` with its Hebrew words written in the Arabic-script letters they spell (see above); other text as
+    it is."""
+    if not _HEBREW_LETTER.search(text):
+        return text
+    text = _HEBREW_POINTS.sub("", text)
+    text = _HEBREW_ARTICLE.sub("ال", _HEBREW_GERESH.sub(lambda m: _HEBREW_WITH_GERESH[m.group(1)], text))
+    text = _HEBREW_FINAL_HE.sub("ة", text)
+    return text.replace("וו", "ڤ").translate(_HEBREW_LETTERS)
+
+
+# Greek as the Greek press writes foreign names: μπ for b, ντ for d and γκ for g, inside a word too (Μπασάρ Άσαντ,
+# Bashar Assad; Βλαντιμίρ, Vladimir), ου for u, τζ for j, χ for kh and h, β for v; αι e, ει and οι i, αυ av, ευ ev;
+# η, υ and ι i. anyascii reads ου as oy and μπ as mp, which meet no Latin spelling of the name. A Greek name's own
+# mb, nd or ng (Λαμπράκης, Lambrakis) is read b, d or g: the lists' names are foreign ones.
+_GREEK_PAIRS = {"ντσ": "nch", "ντζ": "nj", "ου": "u", "αυ": "av", "ευ": "ev", "αι": "e", "ει": "i", "οι": "i",
+                "υι": "i", "μπ": "b", "ντ": "d", "γκ": "g", "γγ": "ng", "γχ": "nkh", "τζ": "j", "τσ": "ts"}
+_GREEK_ONE = str.maketrans({"α": "a", "β": "v", "γ": "g", "δ": "d", "ε": "e", "ζ": "z", "η": "i", "θ": "th",
+                            "ι": "i", "κ": "k", "λ": "l", "μ": "m", "ν": "n", "ξ": "x", "ο": "o", "π": "p", "ρ": "r",
+                            "σ": "s", "ς": "s", "τ": "t", "υ": "i", "φ": "f", "χ": "kh", "ψ": "ps", "ω": "o"})
+_GREEK_PAIR = re.compile("|".join(_GREEK_PAIRS))
+_GREEK_APART = re.compile("([αεοη])\u0301[ιυ]")
+# Where Greek writes the y of other languages (Γιούρι, Yuri; Ιεγκόρ, Yegor), their w (Ουάλι, Wali: ou, which the
+# Latin key reads as a w that may be written), and their ch (Τσεν, Chen; -βιτς, -vich: a first τσ and a last τς).
+_GREEK_EDGES = ((re.compile("^γι(?=[αεοουω])|^ι(?=[αεοω])"), "y"), (re.compile("^ου(?=[αεηιοω])"), "ou"),
+                (re.compile("^τσ|τς$"), "ch"))
+
+
+def greek_to_latin(word: str) -> str:
+    """One Greek word in Latin letters, lower-case, as the Greek press's spelling of foreign names reads (see
+    above); a diaeresis, or an accent on the first of two vowels, keeps them apart (Σεΐχ, Seikh; Αντρέι, Andrei)."""
+    w = word.lower().replace("ϊ", "I").replace("ΐ", "I").replace("ϋ", "I").replace("ΰ", "I")
+    w = unicodedata.normalize("NFD", w)
+    if "\u0301" in w:  # an accent on a pair's first vowel keeps the two apart (Αντρέι, Andrei; not Αντρεί)
+        w = _GREEK_APART.sub(r"\1I", w)
+    w = "".join(c for c in w if not unicodedata.combining(c))
+    for edge, latin in _GREEK_EDGES:
+        w = edge.sub(latin, w)
+    return _GREEK_PAIR.sub(lambda m: _GREEK_PAIRS[m.group()], w).translate(_GREEK_ONE).replace("I", "i")
+
+
 @functools.lru_cache(maxsize=4096)
 def screenable(text: str) -> str:
-    """``text`` with every word in a script other than Latin or Arabic written in Latin letters, homoglyphs in
-    Latin words read as Latin, and format characters (zero-width, bidi controls) removed. ASCII is returned as
-    it is."""
+    """``text`` with every word in a script other than Latin or Arabic written in Latin letters (Hebrew in the
+    Arabic-script letters it spells, :func:`hebrew_as_arabic`; Greek as :func:`greek_to_latin` reads it),
+    homoglyphs in Latin words read as Latin, and format characters (zero-width, bidi controls) removed. ASCII is
+    returned as it is."""
     if text.isascii():
         return text
-    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = hebrew_as_arabic("".join(c for c in text if unicodedata.category(c) != "Cf"))
     return " ".join(_WORD.sub(_word, text).split())
 
 
@@ -508,8 +574,13 @@ def first_al_as_letters(text: str) -> str:
     """``text`` with the ال that starts its first word written إل, so that the word is read whole; ``text`` as it is
     when it does not start so. A person's given name may start with the letters of the article: Persian writes
     الیاس (Elyas), الهام (Elham), الهه (Elaheh) so, and Arabic writes foreign names so (البرت, Albert), which read
-    as an article would lose their first syllable. In a name with a letter of ``_FOREIGN_SIGN``, every word's ال is
-    written so. A person's name is read both ways (see ``basira.finance.name_scoring``)."""
+    as an article would lose their first syllable. In a name with a letter of ``_FOREIGN_SIGN``, or a Hebrew name
+    (read as :func:`hebrew_as_arabic` writes it), every word's ال is written so. A person's name is read both ways
+    (see ``basira.finance.name_scoring``)."""
+    hebrew = _HEBREW_LETTER.search(text) is not None
+    if hebrew:
+        arabic = hebrew_as_arabic(text)  # a Hebrew name's first אל too (אלנה, Elena), in every word
+        return _EACH_AL.sub("إل", arabic) if "ال" in arabic else text
     if "ال" not in text:
         return text
     if _FOREIGN_SIGN.search(text):
@@ -618,6 +689,19 @@ def regional_given_names(text: str) -> str:
     if ("бд" not in lower and "bd" not in lower) or not _TATAR_ABD.search(text):
         return text
     return _TATAR_ABD.sub(lambda m: "Abdel" if m.group().isascii() else "Абдел", text)
+
+
+# Georgian writes a foreign name's final consonant with the nominative -ი (Putini / პუტინი, Mendeleevi): a person's
+# name is read without it too (``basira.finance.name_scoring.readings_of``), beside the name as written, since
+# Georgian names keep theirs (Gelashvili / გელაშვილი).
+_GEORGIAN_NOMINATIVE = re.compile("(?<=[ბგდვზთკლმნპჟრსტფქღყშჩცძწჭხჯჰ])ი(?![\\w])")
+
+
+def without_georgian_nominative(text: str) -> str:
+    """``text`` without the nominative -ი after a Georgian word's last consonant; other text as it is."""
+    if "ი" not in text:
+        return text
+    return _GEORGIAN_NOMINATIVE.sub("", text)
 
 
 def expand_abbreviations(text: str) -> str:

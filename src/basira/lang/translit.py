@@ -28,7 +28,7 @@ _AR = {
     "د": "d", "ذ": "ð", "ض": "ð", "ڈ": "d", "ظ": "ð", "ز": "z",
     "ر": "r", "ڑ": "r", "س": "s", "ص": "s", "ش": "x",
     "ع": "", "ء": "", "ئ": "", "ؤ": "",
-    "ف": "f", "ڤ": "f", "ل": "l", "م": "m", "ن": "n", "ں": "n",
+    "ف": "f", "ڤ": "f", "ڢ": "ꝑ", "ل": "l", "م": "m", "ن": "n", "ں": "n",
     "و": "w", "ۆ": "w", "ۇ": "w", "ي": "y", "ی": "y", "ې": "y", "ے": "y",
     # Pashto letters (Zadran / ځدران, Haqqani network names): the nearest Arabic-script consonant.
     "ځ": "z", "څ": "s", "ښ": "x", "ږ": "j", "ډ": "d", "ټ": "t", "ړ": "r", "ګ": "k", "ڼ": "n", "ۍ": "y",
@@ -106,7 +106,10 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # s, ch or j of ç, or the silent ʿayn Somali writes c (Cabdi / عبدي, Cali / علي, Cumar / عمر). Between two Latin
 # spellings it stays k (Latin parts found alike must share a Latin key), unless the whole name is read as Somali
 # (``basira.lang.nameparts.somali_latin``: Cali Axmed is Ali Ahmed).
-_AMBIGUOUS = {"ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "h", "kh"), "ʃ": ("x", "sh"), "ʋ": ("f", "w", ""),
+# ꝑ is the Hebrew פ, p or f (Putin פוטין, Rafael רפאל), which a Hebrew name brings to the Arabic path as ڢ
+# (basira.lang.scripts.hebrew_as_arabic).
+_AMBIGUOUS = {"ꝑ": ("b", "f"), "ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "h", "kh"), "ʃ": ("x", "sh"),
+              "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x", "j"), "ŵ": ("w", ""), "ʂ": ("x",),
               "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h"), "ȼ": ("k", "s", "j"),
               "ᶊ": ("s", "x"), "ŧ": ("t", "th"), "đ": ("d", "dh"), "ẋ": ("ks", "h"), "ĉ": ("k", "s", "x", "j", ""),
