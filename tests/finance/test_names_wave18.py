@@ -164,9 +164,9 @@ def test_hebrew_is_read_as_the_arabic_letters_it_spells(text: str, read: str) ->
 
 
 @pytest.mark.parametrize(("word", "read"), [
-    ("Βλαντιμίρ", "vladimir"), ("Πούτιν", "putin"), ("Μπασάρ", "bashar".replace("sh", "s")), ("Άσαντ", "asad"),
+    ("Βλαντιμίρ", "vladimir"), ("Πούτιν", "putin"), ("Μπασάρ", "basar"), ("Άσαντ", "asad"),
     ("Γιούρι", "yuri"), ("Ουάλι", "ouali"), ("Τσεν", "chen"), ("Ιγκόρεβιτς", "igorevich"), ("Σάντσεζ", "sanchez"),
-    ("Αντρέι", "andrei".replace("nd", "d")), ("Σεΐχ", "seikh"), ("ΛΤΔ", "ltd"),
+    ("Αντρέι", "adrei"), ("Σεΐχ", "seikh"), ("ΛΤΔ", "ltd"),  # Greek has no sh; its ντ is the d of foreign names
 ])
 def test_greek_as_the_greek_press_writes_foreign_names(word: str, read: str) -> None:
     assert greek_to_latin(word) == read
