@@ -69,9 +69,12 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     Muhammad, with it written out too (``muhammad_written_out``: Mohd Jaber, Magomed Gamsho; Mhd Amer still meets
     Mhd Amer as written); a person's name with Albanian's xh, with it read j too (``albanian_letters``: Xhafer is
     Jafer, and Xhavit still meets a Xhvait typed or a Ksh of Cyrillic); a person's name with Latvian's masculine
-    -s, without it too (``latvian_endings``: Sergejs Zubkovs; Marks Blats still meets Prof. Marks Blats). Each
-    listed name is indexed under each of its
-    readings, and scored by the best of them against the best of the query's."""
+    -s, without it too (``latvian_endings``: Sergejs Zubkovs; Marks Blats still meets Prof. Marks Blats); any name
+    in Dutch romanization of Russian, read as English too (``dutch_cyrillic``: Michail Iljitsj Pavljoek); a
+    person's name with regional forms of Arabic given names or Azerbaijani and Kurmanji letters, written as English
+    writes them too (``regional_given_names``, ``azerbaijani_kurdish_letters``: Mamadou, Ehmed, Əli Cəfər); a
+    Georgian person's name without the nominative -i too (``without_georgian_nominative``: პუტინი). Each listed
+    name is indexed under each of its readings, and scored by the best of them against the best of the query's."""
     out = [name]
     english = translate_org_words(name)
     if english != name:
