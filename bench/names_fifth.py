@@ -53,6 +53,7 @@ import hashlib
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,6 +100,22 @@ def pair5(q: str, r: str, label: int, kind: str, entries: tuple[str, ...], r_ent
     p = _pair(q, r, label, kind, entries, r_entry, qk, rk)
     p["scripts"] = f"{script5(q)}-{script5(r)}"
     return p
+
+
+def pair_adder(pairs: list[Pair], earlier: set[frozenset[str]], kinds: dict[str, str]
+               ) -> Callable[[str, str, int, str, str], None]:
+    """``add(q, r, label, kind, key)``, which appends the pair of ``q`` and ``r`` (``key``'s names) to ``pairs``
+    unless its two names are the same words in one script (no test of a matcher), ``q`` has no letter or digit, or
+    an earlier split holds the pair."""
+
+    def add(q: str, r: str, label: int, kind: str, key: str) -> None:
+        if tokens(q) == tokens(r) and script5(q) == script5(r):
+            return
+        if not fold(q) or frozenset((q, r)) in earlier:
+            return
+        pairs.append(pair5(q, r, label, kind, (key,), key, kinds[key], kinds[key]))
+
+    return add
 
 
 def half5(cluster: str) -> str:
@@ -455,12 +472,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
     pairs: list[Pair] = []
 
-    def add(q: str, r: str, label: int, kind: str, key: str) -> None:
-        if tokens(q) == tokens(r) and script5(q) == script5(r):  # the same words: no test of a matcher
-            return
-        if not fold(q) or frozenset((q, r)) in earlier:
-            return
-        pairs.append(pair5(q, r, label, kind, (key,), key, kinds[key], kinds[key]))
+    add = pair_adder(pairs, earlier, kinds)
 
     def cousin(name: str, from_origin: str, own: set[str]) -> str | None:
         w = name.replace(",", " ").split()

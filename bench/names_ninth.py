@@ -52,7 +52,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from names_eighth import EARLIER8, TUNING8
-from names_fifth import names, origin, pair5, pool_of, primary_of, script5
+from names_fifth import names, origin, pair_adder, pool_of, primary_of
 from names_pairs import (
     OUT,
     Pair,
@@ -62,7 +62,6 @@ from names_pairs import (
     script,
     script_alike,
     split_by_cluster,
-    tokens,
     write_splits,
 )
 from names_sixth import by_table, told_apart_from
@@ -257,12 +256,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
     pairs: list[Pair] = []
 
-    def add(q: str, r: str, label: int, kind: str, key: str) -> None:
-        if tokens(q) == tokens(r) and script5(q) == script5(r):  # the same words: no test of a matcher
-            return
-        if not q.strip() or frozenset((q, r)) in earlier:
-            return
-        pairs.append(pair5(q, r, label, kind, (key,), key, kinds[key], kinds[key]))
+    add = pair_adder(pairs, earlier, kinds)
 
     for key in in_pool:
         x, k = by_key[key], kinds[key]

@@ -70,7 +70,7 @@ from rapidfuzz import fuzz, process
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from basira.finance.lists.base import ListedEntry
-from names_fifth import EARLIER5, TUNING5, names, origin, pair5, pool_of, primary_of, script5
+from names_fifth import EARLIER5, TUNING5, names, origin, pair5, pair_adder, pool_of, primary_of
 from names_fourth import word_dictionary
 from names_pairs import (
     _PARTICLES,
@@ -430,12 +430,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
     arabic_words = set(word_dictionary(u)) | set(word_dictionary(o))
     pairs: list[Pair] = []
 
-    def add(q: str, r: str, label: int, kind: str, key: str) -> None:
-        if tokens(q) == tokens(r) and script5(q) == script5(r):  # the same words: no test of a matcher
-            return
-        if not fold(q) or frozenset((q, r)) in earlier:
-            return
-        pairs.append(pair5(q, r, label, kind, (key,), key, kinds[key], kinds[key]))
+    add = pair_adder(pairs, earlier, kinds)
 
     for key in in_pool:
         x, k = by_key[key], kinds[key]

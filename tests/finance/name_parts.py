@@ -1,10 +1,11 @@
-"""Helpers shared by the name tests: one parsed part, the Latin similarity of two parts, an entry's best score."""
+"""Helpers shared by the name tests: one parsed part, the Latin similarity of two parts, an entry's best score,
+filler people for a small index."""
 
 from __future__ import annotations
 
 from basira.finance.name_forms import index_keys, latin_form_keys, parse_name, query_keys
 from basira.finance.name_similarity import cross_similarity, latin_similarity, vowel_penalty
-from basira.finance.names import NameIndex
+from basira.finance.names import NameIndex, NameRecord, NameVariant
 from basira.lang.nameparts import NamePart
 from basira.lang.translit import latin_plain, latin_vowel_pattern, latin_word_key, skeleton_variants
 
@@ -19,6 +20,13 @@ def latin(a: str, b: str) -> float:
     """:func:`latin_similarity` of two one-word Latin names."""
     pa, pb = part(a), part(b)
     return latin_similarity(pa.skeleton, pa.vowels, pb.skeleton, pb.vowels, pa.pattern, pb.pattern)
+
+
+def filler(given: tuple[str, ...], family: tuple[str, ...]) -> list[NameRecord]:
+    """Other people, every given name with every family name, so that the parts of a small test index weigh as in a
+    real list."""
+    return [NameRecord(f"filler{i}", (NameVariant(f"{a} {b}"),), "person")
+            for i, (a, b) in enumerate((a, b) for a in given for b in family)]
 
 
 def best(index: NameIndex, query: str, entry: str) -> float:

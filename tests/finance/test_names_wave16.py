@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.finance.name_parts import best
+from tests.finance.name_parts import best, filler
 
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
 from basira.lang.scripts import normalize_name, read_chat_alphabet
@@ -29,9 +29,8 @@ RECORDS = [
     NameRecord("seas", (NameVariant("SEVEN SEAS SHIPPING"),), "organization"),
 ]
 # Other people, so that the parts above weigh as in a real list.
-_FILLER = [NameRecord(f"filler{i}", (NameVariant(f"{a} {b}"),), "person")
-           for i, (a, b) in enumerate((a, b) for a in ("Omar", "Yusuf", "Hasan", "Samir", "Nabil", "Tariq", "Walid")
-                                      for b in ("Haddad", "Nasser", "Mansour", "Darwish", "Barakat", "Saleh"))]
+_FILLER = filler(("Omar", "Yusuf", "Hasan", "Samir", "Nabil", "Tariq", "Walid"),
+                 ("Haddad", "Nasser", "Mansour", "Darwish", "Barakat", "Saleh"))
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.finance.name_parts import best
+from tests.finance.name_parts import best, filler
 
 from basira.finance.name_scoring import readings_of
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
@@ -36,9 +36,8 @@ RECORDS = [
     NameRecord("konar", (NameVariant("Акционерное Общество Конар"),), "organization"),
 ]
 # Other people, so that the parts above weigh as in a real list.
-_FILLER = [NameRecord(f"filler{i}", (NameVariant(f"{a} {b}"),), "person")
-           for i, (a, b) in enumerate((a, b) for a in ("Omar", "Ivan", "Hasan", "Oleg", "Nabil", "Pavel", "Walid")
-                                      for b in ("Haddad", "Ivanov", "Mansour", "Popov", "Barakat", "Smirnov"))]
+_FILLER = filler(("Omar", "Ivan", "Hasan", "Oleg", "Nabil", "Pavel", "Walid"),
+                 ("Haddad", "Ivanov", "Mansour", "Popov", "Barakat", "Smirnov"))
 
 
 @pytest.fixture(scope="module")
