@@ -70,6 +70,13 @@ def served(database_url: str, tmp_path: Path) -> Iterator[Served]:
 
 
 @pytest.fixture
+def warm(database_url: str, tmp_path: Path) -> Iterator[Served]:
+    """Caches that outlive the test: for the tests of what a warm cache reads, which wait on no expiry and which a
+    slow, busy machine must not fail by letting ``TTL`` run out between two requests."""
+    yield from _served(database_url, tmp_path, 60.0)
+
+
+@pytest.fixture
 def uncached(database_url: str, tmp_path: Path) -> Iterator[Served]:
     yield from _served(database_url, tmp_path, 0)
 
@@ -116,46 +123,46 @@ def _statements(inst: Instance) -> list[str]:
     return seen
 
 
-def test_a_warm_lookup_reads_nothing_for_a_miss_and_one_query_for_a_hit(served: Served) -> None:
-    assert served.lookup(B).json()["matched"] is False
-    assert served.lookup(A).json()["matched"] is True  # warm: key, banks, owners, index replay
-    seen = _statements(served.instance)
+def test_a_warm_lookup_reads_nothing_for_a_miss_and_one_query_for_a_hit(warm: Served) -> None:
+    assert warm.lookup(B).json()["matched"] is False
+    assert warm.lookup(A).json()["matched"] is True  # warm: key, banks, owners, index replay
+    seen = _statements(warm.instance)
     for _ in range(5):
-        assert served.lookup(B).json()["matched"] is False
+        assert warm.lookup(B).json()["matched"] is False
     assert seen == []
-    hit = served.lookup(A).json()
+    hit = warm.lookup(A).json()
     assert hit["matched"] is True and hit["matches"][0]["entry"]["ref"] == "e-a"
     assert hit["matches"][0]["bank"]["owner"] == "acme"
     assert len(seen) == 1 and "signals" in seen[0] and "entries" in seen[0]
 
 
-def test_stored_matches_leave_the_caches_warm(served: Served) -> None:
+def test_stored_matches_leave_the_caches_warm(warm: Served) -> None:
     """Items, matches, events and hit counters are what a busy server writes all the time; no cache reads them, so
     a stored match must not send the next requests back to the database for their key, banks and change log."""
     from basira.core.readcache import generation
 
-    assert served.lookup(A).json()["matched"] is True  # warm
+    assert warm.lookup(A).json()["matched"] is True  # warm
     before = generation()
     for value in (A, B):
-        stored = served.client.post("/v1/match", json={"signals": [{"signal_type": "md5", "value": value}]},
-                                    headers={"Authorization": f"Bearer {served.key}"})
+        stored = warm.client.post("/v1/match", json={"signals": [{"signal_type": "md5", "value": value}]},
+                                    headers={"Authorization": f"Bearer {warm.key}"})
         assert stored.status_code == 200, stored.text
     assert generation() == before
-    seen = _statements(served.instance)
-    assert served.lookup(B).json()["matched"] is False
+    seen = _statements(warm.instance)
+    assert warm.lookup(B).json()["matched"] is False
     assert seen == []
     # A write to what the caches hold still empties them at once.
-    with served.instance.db.session() as s:
+    with warm.instance.db.session() as s:
         s.execute(text("UPDATE banks SET description = description"))
     assert generation() != before
 
 
-def test_storing_matches_read_key_and_banks_from_the_caches(served: Served) -> None:
-    assert served.lookup(B).json()["matched"] is False  # the key's first use writes its last_used_at
-    assert served.lookup(A).json()["matched"] is True  # warm
-    seen = _statements(served.instance)
-    stored = served.client.post("/v1/match", json={"signals": [{"signal_type": "md5", "value": A}]},
-                                headers={"Authorization": f"Bearer {served.key}"})
+def test_storing_matches_read_key_and_banks_from_the_caches(warm: Served) -> None:
+    assert warm.lookup(B).json()["matched"] is False  # the key's first use writes its last_used_at
+    assert warm.lookup(A).json()["matched"] is True  # warm
+    seen = _statements(warm.instance)
+    stored = warm.client.post("/v1/match", json={"signals": [{"signal_type": "md5", "value": A}]},
+                                headers={"Authorization": f"Bearer {warm.key}"})
     assert stored.status_code == 200 and stored.json()["matched"] is True
     read = " ".join(seen)
     assert "api_keys" not in read and "sharing_group" not in read and "FROM banks" not in read
