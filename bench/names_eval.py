@@ -25,7 +25,8 @@ wave 17 read it once (docs/benchmarks.md, "Name screening, wave 17"): its figure
 wave 18 read it once (docs/benchmarks.md, "Name screening, wave 18"): its figures no longer judge later changes.
 ``--split dev9`` is the ninth evaluation's tuning half and ``--split ninth --final`` its frozen half
 (``bench/names_ninth.py``, ``NINTH_SHA256``: Hebrew, Greek and Georgian script), built in wave 18 after the eighth was
-read, before any change it judges.
+read, before any change it judges; wave 18 read it once (docs/benchmarks.md, "Name screening, wave 18 (continued)"):
+a tenth evaluation must be built before the next tuning round can be judged.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
