@@ -56,6 +56,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
@@ -420,6 +421,24 @@ def origin(x: ListedEntry) -> str:
                                                                 and _SLAVIC_END.search(fold(p).split()[-1])):
         return "cyrillic"
     return "other"
+
+
+class EntryNames(NamedTuple):
+    """An entry's strong names by script, its primary Latin name, and where a person comes from (``origin``;
+    ``other`` for any other kind)."""
+
+    latin: list[str]
+    arabic: list[str]
+    cyrillic: list[str]
+    primary: str | None
+    where: str
+
+
+def entry_names(x: ListedEntry, kind: str) -> EntryNames:
+    ns = names(x)
+    return EntryNames([n for n in ns if script(n) == "latin"], [n for n in ns if script(n) == "arabic"],
+                      [n for n in ns if script(n) == "cyrillic"], primary_of(x),
+                      origin(x) if kind == "person" else "other")
 
 
 @dataclass

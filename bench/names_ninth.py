@@ -52,14 +52,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from names_eighth import EARLIER8, TUNING8
-from names_fifth import names, origin, pair_adder, pool_of, primary_of
+from names_fifth import entry_names, names, pair_adder, pool_of
 from names_pairs import (
     OUT,
     Pair,
     common_names,
     fold,
     nearest,
-    script,
     script_alike,
     split_by_cluster,
     write_splits,
@@ -260,12 +259,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
     for key in in_pool:
         x, k = by_key[key], kinds[key]
-        ns = names(x)
-        latin = [n for n in ns if script(n) == "latin"]
-        arabic = [n for n in ns if script(n) == "arabic"]
-        cyrillic = [n for n in ns if script(n) == "cyrillic"]
-        primary = primary_of(x)
-        where = origin(x) if k == "person" else "other"
+        latin, arabic, cyrillic, primary, where = entry_names(x, k)
         if k == "person" and where == "arabic":
             for ar in arabic[:2]:
                 la = next((la for la in latin if script_alike(ar, la)), None)

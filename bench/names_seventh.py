@@ -63,7 +63,7 @@ from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from names_fifth import names, origin, pair5, pair_adder, pool_of, primary_of
+from names_fifth import entry_names, names, pair5, pair_adder, pool_of
 from names_fourth import word_dictionary
 from names_pairs import (
     OUT,
@@ -458,12 +458,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
     for key in in_pool:
         x, k = by_key[key], kinds[key]
-        ns = names(x)
-        latin = [n for n in ns if script(n) == "latin"]
-        arabic = [n for n in ns if script(n) == "arabic"]
-        cyrillic = [n for n in ns if script(n) == "cyrillic"]
-        primary = primary_of(x)
-        where = origin(x) if k == "person" else "other"
+        latin, arabic, cyrillic, primary, where = entry_names(x, k)
         if k == "person" and primary and where == "arabic":
             alias = next((la for la in latin if la != primary and any(script_alike(ar, la) for ar in arabic)), None)
             for src, n_styles in ((primary, 4), *(((alias, 3),) if alias else ())):

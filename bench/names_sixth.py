@@ -70,7 +70,7 @@ from rapidfuzz import fuzz, process
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from basira.finance.lists.base import ListedEntry
-from names_fifth import EARLIER5, TUNING5, names, origin, pair5, pair_adder, pool_of, primary_of
+from names_fifth import EARLIER5, TUNING5, entry_names, names, pair5, pair_adder, pool_of
 from names_fourth import word_dictionary
 from names_pairs import (
     _PARTICLES,
@@ -434,11 +434,7 @@ def build() -> tuple[list[Pair], list[Pair]]:
 
     for key in in_pool:
         x, k = by_key[key], kinds[key]
-        ns = names(x)
-        latin = [n for n in ns if script(n) == "latin"]
-        arabic = [n for n in ns if script(n) == "arabic"]
-        primary = primary_of(x)
-        where = origin(x) if k == "person" else "other"
+        latin, arabic, _, primary, where = entry_names(x, k)
         if k == "person" and primary and where == "arabic":
             alias = next((la for la in latin if la != primary and any(script_alike(ar, la) for ar in arabic)), None)
             for src, n_styles in ((primary, 3), *(((alias, 2),) if alias else ())):
