@@ -66,12 +66,9 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
-from rapidfuzz import fuzz, process
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from names_fifth import entry_names, names, pair5, pair_adder, pool_of
+from names_fifth import alike_negatives, entry_names, names, pair5, pair_adder, pool_of
 from names_fourth import word_dictionary
 from names_pairs import (
     OUT,
@@ -81,7 +78,6 @@ from names_pairs import (
     script,
     script_alike,
     split_by_cluster,
-    tokens,
     write_splits,
 )
 from names_seventh import EARLIER7, TUNING7
@@ -500,35 +496,15 @@ def build() -> tuple[list[Pair], list[Pair]]:
     keyed = [(key, n) for key in in_pool for n in names(by_key[key]) if script(n) == "cyrillic"]
     if len(keyed) >= 2:
         texts = [" ".join(n.lower().split()) for _, n in keyed]
-        scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=75, dtype=np.uint8, workers=2)
-        for i, (a, na) in enumerate(keyed):
-            row = scores[i]
-            taken = 0
-            for j in np.argsort(-row.astype(np.int16))[:12]:
-                b, nb = keyed[j]
-                if row[j] < 75 or taken == 2:
-                    break
-                if cluster[a] == cluster[b] or tokens(na) == tokens(nb) or frozenset((na, nb)) in earlier:
-                    continue
-                pairs.append(pair5(na, nb, 0, "similar8-cyr", (a, b), b, kinds[a], kinds[b]))
-                taken += 1
+        for a, na, b, nb in alike_negatives(keyed, keyed, (texts, texts), 75, cluster, earlier):
+            pairs.append(pair5(na, nb, 0, "similar8-cyr", (a, b), b, kinds[a], kinds[b]))
 
     # Hard negatives across Latin and Cyrillic: a Latin name against another entry's Cyrillic name read alike.
     lat_keyed = [(key, n) for key in in_pool for n in names(by_key[key])[:4] if script(n) == "latin"]
     if keyed and lat_keyed:
-        cyr_texts = [fold(n) for _, n in keyed]
-        scores = process.cdist([fold(n) for _, n in lat_keyed], cyr_texts, scorer=fuzz.ratio, score_cutoff=85,
-                               dtype=np.uint8, workers=2)
-        for i, (a, na) in enumerate(lat_keyed):
-            row = scores[i]
-            for j in np.argsort(-row.astype(np.int16))[:6]:
-                b, nb = keyed[j]
-                if row[j] < 85:
-                    break
-                if cluster[a] == cluster[b] or tokens(na) == tokens(nb) or frozenset((na, nb)) in earlier:
-                    continue
-                pairs.append(pair5(na, nb, 0, "similar8-lc", (a, b), b, kinds[a], kinds[b]))
-                break
+        texts = ([fold(n) for _, n in lat_keyed], [fold(n) for _, n in keyed])
+        for a, na, b, nb in alike_negatives(lat_keyed, keyed, texts, 85, cluster, earlier, top=6, take=1):
+            pairs.append(pair5(na, nb, 0, "similar8-lc", (a, b), b, kinds[a], kinds[b]))
 
     # Generated common names against the pool's listed person name most like them.
     listed = [(k, n) for k in in_pool for n in names(by_key[k]) if kinds[k] == "person"]

@@ -53,12 +53,13 @@ import hashlib
 import random
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -117,6 +118,31 @@ def pair_adder(pairs: list[Pair], earlier: set[frozenset[str]], kinds: dict[str,
         pairs.append(pair5(q, r, label, kind, (key,), key, kinds[key], kinds[key]))
 
     return add
+
+
+def words_differ(a: str, b: str) -> bool:
+    return tokens(a) != tokens(b)
+
+
+def alike_negatives(rows: list[tuple[str, str]], cols: list[tuple[str, str]], texts: tuple[list[str], list[str]],
+                    cutoff: int, cluster: dict[str, str], earlier: set[frozenset[str]], *, top: int = 12,
+                    take: int = 2, differ: Callable[[str, str], bool] = words_differ
+                    ) -> Iterator[tuple[str, str, str, str]]:
+    """(a, name, b, name) of names of ``rows`` and ``cols`` (entry key, name) whose ``texts`` rapidfuzz's ratio
+    calls alike (``cutoff`` or more): among each row's ``top`` likest, at most ``take`` of another cluster, whose
+    words differ (``differ``) and whose pair no earlier split holds."""
+    scores = process.cdist(texts[0], texts[1], scorer=fuzz.ratio, score_cutoff=cutoff, dtype=np.uint8, workers=2)
+    for i, (a, na) in enumerate(rows):
+        row = scores[i]
+        taken = 0
+        for j in np.argsort(-row.astype(np.int16))[:top]:
+            if row[j] < cutoff or taken == take:
+                break
+            b, nb = cols[j]
+            if cluster[a] == cluster[b] or not differ(na, nb) or frozenset((na, nb)) in earlier:
+                continue
+            yield a, na, b, nb
+            taken += 1
 
 
 def half5(cluster: str) -> str:

@@ -58,12 +58,9 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
-from rapidfuzz import fuzz, process
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from names_fifth import entry_names, names, pair5, pair_adder, pool_of
+from names_fifth import alike_negatives, entry_names, names, pair5, pair_adder, pool_of
 from names_fourth import word_dictionary
 from names_pairs import (
     OUT,
@@ -512,18 +509,9 @@ def build() -> tuple[list[Pair], list[Pair]]:
         if len(keyed) < 2:
             continue
         texts = [" ".join(n.split()) for _, n in keyed]
-        scores = process.cdist(texts, texts, scorer=fuzz.ratio, score_cutoff=70, dtype=np.uint8, workers=2)
-        for i, (a, na) in enumerate(keyed):
-            row = scores[i]
-            taken = 0
-            for j in np.argsort(-row.astype(np.int16))[:12]:
-                b, nb = keyed[j]
-                if row[j] < 70 or taken == 2:
-                    break
-                if cluster[a] == cluster[b] or set(na.split()) == set(nb.split()) or frozenset((na, nb)) in earlier:
-                    continue
-                pairs.append(pair5(na, nb, 0, "similar7-ar", (a, b), b, kinds[a], kinds[b]))
-                taken += 1
+        for a, na, b, nb in alike_negatives(keyed, keyed, (texts, texts), 70, cluster, earlier,
+                                            differ=lambda x, y: set(x.split()) != set(y.split())):
+            pairs.append(pair5(na, nb, 0, "similar7-ar", (a, b), b, kinds[a], kinds[b]))
 
     # Generated common names against the pool's listed person name most like them.
     listed = [(k, n) for k in in_pool for n in names(by_key[k]) if kinds[k] == "person"]
