@@ -193,7 +193,7 @@ def parse_name(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[Na
             parts = tuple(name_parts(strip_legal_forms(text[start:end + 1]), "arabic"))
             return [(True, parts)] if parts else _transliterated(text[start:end + 1])
     # Letters no path kept (a lone µ, a letter of an extended block) are read through anyascii as a last resort.
-    return split_and_parse(text, aliases=aliases) or _transliterated(text)
+    return _split_and_parse_prepared(text, aliases) or _transliterated(text)
 
 
 def _transliterated(run: str) -> list[tuple[bool, tuple[NamePart, ...]]]:
@@ -207,7 +207,11 @@ def _transliterated(run: str) -> list[tuple[bool, tuple[NamePart, ...]]]:
 
 def split_and_parse(text: str, *, aliases: bool = False) -> list[tuple[bool, tuple[NamePart, ...]]]:
     """:func:`parse_name` the long way, for any text: split into single-script runs, then parse each."""
-    text = _prepared(text)
+    return _split_and_parse_prepared(_prepared(text), aliases)
+
+
+def _split_and_parse_prepared(text: str, aliases: bool) -> list[tuple[bool, tuple[NamePart, ...]]]:
+    """:func:`split_and_parse` of a text :func:`_prepared` already (as :func:`parse_name` has it)."""
     runs = split_scripts(text)
     if aliases and any(c in text for c in "(;/"):
         # Lists pack several names into one field: "A (B)", "A; B", "A / B". Short bracketed acronyms
