@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -23,6 +24,37 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _start(args: list[str], env: dict[str, str], ready_path: str, within: float,
+           stderr: int = subprocess.STDOUT) -> tuple[subprocess.Popen[str], int]:
+    """``basira serve --port P *args`` once it answers ``ready_path`` with 200; on another port when a program of
+    another test took P between ``_free_port`` and the bind (serve then stops, saying the port is in use; until then
+    that program answers on P, so only an answer that echoes the probe's request id, as Basira does, counts)."""
+    for _ in range(5):
+        port = _free_port()
+        proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), *args], env=env,
+                                stdout=subprocess.PIPE, stderr=stderr, text=True)
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                probe = urllib.request.Request(f"http://127.0.0.1:{port}{ready_path}",
+                                               headers={"X-Request-ID": f"start-{port}"})
+                with urllib.request.urlopen(probe, timeout=2) as r:
+                    if r.status == 200 and r.headers.get("X-Request-ID") == f"start-{port}":  # Basira's answer
+                        return proc, port
+            except (OSError, http.client.HTTPException):
+                pass
+            time.sleep(0.1)
+        if proc.poll() is None:
+            proc.terminate()
+            output, errors = proc.communicate(timeout=30)
+            raise AssertionError(f"basira serve did not answer {ready_path}:\n{output}\n{errors or ''}")
+        output, errors = proc.communicate(timeout=30)
+        said = f"{output}{errors or ''}"
+        if "is in use by another program" not in said and "address already in use" not in said:
+            raise AssertionError(f"basira serve stopped ({proc.returncode}):\n{output}\n{errors or ''}")
+    raise AssertionError("five free ports in a row were taken before basira serve could bind them")
+
+
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BASIRA_")}
     env.update({"BASIRA_DATA_DIR": str(tmp_path / "data"), "BASIRA_SECRET_KEY": "test-secret"})
@@ -40,20 +72,11 @@ def test_installed_script_prints_help(tmp_path: Path) -> None:
 
 def test_serve_answers_health_and_prints_a_set_up_token_on_an_empty_instance(tmp_path: Path) -> None:
     assert SCRIPT.exists(), f"the console script {SCRIPT} is not installed (pip install -e .)"
-    port = _free_port()
-    proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--log-level", "warning"],
-                            env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc, port = _start(["--log-level", "warning"], _env(tmp_path), "/health/live", within=90)
     try:
-        body = ""
-        deadline = time.monotonic() + 90  # start-up imports and migrations; generous for a busy machine
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=1) as r:
-                    body = r.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.1)
-        assert '"status":"ok"' in body.replace(" ", ""), "the server did not answer /v1/health"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/health", timeout=30) as r:
+            body = r.read().decode()
+        assert '"status":"ok"' in body.replace(" ", ""), body
     finally:
         proc.terminate()
         output, _ = proc.communicate(timeout=10)
@@ -68,21 +91,10 @@ def test_serve_with_two_workers_on_one_database_counts_every_request_and_logs_js
         fresh_database_url: str, tmp_path: Path) -> None:
     """``basira serve --workers 2``: one migration, two processes on the port, /metrics adding up both workers'
     counters (prometheus-client's multiprocess directory), one JSON access line per request with its id."""
-    port = _free_port()
     env = {**_env(tmp_path), "BASIRA_DATABASE_URL": fresh_database_url, "BASIRA_LOG_FORMAT": "json"}
-    proc = subprocess.Popen([str(SCRIPT), "serve", "--port", str(port), "--workers", "2"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc, port = _start(["--workers", "2"], env, "/health/ready", within=120, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        ready = False
-        while time.monotonic() < deadline and proc.poll() is None and not ready:
-            try:
-                with urllib.request.urlopen(f"{base}/health/ready", timeout=2) as r:
-                    ready = r.status == 200
-            except OSError:
-                time.sleep(0.2)
-        assert ready, "the workers never became ready"
         # At least 40 requests, and more until both workers have answered some (a worker still building its routes
         # at start-up leaves the first requests to the other one).
         sent, workers, until = 0, set[str](), time.monotonic() + 60
@@ -130,3 +142,19 @@ def test_a_worker_of_serve_follows_the_log_level(tmp_path: Path, monkeypatch: py
         for logger, handlers, level, propagate in saved:
             logger.handlers, logger.propagate = handlers, propagate
             logger.setLevel(level)
+
+
+def test_serve_on_a_port_another_program_holds_says_so_before_anything_else(tmp_path: Path) -> None:
+    """A port already listened on: a message naming it and how to choose another, exit 78, and no set-up link (which
+    would lead to the other program)."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        done = subprocess.run([str(SCRIPT), "serve", "--port", str(port)], env=_env(tmp_path), capture_output=True,
+                              text=True, timeout=60, check=False)
+    assert done.returncode == 78, done.stdout + done.stderr
+    said = " ".join((done.stdout + done.stderr).split())
+    assert f"port {port} on 127.0.0.1 is in use by another program" in said and "--port" in said
+    assert "token=" not in said and "Traceback" not in said
+    assert not (tmp_path / "data").exists() or not any((tmp_path / "data").glob("*.db"))  # nothing migrated

@@ -48,6 +48,7 @@ def serve(
                                  "warning or error")
     host = host or settings.host
     port = port or settings.port
+    _check_free(host, port)
     inst = st.instance()  # migrates the database, once, before any worker starts
     with inst.db.session() as s:
         token = setup.issue_token(s, settings.setup_token_ttl_s) if setup.is_empty(s) else None
@@ -88,6 +89,28 @@ def serve(
         if background is not None:
             background.stop()
         inst.close()
+
+
+def _check_free(host: str, port: int) -> None:
+    """A clear message, before migrations and a set-up token, when another program already listens on the port
+    (the server would otherwise stop with the bind error after printing a link that leads elsewhere)."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError as e:
+        raise ConfigurationError(f"cannot listen on {host!r} ({e.strerror or e}); give --host or BASIRA_HOST") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise ConfigurationError(f"port {port} on {host} is in use by another program; give another with "
+                                         "--port or BASIRA_PORT") from None
+            raise ConfigurationError(f"cannot listen on {host}:{port} ({e.strerror or e})") from None
 
 
 def start_background(inst: Instance) -> Worker | None:
