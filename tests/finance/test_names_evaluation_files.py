@@ -704,3 +704,57 @@ def test_org9_and_common_heb_ar() -> None:
     assert names_ninth.org9("XYZ FOUNDATION", random.Random(1)) == []
     made = names_ninth.common_heb_ar(random.Random(1), 20)
     assert len(made) == 20 and all(_scripts(he) <= {"HEBREW"} and _scripts(la) <= {"LATIN"} for la, he in made)
+
+
+# --- the tenth builder's generators -----------------------------------------------------------------------------
+
+import names_tenth  # noqa: E402
+
+
+def test_dev10_reads() -> None:
+    pairs = names_eval.read("dev10", final=False)
+    kinds = {p["kind"] for p in pairs}
+    assert {"hi10", "bn10", "am10", "ja10"} <= kinds
+    assert {"common10:hi", "common10:bn", "common10:am", "common10:ja"} <= kinds
+
+
+def test_tenth_split_uses_its_own_seed_and_pool() -> None:
+    assert names_tenth.SEED10 not in {names_ninth.SEED9, names_eighth.SEED8, names_seventh.SEED7}
+    assert names_tenth.TUNING10[-1].name == "names_dev9.jsonl.gz"
+    assert names_tenth.EARLIER10[-1].name == "names_ninth.jsonl.gz"
+
+
+def test_sounds_read_glides_between_vowels_as_consonants() -> None:
+    assert names_tenth.sounds("zawahiri") == ["z", "A", "w", "A", "h", "I", "r", "I"]
+    assert names_tenth.sounds("ayman") == ["AI", "m", "A", "n"]
+    assert names_tenth.sounds("sayed") == ["s", "A", "y", "E", "d"]
+
+
+_SCRIPT_OF = {"hi10": "DEVANAGARI", "bn10": "BENGALI", "am10": "ETHIOPIC", "ja10": "KATAKANA"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12), min_size=1, max_size=4),
+       st.sampled_from(sorted(_SCRIPT_OF)), st.integers(0, 10**6))
+def test_writers10_keep_to_their_script(words: list[str], how: str, seed: int) -> None:
+    written = names_tenth.WRITERS[how](" ".join(words), random.Random(seed))
+    letters = {unicodedata.name(c).split()[0] for c in written if c not in " ・ー"}
+    assert letters <= {_SCRIPT_OF[how]}, written
+
+
+def test_writers10_examples() -> None:
+    hindi = {names_tenth.latin_to_indic("Osama bin Laden", "hi", random.Random(s)) for s in range(30)}
+    assert "ओसामा बिन लादेन" in hindi
+    bengali = {names_tenth.latin_to_indic("Vladimir Putin", "bn", random.Random(s)) for s in range(30)}
+    assert "ভ্লাদিমির পুতিন" in bengali
+    ethiopic = {names_tenth.latin_to_ethiopic("Osama bin Laden", random.Random(s)) for s in range(10)}
+    assert "ኦሳማ ቢን ላዴን" in ethiopic and all(e.startswith("ኦ") for e in ethiopic)
+    katakana = {names_tenth.latin_to_katakana("Ayman al Zawahiri", random.Random(s)) for s in range(10)}
+    assert "アイマン・アル・ザワヒリ" in katakana
+    assert names_tenth.latin_to_katakana("Hassan", random.Random(1)) == "ハッサン"
+
+
+def test_common10_names_are_made_in_their_script() -> None:
+    names = names_eval.read("dev10", final=False)
+    made = [p["q"] for p in names if p["kind"] == "common10:ja"]
+    assert made and all(set(q) <= {chr(c) for c in range(0x30A0, 0x3100)} | {" "} for q in made)
