@@ -28,7 +28,21 @@ _CONFUSABLES = str.maketrans({
 # Scripts whose characters are syllables of a name written without spaces (王伟 is Wang Wei, 김정은 Kim Jong Un):
 # each character becomes a word of its own, as the Latin spellings on the lists write them.
 _SYLLABLES = frozenset({"han", "hangul"})
-_WORD = re.compile(r"[^\W_]+")
+
+
+@functools.cache
+def _word_pattern() -> re.Pattern[str]:
+    """A word: letters and digits with the combining marks they carry (the vowel signs and viramas of Indic scripts,
+    Thai and Ethiopic marks), so that a word is read whole and no mark is left over between two halves of it."""
+    ranges, start = [], None
+    for cp in range(0x300, 0x20000):
+        mark = unicodedata.category(chr(cp))[0] == "M"
+        if mark and start is None:
+            start = cp
+        elif not mark and start is not None:
+            ranges.append(f"{chr(start)}-{chr(cp - 1)}" if cp - 1 > start else chr(start))
+            start = None
+    return re.compile(r"[^\W_](?:[^\W_]|[" + "".join(ranges) + "])*")
 
 
 # Latin letters that look like Cyrillic ones, as typed into Cyrillic words (Belarusian and Ukrainian і as the Latin
@@ -64,7 +78,9 @@ def _word(m: re.Match[str]) -> str:
     out = []
     for c in word:
         s = char_script(c)
-        if s in ("latin", "arabic") or s is None:
+        if s is None and unicodedata.category(c)[0] == "M":
+            out.append(anyascii(c))  # a vowel sign or virama of the script it follows
+        elif s in ("latin", "arabic") or s is None:
             out.append(c)
         elif s in _SYLLABLES:
             out.append(f" {anyascii(c)} ")
@@ -106,6 +122,133 @@ def hebrew_as_arabic(text: str) -> str:
     return text.replace("וו", "ڤ").translate(_HEBREW_LETTERS)
 
 
+# Devanagari (Hindi, Marathi, Nepali) and Bengali script write what Urdu writes in Arabic letters: consonants, long
+# vowels as vowel signs, the short a unwritten (मोहम्मद, মুহাম্মদ, محمد). A word in them is read as the Urdu spelling
+# its letters give, so that it takes the Arabic path (consonant skeletons, long-vowel letters), where Urdu names
+# and the foreign names Urdu writes are found: the short i and u signs and the virama are no letter, the long
+# vowels are ا, ی and و, an aspirate is the letter with Urdu's ھ, the retroflex letters are Urdu's ٹ, ڈ and ڑ, a
+# nukta letter is the Arabic one it stands for (ज़ ز, फ़ ف, ख़ خ, ग़ غ, क़ ق), and ज, জ without it j or z (ڗ, which
+# the Arabic path reads as either: Hindi and Bengali write a z so too). Bengali writes a v as ভ and a z as য; its
+# য় is y.
+_INDIC_LETTER = re.compile("[\u0900-\u09ff]")
+_DEVANAGARI_NUKTA = {"क": "ق", "ख": "خ", "ग": "غ", "ज": "ز", "फ": "ف", "ड": "ڑ", "ढ": "ڑھ", "य": "ی"}
+_INDIC = {
+    # Devanagari consonants
+    "क": "ک", "ख": "کھ", "ग": "گ", "घ": "گھ", "ङ": "ن", "च": "چ", "छ": "چھ", "ज": "ڗ", "झ": "جھ", "ञ": "ن",
+    "ट": "ٹ", "ठ": "ٹھ", "ड": "ڈ", "ढ": "ڈھ", "ण": "ن", "त": "ت", "थ": "تھ", "द": "د", "ध": "دھ", "न": "ن",
+    "प": "پ", "फ": "ف", "ब": "ب", "भ": "بھ", "म": "م", "य": "ی", "र": "ر", "ल": "ل", "ळ": "ل", "व": "و",
+    "श": "ش", "ष": "ش", "स": "س", "ह": "ہ",
+    # Devanagari vowels: first in a word, then as signs; the anusvara and candrabindu n, the visarga h
+    "अ": "ا", "आ": "آ", "इ": "ا", "ई": "ای", "उ": "ا", "ऊ": "او", "ए": "ای", "ऐ": "ای", "ओ": "او", "औ": "او",
+    "ऑ": "ا", "ऋ": "ر", "ा": "ا", "ि": "", "ी": "ی", "ु": "", "ू": "و", "े": "ی", "ै": "ی", "ो": "و", "ौ": "و",
+    "ॉ": "ا", "ृ": "ر", "्": "", "ं": "ن", "ँ": "ن", "ः": "ہ", "़": "",
+    # Bengali consonants
+    "ক": "ک", "খ": "کھ", "গ": "گ", "ঘ": "گھ", "ঙ": "ن", "চ": "چ", "ছ": "چھ", "জ": "ڗ", "ঝ": "جھ", "ঞ": "ن",
+    "ট": "ٹ", "ঠ": "ٹھ", "ড": "ڈ", "ঢ": "ڈھ", "ণ": "ن", "ত": "ت", "থ": "تھ", "দ": "د", "ধ": "دھ", "ন": "ن",
+    "প": "پ", "ফ": "ف", "ব": "ب", "ভ": "و", "ম": "م", "য": "ز", "র": "ر", "ল": "ل", "শ": "ش", "ষ": "ش",
+    "স": "س", "হ": "ہ", "ৎ": "ت",
+    # Bengali vowels, signs and marks
+    "অ": "ا", "আ": "آ", "ই": "ا", "ঈ": "ای", "উ": "ا", "ঊ": "او", "এ": "ای", "ঐ": "ای", "ও": "او", "ঔ": "او",
+    "ঋ": "ر", "া": "ا", "ি": "", "ী": "ی", "ু": "", "ূ": "و", "ে": "ی", "ৈ": "ی", "ো": "و", "ৌ": "و", "ৃ": "ر",
+    "্": "", "ং": "ن", "ঁ": "", "ঃ": "ہ", "়": "",
+}
+_INDIC_NUKTA = re.compile("([कखगजफडढय])\u093c|([ডঢয])\u09bc")
+_BENGALI_NUKTA = {"ড": "ڑ", "ঢ": "ڑھ", "য": "ی"}
+# Bengali's ওয় before a vowel sign is w (ওয়ালি, Wali; জাওয়াহিরি, Zawahiri). A vowel letter inside a word (after a
+# letter or a sign) follows another vowel: no alef carries it, a short one is no letter at all.
+_BENGALI_W = re.compile("ও\u09af\u09bc")
+_INDIC_MID = dict(zip("अआइईउऊएऐओऔঅআইঈউঊএঐওঔ", ("", "ا", "", "ی", "", "و", "ی", "ی", "و", "و") * 2, strict=True))
+# A word's last vowel sign, short i or u, is the long vowel Arabic writes there (আলি, Ali; ज़वाहिरि, Zawahiri).
+_INDIC_FINAL_SHORT = re.compile("[\u093f\u0941\u09bf\u09c1](?![\u0900-\u09ff])")
+_INDIC_MID_VOWEL = re.compile("(?<=[\u0901-\u094d\u0981-\u09cd])[अआइईउऊएऐओऔঅআইঈউঊএঐওঔ]")
+
+
+def indic_as_arabic(text: str) -> str:
+    """``text`` with its Devanagari and Bengali words written in the Urdu letters they spell (see above); other
+    text as it is."""
+    if not _INDIC_LETTER.search(text):
+        return text
+    text = _BENGALI_W.sub("و", unicodedata.normalize("NFC", text))  # nukta letters apart, two-part signs whole
+    text = _INDIC_NUKTA.sub(lambda m: _DEVANAGARI_NUKTA[m.group(1)] if m.group(1) else _BENGALI_NUKTA[m.group(2)],
+                            text)
+    text = _INDIC_MID_VOWEL.sub(lambda m: _INDIC_MID[m.group()], text)
+    text = _INDIC_FINAL_SHORT.sub(lambda m: "ی" if m.group() in "\u093f\u09bf" else "و", text)
+    return "".join(_INDIC.get(c, c) for c in text)
+
+
+# Katakana writes a foreign name one syllable at a time, a vowel after every consonant: ヴィクトル (Victor),
+# ムハンマド (Muhammad). A Katakana name is read as the Urdu-script spelling of its syllables, so that it takes the
+# Arabic path, where a short vowel is no letter: the vowel u, which Japanese adds after a consonant that has none
+# (ク, ス, ル, ド...), and the o it adds after t and d (ト, ド) are left unwritten like a short vowel, the others
+# written as the long-vowel letters Urdu writes for a foreign name's vowels (a ا, i and e ی, o و); Japanese r is r
+# or l (ڕ, which the Arabic path reads as either), シ is si or shi (ڛ), ジ zi or ji (ڗ), チ ti or chi (ٿ); ン is n,
+# ッ (a doubled consonant) no letter, ー a long vowel (a u or o written); アル written apart is the article.
+_KATAKANA_WORD = re.compile("[\u30a1-\u30fa\u30fc]+")
+_KANA: dict[str, tuple[str, str]] = {}
+for _row, _cons in (("アイウエオ", ("", "", "", "", "")), ("カキクケコ", ("ک",) * 5), ("ガギグゲゴ", ("گ",) * 5),
+                    ("サシスセソ", ("س", "ڛ", "س", "س", "س")), ("ザジズゼゾ", ("ز", "ڗ", "ز", "ز", "ز")),
+                    ("タチツテト", ("ت", "ٿ", "تس", "ت", "ت")), ("ダヂヅデド", ("د", "ج", "ز", "د", "د")),
+                    ("ナニヌネノ", ("ن",) * 5), ("ハヒフヘホ", ("ہ", "ہ", "ف", "ہ", "ہ")), ("バビブベボ", ("ب",) * 5),
+                    ("パピプペポ", ("پ",) * 5), ("マミムメモ", ("م",) * 5), ("ラリルレロ", ("ڕ",) * 5)):
+    for _kana, _c, _v in zip(_row, _cons, "aiueo", strict=True):
+        _KANA[_kana] = (_c, _v)
+_KANA |= {"ヤ": ("ی", "a"), "ユ": ("ی", "u"), "ヨ": ("ی", "o"), "ワ": ("و", "a"), "ヲ": ("", "o"), "ヴ": ("و", "u"),
+          "ヰ": ("و", "i"), "ヱ": ("و", "e")}
+_KANA_SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o"}
+_KANA_SMALL_VOWEL = {"ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o"}
+_KANA_PALATAL = {"ڛ", "ٿ", "ڗ", "ج"}  # シャ is sha, not shya
+_KANA_VOWEL_LETTER = {"a": "ا", "i": "ی", "e": "ی", "o": "و", "u": "", "U": "و", "O": "و"}
+_KANA_FIRST_VOWEL = {"a": "ا", "i": "ای", "e": "ای", "o": "او", "u": "او"}
+
+
+def _katakana_word(m: re.Match[str]) -> str:
+    syllables: list[list[str]] = []  # [consonant, vowel]
+    for ch in m.group():
+        if ch in _KANA:
+            syllables.append(list(_KANA[ch]))
+        elif ch in _KANA_SMALL_Y and syllables:
+            last = syllables[-1]
+            if last[0] not in _KANA_PALATAL:
+                last[0] += "ی"  # キャ kya
+            last[1] = _KANA_SMALL_Y[ch]
+        elif ch in _KANA_SMALL_VOWEL and syllables:
+            last = syllables[-1]
+            if last[0] == "" and last[1] == "u":
+                last[0] = "و"  # ウィ wi, ウェ we, ウォ wo
+            elif last[0] == "ف" or last[0] == "تس":
+                pass
+            last[1] = _KANA_SMALL_VOWEL[ch]
+        elif ch == "ン":
+            syllables.append(["ن", ""])
+        elif ch == "ー" and syllables and syllables[-1][1] in ("u", "o"):
+            syllables[-1][1] = syllables[-1][1].upper()  # プー: a long u, written (و)
+        # ッ, ー and the small kana with nothing before them: no letter
+    if m.group() == "アル":
+        return "ال"  # the article, written apart (アル・カフタニ)
+    for syllable in syllables:
+        if syllable[1] and syllable[0] in _KANA_PALATAL and syllable[1] != "i":
+            syllable[0] = {"ڛ": "ش", "ڗ": "ج", "ٿ": "چ"}.get(syllable[0], syllable[0])  # シャ, ジャ, チャ: sh, j, ch
+    out = []
+    for k, (c, v) in enumerate(syllables):
+        if not c and k == 0:
+            out.append(_KANA_FIRST_VOWEL.get(v, ""))
+        elif not c:
+            out.append({"a": "ا", "i": "ئی", "e": "ئی", "o": "و", "u": ""}.get(v, ""))
+        elif v == "o" and c in ("ت", "د") and (k + 1 == len(syllables) or syllables[k + 1][0]):
+            out.append(c)  # ト, ド before a consonant or last: the o Japanese adds
+        else:
+            out.append(c + _KANA_VOWEL_LETTER.get(v, ""))
+    return "".join(out)
+
+
+def katakana_as_arabic(text: str) -> str:
+    """``text`` with its Katakana words written in the Urdu letters they spell (see above), the middle dot between
+    them a space; other text as it is."""
+    if not _KATAKANA_WORD.search(text):
+        return text.replace("・", " ") if "・" in text else text
+    return _KATAKANA_WORD.sub(_katakana_word, text.replace("・", " ").replace("･", " "))
+
+
 # Greek as the Greek press writes foreign names: μπ for b, ντ for d and γκ for g, inside a word too (Μπασάρ Άσαντ,
 # Bashar Assad; Βλαντιμίρ, Vladimir), ου for u, τζ for j, χ for kh and h, β for v; αι e, ει and οι i, αυ av, ευ ev;
 # η, υ and ι i. anyascii reads ου as oy and μπ as mp, which meet no Latin spelling of the name. A Greek name's own
@@ -144,8 +287,9 @@ def screenable(text: str) -> str:
     returned as it is."""
     if text.isascii():
         return text
-    text = hebrew_as_arabic("".join(c for c in text if unicodedata.category(c) != "Cf"))
-    return " ".join(_WORD.sub(_word, text).split())
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = katakana_as_arabic(indic_as_arabic(hebrew_as_arabic(text)))
+    return " ".join(_word_pattern().sub(_word, text).split())
 
 
 # -- the Arabic chat alphabet ------------------------------------------------------------------------------------

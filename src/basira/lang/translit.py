@@ -21,12 +21,12 @@ from basira.lang.arabic import char_script, light
 # Arabic letter → class string; a vowel class is upper-case while building, so that it can be told from a consonant.
 _AR = {
     "ا": "A", "أ": "A", "إ": "I", "آ": "A", "ٱ": "A", "ى": "A", "ة": "A",
-    "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "θ", "ٹ": "t",
-    "ج": "j", "چ": "x", "ژ": "j",
+    "ب": "b", "پ": "b", "ت": "t", "ط": "t", "ث": "θ", "ٹ": "t", "ٿ": "ƫ",
+    "ج": "j", "چ": "x", "ژ": "j", "ڗ": "ʐ",
     "ح": "h", "ه": "h", "ہ": "h", "ھ": "h", "ۀ": "h", "ۃ": "A",
     "خ": "ꜧ", "غ": "k", "ق": "k", "ك": "k", "ک": "k", "گ": "k", "ڨ": "k", "ڭ": "k",
     "د": "d", "ذ": "ð", "ض": "ð", "ڈ": "d", "ظ": "ð", "ز": "z",
-    "ر": "r", "ڑ": "r", "س": "s", "ص": "s", "ش": "x",
+    "ر": "r", "ڑ": "r", "ڕ": "ŀ", "س": "s", "ڛ": "ᶊ", "ص": "s", "ش": "x",
     "ع": "", "ء": "", "ئ": "", "ؤ": "",
     "ف": "f", "ڤ": "f", "ڢ": "ꝑ", "ل": "l", "م": "m", "ن": "n", "ں": "n",
     "و": "w", "ۆ": "w", "ۇ": "w", "ي": "y", "ی": "y", "ې": "y", "ے": "y",
@@ -108,7 +108,11 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # (``basira.lang.nameparts.somali_latin``: Cali Axmed is Ali Ahmed).
 # ꝑ is the Hebrew פ, p or f (Putin פוטין, Rafael רפאל), which a Hebrew name brings to the Arabic path as ڢ
 # (basira.lang.scripts.hebrew_as_arabic).
-_AMBIGUOUS = {"ꝑ": ("b", "f"), "ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "h", "kh"), "ʃ": ("x", "sh"),
+# ŀ, ʐ, ƫ and ᶊ are Japanese r (r or l), ジ (j or z), チ (t or ch) and シ (s or sh), and ʐ the ज and জ Hindi and
+# Bengali write j and z with, which Katakana, Devanagari and Bengali names bring to the Arabic path as ڕ, ڗ, ٿ and ڛ
+# (basira.lang.scripts.katakana_as_arabic, indic_as_arabic); ڕ is also the Kurdish r.
+_AMBIGUOUS = {"ꝑ": ("b", "f"), "ŀ": ("r", "l"), "ʐ": ("j", "z"), "ƫ": ("t", "x"),
+              "ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "h", "kh"), "ʃ": ("x", "sh"),
               "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x", "j"), "ŵ": ("w", ""), "ʂ": ("x",),
               "ƈ": ("x", "s"), "ǧ": ("k", "j"), "ꜧ": ("k", "h"), "ȼ": ("k", "s", "j"),
