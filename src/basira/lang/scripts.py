@@ -1,7 +1,9 @@
 """Names in any script made screenable: Latin and Arabic script pass through (each has its own path in the name
-matcher), every other script is transliterated to Latin with ``anyascii`` (ISC licence), homoglyphs hidden in a
-Latin word are read as the Latin letters they imitate, invisible format characters are removed, and the legal
-forms of companies are set aside.
+matcher); Hebrew, Devanagari, Bengali and Katakana, which like Arabic leave short vowels unwritten or can be read so,
+are written in the Arabic-script letters they spell and take the Arabic path; Greek is read as the Greek press
+writes foreign names; every other script is transliterated to Latin with ``anyascii`` (ISC licence). Homoglyphs
+hidden in a Latin word are read as the Latin letters they imitate, invisible format characters are removed, and the
+legal forms of companies are set aside.
 """
 
 from __future__ import annotations
@@ -281,8 +283,9 @@ def greek_to_latin(word: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def screenable(text: str) -> str:
-    """``text`` with every word in a script other than Latin or Arabic written in Latin letters (Hebrew in the
-    Arabic-script letters it spells, :func:`hebrew_as_arabic`; Greek as :func:`greek_to_latin` reads it),
+    """``text`` with every word in a script other than Latin or Arabic written in Latin letters (Hebrew, Devanagari,
+    Bengali and Katakana in the Arabic-script letters they spell, :func:`hebrew_as_arabic`, :func:`indic_as_arabic`,
+    :func:`katakana_as_arabic`; Greek as :func:`greek_to_latin` reads it),
     homoglyphs in Latin words read as Latin, and format characters (zero-width, bidi controls) removed. ASCII is
     returned as it is."""
     if text.isascii():
