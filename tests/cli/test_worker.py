@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -158,6 +159,14 @@ def serve_in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         logger.setLevel(level)
 
 
+def _free_port() -> int:
+    """A port nothing listens on now: serve checks that its port is free before anything else, even here where
+    uvicorn does not run."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.mark.usefixtures("serve_in_process")
 def test_serve_with_workers_runs_the_background_work_once_in_its_own_process(
         cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,7 +182,7 @@ def test_serve_with_workers_runs_the_background_work_once_in_its_own_process(
         seen["threads"] = [t for t in threading.enumerate() if t.name == "basira-worker" and t.is_alive()]
 
     monkeypatch.setattr(uvicorn, "run", run)
-    cli.ok("serve", "--workers", "2", "--port", "8123", "--log-level", "warning")
+    cli.ok("serve", "--workers", "2", "--port", str(_free_port()), "--log-level", "warning")
     assert seen["app"] == "basira.api.app:create_worker_app" and seen["workers"] == 2
     assert seen["interval"] == "0"  # the server processes run no background work of their own
     assert len(seen["threads"]) == 1  # it runs here, once
@@ -189,5 +198,5 @@ def test_serve_with_workers_and_the_background_work_off_starts_none(
     seen: list[int] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: seen.append(
         sum(t.name == "basira-worker" and t.is_alive() for t in threading.enumerate())))
-    cli.ok("serve", "--workers", "2", "--port", "8123", "--log-level", "warning")
+    cli.ok("serve", "--workers", "2", "--port", str(_free_port()), "--log-level", "warning")
     assert seen == [0]
