@@ -320,13 +320,9 @@ _COMMON_WRITER = {"hi": "hi10", "bn": "bn10", "am": "am10", "ja": "ja10"}
 def build() -> tuple[list[Pair], list[Pair]]:
     rng = random.Random(SEED10)
     pl = pool_of(TUNING10, EARLIER10)
-    earlier, by_key, kinds, cluster, members = pl.earlier, pl.by_key, pl.kinds, pl.cluster, pl.members
-    pool, in_pool, used = pl.pool, pl.in_pool, pl.used
-
+    by_key, kinds, in_pool = pl.by_key, pl.kinds, pl.in_pool
     pairs: list[Pair] = []
-
-    add = pair_adder(pairs, earlier, kinds)
-
+    add = pair_adder(pairs, pl.earlier, kinds)
     for key in in_pool:
         x, k = by_key[key], kinds[key]
         latin, arabic, _cyrillic, primary, _where = entry_names(x, k)
@@ -359,9 +355,9 @@ def build() -> tuple[list[Pair], list[Pair]]:
         for n, j in zip(made, nearest(made, ltexts), strict=True):
             add(write(n, rng), listed[j][1], 0, f"common10:{lang}", listed[j][0])
 
-    dev10, tenth = split_by_cluster(pairs, cluster, half10, "tenth", drop_contradicting=True)
-    print(f"pool: {len(pool)} clusters ({len(in_pool)} entries) of {len(members)}; the tuning splits stand for "
-          f"{len(used)} entries")
+    dev10, tenth = split_by_cluster(pairs, pl.cluster, half10, "tenth", drop_contradicting=True)
+    print(f"pool: {len(pl.pool)} clusters ({len(in_pool)} entries) of {len(pl.members)}; the tuning splits stand "
+          f"for {len(pl.used)} entries")
     return dev10, tenth
 
 
