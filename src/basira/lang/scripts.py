@@ -204,6 +204,9 @@ _KANA_FIRST_VOWEL = {"a": "ا", "i": "ای", "e": "ای", "o": "او", "u": "ا�
 
 
 def _katakana_word(m: re.Match[str]) -> str:
+    """One Katakana word in Urdu letters (see above)."""
+    if m.group() == "アル":
+        return "ال"  # the article, written apart (アル・カフタニ)
     syllables: list[list[str]] = []  # [consonant, vowel]
     for ch in m.group():
         if ch in _KANA:
@@ -217,16 +220,12 @@ def _katakana_word(m: re.Match[str]) -> str:
             last = syllables[-1]
             if last[0] == "" and last[1] == "u":
                 last[0] = "و"  # ウィ wi, ウェ we, ウォ wo
-            elif last[0] == "ف" or last[0] == "تس":
-                pass
             last[1] = _KANA_SMALL_VOWEL[ch]
         elif ch == "ン":
             syllables.append(["ن", ""])
         elif ch == "ー" and syllables and syllables[-1][1] in ("u", "o"):
             syllables[-1][1] = syllables[-1][1].upper()  # プー: a long u, written (و)
         # ッ, ー and the small kana with nothing before them: no letter
-    if m.group() == "アル":
-        return "ال"  # the article, written apart (アル・カフタニ)
     for syllable in syllables:
         if syllable[1] and syllable[0] in _KANA_PALATAL and syllable[1] != "i":
             syllable[0] = {"ڛ": "ش", "ڗ": "ج", "ٿ": "چ"}.get(syllable[0], syllable[0])  # シャ, ジャ, チャ: sh, j, ch
