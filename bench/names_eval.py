@@ -29,7 +29,11 @@ read, before any change it judges; wave 18 read it once (docs/benchmarks.md, "Na
 its figures no longer judge later changes.
 ``--split dev10`` is the tenth evaluation's tuning half and ``--split tenth --final`` its frozen half
 (``bench/names_tenth.py``, ``TENTH_SHA256``: Devanagari, Bengali, Ethiopic and Katakana script), built in wave 19
-before any change it judges.
+before any change it judges; wave 19 read it once (docs/benchmarks.md, "Name screening, wave 19"): its figures no
+longer judge later changes.
+``--split dev11`` is the eleventh evaluation's tuning half and ``--split eleventh --final`` its frozen half
+(``bench/names_eleventh.py``, ``ELEVENTH_SHA256``: Cyrillic names in Swedish, Finnish, Lithuanian and Estonian
+romanization), built in wave 19 after the tenth was read, before any change it judges.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
@@ -82,12 +86,16 @@ EIGHTH_SHA256 = "7880fc8ed12ce322ecb393db74e2720c2df5887df0a5a0b08817913cc5d107f
 NINTH_SHA256 = "5638791842cdf7875af208c00f43ece6acd621b42500f0dbcfc38e16fe84ac4b"
 #: SHA-256 of the tenth frozen split as written by ``bench/names_tenth.py`` before the changes it judges.
 TENTH_SHA256 = "17747d277f57306ea075d7f9e4c740ab9e3cd2145c26aba5ffc86d006a56813a"
+#: SHA-256 of the eleventh frozen split as written by ``bench/names_eleventh.py`` before the changes it judges.
+ELEVENTH_SHA256 = "cbdc03732e773dbe446906205ec16efeab46253c8f49701c40294cf31a57c217"
 FROZEN = {"test": TEST_SHA256, "holdout": HOLDOUT_SHA256, "third": THIRD_SHA256, "fourth": FOURTH_SHA256,
           "fifth": FIFTH_SHA256, "sixth": SIXTH_SHA256, "seventh": SEVENTH_SHA256, "eighth": EIGHTH_SHA256,
-          "ninth": NINTH_SHA256, "tenth": TENTH_SHA256}
-#: The second to tenth evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
+          "ninth": NINTH_SHA256, "tenth": TENTH_SHA256,
+          "eleventh": ELEVENTH_SHA256}
+#: The second to eleventh evaluations' entries come from OFAC's advanced XML; the first's from the SDN CSV.
 SECOND = ("dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5", "fifth", "dev6", "sixth", "dev7", "seventh",
-          "dev8", "eighth", "dev9", "ninth", "dev10", "tenth")
+          "dev8", "eighth", "dev9", "ninth", "dev10", "tenth", "dev11",
+          "eleventh")
 LOGIC_V2_THRESHOLD = 0.7
 CURVE = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 Pair = dict[str, Any]
@@ -183,9 +191,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", choices=("tune", "test", "dev2", "holdout", "dev3", "third", "dev4", "fourth", "dev5",
                                         "fifth", "dev6", "sixth", "dev7", "seventh", "dev8", "eighth", "dev9",
-                                        "ninth", "dev10", "tenth"),
-                    default="tune", help="which pairs: tune and dev2 to dev10 are tuning splits, test, holdout, third, "
-                    "fourth, fifth, sixth, seventh, eighth, ninth and tenth frozen ones")
+                                        "ninth", "dev10", "tenth", "dev11", "eleventh"),
+                    default="tune", help="which pairs: tune and dev2 to dev11 are tuning splits, test, holdout, third, "
+                    "fourth, fifth, sixth, seventh, eighth, ninth, tenth and eleventh frozen ones")
     ap.add_argument("--final", action="store_true", help="score a frozen split (once, at the end)")
     ap.add_argument("--limit", type=int, default=0, help="score a seeded sample of this many pairs")
     ap.add_argument("--no-peers", action="store_true", help="skip nomenklatura logic-v2")

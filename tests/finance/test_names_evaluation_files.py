@@ -758,3 +758,36 @@ def test_common10_names_are_made_in_their_script() -> None:
     names = names_eval.read("dev10", final=False)
     made = [p["q"] for p in names if p["kind"] == "common10:ja"]
     assert made and all(set(q) <= {chr(c) for c in range(0x30A0, 0x3100)} | {" "} for q in made)
+
+
+# --- the eleventh builder's romanizations -------------------------------------------------------------------------
+
+import names_eleventh  # noqa: E402
+
+
+def test_dev11_reads_and_the_eleventh_uses_its_own_seed_and_pool() -> None:
+    kinds = {p["kind"] for p in names_eval.read("dev11", final=False)}
+    assert {"cyrillic11:sv", "similar11-lc"} <= kinds
+    assert names_eleventh.SEED11 not in {names_tenth.SEED10, names_ninth.SEED9, names_eighth.SEED8}
+    assert names_eleventh.TUNING11[-1].name == "names_dev10.jsonl.gz"
+    assert names_eleventh.EARLIER11[-1].name == "names_tenth.jsonl.gz"
+
+
+@pytest.mark.parametrize(("scheme", "person", "expected"), [
+    ("sv", True, "Igor Nikolajevitj Sjubin"),
+    ("fi", True, "Igor Nikolajevitš Šubin"),
+    ("lt", True, "Igoris Nikolajevičas Šubinas"),
+    ("lt", False, "Ooo Elitnyje Doma"),
+    ("et", False, "Ooo Elitnõje Doma"),
+])
+def test_romanize11(scheme: str, person: bool, expected: str) -> None:
+    name = "Игорь Николаевич Шубин" if person else "ООО Элитные Дома"
+    assert names_eleventh.romanize11(name, scheme, person) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="абвгдеёжзийклмнопрстуфхцчшщъыьэюя", min_size=1, max_size=10), min_size=1,
+                max_size=3), st.sampled_from(sorted(names_eleventh.SCHEMES11)), st.booleans())
+def test_romanize11_writes_latin(words: list[str], scheme: str, person: bool) -> None:
+    out = names_eleventh.romanize11(" ".join(words), scheme, person)
+    assert all(unicodedata.name(c).startswith("LATIN") for c in out if c != " "), out
