@@ -1,11 +1,15 @@
 """Issue 15, wave 19: names in Devanagari, Bengali, Katakana, Ethiopic and the other scripts whose words carry
-combining marks (judged on the tenth evaluation's tuning half, dev10).
+combining marks (judged on the tenth evaluation's tuning half, dev10), and Russian names as Swedish, Finnish,
+Estonian and Lithuanian write them (judged on the eleventh's, dev11).
 
 - A word is read whole with its combining marks (vowel signs, viramas): a Hindi, Bengali, Thai or Tamil name was
   cut at each mark, which was left as it was, and met no listed name at all.
 - Devanagari and Bengali are read as the Urdu letters they spell, Katakana as the Urdu spelling of its syllables:
   the Arabic path, where short vowels are no letter. Japanese r is r or l, シ si or shi, ジ and Hindi/Bengali ज/জ
-  j or z (markers the Arabic path reads both ways)."""
+  j or z (markers the Arabic path reads both ways).
+- Swedish tj and sjtj (ч, щ) are read with the Dutch romanization; Finnish and Estonian tš is č everywhere, and a name
+  with š, ž or õ and a Russian ending is read with h as kh and õ as y too; a person's name with a Russian man's
+  Lithuanian endings (-as, -is, -ius, -ijus) is read without them too."""
 
 from __future__ import annotations
 
@@ -14,9 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.finance.name_parts import best, filler
 
+from basira.finance.name_scoring import readings_of
 from basira.finance.names import DEFAULT_THRESHOLD, NameIndex, NameRecord, NameVariant
-from basira.lang.scripts import indic_as_arabic, katakana_as_arabic, screenable
-from basira.lang.translit import arabic_word_key
+from basira.lang.scripts import indic_as_arabic, katakana_as_arabic, screenable, strip_legal_forms
+from basira.lang.translit import arabic_word_key, dutch_cyrillic, finnic_cyrillic, latin_fold, lithuanian_endings
 
 
 @pytest.mark.parametrize(("text", "read"), [
@@ -100,3 +105,40 @@ def test_indic_katakana_and_ethiopic_names_alert(index10: NameIndex, query: str,
 def test_common_names_in_those_scripts_do_not_alert(index10: NameIndex, query: str) -> None:
     for entry in ("putin3", "zawahiri", "ladin", "trujillo", "aziz"):
         assert best(index10, query, entry) < DEFAULT_THRESHOLD
+
+
+# --- Russian names in Swedish, Finnish, Estonian and Lithuanian romanization (dev11) ------------------------------
+
+@pytest.mark.parametrize(("text", "read"), [
+    ("Igor Grigorjevitj Kenjuch", "igor grigoryevich kenyukh"),  # Swedish, as OFAC lists this alias
+    ("Obsjtjestvo Totjnaja", "obshchestvo tochnaya"),
+    ("Otvetstvennostju Tjumen Ivanov", "otvetstvennostyu tyumen ivanov"),  # tju is тю
+    ("Sjoerd Hoekstra", "Sjoerd Hoekstra"),  # a Dutch name: no Russian ending
+])
+def test_swedish_romanization(text: str, read: str) -> None:
+    assert dutch_cyrillic(text) == read
+
+
+def test_finnish_and_estonian_romanization() -> None:
+    assert latin_fold("Nikolajevitš") == latin_fold("Nikolajevič")
+    assert finnic_cyrillic("Razrez Vostotšnõi") == "razrez vostočnyi"
+    assert finnic_cyrillic("Mihail Šohin") == "mikhail šokhin"
+    assert finnic_cyrillic("Mart Põder") == "Mart Põder"  # an Estonian name: no Russian ending
+    assert strip_legal_forms("Obštšestvo S Ogranitšennoi Otvetstvennostju Mensor") == "Mensor"
+
+
+def test_lithuanian_endings() -> None:
+    assert lithuanian_endings("Aleksandras Aleksandrovičius Savinas") == "Aleksandr Aleksandrovič Savin"
+    assert lithuanian_endings("Dmitrijus Ivanovas") == "Dmitrij Ivanov"
+    assert lithuanian_endings("Jonas Kazlauskas") == "Jonas Kazlauskas"  # a Lithuanian name keeps its endings
+    assert "Igor Savin" in readings_of("Igoris Savinas", "person")
+    assert readings_of("Igoris Savinas", "organization") == ("Igoris Savinas",)
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("Vladimir Vladimirovitj Putin", "putin3"),
+    ("Vladimir Vladimirovitš Putin", "putin3"),
+    ("Vladimiras Vladimirovičius Putinas", "putin3"),
+])
+def test_nordic_and_baltic_romanizations_alert(index10: NameIndex, query: str, entry: str) -> None:
+    assert best(index10, query, entry) >= DEFAULT_THRESHOLD

@@ -45,9 +45,11 @@ from basira.lang.translit import (
     albanian_letters,
     azerbaijani_kurdish_letters,
     dutch_cyrillic,
+    finnic_cyrillic,
     has_marker,
     latin_plain,
     latvian_endings,
+    lithuanian_endings,
     skeleton_variants,
 )
 
@@ -70,7 +72,9 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     Mhd Amer as written); a person's name with Albanian's xh, with it read j too (``albanian_letters``: Xhafer is
     Jafer, and Xhavit still meets a Xhvait typed or a Ksh of Cyrillic); a person's name with Latvian's masculine
     -s, without it too (``latvian_endings``: Sergejs Zubkovs; Marks Blats still meets Prof. Marks Blats); any name
-    in Dutch romanization of Russian, read as English too (``dutch_cyrillic``: Michail Iljitsj Pavljoek); a
+    in Dutch or Swedish romanization of Russian, read as English too (``dutch_cyrillic``: Michail Iljitsj Pavljoek,
+    Nikolajevitj), and in Finnish or Estonian (``finnic_cyrillic``: Mihail Hodorkovski, Vostotšnõi); a person's name
+    with a Russian man's Lithuanian endings, without them too (``lithuanian_endings``: Igoris Savinas); a
     person's name with regional forms of Arabic given names or Azerbaijani and Kurmanji letters, written as English
     writes them too (``regional_given_names``, ``azerbaijani_kurdish_letters``: Mamadou, Ehmed, Əli Cəfər); a
     Georgian person's name without the nominative -i too (``without_georgian_nominative``: პუტინი). Each listed
@@ -79,16 +83,17 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     english = translate_org_words(name)
     if english != name:
         out.append(english)
-    dutch = dutch_cyrillic(name)
-    if dutch != name:
-        out.append(dutch)
+    for reading in (dutch_cyrillic(name), finnic_cyrillic(name)):
+        if reading != name:
+            out.append(reading)
     if kind != "organization":
         letters = first_al_as_letters(name)
         if letters != name:
             out.append(letters)
         written_out = muhammad_written_out(regional_given_names(azerbaijani_kurdish_letters(name)))
+        lithuanian = lithuanian_endings(name)
         for reading in (written_out, albanian_letters(name), albanian_letters(written_out), latvian_endings(name),
-                        without_georgian_nominative(name)):
+                        without_georgian_nominative(name), lithuanian, finnic_cyrillic(lithuanian)):
             if reading != name and reading not in out:
                 out.append(reading)
     return tuple(out)

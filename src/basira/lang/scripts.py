@@ -332,7 +332,8 @@ _FOLD = re.compile(r"[^\w]+")
 
 
 def _fold_word(word: str) -> str:
-    w = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i"))  # Turkish dotless ı (Otkrıtoye, ŞİRKETİ)
+    # Turkish dotless ı (Otkrıtoye, ŞİRKETİ); Finnish and Estonian tš for ч (Obštšestvo: Czech Obščestvo).
+    w = unicodedata.normalize("NFKD", word.casefold().replace("ı", "i").replace("tš", "č"))
     return _FOLD.sub("", "".join(c for c in w if not unicodedata.combining(c)))
 
 

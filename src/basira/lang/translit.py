@@ -229,6 +229,8 @@ def latin_fold(text: str) -> str:
     Celik; the French ç of Fayçal is s)."""
     if text.isascii() or not any(c in text for c in "şŞçÇšŠčČŝŜžŽûÛâÂ"):
         return ascii_fold(text)
+    if "š" in text or "Š" in text:
+        text = finnic_ch(text)
     if any(c in text for c in "šŠčČŝŜžŽ"):
         # A name with a caron or ISO 9's ŝ is Czech, Croatian or ISO 9 romanised Cyrillic: its c is ts (Akcionernoe,
         # Centr, Râbceva; not a c alone, the preposition с) and its â and û are я and ю anywhere (Novaâ, Kompaniâ).
@@ -237,6 +239,14 @@ def latin_fold(text: str) -> str:
 
 
 _ISO9_START = re.compile(r"(?<!\w)[ûÛâÂ]")
+# Finnish and Estonian write the ch of Russian ч as tš and щ as štš (Nikolajevitš, Hruštšov): one letter, č and šč
+# as Czech writes them.
+_FINNIC_CH = re.compile("[tT][šŠ]")
+
+
+def finnic_ch(text: str) -> str:
+    """``text`` with Finnish and Estonian tš written č (see above)."""
+    return _FINNIC_CH.sub(lambda m: "č" if m.group()[1] == "š" else "Č", text)
 _ISO9_C = re.compile(r"[cC](?![hH])(?=\w)")  # not a c alone: Cyrillic с (with) typed as a Latin c
 
 
@@ -406,15 +416,53 @@ def latvian_endings(text: str) -> str:
     return _each_latin_word(text, lambda w: _LATVIAN_S.sub("", w))
 
 
-# Dutch romanisation of Cyrillic names (sj for ш, tsj for ч, sjtsj for щ, zj for ж, oe for у, ch for х, j for й and
-# for the y of я, ю, е): Michail Iljitsj Pavljoek is Mikhail Ilyich Pavlyuk, Obsjtsjestvo is Obshchestvo. A name is
-# read so only when it shows a Dutch letter group of Russian (tsj, sj, zj, or oe) and a Russian ending or company
-# word (-itsj, -ov, -eva, -ovna, -in, -ij, -aja, -oje, -enko); Dutch names (Sjoerd Hoekstra, Koen de Boer) show
-# no such ending. A further reading beside the name as written (``basira.finance.name_scoring.readings_of``).
-_DUTCH_CLUE = re.compile(r"tsj|sj|zj|oe", re.IGNORECASE)
-_DUTCH_END = re.compile(r"\w(?:itsj|[eo]v(?:n?a)?|ina?|[iy]j|aja|oje|enko)\b|obsjtsjestvo", re.IGNORECASE)
-_DUTCH = re.compile(r"sjtsj|tsj|sj|zj|oe|ch|j(?=[aeiou])|(?<=[aeiouy])j")
-_DUTCH_LETTERS = {"sjtsj": "shch", "tsj": "ch", "sj": "sh", "zj": "zh", "oe": "u", "ch": "kh"}
+# Finnish and Estonian romanisation of Russian names write х as h (Mihail Hodorkovski) and Estonian ы as õ
+# (Vostotšnõi, Võsotski); English writes kh and y. A name is read so only when it shows š, ž or õ and a Russian
+# ending (-vitš, -ov, -ova, -ovna, -in, -ski, -skaja, -õi, -oje, -aja): Finnish and Estonian names (Põder, Mäkelä)
+# show no such ending. A further reading beside the name as written.
+_FINNIC_CLUE = re.compile(r"[šžõ]", re.IGNORECASE)
+_FINNIC_END = re.compile(r"\w(?:vi[čc]|[eo]vn?a|[eo]v|ina?|skaja|ski|[yõi]i|[oa]je|aja)\b|obščestvo", re.IGNORECASE)
+_FINNIC = re.compile(r"(?<![sczk])h|õ")
+
+
+def finnic_cyrillic(text: str) -> str:
+    """``text`` with its Latin words read as English writes Russian names (h kh, õ y), lower-case, when the name shows
+    Finnish or Estonian romanisation (see above); any other text as it is. Idempotent: the result shows no clue."""
+    folded = finnic_ch(text)
+    lower = folded.lower()
+    if not _FINNIC_CLUE.search(folded) or not _FINNIC_END.search(folded) or ("h" not in lower and "õ" not in lower):
+        return text
+    return _each_latin_word(folded, lambda w: _FINNIC.sub(lambda m: "kh" if m.group() == "h" else "y", w.lower()))
+
+
+# Lithuanian gives a Russian man's name its own endings (Vladimiras Vladimirovičius Putinas, Igoris, Dmitrijus): -as,
+# -is or -us after a consonant, -ius after č, -ijus for -ий. A person's name is read without them too when it shows
+# such a patronymic or family name (-ovičius, -ovičas, -ovas, -evas, -inas, -skis, -ijus); Lithuanian names keep
+# theirs as written (Jonas Kazlauskas shows none).
+_LITHUANIAN_CLUE = re.compile(r"\w(?:[eo]vi[čc]i?[au]s|[eo]vas|inas|skis|ijus)\b", re.IGNORECASE)
+_LITHUANIAN_END = re.compile(r"(?<=[^\W\daeiouy])(?:ius|as|is|us)$|(?<=i)jus$", re.IGNORECASE)
+
+
+def lithuanian_endings(text: str) -> str:
+    """``text`` without the Lithuanian endings of a Russian man's name (see above); any other text as it is."""
+    if not _LITHUANIAN_CLUE.search(text):
+        return text
+    return _each_latin_word(text, lambda w: _LITHUANIAN_END.sub(lambda m: "j" if m.group().lower() == "jus" else "",
+                                                                w) if len(w) > 4 else w)
+
+
+# Dutch (and Swedish) romanisation of Cyrillic names (sj for ш, tsj for ч, sjtsj for щ, zj for ж, oe for у, ch for
+# х, j for й and for the y of я, ю, е): Michail Iljitsj Pavljoek is Mikhail Ilyich Pavlyuk, Obsjtsjestvo is
+# Obshchestvo. A name is read so only when it shows a Dutch letter group of Russian (tsj, sj, zj, or oe) and a
+# Russian ending or company word (-itsj, -ov, -eva, -ovna, -in, -ij, -aja, -oje, -enko); Dutch names (Sjoerd
+# Hoekstra, Koen de Boer) show no such ending. A further reading beside the name as written
+# (``basira.finance.name_scoring.readings_of``). Swedish writes the same letters but tj for ч and sjtj for щ
+# (Nikolajevitj, Obsjtjestvo, Chrusjtjov), and u for у; its tju, like Dutch tjoe, is тю (Otvetstvennostju, Tjumen).
+_DUTCH_CLUE = re.compile(r"tsj|sj|zj|oe|tj", re.IGNORECASE)
+_DUTCH_END = re.compile(r"\w(?:its?j|[eo]v(?:n?a)?|ina?|[iy]j|aja|oje|enko)\b|obsjt?sjestvo", re.IGNORECASE)
+_DUTCH = re.compile(r"sjtsj|sjtj|tsj|tj(?!u|oe)|sj|zj|oe|ch|j(?=[aeiou])|(?<=[aeiouy])j")
+_DUTCH_LETTERS = {"sjtsj": "shch", "sjtj": "shch", "tsj": "ch", "tj": "ch", "sj": "sh", "zj": "zh",
+                  "oe": "u", "ch": "kh"}
 
 
 def dutch_cyrillic(text: str) -> str:
