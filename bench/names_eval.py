@@ -33,7 +33,9 @@ before any change it judges; wave 19 read it once (docs/benchmarks.md, "Name scr
 longer judge later changes.
 ``--split dev11`` is the eleventh evaluation's tuning half and ``--split eleventh --final`` its frozen half
 (``bench/names_eleventh.py``, ``ELEVENTH_SHA256``: Cyrillic names in Swedish, Finnish, Lithuanian and Estonian
-romanization), built in wave 19 after the tenth was read, before any change it judges.
+romanization), built in wave 19 after the tenth was read, before any change it judges; wave 19 read it once
+(docs/benchmarks.md, "Name screening, wave 19 (continued)"): a twelfth evaluation must be built before the next
+tuning round can be judged, and few listed entries are left that no tuning split names.
 ``--limit N`` scores a seeded sample of N pairs.
 
 Basira scores a pair as :meth:`basira.finance.names.NameIndex.score_name` against an index of the whole UN, OFAC
