@@ -183,8 +183,9 @@ def indic_as_arabic(text: str) -> str:
 # Arabic path, where a short vowel is no letter: the vowel u, which Japanese adds after a consonant that has none
 # (ク, ス, ル, ド...), and the o it adds after t and d (ト, ド) are left unwritten like a short vowel, the others
 # written as the long-vowel letters Urdu writes for a foreign name's vowels (a ا, i and e ی, o و); Japanese r is r
-# or l (ڕ, which the Arabic path reads as either), シ is si or shi (ڛ), ジ zi or ji (ڗ), チ ti or chi (ٿ); ン is n,
-# ッ (a doubled consonant) no letter, ー a long vowel (a u or o written); アル written apart is the article.
+# or l (ڕ, which the Arabic path reads as either), シ is si or shi (ڛ), ジ zi or ji (ڗ), チ ti or chi (ٿ), フ with
+# no vowel of its own f, h or kh (ڦ: Japanese writes a syllable's last h as フ, アフマド Ahmad); ン is n, ッ (a doubled
+# consonant) no letter, ー a long vowel (a u or o written); アル written apart is the article.
 _KATAKANA_WORD = re.compile("[\u30a1-\u30fa\u30fc]+")
 _KANA: dict[str, tuple[str, str]] = {}
 for _row, _cons in (("アイウエオ", ("", "", "", "", "")), ("カキクケコ", ("ک",) * 5), ("ガギグゲゴ", ("گ",) * 5),
@@ -229,6 +230,9 @@ def _katakana_word(m: re.Match[str]) -> str:
     for syllable in syllables:
         if syllable[1] and syllable[0] in _KANA_PALATAL and syllable[1] != "i":
             syllable[0] = {"ڛ": "ش", "ڗ": "ج", "ٿ": "چ"}.get(syllable[0], syllable[0])  # シャ, ジャ, チャ: sh, j, ch
+    for k, syllable in enumerate(syllables):
+        if syllable == ["ف", "u"] and (k + 1 == len(syllables) or syllables[k + 1][0]):
+            syllable[0] = "ڦ"  # フ with no vowel of its own: h or kh as often as f (アフマド, ファフリザデ, ユスフ)
     out = []
     for k, (c, v) in enumerate(syllables):
         if not c and k == 0:

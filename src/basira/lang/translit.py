@@ -28,7 +28,7 @@ _AR = {
     "د": "d", "ذ": "ð", "ض": "ð", "ڈ": "d", "ظ": "ð", "ز": "z",
     "ر": "r", "ڑ": "r", "ڕ": "ŀ", "س": "s", "ڛ": "ᶊ", "ص": "s", "ش": "x",
     "ع": "", "ء": "", "ئ": "", "ؤ": "",
-    "ف": "f", "ڤ": "f", "ڢ": "ꝑ", "ل": "l", "م": "m", "ن": "n", "ں": "n",
+    "ف": "f", "ڤ": "f", "ڢ": "ꝑ", "ڦ": "ɸ", "ل": "l", "م": "m", "ن": "n", "ں": "n",
     "و": "w", "ۆ": "w", "ۇ": "w", "ي": "y", "ی": "y", "ې": "y", "ے": "y",
     # Pashto letters (Zadran / ځدران, Haqqani network names): the nearest Arabic-script consonant.
     "ځ": "z", "څ": "s", "ښ": "x", "ږ": "j", "ډ": "d", "ټ": "t", "ړ": "r", "ګ": "k", "ڼ": "n", "ۍ": "y",
@@ -108,10 +108,11 @@ _LAT_MAP = dict(_LAT_DIGRAPHS) | _LAT
 # (``basira.lang.nameparts.somali_latin``: Cali Axmed is Ali Ahmed).
 # ꝑ is the Hebrew פ, p or f (Putin פוטין, Rafael רפאל), which a Hebrew name brings to the Arabic path as ڢ
 # (basira.lang.scripts.hebrew_as_arabic).
-# ŀ, ʐ, ƫ and ᶊ are Japanese r (r or l), ジ (j or z), チ (t or ch) and シ (s or sh), and ʐ the ज and জ Hindi and
-# Bengali write j and z with, which Katakana, Devanagari and Bengali names bring to the Arabic path as ڕ, ڗ, ٿ and ڛ
-# (basira.lang.scripts.katakana_as_arabic, indic_as_arabic); ڕ is also the Kurdish r.
-_AMBIGUOUS = {"ꝑ": ("b", "f"), "ŀ": ("r", "l"), "ʐ": ("j", "z"), "ƫ": ("t", "x"),
+# ŀ, ʐ, ƫ, ᶊ and ɸ are Japanese r (r or l), ジ (j or z), チ (t or ch), シ (s or sh) and a フ with no vowel of its own
+# (f, h or kh), and ʐ the ज and জ Hindi and Bengali write j and z with, which Katakana, Devanagari and Bengali names
+# bring to the Arabic path as ڕ, ڗ, ٿ, ڛ and ڦ (basira.lang.scripts.katakana_as_arabic, indic_as_arabic); ڕ is also
+# the Kurdish r.
+_AMBIGUOUS = {"ꝑ": ("b", "f"), "ŀ": ("r", "l"), "ʐ": ("j", "z"), "ƫ": ("t", "x"), "ɸ": ("f", "h", "k"),
               "ð": ("d", "z", "t"), "θ": ("t", "s"), "χ": ("k", "h", "kh"), "ʃ": ("x", "sh"),
               "ʋ": ("f", "w", ""),
               "ⱱ": ("f", "w"), "ʒ": ("zh", "j"), "ʦ": ("ts",), "ç": ("k", "s", "x", "j"), "ŵ": ("w", ""), "ʂ": ("x",),
