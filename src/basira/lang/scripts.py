@@ -187,16 +187,24 @@ def indic_as_arabic(text: str) -> str:
 # no vowel of its own f, h or kh (ڦ: Japanese writes a syllable's last h as フ, アフマド Ahmad); ン is n, ッ (a doubled
 # consonant) no letter, ー a long vowel (a u or o written); アル written apart is the article.
 _KATAKANA_WORD = re.compile("[\u30a1-\u30fa\u30fc]+")
-_KANA: dict[str, tuple[str, str]] = {}
-for _row, _cons in (("アイウエオ", ("", "", "", "", "")), ("カキクケコ", ("ک",) * 5), ("ガギグゲゴ", ("گ",) * 5),
-                    ("サシスセソ", ("س", "ڛ", "س", "س", "س")), ("ザジズゼゾ", ("ز", "ڗ", "ز", "ز", "ز")),
-                    ("タチツテト", ("ت", "ٿ", "تس", "ت", "ت")), ("ダヂヅデド", ("د", "ج", "ز", "د", "د")),
-                    ("ナニヌネノ", ("ن",) * 5), ("ハヒフヘホ", ("ہ", "ہ", "ف", "ہ", "ہ")), ("バビブベボ", ("ب",) * 5),
-                    ("パピプペポ", ("پ",) * 5), ("マミムメモ", ("م",) * 5), ("ラリルレロ", ("ڕ",) * 5)):
-    for _kana, _c, _v in zip(_row, _cons, "aiueo", strict=True):
-        _KANA[_kana] = (_c, _v)
-_KANA |= {"ヤ": ("ی", "a"), "ユ": ("ی", "u"), "ヨ": ("ی", "o"), "ワ": ("و", "a"), "ヲ": ("", "o"), "ヴ": ("و", "u"),
-          "ヰ": ("و", "i"), "ヱ": ("و", "e")}
+
+
+def _kana_table() -> dict[str, tuple[str, str]]:
+    """Each Katakana letter of a syllable: (its consonant in Urdu letters, its vowel)."""
+    table: dict[str, tuple[str, str]] = {}
+    for row, consonants in (
+            ("アイウエオ", ("", "", "", "", "")), ("カキクケコ", ("ک",) * 5), ("ガギグゲゴ", ("گ",) * 5),
+            ("サシスセソ", ("س", "ڛ", "س", "س", "س")), ("ザジズゼゾ", ("ز", "ڗ", "ز", "ز", "ز")),
+            ("タチツテト", ("ت", "ٿ", "تس", "ت", "ت")), ("ダヂヅデド", ("د", "ج", "ز", "د", "د")),
+            ("ナニヌネノ", ("ن",) * 5), ("ハヒフヘホ", ("ہ", "ہ", "ف", "ہ", "ہ")), ("バビブベボ", ("ب",) * 5),
+            ("パピプペポ", ("پ",) * 5), ("マミムメモ", ("م",) * 5), ("ラリルレロ", ("ڕ",) * 5)):
+        for kana, consonant, vowel in zip(row, consonants, "aiueo", strict=True):
+            table[kana] = (consonant, vowel)
+    return table | {"ヤ": ("ی", "a"), "ユ": ("ی", "u"), "ヨ": ("ی", "o"), "ワ": ("و", "a"), "ヲ": ("", "o"),
+                    "ヴ": ("و", "u"), "ヰ": ("و", "i"), "ヱ": ("و", "e")}
+
+
+_KANA = _kana_table()
 _KANA_SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o"}
 _KANA_SMALL_VOWEL = {"ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o"}
 _KANA_PALATAL = {"ڛ", "ٿ", "ڗ", "ج"}  # シャ is sha, not shya
