@@ -148,3 +148,30 @@ def test_lithuanian_endings() -> None:
 ])
 def test_nordic_and_baltic_romanizations_alert(index10: NameIndex, query: str, entry: str) -> None:
     assert best(index10, query, entry) >= DEFAULT_THRESHOLD
+
+
+# --- a fused article's word keeps its text (wave 19, judged on the tuning splits) ----------------------------------
+
+def test_a_word_read_with_a_fused_article_keeps_its_text() -> None:
+    from basira.lang.nameparts import name_parts
+
+    part = name_parts("Alfonso")[0]
+    assert part.text == "alfonso" and part.vowels == name_parts("al-Fonso")[-1].vowels  # keys without the article
+
+
+@pytest.fixture(scope="module")
+def index_latin() -> NameIndex:
+    return NameIndex.build([NameRecord("lira", (NameVariant("Alfonso LIRA SOTELO"),), "person"),
+                            NameRecord("alborada", (NameVariant("ALBORADA GARDENS, S.A."),), "organization"),
+                            *_FILLER])
+
+
+@pytest.mark.parametrize(("query", "entry"), [
+    ("Alfonzo LIRA SOTELO", "lira"),  # a typing slip in a word the article rule reads as al-Fonso
+    ("Alfoso LIRA SOTELO", "lira"),
+    ("A. LIRA SOTELO", "lira"),  # the initial is Alfonso's A, not the F of Fonso
+    ("ASBORADA GARDENS, S.A.", "alborada"),
+])
+def test_slips_and_initials_of_words_with_a_fused_article_alert(index_latin: NameIndex, query: str,
+                                                                 entry: str) -> None:
+    assert best(index_latin, query, entry) >= DEFAULT_THRESHOLD

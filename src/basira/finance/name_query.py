@@ -120,6 +120,10 @@ HONORIFICS = frozenset({
     "الحاج", "حاج", "حاجي", "حاجى", "ملا", "مولوي", "مولوى", "مولانا", "قاري", "قارى", "الشيخ", "شيخ", "حافظ",
     "آغا", "اغا", "آقا", "مفتي", "استاد",
 })
+# ... and each Latin one with an article fused to it (Elhajj, Alsheikh), as a part's text keeps it (the parser reads
+# keys without it).
+HONORIFICS |= {f"{article}{h}" for article in ("al", "el") for h in HONORIFICS
+               if h.isascii() and h[0] not in "aeiouy" and len(h) >= 4}
 #: A Slavic patronymic (Venediktovich, Ivanovna, Ivanivna): a middle name that records and documents often leave
 #: out, so a listed person's patronymic left over is no rare part missing, however rare it is (a patronymic is
 #: nearly always rare). Only between the first and the last part: a family name may end so too (Nikiforovich).

@@ -211,6 +211,7 @@ def _latin_parts(text: str) -> list[NamePart]:
             w, role_next = "al" + w[5:], "nasab"  # fused nasab and article: Binalshibh
         elif w.startswith("bel") and len(w) >= 8 and w[3] not in "aeioulh":
             w, role_next = w[3:], "nasab"  # Maghrebi "ben el" written as one word: Belmokhtar, Belkacem
+        written = w
         w, had_article = _strip_fused_article(w)
         m = _DIN_SUFFIX.match(w)
         if m:
@@ -220,7 +221,9 @@ def _latin_parts(text: str) -> list[NamePart]:
             role = role_next or ("family" if had_article else _role(parts))
             if role == "family" and w.endswith(("i", "y")):
                 role = "nisba"
-            parts.append(_lat_part(w, role))
+            # The keys without the article, the text as written: a typing slip is read on the whole word (Alfonzo /
+            # Alfonso, which the article's rule reads as al-Fonso).
+            parts.append(_lat_part(w, role, written))
         role_next, i = "", i + 1
     return [p for p in parts if p.skeleton or p.vowels]
 
