@@ -84,7 +84,7 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     if english != name:
         out.append(english)
     for reading in (dutch_cyrillic(name), finnic_cyrillic(name)):
-        if reading != name:
+        if reading != name and reading not in out:
             out.append(reading)
     if kind != "organization":
         letters = first_al_as_letters(name)
