@@ -175,3 +175,22 @@ def index_latin() -> NameIndex:
 def test_slips_and_initials_of_words_with_a_fused_article_alert(index_latin: NameIndex, query: str,
                                                                  entry: str) -> None:
     assert best(index_latin, query, entry) >= DEFAULT_THRESHOLD
+
+
+@pytest.fixture(scope="module")
+def index_abd() -> NameIndex:
+    return NameIndex.build([NameRecord("quddus", (NameVariant("ABDUL QUDDUS MAZHARI"),), "person"), *_FILLER])
+
+
+@pytest.mark.parametrize("query", [
+    "अब्दुल क़ुद्दूस मज़हरी",  # Hindi: Abd- has no ʿayn to write
+    "আব্দুল কুদ্দুস মাজহারী",  # Bengali, with a long first vowel
+    "アブドゥル・クッドゥス・マズハリ",  # Katakana
+    "عبدل قدوس مظہری",  # Urdu, Abdul written as a word of its own
+])
+def test_abdul_written_as_a_word_of_its_own_alerts(index_abd: NameIndex, query: str) -> None:
+    assert best(index_abd, query, "quddus") >= DEFAULT_THRESHOLD
+
+
+def test_abid_is_no_abd() -> None:
+    assert indic_as_arabic("आबिद हसन").split()[0] == "آبد"  # Abid stays a word of its own (not عبد)

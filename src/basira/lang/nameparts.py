@@ -45,6 +45,9 @@ class NamePart:
 KUNYA_PATTERN = "*"
 
 _AR_CONNECTORS = {"بن", "ابن", "إبن", "بنت", "ولد"}
+# Abd with the article, written apart from the name after it (Abdul Quddus: عبدل قدوس, عبدال قدوس; ڕ is the r or l
+# of a Katakana name, basira.lang.scripts.katakana_as_arabic).
+_AR_ABD_APART = {"عبدل", "عبدال", "عبدڕ", "عبدول"}
 # Persian ezafe (Tehrik-e Taliban) and the Arabic "and" (Nusrat al-Islam wa al-Muslimin) join names, they are none.
 _LAT_JOINERS = {"e", "i", "ye", "y", "wa", "wal"}
 _AR_KUNYA = {"ابو": ("b", "abu"), "أبو": ("b", "abu"), "أبي": ("b", "abu"), "ابي": ("b", "abu"),
@@ -261,6 +264,8 @@ def _arabic_parts(text: str) -> list[NamePart]:
                 parts.append(NamePart(marker, "b", "abu", "kunya", KUNYA_PATTERN))  # fused kunya: أبوغيث, أبواليزيد
                 w = w[len(marker):]
                 role_next = "kunya"
+        if w in _AR_ABD_APART and nxt:
+            w = "عبد"  # Abdul written as a word of its own (عبدل قدوس, as Urdu and Hindi write it)
         if w == "عبد" and nxt:
             rest = nxt[2:] if nxt.startswith("ال") and len(nxt) > 3 else nxt
             skel, vow = arabic_word_key(rest)

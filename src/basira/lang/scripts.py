@@ -165,6 +165,10 @@ _INDIC_FINAL_SHORT = re.compile("[\u093f\u0941\u09bf\u09c1](?![\u0900-\u09ff])")
 _INDIC_MID_VOWEL = re.compile("(?<=[\u0901-\u094d\u0981-\u09cd])[अआइईउऊएऐओऔঅআইঈউঊএঐওঔ]")
 
 
+# Abd-, which Hindi, Bengali and Japanese cannot write with its ʿayn (अब्दुल, আব্দুল, アブドゥル: Abdul), is عبد.
+_FIRST_ABD = re.compile("(?<![\u0600-\u06ff])[اآ]ب[دڈ](?=[\u0600-\u06ff])")
+
+
 def indic_as_arabic(text: str) -> str:
     """``text`` with its Devanagari and Bengali words written in the Urdu letters they spell (see above); other
     text as it is."""
@@ -175,7 +179,7 @@ def indic_as_arabic(text: str) -> str:
                             text)
     text = _INDIC_MID_VOWEL.sub(lambda m: _INDIC_MID[m.group()], text)
     text = _INDIC_FINAL_SHORT.sub(lambda m: "ی" if m.group() in "\u093f\u09bf" else "و", text)
-    return "".join(_INDIC.get(c, c) for c in text)
+    return _FIRST_ABD.sub("عبد", "".join(_INDIC.get(c, c) for c in text))
 
 
 # Katakana writes a foreign name one syllable at a time, a vowel after every consonant: ヴィクトル (Victor),
@@ -259,7 +263,7 @@ def katakana_as_arabic(text: str) -> str:
     them a space; other text as it is."""
     if not _KATAKANA_WORD.search(text):
         return text.replace("・", " ") if "・" in text else text
-    return _KATAKANA_WORD.sub(_katakana_word, text.replace("・", " ").replace("･", " "))
+    return _FIRST_ABD.sub("عبد", _KATAKANA_WORD.sub(_katakana_word, text.replace("・", " ").replace("･", " ")))
 
 
 # Greek as the Greek press writes foreign names: μπ for b, ντ for d and γκ for g, inside a word too (Μπασάρ Άσαντ,
