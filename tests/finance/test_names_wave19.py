@@ -194,3 +194,16 @@ def test_abdul_written_as_a_word_of_its_own_alerts(index_abd: NameIndex, query: 
 
 def test_abid_is_no_abd() -> None:
     assert indic_as_arabic("आबिद हसन").split()[0] == "آبد"  # Abid stays a word of its own (not عبد)
+
+
+@pytest.mark.parametrize("offset", [0x100, 0x180, 0x200, 0x300, 0x380, 0x400])
+def test_scripts_of_devanagaris_layout_read_as_devanagari(offset: int) -> None:
+    """Gurmukhi, Gujarati, Oriya, Telugu, Kannada and Malayalam letters in Devanagari's places read as it does."""
+    hindi = "ओसामा बिन लादेन"
+    moved = "".join(chr(ord(c) + offset) if "\u0900" <= c <= "\u097f" else c for c in hindi)
+    assert screenable(moved) == screenable(hindi) == "اوساما بن لادین"
+
+
+def test_gurmukhi_tippi_and_addak() -> None:
+    assert screenable("ਮੁਹੰਮਦ") == "مہنمد"  # the tippi is the anusvara (n)
+    assert screenable("ਅੱਲਾ") == "الا"  # the addak (a doubled consonant) is no letter

@@ -216,7 +216,7 @@ _lock = threading.Lock()
 _cache: dict[tuple[str, int], BankIndex] = {}
 #: Where name indexes are saved between processes (``basira screen`` sets it), and the key that signs them.
 _disk: tuple[Path, bytes] | None = None
-_DISK_FORMAT = 41  # 2: forms keep their text; legal forms read at the start of a name too; 3: -iii endings fold once;
+_DISK_FORMAT = 42  # 2: forms keep their text; legal forms read at the start of a name too; 3: -iii endings fold once;
 # 4: a Latin v that may not vanish across scripts has a marker of its own; Cyrillic words typed with Latin
 # look-alikes are read as Cyrillic; Belarusian dz and Ulad- folded; 5: a final dz, Hienadz and Mikalai folded;
 # 6: a soft ts before i has a marker of its own, dz before a final -k(a) and the h of Ihar, Siarhei, Aleh, Halina,
@@ -260,7 +260,7 @@ _DISK_FORMAT = 41  # 2: forms keep their text; legal forms read at the start of 
 # 37: Kurdish ڕ read r or l, Sindhi-letter markers for Katakana and Devanagari readings (wave 19); 38: Swedish,
 # Finnish, Estonian and Lithuanian readings of Russian names, tš folded č (wave 19); 39: a Katakana フ with no vowel
 # of its own read f, h or kh (wave 19); 40: a word read with a fused article keeps its text (wave 19); 41: Abdul
-# written apart (عبدل قدوس) is Abd (wave 19)
+# written apart (عبدل قدوس) is Abd; 42: the scripts of Devanagari's layout read as Devanagari (wave 19)
 
 
 def keep_indexes_in(folder: Path | None, key: str = "") -> None:

@@ -169,12 +169,33 @@ _INDIC_MID_VOWEL = re.compile("(?<=[\u0901-\u094d\u0981-\u09cd])[अआइईउ
 _FIRST_ABD = re.compile("(?<![\u0600-\u06ff])[اآ]ب[دڈ](?=[\u0600-\u06ff])")
 
 
+# Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada and Malayalam share Devanagari's layout, each in a block of its
+# own (Gujarati ક is Devanagari क 0x180 further on): a letter of theirs is read as the Devanagari letter in its
+# place. Gurmukhi's tippi is the anusvara, its addak (a doubled consonant) no letter. Tamil, which writes k and g
+# alike (க), reads as the plain letters.
+_BRAHMIC_LETTER = re.compile("[\u0a00-\u0d7f]")
+
+
+@functools.cache
+def _brahmic_to_devanagari() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for block in range(0x0A00, 0x0D80, 0x80):
+        for offset in range(0x80):
+            if unicodedata.name(chr(block + offset), "") and unicodedata.name(chr(0x0900 + offset), ""):
+                table[block + offset] = chr(0x0900 + offset)
+    return table | {0x0A70: "ं", 0x0A71: ""}
+
+
 def indic_as_arabic(text: str) -> str:
-    """``text`` with its Devanagari and Bengali words written in the Urdu letters they spell (see above); other
-    text as it is."""
+    """``text`` with its Devanagari and Bengali words, and those of the scripts that share their layout, written in
+    the Urdu letters they spell (see above); other text as it is."""
     if not _INDIC_LETTER.search(text):
-        return text
-    text = _BENGALI_W.sub("و", unicodedata.normalize("NFC", text))  # nukta letters apart, two-part signs whole
+        if not _BRAHMIC_LETTER.search(text):
+            return text
+    text = unicodedata.normalize("NFC", text)
+    if _BRAHMIC_LETTER.search(text):
+        text = text.translate(_brahmic_to_devanagari())
+    text = _BENGALI_W.sub("و", text)  # nukta letters apart, two-part signs whole (NFC)
     text = _INDIC_NUKTA.sub(lambda m: _DEVANAGARI_NUKTA[m.group(1)] if m.group(1) else _BENGALI_NUKTA[m.group(2)],
                             text)
     text = _INDIC_MID_VOWEL.sub(lambda m: _INDIC_MID[m.group()], text)
