@@ -240,6 +240,7 @@ def latin_fold(text: str) -> str:
 
 
 _ISO9_START = re.compile(r"(?<!\w)[ûÛâÂ]")
+_ISO9_C = re.compile(r"[cC](?![hH])(?=\w)")  # not a c alone: Cyrillic с (with) typed as a Latin c
 # Finnish and Estonian write the ch of Russian ч as tš and щ as štš (Nikolajevitš, Hruštšov): one letter, č and šč
 # as Czech writes them.
 _FINNIC_CH = re.compile("[tT][šŠ]")
@@ -248,7 +249,6 @@ _FINNIC_CH = re.compile("[tT][šŠ]")
 def finnic_ch(text: str) -> str:
     """``text`` with Finnish and Estonian tš written č (see above)."""
     return _FINNIC_CH.sub(lambda m: "č" if m.group()[1] == "š" else "Č", text)
-_ISO9_C = re.compile(r"[cC](?![hH])(?=\w)")  # not a c alone: Cyrillic с (with) typed as a Latin c
 
 
 def _iso9_c(m: re.Match[str]) -> str:
@@ -428,7 +428,7 @@ _FINNIC = re.compile(r"(?<![sczk])h|õ")
 
 def finnic_cyrillic(text: str) -> str:
     """``text`` with its Latin words read as English writes Russian names (h kh, õ y), lower-case, when the name shows
-    Finnish or Estonian romanisation (see above); any other text as it is. Idempotent: the result shows no clue."""
+    Finnish or Estonian romanisation (see above); any other text as it is. Idempotent: an h after k is left alone."""
     folded = finnic_ch(text)
     lower = folded.lower()
     if not _FINNIC_CLUE.search(folded) or not _FINNIC_END.search(folded) or ("h" not in lower and "õ" not in lower):
