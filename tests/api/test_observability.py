@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import urllib.error
 import urllib.request
 
 import pytest
@@ -70,6 +71,38 @@ def test_metrics_need_loopback_or_the_token_and_count_by_route_template(
 def test_metrics_answer_a_loopback_scraper_without_a_token(instance: Instance) -> None:
     with serving(create_app(instance)) as url, urllib.request.urlopen(f"{url}/metrics", timeout=10) as r:
         assert r.status == 200 and b"basira_cases_open" in r.read()
+
+
+def test_a_scrape_reads_again_while_a_workers_metrics_file_is_being_created(
+        instance: Instance, tmp_path: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``basira serve --workers N``: a worker writes its metrics after its answer has gone, so a scrape can meet a file
+    another worker has just created and not yet filled (prometheus-client then fails to unpack it). The scrape reads
+    again; a file that stays unreadable is a 503 with the reason, not a 500."""
+    folder = tmp_path / "metrics"  # type: ignore[operator]
+    folder.mkdir()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    being_made = folder / "histogram_4242.db"
+    being_made.write_bytes(b"")  # created, its first bytes not yet written
+    calls = {"n": 0}
+    import basira.api.observability as observability
+
+    real = observability.generate_latest
+
+    def first_read_meets_it(registry: object) -> bytes:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            being_made.unlink()  # the other worker's file is written (here: gone) by the second read
+        return real(registry)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(observability, "generate_latest", first_read_meets_it)
+    with serving(create_app(instance)) as url:
+        with urllib.request.urlopen(f"{url}/metrics", timeout=10) as r:
+            assert r.status == 200 and calls["n"] == 2
+        being_made.write_bytes(b"")
+        calls["n"] = -100  # it stays unreadable
+        with pytest.raises(urllib.error.HTTPError) as stuck:
+            urllib.request.urlopen(f"{url}/metrics", timeout=10)
+        assert stuck.value.code == 503 and "could not be read" in json.loads(stuck.value.read())["detail"]
 
 
 def test_live_and_ready_and_ready_says_why_it_is_not(instance: Instance) -> None:

@@ -104,10 +104,15 @@ def test_serve_with_two_workers_on_one_database_counts_every_request_and_logs_js
                 assert r.headers["X-Request-ID"] == f"probe-{sent}"
             sent += 1
             workers = {p.name for p in (tmp_path / "data" / "metrics").glob("counter_*.db")}
-        with urllib.request.urlopen(f"{base}/metrics", timeout=30) as r:
-            metrics = r.read().decode()
-        counted = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
-                      if line.startswith("basira_http_requests_total{") and 'route="/v1/health"' in line)
+        # A worker counts a request once its answer has gone: the last ones may land a moment after the scrape.
+        counted, metrics, until = -1.0, "", time.monotonic() + 15
+        while counted != sent and time.monotonic() < until:
+            with urllib.request.urlopen(f"{base}/metrics", timeout=30) as r:
+                metrics = r.read().decode()
+            counted = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
+                          if line.startswith("basira_http_requests_total{") and 'route="/v1/health"' in line)
+            if counted != sent:
+                time.sleep(0.2)
         assert counted == sent, metrics
         assert len(workers) >= 2, f"one worker answered everything? {workers}"
     finally:

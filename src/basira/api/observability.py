@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import secrets
+import struct
 import sys
 import time
 from collections.abc import Iterable, Iterator
@@ -250,6 +251,10 @@ def ready(inst: InstanceDep) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+#: How many times a scrape in multiprocess mode reads the workers' files when one is being written as it is read.
+_SCRAPE_TRIES = 4
+
+
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request, inst: InstanceDep) -> Response:
     """Prometheus text format; loopback callers, or the bearer token of ``BASIRA_METRICS_TOKEN``."""
@@ -272,7 +277,20 @@ def metrics(request: Request, inst: InstanceDep) -> Response:
     else:
         registry.register(_Forward(request.app.state.metrics.registry))
     registry.register(DatabaseGauges(inst))
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+    for attempt in range(_SCRAPE_TRIES):
+        try:
+            return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        except (struct.error, RuntimeError) as e:
+            # Another worker is creating or growing its metrics file as this one reads it (the file is there before
+            # its first bytes are): read again in a moment.
+            if not multiproc:
+                raise
+            if attempt == _SCRAPE_TRIES - 1:
+                return JSONResponse({"type": "about:blank", "title": "Service Unavailable", "status": 503,
+                                     "detail": f"the workers' metrics files could not be read ({e}); try again"},
+                                    status_code=503, media_type="application/problem+json")
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class _Forward(Collector):
