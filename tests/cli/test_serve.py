@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -107,8 +108,13 @@ def test_serve_with_two_workers_on_one_database_counts_every_request_and_logs_js
         # A worker counts a request once its answer has gone: the last ones may land a moment after the scrape.
         counted, metrics, until = -1.0, "", time.monotonic() + 15
         while counted != sent and time.monotonic() < until:
-            with urllib.request.urlopen(f"{base}/metrics", timeout=30) as r:
-                metrics = r.read().decode()
+            try:
+                with urllib.request.urlopen(f"{base}/metrics", timeout=30) as r:
+                    metrics = r.read().decode()
+            except urllib.error.HTTPError as e:  # the server's own account of it, for whoever reads the failure
+                proc.terminate()
+                raise AssertionError(f"/metrics answered {e.code}:\n{proc.communicate(timeout=30)[1][-4000:]}") \
+                    from e
             counted = sum(float(line.rsplit(" ", 1)[1]) for line in metrics.splitlines()
                           if line.startswith("basira_http_requests_total{") and 'route="/v1/health"' in line)
             if counted != sent:
