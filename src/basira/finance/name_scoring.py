@@ -83,7 +83,8 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
     english = translate_org_words(name)
     if english != name:
         out.append(english)
-    for reading in (dutch_cyrillic(name), finnic_cyrillic(name)):
+    finnic = finnic_cyrillic(name)
+    for reading in (dutch_cyrillic(name), finnic):
         if reading != name and reading not in out:
             out.append(reading)
     if kind != "organization":
@@ -93,7 +94,8 @@ def readings_of(name: str, kind: Kind | None) -> tuple[str, ...]:
         written_out = muhammad_written_out(regional_given_names(azerbaijani_kurdish_letters(name)))
         lithuanian = lithuanian_endings(name)
         for reading in (written_out, albanian_letters(name), albanian_letters(written_out), latvian_endings(name),
-                        without_georgian_nominative(name), lithuanian, finnic_cyrillic(lithuanian)):
+                        without_georgian_nominative(name), lithuanian,
+                        finnic if lithuanian == name else finnic_cyrillic(lithuanian)):
             if reading != name and reading not in out:
                 out.append(reading)
     return tuple(out)

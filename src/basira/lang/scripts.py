@@ -189,9 +189,8 @@ def _brahmic_to_devanagari() -> dict[int, str]:
 def indic_as_arabic(text: str) -> str:
     """``text`` with its Devanagari and Bengali words, and those of the scripts that share their layout, written in
     the Urdu letters they spell (see above); other text as it is."""
-    if not _INDIC_LETTER.search(text):
-        if not _BRAHMIC_LETTER.search(text):
-            return text
+    if not _INDIC_LETTER.search(text) and not _BRAHMIC_LETTER.search(text):
+        return text
     text = unicodedata.normalize("NFC", text)
     if _BRAHMIC_LETTER.search(text):
         text = text.translate(_brahmic_to_devanagari())
